@@ -1,0 +1,103 @@
+import type { PaymentRequest, PaymentResult, StageEvent } from '../domain/payment';
+import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+import type { Money } from '../domain/money';
+
+/**
+ * The core's public API for register adapters (native, ZVT, text), the status server and the desktop shell.
+ * A register adapter decodes its protocol into these calls and renders what comes back in its own protocol.
+ */
+
+/** Who is asking: the listener it came through and the register's own identity (idempotency scope). */
+export interface RegisterIdentity {
+  /** Listener id from the config. */
+  readonly listener: string;
+  /** Register identity; refs are unique per register. Defaults to the listener id. */
+  readonly register: string;
+  /** Default terminal of the listener. */
+  readonly terminal?: string;
+}
+
+export interface PaymentObserver {
+  /** Progress in the stage vocabulary. */
+  stage?(event: StageEvent & { ref: string }): void;
+}
+
+/** A payment the bridge accepted (or attached to). */
+export interface PaymentHandle {
+  /** Journal id of the payment. */
+  readonly id: string;
+  /** True when the ref was already known and this call attached to it (nothing new reached the terminal). */
+  readonly attached: boolean;
+  /** Resolves with the final result, or with outcome in_doubt when the terminal could not tell. */
+  readonly result: Promise<PaymentResult>;
+}
+
+export interface CancelAnswer {
+  /** True when the cancel stopped the payment (nothing charged), false when it arrived too late. */
+  readonly tookEffect: boolean;
+  /** Still running: the answer follows as the payment's result (with `cancelTookEffect`). */
+  readonly pending: boolean;
+  readonly message: string;
+  readonly outcome?: Outcome;
+}
+
+/** What the bridge knows now about one payment. */
+export interface PaymentView {
+  readonly id: string;
+  readonly register: string;
+  readonly ref: string;
+  readonly kind: TransactionKind;
+  readonly amount: Money;
+  readonly tip?: number;
+  readonly terminal: string;
+  readonly stage: Stage;
+  readonly outcome: Outcome | null;
+  readonly message: string;
+  readonly result?: PaymentResult;
+  readonly delivered: boolean;
+  readonly acknowledged: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TerminalView {
+  readonly id: string;
+  readonly driver: string;
+  readonly link: string;
+  readonly state: 'ready' | 'busy' | 'offline' | 'recovering';
+  readonly queue: number;
+  readonly currentRef?: string;
+  readonly lastSeen?: string;
+  readonly message?: string;
+  readonly terminalId?: string;
+}
+
+/** How the register took a result: the commit point for two-phase terminals and the ZVT commit rule. */
+export type Delivery =
+  /** The result was written completely to the register (counts as accepted unless the listener requires an ack). */
+  | 'written'
+  /** The register confirmed it recorded the result (native `ack`, ZVT `80 00` after 04 0F). */
+  | 'acknowledged'
+  /** The register refused the result or never confirmed it within its timer: the payment is reversed. */
+  | 'rejected'
+  /** The result could not be delivered (connection gone); it is delivered on the next status/last/hello. */
+  | 'undeliverable';
+
+export interface BridgeApi {
+  /** Start a payment (or a follow-up) or attach to the one already known for this ref. Throws BridgeError on refusal. */
+  submit(who: RegisterIdentity, request: PaymentRequest, observer?: PaymentObserver): Promise<PaymentHandle>;
+  /** Ask to cancel an unfinished payment by ref. */
+  cancel(who: RegisterIdentity, ref: string): Promise<CancelAnswer>;
+  /** Report how a result reached the register. */
+  delivery(who: RegisterIdentity, ref: string, how: Delivery): Promise<void>;
+  /** What the bridge knows about a ref of this register, or undefined. */
+  status(who: RegisterIdentity, ref: string): PaymentView | undefined;
+  /** This register's most recent payment. */
+  last(who: RegisterIdentity): PaymentView | undefined;
+  /** Results of this register that were never delivered (delivered again after `hello`). */
+  undelivered(who: RegisterIdentity): PaymentView[];
+  terminals(): TerminalView[];
+  /** The terminal a listener's request goes to (its `terminal`, or the first configured one). */
+  terminalFor(who: RegisterIdentity, requested?: string): TerminalView;
+  readonly version: string;
+}

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './currency';
+export * from './money';
+export * from './vocabulary';
+export * from './payment';
