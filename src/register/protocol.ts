@@ -1,0 +1,25 @@
+import type { BridgeApi, RegisterIdentity } from '../bridge/api';
+import type { ByteStream } from '../transport/byte-stream';
+import type { Logger } from '../log/logger';
+
+/**
+ * The port every register protocol implements (native JSON lines, ZVT, text): it serves one connection — a TCP
+ * socket, or an open serial/HID stream — decoding the register's frames into BridgeApi calls and rendering
+ * progress, results and errors back in the register's own protocol. It never knows which terminal serves it.
+ */
+export interface RegisterProtocol {
+  readonly name: string;
+  /** Serve one connection until it closes. Must never throw: bad input is answered in the protocol. */
+  serve(stream: ByteStream, ctx: RegisterContext): void;
+}
+
+export interface RegisterContext {
+  readonly api: BridgeApi;
+  /** Identity of the listener; a protocol may refine `register` (e.g. native `hello` with a register id). */
+  readonly identity: RegisterIdentity;
+  /** Protocol options from the listener's config (e.g. ZVT password, native requireAck). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Human description of the peer, e.g. "tcp 127.0.0.1:53122" or "serial /dev/ttyS0". */
+  readonly peer: string;
+  readonly log: Logger;
+}
