@@ -58,6 +58,8 @@ export interface PaymentView {
   readonly acknowledged: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** True when the payment was later reversed (or the pre-authorisation released). */
+  readonly reversed?: boolean;
 }
 
 export interface TerminalView {
@@ -88,8 +90,11 @@ export interface BridgeApi {
   submit(who: RegisterIdentity, request: PaymentRequest, observer?: PaymentObserver): Promise<PaymentHandle>;
   /** Ask to cancel an unfinished payment by ref. */
   cancel(who: RegisterIdentity, ref: string): Promise<CancelAnswer>;
-  /** Report how a result reached the register. */
-  delivery(who: RegisterIdentity, ref: string, how: Delivery): Promise<void>;
+  /**
+   * Report how a result reached the register. `kind` picks the record when a ref has follow-ups (a reversal
+   * shares its payment's ref); without it the most recent record of the ref is meant.
+   */
+  delivery(who: RegisterIdentity, ref: string, how: Delivery, kind?: TransactionKind): Promise<void>;
   /** What the bridge knows about a ref of this register, or undefined. */
   status(who: RegisterIdentity, ref: string): PaymentView | undefined;
   /** This register's most recent payment. */

@@ -79,6 +79,8 @@ export interface TerminalInfo {
   /** Human description of the link, e.g. "IPP tcp 192.168.1.50:7900". */
   readonly link: string;
   readonly currency?: string;
+  /** Which payments REVERSAL can void: only the terminal's last transaction (IPP, spec §8.4) or any. Default 'last'. */
+  readonly reversal?: 'last' | 'any';
 }
 
 export interface TerminalDriver {

@@ -1,0 +1,393 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'libsql';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import type { Money } from '../domain/money';
+import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+import type { PaymentResult } from '../domain/payment';
+import { BridgeError } from '../domain/errors';
+
+/**
+ * The write-ahead journal: the only source of truth for what happened to a payment.
+ * SQLite through libsql (an N-API binding, so one build serves Node and Electron), WAL, synchronous=FULL:
+ * every call below that changes state has committed to disk when it returns.
+ */
+
+/** Where the two-phase completion of an approved payment stands (IPP COMPLETE_TX / CANCEL_TX). */
+export type Settlement = 'pending' | 'complete' | 'cancel' | 'completed' | 'cancelled';
+
+/** 'payment' for sale/refund/preauth; follow-ups are their own class so they can reuse the original's ref. */
+export type OpClass = 'payment' | 'reversal' | 'completion' | 'preauth_cancel';
+
+export function opClassOf(kind: TransactionKind): OpClass {
+  return kind === 'reversal' || kind === 'completion' || kind === 'preauth_cancel' ? kind : 'payment';
+}
+
+export interface PaymentRecord {
+  readonly id: string;
+  readonly register: string;
+  readonly ref: string;
+  readonly opClass: OpClass;
+  readonly kind: TransactionKind;
+  readonly amount: Money;
+  readonly tip: number;
+  readonly terminal: string;
+  readonly originalId: string | null;
+  readonly bridgeRef: string;
+  readonly driverRef: string | null;
+  readonly receiptNo: number;
+  readonly stage: Stage;
+  readonly outcome: Outcome | null;
+  readonly settlement: Settlement | null;
+  readonly result: PaymentResult | null;
+  readonly raw: Record<string, string> | null;
+  readonly message: string;
+  readonly deliveredAt: string | null;
+  readonly acknowledgedAt: string | null;
+  readonly reversedBy: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewPayment {
+  register: string;
+  ref: string;
+  kind: TransactionKind;
+  amount: Money;
+  tip: number;
+  terminal: string;
+  originalId?: string;
+}
+
+export interface PaymentPatch {
+  stage?: Stage;
+  outcome?: Outcome | null;
+  settlement?: Settlement | null;
+  driverRef?: string;
+  result?: PaymentResult;
+  raw?: Record<string, string>;
+  message?: string;
+  deliveredAt?: string | null;
+  acknowledgedAt?: string;
+  reversedBy?: string;
+}
+
+export interface JournalEvent {
+  readonly seq: number;
+  readonly paymentId: string;
+  readonly at: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export interface ListQuery {
+  ref?: string;
+  register?: string;
+  outcome?: Outcome | 'open';
+  from?: string;
+  to?: string;
+  amount?: number;
+  terminal?: string;
+  limit?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const COLUMNS: Record<keyof PaymentPatch, string> = {
+  stage: 'stage',
+  outcome: 'outcome',
+  settlement: 'settlement',
+  driverRef: 'driver_ref',
+  result: 'result_json',
+  raw: 'raw_json',
+  message: 'message',
+  deliveredAt: 'delivered_at',
+  acknowledgedAt: 'acknowledged_at',
+  reversedBy: 'reversed_by',
+};
+
+export interface JournalOptions {
+  /** Clock for timestamps (tests). */
+  now?: () => Date;
+}
+
+/** A bridge reference (sent to the terminal) is the register's ref when free, else ref + a short suffix. */
+const BRIDGE_REF_MAX = 50;
+
+export class Journal {
+  private readonly db: Database.Database;
+  private readonly now: () => Date;
+
+  private constructor(db: Database.Database, options: JournalOptions) {
+    this.db = db;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Opens (creating and migrating) the journal file `journal.sqlite` in `dataDir`, or `:memory:`. */
+  static open(dataDirOrMemory: string, options: JournalOptions = {}): Journal {
+    const file = dataDirOrMemory === ':memory:' ? ':memory:' : join(dataDirOrMemory, 'journal.sqlite');
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+    const journal = new Journal(db, options);
+    journal.migrate();
+    return journal;
+  }
+
+  get path(): string {
+    return (this.db as unknown as { name: string }).name;
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    const current = Number(this.metaGet('schema_version') ?? '0');
+    if (current > SCHEMA_VERSION) {
+      throw new BridgeError('internal', `journal schema ${current} is newer than this bridge understands (${SCHEMA_VERSION}); update the bridge`);
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.tx(() => {
+        this.db.exec(m.sql);
+        this.metaSet('schema_version', String(m.version));
+      });
+    }
+  }
+
+  schemaVersion(): number {
+    return Number(this.metaGet('schema_version') ?? '0');
+  }
+
+  private metaGet(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return row ? String(row.value) : undefined;
+  }
+
+  private metaSet(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)() as T;
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** ZVT receipt numbers are 4 BCD digits: they run 1…9999 and wrap; lookups take the most recent. */
+  private nextReceiptNo(): number {
+    const last = Number(this.metaGet('last_receipt_no') ?? '0');
+    const next = (last % 9999) + 1;
+    this.metaSet('last_receipt_no', String(next));
+    return next;
+  }
+
+  private freeBridgeRef(ref: string): string {
+    const base = ref.replace(/[^\x20-\x7e]/g, '').slice(0, BRIDGE_REF_MAX);
+    const taken = this.db.prepare('SELECT 1 FROM payments WHERE bridge_ref = ? LIMIT 1').get(base);
+    if (!taken && base.length > 0) return base;
+    const suffix = randomUUID().slice(0, 8);
+    return `${base.slice(0, BRIDGE_REF_MAX - 9)}~${suffix}`;
+  }
+
+  /** Records a payment's intent before anything reaches the terminal. Throws SQLITE_CONSTRAINT on a duplicate ref. */
+  insertIntent(p: NewPayment): PaymentRecord {
+    const id = randomUUID();
+    const at = this.stamp();
+    this.tx(() => {
+      const receiptNo = this.nextReceiptNo();
+      const bridgeRef = this.freeBridgeRef(p.ref);
+      this.db
+        .prepare(
+          `INSERT INTO payments (id, register, ref, op_class, kind, amount, currency, tip, terminal, original_id, bridge_ref,
+             receipt_no, stage, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        )
+        .run(id, p.register, p.ref, opClassOf(p.kind), p.kind, p.amount.minor, p.amount.currency, p.tip, p.terminal,
+          p.originalId ?? null, bridgeRef, receiptNo, at, at);
+      this.appendEvent(id, 'intent', { kind: p.kind, amount: p.amount.minor, currency: p.amount.currency, tip: p.tip, terminal: p.terminal }, at);
+    });
+    return this.get(id)!;
+  }
+
+  /** Applies a state change and appends its event in one committed transaction. */
+  update(id: string, patch: PaymentPatch, event: { type: string; data?: unknown }): PaymentRecord {
+    const at = this.stamp();
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, value] of Object.entries(patch) as Array<[keyof PaymentPatch, unknown]>) {
+      if (value === undefined) continue;
+      sets.push(`${COLUMNS[key]} = ?`);
+      values.push(key === 'result' || key === 'raw' ? JSON.stringify(value) : value);
+    }
+    sets.push('updated_at = ?');
+    values.push(at);
+    this.tx(() => {
+      const r = this.db.prepare(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      if (r.changes !== 1) throw new BridgeError('internal', `journal has no payment ${id}`);
+      this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
+    });
+    return this.get(id)!;
+  }
+
+  /** Appends an event without changing the payment (e.g. an informational terminal status). */
+  note(id: string, type: string, data?: unknown): void {
+    this.appendEvent(id, type, data ?? null, this.stamp());
+  }
+
+  private appendEvent(id: string, type: string, data: unknown, at: string): void {
+    this.db.prepare('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(id, at, type, data === undefined ? null : JSON.stringify(data));
+  }
+
+  get(id: string): PaymentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  findByRef(register: string, ref: string, opClass: OpClass): PaymentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(register, ref, opClass) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Every record of a register with this ref (the payment and its follow-ups), oldest first. */
+  allByRef(register: string, ref: string): PaymentRecord[] {
+    return this.rows('SELECT * FROM payments WHERE register = ? AND ref = ? ORDER BY created_at, rowid', register, ref);
+  }
+
+  byReceiptNo(receiptNo: number): PaymentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM payments WHERE receipt_no = ? ORDER BY rowid DESC LIMIT 1').get(receiptNo) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Payments whose outcome is not final, or whose two-phase completion is not done: recovery works on these. */
+  unresolved(terminal?: string): PaymentRecord[] {
+    const where = `(outcome IS NULL OR outcome = 'in_doubt' OR settlement IN ('pending', 'complete', 'cancel'))`;
+    return terminal === undefined
+      ? this.rows(`SELECT * FROM payments WHERE ${where} ORDER BY rowid`)
+      : this.rows(`SELECT * FROM payments WHERE ${where} AND terminal = ? ORDER BY rowid`, terminal);
+  }
+
+  lastOfRegister(register: string): PaymentRecord | undefined {
+    return this.rows('SELECT * FROM payments WHERE register = ? ORDER BY rowid DESC LIMIT 1', register)[0];
+  }
+
+  /** The most recent payment that reached a terminal (for "reversal of the last transaction only"). */
+  lastSentOnTerminal(terminal: string): PaymentRecord | undefined {
+    return this.rows(
+      `SELECT * FROM payments WHERE terminal = ? AND driver_ref IS NOT NULL AND kind IN ('sale', 'refund', 'preauth', 'completion')
+       ORDER BY rowid DESC LIMIT 1`,
+      terminal,
+    )[0];
+  }
+
+  /** Final results never written to the register. */
+  undelivered(register: string): PaymentRecord[] {
+    return this.rows(
+      `SELECT * FROM payments WHERE register = ? AND delivered_at IS NULL AND outcome IS NOT NULL ORDER BY rowid`,
+      register,
+    );
+  }
+
+  list(q: ListQuery = {}): PaymentRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.ref) { where.push('ref LIKE ?'); args.push(`%${q.ref}%`); }
+    if (q.register) { where.push('register = ?'); args.push(q.register); }
+    if (q.terminal) { where.push('terminal = ?'); args.push(q.terminal); }
+    if (q.outcome === 'open') where.push(`(outcome IS NULL OR outcome = 'in_doubt')`);
+    else if (q.outcome) { where.push('outcome = ?'); args.push(q.outcome); }
+    if (q.from) { where.push('created_at >= ?'); args.push(q.from); }
+    if (q.to) { where.push('created_at < ?'); args.push(q.to); }
+    if (q.amount !== undefined) { where.push('amount = ?'); args.push(q.amount); }
+    const sql = `SELECT * FROM payments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY rowid DESC LIMIT ?`;
+    return this.rows(sql, ...args, q.limit ?? 200);
+  }
+
+  events(paymentId: string): JournalEvent[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE payment_id = ? ORDER BY seq').all(paymentId) as Row[];
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      paymentId: String(r.payment_id),
+      at: String(r.at),
+      type: String(r.type),
+      data: r.data == null ? null : JSON.parse(String(r.data)),
+    }));
+  }
+
+  /**
+   * Deletes final payments (and their events) older than `days`, never fewer than 30 days (refs stay idempotency
+   * keys at least that long) and never an unresolved one. Returns how many payments were removed.
+   */
+  prune(days: number): number {
+    const keep = Math.max(30, days);
+    const cutoff = new Date(this.now().getTime() - keep * 86_400_000).toISOString();
+    return this.tx(() => {
+      const old = `SELECT id FROM payments WHERE updated_at < ? AND outcome IN ('approved','declined','cancelled','failed')
+        AND (settlement IS NULL OR settlement IN ('completed','cancelled'))
+        AND id NOT IN (SELECT original_id FROM payments WHERE original_id IS NOT NULL AND updated_at >= ?)`;
+      this.db.prepare(`DELETE FROM events WHERE payment_id IN (${old})`).run(cutoff, cutoff);
+      this.db.prepare(`UPDATE payments SET original_id = NULL WHERE original_id IN (${old})`).run(cutoff, cutoff);
+      const r = this.db.prepare(`DELETE FROM payments WHERE id IN (${old})`).run(cutoff, cutoff);
+      return r.changes;
+    });
+  }
+
+  /** SQLite's own integrity check; "ok" when healthy. */
+  integrityCheck(): string {
+    const rows = this.db.prepare('PRAGMA integrity_check').all() as Row[];
+    return rows.map((r) => String(r.integrity_check)).join('; ');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private rows(sql: string, ...args: unknown[]): PaymentRecord[] {
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toRecord);
+  }
+}
+
+function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+function toRecord(r: Row): PaymentRecord {
+  return {
+    id: String(r.id),
+    register: String(r.register),
+    ref: String(r.ref),
+    opClass: String(r.op_class) as OpClass,
+    kind: String(r.kind) as TransactionKind,
+    amount: { minor: Number(r.amount), currency: String(r.currency) },
+    tip: Number(r.tip),
+    terminal: String(r.terminal),
+    originalId: str(r.original_id),
+    bridgeRef: String(r.bridge_ref),
+    driverRef: str(r.driver_ref),
+    receiptNo: Number(r.receipt_no),
+    stage: String(r.stage) as Stage,
+    outcome: str(r.outcome) as Outcome | null,
+    settlement: str(r.settlement) as Settlement | null,
+    result: r.result_json == null ? null : (JSON.parse(String(r.result_json)) as PaymentResult),
+    raw: r.raw_json == null ? null : (JSON.parse(String(r.raw_json)) as Record<string, string>),
+    message: String(r.message ?? ''),
+    deliveredAt: str(r.delivered_at),
+    acknowledgedAt: str(r.acknowledged_at),
+    reversedBy: str(r.reversed_by),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+  };
+}
+
+function patchSummary(patch: PaymentPatch): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined || k === 'raw') continue;
+    out[k] = v;
+  }
+  return out;
+}

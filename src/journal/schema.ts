@@ -1,0 +1,56 @@
+/**
+ * Journal schema and its migrations. Each migration runs once, in order, inside a transaction; the applied
+ * version is kept in `meta.schema_version`. Never edit a released migration: add the next one.
+ *
+ * Nothing here can hold a full PAN, track data or a secret: result columns receive only the bridge's
+ * ResultFields (masked PAN) and the terminal's properties after card data was dropped by the driver.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE payments (
+  id              TEXT PRIMARY KEY,
+  register        TEXT NOT NULL,
+  ref             TEXT NOT NULL,
+  op_class        TEXT NOT NULL,
+  kind            TEXT NOT NULL,
+  amount          INTEGER NOT NULL CHECK (amount >= 0 AND amount <= 999999999),
+  currency        TEXT NOT NULL,
+  tip             INTEGER NOT NULL DEFAULT 0,
+  terminal        TEXT NOT NULL,
+  original_id     TEXT REFERENCES payments(id),
+  bridge_ref      TEXT NOT NULL,
+  driver_ref      TEXT,
+  receipt_no      INTEGER NOT NULL,
+  stage           TEXT NOT NULL,
+  outcome         TEXT,
+  settlement      TEXT,
+  settle_decision TEXT,
+  result_json     TEXT,
+  raw_json        TEXT,
+  message         TEXT NOT NULL DEFAULT '',
+  delivered_at    TEXT,
+  acknowledged_at TEXT,
+  reversed_by     TEXT,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  UNIQUE (register, ref, op_class)
+);
+CREATE INDEX payments_terminal_open ON payments(terminal, outcome);
+CREATE INDEX payments_created ON payments(created_at);
+CREATE INDEX payments_receipt ON payments(receipt_no);
+CREATE TABLE events (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  payment_id TEXT NOT NULL REFERENCES payments(id),
+  at         TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  data       TEXT
+);
+CREATE INDEX events_payment ON events(payment_id, seq);
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,162 @@
+/**
+ * Native register protocol v1 — one connection. See docs/register-protocol.md.
+ * Every request is answered on the same connection, echoing its `id`; requests run concurrently, so a
+ * register may ask `status` or `cancel` while its `sale` is still running. A bad line is answered with an
+ * `error` and the connection lives on.
+ */
+import { asBridgeError, BridgeError } from '../../domain/errors';
+import type { RegisterIdentity } from '../../bridge/api';
+import type { ByteStream } from '../../transport/byte-stream';
+import type { RegisterContext, RegisterProtocol } from '../protocol';
+import { LineFramer } from './line-framer';
+import { parseRequest, PROTOCOL_VERSION, resultMessage, statusMessage, terminalsMessage, toPaymentRequest, type NativeRequest } from './messages';
+import type { PaymentResult } from '../../domain/payment';
+
+export interface NativeOptions {
+  /** Required in `hello` before any other op when set (listeners beyond loopback). */
+  token?: string;
+  /** Longest accepted line in bytes. */
+  maxLineBytes?: number;
+}
+
+export function nativeProtocol(): RegisterProtocol {
+  return {
+    name: 'native',
+    serve(stream, ctx) {
+      new NativeSession(stream, ctx).start();
+    },
+  };
+}
+
+class NativeSession {
+  private identity: RegisterIdentity;
+  private authorised: boolean;
+  private closed = false;
+  private readonly framer: LineFramer;
+  private readonly token: string | undefined;
+
+  constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext) {
+    const opts = ctx.options as NativeOptions;
+    this.identity = ctx.identity;
+    this.token = typeof opts.token === 'string' && opts.token.length > 0 ? opts.token : undefined;
+    this.authorised = this.token === undefined;
+    this.framer = new LineFramer(typeof opts.maxLineBytes === 'number' ? opts.maxLineBytes : 64 * 1024);
+  }
+
+  start(): void {
+    this.ctx.log.info({ peer: this.ctx.peer, listener: this.identity.listener }, 'register connected');
+    this.stream.on('data', (chunk) => {
+      for (const ev of this.framer.push(chunk)) {
+        if ('tooLong' in ev) this.send({ id: null, type: 'error', code: 'line_too_long', message: `line of ${ev.tooLong} bytes is too long` });
+        else if (ev.line.trim() !== '') void this.handle(ev.line);
+      }
+    });
+    this.stream.on('close', () => {
+      this.closed = true;
+      this.ctx.log.info({ peer: this.ctx.peer }, 'register disconnected');
+    });
+    this.stream.on('error', (err) => this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'register connection error'));
+  }
+
+  /** Writes one message; resolves true when it was handed to the OS completely, false when the connection is gone. */
+  private send(msg: Record<string, unknown>): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      try {
+        this.stream.write(Buffer.from(JSON.stringify(msg) + '\n', 'utf8'), (err) => resolve(!err));
+      } catch {
+        resolve(false);
+      }
+    });
+  }
+
+  private error(id: string | null, e: unknown): void {
+    const err = asBridgeError(e);
+    if (err.code === 'internal') this.ctx.log.error({ err: e }, 'native request failed');
+    void this.send({ id, type: 'error', code: err.code, message: err.message, ...(err.details ?? {}) });
+  }
+
+  private async handle(line: string): Promise<void> {
+    const parsed = parseRequest(line);
+    if ('error' in parsed) {
+      this.error(parsed.id, parsed.error);
+      return;
+    }
+    const r = parsed.request;
+    try {
+      if (!this.authorised && r.op !== 'hello') {
+        throw new BridgeError('unauthorized', 'this listener requires "token" in hello first');
+      }
+      await this.dispatch(r);
+    } catch (e) {
+      this.error(r.id, e);
+    }
+  }
+
+  private async dispatch(r: NativeRequest): Promise<void> {
+    const api = this.ctx.api;
+    switch (r.op) {
+      case 'hello': {
+        if (this.token !== undefined && r.token !== this.token) throw new BridgeError('unauthorized', 'wrong or missing token');
+        this.authorised = true;
+        if (r.register) this.identity = { ...this.ctx.identity, register: `${this.ctx.identity.listener}/${r.register}` };
+        await this.send({ id: r.id, type: 'hello', protocol: PROTOCOL_VERSION, bridge: api.version, register: this.identity.register, terminals: terminalsMessage(api.terminals()) });
+        for (const view of api.undelivered(this.identity)) {
+          if (view.result) await this.deliver(r.id, view.result, { redelivered: true });
+        }
+        return;
+      }
+      case 'sale':
+      case 'refund':
+      case 'preauth':
+      case 'reversal':
+      case 'completion':
+      case 'preauth_cancel': {
+        const request = toPaymentRequest(r);
+        const handle = await api.submit(this.identity, request, {
+          stage: (ev) => void this.send({ id: r.id, type: 'progress', ref: ev.ref, stage: ev.stage, message: ev.message }),
+        });
+        if (handle.attached) void this.send({ id: r.id, type: 'progress', ref: r.ref, stage: 'queued', message: 'Known ref: no new charge; attaching to the recorded payment' });
+        const result = await handle.result;
+        await this.deliver(r.id, result, handle.attached ? { attached: true } : {});
+        return;
+      }
+      case 'cancel': {
+        const answer = await api.cancel(this.identity, r.ref);
+        await this.send({ id: r.id, type: 'cancel', ref: r.ref, tookEffect: answer.tookEffect, ...(answer.outcome ? { outcome: answer.outcome } : {}), message: answer.message });
+        return;
+      }
+      case 'status': {
+        const view = api.status(this.identity, r.ref);
+        if (!view) throw new BridgeError('unknown_ref', `no payment with ref "${r.ref}" is known for this register`);
+        const sent = await this.send(statusMessage(r.id, view));
+        if (sent && view.result && !view.delivered) await api.delivery(this.identity, r.ref, 'written', view.kind);
+        return;
+      }
+      case 'last': {
+        const view = api.last(this.identity);
+        const sent = await this.send({ id: r.id, type: 'last', payment: view ? statusMessage(r.id, view) : null });
+        if (sent && view?.result && !view.delivered) await api.delivery(this.identity, view.ref, 'written', view.kind);
+        return;
+      }
+      case 'ack': {
+        const view = api.status(this.identity, r.ref);
+        if (!view) throw new BridgeError('unknown_ref', `no payment with ref "${r.ref}" is known for this register`);
+        await api.delivery(this.identity, r.ref, 'acknowledged');
+        await this.send({ id: r.id, type: 'ack', ref: r.ref });
+        return;
+      }
+      case 'terminal':
+        await this.send({ id: r.id, type: 'terminal', terminals: terminalsMessage(api.terminals()) });
+        return;
+      case 'ping':
+        await this.send({ id: r.id, type: 'pong', bridge: api.version });
+        return;
+    }
+  }
+
+  private async deliver(id: string, result: PaymentResult, extra: Record<string, unknown>): Promise<void> {
+    const written = await this.send(resultMessage(id, result, extra));
+    await this.ctx.api.delivery(this.identity, result.ref, written ? 'written' : 'undeliverable', result.kind);
+  }
+}
