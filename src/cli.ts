@@ -1,0 +1,169 @@
+/**
+ * The `register-bridge` command. Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
+ */
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { asBridgeError, BridgeError } from './domain/errors';
+import { demoConfig, loadConfigFile } from './config/load';
+import { defaultConfigFile, defaultDataDir } from './config/paths';
+import { createLogger } from './log/logger';
+import { startService } from './service';
+import { VERSION } from './version';
+import { Journal } from './journal/journal';
+import { journalCsv, journalDetail, journalTable } from './journal/report';
+
+const USAGE = `register-bridge ${VERSION} — card payments on myPOS terminals for legacy cash registers
+
+Usage:
+  register-bridge serve --demo [--port N] [--data-dir DIR]   native listener on 127.0.0.1:7450 + simulated terminal
+  register-bridge serve [--config FILE] [--data-dir DIR]     run the bridge from a config file
+  register-bridge journal list [--ref R] [--outcome O] [--limit N] [--data-dir DIR]
+  register-bridge journal show REF [--data-dir DIR]
+  register-bridge journal export --csv FILE [--data-dir DIR]
+  register-bridge version
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'journal':
+      return journal(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      demo: { type: 'boolean' },
+      port: { type: 'string' },
+      'status-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = values.port === undefined ? undefined : parsePort(values.port, '--port');
+  const statusPort = values['status-port'] === undefined ? undefined : parsePort(values['status-port'], '--status-port');
+  const config = values.demo
+    ? demoConfig({ ...(port !== undefined ? { port } : {}), ...(statusPort !== undefined ? { statusPort } : {}) })
+    : loadConfigFile(values.config ?? defaultConfigFile());
+  const log = createLogger({ level: values['log-level'] ?? config.log.level });
+  const dataDir = values['data-dir'] ?? config.dataDir ?? (values.demo ? resolve('data') : defaultDataDir());
+  const service = await startService(config, { log, dataDir });
+  const out: string[] = [`register-bridge ${VERSION} ready (journal: ${service.dataDir})`];
+  for (const l of service.listeners) out.push(`  ${l.protocol} register listener on ${l.address}${l.terminal ? ` → terminal ${l.terminal}` : ''}`);
+  for (const t of service.bridge.terminals()) out.push(`  terminal ${t.id}: ${t.link} (${t.state})`);
+  if (service.statusUrl) out.push(`  status page: ${service.statusUrl}`);
+  process.stdout.write(out.join('\n') + '\n');
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  log.info('stopping');
+  await service.close();
+  log.flush();
+  return 0;
+}
+
+function journal(args: string[]): number {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: {
+      'data-dir': { type: 'string' },
+      ref: { type: 'string' },
+      outcome: { type: 'string' },
+      limit: { type: 'string' },
+      csv: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const j = Journal.open(resolve(values['data-dir'] ?? defaultDataDir()));
+  try {
+    switch (sub) {
+      case 'list': {
+        const rows = j.list({
+          ...(values.ref ? { ref: values.ref } : {}),
+          ...(values.outcome ? { outcome: values.outcome as never } : {}),
+          limit: values.limit ? Number(values.limit) : 50,
+        });
+        process.stdout.write(journalTable(rows));
+        return 0;
+      }
+      case 'show': {
+        const ref = positionals[0];
+        if (!ref) throw new UsageError('journal show needs a REF');
+        const matches = j.list({ limit: 1000 }).filter((r) => r.ref === ref);
+        if (matches.length === 0) {
+          process.stderr.write(`no payment with ref "${ref}" in the journal\n`);
+          return 1;
+        }
+        for (const r of matches) process.stdout.write(journalDetail(r, j.events(r.id)));
+        return 0;
+      }
+      case 'export': {
+        if (!values.csv) throw new UsageError('journal export needs --csv FILE');
+        const rows = j.list({ limit: 1_000_000 });
+        writeFileSync(values.csv, journalCsv(rows));
+        process.stdout.write(`${rows.length} payments written to ${values.csv}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError('journal needs list, show or export');
+    }
+  } finally {
+    j.close();
+  }
+}
+
+function parsePort(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n > 65535) throw new UsageError(`${flag} must be a port number 0–65535`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`register-bridge: ${(e as Error).message}\n(see register-bridge help)\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const err = asBridgeError(e);
+    if (err instanceof BridgeError && err.code === 'config_invalid') {
+      process.stderr.write(`register-bridge: config error: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`register-bridge: ${err.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,172 @@
+/**
+ * The configuration file: one JSON document, validated here. Every field has a default where a safe one exists.
+ * The same schema validates the settings screen of the status UI.
+ */
+import { z } from 'zod';
+import { isKnownCurrency } from '../domain/currency';
+
+const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
+const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
+const currencyCode = z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"');
+
+/** A secret: an environment variable reference, an OS keychain reference, or (discouraged) the plain value. */
+export const secretRef = z.union([
+  z.string().min(1),
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ keychain: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretRef>;
+
+export const tcpTransport = z
+  .object({ type: z.literal('tcp'), host: z.string().min(1).default('127.0.0.1'), port })
+  .strict();
+
+export const serialTransport = z
+  .object({
+    type: z.literal('serial'),
+    path: z.string().min(1, 'must name a serial port such as COM3 or /dev/ttyUSB0 (or "auto")'),
+    baudRate: z.number().int().positive().optional(),
+    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).optional(),
+    parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).optional(),
+    stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).optional(),
+  })
+  .strict();
+
+export const hidTransport = z
+  .object({
+    type: z.literal('hid'),
+    vendorId: z.number().int().min(0).max(0xffff),
+    productId: z.number().int().min(0).max(0xffff),
+    serialNumber: z.string().optional(),
+  })
+  .strict();
+
+export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, serialTransport, hidTransport]);
+
+export const listenerSchema = z
+  .object({
+    id: id.optional(),
+    protocol: z.enum(['native', 'zvt', 'text']),
+    transport: listenerTransport,
+    terminal: id.optional(),
+    /** Required for a TCP listener beyond loopback. */
+    token: secretRef.optional(),
+    /** Native: seconds within which the register must `ack` an approved result, else it is reversed. Off by default. */
+    requireAck: z.number().int().min(1).max(600).optional(),
+    /** ZVT: the register's password (6 digits), checked only when set. */
+    password: z.string().regex(/^[0-9]{6}$/, 'must be 6 digits').optional(),
+    /** Protocol-specific extras. */
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const ippTerminal = z
+  .object({
+    id,
+    driver: z.literal('ipp'),
+    transport: z.discriminatedUnion('type', [tcpTransport.extend({ port: port.min(1, 'must be 1–65535') }), serialTransport]),
+    currency: currencyCode.optional(),
+    version: z.string().regex(/^[0-9]{3}$/).optional(),
+    password: secretRef.optional(),
+    referenceNumberType: z.enum(['0', '1', '2', '3', '4']).optional(),
+    amountDecimals: z.number().int().min(0).max(3).optional(),
+    statusSelector: z.enum(['sid_original', 'none']).optional(),
+    lang: z.string().regex(/^[A-Z]{2}$/).optional(),
+  })
+  .strict();
+
+const simulatorTerminal = z
+  .object({
+    id,
+    driver: z.literal('simulator'),
+    currency: currencyCode.default('EUR'),
+    /** Pause between the simulated terminal's stages, in ms (human-visible pace by default). */
+    stageDelayMs: z.number().int().min(0).max(60_000).optional(),
+    /** Also serve the simulated terminal's IPP on this loopback port (0 = any free port). */
+    port: port.optional(),
+  })
+  .strict();
+
+const eposTerminal = z
+  .object({
+    id,
+    driver: z.literal('epos'),
+    environment: z.enum(['demo', 'live'], { error: 'must be "demo" or "live" (live is never chosen by default)' }),
+    gatewayUrl: z.url().optional(),
+    terminalId: z.string().min(1),
+    currency: currencyCode.optional(),
+    partnerId: z.string().min(1),
+    applicationId: z.string().min(1),
+    partnerClientId: z.string().min(1),
+    partnerSecret: secretRef,
+    merchantClientId: z.string().min(1),
+    merchantSecret: secretRef,
+    pollIntervalMs: z.number().int().min(100).max(60_000).optional(),
+  })
+  .strict();
+
+export const terminalSchema = z.discriminatedUnion('driver', [ippTerminal, simulatorTerminal, eposTerminal]);
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).optional(),
+    listeners: z.array(listenerSchema).min(1, 'needs at least one listener'),
+    terminals: z.array(terminalSchema).min(1, 'needs at least one terminal'),
+    status: z
+      .object({ enabled: z.boolean().default(true), host: z.string().default('127.0.0.1'), port: port.default(7460), token: secretRef.optional() })
+      .strict()
+      .default({ enabled: true, host: '127.0.0.1', port: 7460 }),
+    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
+    journal: z.object({ retentionDays: z.number().int().min(30).max(3650).default(400) }).strict().default({ retentionDays: 400 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const terminalIds = new Set<string>();
+    cfg.terminals.forEach((t, i) => {
+      if (terminalIds.has(t.id)) ctx.addIssue({ code: 'custom', path: ['terminals', i, 'id'], message: `duplicate terminal id "${t.id}"` });
+      terminalIds.add(t.id);
+    });
+    const listenerIds = new Set<string>();
+    const endpoints = new Set<string>();
+    cfg.listeners.forEach((l, i) => {
+      const lid = l.id ?? `${l.protocol}-${i + 1}`;
+      if (listenerIds.has(lid)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'id'], message: `duplicate listener id "${lid}"` });
+      listenerIds.add(lid);
+      if (l.terminal && !terminalIds.has(l.terminal)) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'terminal'], message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})` });
+      }
+      if (l.transport.type === 'tcp') {
+        const key = `${l.transport.host}:${l.transport.port}`;
+        if (l.transport.port !== 0 && endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'port'], message: `port ${l.transport.port} is already used by another listener` });
+        endpoints.add(key);
+        if (!isLoopback(l.transport.host) && l.token === undefined && l.protocol === 'native') {
+          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'token'], message: `a listener on ${l.transport.host} (beyond loopback) needs a token` });
+        }
+        if (!isLoopback(l.transport.host) && l.protocol !== 'native' && l.options?.allowRemote !== true) {
+          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'host'], message: `${l.protocol} has no authentication: to listen on ${l.transport.host} set options.allowRemote to true` });
+        }
+      }
+      if (l.requireAck !== undefined && l.protocol !== 'native') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'requireAck'], message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)' });
+      }
+    });
+    if (!isLoopback(cfg.status.host) && cfg.status.enabled && cfg.status.token === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['status', 'token'], message: `a status server on ${cfg.status.host} (beyond loopback) needs a token` });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ListenerConfig = z.infer<typeof listenerSchema>;
+export type TerminalConfig = z.infer<typeof terminalSchema>;
+export type IppTerminalConfig = z.infer<typeof ippTerminal>;
+export type SimulatorTerminalConfig = z.infer<typeof simulatorTerminal>;
+export type EposTerminalConfig = z.infer<typeof eposTerminal>;
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The id a listener is known by: its `id`, or protocol-N by position. */
+export function listenerId(l: ListenerConfig, index: number): string {
+  return l.id ?? `${l.protocol}-${index + 1}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * The whole bridge from a config: journal, terminals, bridge (with recovery first), register listeners and the
+ * status server. Used by `register-bridge serve`, the desktop shell and the integration tests alike.
+ */
+import { resolve } from 'node:path';
+import { Bridge } from './bridge/bridge';
+import type { Config } from './config/schema';
+import { listenerId } from './config/schema';
+import { defaultDataDir } from './config/paths';
+import { Journal } from './journal/journal';
+import type { Logger } from './log/logger';
+import { protocolFor } from './register/registry';
+import { createTerminal, type CreatedTerminal } from './terminal/factory';
+import { listenTcp } from './transport/tcp';
+import { VERSION } from './version';
+import { BridgeError } from './domain/errors';
+import { resolveSecret, type SecretContext } from './config/secrets';
+
+export interface ServiceOptions {
+  log: Logger;
+  /** Overrides config.dataDir (`--data-dir`). */
+  dataDir?: string;
+  /** Secret resolution (environment, keychain). */
+  secrets?: SecretContext;
+  /** Bridge tuning (tests make waits short). */
+  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs'>>;
+  /** Start the status server (default: as configured). */
+  status?: boolean;
+}
+
+export interface ListenerInfo {
+  readonly id: string;
+  readonly protocol: string;
+  readonly transport: string;
+  /** "127.0.0.1:7450" for TCP; the device path otherwise. */
+  readonly address: string;
+  readonly port?: number;
+  readonly terminal?: string;
+}
+
+export interface Service {
+  readonly bridge: Bridge;
+  readonly journal: Journal;
+  readonly listeners: ListenerInfo[];
+  readonly terminals: CreatedTerminal[];
+  readonly dataDir: string;
+  /** URL of the status page, when the status server runs. */
+  readonly statusUrl?: string;
+  close(): Promise<void>;
+}
+
+export async function startService(config: Config, options: ServiceOptions): Promise<Service> {
+  const log = options.log;
+  const dataDir = resolve(options.dataDir ?? config.dataDir ?? defaultDataDir());
+  const secrets: SecretContext = options.secrets ?? { env: process.env };
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch((e: unknown) => log.warn({ err: e }, 'error while stopping'));
+  };
+  try {
+    const journal = Journal.open(dataDir);
+    closers.push(async () => journal.close());
+    const pruned = journal.prune(config.journal.retentionDays);
+    if (pruned > 0) log.info({ pruned }, 'old journal entries removed');
+
+    const terminals: CreatedTerminal[] = [];
+    for (const t of config.terminals) {
+      const created = await createTerminal(t, { log, secrets });
+      terminals.push(created);
+      closers.push(() => created.close());
+    }
+    const requireAck = new Map<string, number>();
+    config.listeners.forEach((l, i) => {
+      if (l.requireAck !== undefined) requireAck.set(listenerId(l, i), l.requireAck);
+    });
+    const bridge = new Bridge({
+      journal,
+      terminals: terminals.map((t) => ({ driver: t.driver, ...(t.currency ? { currency: t.currency } : {}) })),
+      log,
+      version: VERSION,
+      requireAck: (listener) => requireAck.get(listener),
+      ...options.bridge,
+    });
+    closers.push(() => bridge.close());
+    await bridge.start();
+
+    const listeners: ListenerInfo[] = [];
+    for (const [i, l] of config.listeners.entries()) {
+      const id = listenerId(l, i);
+      const protocol = protocolFor(l);
+      const token = l.token === undefined ? undefined : resolveSecret(l.token, secrets, `listeners[${i}].token`);
+      const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
+      const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
+      if (l.transport.type !== 'tcp') {
+        throw new BridgeError('config_invalid', `listeners[${i}].transport: ${l.transport.type} listeners are not available in this build`);
+      }
+      const llog = log.child({ listener: id });
+      const server = await listenTcp(l.transport.host, l.transport.port, (socket, peer) => {
+        protocol.serve(socket, { api: bridge, identity, options: protocolOptions, peer, log: llog });
+      });
+      closers.push(() => server.close());
+      listeners.push({ id, protocol: l.protocol, transport: 'tcp', address: `${server.host}:${server.port}`, port: server.port, ...(l.terminal ? { terminal: l.terminal } : {}) });
+      log.info({ listener: id, protocol: l.protocol, address: `${server.host}:${server.port}` }, 'listening for registers');
+    }
+
+    return {
+      bridge,
+      journal,
+      listeners,
+      terminals,
+      dataDir,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
