@@ -23,7 +23,7 @@ export interface ServiceOptions {
   /** Secret resolution (environment, keychain). */
   secrets?: SecretContext;
   /** Bridge tuning (tests make waits short). */
-  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs'>>;
+  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
   /** Start the status server (default: as configured). */
   status?: boolean;
 }

@@ -51,6 +51,9 @@ export interface BridgeOptions {
   recoveryMaxMs?: number;
   /** Health check interval (PING); 0 disables periodic checks. */
   healthIntervalMs?: number;
+  /** After a lost answer: how many immediate lookups before the result is in_doubt, and the delay step between them. */
+  inDoubtLookups?: number;
+  inDoubtLookupDelayMs?: number;
 }
 
 interface Job {
@@ -65,6 +68,9 @@ interface Job {
   delivery?: (how: Delivery) => void;
   /** Delivery reports that arrived before the lane asked for one. */
   earlyDelivery?: Delivery;
+  /** Last progress sent to observers (repeats are not sent again). */
+  lastStage?: Stage;
+  lastMessage?: string;
 }
 
 class Lane {
@@ -108,6 +114,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       recoveryMinMs: options.recoveryMinMs ?? 2000,
       recoveryMaxMs: options.recoveryMaxMs ?? 60_000,
       healthIntervalMs: options.healthIntervalMs ?? 30_000,
+      inDoubtLookups: options.inDoubtLookups ?? 3,
+      inDoubtLookupDelayMs: options.inDoubtLookupDelayMs ?? 1000,
     };
     if (options.terminals.length === 0) throw new BridgeError('config_invalid', 'at least one terminal is needed');
     for (const t of options.terminals) {
@@ -353,6 +361,9 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   private stage(job: Job, stage: Stage, message?: string): void {
     const text = message ?? STAGE_MESSAGES[stage];
+    if (job.lastStage === stage && job.lastMessage === text) return;
+    job.lastStage = stage;
+    job.lastMessage = text;
     if (job.record.stage !== stage) {
       job.record = this.journal.update(job.record.id, { stage }, { type: 'stage', data: { stage, message: text } });
     }
@@ -401,6 +412,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
           ? await this.execute(lane, job)
           : { ...outcome, message: 'The terminal holds an unfinished transaction the bridge does not know; finish or cancel it on the terminal' };
       }
+      if (outcome.outcome === 'in_doubt') outcome = await this.lookupNow(lane, job, outcome);
       if (job.abort.signal.aborted && outcome.refused) {
         outcome = { ...outcome, outcome: 'cancelled', cancelTookEffect: true, message: 'Cancelled by the register; nothing was charged' };
       }
@@ -438,6 +450,29 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
         this.stage(job, 'sent');
       },
     });
+  }
+
+  /**
+   * The answer was lost (link dropped, timer expired): ask the terminal right away, a few times, while the
+   * register is still waiting, before handing it an in_doubt result (spec §8.3: GET_STATUS after a lost answer).
+   */
+  private async lookupNow(lane: Lane, job: Job, lostOutcome: TerminalOutcome): Promise<TerminalOutcome> {
+    const driverRef = lostOutcome.driverRef ?? job.record.driverRef ?? undefined;
+    this.journal.note(job.record.id, 'answer_lost', { message: lostOutcome.message });
+    this.stage(job, 'recovering');
+    for (let attempt = 0; attempt < this.opts.inDoubtLookups; attempt++) {
+      if (attempt > 0) await delay(this.opts.inDoubtLookupDelayMs * attempt);
+      try {
+        const found = await lane.driver.lookup({ kind: job.record.kind, reference: job.record.bridgeRef, ...(driverRef ? { driverRef } : {}), amount: job.record.amount });
+        if (found && found.outcome !== 'in_doubt') {
+          this.journal.note(job.record.id, 'recovered_by_lookup', { outcome: found.outcome, attempt: attempt + 1 });
+          return { ...found, ...(driverRef ? { driverRef } : {}), ...(job.cancelRequested ? { cancelTookEffect: found.outcome !== 'approved' } : {}) };
+        }
+      } catch (e) {
+        this.log.warn({ err: e, ref: job.record.ref }, 'lookup after a lost answer failed');
+      }
+    }
+    return lostOutcome;
   }
 
   /** Records the outcome (committed) and only then hands the result to the register. */
@@ -647,7 +682,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     const settlement = found.outcome === 'approved' && found.needsSettlement ? 'pending' : null;
     const updated = this.journal.update(
       r.id,
-      { outcome: found.outcome, stage: settlement ? 'approved_open' : 'done', settlement, result, message: found.message, ...(found.raw ? { raw: { ...found.raw } } : {}) },
+      // The register has not seen this outcome yet (at most an in_doubt one): it is delivered anew.
+      { outcome: found.outcome, stage: settlement ? 'approved_open' : 'done', settlement, result, message: found.message, deliveredAt: null, ...(found.raw ? { raw: { ...found.raw } } : {}) },
       { type: 'recovered', data: { outcome: found.outcome, settlement } },
     );
     if (found.outcome === 'approved' && updated.originalId) this.markOriginal(updated);

@@ -11,7 +11,7 @@ const eur = (minor: number) => money(minor, 'EUR');
 const open: Bridge[] = [];
 
 async function setup(driver = new ScriptedDriver(), journal = Journal.open(':memory:'), extra: Partial<ConstructorParameters<typeof Bridge>[0]> = {}) {
-  const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 'test', busyBackoffMs: 1, deliveryTimeoutMs: 2000, healthIntervalMs: 0, recoveryMinMs: 10_000, ...extra });
+  const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 'test', busyBackoffMs: 1, deliveryTimeoutMs: 2000, healthIntervalMs: 0, recoveryMinMs: 10_000, inDoubtLookupDelayMs: 1, ...extra });
   await bridge.start();
   open.push(bridge);
   return { bridge, driver, journal };
