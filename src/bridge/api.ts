@@ -99,6 +99,18 @@ export interface BridgeApi {
   status(who: RegisterIdentity, ref: string): PaymentView | undefined;
   /** This register's most recent payment. */
   last(who: RegisterIdentity): PaymentView | undefined;
+  /**
+   * This register's most recent payment whose result carries `receiptNo` (PaymentResult.receiptNo, 1…9999).
+   * ZVT Reversal (06 30) names the payment only by this number. Optional: without it a ZVT listener can reverse
+   * only the register's last payment (`last`).
+   */
+  findByReceiptNo?(who: RegisterIdentity, receiptNo: number): PaymentView | undefined;
+  /**
+   * Closes the register's accounting period (ZVT End-of-Day 06 50): returns the payments of this register whose
+   * results the register acknowledged since the previous close (any kind and outcome; reversed ones flagged), then
+   * starts a new period. Optional: without it a ZVT listener answers End-of-Day with zero totals.
+   */
+  closeDay?(who: RegisterIdentity): Promise<PaymentView[]>;
   /** Results of this register that were never delivered (delivered again after `hello`). */
   undelivered(who: RegisterIdentity): PaymentView[];
   terminals(): TerminalView[];
