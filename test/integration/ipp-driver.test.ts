@@ -553,6 +553,34 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
     expect(r).toMatchObject({ outcome: 'declined' });
   });
 
+  it('lookup: TX_STATUS read as words — completed is no longer open, cancelled was not charged', async () => {
+    let txStatus = 'COMPLETED';
+    const t = await terminal((req, conn) =>
+      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['SID_ORIGINAL', 'sid-orig'], ['TX_STATUS', txStatus], ['APPROVAL', '00']])),
+    );
+    const d = driverFor(t.port);
+    const completed = await d.lookup(query);
+    expect(completed?.outcome).toBe('approved');
+    expect(completed?.needsSettlement).toBeUndefined();
+    txStatus = 'CANCELLED';
+    expect((await d.lookup(query))?.outcome).toBe('cancelled');
+    txStatus = 'OPEN';
+    expect(await d.lookup(query)).toMatchObject({ outcome: 'approved', needsSettlement: true });
+  });
+
+  it('status 100 → approved, then GET_STATUS for the extra information, merged when it names our payment', async () => {
+    const t = await terminal((req, conn) => {
+      if (req.method === 'PURCHASE') conn.send(answer(req, 1, 0), answer(req, 5, 100, [['AMOUNT', '12.34'], ['CURRENCY', '978']]));
+      else conn.send(answer(req, 1, 0), answer(req, 5, 0, [['SID_ORIGINAL', req.get('SID_ORIGINAL') ?? ''], ['AUTH_CODE', 'INFO01'], ['RRN', '999']]));
+    });
+    const r = await driverFor(t.port).execute(sale, context());
+    expect(t.methods()).toEqual(['PURCHASE', 'GET_STATUS']);
+    expect(t.requests[1]!.get('SID_ORIGINAL')).toBe('sid-1');
+    expect(r).toMatchObject({ outcome: 'approved', needsSettlement: true, driverRef: 'sid-1' });
+    expect(r.fields).toMatchObject({ authCode: 'INFO01', rrn: '999', terminalStatus: '100' });
+    expect(r.raw).toMatchObject({ METHOD: 'PURCHASE', STATUS: '100', AUTH_CODE: 'INFO01' });
+  });
+
   it('lookup: status 17 → failed, nothing was charged', async () => {
     const t = await terminal((req, conn) => conn.send(answer(req, 1, 0), answer(req, 5, 17)));
     const r = await driverFor(t.port).lookup(query);

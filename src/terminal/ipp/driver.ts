@@ -28,6 +28,8 @@
  *   §14.3). Rule: a STAGE=5 answer whose SID_ORIGINAL echoes our SID, or (when no SID_ORIGINAL is echoed) whose
  *   REFERENCE_NUMBER equals our sanitised reference and whose AMOUNT, if any, equals ours, is our payment: its
  *   STATUS decides as at STAGE=5, except that STATUS 0/100 with an APPROVAL other than "00" counts as declined.
+ *   A TX_STATUS that reads as cancelled/reversed turns an approval into cancelled; one that reads as completed
+ *   clears needsSettlement (TX_STATUS values are not public: read as words, [inferred]).
  *   STATUS 17 TRANSACTION NOT FOUND → failed, nothing was charged. Anything else (no answer, another transaction,
  *   a refusal) → undefined: still in doubt.
  * - Card data: `raw` never holds PAN, expiry, cardholder name or track data; PAN_MASKED is kept masked (results.ts).
@@ -327,7 +329,11 @@ export class IppDriver implements TerminalDriver {
       v = { outcome: 'declined', message: `Declined (host code ${approval})` };
     }
     if (v.outcome === 'in_doubt') return undefined;
-    const needsSettlement = v.outcome === 'approved' && TWO_PHASE_KINDS.has(query.kind);
+    const state = txState(t.props.TX_STATUS);
+    if (v.outcome === 'approved' && state === 'reversed') {
+      v = { outcome: 'cancelled', message: 'Approved, then reversed on the terminal; nothing was charged' };
+    }
+    const needsSettlement = v.outcome === 'approved' && state !== 'completed' && TWO_PHASE_KINDS.has(query.kind);
     return { ...base, outcome: v.outcome, message: v.message, ...(needsSettlement ? { needsSettlement } : {}) };
   }
 
@@ -498,6 +504,18 @@ function offlineOutcome(detail: string): TerminalOutcome {
     message: `The terminal cannot be reached (${detail})`,
     fields: {} as ResultFields,
   };
+}
+
+/**
+ * TX_STATUS of a GET_STATUS answer. Its values are not public (§9); read leniently as words [inferred]:
+ * "cancelled"/"reversed"/"void" → the approval was taken back; "completed"/"closed"/"confirmed" → no longer open.
+ * Anything else (including "OPEN" or a number) says nothing.
+ */
+function txState(value: string | undefined): 'reversed' | 'completed' | undefined {
+  const v = value?.trim().toUpperCase() ?? '';
+  if (/CANCEL|REVERS|VOID/.test(v)) return 'reversed';
+  if (/COMPLET|CLOSED|CONFIRM/.test(v)) return 'completed';
+  return undefined;
 }
 
 /** CURRENCY_NAME as an alpha code when it is one (or a numeric code); format unconfirmed, so lenient. */
