@@ -8,6 +8,8 @@ export interface ByteStream {
   destroy(err?: Error): unknown;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
+  /** The peer will send no more (TCP half-close). Streams without that notion never emit it. */
+  on(event: 'end', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
 }

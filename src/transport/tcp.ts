@@ -13,7 +13,9 @@ export interface TcpListener {
  */
 export function listenTcp(host: string, port: number, onConnection: (socket: Socket, peer: string) => void): Promise<TcpListener> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  // allowHalfOpen: a register may send its request and close its sending side (`printf … | nc -q 30`); the
+  // answer must still reach it. The protocol session ends our side when it has answered everything.
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));

@@ -32,6 +32,9 @@ class NativeSession {
   private identity: RegisterIdentity;
   private authorised: boolean;
   private closed = false;
+  /** The register half-closed its side: answer what is pending, then close ours. */
+  private peerEnded = false;
+  private pending = 0;
   private readonly framer: LineFramer;
   private readonly token: string | undefined;
 
@@ -50,6 +53,10 @@ class NativeSession {
         if ('tooLong' in ev) this.send({ id: null, type: 'error', code: 'line_too_long', message: `line of ${ev.tooLong} bytes is too long` });
         else if (ev.line.trim() !== '') void this.handle(ev.line);
       }
+    });
+    this.stream.on('end', () => {
+      this.peerEnded = true;
+      this.endIfIdle();
     });
     this.stream.on('close', () => {
       this.closed = true;
@@ -76,7 +83,21 @@ class NativeSession {
     void this.send({ id, type: 'error', code: err.code, message: err.message, ...(err.details ?? {}) });
   }
 
+  private endIfIdle(): void {
+    if (this.peerEnded && this.pending === 0 && !this.closed) this.stream.end();
+  }
+
   private async handle(line: string): Promise<void> {
+    this.pending++;
+    try {
+      await this.handleLine(line);
+    } finally {
+      this.pending--;
+      this.endIfIdle();
+    }
+  }
+
+  private async handleLine(line: string): Promise<void> {
     const parsed = parseRequest(line);
     if ('error' in parsed) {
       this.error(parsed.id, parsed.error);
