@@ -11,5 +11,7 @@ export interface ByteStream {
   /** The peer will send no more (TCP half-close). Streams without that notion never emit it. */
   on(event: 'end', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  off(event: 'close' | 'end', listener: () => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
 }
