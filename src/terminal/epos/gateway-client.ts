@@ -221,8 +221,29 @@ export class EposGatewayClient {
 
   /** A valid session for this merchant (cached), created with `token` when a new one is needed. */
   async session(token?: string): Promise<string> {
-    const t = token ?? (await this.token());
-    return this.sessionCache.get(() => this.clock.now(), () => this.retrying(() => this.requestSession(t)));
+    if (token !== undefined) return this.sessionFor(token);
+    return (await this.credentials()).session;
+  }
+
+  /**
+   * Token and session for a call. A 401 while getting them (a token revoked between the two requests, or a
+   * passing failure at the token endpoint) renews both once more (§4.4); a second 401 is final.
+   */
+  async credentials(): Promise<{ token: string; session: string }> {
+    for (let renewed = false; ; renewed = true) {
+      try {
+        const token = await this.token();
+        const session = await this.sessionFor(token);
+        return { token, session };
+      } catch (e) {
+        if (renewed || !isEposError(e) || e.status !== 401) throw e;
+        this.invalidate();
+      }
+    }
+  }
+
+  private sessionFor(token: string): Promise<string> {
+    return this.sessionCache.get(() => this.clock.now(), () => this.retrying(() => this.requestSession(token)));
   }
 
   /** Drops cached credentials (after a 401, or on demand). */
@@ -339,20 +360,7 @@ export class EposGatewayClient {
     let renewedAfter403 = false;
     let switchedMedia = false;
     for (;;) {
-      let token: string;
-      let session: string;
-      try {
-        token = await this.token();
-        session = await this.session(token);
-      } catch (e) {
-        // A 401 while renewing (e.g. the token was revoked between the two requests): renew both once more.
-        if (isEposError(e) && e.status === 401 && !renewedAfter401) {
-          renewedAfter401 = true;
-          this.invalidate();
-          continue;
-        }
-        throw e;
-      }
+      const { token, session } = await this.credentials();
       const headers: Record<string, string> = {
         Authorization: `Bearer ${token}`,
         'X-Session': session,
