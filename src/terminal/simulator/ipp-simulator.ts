@@ -211,6 +211,8 @@ class SimulatorClosed extends Error {}
 class SimConnection {
   readonly frames = new IppFrameSplitter();
   closed = false;
+  /** The client half-closed (TCP FIN): answer what is under way, then close our side too. */
+  inputEnded = false;
   partialTimer: NodeJS.Timeout | undefined;
   private readonly closeWaiters: Array<() => void> = [];
 
@@ -235,6 +237,15 @@ class SimConnection {
     if (this.closable) this.destroy();
   }
 
+  end(): void {
+    if (this.closed) return;
+    try {
+      this.stream.end();
+    } catch {
+      /* already gone */
+    }
+  }
+
   destroy(): void {
     if (this.closed) return;
     const socket = this.stream as unknown as Partial<Socket>;
@@ -254,9 +265,14 @@ class SimConnection {
     for (const w of this.closeWaiters.splice(0)) w();
   }
 
-  /** Resolves when the link closes. */
-  whenClosed(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  markInputEnded(): void {
+    this.inputEnded = true;
+    for (const w of this.closeWaiters.splice(0)) w();
+  }
+
+  /** Resolves when the client closes the link or stops sending (half-close). */
+  whenGone(): Promise<void> {
+    if (this.closed || this.inputEnded) return Promise.resolve();
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
 }
@@ -285,7 +301,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   private readonly connections = new Set<SimConnection>();
   private server: Server | undefined;
   private nextConnectionId = 1;
-  private running: { sid: string; method: string } | undefined;
+  private running: { sid: string; method: string; conn: SimConnection } | undefined;
   private heldRelease: ((outcome: IppSimBehaviour | undefined) => void) | undefined;
   private readonly faultState: IppSimFaults = {
     dropAfterApproval: false, silentAfterStage2: false, offline: false, busyNext: 0, garbageNext: 0, hold: false,
@@ -330,7 +346,11 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
   /** Serves IPP on a byte stream (a serial port, a socket, a test pipe). Returns a function that detaches it. */
   attach(stream: ByteStream, options: { closable?: boolean } = {}): () => void {
-    const conn = new SimConnection(this.nextConnectionId++, stream, options.closable ?? false);
+    return this.attachConnection(stream, options.closable ?? false).detach;
+  }
+
+  private attachConnection(stream: ByteStream, closable: boolean): { conn: SimConnection; detach: () => void } {
+    const conn = new SimConnection(this.nextConnectionId++, stream, closable);
     this.connections.add(conn);
     const onData = (chunk: Buffer): void => this.onData(conn, chunk);
     const onClose = (): void => {
@@ -345,13 +365,15 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     // A link error (reset by peer) is followed by 'close'; it must never crash the terminal.
     stream.on('error', () => {});
     this.emit('connection', { connectionId: conn.id, open: true });
-    return onClose;
+    return { conn, detach: onClose };
   }
 
   /** Listens on TCP (loopback by default; port 0 = ephemeral). Resolves with the bound port. */
   async listen(options: { host?: string; port?: number } = {}): Promise<number> {
     if (this.server) throw new Error('the simulator is already listening');
-    const server = createServer((socket) => {
+    // Half-open allowed: a client may send its request and shut down its writing side (nc does) and still read
+    // every stage; the simulator closes its side once the answers under way are sent.
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
       if (this.faultState.offline || this.lifetime.signal.aborted) {
         socket.on('error', () => {});
         socket.resetAndDestroy();
@@ -359,7 +381,11 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       }
       socket.setNoDelay(true);
       // net.Socket is a ByteStream at run time; its typed `off` overload does not match the port's signature.
-      this.attach(socket as unknown as ByteStream, { closable: true });
+      const { conn } = this.attachConnection(socket as unknown as ByteStream, true);
+      socket.on('end', () => {
+        conn.markInputEnded();
+        if (this.running?.conn !== conn) conn.end();
+      });
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -610,7 +636,8 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
   /** Runs a transaction: the terminal is busy from its STAGE=1 STATUS=0 until it ends. */
   private run(req: Request, body: () => Promise<void>): void {
-    this.running = { sid: req.sid, method: req.method };
+    const token = { sid: req.sid, method: req.method, conn: req.conn };
+    this.running = token;
     this.reply(req, 1, IPP_STATUS.OK, [], true);
     body()
       .catch((e: unknown) => {
@@ -619,8 +646,18 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
         if (!(e instanceof SimulatorClosed) && !isAbort(e)) process.emitWarning(`IPP simulator: ${String(e)}`);
       })
       .finally(() => {
-        this.running = undefined;
+        if (this.running === token) this.running = undefined;
+        if (req.conn.inputEnded) req.conn.end();
       });
+  }
+
+  /**
+   * The transaction is over from the terminal's side (§4: it ends when STAGE=5 is sent): the terminal takes new
+   * requests from here on. Called just before the final ledger change, so that whoever reacts to the 'ledger' or
+   * 'stage' event finds the terminal free.
+   */
+  private ending(): void {
+    this.running = undefined;
   }
 
   private async pause(ms: number): Promise<void> {
@@ -680,6 +717,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       if (behaviour === 'silent') {
         // Never answers; when the link closes (or the card timeout passes) the terminal gives up: nothing charged.
         await this.silence(req);
+        this.ending();
         const fields: Pairs = [...amountFields, ['DECLINED_REASON1', 'NO CARD PRESENTED'], ...echo];
         this.record(req, kind, amount, tip, reference, 'aborted', IPP_STATUS.NO_CARD_FOUND, fields);
         return;
@@ -738,6 +776,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     }
     this.run(req, async () => {
       await this.pause(this.opts.stageDelayMs); // receipt printing
+      this.ending();
       const at = this.iso();
       this.book.update(target.sid, { state: 'completed', updatedAt: at });
       this.action(req, 'complete_tx', target, at);
@@ -755,6 +794,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     }
     this.run(req, async () => {
       await this.pause(this.opts.stageDelayMs); // host reversal
+      this.ending();
       const at = this.iso();
       this.book.update(target.sid, { state: 'cancelled', updatedAt: at });
       this.action(req, 'cancel_tx', target, at);
@@ -772,6 +812,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     }
     this.run(req, async () => {
       await this.pause(this.opts.stageDelayMs);
+      this.ending();
       const at = this.iso();
       this.book.update(last.sid, { state: 'reversed', updatedAt: at });
       const stan = this.book.nextStan();
@@ -798,6 +839,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     if (reference !== undefined && !/^[\x20-\x7e]*$/.test(reference)) return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
     this.run(req, async () => {
       await this.pause(this.opts.stageDelayMs); // host capture
+      this.ending();
       const at = this.iso();
       this.book.update(preauth.sid, { state: 'captured', updatedAt: at });
       const stan = this.book.nextStan();
@@ -822,6 +864,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     if (!preauth) return;
     this.run(req, async () => {
       await this.pause(this.opts.stageDelayMs);
+      this.ending();
       const at = this.iso();
       this.book.update(preauth.sid, { state: 'released', updatedAt: at });
       const fields: Pairs = [
@@ -970,6 +1013,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     req: Request, kind: IppLedgerKind, amount: Money, tip: Money | undefined, reference: string | undefined,
     state: IppLedgerState, status: number, fields: Pairs, preauthCode?: string,
   ): void {
+    this.ending();
     this.record(req, kind, amount, tip, reference, state, status, fields, preauthCode);
     if (status === IPP_STATUS.OK && this.dropIfAsked(req)) return;
     this.reply(req, 5, status, fields);
@@ -1005,14 +1049,17 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     });
   }
 
-  /** Says nothing until the link closes or the terminal's own card timeout passes. */
+  /**
+   * Says nothing until the client closes the link (or half-closes it: it will send nothing more, and the link is
+   * then closed) or the terminal's own card timeout passes.
+   */
   private async silence(req: Request): Promise<void> {
     const timeout = new AbortController();
     const onAbort = (): void => timeout.abort();
     this.lifetime.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await Promise.race([
-        req.conn.whenClosed(),
+        req.conn.whenGone(),
         sleep(this.opts.silentTimeoutMs, undefined, { signal: timeout.signal, ref: false }),
       ]);
     } catch (e) {
