@@ -303,6 +303,18 @@ describe('fault switches', () => {
     expect(stages(await exchangeOnce(port, 'PING', 'on'))).toEqual([[1, 0], [5, 0]]);
   });
 
+  it('close() while a transaction is held ends it cleanly: links closed, nothing recorded', async () => {
+    sim.hold();
+    const c = await IppTestClient.connect(port);
+    const held = waitForEvent(sim, 'held');
+    c.request('PURCHASE', 'bye', sale('4.00'));
+    await held;
+    await sim.close();
+    await c.whenClosed();
+    expect(sim.ledger()).toEqual([]);
+    expect(c.received.map((m) => (m as IppMessage).stage)).toEqual([1, 2]);
+  });
+
   it('setFaults refuses nonsense counts', () => {
     expect(() => sim.setFaults({ busyNext: -1 })).toThrow(/busyNext/);
     expect(() => sim.setFaults({ garbageNext: 1.5 })).toThrow(/garbageNext/);
