@@ -13,20 +13,26 @@
  * Where the spec leaves a choice open ([inferred]), the choice made here is named in a comment and in the doc.
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
 import type { ByteStream } from '../../transport/byte-stream';
 import { encodeIpp, formatIppAmount, ippCurrency, parseIppAmount, type IppMessage } from '../ipp/codec';
 import { currency } from '../../domain/currency';
 import { money, type Money } from '../../domain/money';
-import { IppFrameSplitter, isEchoable, type IppFrame } from './ipp-frames';
+import { GARBAGE_FRAME, isEchoable, type IppFrame } from './ipp-frames';
+import { SimConnection } from './ipp-connection';
+import {
+  cardFields, DEFAULT_CARD, DEFAULT_IDENTITY, LAST_TX_TYPE, receiptFields, type IppSimCard, type IppSimIdentity, type Pairs,
+} from './ipp-receipt';
 import { BEHAVIOUR_RESULTS, IPP_SIM_BEHAVIOURS, magicFor, type IppSimBehaviour } from './ipp-magic';
 import { IppLedger, type IppLedgerEntry, type IppLedgerKind, type IppLedgerState } from './ipp-ledger';
 import { loadIppState, saveIppState } from './ipp-state-file';
 
 export { IPP_SIM_BEHAVIOURS, type IppSimBehaviour } from './ipp-magic';
 export type { IppLedgerEntry, IppLedgerKind, IppLedgerState } from './ipp-ledger';
+export type { IppSimCard, IppSimIdentity } from './ipp-receipt';
+export { GARBAGE_FRAME } from './ipp-frames';
 
 /** Status codes this terminal sends (§6). */
 export const IPP_STATUS = {
@@ -50,28 +56,6 @@ export const IPP_STATUS = {
   PREAUTH_IS_COMPLETED: 40,
   WRONG_PASSWORD: 49,
 } as const;
-
-/** Who the simulated terminal is: the values GET_STATUS and the receipt fields report. */
-export interface IppSimIdentity {
-  terminalId: string;
-  serialNumber: string;
-  softwareVersion: string;
-  terminalName: string;
-  merchantId: string;
-  merchantName: string;
-  merchantAddress1: string;
-  merchantAddress2: string;
-  /** Reported as PRINTER=1 / PRINTER=0 (wire form not public, [inferred]). */
-  printer: boolean;
-}
-
-/** The one test card the simulated cardholder presents. Masked PAN only: the simulator never has card data. */
-export interface IppSimCard {
-  panMasked: string;
-  aid: string;
-  aidName: string;
-  applPrefName: string;
-}
 
 export interface IppSimFaults {
   /** Record the approval (PURCHASE, REFUND, COMPLETE_PREAUTH) in the ledger, then drop the link before STAGE=5. */
@@ -159,25 +143,6 @@ export interface IppSimulatorEvents {
   connection: [{ readonly connectionId: number; readonly open: boolean }];
 }
 
-const DEFAULT_IDENTITY: IppSimIdentity = {
-  terminalId: '80123457',
-  serialNumber: 'SIM00000001',
-  softwareVersion: '1.0.0-sim',
-  terminalName: 'myPOS Simulator',
-  merchantId: '6000000001',
-  merchantName: 'REGISTER BRIDGE DEMO',
-  merchantAddress1: '1 DEMO STREET',
-  merchantAddress2: 'SOFIA',
-  printer: true,
-};
-
-const DEFAULT_CARD: IppSimCard = {
-  panMasked: '541333******1234',
-  aid: 'A0000000041010',
-  aidName: 'MASTERCARD',
-  applPrefName: 'Mastercard Debit',
-};
-
 const DEFAULT_VERSIONS: ReadonlyArray<readonly [number, number]> = [[100, 106], [200, 202]];
 
 /** Methods refused with STATUS=20 while an approved transaction is open (§8.1). COMPLETE_TX/CANCEL_TX resolve it. */
@@ -185,17 +150,6 @@ const BLOCKED_WHILE_OPEN = new Set(['PURCHASE', 'REFUND', 'REVERSAL', 'COMPLETE_
 
 /** Ledger kinds that are customer transactions (the others act on one of these). */
 const CUSTOMER_KINDS: ReadonlySet<IppLedgerKind> = new Set(['sale', 'preauth', 'refund', 'preauth_completion']);
-
-/**
- * LAST_TX_TYPE codes (§8.3, [reported]): 00 purchase, 02 reversal, 20 refund. Pre-authorisations have no
- * reported code; they are purchases on the wire, so 00 (the PREAUTH_CODE field tells them apart).
- */
-const LAST_TX_TYPE: Readonly<Record<IppLedgerKind, string>> = {
-  sale: '00', preauth: '00', preauth_completion: '00', refund: '20',
-  reversal: '02', cancel_tx: '02', preauth_cancel: '02', complete_tx: '00',
-};
-
-type Pairs = Array<[string, string]>;
 
 interface Request {
   readonly conn: SimConnection;
@@ -206,76 +160,6 @@ interface Request {
 
 /** Thrown into a running transaction when the simulator closes. */
 class SimulatorClosed extends Error {}
-
-/** One link to a client: a TCP socket or an attached byte stream (serial). */
-class SimConnection {
-  readonly frames = new IppFrameSplitter();
-  closed = false;
-  /** The client half-closed (TCP FIN): answer what is under way, then close our side too. */
-  inputEnded = false;
-  partialTimer: NodeJS.Timeout | undefined;
-  private readonly closeWaiters: Array<() => void> = [];
-
-  constructor(
-    readonly id: number,
-    readonly stream: ByteStream,
-    /** Whether "dropping" the link means closing it (TCP) or just not answering (serial port). */
-    readonly closable: boolean,
-  ) {}
-
-  write(bytes: Buffer): boolean {
-    if (this.closed) return false;
-    try {
-      this.stream.write(bytes);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  drop(): void {
-    if (this.closable) this.destroy();
-  }
-
-  end(): void {
-    if (this.closed) return;
-    try {
-      this.stream.end();
-    } catch {
-      /* already gone */
-    }
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    const socket = this.stream as unknown as Partial<Socket>;
-    try {
-      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-      else this.stream.destroy();
-    } catch {
-      /* already gone */
-    }
-    this.markClosed();
-  }
-
-  markClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.partialTimer) clearTimeout(this.partialTimer);
-    for (const w of this.closeWaiters.splice(0)) w();
-  }
-
-  markInputEnded(): void {
-    this.inputEnded = true;
-    for (const w of this.closeWaiters.splice(0)) w();
-  }
-
-  /** Resolves when the client closes the link or stops sending (half-close). */
-  whenGone(): Promise<void> {
-    if (this.closed || this.inputEnded) return Promise.resolve();
-    return new Promise((resolve) => this.closeWaiters.push(resolve));
-  }
-}
 
 export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   readonly currency: string;
@@ -745,11 +629,11 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
       const stan = this.book.nextStan();
       const at = this.now();
-      const cardFields = this.cardFields(stan, at, pin);
+      const card = cardFields(this.identity, this.card, stan, at, pin);
       const r = BEHAVIOUR_RESULTS[behaviour];
       if (behaviour !== 'approve') {
         const fields: Pairs = [
-          ...amountFields, ['APPROVAL', r.approval ?? '05'], ...cardFields.filter(([n]) => n !== 'AUTH_CODE'),
+          ...amountFields, ['APPROVAL', r.approval ?? '05'], ...card.filter(([n]) => n !== 'AUTH_CODE'),
           ['DECLINED_REASON1', r.declinedReason!], ...echo,
         ];
         const state: IppLedgerState = behaviour === 'host_unreachable' ? 'failed' : 'declined';
@@ -758,7 +642,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       }
       let preauthCode: string | undefined;
       if (kind === 'preauth') preauthCode = this.newPreauthCode();
-      const fields: Pairs = [...amountFields, ['APPROVAL', '00'], ...cardFields, ...echo];
+      const fields: Pairs = [...amountFields, ['APPROVAL', '00'], ...card, ...echo];
       if (preauthCode) fields.push(['PREAUTH_CODE', preauthCode]);
       const twoPhase = kind !== 'preauth' || this.opts.preauthNeedsCompletion;
       this.finish(req, kind, amount, tip, reference, twoPhase ? 'open' : 'completed', IPP_STATUS.OK, fields, preauthCode);
@@ -818,7 +702,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const stan = this.book.nextStan();
       const fields: Pairs = [
         ['AMOUNT', this.wireAmount(last.amountMinor)], ['CURRENCY', ippCurrency(last.currency)], ['APPROVAL', '00'],
-        ...this.receiptFields(stan, this.now()),
+        ...receiptFields(this.identity, stan, this.now()),
       ];
       if (last.reference !== undefined) fields.push(['REFERENCE_NUMBER', last.reference]);
       this.action(req, 'reversal', last, at, fields);
@@ -845,7 +729,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const stan = this.book.nextStan();
       const fields: Pairs = [
         ['AMOUNT', formatIppAmount(amount, this.opts.amountDecimals)], ['CURRENCY', ippCurrency(preauth.currency)],
-        ['APPROVAL', '00'], ...this.cardFields(stan, this.now(), false), ['PREAUTH_CODE', preauth.preauthCode!],
+        ['APPROVAL', '00'], ...cardFields(this.identity, this.card, stan, this.now(), false), ['PREAUTH_CODE', preauth.preauthCode!],
       ];
       if (reference !== undefined) fields.push(['REFERENCE_NUMBER', reference]);
       this.book.add({
@@ -976,27 +860,6 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     }
   }
 
-  private receiptFields(stan: number, at: Date): Pairs {
-    const id = this.identity;
-    const stanText = String(stan).padStart(6, '0');
-    return [
-      ['AUTH_CODE', authCode(stan)], ['RRN', `${yymmdd(at)}${stanText}`], ['STAN', stanText],
-      ['TERMINAL_ID', id.terminalId], ['MERCHANT_ID', id.merchantId], ['MERCHANT_NAME', id.merchantName],
-      ['MERCHANT_AL1', id.merchantAddress1], ['MERCHANT_AL2', id.merchantAddress2],
-      ['TX_DATE_LOCAL', localDate(at)], ['TX_TIME_LOCAL', localTime(at)],
-    ];
-  }
-
-  /** Stage-5 receipt data of a card transaction (§9, §10). ENTRY_MODE words are the simulator's ([inferred]). */
-  private cardFields(stan: number, at: Date, pin: boolean): Pairs {
-    const c = this.card;
-    return [
-      ...this.receiptFields(stan, at),
-      ['PAN_MASKED', c.panMasked], ['AID', c.aid], ['AID_NAME', c.aidName], ['APPL_PREF_NAME', c.applPrefName],
-      ['ENTRY_MODE', pin ? 'CHIP' : 'CONTACTLESS'], ['CVM', pin ? 'PIN' : 'NONE'], ['SIGNATURE_NOT_REQ', '1'],
-    ];
-  }
-
   private record(
     req: Request, kind: IppLedgerKind, amount: Money, tip: Money | undefined, reference: string | undefined,
     state: IppLedgerState, status: number, fields: Pairs, preauthCode?: string,
@@ -1076,18 +939,6 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   }
 }
 
-/**
- * What garbageNext answers with: a correctly length-framed message whose body is not IPP (it does not start with
- * PROTOCOL=IPP and has a line without "="), so a client reader stays in step but must reject it.
- */
-export const GARBAGE_FRAME: Buffer = (() => {
-  const body = Buffer.concat([Buffer.from('GARBAGE\r\nNOT=IPP\r\n', 'ascii'), Buffer.from([0x00, 0xff, 0x7f, 0x0d, 0x0a])]);
-  const out = Buffer.alloc(body.length + 2);
-  out.writeUInt16BE(out.length, 0);
-  body.copy(out, 2);
-  return out;
-})();
-
 async function defaultDelay(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) await immediate(undefined, { signal });
   else await sleep(ms, undefined, { signal });
@@ -1100,24 +951,4 @@ function isAbort(e: unknown): boolean {
 function checkCount(n: unknown, what: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${what} must be a non-negative integer`);
   return n;
-}
-
-/** Six upper-case characters derived from the trace number, so runs are reproducible. */
-function authCode(stan: number): string {
-  return ((stan * 2_654_435_761) % 2_176_782_336).toString(36).toUpperCase().padStart(6, '0');
-}
-
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
-function yymmdd(d: Date): string {
-  return `${pad2(d.getFullYear() % 100)}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
-}
-
-/** TX_DATE_LOCAL as YYYY-MM-DD and TX_TIME_LOCAL as HH:MM:SS (format not public, §9; clients parse leniently). */
-function localDate(d: Date): string {
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
-}
-
-function localTime(d: Date): string {
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
