@@ -18,6 +18,8 @@ import type {
 } from './api';
 import { SerialQueue } from './serial-queue';
 import { resultOf, viewOf } from './views';
+import { crashPoint } from './crash-points';
+import { scrubCardData } from '../log/redact';
 
 /**
  * Orchestration: one lane per terminal, write before act, idempotent refs, two-phase settlement and recovery.
@@ -194,6 +196,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       if (again) return this.attach(again, request, observer);
       throw e;
     }
+    crashPoint('after_intent');
     const job = this.newJob(record, observer);
     this.emitPayment(record);
     this.stage(job, 'queued');
@@ -256,6 +259,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     } else {
       this.journal.note(record.id, how === 'rejected' ? 'rejected_by_register' : 'undeliverable');
     }
+    crashPoint('after_delivery');
     const job = this.jobs.get(record.id);
     if (job) {
       if (job.delivery) job.delivery(how);
@@ -447,6 +451,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       stage: (stage, message) => this.stage(job, stage, message),
       beforeSend: async (driverRef) => {
         job.record = this.journal.update(job.record.id, { driverRef, stage: 'sent' }, { type: 'sent', data: { driverRef } });
+        crashPoint('after_send_commit');
         this.stage(job, 'sent');
       },
     });
@@ -477,6 +482,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   /** Records the outcome (committed) and only then hands the result to the register. */
   private finish(job: Job, outcome: TerminalOutcome): void {
+    crashPoint('after_terminal_outcome');
     const settlement = outcome.outcome === 'approved' && outcome.needsSettlement ? 'pending' : null;
     const stage: Stage = settlement ? 'approved_open' : 'done';
     const result = buildResult(job.record, outcome);
@@ -494,6 +500,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       { type: 'outcome', data: { outcome: outcome.outcome, message: outcome.message, refused: outcome.refused ?? null, settlement } },
     );
     if (outcome.outcome === 'approved' && job.record.originalId) this.markOriginal(job.record);
+    crashPoint('after_outcome_commit');
     this.emitPayment(job.record);
     for (const o of job.observers) {
       try {
@@ -572,6 +579,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private async settle(lane: Lane, record: PaymentRecord, decision: 'complete' | 'cancel', why: string, job?: Job): Promise<boolean> {
     let current = this.journal.update(record.id, { settlement: decision, stage: decision === 'complete' ? 'confirming' : 'cancelling' }, { type: 'settle_decision', data: { decision, why } });
     if (job) job.record = current;
+    crashPoint('after_settle_decision');
     const r = await lane.driver.settle(current.driverRef!, decision).catch((e: unknown) => ({ ok: false, message: (e as Error).message, nothingOpen: false }));
     if (!r.ok && !r.nothingOpen) {
       this.journal.note(record.id, 'settle_failed', { decision, message: r.message });
@@ -766,7 +774,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 }
 
 function buildResult(record: PaymentRecord, outcome: TerminalOutcome): PaymentResult {
-  return {
+  return scrubCardData({
     ...outcome.fields,
     ref: record.ref,
     kind: record.kind,
@@ -777,7 +785,7 @@ function buildResult(record: PaymentRecord, outcome: TerminalOutcome): PaymentRe
     message: outcome.message,
     receiptNo: record.receiptNo,
     ...(outcome.cancelTookEffect !== undefined ? { cancelTookEffect: outcome.cancelTookEffect } : {}),
-  };
+  });
 }
 
 const REF_RE = /^[\x21-\x7e][\x20-\x7e]{0,63}$/;

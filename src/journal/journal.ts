@@ -7,6 +7,7 @@ import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { PaymentResult } from '../domain/payment';
 import { BridgeError } from '../domain/errors';
+import { redactText, scrubCardData as scrub } from '../log/redact';
 
 /**
  * The write-ahead journal: the only source of truth for what happened to a payment.
@@ -222,7 +223,7 @@ export class Journal {
     for (const [key, value] of Object.entries(patch) as Array<[keyof PaymentPatch, unknown]>) {
       if (value === undefined) continue;
       sets.push(`${COLUMNS[key]} = ?`);
-      values.push(key === 'result' || key === 'raw' ? JSON.stringify(value) : value);
+      values.push(key === 'result' || key === 'raw' ? JSON.stringify(scrub(value)) : typeof value === 'string' ? redactText(value) : value);
     }
     sets.push('updated_at = ?');
     values.push(at);
@@ -240,7 +241,7 @@ export class Journal {
   }
 
   private appendEvent(id: string, type: string, data: unknown, at: string): void {
-    this.db.prepare('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(id, at, type, data === undefined ? null : JSON.stringify(data));
+    this.db.prepare('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(id, at, type, data === undefined ? null : JSON.stringify(scrub(data)));
   }
 
   get(id: string): PaymentRecord | undefined {

@@ -40,3 +40,28 @@ export function maskPan(pan: string | undefined): string | undefined {
   if (digits.length < 4) return undefined;
   return `****${digits.slice(-4)}`;
 }
+
+/** Names of terminal properties that carry card data; dropped wherever they appear. */
+const CARD_DATA_KEYS = /^(PAN|TRACK\d?|TRACK_?\d_?DATA|EXP(IRE|IRY)?_?DATE|CVV2?|CVC2?|EMBOSS_NAME|pan|track\d?|cvv|expiryDate)$/;
+
+/**
+ * Defence in depth for anything stored or sent on: card-data properties are dropped, every string goes through
+ * `redactText`, and a "masked" PAN that is not masked is masked.
+ */
+export function scrubCardData<T>(value: T): T {
+  return scrubValue(value, '') as T;
+}
+
+function scrubValue(value: unknown, key: string): unknown {
+  if (typeof value === 'string') {
+    if (/^pan_?masked$/i.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''))) return maskPan(value) ?? '';
+    return redactText(value);
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, ''));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (!CARD_DATA_KEYS.test(k)) out[k] = scrubValue(v, k);
+    return out;
+  }
+  return value;
+}

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 export class NativeClient {
   readonly messages: Array<Record<string, unknown>> = [];
   private buf = '';
-  private waiters: Array<{ pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = [];
+  private waiters: Array<{ pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }> = [];
   closed = false;
 
   private constructor(readonly socket: Socket) {
@@ -23,7 +23,10 @@ export class NativeClient {
         });
       }
     });
-    socket.on('close', () => (this.closed = true));
+    socket.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w.reject(new Error('connection closed'));
+    });
     socket.on('error', () => undefined);
   }
 
@@ -42,9 +45,20 @@ export class NativeClient {
   waitFor(pred: (m: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> {
     const seen = this.messages.find(pred);
     if (seen) return Promise.resolve(seen);
+    if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (m) => { clearTimeout(t); resolve(m); } });
+      this.waiters.push({
+        pred,
+        resolve: (m) => {
+          clearTimeout(t);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
     });
   }
 

@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureTool } from '../helpers/system-tools';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'register-bridge.mjs');
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'register-bridge.mjs');
 const run = promisify(execFile);
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
