@@ -15,6 +15,8 @@ import { listenTcp } from './transport/tcp';
 import { VERSION } from './version';
 import { BridgeError } from './domain/errors';
 import { resolveSecret, type SecretContext } from './config/secrets';
+import type { LogRing } from './status/log-ring';
+import { serveStatus } from './status/index';
 
 export interface ServiceOptions {
   log: Logger;
@@ -26,6 +28,10 @@ export interface ServiceOptions {
   bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
   /** Start the status server (default: as configured). */
   status?: boolean;
+  /** The config file the service was started from (the status page's Settings edit it). */
+  configFile?: string;
+  /** Recent log lines for the status page's Logs view (when the logger writes into one). */
+  logs?: LogRing;
 }
 
 export interface ListenerInfo {
@@ -103,14 +109,13 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       log.info({ listener: id, protocol: l.protocol, address: `${server.host}:${server.port}` }, 'listening for registers');
     }
 
-    return {
-      bridge,
-      journal,
-      listeners,
-      terminals,
-      dataDir,
-      close: closeAll,
-    };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, close: closeAll };
+    if (config.status.enabled && options.status !== false) {
+      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}) });
+      closers.push(() => status.close());
+      return { ...service, statusUrl: status.url };
+    }
+    return service;
   } catch (e) {
     await closeAll();
     throw e;

@@ -1,0 +1,354 @@
+/**
+ * The status UI's contract: what the status page can ask the core and what it is told. One interface,
+ * `StatusApi`, served two ways — over HTTP + WebSocket by the headless status server (src/status/server.ts) and
+ * over Electron IPC by the desktop shell (electron/ipc.ts) — and consumed by the renderer through one typed client.
+ *
+ * Types only (plus a few constant tables): the renderer imports this file, so it must not pull in Node modules.
+ */
+import type { PaymentView, TerminalView } from '../bridge/api';
+import type { Money } from '../domain/money';
+import type { PaymentResult } from '../domain/payment';
+import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+
+export type { PaymentView, TerminalView } from '../bridge/api';
+export type { Money } from '../domain/money';
+export type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+
+/** A register listener as the dashboard shows it. */
+export interface ListenerView {
+  readonly id: string;
+  readonly protocol: string;
+  readonly transport: string;
+  /** "127.0.0.1:7450" for TCP; a device path otherwise. */
+  readonly address: string;
+  readonly terminal?: string;
+}
+
+/** One stage a payment went through, with when. */
+export interface StageStep {
+  readonly stage: Stage;
+  readonly message: string;
+  readonly at: string;
+}
+
+/** A payment still running, with the stages it went through so far. */
+export interface RunningPayment {
+  readonly payment: PaymentView;
+  readonly stages: StageStep[];
+}
+
+/** A payment whose outcome the bridge does not know yet (or has not settled), and what the bridge does about it. */
+export interface AttentionItem {
+  readonly payment: PaymentView;
+  /** Plain words: what the bridge is doing about it now. */
+  readonly action: string;
+}
+
+/** What the desktop shell adds (absent when headless). */
+export interface DesktopCapabilities {
+  readonly startAtLogin: boolean;
+  readonly keychain: boolean;
+  readonly pause: boolean;
+}
+
+/** Everything the dashboard shows. */
+export interface StateView {
+  readonly version: string;
+  /** True while the register listeners are paused (desktop shell). */
+  readonly paused: boolean;
+  readonly listeners: ListenerView[];
+  readonly terminals: TerminalView[];
+  readonly running: RunningPayment[];
+  /** Most recent payments first. */
+  readonly recent: PaymentView[];
+  /** in_doubt payments and approvals still being settled. */
+  readonly attention: AttentionItem[];
+  /** Where the data (journal, config) lives. */
+  readonly dataDir: string;
+  readonly desktop?: DesktopCapabilities;
+}
+
+/** Journal search; every field optional. */
+export interface JournalQuery {
+  /** Part of a register's reference. */
+  ref?: string;
+  /** Day (YYYY-MM-DD, local to the bridge: UTC) from which on, inclusive. */
+  from?: string;
+  /** Day (YYYY-MM-DD) up to which, inclusive. */
+  to?: string;
+  outcome?: Outcome | 'open';
+  /** Decimal amount as typed, e.g. "12.34" (matched exactly, in each currency's own minor units). */
+  amount?: string;
+  limit?: number;
+}
+
+export interface JournalEventView {
+  readonly seq: number;
+  readonly at: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** A journal entry in full: everything recorded about one payment, and its events. */
+export interface JournalDetail {
+  readonly payment: PaymentView;
+  readonly bridgeRef: string;
+  readonly driverRef: string | null;
+  readonly receiptNo: number;
+  readonly settlement: string | null;
+  readonly originalId: string | null;
+  readonly result: PaymentResult | null;
+  /** What the terminal sent (never card data beyond the masked PAN). */
+  readonly raw: Readonly<Record<string, string>> | null;
+  readonly events: JournalEventView[];
+}
+
+/** A problem with one field of the configuration, `field` as configIssues names it ("listeners[0].transport.port"). */
+export interface FieldIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Plain secrets in the config file are never sent to the page: they are replaced by this marker, which a save keeps as is. */
+export const SECRET_MASK = '••••••••';
+
+export interface SettingsView {
+  /** The config file shown, or null when the bridge was started without one (demo). */
+  readonly file: string | null;
+  /** The file's content with plain secrets replaced by SECRET_MASK. */
+  readonly config: unknown;
+  readonly issues: FieldIssue[];
+  /** Things that work but should be changed (plain-text secrets …). */
+  readonly warnings: string[];
+  /** False when there is no file to write (demo mode). */
+  readonly writable: boolean;
+  /** Desktop only; undefined when headless. */
+  readonly startAtLogin?: boolean;
+}
+
+export interface SettingsSaveRequest {
+  readonly config: unknown;
+  /** Desktop only. */
+  readonly startAtLogin?: boolean;
+}
+
+export interface SettingsSaveAnswer {
+  readonly saved: boolean;
+  readonly issues: FieldIssue[];
+  readonly warnings: string[];
+  /** Saved settings take effect when the bridge restarts. */
+  readonly restartNeeded: boolean;
+}
+
+export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export interface LogLine {
+  readonly seq: number;
+  readonly time: string;
+  readonly level: LogLevelName;
+  readonly msg: string;
+  /** Other fields of the structured line (already redacted by the logger). */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface LogQuery {
+  level?: LogLevelName;
+  text?: string;
+  /** Only lines after this sequence number. */
+  after?: number;
+  limit?: number;
+}
+
+export interface LogsView {
+  /** False when this bridge keeps no log in memory (the lines then only go to its output). */
+  readonly available: boolean;
+  readonly lines: LogLine[];
+}
+
+// ---------------------------------------------------------------- setup wizard
+
+/** Ports a myPOS terminal's IPP service is usually found on (Cash-register mode 7900; POSLink 60180). */
+export const IPP_PORT_PRESETS = [7900, 60180] as const;
+
+export interface IppPingRequest {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface IppPingAnswer {
+  readonly online: boolean;
+  readonly message: string;
+  readonly terminalId?: string;
+  readonly model?: string;
+  readonly softwareVersion?: string;
+  readonly currency?: string;
+}
+
+export interface DeviceInfo {
+  readonly kind: 'serial' | 'usb' | 'hid' | 'bluetooth';
+  readonly path: string;
+  readonly description: string;
+}
+
+export interface DeviceList {
+  readonly devices: DeviceInfo[];
+  /** Why the list is empty or incomplete, in plain words. */
+  readonly note?: string;
+}
+
+/** The Partner Portal values, in the order the portal shows them. */
+export interface EposCredentialsInput {
+  readonly partnerId: string;
+  readonly applicationId: string;
+  readonly partnerClientId: string;
+  readonly partnerSecret: string;
+  readonly merchantClientId: string;
+  readonly merchantSecret: string;
+  readonly environment: 'demo' | 'live';
+  /** Must be true for live: the operator confirmed real money moves. */
+  readonly liveConfirmed?: boolean;
+}
+
+export interface EposStepResult {
+  readonly ok: boolean;
+  /** Plain words; the gateway's own message included when it sent one. */
+  readonly message: string;
+}
+
+export interface EposCheckAnswer {
+  readonly ok: boolean;
+  readonly token: EposStepResult;
+  /** Absent when the token step failed. */
+  readonly session?: EposStepResult;
+}
+
+export interface EposTerminalInfo {
+  readonly terminalId: string;
+  readonly model?: string;
+  readonly serialNumber?: string;
+  readonly name?: string;
+  readonly status?: string;
+  readonly currency?: string;
+}
+
+export interface EposTerminalsAnswer {
+  readonly terminals: EposTerminalInfo[];
+}
+
+export interface EposTestPaymentRequest extends EposCredentialsInput {
+  readonly terminalId: string;
+  /** Minor units; default 100 (1.00). */
+  readonly amountMinor?: number;
+  readonly currency?: string;
+}
+
+export interface TestPaymentRequest {
+  /** A configured terminal id; default the first. */
+  readonly terminal?: string;
+  readonly amountMinor?: number;
+  readonly currency?: string;
+}
+
+export interface TestPaymentAnswer {
+  readonly outcome: Outcome;
+  readonly message: string;
+  readonly ref: string;
+  readonly amount: Money;
+  readonly kind: TransactionKind;
+  readonly authCode?: string;
+  readonly panMasked?: string;
+  readonly terminalId?: string;
+}
+
+/** Events pushed to the page (WebSocket or IPC). */
+export type StatusEvent =
+  | { readonly type: 'payment'; readonly payment: PaymentView }
+  | { readonly type: 'stage'; readonly id: string; readonly ref: string; readonly terminal: string; readonly stage: Stage; readonly message: string; readonly at: string }
+  | { readonly type: 'terminal'; readonly terminal: TerminalView }
+  | { readonly type: 'state'; readonly reason: string }
+  | { readonly type: 'log'; readonly line: LogLine };
+
+/** RFC 7807 problem details, as every error of the status API is reported. */
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  /** Field problems (settings validation). */
+  readonly issues?: FieldIssue[];
+  /** Stable error code (BridgeError codes, ePOS error codes). */
+  readonly code?: string;
+}
+
+/**
+ * The one API behind the status page. Every method may fail with a ProblemDetails (thrown as StatusProblem on the
+ * core side, rejected as ApiProblem in the renderer).
+ */
+export interface StatusApi {
+  state(): Promise<StateView>;
+  journalSearch(q: JournalQuery): Promise<PaymentView[]>;
+  journalDetail(id: string): Promise<JournalDetail>;
+  journalCsv(q: JournalQuery): Promise<string>;
+  settingsGet(): Promise<SettingsView>;
+  settingsValidate(config: unknown): Promise<FieldIssue[]>;
+  settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer>;
+  logs(q: LogQuery): Promise<LogsView>;
+  ippPing(req: IppPingRequest): Promise<IppPingAnswer>;
+  devices(): Promise<DeviceList>;
+  eposCheck(req: EposCredentialsInput): Promise<EposCheckAnswer>;
+  eposTerminals(req: EposCredentialsInput): Promise<EposTerminalsAnswer>;
+  eposTestPayment(req: EposTestPaymentRequest): Promise<TestPaymentAnswer>;
+  testPayment(req: TestPaymentRequest): Promise<TestPaymentAnswer>;
+  /** Desktop only: pause or resume the register listeners. */
+  setPaused(paused: boolean): Promise<void>;
+}
+
+export type StatusMethod = keyof StatusApi;
+
+/** Every method name, for routing tables and the IPC channel list. */
+export const STATUS_METHODS = [
+  'state', 'journalSearch', 'journalDetail', 'journalCsv', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
+  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused',
+] as const satisfies readonly StatusMethod[];
+
+/** A method's single argument (or none). */
+export type StatusArg<M extends StatusMethod> = Parameters<StatusApi[M]> extends [infer A] ? A : undefined;
+export type StatusResult<M extends StatusMethod> = Awaited<ReturnType<StatusApi[M]>>;
+
+/** Compile-time check that STATUS_METHODS names every method of StatusApi. */
+export type MissingStatusMethods = Exclude<StatusMethod, (typeof STATUS_METHODS)[number]>;
+const everyMethodListed: MissingStatusMethods extends never ? true : false = true;
+void everyMethodListed;
+
+/** How the headless status server exposes each method (the renderer's HTTP client uses the same table). */
+export interface HttpRoute {
+  readonly verb: 'GET' | 'POST' | 'PUT';
+  readonly path: string;
+  /** Where the argument travels: nowhere, the query string, a JSON body, or the last path segment. */
+  readonly arg: 'none' | 'query' | 'body' | 'id';
+}
+
+export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
+  state: { verb: 'GET', path: '/api/state', arg: 'none' },
+  journalSearch: { verb: 'GET', path: '/api/journal', arg: 'query' },
+  journalDetail: { verb: 'GET', path: '/api/journal/', arg: 'id' },
+  journalCsv: { verb: 'GET', path: '/api/journal.csv', arg: 'query' },
+  settingsGet: { verb: 'GET', path: '/api/settings', arg: 'none' },
+  settingsValidate: { verb: 'POST', path: '/api/settings/validate', arg: 'body' },
+  settingsSave: { verb: 'PUT', path: '/api/settings', arg: 'body' },
+  logs: { verb: 'GET', path: '/api/logs', arg: 'query' },
+  ippPing: { verb: 'POST', path: '/api/wizard/ipp/ping', arg: 'body' },
+  devices: { verb: 'GET', path: '/api/wizard/devices', arg: 'none' },
+  eposCheck: { verb: 'POST', path: '/api/wizard/epos/check', arg: 'body' },
+  eposTerminals: { verb: 'POST', path: '/api/wizard/epos/terminals', arg: 'body' },
+  eposTestPayment: { verb: 'POST', path: '/api/wizard/epos/test-payment', arg: 'body' },
+  testPayment: { verb: 'POST', path: '/api/wizard/test-payment', arg: 'body' },
+  setPaused: { verb: 'POST', path: '/api/pause', arg: 'body' },
+};
+
+/** The WebSocket endpoint of the event stream. */
+export const EVENTS_PATH = '/api/events';
+
+/** Query-string fields that are numbers. */
+export const NUMERIC_QUERY_FIELDS: readonly string[] = ['limit', 'after'];

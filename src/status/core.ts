@@ -1,0 +1,323 @@
+/**
+ * The status page's API on the core side: one object implementing StatusApi over the running service (bridge,
+ * journal, listeners), the config file, the in-memory log and the setup wizard. The headless status server
+ * serves it over HTTP + WebSocket; the desktop shell serves the very same object over IPC.
+ */
+import { EventEmitter } from 'node:events';
+import type { Config } from '../config/schema';
+import type { BridgeEvents } from '../bridge/bridge';
+import { viewOf } from '../bridge/views';
+import { currency } from '../domain/currency';
+import { fromDecimal } from '../domain/money';
+import { OUTCOMES, STAGE_MESSAGES, type Stage } from '../domain/vocabulary';
+import type { ListQuery, PaymentRecord } from '../journal/journal';
+import { journalCsv } from '../journal/report';
+import type { Logger } from '../log/logger';
+import type { Service } from '../service';
+import { VERSION } from '../version';
+import type {
+  AttentionItem,
+  DeviceList,
+  EposCheckAnswer,
+  EposCredentialsInput,
+  EposTerminalsAnswer,
+  EposTestPaymentRequest,
+  FieldIssue,
+  IppPingAnswer,
+  IppPingRequest,
+  JournalDetail,
+  JournalQuery,
+  LogQuery,
+  LogsView,
+  PaymentView,
+  RunningPayment,
+  SettingsSaveAnswer,
+  SettingsSaveRequest,
+  SettingsView,
+  StageStep,
+  StateView,
+  StatusApi,
+  StatusEvent,
+  TestPaymentAnswer,
+  TestPaymentRequest,
+} from './contract';
+import type { LogRing } from './log-ring';
+import { StatusProblem } from './problem';
+import { SettingsFile, type SecretStore } from './settings';
+import { Wizard, type WizardOptions } from './wizard';
+
+/** What the desktop shell lets the page do (absent when headless). */
+export interface DesktopHooks {
+  readonly keychain: boolean;
+  getStartAtLogin(): boolean;
+  setStartAtLogin(on: boolean): void;
+  setPaused(paused: boolean): Promise<void>;
+}
+
+export interface StatusCoreOptions {
+  /** The configuration the bridge runs with. */
+  readonly config: Config;
+  /** The config file (settings are read-only without one). */
+  readonly configFile?: string;
+  readonly log: Logger;
+  /** Recent log lines kept in memory, when the logger writes into one. */
+  readonly logs?: LogRing;
+  readonly secretStore?: SecretStore;
+  readonly wizard?: Partial<Omit<WizardOptions, 'log'>>;
+  readonly desktop?: DesktopHooks;
+  /** How many recent payments the dashboard shows; default 15. */
+  readonly recentLimit?: number;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implements StatusApi {
+  private service: Service | undefined;
+  private detachBridge: (() => void) | undefined;
+  private readonly settings: SettingsFile;
+  private readonly wizardImpl: Wizard;
+
+  constructor(private readonly o: StatusCoreOptions) {
+    super();
+    this.settings = new SettingsFile({ ...(o.configFile ? { file: o.configFile } : {}), running: o.config, ...(o.secretStore ? { secretStore: o.secretStore } : {}) });
+    this.wizardImpl = new Wizard({ log: o.log, ...o.wizard });
+    o.logs?.on('line', (line) => this.emit('event', { type: 'log', line }));
+  }
+
+  /** Starts showing a running service (again, after a pause). */
+  attach(service: Service): void {
+    this.detach();
+    this.service = service;
+    const b = service.bridge;
+    const onPayment = (payment: BridgeEvents['payment'][0]): void => void this.emit('event', { type: 'payment', payment });
+    const onStage = (s: BridgeEvents['stage'][0]): void =>
+      void this.emit('event', { type: 'stage', id: s.id, ref: s.ref, terminal: s.terminal, stage: s.stage, message: s.message, at: new Date().toISOString() });
+    const onTerminal = (terminal: BridgeEvents['terminal'][0]): void => void this.emit('event', { type: 'terminal', terminal });
+    b.on('payment', onPayment);
+    b.on('stage', onStage);
+    b.on('terminal', onTerminal);
+    this.detachBridge = () => {
+      b.off('payment', onPayment);
+      b.off('stage', onStage);
+      b.off('terminal', onTerminal);
+    };
+    this.emit('event', { type: 'state', reason: 'started' });
+  }
+
+  /** Stops showing the service (it is being stopped or paused). */
+  detach(): void {
+    if (!this.service) return;
+    this.detachBridge?.();
+    this.detachBridge = undefined;
+    this.service = undefined;
+    this.emit('event', { type: 'state', reason: 'stopped' });
+  }
+
+  private running(): Service {
+    if (!this.service) throw new StatusProblem(503, 'The bridge is paused; resume it to see payments and the journal', { code: 'paused' });
+    return this.service;
+  }
+
+  // ---------------------------------------------------------------- dashboard
+
+  async state(): Promise<StateView> {
+    const s = this.service;
+    const desktop = this.o.desktop ? { desktop: { startAtLogin: true, keychain: this.o.desktop.keychain, pause: true } } : {};
+    if (!s) {
+      return { version: VERSION, paused: true, listeners: [], terminals: [], running: [], recent: [], attention: [], dataDir: '', ...desktop };
+    }
+    const open = s.journal.unresolved();
+    const running: RunningPayment[] = open.filter((r) => r.outcome === null).map((r) => ({ payment: viewOf(r), stages: this.stagesOf(r) }));
+    const attention: AttentionItem[] = open.filter((r) => r.outcome !== null).map((r) => ({ payment: viewOf(r), action: attentionAction(r) }));
+    return {
+      version: VERSION,
+      paused: false,
+      listeners: s.listeners.map((l) => ({ id: l.id, protocol: l.protocol, transport: l.transport, address: l.address, ...(l.terminal ? { terminal: l.terminal } : {}) })),
+      terminals: s.bridge.terminals(),
+      running,
+      recent: s.journal.list({ limit: this.o.recentLimit ?? 15 }).map((r) => viewOf(r)),
+      attention,
+      dataDir: s.dataDir,
+      ...desktop,
+    };
+  }
+
+  private stagesOf(r: PaymentRecord): StageStep[] {
+    const steps: StageStep[] = [];
+    for (const e of this.running().journal.events(r.id)) {
+      let stage: Stage | undefined;
+      let message: string | undefined;
+      if (e.type === 'intent') stage = 'queued';
+      else if (e.type === 'sent') stage = 'sent';
+      else if (e.type === 'stage' && e.data && typeof e.data === 'object') {
+        stage = (e.data as { stage?: Stage }).stage;
+        message = (e.data as { message?: string }).message;
+      }
+      if (stage && steps[steps.length - 1]?.stage !== stage) steps.push({ stage, message: message ?? STAGE_MESSAGES[stage], at: e.at });
+    }
+    return steps;
+  }
+
+  // ---------------------------------------------------------------- journal
+
+  async journalSearch(q: JournalQuery): Promise<PaymentView[]> {
+    return this.search(q, Math.min(Math.max(q?.limit ?? 100, 1), 1000)).map((r) => viewOf(r));
+  }
+
+  async journalDetail(id: string): Promise<JournalDetail> {
+    const s = this.running();
+    const r = typeof id === 'string' ? s.journal.get(id) : undefined;
+    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
+    return {
+      payment: viewOf(r),
+      bridgeRef: r.bridgeRef,
+      driverRef: r.driverRef,
+      receiptNo: r.receiptNo,
+      settlement: r.settlement,
+      originalId: r.originalId,
+      result: r.result,
+      raw: r.raw,
+      events: s.journal.events(r.id).map((e) => ({ seq: e.seq, at: e.at, type: e.type, data: e.data })),
+    };
+  }
+
+  async journalCsv(q: JournalQuery): Promise<string> {
+    return journalCsv(this.search(q ?? {}, 1_000_000));
+  }
+
+  private search(q: JournalQuery, limit: number): PaymentRecord[] {
+    const s = this.running();
+    const base: ListQuery = { limit };
+    const issues: FieldIssue[] = [];
+    if (q?.ref !== undefined && q.ref !== '') base.ref = String(q.ref);
+    if (q?.outcome !== undefined && String(q.outcome) !== '') {
+      if (q.outcome === 'open' || (OUTCOMES as readonly string[]).includes(q.outcome)) base.outcome = q.outcome;
+      else issues.push({ field: 'outcome', message: `must be one of ${OUTCOMES.join(', ')} or open` });
+    }
+    if (q?.from) {
+      const d = day(q.from);
+      if (d) base.from = d.toISOString();
+      else issues.push({ field: 'from', message: 'must be a date YYYY-MM-DD' });
+    }
+    if (q?.to) {
+      const d = day(q.to);
+      if (d) base.to = new Date(d.getTime() + 86_400_000).toISOString();
+      else issues.push({ field: 'to', message: 'must be a date YYYY-MM-DD' });
+    }
+    // An amount as typed means different minor units per currency exponent (12.34 EUR = 1234; 12 JPY = 12).
+    let candidates: Array<{ minor: number; exponent: number }> | undefined;
+    if (q?.amount !== undefined && String(q.amount).trim() !== '') {
+      candidates = amountCandidates(String(q.amount));
+      if (candidates.length === 0) issues.push({ field: 'amount', message: 'must be an amount such as 12.34' });
+    }
+    if (issues.length) throw new StatusProblem(400, issues.map((i) => `${i.field} ${i.message}`).join('; '), { code: 'bad_request', issues });
+    if (!candidates) return s.journal.list(base);
+    const rows = candidates
+      .flatMap((c) => s.journal.list({ ...base, amount: c.minor }).filter((r) => exponentOf(r.amount.currency) === c.exponent))
+      .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+    return rows.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)).slice(0, limit);
+  }
+
+  // ---------------------------------------------------------------- settings and logs
+
+  async settingsGet(): Promise<SettingsView> {
+    const view = this.settings.view();
+    return this.o.desktop ? { ...view, startAtLogin: this.o.desktop.getStartAtLogin() } : view;
+  }
+
+  async settingsValidate(config: unknown): Promise<FieldIssue[]> {
+    return this.settings.validate(config);
+  }
+
+  async settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer> {
+    if (typeof req !== 'object' || req === null || !('config' in req)) throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
+    const answer = this.settings.save(req.config);
+    if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean') this.o.desktop.setStartAtLogin(req.startAtLogin);
+    return answer;
+  }
+
+  async logs(q: LogQuery): Promise<LogsView> {
+    return this.o.logs ? this.o.logs.query(q ?? {}) : { available: false, lines: [] };
+  }
+
+  // ---------------------------------------------------------------- wizard
+
+  async ippPing(req: IppPingRequest): Promise<IppPingAnswer> {
+    return this.wizardImpl.ippPing(req);
+  }
+
+  async devices(): Promise<DeviceList> {
+    return this.wizardImpl.devices();
+  }
+
+  async eposCheck(req: EposCredentialsInput): Promise<EposCheckAnswer> {
+    return this.wizardImpl.eposCheck(req);
+  }
+
+  async eposTerminals(req: EposCredentialsInput): Promise<EposTerminalsAnswer> {
+    return this.wizardImpl.eposTerminals(req);
+  }
+
+  async eposTestPayment(req: EposTestPaymentRequest): Promise<TestPaymentAnswer> {
+    return this.wizardImpl.eposTestPayment(req);
+  }
+
+  async testPayment(req: TestPaymentRequest): Promise<TestPaymentAnswer> {
+    const currencyOf = (id: string): string | undefined => {
+      const t = this.o.config.terminals.find((x) => x.id === id);
+      return t && 'currency' in t ? t.currency : undefined;
+    };
+    return this.wizardImpl.testPayment(this.running().bridge, req ?? {}, currencyOf);
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    if (!this.o.desktop) throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
+    await this.o.desktop.setPaused(paused === true);
+  }
+}
+
+function day(text: string): Date | undefined {
+  const m = DAY.exec(text);
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCDate() === Number(m[3]) ? d : undefined;
+}
+
+function exponentOf(code: string): number | undefined {
+  try {
+    return currency(code).exponent;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The minor-unit values a typed amount stands for, per currency exponent (0, 2, 3), parsed exactly. */
+function amountCandidates(text: string): Array<{ minor: number; exponent: number }> {
+  const out: Array<{ minor: number; exponent: number }> = [];
+  for (const [code, exponent] of [['JPY', 0], ['EUR', 2], ['KWD', 3]] as const) {
+    try {
+      out.push({ minor: fromDecimal(text, code).minor, exponent });
+    } catch {
+      // Not representable in this exponent (e.g. "12.34" has no JPY reading).
+    }
+  }
+  return out;
+}
+
+/** What the bridge is doing about a payment that needs attention, in plain words. */
+function attentionAction(r: PaymentRecord): string {
+  if (r.outcome === 'in_doubt') {
+    return `The terminal could not yet tell whether this payment went through. The bridge keeps asking terminal ${r.terminal} by itself ` +
+      'and records the answer; the register gets it when it asks for this reference again. Do not take the payment again before it is resolved.';
+  }
+  switch (r.settlement) {
+    case 'pending':
+      return 'Approved on the terminal; waiting for the register to take the result. If it does not, the bridge reverses the payment.';
+    case 'complete':
+      return `Approved and taken by the register; the bridge is confirming it on terminal ${r.terminal}.`;
+    case 'cancel':
+      return `The register did not take the approval; the bridge is reversing the payment on terminal ${r.terminal}.`;
+    default:
+      return 'The bridge is finishing this payment.';
+  }
+}

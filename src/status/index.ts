@@ -1,0 +1,54 @@
+/**
+ * The status page for a running service: StatusCore over the service, served by the headless status server on
+ * `config.status.host:port` with the configured token (a secret reference).
+ */
+import type { Config } from '../config/schema';
+import { resolveSecret, type SecretContext } from '../config/secrets';
+import type { Logger } from '../log/logger';
+import type { Service } from '../service';
+import { StatusCore, type StatusCoreOptions } from './core';
+import type { LogRing } from './log-ring';
+import { startStatusServer, type StatusServer } from './server';
+
+export { StatusCore } from './core';
+export { startStatusServer } from './server';
+export { LogRing } from './log-ring';
+export type { StatusServer } from './server';
+
+export interface ServeStatusOptions {
+  readonly log: Logger;
+  readonly secrets?: SecretContext;
+  readonly configFile?: string;
+  readonly logs?: LogRing;
+  readonly staticDir?: string;
+  readonly wizard?: StatusCoreOptions['wizard'];
+}
+
+export async function serveStatus(service: Service, config: Config, o: ServeStatusOptions): Promise<StatusServer & { readonly core: StatusCore }> {
+  const token = config.status.token === undefined ? undefined : resolveSecret(config.status.token, o.secrets ?? { env: process.env }, 'status.token');
+  const core = new StatusCore({
+    config,
+    log: o.log,
+    ...(o.configFile ? { configFile: o.configFile } : {}),
+    ...(o.logs ? { logs: o.logs } : {}),
+    ...(o.wizard ? { wizard: o.wizard } : {}),
+  });
+  core.attach(service);
+  const server = await startStatusServer({
+    core,
+    host: config.status.host,
+    port: config.status.port,
+    ...(token ? { token } : {}),
+    ...(o.staticDir ? { staticDir: o.staticDir } : {}),
+    log: o.log,
+  });
+  return {
+    core,
+    url: server.url,
+    port: server.port,
+    async close() {
+      core.detach();
+      await server.close();
+    },
+  };
+}

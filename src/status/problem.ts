@@ -1,0 +1,89 @@
+/**
+ * Errors of the status API as RFC 7807 problem details (`application/problem+json`). Bridge errors keep their
+ * stable code; anything unexpected becomes a 500 without internals.
+ */
+import { isBridgeError, type ErrorCode } from '../domain/errors';
+import type { FieldIssue, ProblemDetails } from './contract';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+/** A refusal of the status API: thrown by the core, rendered by the HTTP server and the IPC bridge alike. */
+export class StatusProblem extends Error {
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly issues: FieldIssue[] | undefined;
+
+  constructor(status: number, detail: string, extra: { code?: string; issues?: FieldIssue[] } = {}) {
+    super(detail);
+    this.name = 'StatusProblem';
+    this.status = status;
+    this.code = extra.code;
+    this.issues = extra.issues;
+  }
+}
+
+/** HTTP status for a bridge error code. */
+export function statusForBridgeCode(code: ErrorCode): number {
+  switch (code) {
+    case 'unknown_ref':
+    case 'unknown_terminal':
+      return 404;
+    case 'terminal_busy':
+    case 'ref_conflict':
+      return 409;
+    case 'terminal_offline':
+    case 'terminal_error':
+      return 502;
+    case 'unauthorized':
+      return 401;
+    case 'internal':
+      return 500;
+    default:
+      return 400;
+  }
+}
+
+export function problem(status: number, detail?: string, extra: { code?: string; issues?: FieldIssue[]; instance?: string } = {}): ProblemDetails {
+  return {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(extra.instance !== undefined ? { instance: extra.instance } : {}),
+    ...(extra.code !== undefined ? { code: extra.code } : {}),
+    ...(extra.issues !== undefined ? { issues: extra.issues } : {}),
+  };
+}
+
+/** Any thrown value as problem details; `internal` errors say only that something went wrong. */
+export function toProblem(e: unknown, instance?: string): ProblemDetails {
+  const where = instance !== undefined ? { instance } : {};
+  if (e instanceof StatusProblem) {
+    return problem(e.status, e.message, { ...where, ...(e.code ? { code: e.code } : {}), ...(e.issues ? { issues: e.issues } : {}) });
+  }
+  if (isBridgeError(e)) {
+    const status = statusForBridgeCode(e.code);
+    return problem(status, status === 500 ? 'The bridge met an internal error; see its log' : e.message, { ...where, code: e.code });
+  }
+  return problem(500, 'The bridge met an internal error; see its log', { ...where, code: 'internal' });
+}
+
+/** True when a value looks like problem details (the renderer and IPC use it to recognise errors). */
+export function isProblemDetails(v: unknown): v is ProblemDetails {
+  return typeof v === 'object' && v !== null && typeof (v as ProblemDetails).status === 'number' && typeof (v as ProblemDetails).title === 'string';
+}
