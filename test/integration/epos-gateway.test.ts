@@ -251,7 +251,7 @@ describe('fake gateway: faults, counters, log', () => {
 
   it('counts token and session requests and payments per reference, and redacts secrets in its log', async () => {
     const url = await start({ oneInProgressPerTerminal: false });
-    const h = { ...(await headers(url)), 'Content-Type': 'application/json' };
+    const h: Record<string, string> = { ...(await headers(url)), 'Content-Type': 'application/json' };
     await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody() });
     await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody() });
     expect(g!.tokenRequestTimes).toHaveLength(1);

@@ -31,6 +31,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
   const lines: string[] = [];
   let ok = true;
   const pass = (s: string): void => void lines.push(`[ok]   ${s}`);
+  const note = (s: string): void => void lines.push(`[info] ${s}`);
   const fail = (s: string): void => {
     ok = false;
     lines.push(`[fail] ${s}`);
@@ -39,7 +40,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
   const info = (s: string): void => void lines.push(`       ${s}`);
 
   const baseUrl = eposBaseUrl(cfg);
-  pass(`Terminal "${cfg.id}": environment ${cfg.environment}, gateway ${baseUrl}, TID ${cfg.terminalId}`);
+  note(`Terminal "${cfg.id}": environment ${cfg.environment}, gateway ${baseUrl}, TID ${cfg.terminalId}`);
   for (const w of eposConfigWarnings(cfg)) warn(w);
   const envHint =
     cfg.environment === 'demo'
@@ -76,7 +77,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
       fail(`Cannot reach the myPOS gateway at ${baseUrl}: ${e.message}`);
       info('Check the network connection, a proxy or firewall, and the gatewayUrl setting.');
     } else {
-      fail(`Partner credentials refused: ${describe(e)}`);
+      fail(`Partner credentials refused${refusedBy(e)}`);
       info('Check the Partner Client ID (client_…) and Partner Secret (secret_…) from the integration\'s Summary tab.');
       info(envHint);
     }
@@ -88,7 +89,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     await client.session(token);
     pass(`Merchant credentials accepted (Merchant Client ID ${cfg.merchantClientId})`);
   } catch (e) {
-    fail(`Merchant credentials refused: ${describe(e)}`);
+    fail(`Merchant credentials refused${refusedBy(e)}`);
     info('Use the Merchant Client ID (cli_…) and Merchant Client Secret (sec_…) generated in the Partner Portal\'s Merchants tab after the merchant approved the integration.');
     info(envHint);
     return { ok, lines };
@@ -142,6 +143,14 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
   info('No payment was tried (it would charge). If the first payment is answered with 403 Forbidden, the known causes are:');
   for (const c of FORBIDDEN_CAUSES) info(`- ${c}`);
   return { ok, lines };
+}
+
+/** " by the gateway (400: detail)" for a refusal, ": message" for anything else. */
+function refusedBy(e: unknown): string {
+  if (isEposError(e) && e.status >= 400 && e.status < 500) {
+    return ` by the gateway (${e.status}${e.detail ? `: ${e.detail.replace(/\.+$/, '')}` : ''})`;
+  }
+  return `: ${describe(e)}`;
 }
 
 function describe(e: unknown): string {

@@ -285,7 +285,7 @@ export class EposGatewayClient {
           ...(e.detail ? { detail: e.detail } : {}),
           message:
             `myPOS refused the partner credentials (Partner Client ID / Partner Secret) with ${e.status}` +
-            `${e.detail ? `: ${e.detail}` : ''}. Check that they were generated for this integration in the Partner ` +
+            `${e.detail ? `: ${e.detail.replace(/\.+$/, '')}` : ''}. Check that they were generated for this integration in the Partner ` +
             'Portal and belong to the selected environment: Demo credentials only work against the demo gateway, ' +
             'Live credentials only against the live one.',
         });
@@ -332,7 +332,7 @@ export class EposGatewayClient {
           ...(e.fieldErrors ? { fieldErrors: e.fieldErrors } : {}),
           message:
             `myPOS refused the merchant credentials (Merchant Client ID / Merchant Client Secret) with 400` +
-            `${e.detail ? `: ${e.detail}` : ''}. Use the pair generated in the Partner Portal's Merchants tab for ` +
+            `${e.detail ? `: ${e.detail.replace(/\.+$/, '')}` : ''}. Use the pair generated in the Partner Portal's Merchants tab for ` +
             "this merchant (cli_… / sec_…); the merchant's own myPOS account REST API credentials do not work here. " +
             'Demo and Live credentials are separate.',
         });
