@@ -321,6 +321,27 @@ describe('fault switches', () => {
   });
 });
 
+describe('robustness', () => {
+  it('a defect while handling a request answers STATUS=14 and the terminal serves on', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    const boom = (): void => {
+      throw new Error('listener defect');
+    };
+    sim.once('request', boom);
+    try {
+      const c = await IppTestClient.connect(port);
+      expect(stages(await c.exchange('PING', 'boom'))).toEqual([[1, 14]]);
+      expect(stages(await c.exchange('PING', 'fine'))).toEqual([[1, 0], [5, 0]]);
+      await c.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.join()).toMatch(/listener defect/);
+  });
+});
+
 describe('events', () => {
   it('emits request (without PASSWORD), stage and ledger', async () => {
     await fresh({ password: 'secret-pw' });

@@ -128,6 +128,10 @@ describe('state file', () => {
     writeFileSync(bad, JSON.stringify({ version: 2, entries: [] }));
     expect(() => loadIppState(bad)).toThrow(/unexpected shape/);
     expect(() => new IppSimulator({ stateFile: bad })).toThrow(/unexpected shape/);
+    // Values are replayed on the wire: a hand-edited CR LF or a non-ASCII byte would break framing.
+    const snapshot = { version: 1, stan: 1, entries: [entry({ fields: { REFERENCE_NUMBER: 'A\r\nSTATUS=0' } })] };
+    writeFileSync(bad, JSON.stringify(snapshot));
+    expect(() => loadIppState(bad)).toThrow(/unexpected shape/);
   });
 });
 

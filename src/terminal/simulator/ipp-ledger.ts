@@ -33,10 +33,10 @@ export const IPP_LEDGER_STATES = [
 export type IppLedgerState = (typeof IPP_LEDGER_STATES)[number];
 
 const entrySchema = z.object({
-  sid: z.string(),
+  sid: z.string().regex(/^[\x20-\x7e]{1,127}$/),
   method: z.string(),
   kind: z.enum(IPP_LEDGER_KINDS),
-  reference: z.string().optional(),
+  reference: z.string().regex(/^[\x20-\x7e]*$/).optional(),
   amountMinor: z.number().int().nonnegative(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   tipMinor: z.number().int().nonnegative().optional(),
@@ -45,8 +45,8 @@ const entrySchema = z.object({
   status: z.number().int(),
   preauthCode: z.string().optional(),
   originalSid: z.string().optional(),
-  /** The stage-5 properties as sent (PAN masked only); replayed by GET_STATUS. */
-  fields: z.record(z.string(), z.string()),
+  /** The stage-5 properties as sent (PAN masked only); replayed by GET_STATUS, so IPP-safe names and values only. */
+  fields: z.record(z.string().regex(/^[A-Z0-9_]+$/), z.string().regex(/^[\x20-\x7e]*$/)),
   at: z.string(),
   updatedAt: z.string(),
 });

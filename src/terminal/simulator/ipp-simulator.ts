@@ -279,6 +279,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
         resolve();
       });
     });
+    server.on('error', (e) => process.emitWarning(`IPP simulator listener: ${e.message}`));
     return (server.address() as AddressInfo).port;
   }
 
@@ -399,14 +400,30 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       clearTimeout(conn.partialTimer);
       conn.partialTimer = undefined;
     }
-    for (const frame of conn.frames.push(chunk)) this.onFrame(conn, frame);
+    for (const frame of conn.frames.push(chunk)) this.onFrameSafely(conn, frame);
     if (conn.frames.pending > 0 && !conn.closed) {
       conn.partialTimer = setTimeout(() => {
         conn.partialTimer = undefined;
         conn.frames.reset();
-        this.onFrame(conn, { ok: false, error: 'partial message discarded after silence' });
+        this.onFrameSafely(conn, { ok: false, error: 'partial message discarded after silence' });
       }, this.opts.partialTimeoutMs);
       conn.partialTimer.unref();
+    }
+  }
+
+  /** A defect in handling one request must not take the terminal (or its host process) down: STATUS=14, go on. */
+  private onFrameSafely(conn: SimConnection, frame: IppFrame): void {
+    try {
+      this.onFrame(conn, frame);
+    } catch (e) {
+      process.emitWarning(`IPP simulator: ${e instanceof Error ? e.message : String(e)}`);
+      const method = frame.ok ? frame.message.get('METHOD') : frame.method;
+      const sid = frame.ok ? frame.message.get('SID') : frame.sid;
+      try {
+        this.send(conn, method && isEchoable(method) ? method : undefined, sid && isEchoable(sid) ? sid : undefined, 1, IPP_STATUS.INTERNAL_ERROR);
+      } catch {
+        /* nothing more to say */
+      }
     }
   }
 
