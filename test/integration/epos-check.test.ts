@@ -2,7 +2,10 @@
  * `epos check` against the fake gateway: plain words for what works and what is missing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { AuthRegistry } from '../../src/terminal/epos/auth';
 import { ManualClock } from '../../src/terminal/epos/clock';
+import { createEposDriver } from '../../src/terminal/epos/index';
+import { startEposDemo } from '../../src/terminal/simulator/epos-demo';
 import { runEposCheck } from '../../src/terminal/epos/check';
 import { eposTerminalSchema, type EposTerminalConfig } from '../../src/terminal/epos/config';
 import { DEMO_EPOS, FakeEposGateway, type FakeEposGatewayOptions } from '../../src/terminal/simulator/epos-gateway';
@@ -114,5 +117,20 @@ describe('runEposCheck', () => {
     const r = await runEposCheck(config(url), { ...deps, clock: new ManualClock() });
     expect(r.ok).toBe(false);
     expect(r.lines.join('\n')).toMatch(/\[fail\] Cannot reach the myPOS gateway at http:\/\/127\.0\.0\.1:\d+/);
+  });
+});
+
+describe('ePOS demo mode', () => {
+  it('starts the fake gateway with a terminal entry that the real driver and check work against', async () => {
+    const demo = await startEposDemo('demo', { approveDelayMs: 0 });
+    try {
+      expect((await runEposCheck(demo.config, { secrets: { env: {} } })).ok).toBe(true);
+      const driver = createEposDriver(demo.config, { secrets: { env: {} }, auth: new AuthRegistry(), clock: new ManualClock() });
+      const o = await driver.execute({ kind: 'sale', amount: { minor: 1234, currency: 'EUR' }, reference: 'DEMO-1' }, { signal: new AbortController().signal, stage: () => undefined, beforeSend: async () => undefined });
+      expect(o.outcome).toBe('approved');
+      expect(driver.info.link).toMatch(/myPOS API Gateway \(demo via http:\/\/127\.0\.0\.1:\d+\), terminal 80123457/);
+    } finally {
+      await demo.close();
+    }
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * ePOS demo mode: the fake API Gateway on loopback plus a configuration entry that points an ePOS terminal at it,
+ * so that the whole ePOS path (driver, client, gateway contract) runs without myPOS credentials.
+ */
+import { eposTerminalSchema, type EposTerminalConfig } from '../epos/config';
+import { DEMO_EPOS, FakeEposGateway, type FakeEposGatewayOptions } from './epos-gateway';
+
+export interface EposDemo {
+  readonly gateway: FakeEposGateway;
+  /** A `driver: "epos"` entry for the fake gateway (demo credentials, which are not secrets). */
+  readonly config: EposTerminalConfig;
+  close(): Promise<void>;
+}
+
+export async function startEposDemo(id = 'epos-demo', options: FakeEposGatewayOptions & { port?: number } = {}): Promise<EposDemo> {
+  const { port, ...gatewayOptions } = options;
+  const gateway = new FakeEposGateway(gatewayOptions);
+  const url = await gateway.start(port ?? 0, '127.0.0.1');
+  const config = eposTerminalSchema.parse({
+    id,
+    driver: 'epos',
+    environment: 'demo',
+    gatewayUrl: url,
+    terminalId: DEMO_EPOS.terminalId,
+    currency: DEMO_EPOS.currency,
+    partnerId: DEMO_EPOS.partnerId,
+    applicationId: DEMO_EPOS.applicationId,
+    partnerClientId: DEMO_EPOS.partnerClientId,
+    partnerSecret: DEMO_EPOS.partnerSecret,
+    merchantClientId: DEMO_EPOS.merchantClientId,
+    merchantSecret: DEMO_EPOS.merchantSecret,
+  });
+  return { gateway, config, close: () => gateway.close() };
+}
