@@ -200,7 +200,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     const job = this.newJob(record, observer);
     this.emitPayment(record);
     this.stage(job, 'queued');
-    lane.queue.push(() => this.run(lane, job), job);
+    // A reversal voids the terminal's last transaction: it goes ahead of queued payments so that it still is.
+    lane.queue.push(() => this.run(lane, job), job, request.kind === 'reversal');
     this.emitTerminal(lane);
     return { id: record.id, attached: false, result: job.promise };
   }
@@ -425,6 +426,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       else if (outcome.outcome === 'approved' && outcome.needsSettlement !== true) await this.afterFinalApproval(job);
       if (job.record.outcome === 'in_doubt') this.scheduleRecovery(lane);
     } catch (e) {
+      if (e instanceof BridgeError && !job.record.driverRef) {
+        // The driver refused the command before sending anything (e.g. not the terminal's last transaction).
+        this.log.warn({ ref: job.record.ref, code: e.code }, e.message);
+        this.finish(job, { outcome: 'failed', fields: {}, message: e.message, refused: { code: e.code, status: e.code, retryable: false } });
+        return;
+      }
       this.log.error({ err: e, ref: job.record.ref }, 'payment failed inside the bridge');
       if (!isFinalOutcome(job.record.outcome) && job.record.outcome !== 'in_doubt') {
         this.finish(job, {
