@@ -322,7 +322,9 @@ describe('stage-1 refusals (§3, §6)', () => {
   });
 
   it('unknown method → 4; VERSION outside the accepted ranges → 38; missing VERSION → 2', async () => {
-    expect(stages(await exchangeOnce(port, 'FLY_TO_MOON', 'u-1'))).toEqual([[1, 4]]);
+    for (const method of ['FLY_TO_MOON', 'PRINT_EXT', 'toString', '__proto__', 'constructor', 'ping']) {
+      expect(stages(await exchangeOnce(port, method, 'u-1')), method).toEqual([[1, 4]]);
+    }
     for (const v of ['99', '107', '199', '203', '300', 'abc']) {
       expect(stages(await exchangeOnce(port, 'PING', `v-${v}`, [], v)), v).toEqual([[1, 38]]);
     }

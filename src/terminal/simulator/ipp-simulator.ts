@@ -458,7 +458,8 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       this.send(conn, method, sid, 1, IPP_STATUS.UNSUPPORTED_PROTOCOL_VERSION);
       return;
     }
-    const handler = this.handlers[method];
+    // Own properties only: METHOD=toString or METHOD=__proto__ is an unknown method, not an object's member.
+    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
     if (!handler) {
       this.send(conn, method, sid, 1, IPP_STATUS.UNSUPPORTED_METHOD);
       return;
