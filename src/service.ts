@@ -11,9 +11,8 @@ import { Journal } from './journal/journal';
 import type { Logger } from './log/logger';
 import { protocolFor } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
-import { listenTcp } from './transport/tcp';
+import { openListener } from './transport/listeners';
 import { VERSION } from './version';
-import { BridgeError } from './domain/errors';
 import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { serveStatus } from './status/index';
@@ -97,16 +96,13 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const token = l.token === undefined ? undefined : resolveSecret(l.token, secrets, `listeners[${i}].token`);
       const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
-      if (l.transport.type !== 'tcp') {
-        throw new BridgeError('config_invalid', `listeners[${i}].transport: ${l.transport.type} listeners are not available in this build`);
-      }
       const llog = log.child({ listener: id });
-      const server = await listenTcp(l.transport.host, l.transport.port, (socket, peer) => {
-        protocol.serve(socket, { api: bridge, identity, options: protocolOptions, peer, log: llog });
+      const opened = await openListener(l.transport, (stream, peer) => {
+        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog });
       });
-      closers.push(() => server.close());
-      listeners.push({ id, protocol: l.protocol, transport: 'tcp', address: `${server.host}:${server.port}`, port: server.port, ...(l.terminal ? { terminal: l.terminal } : {}) });
-      log.info({ listener: id, protocol: l.protocol, address: `${server.host}:${server.port}` }, 'listening for registers');
+      closers.push(() => opened.close());
+      listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}) });
+      log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
     const service: Service = { bridge, journal, listeners, terminals, dataDir, close: closeAll };
