@@ -110,4 +110,18 @@ describe('when the gateway cannot tell, in_doubt is resolved by lookup', () => {
     expect(h.gateway.requests.filter((r) => r.route === 'create').map((r) => r.status)).toEqual([503, 0]);
     expect(h.gateway.paymentsWithReference(cmd.reference)).toHaveLength(1);
   });
+
+  it('does not send again after a lost create when the register cancelled meanwhile', async () => {
+    h = await startHarness();
+    const cmd = sale(2500);
+    const ctx = recordingContext();
+    h.gateway.fault('create', { kind: 'status', status: 503 });
+    h.gateway.on('request', (r: { route: string }) => {
+      if (r.route === 'list') ctx.controller.abort();
+    });
+    const o = await h.driver().execute(cmd, ctx);
+    expect(o).toMatchObject({ outcome: 'cancelled', cancelTookEffect: true });
+    expect(h.gateway.requests.filter((r) => r.route === 'create')).toHaveLength(1);
+    expect(h.gateway.payments()).toHaveLength(0);
+  });
 });

@@ -248,6 +248,7 @@ export class EposDriver implements TerminalDriver {
             if (r.kind === 'found') return this.adopt(reference, r.item.paymentId, ctx);
             if (r.kind === 'unknown') return { outcome: this.inDoubt(undefined, 'The gateway was rate-limiting and could not be asked whether the payment exists') };
           }
+          if (ctx.signal.aborted) return { outcome: this.cancelledBeforeSend() };
           continue;
         }
         if (!needsLookup) return { outcome: this.refusal(err!) };
@@ -262,7 +263,9 @@ export class EposDriver implements TerminalDriver {
         if (r.kind === 'unknown') {
           return { outcome: this.inDoubt(undefined, `The answer was lost and the gateway could not be asked whether the payment exists (${describe(r.error)})`) };
         }
-        // Absent in two scans ≥ 10 s apart: not created (§9.3); a new request may use the same reference.
+        // Absent in two scans ≥ 10 s apart: not created (§9.3); a new request may use the same reference —
+        // unless the register has cancelled meanwhile.
+        if (ctx.signal.aborted) return { outcome: this.cancelledBeforeSend() };
         if (attempt >= this.o.maxCreateAttempts) {
           return {
             outcome: {
@@ -668,7 +671,7 @@ export class EposDriver implements TerminalDriver {
   }
 
   private cancelledBeforeSend(): TerminalOutcome {
-    return { outcome: 'cancelled', fields: { terminalId: this.o.terminalId }, cancelTookEffect: true, message: 'Cancelled by the register before it reached the terminal' };
+    return { outcome: 'cancelled', fields: { terminalId: this.o.terminalId }, cancelTookEffect: true, message: 'Cancelled by the register before the payment reached the terminal; nothing was charged' };
   }
 
   private checkAmount(amount: Money | undefined, what: string): Money {
