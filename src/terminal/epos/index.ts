@@ -9,6 +9,7 @@ import { eposBaseUrl, resolveEposCredentials, type EposTerminalConfig } from './
 import { EposDriver } from './driver';
 import { EposGatewayClient } from './gateway-client';
 import type { FetchLike } from './http';
+import { VERSION } from '../../version';
 
 export { EposDriver } from './driver';
 export { EposGatewayClient } from './gateway-client';
@@ -23,7 +24,7 @@ export interface EposDeps {
   /** Token/session caches; default the process-wide one (one token per integration). */
   readonly auth?: AuthRegistry;
   readonly fetch?: FetchLike;
-  /** Sent as `app_version` (§6.1). */
+  /** Sent as `app_version` (§6.1); default the bridge's version. */
   readonly appVersion?: string;
 }
 
@@ -55,6 +56,6 @@ export function createEposDriver(cfg: EposTerminalConfig, deps: EposDeps): EposD
     ...(cfg.tipMode ? { tipMode: cfg.tipMode } : {}),
     ...(cfg.refundReference !== undefined ? { refundReference: cfg.refundReference } : {}),
     ...(cfg.reverseLateApproval !== undefined ? { reverseLateApproval: cfg.reverseLateApproval } : {}),
-    ...(deps.appVersion ? { appVersion: deps.appVersion } : {}),
+    appVersion: deps.appVersion ?? VERSION,
   });
 }
