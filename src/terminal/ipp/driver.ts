@@ -508,13 +508,14 @@ function offlineOutcome(detail: string): TerminalOutcome {
 
 /**
  * TX_STATUS of a GET_STATUS answer. Its values are not public (§9); read leniently as words [inferred]:
- * "cancelled"/"reversed"/"void" → the approval was taken back; "completed"/"closed"/"confirmed" → no longer open.
+ * "cancelled"/"reversed"/"void"/"released" (a pre-authorisation let go) → the approval was taken back;
+ * "completed"/"closed"/"confirmed"/"captured" (a pre-authorisation completed) → no longer open.
  * Anything else (including "OPEN" or a number) says nothing.
  */
 function txState(value: string | undefined): 'reversed' | 'completed' | undefined {
   const v = value?.trim().toUpperCase() ?? '';
-  if (/CANCEL|REVERS|VOID/.test(v)) return 'reversed';
-  if (/COMPLET|CLOSED|CONFIRM/.test(v)) return 'completed';
+  if (/CANCEL|REVERS|VOID|RELEASE/.test(v)) return 'reversed';
+  if (/COMPLET|CLOSED|CONFIRM|CAPTUR/.test(v)) return 'completed';
   return undefined;
 }
 
