@@ -248,7 +248,7 @@ describe('errors, timeouts and retries (§5)', () => {
 
   it('times out a request that gets no answer and retries an idempotent one', async () => {
     h = await startHarness();
-    const c = h.client({ timeoutMs: 150 });
+    const c = h.client({ timeoutMs: 400 });
     await c.listTerminals();
     h.gateway.fault('terminals', { kind: 'slow' });
     await c.listTerminals();
