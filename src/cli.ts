@@ -12,15 +12,19 @@ import { startService } from './service';
 import { VERSION } from './version';
 import { Journal } from './journal/journal';
 import { journalCsv, journalDetail, journalTable } from './journal/report';
+import { runEposCheck } from './terminal/epos/check';
+import { startEposDemo } from './terminal/simulator/epos-demo';
 
 const USAGE = `register-bridge ${VERSION} — card payments on myPOS terminals for legacy cash registers
 
 Usage:
   register-bridge serve --demo [--port N] [--data-dir DIR]   native listener on 127.0.0.1:7450 + simulated terminal
+  register-bridge serve --demo --driver epos                 the same through the ePOS driver and a simulated API Gateway
   register-bridge serve [--config FILE] [--data-dir DIR]     run the bridge from a config file
   register-bridge journal list [--ref R] [--outcome O] [--limit N] [--data-dir DIR]
   register-bridge journal show REF [--data-dir DIR]
   register-bridge journal export --csv FILE [--data-dir DIR]
+  register-bridge epos check [--config FILE] [--terminal ID]   test ePOS credentials: token, session, terminals
   register-bridge version
 `;
 
@@ -33,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'journal':
       return journal(rest);
+    case 'epos':
+      return epos(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);
@@ -58,13 +64,18 @@ async function serve(args: string[]): Promise<number> {
       'status-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'log-level': { type: 'string' },
+      driver: { type: 'string' },
     },
     strict: true,
   });
+  if (values.driver !== undefined && (!values.demo || !['simulator', 'ipp', 'epos'].includes(values.driver))) {
+    throw new UsageError('--driver goes with --demo and is "ipp" (the simulated terminal, default) or "epos" (a simulated API Gateway)');
+  }
+  const eposDemo = values.driver === 'epos' ? await startEposDemo('demo') : undefined;
   const port = values.port === undefined ? undefined : parsePort(values.port, '--port');
   const statusPort = values['status-port'] === undefined ? undefined : parsePort(values['status-port'], '--status-port');
   const config = values.demo
-    ? demoConfig({ ...(port !== undefined ? { port } : {}), ...(statusPort !== undefined ? { statusPort } : {}) })
+    ? demoConfig({ ...(port !== undefined ? { port } : {}), ...(statusPort !== undefined ? { statusPort } : {}), ...(eposDemo ? { terminal: eposDemo.config as unknown as Record<string, unknown> } : {}) })
     : loadConfigFile(values.config ?? defaultConfigFile());
   const log = createLogger({ level: values['log-level'] ?? config.log.level });
   const dataDir = values['data-dir'] ?? config.dataDir ?? (values.demo ? resolve('data') : defaultDataDir());
@@ -85,6 +96,7 @@ async function serve(args: string[]): Promise<number> {
   });
   log.info('stopping');
   await service.close();
+  await eposDemo?.close();
   log.flush();
   return 0;
 }
@@ -139,6 +151,25 @@ function journal(args: string[]): number {
   } finally {
     j.close();
   }
+}
+
+async function epos(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'check') throw new UsageError('epos needs "check"');
+  const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, terminal: { type: 'string' } }, strict: true });
+  const config = loadConfigFile(values.config ?? defaultConfigFile());
+  const terminals = config.terminals.filter((t) => t.driver === 'epos' && (values.terminal === undefined || t.id === values.terminal));
+  if (terminals.length === 0) {
+    throw new BridgeError('config_invalid', values.terminal ? `no ePOS terminal "${values.terminal}" in the config` : 'the config has no terminal with "driver": "epos"');
+  }
+  let ok = true;
+  for (const t of terminals) {
+    if (t.driver !== 'epos') continue;
+    const r = await runEposCheck(t, { secrets: { env: process.env } });
+    process.stdout.write(`terminal ${t.id} (${t.environment}):\n${r.lines.map((l) => `  ${l}`).join('\n')}\n`);
+    ok = ok && r.ok;
+  }
+  return ok ? 0 : 1;
 }
 
 function parsePort(text: string, flag: string): number {

@@ -40,11 +40,12 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** The configuration of `serve --demo`: the native listener on 7450 and the built-in simulated terminal. */
-export function demoConfig(overrides: { dataDir?: string; port?: number; statusPort?: number } = {}): Config {
+export function demoConfig(overrides: { dataDir?: string; port?: number; statusPort?: number; terminal?: Record<string, unknown> } = {}): Config {
+  const terminal = overrides.terminal ?? { id: 'demo', driver: 'simulator', currency: 'EUR' };
   return parseConfig({
     ...(overrides.dataDir ? { dataDir: overrides.dataDir } : {}),
-    listeners: [{ id: 'native', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: overrides.port ?? 7450 }, terminal: 'demo' }],
-    terminals: [{ id: 'demo', driver: 'simulator', currency: 'EUR' }],
+    listeners: [{ id: 'native', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: overrides.port ?? 7450 }, terminal: terminal.id }],
+    terminals: [terminal],
     status: { host: '127.0.0.1', port: overrides.statusPort ?? 7460 },
   });
 }

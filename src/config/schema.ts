@@ -4,18 +4,16 @@
  */
 import { z } from 'zod';
 import { isKnownCurrency } from '../domain/currency';
+import { eposTerminalSchema } from '../terminal/epos/config';
+import { secretRefSchema } from './secrets';
 
 const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
 const currencyCode = z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"');
 
 /** A secret: an environment variable reference, an OS keychain reference, or (discouraged) the plain value. */
-export const secretRef = z.union([
-  z.string().min(1),
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ keychain: z.string().min(1) }).strict(),
-]);
-export type SecretRef = z.infer<typeof secretRef>;
+export const secretRef = secretRefSchema;
+export type { SecretRef } from './secrets';
 
 export const tcpTransport = z
   .object({ type: z.literal('tcp'), host: z.string().min(1).default('127.0.0.1'), port })
@@ -87,23 +85,8 @@ const simulatorTerminal = z
   })
   .strict();
 
-const eposTerminal = z
-  .object({
-    id,
-    driver: z.literal('epos'),
-    environment: z.enum(['demo', 'live'], { error: 'must be "demo" or "live" (live is never chosen by default)' }),
-    gatewayUrl: z.url().optional(),
-    terminalId: z.string().min(1),
-    currency: currencyCode.optional(),
-    partnerId: z.string().min(1),
-    applicationId: z.string().min(1),
-    partnerClientId: z.string().min(1),
-    partnerSecret: secretRef,
-    merchantClientId: z.string().min(1),
-    merchantSecret: secretRef,
-    pollIntervalMs: z.number().int().min(100).max(60_000).optional(),
-  })
-  .strict();
+/** The ePOS terminal entry (myPOS API Gateway); defined with the driver. */
+const eposTerminal = eposTerminalSchema;
 
 export const terminalSchema = z.discriminatedUnion('driver', [ippTerminal, simulatorTerminal, eposTerminal]);
 

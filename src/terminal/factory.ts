@@ -5,6 +5,7 @@ import type { TerminalDriver } from './driver';
 import { IppDriver } from './ipp/driver';
 import { IppSimulator } from './simulator/ipp-simulator';
 import { resolveSecret, type SecretContext } from '../config/secrets';
+import { createEposDriver, eposConfigWarnings } from './epos';
 
 export interface CreatedTerminal {
   readonly driver: TerminalDriver;
@@ -55,8 +56,11 @@ export async function createTerminal(cfg: TerminalConfig, deps: TerminalDeps): P
         close: () => simulator.close(),
       };
     }
-    case 'epos':
-      throw new BridgeError('config_invalid', `terminals "${cfg.id}": the ePOS driver is not available in this build`);
+    case 'epos': {
+      for (const w of eposConfigWarnings(cfg)) log.warn(w);
+      const driver = createEposDriver(cfg, { secrets: deps.secrets, log });
+      return { driver, ...(cfg.currency ? { currency: cfg.currency } : {}), close: async () => undefined };
+    }
   }
 }
 
