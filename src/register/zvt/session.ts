@@ -186,6 +186,8 @@ interface Operation {
   readonly name: string;
   /** The register cannot be reached any more for this operation: say nothing more. */
   lost: boolean;
+  /** We answered 80 00 00 to a command that hands master rights to us: it must end with 06 0F or 06 1E. */
+  master: boolean;
 }
 
 interface Pending {
@@ -205,6 +207,8 @@ interface PaymentOp {
   /** The result is in: no more 04 FF. */
   finished: boolean;
   awaitingGoodsIssue: boolean;
+  /** api.delivery was called for the result. */
+  reported: boolean;
   lastStatus?: number;
   pendingStatus?: number;
   pumping: boolean;
@@ -271,10 +275,10 @@ export class ZvtSession {
         void this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
         return;
       }
-      const op: Operation = { name: commandName(a), lost: false };
+      const op: Operation = { name: commandName(a), lost: false, master: false };
       this.current = op;
       void this.run(op, a)
-        .catch((e: unknown) => this.log.error({ err: e, command: op.name }, 'ZVT command failed inside the bridge'))
+        .catch((e: unknown) => this.failed(op, e))
         .finally(() => {
           if (this.current === op) this.current = undefined;
         });
@@ -326,36 +330,50 @@ export class ZvtSession {
     this.requestCancel(pay);
   }
 
+  /** An unexpected error inside the bridge: the register still gets its answer and its master rights back. */
+  private async failed(op: Operation, e: unknown): Promise<void> {
+    this.log.error({ err: e, command: op.name }, 'ZVT command failed inside the bridge');
+    if (this.current !== op || op.lost || this.link.closed) return;
+    if (op.master) await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: 'internal error' }).catch(() => undefined);
+    else await this.finalReply(op, negativeAck(RC.SYSTEM_ERROR));
+  }
+
+  /** 80 00 00 to a command that hands master rights to us (§4). */
+  private accept(op: Operation): Promise<void> {
+    op.master = true;
+    return this.reply(ACK_APDU);
+  }
+
   private async run(op: Operation, a: Apdu): Promise<void> {
     switch (controlOf(a)) {
       case CMD.REGISTRATION:
-        return this.withDecoded(a, decodeRegistration, (cmd) => this.registration(op, cmd));
+        return this.withDecoded(op, a, decodeRegistration, (cmd) => this.registration(op, cmd));
       case CMD.AUTHORIZATION:
-        return this.withDecoded(a, decodeAuthorization, (cmd) => this.sale(op, cmd));
+        return this.withDecoded(op, a, decodeAuthorization, (cmd) => this.sale(op, cmd));
       case CMD.REFUND:
-        return this.withDecoded(a, decodeRefund, (cmd) => this.refund(op, cmd));
+        return this.withDecoded(op, a, decodeRefund, (cmd) => this.refund(op, cmd));
       case CMD.REVERSAL:
-        return this.withDecoded(a, decodeReversal, (cmd) => this.reversal(op, cmd));
+        return this.withDecoded(op, a, decodeReversal, (cmd) => this.reversal(op, cmd));
       case CMD.END_OF_DAY:
-        return this.withDecoded(a, decodeEndOfDay, (cmd) => this.endOfDay(op, cmd.password));
+        return this.withDecoded(op, a, decodeEndOfDay, (cmd) => this.endOfDay(op, cmd.password));
       case CMD.STATUS_ENQUIRY:
-        return this.withDecoded(a, decodeStatusEnquiry, (cmd) => this.statusEnquiry(op, cmd.password, cmd.serviceByte));
+        return this.withDecoded(op, a, decodeStatusEnquiry, (cmd) => this.statusEnquiry(op, cmd.password, cmd.serviceByte));
       case CMD.LOG_OFF:
-        return this.logOff();
+        return this.logOff(op);
       default:
         this.log.info({ command: commandName(a) }, 'unsupported command: 84 83 00');
-        return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+        return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
   }
 
-  private async withDecoded<T>(a: Apdu, decode: (data: Buffer) => T, serve: (cmd: T) => Promise<void>): Promise<void> {
+  private async withDecoded<T>(op: Operation, a: Apdu, decode: (data: Buffer) => T, serve: (cmd: T) => Promise<void>): Promise<void> {
     let cmd: T;
     try {
       cmd = decode(a.data);
     } catch (e) {
       if (e instanceof ZvtFormatError || e instanceof RangeError) {
         this.log.warn({ command: commandName(a), reason: e.message }, 'malformed command: 84 9A 00');
-        return this.reply(negativeAck(RC.PROTOCOL_ERROR));
+        return this.finalReply(op, negativeAck(RC.PROTOCOL_ERROR));
       }
       throw e;
     }
@@ -371,11 +389,11 @@ export class ZvtSession {
   private async registration(op: Operation, cmd: ReturnType<typeof decodeRegistration>): Promise<void> {
     if (!this.passwordOk(cmd.password)) {
       this.log.warn('Registration with a wrong password: 84 83 00');
-      return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+      return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
     if (cmd.currency && cmd.currency.alpha !== this.opts.currency) {
       this.log.warn({ currency: cmd.currency.numeric }, 'Registration with a currency the terminal does not take');
-      return this.reply(registrationWrongCurrency(this.ourCurrencyNumeric()));
+      return this.finalReply(op, registrationWrongCurrency(this.ourCurrencyNumeric()));
     }
     const s = this.state;
     s.config = cmd.config;
@@ -384,7 +402,7 @@ export class ZvtSession {
     s.ecrCommands = commandsListed(cmd.tlv);
     s.printerWidth = printerWidth(cmd.tlv) ?? DEFAULT_PRINTER_WIDTH;
     this.log.info({ config: cmd.config.toString(16).padStart(2, '0') }, 'register registered');
-    await this.reply(ACK_APDU);
+    await this.accept(op);
     const tid = this.terminalId();
     await this.close(
       op,
@@ -396,14 +414,14 @@ export class ZvtSession {
     );
   }
 
-  private async logOff(): Promise<void> {
+  private async logOff(op: Operation): Promise<void> {
     Object.assign(this.state, freshState());
-    await this.reply(ACK_APDU);
+    await this.finalReply(op, ACK_APDU);
   }
 
   private async statusEnquiry(op: Operation, password: string | undefined, serviceByte: number): Promise<void> {
-    if (!this.passwordOk(password)) return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
-    await this.reply(ACK_APDU);
+    if (!this.passwordOk(password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+    await this.accept(op);
     const version = serviceByte & STATUS_SERVICE.OMIT_VERSION ? undefined : (this.opts.softwareVersion ?? this.api.version);
     await this.close(
       op,
@@ -434,19 +452,19 @@ export class ZvtSession {
     if (cmd.amount === undefined) {
       // Without BMP 04 a PT would ask for the amount on its keypad; the bridge cannot.
       this.log.warn('Authorization without amount: 84 83 00');
-      return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+      return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
-    await this.reply(ACK_APDU);
+    await this.accept(op);
     await this.newPayment(op, 'sale', cmd.amount, cmd);
   }
 
   private async refund(op: Operation, cmd: ReturnType<typeof decodeRefund>): Promise<void> {
-    if (!this.passwordOk(cmd.password)) return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+    if (!this.passwordOk(cmd.password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     if (cmd.amount === undefined) {
       this.log.warn('Refund without amount: 84 83 00');
-      return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+      return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
-    await this.reply(ACK_APDU);
+    await this.accept(op);
     await this.newPayment(op, 'refund', cmd.amount, cmd);
   }
 
@@ -467,8 +485,8 @@ export class ZvtSession {
   }
 
   private async reversal(op: Operation, cmd: ReturnType<typeof decodeReversal>): Promise<void> {
-    if (!this.passwordOk(cmd.password)) return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
-    await this.reply(ACK_APDU);
+    if (!this.passwordOk(cmd.password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+    await this.accept(op);
     const pay = this.beginPayment('reversal');
     try {
       const original = cmd.receiptNo === undefined ? undefined : this.findByReceipt(cmd.receiptNo);
@@ -499,7 +517,7 @@ export class ZvtSession {
   }
 
   private beginPayment(kind: TransactionKind): PaymentOp {
-    const pay: PaymentOp = { kind, aborted: false, cancelSent: false, finished: false, awaitingGoodsIssue: false, pumping: false };
+    const pay: PaymentOp = { kind, aborted: false, cancelSent: false, finished: false, awaitingGoodsIssue: false, reported: false, pumping: false };
     this.payment = pay;
     return pay;
   }
@@ -551,7 +569,14 @@ export class ZvtSession {
     }
     pay.finished = true;
     this.stopStatus(pay);
-    await this.deliver(op, pay, result, cmd, echoCurrency, extra);
+    try {
+      await this.deliver(op, pay, result, cmd, echoCurrency, extra);
+    } catch (e) {
+      // Whatever went wrong, the bridge must hear how the result ended: an approval the register never confirmed
+      // is reversed.
+      if (!pay.reported) await this.report(pay, result.outcome === 'approved' && pay.kind !== 'reversal' ? 'rejected' : 'undeliverable');
+      throw e;
+    }
   }
 
   /** §10: the result under the commit rule. */
@@ -650,6 +675,7 @@ export class ZvtSession {
 
   private async report(pay: PaymentOp, how: 'acknowledged' | 'rejected' | 'undeliverable'): Promise<void> {
     if (!pay.ref) return;
+    pay.reported = true;
     try {
       await this.api.delivery(this.who, pay.ref, how, pay.kind);
     } catch (e) {
@@ -720,8 +746,8 @@ export class ZvtSession {
   // ---- 06 50 End-of-Day ---------------------------------------------------------------------------------------------
 
   private async endOfDay(op: Operation, password: string): Promise<void> {
-    if (!this.passwordOk(password)) return this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
-    await this.reply(ACK_APDU);
+    if (!this.passwordOk(password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+    await this.accept(op);
     let views: PaymentView[] = [];
     if (this.api.closeDay) {
       try {
@@ -753,7 +779,13 @@ export class ZvtSession {
   private async printReceipt(op: Operation, facts: ReceiptFacts): Promise<void> {
     const c = this.state.config;
     if (this.opts.receipts !== 'auto' || !(c & CONFIG.ECR_PRINTS_PAYMENT_RECEIPTS) || !(c & CONFIG.RECEIPT_LINES_VIA_06D1)) return;
-    const lines = receiptLines(facts, this.state.printerWidth);
+    let lines: string[];
+    try {
+      lines = receiptLines(facts, this.state.printerWidth);
+    } catch (e) {
+      this.log.error({ err: e }, 'receipt lines could not be built; none sent');
+      return;
+    }
     for (const [i, line] of lines.entries()) {
       if (op.lost || this.link.closed) return;
       const ans = await this.exchange(op, printLine(i === lines.length - 1 ? PRINT_LAST_LINE : PRINT_NORMAL, line), this.opts.t3Ms);
@@ -775,6 +807,13 @@ export class ZvtSession {
     } catch (e) {
       this.log.warn({ reason: (e as Error).message }, 'reply could not be sent');
     }
+  }
+
+  /** A reply that ends the command (84 xx refusals, Log-Off): master rights never left the register, so the next
+   *  command may follow at once. */
+  private finalReply(op: Operation, bytes: Buffer): Promise<void> {
+    if (this.current === op) this.current = undefined;
+    return this.reply(bytes);
   }
 
   /** Our closing message (06 0F / 06 1E): returns true when the register acknowledged it. */
