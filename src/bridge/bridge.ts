@@ -70,6 +70,9 @@ interface Job {
   delivery?: (how: Delivery) => void;
   /** Delivery reports that arrived before the lane asked for one. */
   earlyDelivery?: Delivery;
+  /** Handles given out for this payment (the submitter and every attached resend) and how many could not deliver. */
+  handles: number;
+  undeliverable: number;
   /** Last progress sent to observers (repeats are not sent again). */
   lastStage?: Stage;
   lastMessage?: string;
@@ -263,6 +266,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     crashPoint('after_delivery');
     const job = this.jobs.get(record.id);
     if (job) {
+      if (how === 'undeliverable') job.undeliverable++;
       if (job.delivery) job.delivery(how);
       else job.earlyDelivery = strongerDelivery(job.earlyDelivery, how);
     } else if (how === 'rejected' && record.outcome === 'approved' && record.settlement === null && !record.reversedBy) {
@@ -340,6 +344,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     const job = this.jobs.get(existing.id);
     if (job) {
       if (observer) job.observers.add(observer);
+      job.handles++;
       this.journal.note(existing.id, 'attached');
       return { id: existing.id, attached: true, result: job.promise };
     }
@@ -359,6 +364,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       resolve,
       started: false,
       cancelRequested: false,
+      handles: 1,
+      undeliverable: 0,
     };
     this.jobs.set(record.id, job);
     return job;
@@ -568,6 +575,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
         timer = setTimeout(() => done(armed && requireAckSeconds !== undefined ? 'written' : 'timeout'), ms);
       };
       const onReport = (how: Delivery): void => {
+        // One connection gone is not the answer while another holder of the same payment may still take it.
+        if (how === 'undeliverable' && job.undeliverable < job.handles) return;
         if (how === 'written' && requireAckSeconds !== undefined) {
           // Written, now wait for the register's ack.
           armed = true;

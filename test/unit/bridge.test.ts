@@ -120,6 +120,22 @@ describe('bridge orchestration', () => {
     expect(bridge.status(who, 'U')!.outcome).toBe('cancelled');
   });
 
+  it('an approval delivered through an attached resend is confirmed even when the first connection is gone', async () => {
+    const { bridge, driver, journal } = await setup();
+    const first = held(approve(true));
+    driver.script(first.step);
+    const a = await bridge.submit(who, { kind: 'sale', ref: 'AT', amount: eur(100) });
+    await first.reached;
+    const b = await bridge.submit(who, { kind: 'sale', ref: 'AT', amount: eur(100) });
+    first.release();
+    await a.result;
+    await b.result;
+    await bridge.delivery(who, 'AT', 'undeliverable', 'sale');
+    await bridge.delivery(who, 'AT', 'written', 'sale');
+    await waitFor(() => journal.get(a.id)!.settlement === 'completed');
+    expect(driver.settled).toEqual([{ driverRef: 'sid-1', decision: 'complete' }]);
+  });
+
   it('requireAck: an approval not acknowledged in time is reversed; an acknowledged one completes', async () => {
     const { bridge, driver, journal } = await setup(undefined, undefined, { requireAck: () => 0.05 });
     driver.script(approve(true), approve(true));
