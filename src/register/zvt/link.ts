@@ -63,6 +63,12 @@ export function tcpLink(stream: ByteStream, events: ApduLinkEvents, options: { t
   stream.on('data', onData);
   stream.on('close', onClose);
   stream.on('error', () => onClose());
+  // A register that closes its side has ended the conversation (it must acknowledge every message we send), even
+  // when the listener keeps half-open sockets: close ours too.
+  (stream as unknown as { on(event: 'end', l: () => void): unknown }).on('end', () => {
+    onClose();
+    stream.destroy();
+  });
 
   return {
     transport: 'tcp',
