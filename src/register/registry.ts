@@ -2,12 +2,15 @@ import { BridgeError } from '../domain/errors';
 import type { ListenerConfig } from '../config/schema';
 import type { RegisterProtocol } from './protocol';
 import { nativeProtocol } from './native/session';
+import { zvtListenerProtocol } from './zvt/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
 export function protocolFor(listener: ListenerConfig): RegisterProtocol {
   switch (listener.protocol) {
     case 'native':
       return nativeProtocol();
+    case 'zvt':
+      return zvtListenerProtocol(listener);
     default:
       throw new BridgeError('config_invalid', `protocol "${listener.protocol}" is not available in this build`);
   }
