@@ -209,6 +209,8 @@ interface PaymentOp {
   awaitingGoodsIssue: boolean;
   /** api.delivery was called for the result. */
   reported: boolean;
+  /** The bridge accepted the payment (api.submit returned): a cancel can reach it. */
+  submitted: boolean;
   lastStatus?: number;
   pendingStatus?: number;
   pumping: boolean;
@@ -517,7 +519,7 @@ export class ZvtSession {
   }
 
   private beginPayment(kind: TransactionKind): PaymentOp {
-    const pay: PaymentOp = { kind, aborted: false, cancelSent: false, finished: false, awaitingGoodsIssue: false, reported: false, pumping: false };
+    const pay: PaymentOp = { kind, aborted: false, cancelSent: false, finished: false, awaitingGoodsIssue: false, reported: false, submitted: false, pumping: false };
     this.payment = pay;
     return pay;
   }
@@ -552,6 +554,7 @@ export class ZvtSession {
       if (!op.lost) await this.finishAbort(op, resultForError(err));
       return;
     }
+    pay.submitted = true;
     if (pay.aborted) this.requestCancel(pay);
     let result: PaymentResult;
     try {
@@ -684,7 +687,7 @@ export class ZvtSession {
   }
 
   private requestCancel(pay: PaymentOp): void {
-    if (!pay.ref || pay.cancelSent || pay.finished) return;
+    if (!pay.ref || !pay.submitted || pay.cancelSent || pay.finished) return;
     pay.cancelSent = true;
     const ref = pay.ref;
     // api.cancel resolves only when the payment has ended; its result arrives through the payment's handle.
