@@ -59,6 +59,8 @@ export interface StateView {
   readonly listeners: ListenerView[];
   readonly terminals: TerminalView[];
   readonly running: RunningPayment[];
+  /** The most recent payment (running or finished) with its stages, for the dashboard's "last payment". */
+  readonly latest?: RunningPayment;
   /** Most recent payments first. */
   readonly recent: PaymentView[];
   /** in_doubt payments and approvals still being settled. */

@@ -129,13 +129,16 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const open = s.journal.unresolved();
     const running: RunningPayment[] = open.filter((r) => r.outcome === null).map((r) => ({ payment: viewOf(r), stages: this.stagesOf(r) }));
     const attention: AttentionItem[] = open.filter((r) => r.outcome !== null).map((r) => ({ payment: viewOf(r), action: attentionAction(r) }));
+    const recent = s.journal.list({ limit: this.o.recentLimit ?? 15 });
+    const latest = recent[0];
     return {
       version: VERSION,
       paused: false,
       listeners: s.listeners.map((l) => ({ id: l.id, protocol: l.protocol, transport: l.transport, address: l.address, ...(l.terminal ? { terminal: l.terminal } : {}) })),
       terminals: s.bridge.terminals(),
       running,
-      recent: s.journal.list({ limit: this.o.recentLimit ?? 15 }).map((r) => viewOf(r)),
+      ...(latest ? { latest: { payment: viewOf(latest), stages: this.stagesOf(latest) } } : {}),
+      recent: recent.map((r) => viewOf(r)),
       attention,
       dataDir: s.dataDir,
       ...desktop,
@@ -147,12 +150,18 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     for (const e of this.running().journal.events(r.id)) {
       let stage: Stage | undefined;
       let message: string | undefined;
+      const data = (e.data && typeof e.data === 'object' ? e.data : {}) as { stage?: Stage; message?: string; settlement?: string | null; decision?: string };
       if (e.type === 'intent') stage = 'queued';
       else if (e.type === 'sent') stage = 'sent';
-      else if (e.type === 'stage' && e.data && typeof e.data === 'object') {
-        stage = (e.data as { stage?: Stage }).stage;
-        message = (e.data as { message?: string }).message;
-      }
+      else if (e.type === 'stage') {
+        stage = data.stage;
+        message = data.message;
+      } else if (e.type === 'outcome' || e.type === 'recovered') {
+        stage = data.settlement === 'pending' ? 'approved_open' : 'done';
+        message = data.message;
+      } else if (e.type === 'in_doubt') stage = 'recovering';
+      else if (e.type === 'settle_decision') stage = data.decision === 'complete' ? 'confirming' : 'cancelling';
+      else if (e.type === 'settled') stage = 'done';
       if (stage && steps[steps.length - 1]?.stage !== stage) steps.push({ stage, message: message ?? STAGE_MESSAGES[stage], at: e.at });
     }
     return steps;

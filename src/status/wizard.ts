@@ -121,7 +121,7 @@ export class Wizard {
       const unreachable = isEposError(e) && (e.code === 'network' || e.code === 'timeout');
       const message = unreachable
         ? `Cannot reach the myPOS gateway at ${client.baseUrl}. Check the internet connection, a proxy or a firewall.`
-        : `myPOS did not accept the Partner Client ID and Partner Secret. The gateway said: "${gatewayWords(e)}". ` +
+        : `myPOS did not accept the Partner Client ID and Partner Secret (the gateway said: "${gatewayWords(e)}"). ` +
           `Copy them again from the integration's Summary tab in ${portal}.`;
       return { ok: false, token: { ok: false, message } };
     }
@@ -130,7 +130,7 @@ export class Wizard {
       await client.session(token);
     } catch (e) {
       const message =
-        `myPOS accepted the partner credentials but not the Merchant Client ID and Merchant Secret. The gateway said: "${gatewayWords(e)}". ` +
+        `myPOS accepted the partner credentials but not the Merchant Client ID and Merchant Secret (the gateway said: "${gatewayWords(e)}"). ` +
         `Use the merchant credentials generated in the Merchants tab of ${portal} after the merchant approved the integration.`;
       return { ok: false, token: tokenStep, session: { ok: false, message } };
     }
@@ -150,7 +150,7 @@ export class Wizard {
         if (page >= p.pagination.totalPages || p.terminals.length === 0) break;
       }
     } catch (e) {
-      throw new StatusProblem(502, `Listing the merchant's terminals failed. The gateway said: "${gatewayWords(e)}"`, { code: isEposError(e) ? e.code : 'terminal_error' });
+      throw new StatusProblem(502, `Listing the merchant's terminals failed (the gateway said: "${gatewayWords(e)}")`, { code: isEposError(e) ? e.code : 'terminal_error' });
     }
     return { terminals };
   }

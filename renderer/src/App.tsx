@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { BridgeClient, StatusEvent } from './client/types';
+import { Dashboard } from './views/Dashboard';
+import { Journal } from './views/Journal';
+import { Logs } from './views/Logs';
+import { Settings } from './views/Settings';
+import { Setup } from './views/Setup';
+
+const VIEWS = [
+  { id: 'dashboard', label: 'Dashboard' },
+  { id: 'journal', label: 'Journal' },
+  { id: 'setup', label: 'Setup' },
+  { id: 'settings', label: 'Settings' },
+  { id: 'logs', label: 'Logs' },
+] as const;
+type ViewId = (typeof VIEWS)[number]['id'];
+
+function viewFromHash(): ViewId {
+  const h = location.hash.replace(/^#\/?/, '');
+  return (VIEWS.find((v) => v.id === h)?.id ?? 'dashboard') as ViewId;
+}
+
+/** Event fan-out: one stream, many views listening. */
+export type Subscribe = (listener: (e: StatusEvent) => void) => () => void;
+
+export function App({ client }: { client: BridgeClient }) {
+  const [view, setView] = useState<ViewId>(viewFromHash);
+  const [connected, setConnected] = useState(false);
+  const listeners = useRef(new Set<(e: StatusEvent) => void>());
+  const mainRef = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    const off = client.subscribe(
+      (e) => {
+        for (const l of listeners.current) l(e);
+      },
+      (up) => setConnected(up),
+    );
+    return off;
+  }, [client]);
+
+  useEffect(() => {
+    const onHash = (): void => setView(viewFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const subscribe: Subscribe = useCallback((l) => {
+    listeners.current.add(l);
+    return () => void listeners.current.delete(l);
+  }, []);
+
+  const go = (id: ViewId): void => {
+    setView(id);
+    history.replaceState(null, '', `#/${id}`);
+    // Keyboard users land on the new view's heading.
+    requestAnimationFrame(() => mainRef.current?.querySelector('h1')?.focus());
+  };
+
+  const content = useMemo(() => {
+    switch (view) {
+      case 'dashboard':
+        return <Dashboard client={client} subscribe={subscribe} />;
+      case 'journal':
+        return <Journal client={client} />;
+      case 'setup':
+        return <Setup client={client} />;
+      case 'settings':
+        return <Settings client={client} />;
+      case 'logs':
+        return <Logs client={client} subscribe={subscribe} />;
+    }
+  }, [view, client, subscribe]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Register Bridge</span>
+        <nav aria-label="Views">
+          <ul className="tabs">
+            {VIEWS.map((v) => (
+              <li key={v.id}>
+                <button type="button" className="tab" aria-current={view === v.id ? 'page' : undefined} onClick={() => go(v.id)}>
+                  {v.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className={`link-state ${connected ? 'link-up' : 'link-down'}`} role="status" aria-live="polite">
+          {connected ? 'Live' : 'Reconnecting…'}
+        </span>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {content}
+      </main>
+    </div>
+  );
+}

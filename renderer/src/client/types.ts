@@ -1,0 +1,26 @@
+import type { ProblemDetails, StatusApi, StatusEvent } from '../../../src/status/contract';
+
+export * from '../../../src/status/contract';
+
+/** Connection to the core: the headless server (HTTP + WebSocket) or the desktop shell (IPC). */
+export interface BridgeClient extends StatusApi {
+  readonly kind: 'http' | 'ipc';
+  /** Receives every event; `onLink` says whether the event stream is connected. Returns an unsubscribe function. */
+  subscribe(onEvent: (event: StatusEvent) => void, onLink?: (connected: boolean) => void): () => void;
+}
+
+/** A refusal of the core, with its problem details (field issues included). */
+export class ApiProblem extends Error {
+  readonly problem: ProblemDetails;
+  constructor(problem: ProblemDetails) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ApiProblem';
+    this.problem = problem;
+  }
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiProblem) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,343 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
+import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
+
+type Json = unknown;
+type Path = ReadonlyArray<string | number>;
+
+function getAt(root: Json, path: Path): Json {
+  let cur: Json = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, Json>)[p];
+  }
+  return cur;
+}
+
+/** A copy of `root` with `value` at `path` (objects created on the way; undefined removes the key). */
+function setAt(root: Json, path: Path, value: Json): Json {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string | number, ...Array<string | number>];
+  const base: Record<string | number, Json> | Json[] = Array.isArray(root) ? [...root] : root && typeof root === 'object' ? { ...(root as object) } : typeof head === 'number' ? [] : {};
+  const next = setAt((base as Record<string | number, Json>)[head], rest, value);
+  if (next === undefined && !Array.isArray(base)) delete (base as Record<string | number, Json>)[head];
+  else (base as Record<string | number, Json>)[head] = next;
+  return base;
+}
+
+function fieldKey(path: Path): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out;
+}
+
+const LOOPBACK = '127.0.0.1';
+const LAN = '0.0.0.0';
+
+/** "1234" → 1234; anything else stays text so that the schema names the problem next to the field. */
+function portValue(text: string): Json {
+  return /^[0-9]{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
+}
+
+function describeSecret(v: Json): string {
+  if (v === SECRET_MASK) return 'set (written in the config file)';
+  if (v && typeof v === 'object' && 'env' in v) return `from environment variable ${String((v as { env: string }).env)}`;
+  if (v && typeof v === 'object' && 'keychain' in v) return 'stored in the keychain';
+  return 'not set';
+}
+
+export function Settings({ client }: { client: BridgeClient }) {
+  const [view, setView] = useState<SettingsView | undefined>();
+  const [config, setConfig] = useState<Json>(undefined);
+  const [startAtLogin, setStartAtLogin] = useState<boolean | undefined>();
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [error, setError] = useState('');
+  const [note, setNote] = useState('');
+  const [saving, setSaving] = useState(false);
+  const validateTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const summaryRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    client.settingsGet().then(
+      (v) => {
+        setView(v);
+        setConfig(v.config);
+        setIssues(v.issues);
+        setStartAtLogin(v.startAtLogin);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [client]);
+
+  const validate = useCallback(
+    (candidate: Json) => {
+      if (validateTimer.current) clearTimeout(validateTimer.current);
+      validateTimer.current = setTimeout(() => {
+        client.settingsValidate(candidate).then(setIssues, (e: unknown) => setError(errorText(e)));
+      }, 350);
+    },
+    [client],
+  );
+
+  useEffect(() => () => validateTimer.current && clearTimeout(validateTimer.current), []);
+
+  const update = (path: Path, value: Json): void => {
+    const next = setAt(config, path, value);
+    setConfig(next);
+    setNote('');
+    validate(next);
+  };
+
+  const issueOf = (path: Path): string | undefined => {
+    const key = fieldKey(path);
+    const found = issues.filter((i) => i.field === key);
+    return found.length ? found.map((i) => i.message).join('; ') : undefined;
+  };
+
+  const save = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (validateTimer.current) clearTimeout(validateTimer.current);
+    setSaving(true);
+    setNote('');
+    setError('');
+    try {
+      const answer = await client.settingsSave({ config, ...(startAtLogin !== undefined ? { startAtLogin } : {}) });
+      setIssues(answer.issues);
+      if (answer.saved) {
+        setNote(`Saved. ${answer.restartNeeded ? 'Restart the bridge for the changes to take effect.' : ''}${answer.warnings.length ? ` ${answer.warnings.join(' ')}` : ''}`);
+        const fresh = await client.settingsGet();
+        setView(fresh);
+        setConfig(fresh.config);
+      } else {
+        setNote('Not saved: correct the marked fields.');
+        // The first field in error gets the focus (its message is read with it); else the summary.
+        requestAnimationFrame(() => (document.querySelector<HTMLElement>('main [aria-invalid="true"]') ?? summaryRef.current)?.focus());
+      }
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (!view) {
+    return (
+      <section aria-labelledby="settings-title">
+        <h1 id="settings-title" tabIndex={-1}>
+          Settings
+        </h1>
+        <ErrorNote>{error}</ErrorNote>
+        {!error ? <p>Loading…</p> : null}
+      </section>
+    );
+  }
+
+  const listeners = (getAt(config, ['listeners']) as Json[] | undefined) ?? [];
+  const terminals = (getAt(config, ['terminals']) as Array<Record<string, Json>> | undefined) ?? [];
+  const shownFields = new Set<string>();
+  const mark = (path: Path): Path => {
+    shownFields.add(fieldKey(path));
+    return path;
+  };
+
+  const secretField = (label: string, path: Path, hint?: string) => {
+    const current = getAt(config, path);
+    const typed = typeof current === 'string' && current !== SECRET_MASK ? current : '';
+    return (
+      <TextField
+        label={label}
+        type="password"
+        name={fieldKey(path)}
+        value={typed}
+        autoComplete="new-password"
+        hint={`${hint ? `${hint} ` : ''}Now: ${describeSecret(current)}. Type to replace.`}
+        onChange={(v) => update(mark(path), v === '' ? (view.config && getAt(view.config, path)) ?? undefined : v)}
+        error={issueOf(mark(path))}
+      />
+    );
+  };
+
+  const body = (
+    <>
+      <fieldset className="card">
+        <legend>Register listeners</legend>
+        {listeners.length === 0 ? <p className="empty">No listener configured.</p> : null}
+        {listeners.map((l, i) => {
+          const transport = getAt(l, ['transport']) as Record<string, Json> | undefined;
+          const isTcp = transport?.type === 'tcp';
+          const host = String(transport?.host ?? LOOPBACK);
+          const lan = isTcp && host !== LOOPBACK && host !== 'localhost' && host !== '::1';
+          const protocol = String(getAt(l, ['protocol']) ?? 'native');
+          const name = String(getAt(l, ['id']) ?? `${protocol}-${i + 1}`);
+          return (
+            <div key={i} className="listener-block" data-listener={name}>
+              <h3>Listener {name}</h3>
+              <div className="form-grid">
+                <SelectField
+                  label="Protocol"
+                  name={`listeners[${i}].protocol`}
+                  value={protocol}
+                  options={[
+                    { value: 'native', label: 'Native (JSON lines)' },
+                    { value: 'zvt', label: 'ZVT' },
+                    { value: 'text', label: 'Plain text' },
+                  ]}
+                  onChange={(v) => update(mark(['listeners', i, 'protocol']), v)}
+                  error={issueOf(mark(['listeners', i, 'protocol']))}
+                />
+                {isTcp ? (
+                  <>
+                    <TextField
+                      label="Port"
+                      name={`listeners[${i}].transport.port`}
+                      inputMode="numeric"
+                      value={String(transport?.port ?? '')}
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'port']), portValue(v))}
+                      error={issueOf(mark(['listeners', i, 'transport', 'port']))}
+                    />
+                    <SelectField
+                      label="Reachable from"
+                      name={`listeners[${i}].transport.host`}
+                      value={lan ? LAN : LOOPBACK}
+                      options={[
+                        { value: LOOPBACK, label: 'This computer only' },
+                        { value: LAN, label: 'The local network (needs a token)' },
+                      ]}
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'host']), v)}
+                      error={issueOf(mark(['listeners', i, 'transport', 'host']))}
+                    />
+                  </>
+                ) : (
+                  <p>
+                    Device: <span className="mono">{String(transport?.path ?? transport?.type ?? '')}</span>
+                  </p>
+                )}
+                {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
+                {protocol === 'zvt' ? secretField('Register password (ZVT, 6 digits)', ['listeners', i, 'password']) : null}
+              </div>
+            </div>
+          );
+        })}
+      </fieldset>
+
+      <fieldset className="card">
+        <legend>Status page</legend>
+        <div className="form-grid">
+          <TextField
+            label="Status page port"
+            name="status.port"
+            inputMode="numeric"
+            value={String(getAt(config, ['status', 'port']) ?? 7460)}
+            onChange={(v) => update(mark(['status', 'port']), portValue(v))}
+            error={issueOf(mark(['status', 'port']))}
+          />
+          <SelectField
+            label="Status page reachable from"
+            name="status.host"
+            value={String(getAt(config, ['status', 'host']) ?? LOOPBACK) === LOOPBACK ? LOOPBACK : LAN}
+            options={[
+              { value: LOOPBACK, label: 'This computer only' },
+              { value: LAN, label: 'The local network (needs a token)' },
+            ]}
+            onChange={(v) => update(mark(['status', 'host']), v)}
+            error={issueOf(mark(['status', 'host']))}
+          />
+          {secretField('Status page access token', ['status', 'token'], 'Open the page from another computer as http://ADDRESS:PORT/#token=TOKEN.')}
+        </div>
+      </fieldset>
+
+      <fieldset className="card">
+        <legend>General</legend>
+        <div className="form-grid">
+          <TextField
+            label="Data folder"
+            name="dataDir"
+            value={String(getAt(config, ['dataDir']) ?? '')}
+            placeholder="the system's application-data folder"
+            hint="Where the journal lives. Empty: the system's application-data folder."
+            onChange={(v) => update(mark(['dataDir']), v === '' ? undefined : v)}
+            error={issueOf(mark(['dataDir']))}
+          />
+          <SelectField
+            label="Log level"
+            name="log.level"
+            value={String(getAt(config, ['log', 'level']) ?? 'info')}
+            options={['error', 'warn', 'info', 'debug', 'trace', 'silent'].map((v) => ({ value: v, label: v }))}
+            onChange={(v) => update(mark(['log', 'level']), v)}
+            error={issueOf(mark(['log', 'level']))}
+          />
+          {startAtLogin !== undefined ? (
+            <CheckField label="Start Register Bridge when I log in" checked={startAtLogin} onChange={(v) => setStartAtLogin(v)} />
+          ) : null}
+        </div>
+      </fieldset>
+
+      <section className="card" aria-labelledby="terminals-set">
+        <h2 id="terminals-set">Terminals</h2>
+        <p className="hint">Add or replace terminals with the Setup view.</p>
+        <ul>
+          {terminals.map((t, i) => (
+            <li key={i}>
+              <strong>{String(t.id ?? `#${i + 1}`)}</strong> — {String(t.driver ?? '')}
+              {issues.filter((x) => x.field.startsWith(`terminals[${i}]`)).map((x) => (
+                <span key={x.field + x.message} className="field-error">
+                  {' '}
+                  {x.field}: {x.message}
+                </span>
+              ))}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+
+  const other = issues.filter((i) => !shownFields.has(i.field) && !i.field.startsWith('terminals['));
+
+  return (
+    <section aria-labelledby="settings-title">
+      <div className="view-head">
+        <h1 id="settings-title" tabIndex={-1}>
+          Settings
+        </h1>
+      </div>
+      <p className="hint">
+        {view.file ? (
+          <>
+            Config file: <span className="mono">{view.file}</span>
+          </>
+        ) : (
+          'The bridge runs without a config file (demo mode): settings are shown but cannot be saved.'
+        )}
+      </p>
+      {view.warnings.length ? (
+        <ul className="banner banner-warn">
+          {view.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+      <ErrorNote>{error}</ErrorNote>
+      <form onSubmit={(e) => void save(e)} noValidate>
+        {body}
+        <div className="summary" ref={summaryRef} tabIndex={-1} aria-live="polite">
+          {note ? <p role="status">{note}</p> : null}
+          {other.length ? (
+            <ul className="error-list">
+              {other.map((i) => (
+                <li key={i.field + i.message}>
+                  {i.field || 'config'}: {i.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={saving || !view.writable}>
+            {saving ? 'Saving…' : 'Save settings'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,286 @@
+/**
+ * The status page in real Chromium against the whole product on loopback: the simulated myPOS terminal (IPP), the
+ * bridge, a native register, the fake myPOS API Gateway, and the headless status server serving a fresh build of
+ * the page. The page's CSP is enforced by the browser: any page error or console error fails the test.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parseConfig } from '../../src/config/load';
+import { createLogger } from '../../src/log/logger';
+import { StatusCore } from '../../src/status/core';
+import { LogRing } from '../../src/status/log-ring';
+import { startStatusServer, type StatusServer } from '../../src/status/server';
+import { DEMO_EPOS, FakeEposGateway } from '../../src/terminal/simulator/epos-gateway';
+import { startHarness, type Harness } from '../helpers/bridge-harness';
+import { buildRenderer } from './build-renderer';
+import { launchChromium } from './chromium';
+
+const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1024, height: 600 },
+] as const;
+
+let h: Harness;
+let gateway: FakeEposGateway;
+let server: StatusServer;
+let core: StatusCore;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let staticDir: string;
+let configDir: string;
+let configFile: string;
+const problems: string[] = [];
+
+async function shoot(name: string): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: false });
+  }
+  await page.setViewportSize(SIZES[0]);
+}
+
+async function openView(label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const ring = new LogRing(500);
+  const log = createLogger({ level: 'debug', destination: ring });
+  [staticDir, h] = await Promise.all([buildRenderer(), startHarness({ service: { log } })]);
+  gateway = new FakeEposGateway({ approveDelayMs: 30 });
+  const gatewayUrl = await gateway.start();
+
+  // The config file the Settings view edits: the same setup as the harness runs.
+  configDir = mkdtempSync(join(tmpdir(), 'rb-e2e-config-'));
+  configFile = join(configDir, 'config.json');
+  const raw = {
+    dataDir: h.dataDir,
+    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }],
+    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' }],
+    status: { enabled: true, host: '127.0.0.1', port: 7460 },
+  };
+  writeFileSync(configFile, JSON.stringify(raw, null, 2));
+
+  core = new StatusCore({
+    config: parseConfig(raw),
+    configFile,
+    log,
+    logs: ring,
+    wizard: { eposBaseUrls: { demo: gatewayUrl, live: gatewayUrl }, eposPollIntervalMs: 50, ippConnectTimeoutMs: 2000 },
+  });
+  core.attach(h.service);
+  server = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir, log });
+
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: SIZES[0], acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  await page.goto(server.url);
+  await page.getByText('Live', { exact: true }).waitFor();
+});
+
+afterEach(() => {
+  const seen = problems.splice(0);
+  expect(seen).toEqual([]);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  core?.detach();
+  await gateway?.close();
+  await h?.close();
+  if (staticDir) rmSync(staticDir, { recursive: true, force: true });
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
+
+describe('status page in Chromium', () => {
+  it('serves the page under a strict CSP without inline script', async () => {
+    const res = await page.request.get(server.url);
+    const csp = res.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it('shows a sale from a register live on the dashboard: stages while it runs, then the outcome', async () => {
+    const terminal = page.locator('[data-terminal="lane1"]');
+    await terminal.getByText('Ready').waitFor();
+    await page.locator('[data-listener="pos"]').getByText(`127.0.0.1:${h.port}`).waitFor();
+    await shoot('dashboard-idle');
+
+    h.sim.hold();
+    const register = await h.client();
+    register.send({ op: 'sale', id: 's1', ref: 'E2E-1001', amount: 1234, currency: 'EUR' });
+    const card = page.locator('article[data-ref="E2E-1001"]');
+    await card.locator('.badge', { hasText: 'Running' }).waitFor();
+    await card.locator('[data-stage="present_card"][aria-current="step"]').waitFor();
+    await terminal.getByText('Busy').waitFor();
+    expect(await card.locator('[data-stage]').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual(
+      expect.arrayContaining(['queued', 'sent', 'present_card']),
+    );
+    await shoot('dashboard-running');
+
+    h.sim.release();
+    const result = await register.waitFor((m) => m.id === 's1' && m.type === 'result');
+    expect(result.outcome).toBe('approved');
+    await card.locator('.badge', { hasText: 'Approved' }).waitFor();
+    await card.locator('[data-stage="done"]').waitFor();
+    await page.locator('table.results tr[data-ref="E2E-1001"] .badge', { hasText: 'Approved' }).waitFor();
+    expect(await page.locator('table.results tr[data-ref="E2E-1001"]').textContent()).toContain('12.34 EUR');
+    await terminal.getByText('Ready').waitFor();
+    await shoot('dashboard-done');
+  });
+
+  it('shows an in_doubt payment prominently with what the bridge does about it', async () => {
+    const j = h.service.journal;
+    const r = j.insertIntent({ register: 'other', ref: 'E2E-DOUBT', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
+    j.update(r.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'sid-x', message: 'The terminal could not tell yet' }, { type: 'in_doubt' });
+    core.emit('event', { type: 'state', reason: 'test' });
+    const item = page.locator('.attention [data-ref="E2E-DOUBT"]');
+    await item.getByText('In doubt').waitFor();
+    expect(await item.textContent()).toContain('keeps asking terminal lane1');
+    await shoot('dashboard-attention');
+    // Let the bridge resolve it (the simulator does not know it: it stays in doubt, which is fine for the view).
+  });
+
+  it('finds the sale in the journal, shows every field and event, and exports CSV', async () => {
+    await openView('Journal');
+    await page.getByLabel('Reference').fill('E2E-1001');
+    await page.getByLabel('Reference').press('Enter');
+    const row = page.locator('table.results tr[data-ref="E2E-1001"]');
+    await row.waitFor();
+    expect(await page.locator('table.results tbody tr').count()).toBe(1);
+    await page.getByLabel('Outcome').selectOption('approved');
+    await page.getByLabel('Amount').fill('12.34');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Details of E2E-1001' }).click();
+    const detail = page.locator('section.detail');
+    await detail.getByText('Authorisation code').waitFor();
+    expect(await detail.textContent()).toContain('Card (masked)');
+    expect(await detail.locator('table tbody tr').count()).toBeGreaterThan(3);
+    expect(await detail.textContent()).toContain('outcome');
+    await shoot('journal');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toContain('created_at,register,ref');
+    expect(csv).toContain('E2E-1001');
+  });
+
+  it('pings an IPP terminal and shows its TID', async () => {
+    await openView('Setup');
+    await page.getByLabel('Terminal on the network (IPP)').check();
+    await page.getByLabel('Terminal address').fill('127.0.0.1');
+    await page.getByRole('button', { name: '60180' }).click();
+    expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe('60180');
+    await page.getByLabel('Port', { exact: true }).fill(String(h.sim.port));
+    await page.getByRole('button', { name: 'Ping the terminal' }).click();
+    const answer = page.getByTestId('ipp-ping-result');
+    await answer.getByText('The terminal answered.').waitFor();
+    expect(await answer.textContent()).toMatch(/TID\s*\d{8}/);
+    await shoot('setup-ipp');
+  });
+
+  it('walks the ePOS steps: bad credentials get the gateway\'s words; good ones list terminals and pay', async () => {
+    await openView('Setup');
+    await page.getByLabel('myPOS cloud terminal (ePOS)').check();
+    await page.getByLabel('Partner ID').fill(DEMO_EPOS.partnerId);
+    await page.getByLabel('Application ID').fill(DEMO_EPOS.applicationId);
+    await page.getByLabel('Partner Client ID').fill(DEMO_EPOS.partnerClientId);
+    await page.getByLabel('Partner Secret').fill('secret_wrong');
+    await page.getByLabel('Merchant Client ID').fill(DEMO_EPOS.merchantClientId);
+    await page.getByLabel('Merchant Secret').fill(DEMO_EPOS.merchantSecret);
+
+    // Live needs a confirmation; staying on Demo keeps Demo.
+    await page.getByLabel('Live (real money)').check();
+    await page.getByRole('alertdialog').getByText('Use the Live environment?').waitFor();
+    await page.getByRole('button', { name: 'Stay on Demo' }).click();
+    expect(await page.getByLabel('Demo (test money)').isChecked()).toBe(true);
+
+    await page.getByRole('button', { name: 'Test the credentials' }).click();
+    const checks = page.getByTestId('epos-check');
+    await checks.getByText('Failed: access token.').waitFor();
+    expect(await checks.textContent()).toContain('Invalid client credentials.');
+    await shoot('setup-epos-refused');
+
+    await page.getByLabel('Partner Secret').fill(DEMO_EPOS.partnerSecret);
+    await page.getByRole('button', { name: 'Test the credentials' }).click();
+    await checks.getByText('Passed: merchant session.').waitFor();
+    const tid = page.getByRole('radio', { name: new RegExp(DEMO_EPOS.terminalId) });
+    await tid.waitFor();
+    expect(await tid.isChecked()).toBe(true);
+    await page.getByRole('button', { name: `Run a test payment on ${DEMO_EPOS.terminalId}` }).click();
+    const result = page.getByTestId('test-payment-result');
+    await result.locator('.badge', { hasText: 'Approved' }).waitFor({ timeout: 20_000 });
+    expect(await result.textContent()).toContain('1.00 EUR');
+    expect(gateway.requests.some((r) => r.method === 'POST' && r.path === '/epos/v1/payments')).toBe(true);
+    await shoot('setup-epos-paid');
+  });
+
+  it('refuses an invalid port next to the field and saves a valid one', async () => {
+    await openView('Settings');
+    const before = readFileSync(configFile, 'utf8');
+    const port = page.getByLabel('Port', { exact: true });
+    await port.fill('70000');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const field = page.locator('.field', { has: port });
+    await field.locator('.field-error').getByText('must be 0–65535').waitFor();
+    expect(await port.getAttribute('aria-invalid')).toBe('true');
+    expect(await port.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.getByText('Not saved: correct the marked fields.').waitFor();
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
+    await shoot('settings-invalid');
+
+    await port.fill('7451');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved\./).waitFor();
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ transport: { port: number } }> };
+    expect(saved.listeners[0]!.transport.port).toBe(7451);
+    expect(await field.locator('.field-error').count()).toBe(0);
+  });
+
+  it('shows the recent log, filterable', async () => {
+    await openView('Logs');
+    await page.locator('table.log').getByText('status page listening').waitFor();
+    await page.getByLabel('Containing').fill('no such words anywhere');
+    await page.getByText('No log lines match.').waitFor();
+    await page.getByLabel('Containing').fill('');
+    await page.locator('table.log').waitFor();
+    await shoot('logs');
+  });
+
+  it('can be used with the keyboard: skip link, views, visible focus', async () => {
+    await page.goto(server.url + '#/dashboard');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Dashboard');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Journal', level: 1 }).waitFor();
+    const outline = await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('nav button[aria-current="page"]');
+      el?.focus();
+      return el ? getComputedStyle(el).outlineStyle : '';
+    });
+    expect(outline).toBe('solid');
+  });
+});
