@@ -12,6 +12,7 @@ import { startService } from './service';
 import { VERSION } from './version';
 import { Journal } from './journal/journal';
 import { journalCsv, journalDetail, journalTable } from './journal/report';
+import { formatDevices, listDevices } from './transport/discovery';
 import { runEposCheck } from './terminal/epos/check';
 import { startEposDemo } from './terminal/simulator/epos-demo';
 
@@ -25,6 +26,7 @@ Usage:
   register-bridge journal show REF [--data-dir DIR]
   register-bridge journal export --csv FILE [--data-dir DIR]
   register-bridge epos check [--config FILE] [--terminal ID]   test ePOS credentials: token, session, terminals
+  register-bridge devices [--serial] [--hid] [--usb] [--json]   serial ports, HID and USB devices on this computer
   register-bridge version
 `;
 
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return journal(rest);
     case 'epos':
       return epos(rest);
+    case 'devices':
+      return devices(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);
@@ -170,6 +174,21 @@ async function epos(args: string[]): Promise<number> {
     ok = ok && r.ok;
   }
   return ok ? 0 : 1;
+}
+
+/** Lists devices: one line each, ONE line when there are none, plus one line per kind that could not be read. */
+async function devices(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { serial: { type: 'boolean' }, hid: { type: 'boolean' }, usb: { type: 'boolean' }, json: { type: 'boolean' } },
+    strict: true,
+  });
+  const picked = (['serial', 'hid', 'usb'] as const).filter((k) => values[k]);
+  const sources = picked.length ? picked : (['serial', 'hid', 'usb'] as const);
+  const report = await listDevices({ sources });
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(formatDevices(report, sources).join('\n') + '\n');
+  return 0;
 }
 
 function parsePort(text: string, flag: string): number {

@@ -99,7 +99,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const llog = log.child({ listener: id });
       const opened = await openListener(l.transport, (stream, peer) => {
         protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog });
-      });
+      }, { protocol: l.protocol, log: llog });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');

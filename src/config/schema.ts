@@ -19,14 +19,22 @@ export const tcpTransport = z
   .object({ type: z.literal('tcp'), host: z.string().min(1).default('127.0.0.1'), port })
   .strict();
 
+const lineSettings = {
+  baudRate: z.number().int().positive().optional(),
+  dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).optional(),
+  parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).optional(),
+  stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).optional(),
+};
+
 export const serialTransport = z
   .object({
     type: z.literal('serial'),
+    /** A port name, or "auto": the port of a myPOS terminal found by its USB id (terminals only). */
     path: z.string().min(1, 'must name a serial port such as COM3 or /dev/ttyUSB0 (or "auto")'),
-    baudRate: z.number().int().positive().optional(),
-    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).optional(),
-    parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).optional(),
-    stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).optional(),
+    ...lineSettings,
+    /** Set the DTR / RTS lines after opening (best effort; some devices refuse). Default: as the OS opened them. */
+    dtr: z.boolean().optional(),
+    rts: z.boolean().optional(),
   })
   .strict();
 
@@ -36,6 +44,14 @@ export const hidTransport = z
     vendorId: z.number().int().min(0).max(0xffff),
     productId: z.number().int().min(0).max(0xffff),
     serialNumber: z.string().optional(),
+    /** How the cable frames UART bytes in reports; default by known cable (CP2110), else "length-prefixed". */
+    framing: z.enum(['cp2110', 'length-prefixed']).optional(),
+    /** Length byte + payload bytes per report (default 64). */
+    reportSize: z.number().int().min(2).max(1024).optional(),
+    /** A fixed report id before the length byte; absent: the report id is the length (CP2110). */
+    reportId: z.number().int().min(0).max(255).optional(),
+    /** The register's serial line, set on cables the host configures (CP2110). */
+    ...lineSettings,
   })
   .strict();
 
@@ -129,8 +145,21 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'host'], message: `${l.protocol} has no authentication: to listen on ${l.transport.host} set options.allowRemote to true` });
         }
       }
+      if (l.transport.type === 'serial') {
+        if (l.transport.path === 'auto') {
+          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: '"auto" finds a myPOS terminal; name the register\'s port, e.g. COM4 or /dev/ttyUSB0' });
+        }
+        const key = `serial:${l.transport.path}`;
+        if (endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: `serial port ${l.transport.path} is already used by another listener` });
+        endpoints.add(key);
+      }
       if (l.requireAck !== undefined && l.protocol !== 'native') {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'requireAck'], message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)' });
+      }
+    });
+    cfg.terminals.forEach((t, i) => {
+      if (t.driver === 'ipp' && t.transport.type === 'serial' && t.transport.path !== 'auto' && endpoints.has(`serial:${t.transport.path}`)) {
+        ctx.addIssue({ code: 'custom', path: ['terminals', i, 'transport', 'path'], message: `serial port ${t.transport.path} is also configured for a register listener` });
       }
     });
     if (!isLoopback(cfg.status.host) && cfg.status.enabled && cfg.status.token === undefined) {

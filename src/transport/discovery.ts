@@ -1,0 +1,172 @@
+/**
+ * What is plugged into this computer, for the operator (`register-bridge devices`) and the status page's set-up
+ * wizard (`listDevices()`): serial ports (USB-serial, CDC-ACM terminals, Bluetooth SPP ports), HID devices and raw
+ * USB devices, each with its USB id, names and serial number where known, and marked when it looks like a myPOS
+ * terminal or a known HID-to-UART cable. A backend that cannot be read (library missing, no USB access) is reported
+ * in one sentence and the others are still listed. Returns plain data: no class instances, no errors thrown.
+ */
+import { DeviceError, errorText, firstLine } from './usb/device-error';
+import { formatUsbId, hidUartCable, isMyPos } from './usb/ids';
+import { serialportBackend, type SerialBackend, type SerialPortInfo } from './serial/backend';
+import { isBluetoothPort } from './serial/open-errors';
+import { nodeHidBackend, type HidBackend, type HidDeviceInfo } from './hid/backend';
+import { libusbBackend, type UsbBackend, type UsbDeviceInfo } from './usb';
+
+export type DeviceSource = 'serial' | 'hid' | 'usb';
+
+export interface DiscoveredDevice {
+  /** "bluetooth" is a serial port that belongs to a paired Bluetooth device. */
+  readonly kind: 'serial' | 'bluetooth' | 'hid' | 'usb';
+  /** What to put in the config: a port path, a HID path, or a USB position ("usb 1-2.3"). */
+  readonly path: string;
+  readonly vendorId?: number;
+  readonly productId?: number;
+  /** "294A:3101" */
+  readonly usbId?: string;
+  readonly manufacturer?: string;
+  readonly product?: string;
+  readonly serialNumber?: string;
+  readonly role?: 'mypos_terminal' | 'hid_uart_cable';
+  /** One line for people. */
+  readonly description: string;
+}
+
+export interface DeviceReport {
+  readonly devices: DiscoveredDevice[];
+  /** Backends that could not be read, each with the reason in words. */
+  readonly unavailable: Array<{ readonly source: DeviceSource; readonly reason: string }>;
+  /** Summary for the status page when the list is empty or incomplete. */
+  readonly note?: string;
+}
+
+export interface DiscoveryDeps {
+  readonly serial?: SerialBackend;
+  readonly hid?: HidBackend;
+  readonly usb?: UsbBackend;
+  /** Which sources to read; default all three. */
+  readonly sources?: readonly DeviceSource[];
+}
+
+const ALL_SOURCES: readonly DeviceSource[] = ['serial', 'hid', 'usb'];
+
+export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceReport> {
+  const sources = deps.sources ?? ALL_SOURCES;
+  const devices: DiscoveredDevice[] = [];
+  const unavailable: Array<{ source: DeviceSource; reason: string }> = [];
+  const read = async <T>(source: DeviceSource, fn: () => Promise<T[]>, map: (x: T) => DiscoveredDevice): Promise<void> => {
+    if (!sources.includes(source)) return;
+    try {
+      devices.push(...(await fn()).map(map));
+    } catch (e) {
+      // A DeviceError is already a sentence about this kind of device; anything else gets that context added.
+      unavailable.push({ source, reason: e instanceof DeviceError ? e.message : `${NOUNS[source]} could not be read: ${firstLine(errorText(e))}` });
+    }
+  };
+  await read('serial', () => (deps.serial ?? serialportBackend).list(), fromSerial);
+  await read('hid', () => (deps.hid ?? nodeHidBackend()).devices(), fromHid);
+  await read('usb', () => (deps.usb ?? libusbBackend).devices(), fromUsb);
+  const report: DeviceReport = { devices: dedupeHid(devices), unavailable };
+  const note = noteFor(report, sources);
+  return note ? { ...report, note } : report;
+}
+
+function ids(vendorId: number | undefined, productId: number | undefined): Pick<DiscoveredDevice, 'vendorId' | 'productId' | 'usbId' | 'role'> {
+  if (vendorId === undefined || productId === undefined) return {};
+  const role = isMyPos(vendorId, productId) ? 'mypos_terminal' : hidUartCable(vendorId, productId) ? 'hid_uart_cable' : undefined;
+  return { vendorId, productId, usbId: formatUsbId(vendorId, productId), ...(role ? { role } : {}) };
+}
+
+function describe(parts: Array<string | undefined>, vendorId: number | undefined, productId: number | undefined): string {
+  const known = isMyPos(vendorId, productId)?.label ?? hidUartCable(vendorId, productId)?.label;
+  const words = [known, ...parts].filter((p): p is string => Boolean(p && p.trim()));
+  const unique = words.filter((w, i) => words.findIndex((x) => x.toLowerCase() === w.toLowerCase()) === i);
+  if (vendorId !== undefined && productId !== undefined) unique.push(`USB ${formatUsbId(vendorId, productId)}`);
+  return unique.join(', ');
+}
+
+function fromSerial(p: SerialPortInfo): DiscoveredDevice {
+  const bt = isBluetoothPort(p);
+  const text = describe([p.friendlyName ?? p.manufacturer, p.serialNumber ? `serial number ${p.serialNumber}` : undefined], p.vendorId, p.productId);
+  return {
+    kind: bt ? 'bluetooth' : 'serial',
+    path: p.path,
+    ...ids(p.vendorId, p.productId),
+    ...(p.manufacturer ? { manufacturer: p.manufacturer } : {}),
+    ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
+    description: text || (bt ? 'Bluetooth serial port' : 'serial port'),
+  };
+}
+
+function fromHid(d: HidDeviceInfo): DiscoveredDevice {
+  return {
+    kind: 'hid',
+    path: d.path,
+    ...ids(d.vendorId, d.productId),
+    ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}),
+    ...(d.product ? { product: d.product } : {}),
+    ...(d.serialNumber ? { serialNumber: d.serialNumber } : {}),
+    description: describe([d.manufacturer, d.product, d.serialNumber ? `serial number ${d.serialNumber}` : undefined], d.vendorId, d.productId),
+  };
+}
+
+function fromUsb(d: UsbDeviceInfo): DiscoveredDevice {
+  const path = d.portPath ? `usb ${d.portPath}` : d.busNumber !== undefined ? `usb bus ${d.busNumber} device ${d.deviceAddress ?? '?'}` : 'usb';
+  return { kind: 'usb', path, ...ids(d.vendorId, d.productId), description: describe([], d.vendorId, d.productId) };
+}
+
+/** A HID device with several collections on one path is listed once. */
+function dedupeHid(devices: DiscoveredDevice[]): DiscoveredDevice[] {
+  const seen = new Set<string>();
+  return devices.filter((d) => {
+    if (d.kind !== 'hid') return true;
+    const key = `${d.path}|${d.usbId ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const NOUNS: Record<DeviceSource, string> = { serial: 'serial ports', hid: 'HID devices', usb: 'USB devices' };
+
+/** "no serial ports, HID devices or USB devices found" — for the sources that could be read. */
+export function nothingFound(sources: readonly DeviceSource[]): string {
+  const nouns = sources.map((s) => NOUNS[s]);
+  if (nouns.length <= 1) return `no ${nouns[0] ?? 'devices'} found`;
+  return `no ${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]} found`;
+}
+
+function noteFor(r: DeviceReport, sources: readonly DeviceSource[]): string | undefined {
+  const read = sources.filter((s) => !r.unavailable.some((u) => u.source === s));
+  const parts: string[] = [];
+  if (r.devices.length === 0 && read.length > 0) parts.push(capital(nothingFound(read)) + '.');
+  for (const u of r.unavailable) parts.push(capital(u.reason) + '.');
+  return parts.length ? parts.join(' ') : undefined;
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+const KIND_LABEL: Record<DiscoveredDevice['kind'], string> = { serial: 'serial', bluetooth: 'bluetooth', hid: 'hid', usb: 'usb' };
+
+/**
+ * The report as text lines: one per device; with nothing found, ONE line saying so; then one line per source that
+ * could not be read, with the reason (never a stack trace).
+ */
+export function formatDevices(r: DeviceReport, sources: readonly DeviceSource[] = ALL_SOURCES): string[] {
+  const lines: string[] = [];
+  const read = sources.filter((s) => !r.unavailable.some((u) => u.source === s));
+  if (r.devices.length === 0) {
+    if (read.length > 0) lines.push(nothingFound(read));
+  } else {
+    const width = Math.min(40, Math.max(...r.devices.map((d) => d.path.length)));
+    for (const d of r.devices) {
+      const hint = d.role === 'mypos_terminal'
+        ? '  ← myPOS terminal'
+        : d.role === 'hid_uart_cable' ? '  ← HID-to-UART cable' : '';
+      lines.push(`${KIND_LABEL[d.kind].padEnd(9)} ${d.path.padEnd(width)}  ${d.description}${hint}`);
+    }
+  }
+  for (const u of r.unavailable) lines.push(u.reason);
+  return lines;
+}
