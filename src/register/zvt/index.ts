@@ -9,8 +9,9 @@ export { zvtProtocol, zvtTcpProtocol, zvtSerialProtocol, type ZvtProtocolSetup }
 export { zvtOptionsSchema, parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './options';
 
 /**
- * The ZVT protocol for a configured listener: serial framing (DLE/STX, CRC, ACK/NAK) on a serial port, raw APDUs
- * otherwise. Checks the listener's ZVT options up front; a mistake is a `config_invalid` BridgeError.
+ * The ZVT protocol for a configured listener: raw APDUs on TCP; the serial framing (DLE/STX, CRC, ACK/NAK) on a
+ * serial port and on a HID-to-UART cable (a serial line too). Checks the listener's ZVT options up front; a mistake
+ * is a `config_invalid` BridgeError.
  */
 export function zvtListenerProtocol(listener: ListenerConfig): RegisterProtocol {
   const input = { ...(listener.options ?? {}), ...(listener.password !== undefined ? { password: listener.password } : {}) };
@@ -19,5 +20,5 @@ export function zvtListenerProtocol(listener: ListenerConfig): RegisterProtocol 
   } catch (e) {
     throw new BridgeError('config_invalid', (e as Error).message);
   }
-  return listener.transport.type === 'serial' ? zvtSerialProtocol() : zvtTcpProtocol();
+  return listener.transport.type === 'tcp' ? zvtTcpProtocol() : zvtSerialProtocol();
 }
