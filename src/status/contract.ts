@@ -187,7 +187,7 @@ export interface IppPingAnswer {
 }
 
 export interface DeviceInfo {
-  readonly kind: 'serial' | 'usb' | 'hid' | 'bluetooth';
+  readonly kind: 'serial' | 'bluetooth' | 'hid' | 'usb';
   readonly path: string;
   readonly description: string;
 }

@@ -177,7 +177,11 @@ export class SettingsFile {
     for (const f of secretRefFields(copy)) {
       const v = getAt(copy, f.path);
       if (typeof v !== 'string') continue;
-      store.write(f.name, v);
+      try {
+        store.write(f.name, v);
+      } catch (e) {
+        throw new StatusProblem(500, `${fieldName(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`, { code: 'config_invalid' });
+      }
       setAt(copy, f.path, { keychain: f.name });
     }
     return copy;

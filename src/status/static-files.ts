@@ -25,8 +25,16 @@ export const NOT_BUILT_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Register Bridge</title></head>' +
   '<body><p>The status page is not built yet: run <code>npm run build</code> and reload.</p></body></html>\n';
 
-/** The renderer build folder: `dist-renderer/` at the project root (next to package.json). */
+/**
+ * The renderer build folder: `dist-renderer/` at the project root, the nearest folder above this module with a
+ * package.json (src/status/ when run from sources, dist-electron/ inside the desktop app's bundle).
+ */
 export function defaultRendererDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist-renderer');
+    dir = dirname(dir);
+  }
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist-renderer');
 }
 

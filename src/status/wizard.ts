@@ -18,6 +18,7 @@ import { EPOS_BASE_URLS, type EposTerminalConfig } from '../terminal/epos/config
 import { isEposError } from '../terminal/epos/errors';
 import { EposGatewayClient } from '../terminal/epos/gateway-client';
 import { createEposDriver } from '../terminal/epos/index';
+import { listDevices } from '../transport/discovery';
 import { VERSION } from '../version';
 import type {
   DeviceInfo,
@@ -43,7 +44,7 @@ export interface WizardOptions {
   readonly eposPollIntervalMs?: number;
   /** TCP connect timeout of the IPP ping; default 5 s. */
   readonly ippConnectTimeoutMs?: number;
-  /** Lists local devices; default: serial ports through `serialport`. */
+  /** Lists local devices; default: the transport layer's discovery (serial, HID, USB). */
   readonly listDevices?: () => Promise<DeviceList>;
 }
 
@@ -84,7 +85,7 @@ export class Wizard {
 
   async devices(): Promise<DeviceList> {
     if (this.o.listDevices) return this.o.listDevices();
-    return listSerialDevices();
+    return listLocalDevices();
   }
 
   // ---------------------------------------------------------------- myPOS ePOS (API Gateway)
@@ -253,21 +254,15 @@ function gatewayWords(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Serial ports (USB adapters and Bluetooth serial ports appear here too) through the serialport library. */
-async function listSerialDevices(): Promise<DeviceList> {
-  const note =
-    'Only serial ports are listed (USB-serial cables and paired Bluetooth terminals appear as COM or /dev/tty ports). ' +
-    'Direct USB and HID devices are not listed by this version.';
-  try {
-    const { SerialPort } = await import('serialport');
-    const ports = await SerialPort.list();
-    const devices: DeviceInfo[] = ports.map((p) => ({
-      kind: /bluetooth|rfcomm/i.test(`${p.path} ${p.pnpId ?? ''}`) ? 'bluetooth' : p.vendorId ? 'usb' : 'serial',
-      path: p.path,
-      description: [p.manufacturer, p.vendorId && p.productId ? `USB ${p.vendorId}:${p.productId}` : undefined, p.serialNumber].filter(Boolean).join(', ') || 'serial port',
-    }));
-    return devices.length ? { devices, note } : { devices, note: `No serial ports were found on this computer. ${note}` };
-  } catch (e) {
-    return { devices: [], note: `The device list is not available here (${e instanceof Error ? e.message : String(e)}). ${note}` };
-  }
+/** Serial ports (USB-serial, Bluetooth), HID and USB devices through the transport layer's discovery. */
+async function listLocalDevices(): Promise<DeviceList> {
+  const report = await listDevices();
+  const devices: DeviceInfo[] = report.devices.map((d) => ({
+    kind: d.kind,
+    path: d.path,
+    description: d.role === 'mypos_terminal' ? `${d.description} (looks like a myPOS terminal)` : d.description,
+  }));
+  const reasons = report.unavailable.map((u) => u.reason);
+  const note = [report.note, ...reasons.filter((r) => !report.note?.includes(r))].filter(Boolean).join(' ');
+  return note ? { devices, note } : { devices };
 }
