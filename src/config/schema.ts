@@ -60,7 +60,7 @@ export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, ser
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Required for a TCP listener beyond loopback. */

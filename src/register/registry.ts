@@ -2,6 +2,9 @@ import { BridgeError } from '../domain/errors';
 import type { ListenerConfig } from '../config/schema';
 import type { RegisterProtocol } from './protocol';
 import { nativeProtocol } from './native/session';
+import { textProtocol } from './text/session';
+import { poleDisplayProtocol } from './capture/pole-display';
+import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
@@ -9,6 +12,12 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
   switch (listener.protocol) {
     case 'native':
       return nativeProtocol();
+    case 'text':
+      return textProtocol(listener.options ?? {});
+    case 'pole-display':
+      return poleDisplayProtocol(listener.options ?? {});
+    case 'printer':
+      return printerProtocol(listener.options ?? {});
     case 'zvt':
       return zvtListenerProtocol(listener);
     default:
