@@ -93,6 +93,14 @@ export interface ListQuery {
   limit?: number;
 }
 
+/** A stored day close or reconciliation report. */
+export interface StoredReport {
+  readonly seq: number;
+  readonly businessDay: string;
+  readonly at: string;
+  readonly report: unknown;
+}
+
 type Row = Record<string, unknown>;
 
 const COLUMNS: Record<keyof PaymentPatch, string> = {
@@ -335,6 +343,75 @@ export class Journal {
       const r = this.db.prepare(`DELETE FROM payments WHERE id IN (${old})`).run(cutoff, cutoff);
       return r.changes;
     });
+  }
+
+  // ---------------------------------------------------------------- receipts, day closes, reconciliations (schema 2)
+
+  /** Every record created in [from, to) (ISO instants), oldest first; optionally of one terminal. */
+  createdBetween(from: string, to: string, terminal?: string): PaymentRecord[] {
+    return terminal === undefined
+      ? this.rows('SELECT * FROM payments WHERE created_at >= ? AND created_at < ? ORDER BY created_at, rowid', from, to)
+      : this.rows('SELECT * FROM payments WHERE created_at >= ? AND created_at < ? AND terminal = ? ORDER BY created_at, rowid', from, to, terminal);
+  }
+
+  /** The record sent to a terminal under this bridge reference (IPP REFERENCE_NUMBER, ePOS reference_number). */
+  findByBridgeRef(bridgeRef: string): PaymentRecord | undefined {
+    return this.rows('SELECT * FROM payments WHERE bridge_ref = ? ORDER BY rowid DESC LIMIT 1', bridgeRef)[0];
+  }
+
+  /** Records carrying this driver reference (IPP SID, ePOS payment id; a reversal may share its payment's id). */
+  findByDriverRef(driverRef: string): PaymentRecord[] {
+    return this.rows('SELECT * FROM payments WHERE driver_ref = ? ORDER BY rowid', driverRef);
+  }
+
+  /** Records of a register acknowledged at or after `since` (all when null), oldest first. */
+  acknowledgedSince(register: string, since: string | null): PaymentRecord[] {
+    return since === null
+      ? this.rows('SELECT * FROM payments WHERE register = ? AND acknowledged_at IS NOT NULL ORDER BY acknowledged_at, rowid', register)
+      : this.rows('SELECT * FROM payments WHERE register = ? AND acknowledged_at >= ? ORDER BY acknowledged_at, rowid', register, since);
+  }
+
+  /** Stores a payment's receipt data (card data scrubbed like every result). False when it was already stored as is. */
+  putReceipt(paymentId: string, data: unknown): boolean {
+    const json = JSON.stringify(scrub(data));
+    const row = this.db.prepare('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
+    if (row && String(row.data_json) === json) return false;
+    this.db
+      .prepare('INSERT INTO receipts (payment_id, updated_at, data_json) VALUES (?, ?, ?) ON CONFLICT(payment_id) DO UPDATE SET updated_at = excluded.updated_at, data_json = excluded.data_json')
+      .run(paymentId, this.stamp(), json);
+    return true;
+  }
+
+  receipt(paymentId: string): unknown {
+    const row = this.db.prepare('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
+    return row ? JSON.parse(String(row.data_json)) : undefined;
+  }
+
+  /** Records a day close (`scope` "bridge" or a register's own period) with its report. */
+  recordDayClose(scope: string, businessDay: string, report: unknown): StoredReport {
+    const at = this.stamp();
+    const r = this.db.prepare('INSERT INTO day_closes (scope, business_day, closed_at, report_json) VALUES (?, ?, ?, ?)').run(scope, businessDay, at, JSON.stringify(scrub(report)));
+    return { seq: Number(r.lastInsertRowid), businessDay, at, report: scrub(report) };
+  }
+
+  /** The most recent day close of a scope. */
+  lastDayClose(scope: string): StoredReport | undefined {
+    const row = this.db.prepare('SELECT * FROM day_closes WHERE scope = ? ORDER BY seq DESC LIMIT 1').get(scope) as Row | undefined;
+    return row ? { seq: Number(row.seq), businessDay: String(row.business_day), at: String(row.closed_at), report: JSON.parse(String(row.report_json)) } : undefined;
+  }
+
+  saveReconciliation(businessDay: string, report: unknown): StoredReport {
+    const at = this.stamp();
+    const r = this.db.prepare('INSERT INTO reconciliations (business_day, created_at, report_json) VALUES (?, ?, ?)').run(businessDay, at, JSON.stringify(scrub(report)));
+    return { seq: Number(r.lastInsertRowid), businessDay, at, report: scrub(report) };
+  }
+
+  /** The latest reconciliation report (of one business day, or of any). */
+  latestReconciliation(businessDay?: string): StoredReport | undefined {
+    const row = (businessDay === undefined
+      ? this.db.prepare('SELECT * FROM reconciliations ORDER BY seq DESC LIMIT 1').get()
+      : this.db.prepare('SELECT * FROM reconciliations WHERE business_day = ? ORDER BY seq DESC LIMIT 1').get(businessDay)) as Row | undefined;
+    return row ? { seq: Number(row.seq), businessDay: String(row.business_day), at: String(row.created_at), report: JSON.parse(String(row.report_json)) } : undefined;
   }
 
   /** SQLite's own integrity check; "ok" when healthy. */

@@ -51,6 +51,35 @@ CREATE TABLE events (
 CREATE INDEX events_payment ON events(payment_id, seq);
 `,
   },
+  {
+    // Receipts, day closes and reconciliation reports (src/receipts, src/reports). A receipt is the masked,
+    // printable data of one payment (never a full PAN); it goes with its payment when the payment is pruned.
+    version: 2,
+    sql: `
+CREATE TABLE receipts (
+  payment_id TEXT PRIMARY KEY REFERENCES payments(id) ON DELETE CASCADE,
+  updated_at TEXT NOT NULL,
+  data_json  TEXT NOT NULL
+);
+CREATE TABLE day_closes (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  scope        TEXT NOT NULL,
+  business_day TEXT NOT NULL,
+  closed_at    TEXT NOT NULL,
+  report_json  TEXT NOT NULL
+);
+CREATE INDEX day_closes_scope ON day_closes(scope, seq);
+CREATE TABLE reconciliations (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  business_day TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  report_json  TEXT NOT NULL
+);
+CREATE INDEX reconciliations_day ON reconciliations(business_day, seq);
+CREATE INDEX payments_bridge_ref ON payments(bridge_ref);
+CREATE INDEX payments_driver_ref ON payments(driver_ref);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

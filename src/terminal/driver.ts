@@ -96,6 +96,53 @@ export interface TerminalDriver {
   lookup(query: LookupQuery): Promise<TerminalOutcome | undefined>;
   health(): Promise<TerminalHealth>;
   close(): Promise<void>;
+  /**
+   * Optional: the host's record of this terminal's transactions between two calendar dates (reconciliation).
+   * Only links with a documented transactions list implement it (ePOS `/pos/v1/terminals/{tid}/transactions`);
+   * IPP has none, and reconciliation asks it per payment with `lookup` instead.
+   */
+  transactions?(query: HostDayQuery): Promise<HostTransaction[]>;
+  /**
+   * Optional: close the terminal's batch at end of day. Only where the link documents it; neither the public IPP
+   * protocol (CLEAR_BATCH appears only in the SDK) nor the API Gateway does, so no driver implements it yet.
+   */
+  closeBatch?(): Promise<BatchCloseResult>;
+}
+
+/** Calendar dates `YYYY-MM-DD`, both included, as the host's filters take them. */
+export interface HostDayQuery {
+  readonly dateFrom: string;
+  readonly dateTo: string;
+}
+
+/** How the host records a transaction, reduced to what reconciliation compares. */
+export type HostStatus = 'approved' | 'reversed' | 'declined' | 'unknown';
+
+/** One transaction in the host's record. Amounts converted exactly to minor units at the driver's edge. */
+export interface HostTransaction {
+  /** The host's own id (ePOS `payment_reference`). */
+  readonly hostId?: string;
+  /** The reference the bridge sent (IPP REFERENCE_NUMBER, ePOS `reference_number`). */
+  readonly reference?: string;
+  /** Undefined when the host's amount could not be read exactly. */
+  readonly amount?: Money;
+  /** The amount as the host wrote it (e.g. "12.3" in decimal major units). */
+  readonly amountText?: string;
+  readonly status: HostStatus;
+  /** The host's own words for the status. */
+  readonly statusText: string;
+  /** Host timestamp as sent (local without zone, or with an offset); null when not given. */
+  readonly at: string | null;
+  readonly rrn?: string;
+  readonly stan?: string;
+  readonly cardScheme?: string;
+  /** Masked (last four digits at most). */
+  readonly panMasked?: string;
+}
+
+export interface BatchCloseResult {
+  readonly closed: boolean;
+  readonly message: string;
 }
 
 export interface SettleResult {

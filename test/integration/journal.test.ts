@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/journal/journal';
+import { SCHEMA_VERSION } from '../../src/journal/schema';
 import { Bridge } from '../../src/bridge/bridge';
 import { silentLogger } from '../../src/log/logger';
 import { money } from '../../src/domain/money';
@@ -24,7 +25,7 @@ const FULL_PAN = '5413330089604111';
 describe('journal (real SQLite file)', () => {
   it('uses WAL with synchronous=FULL and a versioned schema', () => {
     const j = Journal.open(tmp());
-    expect(j.schemaVersion()).toBe(1);
+    expect(j.schemaVersion()).toBe(SCHEMA_VERSION);
     expect(j.integrityCheck()).toBe('ok');
     j.close();
   });
