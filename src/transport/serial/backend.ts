@@ -7,6 +7,7 @@ import type { ByteStream } from '../byte-stream';
 import { DeviceError, errorText, firstLine } from '../usb/device-error';
 import { parseHexId } from '../usb/ids';
 import type { SerialSettings } from './settings';
+import { guardHangup } from './hangup-guard';
 
 export interface SerialPortInfo {
   readonly path: string;
@@ -70,7 +71,18 @@ export const serialportBackend: SerialBackend = {
   },
   async open(s) {
     const { SerialPort } = await loadSerialport();
+    const base = SerialPort.binding;
+    // The detected binding, with unplug detection fixed on Unix (hangup-guard.ts).
+    const binding: typeof base = {
+      list: () => base.list(),
+      open: async (options: Parameters<typeof base.open>[0]) => {
+        const opened = await base.open(options);
+        guardHangup(opened);
+        return opened;
+      },
+    } as typeof base;
     const port = new SerialPort({
+      binding,
       path: s.path,
       baudRate: s.baudRate,
       dataBits: s.dataBits,
