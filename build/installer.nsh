@@ -4,8 +4,9 @@
 ;   A fresh interactive install asks once whether Register Bridge should start when the user signs in to Windows
 ;   (default No). On the command line, /START_AT_LOGIN=yes or /START_AT_LOGIN=no decides without asking; a silent
 ;   install (/S) without it answers No. An update keeps whatever is set. The entry is the per-user Run key under
-;   the app's AppUserModelId, the same value Electron's app.setLoginItemSettings() reads and writes, so the
-;   desktop app's own "start at sign-in" switch shows and changes the installer's choice.
+;   the app's AppUserModelId (the appId), the value Electron's app.setLoginItemSettings() reads and writes once the
+;   app has called app.setAppUserModelId(appId), so the desktop app's own "start at sign-in" switch shows and
+;   changes the installer's choice. Like the app's switch, it starts the app with --hidden (straight to the tray).
 ;
 ; Uninstall keeps the payment journal
 ;   Uninstalling removes the program and the start-at-sign-in entry. The journal, settings and logs
@@ -34,7 +35,7 @@
       ${endIf}
     ${endIf}
     ${if} $rbStartAtLogin == "yes"
-      WriteRegStr HKCU "${RB_RUN_KEY}" "${APP_ID}" '"$INSTDIR\${APP_EXECUTABLE_FILENAME}"'
+      WriteRegStr HKCU "${RB_RUN_KEY}" "${APP_ID}" '"$INSTDIR\${APP_EXECUTABLE_FILENAME}" --hidden'
     ${else}
       DeleteRegValue HKCU "${RB_RUN_KEY}" "${APP_ID}"
     ${endIf}

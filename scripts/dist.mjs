@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const defaultRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const PLATFORM_FLAG = { linux: '--linux', darwin: '--mac', win32: '--win' };
@@ -56,20 +56,23 @@ function withoutStack(text) {
     .join('\n');
 }
 
-function bundlesMissing() {
+function bundlesMissing(root) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const needed = [pkg.main ?? 'dist-electron/main.cjs', 'dist-renderer/index.html'];
   return { pkg, missing: needed.filter((f) => !existsSync(join(root, f))) };
 }
 
 async function main(args) {
+  // electron-builder's --projectDir names another project (passed on to it too); default this repository.
+  const at = args.indexOf('--projectDir');
+  const root = at >= 0 && args[at + 1] ? args[at + 1] : defaultRoot;
   const flag = PLATFORM_FLAG[process.platform];
   if (!flag) {
     process.stderr.write(`register-bridge dist: no installer target for ${process.platform} (Windows, macOS and Linux are supported)\n`);
     return 2;
   }
 
-  let { pkg, missing } = bundlesMissing();
+  let { pkg, missing } = bundlesMissing(root);
   if (missing.length > 0 && pkg.scripts?.build) {
     process.stdout.write(`register-bridge dist: ${missing.join(', ')} not built yet; running npm run build\n`);
     const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
@@ -77,7 +80,7 @@ async function main(args) {
       process.stderr.write('register-bridge dist: npm run build failed (see above)\n');
       return 1;
     }
-    ({ missing } = bundlesMissing());
+    ({ missing } = bundlesMissing(root));
   }
   if (missing.length > 0) {
     process.stderr.write(`register-bridge dist: the desktop app is not built (${missing.join(', ')} missing); run npm run build first\n`);
