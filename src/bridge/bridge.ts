@@ -46,7 +46,10 @@ export interface BridgeOptions {
   /** BUSY answers are retried this many times with backoff. */
   busyRetries?: number;
   busyBackoffMs?: number;
-  /** How long an approved-open payment waits for the adapter's delivery report before it is cancelled. */
+  /**
+   * How long an approved-open payment waits for the register adapter's delivery report before it is cancelled.
+   * Adapters report as soon as they know; a ZVT register may take up to 255 s (BMP 01) to confirm.
+   */
   deliveryTimeoutMs?: number;
   /** Background recovery of in_doubt payments: first delay and cap (doubling). */
   recoveryMinMs?: number;
@@ -115,7 +118,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       requireAck: options.requireAck,
       busyRetries: options.busyRetries ?? 3,
       busyBackoffMs: options.busyBackoffMs ?? 1000,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 30_000,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 300_000,
       recoveryMinMs: options.recoveryMinMs ?? 2000,
       recoveryMaxMs: options.recoveryMaxMs ?? 60_000,
       healthIntervalMs: options.healthIntervalMs ?? 30_000,
@@ -287,6 +290,26 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     return r ? viewOf(r) : undefined;
   }
 
+  findByReceiptNo(who: RegisterIdentity, receiptNo: number): PaymentView | undefined {
+    const r = this.journal.byReceiptNo(receiptNo);
+    return r && r.register === who.register ? viewOf(r, this.followUps(this.journal.allByRef(r.register, r.ref))) : undefined;
+  }
+
+  /**
+   * Closes this register's accounting period (ZVT End-of-Day): the payments it received results for since its
+   * previous close, then a new period starts.
+   */
+  async closeDay(who: RegisterIdentity): Promise<PaymentView[]> {
+    const key = `last_close:${who.register}`;
+    const from = this.journal.setting(key);
+    const now = new Date().toISOString();
+    const rows = this.journal
+      .list({ register: who.register, ...(from ? { from } : {}), to: now, limit: 100_000 })
+      .filter((r) => r.outcome !== null && r.deliveredAt !== null);
+    this.journal.setSetting(key, now);
+    return rows.reverse().map((r) => viewOf(r, this.followUps(this.journal.allByRef(r.register, r.ref))));
+  }
+
   undelivered(who: RegisterIdentity): PaymentView[] {
     return this.journal.undelivered(who.register).filter((r) => !this.jobs.has(r.id)).map((r) => viewOf(r));
   }
@@ -377,7 +400,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     job.lastStage = stage;
     job.lastMessage = text;
     if (job.record.stage !== stage) {
-      job.record = this.journal.update(job.record.id, { stage }, { type: 'stage', data: { stage, message: text } });
+      // Progress only: recovery decides on intent, driver reference, outcome and settlement, never on the stage.
+      job.record = this.journal.update(job.record.id, { stage }, { type: 'stage', data: { stage, message: text } }, { durable: false });
     }
     for (const o of job.observers) {
       try {
@@ -703,16 +727,18 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       return false;
     }
     const result = buildResult(r, found);
-    const settlement = found.outcome === 'approved' && found.needsSettlement ? 'pending' : null;
+    // An approval found only now was never accepted by the register (it got in_doubt at most): by the documented
+    // rule it is reversed. The decision is recorded with the outcome, so no one is ever shown it as approved.
+    const settlement = found.outcome === 'approved' && found.needsSettlement ? 'cancel' : null;
     const updated = this.journal.update(
       r.id,
       // The register has not seen this outcome yet (at most an in_doubt one): it is delivered anew.
-      { outcome: found.outcome, stage: settlement ? 'approved_open' : 'done', settlement, result, message: found.message, deliveredAt: null, ...(found.raw ? { raw: { ...found.raw } } : {}) },
+      { outcome: found.outcome, stage: settlement ? 'cancelling' : 'done', settlement, result, message: found.message, deliveredAt: null, ...(found.raw ? { raw: { ...found.raw } } : {}) },
       { type: 'recovered', data: { outcome: found.outcome, settlement } },
     );
     if (found.outcome === 'approved' && updated.originalId) this.markOriginal(updated);
     this.emitPayment(updated);
-    if (settlement) return this.settle(lane, updated, this.decisionFromJournal(updated), 'the approval reached the bridge only through recovery, after the register had stopped waiting');
+    if (settlement) return this.settle(lane, updated, 'cancel', 'the approval reached the bridge only through recovery, after the register had stopped waiting');
     return true;
   }
 

@@ -4,7 +4,15 @@ import type { PaymentView } from './api';
 
 /** The result a register gets for a journal record (recorded result, or what is known so far). */
 export function resultOf(r: PaymentRecord): PaymentResult {
+  // Approved at the terminal, but already decided to be reversed (register never accepted it): that is what it is.
+  if (r.outcome === 'approved' && r.settlement === 'cancel') {
+    return { ...(r.result ?? baseResult(r)), outcome: 'cancelled', message: 'Approved at the terminal, being reversed: the register did not accept it' };
+  }
   if (r.result && r.outcome !== null) return { ...r.result, outcome: r.outcome };
+  return baseResult(r);
+}
+
+function baseResult(r: PaymentRecord): PaymentResult {
   return {
     ref: r.ref,
     kind: r.kind,
@@ -28,7 +36,7 @@ export function viewOf(r: PaymentRecord, followUps: PaymentRecord[] = []): Payme
     ...(r.tip ? { tip: r.tip } : {}),
     terminal: r.terminal,
     stage: r.stage,
-    outcome: r.outcome,
+    outcome: r.outcome === 'approved' && r.settlement === 'cancel' ? 'cancelled' : r.outcome,
     message: r.message,
     ...(r.outcome !== null ? { result: resultOf(r) } : {}),
     delivered: r.deliveredAt !== null,

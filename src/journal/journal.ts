@@ -74,6 +74,17 @@ export interface PaymentPatch {
   reversedBy?: string;
 }
 
+export interface PaymentUpdateOptions {
+  /**
+   * false for progress that recovery never reads (a payment's intermediate stage: connecting, present card, …): the
+   * commit skips its own fsync (synchronous=NORMAL for that one transaction). The write-ahead log is appended in
+   * order and the next durable commit flushes all of it, so a power cut can lose only such progress written since
+   * the last durable commit — never the intent, driver reference, outcome, delivery or settlement, which stay
+   * synchronous=FULL. (A killed process loses nothing either way: the OS still has the pages.) Default true.
+   */
+  durable?: boolean;
+}
+
 export interface JournalEvent {
   readonly seq: number;
   readonly paymentId: string;
@@ -127,6 +138,8 @@ const BRIDGE_REF_MAX = 50;
 export class Journal {
   private readonly db: Database.Database;
   private readonly now: () => Date;
+  /** Prepared statements by SQL text: parsing the same SQL on every write cost more CPU than the write itself. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, options: JournalOptions) {
     this.db = db;
@@ -170,17 +183,42 @@ export class Journal {
     return Number(this.metaGet('schema_version') ?? '0');
   }
 
+  /** A named value kept with the journal (e.g. the time of a register's last end-of-day). */
+  setting(key: string): string | undefined {
+    return this.metaGet(`setting:${key}`);
+  }
+
+  setSetting(key: string, value: string): void {
+    this.metaSet(`setting:${key}`, value);
+  }
+
   private metaGet(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    const row = this.prepared('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
     return row ? String(row.value) : undefined;
   }
 
   private metaSet(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.prepared('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  private tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)() as T;
+  private tx<T>(fn: () => T, durable = true): T {
+    if (durable) return this.db.transaction(fn)() as T;
+    // One commit without its own fsync (see PaymentUpdateOptions.durable); FULL again right after.
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return this.db.transaction(fn)() as T;
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL');
+    }
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   private stamp(): string {
@@ -197,7 +235,7 @@ export class Journal {
 
   private freeBridgeRef(ref: string): string {
     const base = ref.replace(/[^\x20-\x7e]/g, '').slice(0, BRIDGE_REF_MAX);
-    const taken = this.db.prepare('SELECT 1 FROM payments WHERE bridge_ref = ? LIMIT 1').get(base);
+    const taken = this.prepared('SELECT 1 FROM payments WHERE bridge_ref = ? LIMIT 1').get(base);
     if (!taken && base.length > 0) return base;
     const suffix = randomUUID().slice(0, 8);
     return `${base.slice(0, BRIDGE_REF_MAX - 9)}~${suffix}`;
@@ -224,7 +262,7 @@ export class Journal {
   }
 
   /** Applies a state change and appends its event in one committed transaction. */
-  update(id: string, patch: PaymentPatch, event: { type: string; data?: unknown }): PaymentRecord {
+  update(id: string, patch: PaymentPatch, event: { type: string; data?: unknown }, options: PaymentUpdateOptions = {}): PaymentRecord {
     const at = this.stamp();
     const sets: string[] = [];
     const values: unknown[] = [];
@@ -236,10 +274,10 @@ export class Journal {
     sets.push('updated_at = ?');
     values.push(at);
     this.tx(() => {
-      const r = this.db.prepare(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      const r = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       if (r.changes !== 1) throw new BridgeError('internal', `journal has no payment ${id}`);
       this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
-    });
+    }, options.durable !== false);
     return this.get(id)!;
   }
 
@@ -249,16 +287,16 @@ export class Journal {
   }
 
   private appendEvent(id: string, type: string, data: unknown, at: string): void {
-    this.db.prepare('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(id, at, type, data === undefined ? null : JSON.stringify(scrub(data)));
+    this.prepared('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(id, at, type, data === undefined ? null : JSON.stringify(scrub(data)));
   }
 
   get(id: string): PaymentRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
+    const row = this.prepared('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   findByRef(register: string, ref: string, opClass: OpClass): PaymentRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(register, ref, opClass) as Row | undefined;
+    const row = this.prepared('SELECT * FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(register, ref, opClass) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -425,7 +463,7 @@ export class Journal {
   }
 
   private rows(sql: string, ...args: unknown[]): PaymentRecord[] {
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toRecord);
+    return (this.prepared(sql).all(...args) as Row[]).map(toRecord);
   }
 }
 

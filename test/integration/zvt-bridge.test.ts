@@ -139,4 +139,49 @@ describe('ZVT register → bridge → simulated myPOS terminal (real sockets)', 
     await ecr.send('06 50 03 12 34 56');
     await ecr.expect('84 83 00');
   });
+
+  it('reversal finds the payment by its receipt number (not just the last one); end-of-day totals come from the journal', async () => {
+    h = await zvtBridge();
+    const { ecr } = await ecrFor(h);
+    const pay = async (amountHex: string): Promise<number> => {
+      await ecr.send(`06 01 07 04 ${amountHex}`);
+      await ecr.expect('80 00 00');
+      const info = await afterStatuses(ecr);
+      const b = parseBmps(info.data);
+      expect(b.get(BMP.resultCode)).toBe(0x00);
+      await ecr.ack();
+      await ecr.expect('06 0F 00');
+      await ecr.ack();
+      await settled(h!);
+      return b.get(BMP.receiptNo)!;
+    };
+    const first = await pay('00 00 00 00 12 34');
+    const firstRef = h.service.bridge.last(WHO)!.ref;
+    const second = await pay('00 00 00 00 20 00');
+    const secondRef = h.service.bridge.last(WHO)!.ref;
+    expect(second).not.toBe(first);
+
+    // The first is not the terminal's last transaction: IPP can only void the last one, so this is refused.
+    await ecr.send(`06 30 06 00 00 00 87 ${toHex(encodeBcdNumber(first, 2))}`);
+    await ecr.expect('80 00 00');
+    const refused = await afterStatuses(ecr);
+    expect(refused.cls === 0x06 && refused.instr === 0x1e ? refused.data[0] : parseBmps(refused.data).get(BMP.resultCode)).not.toBe(0x00);
+    if (refused.cls === 0x04) {
+      await ecr.ack();
+      await ecr.next();
+    }
+    await ecr.ack();
+    expect(h.sim.netCharges(secondRef)).toBe(1);
+    expect(h.sim.netCharges(firstRef)).toBe(1);
+
+    // End of day: the register's period since its last close.
+    await ecr.send('06 50 03 00 00 00');
+    await ecr.expect('80 00 00');
+    const eod = await afterStatuses(ecr);
+    expect([eod.cls, eod.instr]).toEqual([0x04, 0x0f]);
+    expect(parseBmps(eod.data).get(BMP.amount)).toBe(1234 + 2000);
+    await ecr.ack();
+    await ecr.expect('06 0F 00');
+    await ecr.ack();
+  });
 });
