@@ -57,6 +57,8 @@ export class CustomerDisplay {
   private userChars: { left: number; perColumn: number; size: number } | undefined;
   /** While the display is deselected (ESC = printer), only ESC = n is looked for. */
   private deselectScan: number[] = [];
+  /** Screens that were wiped (cleared, scrolled away) during the current push. */
+  private wiped: string[] = [];
 
   constructor(options: DisplayOptions = {}) {
     this.columns = options.columns ?? 20;
@@ -67,15 +69,29 @@ export class CustomerDisplay {
     this.clear();
   }
 
-  /** The text shown: one line per row, trailing blanks removed. */
+  /** The text shown: one line per row, trailing blanks and empty last rows removed. */
   text(): string {
     return this.cells
       .map((cells, r) => (r === 0 && this.marquee !== undefined ? this.marquee : cells.map((c) => c || ' ').join('')).trimEnd())
-      .join('\n');
+      .join('\n')
+      .replace(/\n+$/, '');
   }
 
   push(chunk: Uint8Array): void {
     for (const b of chunk) this.byte(b);
+  }
+
+  /**
+   * What the display showed just before it was cleared or scrolled, since the last call: a screen shown and
+   * replaced within one chunk of bytes was still shown (the key-word trigger uses the total it carried).
+   */
+  takeWiped(): string[] {
+    return this.wiped.splice(0);
+  }
+
+  private noteWipe(): void {
+    const t = this.text();
+    if (t !== '' && this.wiped[this.wiped.length - 1] !== t) this.wiped.push(t);
   }
 
   private byte(b: number): void {
@@ -165,6 +181,7 @@ export class CustomerDisplay {
         this.clear();
         return;
       case CAN:
+        this.noteWipe();
         this.cells[this.row] = this.blankRow();
         this.col = 0;
         return;
@@ -359,6 +376,7 @@ export class CustomerDisplay {
 
   private endMarquee(): void {
     if (this.marquee === undefined) return;
+    this.noteWipe();
     // CD5220: a new command ends the marquee and clears the upper line.
     this.marquee = undefined;
     this.cells[0] = this.blankRow();
@@ -371,6 +389,7 @@ export class CustomerDisplay {
   }
 
   private clear(): void {
+    if (this.cells.length > 0) this.noteWipe();
     this.cells = Array.from({ length: this.rowCount }, () => this.blankRow());
     this.row = 0;
     this.col = 0;
@@ -423,6 +442,7 @@ export class CustomerDisplay {
       return;
     }
     if (this.mode === 'vscroll') {
+      this.noteWipe();
       this.cells.shift();
       this.cells.push(this.blankRow());
     } else if (this.mode === 'overwrite') {

@@ -211,7 +211,7 @@ function measureFs(c: readonly number[]): Measure {
     case 0x67: {
       // FS g 1 m a1 a2 a3 a4 nL nH d1 … dk (write NV user memory) / FS g 2 … (read: no data).
       if (c.length < 10) return { need: 10 };
-      return { total: 10 + (c[2] === 1 ? u16(c[8], c[9]) : 0) };
+      return { total: 10 + (c[2] === 1 || c[2] === 0x31 ? u16(c[8], c[9]) : 0) };
     }
     case 0x71: {
       // FS q n [xL xH yL yH d1 … dk] × n: define NV bit images, k = (xL + xH·256) · (yL + yH·256) · 8.

@@ -90,6 +90,10 @@ class PoleDisplaySession {
     this.forward?.write(chunk);
     try {
       this.display.push(chunk);
+      for (const wiped of this.display.takeWiped()) {
+        const total = this.totalIn(wiped);
+        if (total) this.trigger.seen(total, wiped);
+      }
       const text = this.display.text();
       if (text === this.lastText) return;
       this.lastText = text;

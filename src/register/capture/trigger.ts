@@ -62,6 +62,11 @@ export class TotalTrigger {
     });
   }
 
+  /** A total that was on the display only between two observations (shown and wiped within one chunk). */
+  seen(total: Money, text: string): void {
+    this.lastTotal = { total, text };
+  }
+
   stop(): void {
     this.timer.stop();
     this.pending = undefined;
