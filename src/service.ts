@@ -16,6 +16,7 @@ import { VERSION } from './version';
 import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { serveStatus } from './status/index';
+import { receiptDefaults, reportSettings } from './reports/settings';
 
 export interface ServiceOptions {
   log: Logger;
@@ -84,6 +85,8 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       log,
       version: VERSION,
       requireAck: (listener) => requireAck.get(listener),
+      reports: reportSettings(config, dataDir),
+      receiptDefaults: receiptDefaults(config),
       ...options.bridge,
     });
     closers.push(() => bridge.close());

@@ -1,6 +1,10 @@
 import type { PaymentRequest, PaymentResult, StageEvent } from '../domain/payment';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { Money } from '../domain/money';
+import type { ReceiptRendering, ReceiptRequest } from '../receipts/types';
+import type { DayQuery, EndOfDayReport } from '../reports/day-reports';
+import type { DayTotals } from '../reports/totals';
+import type { ReconciliationReport } from '../reports/reconcile';
 
 /**
  * The core's public API for register adapters (native, ZVT, text), the status server and the desktop shell.
@@ -111,6 +115,26 @@ export interface BridgeApi {
    * starts a new period. Optional: without it a ZVT listener answers End-of-Day with zero totals.
    */
   closeDay?(who: RegisterIdentity): Promise<PaymentView[]>;
+  /**
+   * The receipt of one of this register's payments: merchant and customer copies as text lines at the asked width
+   * (32/40/48, default from the config), and ESC/POS bytes when `escpos` is set. `kind` picks a follow-up (e.g. the
+   * reversal) instead of the payment itself. Undefined when the ref is unknown; throws BridgeError
+   * `receipt_unavailable` while the outcome is still open (running or in_doubt).
+   */
+  receipt?(who: RegisterIdentity, ref: string, request?: ReceiptRequest): ReceiptRendering | undefined;
+  /** The receipt of a journal payment by its id (status UI). Undefined when unknown or still open. */
+  receiptById?(paymentId: string, request?: ReceiptRequest): ReceiptRendering | undefined;
+  /** Totals of a business day so far, from the journal (an X report: nothing is closed). */
+  dayTotals?(query?: DayQuery): DayTotals;
+  /**
+   * Closes a business day (a Z report): totals per currency, scheme and type, each terminal's batch where the link
+   * can close it, stored in the journal; the day's reconciliation follows automatically (event `reconciliation`).
+   */
+  endOfDay?(query?: DayQuery): Promise<EndOfDayReport>;
+  /** Reconciles a business day's journal with each terminal's host and stores the report. */
+  reconcile?(query?: { day?: string }): Promise<ReconciliationReport>;
+  /** The latest stored reconciliation report (of a business day, or of any). */
+  latestReconciliation?(day?: string): ReconciliationReport | undefined;
   /** Results of this register that were never delivered (delivered again after `hello`). */
   undelivered(who: RegisterIdentity): PaymentView[];
   terminals(): TerminalView[];

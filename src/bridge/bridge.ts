@@ -20,6 +20,11 @@ import { SerialQueue } from './serial-queue';
 import { resultOf, viewOf } from './views';
 import { crashPoint } from './crash-points';
 import { scrubCardData } from '../log/redact';
+import { DayReports, type DayQuery, type DayReportSettings, type EndOfDayReport } from '../reports/day-reports';
+import type { HostAccess } from '../reports/host';
+import type { DayTotals } from '../reports/totals';
+import type { ReconciliationReport } from '../reports/reconcile';
+import type { EscPosOptions, ReceiptRendering, ReceiptRequest, ReceiptWidth } from '../receipts/types';
 
 /**
  * Orchestration: one lane per terminal, write before act, idempotent refs, two-phase settlement and recovery.
@@ -59,6 +64,10 @@ export interface BridgeOptions {
   /** After a lost answer: how many immediate lookups before the result is in_doubt, and the delay step between them. */
   inDoubtLookups?: number;
   inDoubtLookupDelayMs?: number;
+  /** End of day, reconciliation and receipt settings (config `merchant`, `receipts`, `businessDay`, `reports`). */
+  reports?: DayReportSettings;
+  /** Receipt defaults: width when a request names none, and the ESC/POS printer's settings. */
+  receiptDefaults?: { width?: ReceiptWidth; escpos?: EscPosOptions };
 }
 
 interface Job {
@@ -97,6 +106,10 @@ export interface BridgeEvents {
   payment: [PaymentView];
   stage: [{ id: string; ref: string; register: string; terminal: string; stage: Stage; message: string }];
   terminal: [TerminalView];
+  /** A business day was closed. */
+  endOfDay: [EndOfDayReport];
+  /** A reconciliation report was stored (after end of day, or on request). */
+  reconciliation: [ReconciliationReport];
 }
 
 export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
@@ -105,7 +118,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private readonly log: Logger;
   private readonly lanes = new Map<string, Lane>();
   private readonly jobs = new Map<string, Job>();
-  private readonly opts: Required<Omit<BridgeOptions, 'journal' | 'terminals' | 'log' | 'version' | 'requireAck'>> & Pick<BridgeOptions, 'requireAck'>;
+  private readonly opts: Required<Omit<BridgeOptions, 'journal' | 'terminals' | 'log' | 'version' | 'requireAck' | 'reports' | 'receiptDefaults'>> & Pick<BridgeOptions, 'requireAck'>;
+  /** End of day, reconciliation and receipts over the journal. */
+  readonly reports: DayReports;
+  private readonly receiptDefaults: NonNullable<BridgeOptions['receiptDefaults']>;
   private healthTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -125,6 +141,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       inDoubtLookups: options.inDoubtLookups ?? 3,
       inDoubtLookupDelayMs: options.inDoubtLookupDelayMs ?? 1000,
     };
+    this.reports = new DayReports(this.journal, () => this.hostAccess(), options.reports ?? {});
+    this.receiptDefaults = options.receiptDefaults ?? {};
     if (options.terminals.length === 0) throw new BridgeError('config_invalid', 'at least one terminal is needed');
     for (const t of options.terminals) {
       this.lanes.set(t.driver.info.id, new Lane(t.driver.info.id, t.driver, t.currency ?? t.driver.info.currency, this.opts.recoveryMinMs));
@@ -312,6 +330,67 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   undelivered(who: RegisterIdentity): PaymentView[] {
     return this.journal.undelivered(who.register).filter((r) => !this.jobs.has(r.id)).map((r) => viewOf(r));
+  }
+
+  // ---------------------------------------------------------------- receipts, end of day, reconciliation
+
+  receipt(who: RegisterIdentity, ref: string, request: ReceiptRequest = {}): ReceiptRendering | undefined {
+    const records = this.journal.allByRef(who.register, ref);
+    const record = request.kind ? records.find((r) => r.opClass === opClassOf(request.kind!)) : records.find((r) => r.opClass === 'payment') ?? records[0];
+    return record ? this.receiptOf(record, request) : undefined;
+  }
+
+  receiptById(paymentId: string, request: ReceiptRequest = {}): ReceiptRendering | undefined {
+    const record = this.journal.get(paymentId);
+    if (!record || record.outcome === null || record.outcome === 'in_doubt') return undefined;
+    return this.receiptOf(record, request);
+  }
+
+  private receiptOf(record: PaymentRecord, request: ReceiptRequest): ReceiptRendering {
+    const escpos = request.escpos === true ? this.receiptDefaults.escpos ?? {} : request.escpos;
+    const rendering = this.reports.receipt(record, {
+      ...request,
+      width: request.width ?? this.receiptDefaults.width ?? 40,
+      ...(escpos ? { escpos } : {}),
+    });
+    if (!rendering) {
+      throw new BridgeError('receipt_unavailable', `payment "${record.ref}" has no final outcome yet (${record.outcome ?? 'still running'}); ask again when it has`);
+    }
+    return rendering;
+  }
+
+  dayTotals(query: DayQuery = {}): DayTotals {
+    return this.reports.totals(query);
+  }
+
+  async endOfDay(query: DayQuery = {}): Promise<EndOfDayReport> {
+    const report = await this.reports.endOfDay(query, (day) => {
+      if (this.closed) return;
+      this.reconcile({ day }).catch((e: unknown) => this.log.error({ err: e, day }, 'reconciliation after end of day failed'));
+    });
+    this.log.info({ day: report.businessDay, open: report.inDoubt.length }, 'end of day closed');
+    this.emit('endOfDay', report);
+    return report;
+  }
+
+  async reconcile(query: { day?: string } = {}): Promise<ReconciliationReport> {
+    const report = await this.reports.reconcile(query);
+    this.log.info({ day: report.businessDay, ...report.summary }, report.clean ? 'reconciliation: journal and host agree' : 'reconciliation found discrepancies');
+    this.emit('reconciliation', report);
+    return report;
+  }
+
+  latestReconciliation(day?: string): ReconciliationReport | undefined {
+    return this.reports.latestReconciliation(day);
+  }
+
+  /** Each terminal for reconciliation and batch close; terminal calls wait for the lane like payments do. */
+  private hostAccess(): HostAccess[] {
+    return [...this.lanes.values()].map((lane) => ({
+      terminal: lane.id,
+      driver: lane.driver,
+      run: <T>(fn: () => Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => lane.queue.push(() => fn().then(resolve, reject))),
+    }));
   }
 
   /** Recent payments for the UI. */
@@ -807,6 +886,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   private emitPayment(record: PaymentRecord): void {
+    try {
+      // The receipt goes into the journal with the payment as soon as its outcome is final (and follows later changes).
+      this.reports.storeReceipt(record);
+    } catch (e) {
+      this.log.warn({ err: e, ref: record.ref }, 'receipt could not be stored');
+    }
     this.emit('payment', viewOf(record));
   }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isKnownCurrency } from '../domain/currency';
+import { isTimeZone } from '../reports/time-zone';
 import { eposTerminalSchema } from '../terminal/epos/config';
 import { secretRefSchema } from './secrets';
 
@@ -101,6 +102,49 @@ const simulatorTerminal = z
   })
   .strict();
 
+/** Receipt header data when the terminal does not report it (IPP MERCHANT_NAME, MERCHANT_AL1/2), or always with `override`. */
+export const merchantSchema = z
+  .object({
+    name: z.string().max(96).optional(),
+    address: z.array(z.string().max(96)).max(3, 'at most 3 address lines').optional(),
+    merchantId: z.string().max(32).optional(),
+    /** Print these instead of what the terminal reports. */
+    override: z.boolean().default(false),
+  })
+  .strict();
+
+/** Receipts (docs/receipts.md): default width, footer, and the ESC/POS printer's code page. */
+export const receiptsSchema = z
+  .object({
+    width: z.union([z.literal(32), z.literal(40), z.literal(48)], { error: 'must be 32, 40 or 48 columns' }).default(40),
+    footer: z.array(z.string().max(96)).max(4, 'at most 4 footer lines').default([]),
+    codePage: z.enum(['ascii', 'cp1252', 'cp1250', 'cp1251', 'cp866']).default('ascii'),
+    /** The printer's ESC t number for the code page, when it is not Epson's. */
+    codePageNumber: z.number().int().min(0).max(255).optional(),
+    cut: z.boolean().default(true),
+  })
+  .strict();
+
+/** The business day that end of day closes: from the cut-off hour (local time) to the next day's. */
+export const businessDaySchema = z
+  .object({
+    cutoffHour: z.number().int('must be a whole hour').min(0, 'must be 0–23').max(23, 'must be 0–23').default(0),
+    /** IANA time zone such as "Europe/Sofia"; default the system's. */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Sofia"').optional(),
+  })
+  .strict();
+
+export const reportsSchema = z
+  .object({
+    /** Reconcile with the host right after each end of day. */
+    reconcileAfterEndOfDay: z.boolean().default(true),
+    /** Terminals without a host transactions list (IPP): ask the terminal about each payment ("all") or not ("none"). */
+    terminalLookups: z.enum(['all', 'none']).default('all'),
+    /** Write CSV/JSON of end-of-day and reconciliation reports to `<dataDir>/reports`. */
+    export: z.boolean().default(true),
+  })
+  .strict();
+
 /** The ePOS terminal entry (myPOS API Gateway); defined with the driver. */
 const eposTerminal = eposTerminalSchema;
 
@@ -117,6 +161,10 @@ export const configSchema = z
       .default({ enabled: true, host: '127.0.0.1', port: 7460 }),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
     journal: z.object({ retentionDays: z.number().int().min(30).max(3650).default(400) }).strict().default({ retentionDays: 400 }),
+    merchant: merchantSchema.optional(),
+    receipts: receiptsSchema.prefault({}),
+    businessDay: businessDaySchema.prefault({}),
+    reports: reportsSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'terminal_error'
   | 'not_reversible'
   | 'not_cancellable'
+  | 'receipt_unavailable'
   | 'line_too_long'
   | 'unauthorized'
   | 'unsupported'

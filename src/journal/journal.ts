@@ -402,13 +402,6 @@ export class Journal {
     return this.rows('SELECT * FROM payments WHERE driver_ref = ? ORDER BY rowid', driverRef);
   }
 
-  /** Records of a register acknowledged at or after `since` (all when null), oldest first. */
-  acknowledgedSince(register: string, since: string | null): PaymentRecord[] {
-    return since === null
-      ? this.rows('SELECT * FROM payments WHERE register = ? AND acknowledged_at IS NOT NULL ORDER BY acknowledged_at, rowid', register)
-      : this.rows('SELECT * FROM payments WHERE register = ? AND acknowledged_at >= ? ORDER BY acknowledged_at, rowid', register, since);
-  }
-
   /** Stores a payment's receipt data (card data scrubbed like every result). False when it was already stored as is. */
   putReceipt(paymentId: string, data: unknown): boolean {
     const json = JSON.stringify(scrub(data));

@@ -7,6 +7,9 @@ import { BridgeError } from '../../domain/errors';
 import { money } from '../../domain/money';
 import type { PaymentRequest, PaymentResult } from '../../domain/payment';
 import type { PaymentView, TerminalView } from '../../bridge/api';
+import { TRANSACTION_KINDS } from '../../domain/vocabulary';
+import type { ReceiptRendering } from '../../receipts/types';
+import type { EndOfDayReport } from '../../reports/day-reports';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -16,10 +19,11 @@ const minor = z.unknown();
 const currencyCode = z.unknown();
 
 const base = { id };
+const receiptWidth = z.union([z.literal(32), z.literal(40), z.literal(48)], { error: 'must be 32, 40 or 48' });
 const payment = { ...base, ref, amount: minor, currency: currencyCode, tip: z.unknown().optional(), terminal: z.string().min(1).max(64).optional() };
 
 export const requestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('hello'), ...base, client: z.string().max(200).optional(), register: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(), token: z.string().max(512).optional(), receipts: z.enum(['none', 'text']).optional() }),
+  z.object({ op: z.literal('hello'), ...base, client: z.string().max(200).optional(), register: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(), token: z.string().max(512).optional(), receipts: z.enum(['none', 'text']).optional(), receiptWidth: receiptWidth.optional() }),
   z.object({ op: z.literal('sale'), ...payment }),
   z.object({ op: z.literal('refund'), ...payment }),
   z.object({ op: z.literal('preauth'), ...payment }),
@@ -32,6 +36,8 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('last'), ...base }),
   z.object({ op: z.literal('terminal'), ...base }),
   z.object({ op: z.literal('ping'), ...base }),
+  z.object({ op: z.literal('receipt'), ...base, ref, copy: z.enum(['merchant', 'customer']).optional(), kind: z.enum(TRANSACTION_KINDS).optional(), width: receiptWidth.optional() }),
+  z.object({ op: z.literal('end_of_day'), ...base, day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(), scope: z.enum(['bridge', 'register']).optional() }),
 ]);
 
 export type NativeRequest = z.infer<typeof requestSchema>;
@@ -140,4 +146,22 @@ export function statusMessage(id: string, view: PaymentView): Record<string, unk
 
 export function terminalsMessage(terminals: TerminalView[]): Array<Record<string, unknown>> {
   return terminals.map((t) => ({ id: t.id, state: t.state, driver: t.driver, ...(t.terminalId ? { terminalId: t.terminalId } : {}), queue: t.queue }));
+}
+
+/** `receipt` answer: the asked copy (or both) as text lines. */
+export function receiptMessage(id: string, r: ReceiptRendering, copy: 'merchant' | 'customer' | undefined): Record<string, unknown> {
+  return {
+    id,
+    type: 'receipt',
+    ref: r.ref,
+    kind: r.kind,
+    outcome: r.outcome,
+    width: r.width,
+    receipt: copy === undefined ? { merchant: r.merchant, customer: r.customer } : { [copy]: r[copy] },
+  };
+}
+
+/** `end_of_day` answer: the closed day's totals (minor units per currency), open payments and batch results. */
+export function endOfDayMessage(id: string, report: EndOfDayReport): Record<string, unknown> {
+  return { id, type: 'end_of_day', ...report };
 }

@@ -9,7 +9,8 @@ import type { RegisterIdentity } from '../../bridge/api';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import { LineFramer } from './line-framer';
-import { parseRequest, PROTOCOL_VERSION, resultMessage, statusMessage, terminalsMessage, toPaymentRequest, type NativeRequest } from './messages';
+import { endOfDayMessage, parseRequest, PROTOCOL_VERSION, receiptMessage, resultMessage, statusMessage, terminalsMessage, toPaymentRequest, type NativeRequest } from './messages';
+import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
 
 export interface NativeOptions {
@@ -37,6 +38,9 @@ class NativeSession {
   private pending = 0;
   private readonly framer: LineFramer;
   private readonly token: string | undefined;
+  /** Receipt lines with every result, as the register asked in `hello`. */
+  private receipts: 'none' | 'text' = 'none';
+  private receiptWidth: ReceiptWidth | undefined;
 
   constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext) {
     const opts = ctx.options as NativeOptions;
@@ -120,6 +124,8 @@ class NativeSession {
       case 'hello': {
         if (this.token !== undefined && r.token !== this.token) throw new BridgeError('unauthorized', 'wrong or missing token');
         this.authorised = true;
+        this.receipts = r.receipts ?? 'none';
+        this.receiptWidth = r.receiptWidth;
         if (r.register) this.identity = { ...this.ctx.identity, register: `${this.ctx.identity.listener}/${r.register}` };
         await this.send({ id: r.id, type: 'hello', protocol: PROTOCOL_VERSION, bridge: api.version, register: this.identity.register, terminals: terminalsMessage(api.terminals()) });
         for (const view of api.undelivered(this.identity)) {
@@ -173,11 +179,39 @@ class NativeSession {
       case 'ping':
         await this.send({ id: r.id, type: 'pong', bridge: api.version });
         return;
+      case 'receipt': {
+        if (!api.receipt) throw new BridgeError('unsupported', 'this bridge keeps no receipts');
+        const width = r.width ?? this.receiptWidth;
+        const rendering = api.receipt(this.identity, r.ref, { duplicate: true, ...(r.kind ? { kind: r.kind } : {}), ...(width ? { width } : {}) });
+        if (!rendering) throw new BridgeError('unknown_ref', `no ${r.kind ?? 'payment'} with ref "${r.ref}" is known for this register`);
+        await this.send(receiptMessage(r.id, rendering, r.copy));
+        return;
+      }
+      case 'end_of_day': {
+        if (!api.endOfDay) throw new BridgeError('unsupported', 'this bridge keeps no day totals');
+        const report = await api.endOfDay({ ...(r.day ? { day: r.day } : {}), ...(r.scope === 'register' ? { register: this.identity.register } : {}) });
+        await this.send(endOfDayMessage(r.id, report));
+        return;
+      }
     }
   }
 
   private async deliver(id: string, result: PaymentResult, extra: Record<string, unknown>): Promise<void> {
-    const written = await this.send(resultMessage(id, result, extra));
+    const receipt = this.receiptFor(result);
+    const written = await this.send(resultMessage(id, result, receipt ? { ...extra, receipt } : extra));
     await this.ctx.api.delivery(this.identity, result.ref, written ? 'written' : 'undeliverable', result.kind);
+  }
+
+  /** Both copies as text lines for a final result, when the register asked for receipts in `hello`. */
+  private receiptFor(result: PaymentResult): { merchant: string[]; customer: string[] } | undefined {
+    if (this.receipts !== 'text' || !this.ctx.api.receipt || result.outcome === 'in_doubt') return undefined;
+    try {
+      const r = this.ctx.api.receipt(this.identity, result.ref, { kind: result.kind, ...(this.receiptWidth ? { width: this.receiptWidth } : {}) });
+      return r ? { merchant: r.merchant, customer: r.customer } : undefined;
+    } catch (e) {
+      // A result is never held back for its receipt; the register can ask with `receipt` later.
+      this.ctx.log.warn({ err: e, ref: result.ref }, 'receipt lines could not be built');
+      return undefined;
+    }
   }
 }
