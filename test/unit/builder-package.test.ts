@@ -1,6 +1,6 @@
 /**
  * The packaged app, built for real: the desktop build (`npm run build`: vite.config.ts, vite.main.config.ts,
- * vite.preload.config.ts) into a scratch project, then `electron-builder --linux dir` with electron-builder.yml.
+ * vite.preload.config.ts) into a scratch folder, then `electron-builder --linux dir` with electron-builder.yml.
  * Electron's runtime cannot be downloaded here, so a stand-in folder takes its place (electronDist) and the fuses
  * (which patch the real Electron binary) are left out; everything else is the real configuration.
  *
@@ -10,13 +10,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'vite';
-import { loadBuilderConfig, nativePackages, ROOT } from './builder-helpers';
+import { filePatterns, loadBuilderConfig, nativePackages, ROOT } from './builder-helpers';
 
 const run = promisify(execFile);
 const requireFromBuilder = createRequire(createRequire(import.meta.url).resolve('app-builder-lib/package.json'));
@@ -36,27 +36,33 @@ const has = (file: string): boolean => entries.has(`/${posix.normalize(file)}`);
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'rb-package-'));
-  // 1. The desktop build, as `npm run build` does it, into the scratch project.
+  // 1. The desktop build, as `npm run build` does it, into a scratch folder (the repository's own build outputs
+  //    are left alone).
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: join(project, 'dist-renderer'), emptyOutDir: true } });
   for (const cfg of ['vite.main.config.ts', 'vite.preload.config.ts']) {
     await build({ configFile: join(ROOT, cfg), logLevel: 'warn', build: { outDir: join(project, 'dist-electron'), emptyOutDir: false } });
   }
-  // 2. The rest of the project electron-builder reads.
-  copyFileSync(join(ROOT, 'package.json'), join(project, 'package.json'));
-  symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'junction');
-  cpSync(join(ROOT, 'build'), join(project, 'build'), { recursive: true });
-  if (existsSync(join(ROOT, 'docs', 'udev'))) cpSync(join(ROOT, 'docs', 'udev'), join(project, 'docs', 'udev'), { recursive: true });
+  // 2. electron-builder.yml as it is, except: the build outputs come from the scratch folder (same place in the
+  //    app), the stand-in for Electron, no fuses, output into the scratch folder. The project stays this
+  //    repository, so node_modules and package-lock.json are read as `npm run dist` reads them.
   const electronDist = join(project, 'electron-stand-in');
   mkdirSync(electronDist);
   writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for the Electron runtime"\n');
   chmodSync(join(electronDist, 'electron'), 0o755);
   const config = await loadBuilderConfig();
   delete config.electronFuses;
-  writeFileSync(join(project, 'builder.json'), JSON.stringify({ ...config, electronDist, directories: { ...(config.directories as object), output: join(project, 'release') } }));
+  const patterns = filePatterns(config);
+  const outputs = ['dist-electron', 'dist-renderer'];
+  for (const o of outputs) expect(patterns).toContain(`${o}/**`);
+  const files = [
+    ...patterns.filter((f) => !outputs.some((o) => f === `${o}/**`)),
+    ...outputs.map((o) => ({ from: join(project, o), to: o, filter: ['**/*', ...patterns.filter((f) => f.startsWith('!**/'))] })),
+  ];
+  writeFileSync(join(project, 'builder.json'), JSON.stringify({ ...config, files, electronDist, directories: { ...(config.directories as object), output: join(project, 'release') } }));
   // 3. Package.
   const cli = createRequire(import.meta.url).resolve('electron-builder/cli.js');
-  await run(process.execPath, [cli, '--linux', 'dir', '--projectDir', project, '--config', join(project, 'builder.json'), '--publish', 'never'], {
-    cwd: project,
+  await run(process.execPath, [cli, '--linux', 'dir', '--projectDir', ROOT, '--config', join(project, 'builder.json'), '--publish', 'never'], {
+    cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
   });
   resources = join(project, 'release', 'linux-unpacked', 'resources');
