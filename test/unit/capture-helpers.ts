@@ -4,7 +4,8 @@
  * amounts: …51 declines, everything else approves).
  */
 import { EventEmitter } from 'node:events';
-import type { BridgeApi, CancelAnswer, Delivery, PaymentHandle, PaymentView, RegisterIdentity, TerminalView } from '../../src/bridge/api';
+import type { BridgeApi, CancelAnswer, Delivery, PaymentHandle, PaymentObserver, PaymentView, RegisterIdentity, TerminalView } from '../../src/bridge/api';
+import { BridgeError } from '../../src/domain/errors';
 import type { PaymentRequest, PaymentResult } from '../../src/domain/payment';
 import type { Outcome, TransactionKind } from '../../src/domain/vocabulary';
 import { silentLogger } from '../../src/log/logger';
@@ -161,6 +162,7 @@ interface Submitted {
   readonly result: Promise<PaymentResult>;
   resolve(r: PaymentResult): void;
   outcome: Outcome | null;
+  final?: PaymentResult;
   delivered: Delivery[];
 }
 
@@ -174,9 +176,12 @@ export class FakeApi implements BridgeApi {
   /** Refs the journal already knows (e.g. from before a restart). */
   readonly known = new Map<string, PaymentView>();
 
-  async submit(who: RegisterIdentity, request: PaymentRequest): Promise<PaymentHandle> {
+  async submit(who: RegisterIdentity, request: PaymentRequest, observer?: PaymentObserver): Promise<PaymentHandle> {
     const existing = this.submitted.find((s) => s.request.ref === request.ref);
     if (existing) return { id: request.ref, attached: true, result: existing.result };
+    if (!request.amount || request.amount.minor === 0) throw new BridgeError('invalid_amount', 'amount must be greater than zero');
+    observer?.stage?.({ ref: request.ref, stage: 'queued', message: 'Waiting for the terminal' });
+    observer?.stage?.({ ref: request.ref, stage: 'present_card', message: 'Present card' });
     let resolve!: (r: PaymentResult) => void;
     const result = new Promise<PaymentResult>((r) => (resolve = r));
     const entry: Submitted = { who, request, result, resolve, outcome: null, delivered: [] };
@@ -192,7 +197,7 @@ export class FakeApi implements BridgeApi {
     const amount = s.request.amount!;
     const o: Outcome = outcome ?? (amount.minor % 100 === 51 ? 'declined' : 'approved');
     s.outcome = o;
-    s.resolve({
+    s.final = {
       ref,
       kind: s.request.kind,
       outcome: o,
@@ -201,7 +206,8 @@ export class FakeApi implements BridgeApi {
       message: o === 'approved' ? 'Approved' : o === 'declined' ? 'Insufficient funds' : o,
       ...(o === 'approved' ? { authCode: 'A1B2C3', panMasked: '541333******1234', cardScheme: 'MASTERCARD' } : {}),
       ...(o === 'declined' ? { hostCode: '51' } : {}),
-    });
+    };
+    s.resolve(s.final);
   }
 
   async cancel(_who: RegisterIdentity, ref: string): Promise<CancelAnswer> {
@@ -260,6 +266,7 @@ export class FakeApi implements BridgeApi {
       stage: s.outcome === null ? 'present_card' : 'done',
       outcome: s.outcome,
       message: '',
+      ...(s.final ? { result: s.final } : {}),
       delivered: false,
       acknowledged: false,
       createdAt: '',

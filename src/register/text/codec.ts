@@ -118,7 +118,7 @@ const stageWord = (s: Stage): string => s.toUpperCase();
 
 /** A field's text: no separator, no line break, printable ASCII only. */
 function clean(s: string, o: TextOptions): string {
-  return printable(s.split(o.separator).join(' ')).replace(/\s+/g, ' ').trim();
+  return printable(s.split(o.separator).join(' ').replace(/\s+/g, ' ')).trim();
 }
 
 function printable(s: string): string {
