@@ -16,6 +16,8 @@ import type { Logger } from '../../log/logger';
 import { silentLogger } from '../../log/logger';
 import type {
   DriverContext,
+  HostDayQuery,
+  HostTransaction,
   LookupQuery,
   SettleResult,
   TerminalCommand,
@@ -30,6 +32,7 @@ import type { CreatePaymentBody, EposGatewayClient } from './gateway-client';
 import { finalOutcome, resultFields } from './outcome';
 import { reconcileByReference, type Reconciliation, type ScanOptions } from './reconcile';
 import { classifyStatus, isFinalStatus, isKnownStatus } from './status';
+import { listHostTransactions } from './host-transactions';
 import type { EposPayment } from './wire';
 
 export const EPOS_APP_NAME = 'Register Bridge';
@@ -185,6 +188,11 @@ export class EposDriver implements TerminalDriver {
     } catch (e) {
       return { online: false, checkedAt, terminalId: this.o.terminalId, message: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  /** The gateway's transaction list for reconciliation (§8, §9.9); decimal amounts converted exactly. */
+  async transactions(query: HostDayQuery): Promise<HostTransaction[]> {
+    return listHostTransactions(this.client, this.o.terminalId, query, this.currency);
   }
 
   async close(): Promise<void> {

@@ -26,12 +26,14 @@ import {
   parseTerminalDetails,
   parseTerminalPage,
   parseTransactions,
+  parseTransactionPage,
   WireError,
   type EposPayment,
   type EposPaymentPage,
   type TerminalDetails,
   type TerminalPage,
   type TerminalTransaction,
+  type TerminalTransactionPage,
 } from './wire';
 
 export const PLAIN_JSON = 'application/json';
@@ -210,6 +212,17 @@ export class EposGatewayClient {
     const path = `/pos/v1/terminals/${encodeURIComponent(terminalId)}/transactions`;
     const a = await this.call({ method: 'GET', path, query: filters, idempotent: true, terminalId });
     return this.read('GET', path, () => parseTransactions(a.json));
+  }
+
+  /** One page of a terminal's transactions between two dates (`YYYY-MM-DD`), for reconciliation (§8); `size` 1–100. */
+  async listTerminalTransactionsPage(
+    terminalId: string,
+    filters: { date_from?: string; date_to?: string; page?: number; size?: number } = {},
+  ): Promise<TerminalTransactionPage> {
+    const path = `/pos/v1/terminals/${encodeURIComponent(terminalId)}/transactions`;
+    const page = filters.page ?? 1;
+    const a = await this.call({ method: 'GET', path, query: { ...filters, page, size: filters.size ?? 100 }, idempotent: true, terminalId });
+    return this.read('GET', path, () => parseTransactionPage(a.json, page));
   }
 
   // ---------------------------------------------------------------- authentication (§4)

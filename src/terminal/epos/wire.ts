@@ -106,6 +106,18 @@ export interface TerminalTransaction {
   readonly amount?: DecimalAmount;
   readonly currency?: string;
   readonly date: string | null;
+  readonly rrn?: string;
+  readonly stan?: string;
+  readonly cardScheme?: string;
+  /** Masked to the last four digits whatever the gateway sent. */
+  readonly panMasked?: string;
+}
+
+/** One page of `/pos/v1/…/transactions` with its `pagination` wrapper (§5). */
+export interface TerminalTransactionPage {
+  readonly transactions: TerminalTransaction[];
+  readonly page: number;
+  readonly totalPages: number;
 }
 
 export class WireError extends Error {
@@ -339,8 +351,21 @@ export function parseTransactions(body: unknown): TerminalTransaction[] {
       s('tranStatus', t.tran_status);
       s('paymentStatus', t.payment_status);
       s('currency', t.currency);
+      s('rrn', t.rrn);
+      s('stan', t.stan);
+      s('cardScheme', t.card_scheme);
+      const pan = maskPan(str(t.pan));
+      if (pan) r.panMasked = pan;
       const amount = readDecimalAmount(t.amount);
       if (amount) r.amount = amount;
       return r;
     });
+}
+
+/** A transactions page: items plus `pagination.page` / `total_pages` (absent pagination: a single page). */
+export function parseTransactionPage(body: unknown, requestedPage: number): TerminalTransactionPage {
+  const transactions = parseTransactions(body);
+  const p = (body as Obj).pagination;
+  const pg = p && typeof p === 'object' ? (p as Obj) : {};
+  return { transactions, page: int(pg.page) ?? requestedPage, totalPages: Math.max(1, int(pg.total_pages) ?? 1) };
 }

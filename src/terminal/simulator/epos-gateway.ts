@@ -211,6 +211,8 @@ export class FakeEposGateway extends EventEmitter {
   private readonly slowWaiters = new Set<() => void>();
   private nextScripts: FakeScript[] = [];
   private holding = false;
+  /** Reconciliation test switches: what the transaction list says about a payment (alterTransaction). */
+  private readonly transactionPatches = new Map<string, { hidden?: boolean; value?: number }>();
   private server: Server | undefined;
   private address = '';
 
@@ -310,6 +312,15 @@ export class FakeEposGateway extends EventEmitter {
     const p = this.book.get(paymentId);
     if (!p) throw new Error(`no payment ${paymentId}`);
     this.book.setStatus(p, status, responseCode);
+  }
+
+  /**
+   * Changes what the host's transaction list (§8) says about a payment, for reconciliation tests: leave it out
+   * (`hidden`), or report another amount in minor units (`value`). The payment itself is unchanged.
+   */
+  alterTransaction(paymentId: string, patch: { hidden?: boolean; value?: number }): void {
+    if (!this.book.get(paymentId)) throw new Error(`no payment ${paymentId}`);
+    this.transactionPatches.set(paymentId, { ...this.transactionPatches.get(paymentId), ...patch });
   }
 
   /** Every session becomes invalid at once (tests the renew-both-and-retry-once path). */
@@ -815,16 +826,39 @@ export class FakeEposGateway extends EventEmitter {
     };
   }
 
-  /** §8 transactions: decimal major units and the pagination wrapper. */
+  /**
+   * §8 transactions: decimal major units and the pagination wrapper; filters `reference_number`, `stan`,
+   * `date_from` / `date_to` (calendar dates of `date`, both included) and `page` / `size` (default 20, at most 100).
+   */
   private transactions(merchant: string, tid: string | undefined, url: URL): Answer {
     if (tid !== undefined && !this.terminalOf(merchant, tid)) return problem(404, `Terminal ${tid} was not found.`);
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const size = Number(url.searchParams.get('size') ?? '20');
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 1 || size > 100) {
+      return validation({ size: ['The size must be between 1 and 100.'] });
+    }
+    const dateFrom = url.searchParams.get('date_from');
+    const dateTo = url.searchParams.get('date_to');
+    for (const [name, v] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
+      if (v !== null && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return validation({ [name]: [`The ${name} must be a date YYYY-MM-DD.`] });
+    }
     const own = new Set(this.terminals.filter((t) => t.merchant === merchant).map((t) => t.terminalId));
     const ref = url.searchParams.get('reference_number');
-    const list = this.book
+    const stan = url.searchParams.get('stan');
+    const all = this.book
       .all()
       .filter((p) => own.has(p.terminalId) && (tid === undefined || p.terminalId === tid))
       .filter((p) => p.status === 'Success' || p.status === 'Reversed')
       .filter((p) => !ref || p.reference === ref)
+      .filter((p) => !stan || p.card?.stan === stan)
+      .filter((p) => this.transactionPatches.get(p.id)?.hidden !== true)
+      .filter((p) => {
+        const day = gatewayTime(p.updatedAt ?? p.createdAt, 'local').slice(0, 10);
+        return (dateFrom === null || day >= dateFrom) && (dateTo === null || day <= dateTo);
+      });
+    const list = all
+      .slice((page - 1) * size, page * size)
+      .map((p) => ({ ...p, value: this.transactionPatches.get(p.id)?.value ?? p.value }))
       .map((p) => ({
         terminal_id: p.terminalId,
         terminal_name: this.terminals.find((t) => t.terminalId === p.terminalId)?.name ?? null,
@@ -847,7 +881,7 @@ export class FakeEposGateway extends EventEmitter {
         billing_descriptor: 'DEMO SHOP',
         reference_number: p.reference ?? null,
       }));
-    return { status: 200, body: { pagination: pagination(1, Math.max(list.length, 1), list.length), transactions: list } };
+    return { status: 200, body: { pagination: pagination(page, size, all.length), transactions: list } };
   }
 
 }
