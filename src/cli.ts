@@ -15,6 +15,7 @@ import { journalCsv, journalDetail, journalTable } from './journal/report';
 import { formatDevices, listDevices } from './transport/discovery';
 import { runEposCheck } from './terminal/epos/check';
 import { startEposDemo } from './terminal/simulator/epos-demo';
+import { runReconcileCommand } from './reports/reconcile-command';
 
 const USAGE = `register-bridge ${VERSION} — card payments on myPOS terminals for legacy cash registers
 
@@ -26,6 +27,9 @@ Usage:
   register-bridge journal show REF [--data-dir DIR]
   register-bridge journal export --csv FILE [--data-dir DIR]
   register-bridge epos check [--config FILE] [--terminal ID]   test ePOS credentials: token, session, terminals
+  register-bridge reconcile [--day YYYY-MM-DD] [--config FILE] [--data-dir DIR] [--csv FILE] [--json FILE]
+                                                             compare a business day of the journal with each terminal's host
+                                                             (exit 0: they agree, 3: discrepancies found)
   register-bridge devices [--serial] [--hid] [--usb] [--json]   serial ports, HID and USB devices on this computer
   register-bridge version
 `;
@@ -41,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return journal(rest);
     case 'epos':
       return epos(rest);
+    case 'reconcile':
+      return reconcileDay(rest);
     case 'devices':
       return devices(rest);
     case 'version':
@@ -189,6 +195,29 @@ async function devices(args: string[]): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatDevices(report, sources).join('\n') + '\n');
   return 0;
+}
+
+async function reconcileDay(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, day: { type: 'string' }, 'data-dir': { type: 'string' }, csv: { type: 'string' }, json: { type: 'string' } },
+    strict: true,
+  });
+  if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new UsageError('--day must be a date YYYY-MM-DD');
+  const config = loadConfigFile(values.config ?? defaultConfigFile());
+  const log = createLogger({ level: 'warn' });
+  const { report, text } = await runReconcileCommand({
+    config,
+    dataDir: resolve(values['data-dir'] ?? config.dataDir ?? defaultDataDir()),
+    ...(values.day ? { day: values.day } : {}),
+    ...(values.csv ? { csv: values.csv } : {}),
+    ...(values.json ? { json: values.json } : {}),
+    log,
+    secrets: { env: process.env },
+  });
+  process.stdout.write(text);
+  log.flush();
+  return report.clean ? 0 : 3;
 }
 
 function parsePort(text: string, flag: string): number {

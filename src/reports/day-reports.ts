@@ -103,13 +103,14 @@ export class DayReports {
     const batches: BatchOutcome[] = [];
     for (const h of this.hosts()) {
       if (q.terminal !== undefined && h.terminal !== q.terminal) continue;
-      if (!h.driver.closeBatch) {
-        batches.push({ terminal: h.terminal, closed: false, message: noBatchClose(h.driver.info.driver) });
+      const driver = h.driver;
+      if (!driver?.closeBatch) {
+        batches.push({ terminal: h.terminal, closed: false, message: driver ? noBatchClose(driver.info.driver) : h.unavailable ?? 'the terminal cannot be reached from here' });
         continue;
       }
       const run = h.run ?? (<T>(fn: () => Promise<T>) => fn());
       try {
-        batches.push({ terminal: h.terminal, ...(await run(() => h.driver.closeBatch!())) });
+        batches.push({ terminal: h.terminal, ...(await run(() => driver.closeBatch!())) });
       } catch (e) {
         batches.push({ terminal: h.terminal, closed: false, message: `batch close failed: ${(e as Error).message}` });
       }

@@ -16,7 +16,9 @@ import { addDays } from './time-zone';
 
 export interface HostAccess {
   readonly terminal: string;
-  readonly driver: TerminalDriver;
+  /** Absent when the terminal cannot be reached from here (`unavailable` says why). */
+  readonly driver?: TerminalDriver;
+  readonly unavailable?: string;
   /** Runs a driver call without disturbing payments (the bridge's lane); default: at once. */
   readonly run?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -67,6 +69,9 @@ export async function fetchHostView(
   const run = access.run ?? (<T>(fn: () => Promise<T>) => fn());
   const terminal = access.terminal;
   const driver = access.driver;
+  if (!driver) {
+    return { view: { kind: 'none' }, source: { terminal, source: 'none', ok: false, message: access.unavailable ?? 'the terminal cannot be reached from here' } };
+  }
   if (driver.transactions) {
     const dates = hostDates(window);
     try {
