@@ -56,8 +56,14 @@ export class PtyPair {
     });
   }
 
-  /** Kills socat (by pid) and waits until it is gone: both ends lose their device. */
+  /**
+   * Kills socat (by pid) and waits until it is gone: both ends lose their device. The link names go first, as the
+   * device nodes of a pulled cable do: a stale link would point at a pty number the system hands out again (to
+   * another test's socat) and a re-open would land there.
+   */
   unplug(): Promise<void> {
+    rmSync(this.a, { force: true });
+    rmSync(this.b, { force: true });
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) {
       this.child = undefined;

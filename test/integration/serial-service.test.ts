@@ -1,0 +1,128 @@
+/**
+ * The whole bridge (startService) with serial links, on real pty pairs (socat):
+ * - a native register on a serial listener (9600 8N1) paying on the simulated terminal: approved end to end;
+ * - a myPOS terminal on a serial cable (IPP, 115200 8N1) whose cable is pulled while the card is presented: the
+ *   register gets in_doubt, and once the cable is back the bridge's recovery resolves the payment; the terminal's
+ *   ledger and the journal agree (the approval nobody was waiting for any more is cancelled, charged 0 times).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load';
+import { startService, type Service } from '../../src/service';
+import { silentLogger } from '../../src/log/logger';
+import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import { openSerialStream, serialSettings, type SerialByteStream } from '../../src/transport/serial';
+import { NativeClient } from '../helpers/native-client';
+import { PtyPair } from './serial-pty';
+import { SerialNativeRegister } from './serial-register';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const BRIDGE_TUNING = { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 };
+
+async function service(config: Record<string, unknown>): Promise<Service> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rb-serial-'));
+  const svc = await startService(parseConfig({ dataDir, status: { enabled: false }, ...config }), { log: silentLogger(), status: false, bridge: BRIDGE_TUNING });
+  cleanups.push(async () => {
+    await svc.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return svc;
+}
+
+async function pty(): Promise<PtyPair> {
+  const p = await PtyPair.start();
+  cleanups.push(() => p.stop());
+  return p;
+}
+
+async function simulator(): Promise<IppSimulator> {
+  const sim = new IppSimulator({ fast: true });
+  cleanups.push(() => sim.close());
+  return sim;
+}
+
+/** Plugs the simulated terminal into the B end of a cable (pty pair). */
+async function plugTerminal(sim: IppSimulator, cable: PtyPair): Promise<SerialByteStream> {
+  const port = await openSerialStream(serialSettings({ path: cable.b }, 'ipp'));
+  cleanups.push(() => void port.destroy());
+  sim.attach(port);
+  return port;
+}
+
+/** Resolves once the bridge shows the payment as `pred` wants, re-checking on every payment event. */
+async function untilPayment(svc: Service, ref: string, pred: (p: { outcome?: string | null; stage?: string }) => boolean): Promise<void> {
+  const matches = (): boolean => svc.bridge.recent().some((p) => p.ref === ref && pred(p as never));
+  while (!matches()) await once(svc.bridge, 'payment');
+}
+
+/** Resolves once `cond` holds, re-checking on every ledger change of the simulated terminal. */
+async function untilLedger(sim: IppSimulator, cond: () => boolean): Promise<void> {
+  while (!cond()) await once(sim, 'ledger');
+}
+
+describe('serial links through the whole bridge', () => {
+  it('a native register on a serial port: sale approved end to end, completed once', async () => {
+    const sim = await simulator();
+    const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
+    const cable = await pty();
+    const svc = await service({
+      listeners: [{ id: 'till', protocol: 'native', transport: { type: 'serial', path: cable.a, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } }],
+      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    });
+    expect(svc.listeners[0]).toMatchObject({ id: 'till', transport: 'serial', address: `serial ${cable.a} 9600 8N1` });
+
+    const till = await SerialNativeRegister.open(cable.b);
+    cleanups.push(() => till.close());
+    const hello = await till.request({ op: 'hello', id: 'h', register: 'till-1' }, ['hello']);
+    expect(hello).toMatchObject({ type: 'hello', terminals: [{ id: 'lane1' }] });
+    const r = await till.request({ op: 'sale', id: '1', ref: 'COM-1', amount: 1950, currency: 'EUR' });
+    expect(r).toMatchObject({ type: 'result', ref: 'COM-1', outcome: 'approved', amount: 1950, currency: 'EUR' });
+    expect(till.of('1').filter((m) => m.type === 'progress').map((m) => m.stage)).toEqual(expect.arrayContaining(['queued', 'present_card']));
+    await untilLedger(sim, () => sim.openTransaction() === undefined);
+    expect(sim.netCharges('COM-1')).toBe(1);
+    expect(svc.journal.list({ ref: 'COM-1' })).toMatchObject([{ ref: 'COM-1', outcome: 'approved' }]);
+  });
+
+  it('terminal cable pulled mid-payment: in_doubt for the register, resolved by recovery after replug, ledger consistent', async () => {
+    const sim = await simulator();
+    const cable = await pty();
+    await plugTerminal(sim, cable);
+    const svc = await service({
+      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
+      terminals: [{ id: 'usb1', driver: 'ipp', transport: { type: 'serial', path: cable.a }, currency: 'EUR' }],
+    });
+    expect(svc.bridge.terminals()[0]!.link).toBe(`IPP serial ${cable.a} 115200 8N1`);
+    const pos = await NativeClient.open(svc.listeners[0]!.port!);
+    cleanups.push(() => pos.close());
+
+    sim.hold();
+    pos.send({ op: 'sale', id: '1', ref: 'CAB-1', amount: 2500, currency: 'EUR' });
+    await pos.waitFor((m) => m.id === '1' && m.stage === 'present_card');
+    await cable.unplug();
+    const r = await pos.waitFor((m) => m.id === '1' && m.type === 'result');
+    expect(r).toMatchObject({ ref: 'CAB-1', outcome: 'in_doubt' });
+    expect(svc.journal.list({ ref: 'CAB-1' })).toMatchObject([{ outcome: 'in_doubt' }]);
+
+    // The cardholder completed the payment on the terminal while the cable was out.
+    sim.release();
+    await untilLedger(sim, () => sim.openTransaction()?.reference === 'CAB-1');
+
+    await cable.replug();
+    await plugTerminal(sim, cable);
+    // Recovery asks the terminal (GET_STATUS), finds the approval the register no longer waits for, and cancels it.
+    await untilPayment(svc, 'CAB-1', (p) => p.outcome === 'cancelled' && p.stage === 'done');
+    expect(sim.openTransaction()).toBeUndefined();
+    const status = await pos.request({ op: 'status', id: '2', ref: 'CAB-1' }, ['status']);
+    expect(status).toMatchObject({ ref: 'CAB-1', outcome: 'cancelled' });
+    expect(sim.netCharges('CAB-1')).toBe(0);
+    expect(sim.ledger().filter((e) => e.reference === 'CAB-1' && e.kind === 'sale')).toHaveLength(1);
+    expect(svc.journal.list({ ref: 'CAB-1' })).toMatchObject([{ outcome: 'cancelled' }]);
+  });
+});
