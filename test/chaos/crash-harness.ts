@@ -88,9 +88,9 @@ function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs = 
       }
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(t);
-      reject(new Error(`${what} exited (${code}) before it was ready: ${out}`));
+      reject(new Error(`${what} exited (${code ?? signal}) before it was ready: ${out}`));
     });
   });
 }
@@ -175,7 +175,15 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
     for (let kill = 0; kill < opts.kills; kill++) {
       const usePoint = random() < 0.5;
       const crashAt = usePoint ? `${CRASH_POINTS[Math.floor(random() * CRASH_POINTS.length)]}:${1 + Math.floor(random() * 3)}` : undefined;
-      bridge = await startBridge(crashAt);
+      try {
+        bridge = await startBridge(crashAt);
+      } catch (e) {
+        // A crash point can be reached during recovery at start, before the bridge listens: that is a kill too.
+        if (!crashAt || !/\(SIGKILL\)/.test(String(e))) throw e;
+        crashPointKills++;
+        opts.progress?.(`kill ${kill + 1}/${opts.kills} at ${crashAt} during recovery at start`);
+        continue;
+      }
       const exited = new Promise<void>((res) => bridge!.once('exit', () => res()));
       const clients = await Promise.all(
         Array.from({ length: registers }, async (_, r) => {
