@@ -28,7 +28,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => focusWindow(showWindow()));
+  app.on('second-instance', () => void showWindow());
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
   // The bridge keeps running in the tray with no window open.
   app.on('window-all-closed', () => undefined);

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Security scan of the desktop shell: runs electronegativity over electron/ (CSV and SARIF reports) and fails on
-// every HIGH or MEDIUM finding that is not in electron/scan-reviewed.json. electronegativity itself always exits 0
-// and first waits a few seconds for an update check (offline here), so the result is judged from its CSV.
+// Security scan of the desktop shell: runs electronegativity over electron/ and fails on every HIGH or MEDIUM
+// finding that is not in electron/scan-reviewed.json, and on any file it could not parse. Reports:
+// electronegativity.sarif (written by electronegativity) and electronegativity.csv (its columns, written here).
+//
+// electronegativity is used through its programmatic runner rather than its command line: the command line always
+// exits 0, and its CSV writer races its own header write against the rows (an asynchronous truncate-and-write of
+// the header can land after the rows and overwrite their first bytes). It waits a few seconds for an update
+// check first (offline here).
 //
 //   node scripts/scan-electron.mjs [--input DIR] [--out DIR] [--reviewed FILE]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,62 +27,56 @@ const { values } = parseArgs({
 const input = resolve(values.input);
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
-
-const pkgDir = dirname(require.resolve('@doyensec/electronegativity/package.json'));
-const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-const cli = join(pkgDir, typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin)[0]);
-const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
-
-function scan(file) {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cli, '-i', input, '-r', '-e', electronVersion, '-o', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.stderr.on('data', (d) => (text += d));
-    child.on('error', reject);
-    child.on('close', (code) => (existsSync(file) ? resolveRun(text) : reject(new Error(`electronegativity wrote no report (exit ${code}):\n${text}`))));
-  });
-}
-
-/** One CSV line of electronegativity's report (quoted fields, commas inside quotes). */
-function csvCells(line) {
-  const cells = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { cells.push(cur.trim()); cur = ''; }
-    else cur += ch;
-  }
-  cells.push(cur.trim());
-  return cells;
-}
-
-const csvFile = join(out, 'electronegativity.csv');
 const sarifFile = join(out, 'electronegativity.sarif');
-await Promise.all([scan(csvFile), scan(sarifFile)]);
+const csvFile = join(out, 'electronegativity.csv');
 
-const lines = readFileSync(csvFile, 'utf8').split(/\r?\n/).filter((l) => l.trim());
-if (!lines[0]?.startsWith('issue')) {
-  process.stderr.write(`scan:electron: the report ${csvFile} is not electronegativity's CSV\n`);
-  process.exit(2);
-}
-const findings = lines.slice(1).map((l) => {
-  const [check, severity, confidence, file, location, sample, description] = csvCells(l);
-  return { check, severity, confidence, file, location, sample, description };
+const run = require('@doyensec/electronegativity/dist/runner.js');
+const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
+const result = await run({
+  input,
+  output: sarifFile,
+  isSarif: true,
+  isRelative: true,
+  electronVersionOverride: electronVersion,
+  customScan: [],
+  excludeFromScan: [],
+  parserPlugins: [],
 });
-const reviewed = existsSync(values.reviewed) ? JSON.parse(readFileSync(values.reviewed, 'utf8')).reviewed ?? [] : [];
-const isReviewed = (f) => reviewed.some((r) => r.check === f.check && r.file === f.file && r.sample === f.sample && typeof r.reason === 'string' && r.reason.length > 20);
 
-const blocking = findings.filter((f) => (f.severity === 'HIGH' || f.severity === 'MEDIUM') && !isReviewed(f));
+const findings = result.issues.map((i) => ({
+  check: i.id,
+  severity: i.severity.name,
+  confidence: i.confidence.name,
+  file: i.file,
+  location: `${i.location?.line ?? 0}:${i.location?.column ?? 0}`,
+  sample: i.sample ?? '',
+  description: i.description ?? '',
+  manualReview: Boolean(i.manualReview),
+}));
+
+const cell = (v) => `"${String(v).replace(/"/g, '""')}"`;
+writeFileSync(
+  csvFile,
+  ['issue,severity,confidence,filename,location,sample,description,manual_review']
+    .concat(findings.map((f) => [f.check, f.severity, f.confidence, f.file, f.location, f.sample, f.description, f.manualReview].map(cell).join(',')))
+    .join('\r\n') + '\r\n',
+);
+
+const reviewed = existsSync(values.reviewed) ? JSON.parse(readFileSync(values.reviewed, 'utf8')).reviewed ?? [] : [];
+const isReviewed = (f) =>
+  reviewed.some((r) => r.check === f.check && r.file === f.file && r.sample === f.sample && typeof r.reason === 'string' && r.reason.length > 20);
+// Anything not clearly LOW or INFORMATIONAL blocks unless reviewed.
+const blocking = findings.filter((f) => !['LOW', 'INFORMATIONAL'].includes(f.severity) && !isReviewed(f));
 for (const f of findings) {
   const mark = blocking.includes(f) ? 'FAIL' : isReviewed(f) ? 'reviewed' : 'ok';
   process.stdout.write(`${mark.padEnd(8)} ${f.severity.padEnd(13)} ${f.check} ${f.file}:${f.location} ${f.description}\n`);
 }
-process.stdout.write(`scan:electron: ${findings.length} findings, ${blocking.length} blocking (HIGH/MEDIUM not reviewed); reports in ${out}\n`);
-process.exit(blocking.length > 0 ? 1 : 0);
+// A file the parser could not read was not scanned: that fails too. Tolerable parser warnings are only shown.
+const unscanned = (result.errors ?? []).filter((e) => !e.tolerable);
+for (const e of result.errors ?? []) process.stdout.write(`${e.tolerable ? 'note    ' : 'FAIL    '} parser: ${e.file ?? '?'}: ${e.message ?? JSON.stringify(e)}\n`);
+const failed = blocking.length + unscanned.length;
+process.stdout.write(
+  `scan:electron: ${findings.length} findings, ${blocking.length} blocking (HIGH/MEDIUM not reviewed), ${unscanned.length} files not scanned; ` +
+    `reports in ${out}\n`,
+);
+process.exit(failed > 0 ? 1 : 0);
