@@ -1,10 +1,14 @@
 /**
- * Which process has a serial port open, when the OS tells: on Linux every process's open files are links under
- * /proc/<pid>/fd; one that points at the port's device node names the holder (its name is in /proc/<pid>/comm).
- * Processes of other users cannot be read without privileges; then nothing is found and the caller says "another
- * program". Other systems: undefined.
+ * Which process has a serial port, when the OS tells (Linux only; elsewhere undefined and the caller says "another
+ * program"):
+ * 1. /proc/locks — serialport (and most serial programs) take an exclusive flock on the port; the lock names the
+ *    process and the device node by filesystem device and inode. That is exactly who makes the port "busy".
+ * 2. Otherwise, every process's open files under /proc/<pid>/fd; one that points at the port names a holder. Some
+ *    programs keep a port open without locking it (a pty's creator holds its own slave side, for instance), so this
+ *    is only the fallback. Processes of other users cannot be read without privileges; then nothing is found.
+ * The name comes from /proc/<pid>/comm.
  */
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 
 export interface PortHolder {
   readonly pid: number;
@@ -13,7 +17,12 @@ export interface PortHolder {
   readonly self: boolean;
 }
 
-export function findPortHolder(path: string, options: { procDir?: string; platform?: NodeJS.Platform } = {}): PortHolder | undefined {
+export interface PortHolderOptions {
+  readonly procDir?: string;
+  readonly platform?: NodeJS.Platform;
+}
+
+export function findPortHolder(path: string, options: PortHolderOptions = {}): PortHolder | undefined {
   const platform = options.platform ?? process.platform;
   if (platform !== 'linux') return undefined;
   const proc = options.procDir ?? '/proc';
@@ -23,6 +32,34 @@ export function findPortHolder(path: string, options: { procDir?: string; platfo
   } catch {
     return undefined;
   }
+  const pid = lockHolder(target, proc) ?? openFileHolder(target, proc);
+  return pid === undefined ? undefined : { pid, name: processName(pid, proc), self: pid === process.pid };
+}
+
+/** The pid of a flock/POSIX lock on the node, from /proc/locks ("1: FLOCK ADVISORY WRITE 3449 00:1a:4 0 EOF"). */
+export function lockHolder(target: string, proc = '/proc'): number | undefined {
+  let key: string;
+  let text: string;
+  try {
+    const st = statSync(target);
+    key = `${hex2(major(st.dev))}:${hex2(minor(st.dev))}:${st.ino}`;
+    text = readFileSync(`${proc}/locks`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    // "N:" [ "->" ] TYPE KIND MODE PID DEV:INODE START END
+    const fields = f[1] === '->' ? f.slice(2) : f.slice(1);
+    if (fields[4] === key) {
+      const pid = Number(fields[3]);
+      if (Number.isInteger(pid) && pid > 0) return pid;
+    }
+  }
+  return undefined;
+}
+
+function openFileHolder(target: string, proc: string): number | undefined {
   let pids: string[];
   try {
     pids = readdirSync(proc).filter((d) => /^[0-9]+$/.test(d));
@@ -37,21 +74,35 @@ export function findPortHolder(path: string, options: { procDir?: string; platfo
       continue;
     }
     for (const fd of fds) {
-      let link: string;
       try {
-        link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
+        if (readlinkSync(`${proc}/${pid}/fd/${fd}`) === target) return Number(pid);
       } catch {
-        continue;
+        /* gone meanwhile */
       }
-      if (link !== target) continue;
-      let name = 'unknown program';
-      try {
-        name = readFileSync(`${proc}/${pid}/comm`, 'utf8').trim() || name;
-      } catch {
-        /* keep the placeholder */
-      }
-      return { pid: Number(pid), name, self: Number(pid) === process.pid };
     }
   }
   return undefined;
+}
+
+function processName(pid: number, proc: string): string {
+  try {
+    return readFileSync(`${proc}/${pid}/comm`, 'utf8').trim() || 'unknown program';
+  } catch {
+    return 'unknown program';
+  }
+}
+
+/** Linux's dev_t split (glibc gnu_dev_major / gnu_dev_minor). */
+function major(dev: number): number {
+  const d = BigInt(dev);
+  return Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn));
+}
+
+function minor(dev: number): number {
+  const d = BigInt(dev);
+  return Number((d & 0xffn) | ((d >> 12n) & ~0xffn));
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
 }
