@@ -92,6 +92,7 @@ export class CustomerDisplay {
   private noteWipe(): void {
     const t = this.text();
     if (t !== '' && this.wiped[this.wiped.length - 1] !== t) this.wiped.push(t);
+    if (this.wiped.length > 32) this.wiped.shift();
   }
 
   private byte(b: number): void {

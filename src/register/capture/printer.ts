@@ -96,7 +96,8 @@ class PrinterSession {
         return;
       case 'newline': {
         const done = this.line;
-        this.lines.push(done);
+        if (this.size < MAX_RECEIPT_CHARS) this.lines.push(done);
+        this.size++;
         this.line = '';
         if (this.opts.endPattern?.test(done)) this.boundary('pattern');
         return;
