@@ -47,7 +47,8 @@ export function receiptData(record: PaymentRecord, original: PaymentRecord | und
   const merchantId = cfg.override ? safeText(cfg.merchantId) ?? terminalMid : terminalMid ?? safeText(cfg.merchantId);
 
   const when = transactionTime(r?.txDate ?? o?.txDate, r?.txTime ?? o?.txTime, record.createdAt, settings.timeZone ?? systemTimeZone());
-  const tip = checkMinor(record.tip, 'tip');
+  // A reversal voids the payment's whole total: its record carries the amount only, the tip is the original's.
+  const tip = checkMinor(record.kind === 'reversal' && original ? original.tip : record.tip, 'tip');
   const amount = { minor: checkMinor(record.amount.minor), currency: record.amount.currency };
   const outcome = record.outcome ?? 'in_doubt';
   const reason = outcome === 'approved' ? undefined : pick(r?.declineReason, r?.message, record.message);
@@ -69,8 +70,9 @@ export function receiptData(record: PaymentRecord, original: PaymentRecord | und
     ...opt('applicationLabel', pick(r?.applicationLabel, o?.applicationLabel)),
     ...opt('aid', pick(r?.aid, o?.aid)),
     ...opt('panMasked', printedPan(r?.panMasked) ?? printedPan(o?.panMasked)),
-    ...opt('entryMode', pick(r?.entryMode, o?.entryMode)),
-    ...opt('cvm', pick(raw[RAW_CVM], oraw[RAW_CVM])),
+    // Entry mode and verification describe this transaction's card presentment: never taken from the original.
+    ...opt('entryMode', pick(r?.entryMode)),
+    ...opt('cvm', pick(raw[RAW_CVM])),
     amount,
     tip,
     total: amount.minor + tip,
@@ -81,7 +83,7 @@ export function receiptData(record: PaymentRecord, original: PaymentRecord | und
     ...opt('preauthCode', pick(r?.preauthCode)),
     ...opt('reason', reason),
     signatureRequired: r?.signatureRequired === true,
-    receiptNo: record.receiptNo,
+    receiptNo: Number.isInteger(record.receiptNo) ? record.receiptNo : 0,
     footer: (settings.footer ?? []).map((l) => safeText(l)).filter((l): l is string => l !== undefined),
   };
   return data;
@@ -97,10 +99,11 @@ function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: 
  * `YYYY-MM-DD`, `YYYYMMDD`, `YYMMDD`, `DD.MM.YYYY`, an ISO date-time; `HH:MM:SS`, `HHMMSS`, `HH:MM` — else the
  * journal's time of the payment in `timeZone`.
  */
-export function transactionTime(txDate: string | undefined, txTime: string | undefined, createdAt: string, timeZone: string): { date: string; time: string } {
+export function transactionTime(txDateValue: unknown, txTimeValue: unknown, createdAt: string, timeZone: string): { date: string; time: string } {
+  const txDate = typeof txDateValue === 'string' ? txDateValue : undefined;
   const fallback = localParts(new Date(createdAt), timeZone);
   let date = readDate(txDate);
-  let time = readTime(txTime);
+  let time = readTime(typeof txTimeValue === 'string' ? txTimeValue : undefined);
   const iso = txDate ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(txDate.trim()) : null;
   if (iso) {
     date = date ?? iso[1];
