@@ -100,6 +100,9 @@ export class DeviceSupervisor extends EventEmitter<DeviceSupervisorEvents> {
     if (this.stateValue !== 'waiting') return;
     this.cancelWait?.();
     this.cancelWait = undefined;
+    // Something was plugged in: if this attempt comes too early (the port node appears a moment after the USB
+    // device), the next one follows after the shortest pause, not after a long backoff.
+    this.delay = this.minDelay;
     void this.attempt();
   }
 
