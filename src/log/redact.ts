@@ -1,10 +1,13 @@
 /**
  * Masks anything in free text that looks like card data or a credential before it can reach a log line:
  * 13–19 digit runs (optionally split by spaces or dashes) that pass the Luhn check keep only their last 4 digits;
- * track-2 equivalents (PAN=YYMM…) and bearer tokens are replaced.
+ * track data (track 1 `%B…^NAME^YYMM…`, track 2 and its equivalent `PAN=YYMM…` or `PAN D YYMM…` as in EMV tag 57)
+ * and bearer tokens are replaced.
  */
 const PAN_CANDIDATE = /\b(?:\d[ -]?){12,18}\d\b/g;
+const TRACK1 = /%?B\d{12,19}\^[^^\n]{0,26}\^\d{4}[^?\s"]*\??/g;
 const TRACK2 = /;?\d{12,19}=\d{4,}\??/g;
+const TRACK2_EQUIVALENT = /\b\d{12,19}D\d{4}[0-9A-F]*F?\b/g;
 const BEARER = /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 
 export function luhnValid(digits: string): boolean {
@@ -24,7 +27,9 @@ export function luhnValid(digits: string): boolean {
 
 export function redactText(text: string): string {
   return text
+    .replace(TRACK1, '[track data redacted]')
     .replace(TRACK2, '[track data redacted]')
+    .replace(TRACK2_EQUIVALENT, '[track data redacted]')
     .replace(BEARER, '$1[redacted]')
     .replace(PAN_CANDIDATE, (match) => {
       const digits = match.replace(/[ -]/g, '');

@@ -6,8 +6,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { answerInvoke } from '../../electron/ipc-main';
 import { parseConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log/logger';
 import { StatusCore } from '../../src/status/core';
@@ -17,6 +18,9 @@ import { DEMO_EPOS, FakeEposGateway } from '../../src/terminal/simulator/epos-ga
 import { startHarness, type Harness } from '../helpers/bridge-harness';
 import { buildRenderer } from './build-renderer';
 import { launchChromium } from './chromium';
+
+// electron/ipc-main.ts imports Electron's types only; nothing of Electron runs here.
+vi.mock('electron', () => ({}));
 
 const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
 const SIZES = [
@@ -243,8 +247,9 @@ describe('status page in Chromium', () => {
     const field = page.locator('.field', { has: port });
     await field.locator('.field-error').getByText('must be 0–65535').waitFor();
     expect(await port.getAttribute('aria-invalid')).toBe('true');
-    expect(await port.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.getByText('Not saved: correct the marked fields.').waitFor();
+    // The first field in error takes the focus, so its message is read out.
+    await expect.poll(() => port.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(readFileSync(configFile, 'utf8')).toBe(before);
     await shoot('settings-invalid');
 
@@ -264,6 +269,52 @@ describe('status page in Chromium', () => {
     await page.getByLabel('Containing').fill('');
     await page.locator('table.log').waitFor();
     await shoot('logs');
+  });
+
+  it('lists local devices, or says why there are none', async () => {
+    await openView('Setup');
+    await page.getByLabel('USB or Bluetooth').check();
+    const step = page.locator('section.step', { hasText: 'Choose the device' });
+    await step.locator('.device-list, .empty').first().waitFor();
+    // A list of devices, or an empty list with the reason next to it.
+    if ((await step.locator('.device-list li').count()) === 0) expect(await step.locator('.hint').textContent()).toBeTruthy();
+    await shoot('setup-devices');
+  });
+
+  it('talks to the core through the desktop bridge when the preload exposed one', async () => {
+    const desktop = await context.newPage();
+    desktop.on('pageerror', (e) => problems.push(`desktop page error: ${e.message}`));
+    desktop.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`desktop console error: ${m.text()}`);
+    });
+    const calls: string[] = [];
+    // The page's side of electron/preload.ts, answered by the main process's real IPC handler.
+    await desktop.exposeFunction('__invoke', async (method: string, arg: unknown) => {
+      calls.push(method);
+      return answerInvoke(core, 'app://bridge/index.html', { method, arg });
+    });
+    await desktop.addInitScript(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const listeners = new Set<(e: unknown) => void>();
+      w.__emit = (e: unknown) => listeners.forEach((l) => l(e));
+      w.registerBridge = {
+        invoke: (method: string, arg: unknown) => (w.__invoke as (m: string, a: unknown) => Promise<unknown>)(method, arg),
+        onEvent: (l: (e: unknown) => void) => {
+          listeners.add(l);
+          return () => listeners.delete(l);
+        },
+      };
+    });
+    const sockets: string[] = [];
+    desktop.on('websocket', (ws) => sockets.push(ws.url()));
+    await desktop.goto(server.url);
+    await desktop.locator('[data-terminal="lane1"]').waitFor();
+    expect(calls).toContain('state');
+    expect(sockets).toEqual([]);
+    const latest = await core.state();
+    await desktop.evaluate((e) => (window as unknown as { __emit(e: unknown): void }).__emit(e), { type: 'terminal', terminal: { ...latest.terminals[0]!, state: 'offline', message: 'cable pulled' } });
+    await desktop.locator('[data-terminal="lane1"]').getByText('Offline').waitFor();
+    await desktop.close();
   });
 
   it('can be used with the keyboard: skip link, views, visible focus', async () => {

@@ -148,7 +148,8 @@ class PrinterSession {
       return;
     }
     log.debug({ why, matched: found.matched }, 'receipt total found');
-    this.lane.offer(found.amount, found.matched, (bytes) => this.slip(bytes));
+    // Slips go into this printer stream unless a printer of their own is configured.
+    this.lane.offer(found.amount, found.matched, this.opts.slipPrinter ? undefined : (bytes) => this.slip(bytes));
   }
 
   /** A slip goes into this connection's printer stream between receipts; false when this connection is over. */
