@@ -30,7 +30,7 @@ function money(m: Money | undefined): string {
 
 export const RECON_CSV_COLUMNS = [
   'category', 'terminal', 'register', 'ref', 'kind', 'journal_status', 'journal_amount', 'tip', 'currency',
-  'host_status', 'host_status_text', 'host_amount', 'host_currency', 'host_id', 'reference', 'created_at', 'host_at', 'note',
+  'host_status', 'host_status_text', 'host_amount', 'host_currency', 'difference', 'host_id', 'reference', 'created_at', 'host_at', 'note',
 ] as const;
 
 function reconRow(i: ReconItem): string {
@@ -38,7 +38,7 @@ function reconRow(i: ReconItem): string {
     i.kind, i.terminal, i.register, i.ref, i.journalKind, i.journalStatus, money(i.journalAmount),
     i.tip !== undefined && i.journalAmount ? toDecimal({ minor: i.tip, currency: i.journalAmount.currency }) : '',
     i.journalAmount?.currency, i.hostStatus, i.hostStatusText, i.hostAmount ? money(i.hostAmount) : i.hostAmountText,
-    i.hostAmount?.currency, i.hostId, i.reference, i.createdAt, i.hostAt, i.note,
+    i.hostAmount?.currency, i.difference !== undefined ? signedDecimal(i.difference, i.journalAmount?.currency ?? i.hostAmount?.currency ?? 'XXX') : '', i.hostId, i.reference, i.createdAt, i.hostAt, i.note,
   ]);
 }
 

@@ -15,7 +15,7 @@ import type { Logger } from '../log/logger';
 import { createTerminal, type CreatedTerminal } from '../terminal/factory';
 import { toDecimal } from '../domain/money';
 import { DayReports } from './day-reports';
-import { reconciliationCsv, reconciliationJson } from './export';
+import { reconciliationCsv, reconciliationJson, signedDecimal } from './export';
 import type { HostAccess } from './host';
 import type { ReconciliationReport, ReconItem } from './reconcile';
 import { reportSettings } from './settings';
@@ -72,6 +72,11 @@ export function reconciliationText(r: ReconciliationReport): string {
     ...r.terminals.map((t) => `  terminal ${t.terminal}: ${t.source}${t.ok ? '' : ' (incomplete)'} — ${t.message}`),
     `  matched ${s.matched}, missing at host ${s.missing_at_host}, missing in journal ${s.missing_in_journal}, amount mismatch ${s.amount_mismatch}, ` +
       `status mismatch ${s.status_mismatch}, in doubt ${s.in_doubt}, unverified ${s.unverified}`,
+    ...r.totals.map(
+      (t) =>
+        `  ${t.currency}: journal ${t.journal.count} charged ${signedDecimal(t.journal.minor, t.currency)}, host ${t.host.count} charged ` +
+        `${signedDecimal(t.host.minor, t.currency)}, difference ${signedDecimal(t.difference, t.currency)}`,
+    ),
   ];
   const show: Array<[string, ReconItem[]]> = [
     ['MISSING AT HOST', r.missingAtHost], ['MISSING IN JOURNAL', r.missingInJournal], ['AMOUNT MISMATCH', r.amountMismatch],

@@ -17,6 +17,15 @@
  * the tip is not documented: mypos-api-gateway.md §12.6, mypos-ipp.md §14.5), in the same currency.
  * Host records not matched to a journal payment of the day are "missing in the journal" when their time falls in
  * the business day (or is not given) and no journal payment of another day carries their id or reference.
+ *
+ * Totals per currency (checked by tests, to the cent): what the journal says was charged and what the host says was
+ * charged over the compared items (in_doubt and unverified ones are not compared), and their difference, which is
+ * exactly the sum of the discrepancies' own differences (matched items differ by 0):
+ *   host.minor − journal.minor = difference = Σ item.difference
+ * (an item whose amounts cannot be set against each other — another currency, a host amount that could not be read
+ * exactly — has no difference of its own and is flagged as amount_mismatch; its readable sides still count).
+ * Amounts are gross (sales, refunds and completions alike, tip included unless the host shows the amount without it):
+ * the host's list does not say which way money moved.
  */
 import type { Money } from '../domain/money';
 import type { TransactionKind } from '../domain/vocabulary';
@@ -51,7 +60,23 @@ export interface ReconItem {
   readonly hostId?: string;
   readonly reference?: string;
   readonly hostAt?: string | null;
+  /**
+   * Minor units the host shows charged minus what the journal shows charged, for a compared item in one currency
+   * (0 when matched). Absent for in_doubt, unverified, and items whose amounts cannot be set against each other.
+   */
+  readonly difference?: number;
   readonly note: string;
+}
+
+/** Charged amounts of the compared items of one currency. */
+export interface ReconTotals {
+  readonly currency: string;
+  /** Items the journal shows charged (approved, not reversed), and their amount. */
+  readonly journal: { count: number; minor: number };
+  /** Items the host shows charged with an amount it gave exactly, and their amount. */
+  readonly host: { count: number; minor: number };
+  /** host.minor − journal.minor. */
+  readonly difference: number;
 }
 
 export interface TerminalSource {
@@ -79,6 +104,8 @@ export interface ReconciliationReport {
   readonly inDoubt: ReconItem[];
   readonly unverified: ReconItem[];
   readonly summary: Record<ReconKind, number>;
+  /** Per currency, sorted by code. */
+  readonly totals: ReconTotals[];
   /** No discrepancy and nothing open. */
   readonly clean: boolean;
 }
@@ -248,7 +275,11 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
     }
   }
 
-  const of = (k: ReconKind): ReconItem[] => items.filter((i) => i.kind === k);
+  const withDifferences = items.map((i) => {
+    const d = itemDifference(i);
+    return d === undefined ? i : { ...i, difference: d };
+  });
+  const of = (k: ReconKind): ReconItem[] => withDifferences.filter((i) => i.kind === k);
   const summary = Object.fromEntries(RECON_KINDS.map((k) => [k, of(k).length])) as Record<ReconKind, number>;
   return {
     businessDay: w.day,
@@ -266,6 +297,57 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
     inDoubt: of('in_doubt'),
     unverified: of('unverified'),
     summary,
+    totals: reconTotals(withDifferences),
     clean: summary.missing_at_host + summary.missing_in_journal + summary.amount_mismatch + summary.status_mismatch + summary.in_doubt === 0,
   };
+}
+
+const COMPARED: ReadonlySet<ReconKind> = new Set(['matched', 'missing_at_host', 'missing_in_journal', 'amount_mismatch', 'status_mismatch']);
+
+/** What the journal shows charged for an item: amount + tip, or the amount alone when the host shows it without the tip. */
+function journalCharged(i: ReconItem): Money | undefined {
+  if (i.journalStatus !== 'approved' || !i.journalAmount) return undefined;
+  const tip = i.tip ?? 0;
+  const hostLeftTipOut = tip > 0 && i.hostAmount?.currency === i.journalAmount.currency && i.hostAmount.minor === i.journalAmount.minor;
+  return { minor: i.journalAmount.minor + (hostLeftTipOut ? 0 : tip), currency: i.journalAmount.currency };
+}
+
+function hostCharged(i: ReconItem): Money | undefined {
+  return i.hostStatus === 'approved' ? i.hostAmount : undefined;
+}
+
+function itemDifference(i: ReconItem): number | undefined {
+  if (!COMPARED.has(i.kind)) return undefined;
+  const j = journalCharged(i);
+  const h = hostCharged(i);
+  if (i.hostStatus === 'approved' && !h) return undefined; // the host's amount could not be read
+  if (j && h) return j.currency === h.currency ? h.minor - j.minor : undefined;
+  return (h?.minor ?? 0) - (j?.minor ?? 0);
+}
+
+function reconTotals(items: readonly ReconItem[]): ReconTotals[] {
+  const by = new Map<string, { journal: { count: number; minor: number }; host: { count: number; minor: number } }>();
+  const of = (currency: string) => {
+    let t = by.get(currency);
+    if (!t) by.set(currency, (t = { journal: { count: 0, minor: 0 }, host: { count: 0, minor: 0 } }));
+    return t;
+  };
+  for (const i of items) {
+    if (!COMPARED.has(i.kind)) continue;
+    const j = journalCharged(i);
+    const h = hostCharged(i);
+    if (j) {
+      const t = of(j.currency).journal;
+      t.count++;
+      t.minor += j.minor;
+    }
+    if (h) {
+      const t = of(h.currency).host;
+      t.count++;
+      t.minor += h.minor;
+    }
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, t]) => ({ currency, journal: t.journal, host: t.host, difference: t.host.minor - t.journal.minor }));
 }
