@@ -34,7 +34,11 @@ export interface HidConfig {
   readonly framing?: HidFraming | undefined;
   /** Length byte + payload per report; default 64. */
   readonly reportSize?: number | undefined;
-  /** A fixed report id before the length byte; absent: the report id is the length (CP2110). */
+  /**
+   * A fixed report id before the length byte. Absent: with CP2110 framing the report id is the length; with
+   * "length-prefixed" framing the cable's reports are unnumbered (id 0: written as [0, n, payload], read as
+   * [n, payload]).
+   */
   readonly reportId?: number | undefined;
 }
 
@@ -59,10 +63,11 @@ export function matchHid(devices: readonly HidDeviceInfo[], c: HidConfig): HidDe
 }
 
 export function reportFormatFor(c: HidConfig): HidReportFormat {
+  const reportId = c.reportId ?? (framingFor(c) === 'length-prefixed' ? 0 : undefined);
   const format: HidReportFormat = {
     ...DEFAULT_REPORT_FORMAT,
     ...(c.reportSize !== undefined ? { reportSize: c.reportSize } : {}),
-    ...(c.reportId !== undefined ? { reportId: c.reportId } : {}),
+    ...(reportId !== undefined ? { reportId } : {}),
   };
   checkReportFormat(format);
   return format;
@@ -107,7 +112,7 @@ export function explainHidOpenError(e: unknown, what: string, path: string, plat
     return new DeviceError(
       'permission_denied',
       `${what} (${path}) could not be opened — usually no permission: install the udev rule docs/udev/60-register-bridge.rules ` +
-        'and add the user to the "plugdev" group (see docs/operator.md, "Permission denied"), then plug the cable in again',
+        'and add the user to the "plugdev" group (see docs/devices.md, "Linux: permissions and udev"), then plug the cable in again',
       text,
     );
   }

@@ -66,7 +66,7 @@ function busySentence(ctx: OpenErrorContext): string {
 export function permissionHint(platform: NodeJS.Platform): string {
   if (platform === 'linux') {
     return 'Add the user running the bridge to the "dialout" group (sudo usermod -aG dialout USER, then log in again), ' +
-      'or install the udev rule docs/udev/60-register-bridge.rules (see docs/operator.md, "Permission denied")';
+      'or install the udev rule docs/udev/60-register-bridge.rules (see docs/devices.md, "Linux: permissions and udev")';
   }
   if (platform === 'win32') return 'Close any other program using the port; if that does not help, reinstall the port\'s driver in Device Manager';
   return 'Check that the user running the bridge may open the device';
