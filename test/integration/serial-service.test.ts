@@ -126,3 +126,94 @@ describe('serial links through the whole bridge', () => {
     expect(svc.journal.list({ ref: 'CAB-1' })).toMatchObject([{ outcome: 'cancelled' }]);
   });
 });
+
+
+/**
+ * Says hello until the bridge answers: after a replug the bridge re-opens its end on its own schedule, and bytes
+ * sent before that are lost with the old line (as on a real cable). A register does the same: it retries.
+ */
+async function helloAgain(till: SerialNativeRegister, register: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const id = `hello-${i}`;
+    till.send({ op: 'hello', id, register });
+    try {
+      await till.waitFor((m) => m.id === id && m.type === 'hello', 500);
+      return id;
+    } catch (e) {
+      if (i >= 60) throw e;
+    }
+  }
+}
+
+describe('register cable pulled with a payment in flight', () => {
+  it('the listener re-opens the port; the register resends the same ref and gets the one approval, charged once', async () => {
+    const sim = await simulator();
+    const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
+    const cable = await pty();
+    const svc = await service({
+      listeners: [{ id: 'till', protocol: 'native', transport: { type: 'serial', path: cable.a } }],
+      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    });
+    let till = await SerialNativeRegister.open(cable.b);
+    cleanups.push(() => till.close());
+    await till.request({ op: 'hello', id: 'h1', register: 'till-1' }, ['hello']);
+
+    sim.hold();
+    till.send({ op: 'sale', id: '1', ref: 'PULL-1', amount: 4200, currency: 'EUR' });
+    await till.waitFor((m) => m.id === '1' && m.stage === 'present_card');
+    const oldPort = till.port;
+    const gone = new Promise<void>((resolve) => oldPort.once('close', () => resolve()));
+    await cable.unplug();
+    await gone;
+    expect(till.of('1').some((m) => m.type === 'result')).toBe(false);
+
+    await cable.replug();
+    // The bridge opens its end again by itself (timed re-open: no USB plug event for a pty).
+    till = await SerialNativeRegister.open(cable.b);
+    await helloAgain(till, 'till-1');
+    // As the protocol asks after a lost connection: the same request again. It attaches; nothing new is charged.
+    till.send({ op: 'sale', id: '2', ref: 'PULL-1', amount: 4200, currency: 'EUR' });
+    await till.waitFor((m) => m.id === '2' && m.type === 'progress' && m.stage === 'queued');
+    sim.release();
+    const r = await till.waitFor((m) => m.id === '2' && m.type === 'result');
+    expect(r).toMatchObject({ ref: 'PULL-1', outcome: 'approved', amount: 4200, attached: true });
+    await untilPayment(svc, 'PULL-1', (p) => p.stage === 'done');
+    await untilLedger(sim, () => sim.openTransaction() === undefined);
+    expect(sim.netCharges('PULL-1')).toBe(1);
+    expect(sim.ledger().filter((e) => e.reference === 'PULL-1' && e.kind === 'sale')).toHaveLength(1);
+    expect(svc.journal.list({ ref: 'PULL-1' })).toMatchObject([{ outcome: 'approved' }]);
+  });
+
+  it('the approval arrives while the cable is out: not kept (nobody saw it), cancelled on the terminal, and told on hello', async () => {
+    const sim = await simulator();
+    const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
+    const cable = await pty();
+    const svc = await service({
+      listeners: [{ id: 'till', protocol: 'native', transport: { type: 'serial', path: cable.a } }],
+      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    });
+    let till = await SerialNativeRegister.open(cable.b);
+    cleanups.push(() => till.close());
+    await till.request({ op: 'hello', id: 'h1', register: 'till-1' }, ['hello']);
+    sim.hold();
+    till.send({ op: 'sale', id: '1', ref: 'PULL-2', amount: 990, currency: 'EUR' });
+    await till.waitFor((m) => m.id === '1' && m.stage === 'present_card');
+    const oldPort = till.port;
+    const gone = new Promise<void>((resolve) => oldPort.once('close', () => resolve()));
+    await cable.unplug();
+    await gone;
+
+    sim.release();
+    // The result could not be written to anyone: the bridge cancels the approval on the terminal.
+    await untilPayment(svc, 'PULL-2', (p) => p.outcome === 'cancelled' && p.stage === 'done');
+    expect(sim.netCharges('PULL-2')).toBe(0);
+
+    await cable.replug();
+    till = await SerialNativeRegister.open(cable.b);
+    const hello = await helloAgain(till, 'till-1');
+    const told = await till.waitFor((m) => m.id === hello && m.type === 'result');
+    expect(told).toMatchObject({ ref: 'PULL-2', outcome: 'cancelled', redelivered: true });
+    const status = await till.request({ op: 'status', id: 's', ref: 'PULL-2' }, ['status']);
+    expect(status).toMatchObject({ ref: 'PULL-2', outcome: 'cancelled' });
+  });
+});
