@@ -138,7 +138,7 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     // A payment the bridge could not tell yet (as after a lost answer): still open.
     const j = service!.journal;
     const open = j.insertIntent({ register: 'pos', ref: 'Q-1', kind: 'sale', amount: { minor: 880, currency: 'EUR' }, tip: 0, terminal: 'cloud' });
-    j.update(open.id, { outcome: 'in_doubt', stage: 'in_doubt', driverRef: 'lost-answer', message: 'The terminal could not tell yet' }, { type: 'outcome' });
+    j.update(open.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'lost-answer', message: 'The terminal could not tell yet' }, { type: 'outcome' });
 
     const reconciled = once(service!.bridge, 'reconciliation') as Promise<[ReconciliationReport]>;
     const eod = await pos.request({ op: 'end_of_day', id: 'e' }, ['end_of_day', 'error']);
