@@ -192,3 +192,15 @@ export function printLine(attribute: number, textLine: string): Buffer {
   const t = Buffer.from(textLine.replace(/[^\x20-\x7e]/g, '?'), 'latin1');
   return message(CMD.PRINT_LINE, [Buffer.from([attribute]), t]);
 }
+
+/** Receipt types of TLV 1F07 in a 06 D3 text block (§6). */
+export const RECEIPT_TYPE = { merchant: 0x01, customer: 0x02, administration: 0x03 } as const;
+
+/**
+ * 06 D3 — print text block (§6): BMP 06 with tag 25 (constructed) holding one 07 text line per line (ASCII; an empty
+ * line is an empty 07), and 1F07 with the receipt type. Lines longer than 254 bytes do not occur (width ≤ 48).
+ */
+export function printTextBlock(receiptType: number, lines: readonly string[]): Buffer {
+  const text = lines.map((l) => ({ tag: 0x07, value: Buffer.from(l.replace(/[^\x20-\x7e]/g, '?'), 'latin1') }));
+  return message(CMD.PRINT_TEXT_BLOCK, [encodeTlvBmp([{ tag: 0x25, children: text }, { tag: 0x1f07, value: Buffer.from([receiptType]) }])]);
+}

@@ -9,6 +9,9 @@ import type { ZvtDateTime } from './bcd';
 
 export const DEFAULT_PRINTER_WIDTH = 40;
 
+/** Widths of the bridge's receipts (src/receipts), widest first. */
+export const RECEIPT_WIDTHS = [48, 40, 32] as const;
+
 /** 06 D1 attributes (§6): 00 normal; bit 8 set with other bits = last line of the receipt. */
 export const PRINT_NORMAL = 0x00;
 export const PRINT_LAST_LINE = 0x81;

@@ -49,6 +49,8 @@ import {
   intermediateStatus,
   negativeAck,
   printLine,
+  printTextBlock,
+  RECEIPT_TYPE,
   registrationCompletion,
   registrationWrongCurrency,
   statusEnquiryCompletion,
@@ -56,8 +58,9 @@ import {
   type TotalsLine,
   type TransactionReport,
 } from './messages';
+import type { ReceiptRendering } from '../../receipts/types';
 import { parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './options';
-import { DEFAULT_PRINTER_WIDTH, PRINT_LAST_LINE, PRINT_NORMAL, receiptLines, type ReceiptFacts } from './receipt';
+import { DEFAULT_PRINTER_WIDTH, PRINT_LAST_LINE, RECEIPT_WIDTHS, PRINT_NORMAL, receiptLines, type ReceiptFacts } from './receipt';
 import {
   RC,
   STAGE_STATUS,
@@ -763,6 +766,7 @@ export class ZvtSession {
       this.log.info('the bridge keeps no day totals: End-of-Day answered with zero totals');
     }
     const totals = dayTotals(views, this.opts.currency);
+    await this.closeBusinessDay();
     const info = endOfDayInformation({
       totalMinor: totals.total,
       trace: totals.receiptTo,
@@ -777,27 +781,72 @@ export class ZvtSession {
     await this.close(op, COMPLETION_APDU);
   }
 
-  // ---- receipts (06 D1) ---------------------------------------------------------------------------------------------
+  /**
+   * End-of-Day also closes the bridge's business day (docs/receipts.md): the day's totals are stored, each terminal's
+   * batch is closed where its link can, and the reconciliation with the host follows. The register's own totals
+   * (above) do not wait for it and do not depend on it.
+   */
+  private async closeBusinessDay(): Promise<void> {
+    if (!this.api.endOfDay) return;
+    try {
+      const report = await this.api.endOfDay({});
+      this.log.info({ day: report.businessDay, reconciliation: report.reconciliation }, 'End-of-Day: business day closed');
+    } catch (e) {
+      this.log.warn({ err: e }, 'End-of-Day: the business day could not be closed; the register gets its totals anyway');
+    }
+  }
 
+  // ---- receipts (06 D1 / 06 D3) -------------------------------------------------------------------------------------
+
+  /**
+   * The payment's receipts for a register that prints them (config bits 02 and 80): the bridge's merchant and
+   * customer copies (docs/receipts.md) at the widest of 48/40/32 columns that fits the register's printer (TLV 12),
+   * as one 06 D3 text block per copy when the register listed 06 D3 at Registration (TLV 26), else as 06 D1 lines
+   * with the last line of each copy marked (attribute 81). A printer narrower than 32 columns, or a bridge without
+   * journaled receipts, gets the short customer receipt of receipt.ts.
+   */
   private async printReceipt(op: Operation, facts: ReceiptFacts): Promise<void> {
     const c = this.state.config;
     if (this.opts.receipts !== 'auto' || !(c & CONFIG.ECR_PRINTS_PAYMENT_RECEIPTS) || !(c & CONFIG.RECEIPT_LINES_VIA_06D1)) return;
-    let lines: string[];
+    let copies: Array<{ type: number; lines: string[] }>;
     try {
-      lines = receiptLines(facts, this.state.printerWidth);
+      copies = this.receiptCopies(facts);
     } catch (e) {
       this.log.error({ err: e }, 'receipt lines could not be built; none sent');
       return;
     }
-    for (const [i, line] of lines.entries()) {
+    const blocks = this.state.ecrCommands.has(CMD.PRINT_TEXT_BLOCK);
+    const messages = blocks
+      ? copies.map((copy) => printTextBlock(copy.type, copy.lines))
+      : copies.flatMap((copy) => copy.lines.map((line, i) => printLine(i === copy.lines.length - 1 ? PRINT_LAST_LINE : PRINT_NORMAL, line)));
+    for (const m of messages) {
       if (op.lost || this.link.closed) return;
-      const ans = await this.exchange(op, printLine(i === lines.length - 1 ? PRINT_LAST_LINE : PRINT_NORMAL, line), this.opts.t3Ms);
+      const ans = await this.exchange(op, m, this.opts.t3Ms);
       if (!this.checkAnswer(op, ans)) return;
       if (ans.kind === 'answer' && !isPositiveReply(ans.apdu)) {
-        this.log.info({ rc: ans.apdu.instr }, 'register cannot print (84 xx to 06 D1): receipt lines stopped');
+        this.log.info({ rc: ans.apdu.instr }, `register cannot print (84 xx to ${blocks ? '06 D3' : '06 D1'}): receipt stopped`);
         return;
       }
     }
+  }
+
+  private receiptCopies(facts: ReceiptFacts): Array<{ type: number; lines: string[] }> {
+    const width = RECEIPT_WIDTHS.find((w) => w <= this.state.printerWidth);
+    if (width && this.api.receipt) {
+      let rendering: ReceiptRendering | undefined;
+      try {
+        rendering = this.api.receipt(this.who, facts.result.ref, { kind: facts.result.kind, width });
+      } catch (e) {
+        this.log.warn({ err: e, ref: facts.result.ref }, 'the journaled receipt is not available: the short receipt is printed');
+      }
+      if (rendering) {
+        return [
+          { type: RECEIPT_TYPE.merchant, lines: rendering.merchant },
+          { type: RECEIPT_TYPE.customer, lines: rendering.customer },
+        ];
+      }
+    }
+    return [{ type: RECEIPT_TYPE.customer, lines: receiptLines(facts, this.state.printerWidth) }];
   }
 
   // ---- outbound ----------------------------------------------------------------------------------------------------
