@@ -187,7 +187,10 @@ function readMinorAmount(v: unknown): MinorAmount | undefined {
 /** Card data never leaves this function unmasked. */
 const CARD_FIELDS = new Set(['pan', 'track2', 'emboss_name', 'exp_date', 'expiry', 'card_number']);
 
-function flatten(o: Obj, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+/** Nesting kept in `raw`; deeper objects (a broken proxy, a hostile answer) are left out instead of exhausting the stack. */
+const RAW_MAX_DEPTH = 8;
+
+function flatten(o: Obj, prefix = '', out: Record<string, string> = {}, depth = 0): Record<string, string> {
   for (const [k, v] of Object.entries(o)) {
     const key = prefix + k;
     if (CARD_FIELDS.has(k.toLowerCase())) {
@@ -198,8 +201,9 @@ function flatten(o: Obj, prefix = '', out: Record<string, string> = {}): Record<
       continue;
     }
     if (v === null || v === undefined) continue;
-    if (typeof v === 'object' && !Array.isArray(v)) flatten(v as Obj, `${key}.`, out);
-    else if (typeof v !== 'object') out[key] = String(v);
+    if (typeof v === 'object' && !Array.isArray(v)) {
+      if (depth < RAW_MAX_DEPTH) flatten(v as Obj, `${key}.`, out, depth + 1);
+    } else if (typeof v !== 'object') out[key] = String(v);
   }
   return out;
 }
