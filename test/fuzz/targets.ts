@@ -1,0 +1,21 @@
+/** Every fuzz target, in the order `npm run fuzz` runs them. */
+import type { FuzzTarget } from './target';
+import { nativeTargets } from './native';
+import { zvtTargets } from './zvt';
+import { ippTargets } from './ipp';
+import { configTargets } from './config';
+import { hidTargets } from './hid';
+import { textTargets } from './text';
+import { captureTargets } from './capture';
+import { eposTargets } from './epos';
+
+export const allTargets: FuzzTarget[] = [
+  ...nativeTargets,
+  ...zvtTargets,
+  ...ippTargets,
+  ...hidTargets,
+  ...textTargets,
+  ...captureTargets,
+  ...eposTargets,
+  ...configTargets,
+];
