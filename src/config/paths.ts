@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * Where the bridge keeps its files when no `dataDir` is configured: the OS's application-data folder.
@@ -30,4 +30,27 @@ export function defaultLogDir(env: NodeJS.ProcessEnv = process.env, platform: No
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Register Bridge', 'logs');
   if (platform === 'darwin') return join(home, 'Library', 'Logs', 'Register Bridge');
   return join(env.XDG_STATE_HOME ?? join(home, '.local', 'state'), 'register-bridge', 'logs');
+}
+
+export interface PathChoice {
+  /** `--config FILE`. */
+  readonly config?: string | undefined;
+  /** `--data-dir DIR`: config, journal and logs all in DIR. */
+  readonly dataDir?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly platform?: NodeJS.Platform;
+}
+
+/** The config file: `--config FILE`; else `config.json` in `--data-dir`; else the OS's config folder. */
+export function configFileFor(choice: PathChoice = {}): string {
+  if (choice.config) return resolve(choice.config);
+  if (choice.dataDir) return join(resolve(choice.dataDir), 'config.json');
+  return defaultConfigFile(choice.env, choice.platform);
+}
+
+/** The folder of the journal (journal.sqlite) and reports: `--data-dir`; else the config's `dataDir`; else the OS's data folder. */
+export function dataDirFor(choice: PathChoice & { readonly configDataDir?: string | undefined } = {}): string {
+  if (choice.dataDir) return resolve(choice.dataDir);
+  if (choice.configDataDir) return resolve(choice.configDataDir);
+  return defaultDataDir(choice.env, choice.platform);
 }
