@@ -23,6 +23,8 @@ export interface CoreHostOptions {
   readonly demo: boolean;
   readonly log: Logger;
   readonly logs: LogRing;
+  /** Set the logger's level from the config's log.level at every start. */
+  readonly followConfigLogLevel?: boolean;
   readonly keychain: KeychainReader & SecretStore;
   readonly loginItem: { get(): boolean; set(on: boolean): void };
   /** Called whenever the service starts or stops. */
@@ -82,6 +84,7 @@ export class CoreHost {
     return this.serial(async () => {
       if (this.service) return;
       this.config = this.readConfig();
+      if (this.o.followConfigLogLevel) this.o.log.level = this.config.log.level;
       this.service = await startService(this.config, {
         log: this.o.log,
         dataDir: this.config.dataDir ?? join(this.o.defaultDataDir, 'data'),

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { app, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
-import { createLogger } from '../src/log/logger';
+import { LOG_FILE_NAME } from '../src/log/files';
+import { createLogger, logOutputs } from '../src/log/logger';
 import { LogRing } from '../src/status/log-ring';
 import { CoreHost } from './core-host';
 import { registerIpc } from './ipc-main';
@@ -54,8 +55,14 @@ async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, appProtocolHandler(join(app.getAppPath(), 'dist-renderer')));
 
   const userData = app.getPath('userData');
-  const logs = new LogRing(2000, process.stdout);
-  const log = createLogger({ level: process.env.REGISTER_BRIDGE_LOG_LEVEL ?? 'info', destination: logs });
+  // Logs: rotating files in the OS's log folder (Windows %APPDATA%\Register Bridge\logs, macOS ~/Library/Logs/Register
+  // Bridge, Linux ~/.config/Register Bridge/logs), stdout, and the Logs view's ring. Level: the config's log.level
+  // unless REGISTER_BRIDGE_LOG_LEVEL says otherwise.
+  const logFile = join(app.getPath('logs'), LOG_FILE_NAME);
+  const logs = new LogRing(2000, logOutputs({ file: logFile, stdout: true }));
+  const levelOverride = process.env.REGISTER_BRIDGE_LOG_LEVEL;
+  const log = createLogger({ level: levelOverride ?? 'info', destination: logs });
+  log.info({ logFile }, 'desktop app starting');
   const keychain = new SafeStorageKeychain(join(userData, 'secrets.json'), safeStorage);
   host = new CoreHost({
     configFile: join(userData, 'config.json'),
@@ -63,6 +70,7 @@ async function start(): Promise<void> {
     demo,
     log,
     logs,
+    followConfigLogLevel: levelOverride === undefined,
     keychain,
     loginItem: {
       get: () => app.getLoginItemSettings().openAtLogin,

@@ -2,12 +2,17 @@
  * The `register-bridge` command. Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { asBridgeError, BridgeError } from './domain/errors';
 import { demoConfig, loadConfigFile } from './config/load';
-import { defaultConfigFile, defaultDataDir } from './config/paths';
-import { createLogger } from './log/logger';
+import { configFileFor, dataDirFor, defaultConfigFile, defaultDataDir } from './config/paths';
+import type { Config } from './config/schema';
+import { createLogger, isLogLevel, LOG_LEVELS, logOutputs } from './log/logger';
+import { logFileFor } from './log/files';
+import { doctorExitCode, formatDoctor, runDoctor } from './ops/doctor/run';
+import { systemDoctorEnv } from './ops/doctor/system';
+import { follow, formatLogLine, lastLines } from './ops/logs/tail';
 import { startService } from './service';
 import { VERSION } from './version';
 import { Journal } from './journal/journal';
@@ -23,6 +28,7 @@ Usage:
   register-bridge serve --demo [--port N] [--data-dir DIR]   native listener on 127.0.0.1:7450 + simulated terminal
   register-bridge serve --demo --driver epos                 the same through the ePOS driver and a simulated API Gateway
   register-bridge serve [--config FILE] [--data-dir DIR]     run the bridge from a config file
+        [--log-level LEVEL] [--log-file FILE | --log-dir DIR]  logs: rotating files (see "logs") and stdout
   register-bridge journal list [--ref R] [--outcome O] [--limit N] [--data-dir DIR]
   register-bridge journal show REF [--data-dir DIR]
   register-bridge journal export --csv FILE [--data-dir DIR]
@@ -31,7 +37,14 @@ Usage:
                                                              compare a business day of the journal with each terminal's host
                                                              (exit 0: they agree, 3: discrepancies found)
   register-bridge devices [--serial] [--hid] [--usb] [--json]   serial ports, HID and USB devices on this computer
+  register-bridge doctor [--config FILE] [--data-dir DIR]    check config, ports, devices, terminals, clock, journal, logs
+                                                             (exit 0: nothing needs attention, 1: something does)
+  register-bridge logs [-f] [-n N] [--json] [--data-dir DIR | --log-dir DIR | --log-file FILE]
+                                                             the last N lines of the log (default 50); -f keeps following
   register-bridge version
+
+Without --config and --data-dir the config, journal and logs live in this computer's application-data folders;
+--data-dir DIR keeps all three in DIR (DIR/config.json, DIR/journal.sqlite, DIR/logs/).
 `;
 
 class UsageError extends Error {}
@@ -49,6 +62,10 @@ async function main(argv: string[]): Promise<number> {
       return reconcileDay(rest);
     case 'devices':
       return devices(rest);
+    case 'doctor':
+      return doctor(rest);
+    case 'logs':
+      return logs(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);
@@ -74,10 +91,15 @@ async function serve(args: string[]): Promise<number> {
       'status-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'log-level': { type: 'string' },
+      'log-file': { type: 'string' },
+      'log-dir': { type: 'string' },
       driver: { type: 'string' },
     },
     strict: true,
   });
+  if (values['log-level'] !== undefined && !isLogLevel(values['log-level'])) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
   if (values.driver !== undefined && (!values.demo || !['simulator', 'ipp', 'epos'].includes(values.driver))) {
     throw new UsageError('--driver goes with --demo and is "ipp" (the simulated terminal, default) or "epos" (a simulated API Gateway)');
   }
@@ -86,11 +108,14 @@ async function serve(args: string[]): Promise<number> {
   const statusPort = values['status-port'] === undefined ? undefined : parsePort(values['status-port'], '--status-port');
   const config = values.demo
     ? demoConfig({ ...(port !== undefined ? { port } : {}), ...(statusPort !== undefined ? { statusPort } : {}), ...(eposDemo ? { terminal: eposDemo.config as unknown as Record<string, unknown> } : {}) })
-    : loadConfigFile(values.config ?? defaultConfigFile());
-  const log = createLogger({ level: values['log-level'] ?? config.log.level });
-  const dataDir = values['data-dir'] ?? config.dataDir ?? (values.demo ? resolve('data') : defaultDataDir());
+    : loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
+  const dataDir = values.demo && values['data-dir'] === undefined ? resolve('data') : dataDirFor({ dataDir: values['data-dir'], configDataDir: config.dataDir });
+  const logFile = logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config.dataDir ?? (values.demo ? dataDir : undefined) });
+  // Headless: every line to the rotating log file and to stdout (a service manager or terminal keeps it too).
+  const logOut = logOutputs({ file: logFile, stdout: true });
+  const log = createLogger({ level: values['log-level'] ?? config.log.level, destination: logOut });
   const service = await startService(config, { log, dataDir });
-  const out: string[] = [`register-bridge ${VERSION} ready (journal: ${service.dataDir})`];
+  const out: string[] = [`register-bridge ${VERSION} ready (journal: ${service.dataDir})`, `  logs: ${logFile}`];
   for (const l of service.listeners) out.push(`  ${l.protocol} register listener on ${l.address}${l.terminal ? ` → terminal ${l.terminal}` : ''}`);
   for (const t of service.bridge.terminals()) out.push(`  terminal ${t.id}: ${t.link} (${t.state})`);
   if (service.statusUrl) out.push(`  status page: ${service.statusUrl}`);
@@ -108,6 +133,7 @@ async function serve(args: string[]): Promise<number> {
   await service.close();
   await eposDemo?.close();
   log.flush();
+  logOut.end?.();
   return 0;
 }
 
@@ -204,7 +230,7 @@ async function reconcileDay(args: string[]): Promise<number> {
     strict: true,
   });
   if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new UsageError('--day must be a date YYYY-MM-DD');
-  const config = loadConfigFile(values.config ?? defaultConfigFile());
+  const config = loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
   const log = createLogger({ level: 'warn' });
   const { report, text } = await runReconcileCommand({
     config,
@@ -218,6 +244,72 @@ async function reconcileDay(args: string[]): Promise<number> {
   process.stdout.write(text);
   log.flush();
   return report.clean ? 0 : 3;
+}
+
+async function doctor(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' } },
+    strict: true,
+  });
+  const report = await runDoctor(
+    {
+      configFile: configFileFor({ config: values.config, dataDir: values['data-dir'] }),
+      dataDir: (config) => dataDirFor({ dataDir: values['data-dir'], configDataDir: config?.dataDir }),
+      logFile: (config) => logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config?.dataDir }),
+    },
+    systemDoctorEnv({ secrets: { env: process.env } }),
+  );
+  process.stdout.write(`register-bridge ${VERSION} doctor\n\n${formatDoctor(report)}`);
+  return doctorExitCode(report);
+}
+
+/** Prints the last lines of the log file the bridge writes (the same choice as serve: flags, then config, then the OS folder). */
+async function logs(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      follow: { type: 'boolean', short: 'f' },
+      lines: { type: 'string', short: 'n' },
+      json: { type: 'boolean' },
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      'log-file': { type: 'string' },
+      'log-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const n = values.lines === undefined ? 50 : Number(values.lines);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError('-n must be a number of lines (0 or more)');
+  const file = logFileFor({
+    logFile: values['log-file'],
+    logDir: values['log-dir'],
+    dataDir: values['data-dir'] ?? configuredDataDir(values.config),
+  });
+  const show = (line: string): void => void process.stdout.write(`${values.json ? line : formatLogLine(line)}\n`);
+  if (!existsSync(file) && !values.follow) {
+    process.stderr.write(`register-bridge: no log file at ${file} (the bridge writes it when it runs; --log-file FILE names another)\n`);
+    return 1;
+  }
+  for (const line of lastLines(file, n)) show(line);
+  if (!values.follow) return 0;
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await follow(file, show, { signal: stop.signal });
+  return 0;
+}
+
+/** The config's dataDir when a config file exists and is valid (so `logs` finds the log serve writes); else undefined. */
+function configuredDataDir(configFlag: string | undefined): string | undefined {
+  let config: Config;
+  try {
+    config = loadConfigFile(configFileFor({ config: configFlag }));
+  } catch {
+    return undefined;
+  }
+  return config.dataDir;
 }
 
 function parsePort(text: string, flag: string): number {

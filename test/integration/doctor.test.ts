@@ -265,7 +265,7 @@ describe('register-bridge doctor', () => {
     }));
     const good = await run(process.execPath, [BIN, 'doctor', '--data-dir', dir]);
     expect(good.stdout).toMatch(/Nothing needs attention\.\n$/);
-  });
+  }, 90_000);
 
   it('a missing config file fails with where to get one', async () => {
     const dir = tmp();
@@ -273,5 +273,5 @@ describe('register-bridge doctor', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL  the config file does not exist');
     expect(r.stdout).toContain('not checked until the config is valid');
-  });
+  }, 60_000);
 });
