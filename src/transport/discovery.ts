@@ -3,12 +3,14 @@
  * wizard (`listDevices()`): serial ports (USB-serial, CDC-ACM terminals, Bluetooth SPP ports), HID devices and raw
  * USB devices, each with its USB id, names and serial number where known, and marked when it looks like a myPOS
  * terminal or a known HID-to-UART cable. A backend that cannot be read (library missing, no USB access) is reported
- * in one sentence and the others are still listed. Returns plain data: no class instances, no errors thrown.
+ * in one sentence and the others are still listed. Linux placeholder UARTs (ttyS ports with no UART behind them) are
+ * left out (serial/placeholder-uart.ts). Returns plain data: no class instances, no errors thrown.
  */
 import { DeviceError, errorText, firstLine } from './usb/device-error';
 import { formatUsbId, hidUartCable, isMyPos } from './usb/ids';
 import { serialportBackend, type SerialBackend, type SerialPortInfo } from './serial/backend';
 import { isBluetoothPort } from './serial/open-errors';
+import { isPlaceholderUart } from './serial/placeholder-uart';
 import { nodeHidBackend, type HidBackend, type HidDeviceInfo } from './hid/backend';
 import { libusbBackend, type UsbBackend, type UsbDeviceInfo } from './usb';
 
@@ -45,6 +47,9 @@ export interface DiscoveryDeps {
   readonly usb?: UsbBackend;
   /** Which sources to read; default all three. */
   readonly sources?: readonly DeviceSource[];
+  readonly platform?: NodeJS.Platform;
+  /** Where Linux tells real UARTs from placeholders (serial/placeholder-uart.ts); default /sys/class/tty. */
+  readonly sysClassTty?: string;
 }
 
 const ALL_SOURCES: readonly DeviceSource[] = ['serial', 'hid', 'usb'];
@@ -62,7 +67,10 @@ export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceRepor
       unavailable.push({ source, reason: e instanceof DeviceError ? e.message : `${NOUNS[source]} could not be read: ${firstLine(errorText(e))}` });
     }
   };
-  await read('serial', () => (deps.serial ?? serialportBackend).list(), fromSerial);
+  const placeholder = { ...(deps.platform ? { platform: deps.platform } : {}), ...(deps.sysClassTty ? { sysClassTty: deps.sysClassTty } : {}) };
+  const serialPorts = async (): Promise<SerialPortInfo[]> =>
+    (await (deps.serial ?? serialportBackend).list()).filter((p) => !isPlaceholderUart(p.path, placeholder));
+  await read('serial', serialPorts, fromSerial);
   await read('hid', () => (deps.hid ?? nodeHidBackend()).devices(), fromHid);
   await read('usb', () => (deps.usb ?? libusbBackend).devices(), fromUsb);
   const report: DeviceReport = { devices: dedupeHid(devices), unavailable };
