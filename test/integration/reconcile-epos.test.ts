@@ -76,6 +76,11 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
       expect(text).not.toMatch(/\b\d{13,19}\b/);
     }
     expect(receipt.merchant.join('\n')).not.toEqual(receipt.customer.join('\n'));
+    // Kept in the journal with the payment (the receipt data, with the masked PAN only).
+    const record = service!.journal.list({ limit: 10 }).find((p) => p.ref === 'RC-1')!;
+    const stored = JSON.stringify(service!.journal.receipt(record.id));
+    expect(stored).toContain('"paymentId"');
+    expect(JSON.parse(stored)).toMatchObject({ ref: 'RC-1', outcome: 'approved', total: 1234, panMasked: expect.stringMatching(/^\*+\d{4}$/) });
 
     // A declined payment has a receipt too.
     const d = await pos.request(sale('2', 'RC-2', 1051));
@@ -88,7 +93,7 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     const lines = (again.receipt as { customer: string[]; merchant?: string[] }).customer;
     expect((again.receipt as { merchant?: string[] }).merchant).toBeUndefined();
     expect(lines.some((l) => l.length > 32 && l.length <= 48)).toBe(true);
-    expect(lines.join('\n')).toMatch(/COPY|DUPLICATE/i);
+    expect(lines.join('\n')).toContain('*** DUPLICATE ***');
 
     // Unknown ref: a protocol error, and the connection lives on.
     expect(await pos.request({ op: 'receipt', id: '4', ref: 'NOPE' }, ['receipt', 'error'])).toMatchObject({ type: 'error', id: '4' });
