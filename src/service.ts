@@ -16,6 +16,7 @@ import { VERSION } from './version';
 import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { serveStatus } from './status/index';
+import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
 
 export interface ServiceOptions {
@@ -42,6 +43,10 @@ export interface ListenerInfo {
   readonly address: string;
   readonly port?: number;
   readonly terminal?: string;
+  /** Registers connected now (status page). */
+  readonly connections?: ListenerConnections;
+  /** Serial port or HID cable: whether the device is open now, and why not. */
+  readonly device?: () => { readonly open: boolean; readonly error?: string };
 }
 
 export interface Service {
@@ -100,11 +105,13 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
+      const connections = new ListenerConnections();
       const opened = await openListener(l.transport, (stream, peer) => {
+        connections.add(stream, peer);
         protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog });
       }, { protocol: l.protocol, log: llog });
       closers.push(() => opened.close());
-      listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}) });
+      listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 

@@ -22,6 +22,10 @@ export interface ListenerView {
   /** "127.0.0.1:7450" for TCP; a device path otherwise. */
   readonly address: string;
   readonly terminal?: string;
+  /** Registers connected now: the peer address of each TCP connection, the device for a serial port or HID cable. */
+  readonly registers: string[];
+  /** Serial port or HID cable: whether the device is open now, and why not. */
+  readonly device?: { readonly open: boolean; readonly error?: string };
 }
 
 /** One stage a payment went through, with when. */
@@ -103,6 +107,29 @@ export interface JournalDetail {
   /** What the terminal sent (never card data beyond the masked PAN). */
   readonly raw: Readonly<Record<string, string>> | null;
   readonly events: JournalEventView[];
+  /** The payment's receipt at the configured width (or why there is none yet). */
+  readonly receipt: ReceiptView;
+}
+
+/** Printer widths in columns a receipt can be rendered at. */
+export const RECEIPT_COLUMNS = [32, 40, 48] as const;
+
+/** Which receipt to render: a journal payment by id, at a printer width, optionally marked as a duplicate (reprint). */
+export interface ReceiptQuery {
+  readonly id: string;
+  readonly width?: (typeof RECEIPT_COLUMNS)[number];
+  readonly duplicate?: boolean;
+}
+
+/** A payment's receipt as text lines, both copies; `available` false (with `note`) while the outcome is open. */
+export interface ReceiptView {
+  readonly available: boolean;
+  /** Why there is no receipt, in plain words. */
+  readonly note?: string;
+  readonly width?: number;
+  readonly duplicate: boolean;
+  readonly merchant: string[];
+  readonly customer: string[];
 }
 
 /** A problem with one field of the configuration, `field` as configIssues names it ("listeners[0].transport.port"). */
@@ -292,6 +319,8 @@ export interface StatusApi {
   journalSearch(q: JournalQuery): Promise<PaymentView[]>;
   journalDetail(id: string): Promise<JournalDetail>;
   journalCsv(q: JournalQuery): Promise<string>;
+  /** A payment's receipt at a width, or its duplicate for a reprint. */
+  journalReceipt(q: ReceiptQuery): Promise<ReceiptView>;
   settingsGet(): Promise<SettingsView>;
   settingsValidate(config: unknown): Promise<FieldIssue[]>;
   settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer>;
@@ -310,7 +339,7 @@ export type StatusMethod = keyof StatusApi;
 
 /** Every method name, for routing tables and the IPC channel list. */
 export const STATUS_METHODS = [
-  'state', 'journalSearch', 'journalDetail', 'journalCsv', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
+  'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
   'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused',
 ] as const satisfies readonly StatusMethod[];
 
@@ -336,6 +365,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   journalSearch: { verb: 'GET', path: '/api/journal', arg: 'query' },
   journalDetail: { verb: 'GET', path: '/api/journal/', arg: 'id' },
   journalCsv: { verb: 'GET', path: '/api/journal.csv', arg: 'query' },
+  journalReceipt: { verb: 'POST', path: '/api/receipt', arg: 'body' },
   settingsGet: { verb: 'GET', path: '/api/settings', arg: 'none' },
   settingsValidate: { verb: 'POST', path: '/api/settings/validate', arg: 'body' },
   settingsSave: { verb: 'PUT', path: '/api/settings', arg: 'body' },

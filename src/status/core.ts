@@ -30,6 +30,8 @@ import type {
   LogQuery,
   LogsView,
   PaymentView,
+  ReceiptQuery,
+  ReceiptView,
   RunningPayment,
   SettingsSaveAnswer,
   SettingsSaveRequest,
@@ -41,6 +43,7 @@ import type {
   TestPaymentAnswer,
   TestPaymentRequest,
 } from './contract';
+import { RECEIPT_COLUMNS } from './contract';
 import type { LogRing } from './log-ring';
 import { StatusProblem } from './problem';
 import { SettingsFile, type SecretStore } from './settings';
@@ -93,13 +96,17 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const onStage = (s: BridgeEvents['stage'][0]): void =>
       void this.emit('event', { type: 'stage', id: s.id, ref: s.ref, terminal: s.terminal, stage: s.stage, message: s.message, at: new Date().toISOString() });
     const onTerminal = (terminal: BridgeEvents['terminal'][0]): void => void this.emit('event', { type: 'terminal', terminal });
+    // A register connecting or going away changes the dashboard's listener cards.
+    const onConnections = (): void => void this.emit('event', { type: 'state', reason: 'registers' });
     b.on('payment', onPayment);
     b.on('stage', onStage);
     b.on('terminal', onTerminal);
+    for (const l of service.listeners) l.connections?.on('change', onConnections);
     this.detachBridge = () => {
       b.off('payment', onPayment);
       b.off('stage', onStage);
       b.off('terminal', onTerminal);
+      for (const l of service.listeners) l.connections?.off('change', onConnections);
     };
     this.emit('event', { type: 'state', reason: 'started' });
   }
@@ -134,7 +141,15 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     return {
       version: VERSION,
       paused: false,
-      listeners: s.listeners.map((l) => ({ id: l.id, protocol: l.protocol, transport: l.transport, address: l.address, ...(l.terminal ? { terminal: l.terminal } : {}) })),
+      listeners: s.listeners.map((l) => ({
+        id: l.id,
+        protocol: l.protocol,
+        transport: l.transport,
+        address: l.address,
+        ...(l.terminal ? { terminal: l.terminal } : {}),
+        registers: l.connections?.list() ?? [],
+        ...(l.device ? { device: l.device() } : {}),
+      })),
       terminals: s.bridge.terminals(),
       running,
       ...(latest ? { latest: { payment: viewOf(latest), stages: this.stagesOf(latest) } } : {}),
@@ -187,7 +202,34 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       result: r.result,
       raw: r.raw,
       events: s.journal.events(r.id).map((e) => ({ seq: e.seq, at: e.at, type: e.type, data: e.data })),
+      receipt: this.receiptOf(s, r, {}),
     };
+  }
+
+  async journalReceipt(q: ReceiptQuery): Promise<ReceiptView> {
+    const s = this.running();
+    const id = (q as { id?: unknown } | null)?.id;
+    const r = typeof id === 'string' ? s.journal.get(id) : undefined;
+    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
+    if (q.width !== undefined && !(RECEIPT_COLUMNS as readonly unknown[]).includes(q.width)) {
+      const message = `must be one of ${RECEIPT_COLUMNS.join(', ')} columns`;
+      throw new StatusProblem(400, `width ${message}`, { code: 'bad_request', issues: [{ field: 'width', message }] });
+    }
+    return this.receiptOf(s, r, { ...(q.width !== undefined ? { width: q.width } : {}), duplicate: q.duplicate === true });
+  }
+
+  private receiptOf(s: Service, r: PaymentRecord, q: Omit<ReceiptQuery, 'id'>): ReceiptView {
+    const duplicate = q.duplicate === true;
+    const none = (note: string): ReceiptView => ({ available: false, note, duplicate, merchant: [], customer: [] });
+    if (r.outcome === null) return none('No receipt yet: the payment is still running.');
+    if (r.outcome === 'in_doubt') return none('No receipt while the outcome is in doubt: the bridge is still asking the terminal.');
+    try {
+      const rendering = s.bridge.receiptById(r.id, { ...(q.width !== undefined ? { width: q.width } : {}), duplicate });
+      if (!rendering) return none('No receipt for this payment.');
+      return { available: true, width: rendering.width, duplicate, merchant: rendering.merchant, customer: rendering.customer };
+    } catch (e) {
+      return none(`No receipt: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   async journalCsv(q: JournalQuery): Promise<string> {

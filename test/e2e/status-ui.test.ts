@@ -131,6 +131,8 @@ describe('status page in Chromium', () => {
     h.sim.hold();
     const register = await h.client();
     register.send({ op: 'sale', id: 's1', ref: 'E2E-1001', amount: 1234, currency: 'EUR' });
+    // The register's connection shows on its listener's card.
+    await page.locator('[data-listener="pos"] [data-testid="listener-registers"] li', { hasText: /^tcp 127\.0\.0\.1:\d+$/ }).waitFor();
     const card = page.locator('article[data-ref="E2E-1001"]');
     await card.locator('.badge', { hasText: 'Running' }).waitFor();
     await card.locator('[data-stage="present_card"][aria-current="step"]').waitFor();
@@ -174,18 +176,81 @@ describe('status page in Chromium', () => {
     await page.getByLabel('Amount').fill('12.34');
     await page.getByRole('button', { name: 'Search' }).click();
     await row.waitFor();
+    // The wrong outcome or amount finds nothing.
+    await page.getByLabel('Amount').fill('12.35');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No payment matches.').waitFor();
+    await page.getByLabel('Amount').fill('12.34');
+    await page.getByLabel('Outcome').selectOption('declined');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No payment matches.').waitFor();
+    await page.getByLabel('Outcome').selectOption('approved');
+
+    // By date (the journal's days are UTC days): the sale's day finds it, the days before it do not.
+    const [found] = await core.journalSearch({ ref: 'E2E-1001' });
+    const day = found!.createdAt.slice(0, 10);
+    const dayBefore = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('From (date)').fill(dayBefore);
+    await page.getByLabel('To (date)').fill(dayBefore);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No payment matches.').waitFor();
+    await page.getByLabel('From (date)').fill(day);
+    await page.getByLabel('To (date)').fill(day);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await row.waitFor();
+    expect(await page.locator('table.results tbody tr').count()).toBe(1);
+
     await page.getByRole('button', { name: 'Details of E2E-1001' }).click();
     const detail = page.locator('section.detail');
     await detail.getByText('Authorisation code').waitFor();
     expect(await detail.textContent()).toContain('Card (masked)');
     expect(await detail.locator('table tbody tr').count()).toBeGreaterThan(3);
     expect(await detail.textContent()).toContain('outcome');
+
+    // The receipt, both copies, as the register's printer prints them.
+    const customer = detail.locator('pre[data-copy="customer"]');
+    await customer.waitFor();
+    expect(await detail.locator('pre[data-copy="merchant"]').textContent()).toContain('12.34');
+    expect(await customer.textContent()).toContain('12.34');
+    expect(await customer.getAttribute('data-width')).toBe('40');
     await shoot('journal');
+    await detail.locator('section.receipt').screenshot({ path: join(SHOTS, 'journal-receipt.png') });
+    await detail.getByLabel('Printer width').selectOption('32');
+    await detail.locator('pre[data-copy="customer"][data-width="32"]').waitFor();
+    const lines = (await customer.textContent())!.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(32);
+    expect(lines.join('\n')).not.toContain('DUPLICATE');
+
+    // Reprint: the duplicate, then the system's print dialog (counted here instead of opened).
+    await page.evaluate(() => {
+      const w = window as unknown as { print(): void; printed: number };
+      w.printed = 0;
+      w.print = () => void (w.printed += 1);
+    });
+    await detail.getByRole('button', { name: 'Reprint (duplicate)' }).click();
+    await detail.getByText('Customer copy (duplicate)').waitFor();
+    expect(await customer.textContent()).toContain('*** DUPLICATE ***');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+    await detail.getByRole('button', { name: 'Close details' }).click();
+
+    // A payment in doubt has no receipt yet, and says why.
+    await page.getByLabel('Reference').fill('E2E-DOUBT');
+    await page.getByLabel('Outcome').selectOption('');
+    await page.getByLabel('Amount').fill('');
+    await page.getByLabel('From (date)').fill('');
+    await page.getByLabel('To (date)').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Details of E2E-DOUBT' }).click();
+    expect(await page.getByTestId('receipt-note').textContent()).toContain('in doubt');
+    await page.getByRole('button', { name: 'Close details' }).click();
+    await page.getByLabel('Reference').fill('E2E-1001');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toContain('created_at,register,ref');
     expect(csv).toContain('E2E-1001');
+    // The export follows the search.
+    expect(csv).not.toContain('E2E-DOUBT');
   });
 
   it('pings an IPP terminal and shows its TID', async () => {

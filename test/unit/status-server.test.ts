@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { parseConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
@@ -259,5 +259,45 @@ describe('status server', () => {
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="register-bridge-journal-\d{4}-\d{2}-\d{2}\.csv"$/);
     const text = await csv.text();
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('renders a payment\'s receipt at a printer width, as a duplicate for a reprint, and refuses other widths', async () => {
+    const register = await h.client();
+    expect((await register.request({ op: 'sale', id: 'r1', ref: 'RC-1', amount: 2500, currency: 'EUR' })).outcome).toBe('approved');
+    const [row] = (await (await get('/api/journal?ref=RC-1')).json()) as Array<{ id: string }>;
+    const detail = (await (await get(`/api/journal/${row!.id}`)).json()) as { receipt: { available: boolean; width: number; customer: string[]; merchant: string[] } };
+    expect(detail.receipt).toMatchObject({ available: true, width: 40, duplicate: false });
+    expect(detail.receipt.customer.join('\n')).toContain('25.00');
+    expect(detail.receipt.merchant.length).toBeGreaterThan(5);
+
+    const post = (body: unknown): Promise<Response> => get('/api/receipt', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const narrow = (await (await post({ id: row!.id, width: 32, duplicate: true })).json()) as { width: number; duplicate: boolean; customer: string[] };
+    expect(narrow).toMatchObject({ width: 32, duplicate: true });
+    expect(Math.max(...narrow.customer.map((l) => l.length))).toBeLessThanOrEqual(32);
+    expect(narrow.customer.join('\n')).toContain('DUPLICATE');
+
+    const wide = await post({ id: row!.id, width: 41 });
+    expect(wide.status).toBe(400);
+    expect(((await wide.json()) as { issues: Array<{ field: string }> }).issues[0]!.field).toBe('width');
+    expect((await post({ id: 'no-such-payment' })).status).toBe(404);
+  });
+
+  it('lists the registers connected to each listener, and tells the page when one comes or goes', async () => {
+    const listeners = async (): Promise<Array<{ id: string; registers: string[] }>> =>
+      ((await (await get('/api/state')).json()) as { listeners: Array<{ id: string; registers: string[] }> }).listeners;
+    const before = (await listeners())[0]!.registers.length;
+    const changes: string[] = [];
+    const onEvent = (e: { type: string; reason?: string }): void => void (e.type === 'state' && e.reason === 'registers' && changes.push('registers'));
+    core.on('event', onEvent);
+    try {
+      const register = await h.client();
+      await vi.waitFor(async () => expect((await listeners())[0]!.registers).toHaveLength(before + 1));
+      expect((await listeners())[0]!.registers.at(-1)).toMatch(/^tcp 127\.0\.0\.1:\d+$/);
+      register.close();
+      await vi.waitFor(async () => expect((await listeners())[0]!.registers).toHaveLength(before));
+      expect(changes).toEqual(['registers', 'registers']);
+    } finally {
+      core.off('event', onEvent);
+    }
   });
 });

@@ -231,6 +231,26 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
                       <dd>{l.terminal}</dd>
                     </>
                   ) : null}
+                  {l.device ? (
+                    <>
+                      <dt>Device</dt>
+                      <dd>{l.device.open ? 'open' : `not open${l.device.error ? `: ${l.device.error}` : ''}`}</dd>
+                    </>
+                  ) : null}
+                  <dt>Registers</dt>
+                  <dd data-testid="listener-registers">
+                    {(l.registers ?? []).length === 0 ? (
+                      <span className="empty">none connected</span>
+                    ) : (
+                      <ul className="plain-list">
+                        {l.registers.map((r, i) => (
+                          <li key={`${r}-${i}`} className="mono">
+                            {r}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </dd>
                 </dl>
               </li>
             ))}

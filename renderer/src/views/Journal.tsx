@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { ApiProblem, errorText, type BridgeClient, type JournalDetail, type JournalQuery, type PaymentView } from '../client/types';
 import { Badge, ErrorNote, SelectField, TextField } from '../components/ui';
 import { formatMoney, formatTime, KIND_LABELS, OUTCOME_LABELS } from '../format';
+import { Receipt } from './Receipt';
 
 const OUTCOME_OPTIONS = [
   { value: '', label: 'Any outcome' },
@@ -27,7 +28,7 @@ function fieldValue(v: unknown): string {
   return String(v);
 }
 
-function Detail({ d, onClose }: { d: JournalDetail; onClose(): void }) {
+function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail; onClose(): void }) {
   const headRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => headRef.current?.focus(), [d.payment.id]);
   const p = d.payment;
@@ -59,7 +60,15 @@ function Detail({ d, onClose }: { d: JournalDetail; onClose(): void }) {
         <dt>Updated</dt>
         <dd>{formatTime(p.updatedAt)}</dd>
         <dt>Delivered to the register</dt>
-        <dd>{p.delivered ? (p.acknowledged ? 'yes, acknowledged' : 'yes') : 'no'}</dd>
+        <dd>
+          {p.delivered
+            ? p.acknowledged
+              ? 'yes, acknowledged'
+              : 'yes'
+            : p.outcome
+              ? 'not yet: the bridge hands it over when the register reconnects or asks for this reference'
+              : 'no'}
+        </dd>
         <dt>Bridge reference</dt>
         <dd className="mono">{d.bridgeRef}</dd>
         <dt>Terminal reference</dt>
@@ -76,6 +85,7 @@ function Detail({ d, onClose }: { d: JournalDetail; onClose(): void }) {
           <FragmentRow key={k} label={RESULT_LABELS[k] ?? k} value={fieldValue(v)} />
         ))}
       </dl>
+      <Receipt client={client} paymentId={p.id} initial={d.receipt} />
       <h3>Events</h3>
       <div className="table-wrap">
         <table>
@@ -192,7 +202,7 @@ export function Journal({ client }: { client: BridgeClient }) {
         </div>
       </form>
       <ErrorNote>{error}</ErrorNote>
-      {detail ? <Detail d={detail} onClose={() => setDetail(undefined)} /> : null}
+      {detail ? <Detail client={client} d={detail} onClose={() => setDetail(undefined)} /> : null}
       <div className="table-wrap" aria-live="polite">
         {rows && rows.length === 0 ? <p className="empty">No payment matches.</p> : null}
         {rows && rows.length > 0 ? (
