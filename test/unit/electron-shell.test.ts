@@ -58,6 +58,30 @@ describe('safeStorage keychain', () => {
     expect(k.names().sort()).toEqual(['status.token', 'terminal.cloud.partnerSecret']);
   });
 
+  it('takes the secrets the Setup and Settings views save: the config file and the keychain file hold no plain text', async () => {
+    const file = join(dir, 'config.json');
+    const keychainFile = join(dir, 'secrets.json');
+    const start = { listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }], terminals: [{ id: 'demo', driver: 'simulator', currency: 'EUR' }] };
+    writeFileSync(file, JSON.stringify(start));
+    const keychain = new SafeStorageKeychain(keychainFile, fakeSafeStorage());
+    const core = new StatusCore({ config: demoConfig(), configFile: file, log: silentLogger(), secretStore: keychain });
+    const cloud = {
+      id: 'cloud', driver: 'epos', environment: 'demo', terminalId: '80123457', partnerId: 'mps-p-1', applicationId: 'mps-app-1',
+      partnerClientId: 'client_1', partnerSecret: 'partner-secret-9f2c', merchantClientId: 'cli_1', merchantSecret: 'merchant-secret-4b7e',
+    };
+    const answer = await core.settingsSave({ config: { ...start, terminals: [cloud] } });
+    expect(answer).toMatchObject({ saved: true, issues: [] });
+    for (const text of [readFileSync(file, 'utf8'), readFileSync(keychainFile, 'utf8')]) {
+      expect(text).not.toContain('partner-secret-9f2c');
+      expect(text).not.toContain('merchant-secret-4b7e');
+    }
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { terminals: Array<Record<string, unknown>> };
+    expect(written.terminals[0]).toMatchObject({ partnerSecret: { keychain: 'terminal.cloud.partnerSecret' }, merchantSecret: { keychain: 'terminal.cloud.merchantSecret' } });
+    expect(keychain.read('terminal.cloud.merchantSecret')).toBe('merchant-secret-4b7e');
+    // The page is shown the mask, never the secret.
+    expect(JSON.stringify((await core.settingsGet()).config)).not.toContain('secret-');
+  });
+
   it('refuses to store anything when the OS offers no encryption', () => {
     const file = join(dir, 'secrets.json');
     const k = new SafeStorageKeychain(file, fakeSafeStorage(false));
