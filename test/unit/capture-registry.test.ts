@@ -107,6 +107,26 @@ describe('duplicate window and confirmations', () => {
     expect(other.offer(EUR(100), '')).toBe('started');
   });
 
+  it('a held total is dropped when the same total is charged after the window: a late confirm cannot charge twice', async () => {
+    const t = setup({ duplicateWindowMs: 10_000 });
+    const resolved: unknown[] = [];
+    t.registry.on('resolved', (r) => resolved.push(r));
+    t.lane.offer(EUR(100), 'TOTAL 1,00');
+    t.lane.offer(EUR(555), 'TOTAL 5,55');
+    await t.registry.idle();
+    t.clock.advance(5_000);
+    expect(t.lane.offer(EUR(100), 'TOTAL 1,00')).toBe('held');
+    expect(t.lane.offer(EUR(555), 'TOTAL 5,55')).toBe('held');
+    const [held100, held555] = t.registry.listPendingConfirmations();
+    // The cashier shows the total again once the window has passed: charged, and the held one goes.
+    t.clock.advance(5_000);
+    expect(t.lane.offer(EUR(100), 'TOTAL 1,00')).toBe('started');
+    expect(t.registry.listPendingConfirmations()).toEqual([held555]);
+    expect(resolved).toEqual([{ id: held100!.id, action: 'superseded', ref: 'POLE-20260314-0003' }]);
+    expect(() => t.registry.confirm(held100!.id)).toThrow(BridgeError);
+    expect(t.api.amounts()).toEqual([100, 555, 100]);
+  });
+
   it('window 0 turns the hold off', () => {
     const t = setup({ duplicateWindowMs: 0 });
     t.lane.offer(EUR(100), '');

@@ -56,7 +56,8 @@ export interface CaptureRecord {
 
 export interface CaptureEvents {
   pending: [PendingConfirmation];
-  resolved: [{ readonly id: string; readonly action: 'confirmed' | 'discarded'; readonly ref?: string }];
+  /** `superseded`: the same total was charged on the listener meanwhile (after the window), so the held one is dropped. */
+  resolved: [{ readonly id: string; readonly action: 'confirmed' | 'discarded' | 'superseded'; readonly ref?: string }];
   capture: [CaptureRecord];
 }
 
@@ -121,7 +122,9 @@ export class CaptureLane {
       log.warn({ listener: this.listener, amount: formatMoney(amount), previousRef: previous.ref, pending: p.id, times: p.times }, 'same total again within the duplicate window: held for confirmation, not charged');
       return 'held';
     }
-    this.start(amount, text, { ...(slipSink ? { slipSink } : {}), confirmed: false });
+    const ref = this.start(amount, text, { ...(slipSink ? { slipSink } : {}), confirmed: false });
+    // A total held earlier is the sale just charged: confirming it later would charge that customer twice.
+    this.registry.supersede(this, amount, ref);
     return 'started';
   }
 
@@ -289,6 +292,15 @@ export class CaptureRegistry extends EventEmitter<CaptureEvents> {
     while (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     this.emit('pending', value);
     return value;
+  }
+
+  /** @internal — the lane charged this total: totals of the same amount waiting on the lane are dropped. */
+  supersede(lane: CaptureLane, amount: Money, ref: string): void {
+    for (const [id, p] of [...this.pending]) {
+      if (p.lane !== lane || !sameMoney(p.value.amount, amount)) continue;
+      this.pending.delete(id);
+      this.emit('resolved', { id, action: 'superseded', ref });
+    }
   }
 
   /** @internal — a lane's capture started or ended. */
