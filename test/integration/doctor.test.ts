@@ -137,7 +137,7 @@ describe('doctor: terminals', () => {
     const t = text(r);
     expect(t).toMatch(new RegExp(`ok: terminal "till1" \\(IPP 127\\.0\\.0\\.1:${port}\\) answers PING: Terminal online`));
     expect(t).toMatch(new RegExp(`fail: terminal "till2" \\(IPP 127\\.0\\.0\\.1:${closed}\\): The terminal cannot be reached: .*ECONNREFUSED`));
-    expect(t).toContain('"Integrated" (ECR) mode');
+    expect(t).toContain('"Cash Register" profile');
     expect(t).toContain('terminals[1].transport');
   });
 

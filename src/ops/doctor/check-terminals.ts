@@ -48,10 +48,10 @@ export async function checkTerminals(config: Config, env: Pick<DoctorEnv, 'ippHe
 function ippHints(tcp: boolean, i: number): string[] {
   return tcp
     ? [
-        'Check that the terminal is switched on, in the payment app\'s "Integrated" (ECR) mode, and on the same network as this computer.',
-        `The terminal's address is set in terminals[${i}].transport (host and port, 7900 unless changed on the terminal).`,
+        'Check that the terminal is switched on, on its home screen, set to the "Cash Register" profile, and on the same network as this computer.',
+        `The terminal's address is set in terminals[${i}].transport (port 7900 with ECR-POS Connect, 60180 with POSLink Manager).`,
       ]
-    : ['Check the cable and that the terminal is switched on in "Integrated" (ECR) mode; try the other USB port.'];
+    : ['Check the cable, and that the terminal is switched on, on its home screen and set to the "Cash Register" profile (USB).'];
 }
 
 /** `epos check` lines as findings: "[ok]", "[warn]", "[fail]" and "[info]" lines, indented lines as hints. */
