@@ -125,5 +125,10 @@ describe('reconciliation with an IPP terminal (asked per payment)', () => {
     const hostCharged = 1234 + 2510;
     expect(report.totals).toEqual([{ currency: 'EUR', journal: { count: 4, minor: journalCharged }, host: { count: 2, minor: hostCharged }, difference: hostCharged - journalCharged }]);
     expect(hostCharged - journalCharged).toBe(-2500 + 9 - 4000);
+
+    // This register's own totals: nothing closed for the bridge, no reconciliation.
+    const mine = await pos.request({ op: 'end_of_day', id: 'e2', scope: 'register' }, ['end_of_day', 'error']);
+    expect(mine).toMatchObject({ type: 'end_of_day', reconciliation: 'off', register: 'pos', counts: { approved: 6, declined: 1, open: 1 } });
+    expect(mine.currencies).toEqual([expect.objectContaining({ currency: 'EUR', net: journalCharged })]);
   });
 });
