@@ -1,0 +1,93 @@
+/**
+ * What one durable journal write costs on this machine's disk, measured beside the bridge in the same run: a SQLite
+ * commit with the journal's settings (WAL, synchronous=FULL) against the same with synchronous=NORMAL (no fsync),
+ * and a bare fdatasync. The bridge's latency floor is roughly (commits on a sale's path) × (FULL commit time).
+ */
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import Database from 'libsql';
+import { round, summarise } from './stats';
+
+export interface CommitCost {
+  /** ms per commit, WAL + synchronous=FULL (the journal's setting). */
+  full: { p50: number; p99: number; mean: number };
+  /** ms per commit, WAL + synchronous=NORMAL (no fsync per commit). */
+  normal: { p50: number; p99: number; mean: number };
+  /** ms per fdatasync of a 4 KiB append. */
+  fdatasync: { p50: number; p99: number; mean: number };
+}
+
+function commits(dir: string, sync: 'FULL' | 'NORMAL', n: number): number[] {
+  const db = new Database(join(dir, `probe-${sync}.sqlite`));
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`PRAGMA synchronous = ${sync}`);
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT, data TEXT)');
+  const insert = db.prepare('INSERT INTO t (at, data) VALUES (?, ?)');
+  const payload = JSON.stringify({ stage: 'present_card', message: 'Present card', pad: 'x'.repeat(120) });
+  const times: number[] = [];
+  const tx = db.transaction(() => insert.run(new Date().toISOString(), payload));
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    tx();
+    times.push(performance.now() - s);
+  }
+  db.close();
+  return times;
+}
+
+function fdatasyncs(dir: string, n: number): number[] {
+  const fd = openSync(join(dir, 'probe.bin'), 'w');
+  const block = Buffer.alloc(4096, 7);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    writeSync(fd, block);
+    const s = performance.now();
+    fdatasyncSync(fd);
+    times.push(performance.now() - s);
+  }
+  closeSync(fd);
+  return times;
+}
+
+function brief(samples: number[]): { p50: number; p99: number; mean: number } {
+  const s = summarise(samples);
+  return { p50: round(s.p50, 3), p99: round(s.p99, 3), mean: round(s.mean, 3) };
+}
+
+/** Measures in a fresh folder under the system temp dir (where the benchmark's journals live). */
+export function measureCommitCost(n = 400): CommitCost {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-disk-'));
+  try {
+    return { full: brief(commits(dir, 'FULL', n)), normal: brief(commits(dir, 'NORMAL', n)), fdatasync: brief(fdatasyncs(dir, n)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Journal writes per payment in a bridge's journal: every event row is one commit (intent, stages, outcome, …), and
+ * every one but a progress stage is durable (its own fsync); stages are committed without one (journal.ts
+ * PaymentUpdateOptions.durable).
+ */
+export function commitsPerPayment(journalFile: string): { payments: number; commits: number; perPayment: number; durablePerPayment: number; byType: Record<string, number> } {
+  const db = new Database(journalFile, { readonly: true });
+  try {
+    const payments = Number((db.prepare('SELECT count(*) AS n FROM payments').get() as { n: number }).n);
+    const rows = db
+      .prepare("SELECT CASE WHEN type = 'stage' THEN 'stage:' || json_extract(data, '$.stage') ELSE type END AS type, count(*) AS n FROM events GROUP BY 1")
+      .all() as Array<{ type: string; n: number }>;
+    const byType: Record<string, number> = {};
+    let total = 0;
+    let durable = 0;
+    for (const r of rows) {
+      byType[r.type] = round(Number(r.n) / Math.max(1, payments), 2);
+      total += Number(r.n);
+      if (!r.type.startsWith('stage:')) durable += Number(r.n);
+    }
+    const per = (n: number): number => round(n / Math.max(1, payments), 2);
+    return { payments, commits: total, perPayment: per(total), durablePerPayment: per(durable), byType };
+  } finally {
+    db.close();
+  }
+}

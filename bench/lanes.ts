@@ -1,0 +1,140 @@
+/**
+ * One lane count of the bridge benchmark: the bridge (journal on, synchronous=FULL, as configured in production)
+ * and the baseline forwarder, each with its own fresh simulated terminals, driven by the same registers in
+ * alternating rounds so that a noisy machine disturbs both alike. Added latency = bridge − baseline per percentile.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchRegister, emptyStats, mergeStats, runLoad } from './registers';
+import { Forwarder, laneConfig, startBridge, type SimHost } from './processes';
+import { commitsPerPayment } from './disk';
+import { cpuMsOf, RssSampler, round, summarise, type LatencySummary } from './stats';
+
+export interface LanePhaseOptions {
+  lanes: number;
+  /** Alternating rounds (baseline, bridge) after the warm-up. */
+  rounds: number;
+  /** Length of one side of a round, ms. */
+  roundMs: number;
+  warmupMs: number;
+  /** Keep the temporary folder (journal, bridge log). */
+  keep?: boolean;
+  /** Extra node arguments for the bridge process (e.g. --cpu-prof --cpu-prof-dir=DIR). */
+  bridgeNodeArgs?: string[];
+  log?: (line: string) => void;
+}
+
+export interface LanePhaseResult {
+  lanes: number;
+  bridge: LatencySummary;
+  baseline: LatencySummary;
+  added: { p50: number; p90: number; p99: number; max: number };
+  /** Sales per second through the bridge, journal on. */
+  throughput: number;
+  baselineThroughput: number;
+  /** CPU time (user + system) the bridge process used per sale; the baseline forwarder's for comparison. */
+  cpuMsPerSale: number;
+  baselineCpuMsPerSale: number;
+  errors: number;
+  baselineErrors: number;
+  errorSamples: string[];
+  rssIdleMb: number;
+  rssPeakMb: number;
+  baselineRssPeakMb: number;
+  readyMs: number;
+  /** Journal commits per sale, those with their own fsync (synchronous=FULL), and per event type. */
+  journal: { commitsPerSale: number; durableCommitsPerSale: number; byType: Record<string, number> };
+  /** What the terminals recorded: charges must equal approved results, no ref charged twice. */
+  ledger: { charges: number; approved: number; doubled: number };
+}
+
+export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<LanePhaseResult> {
+  const log = o.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'rb-bench-'));
+  const ports = await sims.start(2 * o.lanes);
+  const bridgeTerminals = ports.slice(0, o.lanes);
+  const baselineTerminals = ports.slice(o.lanes);
+
+  const bridge = await startBridge(join(dir, 'config.json'), laneConfig(join(dir, 'data'), bridgeTerminals), o.lanes, join(dir, 'bridge.log'), o.bridgeNodeArgs ?? []);
+  const forwarder = new Forwarder();
+  const baselinePorts = await forwarder.start(baselineTerminals);
+  const bridgeRss = new RssSampler(bridge.pid);
+  const baselineRss = new RssSampler(forwarder.pid);
+  try {
+    // Idle: listening, terminals configured, first health check done, no register yet.
+    await new Promise((r) => setTimeout(r, 500));
+    const rssIdleMb = bridgeRss.sample();
+
+    const bridgeRegs = await Promise.all(bridge.ports.map((p, i) => BenchRegister.open(p, `b${o.lanes}-${i}`)));
+    const baseRegs = await Promise.all(baselinePorts.map((p, i) => BenchRegister.open(p, `f${o.lanes}-${i}`)));
+    bridgeRss.start();
+    baselineRss.start();
+
+    let approvedTotal = 0;
+    approvedTotal += (await runLoad(baseRegs, o.warmupMs)).stats.approved;
+    approvedTotal += (await runLoad(bridgeRegs, o.warmupMs)).stats.approved;
+
+    const bridgeStats = emptyStats();
+    const baseStats = emptyStats();
+    let bridgeWall = 0;
+    let baseWall = 0;
+    let bridgeCpu = 0;
+    let baseCpu = 0;
+    for (let r = 0; r < o.rounds; r++) {
+      // Alternate which side goes first, so that a slow stretch of the machine falls on both.
+      const order = r % 2 === 0 ? (['baseline', 'bridge'] as const) : (['bridge', 'baseline'] as const);
+      for (const side of order) {
+        const pid = side === 'bridge' ? bridge.pid : forwarder.pid;
+        const cpuBefore = cpuMsOf(pid);
+        const { stats, wallMs } = await runLoad(side === 'bridge' ? bridgeRegs : baseRegs, o.roundMs);
+        const cpu = cpuMsOf(pid) - cpuBefore;
+        mergeStats(side === 'bridge' ? bridgeStats : baseStats, stats);
+        if (side === 'bridge') {
+          bridgeWall += wallMs;
+          bridgeCpu += cpu;
+        } else {
+          baseWall += wallMs;
+          baseCpu += cpu;
+        }
+      }
+      log(`  ${o.lanes} lanes, round ${r + 1}/${o.rounds}: bridge ${bridgeStats.approved} sales, baseline ${baseStats.approved}`);
+    }
+    const rssPeakMb = bridgeRss.stop();
+    const baselineRssPeakMb = baselineRss.stop();
+    for (const r of [...bridgeRegs, ...baseRegs]) r.close();
+
+    const b = summarise(bridgeStats.latencies);
+    const f = summarise(baseStats.latencies);
+    await bridge.stop();
+    forwarder.kill();
+    const ledger = await sims.stop();
+    const journal = commitsPerPayment(join(dir, 'data', 'journal.sqlite'));
+    approvedTotal += bridgeStats.approved + baseStats.approved;
+    return {
+      lanes: o.lanes,
+      bridge: b,
+      baseline: f,
+      added: { p50: round(b.p50 - f.p50, 3), p90: round(b.p90 - f.p90, 3), p99: round(b.p99 - f.p99, 3), max: round(b.max - f.max, 3) },
+      throughput: round((bridgeStats.approved / bridgeWall) * 1000, 1),
+      baselineThroughput: round((baseStats.approved / baseWall) * 1000, 1),
+      cpuMsPerSale: round(bridgeCpu / Math.max(1, bridgeStats.approved), 3),
+      baselineCpuMsPerSale: round(baseCpu / Math.max(1, baseStats.approved), 3),
+      errors: bridgeStats.errors,
+      baselineErrors: baseStats.errors,
+      errorSamples: bridgeStats.errorSamples,
+      rssIdleMb: round(rssIdleMb, 1),
+      rssPeakMb: round(rssPeakMb, 1),
+      baselineRssPeakMb: round(baselineRssPeakMb, 1),
+      readyMs: round(bridge.readyMs, 1),
+      journal: { commitsPerSale: journal.perPayment, durableCommitsPerSale: journal.durablePerPayment, byType: journal.byType },
+      // Charges over both sides' terminals: every approved result (bridge, baseline, warm-ups) is one charge.
+      ledger: { charges: ledger.charges, approved: approvedTotal, doubled: ledger.doubled },
+    };
+  } finally {
+    await bridge.stop();
+    forwarder.kill();
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+    else log(`  kept ${dir}`);
+  }
+}
