@@ -151,7 +151,8 @@ function journal(args: string[]): number {
     allowPositionals: true,
     strict: true,
   });
-  const j = Journal.open(resolve(values['data-dir'] ?? defaultDataDir()));
+  // The journal serve writes: --data-dir, else the config's dataDir, else the OS's data folder.
+  const j = Journal.open(dataDirFor({ dataDir: values['data-dir'], configDataDir: configuredDataDir(undefined) }));
   try {
     switch (sub) {
       case 'list': {
