@@ -72,7 +72,35 @@ export interface StateView {
   /** Where the data (journal, config) lives. */
   readonly dataDir: string;
   readonly desktop?: DesktopCapabilities;
+  /** Totals a capture listener (pole display, printer) held as possible duplicates: confirm or discard each. */
+  readonly captureHolds?: CaptureHoldView[];
 }
+
+/** A captured total not charged because the same total was charged moments before (docs/legacy-registers.md §5). */
+export interface CaptureHoldView {
+  readonly id: string;
+  readonly listener: string;
+  readonly mode: 'pole-display' | 'printer';
+  readonly amount: Money;
+  /** The display text or receipt line that showed the total. */
+  readonly text: string;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  /** How often the total was seen while waiting. */
+  readonly times: number;
+  /** The payment it looks like a repeat of. */
+  readonly previousRef: string;
+  readonly previousAt: string;
+}
+
+/** The operator's decision on a held total. */
+export interface CaptureDecision {
+  readonly id: string;
+  readonly action: 'confirm' | 'discard';
+}
+
+/** `confirmed`: the payment started under `ref`; `discarded`: nothing is charged. */
+export type CaptureDecisionAnswer = { readonly action: 'confirmed'; readonly ref: string } | { readonly action: 'discarded' };
 
 /** Journal search; every field optional. */
 export interface JournalQuery {
@@ -333,6 +361,8 @@ export interface StatusApi {
   testPayment(req: TestPaymentRequest): Promise<TestPaymentAnswer>;
   /** Desktop only: pause or resume the register listeners. */
   setPaused(paused: boolean): Promise<void>;
+  /** Charge (confirm) or drop (discard) a total a capture listener held as a possible duplicate. */
+  captureDecide(req: CaptureDecision): Promise<CaptureDecisionAnswer>;
 }
 
 export type StatusMethod = keyof StatusApi;
@@ -340,7 +370,7 @@ export type StatusMethod = keyof StatusApi;
 /** Every method name, for routing tables and the IPC channel list. */
 export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
-  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused',
+  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */
@@ -377,6 +407,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   eposTestPayment: { verb: 'POST', path: '/api/wizard/epos/test-payment', arg: 'body' },
   testPayment: { verb: 'POST', path: '/api/wizard/test-payment', arg: 'body' },
   setPaused: { verb: 'POST', path: '/api/pause', arg: 'body' },
+  captureDecide: { verb: 'POST', path: '/api/capture/decide', arg: 'body' },
 };
 
 /** The WebSocket endpoint of the event stream. */

@@ -17,6 +17,9 @@ import type { Service } from '../service';
 import { VERSION } from '../version';
 import type {
   AttentionItem,
+  CaptureDecision,
+  CaptureDecisionAnswer,
+  CaptureHoldView,
   DeviceList,
   EposCheckAnswer,
   EposCredentialsInput,
@@ -44,6 +47,7 @@ import type {
   TestPaymentRequest,
 } from './contract';
 import { RECEIPT_COLUMNS } from './contract';
+import { captureRegistry } from '../register/capture/capture-registry';
 import type { LogRing } from './log-ring';
 import { StatusProblem } from './problem';
 import { SettingsFile, type SecretStore } from './settings';
@@ -102,7 +106,13 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     b.on('stage', onStage);
     b.on('terminal', onTerminal);
     for (const l of service.listeners) l.connections?.on('change', onConnections);
+    // A total held as a possible duplicate, or the decision on it, changes the dashboard's list of held totals.
+    const onHolds = (): void => void this.emit('event', { type: 'state', reason: 'capture' });
+    captureRegistry.on('pending', onHolds);
+    captureRegistry.on('resolved', onHolds);
     this.detachBridge = () => {
+      captureRegistry.off('pending', onHolds);
+      captureRegistry.off('resolved', onHolds);
       b.off('payment', onPayment);
       b.off('stage', onStage);
       b.off('terminal', onTerminal);
@@ -157,6 +167,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       attention,
       dataDir: s.dataDir,
       ...desktop,
+      captureHolds: captureRegistry.listPendingConfirmations().map((p): CaptureHoldView => ({ ...p })),
     };
   }
 
@@ -324,6 +335,30 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   async setPaused(paused: boolean): Promise<void> {
     if (!this.o.desktop) throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
     await this.o.desktop.setPaused(paused === true);
+  }
+
+  // ---------------------------------------------------------------- capture holds (docs/legacy-registers.md §5)
+
+  async captureDecide(req: CaptureDecision): Promise<CaptureDecisionAnswer> {
+    this.running();
+    const id = (req as { id?: unknown } | null)?.id;
+    const action = (req as { action?: unknown } | null)?.action;
+    if (typeof id !== 'string' || id === '') {
+      throw new StatusProblem(400, 'id must name a held total', { code: 'bad_request', issues: [{ field: 'id', message: 'required' }] });
+    }
+    if (action !== 'confirm' && action !== 'discard') {
+      throw new StatusProblem(400, 'action must be "confirm" or "discard"', { code: 'bad_request', issues: [{ field: 'action', message: 'must be "confirm" or "discard"' }] });
+    }
+    const gone = (): StatusProblem => new StatusProblem(404, `No total is waiting for a decision with id ${JSON.stringify(id)} (already decided, or charged again after the window)`, { code: 'unknown_ref' });
+    if (action === 'discard') {
+      if (!captureRegistry.discard(id)) throw gone();
+      this.o.log.info({ hold: id }, 'held capture total discarded by the operator');
+      return { action: 'discarded' };
+    }
+    if (!captureRegistry.listPendingConfirmations().some((p) => p.id === id)) throw gone();
+    const { ref } = captureRegistry.confirm(id);
+    this.o.log.info({ hold: id, ref }, 'held capture total confirmed by the operator: payment started');
+    return { action: 'confirmed', ref };
   }
 }
 
