@@ -5,6 +5,7 @@
  *   errors in words (not plugged in: what is there; Linux permission: the udev rule);
  * - framing through the whole stack: requests fragmented over many reports and coalesced in one, zero-length and
  *   over-long reports skipped without harm;
+ * - ZVT on the same cable: its serial framing (DLE/STX, CRC, ACK/NAK) inside HID reports;
  * - replug: the cable pulled with a payment in flight, a USB plug event re-opens it at once, the register resends
  *   the same ref and gets the one approval; charged once.
  */
@@ -17,6 +18,10 @@ import { nativeProtocol } from '../../src/register/native/session';
 import { silentLogger } from '../../src/log/logger';
 import { DeviceError } from '../../src/transport/usb/device-error';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
+import { zvtListenerProtocol } from '../../src/register/zvt/index';
+import { BMP, parseBmps } from '../../src/register/zvt/bmp';
+import { parseConfig } from '../../src/config/load';
+import { TestEcr } from './zvt-helpers';
 import { CP2110, FakeHidBackend, FakeHidCable, FakeUsbBackend, MCP2221, type FakeHidHandle } from './hid-fakes';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -244,5 +249,60 @@ describe('a native register on a HID cable, through the whole bridge', () => {
     expect(backend.opened).toEqual(['/dev/hidraw3', '/dev/hidraw3']);
     await listener.close();
     expect(hub.active).toBe(false);
+  });
+});
+
+describe('a ZVT register on a HID cable', () => {
+  it('registration and an approved payment in ZVT serial framing carried in CP2110 reports', async () => {
+    const h = await harness();
+    const cable = new FakeHidCable(CP2110);
+    const backend = new FakeHidBackend([cable]);
+    const listenerConfig = parseConfig({
+      listeners: [{ id: 'zvt-hid', protocol: 'zvt', transport: { type: 'hid', vendorId: CP2110.vendorId, productId: CP2110.productId }, options: { receipts: 'off' } }],
+      terminals: [{ id: 'sim', driver: 'simulator', currency: 'EUR' }],
+    }).listeners[0]!;
+    const protocol = zvtListenerProtocol(listenerConfig);
+    const listener = await openListener(
+      listenerConfig.transport,
+      (stream, peer) => protocol.serve(stream, { api: h.service.bridge, identity: { listener: 'zvt-hid', register: 'zvt-hid' }, options: listenerConfig.options ?? {}, peer, log: silentLogger() }),
+      { protocol: 'zvt', hidBackend: backend, plugEvents: null },
+    );
+    cleanups.push(() => listener.close());
+    // ZVT's serial line on the cable: 9600 8N2.
+    expect(cable.handle!.features[0]!.subarray(0, 9)).toEqual(Buffer.from([0x50, 0x00, 0x00, 0x25, 0x80, 0, 0, 3, 1]));
+
+    const handle = cable.handle!;
+    const ecr = new TestEcr({
+      // The register's UART bytes arrive in input reports of at most 63 bytes, 3 bytes each here: frames fragmented.
+      write: (b: Uint8Array) => {
+        for (let at = 0; at < b.length; at += 3) {
+          const p = b.subarray(at, at + 3);
+          handle.input([p.length, ...p]);
+        }
+      },
+      onData: (l: (b: Buffer) => void) => void handle.on('written' as 'data', (r: Buffer) => l(decodeReport(r, CP2110_FORMAT).payload)),
+    }, 'serial');
+    await ecr.send('06 00 04 00 00 00 3A');
+    await ecr.expect('80 00 00');
+    const completion = await ecr.next();
+    expect([completion.cls, completion.instr]).toEqual([0x06, 0x0f]);
+    await ecr.ack();
+
+    await ecr.send('06 01 07 04 00 00 00 00 10 00');
+    await ecr.expect('80 00 00');
+    let info = await ecr.next();
+    while (info.cls === 0x04 && info.instr === 0xff) {
+      await ecr.ack();
+      info = await ecr.next();
+    }
+    expect([info.cls, info.instr]).toEqual([0x04, 0x0f]);
+    expect(parseBmps(info.data).get(BMP.resultCode)).toBe(0x00);
+    await ecr.ack();
+    await ecr.expect('06 0F 00');
+    await ecr.ack();
+    const payment = h.service.bridge.last({ listener: 'zvt-hid', register: 'zvt-hid' })!;
+    expect(payment).toMatchObject({ outcome: 'approved', amount: { minor: 1000, currency: 'EUR' } });
+    while (h.sim.openTransaction() !== undefined) await new Promise((res) => h.sim.once('ledger', res));
+    expect(h.sim.netCharges(payment.ref)).toBe(1);
   });
 });
