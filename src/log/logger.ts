@@ -70,12 +70,21 @@ export interface LogOutputOptions {
   readonly stdout?: boolean;
 }
 
+let stdoutGuarded = false;
+
 /** One destination that writes each line to the log file and/or stdout. */
 export function logOutputs(options: LogOutputOptions): LogSink & { readonly file?: RotatingFile } {
   const file = options.file === undefined ? undefined : new RotatingFile(typeof options.file === 'string' ? { file: options.file } : options.file);
   const sinks: LogSink[] = [];
   if (file) sinks.push(file);
-  if (options.stdout) sinks.push({ write: (line: string) => process.stdout.write(line) });
+  if (options.stdout) {
+    // A closed stdout (the service manager or a pipe went away: EPIPE) must not stop the bridge; the file keeps the lines.
+    if (!stdoutGuarded) {
+      stdoutGuarded = true;
+      process.stdout.on('error', () => undefined);
+    }
+    sinks.push({ write: (line: string) => process.stdout.write(line) });
+  }
   return {
     ...(file ? { file } : {}),
     write(line: string): boolean {

@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '../../src/log/logger';
@@ -119,6 +120,32 @@ describe('register-bridge logs and serve', () => {
     await serveOnce(dir, ['--log-level', 'warn']);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(before);
   }, 120_000);
+
+  it('serve keeps running and logging to its file when stdout is closed', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--status-port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await vi.waitFor(() => expect(out).toMatch(/register listener on/), { timeout: 30_000, interval: 50 });
+    const port = Number(/native register listener on 127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    child.stdout!.destroy();
+    // A register connects and disconnects: the bridge logs it (to a stdout that is gone, and to the file).
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => s.end('{"op":"status","id":"1"}\n'));
+      s.on('close', () => resolve());
+      s.on('error', reject);
+      s.resume();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(err).not.toMatch(/EPIPE|Unhandled/);
+    const msgs = readFileSync(join(dir, 'logs', 'register-bridge.log'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs.at(-1)).toBe('stopping');
+  }, 90_000);
 
   it('a wrong --log-level is a usage error', async () => {
     const r = await run(process.execPath, [BIN, 'serve', '--demo', '--log-level', 'loud']).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
