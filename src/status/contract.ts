@@ -9,6 +9,9 @@ import type { PaymentView, TerminalView } from '../bridge/api';
 import type { Money } from '../domain/money';
 import type { PaymentResult } from '../domain/payment';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+import type { EndOfDayReport } from '../reports/day-reports';
+import type { ReconciliationReport } from '../reports/reconcile';
+import type { DayTotals } from '../reports/totals';
 
 export type { PaymentView, TerminalView } from '../bridge/api';
 export type { Money } from '../domain/money';
@@ -91,6 +94,23 @@ export interface CaptureHoldView {
   /** The payment it looks like a repeat of. */
   readonly previousRef: string;
   readonly previousAt: string;
+}
+
+export type { DayTotals, EndOfDayReport, ReconciliationReport };
+
+/** Which business day the reports page shows (`YYYY-MM-DD`; default the one running now). */
+export interface ReportsQuery {
+  day?: string;
+}
+
+/** End of day and reconciliation for the reports page (docs/receipts.md). */
+export interface DayReportsView {
+  /** The business day's totals so far, from the journal (nothing is closed by asking). */
+  readonly totals: DayTotals;
+  /** The most recent end of day, of any business day. */
+  readonly lastEndOfDay?: EndOfDayReport;
+  /** The latest reconciliation of this business day. */
+  readonly reconciliation?: ReconciliationReport;
 }
 
 /** The operator's decision on a held total. */
@@ -363,6 +383,12 @@ export interface StatusApi {
   setPaused(paused: boolean): Promise<void>;
   /** Charge (confirm) or drop (discard) a total a capture listener held as a possible duplicate. */
   captureDecide(req: CaptureDecision): Promise<CaptureDecisionAnswer>;
+  /** A business day's totals, the last end of day and the day's latest reconciliation. */
+  dayReports(q: ReportsQuery): Promise<DayReportsView>;
+  /** Closes the running business day for the whole bridge; the reconciliation follows (event state "reconciliation"). */
+  endOfDay(): Promise<EndOfDayReport>;
+  /** Reconciles a business day with each terminal's host now. */
+  reconcile(q: ReportsQuery): Promise<ReconciliationReport>;
 }
 
 export type StatusMethod = keyof StatusApi;
@@ -370,7 +396,7 @@ export type StatusMethod = keyof StatusApi;
 /** Every method name, for routing tables and the IPC channel list. */
 export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
-  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide',
+  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'dayReports', 'endOfDay', 'reconcile',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */
@@ -408,6 +434,9 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   testPayment: { verb: 'POST', path: '/api/wizard/test-payment', arg: 'body' },
   setPaused: { verb: 'POST', path: '/api/pause', arg: 'body' },
   captureDecide: { verb: 'POST', path: '/api/capture/decide', arg: 'body' },
+  dayReports: { verb: 'GET', path: '/api/reports', arg: 'query' },
+  endOfDay: { verb: 'POST', path: '/api/reports/end-of-day', arg: 'none' },
+  reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },
 };
 
 /** The WebSocket endpoint of the event stream. */

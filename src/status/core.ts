@@ -20,7 +20,9 @@ import type {
   CaptureDecision,
   CaptureDecisionAnswer,
   CaptureHoldView,
+  DayReportsView,
   DeviceList,
+  EndOfDayReport,
   EposCheckAnswer,
   EposCredentialsInput,
   EposTerminalsAnswer,
@@ -34,6 +36,8 @@ import type {
   LogsView,
   PaymentView,
   ReceiptQuery,
+  ReconciliationReport,
+  ReportsQuery,
   ReceiptView,
   RunningPayment,
   SettingsSaveAnswer,
@@ -110,7 +114,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const onHolds = (): void => void this.emit('event', { type: 'state', reason: 'capture' });
     captureRegistry.on('pending', onHolds);
     captureRegistry.on('resolved', onHolds);
+    // A day closed or reconciled changes the reports page.
+    const onEndOfDay = (): void => void this.emit('event', { type: 'state', reason: 'end_of_day' });
+    const onReconciliation = (): void => void this.emit('event', { type: 'state', reason: 'reconciliation' });
+    b.on('endOfDay', onEndOfDay);
+    b.on('reconciliation', onReconciliation);
     this.detachBridge = () => {
+      b.off('endOfDay', onEndOfDay);
+      b.off('reconciliation', onReconciliation);
       captureRegistry.off('pending', onHolds);
       captureRegistry.off('resolved', onHolds);
       b.off('payment', onPayment);
@@ -335,6 +346,36 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   async setPaused(paused: boolean): Promise<void> {
     if (!this.o.desktop) throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
     await this.o.desktop.setPaused(paused === true);
+  }
+
+  // ---------------------------------------------------------------- end of day and reconciliation (docs/receipts.md)
+
+  async dayReports(q: ReportsQuery): Promise<DayReportsView> {
+    const b = this.running().bridge;
+    const day = this.reportDay(q);
+    const totals = b.dayTotals(day ? { day } : {});
+    const lastEndOfDay = b.reports.lastEndOfDay();
+    const reconciliation = b.latestReconciliation(totals.businessDay);
+    return { totals, ...(lastEndOfDay ? { lastEndOfDay } : {}), ...(reconciliation ? { reconciliation } : {}) };
+  }
+
+  async endOfDay(): Promise<EndOfDayReport> {
+    return this.running().bridge.endOfDay({});
+  }
+
+  async reconcile(q: ReportsQuery): Promise<ReconciliationReport> {
+    const b = this.running().bridge;
+    const day = this.reportDay(q);
+    return b.reconcile(day ? { day } : {});
+  }
+
+  private reportDay(q: ReportsQuery | undefined): string | undefined {
+    const d = (q as { day?: unknown } | null | undefined)?.day;
+    if (d === undefined || d === '') return undefined;
+    if (typeof d !== 'string' || !day(d)) {
+      throw new StatusProblem(400, 'day must be a date YYYY-MM-DD', { code: 'bad_request', issues: [{ field: 'day', message: 'must be a date YYYY-MM-DD' }] });
+    }
+    return d;
   }
 
   // ---------------------------------------------------------------- capture holds (docs/legacy-registers.md §5)
