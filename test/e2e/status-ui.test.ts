@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { answerInvoke } from '../../electron/ipc-main';
 import { parseConfig } from '../../src/config/load';
-import { createLogger } from '../../src/log/logger';
+import { createLogger, type Logger } from '../../src/log/logger';
 import { StatusCore } from '../../src/status/core';
 import { LogRing } from '../../src/status/log-ring';
 import { startStatusServer, type StatusServer } from '../../src/status/server';
@@ -39,6 +39,7 @@ let page: Page;
 let staticDir: string;
 let configDir: string;
 let configFile: string;
+let log: Logger;
 const problems: string[] = [];
 
 async function shoot(name: string): Promise<void> {
@@ -57,7 +58,7 @@ async function openView(label: string): Promise<void> {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const ring = new LogRing(500);
-  const log = createLogger({ level: 'debug', destination: ring });
+  log = createLogger({ level: 'debug', destination: ring });
   [staticDir, h] = await Promise.all([buildRenderer(), startHarness({ service: { log } })]);
   gateway = new FakeEposGateway({ approveDelayMs: 30 });
   const gatewayUrl = await gateway.start();
@@ -363,6 +364,16 @@ describe('status page in Chromium', () => {
     await page.getByLabel('Containing').fill('');
     await page.locator('table.log').waitFor();
     await shoot('logs');
+
+    // Card data and secrets never reach the view, even when a line carries them.
+    log.warn({ pan: '4111111111111111', track2: '4111111111111111=25121010000012345678', partnerSecret: 'secret_e2e_visible' }, 'card 4111111111111111 refused');
+    await page.getByLabel('Containing').fill('refused');
+    const line = page.locator('table.log tbody tr', { hasText: 'refused' }).first();
+    await line.waitFor();
+    const text = (await page.locator('table.log').textContent()) ?? '';
+    expect(text).toContain('****1111');
+    expect(text).not.toContain('4111111111111111');
+    expect(text).not.toContain('secret_e2e_visible');
   });
 
   it('lists local devices, or says why there are none', async () => {
