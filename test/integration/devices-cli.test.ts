@@ -6,7 +6,7 @@
  * The same stand-in shows `"path":"auto"` finding the terminal through the real serialport list.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,18 @@ describe.runIf(process.platform === 'linux')('register-bridge devices', () => {
       serialNumber: 'N86-0001',
       description: 'myPOS terminal (Nexgo), Nexgo, serial number N86-0001, USB 294A:3101',
     });
+  });
+
+  it('a computer without udevadm (minimal install, container): serial ports are read from sysfs, not reported unreadable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-no-udevadm-'));
+    dirs.push(dir);
+    symlinkSync(process.execPath, join(dir, 'node'));
+    const { stdout, stderr } = await run(join(dir, 'node'), [BIN, 'devices', '--serial'], { env: { ...process.env, PATH: dir }, timeout: 60_000 });
+    expect(stderr).toBe('');
+    expect(stdout).not.toMatch(/could not be read|udevadm/);
+    const lines = stdout.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^(no serial ports found|(serial|bluetooth) +\/dev\/\S+ +.+)$/);
   });
 
   it('an unknown option is refused with the way to the help', async () => {

@@ -8,6 +8,7 @@ import { DeviceError, errorText, firstLine } from '../usb/device-error';
 import { parseHexId } from '../usb/ids';
 import type { SerialSettings } from './settings';
 import { guardHangup } from './hangup-guard';
+import { isMissingUdevadm, listSysfsPorts } from './sysfs-list';
 
 export interface SerialPortInfo {
   readonly path: string;
@@ -53,7 +54,14 @@ function loadSerialport(): Promise<SerialPortModule> {
 export const serialportBackend: SerialBackend = {
   async list() {
     const { SerialPort } = await loadSerialport();
-    const ports = await SerialPort.list();
+    let ports: Awaited<ReturnType<typeof SerialPort.list>>;
+    try {
+      ports = await SerialPort.list();
+    } catch (e) {
+      // Linux without udevadm (minimal installs, containers): read the ports from sysfs instead (sysfs-list.ts).
+      if (process.platform === 'linux' && isMissingUdevadm(e)) return listSysfsPorts();
+      throw e;
+    }
     return ports.map((p) => {
       const extra = p as { friendlyName?: string };
       const vendorId = parseHexId(p.vendorId);
