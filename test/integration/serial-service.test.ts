@@ -3,7 +3,11 @@
  * - a native register on a serial listener (9600 8N1) paying on the simulated terminal: approved end to end;
  * - a myPOS terminal on a serial cable (IPP, 115200 8N1) whose cable is pulled while the card is presented: the
  *   register gets in_doubt, and once the cable is back the bridge's recovery resolves the payment; the terminal's
- *   ledger and the journal agree (the approval nobody was waiting for any more is cancelled, charged 0 times).
+ *   ledger and the journal agree (the approval nobody was waiting for any more is cancelled, charged 0 times);
+ * - the register's own cable pulled mid-payment: the listener re-opens the port, the register resends the same ref
+ *   and gets the one approval; or, when the approval came while nobody could receive it, it is cancelled and the
+ *   register is told on its next hello;
+ * - a text-protocol register on a serial port.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -215,5 +219,38 @@ describe('register cable pulled with a payment in flight', () => {
     expect(told).toMatchObject({ ref: 'PULL-2', outcome: 'cancelled', redelivered: true });
     const status = await till.request({ op: 'status', id: 's', ref: 'PULL-2' }, ['status']);
     expect(status).toMatchObject({ ref: 'PULL-2', outcome: 'cancelled' });
+  });
+});
+
+describe('text register on a serial port', () => {
+  it('SALE;ref;amount on a 9600 8N1 line: OK;ref;APPROVED, charged once; a bad line gets ERR and the line lives on', async () => {
+    const sim = await simulator();
+    const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
+    const cable = await pty();
+    const svc = await service({
+      listeners: [{ id: 'till', protocol: 'text', transport: { type: 'serial', path: cable.a } }],
+      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    });
+    expect(svc.listeners[0]).toMatchObject({ transport: 'serial', address: `serial ${cable.a} 9600 8N1` });
+    const register = await openSerialStream(serialSettings({ path: cable.b }, 'text'));
+    cleanups.push(() => void register.destroy());
+    let text = '';
+    const waiters: Array<() => void> = [];
+    register.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      for (const w of waiters.splice(0)) w();
+    });
+    const line = async (prefix: string): Promise<string> => {
+      for (;;) {
+        const found = text.split(/\r\n|\n|\r/).find((l) => l.startsWith(prefix));
+        if (found) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    };
+    register.write(Buffer.from('NONSENSE\r\nSALE;SER-T1;12.34;EUR\r\n'));
+    expect(await line('ERR;;unknown_op')).toMatch(/^ERR;;unknown_op;unknown command "NONSENSE"/);
+    expect(await line('OK;SER-T1;')).toMatch(/^OK;SER-T1;APPROVED;\w+$/);
+    await untilLedger(sim, () => sim.openTransaction() === undefined);
+    expect(sim.netCharges('SER-T1')).toBe(1);
   });
 });
