@@ -201,7 +201,7 @@ describe('status page in Chromium', () => {
     await page.getByLabel('Reference').press('Enter');
     const row = page.locator('table.results tr[data-ref="E2E-1001"]');
     await row.waitFor();
-    expect(await page.locator('table.results tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('table.results tbody tr').count()).toBe(1);
     await page.getByLabel('Outcome').selectOption('approved');
     await page.getByLabel('Amount').fill('12.34');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -228,7 +228,7 @@ describe('status page in Chromium', () => {
     await page.getByLabel('To (date)').fill(day);
     await page.getByRole('button', { name: 'Search' }).click();
     await row.waitFor();
-    expect(await page.locator('table.results tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('table.results tbody tr').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Details of E2E-1001' }).click();
     const detail = page.locator('section.detail');
@@ -422,7 +422,7 @@ describe('status page in Chromium', () => {
     await desktop.close();
   });
 
-  it('can be used with the keyboard: skip link, views, visible focus', async () => {
+  it('can be used with the keyboard: skip link, views, visible focus, a journal search and its details', async () => {
     await page.goto(server.url + '#/dashboard');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.keyboard.press('Tab');
@@ -438,5 +438,24 @@ describe('status page in Chromium', () => {
       return el ? getComputedStyle(el).outlineStyle : '';
     });
     expect(outline).toBe('solid');
+
+    // A journal search and a payment's details without the mouse: Tab to the field, type, Enter; Tab to the row, Enter.
+    const tabUntil = async (is: () => boolean | Promise<boolean>, what: string): Promise<void> => {
+      for (let i = 0; i < 25; i++) {
+        if (await is()) return;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await tabUntil(() => page.evaluate(() => document.activeElement?.getAttribute('name') === 'ref'), 'the Reference field');
+    await page.keyboard.type('E2E-1001');
+    await page.keyboard.press('Enter');
+    await page.locator('table.results tbody tr').first().waitFor();
+    await expect.poll(() => page.locator('table.results tbody tr').count()).toBe(1);
+    await tabUntil(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Details of E2E-1001'), 'the payment');
+    await page.keyboard.press('Enter');
+    await page.locator('section.detail').waitFor();
+    // The details' heading takes the focus, so a screen reader reads what opened.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
   });
 });

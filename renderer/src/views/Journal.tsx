@@ -132,13 +132,19 @@ export function Journal({ client }: { client: BridgeClient }) {
   const clean = (query: JournalQuery): JournalQuery =>
     Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== '')) as JournalQuery;
 
+  // Only the latest search may fill the table: an earlier, slower answer must not overwrite a newer one.
+  const latestSearch = useRef(0);
   const search = useCallback(
     async (query: JournalQuery) => {
+      const mine = ++latestSearch.current;
       try {
-        setRows(await client.journalSearch(clean(query)));
+        const found = await client.journalSearch(clean(query));
+        if (mine !== latestSearch.current) return;
+        setRows(found);
         setError('');
         setFieldErrors({});
       } catch (e) {
+        if (mine !== latestSearch.current) return;
         setError(errorText(e));
         if (e instanceof ApiProblem && e.problem.issues) setFieldErrors(Object.fromEntries(e.problem.issues.map((i) => [i.field, i.message])));
       }

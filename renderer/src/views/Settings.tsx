@@ -56,6 +56,13 @@ export function Settings({ client }: { client: BridgeClient }) {
   const [saving, setSaving] = useState(false);
   const validateTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const summaryRef = useRef<HTMLDivElement>(null);
+  // Bumped when a save is refused: after that render, the first field in error takes the focus.
+  const [refused, setRefused] = useState(0);
+  useEffect(() => {
+    if (refused === 0) return;
+    // Its message is read out with it; without a marked field, the summary is.
+    (document.querySelector<HTMLElement>('main [aria-invalid="true"]') ?? summaryRef.current)?.focus();
+  }, [refused]);
 
   useEffect(() => {
     client.settingsGet().then(
@@ -110,8 +117,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         setConfig(fresh.config);
       } else {
         setNote('Not saved: correct the marked fields.');
-        // The first field in error gets the focus (its message is read with it); else the summary.
-        requestAnimationFrame(() => (document.querySelector<HTMLElement>('main [aria-invalid="true"]') ?? summaryRef.current)?.focus());
+        setRefused((n) => n + 1);
       }
     } catch (err) {
       setError(errorText(err));
