@@ -39,9 +39,14 @@ export function createTcpIppLink(options: TcpIppLinkOptions): IppLink {
       return new Promise((resolve, reject) => {
         const socket = net.connect({ host, port });
         let connected = false;
+        // After the event loop was held (a slow synchronous journal commit), timers run before pending I/O: the
+        // connection may be there and not yet reported. Give I/O one turn before giving up.
         const timer = setTimeout(() => {
-          socket.destroy();
-          reject(new Error(`no TCP connection to ${host}:${port} within ${connectTimeoutMs} ms`));
+          setImmediate(() => {
+            if (connected) return;
+            socket.destroy();
+            reject(new Error(`no TCP connection to ${host}:${port} within ${connectTimeoutMs} ms`));
+          });
         }, connectTimeoutMs);
         socket.once('error', (err) => {
           if (connected) return;
