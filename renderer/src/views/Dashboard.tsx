@@ -76,12 +76,19 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
   const [busy, setBusy] = useState(false);
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
+  // Answers are shown in the order they were asked for: an older, slower one never puts stale state back.
+  const asked = useRef(0);
+  const shown = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++asked.current;
     try {
-      setState(await client.state());
+      const s = await client.state();
+      if (mine < shown.current) return;
+      shown.current = mine;
+      setState(s);
       setError('');
     } catch (e) {
-      setError(errorText(e));
+      if (mine >= shown.current) setError(errorText(e));
     }
   }, [client]);
 
