@@ -638,8 +638,6 @@ export class ZvtSession {
         await this.report(pay, 'undeliverable');
         return;
       }
-      // The decline receipt (spec: 04 0F, [06 D1 / 06 D3 …], then 06 1E).
-      await this.printReceipt(op, facts);
     }
     const acked = await this.finishAbort(op, zr);
     await this.report(pay, how ?? (acked ? 'acknowledged' : 'undeliverable'));
