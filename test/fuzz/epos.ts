@@ -29,7 +29,9 @@ const PAGE = { items: [PAYMENT, { request_id: 'x', reference_number: 'INV-2', st
 const TERMINALS = { pagination: { page: 1, page_size: 10, total_count: 1 }, terminals: [{ terminal_id: '80123457', serial_number: 'N96', model: 'N96' }, {}] };
 const TRANSACTIONS = { transactions: [{ date: '2025-10-27T09:56:24', amount: 12.34, currency: 'EUR', type: 'Purchase', pan: '4111111111111111' }, 'x'] };
 const PROBLEM = { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'x', errors: { amount: ['bad'], other: 'one' } };
-const SEEDS: unknown[] = [PAYMENT, PAGE, TERMINALS, TRANSACTIONS, PROBLEM];
+/** Field errors that are objects whose keys shadow Object.prototype (valid JSON; String() of it throws). */
+const ODD_PROBLEM = { ...PROBLEM, errors: { amount: [{ toString: '' }, { valueOf: 1 }], currency: [null, 3, true] } };
+const SEEDS: unknown[] = [PAYMENT, PAGE, TERMINALS, TRANSACTIONS, PROBLEM, ODD_PROBLEM];
 
 function paths(v: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
   out.push(at);

@@ -101,6 +101,18 @@ export function codeForStatus(status: number): EposErrorCode {
 }
 
 /** Reads a ProblemDetails body leniently; a bare text body (e.g. a 500 serializer message) becomes `detail`. */
+/** A field error as text; an object (`{"toString": ""}` is valid JSON) is shown as JSON, never converted by String(). */
+function messageText(m: unknown): string {
+  if (m !== null && typeof m === 'object') {
+    try {
+      return JSON.stringify(m) ?? '';
+    } catch {
+      return '';
+    }
+  }
+  return String(m);
+}
+
 export function parseProblem(body: unknown, text: string): ProblemDetails {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
@@ -113,7 +125,7 @@ export function parseProblem(body: unknown, text: string): ProblemDetails {
     if (b.errors && typeof b.errors === 'object' && !Array.isArray(b.errors)) {
       const errors: Record<string, string[]> = {};
       for (const [field, messages] of Object.entries(b.errors as Record<string, unknown>)) {
-        if (Array.isArray(messages)) errors[field] = messages.map((m) => String(m));
+        if (Array.isArray(messages)) errors[field] = messages.map(messageText);
         else if (typeof messages === 'string') errors[field] = [messages];
       }
       if (Object.keys(errors).length > 0) p.errors = errors;
