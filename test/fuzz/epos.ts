@@ -30,7 +30,7 @@ const TERMINALS = { pagination: { page: 1, page_size: 10, total_count: 1 }, term
 const TRANSACTIONS = { transactions: [{ date: '2025-10-27T09:56:24', amount: 12.34, currency: 'EUR', type: 'Purchase', pan: '4111111111111111' }, 'x'] };
 const PROBLEM = { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'x', errors: { amount: ['bad'], other: 'one' } };
 /** Field errors that are objects whose keys shadow Object.prototype (valid JSON; String() of it throws). */
-const ODD_PROBLEM = { ...PROBLEM, errors: { amount: [{ toString: '' }, { valueOf: 1 }], currency: [null, 3, true] } };
+const ODD_PROBLEM: unknown = JSON.parse('{"type":"about:blank","status":400,"errors":{"amount":[{"toString":""},{"valueOf":1}],"currency":[null,3,true]}}');
 const SEEDS: unknown[] = [PAYMENT, PAGE, TERMINALS, TRANSACTIONS, PROBLEM, ODD_PROBLEM];
 
 function paths(v: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
