@@ -156,32 +156,36 @@ describe('status page in Chromium', () => {
   });
 
   it('a payment that loses its terminal stands out as in doubt with what the bridge does, until the bridge resolves it', async () => {
-    h.sim.dropAfterApproval(true);
-    const register = await h.client();
-    const dropped = once(h.sim, 'dropped');
-    register.send({ op: 'sale', id: 'd1', ref: 'E2E-LOST', amount: 777, currency: 'EUR' });
-    await dropped;
-    h.sim.setFaults({ dropAfterApproval: false, offline: true });
-    // The bridge asks the silent terminal a few times before it answers the register "in doubt".
-    const result = await register.waitFor((m) => m.id === 'd1' && m.type === 'result', 60_000);
-    expect(result.outcome).toBe('in_doubt');
+    try {
+      h.sim.dropAfterApproval(true);
+      const register = await h.client();
+      const dropped = once(h.sim, 'dropped');
+      register.send({ op: 'sale', id: 'd1', ref: 'E2E-LOST', amount: 777, currency: 'EUR' });
+      await dropped;
+      h.sim.setFaults({ dropAfterApproval: false, offline: true });
+      // The bridge asks the silent terminal a few times before it answers the register "in doubt".
+      const result = await register.waitFor((m) => m.id === 'd1' && m.type === 'result', 60_000);
+      expect(result.outcome).toBe('in_doubt');
 
-    const item = page.locator('.attention [data-ref="E2E-LOST"]');
-    await item.getByText('In doubt').waitFor();
-    expect(await item.textContent()).toContain('7.77 EUR');
-    expect(await item.textContent()).toContain('keeps asking terminal lane1');
-    expect(await item.textContent()).toContain('Do not take the payment again');
-    await page.locator('[data-terminal="lane1"]').getByText(/Offline|Recovering/).waitFor();
-    await shoot('dashboard-in-doubt');
+      const item = page.locator('.attention [data-ref="E2E-LOST"]');
+      await item.getByText('In doubt').waitFor({ timeout: 20_000 });
+      expect(await item.textContent()).toContain('7.77 EUR');
+      expect(await item.textContent()).toContain('keeps asking terminal lane1');
+      expect(await item.textContent()).toContain('Do not take the payment again');
+      await shoot('dashboard-in-doubt');
 
-    // The terminal comes back: the bridge asks it by itself and the payment leaves the attention box with its outcome.
-    h.sim.offline(false);
-    await item.waitFor({ state: 'detached', timeout: 20_000 });
-    const row = page.locator('table.results tr[data-ref="E2E-LOST"]');
-    await row.locator('.badge').filter({ hasNotText: 'In doubt' }).waitFor();
-    expect(h.sim.netCharges('E2E-LOST')).toBe(0);
-    await page.locator('[data-terminal="lane1"]').getByText('Ready').waitFor();
-  }, 90_000);
+      // The terminal comes back: the bridge asks it by itself and the payment leaves the attention box with its outcome.
+      h.sim.offline(false);
+      await item.waitFor({ state: 'detached', timeout: 30_000 });
+      const row = page.locator('table.results tr[data-ref="E2E-LOST"]');
+      await row.locator('.badge').filter({ hasNotText: 'In doubt' }).waitFor();
+      expect(h.sim.netCharges('E2E-LOST')).toBe(0);
+      await page.locator('[data-terminal="lane1"]').getByText('Ready').waitFor({ timeout: 20_000 });
+    } finally {
+      // Whatever happened, the terminal is back for the tests that follow.
+      h.sim.setFaults({ dropAfterApproval: false, offline: false });
+    }
+  }, 120_000);
 
   it('shows an in_doubt payment prominently with what the bridge does about it', async () => {
     const j = h.service.journal;

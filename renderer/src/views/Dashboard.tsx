@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type PaymentView, type RunningPayment, type StateView, type StatusEvent } from '../client/types';
+import { takePrefetchedState } from '../client/prefetch';
 import { Badge, ErrorNote } from '../components/ui';
 import { formatMoney, formatTime, KIND_LABELS, OUTCOME_LABELS, TERMINAL_STATE_LABELS } from '../format';
 
@@ -82,7 +83,7 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
   const load = useCallback(async () => {
     const mine = ++asked.current;
     try {
-      const s = await client.state();
+      const s = await (takePrefetchedState() ?? client.state());
       if (mine < shown.current) return;
       shown.current = mine;
       setState(s);
