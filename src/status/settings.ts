@@ -8,6 +8,7 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configIssues } from '../config/load';
 import { plainSecretWarning } from '../config/secrets';
+import { listenerOptionIssues } from '../register/listener-options';
 import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsView } from './contract';
 import { StatusProblem } from './problem';
 
@@ -41,6 +42,13 @@ function secretRefFields(config: Obj): Array<{ path: Array<string | number>; nam
 function plainPasswordFields(config: Obj): Array<Array<string | number>> {
   const listeners = Array.isArray(config.listeners) ? config.listeners : [];
   return listeners.map((_, i) => ['listeners', i, 'password']);
+}
+
+/** The config schema's problems, then those of each listener's protocol options (text, pole display, printer). */
+function issuesOf(config: unknown): FieldIssue[] {
+  const issues = configIssues(config);
+  const seen = new Set(issues.map((i) => `${i.field}\u0000${i.message}`));
+  return [...issues, ...listenerOptionIssues(config).filter((i) => !seen.has(`${i.field}\u0000${i.message}`))];
 }
 
 function isObj(v: unknown): v is Obj {
@@ -147,14 +155,14 @@ export class SettingsFile {
     return {
       file: this.opts.file ?? null,
       config: maskSecrets(raw),
-      issues: configIssues(raw),
+      issues: issuesOf(raw),
       warnings: secretWarnings(raw),
       writable: this.opts.file !== undefined,
     };
   }
 
   validate(candidate: unknown): FieldIssue[] {
-    return configIssues(restoreSecrets(candidate, this.readRaw()));
+    return issuesOf(restoreSecrets(candidate, this.readRaw()));
   }
 
   save(candidate: unknown): SettingsSaveAnswer {
@@ -163,7 +171,7 @@ export class SettingsFile {
     }
     const current = this.readRaw();
     let next = restoreSecrets(candidate, current);
-    const issues = configIssues(next);
+    const issues = issuesOf(next);
     if (issues.length > 0) return { saved: false, issues, warnings: [], restartNeeded: false };
     if (this.opts.secretStore && isObj(next)) next = this.moveSecretsToStore(next, current);
     writeAtomically(this.opts.file, JSON.stringify(next, null, 2) + '\n');

@@ -98,6 +98,11 @@ const printerSchema = z
   })
   .strict();
 
+/** The options schema of a capture mode (field-by-field checks for the settings page). */
+export function captureOptionsSchema(mode: CaptureMode): typeof poleSchema | typeof printerSchema {
+  return mode === 'pole-display' ? poleSchema : printerSchema;
+}
+
 type PoleInput = z.output<typeof poleSchema>;
 type PrinterInput = z.output<typeof printerSchema>;
 

@@ -1,0 +1,74 @@
+/**
+ * The `options` of each register listener checked field by field, as the settings page shows them: the text
+ * protocol's and the capture modes' own schemas (the config schema keeps `options` open), plus what only compiling
+ * shows — a total pattern that is no regular expression or lacks its "amount" group, a slip without a printer.
+ * The same rules stop the service at start (parseTextOptions, parsePoleOptions, parsePrinterOptions); here every
+ * problem is named with its field path ("listeners[1].options.pattern") instead of the first one only.
+ */
+import type { z } from 'zod';
+import { BridgeError } from '../domain/errors';
+import { captureOptionsSchema } from './capture/options';
+import { compileFilter, compileTotalPattern, DEFAULT_PATTERN_FLAGS } from './capture/total';
+import { textOptionsSchema } from './text/options';
+
+export interface OptionIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+function pathText(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+  let out = prefix;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return out;
+}
+
+function schemaIssues(schema: z.ZodType, value: unknown, prefix: string): OptionIssue[] {
+  const r = schema.safeParse(value ?? {});
+  return r.success ? [] : r.error.issues.map((i) => ({ field: pathText(prefix, i.path), message: i.message }));
+}
+
+/** Why `compile` throws, without the "what" the message starts with (the field says it). */
+function compileIssue(field: string, compile: () => unknown): OptionIssue[] {
+  try {
+    compile();
+    return [];
+  } catch (e) {
+    const text = e instanceof BridgeError || e instanceof Error ? e.message : String(e);
+    return [{ field, message: text.replace(/^(pattern|ignore|require|receiptEnd\.pattern) /, '') }];
+  }
+}
+
+function captureIssues(mode: 'pole-display' | 'printer', options: unknown, prefix: string): OptionIssue[] {
+  const shape = schemaIssues(captureOptionsSchema(mode), options, prefix);
+  if (shape.length) return shape;
+  const o = (options ?? {}) as Record<string, unknown> & { receiptEnd?: { pattern?: string } };
+  const flags = typeof o.patternFlags === 'string' ? o.patternFlags : DEFAULT_PATTERN_FLAGS;
+  const out = [
+    ...compileIssue(`${prefix}.pattern`, () => compileTotalPattern(o.pattern as string | undefined, flags)),
+    ...compileIssue(`${prefix}.ignore`, () => compileFilter(o.ignore as string | undefined, 'ignore', flags)),
+    ...compileIssue(`${prefix}.require`, () => compileFilter(o.require as string | undefined, 'require', flags)),
+  ];
+  if (mode === 'printer') out.push(...compileIssue(`${prefix}.receiptEnd.pattern`, () => compileFilter(o.receiptEnd?.pattern, 'receiptEnd.pattern', flags)));
+  if (o.slip === true && o.slipPrinter === undefined) {
+    if (mode === 'pole-display') out.push({ field: `${prefix}.slipPrinter`, message: 'slips need a printer: a TCP or serial printer for the slips' });
+    else if (o.forward === undefined) out.push({ field: `${prefix}.slipPrinter`, message: 'slips need the real printer ("forward") or a slip printer' });
+  }
+  return out;
+}
+
+/** Problems of every listener's options, field by field; [] when each is fine (or the config has no listeners). */
+export function listenerOptionIssues(config: unknown): OptionIssue[] {
+  const listeners = config && typeof config === 'object' ? (config as { listeners?: unknown }).listeners : undefined;
+  if (!Array.isArray(listeners)) return [];
+  const out: OptionIssue[] = [];
+  listeners.forEach((l: unknown, i) => {
+    if (!l || typeof l !== 'object') return;
+    const { protocol, options } = l as { protocol?: unknown; options?: unknown };
+    // Options that are no object are named by the config schema already.
+    if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return;
+    const prefix = `listeners[${i}].options`;
+    if (protocol === 'text') out.push(...schemaIssues(textOptionsSchema, options, prefix));
+    else if (protocol === 'pole-display' || protocol === 'printer') out.push(...captureIssues(protocol, options, prefix));
+  });
+  return out;
+}
