@@ -3,12 +3,14 @@ import type { BridgeClient, StatusEvent } from './client/types';
 import { Dashboard } from './views/Dashboard';
 import { Journal } from './views/Journal';
 import { Logs } from './views/Logs';
+import { Reports } from './views/Reports';
 import { Settings } from './views/Settings';
 import { Setup } from './views/Setup';
 
 const VIEWS = [
   { id: 'dashboard', label: 'Dashboard' },
   { id: 'journal', label: 'Journal' },
+  { id: 'reports', label: 'Reports' },
   { id: 'setup', label: 'Setup' },
   { id: 'settings', label: 'Settings' },
   { id: 'logs', label: 'Logs' },
@@ -63,6 +65,8 @@ export function App({ client }: { client: BridgeClient }) {
         return <Dashboard client={client} subscribe={subscribe} />;
       case 'journal':
         return <Journal client={client} />;
+      case 'reports':
+        return <Reports client={client} subscribe={subscribe} />;
       case 'setup':
         return <Setup client={client} />;
       case 'settings':

@@ -42,3 +42,8 @@ export const KIND_LABELS: Readonly<Record<string, string>> = {
   completion: 'Completion',
   preauth_cancel: 'Pre-auth release',
 };
+
+/** Signed minor units as text ("-12.34 EUR"): nets and differences may be negative. */
+export function formatSigned(minor: number, currency: string): string {
+  return minor < 0 ? `-${formatMoney({ minor: -minor, currency })}` : formatMoney({ minor, currency });
+}

@@ -3,6 +3,7 @@ import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type PaymentView, type RunningPayment, type StateView, type StatusEvent } from '../client/types';
 import { takePrefetchedState } from '../client/prefetch';
 import { Badge, ErrorNote } from '../components/ui';
+import { CaptureHolds } from '../components/CaptureHolds';
 import { formatMoney, formatTime, KIND_LABELS, OUTCOME_LABELS, TERMINAL_STATE_LABELS } from '../format';
 
 /** The stage list of one payment: each step it went through, the current one marked. */
@@ -154,6 +155,8 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       </div>
       <ErrorNote>{error}</ErrorNote>
       {state?.paused ? <p className="banner banner-warn">The register listeners are paused: registers cannot reach the bridge.</p> : null}
+
+      {state ? <CaptureHolds client={client} holds={state.captureHolds ?? []} onDecided={() => void load()} /> : null}
 
       {state && state.attention.length > 0 ? (
         <section className="attention" aria-labelledby="attention-title">

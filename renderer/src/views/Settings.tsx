@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
+import { listenerOptions, numberValue } from './ListenerOptions';
 
 type Json = unknown;
 type Path = ReadonlyArray<string | number>;
@@ -95,6 +96,15 @@ export function Settings({ client }: { client: BridgeClient }) {
     validate(next);
   };
 
+  /** Another protocol has other options: only allowRemote (a listener field's companion) is kept. */
+  const changeProtocol = (i: number, protocol: string): void => {
+    const current = getAt(config, ['listeners', i]);
+    const allowRemote = getAt(current, ['options', 'allowRemote']);
+    let next = setAt(current, ['protocol'], protocol);
+    next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    update(['listeners', i], next);
+  };
+
   const issueOf = (path: Path): string | undefined => {
     const key = fieldKey(path);
     const found = issues.filter((i) => i.field === key);
@@ -187,8 +197,10 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'native', label: 'Native (JSON lines)' },
                     { value: 'zvt', label: 'ZVT' },
                     { value: 'text', label: 'Plain text' },
+                    { value: 'pole-display', label: 'Pole display capture' },
+                    { value: 'printer', label: 'Receipt printer capture' },
                   ]}
-                  onChange={(v) => update(mark(['listeners', i, 'protocol']), v)}
+                  onChange={(v) => changeProtocol(i, v)}
                   error={issueOf(mark(['listeners', i, 'protocol']))}
                 />
                 {isTcp ? (
@@ -213,14 +225,49 @@ export function Settings({ client }: { client: BridgeClient }) {
                       error={issueOf(mark(['listeners', i, 'transport', 'host']))}
                     />
                   </>
+                ) : transport?.type === 'serial' ? (
+                  <>
+                    <TextField
+                      label="Serial port"
+                      name={`listeners[${i}].transport.path`}
+                      value={String(transport.path ?? '')}
+                      placeholder="COM4 or /dev/ttyUSB0"
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'path']), v)}
+                      error={issueOf(mark(['listeners', i, 'transport', 'path']))}
+                    />
+                    <TextField
+                      label="Baud rate"
+                      name={`listeners[${i}].transport.baudRate`}
+                      inputMode="numeric"
+                      value={String(transport.baudRate ?? '')}
+                      placeholder="9600"
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'baudRate']), numberValue(v))}
+                      error={issueOf(mark(['listeners', i, 'transport', 'baudRate']))}
+                    />
+                  </>
                 ) : (
                   <p>
                     Device: <span className="mono">{String(transport?.path ?? transport?.type ?? '')}</span>
                   </p>
                 )}
+                {lan && protocol !== 'native' ? (
+                  <CheckField
+                    label="Accept registers from the network without authentication"
+                    checked={getAt(l, ['options', 'allowRemote']) === true}
+                    hint="This protocol has no login: any computer on the network could start payments."
+                    onChange={(v) => update(mark(['listeners', i, 'options', 'allowRemote']), v || undefined)}
+                  />
+                ) : null}
                 {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
                 {protocol === 'zvt' ? secretField('Register password (ZVT, 6 digits)', ['listeners', i, 'password']) : null}
               </div>
+              {listenerOptions({
+                index: i,
+                protocol,
+                get: (path) => getAt(config, path),
+                update: (path, value) => update(mark(path), value),
+                issueOf: (path) => issueOf(mark(path)),
+              })}
             </div>
           );
         })}

@@ -1,0 +1,209 @@
+/**
+ * The protocol options of one register listener (its `options` in the config file), as the settings form shows
+ * them: the text protocol's line format and the capture modes' total pattern, trigger, forwarding, slips and
+ * duplicate window. Field names and values are exactly those of the options schemas (src/register/text/options.ts,
+ * src/register/capture/options.ts); an empty field leaves the option out, so its default applies.
+ */
+import { useState, type ReactNode } from 'react';
+import { CheckField, SelectField, TextField } from '../components/ui';
+
+type Json = unknown;
+type Path = ReadonlyArray<string | number>;
+
+export interface OptionsFormProps {
+  /** The listener's index in `listeners`. */
+  readonly index: number;
+  readonly protocol: string;
+  get(path: Path): Json;
+  update(path: Path, value: Json): void;
+  issueOf(path: Path): string | undefined;
+}
+
+/** "1500" → 1500; "" → removed; anything else stays text so that the schema names the problem next to the field. */
+export function numberValue(text: string): Json {
+  const t = text.trim();
+  if (t === '') return undefined;
+  return /^-?[0-9]{1,12}$/.test(t) ? Number(t) : text;
+}
+
+const textValue = (v: string): Json => (v === '' ? undefined : v);
+
+function Keywords({ label, value, error, name, onChange }: { label: string; value: Json; error: string | undefined; name: string; onChange(v: Json): void }) {
+  const initial = Array.isArray(value) ? value.join(', ') : '';
+  const [text, setText] = useState(initial);
+  return (
+    <TextField
+      label={label}
+      name={name}
+      value={text}
+      placeholder="KARTE, CARD"
+      hint="Words separated by commas; one of them on the display starts the payment."
+      error={error}
+      onChange={(v) => {
+        setText(v);
+        const words = v.split(',').map((w) => w.trim()).filter((w) => w !== '');
+        onChange(words.length ? words : undefined);
+      }}
+    />
+  );
+}
+
+/** A transport for the real device behind the bridge or the slip printer: none, TCP, or a serial port. */
+function deviceTransport({ label, base, p, hint }: { label: string; base: Path; p: OptionsFormProps; hint: string }) {
+  const t = p.get(base) as Record<string, Json> | undefined;
+  const type = t && typeof t === 'object' ? String(t.type ?? '') : '';
+  const key = (k: string): Path => [...base, k];
+  return (
+    <div className="options-block">
+      <SelectField
+        label={label}
+        name={base.join('.')}
+        value={type}
+        hint={hint}
+        options={[
+          { value: '', label: 'None' },
+          { value: 'tcp', label: 'Network (TCP)' },
+          { value: 'serial', label: 'Serial (COM) port' },
+        ]}
+        error={p.issueOf(base)}
+        onChange={(v) => p.update(base, v === '' ? undefined : v === 'tcp' ? { type: 'tcp', host: '127.0.0.1', port: 9100 } : { type: 'serial', path: '' })}
+      />
+      {type === 'tcp' ? (
+        <div className="form-grid">
+          <TextField label={`${label}: host`} name={key('host').join('.')} value={String(t?.host ?? '')} error={p.issueOf(key('host'))} onChange={(v) => p.update(key('host'), v)} />
+          <TextField label={`${label}: port`} name={key('port').join('.')} inputMode="numeric" value={String(t?.port ?? '')} error={p.issueOf(key('port'))} onChange={(v) => p.update(key('port'), numberValue(v))} />
+        </div>
+      ) : null}
+      {type === 'serial' ? (
+        <div className="form-grid">
+          <TextField label={`${label}: port name`} name={key('path').join('.')} value={String(t?.path ?? '')} placeholder="COM5 or /dev/ttyUSB1" error={p.issueOf(key('path'))} onChange={(v) => p.update(key('path'), v)} />
+          <TextField label={`${label}: baud rate`} name={key('baudRate').join('.')} inputMode="numeric" value={String(t?.baudRate ?? '')} placeholder="9600" error={p.issueOf(key('baudRate'))} onChange={(v) => p.update(key('baudRate'), numberValue(v))} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function textOptions(p: OptionsFormProps) {
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const c = (k: string): Path => ['listeners', p.index, 'options', 'commands', k];
+  return (
+    <div className="options-block">
+      <h4>Text line format</h4>
+      <div className="form-grid">
+        <TextField label="Field separator" name={`text.${p.index}.separator`} value={val('separator')} placeholder=";" error={p.issueOf(o('separator'))} onChange={(v) => p.update(o('separator'), textValue(v))} />
+        <SelectField label="Decimal separator" name={`text.${p.index}.decimal`} value={val('decimal') || '.'} options={[{ value: '.', label: 'Point (12.34)' }, { value: ',', label: 'Comma (12,34)' }]} error={p.issueOf(o('decimal'))} onChange={(v) => p.update(o('decimal'), v)} />
+        <SelectField
+          label="Thousands separator"
+          name={`text.${p.index}.thousands`}
+          value={val('thousands')}
+          options={[{ value: '', label: 'None' }, { value: '.', label: 'Point' }, { value: ',', label: 'Comma' }, { value: "'", label: 'Apostrophe' }, { value: ' ', label: 'Space' }]}
+          error={p.issueOf(o('thousands'))}
+          onChange={(v) => p.update(o('thousands'), v === '' ? undefined : v)}
+        />
+        <SelectField label="Amounts as" name={`text.${p.index}.amountFormat`} value={val('amountFormat') || 'decimal'} options={[{ value: 'decimal', label: 'Decimal (12.34)' }, { value: 'minor', label: 'Minor units (1234)' }]} error={p.issueOf(o('amountFormat'))} onChange={(v) => p.update(o('amountFormat'), v)} />
+        <TextField label="Currency when the line has none" name={`text.${p.index}.currency`} value={val('currency')} placeholder="EUR" error={p.issueOf(o('currency'))} onChange={(v) => p.update(o('currency'), textValue(v))} />
+        <SelectField label="Line ending of answers" name={`text.${p.index}.lineEnding`} value={val('lineEnding') || 'CRLF'} options={['CRLF', 'LF', 'CR'].map((v) => ({ value: v, label: v }))} error={p.issueOf(o('lineEnding'))} onChange={(v) => p.update(o('lineEnding'), v)} />
+        <TextField label="Longest line (bytes)" name={`text.${p.index}.maxLineBytes`} inputMode="numeric" value={val('maxLineBytes')} placeholder="1024" error={p.issueOf(o('maxLineBytes'))} onChange={(v) => p.update(o('maxLineBytes'), numberValue(v))} />
+        {(['sale', 'refund', 'status', 'cancel'] as const).map((k) => (
+          <TextField key={k} label={`Command word: ${k}`} name={`text.${p.index}.commands.${k}`} value={String(p.get(c(k)) ?? '')} placeholder={k.toUpperCase()} error={p.issueOf(c(k))} onChange={(v) => p.update(c(k), textValue(v))} />
+        ))}
+        <CheckField label="Send PROGRESS lines while a payment runs" checked={p.get(o('progress')) === true} onChange={(v) => p.update(o('progress'), v || undefined)} />
+        <CheckField label="Add the plain-words message to result lines" checked={p.get(o('message')) === true} onChange={(v) => p.update(o('message'), v || undefined)} />
+      </div>
+    </div>
+  );
+}
+
+function captureOptions(p: OptionsFormProps) {
+  const pole = p.protocol === 'pole-display';
+  const o = (...k: string[]): Path => ['listeners', p.index, 'options', ...k];
+  const val = (...k: string[]): string => String(p.get(o(...k)) ?? '');
+  const text = (label: string, k: string[], extra: { placeholder?: string; hint?: string } = {}) => (
+    <TextField label={label} name={`capture.${p.index}.${k.join('.')}`} value={val(...k)} {...extra} error={p.issueOf(o(...k))} onChange={(v) => p.update(o(...k), textValue(v))} />
+  );
+  const num = (label: string, k: string[], placeholder: string, hint?: string) => (
+    <TextField label={label} name={`capture.${p.index}.${k.join('.')}`} inputMode="numeric" value={val(...k)} placeholder={placeholder} {...(hint ? { hint } : {})} error={p.issueOf(o(...k))} onChange={(v) => p.update(o(...k), numberValue(v))} />
+  );
+  const check = (label: string, k: string[], fallback: boolean, hint?: string) => {
+    const v = p.get(o(...k));
+    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} {...(hint ? { hint } : {})} onChange={(x) => p.update(o(...k), x === fallback ? undefined : x)} />;
+  };
+  const trigger = val('trigger') || 'stable';
+  const slip = p.get(o('slip')) === true;
+  return (
+    <div className="options-block">
+      <h4>{pole ? 'Pole display capture' : 'Receipt printer capture'}</h4>
+      <div className="form-grid">
+        {text('Total pattern', ['pattern'], {
+          placeholder: 'the built-in TOTAL / SUMME / ZU ZAHLEN pattern',
+          hint: 'A regular expression with a group named amount, e.g. TOTAL\\s+(?<amount>[0-9.,]+). Empty: the built-in pattern.',
+        })}
+        {text('Pattern flags', ['patternFlags'], { placeholder: 'iu', hint: 'Any of i, m, s, u.' })}
+        <SelectField
+          label="Decimal separator"
+          name={`capture.${p.index}.decimal`}
+          value={val('decimal') || 'auto'}
+          options={[{ value: 'auto', label: 'Automatic (by position)' }, { value: ',', label: 'Comma (12,34)' }, { value: '.', label: 'Point (12.34)' }]}
+          error={p.issueOf(o('decimal'))}
+          onChange={(v) => p.update(o('decimal'), v === 'auto' ? undefined : v)}
+        />
+        <SelectField label="When several totals match" name={`capture.${p.index}.pick`} value={val('pick') || 'first'} options={[{ value: 'first', label: 'Take the first' }, { value: 'last', label: 'Take the last' }]} error={p.issueOf(o('pick'))} onChange={(v) => p.update(o('pick'), v === 'first' ? undefined : v)} />
+        {text('Currency when the text names none', ['currency'], { placeholder: 'EUR' })}
+        {text('Ignore text matching', ['ignore'], { placeholder: 'BAR|CASH|COPY', hint: 'A total in such text is never charged.' })}
+        {text('Only text matching', ['require'], { placeholder: 'KARTE|CARD' })}
+        {pole ? (
+          <>
+            <SelectField
+              label="Start the payment when"
+              name={`capture.${p.index}.trigger`}
+              value={trigger}
+              options={[{ value: 'stable', label: 'The total stays on the display for a while' }, { value: 'keyword', label: 'A key word appears' }]}
+              error={p.issueOf(o('trigger'))}
+              onChange={(v) => p.update(o('trigger'), v === 'stable' ? undefined : v)}
+            />
+            {trigger === 'stable' ? num('Stable for (ms)', ['stableMs'], '1500') : <Keywords label="Key words" name={`capture.${p.index}.keywords`} value={p.get(o('keywords'))} error={p.issueOf(o('keywords'))} onChange={(v) => p.update(o('keywords'), v)} />}
+            {num('Display columns', ['columns'], '20')}
+            {num('Display rows', ['rows'], '2')}
+            {check('Find the total across the display lines', ['acrossLines'], true)}
+          </>
+        ) : (
+          <>
+            {check('A cut ends the receipt', ['receiptEnd', 'cut'], true)}
+            {check('The end of the print job ends the receipt', ['receiptEnd', 'endOfJob'], true)}
+            {num('Silence that ends the receipt (ms, 0 = off)', ['receiptEnd', 'idleMs'], '0')}
+            {text('A line matching this ends the receipt', ['receiptEnd', 'pattern'], {})}
+            {check('Answer status queries as a ready printer', ['answerStatus'], true)}
+          </>
+        )}
+        {num('Duplicate window (ms, 0 = off)', ['duplicateWindowMs'], '60000', 'The same total again within this time waits for the cashier to confirm it.')}
+        {text('Reference prefix', ['refPrefix'], { placeholder: pole ? 'POLE' : 'PRN' })}
+      </div>
+      {deviceTransport({
+        label: pole ? 'Real display behind the bridge' : 'Real printer behind the bridge',
+        base: o('forward'),
+        p,
+        hint: 'Every byte from the register is passed on to it unchanged.',
+      })}
+      <div className="form-grid">
+        {check('Print a slip with the outcome after each payment', ['slip'], false)}
+        {slip ? text('Slip title', ['slipTitle'], { placeholder: 'CARD PAYMENT' }) : null}
+      </div>
+      {slip || p.get(o('slipPrinter')) !== undefined ? (
+        deviceTransport({ label: 'Slip printer', base: o('slipPrinter'), p, hint: pole ? 'Where slips are printed.' : 'None: slips go to the real printer behind the bridge.' })
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The options form of a listener's protocol (none for native and ZVT). Called as a function within the settings
+ * form's render, not as a component, so that every field it shows is known (marked) before the form lists the
+ * problems no field shows.
+ */
+export function listenerOptions(p: OptionsFormProps): ReactNode {
+  if (p.protocol === 'text') return textOptions(p);
+  if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  return null;
+}

@@ -1,0 +1,330 @@
+/**
+ * The status page's reports, held duplicate totals and listener options in real Chromium against the whole product
+ * on loopback: the simulated myPOS terminal (IPP), the bridge with a native register listener and a receipt-printer
+ * capture listener, and the headless status server serving a fresh build of the page. Any page error or console
+ * error fails the test.
+ */
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parseConfig } from '../../src/config/load';
+import { createLogger } from '../../src/log/logger';
+import { captureRegistry, type CaptureRecord } from '../../src/register/capture/capture-registry';
+import { startService, type Service } from '../../src/service';
+import { StatusCore } from '../../src/status/core';
+import { LogRing } from '../../src/status/log-ring';
+import { startStatusServer, type StatusServer } from '../../src/status/server';
+import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import { loadFixture } from '../fixtures/capture/load';
+import { NativeClient } from '../helpers/native-client';
+import { buildRenderer } from './build-renderer';
+import { launchChromium } from './chromium';
+
+const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1024, height: 600 },
+] as const;
+
+let sim: IppSimulator;
+let service: Service;
+let server: StatusServer;
+let core: StatusCore;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let staticDir: string;
+let dataDir: string;
+let configFile: string;
+let nativePort: number;
+let printerPort: number;
+const problems: string[] = [];
+const sockets: Socket[] = [];
+const clients: NativeClient[] = [];
+
+async function shoot(name: string): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: false });
+  }
+  await page.setViewportSize(SIZES[0]);
+}
+
+async function openView(label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: label }).waitFor();
+}
+
+async function sale(ref: string, amount: number): Promise<void> {
+  const c = await NativeClient.open(nativePort);
+  clients.push(c);
+  c.send({ op: 'sale', id: ref, ref, amount, currency: 'EUR' });
+  const result = await c.waitFor((m) => m.id === ref && m.type === 'result');
+  expect(result.outcome).toBe('approved');
+}
+
+/** The register prints a receipt to the bridge as if it were its printer (one print job per connection). */
+async function printReceipt(bytes: Buffer): Promise<void> {
+  const s = await new Promise<Socket>((res, rej) => {
+    const sock = connect({ port: printerPort, host: '127.0.0.1', allowHalfOpen: true }, () => res(sock));
+    sock.on('error', rej);
+  });
+  sockets.push(s);
+  s.end(bytes);
+}
+
+/** The next capture of the printer listener that satisfies `pred` (or one seen already). */
+function capture(pred: (c: CaptureRecord) => boolean): Promise<CaptureRecord> {
+  const seen = captureRegistry.recentCaptures(100).find((c) => c.listener === 'prn' && pred(c));
+  if (seen) return Promise.resolve(seen);
+  return new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error('no matching capture')), 20_000);
+    const on = (c: CaptureRecord): void => {
+      if (c.listener !== 'prn' || !pred(c)) return;
+      clearTimeout(t);
+      captureRegistry.off('capture', on);
+      res(c);
+    };
+    captureRegistry.on('capture', on);
+  });
+}
+
+async function settled(): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (sim.openTransaction() !== undefined && Date.now() < until) await once(sim, 'ledger');
+  expect(sim.openTransaction()).toBeUndefined();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const ring = new LogRing(500);
+  const log = createLogger({ level: 'info', destination: ring });
+  sim = new IppSimulator({ fast: true });
+  const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
+  dataDir = mkdtempSync(join(tmpdir(), 'rb-e2e-reports-'));
+  const terminals = [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }];
+  const running = parseConfig({
+    dataDir,
+    listeners: [
+      { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } },
+      { id: 'prn', protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { duplicateWindowMs: 600_000 } },
+    ],
+    terminals,
+    status: { enabled: false },
+  });
+  [staticDir, service] = await Promise.all([
+    buildRenderer(),
+    startService(running, {
+      log,
+      status: false,
+      bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+    }),
+  ]);
+  nativePort = service.listeners[0]!.port!;
+  printerPort = service.listeners[1]!.port!;
+
+  // The config file the Settings view edits: a printer capture listener and a text listener beside the native one.
+  configFile = join(dataDir, 'config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify(
+      {
+        dataDir,
+        listeners: [
+          { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } },
+          { id: 'prn', protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 9100 }, options: { duplicateWindowMs: 60000 } },
+          { id: 'till', protocol: 'text', transport: { type: 'tcp', host: '127.0.0.1', port: 7452 } },
+        ],
+        terminals,
+      },
+      null,
+      2,
+    ),
+  );
+
+  core = new StatusCore({ config: running, configFile, log, logs: ring });
+  core.attach(service);
+  server = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir, log });
+
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: SIZES[0], acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  await page.goto(server.url);
+  await page.getByText('Live', { exact: true }).waitFor();
+}, 120_000);
+
+afterEach(() => {
+  const seen = problems.splice(0);
+  expect(seen).toEqual([]);
+});
+
+afterAll(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  for (const c of clients.splice(0)) c.close();
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  core?.detach();
+  await captureRegistry.idle();
+  await service?.close();
+  await sim?.close();
+  if (staticDir) rmSync(staticDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('status page: reports, held totals, listener options', () => {
+  it('shows the business day\'s totals of a sale live, reconciles on demand and closes the day', async () => {
+    await sale('E2E-R1', 1234);
+    await openView('Reports');
+    const eur = page.getByTestId('totals-EUR');
+    await eur.waitFor();
+    expect(await eur.locator('tr', { hasText: 'Sales' }).first().textContent()).toContain('12.34 EUR');
+    expect(await eur.getByTestId('net').textContent()).toContain('12.34 EUR');
+    expect(await page.locator('[data-currency="EUR"] tr[data-kind="sale"]').textContent()).toContain('1 · 12.34 EUR');
+
+    // A sale while the page is open arrives by the event stream: no reload, no click.
+    await sale('E2E-R2', 766);
+    await eur.getByTestId('net').getByText('20.00 EUR').waitFor();
+    expect(await page.getByTestId('day-counts').textContent()).toContain('2 approved');
+    await page.getByText('This business day has not been reconciled yet.').waitFor();
+    await shoot('reports-totals');
+
+    // Reconcile now asks first; cancelling does nothing.
+    await page.getByRole('button', { name: 'Reconcile now' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText('Reconcile with the host now?').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Reconcile now' }).click();
+    await dialog.getByRole('button', { name: 'Yes, reconcile' }).click();
+    const recon = page.getByTestId('reconciliation');
+    await recon.waitFor();
+    await page.getByRole('status').getByText(/^Reconciliation of \d{4}-\d{2}-\d{2} done/).waitFor();
+    const summary = await recon.getByRole('list', { name: 'Reconciliation summary' }).textContent();
+    expect(summary).toContain('Matched: 2');
+    expect(summary).toContain('Missing at the host: 0');
+    expect(summary).toContain('Missing in the journal: 0');
+    expect(summary).toContain('Amount mismatch: 0');
+    expect(summary).toContain('Status mismatch: 0');
+    expect(summary).toContain('In doubt, still open: 0');
+    expect(await recon.getByTestId('recon-verdict').textContent()).toBe('everything matches.');
+    const row = recon.getByTestId('recon-totals').locator('tr[data-currency="EUR"]');
+    expect(await row.textContent()).toContain('2 · 20.00 EUR');
+    expect(await row.locator('td').last().textContent()).toBe('0.00 EUR');
+    await shoot('reports-reconciled');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), recon.getByRole('button', { name: 'Reconciliation CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toContain('E2E-R1');
+    expect(csv).toContain('matched');
+
+    // Close the day: asked first, then the last end of day shows it and the reconciliation that follows arrives live.
+    const firstRun = await recon.getAttribute('data-generated');
+    await page.getByRole('button', { name: 'Close the day' }).click();
+    await dialog.getByText('Close the business day now?').waitFor();
+    await dialog.getByRole('button', { name: 'Yes, close the day' }).click();
+    const eod = page.getByTestId('last-end-of-day');
+    await eod.getByText(/closed at/).waitFor();
+    expect(await eod.textContent()).toContain('net 20.00 EUR');
+    expect(await eod.textContent()).toContain('lane1');
+    await expect.poll(() => recon.getAttribute('data-generated'), { timeout: 20_000 }).not.toBe(firstRun);
+    await shoot('reports-end-of-day');
+  });
+
+  it('holds the same printed total as a possible duplicate; the cashier confirms or discards it by keyboard', async () => {
+    await openView('Dashboard');
+    const receipt = loadFixture('receipt-total-comma.esc');
+    await printReceipt(receipt.bytes);
+    const first = await capture((c) => c.outcome === 'approved');
+    await settled();
+    expect(service.journal.list({ register: 'prn' })).toHaveLength(1);
+
+    // The same receipt again: held, not charged; the dashboard asks.
+    await printReceipt(receipt.bytes);
+    const hold = page.locator('.holds [data-hold]');
+    await hold.waitFor();
+    expect(await hold.textContent()).toMatch(/Same total 12\.34 EUR again within \d+ s — charge again\?/);
+    expect(await hold.textContent()).toContain(first.ref);
+    expect(service.journal.list({ register: 'prn' })).toHaveLength(1);
+    await shoot('dashboard-held-total');
+
+    // Confirm with the keyboard: the payment starts and the question goes away.
+    const confirmButton = hold.getByRole('button', { name: /^Confirm: charge 12\.34 EUR$/ });
+    await confirmButton.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText(/12\.34 EUR is being charged as payment PRN-\d{8}-\d{4}\./).waitFor();
+    await hold.waitFor({ state: 'detached' });
+    const again = await capture((c) => c.confirmed === true && c.outcome !== null);
+    expect(again.outcome).toBe('approved');
+    await settled();
+    expect(service.journal.list({ register: 'prn' })).toHaveLength(2);
+
+    // Once more: discarded with the keyboard, nothing charged.
+    await printReceipt(receipt.bytes);
+    await hold.waitFor();
+    await hold.getByRole('button', { name: 'Discard' }).focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('status').getByText('12.34 EUR discarded: nothing was charged.').waitFor();
+    await hold.waitFor({ state: 'detached' });
+    expect(captureRegistry.listPendingConfirmations()).toHaveLength(0);
+    expect(service.journal.list({ register: 'prn' })).toHaveLength(2);
+  });
+
+  it('edits a capture listener\'s options: an invalid pattern is refused next to the field, valid ones are saved', async () => {
+    await openView('Settings');
+    const before = readFileSync(configFile, 'utf8');
+    const prn = page.locator('.listener-block[data-listener="prn"]');
+    await prn.getByRole('heading', { name: 'Receipt printer capture' }).waitFor();
+    const pattern = prn.getByLabel('Total pattern');
+    await pattern.fill('TOTAL (?<amount>[0-9');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const field = prn.locator('.field', { has: page.getByLabel('Total pattern') });
+    await field.locator('.field-error').getByText(/is not a valid regular expression/).waitFor();
+    expect(await pattern.getAttribute('aria-invalid')).toBe('true');
+    await page.getByText('Not saved: correct the marked fields.').waitFor();
+    await expect.poll(() => pattern.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
+    await shoot('settings-capture-invalid');
+
+    // Without the "amount" group the pattern is refused too, with the reason.
+    await pattern.fill('SUMME\\s+([0-9.,]+)');
+    await field.locator('.field-error').getByText(/named group "amount"/).waitFor();
+
+    await pattern.fill('SUMME\\s+(?<amount>[0-9.,]+)');
+    await prn.getByLabel('Decimal separator').selectOption(',');
+    await prn.getByLabel('Duplicate window (ms, 0 = off)').fill('30000');
+    await prn.getByLabel('Real printer behind the bridge', { exact: true }).selectOption('tcp');
+    await prn.getByLabel('Real printer behind the bridge: port').fill('9101');
+    await prn.getByLabel('Print a slip with the outcome after each payment').check();
+
+    // The text listener becomes a pole display waiting for a key word.
+    const till = page.locator('.listener-block[data-listener="till"]');
+    await till.getByLabel('Field separator').waitFor();
+    await till.getByLabel('Protocol').selectOption('pole-display');
+    await till.getByLabel('Start the payment when').selectOption('keyword');
+    await till.getByLabel('Key words').fill('KARTE, EC');
+    await field.locator('.field-error').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved\./).waitFor();
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ protocol: string; options?: Record<string, unknown> }> };
+    expect(saved.listeners[1]!.options).toEqual({
+      duplicateWindowMs: 30000,
+      pattern: 'SUMME\\s+(?<amount>[0-9.,]+)',
+      decimal: ',',
+      forward: { type: 'tcp', host: '127.0.0.1', port: 9101 },
+      slip: true,
+    });
+    expect(saved.listeners[2]).toMatchObject({ protocol: 'pole-display', options: { trigger: 'keyword', keywords: ['KARTE', 'EC'] } });
+    expect(await page.locator('main [aria-invalid="true"]').count()).toBe(0);
+    await shoot('settings-capture-saved');
+  });
+});
