@@ -1,13 +1,15 @@
 /**
- * What the tray icon shows, from the dashboard's state: attention needed (a payment in doubt or being settled) wins
+ * What the tray icon shows, from the dashboard's state: attention needed (a payment in doubt, or a captured total
+ * held as a possible duplicate waiting for the cashier's decision) wins
  * over a terminal offline, which wins over a payment running; otherwise idle. Plain logic, no Electron.
  */
 import type { StateView } from '../src/status/contract';
 
 export type TrayState = 'idle' | 'running' | 'attention' | 'offline';
 
-export function trayStateOf(s: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused'>): TrayState {
+export function trayStateOf(s: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused' | 'captureHolds'>): TrayState {
   if (s.attention.some((a) => a.payment.outcome === 'in_doubt')) return 'attention';
+  if ((s.captureHolds?.length ?? 0) > 0) return 'attention';
   if (s.terminals.some((t) => t.state === 'offline')) return 'offline';
   if (s.running.length > 0 || s.terminals.some((t) => t.state === 'busy')) return 'running';
   if (s.paused) return 'attention';

@@ -170,6 +170,10 @@ describe('tray state', () => {
     expect(trayStateOf({ ...base, terminals: [terminal('offline'), terminal('busy')] })).toBe('offline');
     expect(trayStateOf({ ...base, attention: [doubt], terminals: [terminal('offline')] })).toBe('attention');
     expect(trayStateOf({ ...base, paused: true })).toBe('attention');
+    // A captured total held as a possible duplicate waits for the cashier: attention, even over a terminal offline.
+    const hold = { id: 'h1', listener: 'prn', mode: 'printer', amount: { minor: 1234, currency: 'EUR' }, text: 'TOTAL 12,34', firstSeenAt: '', lastSeenAt: '', times: 1, previousRef: 'PRN-1', previousAt: '' } as const;
+    expect(trayStateOf({ ...base, captureHolds: [hold], terminals: [terminal('offline')] })).toBe('attention');
+    expect(trayStateOf({ ...base, captureHolds: [] })).toBe('idle');
   });
 
   it('draws a round icon', () => {
