@@ -255,6 +255,8 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await hold.textContent()).toMatch(/Same total 12\.34 EUR again within \d+ s — charge again\?/);
     expect(await hold.textContent()).toContain(first.ref);
     expect(service.journal.list({ register: 'prn' })).toHaveLength(1);
+    // Screen readers are told at once (the live region was on the page before the total was held).
+    expect(await page.getByTestId('holds-announce').textContent()).toContain('Same total 12.34 EUR again');
     await shoot('dashboard-held-total');
 
     // Confirm with the keyboard: the payment starts and the question goes away.
