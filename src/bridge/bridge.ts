@@ -522,10 +522,17 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       }
       if (outcome.refused?.code === 'not_completed_last_tx') {
         this.journal.note(job.record.id, 'terminal_has_open_transaction');
-        const cleared = await this.settleOpenOnTerminal(lane, job.record.id);
-        outcome = cleared
-          ? await this.execute(lane, job)
-          : { ...outcome, message: 'The terminal holds an unfinished transaction the bridge does not know; finish or cancel it on the terminal' };
+        const open = await this.settleOpenOnTerminal(lane, job.record.id);
+        outcome =
+          open === 'cleared'
+            ? await this.execute(lane, job)
+            : {
+                ...outcome,
+                message:
+                  open === 'unknown'
+                    ? 'The terminal holds an unfinished transaction the bridge does not know; finish or cancel it on the terminal'
+                    : 'The terminal holds an unfinished earlier transaction that the bridge knows but could not finish yet (the terminal did not confirm); send the payment again: the bridge finishes that one first',
+              };
       }
       if (outcome.outcome === 'in_doubt') outcome = await this.lookupNow(lane, job, outcome);
       if (job.abort.signal.aborted && outcome.refused) {
@@ -743,12 +750,13 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   /** Status 20 on a new request: settle what the journal knows is open on this terminal (spec §8.2). */
-  private async settleOpenOnTerminal(lane: Lane, exceptId: string): Promise<boolean> {
+  /** 'cleared' when the journal's open transactions on this terminal were settled; 'unknown' when it has none. */
+  private async settleOpenOnTerminal(lane: Lane, exceptId: string): Promise<'cleared' | 'failed' | 'unknown'> {
     const open = this.journal.unresolved(lane.id).filter((r) => r.id !== exceptId && r.settlement !== null && r.driverRef);
-    if (open.length === 0) return false;
+    if (open.length === 0) return 'unknown';
     let ok = true;
     for (const r of open) ok = (await this.settle(lane, r, this.decisionFromJournal(r), 'an open transaction blocked the terminal')) && ok;
-    return ok;
+    return ok ? 'cleared' : 'failed';
   }
 
   /** The documented rule after a crash: complete only what the register accepted; otherwise cancel (spec §8.1). */

@@ -158,6 +158,35 @@ describe('bridge orchestration', () => {
     expect(driver.executed).toHaveLength(2);
   });
 
+  it('a terminal holding an open transaction (status 20): unknown to the journal, known but not yet finished, finished first', async () => {
+    const { bridge, driver, journal } = await setup();
+    driver.script(refused('not_completed_last_tx'));
+    const unknown = await (await bridge.submit(who, { kind: 'sale', ref: 'U', amount: eur(100) })).result;
+    expect(unknown.message).toMatch(/does not know/);
+
+    // An approval whose confirmation the terminal did not take: the journal knows it and keeps it open.
+    driver.settleAnswer = () => ({ ok: false, message: 'no answer' });
+    driver.script(approve(true));
+    const first = await bridge.submit(who, { kind: 'sale', ref: 'K1', amount: eur(200) });
+    expect((await first.result).outcome).toBe('approved');
+    await bridge.delivery(who, 'K1', 'written', 'sale');
+    await waitFor(() => driver.settled.length === 1);
+    await waitFor(() => journal.get(first.id)!.settlement === 'complete');
+
+    driver.script(refused('not_completed_last_tx'));
+    const blocked = await (await bridge.submit(who, { kind: 'sale', ref: 'K2', amount: eur(300) })).result;
+    expect(blocked.outcome).not.toBe('approved');
+    expect(blocked.message).not.toMatch(/does not know/);
+    expect(blocked.message).toMatch(/knows but could not finish/);
+    expect(driver.settled.at(-1)).toEqual({ driverRef: 'sid-2', decision: 'complete' });
+
+    driver.settleAnswer = () => ({ ok: true, message: 'ok' });
+    driver.script(refused('not_completed_last_tx'), approve(false));
+    const cleared = await (await bridge.submit(who, { kind: 'sale', ref: 'K3', amount: eur(400) })).result;
+    expect(cleared.outcome).toBe('approved');
+    expect(journal.get(first.id)!.settlement).toBe('completed');
+  });
+
   it('a lost answer is in_doubt, and recovery asks the terminal before new work after a restart', async () => {
     const journal = Journal.open(':memory:');
     const first = await setup(new ScriptedDriver(), journal);
