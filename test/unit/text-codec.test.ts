@@ -56,6 +56,13 @@ describe('text protocol: parsing request lines', () => {
     expect(parseLine('B7|SALE|EUR|1,00', o)).toMatchObject({ error: { code: 'unknown_op' } });
   });
 
+  it('a separator of several characters: a ref holding one of its characters is refused, so answers stay unambiguous', () => {
+    const o = parseTextOptions({ separator: '::', fields: ['command', 'amount', 'currency', 'ref'] });
+    expect(parseLine('SALE::12.34::EUR::A1', o)).toEqual({ request: { op: 'sale', ref: 'A1', amount: EUR(1234) } });
+    expect(parseLine('SALE::12.34::EUR::A1:', o)).toMatchObject({ error: { code: 'invalid_ref', message: expect.stringContaining('":"') } });
+    expect(parseLine('STATUS:::A1', parseTextOptions({ separator: '::' }))).toMatchObject({ error: { code: 'invalid_ref' } });
+  });
+
   it('amounts in minor units', () => {
     const o = parseTextOptions({ amountFormat: 'minor' });
     expect(parseLine('SALE;A;1234', o)).toEqual({ request: { op: 'sale', ref: 'A', amount: EUR(1234) } });

@@ -47,6 +47,10 @@ export function parseLine(line: string, o: TextOptions): ParsedLine {
       throw new BridgeError('bad_request', `too many fields: expected ${layout.join(o.separator)}`);
     }
     if (ref === '') throw new BridgeError('invalid_ref', 'ref is missing');
+    // With a separator of several characters ("::"), a ref ending or starting with one of them ("A:") would make
+    // the answer line ambiguous for the register ("OK::A:::APPROVED"): such refs are refused.
+    const clash = [...new Set(o.separator)].find((c) => ref.includes(c));
+    if (clash !== undefined) throw new BridgeError('invalid_ref', `ref must not contain "${printable(clash)}", a character of the field separator`);
     if (op === 'status' || op === 'cancel') return { request: { op, ref } };
     const amountText = at(layout, 'amount') ?? '';
     if (amountText === '') throw new BridgeError('invalid_amount', 'amount is missing');
