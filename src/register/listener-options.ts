@@ -34,7 +34,10 @@ function compileIssue(field: string, compile: () => unknown): OptionIssue[] {
     return [];
   } catch (e) {
     const text = e instanceof BridgeError || e instanceof Error ? e.message : String(e);
-    return [{ field, message: text.replace(/^(pattern|ignore|require|receiptEnd\.pattern) /, '') }];
+    // "pattern is not a valid regular expression: Invalid regular expression: /…/giu: Unterminated character class"
+    // → "is not a valid regular expression: Unterminated character class" (the field shows the pattern itself).
+    const message = text.replace(/^(pattern|ignore|require|receiptEnd\.pattern) /, '').replace(/Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return [{ field, message }];
   }
 }
 

@@ -198,6 +198,13 @@ describe('status page: reports, held totals, listener options', () => {
     await page.getByText('This business day has not been reconciled yet.').waitFor();
     await shoot('reports-totals');
 
+    // An approval the terminal has no record of (written straight into the journal): the reconciliation must find it.
+    const j = service.journal;
+    const ghost = j.insertIntent({ register: 'other', ref: 'E2E-GHOST', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
+    j.update(ghost.id, { outcome: 'approved', stage: 'done', driverRef: 'sid-unknown-1', message: 'Approved' }, { type: 'outcome' });
+    core.emit('event', { type: 'state', reason: 'test' });
+    await eur.getByTestId('net').getByText('25.00 EUR').waitFor();
+
     // Reconcile now asks first; cancelling does nothing.
     await page.getByRole('button', { name: 'Reconcile now' }).click();
     const dialog = page.getByRole('alertdialog');
@@ -211,21 +218,26 @@ describe('status page: reports, held totals, listener options', () => {
     await page.getByRole('status').getByText(/^Reconciliation of \d{4}-\d{2}-\d{2} done/).waitFor();
     const summary = await recon.getByRole('list', { name: 'Reconciliation summary' }).textContent();
     expect(summary).toContain('Matched: 2');
-    expect(summary).toContain('Missing at the host: 0');
+    expect(summary).toContain('Missing at the host: 1');
     expect(summary).toContain('Missing in the journal: 0');
     expect(summary).toContain('Amount mismatch: 0');
     expect(summary).toContain('Status mismatch: 0');
     expect(summary).toContain('In doubt, still open: 0');
-    expect(await recon.getByTestId('recon-verdict').textContent()).toBe('everything matches.');
+    expect(await recon.getByTestId('recon-verdict').textContent()).toBe('discrepancies found.');
+    const missing = recon.locator('[data-list="missing_at_host"] tr[data-ref="E2E-GHOST"]');
+    expect(await missing.textContent()).toContain('5.00 EUR');
+    expect(await missing.textContent()).toContain('-5.00 EUR');
     const row = recon.getByTestId('recon-totals').locator('tr[data-currency="EUR"]');
+    expect(await row.textContent()).toContain('3 · 25.00 EUR');
     expect(await row.textContent()).toContain('2 · 20.00 EUR');
-    expect(await row.locator('td').last().textContent()).toBe('0.00 EUR');
+    expect(await row.locator('td').last().textContent()).toBe('-5.00 EUR');
     await shoot('reports-reconciled');
 
     const [download] = await Promise.all([page.waitForEvent('download'), recon.getByRole('button', { name: 'Reconciliation CSV' }).click()]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv).toContain('E2E-R1');
-    expect(csv).toContain('matched');
+    expect(csv).toContain('missing_at_host');
+    expect(csv).toContain('E2E-GHOST');
 
     // Close the day: asked first, then the last end of day shows it and the reconciliation that follows arrives live.
     const firstRun = await recon.getAttribute('data-generated');
@@ -234,10 +246,12 @@ describe('status page: reports, held totals, listener options', () => {
     await dialog.getByRole('button', { name: 'Yes, close the day' }).click();
     const eod = page.getByTestId('last-end-of-day');
     await eod.getByText(/closed at/).waitFor();
-    expect(await eod.textContent()).toContain('net 20.00 EUR');
+    expect(await eod.textContent()).toContain('net 25.00 EUR');
     expect(await eod.textContent()).toContain('lane1');
     await expect.poll(() => recon.getAttribute('data-generated'), { timeout: 20_000 }).not.toBe(firstRun);
     await shoot('reports-end-of-day');
+    await page.locator('section[aria-labelledby="eod-title"]').screenshot({ path: join(SHOTS, 'reports-last-end-of-day.png') });
+    await page.locator('section[aria-labelledby="recon-title"]').screenshot({ path: join(SHOTS, 'reports-reconciliation.png') });
   });
 
   it('holds the same printed total as a possible duplicate; the cashier confirms or discards it by keyboard', async () => {

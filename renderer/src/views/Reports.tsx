@@ -294,8 +294,8 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
   useEffect(() => {
     void load();
     const off = subscribe((e: StatusEvent) => {
-      const relevant = e.type === 'payment' || (e.type === 'state' && (e.reason === 'end_of_day' || e.reason === 'reconciliation' || e.reason === 'started'));
-      if (!relevant) return;
+      // A payment, a closed day, a reconciliation or any other change of the bridge's state.
+      if (e.type !== 'payment' && e.type !== 'state') return;
       if (reloadTimer.current) clearTimeout(reloadTimer.current);
       reloadTimer.current = setTimeout(() => void load(), 150);
     });
