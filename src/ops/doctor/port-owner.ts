@@ -4,7 +4,8 @@
  * "socket:[inode]". Another user's processes cannot be read without privileges: then only the account is named.
  * Other systems: undefined (the caller says "another program").
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processComm, processWithOpenFile } from '../../os/proc-fds';
 import type { PortOwner } from './types';
 
 export interface ProcOptions {
@@ -48,40 +49,16 @@ export function findPortOwner(port: number, options: ProcOptions = {}): PortOwne
   if (sockets.length === 0) return undefined;
   const inodes = new Set(sockets.map((s) => `socket:[${s.inode}]`));
   const user = userName(sockets[0]!.uid, options.passwdFile ?? '/etc/passwd');
-  let pids: string[] = [];
-  try {
-    pids = readdirSync(proc).filter((d) => /^[0-9]+$/.test(d));
-  } catch {
-    // no process list
-  }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`${proc}/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let link: string;
-      try {
-        link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (inodes.has(link)) return { pid: Number(pid), ...processInfo(Number(pid), proc), ...(user ? { user } : {}) };
-    }
-  }
+  const pid = processWithOpenFile((link) => inodes.has(link), proc);
+  if (pid !== undefined) return { pid, ...processInfo(pid, proc), ...(user ? { user } : {}) };
   return user ? { user } : {};
 }
 
 /** Name (comm) and command line of a process, when readable. */
 export function processInfo(pid: number, procDir = '/proc'): { name?: string; command?: string } {
   const out: { name?: string; command?: string } = {};
-  try {
-    out.name = readFileSync(`${procDir}/${pid}/comm`, 'utf8').trim();
-  } catch {
-    // gone or not readable
-  }
+  const name = processComm(pid, procDir);
+  if (name !== undefined) out.name = name;
   try {
     const cmd = readFileSync(`${procDir}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
     if (cmd) out.command = cmd;

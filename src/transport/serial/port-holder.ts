@@ -8,7 +8,8 @@
  *    is only the fallback. Processes of other users cannot be read without privileges; then nothing is found.
  * The name comes from /proc/<pid>/comm.
  */
-import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { processComm, processWithOpenFile } from '../../os/proc-fds';
 
 export interface PortHolder {
   readonly pid: number;
@@ -60,36 +61,11 @@ export function lockHolder(target: string, proc = '/proc'): number | undefined {
 }
 
 function openFileHolder(target: string, proc: string): number | undefined {
-  let pids: string[];
-  try {
-    pids = readdirSync(proc).filter((d) => /^[0-9]+$/.test(d));
-  } catch {
-    return undefined;
-  }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`${proc}/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`${proc}/${pid}/fd/${fd}`) === target) return Number(pid);
-      } catch {
-        /* gone meanwhile */
-      }
-    }
-  }
-  return undefined;
+  return processWithOpenFile((link) => link === target, proc);
 }
 
 function processName(pid: number, proc: string): string {
-  try {
-    return readFileSync(`${proc}/${pid}/comm`, 'utf8').trim() || 'unknown program';
-  } catch {
-    return 'unknown program';
-  }
+  return processComm(pid, proc) ?? 'unknown program';
 }
 
 /** Linux's dev_t split (glibc gnu_dev_major / gnu_dev_minor). */
