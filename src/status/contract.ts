@@ -11,6 +11,7 @@ import type { PaymentResult } from '../domain/payment';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { EndOfDayReport } from '../reports/day-reports';
 import type { ReconciliationReport } from '../reports/reconcile';
+import type { PendingConfirmation } from '../register/capture/capture-registry';
 import type { DayTotals } from '../reports/totals';
 
 export type { PaymentView, TerminalView } from '../bridge/api';
@@ -80,21 +81,7 @@ export interface StateView {
 }
 
 /** A captured total not charged because the same total was charged moments before (docs/legacy-registers.md §5). */
-export interface CaptureHoldView {
-  readonly id: string;
-  readonly listener: string;
-  readonly mode: 'pole-display' | 'printer';
-  readonly amount: Money;
-  /** The display text or receipt line that showed the total. */
-  readonly text: string;
-  readonly firstSeenAt: string;
-  readonly lastSeenAt: string;
-  /** How often the total was seen while waiting. */
-  readonly times: number;
-  /** The payment it looks like a repeat of. */
-  readonly previousRef: string;
-  readonly previousAt: string;
-}
+export type CaptureHoldView = PendingConfirmation;
 
 export type { DayTotals, EndOfDayReport, ReconciliationReport };
 
