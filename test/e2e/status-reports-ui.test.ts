@@ -328,6 +328,14 @@ describe('status page: reports, held totals, listener options', () => {
     await till.getByLabel('Protocol').selectOption('pole-display');
     await till.getByLabel('Start the payment when').selectOption('keyword');
     await till.getByLabel('Key words').fill('KARTE, EC');
+    // A new listener: a pole display on a serial port, with the built-in defaults.
+    await page.getByRole('button', { name: 'Add a listener' }).click();
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('listeners[3].id');
+    const added = page.locator('.listener-block[data-listener="listener-4"]');
+    await added.getByLabel('Protocol').selectOption('pole-display');
+    await added.getByLabel('Connection').selectOption('serial');
+    await added.getByLabel('Serial port').fill('/dev/ttyS5');
+    await added.getByLabel('Stable for (ms)').fill('800');
     await field.locator('.field-error').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText(/^Saved\./).waitFor();
@@ -340,6 +348,7 @@ describe('status page: reports, held totals, listener options', () => {
       slip: true,
     });
     expect(saved.listeners[2]).toMatchObject({ protocol: 'pole-display', options: { trigger: 'keyword', keywords: ['KARTE', 'EC'] } });
+    expect(saved.listeners[3]).toEqual({ id: 'listener-4', protocol: 'pole-display', transport: { type: 'serial', path: '/dev/ttyS5' }, options: { stableMs: 800 } });
     expect(await page.locator('main [aria-invalid="true"]').count()).toBe(0);
     await shoot('settings-capture-saved');
   });

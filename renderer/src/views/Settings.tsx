@@ -40,6 +40,12 @@ function portValue(text: string): Json {
   return /^[0-9]{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
 }
 
+/** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
+function nextPort(listeners: readonly Json[]): number {
+  const ports = listeners.map((l) => getAt(l, ['transport', 'port'])).filter((p): p is number => typeof p === 'number' && p > 0 && p < 65535);
+  return ports.length ? Math.max(...ports) + 1 : 7450;
+}
+
 function describeSecret(v: Json): string {
   if (v === SECRET_MASK) return 'set (written in the config file)';
   if (v && typeof v === 'object' && 'env' in v) return `from environment variable ${String((v as { env: string }).env)}`;
@@ -94,6 +100,22 @@ export function Settings({ client }: { client: BridgeClient }) {
     setConfig(next);
     setNote('');
     validate(next);
+  };
+
+  const listenersNow = (): Json[] => (getAt(config, ['listeners']) as Json[] | undefined) ?? [];
+
+  const addListener = (): void => {
+    const all = listenersNow();
+    const ids = new Set(all.map((l) => String(getAt(l, ['id']) ?? '')));
+    let n = all.length + 1;
+    while (ids.has(`listener-${n}`)) n++;
+    update(['listeners'], [...all, { id: `listener-${n}`, protocol: 'native', transport: { type: 'tcp', host: LOOPBACK, port: nextPort(all) } }]);
+    // The new listener's name field takes the focus.
+    requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`main input[name="listeners[${all.length}].id"]`)?.focus());
+  };
+
+  const removeListener = (i: number): void => {
+    update(['listeners'], listenersNow().filter((_, k) => k !== i));
   };
 
   /** Another protocol has other options: only allowRemote (a listener field's companion) is kept. */
@@ -187,8 +209,22 @@ export function Settings({ client }: { client: BridgeClient }) {
           const name = String(getAt(l, ['id']) ?? `${protocol}-${i + 1}`);
           return (
             <div key={i} className="listener-block" data-listener={name}>
-              <h3>Listener {name}</h3>
+              <div className="listener-head">
+                <h3>Listener {name}</h3>
+                <button type="button" onClick={() => removeListener(i)} disabled={listeners.length <= 1} title={listeners.length <= 1 ? 'The bridge needs at least one listener' : undefined}>
+                  Remove listener {name}
+                </button>
+              </div>
               <div className="form-grid">
+                <TextField
+                  label="Name"
+                  name={`listeners[${i}].id`}
+                  value={String(getAt(l, ['id']) ?? '')}
+                  placeholder={`${protocol}-${i + 1}`}
+                  hint="How logs, the journal and the dashboard name it."
+                  onChange={(v) => update(mark(['listeners', i, 'id']), v === '' ? undefined : v)}
+                  error={issueOf(mark(['listeners', i, 'id']))}
+                />
                 <SelectField
                   label="Protocol"
                   name={`listeners[${i}].protocol`}
@@ -203,6 +239,21 @@ export function Settings({ client }: { client: BridgeClient }) {
                   onChange={(v) => changeProtocol(i, v)}
                   error={issueOf(mark(['listeners', i, 'protocol']))}
                 />
+                {transport?.type === 'tcp' || transport?.type === 'serial' ? (
+                  <SelectField
+                    label="Connection"
+                    name={`listeners[${i}].transport.type`}
+                    value={String(transport.type)}
+                    options={[
+                      { value: 'tcp', label: 'Network (TCP)' },
+                      { value: 'serial', label: 'Serial (COM) port' },
+                    ]}
+                    onChange={(v) =>
+                      update(mark(['listeners', i, 'transport']), v === 'tcp' ? { type: 'tcp', host: LOOPBACK, port: protocol === 'printer' ? 9100 : nextPort(listeners) } : { type: 'serial', path: '' })
+                    }
+                    error={issueOf(mark(['listeners', i, 'transport', 'type']))}
+                  />
+                ) : null}
                 {isTcp ? (
                   <>
                     <TextField
@@ -271,6 +322,11 @@ export function Settings({ client }: { client: BridgeClient }) {
             </div>
           );
         })}
+        <div className="actions">
+          <button type="button" onClick={addListener}>
+            Add a listener
+          </button>
+        </div>
       </fieldset>
 
       <fieldset className="card">
