@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { errorText, type BridgeClient, type CaptureHoldView } from '../client/types';
 import { formatMoney, formatTime } from '../format';
 import { ErrorNote } from './ui';
@@ -17,6 +17,11 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
   const [busy, setBusy] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
+  // A new question replaces the note about the last decision.
+  const ids = holds.map((h) => h.id).join(',');
+  useEffect(() => {
+    if (ids) setNote('');
+  }, [ids]);
 
   const decide = async (hold: CaptureHoldView, action: 'confirm' | 'discard'): Promise<void> => {
     setBusy(hold.id);
