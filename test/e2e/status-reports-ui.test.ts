@@ -352,4 +352,18 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await page.locator('main [aria-invalid="true"]').count()).toBe(0);
     await shoot('settings-capture-saved');
   });
+
+  it('removing a listener leaves every other listener\'s fields showing their own values', async () => {
+    await openView('Settings');
+    const l4 = page.locator('.listener-block[data-listener="listener-4"]');
+    await l4.getByLabel('Start the payment when').selectOption('keyword');
+    await l4.getByLabel('Key words').fill('PAY');
+    const till = page.locator('.listener-block[data-listener="till"]');
+    expect(await till.getByLabel('Key words').inputValue()).toBe('KARTE, EC');
+    await page.locator('.listener-block[data-listener="prn"]').getByRole('button', { name: 'Remove listener prn' }).click();
+    await page.locator('.listener-block[data-listener="prn"]').waitFor({ state: 'detached' });
+    // listener-4 now stands where till stood: its key words are its own, not till's.
+    expect(await l4.getByLabel('Key words').inputValue()).toBe('PAY');
+    expect(await till.getByLabel('Key words').inputValue()).toBe('KARTE, EC');
+  });
 });

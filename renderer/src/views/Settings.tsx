@@ -58,6 +58,9 @@ export function Settings({ client }: { client: BridgeClient }) {
   const [config, setConfig] = useState<Json>(undefined);
   const [startAtLogin, setStartAtLogin] = useState<boolean | undefined>();
   const [issues, setIssues] = useState<FieldIssue[]>([]);
+  // Bumped when listeners are added or removed: their blocks are keyed by position, and fields keeping text of their
+  // own must not carry one listener's text over to the next after a removal.
+  const [listenerLayout, setListenerLayout] = useState(0);
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const [saving, setSaving] = useState(false);
@@ -110,12 +113,14 @@ export function Settings({ client }: { client: BridgeClient }) {
     let n = all.length + 1;
     while (ids.has(`listener-${n}`)) n++;
     update(['listeners'], [...all, { id: `listener-${n}`, protocol: 'native', transport: { type: 'tcp', host: LOOPBACK, port: nextPort(all) } }]);
+    setListenerLayout((v) => v + 1);
     // The new listener's name field takes the focus.
     requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`main input[name="listeners[${all.length}].id"]`)?.focus());
   };
 
   const removeListener = (i: number): void => {
     update(['listeners'], listenersNow().filter((_, k) => k !== i));
+    setListenerLayout((v) => v + 1);
   };
 
   /** Another protocol has other options: only allowRemote (a listener field's companion) is kept. */
@@ -208,7 +213,7 @@ export function Settings({ client }: { client: BridgeClient }) {
           const protocol = String(getAt(l, ['protocol']) ?? 'native');
           const name = String(getAt(l, ['id']) ?? `${protocol}-${i + 1}`);
           return (
-            <div key={i} className="listener-block" data-listener={name}>
+            <div key={`${listenerLayout}:${i}`} className="listener-block" data-listener={name}>
               <div className="listener-head">
                 <h3>Listener {name}</h3>
                 <button type="button" onClick={() => removeListener(i)} disabled={listeners.length <= 1} title={listeners.length <= 1 ? 'The bridge needs at least one listener' : undefined}>
