@@ -22,6 +22,11 @@ export interface LanePhaseOptions {
   keep?: boolean;
   /** Extra node arguments for the bridge process (e.g. --cpu-prof --cpu-prof-dir=DIR). */
   bridgeNodeArgs?: string[];
+  /**
+   * Called with each stretch in which registers drove the bridge (its warm-up and its rounds), as CLOCK_MONOTONIC
+   * microseconds — the clock of a V8 CPU profile — so that a profile can be read over the bridge's own rounds only.
+   */
+  onBridgeLoad?: (startUs: number, endUs: number) => void;
   log?: (line: string) => void;
 }
 
@@ -73,7 +78,13 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
 
     let approvedTotal = 0;
     approvedTotal += (await runLoad(baseRegs, o.warmupMs)).stats.approved;
-    approvedTotal += (await runLoad(bridgeRegs, o.warmupMs)).stats.approved;
+    const bridgeLoad = async (ms: number): Promise<Awaited<ReturnType<typeof runLoad>>> => {
+      const from = process.hrtime.bigint();
+      const r = await runLoad(bridgeRegs, ms);
+      o.onBridgeLoad?.(Number(from / 1000n), Number(process.hrtime.bigint() / 1000n));
+      return r;
+    };
+    approvedTotal += (await bridgeLoad(o.warmupMs)).stats.approved;
 
     const bridgeStats = emptyStats();
     const baseStats = emptyStats();
@@ -87,7 +98,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       for (const side of order) {
         const pid = side === 'bridge' ? bridge.pid : forwarder.pid;
         const cpuBefore = cpuMsOf(pid);
-        const { stats, wallMs } = await runLoad(side === 'bridge' ? bridgeRegs : baseRegs, o.roundMs);
+        const { stats, wallMs } = side === 'bridge' ? await bridgeLoad(o.roundMs) : await runLoad(baseRegs, o.roundMs);
         const cpu = cpuMsOf(pid) - cpuBefore;
         mergeStats(side === 'bridge' ? bridgeStats : baseStats, stats);
         if (side === 'bridge') {

@@ -85,6 +85,7 @@ try {
     say(`${n} lane(s) …`);
     const profileDir = values.profile ? join(values.profile, `lanes-${n}`) : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const loadWindows: Array<[number, number]> = [];
     const r = await runLanePhase(sims, {
       lanes: n,
       rounds,
@@ -92,7 +93,7 @@ try {
       warmupMs,
       keep: values.keep,
       log: say,
-      ...(profileDir ? { bridgeNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+      ...(profileDir ? { bridgeNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], onBridgeLoad: (from: number, to: number) => void loadWindows.push([from, to]) } : {}),
     });
     lanesResults.push(r);
     say(`  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s (baseline ${r.baselineThroughput}); errors ${r.errors}; RSS peak ${r.rssPeakMb} MB; ${r.journal.commitsPerSale} commits/sale`);
@@ -100,8 +101,8 @@ try {
     if (profileDir) {
       const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
       if (file) {
-        say(`  CPU profile ${join(profileDir, file)} — top functions (self time):`);
-        for (const line of topFunctions(join(profileDir, file), 15)) say(`    ${line}`);
+        say(`  CPU profile ${join(profileDir, file)} — top functions (self time) while registers drove the bridge:`);
+        for (const line of topFunctions(join(profileDir, file), 15, loadWindows)) say(`    ${line}`);
       }
     }
   }

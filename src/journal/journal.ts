@@ -402,14 +402,23 @@ export class Journal {
     return this.rows('SELECT * FROM payments WHERE driver_ref = ? ORDER BY rowid', driverRef);
   }
 
-  /** Stores a payment's receipt data (card data scrubbed like every result). False when it was already stored as is. */
+  /**
+   * Stores a payment's receipt data (card data scrubbed like every result). False when it was already stored as is.
+   *
+   * The stored receipt is a copy of what the payment's record already holds (DayReports.receipt builds it from the
+   * record when none is stored), so it is committed without its own fsync, like progress stages: it is written
+   * between the outcome commit and the result going to the register, and an fsync here would hold every sale for
+   * one more disk flush. The next durable commit (delivery, settlement) flushes it; a power cut before that can
+   * lose only this copy, never the outcome it was made from.
+   */
   putReceipt(paymentId: string, data: unknown): boolean {
     const json = JSON.stringify(scrub(data));
-    const row = this.db.prepare('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
+    const row = this.prepared('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
     if (row && String(row.data_json) === json) return false;
-    this.db
-      .prepare('INSERT INTO receipts (payment_id, updated_at, data_json) VALUES (?, ?, ?) ON CONFLICT(payment_id) DO UPDATE SET updated_at = excluded.updated_at, data_json = excluded.data_json')
-      .run(paymentId, this.stamp(), json);
+    const upsert = this.prepared(
+      'INSERT INTO receipts (payment_id, updated_at, data_json) VALUES (?, ?, ?) ON CONFLICT(payment_id) DO UPDATE SET updated_at = excluded.updated_at, data_json = excluded.data_json',
+    );
+    this.tx(() => upsert.run(paymentId, this.stamp(), json), false);
     return true;
   }
 
