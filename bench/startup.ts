@@ -1,34 +1,36 @@
 /**
  * Start-to-ready: `register-bridge serve --config FILE` spawned, timed until it prints its listeners (it is
- * accepting registers from that moment), and its resident memory once idle. Also the two things the number is
- * made of, for diagnosis: bare Node start-up, and the same bridge bundled into one file (no TypeScript compiled at
- * start-up), which is how the desktop build ships it.
+ * accepting registers from that moment), and its resident memory once idle. The command is bin/register-bridge.mjs
+ * as `npm ci` leaves it: the bundle is built first (scripts/build-cli.mjs, as the `prepare` script does), so the bin
+ * runs it, not the sources. For diagnosis also bare Node start-up, and the bridge from its TypeScript sources
+ * through tsx (what the command falls back to when a source is newer than the bundle).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { laneConfig, ROOT, startBridge, type SimHost } from './processes';
 import { round, rssOf, summarise } from './stats';
 
 export interface StartupResult {
-  /** ms from spawn to ready, as shipped (bin/register-bridge.mjs, TypeScript compiled by tsx at start-up). */
+  /** ms from spawn to ready, as shipped (bin/register-bridge.mjs running the bundle dist-cli/cli.cjs). */
   readyMs: { median: number; max: number; runs: number[] };
   /** RSS 1 s after ready with one lane configured and no register connected, MiB. */
   idleRssMb: number;
   diagnostics?: {
     bareNodeMs: number;
-    bundledReadyMs: number;
-    bundledIdleRssMb: number;
+    /** The sources through tsx (`node --import tsx src/cli.ts`): the command's fallback after a source edit. */
+    sourceReadyMs: number;
+    sourceIdleRssMb: number;
   };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function readyOnce(terminalPort: number, entry?: string): Promise<{ readyMs: number; idleRssMb: number }> {
+async function readyOnce(terminalPort: number, entry?: string, nodeArgs: string[] = []): Promise<{ readyMs: number; idleRssMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'rb-ready-'));
   try {
-    const b = await startBridge(join(dir, 'config.json'), laneConfig(join(dir, 'data'), [terminalPort]), 1, join(dir, 'bridge.log'), [], entry);
+    const b = await startBridge(join(dir, 'config.json'), laneConfig(join(dir, 'data'), [terminalPort]), 1, join(dir, 'bridge.log'), nodeArgs, entry);
     await sleep(1000);
     const idle = rssOf(b.pid)?.rss ?? Number.NaN;
     await b.stop();
@@ -38,17 +40,9 @@ async function readyOnce(terminalPort: number, entry?: string): Promise<{ readyM
   }
 }
 
-/** Bundles src/cli.ts with esbuild (a dependency of tsx) into node_modules/.cache; undefined when that fails. */
-function bundle(): string | undefined {
-  const outDir = join(ROOT, 'node_modules', '.cache', 'register-bridge-bench');
-  mkdirSync(outDir, { recursive: true });
-  const out = join(outDir, 'cli.mjs');
-  const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
-  const r = spawnSync(esbuild, [join(ROOT, 'src', 'cli.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${out}`, '--log-level=error'], { cwd: ROOT });
-  return r.status === 0 ? out : undefined;
-}
-
 export async function measureStartup(sims: SimHost, runs = 5, diagnostics = true): Promise<StartupResult> {
+  // The bundle of the sources as they are now (and its code cache), as `npm ci` builds it.
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { cwd: ROOT, stdio: 'ignore' });
   const [port] = await sims.start(1);
   try {
     const shipped: Array<{ readyMs: number; idleRssMb: number }> = [];
@@ -65,16 +59,13 @@ export async function measureStartup(sims: SimHost, runs = 5, diagnostics = true
         execFileSync(process.execPath, ['-e', '0']);
         bare.push(performance.now() - s);
       }
-      const entry = bundle();
-      if (entry) {
-        const bundled: Array<{ readyMs: number; idleRssMb: number }> = [];
-        for (let i = 0; i < 3; i++) bundled.push(await readyOnce(port!, entry));
-        result.diagnostics = {
-          bareNodeMs: round(summarise(bare).p50, 1),
-          bundledReadyMs: round(summarise(bundled.map((r) => r.readyMs)).p50, 1),
-          bundledIdleRssMb: round(summarise(bundled.map((r) => r.idleRssMb)).p50, 1),
-        };
-      }
+      const source: Array<{ readyMs: number; idleRssMb: number }> = [];
+      for (let i = 0; i < 3; i++) source.push(await readyOnce(port!, join(ROOT, 'src', 'cli.ts'), ['--import', 'tsx']));
+      result.diagnostics = {
+        bareNodeMs: round(summarise(bare).p50, 1),
+        sourceReadyMs: round(summarise(source.map((r) => r.readyMs)).p50, 1),
+        sourceIdleRssMb: round(summarise(source.map((r) => r.idleRssMb)).p50, 1),
+      };
     }
     return result;
   } finally {

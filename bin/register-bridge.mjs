@@ -1,6 +1,84 @@
 #!/usr/bin/env node
-// The register-bridge command: runs the TypeScript sources through tsx, so `npm ci` is the only set-up step.
-import { register } from 'tsx/esm/api';
+// The register-bridge command. Runs the bundle `npm ci` builds (dist-cli/cli.cjs, scripts/build-cli.mjs) when it is
+// at least as new as every source file it was built from; otherwise — a source edited since, or no bundle — the
+// TypeScript sources through tsx, which is slower to start but always current (`npm run build:cli` rebuilds the
+// bundle). REGISTER_BRIDGE_FROM_SOURCE=1 always runs the sources.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-register();
-await import('../src/cli.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = join(root, 'dist-cli', 'cli.cjs');
+const codeCache = join(root, 'dist-cli', 'cli.cjs.v8-cache');
+
+/** True when the bundle exists and no source file it was built from is newer. */
+function bundleIsCurrent() {
+  if (process.env.REGISTER_BRIDGE_FROM_SOURCE === '1') return false;
+  try {
+    const built = statSync(bundle).mtimeMs;
+    const { inputs } = JSON.parse(readFileSync(join(root, 'dist-cli', 'inputs.json'), 'utf8'));
+    if (!Array.isArray(inputs) || inputs.length === 0) return false;
+    for (const file of inputs) {
+      const s = statSync(join(root, file), { throwIfNoEntry: false });
+      if (!s || s.mtimeMs > built) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the bundle as Node runs a CommonJS file, with V8's code cache: the compiled code of an earlier run
+ * (dist-cli/cli.cjs.v8-cache, keyed by the bundle's SHA-1) spares compiling it again at every start. Without a usable
+ * cache the bundle is compiled as usual and the cache written once it has run a moment (best effort: a read-only
+ * install just goes without). The bundle is ASCII (scripts/build-cli.mjs escapes the rest), so it is read as latin1.
+ */
+function runBundle() {
+  const bytes = readFileSync(bundle);
+  const key = createHash('sha1').update(bytes).digest();
+  let cachedData;
+  try {
+    const c = readFileSync(codeCache);
+    if (c.length > key.length && key.equals(c.subarray(0, key.length))) cachedData = c.subarray(key.length);
+  } catch {
+    // no cache yet
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${bytes.toString('latin1')}\n})`, {
+    filename: bundle,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (!cachedData || script.cachedDataRejected) {
+    let written = false;
+    const write = () => {
+      if (written) return;
+      written = true;
+      const tmp = `${codeCache}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
+        renameSync(tmp, codeCache);
+      } catch {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // nothing written
+        }
+      }
+    };
+    setTimeout(write, 1000).unref();
+    process.once('beforeExit', write);
+  }
+  const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+}
+
+if (bundleIsCurrent()) {
+  runBundle();
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

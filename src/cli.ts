@@ -10,17 +10,10 @@ import { configFileFor, dataDirFor, defaultConfigFile, defaultDataDir } from './
 import type { Config } from './config/schema';
 import { createLogger, isLogLevel, LOG_LEVELS, logOutputs } from './log/logger';
 import { logFileFor } from './log/files';
-import { doctorExitCode, formatDoctor, runDoctor } from './ops/doctor/run';
-import { systemDoctorEnv } from './ops/doctor/system';
-import { follow, formatLogLine, lastLines } from './ops/logs/tail';
 import { startService } from './service';
 import { VERSION } from './version';
-import { Journal } from './journal/journal';
-import { journalCsv, journalDetail, journalTable } from './journal/report';
-import { formatDevices, listDevices } from './transport/discovery';
-import { runEposCheck } from './terminal/epos/check';
-import { startEposDemo } from './terminal/simulator/epos-demo';
-import { runReconcileCommand } from './reports/reconcile-command';
+// Each other command loads its own modules when it runs (`await import`), so that `serve` — and the start-up time of
+// the bridge — does not pay for the doctor, the device list, the journal reports, the ePOS check or reconciliation.
 
 const USAGE = `register-bridge ${VERSION} — card payments on myPOS terminals for legacy cash registers
 
@@ -103,7 +96,7 @@ async function serve(args: string[]): Promise<number> {
   if (values.driver !== undefined && (!values.demo || !['simulator', 'ipp', 'epos'].includes(values.driver))) {
     throw new UsageError('--driver goes with --demo and is "ipp" (the simulated terminal, default) or "epos" (a simulated API Gateway)');
   }
-  const eposDemo = values.driver === 'epos' ? await startEposDemo('demo') : undefined;
+  const eposDemo = values.driver === 'epos' ? await (await import('./terminal/simulator/epos-demo')).startEposDemo('demo') : undefined;
   const port = values.port === undefined ? undefined : parsePort(values.port, '--port');
   const statusPort = values['status-port'] === undefined ? undefined : parsePort(values['status-port'], '--status-port');
   const config = values.demo
@@ -137,7 +130,7 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
-function journal(args: string[]): number {
+async function journal(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -151,6 +144,7 @@ function journal(args: string[]): number {
     allowPositionals: true,
     strict: true,
   });
+  const [{ Journal }, { journalCsv, journalDetail, journalTable }] = await Promise.all([import('./journal/journal'), import('./journal/report')]);
   // The journal serve writes: --data-dir, else the config's dataDir, else the OS's data folder.
   const j = Journal.open(dataDirFor({ dataDir: values['data-dir'], configDataDir: configuredDataDir(undefined) }));
   try {
@@ -199,6 +193,7 @@ async function epos(args: string[]): Promise<number> {
   if (terminals.length === 0) {
     throw new BridgeError('config_invalid', values.terminal ? `no ePOS terminal "${values.terminal}" in the config` : 'the config has no terminal with "driver": "epos"');
   }
+  const { runEposCheck } = await import('./terminal/epos/check');
   let ok = true;
   for (const t of terminals) {
     if (t.driver !== 'epos') continue;
@@ -218,6 +213,7 @@ async function devices(args: string[]): Promise<number> {
   });
   const picked = (['serial', 'hid', 'usb'] as const).filter((k) => values[k]);
   const sources = picked.length ? picked : (['serial', 'hid', 'usb'] as const);
+  const { formatDevices, listDevices } = await import('./transport/discovery');
   const report = await listDevices({ sources });
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatDevices(report, sources).join('\n') + '\n');
@@ -233,6 +229,7 @@ async function reconcileDay(args: string[]): Promise<number> {
   if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new UsageError('--day must be a date YYYY-MM-DD');
   const config = loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
   const log = createLogger({ level: 'warn' });
+  const { runReconcileCommand } = await import('./reports/reconcile-command');
   const { report, text } = await runReconcileCommand({
     config,
     dataDir: resolve(values['data-dir'] ?? config.dataDir ?? defaultDataDir()),
@@ -253,6 +250,7 @@ async function doctor(args: string[]): Promise<number> {
     options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' } },
     strict: true,
   });
+  const [{ doctorExitCode, formatDoctor, runDoctor }, { systemDoctorEnv }] = await Promise.all([import('./ops/doctor/run'), import('./ops/doctor/system')]);
   const report = await runDoctor(
     {
       configFile: configFileFor({ config: values.config, dataDir: values['data-dir'] }),
@@ -280,6 +278,7 @@ async function logs(args: string[]): Promise<number> {
     },
     strict: true,
   });
+  const { follow, formatLogLine, lastLines } = await import('./ops/logs/tail');
   const n = values.lines === undefined ? 50 : Number(values.lines);
   if (!Number.isInteger(n) || n < 0) throw new UsageError('-n must be a number of lines (0 or more)');
   const file = logFileFor({

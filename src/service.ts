@@ -15,7 +15,6 @@ import { openListener } from './transport/listeners';
 import { VERSION } from './version';
 import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
-import { serveStatus } from './status/index';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
 
@@ -117,6 +116,8 @@ export async function startService(config: Config, options: ServiceOptions): Pro
 
     const service: Service = { bridge, journal, listeners, terminals, dataDir, close: closeAll };
     if (config.status.enabled && options.status !== false) {
+      // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
+      const { serveStatus } = await import('./status/index');
       const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}) });
       closers.push(() => status.close());
       return { ...service, statusUrl: status.url };

@@ -4,11 +4,10 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { ByteStream } from './byte-stream';
 import { listenTcp } from './tcp';
-import { describeSerial, openSerialStream, serialSettings, type SerialBackend } from './serial';
-import { describeHid, openHidStream, type HidBackend } from './hid';
-import { DeviceSupervisor } from './usb/supervisor';
-import { usbPlugHub, type UsbPlugHub } from './usb';
-import { errorText } from './usb/device-error';
+// Serial ports, HID cables and USB plug events are loaded by the listeners that use them (`await import` below).
+import type { SerialBackend } from './serial';
+import type { HidBackend } from './hid';
+import type { UsbPlugHub } from './usb';
 
 /** An open listener: where registers reach it, and how to stop it. */
 export interface OpenListener {
@@ -50,12 +49,14 @@ export async function openListener(
       return { address: `${server.host}:${server.port}`, port: server.port, close: () => server.close() };
     }
     case 'serial': {
+      const { describeSerial, openSerialStream, serialSettings } = await import('./serial');
       const settings = serialSettings(transport, deps.protocol ?? 'native');
       const log = deps.log ?? silentLogger();
       return superviseDevice(describeSerial(settings), `serial ${settings.path}`, deps, undefined, () =>
         openSerialStream(settings, { log, ...(deps.serialBackend ? { backend: deps.serialBackend } : {}) }), onStream);
     }
     case 'hid': {
+      const [{ serialSettings }, { describeHid, openHidStream }] = await Promise.all([import('./serial'), import('./hid')]);
       const line = serialSettings({ path: '' , ...transport }, deps.protocol ?? 'native');
       const log = deps.log ?? silentLogger();
       const what = describeHid(transport);
@@ -75,6 +76,7 @@ async function superviseDevice(
   open: () => Promise<ByteStream>,
   onStream: (stream: ByteStream, peer: string) => void,
 ): Promise<OpenListener> {
+  const [{ DeviceSupervisor }, { usbPlugHub }, { errorText }] = await Promise.all([import('./usb/supervisor'), import('./usb'), import('./usb/device-error')]);
   const hub = deps.plugEvents === undefined ? usbPlugHub() : deps.plugEvents;
   const supervisor = new DeviceSupervisor({
     description: address,

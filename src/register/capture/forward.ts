@@ -7,7 +7,6 @@
  * HID devices are refused by the options schema.
  */
 import { connect, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
 import type { Logger } from '../../log/logger';
 import type { ForwardTransport } from './options';
 import { Timer, type Clock } from './clock';
@@ -77,7 +76,9 @@ function dialTcp(host: string, port: number, timeoutMs = 10_000): Promise<Device
   });
 }
 
-function dialSerial(t: Extract<ForwardTransport, { type: 'serial' }>): Promise<DeviceLink> {
+async function dialSerial(t: Extract<ForwardTransport, { type: 'serial' }>): Promise<DeviceLink> {
+  // The serialport library (native) is loaded by the first serial forward only, not with the capture protocols.
+  const { SerialPort } = await import('serialport');
   return new Promise((resolve, reject) => {
     const port = new SerialPort({
       path: t.path,
