@@ -16,7 +16,6 @@
  * (vite.main.config.ts). Everything else is bundled, zod without its translations of error messages (the bridge
  * uses the English ones only; `z.locales` holds `en` alone).
  */
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +39,16 @@ const zodEnglishOnly = {
     }));
   },
 };
+
+// esbuild comes with the development dependencies (through vite). Without them (`npm ci --omit=dev`) there is no
+// bundle, and bin/register-bridge.mjs runs the sources through tsx: slower to start, otherwise the same.
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  process.stdout.write('register-bridge: esbuild is not installed (development dependencies omitted); the command runs from the sources\n');
+  process.exit(0);
+}
 
 const started = performance.now();
 mkdirSync(outDir, { recursive: true });
