@@ -750,12 +750,20 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   /** Status 20 on a new request: settle what the journal knows is open on this terminal (spec §8.2). */
-  /** 'cleared' when the journal's open transactions on this terminal were settled; 'unknown' when it has none. */
+  /**
+   * The terminal refuses new work while a transaction of ours is open on it: one whose settlement was decided but not
+   * done, or one still in doubt (its answer was lost; the terminal may hold it approved and waiting for COMPLETE_TX).
+   * The first is settled as decided, the second is looked up and decided by the documented rule (recoverOne).
+   * 'cleared' when every such transaction was dealt with; 'unknown' when the journal has none on this terminal.
+   */
   private async settleOpenOnTerminal(lane: Lane, exceptId: string): Promise<'cleared' | 'failed' | 'unknown'> {
-    const open = this.journal.unresolved(lane.id).filter((r) => r.id !== exceptId && r.settlement !== null && r.driverRef);
+    const open = this.journal.unresolved(lane.id).filter((r) => r.id !== exceptId && r.driverRef);
     if (open.length === 0) return 'unknown';
     let ok = true;
-    for (const r of open) ok = (await this.settle(lane, r, this.decisionFromJournal(r), 'an open transaction blocked the terminal')) && ok;
+    for (const r of open) {
+      const done = r.settlement !== null ? await this.settle(lane, r, this.decisionFromJournal(r), 'an open transaction blocked the terminal') : await this.recoverOne(lane, r);
+      ok = done && ok;
+    }
     return ok ? 'cleared' : 'failed';
   }
 

@@ -187,6 +187,20 @@ describe('bridge orchestration', () => {
     expect(journal.get(first.id)!.settlement).toBe('completed');
   });
 
+  it('a terminal blocked by a payment still in doubt: the bridge looks it up, reverses the approval nobody got, then pays', async () => {
+    const { bridge, driver, journal } = await setup();
+    driver.script(lost());
+    const first = await bridge.submit(who, { kind: 'sale', ref: 'L1', amount: eur(100) });
+    expect((await first.result).outcome).toBe('in_doubt');
+    // The terminal approved it after all and waits for COMPLETE_TX: it refuses the next sale (status 20).
+    driver.lookupAnswer = (q) => (q.driverRef === 'sid-1' ? { outcome: 'approved', fields: { authCode: 'LATE' }, needsSettlement: true, message: 'found' } : undefined);
+    driver.script(refused('not_completed_last_tx'), approve(false));
+    const next = await (await bridge.submit(who, { kind: 'sale', ref: 'L2', amount: eur(200) })).result;
+    expect(next.outcome).toBe('approved');
+    expect(driver.settled).toContainEqual({ driverRef: 'sid-1', decision: 'cancel' });
+    expect(journal.get(first.id)!.outcome).toBe('cancelled');
+  });
+
   it('a lost answer is in_doubt, and recovery asks the terminal before new work after a restart', async () => {
     const journal = Journal.open(':memory:');
     const first = await setup(new ScriptedDriver(), journal);
