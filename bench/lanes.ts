@@ -66,6 +66,8 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
   const baselinePorts = await forwarder.start(baselineTerminals);
   const bridgeRss = new RssSampler(bridge.pid);
   const baselineRss = new RssSampler(forwarder.pid);
+  // A run with failed sales keeps its folder (bridge log, journal, config) for the diagnosis, --keep or not.
+  let failedSales = 0;
   try {
     // Idle: listening, terminals configured, first health check done, no register yet.
     await new Promise((r) => setTimeout(r, 500));
@@ -111,6 +113,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       }
       log(`  ${o.lanes} lanes, round ${r + 1}/${o.rounds}: bridge ${bridgeStats.approved} sales, baseline ${baseStats.approved}`);
     }
+    failedSales = bridgeStats.errors + baseStats.errors;
     const rssPeakMb = bridgeRss.stop();
     const baselineRssPeakMb = baselineRss.stop();
     for (const r of [...bridgeRegs, ...baseRegs]) r.close();
@@ -145,7 +148,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
   } finally {
     await bridge.stop();
     forwarder.kill();
-    if (!o.keep) rmSync(dir, { recursive: true, force: true });
-    else log(`  kept ${dir}`);
+    if (!o.keep && failedSales === 0) rmSync(dir, { recursive: true, force: true });
+    else log(failedSales > 0 ? `  kept ${dir} (bridge.log, data/journal.sqlite) for the ${failedSales} failed sale(s)` : `  kept ${dir}`);
   }
 }
