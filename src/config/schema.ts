@@ -39,11 +39,17 @@ export const serialTransport = z
   })
   .strict();
 
+/** A USB vendor or product id: 0–65535 (in JSON as a number; `register-bridge devices` shows it as 4 hex digits). */
+function usbId(which: 'vendor' | 'product') {
+  const message = `must be the cable's USB ${which} id, a number 0–65535 (register-bridge devices lists it as 4 hex digits)`;
+  return z.number({ error: message }).int({ error: message }).min(0, { error: message }).max(0xffff, { error: message });
+}
+
 export const hidTransport = z
   .object({
     type: z.literal('hid'),
-    vendorId: z.number().int().min(0).max(0xffff),
-    productId: z.number().int().min(0).max(0xffff),
+    vendorId: usbId('vendor'),
+    productId: usbId('product'),
     serialNumber: z.string().optional(),
     /** How the cable frames UART bytes in reports; default by known cable (CP2110), else "length-prefixed". */
     framing: z.enum(['cp2110', 'length-prefixed']).optional(),

@@ -366,4 +366,28 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await l4.getByLabel('Key words').inputValue()).toBe('PAY');
     expect(await till.getByLabel('Key words').inputValue()).toBe('KARTE, EC');
   });
+
+  it('a register on a USB HID cable: its ids are asked for in hex, a missing one is refused next to the field', async () => {
+    // Start from the saved settings, not from the edits above.
+    await page.reload();
+    await openView('Settings');
+    await page.getByRole('button', { name: 'Add a listener' }).click();
+    const block = page.locator('.listener-block').last();
+    await block.getByLabel('Connection').selectOption('hid');
+    await block.getByLabel('USB product id').fill('ea80');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const vendor = block.getByLabel('USB vendor id');
+    await block.locator('.field', { has: page.getByLabel('USB vendor id') }).locator('.field-error').getByText(/USB vendor id, a number 0–65535/).waitFor();
+    expect(await vendor.getAttribute('aria-invalid')).toBe('true');
+    await vendor.fill('0x10C4');
+    await block.getByLabel('Report framing').selectOption('cp2110');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved\./).waitFor();
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ transport: unknown }> };
+    expect(saved.listeners.at(-1)!.transport).toEqual({ type: 'hid', vendorId: 0x10c4, productId: 0xea80, framing: 'cp2110' });
+    await page.reload();
+    await openView('Settings');
+    expect(await page.locator('.listener-block').last().getByLabel('USB vendor id').inputValue()).toBe('10C4');
+    await shoot('settings-hid');
+  });
 });

@@ -36,6 +36,17 @@ const LOOPBACK = '127.0.0.1';
 const LAN = '0.0.0.0';
 
 /** "1234" → 1234; anything else stays text so that the schema names the problem next to the field. */
+/** A USB id as the cable's label or `devices` shows it ("10C4", "0x10c4") → number; anything else stays text, refused next to the field. */
+function usbIdValue(text: string): Json {
+  const t = text.trim();
+  if (t === '') return undefined;
+  return /^(0x)?[0-9a-f]{1,4}$/i.test(t) ? parseInt(t.replace(/^0x/i, ''), 16) : t;
+}
+
+function usbIdText(value: Json): string {
+  return typeof value === 'number' ? value.toString(16).toUpperCase().padStart(4, '0') : String(value ?? '');
+}
+
 function portValue(text: string): Json {
   return /^[0-9]{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
 }
@@ -244,7 +255,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   onChange={(v) => changeProtocol(i, v)}
                   error={issueOf(mark(['listeners', i, 'protocol']))}
                 />
-                {transport?.type === 'tcp' || transport?.type === 'serial' ? (
+                {transport?.type === 'tcp' || transport?.type === 'serial' || transport?.type === 'hid' ? (
                   <SelectField
                     label="Connection"
                     name={`listeners[${i}].transport.type`}
@@ -252,9 +263,13 @@ export function Settings({ client }: { client: BridgeClient }) {
                     options={[
                       { value: 'tcp', label: 'Network (TCP)' },
                       { value: 'serial', label: 'Serial (COM) port' },
+                      { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
                     ]}
                     onChange={(v) =>
-                      update(mark(['listeners', i, 'transport']), v === 'tcp' ? { type: 'tcp', host: LOOPBACK, port: protocol === 'printer' ? 9100 : nextPort(listeners) } : { type: 'serial', path: '' })
+                      update(
+                        mark(['listeners', i, 'transport']),
+                        v === 'tcp' ? { type: 'tcp', host: LOOPBACK, port: protocol === 'printer' ? 9100 : nextPort(listeners) } : v === 'hid' ? { type: 'hid' } : { type: 'serial', path: '' },
+                      )
                     }
                     error={issueOf(mark(['listeners', i, 'transport', 'type']))}
                   />
@@ -299,6 +314,46 @@ export function Settings({ client }: { client: BridgeClient }) {
                       placeholder="9600"
                       onChange={(v) => update(mark(['listeners', i, 'transport', 'baudRate']), numberValue(v))}
                       error={issueOf(mark(['listeners', i, 'transport', 'baudRate']))}
+                    />
+                  </>
+                ) : transport?.type === 'hid' ? (
+                  <>
+                    <TextField
+                      label="USB vendor id"
+                      name={`listeners[${i}].transport.vendorId`}
+                      value={usbIdText(transport.vendorId)}
+                      placeholder="10C4"
+                      hint="Four hex digits, as register-bridge devices lists them (10C4 = Silicon Labs CP2110)."
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'vendorId']), usbIdValue(v))}
+                      error={issueOf(mark(['listeners', i, 'transport', 'vendorId']))}
+                    />
+                    <TextField
+                      label="USB product id"
+                      name={`listeners[${i}].transport.productId`}
+                      value={usbIdText(transport.productId)}
+                      placeholder="EA80"
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'productId']), usbIdValue(v))}
+                      error={issueOf(mark(['listeners', i, 'transport', 'productId']))}
+                    />
+                    <TextField
+                      label="Cable serial number (optional)"
+                      name={`listeners[${i}].transport.serialNumber`}
+                      value={String(transport.serialNumber ?? '')}
+                      hint="Needed only when two cables of the same kind are plugged in."
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'serialNumber']), v.trim() === '' ? undefined : v.trim())}
+                      error={issueOf(mark(['listeners', i, 'transport', 'serialNumber']))}
+                    />
+                    <SelectField
+                      label="Report framing"
+                      name={`listeners[${i}].transport.framing`}
+                      value={String(transport.framing ?? '')}
+                      options={[
+                        { value: '', label: 'By the cable (CP2110 known, else length-prefixed)' },
+                        { value: 'cp2110', label: 'CP2110 (report id = length)' },
+                        { value: 'length-prefixed', label: 'Length-prefixed (MCP2200/MCP2221 style)' },
+                      ]}
+                      onChange={(v) => update(mark(['listeners', i, 'transport', 'framing']), v === '' ? undefined : v)}
+                      error={issueOf(mark(['listeners', i, 'transport', 'framing']))}
                     />
                   </>
                 ) : (
