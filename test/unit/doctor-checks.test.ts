@@ -35,7 +35,7 @@ function env(over: Partial<DoctorEnv> = {}): DoctorEnv {
     openSerial: async () => undefined,
     openHid: async () => undefined,
     ippHealth: async () => ({ online: true, checkedAt: '', message: 'Terminal online' }),
-    eposCheck: async () => ({ ok: true, lines: [] }),
+    eposCheck: async () => ({ ok: true, lines: [], steps: [] }),
     httpDate: async () => ({ date: new Date(Date.UTC(2026, 0, 5, 10, 0, 0)).toUTCString(), sentAt: Date.UTC(2026, 0, 5, 10, 0, 0), receivedAt: Date.UTC(2026, 0, 5, 10, 0, 0) + 100 }),
     inspectJournal: (dir) => ({ file: join(dir, 'journal.sqlite'), exists: true, writable: true, bytes: 81920, integrity: 'ok', schemaVersion: 2, payments: 3, unresolved: 0 }),
     inspectLogs: (file) => ({ file, writable: true, rotated: 0, bytes: 100 }),
@@ -146,9 +146,17 @@ describe('doctor: terminals and clock', () => {
     expect(odd.findings[1]!.status).toBe('warn');
   });
 
-  it('ePOS: the check lines become findings, indented lines their hints', async () => {
+  it('ePOS: the check steps become findings, their hints the findings hints', async () => {
     const cfg = parseConfig({ ...base, terminals: [{ id: 'shop', driver: 'epos', environment: 'demo', terminalId: '80123457', partnerId: 'mps-p-1', applicationId: 'mps-app-1', partnerClientId: 'client_1', partnerSecret: { env: 'A' }, merchantClientId: 'cli_1', merchantSecret: { env: 'B' } }] });
-    const r = await checkTerminals(cfg, env({ eposCheck: async () => ({ ok: false, lines: ['[info] Terminal "shop": environment demo', '[ok]   Secrets resolved', '[fail] Partner credentials refused by the gateway (401)', '       Check the Partner Client ID', '       This entry uses the Demo environment'] }) }));
+    const r = await checkTerminals(cfg, env({ eposCheck: async () => ({
+        ok: false,
+        lines: ['[info] Terminal "shop": environment demo', '[ok]   Secrets resolved', '[fail] Partner credentials refused by the gateway (401)', '       Check the Partner Client ID', '       This entry uses the Demo environment'],
+        steps: [
+          { status: 'info', text: 'Terminal "shop": environment demo', hints: [] },
+          { status: 'ok', text: 'Secrets resolved', hints: [] },
+          { status: 'fail', text: 'Partner credentials refused by the gateway (401)', hints: ['Check the Partner Client ID', 'This entry uses the Demo environment'] },
+        ],
+      }) }));
     expect(r.findings.map((f) => f.status)).toEqual(['ok', 'ok', 'fail']);
     expect(r.findings[2]).toEqual({ status: 'fail', text: 'terminal "shop" (ePOS): Partner credentials refused by the gateway (401)', hints: ['Check the Partner Client ID', 'This entry uses the Demo environment'] });
   });

@@ -54,7 +54,7 @@ function ippHints(tcp: boolean, i: number): string[] {
     : ['Check the cable, and that the terminal is switched on, on its home screen and set to the "Cash Register" profile (USB).'];
 }
 
-/** `epos check` lines as findings: "[ok]", "[warn]", "[fail]" and "[info]" lines, indented lines as hints. */
+/** `epos check`'s steps as findings (an information step is an ok one). */
 async function epos(t: EposTerminalConfig, env: Pick<DoctorEnv, 'eposCheck'>): Promise<Finding[]> {
   const what = `terminal "${t.id}" (ePOS)`;
   let r;
@@ -63,17 +63,7 @@ async function epos(t: EposTerminalConfig, env: Pick<DoctorEnv, 'eposCheck'>): P
   } catch (e) {
     return [fail(`${what}: ${errorText(e)}`)];
   }
-  const out: Array<{ status: Finding['status']; text: string; hints: string[] }> = [];
-  for (const line of r.lines) {
-    const m = /^\[(ok|warn|fail|info)\]\s*(.*)$/.exec(line);
-    if (m) {
-      const status = m[1] === 'info' ? 'ok' : (m[1] as Finding['status']);
-      out.push({ status, text: `${what}: ${m[2]}`, hints: [] });
-    } else if (out.length > 0) {
-      out[out.length - 1]!.hints.push(line.trim());
-    }
-  }
-  return out.map((f) => ({ status: f.status, text: f.text, ...(f.hints.length ? { hints: f.hints } : {}) }));
+  return r.steps.map((s) => ({ status: s.status === 'info' ? 'ok' : s.status, text: `${what}: ${s.text}`, ...(s.hints.length ? { hints: s.hints } : {}) }));
 }
 
 /** The computer's clock against each ePOS gateway's `Date` header. */

@@ -20,24 +20,42 @@ export interface EposCheckDeps {
   readonly timeoutMs?: number;
 }
 
+/** One step of the check as said: its status, its sentence, and the indented hints that follow it. */
+export interface EposCheckStep {
+  readonly status: 'ok' | 'info' | 'warn' | 'fail';
+  readonly text: string;
+  readonly hints: string[];
+}
+
 export interface EposCheckResult {
   readonly ok: boolean;
+  /** The printed report (`[ok]   …`, `[fail] …`, indented hints). */
   readonly lines: string[];
+  /** The same report as steps, for callers that present it their own way (doctor). */
+  readonly steps: EposCheckStep[];
 }
 
 const MODELS: Record<string, string> = { N96: 'myPOS Ultra' };
 
 export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps = {}): Promise<EposCheckResult> {
   const lines: string[] = [];
+  const steps: EposCheckStep[] = [];
   let ok = true;
-  const pass = (s: string): void => void lines.push(`[ok]   ${s}`);
-  const note = (s: string): void => void lines.push(`[info] ${s}`);
+  const step = (status: EposCheckStep['status'], s: string): void => {
+    steps.push({ status, text: s, hints: [] });
+    lines.push(`${`[${status}]`.padEnd(6)} ${s}`);
+  };
+  const pass = (s: string): void => step('ok', s);
+  const note = (s: string): void => step('info', s);
   const fail = (s: string): void => {
     ok = false;
-    lines.push(`[fail] ${s}`);
+    step('fail', s);
   };
-  const warn = (s: string): void => void lines.push(`[warn] ${s}`);
-  const info = (s: string): void => void lines.push(`       ${s}`);
+  const warn = (s: string): void => step('warn', s);
+  const info = (s: string): void => {
+    steps.at(-1)?.hints.push(s);
+    lines.push(`       ${s}`);
+  };
 
   const baseUrl = eposBaseUrl(cfg);
   note(`Terminal "${cfg.id}": environment ${cfg.environment}, gateway ${baseUrl}, TID ${cfg.terminalId}`);
@@ -53,7 +71,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     pass('Secrets resolved');
   } catch (e) {
     fail(isBridgeError(e) ? e.message : String(e));
-    return { ok, lines };
+    return { ok, lines, steps };
   }
 
   const client = new EposGatewayClient({
@@ -81,7 +99,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
       info('Check the Partner Client ID (client_…) and Partner Secret (secret_…) from the integration\'s Summary tab.');
       info(envHint);
     }
-    return { ok, lines };
+    return { ok, lines, steps };
   }
 
   // 2. Session (merchant credentials).
@@ -92,7 +110,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     fail(`Merchant credentials refused${refusedBy(e)}`);
     info('Use the Merchant Client ID (cli_…) and Merchant Client Secret (sec_…) generated in the Partner Portal\'s Merchants tab after the merchant approved the integration.');
     info(envHint);
-    return { ok, lines };
+    return { ok, lines, steps };
   }
 
   // 3. Terminals.
@@ -106,13 +124,13 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
   } catch (e) {
     fail(`Listing the merchant's terminals failed: ${describe(e)}`);
     if (isEposError(e) && e.code === 'unauthorized') info('The Partner ID (mps-p-…) or Application ID (mps-app-…) may not match the partner credentials.');
-    return { ok, lines };
+    return { ok, lines, steps };
   }
   if (terminals.length === 0) {
     fail('The merchant has no terminals visible to this integration');
     info('Activate an Ultra or Carbon terminal on this merchant\'s account (ePOS does not drive Go 2).');
     if (cfg.environment === 'demo') info('On the Demo environment only demo terminals are listed.');
-    return { ok, lines };
+    return { ok, lines, steps };
   }
   const mine = terminals.find((t) => t.terminalId === cfg.terminalId);
   if (!mine) {
@@ -120,7 +138,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     info(cfg.environment === 'live'
       ? `If ${cfg.terminalId} is a demo terminal, set "environment": "demo" (${EPOS_BASE_URLS.demo}).`
       : `If ${cfg.terminalId} is a real terminal, it lives on the Live environment with Live credentials.`);
-    return { ok, lines };
+    return { ok, lines, steps };
   }
   pass(`Terminal ${cfg.terminalId} is listed${mine.model ? ` (model ${mine.model}${MODELS[mine.model] ? ` = ${MODELS[mine.model]}` : ''})` : ''}`);
 
@@ -142,7 +160,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
 
   info('No payment was tried (it would charge). If the first payment is answered with 403 Forbidden, the known causes are:');
   for (const c of FORBIDDEN_CAUSES) info(`- ${c}`);
-  return { ok, lines };
+  return { ok, lines, steps };
 }
 
 /** " by the gateway (400: detail)" for a refusal, ": message" for anything else. */
