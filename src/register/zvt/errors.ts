@@ -9,6 +9,14 @@ export class ZvtFormatError extends Error {
   }
 }
 
+/**
+ * An error decoding a command that the register caused: a format error, or a RangeError from a value codec (a BCD
+ * digit out of range, a date that does not exist). The session answers both with 84 9A 00.
+ */
+export function isMalformedCommand(e: unknown): e is Error {
+  return e instanceof ZvtFormatError || e instanceof RangeError;
+}
+
 /** A serial frame could not be delivered: no ACK after the first try and 2 repeats (zvt.md §1.2). */
 export class ZvtTransmissionError extends Error {
   constructor(message: string) {

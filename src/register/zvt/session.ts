@@ -37,7 +37,7 @@ import {
   type GivenCurrency,
   type PaymentCommand,
 } from './commands';
-import { ZvtFormatError } from './errors';
+import { isMalformedCommand } from './errors';
 import { tcpLink, serialLink, type ApduLink, type ApduLinkEvents } from './link';
 import {
   ACK_APDU,
@@ -376,7 +376,7 @@ export class ZvtSession {
     try {
       cmd = decode(a.data);
     } catch (e) {
-      if (e instanceof ZvtFormatError || e instanceof RangeError) {
+      if (isMalformedCommand(e)) {
         this.log.warn({ command: commandName(a), reason: e.message }, 'malformed command: 84 9A 00');
         return this.finalReply(op, negativeAck(RC.PROTOCOL_ERROR));
       }
