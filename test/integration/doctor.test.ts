@@ -23,6 +23,7 @@ import { systemDoctorEnv, inspectJournal } from '../../src/ops/doctor/system';
 import type { CheckResult } from '../../src/ops/doctor/types';
 import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { DEMO_EPOS, FakeEposGateway } from '../../src/terminal/simulator/epos-gateway';
+import { demoEposTerminal } from '../../src/terminal/simulator/epos-demo';
 import { PtyPair } from './serial-pty';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'register-bridge.mjs');
@@ -82,20 +83,7 @@ async function gateway(): Promise<string> {
 }
 
 function eposTerminal(url: string) {
-  return {
-    id: 'shop',
-    driver: 'epos',
-    environment: 'demo',
-    gatewayUrl: url,
-    terminalId: DEMO_EPOS.terminalId,
-    currency: 'EUR',
-    partnerId: DEMO_EPOS.partnerId,
-    applicationId: DEMO_EPOS.applicationId,
-    partnerClientId: DEMO_EPOS.partnerClientId,
-    partnerSecret: { env: 'T_PARTNER' },
-    merchantClientId: DEMO_EPOS.merchantClientId,
-    merchantSecret: { env: 'T_MERCHANT' },
-  };
+  return demoEposTerminal(url, { id: 'shop', currency: 'EUR', partnerSecret: { env: 'T_PARTNER' }, merchantSecret: { env: 'T_MERCHANT' } });
 }
 
 describe('doctor: ports', () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuthRegistry } from '../../src/terminal/epos/auth';
 import { ManualClock } from '../../src/terminal/epos/clock';
 import { createEposDriver } from '../../src/terminal/epos/index';
-import { startEposDemo } from '../../src/terminal/simulator/epos-demo';
+import { demoEposTerminal, startEposDemo } from '../../src/terminal/simulator/epos-demo';
 import { runEposCheck } from '../../src/terminal/epos/check';
 import { eposTerminalSchema, type EposTerminalConfig } from '../../src/terminal/epos/config';
 import { DEMO_EPOS, FakeEposGateway, type FakeEposGatewayOptions } from '../../src/terminal/simulator/epos-gateway';
@@ -22,21 +22,9 @@ async function gateway(options: FakeEposGatewayOptions = {}): Promise<string> {
 }
 
 function config(url: string, extra: Record<string, unknown> = {}): EposTerminalConfig {
-  return eposTerminalSchema.parse({
-    id: 'shop',
-    driver: 'epos',
-    environment: 'demo',
-    gatewayUrl: url,
-    terminalId: DEMO_EPOS.terminalId,
-    currency: 'EUR',
-    partnerId: DEMO_EPOS.partnerId,
-    applicationId: DEMO_EPOS.applicationId,
-    partnerClientId: DEMO_EPOS.partnerClientId,
-    partnerSecret: { env: 'T_PARTNER_SECRET' },
-    merchantClientId: DEMO_EPOS.merchantClientId,
-    merchantSecret: { env: 'T_MERCHANT_SECRET' },
-    ...extra,
-  });
+  return eposTerminalSchema.parse(
+    demoEposTerminal(url, { id: 'shop', currency: 'EUR', partnerSecret: { env: 'T_PARTNER_SECRET' }, merchantSecret: { env: 'T_MERCHANT_SECRET' }, ...extra }),
+  );
 }
 
 const env = { T_PARTNER_SECRET: DEMO_EPOS.partnerSecret, T_MERCHANT_SECRET: DEMO_EPOS.merchantSecret };

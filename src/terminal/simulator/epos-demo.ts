@@ -16,11 +16,20 @@ export async function startEposDemo(id = 'epos-demo', options: FakeEposGatewayOp
   const { port, ...gatewayOptions } = options;
   const gateway = new FakeEposGateway(gatewayOptions);
   const url = await gateway.start(port ?? 0, '127.0.0.1');
-  const config = eposTerminalSchema.parse({
-    id,
+  const config = eposTerminalSchema.parse(demoEposTerminal(url, { id }));
+  return { gateway, config, close: () => gateway.close() };
+}
+
+/**
+ * The config entry of an ePOS terminal on the fake gateway at `gatewayUrl` with its demo credentials (as the
+ * config file holds it, before validation); `over` replaces fields, e.g. secrets as environment references.
+ */
+export function demoEposTerminal(gatewayUrl: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'epos-demo',
     driver: 'epos',
     environment: 'demo',
-    gatewayUrl: url,
+    gatewayUrl,
     terminalId: DEMO_EPOS.terminalId,
     currency: DEMO_EPOS.currency,
     partnerId: DEMO_EPOS.partnerId,
@@ -29,6 +38,6 @@ export async function startEposDemo(id = 'epos-demo', options: FakeEposGatewayOp
     partnerSecret: DEMO_EPOS.partnerSecret,
     merchantClientId: DEMO_EPOS.merchantClientId,
     merchantSecret: DEMO_EPOS.merchantSecret,
-  });
-  return { gateway, config, close: () => gateway.close() };
+    ...over,
+  };
 }
