@@ -327,7 +327,8 @@ export interface TestPaymentAnswer {
 /** Events pushed to the page (WebSocket or IPC). */
 export type StatusEvent =
   | { readonly type: 'payment'; readonly payment: PaymentView }
-  | { readonly type: 'stage'; readonly id: string; readonly ref: string; readonly terminal: string; readonly stage: Stage; readonly message: string; readonly at: string }
+  /** A running payment reached a stage; `stages` is its whole trail so far, so a page never shows a gap. */
+  | { readonly type: 'stage'; readonly id: string; readonly ref: string; readonly terminal: string; readonly stage: Stage; readonly message: string; readonly at: string; readonly stages: StageStep[] }
   | { readonly type: 'terminal'; readonly terminal: TerminalView }
   | { readonly type: 'state'; readonly reason: string }
   | { readonly type: 'log'; readonly line: LogLine };

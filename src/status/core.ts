@@ -101,8 +101,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     this.service = service;
     const b = service.bridge;
     const onPayment = (payment: BridgeEvents['payment'][0]): void => void this.emit('event', { type: 'payment', payment });
-    const onStage = (s: BridgeEvents['stage'][0]): void =>
-      void this.emit('event', { type: 'stage', id: s.id, ref: s.ref, terminal: s.terminal, stage: s.stage, message: s.message, at: new Date().toISOString() });
+    // The whole trail goes with each stage: a page whose snapshot was taken a moment earlier than an event it
+    // already applied would otherwise show the payment with a step missing.
+    const onStage = (s: BridgeEvents['stage'][0]): void => {
+      if (this.listenerCount('event') === 0) return;
+      const record = service.journal.get(s.id);
+      const stages = record ? this.stagesOf(record) : [];
+      this.emit('event', { type: 'stage', id: s.id, ref: s.ref, terminal: s.terminal, stage: s.stage, message: s.message, at: new Date().toISOString(), stages });
+    };
     const onTerminal = (terminal: BridgeEvents['terminal'][0]): void => void this.emit('event', { type: 'terminal', terminal });
     // A register connecting or going away changes the dashboard's listener cards.
     const onConnections = (): void => void this.emit('event', { type: 'state', reason: 'registers' });

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { answerInvoke } from '../../electron/ipc-main';
 import { parseConfig } from '../../src/config/load';
@@ -131,6 +131,10 @@ describe('status page in Chromium', () => {
     await shoot('dashboard-idle');
 
     h.sim.hold();
+    // Whatever happens, the terminal is let go for the tests that follow.
+    onTestFinished(() => {
+      h.sim.release();
+    });
     const register = await h.client();
     register.send({ op: 'sale', id: 's1', ref: 'E2E-1001', amount: 1234, currency: 'EUR' });
     // The register's connection shows on its listener's card.
@@ -139,8 +143,9 @@ describe('status page in Chromium', () => {
     await card.locator('.badge', { hasText: 'Running' }).waitFor();
     await card.locator('[data-stage="present_card"][aria-current="step"]').waitFor();
     await terminal.getByText('Busy').waitFor();
+    // Every step so far, in order, with none missing (the page merges pushed stages with its snapshots).
     expect(await card.locator('[data-stage]').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual(
-      expect.arrayContaining(['queued', 'sent', 'present_card']),
+      ['queued', 'connecting', 'sent', 'accepted', 'present_card'],
     );
     await shoot('dashboard-running');
 
@@ -361,8 +366,9 @@ describe('status page in Chromium', () => {
   });
 
   it('shows the recent log, filterable', async () => {
+    log.info({ view: 'logs' }, 'support engineer opens the log view');
     await openView('Logs');
-    await page.locator('table.log').getByText('status page listening').waitFor();
+    await page.locator('table.log').getByText('support engineer opens the log view').waitFor();
     await page.getByLabel('Containing').fill('no such words anywhere');
     await page.getByText('No log lines match.').waitFor();
     await page.getByLabel('Containing').fill('');

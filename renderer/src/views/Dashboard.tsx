@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Subscribe } from '../App';
-import { errorText, type BridgeClient, type PaymentView, type RunningPayment, type StateView, type StatusEvent } from '../client/types';
+import { errorText, type BridgeClient, type PaymentView, type RunningPayment, type StageStep, type StateView, type StatusEvent } from '../client/types';
 import { takePrefetchedState } from '../client/prefetch';
 import { Badge, ErrorNote } from '../components/ui';
 import { CaptureHolds } from '../components/CaptureHolds';
@@ -72,11 +72,26 @@ function ResultsTable({ rows }: { rows: PaymentView[] }) {
   );
 }
 
+/**
+ * Puts the newest pushed trail on each running payment. A trail only grows while its payment runs, so the longer of
+ * the snapshot's and the pushed one is the newer: a snapshot taken just before a stage never hides that stage.
+ */
+function withTrails(s: StateView, trails: ReadonlyMap<string, readonly StageStep[]>): StateView {
+  const apply = (r: RunningPayment): RunningPayment => {
+    const pushed = trails.get(r.payment.id);
+    if (!pushed || pushed.length <= r.stages.length) return r;
+    return { payment: { ...r.payment, stage: pushed[pushed.length - 1]!.stage }, stages: [...pushed] };
+  };
+  return { ...s, running: s.running.map(apply), ...(s.latest ? { latest: apply(s.latest) } : {}) };
+}
+
 export function Dashboard({ client, subscribe }: { client: BridgeClient; subscribe: Subscribe }) {
   const [state, setState] = useState<StateView | undefined>();
   const [error, setError] = useState<string>('');
   const [busy, setBusy] = useState(false);
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** The newest stage trail pushed for each running payment (by payment id). */
+  const trails = useRef(new Map<string, readonly StageStep[]>());
 
   // Answers are shown in the order they were asked for: an older, slower one never puts stale state back.
   const asked = useRef(0);
@@ -87,7 +102,10 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       const s = await (takePrefetchedState() ?? client.state());
       if (mine < shown.current) return;
       shown.current = mine;
-      setState(s);
+      // Forget trails of payments no longer running; a snapshot older than a stage already shown keeps that stage.
+      const live = new Set(s.running.map((r) => r.payment.id));
+      for (const id of trails.current.keys()) if (!live.has(id)) trails.current.delete(id);
+      setState(withTrails(s, trails.current));
       setError('');
     } catch (e) {
       if (mine >= shown.current) setError(errorText(e));
@@ -106,13 +124,8 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       if (e.type === 'terminal') {
         setState((s) => (s ? { ...s, terminals: s.terminals.map((t) => (t.id === e.terminal.id ? e.terminal : t)) } : s));
       } else if (e.type === 'stage') {
-        const step = { stage: e.stage, message: e.message, at: e.at };
-        setState((s) => {
-          if (!s) return s;
-          const add = (r: RunningPayment): RunningPayment =>
-            r.payment.id === e.id && r.stages[r.stages.length - 1]?.stage !== e.stage ? { payment: { ...r.payment, stage: e.stage }, stages: [...r.stages, step] } : r;
-          return { ...s, running: s.running.map(add), ...(s.latest ? { latest: add(s.latest) } : {}) };
-        });
+        trails.current.set(e.id, e.stages);
+        setState((s) => (s ? withTrails(s, trails.current) : s));
         reloadSoon();
       } else if (e.type === 'payment' || e.type === 'state') {
         reloadSoon();
