@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'libsql';
 import { round, summarise } from './stats';
+import { needsOwnFsync } from '../src/journal/durability';
 
 export interface CommitCost {
   /** ms per commit, WAL + synchronous=FULL (the journal's setting). */
@@ -66,16 +67,17 @@ export function measureCommitCost(n = 400): CommitCost {
 }
 
 /**
- * Journal writes per payment in a bridge's journal: every event row is one commit (intent, stages, outcome, …), and
- * every one but a progress stage is durable (its own fsync); stages are committed without one (journal.ts
- * PaymentUpdateOptions.durable).
+ * Journal writes per payment in a bridge's journal: every event row is one commit (intent, stages, outcome, …);
+ * which of them took their own fsync follows the journal's own rule (src/journal/durability.ts).
  */
 export function commitsPerPayment(journalFile: string): { payments: number; commits: number; perPayment: number; durablePerPayment: number; byType: Record<string, number> } {
   const db = new Database(journalFile, { readonly: true });
   try {
     const payments = Number((db.prepare('SELECT count(*) AS n FROM payments').get() as { n: number }).n);
     const rows = db
-      .prepare("SELECT CASE WHEN type = 'stage' THEN 'stage:' || json_extract(data, '$.stage') ELSE type END AS type, count(*) AS n FROM events GROUP BY 1")
+      .prepare(
+        "SELECT CASE WHEN type = 'stage' THEN 'stage:' || json_extract(data, '$.stage') WHEN type = 'settled' THEN 'settled:' || json_extract(data, '$.decision') ELSE type END AS type, count(*) AS n FROM events GROUP BY 1",
+      )
       .all() as Array<{ type: string; n: number }>;
     const byType: Record<string, number> = {};
     let total = 0;
@@ -83,7 +85,8 @@ export function commitsPerPayment(journalFile: string): { payments: number; comm
     for (const r of rows) {
       byType[r.type] = round(Number(r.n) / Math.max(1, payments), 2);
       total += Number(r.n);
-      if (!r.type.startsWith('stage:')) durable += Number(r.n);
+      const [type, detail] = r.type.split(':');
+      if (needsOwnFsync(type!, type === 'settled' ? { decision: detail } : undefined)) durable += Number(r.n);
     }
     const per = (n: number): number => round(n / Math.max(1, payments), 2);
     return { payments, commits: total, perPayment: per(total), durablePerPayment: per(durable), byType };

@@ -102,7 +102,7 @@ export function markdown(r: BenchResults, comparison: string[]): string {
     const floor = durable * d.full.mean + (l1.journal.commitsPerSale - durable) * d.normal.mean;
     lines.push(
       `- A sale takes ${fmt(l1.journal.commitsPerSale)} journal commits (${Object.entries(l1.journal.byType).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
-        `${fmt(durable)} of them durable (stages are committed without their own fsync). SQLite through libsql is synchronous: each durable commit ` +
+        `${fmt(durable)} of them durable (progress stages, the delivery mark and the settled mark after COMPLETE_TX ride on the next fsync: src/journal/durability.ts). SQLite through libsql is synchronous: each durable commit ` +
         `blocks the bridge's only JavaScript thread for one fsync, ≈ ${fmt(floor)} ms per sale at this run's mean commit time, so one bridge process can ` +
         `journal at most ≈ ${fmt(1000 / floor, 0)} sales/s on this disk whatever the lane count, and every lane waits while another lane's commit is on the disk.`,
     );

@@ -480,7 +480,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     job.lastMessage = text;
     if (job.record.stage !== stage) {
       // Progress only: recovery decides on intent, driver reference, outcome and settlement, never on the stage.
-      job.record = this.journal.update(job.record.id, { stage }, { type: 'stage', data: { stage, message: text } }, { durable: false });
+      job.record = this.journal.update(job.record.id, { stage }, { type: 'stage', data: { stage, message: text } });
     }
     for (const o of job.observers) {
       try {

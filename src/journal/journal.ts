@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { needsOwnFsync } from './durability';
 import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { PaymentResult } from '../domain/payment';
@@ -76,11 +77,11 @@ export interface PaymentPatch {
 
 export interface PaymentUpdateOptions {
   /**
-   * false for progress that recovery never reads (a payment's intermediate stage: connecting, present card, …): the
-   * commit skips its own fsync (synchronous=NORMAL for that one transaction). The write-ahead log is appended in
-   * order and the next durable commit flushes all of it, so a power cut can lose only such progress written since
-   * the last durable commit — never the intent, driver reference, outcome, delivery or settlement, which stay
-   * synchronous=FULL. (A killed process loses nothing either way: the OS still has the pages.) Default true.
+   * Whether the commit takes its own fsync (synchronous=FULL) or rides on the next one (synchronous=NORMAL for that
+   * one transaction). Default: the rule of durability.ts for the event's type — false only for changes recovery can
+   * redo (progress stages, delivery to the register, the settled mark after COMPLETE_TX). The write-ahead log is
+   * appended in order, so the next durable commit flushes all of it and a power cut loses only such changes since the
+   * last durable commit. (A killed process loses nothing either way: the OS still has the pages.)
    */
   durable?: boolean;
 }
@@ -140,6 +141,8 @@ export class Journal {
   private readonly now: () => Date;
   /** Prepared statements by SQL text: parsing the same SQL on every write cost more CPU than the write itself. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Commits made so far: with their own fsync, and riding on the next one (durability.ts). For tests and the bench. */
+  readonly commits = { durable: 0, deferred: 0 };
 
   private constructor(db: Database.Database, options: JournalOptions) {
     this.db = db;
@@ -202,11 +205,17 @@ export class Journal {
   }
 
   private tx<T>(fn: () => T, durable = true): T {
-    if (durable) return this.db.transaction(fn)() as T;
+    if (durable) {
+      const out = this.db.transaction(fn)() as T;
+      this.commits.durable++;
+      return out;
+    }
     // One commit without its own fsync (see PaymentUpdateOptions.durable); FULL again right after.
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
-      return this.db.transaction(fn)() as T;
+      const out = this.db.transaction(fn)() as T;
+      this.commits.deferred++;
+      return out;
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
     }
@@ -277,13 +286,13 @@ export class Journal {
       const r = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       if (r.changes !== 1) throw new BridgeError('internal', `journal has no payment ${id}`);
       this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
-    }, options.durable !== false);
+    }, options.durable ?? needsOwnFsync(event.type, event.data));
     return this.get(id)!;
   }
 
   /** Appends an event without changing the payment (e.g. an informational terminal status). */
   note(id: string, type: string, data?: unknown): void {
-    this.appendEvent(id, type, data ?? null, this.stamp());
+    this.tx(() => this.appendEvent(id, type, data ?? null, this.stamp()));
   }
 
   private appendEvent(id: string, type: string, data: unknown, at: string): void {

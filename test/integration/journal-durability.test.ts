@@ -1,0 +1,62 @@
+/**
+ * Which journal commits of a sale take their own fsync (src/journal/durability.ts): the intent, the driver reference
+ * sent to the terminal, the outcome and the settle decision do; progress stages, the delivery mark and the settled
+ * mark after COMPLETE_TX ride on the next one. The whole product on loopback, a real journal file.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { needsOwnFsync } from '../../src/journal/durability';
+import { startHarness, type Harness } from '../helpers/bridge-harness';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Resolves when the journal shows the payment of `ref` settled on the terminal. */
+function settled(harness: Harness, ref: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const r = harness.service.journal.list({ ref, limit: 1 })[0];
+      if (r?.settlement === 'completed') {
+        harness.service.bridge.off('payment', check);
+        resolve();
+      }
+    };
+    harness.service.bridge.on('payment', check);
+    check();
+  });
+}
+
+describe('journal durability per commit', () => {
+  it('an approved sale on IPP takes four fsyncs: intent, sent, outcome, settle decision', async () => {
+    h = await startHarness();
+    const journal = h.service.journal;
+    const register = await h.client();
+    const before = { ...journal.commits };
+    const done = settled(h, 'DUR-1');
+    const result = await register.request({ op: 'sale', id: 'a', ref: 'DUR-1', amount: 1250, currency: 'EUR' }, ['result']);
+    expect(result.outcome).toBe('approved');
+    await done;
+
+    const record = journal.list({ ref: 'DUR-1', limit: 1 })[0]!;
+    const events = journal.events(record.id);
+    const durable = events.filter((e) => needsOwnFsync(e.type, e.data)).map((e) => e.type);
+    expect(durable).toEqual(['intent', 'sent', 'outcome', 'settle_decision']);
+    expect(events.filter((e) => !needsOwnFsync(e.type, e.data)).map((e) => e.type)).toEqual(expect.arrayContaining(['stage', 'delivered', 'settled']));
+    // The journal did what the rule says: exactly those four commits were durable.
+    expect(journal.commits.durable - before.durable).toBe(4);
+    expect(journal.commits.deferred - before.deferred).toBeGreaterThanOrEqual(events.length - 4);
+  });
+
+  it('keeps every change that decides money durable', () => {
+    for (const type of ['intent', 'sent', 'outcome', 'acknowledged', 'settle_decision', 'in_doubt', 'recovered', 'reversed', 'cancel_requested']) {
+      expect(needsOwnFsync(type), type).toBe(true);
+    }
+    // A cancel's settlement turns an approval into a reversal: durable before it is reported.
+    expect(needsOwnFsync('settled', { decision: 'cancel' })).toBe(true);
+    expect(needsOwnFsync('settled', { decision: 'complete' })).toBe(false);
+    expect(needsOwnFsync('delivered')).toBe(false);
+    expect(needsOwnFsync('stage', { stage: 'present_card' })).toBe(false);
+  });
+});
