@@ -18,6 +18,8 @@ export interface LanePhaseOptions {
   /** Length of one side of a round, ms. */
   roundMs: number;
   warmupMs: number;
+  /** Paced instead of closed loops: each lane sends one sale per `periodMs` (see registers.ts). */
+  periodMs?: number;
   /** Keep the temporary folder (journal, bridge log). */
   keep?: boolean;
   /** Extra node arguments for the bridge process (e.g. --cpu-prof --cpu-prof-dir=DIR). */
@@ -32,6 +34,8 @@ export interface LanePhaseOptions {
 
 export interface LanePhaseResult {
   lanes: number;
+  /** Paced runs: one sale per lane per this many ms; absent for closed loops. */
+  periodMs?: number;
   bridge: LatencySummary;
   baseline: LatencySummary;
   added: { p50: number; p90: number; p99: number; max: number };
@@ -79,10 +83,10 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     baselineRss.start();
 
     let approvedTotal = 0;
-    approvedTotal += (await runLoad(baseRegs, o.warmupMs)).stats.approved;
+    approvedTotal += (await runLoad(baseRegs, o.warmupMs, o.periodMs)).stats.approved;
     const bridgeLoad = async (ms: number): Promise<Awaited<ReturnType<typeof runLoad>>> => {
       const from = process.hrtime.bigint();
-      const r = await runLoad(bridgeRegs, ms);
+      const r = await runLoad(bridgeRegs, ms, o.periodMs);
       o.onBridgeLoad?.(Number(from / 1000n), Number(process.hrtime.bigint() / 1000n));
       return r;
     };
@@ -100,7 +104,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       for (const side of order) {
         const pid = side === 'bridge' ? bridge.pid : forwarder.pid;
         const cpuBefore = cpuMsOf(pid);
-        const { stats, wallMs } = side === 'bridge' ? await bridgeLoad(o.roundMs) : await runLoad(baseRegs, o.roundMs);
+        const { stats, wallMs } = side === 'bridge' ? await bridgeLoad(o.roundMs) : await runLoad(baseRegs, o.roundMs, o.periodMs);
         const cpu = cpuMsOf(pid) - cpuBefore;
         mergeStats(side === 'bridge' ? bridgeStats : baseStats, stats);
         if (side === 'bridge') {
@@ -127,6 +131,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     approvedTotal += bridgeStats.approved + baseStats.approved;
     return {
       lanes: o.lanes,
+      ...(o.periodMs ? { periodMs: o.periodMs } : {}),
       bridge: b,
       baseline: f,
       added: { p50: round(b.p50 - f.p50, 3), p90: round(b.p90 - f.p90, 3), p99: round(b.p99 - f.p99, 3), max: round(b.max - f.max, 3) },

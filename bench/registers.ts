@@ -1,7 +1,8 @@
 /**
  * Registers for the benchmark: one TCP connection per lane speaking the native protocol, each in a closed loop
- * (send a sale, wait for its result, send the next). The time from writing the sale line to reading its result
- * line is the latency the register sees.
+ * (send a sale, wait for its result, send the next) or paced (one sale per period, like a cashier: the next sale
+ * waits for its slot, or goes at once when the last one overran it). The time from writing the sale line to reading
+ * its result line is the latency the register sees.
  */
 import net from 'node:net';
 
@@ -84,9 +85,17 @@ export class BenchRegister {
     });
   }
 
-  /** Sells until `until` (ms since the epoch, performance clock); the sale under way is finished and counted. */
-  async loop(untilMs: number, stats: LaneStats, amount = 1234): Promise<void> {
-    while (performance.now() < untilMs && !this.closed) {
+  /**
+   * Sells until `until` (performance clock, ms); the sale under way is finished and counted. With `pace`, sale k
+   * starts at `firstMs + k × periodMs` (or at once when the previous one ended later).
+   */
+  async loop(untilMs: number, stats: LaneStats, amount = 1234, pace?: { firstMs: number; periodMs: number }): Promise<void> {
+    for (let k = 0; performance.now() < untilMs && !this.closed; k++) {
+      if (pace) {
+        const wait = Math.min(pace.firstMs + k * pace.periodMs, untilMs) - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (performance.now() >= untilMs) break;
+      }
       const { ms, answer } = await this.sale(amount);
       if (answer?.type === 'result' && answer.outcome === 'approved') {
         stats.approved++;
@@ -103,12 +112,17 @@ export class BenchRegister {
   }
 }
 
-/** Drives every register for `ms` milliseconds; returns the merged statistics and the wall time used. */
-export async function runLoad(registers: BenchRegister[], ms: number): Promise<{ stats: LaneStats; wallMs: number }> {
+/**
+ * Drives every register for `ms` milliseconds, in closed loops or, with `periodMs`, one sale per lane per period with
+ * the lanes' slots spread evenly over the period; returns the merged statistics and the wall time used.
+ */
+export async function runLoad(registers: BenchRegister[], ms: number, periodMs?: number): Promise<{ stats: LaneStats; wallMs: number }> {
   const stats = emptyStats();
   const perLane = registers.map(() => emptyStats());
   const start = performance.now();
-  await Promise.all(registers.map((r, i) => r.loop(start + ms, perLane[i]!)));
+  const pace = (i: number): { firstMs: number; periodMs: number } | undefined =>
+    periodMs ? { firstMs: start + (i * periodMs) / registers.length, periodMs } : undefined;
+  await Promise.all(registers.map((r, i) => r.loop(start + ms, perLane[i]!, 1234, pace(i))));
   const wallMs = performance.now() - start;
   for (const s of perLane) mergeStats(stats, s);
   return { stats, wallMs };

@@ -6,7 +6,9 @@
  *   3. for 1, 10, 50 and 200 lanes (a lane = one register + one simulated terminal): the bridge as shipped (child
  *      process, journal on, synchronous=FULL) against a baseline forwarder doing the same wire work without the
  *      bridge's logic, in alternating rounds, with the register-side latency, throughput, errors, RSS and CPU;
- *   4. ePOS efficiency: token and session requests per (merchant-)hour over 1,000 payments.
+ *   4. the same at a paced load (default 200 lanes, one sale per lane every 5 s — a busy shop many times over): the
+ *      latency a register sees when the bridge is not saturated;
+ *   5. ePOS efficiency: token and session requests per (merchant-)hour over 1,000 payments.
  *
  * Prints the targets (PASS/MISS), a markdown table and the change against the last results file — the previous run
  * on this machine (bench/results/latest.json, not committed) or else the committed reference run
@@ -14,7 +16,8 @@
  * run as the new baseline.json, to be committed when the reference changes on purpose.
  *
  *   npm run bench -- [--lanes 1,10,50,200] [--rounds 3] [--round-ms 2000] [--warmup-ms 500] [--quick]
- *                    [--no-startup] [--no-epos] [--profile DIR] [--keep] [--no-write] [--baseline]
+ *                    [--paced LANES:PERIOD_MS | --paced off] [--no-startup] [--no-epos] [--profile DIR] [--keep]
+ *                    [--no-write] [--baseline]
  *
  * --profile DIR writes a V8 CPU profile of each bridge process (open it in Chrome DevTools) and prints its top
  * functions. Nothing here asserts on time: the numbers are for people and for the comparison with the last run.
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     'round-ms': { type: 'string', default: '2000' },
     'warmup-ms': { type: 'string', default: '500' },
     quick: { type: 'boolean', default: false },
+    paced: { type: 'string', default: '200:5000' },
     'no-startup': { type: 'boolean', default: false },
     'no-epos': { type: 'boolean', default: false },
     profile: { type: 'string' },
@@ -53,6 +57,15 @@ const lanes = (quick ? '1,10' : values.lanes).split(',').map((s) => Number(s.tri
 const rounds = quick ? 1 : Number(values.rounds);
 const roundMs = quick ? 500 : Number(values['round-ms']);
 const warmupMs = quick ? 200 : Number(values['warmup-ms']);
+const paced = ((): { lanes: number; periodMs: number } | undefined => {
+  if (quick || values.paced === 'off') return undefined;
+  const m = /^(\d+):(\d+)$/.exec(values.paced);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 100) {
+    process.stderr.write(`--paced must be LANES:PERIOD_MS (e.g. 200:5000) or off, not ${JSON.stringify(values.paced)}\n`);
+    process.exit(2);
+  }
+  return { lanes: Number(m[1]), periodMs: Number(m[2]) };
+})();
 const resultsDir = join(ROOT, 'bench', 'results');
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
@@ -74,6 +87,7 @@ say(`  FULL p50 ${disk.full.p50} ms, p99 ${disk.full.p99} ms; NORMAL p50 ${disk.
 const sims = new SimHost();
 let startup: BenchResults['startup'];
 const lanesResults: LanePhaseResult[] = [];
+let pacedResult: LanePhaseResult | undefined;
 let epos: BenchResults['epos'];
 try {
   if (!values['no-startup']) {
@@ -106,6 +120,15 @@ try {
       }
     }
   }
+  if (paced) {
+    // Rounds long enough for every lane to sell at least twice per side.
+    const pacedRoundMs = Math.max(roundMs, 2 * paced.periodMs);
+    say(`paced: ${paced.lanes} lanes, one sale per lane every ${paced.periodMs} ms (${((paced.lanes * 1000) / paced.periodMs).toFixed(1)} sales/s offered) …`);
+    const r = await runLanePhase(sims, { lanes: paced.lanes, rounds, roundMs: pacedRoundMs, warmupMs: Math.max(warmupMs, paced.periodMs), periodMs: paced.periodMs, keep: values.keep, log: say });
+    pacedResult = r;
+    say(`  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s; errors ${r.errors}; RSS peak ${r.rssPeakMb} MB`);
+    for (const e of r.errorSamples) say(`  error: ${e}`);
+  }
 } finally {
   sims.kill();
 }
@@ -125,6 +148,7 @@ const partial: Omit<BenchResults, 'targets'> = {
   disk,
   ...(startup ? { startup } : {}),
   lanes: lanesResults,
+  ...(pacedResult ? { paced: pacedResult } : {}),
   ...(epos ? { epos } : {}),
 };
 const results: BenchResults = { ...partial, targets: checkTargets(partial) };

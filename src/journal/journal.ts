@@ -282,12 +282,14 @@ export class Journal {
     }
     sets.push('updated_at = ?');
     values.push(at);
-    this.tx(() => {
-      const r = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-      if (r.changes !== 1) throw new BridgeError('internal', `journal has no payment ${id}`);
+    // RETURNING hands back the row as stored (scrubbed, redacted) without a second statement to read it.
+    const row = this.tx(() => {
+      const updated = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(...values, id) as Row | undefined;
+      if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
       this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
+      return updated;
     }, options.durable ?? needsOwnFsync(event.type, event.data));
-    return this.get(id)!;
+    return toRecord(row);
   }
 
   /** Appends an event without changing the payment (e.g. an informational terminal status). */

@@ -76,7 +76,7 @@ describe('end of day and reconciliation through the status API', () => {
     expect(closed.status).toBe(200);
     const eod = (await closed.json()) as EndOfDayReport;
     expect(eod).toMatchObject({ businessDay: before.totals.businessDay, reconciliation: 'scheduled', batches: [{ terminal: 'lane1', closed: false }] });
-    for (let i = 0; i < 200 && !events.some((e) => e.type === 'state' && e.reason === 'reconciliation'); i++) await new Promise((r) => setTimeout(r, 25));
+    for (const end = Date.now() + 20_000; Date.now() < end && !events.some((e) => e.type === 'state' && e.reason === 'reconciliation'); ) await new Promise((r) => setTimeout(r, 25));
     expect(events.filter((e) => e.type === 'state').map((e) => (e as { reason: string }).reason)).toEqual(expect.arrayContaining(['end_of_day', 'reconciliation']));
 
     const after = (await (await fetch(`${base}/api/reports?day=${before.totals.businessDay}`)).json()) as DayReportsView;
