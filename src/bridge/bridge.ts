@@ -293,8 +293,11 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     } else if (how === 'rejected' && record.outcome === 'approved' && record.settlement === null && !record.reversedBy) {
       // Approved and final on a link without two-phase completion: the register refused it → reverse it.
       await this.internalReversal(record, 'the register rejected the approved result');
+      this.emitPayment(this.journal.get(record.id)!);
+      return;
     }
-    this.emitPayment(this.journal.get(record.id)!);
+    // Delivery and acknowledgement change nothing a receipt shows.
+    this.emitPayment(this.journal.get(record.id)!, { receiptChanged: false });
   }
 
   status(who: RegisterIdentity, ref: string): PaymentView | undefined {
@@ -724,7 +727,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       this.log.warn({ ref: record.ref, terminal: record.terminal }, `approved payment reversed: ${why}`);
     }
     if (job) job.record = current;
-    this.emitPayment(current);
+    // Completing changes nothing a receipt shows; a cancel turns the approval into a reversal.
+    this.emitPayment(current, { receiptChanged: decision === 'cancel' });
     return true;
   }
 
@@ -901,12 +905,19 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     return records.filter((r) => r.opClass !== 'payment');
   }
 
-  private emitPayment(record: PaymentRecord): void {
-    try {
-      // The receipt goes into the journal with the payment as soon as its outcome is final (and follows later changes).
-      this.reports.storeReceipt(record);
-    } catch (e) {
-      this.log.warn({ err: e, ref: record.ref }, 'receipt could not be stored');
+  /**
+   * Tells observers of a payment's change and keeps its stored receipt in step. `receiptChanged: false` where the
+   * change touched only delivery, acknowledgement or settlement of a completed payment (none of them is on a
+   * receipt): building and comparing the receipt again cost ~0.3 ms per change on the sale's path.
+   */
+  private emitPayment(record: PaymentRecord, o: { receiptChanged?: boolean } = {}): void {
+    if (o.receiptChanged !== false) {
+      try {
+        // The receipt goes into the journal with the payment as soon as its outcome is final (and follows later changes).
+        this.reports.storeReceipt(record);
+      } catch (e) {
+        this.log.warn({ err: e, ref: record.ref }, 'receipt could not be stored');
+      }
     }
     this.emit('payment', viewOf(record));
   }
