@@ -3,7 +3,7 @@
  * commit with the journal's settings (WAL, synchronous=FULL) against the same with synchronous=NORMAL (no fsync),
  * and a bare fdatasync. The bridge's latency floor is roughly (commits on a sale's path) × (FULL commit time).
  */
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'libsql';
@@ -93,4 +93,27 @@ export function commitsPerPayment(journalFile: string): { payments: number; comm
   } finally {
     db.close();
   }
+}
+
+/**
+ * How the bridge's commits reached the disk, from the "journal closed" line it logs when it stops: commits with their
+ * own fsync, commits made durable by group flushes, and the flushes (fdatasync calls) themselves.
+ */
+export function flushesFromLog(logFile: string): { durable: number; grouped: number; flushes: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n').reverse()) {
+    if (!line.includes('"journal closed"')) continue;
+    try {
+      const o = JSON.parse(line) as { commits?: { durable?: number; grouped?: number }; flushes?: { flushes?: number } };
+      return { durable: o.commits?.durable ?? 0, grouped: o.commits?.grouped ?? 0, flushes: o.flushes?.flushes ?? 0 };
+    } catch {
+      // not a JSON line
+    }
+  }
+  return undefined;
 }

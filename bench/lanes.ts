@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchRegister, emptyStats, mergeStats, runLoad } from './registers';
 import { Forwarder, laneConfig, startBridge, type SimHost } from './processes';
-import { commitsPerPayment } from './disk';
+import { commitsPerPayment, flushesFromLog } from './disk';
 import { cpuMsOf, RssSampler, round, summarise, type LatencySummary } from './stats';
 
 export interface LanePhaseOptions {
@@ -53,7 +53,13 @@ export interface LanePhaseResult {
   baselineRssPeakMb: number;
   readyMs: number;
   /** Journal commits per sale, those with their own fsync (synchronous=FULL), and per event type. */
-  journal: { commitsPerSale: number; durableCommitsPerSale: number; byType: Record<string, number> };
+  journal: {
+    commitsPerSale: number;
+    durableCommitsPerSale: number;
+    byType: Record<string, number>;
+    /** Disk syncs per sale: fsyncs of single commits plus group flushes (from the bridge's "journal closed" log line). */
+    syncsPerSale?: number;
+  };
   /** What the terminals recorded: charges must equal approved results, no ref charged twice. */
   ledger: { charges: number; approved: number; doubled: number };
 }
@@ -128,6 +134,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     forwarder.kill();
     const ledger = await sims.stop();
     const journal = commitsPerPayment(join(dir, 'data', 'journal.sqlite'));
+    const flushed = flushesFromLog(join(dir, 'bridge.log'));
     approvedTotal += bridgeStats.approved + baseStats.approved;
     return {
       lanes: o.lanes,
@@ -146,7 +153,12 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       rssPeakMb: round(rssPeakMb, 1),
       baselineRssPeakMb: round(baselineRssPeakMb, 1),
       readyMs: round(bridge.readyMs, 1),
-      journal: { commitsPerSale: journal.perPayment, durableCommitsPerSale: journal.durablePerPayment, byType: journal.byType },
+      journal: {
+        commitsPerSale: journal.perPayment,
+        durableCommitsPerSale: journal.durablePerPayment,
+        byType: journal.byType,
+        ...(flushed ? { syncsPerSale: round((flushed.durable + flushed.flushes) / Math.max(1, journal.payments), 2) } : {}),
+      },
       // Charges over both sides' terminals: every approved result (bridge, baseline, warm-ups) is one charge.
       ledger: { charges: ledger.charges, approved: approvedTotal, doubled: ledger.doubled },
     };

@@ -85,14 +85,14 @@ export function markdown(r: BenchResults, comparison: string[]): string {
   lines.push('');
   lines.push('## Bridge vs baseline (ms as the register sees them; added = bridge − baseline per percentile)');
   lines.push('');
-  lines.push('| lanes | bridge p50 / p99 / max | baseline p50 / p99 / max | added p50 / p99 / max | tx/s bridge (journal on) | tx/s baseline | errors | RSS idle / peak MB | CPU ms/sale bridge / baseline | journal commits/sale (durable) |');
-  lines.push('|---:|---|---|---|---:|---:|---:|---|---|---:|');
+  lines.push('| lanes | bridge p50 / p99 / max | baseline p50 / p99 / max | added p50 / p99 / max | tx/s bridge (journal on) | tx/s baseline | errors | RSS idle / peak MB | CPU ms/sale bridge / baseline | journal commits/sale (durable) | disk syncs/sale |');
+  lines.push('|---:|---|---|---|---:|---:|---:|---|---|---:|---:|');
   for (const l of [...r.lanes, ...(r.paced ? [r.paced] : [])]) {
     const label = l.periodMs ? `${l.lanes} paced (1 sale / ${fmt(l.periodMs / 1000, 1)} s each)` : String(l.lanes);
     lines.push(
       `| ${label} | ${fmt(l.bridge.p50)} / ${fmt(l.bridge.p99)} / ${fmt(l.bridge.max)} | ${fmt(l.baseline.p50)} / ${fmt(l.baseline.p99)} / ${fmt(l.baseline.max)} | ` +
         `${fmt(l.added.p50)} / ${fmt(l.added.p99)} / ${fmt(l.added.max)} | ${fmt(l.throughput, 1)} | ${fmt(l.baselineThroughput, 1)} | ${l.errors} | ` +
-        `${fmt(l.rssIdleMb, 1)} / ${fmt(l.rssPeakMb, 1)} | ${fmt(l.cpuMsPerSale)} / ${fmt(l.baselineCpuMsPerSale)} | ${fmt(l.journal.commitsPerSale)} (${fmt(l.journal.durableCommitsPerSale)}) |`,
+        `${fmt(l.rssIdleMb, 1)} / ${fmt(l.rssPeakMb, 1)} | ${fmt(l.cpuMsPerSale)} / ${fmt(l.baselineCpuMsPerSale)} | ${fmt(l.journal.commitsPerSale)} (${fmt(l.journal.durableCommitsPerSale)}) | ${fmt(l.journal.syncsPerSale)} |`,
     );
   }
   if (r.paced) {
@@ -112,12 +112,15 @@ export function markdown(r: BenchResults, comparison: string[]): string {
   const l1 = r.lanes.find((l) => l.lanes === 1) ?? r.lanes[0];
   if (l1) {
     const durable = l1.journal.durableCommitsPerSale;
-    const floor = durable * d.full.mean + (l1.journal.commitsPerSale - durable) * d.normal.mean;
+    const syncs = [...r.lanes].map((l) => (l.journal.syncsPerSale !== undefined ? `${fmt(l.journal.syncsPerSale)} at ${l.lanes} lane${l.lanes === 1 ? '' : 's'}` : undefined)).filter(Boolean);
     lines.push(
       `- A sale takes ${fmt(l1.journal.commitsPerSale)} journal commits (${Object.entries(l1.journal.byType).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
-        `${fmt(durable)} of them durable (progress stages, the delivery mark and the settled mark after COMPLETE_TX ride on the next fsync: src/journal/durability.ts). SQLite through libsql is synchronous: each durable commit ` +
-        `blocks the bridge's only JavaScript thread for one fsync, ≈ ${fmt(floor)} ms per sale at this run's mean commit time, so one bridge process can ` +
-        `journal at most ≈ ${fmt(1000 / floor, 0)} sales/s on this disk whatever the lane count, and every lane waits while another lane's commit is on the disk.`,
+        `${fmt(durable)} of them made durable before the bridge acts on them (progress stages, the delivery mark and the settled mark after COMPLETE_TX ride on the next flush: src/journal/durability.ts). ` +
+        `Group commit (src/journal/wal-flusher.ts) flushes the write-ahead log off the JavaScript thread, one flush for every lane that committed meanwhile` +
+        (syncs.length ? `: disk syncs per sale ${syncs.join(', ')}.` : '.') +
+        (l1.journal.syncsPerSale !== undefined
+          ? ` At 1 lane each flush is waited for in turn on the sale's path: ${fmt(l1.journal.syncsPerSale)} × ~${fmt(d.fdatasync.p50, 2)} ms (fdatasync p50) ≈ ${fmt(l1.journal.syncsPerSale * d.fdatasync.p50)} ms is a floor under the added latency that no code change removes while those points must be on disk before the bridge acts.`
+          : ''),
     );
   }
   if (r.startup) {
@@ -156,6 +159,7 @@ function metrics(lanes: number[]): Metric[] {
     m.push({ name: `${n} lanes peak RSS`, get: (r) => l(r)?.rssPeakMb, higherIsBetter: false, unit: 'MB' });
     m.push({ name: `${n} lanes CPU per sale`, get: (r) => l(r)?.cpuMsPerSale, higherIsBetter: false, unit: 'ms' });
     m.push({ name: `${n} lanes durable journal commits per sale`, get: (r) => l(r)?.journal.durableCommitsPerSale, higherIsBetter: false, unit: '' });
+    m.push({ name: `${n} lanes disk syncs per sale`, get: (r) => l(r)?.journal.syncsPerSale, higherIsBetter: false, unit: '' });
     m.push({ name: `${n} lanes errors`, get: (r) => l(r)?.errors, higherIsBetter: false, unit: '' });
   }
   const paced = (r: BenchResults): LanePhaseResult | undefined => r.paced;

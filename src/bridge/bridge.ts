@@ -3,7 +3,7 @@ import { BridgeError } from '../domain/errors';
 import { money, sameMoney, type Money } from '../domain/money';
 import { STAGE_MESSAGES, isFinalOutcome, type Outcome, type Stage, type TransactionKind } from '../domain/vocabulary';
 import type { PaymentRequest, PaymentResult } from '../domain/payment';
-import { opClassOf, type Journal, type PaymentRecord } from '../journal/journal';
+import { opClassOf, type Durability, type Journal, type PaymentRecord } from '../journal/journal';
 import type { Logger } from '../log/logger';
 import type { TerminalCommand, TerminalDriver, TerminalHealth, TerminalOutcome } from '../terminal/driver';
 import type {
@@ -118,6 +118,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private readonly log: Logger;
   private readonly lanes = new Map<string, Lane>();
   private readonly jobs = new Map<string, Job>();
+  /** Payments whose outcome is committed but not yet flushed to disk (group commit), as they were before it. */
+  private readonly notYetDurable = new Map<string, PaymentRecord>();
   private readonly opts: Required<Omit<BridgeOptions, 'journal' | 'terminals' | 'log' | 'version' | 'requireAck' | 'reports' | 'receiptDefaults'>> & Pick<BridgeOptions, 'requireAck'>;
   /** End of day, reconciliation and receipts over the journal. */
   readonly reports: DayReports;
@@ -213,7 +215,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
     let record: PaymentRecord;
     try {
-      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}) });
+      // Grouped: made durable with the driver reference before the first byte goes to the terminal (beforeSend).
+      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}) }, { durable: 'grouped' });
     } catch (e) {
       // Two connections raced with the same ref: the loser attaches to the winner.
       const again = this.journal.findByRef(who.register, ref, opClass);
@@ -301,19 +304,24 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   status(who: RegisterIdentity, ref: string): PaymentView | undefined {
-    const records = this.journal.allByRef(who.register, ref);
+    const records = this.journal.allByRef(who.register, ref).map((r) => this.reportable(r));
     const record = records.find((r) => r.opClass === 'payment') ?? records[0];
-    return record ? viewOf(this.journal.get(record.id)!, this.followUps(records)) : undefined;
+    return record ? viewOf(this.reportable(this.journal.get(record.id)!), this.followUps(records)) : undefined;
   }
 
   last(who: RegisterIdentity): PaymentView | undefined {
     const r = this.journal.lastOfRegister(who.register);
-    return r ? viewOf(r) : undefined;
+    return r ? viewOf(this.reportable(r)) : undefined;
   }
 
   findByReceiptNo(who: RegisterIdentity, receiptNo: number): PaymentView | undefined {
     const r = this.journal.byReceiptNo(receiptNo);
-    return r && r.register === who.register ? viewOf(r, this.followUps(this.journal.allByRef(r.register, r.ref))) : undefined;
+    return r && r.register === who.register ? viewOf(this.reportable(r), this.followUps(this.journal.allByRef(r.register, r.ref).map((x) => this.reportable(x)))) : undefined;
+  }
+
+  /** A payment as it may be reported to a register: without an outcome that is committed but not yet on disk. */
+  private reportable(r: PaymentRecord): PaymentRecord {
+    return this.notYetDurable.get(r.id) ?? r;
   }
 
   /**
@@ -338,7 +346,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   // ---------------------------------------------------------------- receipts, end of day, reconciliation
 
   receipt(who: RegisterIdentity, ref: string, request: ReceiptRequest = {}): ReceiptRendering | undefined {
-    const records = this.journal.allByRef(who.register, ref);
+    const records = this.journal.allByRef(who.register, ref).map((r) => this.reportable(r));
     const record = request.kind ? records.find((r) => r.opClass === opClassOf(request.kind!)) : records.find((r) => r.opClass === 'payment') ?? records[0];
     return record ? this.receiptOf(record, request) : undefined;
   }
@@ -541,7 +549,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       if (job.abort.signal.aborted && outcome.refused) {
         outcome = { ...outcome, outcome: 'cancelled', cancelTookEffect: true, message: 'Cancelled by the register; nothing was charged' };
       }
-      this.finish(job, outcome);
+      await this.finishGrouped(job, outcome);
       if (outcome.needsSettlement && outcome.outcome === 'approved') await this.settleAfterDelivery(lane, job);
       else if (outcome.outcome === 'approved' && outcome.needsSettlement !== true) await this.afterFinalApproval(job);
       if (job.record.outcome === 'in_doubt') this.scheduleRecovery(lane);
@@ -577,7 +585,9 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       signal: job.abort.signal,
       stage: (stage, message) => this.stage(job, stage, message),
       beforeSend: async (driverRef) => {
-        job.record = this.journal.update(job.record.id, { driverRef, stage: 'sent' }, { type: 'sent', data: { driverRef } });
+        job.record = this.journal.update(job.record.id, { driverRef, stage: 'sent' }, { type: 'sent', data: { driverRef } }, { durable: 'grouped' });
+        // Write before act: the intent and the driver reference are on disk before the driver writes its first byte.
+        await this.journal.durable();
         crashPoint('after_send_commit');
         this.stage(job, 'sent');
       },
@@ -607,9 +617,42 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     return lostOutcome;
   }
 
-  /** Records the outcome (committed) and only then hands the result to the register. */
+  /** Records the outcome (committed with its own fsync) and only then hands the result to the register. */
   private finish(job: Job, outcome: TerminalOutcome): void {
     crashPoint('after_terminal_outcome');
+    const recorded = this.recordOutcome(job, outcome, true);
+    crashPoint('after_outcome_commit');
+    this.announceOutcome(job, outcome, recorded);
+  }
+
+  /**
+   * The same on the sale's own path, with group commit: the outcome is committed, the journal's group flush made
+   * durable (awaited, off the JavaScript thread, shared with the other lanes), and only then the register hears it.
+   * Should the disk refuse the flush, the register hears in_doubt: the terminal's answer is known but not safely
+   * recorded, so the payment must not be taken again before it is checked.
+   */
+  private async finishGrouped(job: Job, outcome: TerminalOutcome): Promise<void> {
+    crashPoint('after_terminal_outcome');
+    const before = job.record;
+    const recorded = this.recordOutcome(job, outcome, 'grouped');
+    // Until the flush, whoever asks about this payment (a register's status request, a receipt) sees it as before.
+    this.notYetDurable.set(before.id, before);
+    try {
+      await this.journal.durable();
+    } catch (e) {
+      this.log.error({ err: e, ref: job.record.ref }, 'the outcome could not be made durable in the journal');
+      const message = `The terminal answered ${outcome.outcome}, but the bridge could not record it on disk (${(e as Error).message}); check the payment on the terminal before taking it again`;
+      job.resolve({ ...recorded.result, outcome: 'in_doubt', message });
+      // Nothing more is done for it here (no completion on the terminal); the journal is in trouble and says so.
+      throw e;
+    } finally {
+      this.notYetDurable.delete(before.id);
+    }
+    crashPoint('after_outcome_commit');
+    this.announceOutcome(job, outcome, recorded);
+  }
+
+  private recordOutcome(job: Job, outcome: TerminalOutcome, durable: Durability): { result: PaymentResult; stage: Stage; settlement: 'pending' | null } {
     const settlement = outcome.outcome === 'approved' && outcome.needsSettlement ? 'pending' : null;
     const stage: Stage = settlement ? 'approved_open' : 'done';
     const result = buildResult(job.record, outcome);
@@ -625,9 +668,13 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
         ...(outcome.raw ? { raw: { ...outcome.raw } } : {}),
       },
       { type: 'outcome', data: { outcome: outcome.outcome, message: outcome.message, refused: outcome.refused ?? null, settlement } },
+      { durable },
     );
     if (outcome.outcome === 'approved' && job.record.originalId) this.markOriginal(job.record);
-    crashPoint('after_outcome_commit');
+    return { result, stage, settlement };
+  }
+
+  private announceOutcome(job: Job, outcome: TerminalOutcome, { result, stage, settlement }: { result: PaymentResult; stage: Stage; settlement: 'pending' | null }): void {
     this.emitPayment(job.record);
     for (const o of job.observers) {
       try {
@@ -706,8 +753,15 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   /** Records the decision, then acts on it, then records that it was done. Safe to repeat after a crash. */
   private async settle(lane: Lane, record: PaymentRecord, decision: 'complete' | 'cancel', why: string, job?: Job): Promise<boolean> {
-    let current = this.journal.update(record.id, { settlement: decision, stage: decision === 'complete' ? 'confirming' : 'cancelling' }, { type: 'settle_decision', data: { decision, why } });
+    let current = this.journal.update(
+      record.id,
+      { settlement: decision, stage: decision === 'complete' ? 'confirming' : 'cancelling' },
+      { type: 'settle_decision', data: { decision, why } },
+      { durable: 'grouped' },
+    );
     if (job) job.record = current;
+    // Write before act: the decision is on disk before COMPLETE_TX / CANCEL_TX goes out.
+    await this.journal.durable();
     crashPoint('after_settle_decision');
     const r = await lane.driver.settle(current.driverRef!, decision).catch((e: unknown) => ({ ok: false, message: (e as Error).message, nothingOpen: false }));
     if (!r.ok && !r.nothingOpen) {

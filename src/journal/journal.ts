@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { needsOwnFsync } from './durability';
+import { WalFlusher, type FlushFn } from './wal-flusher';
 import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { PaymentResult } from '../domain/payment';
@@ -77,14 +78,18 @@ export interface PaymentPatch {
 
 export interface PaymentUpdateOptions {
   /**
-   * Whether the commit takes its own fsync (synchronous=FULL) or rides on the next one (synchronous=NORMAL for that
-   * one transaction). Default: the rule of durability.ts for the event's type — false only for changes recovery can
-   * redo (progress stages, delivery to the register, the settled mark after COMPLETE_TX). The write-ahead log is
-   * appended in order, so the next durable commit flushes all of it and a power cut loses only such changes since the
-   * last durable commit. (A killed process loses nothing either way: the OS still has the pages.)
+   * `true`: the commit takes its own fsync; `'grouped'`: it is made durable by the next group flush, and the caller
+   * awaits `journal.durable()` before acting on it (wal-flusher.ts); `false`: it rides on whatever flush or fsync
+   * comes next. Default: the rule of durability.ts for the event's type — false only for changes recovery can redo
+   * (progress stages, delivery to the register, the settled mark after COMPLETE_TX), true otherwise. The write-ahead
+   * log is appended in order, so any flush makes everything before it durable and a power cut loses only commits
+   * since the last one. (A killed process loses nothing either way: the OS still has the pages.)
    */
-  durable?: boolean;
+  durable?: Durability;
 }
+
+/** See Journal.tx: own fsync, group flush awaited by the caller, or riding on the next flush. */
+export type Durability = boolean | 'grouped';
 
 export interface JournalEvent {
   readonly seq: number;
@@ -131,6 +136,8 @@ const COLUMNS: Record<keyof PaymentPatch, string> = {
 export interface JournalOptions {
   /** Clock for timestamps (tests). */
   now?: () => Date;
+  /** How the write-ahead log is flushed (tests hold it to prove nothing acts before a commit is durable). */
+  flush?: FlushFn;
 }
 
 /** A bridge reference (sent to the terminal) is the register's ref when free, else ref + a short suffix. */
@@ -141,12 +148,23 @@ export class Journal {
   private readonly now: () => Date;
   /** Prepared statements by SQL text: parsing the same SQL on every write cost more CPU than the write itself. */
   private readonly statements = new Map<string, Database.Statement>();
-  /** Commits made so far: with their own fsync, and riding on the next one (durability.ts). For tests and the bench. */
-  readonly commits = { durable: 0, deferred: 0 };
+  /**
+   * Commits made so far: `durable` with their own fsync; `grouped` made durable by a group flush that someone awaited
+   * (`durable()`); `deferred` riding on the next flush or fsync (durability.ts). For tests, the bench and the log.
+   */
+  readonly commits = { durable: 0, grouped: 0, deferred: 0 };
+  /** Group commit (wal-flusher.ts); undefined for `:memory:` or where the log file cannot be opened: then every durable commit takes its own fsync. */
+  private readonly flusher: WalFlusher | undefined;
+  /** The connection's synchronous mode between commits: NORMAL with group commit, else FULL. */
+  private readonly baseSync: 'NORMAL' | 'FULL';
 
-  private constructor(db: Database.Database, options: JournalOptions) {
+  private constructor(db: Database.Database, options: JournalOptions, walPath: string | undefined) {
     this.db = db;
     this.now = options.now ?? (() => new Date());
+    const flusher = walPath ? new WalFlusher(walPath, options.flush) : undefined;
+    this.flusher = flusher?.available() ? flusher : undefined;
+    this.baseSync = this.flusher ? 'NORMAL' : 'FULL';
+    db.exec(`PRAGMA synchronous = ${this.baseSync}`);
   }
 
   /** Opens (creating and migrating) the journal file `journal.sqlite` in `dataDir`, or `:memory:`. */
@@ -158,7 +176,12 @@ export class Journal {
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA busy_timeout = 5000');
-    const journal = new Journal(db, options);
+    if (file !== ':memory:') {
+      // The first write creates the write-ahead log file, which the group commit flushes.
+      db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      db.prepare("INSERT INTO meta(key, value) VALUES ('opened_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(new Date().toISOString());
+    }
+    const journal = new Journal(db, options, file === ':memory:' ? undefined : `${file}-wal`);
     journal.migrate();
     return journal;
   }
@@ -204,21 +227,42 @@ export class Journal {
     this.prepared('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  private tx<T>(fn: () => T, durable = true): T {
-    if (durable) {
-      const out = this.db.transaction(fn)() as T;
-      this.commits.durable++;
-      return out;
-    }
-    // One commit without its own fsync (see PaymentUpdateOptions.durable); FULL again right after.
-    this.db.exec('PRAGMA synchronous = NORMAL');
+  /**
+   * One committed transaction. `true`: with its own fsync; `'grouped'`: without, made durable by the next group flush,
+   * which the caller awaits through `durable()` before it acts (its own fsync where there is no group commit);
+   * `false`: without, riding on whatever flush or fsync comes next.
+   */
+  private tx<T>(fn: () => T, durable: Durability = true): T {
+    const ownFsync = durable === true || (durable === 'grouped' && !this.flusher);
+    const mode = ownFsync ? 'FULL' : 'NORMAL';
+    if (mode !== this.baseSync) this.db.exec(`PRAGMA synchronous = ${mode}`);
+    let out: T;
     try {
-      const out = this.db.transaction(fn)() as T;
-      this.commits.deferred++;
-      return out;
+      out = this.db.transaction(fn)() as T;
     } finally {
-      this.db.exec('PRAGMA synchronous = FULL');
+      if (mode !== this.baseSync) this.db.exec(`PRAGMA synchronous = ${this.baseSync}`);
     }
+    if (ownFsync) {
+      this.commits.durable++;
+      this.flusher?.committedDurably();
+    } else {
+      this.commits[durable === 'grouped' ? 'grouped' : 'deferred']++;
+      this.flusher?.committedDeferred();
+    }
+    return out;
+  }
+
+  /**
+   * Resolves once every commit made so far is on disk — the "write" of write-before-act for commits made with
+   * `durable: 'grouped'`. At once where there is no group commit (each such commit already took its own fsync).
+   */
+  durable(): Promise<void> {
+    return this.flusher ? this.flusher.durable() : Promise.resolve();
+  }
+
+  /** Group flushes so far (fdatasync calls) and the commits they made durable. */
+  flushStats(): { flushes: number; commitsFlushed: number } {
+    return this.flusher ? { ...this.flusher.stats } : { flushes: 0, commitsFlushed: 0 };
   }
 
   private prepared(sql: string): Database.Statement {
@@ -251,7 +295,7 @@ export class Journal {
   }
 
   /** Records a payment's intent before anything reaches the terminal. Throws SQLITE_CONSTRAINT on a duplicate ref. */
-  insertIntent(p: NewPayment): PaymentRecord {
+  insertIntent(p: NewPayment, options: { durable?: Durability } = {}): PaymentRecord {
     const id = randomUUID();
     const at = this.stamp();
     this.tx(() => {
@@ -266,7 +310,7 @@ export class Journal {
         .run(id, p.register, p.ref, opClassOf(p.kind), p.kind, p.amount.minor, p.amount.currency, p.tip, p.terminal,
           p.originalId ?? null, bridgeRef, receiptNo, at, at);
       this.appendEvent(id, 'intent', { kind: p.kind, amount: p.amount.minor, currency: p.amount.currency, tip: p.tip, terminal: p.terminal }, at);
-    });
+    }, options.durable ?? true);
     return this.get(id)!;
   }
 
@@ -472,6 +516,7 @@ export class Journal {
   }
 
   close(): void {
+    this.flusher?.close();
     this.db.close();
   }
 
