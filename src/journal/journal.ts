@@ -140,6 +140,9 @@ export interface JournalOptions {
   flush?: FlushFn;
 }
 
+/** Columns stored exactly as given: identifiers and timestamps, never free text that could carry card data. */
+const VERBATIM_COLUMNS: ReadonlySet<keyof PaymentPatch> = new Set(['driverRef', 'reversedBy', 'deliveredAt', 'acknowledgedAt', 'stage', 'outcome', 'settlement']);
+
 /** A bridge reference (sent to the terminal) is the register's ref when free, else ref + a short suffix. */
 const BRIDGE_REF_MAX = 50;
 
@@ -176,6 +179,11 @@ export class Journal {
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA busy_timeout = 5000');
+    // A checkpoint copies the log into the database file and syncs both, inside whichever commit crosses the
+    // threshold, on the JavaScript thread. A sale rewrites the same few pages many times, so checkpointing every
+    // 10,000 pages (a log of up to ~40 MB) instead of SQLite's 1,000 copies each page once per many more sales:
+    // ~15 % less journal time per sale, measured (docs/benchmarks.md).
+    db.exec('PRAGMA wal_autocheckpoint = 10000');
     if (file !== ':memory:') {
       // The first write creates the write-ahead log file, which the group commit flushes.
       db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
@@ -322,7 +330,15 @@ export class Journal {
     for (const [key, value] of Object.entries(patch) as Array<[keyof PaymentPatch, unknown]>) {
       if (value === undefined) continue;
       sets.push(`${COLUMNS[key]} = ?`);
-      values.push(key === 'result' || key === 'raw' ? JSON.stringify(scrub(value)) : typeof value === 'string' ? redactText(value) : value);
+      values.push(
+        key === 'result' || key === 'raw'
+          ? JSON.stringify(scrub(value))
+          : // References (the driver's SID or payment id, the reversing payment's id) are keys the bridge acts on and never
+            // card data: stored exactly. Free text goes through the card-number mask.
+            typeof value === 'string' && !VERBATIM_COLUMNS.has(key)
+            ? redactText(value)
+            : value,
+      );
     }
     sets.push('updated_at = ?');
     values.push(at);

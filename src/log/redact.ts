@@ -4,7 +4,13 @@
  * track data (track 1 `%B…^NAME^YYMM…`, track 2 and its equivalent `PAN=YYMM…` or `PAN D YYMM…` as in EMV tag 57)
  * and bearer tokens are replaced.
  */
-const PAN_CANDIDATE = /\b(?:\d[ -]?){12,18}\d\b/g;
+/**
+ * A UUID (8-4-4-4-12 hex) is never a card number, but its first three groups (or its last two) are all digits now and
+ * then — 16 digits with dashes, Luhn-valid one time in ten — and masking them corrupted an IPP SID in the journal, so
+ * the terminal's open transaction was never confirmed. UUIDs are matched first and left as they are.
+ */
+const UUID_OR_PAN_CANDIDATE = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b(?:\d[ -]?){12,18}\d\b/gi;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRACK1 = /%?B\d{12,19}\^[^^\n]{0,26}\^\d{4}[^?\s"]*\??/g;
 const TRACK2 = /;?\d{12,19}=\d{4,}\??/g;
 const TRACK2_EQUIVALENT = /\b\d{12,19}D\d{4}[0-9A-F]*F?\b/g;
@@ -31,7 +37,8 @@ export function redactText(text: string): string {
     .replace(TRACK2, '[track data redacted]')
     .replace(TRACK2_EQUIVALENT, '[track data redacted]')
     .replace(BEARER, '$1[redacted]')
-    .replace(PAN_CANDIDATE, (match) => {
+    .replace(UUID_OR_PAN_CANDIDATE, (match) => {
+      if (UUID.test(match)) return match;
       const digits = match.replace(/[ -]/g, '');
       if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
       return `****${digits.slice(-4)}`;
