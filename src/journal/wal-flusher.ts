@@ -77,6 +77,7 @@ export class WalFlusher {
   durable(): Promise<void> {
     const upTo = this.committed;
     if (upTo <= this.durableUpTo) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('the journal is closed; its last commits could not be made durable'));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ upTo, resolve, reject });
       this.kick();
@@ -86,17 +87,19 @@ export class WalFlusher {
   /** Flushes what is pending right here (closing), then releases the descriptor. */
   close(): void {
     if (this.closed) return;
-    this.closed = true;
-    if (this.committed > this.durableUpTo && this.fd !== undefined) {
+    if (this.committed > this.durableUpTo) {
       // Synchronously: the process may be about to exit.
       try {
-        fdatasyncSync(this.fd);
+        fdatasyncSync(this.descriptor());
         this.durableUpTo = this.committed;
         this.settle();
       } catch (e) {
         this.fail(this.committed, e as Error);
       }
     }
+    this.closed = true;
+    // Anyone still waiting (a flush that started before and has not ended) learns it will not come.
+    this.fail(this.committed, new Error('the journal is closed'));
     const fd = this.fd;
     this.fd = undefined;
     if (fd !== undefined) {
