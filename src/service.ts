@@ -68,7 +68,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     for (const c of closers.reverse()) await c().catch((e: unknown) => log.warn({ err: e }, 'error while stopping'));
   };
   try {
-    const journal = Journal.open(dataDir);
+    const journal = Journal.open(dataDir, { groupCommit: config.journal.groupCommit });
     closers.push(async () => {
       // For the support engineer (and the bench): how the journal's commits reached the disk in this run.
       log.info({ commits: { ...journal.commits }, flushes: journal.flushStats() }, 'journal closed');

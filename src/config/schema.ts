@@ -166,7 +166,15 @@ export const configSchema = z
       .strict()
       .default({ enabled: true, host: '127.0.0.1', port: 7460 }),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
-    journal: z.object({ retentionDays: z.number().int().min(30).max(3650).default(400) }).strict().default({ retentionDays: 400 }),
+    journal: z
+      .object({
+        retentionDays: z.number().int().min(30).max(3650).default(400),
+        // true: commits the bridge acts on are made durable by a shared flush of the log, awaited before it acts;
+        // false: each takes its own fsync (synchronous=FULL per commit). Same guarantee; see docs/journal.md.
+        groupCommit: z.boolean().default(true),
+      })
+      .strict()
+      .default({ retentionDays: 400, groupCommit: true }),
     merchant: merchantSchema.optional(),
     receipts: receiptsSchema.prefault({}),
     businessDay: businessDaySchema.prefault({}),

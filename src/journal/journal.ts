@@ -138,6 +138,8 @@ export interface JournalOptions {
   now?: () => Date;
   /** How the write-ahead log is flushed (tests hold it to prove nothing acts before a commit is durable). */
   flush?: FlushFn;
+  /** false: no group commit; every commit the bridge acts on takes its own fsync (config `journal.groupCommit`). */
+  groupCommit?: boolean;
 }
 
 /** Columns stored exactly as given: identifiers and timestamps, never free text that could carry card data. */
@@ -189,7 +191,7 @@ export class Journal {
       db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
       db.prepare("INSERT INTO meta(key, value) VALUES ('opened_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(new Date().toISOString());
     }
-    const journal = new Journal(db, options, file === ':memory:' ? undefined : `${file}-wal`);
+    const journal = new Journal(db, options, file === ':memory:' || options.groupCommit === false ? undefined : `${file}-wal`);
     journal.migrate();
     return journal;
   }

@@ -3,7 +3,16 @@
  * sent to the terminal, the outcome and the settle decision do; progress stages, the delivery mark and the settled
  * mark after COMPLETE_TX ride on the next one. The whole product on loopback, a real journal file.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Bridge } from '../../src/bridge/bridge';
+import { parseConfig } from '../../src/config/load';
+import { money } from '../../src/domain/money';
+import { Journal } from '../../src/journal/journal';
+import { silentLogger } from '../../src/log/logger';
+import { approve, ScriptedDriver } from '../helpers/scripted-driver';
 import { needsOwnFsync } from '../../src/journal/durability';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
 
@@ -50,6 +59,38 @@ describe('journal durability per commit', () => {
     expect(journal.commits.durable - before.durable).toBe(0);
     expect(journal.commits.deferred - before.deferred).toBeGreaterThanOrEqual(events.length - 4);
     expect(journal.flushStats().flushes).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with journal.groupCommit false, each of those four commits takes its own fsync instead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-nogroup-'));
+    try {
+      const minimal = {
+        listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }],
+        terminals: [{ id: 'lane1', driver: 'simulator' }],
+      };
+      expect(parseConfig({ ...minimal, journal: { groupCommit: false } }).journal).toMatchObject({ groupCommit: false, retentionDays: 400 });
+      expect(parseConfig(minimal).journal.groupCommit).toBe(true);
+      expect(() => parseConfig({ ...minimal, journal: { groupCommit: 'no' } })).toThrow(/journal\.groupCommit/);
+      const journal = Journal.open(dir, { groupCommit: false });
+      const driver = new ScriptedDriver('t1');
+      driver.script(approve(true));
+      const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 't', healthIntervalMs: 0 });
+      await bridge.start();
+      const before = { ...journal.commits };
+      const who = { listener: 'pos', register: 'pos' };
+      const h = await bridge.submit(who, { kind: 'sale', ref: 'NG-1', amount: money(100, 'EUR') });
+      expect((await h.result).outcome).toBe('approved');
+      await bridge.delivery(who, 'NG-1', 'written');
+      for (const end = Date.now() + 20_000; Date.now() < end && driver.settled.length === 0; ) await new Promise((r) => setTimeout(r, 5));
+      expect(driver.settled).toHaveLength(1);
+      expect(journal.commits.durable - before.durable).toBe(4);
+      expect(journal.commits.grouped - before.grouped).toBe(0);
+      expect(journal.flushStats().flushes).toBe(0);
+      await bridge.close();
+      journal.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps every change that decides money durable', () => {
