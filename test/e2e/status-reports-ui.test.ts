@@ -390,4 +390,45 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await page.locator('.listener-block').last().getByLabel('USB vendor id').inputValue()).toBe('10C4');
     await shoot('settings-hid');
   });
+
+  it('a text register\'s field orders and answer words, and the forwarder\'s retry and buffer, are set in the form', async () => {
+    await page.reload();
+    await openView('Settings');
+    await page.getByRole('button', { name: 'Add a listener' }).click();
+    const block = page.locator('.listener-block').last();
+    await block.getByLabel('Protocol').selectOption('text');
+    await block.getByLabel('Port', { exact: true }).fill('7459');
+    // An order that leaves a field out is refused next to the field, with the names it must have.
+    const order = block.getByLabel('Order of the request fields');
+    await order.fill('ref, command, amount');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await block.locator('.field', { has: page.getByLabel('Order of the request fields') }).locator('.field-error').getByText(/must name each of command, ref, amount, currency exactly once/).waitFor();
+    expect(await order.getAttribute('aria-invalid')).toBe('true');
+    await order.fill('ref, command, amount, currency');
+    await block.getByLabel('Order of the answer fields').fill('ref, status, result, detail');
+    await block.getByLabel('Answer word: approved').fill('GENEHMIGT');
+    await block.getByLabel('Answer word: in doubt').fill('UNKLAR');
+
+    // The capture listener saved above forwards to a real printer: its retry and buffer are in the form too.
+    const prn = page.locator('.listener-block[data-listener="prn"]');
+    const buffer = prn.getByLabel('Keep for it while it is away (bytes)');
+    await buffer.fill('10');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await prn.locator('.field', { has: page.getByLabel('Keep for it while it is away (bytes)') }).locator('.field-error').waitFor();
+    await buffer.fill('1048576');
+    await prn.getByLabel('Try the real device again after (ms)').fill('5000');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved\./).waitFor();
+
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ id: string; protocol: string; options?: Record<string, unknown> }> };
+    expect(saved.listeners.at(-1)).toMatchObject({
+      protocol: 'text',
+      options: { fields: ['ref', 'command', 'amount', 'currency'], answerFields: ['ref', 'status', 'result', 'detail'], words: { approved: 'GENEHMIGT', in_doubt: 'UNKLAR' } },
+    });
+    expect(saved.listeners.find((l) => l.id === 'prn')!.options).toMatchObject({ forwardRetryMs: 5000, forwardBufferBytes: 1048576 });
+    await page.reload();
+    await openView('Settings');
+    expect(await page.locator('.listener-block').last().getByLabel('Order of the request fields').inputValue()).toBe('ref, command, amount, currency');
+    await shoot('settings-text-words');
+  });
 });

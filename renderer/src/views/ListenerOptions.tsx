@@ -28,25 +28,44 @@ export function numberValue(text: string): Json {
 
 const textValue = (v: string): Json => (v === '' ? undefined : v);
 
-function Keywords({ label, value, error, name, onChange }: { label: string; value: Json; error: string | undefined; name: string; onChange(v: Json): void }) {
-  const initial = Array.isArray(value) ? value.join(', ') : '';
-  const [text, setText] = useState(initial);
+/** "KARTE, EC" → ["KARTE", "EC"]; "" → removed (the default applies). */
+export function listValue(text: string): Json {
+  const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return items.length ? items : undefined;
+}
+
+/** A list typed as text, items separated by commas; kept as typed while editing so that a comma can be typed. */
+function ListField(p: { label: string; value: Json; error: string | undefined; name: string; placeholder: string; hint: string; onChange(v: Json): void }) {
+  const [text, setText] = useState(Array.isArray(p.value) ? p.value.join(', ') : '');
   return (
     <TextField
-      label={label}
-      name={name}
+      label={p.label}
+      name={p.name}
       value={text}
-      placeholder="KARTE, CARD"
-      hint="Words separated by commas; one of them on the display starts the payment."
-      error={error}
+      placeholder={p.placeholder}
+      hint={p.hint}
+      error={p.error}
       onChange={(v) => {
         setText(v);
-        const words = v.split(',').map((w) => w.trim()).filter((w) => w !== '');
-        onChange(words.length ? words : undefined);
+        p.onChange(listValue(v));
       }}
     />
   );
 }
+
+/** Answer words of the text protocol, in the order of the format's description. */
+const ANSWER_WORDS: Array<[string, string]> = [
+  ['ok', 'OK'],
+  ['error', 'ERR'],
+  ['progress', 'PROGRESS'],
+  ['approved', 'APPROVED'],
+  ['declined', 'DECLINED'],
+  ['cancelled', 'CANCELLED'],
+  ['failed', 'FAILED'],
+  ['in_doubt', 'IN_DOUBT'],
+  ['pending', 'PENDING'],
+  ['cancel', 'CANCEL'],
+];
 
 /** A transport for the real device behind the bridge or the slip printer: none, TCP, or a serial port. */
 function deviceTransport({ label, base, p, hint }: { label: string; base: Path; p: OptionsFormProps; hint: string }) {
@@ -88,6 +107,7 @@ function textOptions(p: OptionsFormProps) {
   const o = (k: string): Path => ['listeners', p.index, 'options', k];
   const val = (k: string): string => String(p.get(o(k)) ?? '');
   const c = (k: string): Path => ['listeners', p.index, 'options', 'commands', k];
+  const w = (k: string): Path => ['listeners', p.index, 'options', 'words', k];
   return (
     <div className="options-block">
       <h4>Text line format</h4>
@@ -111,10 +131,19 @@ function textOptions(p: OptionsFormProps) {
         ))}
         <CheckField label="Send PROGRESS lines while a payment runs" checked={p.get(o('progress')) === true} onChange={(v) => p.update(o('progress'), v || undefined)} />
         <CheckField label="Add the plain-words message to result lines" checked={p.get(o('message')) === true} onChange={(v) => p.update(o('message'), v || undefined)} />
+        <ListField label="Order of the request fields" name={`text.${p.index}.fields`} value={p.get(o('fields'))} placeholder="command, ref, amount, currency" hint="Names separated by commas; empty: the order shown." error={p.issueOf(o('fields'))} onChange={(v) => p.update(o('fields'), v)} />
+        <ListField label="Order of the answer fields" name={`text.${p.index}.answerFields`} value={p.get(o('answerFields'))} placeholder="status, ref, result, detail" hint="Names separated by commas; empty: the order shown." error={p.issueOf(o('answerFields'))} onChange={(v) => p.update(o('answerFields'), v)} />
+      </div>
+      <h4>Answer words</h4>
+      <div className="form-grid">
+        {ANSWER_WORDS.map(([k, fallback]) => (
+          <TextField key={k} label={`Answer word: ${k.replace('_', ' ')}`} name={`text.${p.index}.words.${k}`} value={String(p.get(w(k)) ?? '')} placeholder={fallback} error={p.issueOf(w(k))} onChange={(v) => p.update(w(k), textValue(v))} />
+        ))}
       </div>
     </div>
   );
 }
+
 
 function captureOptions(p: OptionsFormProps) {
   const pole = p.protocol === 'pole-display';
@@ -163,7 +192,7 @@ function captureOptions(p: OptionsFormProps) {
               error={p.issueOf(o('trigger'))}
               onChange={(v) => p.update(o('trigger'), v === 'stable' ? undefined : v)}
             />
-            {trigger === 'stable' ? num('Stable for (ms)', ['stableMs'], '1500') : <Keywords label="Key words" name={`capture.${p.index}.keywords`} value={p.get(o('keywords'))} error={p.issueOf(o('keywords'))} onChange={(v) => p.update(o('keywords'), v)} />}
+            {trigger === 'stable' ? num('Stable for (ms)', ['stableMs'], '1500') : <ListField label="Key words" name={`capture.${p.index}.keywords`} value={p.get(o('keywords'))} placeholder="KARTE, CARD" hint="Words separated by commas; one of them on the display starts the payment." error={p.issueOf(o('keywords'))} onChange={(v) => p.update(o('keywords'), v)} />}
             {num('Display columns', ['columns'], '20')}
             {num('Display rows', ['rows'], '2')}
             {check('Find the total across the display lines', ['acrossLines'], true)}
@@ -186,6 +215,12 @@ function captureOptions(p: OptionsFormProps) {
         p,
         hint: 'Every byte from the register is passed on to it unchanged.',
       })}
+      {p.get(o('forward')) !== undefined ? (
+        <div className="form-grid">
+          {num('Try the real device again after (ms)', ['forwardRetryMs'], '2000', 'After it failed or went away.')}
+          {num('Keep for it while it is away (bytes)', ['forwardBufferBytes'], '8388608', 'Beyond that the oldest bytes are dropped, and the log says so.')}
+        </div>
+      ) : null}
       <div className="form-grid">
         {check('Print a slip with the outcome after each payment', ['slip'], false)}
         {slip ? text('Slip title', ['slipTitle'], { placeholder: 'CARD PAYMENT' }) : null}

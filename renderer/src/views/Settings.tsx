@@ -145,7 +145,8 @@ export function Settings({ client }: { client: BridgeClient }) {
 
   const issueOf = (path: Path): string | undefined => {
     const key = fieldKey(path);
-    const found = issues.filter((i) => i.field === key);
+    // A list field (key words, field orders) also shows the problems of its items (`…keywords[1]`).
+    const found = issues.filter((i) => i.field === key || i.field.startsWith(`${key}[`));
     return found.length ? found.map((i) => i.message).join('; ') : undefined;
   };
 
