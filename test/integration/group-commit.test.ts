@@ -5,9 +5,7 @@
  * journal's `flush` seam) and looks while it is held: nothing here depends on timing, the bridge cannot go on until
  * the test lets the flush finish.
  */
-import { fdatasyncSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fdatasyncSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/bridge';
 import { money } from '../../src/domain/money';
@@ -15,6 +13,7 @@ import { Journal } from '../../src/journal/journal';
 import { silentLogger } from '../../src/log/logger';
 import type { PaymentResult } from '../../src/domain/payment';
 import { ScriptedDriver, type Step } from '../helpers/scripted-driver';
+import { tempDirs } from '../helpers/temp-dirs';
 
 /** A disk whose flushes wait until the test releases them (then really flush). */
 class HeldDisk {
@@ -47,16 +46,14 @@ async function turns(n = 20): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
-const dirs: string[] = [];
+const tmp = tempDirs('rb-group-');
 const closers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 async function setup(drivers: ScriptedDriver[]): Promise<{ bridge: Bridge; journal: Journal; disk: HeldDisk }> {
-  const dir = mkdtempSync(join(tmpdir(), 'rb-group-'));
-  dirs.push(dir);
+  const dir = tmp();
   const disk = new HeldDisk();
   const journal = Journal.open(dir, { flush: disk.flush });
   const bridge = new Bridge({ journal, terminals: drivers.map((driver) => ({ driver })), log: silentLogger(), version: 't', healthIntervalMs: 0 });

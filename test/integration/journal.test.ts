@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../../src/journal/journal';
 import { SCHEMA_VERSION } from '../../src/journal/schema';
@@ -8,17 +7,10 @@ import { Bridge } from '../../src/bridge/bridge';
 import { silentLogger } from '../../src/log/logger';
 import { money } from '../../src/domain/money';
 import { ScriptedDriver } from '../helpers/scripted-driver';
+import { tempDirs } from '../helpers/temp-dirs';
 import { journalCsv } from '../../src/journal/report';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rb-journal-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('rb-journal-');
 
 const FULL_PAN = '5413330089604111';
 

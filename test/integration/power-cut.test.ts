@@ -8,16 +8,16 @@
  * What this shows is group commit's claim (src/journal/wal-flusher.ts): the bridge acts only on commits a flush has
  * made durable. (A SIGKILL keeps everything the OS holds; that is the crash harness's model, test/chaos.)
  */
-import { copyFileSync, fdatasync, fstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, fdatasync, fstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/bridge';
 import { money } from '../../src/domain/money';
 import { Journal } from '../../src/journal/journal';
 import { silentLogger } from '../../src/log/logger';
 import type { TerminalOutcome } from '../../src/terminal/driver';
 import { ScriptedDriver } from '../helpers/scripted-driver';
+import { tempDirs } from '../helpers/temp-dirs';
 
 type TxState = 'open' | 'completed' | 'cancelled';
 
@@ -54,15 +54,7 @@ function terminal(ledger: Ledger, onSent?: (sid: string) => void): ScriptedDrive
   return d;
 }
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rb-powercut-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('rb-powercut-');
 
 /** The journal with its flush noting how much of the log each flush made durable. */
 function openJournal(dir: string): { journal: Journal; durableLogBytes: () => number } {

@@ -5,10 +5,7 @@
  * not know, its transaction stayed open and every following sale on that terminal was refused. Found by the bench at
  * 50 lanes (16 failed sales, nobody charged twice).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Bridge } from '../../src/bridge/bridge';
 import { money } from '../../src/domain/money';
@@ -16,14 +13,12 @@ import { Journal } from '../../src/journal/journal';
 import { luhnValid, redactText } from '../../src/log/redact';
 import { silentLogger } from '../../src/log/logger';
 import { ScriptedDriver } from '../helpers/scripted-driver';
+import { tempDirs } from '../helpers/temp-dirs';
 
 const SID_LIKE_A_CARD = '41111111-1111-1111-a2cf-8d127ae52357'; // groups 1–3: 4111 1111 1111 1111, Luhn-valid
 const SID_TAIL_LIKE_A_CARD = '9f0c2b7e-5d4a-4c3e-4111-111111111111'; // groups 4–5: 16 digits, Luhn-valid
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('rb-sid-');
 
 describe('card-number mask and references', () => {
   it('leaves UUIDs alone, digits or not, and still masks a card number next to one', () => {
@@ -45,9 +40,7 @@ describe('card-number mask and references', () => {
   });
 
   it('the journal keeps such a SID exactly, and the terminal is confirmed under it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rb-sid-'));
-    dirs.push(dir);
-    const journal = Journal.open(dir);
+    const journal = Journal.open(tmp());
     const driver = new ScriptedDriver('t1');
     driver.script(async (_cmd, ctx) => {
       await ctx.beforeSend(SID_LIKE_A_CARD);

@@ -3,20 +3,16 @@
  * started, a commit made during a flush waits for the next one, a failed flush rejects only the commits it carried,
  * a replaced log file is opened again, and closing flushes what is pending.
  */
-import { fstatSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { fstatSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WalFlusher } from '../../src/journal/wal-flusher';
+import { tempDirs } from '../helpers/temp-dirs';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('rb-wal-');
 function logFile(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rb-wal-'));
-  dirs.push(d);
-  const f = join(d, 'journal.sqlite-wal');
+  const f = join(tmp(), 'journal.sqlite-wal');
   writeFileSync(f, 'frames');
   return f;
 }
