@@ -158,7 +158,10 @@ const baselineJson = join(resultsDir, 'baseline.json');
 const previousFile = [latestJson, baselineJson].find((f) => existsSync(f));
 let comparison: string[] = [];
 let regressions = 0;
-if (previousFile) {
+if (quick) {
+  // Short rounds and 200 ePOS payments are not comparable with a full run: nothing would be judged fairly.
+  comparison = ['quick run (short rounds, 1 and 10 lanes, 200 ePOS payments): not compared with the last results; run without --quick for the regression check'];
+} else if (previousFile) {
   try {
     const previous = JSON.parse(readFileSync(previousFile, 'utf8')) as BenchResults;
     const c = compare(previous, results);
