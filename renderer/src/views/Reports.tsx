@@ -70,62 +70,67 @@ function TotalsTables({ totals }: { totals: DayTotals }) {
             </table>
           </div>
           <div className="columns">
-            <div className="table-wrap">
-              <table className="results report-table">
-                <caption>By card scheme</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Scheme</th>
-                    <th scope="col" className="num">Sales</th>
-                    <th scope="col" className="num">Refunds</th>
-                    <th scope="col" className="num">Reversals</th>
-                    <th scope="col" className="num">Net</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.schemes.map((s) => (
-                    <tr key={s.scheme} data-scheme={s.scheme}>
-                      <th scope="row">{s.scheme}</th>
-                      <td className="num">{s.sales.count} · {formatSigned(s.sales.minor, c.currency)}</td>
-                      <td className="num">{s.refunds.count} · {formatSigned(s.refunds.minor, c.currency)}</td>
-                      <td className="num">{s.reversals.count + s.refundReversals.count} · {formatSigned(s.reversals.minor + s.refundReversals.minor, c.currency)}</td>
-                      <td className="num">{formatSigned(s.net, c.currency)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <div className="table-wrap">
-              <table className="results report-table">
-                <caption>By transaction type</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Type</th>
-                    <th scope="col" className="num">Approved</th>
-                    <th scope="col" className="num">Declined</th>
-                    <th scope="col" className="num">Cancelled</th>
-                    <th scope="col" className="num">Failed</th>
-                    <th scope="col" className="num">Net</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.types.map((t) => (
-                    <tr key={t.kind} data-kind={t.kind}>
-                      <th scope="row">{KIND_LABELS[t.kind] ?? t.kind}</th>
-                      <td className="num">{t.approved.count} · {formatSigned(t.approved.minor, c.currency)}</td>
-                      <td className="num">{t.declined}</td>
-                      <td className="num">{t.cancelled}</td>
-                      <td className="num">{t.failed}</td>
-                      <td className="num">{formatSigned(t.net, c.currency)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Breakdown
+              caption="By card scheme"
+              head={['Scheme', 'Sales', 'Refunds', 'Reversals', 'Net']}
+              rows={c.schemes.map((s) => ({
+                key: s.scheme,
+                attrs: { 'data-scheme': s.scheme },
+                name: s.scheme,
+                cells: [
+                  `${s.sales.count} · ${formatSigned(s.sales.minor, c.currency)}`,
+                  `${s.refunds.count} · ${formatSigned(s.refunds.minor, c.currency)}`,
+                  `${s.reversals.count + s.refundReversals.count} · ${formatSigned(s.reversals.minor + s.refundReversals.minor, c.currency)}`,
+                  formatSigned(s.net, c.currency),
+                ],
+              }))}
+            />
+            <Breakdown
+              caption="By transaction type"
+              head={['Type', 'Approved', 'Declined', 'Cancelled', 'Failed', 'Net']}
+              rows={c.types.map((t) => ({
+                key: t.kind,
+                attrs: { 'data-kind': t.kind },
+                name: KIND_LABELS[t.kind] ?? t.kind,
+                cells: [`${t.approved.count} · ${formatSigned(t.approved.minor, c.currency)}`, t.declined, t.cancelled, t.failed, formatSigned(t.net, c.currency)],
+              }))}
+            />
           </div>
         </div>
       ))}
     </>
+  );
+}
+
+/** A breakdown of the day's totals: one named row per scheme or type, numeric columns after the name. */
+function Breakdown({ caption, head, rows }: { caption: string; head: readonly string[]; rows: ReadonlyArray<{ key: string; attrs: Record<string, string>; name: string; cells: ReadonlyArray<string | number> }> }) {
+  return (
+    <div className="table-wrap">
+      <table className="results report-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {head.map((h, i) => (
+              <th key={h} scope="col" className={i > 0 ? 'num' : undefined}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} {...r.attrs}>
+              <th scope="row">{r.name}</th>
+              {r.cells.map((cell, i) => (
+                <td key={i} className="num">
+                  {cell}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
