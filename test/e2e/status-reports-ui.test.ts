@@ -5,12 +5,12 @@
  * error fails the test.
  */
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parseConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log/logger';
 import { captureRegistry, type CaptureRecord } from '../../src/register/capture/capture-registry';
@@ -22,42 +22,24 @@ import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { loadFixture } from '../fixtures/capture/load';
 import { NativeClient } from '../helpers/native-client';
 import { buildRenderer } from './build-renderer';
-import { launchChromium } from './chromium';
-
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
+import { openStatusPage, openView as openPageView, shoot as shootPage, SHOTS, type StatusPage } from './page';
 
 let sim: IppSimulator;
 let service: Service;
 let server: StatusServer;
 let core: StatusCore;
-let browser: Browser;
-let context: BrowserContext;
+let ui: StatusPage;
 let page: Page;
 let staticDir: string;
 let dataDir: string;
 let configFile: string;
 let nativePort: number;
 let printerPort: number;
-const problems: string[] = [];
 const sockets: Socket[] = [];
 const clients: NativeClient[] = [];
 
-async function shoot(name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: false });
-  }
-  await page.setViewportSize(SIZES[0]);
-}
-
-async function openView(label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: label }).waitFor();
-}
+const shoot = (name: string): Promise<void> => shootPage(page, name);
+const openView = (label: string, heading?: string): Promise<void> => openPageView(page, label, heading);
 
 async function sale(ref: string, amount: number): Promise<void> {
   const c = await NativeClient.open(nativePort);
@@ -100,7 +82,6 @@ async function settled(): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   const ring = new LogRing(500);
   const log = createLogger({ level: 'info', destination: ring });
   sim = new IppSimulator({ fast: true });
@@ -150,28 +131,19 @@ beforeAll(async () => {
   core.attach(service);
   server = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir, log });
 
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: SIZES[0], acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  await page.goto(server.url);
-  await page.getByText('Live', { exact: true }).waitFor();
+  ui = await openStatusPage(server.url);
+  page = ui.page;
 }, 120_000);
 
 afterEach(() => {
-  const seen = problems.splice(0);
+  const seen = ui?.problems.splice(0) ?? [];
   expect(seen).toEqual([]);
 });
 
 afterAll(async () => {
   for (const s of sockets.splice(0)) s.destroy();
   for (const c of clients.splice(0)) c.close();
-  await context?.close();
-  await browser?.close();
+  await ui?.close();
   await server?.close();
   core?.detach();
   await captureRegistry.idle();

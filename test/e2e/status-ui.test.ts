@@ -4,11 +4,11 @@
  * the page. The page's CSP is enforced by the browser: any page error or console error fails the test.
  */
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { answerInvoke } from '../../electron/ipc-main';
 import { parseConfig } from '../../src/config/load';
 import { createLogger, type Logger } from '../../src/log/logger';
@@ -18,45 +18,26 @@ import { startStatusServer, type StatusServer } from '../../src/status/server';
 import { DEMO_EPOS, FakeEposGateway } from '../../src/terminal/simulator/epos-gateway';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
 import { buildRenderer } from './build-renderer';
-import { launchChromium } from './chromium';
+import { openStatusPage, openView as openPageView, shoot as shootPage, SHOTS, watchErrors, type StatusPage } from './page';
 
 // electron/ipc-main.ts imports Electron's types only; nothing of Electron runs here.
 vi.mock('electron', () => ({}));
-
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 
 let h: Harness;
 let gateway: FakeEposGateway;
 let server: StatusServer;
 let core: StatusCore;
-let browser: Browser;
-let context: BrowserContext;
+let ui: StatusPage;
 let page: Page;
 let staticDir: string;
 let configDir: string;
 let configFile: string;
 let log: Logger;
-const problems: string[] = [];
 
-async function shoot(name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: false });
-  }
-  await page.setViewportSize(SIZES[0]);
-}
-
-async function openView(label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label, exact: true }).click();
-  await page.getByRole('heading', { level: 1 }).first().waitFor();
-}
+const shoot = (name: string): Promise<void> => shootPage(page, name);
+const openView = (label: string, heading?: string): Promise<void> => openPageView(page, label, heading);
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   const ring = new LogRing(500);
   log = createLogger({ level: 'debug', destination: ring });
   [staticDir, h] = await Promise.all([buildRenderer(), startHarness({ service: { log } })]);
@@ -84,26 +65,17 @@ beforeAll(async () => {
   core.attach(h.service);
   server = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir, log });
 
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: SIZES[0], acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  await page.goto(server.url);
-  await page.getByText('Live', { exact: true }).waitFor();
+  ui = await openStatusPage(server.url);
+  page = ui.page;
 });
 
 afterEach(() => {
-  const seen = problems.splice(0);
+  const seen = ui?.problems.splice(0) ?? [];
   expect(seen).toEqual([]);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
+  await ui?.close();
   await server?.close();
   core?.detach();
   await gateway?.close();
@@ -293,7 +265,7 @@ describe('status page in Chromium', () => {
   });
 
   it('pings an IPP terminal and shows its TID', async () => {
-    await openView('Setup');
+    await openView('Setup', 'Set up a terminal');
     await page.getByLabel('Terminal on the network (IPP)').check();
     await page.getByLabel('Terminal address').fill('127.0.0.1');
     await page.getByRole('button', { name: '60180' }).click();
@@ -307,7 +279,7 @@ describe('status page in Chromium', () => {
   });
 
   it('walks the ePOS steps: bad credentials get the gateway\'s words; good ones list terminals and pay', async () => {
-    await openView('Setup');
+    await openView('Setup', 'Set up a terminal');
     await page.getByLabel('myPOS cloud terminal (ePOS)').check();
     await page.getByLabel('Partner ID').fill(DEMO_EPOS.partnerId);
     await page.getByLabel('Application ID').fill(DEMO_EPOS.applicationId);
@@ -387,7 +359,7 @@ describe('status page in Chromium', () => {
   });
 
   it('lists local devices, or says why there are none', async () => {
-    await openView('Setup');
+    await openView('Setup', 'Set up a terminal');
     await page.getByLabel('USB or Bluetooth').check();
     const step = page.locator('section.step', { hasText: 'Choose the device' });
     await step.locator('.device-list, .empty').first().waitFor();
@@ -397,11 +369,8 @@ describe('status page in Chromium', () => {
   });
 
   it('talks to the core through the desktop bridge when the preload exposed one', async () => {
-    const desktop = await context.newPage();
-    desktop.on('pageerror', (e) => problems.push(`desktop page error: ${e.message}`));
-    desktop.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`desktop console error: ${m.text()}`);
-    });
+    const desktop = await ui.context.newPage();
+    watchErrors(desktop, ui.problems, 'desktop ');
     const calls: string[] = [];
     // The page's side of electron/preload.ts, answered by the main process's real IPC handler.
     await desktop.exposeFunction('__invoke', async (method: string, arg: unknown) => {
