@@ -4,65 +4,35 @@
  * bridge, the simulated IPP terminal, the status server over HTTP and its WebSocket.
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { parseConfig } from '../../src/config/load';
-import { silentLogger } from '../../src/log/logger';
 import { captureRegistry, type CaptureRecord } from '../../src/register/capture/capture-registry';
-import { startService, type Service } from '../../src/service';
+import type { Service } from '../../src/service';
 import type { CaptureHoldView, StateView, StatusEvent } from '../../src/status/contract';
-import { StatusCore } from '../../src/status/core';
-import { startStatusServer, type StatusServer } from '../../src/status/server';
-import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import type { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { loadFixture } from '../fixtures/capture/load';
+import { statusStacks } from '../helpers/status-stack';
 
+const stack = statusStacks();
 let sim: IppSimulator | undefined;
 let service: Service | undefined;
-let core: StatusCore | undefined;
-let server: StatusServer | undefined;
-let dir: string | undefined;
-const sockets: Array<Socket | WebSocket> = [];
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s instanceof WebSocket ? s.close() : s.destroy();
-  await server?.close();
-  core?.detach();
-  await service?.close();
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  server = undefined;
-  core = undefined;
-  service = undefined;
+const sockets: Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.destroy();
   sim = undefined;
+  service = undefined;
 });
 
 const LISTENER = 'till-printer';
 
 async function start(): Promise<{ port: number; base: string; events: StatusEvent[] }> {
-  sim = new IppSimulator({ fast: true });
-  const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'rb-capture-status-'));
-  const config = parseConfig({
+  const started = await stack((simPort, dir) => ({
     dataDir: dir,
     listeners: [{ id: LISTENER, protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { duplicateWindowMs: 600_000 } }],
     terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
-    status: { enabled: false },
-  });
-  service = await startService(config, { log: silentLogger(), status: false, bridge: { healthIntervalMs: 0 } });
-  core = new StatusCore({ config, log: silentLogger() });
-  core.attach(service);
-  server = await startStatusServer({ core, host: '127.0.0.1', port: 0, log: silentLogger() });
-  const base = server.url.replace(/\/$/, '');
-  const events: StatusEvent[] = [];
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/events`, { headers: { origin: base } });
-  sockets.push(ws);
-  ws.on('message', (m) => events.push(JSON.parse(String(m)) as StatusEvent));
-  await once(ws, 'open');
-  return { port: service.listeners[0]!.port!, base, events };
+  }));
+  ({ sim, service } = started);
+  return { port: started.service.listeners[0]!.port!, base: started.base, events: started.events };
 }
 
 async function print(port: number, bytes: Buffer): Promise<void> {

@@ -4,58 +4,25 @@
  * status server over HTTP.
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { parseConfig } from '../../src/config/load';
-import { silentLogger } from '../../src/log/logger';
-import { startService, type Service } from '../../src/service';
-import type { DayReportsView, EndOfDayReport, ReconciliationReport, StatusEvent } from '../../src/status/contract';
-import { StatusCore } from '../../src/status/core';
-import { startStatusServer, type StatusServer } from '../../src/status/server';
-import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import type { DayReportsView, EndOfDayReport, ReconciliationReport } from '../../src/status/contract';
 import { NativeClient } from '../helpers/native-client';
+import { statusStacks } from '../helpers/status-stack';
 
-let sim: IppSimulator | undefined;
-let service: Service | undefined;
-let core: StatusCore | undefined;
-let server: StatusServer | undefined;
-let dir: string | undefined;
+const start = statusStacks();
 const closers: Array<() => void> = [];
-
-afterEach(async () => {
+afterEach(() => {
   for (const c of closers.splice(0)) c();
-  await server?.close();
-  core?.detach();
-  await service?.close();
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('end of day and reconciliation through the status API', () => {
   it('totals of the day, end of day with the reconciliation announced after it, reconcile on demand', async () => {
-    sim = new IppSimulator({ fast: true });
-    const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
-    dir = mkdtempSync(join(tmpdir(), 'rb-recon-status-'));
-    const config = parseConfig({
+    const { sim, service, base, events } = await start((simPort, dir) => ({
       dataDir: dir,
       listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
       terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
-      status: { enabled: false },
       businessDay: { timeZone: 'UTC', cutoffHour: (new Date().getUTCHours() + 12) % 24 },
-    });
-    service = await startService(config, { log: silentLogger(), status: false, bridge: { healthIntervalMs: 0 } });
-    core = new StatusCore({ config, log: silentLogger() });
-    core.attach(service);
-    server = await startStatusServer({ core, host: '127.0.0.1', port: 0, log: silentLogger() });
-    const base = server.url.replace(/\/$/, '');
-    const events: StatusEvent[] = [];
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/events`, { headers: { origin: base } });
-    closers.push(() => ws.close());
-    ws.on('message', (m) => events.push(JSON.parse(String(m)) as StatusEvent));
-    await once(ws, 'open');
+    }));
 
     const pos = await NativeClient.open(service.listeners[0]!.port!);
     closers.push(() => pos.close());
