@@ -306,7 +306,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   status(who: RegisterIdentity, ref: string): PaymentView | undefined {
     const records = this.journal.allByRef(who.register, ref).map((r) => this.reportable(r));
     const record = records.find((r) => r.opClass === 'payment') ?? records[0];
-    return record ? viewOf(this.reportable(this.journal.get(record.id)!), this.followUps(records)) : undefined;
+    return record ? viewOf(record, this.followUps(records)) : undefined;
   }
 
   last(who: RegisterIdentity): PaymentView | undefined {
@@ -807,10 +807,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     }
   }
 
-  /** Status 20 on a new request: settle what the journal knows is open on this terminal (spec §8.2). */
   /**
-   * The terminal refuses new work while a transaction of ours is open on it: one whose settlement was decided but not
-   * done, or one still in doubt (its answer was lost; the terminal may hold it approved and waiting for COMPLETE_TX).
+   * Status 20 on a new request (spec §8.2). The terminal refuses new work while a transaction of ours is open on it:
+   * one whose settlement was decided but not done, or one still in doubt (its answer was lost; the terminal may hold it
+   * approved and waiting for COMPLETE_TX).
    * The first is settled as decided, the second is looked up and decided by the documented rule (recoverOne).
    * 'cleared' when every such transaction was dealt with; 'unknown' when the journal has none on this terminal.
    */
