@@ -159,17 +159,22 @@ export class Journal {
    */
   readonly commits = { durable: 0, grouped: 0, deferred: 0 };
   /** Group commit (wal-flusher.ts); undefined for `:memory:` or where the log file cannot be opened: then every durable commit takes its own fsync. */
-  private readonly flusher: WalFlusher | undefined;
+  private flusher: WalFlusher | undefined;
   /** The connection's synchronous mode between commits: NORMAL with group commit, else FULL. */
-  private readonly baseSync: 'NORMAL' | 'FULL';
+  private baseSync: 'NORMAL' | 'FULL' = 'FULL';
 
-  private constructor(db: Database.Database, options: JournalOptions, walPath: string | undefined) {
+  private constructor(db: Database.Database, options: JournalOptions) {
     this.db = db;
     this.now = options.now ?? (() => new Date());
-    const flusher = walPath ? new WalFlusher(walPath, options.flush) : undefined;
-    this.flusher = flusher?.available() ? flusher : undefined;
-    this.baseSync = this.flusher ? 'NORMAL' : 'FULL';
-    db.exec(`PRAGMA synchronous = ${this.baseSync}`);
+  }
+
+  /** Turns group commit on once the log file exists (the migrations wrote to it); off where it cannot be flushed. */
+  private enableGroupCommit(walPath: string, flush: FlushFn | undefined): void {
+    const flusher = new WalFlusher(walPath, flush);
+    if (!flusher.available()) return;
+    this.flusher = flusher;
+    this.baseSync = 'NORMAL';
+    this.db.exec('PRAGMA synchronous = NORMAL');
   }
 
   /** Opens (creating and migrating) the journal file `journal.sqlite` in `dataDir`, or `:memory:`. */
@@ -186,13 +191,10 @@ export class Journal {
     // 10,000 pages (a log of up to ~40 MB) instead of SQLite's 1,000 copies each page once per many more sales:
     // ~15 % less journal time per sale, measured (docs/benchmarks.md).
     db.exec('PRAGMA wal_autocheckpoint = 10000');
-    if (file !== ':memory:') {
-      // The first write creates the write-ahead log file, which the group commit flushes.
-      db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-      db.prepare("INSERT INTO meta(key, value) VALUES ('opened_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(new Date().toISOString());
-    }
-    const journal = new Journal(db, options, file === ':memory:' || options.groupCommit === false ? undefined : `${file}-wal`);
+    const journal = new Journal(db, options);
     journal.migrate();
+    // The log file exists by now: WAL mode opens it on an existing database, the migrations write it on a new one.
+    if (file !== ':memory:' && options.groupCommit !== false) journal.enableGroupCommit(`${file}-wal`, options.flush);
     return journal;
   }
 
@@ -481,8 +483,8 @@ export class Journal {
    * The stored receipt is a copy of what the payment's record already holds (DayReports.receipt builds it from the
    * record when none is stored), so it is committed without its own fsync, like progress stages: it is written
    * between the outcome commit and the result going to the register, and an fsync here would hold every sale for
-   * one more disk flush. The next durable commit (delivery, settlement) flushes it; a power cut before that can
-   * lose only this copy, never the outcome it was made from.
+   * one more disk flush. The next flush (the settle decision's) or durable commit takes it along; a power cut before
+   * that can lose only this copy, never the outcome it was made from.
    */
   putReceipt(paymentId: string, data: unknown): boolean {
     const json = JSON.stringify(scrub(data));
