@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BridgeClient, StatusEvent } from './client/types';
+import { useT } from './i18n';
 import { Dashboard } from './views/Dashboard';
 import { Journal } from './views/Journal';
 import { Logs } from './views/Logs';
@@ -7,25 +8,19 @@ import { Reports } from './views/Reports';
 import { Settings } from './views/Settings';
 import { Setup } from './views/Setup';
 
-const VIEWS = [
-  { id: 'dashboard', label: 'Dashboard' },
-  { id: 'journal', label: 'Journal' },
-  { id: 'reports', label: 'Reports' },
-  { id: 'setup', label: 'Setup' },
-  { id: 'settings', label: 'Settings' },
-  { id: 'logs', label: 'Logs' },
-] as const;
-type ViewId = (typeof VIEWS)[number]['id'];
+const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'logs'] as const;
+type ViewId = (typeof VIEWS)[number];
 
 function viewFromHash(): ViewId {
   const h = location.hash.replace(/^#\/?/, '');
-  return (VIEWS.find((v) => v.id === h)?.id ?? 'dashboard') as ViewId;
+  return VIEWS.find((v) => v === h) ?? 'dashboard';
 }
 
 /** Event fan-out: one stream, many views listening. */
 export type Subscribe = (listener: (e: StatusEvent) => void) => () => void;
 
 export function App({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [view, setView] = useState<ViewId>(viewFromHash);
   const [connected, setConnected] = useState(false);
   const listeners = useRef(new Set<(e: StatusEvent) => void>());
@@ -79,23 +74,23 @@ export function App({ client }: { client: BridgeClient }) {
   return (
     <div className="app">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
-        Skip to content
+        {t('app.skip')}
       </a>
       <header className="topbar">
-        <span className="brand">Register Bridge</span>
-        <nav aria-label="Views">
+        <span className="brand">{t('app.brand')}</span>
+        <nav aria-label={t('app.views')} data-testid="views">
           <ul className="tabs">
             {VIEWS.map((v) => (
-              <li key={v.id}>
-                <button type="button" className="tab" aria-current={view === v.id ? 'page' : undefined} onClick={() => go(v.id)}>
-                  {v.label}
+              <li key={v}>
+                <button type="button" className="tab" data-view={v} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
+                  {t(`app.view.${v}`)}
                 </button>
               </li>
             ))}
           </ul>
         </nav>
-        <span className={`link-state ${connected ? 'link-up' : 'link-down'}`} role="status" aria-live="polite">
-          {connected ? 'Live' : 'Reconnecting…'}
+        <span className={`link-state ${connected ? 'link-up' : 'link-down'}`} role="status" aria-live="polite" data-testid="link-state" data-up={connected}>
+          {connected ? t('app.live') : t('app.reconnecting')}
         </span>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1}>

@@ -23,17 +23,20 @@ export interface StatusPage {
   close(): Promise<void>;
 }
 
-/** Opens the status page at `url` and waits until it is live. */
-export async function openStatusPage(url: string): Promise<StatusPage> {
+/**
+ * Opens the status page at `url` in a browser whose language is `locale` (English unless given: the suites that read
+ * the page's English words run in English whatever the machine's language) and waits until it is live.
+ */
+export async function openStatusPage(url: string, locale = 'en-US'): Promise<StatusPage> {
   mkdirSync(SHOTS, { recursive: true });
   const problems: string[] = [];
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: SIZES[0], acceptDownloads: true });
+  const context = await browser.newContext({ viewport: SIZES[0], acceptDownloads: true, locale });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   watchErrors(page, problems, '');
   await page.goto(url);
-  await page.getByText('Live', { exact: true }).waitFor();
+  await waitLive(page);
   return {
     browser,
     context,
@@ -44,6 +47,11 @@ export async function openStatusPage(url: string): Promise<StatusPage> {
       await browser.close();
     },
   };
+}
+
+/** Waits until the page's event stream is connected. */
+export async function waitLive(page: Page): Promise<void> {
+  await page.locator('[data-testid="link-state"][data-up="true"]').waitFor();
 }
 
 /** Collects the page's errors and console errors into `problems`, each prefixed with `who`. */

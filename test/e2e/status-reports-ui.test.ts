@@ -159,13 +159,13 @@ describe('status page: reports, held totals, listener options', () => {
     await openView('Reports');
     const eur = page.getByTestId('totals-EUR');
     await eur.waitFor();
-    expect(await eur.locator('tr', { hasText: 'Sales' }).first().textContent()).toContain('12.34 EUR');
-    expect(await eur.getByTestId('net').textContent()).toContain('12.34 EUR');
-    expect(await page.locator('[data-currency="EUR"] tr[data-kind="sale"]').textContent()).toContain('1 · 12.34 EUR');
+    expect(await eur.locator('tr', { hasText: 'Sales' }).first().textContent()).toContain('EUR\u00a012.34');
+    expect(await eur.getByTestId('net').textContent()).toContain('EUR\u00a012.34');
+    expect(await page.locator('[data-currency="EUR"] tr[data-kind="sale"]').textContent()).toContain('1 · EUR\u00a012.34');
 
     // A sale while the page is open arrives by the event stream: no reload, no click.
     await sale('E2E-R2', 766);
-    await eur.getByTestId('net').getByText('20.00 EUR').waitFor();
+    await eur.getByTestId('net').getByText('EUR 20.00').waitFor();
     expect(await page.getByTestId('day-counts').textContent()).toContain('2 approved');
     await page.getByText('This business day has not been reconciled yet.').waitFor();
     await shoot('reports-totals');
@@ -175,7 +175,7 @@ describe('status page: reports, held totals, listener options', () => {
     const ghost = j.insertIntent({ register: 'other', ref: 'E2E-GHOST', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
     j.update(ghost.id, { outcome: 'approved', stage: 'done', driverRef: 'sid-unknown-1', message: 'Approved' }, { type: 'outcome' });
     core.emit('event', { type: 'state', reason: 'test' });
-    await eur.getByTestId('net').getByText('25.00 EUR').waitFor();
+    await eur.getByTestId('net').getByText('EUR 25.00').waitFor();
 
     // Reconcile now asks first; cancelling does nothing.
     await page.getByRole('button', { name: 'Reconcile now' }).click();
@@ -187,7 +187,7 @@ describe('status page: reports, held totals, listener options', () => {
     await dialog.getByRole('button', { name: 'Yes, reconcile' }).click();
     const recon = page.getByTestId('reconciliation');
     await recon.waitFor();
-    await page.getByRole('status').getByText(/^Reconciliation of \d{4}-\d{2}-\d{2} done/).waitFor();
+    await page.getByRole('status').getByText(/^Reconciliation of [A-Z][a-z]{2} \d{1,2}, \d{4} done/).waitFor();
     const summary = await recon.getByRole('list', { name: 'Reconciliation summary' }).textContent();
     expect(summary).toContain('Matched: 2');
     expect(summary).toContain('Missing at the host: 1');
@@ -197,12 +197,12 @@ describe('status page: reports, held totals, listener options', () => {
     expect(summary).toContain('In doubt, still open: 0');
     expect(await recon.getByTestId('recon-verdict').textContent()).toBe('discrepancies found.');
     const missing = recon.locator('[data-list="missing_at_host"] tr[data-ref="E2E-GHOST"]');
-    expect(await missing.textContent()).toContain('5.00 EUR');
-    expect(await missing.textContent()).toContain('-5.00 EUR');
+    expect(await missing.textContent()).toContain('EUR\u00a05.00');
+    expect(await missing.textContent()).toContain('-EUR\u00a05.00');
     const row = recon.getByTestId('recon-totals').locator('tr[data-currency="EUR"]');
-    expect(await row.textContent()).toContain('3 · 25.00 EUR');
-    expect(await row.textContent()).toContain('2 · 20.00 EUR');
-    expect(await row.locator('td').last().textContent()).toBe('-5.00 EUR');
+    expect(await row.textContent()).toContain('3 · EUR\u00a025.00');
+    expect(await row.textContent()).toContain('2 · EUR\u00a020.00');
+    expect(await row.locator('td').last().textContent()).toBe('-EUR\u00a05.00');
     await shoot('reports-reconciled');
 
     const [download] = await Promise.all([page.waitForEvent('download'), recon.getByRole('button', { name: 'Reconciliation CSV' }).click()]);
@@ -218,7 +218,7 @@ describe('status page: reports, held totals, listener options', () => {
     await dialog.getByRole('button', { name: 'Yes, close the day' }).click();
     const eod = page.getByTestId('last-end-of-day');
     await eod.getByText(/closed at/).waitFor();
-    expect(await eod.textContent()).toContain('net 25.00 EUR');
+    expect(await eod.textContent()).toContain('net EUR\u00a025.00');
     expect(await eod.textContent()).toContain('lane1');
     await expect.poll(() => recon.getAttribute('data-generated'), { timeout: 20_000 }).not.toBe(firstRun);
     await shoot('reports-end-of-day');
@@ -238,18 +238,18 @@ describe('status page: reports, held totals, listener options', () => {
     await printReceipt(receipt.bytes);
     const hold = page.locator('.holds [data-hold]');
     await hold.waitFor();
-    expect(await hold.textContent()).toMatch(/Same total 12\.34 EUR again within \d+ s — charge again\?/);
+    expect(await hold.textContent()).toMatch(/Same total EUR\u00a012\.34 again within \d+ s — charge again\?/);
     expect(await hold.textContent()).toContain(first.ref);
     expect(service.journal.list({ register: 'prn' })).toHaveLength(1);
     // Screen readers are told at once (the live region was on the page before the total was held).
-    expect(await page.getByTestId('holds-announce').textContent()).toContain('Same total 12.34 EUR again');
+    expect(await page.getByTestId('holds-announce').textContent()).toContain('Same total EUR\u00a012.34 again');
     await shoot('dashboard-held-total');
 
     // Confirm with the keyboard: the payment starts and the question goes away.
-    const confirmButton = hold.getByRole('button', { name: /^Confirm: charge 12\.34 EUR$/ });
+    const confirmButton = hold.getByRole('button', { name: /^Confirm: charge EUR\s12\.34$/ });
     await confirmButton.focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('status').getByText(/12\.34 EUR is being charged as payment PRN-\d{8}-\d{4}\./).waitFor();
+    await page.getByRole('status').getByText(/EUR\s12\.34 is being charged as payment PRN-\d{8}-\d{4}\./).waitFor();
     await hold.waitFor({ state: 'detached' });
     const again = await capture((c) => c.confirmed === true && c.outcome !== null);
     expect(again.outcome).toBe('approved');
@@ -261,7 +261,7 @@ describe('status page: reports, held totals, listener options', () => {
     await hold.waitFor();
     await hold.getByRole('button', { name: 'Discard' }).focus();
     await page.keyboard.press('Space');
-    await page.getByRole('status').getByText('12.34 EUR discarded: nothing was charged.').waitFor();
+    await page.getByRole('status').getByText('EUR 12.34 discarded: nothing was charged.').waitFor();
     await hold.waitFor({ state: 'detached' });
     expect(captureRegistry.listPendingConfirmations()).toHaveLength(0);
     expect(service.journal.list({ register: 'prn' })).toHaveLength(2);

@@ -127,7 +127,7 @@ describe('status page in Chromium', () => {
     await card.locator('.badge', { hasText: 'Approved' }).waitFor();
     await card.locator('[data-stage="done"]').waitFor();
     await page.locator('table.results tr[data-ref="E2E-1001"] .badge', { hasText: 'Approved' }).waitFor();
-    expect(await page.locator('table.results tr[data-ref="E2E-1001"]').textContent()).toContain('12.34 EUR');
+    expect(await page.locator('table.results tr[data-ref="E2E-1001"]').textContent()).toContain('EUR\u00a012.34');
     await terminal.getByText('Ready').waitFor();
     await shoot('dashboard-done');
   });
@@ -146,7 +146,7 @@ describe('status page in Chromium', () => {
 
       const item = page.locator('.attention [data-ref="E2E-LOST"]');
       await item.getByText('In doubt').waitFor({ timeout: 20_000 });
-      expect(await item.textContent()).toContain('7.77 EUR');
+      expect(await item.textContent()).toContain('EUR\u00a07.77');
       expect(await item.textContent()).toContain('keeps asking terminal lane1');
       expect(await item.textContent()).toContain('Do not take the payment again');
       await shoot('dashboard-in-doubt');
@@ -309,7 +309,7 @@ describe('status page in Chromium', () => {
     await page.getByRole('button', { name: `Run a test payment on ${DEMO_EPOS.terminalId}` }).click();
     const result = page.getByTestId('test-payment-result');
     await result.locator('.badge', { hasText: 'Approved' }).waitFor({ timeout: 20_000 });
-    expect(await result.textContent()).toContain('1.00 EUR');
+    expect(await result.textContent()).toContain('EUR\u00a01.00');
     expect(gateway.requests.some((r) => r.method === 'POST' && r.path === '/epos/v1/payments')).toBe(true);
     await shoot('setup-epos-paid');
   });

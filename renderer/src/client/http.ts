@@ -4,6 +4,7 @@
  * kept for this tab only and sent as a Bearer header (and as ?token= for the WebSocket).
  */
 import { EVENTS_PATH, HTTP_ROUTES, STATUS_METHODS, type StatusApi, type StatusEvent, type StatusMethod } from '../../../src/status/contract';
+import { translate } from '../i18n';
 import { ApiProblem, type BridgeClient } from './types';
 
 const TOKEN_KEY = 'register-bridge-token';
@@ -43,7 +44,7 @@ export function createHttpClient(base: string = location.origin, token: string |
     try {
       res = await fetch(url, { method: r.verb, headers: headers(body !== undefined), ...(body !== undefined ? { body } : {}), credentials: 'same-origin', cache: 'no-store' });
     } catch {
-      throw new ApiProblem({ type: 'about:blank', title: 'Not connected', status: 0, detail: 'The bridge cannot be reached; is it running?' });
+      throw new ApiProblem({ type: 'about:blank', title: translate('errors.notConnected'), status: 0, detail: translate('errors.unreachable') });
     }
     const type = res.headers.get('content-type') ?? '';
     if (!res.ok) {

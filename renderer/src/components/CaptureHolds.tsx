@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { errorText, type BridgeClient, type CaptureHoldView } from '../client/types';
 import { formatMoney, formatTime } from '../format';
+import { Text, useT } from '../i18n';
 import { ErrorNote } from './ui';
 
 /** Seconds (rounded up, at least 1) between the payment a total repeats and the moment it was seen again. */
@@ -14,6 +15,7 @@ function secondsBetween(fromIso: string, toIso: string): number {
  * before: the cashier confirms (charge again) or discards each. Shown at the top of the dashboard.
  */
 export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClient; holds: CaptureHoldView[]; onDecided(): void }) {
+  const t = useT();
   const [busy, setBusy] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
@@ -31,8 +33,8 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
       const answer = await client.captureDecide({ id: hold.id, action });
       setNote(
         answer.action === 'confirmed'
-          ? `${formatMoney(hold.amount)} is being charged as payment ${answer.ref}.`
-          : `${formatMoney(hold.amount)} discarded: nothing was charged.`,
+          ? t('holds.charging', { amount: formatMoney(hold.amount), ref: answer.ref })
+          : t('holds.discarded', { amount: formatMoney(hold.amount) }),
       );
     } catch (e) {
       setError(errorText(e));
@@ -43,7 +45,7 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
   };
 
   // Always on the page, so that screen readers announce a total as soon as it is held.
-  const announce = holds.length ? `Same total ${formatMoney(holds[0]!.amount)} again: charge again? Confirm or Discard at the top of the dashboard.` : '';
+  const announce = holds.length ? t('holds.announce', { amount: formatMoney(holds[0]!.amount) }) : '';
   const live = (
     <div className="sr-only" aria-live="assertive" data-testid="holds-announce">
       {announce}
@@ -54,7 +56,7 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
     <>
       {live}
       <section className="holds" aria-labelledby="holds-title">
-        {holds.length > 0 ? <h2 id="holds-title">Charge this total again?</h2> : <h2 id="holds-title" className="sr-only">Held totals</h2>}
+        {holds.length > 0 ? <h2 id="holds-title">{t('holds.title')}</h2> : <h2 id="holds-title" className="sr-only">{t('holds.heldTotals')}</h2>}
         <ul>
           {holds.map((h) => {
             const seconds = secondsBetween(h.previousAt, h.firstSeenAt);
@@ -62,20 +64,21 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
             return (
               <li key={h.id} className="hold-item" data-hold={h.id} role="group" aria-labelledby={questionId}>
                 <p id={questionId} className="hold-question">
-                  Same total <strong>{formatMoney(h.amount)}</strong> again within {seconds} s — charge again?
+                  <Text k="holds.question" values={{ amount: formatMoney(h.amount), seconds }} tags={{ strong: <strong /> }} />
                 </p>
                 <p className="hold-facts">
-                  The {h.mode === 'printer' ? 'receipt printer' : 'pole display'} listener <span className="mono">{h.listener}</span> saw{' '}
-                  <span className="mono">{h.text}</span>
-                  {h.times > 1 ? ` (${h.times} times)` : ''} at {formatTime(h.lastSeenAt)}; payment <span className="mono">{h.previousRef}</span> charged the
-                  same total at {formatTime(h.previousAt)}. Nothing is charged until you decide.
+                  <Text
+                    k={h.mode === 'printer' ? 'holds.factsPrinter' : 'holds.factsDisplay'}
+                    values={{ listener: h.listener, text: h.text, count: h.times, seen: formatTime(h.lastSeenAt), ref: h.previousRef, charged: formatTime(h.previousAt) }}
+                    tags={{ code: <span className="mono" /> }}
+                  />
                 </p>
                 <div className="hold-actions">
                   <button type="button" className="primary" disabled={busy !== ''} onClick={() => void decide(h, 'confirm')} aria-describedby={questionId}>
-                    Confirm: charge {formatMoney(h.amount)}
+                    {t('holds.confirm', { amount: formatMoney(h.amount) })}
                   </button>
                   <button type="button" disabled={busy !== ''} onClick={() => void decide(h, 'discard')} aria-describedby={questionId}>
-                    Discard
+                    {t('holds.discard')}
                   </button>
                 </div>
               </li>

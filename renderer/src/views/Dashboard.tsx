@@ -4,10 +4,12 @@ import { errorText, type BridgeClient, type PaymentView, type RunningPayment, ty
 import { takePrefetchedState } from '../client/prefetch';
 import { Badge, ErrorNote } from '../components/ui';
 import { CaptureHolds } from '../components/CaptureHolds';
-import { formatMoney, formatTime, KIND_LABELS, OUTCOME_LABELS, TERMINAL_STATE_LABELS } from '../format';
+import { formatClock, formatMoney, formatTime } from '../format';
+import { useT, type Translate } from '../i18n';
+import { OutcomeBadge } from '../components/labels';
 
 /** The stage list of one payment: each step it went through, the current one marked. */
-function StageTrail({ item, title }: { item: RunningPayment; title: string }) {
+function StageTrail({ item, title, t }: { item: RunningPayment; title: string; t: Translate }) {
   const p = item.payment;
   const finished = p.outcome !== null;
   return (
@@ -17,17 +19,17 @@ function StageTrail({ item, title }: { item: RunningPayment; title: string }) {
           {title}: <span className="mono">{p.ref}</span>
         </h3>
         <span className="amount">{formatMoney(p.amount)}</span>
-        <span>{KIND_LABELS[p.kind] ?? p.kind}</span>
-        <span>on {p.terminal}</span>
-        {p.outcome ? <Badge tone={p.outcome}>{OUTCOME_LABELS[p.outcome]}</Badge> : <Badge tone="running">Running</Badge>}
+        <span>{t(`kind.${p.kind}`)}</span>
+        <span>{t('dashboard.onTerminal', { terminal: p.terminal })}</span>
+        <OutcomeBadge outcome={p.outcome} t={t} />
       </header>
-      <ol className="stages" aria-label="Stages">
+      <ol className="stages" aria-label={t('dashboard.stages')}>
         {item.stages.map((s, i) => {
           const current = !finished && i === item.stages.length - 1;
           return (
             <li key={`${s.stage}-${i}`} className={current ? 'stage stage-current' : 'stage'} aria-current={current ? 'step' : undefined} data-stage={s.stage}>
-              <span className="stage-name">{s.message}</span>
-              <time dateTime={s.at}>{new Date(s.at).toLocaleTimeString()}</time>
+              <span className="stage-name">{t(`stage.${s.stage}`)}</span>
+              <time dateTime={s.at}>{formatClock(s.at)}</time>
             </li>
           );
         })}
@@ -37,21 +39,21 @@ function StageTrail({ item, title }: { item: RunningPayment; title: string }) {
   );
 }
 
-function ResultsTable({ rows }: { rows: PaymentView[] }) {
-  if (rows.length === 0) return <p className="empty">No payments yet.</p>;
+function ResultsTable({ rows, t }: { rows: PaymentView[]; t: Translate }) {
+  if (rows.length === 0) return <p className="empty">{t('dashboard.noPayments')}</p>;
   return (
     <div className="table-wrap">
       <table className="results">
-        <caption className="sr-only">Last results, newest first</caption>
+        <caption className="sr-only">{t('dashboard.resultsCaption')}</caption>
         <thead>
           <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Reference</th>
-            <th scope="col">Kind</th>
-            <th scope="col" className="num">Amount</th>
-            <th scope="col">Terminal</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Message</th>
+            <th scope="col">{t('common.time')}</th>
+            <th scope="col">{t('common.reference')}</th>
+            <th scope="col">{t('common.kind')}</th>
+            <th scope="col" className="num">{t('common.amount')}</th>
+            <th scope="col">{t('common.terminal')}</th>
+            <th scope="col">{t('common.outcome')}</th>
+            <th scope="col">{t('common.message')}</th>
           </tr>
         </thead>
         <tbody>
@@ -59,11 +61,16 @@ function ResultsTable({ rows }: { rows: PaymentView[] }) {
             <tr key={p.id} data-ref={p.ref}>
               <td>{formatTime(p.createdAt)}</td>
               <td className="mono">{p.ref}</td>
-              <td>{KIND_LABELS[p.kind] ?? p.kind}</td>
+              <td>{t(`kind.${p.kind}`)}</td>
               <td className="num">{formatMoney(p.amount)}</td>
               <td>{p.terminal}</td>
-              <td>{p.outcome ? <Badge tone={p.outcome}>{OUTCOME_LABELS[p.outcome]}</Badge> : <Badge tone="running">Running</Badge>}</td>
-              <td>{p.message}{p.reversed ? ' (reversed)' : ''}</td>
+              <td>
+                <OutcomeBadge outcome={p.outcome} t={t} />
+              </td>
+              <td>
+                {p.message}
+                {p.reversed ? ` ${t('dashboard.reversed')}` : ''}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -85,7 +92,17 @@ function withTrails(s: StateView, trails: ReadonlyMap<string, readonly StageStep
   return { ...s, running: s.running.map(apply), ...(s.latest ? { latest: apply(s.latest) } : {}) };
 }
 
+/** What the bridge does about a payment that needs attention, from its outcome and stage. */
+function attentionText(p: PaymentView, t: Translate): string {
+  if (p.outcome === 'in_doubt') return t('attention.inDoubt', { terminal: p.terminal });
+  if (p.stage === 'approved_open') return t('attention.waitingForRegister');
+  if (p.stage === 'confirming') return t('attention.confirming', { terminal: p.terminal });
+  if (p.stage === 'cancelling') return t('attention.reversing', { terminal: p.terminal });
+  return t('attention.finishing');
+}
+
 export function Dashboard({ client, subscribe }: { client: BridgeClient; subscribe: Subscribe }) {
+  const t = useT();
   const [state, setState] = useState<StateView | undefined>();
   const [error, setError] = useState<string>('');
   const [busy, setBusy] = useState(false);
@@ -158,30 +175,30 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
     <section aria-labelledby="dash-title">
       <div className="view-head">
         <h1 id="dash-title" tabIndex={-1}>
-          Dashboard
+          {t('app.view.dashboard')}
         </h1>
         {state?.desktop?.pause ? (
           <button type="button" onClick={() => void togglePause()} disabled={busy}>
-            {state.paused ? 'Resume listeners' : 'Pause listeners'}
+            {state.paused ? t('dashboard.resume') : t('dashboard.pause')}
           </button>
         ) : null}
       </div>
       <ErrorNote>{error}</ErrorNote>
-      {state?.paused ? <p className="banner banner-warn">The register listeners are paused: registers cannot reach the bridge.</p> : null}
+      {state?.paused ? <p className="banner banner-warn">{t('dashboard.paused')}</p> : null}
 
       {state ? <CaptureHolds client={client} holds={state.captureHolds ?? []} onDecided={() => void load()} /> : null}
 
       {state && state.attention.length > 0 ? (
         <section className="attention" aria-labelledby="attention-title">
-          <h2 id="attention-title">Needs attention</h2>
+          <h2 id="attention-title">{t('attention.title')}</h2>
           <ul>
             {state.attention.map((a) => (
               <li key={a.payment.id} className="attention-item" data-ref={a.payment.ref}>
                 <p>
-                  <strong className="mono">{a.payment.ref}</strong> · {formatMoney(a.payment.amount)} · terminal {a.payment.terminal} ·{' '}
-                  {a.payment.outcome ? <Badge tone={a.payment.outcome}>{OUTCOME_LABELS[a.payment.outcome]}</Badge> : null}
+                  <strong className="mono">{a.payment.ref}</strong> · {formatMoney(a.payment.amount)} · {t('attention.terminal', { terminal: a.payment.terminal })} ·{' '}
+                  {a.payment.outcome ? <OutcomeBadge outcome={a.payment.outcome} t={t} /> : null}
                 </p>
-                <p>{a.action}</p>
+                <p>{attentionText(a.payment, t)}</p>
               </li>
             ))}
           </ul>
@@ -189,47 +206,47 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       ) : null}
 
       <section aria-labelledby="now-title" aria-live="polite">
-        <h2 id="now-title">Payments</h2>
-        {running.length === 0 && !latest ? <p className="empty">No payment is running.</p> : null}
+        <h2 id="now-title">{t('dashboard.payments')}</h2>
+        {running.length === 0 && !latest ? <p className="empty">{t('dashboard.noneRunning')}</p> : null}
         {running.map((r) => (
-          <StageTrail key={r.payment.id} item={r} title="Running" />
+          <StageTrail key={r.payment.id} item={r} title={t('dashboard.running')} t={t} />
         ))}
-        {latest ? <StageTrail item={latest} title="Last payment" /> : null}
+        {latest ? <StageTrail item={latest} title={t('dashboard.lastPayment')} t={t} /> : null}
       </section>
 
       <div className="columns">
         <section aria-labelledby="terminals-title">
-          <h2 id="terminals-title">Terminals</h2>
-          {state?.terminals.length === 0 ? <p className="empty">No terminal is running.</p> : null}
+          <h2 id="terminals-title">{t('dashboard.terminals')}</h2>
+          {state?.terminals.length === 0 ? <p className="empty">{t('dashboard.noTerminal')}</p> : null}
           <ul className="cards">
-            {state?.terminals.map((t) => (
-              <li key={t.id} className="card terminal-card" data-terminal={t.id}>
+            {state?.terminals.map((term) => (
+              <li key={term.id} className="card terminal-card" data-terminal={term.id}>
                 <h3>
-                  {t.id} <Badge tone={t.state}>{TERMINAL_STATE_LABELS[t.state]}</Badge>
+                  {term.id} <Badge tone={term.state}>{t(`terminalState.${term.state}`)}</Badge>
                 </h3>
                 <dl className="facts">
-                  <dt>Link</dt>
-                  <dd>{t.link}</dd>
-                  <dt>Last seen</dt>
-                  <dd>{formatTime(t.lastSeen)}</dd>
-                  <dt>Queue</dt>
-                  <dd>{t.queue === 0 ? 'empty' : `${t.queue} waiting`}</dd>
-                  {t.currentRef ? (
+                  <dt>{t('dashboard.link')}</dt>
+                  <dd>{term.link}</dd>
+                  <dt>{t('dashboard.lastSeen')}</dt>
+                  <dd>{formatTime(term.lastSeen)}</dd>
+                  <dt>{t('dashboard.queue')}</dt>
+                  <dd>{term.queue === 0 ? t('dashboard.queueEmpty') : t('dashboard.queueWaiting', { count: term.queue })}</dd>
+                  {term.currentRef ? (
                     <>
-                      <dt>Now</dt>
-                      <dd className="mono">{t.currentRef}</dd>
+                      <dt>{t('dashboard.now')}</dt>
+                      <dd className="mono">{term.currentRef}</dd>
                     </>
                   ) : null}
-                  {t.terminalId ? (
+                  {term.terminalId ? (
                     <>
-                      <dt>TID</dt>
-                      <dd>{t.terminalId}</dd>
+                      <dt>{t('common.tid')}</dt>
+                      <dd>{term.terminalId}</dd>
                     </>
                   ) : null}
-                  {t.message ? (
+                  {term.message ? (
                     <>
-                      <dt>Status</dt>
-                      <dd>{t.message}</dd>
+                      <dt>{t('dashboard.status')}</dt>
+                      <dd>{term.message}</dd>
                     </>
                   ) : null}
                 </dl>
@@ -238,33 +255,33 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
           </ul>
         </section>
         <section aria-labelledby="listeners-title">
-          <h2 id="listeners-title">Register listeners</h2>
-          {state?.listeners.length === 0 ? <p className="empty">No listener is running.</p> : null}
+          <h2 id="listeners-title">{t('dashboard.listeners')}</h2>
+          {state?.listeners.length === 0 ? <p className="empty">{t('dashboard.noListener')}</p> : null}
           <ul className="cards">
             {state?.listeners.map((l) => (
               <li key={l.id} className="card" data-listener={l.id}>
                 <h3>{l.id}</h3>
                 <dl className="facts">
-                  <dt>Protocol</dt>
+                  <dt>{t('dashboard.protocol')}</dt>
                   <dd>{l.protocol}</dd>
-                  <dt>Address</dt>
+                  <dt>{t('dashboard.address')}</dt>
                   <dd className="mono">{l.address}</dd>
                   {l.terminal ? (
                     <>
-                      <dt>Terminal</dt>
+                      <dt>{t('common.terminal')}</dt>
                       <dd>{l.terminal}</dd>
                     </>
                   ) : null}
                   {l.device ? (
                     <>
-                      <dt>Device</dt>
-                      <dd>{l.device.open ? 'open' : `not open${l.device.error ? `: ${l.device.error}` : ''}`}</dd>
+                      <dt>{t('dashboard.device')}</dt>
+                      <dd>{l.device.open ? t('dashboard.deviceOpen') : l.device.error ? t('dashboard.deviceNotOpenBecause', { error: l.device.error }) : t('dashboard.deviceNotOpen')}</dd>
                     </>
                   ) : null}
-                  <dt>Registers</dt>
+                  <dt>{t('dashboard.registers')}</dt>
                   <dd data-testid="listener-registers">
                     {(l.registers ?? []).length === 0 ? (
-                      <span className="empty">none connected</span>
+                      <span className="empty">{t('dashboard.noneConnected')}</span>
                     ) : (
                       <ul className="plain-list">
                         {l.registers.map((r, i) => (
@@ -283,10 +300,10 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       </div>
 
       <section aria-labelledby="recent-title">
-        <h2 id="recent-title">Last results</h2>
-        <ResultsTable rows={state?.recent ?? []} />
+        <h2 id="recent-title">{t('dashboard.lastResults')}</h2>
+        <ResultsTable rows={state?.recent ?? []} t={t} />
       </section>
-      {state ? <p className="footnote">Register Bridge {state.version}{state.dataDir ? ` · data in ${state.dataDir}` : ''}</p> : null}
+      {state ? <p className="footnote">{state.dataDir ? t('dashboard.footnoteData', { version: state.version, dataDir: state.dataDir }) : t('dashboard.footnote', { version: state.version })}</p> : null}
     </section>
   );
 }

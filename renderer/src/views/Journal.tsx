@@ -1,34 +1,34 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiProblem, errorText, type BridgeClient, type JournalDetail, type JournalQuery, type PaymentView } from '../client/types';
-import { Badge, ErrorNote, SelectField, TextField } from '../components/ui';
-import { formatMoney, formatTime, KIND_LABELS, OUTCOME_LABELS } from '../format';
+import { ErrorNote, SelectField, TextField } from '../components/ui';
+import { formatMoney, formatTime } from '../format';
+import { Text, useT, type Translate, type UiKey } from '../i18n';
+import { OutcomeBadge } from '../components/labels';
 import { Receipt } from './Receipt';
 
-const OUTCOME_OPTIONS = [
-  { value: '', label: 'Any outcome' },
-  { value: 'approved', label: 'Approved' },
-  { value: 'declined', label: 'Declined' },
-  { value: 'cancelled', label: 'Cancelled' },
-  { value: 'failed', label: 'Failed' },
-  { value: 'in_doubt', label: 'In doubt' },
-  { value: 'open', label: 'Still open' },
-];
+const OUTCOME_FILTERS = ['approved', 'declined', 'cancelled', 'failed', 'in_doubt', 'open'] as const;
 
-const RESULT_LABELS: Readonly<Record<string, string>> = {
-  authCode: 'Authorisation code', rrn: 'RRN', stan: 'STAN', cardScheme: 'Card scheme', panMasked: 'Card (masked)',
-  terminalId: 'Terminal ID (TID)', merchantId: 'Merchant ID', merchantName: 'Merchant', aid: 'AID', applicationLabel: 'Application',
-  entryMode: 'Entry mode', hostCode: 'Host response code', terminalStatus: 'Terminal status', signatureRequired: 'Signature required',
-  preauthCode: 'Pre-auth code', txDate: 'Date on terminal', txTime: 'Time on terminal', processedAmount: 'Processed amount',
-  declineReason: 'Decline reason', message: 'Message', receiptNo: 'Receipt number', cancelTookEffect: 'Cancel took effect', tip: 'Tip',
-};
+/** The result fields a payment may carry, in the order the details show them. */
+const RESULT_FIELDS = [
+  'authCode', 'rrn', 'stan', 'cardScheme', 'panMasked', 'terminalId', 'merchantId', 'merchantName', 'aid', 'applicationLabel',
+  'entryMode', 'hostCode', 'terminalStatus', 'signatureRequired', 'preauthCode', 'txDate', 'txTime', 'processedAmount',
+  'declineReason', 'message', 'receiptNo', 'cancelTookEffect', 'tip',
+] as const;
+const isResultField = (k: string): k is (typeof RESULT_FIELDS)[number] => (RESULT_FIELDS as readonly string[]).includes(k);
 
-function fieldValue(v: unknown): string {
+function fieldValue(v: unknown, t: Translate): string {
   if (v && typeof v === 'object' && 'minor' in v && 'currency' in v) return formatMoney(v as { minor: number; currency: string });
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   return String(v);
 }
 
+function deliveredText(p: JournalDetail['payment']): UiKey {
+  if (p.delivered) return p.acknowledged ? 'journal.deliveredAcknowledged' : 'journal.deliveredYes';
+  return p.outcome ? 'journal.deliveredNotYet' : 'journal.deliveredNo';
+}
+
 function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail; onClose(): void }) {
+  const t = useT();
   const headRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => headRef.current?.focus(), [d.payment.id]);
   const p = d.payment;
@@ -38,63 +38,57 @@ function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail
     <section className="card detail" aria-labelledby="detail-title">
       <div className="view-head">
         <h2 id="detail-title" ref={headRef} tabIndex={-1}>
-          Payment <span className="mono">{p.ref}</span>
+          <Text k="journal.paymentTitle" values={{ ref: p.ref }} tags={{ code: <span className="mono" /> }} />
         </h2>
         <button type="button" onClick={onClose}>
-          Close details
+          {t('journal.closeDetails')}
         </button>
       </div>
       <dl className="facts facts-wide">
-        <dt>Outcome</dt>
-        <dd>{p.outcome ? <Badge tone={p.outcome}>{OUTCOME_LABELS[p.outcome]}</Badge> : <Badge tone="running">Running</Badge>}</dd>
-        <dt>Kind</dt>
-        <dd>{KIND_LABELS[p.kind] ?? p.kind}</dd>
-        <dt>Amount</dt>
-        <dd>{formatMoney(p.amount)}</dd>
-        <dt>Register</dt>
-        <dd>{p.register}</dd>
-        <dt>Terminal</dt>
-        <dd>{p.terminal}</dd>
-        <dt>Created</dt>
-        <dd>{formatTime(p.createdAt)}</dd>
-        <dt>Updated</dt>
-        <dd>{formatTime(p.updatedAt)}</dd>
-        <dt>Delivered to the register</dt>
+        <dt>{t('common.outcome')}</dt>
         <dd>
-          {p.delivered
-            ? p.acknowledged
-              ? 'yes, acknowledged'
-              : 'yes'
-            : p.outcome
-              ? 'not yet: the bridge hands it over when the register reconnects or asks for this reference'
-              : 'no'}
+          <OutcomeBadge outcome={p.outcome} t={t} />
         </dd>
-        <dt>Bridge reference</dt>
+        <dt>{t('common.kind')}</dt>
+        <dd>{t(`kind.${p.kind}`)}</dd>
+        <dt>{t('common.amount')}</dt>
+        <dd>{formatMoney(p.amount)}</dd>
+        <dt>{t('common.register')}</dt>
+        <dd>{p.register}</dd>
+        <dt>{t('common.terminal')}</dt>
+        <dd>{p.terminal}</dd>
+        <dt>{t('journal.created')}</dt>
+        <dd>{formatTime(p.createdAt)}</dd>
+        <dt>{t('journal.updated')}</dt>
+        <dd>{formatTime(p.updatedAt)}</dd>
+        <dt>{t('journal.delivered')}</dt>
+        <dd>{t(deliveredText(p))}</dd>
+        <dt>{t('journal.bridgeRef')}</dt>
         <dd className="mono">{d.bridgeRef}</dd>
-        <dt>Terminal reference</dt>
+        <dt>{t('journal.terminalRef')}</dt>
         <dd className="mono">{d.driverRef ?? '—'}</dd>
-        <dt>Settlement</dt>
+        <dt>{t('journal.settlement')}</dt>
         <dd>{d.settlement ?? '—'}</dd>
         {p.reversed ? (
           <>
-            <dt>Reversed</dt>
-            <dd>yes</dd>
+            <dt>{t('journal.reversed')}</dt>
+            <dd>{t('common.yes')}</dd>
           </>
         ) : null}
         {fields.map(([k, v]) => (
-          <FragmentRow key={k} label={RESULT_LABELS[k] ?? k} value={fieldValue(v)} />
+          <FragmentRow key={k} label={isResultField(k) ? t(`journal.field.${k}`) : k} value={fieldValue(v, t)} />
         ))}
       </dl>
       <Receipt client={client} paymentId={p.id} initial={d.receipt} />
-      <h3>Events</h3>
+      <h3>{t('journal.events')}</h3>
       <div className="table-wrap">
         <table>
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Time</th>
-              <th scope="col">Event</th>
-              <th scope="col">Data</th>
+              <th scope="col">{t('common.time')}</th>
+              <th scope="col">{t('journal.event')}</th>
+              <th scope="col">{t('journal.data')}</th>
             </tr>
           </thead>
           <tbody>
@@ -123,14 +117,18 @@ function FragmentRow({ label, value }: { label: string; value: string }) {
 }
 
 export function Journal({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [q, setQ] = useState<JournalQuery>({ ref: '', from: '', to: '', outcome: undefined, amount: '' });
   const [rows, setRows] = useState<PaymentView[] | undefined>();
   const [detail, setDetail] = useState<JournalDetail | undefined>();
   const [error, setError] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
+  // An amount typed with a decimal comma ("12,34") is searched as the journal writes it ("12.34").
   const clean = (query: JournalQuery): JournalQuery =>
-    Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== '')) as JournalQuery;
+    Object.fromEntries(
+      Object.entries({ ...query, amount: query.amount?.trim().replace(/^(\d+),(\d+)$/, '$1.$2') }).filter(([, v]) => v !== undefined && v !== ''),
+    ) as JournalQuery;
 
   // Only the latest search may fill the table: an earlier, slower answer must not overwrite a newer one.
   const latestSearch = useRef(0);
@@ -189,40 +187,47 @@ export function Journal({ client }: { client: BridgeClient }) {
     <section aria-labelledby="journal-title">
       <div className="view-head">
         <h1 id="journal-title" tabIndex={-1}>
-          Journal
+          {t('app.view.journal')}
         </h1>
         <button type="button" onClick={() => void exportCsv()}>
-          Export CSV
+          {t('journal.exportCsv')}
         </button>
       </div>
-      <form className="search" onSubmit={submit} role="search" aria-label="Search the journal">
-        <TextField label="Reference" name="ref" type="search" value={q.ref ?? ''} onChange={(v) => setQ({ ...q, ref: v })} error={fieldErrors.ref} />
-        <TextField label="From (date)" name="from" type="date" value={q.from ?? ''} onChange={(v) => setQ({ ...q, from: v })} error={fieldErrors.from} />
-        <TextField label="To (date)" name="to" type="date" value={q.to ?? ''} onChange={(v) => setQ({ ...q, to: v })} error={fieldErrors.to} />
-        <SelectField label="Outcome" name="outcome" value={q.outcome ?? ''} options={OUTCOME_OPTIONS} onChange={(v) => setQ({ ...q, outcome: (v || undefined) as JournalQuery['outcome'] })} error={fieldErrors.outcome} />
-        <TextField label="Amount" name="amount" inputMode="decimal" placeholder="12.34" value={q.amount ?? ''} onChange={(v) => setQ({ ...q, amount: v })} error={fieldErrors.amount} />
+      <form className="search" onSubmit={submit} role="search" aria-label={t('journal.searchLabel')}>
+        <TextField label={t('common.reference')} name="ref" type="search" value={q.ref ?? ''} onChange={(v) => setQ({ ...q, ref: v })} error={fieldErrors.ref} />
+        <TextField label={t('journal.from')} name="from" type="date" value={q.from ?? ''} onChange={(v) => setQ({ ...q, from: v })} error={fieldErrors.from} />
+        <TextField label={t('journal.to')} name="to" type="date" value={q.to ?? ''} onChange={(v) => setQ({ ...q, to: v })} error={fieldErrors.to} />
+        <SelectField
+          label={t('common.outcome')}
+          name="outcome"
+          value={q.outcome ?? ''}
+          options={[{ value: '', label: t('outcome.any') }, ...OUTCOME_FILTERS.map((o) => ({ value: o, label: t(`outcome.${o}`) }))]}
+          onChange={(v) => setQ({ ...q, outcome: (v || undefined) as JournalQuery['outcome'] })}
+          error={fieldErrors.outcome}
+        />
+        <TextField label={t('common.amount')} name="amount" inputMode="decimal" placeholder={t('journal.amountExample')} value={q.amount ?? ''} onChange={(v) => setQ({ ...q, amount: v })} error={fieldErrors.amount} />
         <div className="field field-actions">
           <button type="submit" className="primary">
-            Search
+            {t('journal.search')}
           </button>
         </div>
       </form>
       <ErrorNote>{error}</ErrorNote>
       {detail ? <Detail client={client} d={detail} onClose={() => setDetail(undefined)} /> : null}
       <div className="table-wrap" aria-live="polite">
-        {rows && rows.length === 0 ? <p className="empty">No payment matches.</p> : null}
+        {rows && rows.length === 0 ? <p className="empty">{t('journal.noMatch')}</p> : null}
         {rows && rows.length > 0 ? (
           <table className="results">
-            <caption className="sr-only">Payments found, newest first</caption>
+            <caption className="sr-only">{t('journal.resultsCaption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Reference</th>
-                <th scope="col">Kind</th>
-                <th scope="col" className="num">Amount</th>
-                <th scope="col">Terminal</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Register</th>
+                <th scope="col">{t('common.time')}</th>
+                <th scope="col">{t('common.reference')}</th>
+                <th scope="col">{t('common.kind')}</th>
+                <th scope="col" className="num">{t('common.amount')}</th>
+                <th scope="col">{t('common.terminal')}</th>
+                <th scope="col">{t('common.outcome')}</th>
+                <th scope="col">{t('common.register')}</th>
               </tr>
             </thead>
             <tbody>
@@ -230,14 +235,16 @@ export function Journal({ client }: { client: BridgeClient }) {
                 <tr key={p.id} data-ref={p.ref}>
                   <td>{formatTime(p.createdAt)}</td>
                   <td>
-                    <button type="button" className="linkish mono" onClick={() => void open(p.id)} aria-label={`Details of ${p.ref}`}>
+                    <button type="button" className="linkish mono" onClick={() => void open(p.id)} aria-label={t('journal.detailsOf', { ref: p.ref })} data-details={p.ref}>
                       {p.ref}
                     </button>
                   </td>
-                  <td>{KIND_LABELS[p.kind] ?? p.kind}</td>
+                  <td>{t(`kind.${p.kind}`)}</td>
                   <td className="num">{formatMoney(p.amount)}</td>
                   <td>{p.terminal}</td>
-                  <td>{p.outcome ? <Badge tone={p.outcome}>{OUTCOME_LABELS[p.outcome]}</Badge> : <Badge tone="running">Running</Badge>}</td>
+                  <td>
+                    <OutcomeBadge outcome={p.outcome} t={t} />
+                  </td>
                   <td>{p.register}</td>
                 </tr>
               ))}

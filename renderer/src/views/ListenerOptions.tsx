@@ -6,11 +6,13 @@
  */
 import { useState, type ReactNode } from 'react';
 import { CheckField, SelectField, TextField } from '../components/ui';
+import type { Translate } from '../i18n';
 
 type Json = unknown;
 type Path = ReadonlyArray<string | number>;
 
 export interface OptionsFormProps {
+  readonly t: Translate;
   /** The listener's index in `listeners`. */
   readonly index: number;
   readonly protocol: string;
@@ -53,8 +55,8 @@ function ListField(p: { label: string; value: Json; error: string | undefined; n
   );
 }
 
-/** Answer words of the text protocol, in the order of the format's description. */
-const ANSWER_WORDS: Array<[string, string]> = [
+/** Answer words of the text protocol, in the order of the format's description (the default word is the protocol's). */
+const ANSWER_WORDS = [
   ['ok', 'OK'],
   ['error', 'ERR'],
   ['progress', 'PROGRESS'],
@@ -65,12 +67,13 @@ const ANSWER_WORDS: Array<[string, string]> = [
   ['in_doubt', 'IN_DOUBT'],
   ['pending', 'PENDING'],
   ['cancel', 'CANCEL'],
-];
+] as const;
 
 /** A transport for the real device behind the bridge or the slip printer: none, TCP, or a serial port. */
 function deviceTransport({ label, base, p, hint }: { label: string; base: Path; p: OptionsFormProps; hint: string }) {
-  const t = p.get(base) as Record<string, Json> | undefined;
-  const type = t && typeof t === 'object' ? String(t.type ?? '') : '';
+  const { t } = p;
+  const tr = p.get(base) as Record<string, Json> | undefined;
+  const type = tr && typeof tr === 'object' ? String(tr.type ?? '') : '';
   const key = (k: string): Path => [...base, k];
   return (
     <div className="options-block">
@@ -80,23 +83,23 @@ function deviceTransport({ label, base, p, hint }: { label: string; base: Path; 
         value={type}
         hint={hint}
         options={[
-          { value: '', label: 'None' },
-          { value: 'tcp', label: 'Network (TCP)' },
-          { value: 'serial', label: 'Serial (COM) port' },
+          { value: '', label: t('common.none') },
+          { value: 'tcp', label: t('common.networkTcp') },
+          { value: 'serial', label: t('common.serialPort') },
         ]}
         error={p.issueOf(base)}
         onChange={(v) => p.update(base, v === '' ? undefined : v === 'tcp' ? { type: 'tcp', host: '127.0.0.1', port: 9100 } : { type: 'serial', path: '' })}
       />
       {type === 'tcp' ? (
         <div className="form-grid">
-          <TextField label={`${label}: host`} name={key('host').join('.')} value={String(t?.host ?? '')} error={p.issueOf(key('host'))} onChange={(v) => p.update(key('host'), v)} />
-          <TextField label={`${label}: port`} name={key('port').join('.')} inputMode="numeric" value={String(t?.port ?? '')} error={p.issueOf(key('port'))} onChange={(v) => p.update(key('port'), numberValue(v))} />
+          <TextField label={t('options.deviceHost', { device: label })} name={key('host').join('.')} value={String(tr?.host ?? '')} error={p.issueOf(key('host'))} onChange={(v) => p.update(key('host'), v)} />
+          <TextField label={t('options.devicePort', { device: label })} name={key('port').join('.')} inputMode="numeric" value={String(tr?.port ?? '')} error={p.issueOf(key('port'))} onChange={(v) => p.update(key('port'), numberValue(v))} />
         </div>
       ) : null}
       {type === 'serial' ? (
         <div className="form-grid">
-          <TextField label={`${label}: port name`} name={key('path').join('.')} value={String(t?.path ?? '')} placeholder="COM5 or /dev/ttyUSB1" error={p.issueOf(key('path'))} onChange={(v) => p.update(key('path'), v)} />
-          <TextField label={`${label}: baud rate`} name={key('baudRate').join('.')} inputMode="numeric" value={String(t?.baudRate ?? '')} placeholder="9600" error={p.issueOf(key('baudRate'))} onChange={(v) => p.update(key('baudRate'), numberValue(v))} />
+          <TextField label={t('options.devicePortName', { device: label })} name={key('path').join('.')} value={String(tr?.path ?? '')} placeholder={t('options.portNameExample')} error={p.issueOf(key('path'))} onChange={(v) => p.update(key('path'), v)} />
+          <TextField label={t('options.deviceBaud', { device: label })} name={key('baudRate').join('.')} inputMode="numeric" value={String(tr?.baudRate ?? '')} placeholder="9600" error={p.issueOf(key('baudRate'))} onChange={(v) => p.update(key('baudRate'), numberValue(v))} />
         </div>
       ) : null}
     </div>
@@ -104,40 +107,47 @@ function deviceTransport({ label, base, p, hint }: { label: string; base: Path; 
 }
 
 function textOptions(p: OptionsFormProps) {
+  const { t } = p;
   const o = (k: string): Path => ['listeners', p.index, 'options', k];
   const val = (k: string): string => String(p.get(o(k)) ?? '');
   const c = (k: string): Path => ['listeners', p.index, 'options', 'commands', k];
   const w = (k: string): Path => ['listeners', p.index, 'options', 'words', k];
   return (
     <div className="options-block">
-      <h4>Text line format</h4>
+      <h4>{t('options.textFormat')}</h4>
       <div className="form-grid">
-        <TextField label="Field separator" name={`text.${p.index}.separator`} value={val('separator')} placeholder=";" error={p.issueOf(o('separator'))} onChange={(v) => p.update(o('separator'), textValue(v))} />
-        <SelectField label="Decimal separator" name={`text.${p.index}.decimal`} value={val('decimal') || '.'} options={[{ value: '.', label: 'Point (12.34)' }, { value: ',', label: 'Comma (12,34)' }]} error={p.issueOf(o('decimal'))} onChange={(v) => p.update(o('decimal'), v)} />
+        <TextField label={t('options.separator')} name={`text.${p.index}.separator`} value={val('separator')} placeholder=";" error={p.issueOf(o('separator'))} onChange={(v) => p.update(o('separator'), textValue(v))} />
+        <SelectField label={t('options.decimal')} name={`text.${p.index}.decimal`} value={val('decimal') || '.'} options={[{ value: '.', label: t('common.pointExample') }, { value: ',', label: t('common.commaExample') }]} error={p.issueOf(o('decimal'))} onChange={(v) => p.update(o('decimal'), v)} />
         <SelectField
-          label="Thousands separator"
+          label={t('options.thousands')}
           name={`text.${p.index}.thousands`}
           value={val('thousands')}
-          options={[{ value: '', label: 'None' }, { value: '.', label: 'Point' }, { value: ',', label: 'Comma' }, { value: "'", label: 'Apostrophe' }, { value: ' ', label: 'Space' }]}
+          options={[
+            { value: '', label: t('common.none') },
+            { value: '.', label: t('options.point') },
+            { value: ',', label: t('options.comma') },
+            { value: "'", label: t('options.apostrophe') },
+            { value: ' ', label: t('options.space') },
+          ]}
           error={p.issueOf(o('thousands'))}
           onChange={(v) => p.update(o('thousands'), v === '' ? undefined : v)}
         />
-        <SelectField label="Amounts as" name={`text.${p.index}.amountFormat`} value={val('amountFormat') || 'decimal'} options={[{ value: 'decimal', label: 'Decimal (12.34)' }, { value: 'minor', label: 'Minor units (1234)' }]} error={p.issueOf(o('amountFormat'))} onChange={(v) => p.update(o('amountFormat'), v)} />
-        <TextField label="Currency when the line has none" name={`text.${p.index}.currency`} value={val('currency')} placeholder="EUR" error={p.issueOf(o('currency'))} onChange={(v) => p.update(o('currency'), textValue(v))} />
-        <SelectField label="Line ending of answers" name={`text.${p.index}.lineEnding`} value={val('lineEnding') || 'CRLF'} options={['CRLF', 'LF', 'CR'].map((v) => ({ value: v, label: v }))} error={p.issueOf(o('lineEnding'))} onChange={(v) => p.update(o('lineEnding'), v)} />
-        <TextField label="Longest line (bytes)" name={`text.${p.index}.maxLineBytes`} inputMode="numeric" value={val('maxLineBytes')} placeholder="1024" error={p.issueOf(o('maxLineBytes'))} onChange={(v) => p.update(o('maxLineBytes'), numberValue(v))} />
+        <SelectField label={t('options.amountFormat')} name={`text.${p.index}.amountFormat`} value={val('amountFormat') || 'decimal'} options={[{ value: 'decimal', label: t('options.amountDecimal') }, { value: 'minor', label: t('options.amountMinor') }]} error={p.issueOf(o('amountFormat'))} onChange={(v) => p.update(o('amountFormat'), v)} />
+        <TextField label={t('options.currency')} name={`text.${p.index}.currency`} value={val('currency')} placeholder="EUR" error={p.issueOf(o('currency'))} onChange={(v) => p.update(o('currency'), textValue(v))} />
+        <SelectField label={t('options.lineEnding')} name={`text.${p.index}.lineEnding`} value={val('lineEnding') || 'CRLF'} options={(['CRLF', 'LF', 'CR'] as const).map((v) => ({ value: v, label: t(`options.ending.${v}`) }))} error={p.issueOf(o('lineEnding'))} onChange={(v) => p.update(o('lineEnding'), v)} />
+        <TextField label={t('options.maxLine')} name={`text.${p.index}.maxLineBytes`} inputMode="numeric" value={val('maxLineBytes')} placeholder="1024" error={p.issueOf(o('maxLineBytes'))} onChange={(v) => p.update(o('maxLineBytes'), numberValue(v))} />
         {(['sale', 'refund', 'status', 'cancel'] as const).map((k) => (
-          <TextField key={k} label={`Command word: ${k}`} name={`text.${p.index}.commands.${k}`} value={String(p.get(c(k)) ?? '')} placeholder={k.toUpperCase()} error={p.issueOf(c(k))} onChange={(v) => p.update(c(k), textValue(v))} />
+          <TextField key={k} label={t(`options.command.${k}`)} name={`text.${p.index}.commands.${k}`} value={String(p.get(c(k)) ?? '')} placeholder={k.toUpperCase()} error={p.issueOf(c(k))} onChange={(v) => p.update(c(k), textValue(v))} />
         ))}
-        <CheckField label="Send PROGRESS lines while a payment runs" checked={p.get(o('progress')) === true} onChange={(v) => p.update(o('progress'), v || undefined)} />
-        <CheckField label="Add the plain-words message to result lines" checked={p.get(o('message')) === true} onChange={(v) => p.update(o('message'), v || undefined)} />
-        <ListField label="Order of the request fields" name={`text.${p.index}.fields`} value={p.get(o('fields'))} placeholder="command, ref, amount, currency" hint="Names separated by commas; empty: the order shown." error={p.issueOf(o('fields'))} onChange={(v) => p.update(o('fields'), v)} />
-        <ListField label="Order of the answer fields" name={`text.${p.index}.answerFields`} value={p.get(o('answerFields'))} placeholder="status, ref, result, detail" hint="Names separated by commas; empty: the order shown." error={p.issueOf(o('answerFields'))} onChange={(v) => p.update(o('answerFields'), v)} />
+        <CheckField label={t('options.progress')} checked={p.get(o('progress')) === true} onChange={(v) => p.update(o('progress'), v || undefined)} />
+        <CheckField label={t('options.message')} checked={p.get(o('message')) === true} onChange={(v) => p.update(o('message'), v || undefined)} />
+        <ListField label={t('options.fields')} name={`text.${p.index}.fields`} value={p.get(o('fields'))} placeholder="command, ref, amount, currency" hint={t('options.fieldsHint')} error={p.issueOf(o('fields'))} onChange={(v) => p.update(o('fields'), v)} />
+        <ListField label={t('options.answerFields')} name={`text.${p.index}.answerFields`} value={p.get(o('answerFields'))} placeholder="status, ref, result, detail" hint={t('options.fieldsHint')} error={p.issueOf(o('answerFields'))} onChange={(v) => p.update(o('answerFields'), v)} />
       </div>
-      <h4>Answer words</h4>
+      <h4>{t('options.answerWords')}</h4>
       <div className="form-grid">
         {ANSWER_WORDS.map(([k, fallback]) => (
-          <TextField key={k} label={`Answer word: ${k.replace('_', ' ')}`} name={`text.${p.index}.words.${k}`} value={String(p.get(w(k)) ?? '')} placeholder={fallback} error={p.issueOf(w(k))} onChange={(v) => p.update(w(k), textValue(v))} />
+          <TextField key={k} label={t(`options.word.${k}`)} name={`text.${p.index}.words.${k}`} value={String(p.get(w(k)) ?? '')} placeholder={fallback} error={p.issueOf(w(k))} onChange={(v) => p.update(w(k), textValue(v))} />
         ))}
       </div>
     </div>
@@ -146,6 +156,7 @@ function textOptions(p: OptionsFormProps) {
 
 
 function captureOptions(p: OptionsFormProps) {
+  const { t } = p;
   const pole = p.protocol === 'pole-display';
   const o = (...k: string[]): Path => ['listeners', p.index, 'options', ...k];
   const val = (...k: string[]): string => String(p.get(o(...k)) ?? '');
@@ -163,70 +174,67 @@ function captureOptions(p: OptionsFormProps) {
   const slip = p.get(o('slip')) === true;
   return (
     <div className="options-block">
-      <h4>{pole ? 'Pole display capture' : 'Receipt printer capture'}</h4>
+      <h4>{pole ? t('settings.protocol.poleDisplay') : t('settings.protocol.printer')}</h4>
       <div className="form-grid">
-        {text('Total pattern', ['pattern'], {
-          placeholder: 'the built-in TOTAL / SUMME / ZU ZAHLEN pattern',
-          hint: 'A regular expression with a group named amount, e.g. TOTAL\\s+(?<amount>[0-9.,]+). Empty: the built-in pattern.',
-        })}
-        {text('Pattern flags', ['patternFlags'], { placeholder: 'iu', hint: 'Any of i, m, s, u.' })}
+        {text(t('options.pattern'), ['pattern'], { placeholder: t('options.patternPlaceholder'), hint: t('options.patternHint') })}
+        {text(t('options.patternFlags'), ['patternFlags'], { placeholder: 'iu', hint: t('options.patternFlagsHint') })}
         <SelectField
-          label="Decimal separator"
+          label={t('options.decimal')}
           name={`capture.${p.index}.decimal`}
           value={val('decimal') || 'auto'}
-          options={[{ value: 'auto', label: 'Automatic (by position)' }, { value: ',', label: 'Comma (12,34)' }, { value: '.', label: 'Point (12.34)' }]}
+          options={[{ value: 'auto', label: t('options.decimalAuto') }, { value: ',', label: t('common.commaExample') }, { value: '.', label: t('common.pointExample') }]}
           error={p.issueOf(o('decimal'))}
           onChange={(v) => p.update(o('decimal'), v === 'auto' ? undefined : v)}
         />
-        <SelectField label="When several totals match" name={`capture.${p.index}.pick`} value={val('pick') || 'first'} options={[{ value: 'first', label: 'Take the first' }, { value: 'last', label: 'Take the last' }]} error={p.issueOf(o('pick'))} onChange={(v) => p.update(o('pick'), v === 'first' ? undefined : v)} />
-        {text('Currency when the text names none', ['currency'], { placeholder: 'EUR' })}
-        {text('Ignore text matching', ['ignore'], { placeholder: 'BAR|CASH|COPY', hint: 'A total in such text is never charged.' })}
-        {text('Only text matching', ['require'], { placeholder: 'KARTE|CARD' })}
+        <SelectField label={t('options.pick')} name={`capture.${p.index}.pick`} value={val('pick') || 'first'} options={[{ value: 'first', label: t('options.pickFirst') }, { value: 'last', label: t('options.pickLast') }]} error={p.issueOf(o('pick'))} onChange={(v) => p.update(o('pick'), v === 'first' ? undefined : v)} />
+        {text(t('options.captureCurrency'), ['currency'], { placeholder: 'EUR' })}
+        {text(t('options.ignore'), ['ignore'], { placeholder: t('options.ignoreExample'), hint: t('options.ignoreHint') })}
+        {text(t('options.require'), ['require'], { placeholder: t('options.requireExample') })}
         {pole ? (
           <>
             <SelectField
-              label="Start the payment when"
+              label={t('options.trigger')}
               name={`capture.${p.index}.trigger`}
               value={trigger}
-              options={[{ value: 'stable', label: 'The total stays on the display for a while' }, { value: 'keyword', label: 'A key word appears' }]}
+              options={[{ value: 'stable', label: t('options.triggerStable') }, { value: 'keyword', label: t('options.triggerKeyword') }]}
               error={p.issueOf(o('trigger'))}
               onChange={(v) => p.update(o('trigger'), v === 'stable' ? undefined : v)}
             />
-            {trigger === 'stable' ? num('Stable for (ms)', ['stableMs'], '1500') : <ListField label="Key words" name={`capture.${p.index}.keywords`} value={p.get(o('keywords'))} placeholder="KARTE, CARD" hint="Words separated by commas; one of them on the display starts the payment." error={p.issueOf(o('keywords'))} onChange={(v) => p.update(o('keywords'), v)} />}
-            {num('Display columns', ['columns'], '20')}
-            {num('Display rows', ['rows'], '2')}
-            {check('Find the total across the display lines', ['acrossLines'], true)}
+            {trigger === 'stable' ? num(t('options.stableMs'), ['stableMs'], '1500') : <ListField label={t('options.keywords')} name={`capture.${p.index}.keywords`} value={p.get(o('keywords'))} placeholder={t('options.keywordsExample')} hint={t('options.keywordsHint')} error={p.issueOf(o('keywords'))} onChange={(v) => p.update(o('keywords'), v)} />}
+            {num(t('options.columns'), ['columns'], '20')}
+            {num(t('options.rows'), ['rows'], '2')}
+            {check(t('options.acrossLines'), ['acrossLines'], true)}
           </>
         ) : (
           <>
-            {check('A cut ends the receipt', ['receiptEnd', 'cut'], true)}
-            {check('The end of the print job ends the receipt', ['receiptEnd', 'endOfJob'], true)}
-            {num('Silence that ends the receipt (ms, 0 = off)', ['receiptEnd', 'idleMs'], '0')}
-            {text('A line matching this ends the receipt', ['receiptEnd', 'pattern'], {})}
-            {check('Answer status queries as a ready printer', ['answerStatus'], true)}
+            {check(t('options.endCut'), ['receiptEnd', 'cut'], true)}
+            {check(t('options.endJob'), ['receiptEnd', 'endOfJob'], true)}
+            {num(t('options.endIdle'), ['receiptEnd', 'idleMs'], '0')}
+            {text(t('options.endPattern'), ['receiptEnd', 'pattern'], {})}
+            {check(t('options.answerStatus'), ['answerStatus'], true)}
           </>
         )}
-        {num('Duplicate window (ms, 0 = off)', ['duplicateWindowMs'], '60000', 'The same total again within this time waits for the cashier to confirm it.')}
-        {text('Reference prefix', ['refPrefix'], { placeholder: pole ? 'POLE' : 'PRN' })}
+        {num(t('options.duplicateWindow'), ['duplicateWindowMs'], '60000', t('options.duplicateWindowHint'))}
+        {text(t('options.refPrefix'), ['refPrefix'], { placeholder: pole ? 'POLE' : 'PRN' })}
       </div>
       {deviceTransport({
-        label: pole ? 'Real display behind the bridge' : 'Real printer behind the bridge',
+        label: pole ? t('options.realDisplay') : t('options.realPrinter'),
         base: o('forward'),
         p,
-        hint: 'Every byte from the register is passed on to it unchanged.',
+        hint: t('options.forwardHint'),
       })}
       {p.get(o('forward')) !== undefined ? (
         <div className="form-grid">
-          {num('Try the real device again after (ms)', ['forwardRetryMs'], '2000', 'After it failed or went away.')}
-          {num('Keep for it while it is away (bytes)', ['forwardBufferBytes'], '8388608', 'Beyond that the oldest bytes are dropped, and the log says so.')}
+          {num(t('options.forwardRetry'), ['forwardRetryMs'], '2000', t('options.forwardRetryHint'))}
+          {num(t('options.forwardBuffer'), ['forwardBufferBytes'], '8388608', t('options.forwardBufferHint'))}
         </div>
       ) : null}
       <div className="form-grid">
-        {check('Print a slip with the outcome after each payment', ['slip'], false)}
-        {slip ? text('Slip title', ['slipTitle'], { placeholder: 'CARD PAYMENT' }) : null}
+        {check(t('options.slip'), ['slip'], false)}
+        {slip ? text(t('options.slipTitle'), ['slipTitle'], { placeholder: t('options.slipTitleExample') }) : null}
       </div>
       {slip || p.get(o('slipPrinter')) !== undefined ? (
-        deviceTransport({ label: 'Slip printer', base: o('slipPrinter'), p, hint: pole ? 'Where slips are printed.' : 'None: slips go to the real printer behind the bridge.' })
+        deviceTransport({ label: t('options.slipPrinter'), base: o('slipPrinter'), p, hint: pole ? t('options.slipPrinterHintDisplay') : t('options.slipPrinterHintPrinter') })
       ) : null}
     </div>
   );

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type LogLevelName, type LogLine } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
+import { formatClock } from '../format';
+import { useT } from '../i18n';
 
 const LEVELS: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const MAX_LINES = 500;
@@ -14,6 +16,7 @@ function matches(l: LogLine, level: LogLevelName, text: string): boolean {
 }
 
 export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: Subscribe }) {
+  const t = useT();
   const [level, setLevel] = useState<LogLevelName>('info');
   const [text, setText] = useState('');
   const [lines, setLines] = useState<LogLine[]>([]);
@@ -43,32 +46,32 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
   return (
     <section aria-labelledby="logs-title">
       <h1 id="logs-title" tabIndex={-1}>
-        Logs
+        {t('app.view.logs')}
       </h1>
-      <p className="hint">The bridge's recent structured log. Card numbers and secrets never appear in it.</p>
-      <form className="search" role="search" aria-label="Filter the log" onSubmit={(e) => e.preventDefault()}>
-        <SelectField label="At least level" name="level" value={level} options={LEVELS.map((l) => ({ value: l, label: l }))} onChange={(v) => setLevel(v as LogLevelName)} />
-        <TextField label="Containing" name="text" type="search" value={text} onChange={setText} />
+      <p className="hint">{t('logs.intro')}</p>
+      <form className="search" role="search" aria-label={t('logs.filter')} onSubmit={(e) => e.preventDefault()}>
+        <SelectField label={t('logs.atLeast')} name="level" value={level} options={LEVELS.map((l) => ({ value: l, label: t(`logLevel.${l}`) }))} onChange={(v) => setLevel(v as LogLevelName)} />
+        <TextField label={t('logs.containing')} name="text" type="search" value={text} onChange={setText} />
       </form>
       <ErrorNote>{error}</ErrorNote>
-      {!available ? <p className="empty">This bridge keeps no log in memory; its log goes to its standard output (or the service's log file).</p> : null}
-      {available && lines.length === 0 ? <p className="empty">No log lines match.</p> : null}
+      {!available ? <p className="empty">{t('logs.notKept')}</p> : null}
+      {available && lines.length === 0 ? <p className="empty">{t('logs.noMatch')}</p> : null}
       {lines.length > 0 ? (
-        <div className="table-wrap log-wrap" tabIndex={0} aria-label="Log lines">
+        <div className="table-wrap log-wrap" tabIndex={0} aria-label={t('logs.lines')}>
           <table className="log">
             <thead>
               <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Level</th>
-                <th scope="col">Message</th>
-                <th scope="col">Details</th>
+                <th scope="col">{t('common.time')}</th>
+                <th scope="col">{t('logs.level')}</th>
+                <th scope="col">{t('common.message')}</th>
+                <th scope="col">{t('logs.details')}</th>
               </tr>
             </thead>
             <tbody>
               {lines.map((l) => (
                 <tr key={l.seq} className={`log-${l.level}`}>
-                  <td className="nowrap">{new Date(l.time).toLocaleTimeString()}</td>
-                  <td>{l.level}</td>
+                  <td className="nowrap">{formatClock(l.time)}</td>
+                  <td>{t(`logLevel.${l.level}`)}</td>
                   <td>{l.msg}</td>
                   <td className="mono small">{Object.keys(l.fields).length ? JSON.stringify(l.fields) : ''}</td>
                 </tr>

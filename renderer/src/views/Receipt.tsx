@@ -1,14 +1,17 @@
 import { useEffect, useState } from 'react';
 import { errorText, RECEIPT_COLUMNS, type BridgeClient, type ReceiptView } from '../client/types';
 import { ErrorNote, SelectField } from '../components/ui';
+import { useT, type Translate } from '../i18n';
 
-const WIDTH_OPTIONS = RECEIPT_COLUMNS.map((w) => ({ value: String(w), label: `${w} columns${w === 32 ? ' (58 mm paper)' : w === 48 ? ' (80 mm paper)' : ''}` }));
+const widthOptions = (t: Translate) =>
+  RECEIPT_COLUMNS.map((w) => ({ value: String(w), label: w === 32 ? t('receipt.columns58', { columns: w }) : w === 48 ? t('receipt.columns80', { columns: w }) : t('receipt.columns', { columns: w }) }));
 
 /**
  * A journal payment's receipt, both copies as the register's printer would print them, at a chosen width; "Reprint"
  * renders the duplicate and opens the system's print dialog with only the receipt on the page.
  */
 export function Receipt({ client, paymentId, initial }: { client: BridgeClient; paymentId: string; initial: ReceiptView }) {
+  const t = useT();
   const [receipt, setReceipt] = useState<ReceiptView>(initial);
   const [width, setWidth] = useState<string>(String(initial.width ?? 40));
   const [error, setError] = useState('');
@@ -44,7 +47,7 @@ export function Receipt({ client, paymentId, initial }: { client: BridgeClient; 
 
   return (
     <section className={`receipt${printing ? ' receipt-printing' : ''}`} aria-labelledby="receipt-title">
-      <h3 id="receipt-title">Receipt</h3>
+      <h3 id="receipt-title">{t('receipt.title')}</h3>
       {!receipt.available ? (
         <p className="empty" data-testid="receipt-note">
           {receipt.note}
@@ -52,20 +55,20 @@ export function Receipt({ client, paymentId, initial }: { client: BridgeClient; 
       ) : (
         <>
           <div className="receipt-tools">
-            <SelectField label="Printer width" name="receipt-width" value={width} options={WIDTH_OPTIONS} onChange={(v) => { setWidth(v); void load(v, false); }} />
+            <SelectField label={t('receipt.width')} name="receipt-width" value={width} options={widthOptions(t)} onChange={(v) => { setWidth(v); void load(v, false); }} />
             <div className="field field-actions">
               <button type="button" onClick={() => void reprint()}>
-                Reprint (duplicate)
+                {t('receipt.reprint')}
               </button>
             </div>
           </div>
           <div className="receipt-copies">
             <figure>
-              <figcaption>Merchant copy{receipt.duplicate ? ' (duplicate)' : ''}</figcaption>
+              <figcaption>{receipt.duplicate ? t('receipt.merchantDuplicate') : t('receipt.merchant')}</figcaption>
               <pre className="receipt-paper" data-copy="merchant" data-width={receipt.width}>{receipt.merchant.join('\n')}</pre>
             </figure>
             <figure>
-              <figcaption>Customer copy{receipt.duplicate ? ' (duplicate)' : ''}</figcaption>
+              <figcaption>{receipt.duplicate ? t('receipt.customerDuplicate') : t('receipt.customer')}</figcaption>
               <pre className="receipt-paper" data-copy="customer" data-width={receipt.width}>{receipt.customer.join('\n')}</pre>
             </figure>
           </div>

@@ -3,7 +3,8 @@ import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type DayReportsView, type DayTotals, type EndOfDayReport, type ReconciliationReport, type StatusEvent } from '../client/types';
 import { ErrorNote, TextField } from '../components/ui';
 import { downloadText } from '../download';
-import { formatMoney, formatSigned, formatTime, KIND_LABELS } from '../format';
+import { formatDay, formatMoney, formatSigned, formatTime } from '../format';
+import { Text, useT, type Translate } from '../i18n';
 import { reconciliationCsv, reconciliationJson, totalsCsv, totalsJson } from '../../../src/reports/export';
 import type { ReconItem } from '../../../src/reports/reconcile';
 
@@ -11,13 +12,19 @@ type Ask = '' | 'close' | 'reconcile';
 
 /** The discrepancy lists of a reconciliation, in the order the report names them. */
 const RECON_LISTS = [
-  { key: 'missingAtHost', kind: 'missing_at_host', label: 'Missing at the host' },
-  { key: 'missingInJournal', kind: 'missing_in_journal', label: 'Missing in the journal' },
-  { key: 'amountMismatch', kind: 'amount_mismatch', label: 'Amount mismatch' },
-  { key: 'statusMismatch', kind: 'status_mismatch', label: 'Status mismatch' },
-  { key: 'inDoubt', kind: 'in_doubt', label: 'In doubt, still open' },
-  { key: 'unverified', kind: 'unverified', label: 'Not verified (host not reachable)' },
+  { key: 'missingAtHost', kind: 'missing_at_host' },
+  { key: 'missingInJournal', kind: 'missing_in_journal' },
+  { key: 'amountMismatch', kind: 'amount_mismatch' },
+  { key: 'statusMismatch', kind: 'status_mismatch' },
+  { key: 'inDoubt', kind: 'in_doubt' },
+  { key: 'unverified', kind: 'unverified' },
 ] as const;
+
+/** A payment's status word in the journal or in a day's open list ("in_doubt", "running"). */
+function statusWord(status: string, t: Translate): string {
+  if (status === 'approved' || status === 'declined' || status === 'cancelled' || status === 'failed' || status === 'in_doubt' || status === 'running') return t(`outcome.${status}`);
+  return status.replace('_', ' ');
+}
 
 function Sum({ count, minor, currency }: { count: number; minor: number; currency: string }) {
   return (
@@ -28,8 +35,8 @@ function Sum({ count, minor, currency }: { count: number; minor: number; currenc
   );
 }
 
-function TotalsTables({ totals }: { totals: DayTotals }) {
-  if (totals.currencies.length === 0) return <p className="empty">No finished payment in this business day yet.</p>;
+function TotalsTables({ totals, t }: { totals: DayTotals; t: Translate }) {
+  if (totals.currencies.length === 0) return <p className="empty">{t('reports.noFinished')}</p>;
   return (
     <>
       {totals.currencies.map((c) => (
@@ -37,30 +44,30 @@ function TotalsTables({ totals }: { totals: DayTotals }) {
           <h3>{c.currency}</h3>
           <div className="table-wrap">
             <table className="results report-table" data-testid={`totals-${c.currency}`}>
-              <caption className="sr-only">Totals in {c.currency}</caption>
+              <caption className="sr-only">{t('reports.totalsIn', { currency: c.currency })}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col" className="num">Count</th>
-                  <th scope="col" className="num">Amount</th>
+                  <th scope="col">{t('reports.line')}</th>
+                  <th scope="col" className="num">{t('reports.count')}</th>
+                  <th scope="col" className="num">{t('common.amount')}</th>
                 </tr>
               </thead>
               <tbody>
                 {([
-                  ['Sales', c.sales],
-                  ['of which tips', c.tips],
-                  ['Refunds', c.refunds],
-                  ['Reversals', c.reversals],
-                  ['Refund reversals', c.refundReversals],
-                  ['Pre-authorisations (held, not in net)', c.preauths],
-                ] as const).map(([label, s]) => (
-                  <tr key={label}>
+                  ['sales', t('reports.sales'), c.sales],
+                  ['tips', t('reports.tips'), c.tips],
+                  ['refunds', t('reports.refunds'), c.refunds],
+                  ['reversals', t('reports.reversals'), c.reversals],
+                  ['refundReversals', t('reports.refundReversals'), c.refundReversals],
+                  ['preauths', t('reports.preauths'), c.preauths],
+                ] as const).map(([line, label, s]) => (
+                  <tr key={line} data-line={line}>
                     <th scope="row">{label}</th>
                     <Sum count={s.count} minor={s.minor} currency={c.currency} />
                   </tr>
                 ))}
                 <tr className="net-row" data-testid="net">
-                  <th scope="row">Net</th>
+                  <th scope="row">{t('reports.net')}</th>
                   <td />
                   <td className="num">
                     <strong>{formatSigned(c.net, c.currency)}</strong>
@@ -71,8 +78,8 @@ function TotalsTables({ totals }: { totals: DayTotals }) {
           </div>
           <div className="columns">
             <Breakdown
-              caption="By card scheme"
-              head={['Scheme', 'Sales', 'Refunds', 'Reversals', 'Net']}
+              caption={t('reports.byScheme')}
+              head={[t('reports.scheme'), t('reports.sales'), t('reports.refunds'), t('reports.reversals'), t('reports.net')]}
               rows={c.schemes.map((s) => ({
                 key: s.scheme,
                 attrs: { 'data-scheme': s.scheme },
@@ -86,13 +93,13 @@ function TotalsTables({ totals }: { totals: DayTotals }) {
               }))}
             />
             <Breakdown
-              caption="By transaction type"
-              head={['Type', 'Approved', 'Declined', 'Cancelled', 'Failed', 'Net']}
-              rows={c.types.map((t) => ({
-                key: t.kind,
-                attrs: { 'data-kind': t.kind },
-                name: KIND_LABELS[t.kind] ?? t.kind,
-                cells: [`${t.approved.count} · ${formatSigned(t.approved.minor, c.currency)}`, t.declined, t.cancelled, t.failed, formatSigned(t.net, c.currency)],
+              caption={t('reports.byType')}
+              head={[t('reports.type'), t('outcome.approved'), t('outcome.declined'), t('outcome.cancelled'), t('outcome.failed'), t('reports.net')]}
+              rows={c.types.map((ty) => ({
+                key: ty.kind,
+                attrs: { 'data-kind': ty.kind },
+                name: t(`kind.${ty.kind}`),
+                cells: [`${ty.approved.count} · ${formatSigned(ty.approved.minor, c.currency)}`, ty.declined, ty.cancelled, ty.failed, formatSigned(ty.net, c.currency)],
               }))}
             />
           </div>
@@ -138,18 +145,18 @@ function amountOf(m: { minor: number; currency: string } | undefined, text?: str
   return m ? formatMoney(m) : text ?? '—';
 }
 
-function ReconItems({ items }: { items: readonly ReconItem[] }) {
+function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate }) {
   return (
     <div className="table-wrap">
       <table className="results report-table">
         <thead>
           <tr>
-            <th scope="col">Terminal</th>
-            <th scope="col">Reference</th>
-            <th scope="col">Journal</th>
-            <th scope="col">Host</th>
-            <th scope="col" className="num">Difference</th>
-            <th scope="col">Note</th>
+            <th scope="col">{t('common.terminal')}</th>
+            <th scope="col">{t('common.reference')}</th>
+            <th scope="col">{t('reports.journal')}</th>
+            <th scope="col">{t('reports.host')}</th>
+            <th scope="col" className="num">{t('reports.difference')}</th>
+            <th scope="col">{t('reports.note')}</th>
           </tr>
         </thead>
         <tbody>
@@ -157,7 +164,7 @@ function ReconItems({ items }: { items: readonly ReconItem[] }) {
             <tr key={`${i.paymentId ?? i.hostId ?? ''}-${n}`} data-ref={i.ref ?? i.reference ?? ''}>
               <td>{i.terminal}</td>
               <td className="mono">{i.ref ?? i.reference ?? i.hostId ?? '—'}</td>
-              <td>{i.journalStatus ? `${i.journalStatus.replace('_', ' ')} · ${amountOf(i.journalAmount)}` : '—'}</td>
+              <td>{i.journalStatus ? `${statusWord(i.journalStatus, t)} · ${amountOf(i.journalAmount)}` : '—'}</td>
               <td>{i.hostStatus ? `${i.hostStatusText ?? i.hostStatus} · ${amountOf(i.hostAmount, i.hostAmountText)}` : '—'}</td>
               <td className="num">{i.difference !== undefined && i.journalAmount ? formatSigned(i.difference, i.journalAmount.currency) : '—'}</td>
               <td>{i.note}</td>
@@ -169,49 +176,48 @@ function ReconItems({ items }: { items: readonly ReconItem[] }) {
   );
 }
 
-function Reconciliation({ report }: { report: ReconciliationReport }) {
+function Reconciliation({ report, t }: { report: ReconciliationReport; t: Translate }) {
   const stamp = `${report.businessDay}`;
   return (
     <div data-testid="reconciliation" data-generated={report.generatedAt}>
       <p>
-        Run at {formatTime(report.generatedAt)} for business day {report.businessDay}:{' '}
-        <strong data-testid="recon-verdict">{report.clean ? 'everything matches.' : 'discrepancies found.'}</strong>
+        {t('reports.reconRun', { at: formatTime(report.generatedAt), day: formatDay(report.businessDay) })}{' '}
+        <strong data-testid="recon-verdict" data-clean={report.clean}>{report.clean ? t('reports.verdictClean') : t('reports.verdictDiscrepancies')}</strong>
       </p>
-      <ul className="recon-summary" aria-label="Reconciliation summary">
-        <li data-kind="matched">Matched: {report.summary.matched}</li>
+      <ul className="recon-summary" aria-label={t('reports.reconSummary')} data-testid="recon-summary">
+        <li data-kind="matched" data-count={report.summary.matched}>{t('reports.countOf', { label: t('reports.recon.matched'), count: report.summary.matched })}</li>
         {RECON_LISTS.map((l) => (
-          <li key={l.kind} data-kind={l.kind} className={report.summary[l.kind] > 0 ? 'recon-bad' : undefined}>
-            {l.label}: {report.summary[l.kind]}
+          <li key={l.kind} data-kind={l.kind} data-count={report.summary[l.kind]} className={report.summary[l.kind] > 0 ? 'recon-bad' : undefined}>
+            {t('reports.countOf', { label: t(`reports.recon.${l.kind}`), count: report.summary[l.kind] })}
           </li>
         ))}
       </ul>
       <ul className="plain-list">
-        {report.terminals.map((t) => (
-          <li key={t.terminal}>
-            Terminal <strong>{t.terminal}</strong>: {t.ok ? '' : 'not verified — '}
-            {t.message}
+        {report.terminals.map((term) => (
+          <li key={term.terminal}>
+            <Text k={term.ok ? 'reports.terminalSaid' : 'reports.terminalNotVerified'} values={{ terminal: term.terminal, message: term.message }} tags={{ strong: <strong /> }} />
           </li>
         ))}
       </ul>
       {report.totals.length > 0 ? (
         <div className="table-wrap">
           <table className="results report-table" data-testid="recon-totals">
-            <caption>Charged, per currency (compared items)</caption>
+            <caption>{t('reports.charged')}</caption>
             <thead>
               <tr>
-                <th scope="col">Currency</th>
-                <th scope="col" className="num">Journal</th>
-                <th scope="col" className="num">Host</th>
-                <th scope="col" className="num">Difference</th>
+                <th scope="col">{t('reports.currency')}</th>
+                <th scope="col" className="num">{t('reports.journal')}</th>
+                <th scope="col" className="num">{t('reports.host')}</th>
+                <th scope="col" className="num">{t('reports.difference')}</th>
               </tr>
             </thead>
             <tbody>
-              {report.totals.map((t) => (
-                <tr key={t.currency} data-currency={t.currency}>
-                  <th scope="row">{t.currency}</th>
-                  <td className="num">{t.journal.count} · {formatSigned(t.journal.minor, t.currency)}</td>
-                  <td className="num">{t.host.count} · {formatSigned(t.host.minor, t.currency)}</td>
-                  <td className={`num${t.difference !== 0 ? ' diff-bad' : ''}`}>{formatSigned(t.difference, t.currency)}</td>
+              {report.totals.map((tot) => (
+                <tr key={tot.currency} data-currency={tot.currency}>
+                  <th scope="row">{tot.currency}</th>
+                  <td className="num">{tot.journal.count} · {formatSigned(tot.journal.minor, tot.currency)}</td>
+                  <td className="num">{tot.host.count} · {formatSigned(tot.host.minor, tot.currency)}</td>
+                  <td className={`num${tot.difference !== 0 ? ' diff-bad' : ''}`}>{formatSigned(tot.difference, tot.currency)}</td>
                 </tr>
               ))}
             </tbody>
@@ -219,53 +225,51 @@ function Reconciliation({ report }: { report: ReconciliationReport }) {
         </div>
       ) : null}
       {RECON_LISTS.filter((l) => report[l.key].length > 0).map((l) => (
-        <section key={l.kind} aria-label={l.label} data-list={l.kind}>
-          <h3>
-            {l.label} ({report[l.key].length})
-          </h3>
-          <ReconItems items={report[l.key]} />
+        <section key={l.kind} aria-label={t(`reports.recon.${l.kind}`)} data-list={l.kind}>
+          <h3>{t('reports.listTitle', { label: t(`reports.recon.${l.kind}`), count: report[l.key].length })}</h3>
+          <ReconItems items={report[l.key]} t={t} />
         </section>
       ))}
       {report.matched.length > 0 ? (
         <details>
-          <summary>Matched ({report.matched.length})</summary>
-          <ReconItems items={report.matched} />
+          <summary>{t('reports.listTitle', { label: t('reports.recon.matched'), count: report.matched.length })}</summary>
+          <ReconItems items={report.matched} t={t} />
         </details>
       ) : null}
       <div className="report-actions">
         <button type="button" onClick={() => downloadText(reconciliationCsv(report), `register-bridge-reconciliation-${stamp}.csv`, 'text/csv')}>
-          Reconciliation CSV
+          {t('reports.reconCsv')}
         </button>
         <button type="button" onClick={() => downloadText(reconciliationJson(report), `register-bridge-reconciliation-${stamp}.json`, 'application/json')}>
-          Reconciliation JSON
+          {t('reports.reconJson')}
         </button>
       </div>
     </div>
   );
 }
 
-function LastEndOfDay({ report }: { report: EndOfDayReport }) {
+function LastEndOfDay({ report, t }: { report: EndOfDayReport; t: Translate }) {
+  const values = { day: formatDay(report.businessDay), at: formatTime(report.closedAt), net: report.currencies.map((c) => formatSigned(c.net, c.currency)).join(', ') };
   return (
-    <div data-testid="last-end-of-day">
+    <div data-testid="last-end-of-day" data-day={report.businessDay}>
       <p>
-        Business day <strong>{report.businessDay}</strong> closed at {formatTime(report.closedAt)}
-        {report.currencies.length ? ': net ' : '.'}
-        {report.currencies.map((c) => formatSigned(c.net, c.currency)).join(', ')}
-        {report.inDoubt.length ? ` (${report.inDoubt.length} open, in no total)` : ''}
+        <Text k={report.currencies.length ? 'reports.closedNet' : 'reports.closed'} values={values} tags={{ strong: <strong /> }} />
+        {report.inDoubt.length ? ` ${t('reports.openInNoTotal', { count: report.inDoubt.length })}` : ''}
       </p>
       <ul className="plain-list">
         {report.batches.map((b) => (
           <li key={b.terminal}>
-            Terminal <strong>{b.terminal}</strong>: {b.closed ? 'batch closed' : 'batch not closed'} — {b.message}
+            <Text k={b.closed ? 'reports.batchClosed' : 'reports.batchNotClosed'} values={{ terminal: b.terminal, message: b.message }} tags={{ strong: <strong /> }} />
           </li>
         ))}
       </ul>
-      <p className="hint">{report.reconciliation === 'scheduled' ? 'A reconciliation with the host followed.' : 'Automatic reconciliation after end of day is off.'}</p>
+      <p className="hint">{report.reconciliation === 'scheduled' ? t('reports.reconFollowed') : t('reports.reconOff')}</p>
     </div>
   );
 }
 
 export function Reports({ client, subscribe }: { client: BridgeClient; subscribe: Subscribe }) {
+  const t = useT();
   const [data, setData] = useState<DayReportsView | undefined>();
   const [dayInput, setDayInput] = useState('');
   const [day, setDay] = useState('');
@@ -328,10 +332,11 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
     try {
       if (what === 'close') {
         const r = await client.endOfDay();
-        setNote(`Business day ${r.businessDay} closed.${r.reconciliation === 'scheduled' ? ' The reconciliation with the host runs now; its result appears below.' : ''}`);
+        const closed = t('reports.dayClosed', { day: formatDay(r.businessDay) });
+        setNote(r.reconciliation === 'scheduled' ? `${closed} ${t('reports.reconRunsNow')}` : closed);
       } else {
         const r = await client.reconcile(day ? { day } : {});
-        setNote(`Reconciliation of ${r.businessDay} done: ${r.clean ? 'everything matches' : 'discrepancies found'}.`);
+        setNote(t(r.clean ? 'reports.reconDoneClean' : 'reports.reconDoneDiscrepancies', { day: formatDay(r.businessDay) }));
       }
       await load();
     } catch (e) {
@@ -351,40 +356,38 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
     <section aria-labelledby="reports-title">
       <div className="view-head">
         <h1 id="reports-title" tabIndex={-1}>
-          Reports
+          {t('app.view.reports')}
         </h1>
       </div>
-      <form className="search report-actions" onSubmit={showDay} aria-label="Business day">
-        <TextField label="Business day" name="day" type="date" value={dayInput} onChange={setDayInput} error={dayError} hint="Empty: the day running now." />
+      <form className="search report-actions" onSubmit={showDay} aria-label={t('reports.businessDay')}>
+        <TextField label={t('reports.businessDay')} name="day" type="date" value={dayInput} onChange={setDayInput} error={dayError} hint={t('reports.dayHint')} />
         <div className="field field-actions">
-          <button type="submit">Show</button>
+          <button type="submit">{t('common.show')}</button>
         </div>
         <div className="field field-actions">
-          <button type="button" ref={closeRef} className="primary" disabled={busy !== '' || ask !== ''} onClick={() => setAsk('close')}>
-            {busy === 'close' ? 'Closing…' : 'Close the day'}
+          <button type="button" ref={closeRef} className="primary" data-action="close-day" disabled={busy !== '' || ask !== ''} onClick={() => setAsk('close')}>
+            {busy === 'close' ? t('reports.closing') : t('reports.closeDay')}
           </button>
         </div>
         <div className="field field-actions">
-          <button type="button" ref={reconcileRef} disabled={busy !== '' || ask !== ''} onClick={() => setAsk('reconcile')}>
-            {busy === 'reconcile' ? 'Reconciling…' : 'Reconcile now'}
+          <button type="button" ref={reconcileRef} data-action="reconcile" disabled={busy !== '' || ask !== ''} onClick={() => setAsk('reconcile')}>
+            {busy === 'reconcile' ? t('reports.reconciling') : t('reports.reconcileNow')}
           </button>
         </div>
       </form>
       {ask ? (
         <div className="confirm" role="alertdialog" aria-labelledby="report-q" aria-describedby="report-d" onKeyDown={(e) => e.key === 'Escape' && cancelAsk()}>
           <p id="report-q">
-            <strong>{ask === 'close' ? 'Close the business day now?' : 'Reconcile with the host now?'}</strong>
+            <strong>{ask === 'close' ? t('reports.askClose') : t('reports.askReconcile')}</strong>
           </p>
           <p id="report-d">
-            {ask === 'close'
-              ? 'End of day totals the running business day from the journal, closes each terminal\'s batch where its link can, stores the report and then reconciles the day with the host.'
-              : `The bridge asks each terminal's host for the transactions of ${day || 'the running business day'} and compares them with the journal. Payments are not disturbed.`}
+            {ask === 'close' ? t('reports.askCloseText') : day ? t('reports.askReconcileDay', { day: formatDay(day) }) : t('reports.askReconcileRunning')}
           </p>
           <button type="button" ref={confirmRef} className="primary" onClick={() => void run(ask)}>
-            {ask === 'close' ? 'Yes, close the day' : 'Yes, reconcile'}
+            {ask === 'close' ? t('reports.yesClose') : t('reports.yesReconcile')}
           </button>{' '}
           <button type="button" onClick={cancelAsk}>
-            Cancel
+            {t('common.cancel')}
           </button>
         </div>
       ) : null}
@@ -392,23 +395,35 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
       <ErrorNote>{error}</ErrorNote>
 
       <section aria-labelledby="totals-title">
-        <h2 id="totals-title">{totals ? `Business day ${totals.businessDay}` : 'Business day'}</h2>
+        <h2 id="totals-title">{totals ? t('reports.businessDayOf', { day: formatDay(totals.businessDay) }) : t('reports.businessDay')}</h2>
         {totals ? (
           <>
             <p className="hint">
-              From {formatTime(totals.from)} to {formatTime(totals.to)} ({totals.timeZone}, day starts at {String(totals.cutoffHour).padStart(2, '0')}:00) ·{' '}
-              <span data-testid="day-counts">
-                {totals.counts.approved} approved, {totals.counts.declined} declined, {totals.counts.cancelled} cancelled, {totals.counts.failed} failed, {totals.counts.open} open
+              {t('reports.span', {
+                from: formatTime(totals.from, totals.timeZone),
+                to: formatTime(totals.to, totals.timeZone),
+                zone: totals.timeZone,
+                cutoff: `${String(totals.cutoffHour).padStart(2, '0')}:00`,
+              })}{' '}
+              ·{' '}
+              <span data-testid="day-counts" data-approved={totals.counts.approved}>
+                {t('reports.dayCounts', {
+                  approved: totals.counts.approved,
+                  declined: totals.counts.declined,
+                  cancelled: totals.counts.cancelled,
+                  failed: totals.counts.failed,
+                  open: totals.counts.open,
+                })}
               </span>
             </p>
-            <TotalsTables totals={totals} />
+            <TotalsTables totals={totals} t={t} />
             {totals.inDoubt.length > 0 ? (
               <div className="attention">
-                <h3>Open payments (in no total)</h3>
+                <h3>{t('reports.openPayments')}</h3>
                 <ul>
                   {totals.inDoubt.map((o) => (
                     <li key={o.id} data-ref={o.ref}>
-                      <span className="mono">{o.ref}</span> · {formatSigned(o.minor, o.currency)} · {o.outcome === 'running' ? 'running' : o.outcome.replace('_', ' ')} on {o.terminal}
+                      <span className="mono">{o.ref}</span> · {formatSigned(o.minor, o.currency)} · {t('reports.openOn', { status: statusWord(o.outcome, t), terminal: o.terminal })}
                     </li>
                   ))}
                 </ul>
@@ -416,26 +431,26 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
             ) : null}
             <div className="report-actions">
               <button type="button" onClick={() => downloadText(totalsCsv(totals), `register-bridge-totals-${totals.businessDay}.csv`, 'text/csv')}>
-                Totals CSV
+                {t('reports.totalsCsv')}
               </button>
               <button type="button" onClick={() => downloadText(totalsJson(totals), `register-bridge-totals-${totals.businessDay}.json`, 'application/json')}>
-                Totals JSON
+                {t('reports.totalsJson')}
               </button>
             </div>
           </>
         ) : !error ? (
-          <p>Loading…</p>
+          <p>{t('app.loading')}</p>
         ) : null}
       </section>
 
       <section aria-labelledby="eod-title">
-        <h2 id="eod-title">Last end of day</h2>
-        {data?.lastEndOfDay ? <LastEndOfDay report={data.lastEndOfDay} /> : <p className="empty">No day has been closed yet.</p>}
+        <h2 id="eod-title">{t('reports.lastEod')}</h2>
+        {data?.lastEndOfDay ? <LastEndOfDay report={data.lastEndOfDay} t={t} /> : <p className="empty">{t('reports.noEod')}</p>}
       </section>
 
       <section aria-labelledby="recon-title">
-        <h2 id="recon-title">Reconciliation{totals ? ` of ${totals.businessDay}` : ''}</h2>
-        {data?.reconciliation ? <Reconciliation report={data.reconciliation} /> : <p className="empty">This business day has not been reconciled yet.</p>}
+        <h2 id="recon-title">{totals ? t('reports.reconOf', { day: formatDay(totals.businessDay) }) : t('reports.reconciliation')}</h2>
+        {data?.reconciliation ? <Reconciliation report={data.reconciliation} t={t} /> : <p className="empty" data-testid="not-reconciled">{t('reports.notReconciled')}</p>}
       </section>
     </section>
   );

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
+import { LanguagePicker } from '../components/LanguagePicker';
+import { Text, useT, type Translate } from '../i18n';
 import { listenerOptions, numberValue } from './ListenerOptions';
 
 type Json = unknown;
@@ -57,14 +59,15 @@ function nextPort(listeners: readonly Json[]): number {
   return ports.length ? Math.max(...ports) + 1 : 7450;
 }
 
-function describeSecret(v: Json): string {
-  if (v === SECRET_MASK) return 'set (written in the config file)';
-  if (v && typeof v === 'object' && 'env' in v) return `from environment variable ${String((v as { env: string }).env)}`;
-  if (v && typeof v === 'object' && 'keychain' in v) return 'stored in the keychain';
-  return 'not set';
+function describeSecret(v: Json, t: Translate): string {
+  if (v === SECRET_MASK) return t('settings.secretInFile');
+  if (v && typeof v === 'object' && 'env' in v) return t('settings.secretFromEnv', { name: String((v as { env: string }).env) });
+  if (v && typeof v === 'object' && 'keychain' in v) return t('settings.secretInKeychain');
+  return t('settings.secretNotSet');
 }
 
 export function Settings({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [view, setView] = useState<SettingsView | undefined>();
   const [config, setConfig] = useState<Json>(undefined);
   const [startAtLogin, setStartAtLogin] = useState<boolean | undefined>();
@@ -160,12 +163,12 @@ export function Settings({ client }: { client: BridgeClient }) {
       const answer = await client.settingsSave({ config, ...(startAtLogin !== undefined ? { startAtLogin } : {}) });
       setIssues(answer.issues);
       if (answer.saved) {
-        setNote(`Saved. ${answer.restartNeeded ? 'Restart the bridge for the changes to take effect.' : ''}${answer.warnings.length ? ` ${answer.warnings.join(' ')}` : ''}`);
+        setNote([t('settings.saved'), answer.restartNeeded ? t('settings.restartNeeded') : '', ...answer.warnings].filter(Boolean).join(' '));
         const fresh = await client.settingsGet();
         setView(fresh);
         setConfig(fresh.config);
       } else {
-        setNote('Not saved: correct the marked fields.');
+        setNote(t('settings.notSaved'));
         setRefused((n) => n + 1);
       }
     } catch (err) {
@@ -179,10 +182,11 @@ export function Settings({ client }: { client: BridgeClient }) {
     return (
       <section aria-labelledby="settings-title">
         <h1 id="settings-title" tabIndex={-1}>
-          Settings
+          {t('app.view.settings')}
         </h1>
+        <LanguagePicker />
         <ErrorNote>{error}</ErrorNote>
-        {!error ? <p>Loading…</p> : null}
+        {!error ? <p>{t('app.loading')}</p> : null}
       </section>
     );
   }
@@ -205,7 +209,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         name={fieldKey(path)}
         value={typed}
         autoComplete="new-password"
-        hint={`${hint ? `${hint} ` : ''}Now: ${describeSecret(current)}. Type to replace.`}
+        hint={[hint, t('settings.secretNow', { state: describeSecret(current, t) })].filter(Boolean).join(' ')}
         onChange={(v) => update(mark(path), v === '' ? (view.config && getAt(view.config, path)) ?? undefined : v)}
         error={issueOf(mark(path))}
       />
@@ -215,8 +219,8 @@ export function Settings({ client }: { client: BridgeClient }) {
   const body = (
     <>
       <fieldset className="card">
-        <legend>Register listeners</legend>
-        {listeners.length === 0 ? <p className="empty">No listener configured.</p> : null}
+        <legend>{t('dashboard.listeners')}</legend>
+        {listeners.length === 0 ? <p className="empty">{t('settings.noListener')}</p> : null}
         {listeners.map((l, i) => {
           const transport = getAt(l, ['transport']) as Record<string, Json> | undefined;
           const isTcp = transport?.type === 'tcp';
@@ -227,44 +231,44 @@ export function Settings({ client }: { client: BridgeClient }) {
           return (
             <div key={`${listenerLayout}:${i}`} className="listener-block" data-listener={name}>
               <div className="listener-head">
-                <h3>Listener {name}</h3>
-                <button type="button" onClick={() => removeListener(i)} disabled={listeners.length <= 1} title={listeners.length <= 1 ? 'The bridge needs at least one listener' : undefined}>
-                  Remove listener {name}
+                <h3>{t('settings.listener', { name })}</h3>
+                <button type="button" data-remove={name} onClick={() => removeListener(i)} disabled={listeners.length <= 1} title={listeners.length <= 1 ? t('settings.needOneListener') : undefined}>
+                  {t('settings.removeListener', { name })}
                 </button>
               </div>
               <div className="form-grid">
                 <TextField
-                  label="Name"
+                  label={t('settings.name')}
                   name={`listeners[${i}].id`}
                   value={String(getAt(l, ['id']) ?? '')}
                   placeholder={`${protocol}-${i + 1}`}
-                  hint="How logs, the journal and the dashboard name it."
+                  hint={t('settings.nameHint')}
                   onChange={(v) => update(mark(['listeners', i, 'id']), v === '' ? undefined : v)}
                   error={issueOf(mark(['listeners', i, 'id']))}
                 />
                 <SelectField
-                  label="Protocol"
+                  label={t('dashboard.protocol')}
                   name={`listeners[${i}].protocol`}
                   value={protocol}
                   options={[
-                    { value: 'native', label: 'Native (JSON lines)' },
-                    { value: 'zvt', label: 'ZVT' },
-                    { value: 'text', label: 'Plain text' },
-                    { value: 'pole-display', label: 'Pole display capture' },
-                    { value: 'printer', label: 'Receipt printer capture' },
+                    { value: 'native', label: t('settings.protocol.native') },
+                    { value: 'zvt', label: t('settings.protocol.zvt') },
+                    { value: 'text', label: t('settings.protocol.text') },
+                    { value: 'pole-display', label: t('settings.protocol.poleDisplay') },
+                    { value: 'printer', label: t('settings.protocol.printer') },
                   ]}
                   onChange={(v) => changeProtocol(i, v)}
                   error={issueOf(mark(['listeners', i, 'protocol']))}
                 />
                 {transport?.type === 'tcp' || transport?.type === 'serial' || transport?.type === 'hid' ? (
                   <SelectField
-                    label="Connection"
+                    label={t('settings.connection')}
                     name={`listeners[${i}].transport.type`}
                     value={String(transport.type)}
                     options={[
-                      { value: 'tcp', label: 'Network (TCP)' },
-                      { value: 'serial', label: 'Serial (COM) port' },
-                      { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
+                      { value: 'tcp', label: t('common.networkTcp') },
+                      { value: 'serial', label: t('common.serialPort') },
+                      { value: 'hid', label: t('settings.hidCable') },
                     ]}
                     onChange={(v) =>
                       update(
@@ -278,7 +282,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                 {isTcp ? (
                   <>
                     <TextField
-                      label="Port"
+                      label={t('setup.ipp.port')}
                       name={`listeners[${i}].transport.port`}
                       inputMode="numeric"
                       value={String(transport?.port ?? '')}
@@ -286,12 +290,12 @@ export function Settings({ client }: { client: BridgeClient }) {
                       error={issueOf(mark(['listeners', i, 'transport', 'port']))}
                     />
                     <SelectField
-                      label="Reachable from"
+                      label={t('settings.reachableFrom')}
                       name={`listeners[${i}].transport.host`}
                       value={lan ? LAN : LOOPBACK}
                       options={[
-                        { value: LOOPBACK, label: 'This computer only' },
-                        { value: LAN, label: 'The local network (needs a token)' },
+                        { value: LOOPBACK, label: t('common.thisComputer') },
+                        { value: LAN, label: t('common.localNetwork') },
                       ]}
                       onChange={(v) => update(mark(['listeners', i, 'transport', 'host']), v)}
                       error={issueOf(mark(['listeners', i, 'transport', 'host']))}
@@ -300,15 +304,15 @@ export function Settings({ client }: { client: BridgeClient }) {
                 ) : transport?.type === 'serial' ? (
                   <>
                     <TextField
-                      label="Serial port"
+                      label={t('settings.serialPort')}
                       name={`listeners[${i}].transport.path`}
                       value={String(transport.path ?? '')}
-                      placeholder="COM4 or /dev/ttyUSB0"
+                      placeholder={t('settings.serialPortExample')}
                       onChange={(v) => update(mark(['listeners', i, 'transport', 'path']), v)}
                       error={issueOf(mark(['listeners', i, 'transport', 'path']))}
                     />
                     <TextField
-                      label="Baud rate"
+                      label={t('settings.baudRate')}
                       name={`listeners[${i}].transport.baudRate`}
                       inputMode="numeric"
                       value={String(transport.baudRate ?? '')}
@@ -320,16 +324,16 @@ export function Settings({ client }: { client: BridgeClient }) {
                 ) : transport?.type === 'hid' ? (
                   <>
                     <TextField
-                      label="USB vendor id"
+                      label={t('settings.vendorId')}
                       name={`listeners[${i}].transport.vendorId`}
                       value={usbIdText(transport.vendorId)}
                       placeholder="10C4"
-                      hint="Four hex digits, as register-bridge devices lists them (10C4 = Silicon Labs CP2110)."
+                      hint={t('settings.vendorIdHint')}
                       onChange={(v) => update(mark(['listeners', i, 'transport', 'vendorId']), usbIdValue(v))}
                       error={issueOf(mark(['listeners', i, 'transport', 'vendorId']))}
                     />
                     <TextField
-                      label="USB product id"
+                      label={t('settings.productId')}
                       name={`listeners[${i}].transport.productId`}
                       value={usbIdText(transport.productId)}
                       placeholder="EA80"
@@ -337,21 +341,21 @@ export function Settings({ client }: { client: BridgeClient }) {
                       error={issueOf(mark(['listeners', i, 'transport', 'productId']))}
                     />
                     <TextField
-                      label="Cable serial number (optional)"
+                      label={t('settings.cableSerial')}
                       name={`listeners[${i}].transport.serialNumber`}
                       value={String(transport.serialNumber ?? '')}
-                      hint="Needed only when two cables of the same kind are plugged in."
+                      hint={t('settings.cableSerialHint')}
                       onChange={(v) => update(mark(['listeners', i, 'transport', 'serialNumber']), v.trim() === '' ? undefined : v.trim())}
                       error={issueOf(mark(['listeners', i, 'transport', 'serialNumber']))}
                     />
                     <SelectField
-                      label="Report framing"
+                      label={t('settings.framing')}
                       name={`listeners[${i}].transport.framing`}
                       value={String(transport.framing ?? '')}
                       options={[
-                        { value: '', label: 'By the cable (CP2110 known, else length-prefixed)' },
-                        { value: 'cp2110', label: 'CP2110 (report id = length)' },
-                        { value: 'length-prefixed', label: 'Length-prefixed (MCP2200/MCP2221 style)' },
+                        { value: '', label: t('settings.framingAuto') },
+                        { value: 'cp2110', label: t('settings.framingCp2110') },
+                        { value: 'length-prefixed', label: t('settings.framingLength') },
                       ]}
                       onChange={(v) => update(mark(['listeners', i, 'transport', 'framing']), v === '' ? undefined : v)}
                       error={issueOf(mark(['listeners', i, 'transport', 'framing']))}
@@ -359,21 +363,22 @@ export function Settings({ client }: { client: BridgeClient }) {
                   </>
                 ) : (
                   <p>
-                    Device: <span className="mono">{String(transport?.path ?? transport?.type ?? '')}</span>
+                    <Text k="settings.device" values={{ device: String(transport?.path ?? transport?.type ?? '') }} tags={{ code: <span className="mono" /> }} />
                   </p>
                 )}
                 {lan && protocol !== 'native' ? (
                   <CheckField
-                    label="Accept registers from the network without authentication"
+                    label={t('settings.allowRemote')}
                     checked={getAt(l, ['options', 'allowRemote']) === true}
-                    hint="This protocol has no login: any computer on the network could start payments."
+                    hint={t('settings.allowRemoteHint')}
                     onChange={(v) => update(mark(['listeners', i, 'options', 'allowRemote']), v || undefined)}
                   />
                 ) : null}
-                {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
-                {protocol === 'zvt' ? secretField('Register password (ZVT, 6 digits)', ['listeners', i, 'password']) : null}
+                {lan || getAt(l, ['token']) !== undefined ? secretField(t('settings.registerToken'), ['listeners', i, 'token'], t('settings.registerTokenHint')) : null}
+                {protocol === 'zvt' ? secretField(t('settings.zvtPassword'), ['listeners', i, 'password']) : null}
               </div>
               {listenerOptions({
+                t,
                 index: i,
                 protocol,
                 get: (path) => getAt(config, path),
@@ -384,17 +389,17 @@ export function Settings({ client }: { client: BridgeClient }) {
           );
         })}
         <div className="actions">
-          <button type="button" onClick={addListener}>
-            Add a listener
+          <button type="button" data-action="add-listener" onClick={addListener}>
+            {t('settings.addListener')}
           </button>
         </div>
       </fieldset>
 
       <fieldset className="card">
-        <legend>Status page</legend>
+        <legend>{t('settings.statusPage')}</legend>
         <div className="form-grid">
           <TextField
-            label="Status page port"
+            label={t('settings.statusPort')}
             name="status.port"
             inputMode="numeric"
             value={String(getAt(config, ['status', 'port']) ?? 7460)}
@@ -402,49 +407,49 @@ export function Settings({ client }: { client: BridgeClient }) {
             error={issueOf(mark(['status', 'port']))}
           />
           <SelectField
-            label="Status page reachable from"
+            label={t('settings.statusReach')}
             name="status.host"
             value={String(getAt(config, ['status', 'host']) ?? LOOPBACK) === LOOPBACK ? LOOPBACK : LAN}
             options={[
-              { value: LOOPBACK, label: 'This computer only' },
-              { value: LAN, label: 'The local network (needs a token)' },
+              { value: LOOPBACK, label: t('common.thisComputer') },
+              { value: LAN, label: t('common.localNetwork') },
             ]}
             onChange={(v) => update(mark(['status', 'host']), v)}
             error={issueOf(mark(['status', 'host']))}
           />
-          {secretField('Status page access token', ['status', 'token'], 'Open the page from another computer as http://ADDRESS:PORT/#token=TOKEN.')}
+          {secretField(t('settings.statusToken'), ['status', 'token'], t('settings.statusTokenHint'))}
         </div>
       </fieldset>
 
       <fieldset className="card">
-        <legend>General</legend>
+        <legend>{t('settings.general')}</legend>
         <div className="form-grid">
           <TextField
-            label="Data folder"
+            label={t('settings.dataDir')}
             name="dataDir"
             value={String(getAt(config, ['dataDir']) ?? '')}
-            placeholder="the system's application-data folder"
-            hint="Where the journal lives. Empty: the system's application-data folder."
+            placeholder={t('settings.dataDirPlaceholder')}
+            hint={t('settings.dataDirHint')}
             onChange={(v) => update(mark(['dataDir']), v === '' ? undefined : v)}
             error={issueOf(mark(['dataDir']))}
           />
           <SelectField
-            label="Log level"
+            label={t('settings.logLevel')}
             name="log.level"
             value={String(getAt(config, ['log', 'level']) ?? 'info')}
-            options={['error', 'warn', 'info', 'debug', 'trace', 'silent'].map((v) => ({ value: v, label: v }))}
+            options={(['error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((v) => ({ value: v, label: t(`logLevel.${v}`) }))}
             onChange={(v) => update(mark(['log', 'level']), v)}
             error={issueOf(mark(['log', 'level']))}
           />
           {startAtLogin !== undefined ? (
-            <CheckField label="Start Register Bridge when I log in" checked={startAtLogin} onChange={(v) => setStartAtLogin(v)} />
+            <CheckField label={t('settings.startAtLogin')} checked={startAtLogin} onChange={(v) => setStartAtLogin(v)} />
           ) : null}
         </div>
       </fieldset>
 
       <section className="card" aria-labelledby="terminals-set">
-        <h2 id="terminals-set">Terminals</h2>
-        <p className="hint">Add or replace terminals with the Setup view.</p>
+        <h2 id="terminals-set">{t('dashboard.terminals')}</h2>
+        <p className="hint">{t('settings.terminalsHint')}</p>
         <ul>
           {terminals.map((t, i) => (
             <li key={i}>
@@ -468,16 +473,15 @@ export function Settings({ client }: { client: BridgeClient }) {
     <section aria-labelledby="settings-title">
       <div className="view-head">
         <h1 id="settings-title" tabIndex={-1}>
-          Settings
+          {t('app.view.settings')}
         </h1>
       </div>
+      <LanguagePicker />
       <p className="hint">
         {view.file ? (
-          <>
-            Config file: <span className="mono">{view.file}</span>
-          </>
+          <Text k="settings.configFile" values={{ file: view.file }} tags={{ code: <span className="mono" /> }} />
         ) : (
-          'The bridge runs without a config file (demo mode): settings are shown but cannot be saved.'
+          t('settings.noConfigFile')
         )}
       </p>
       {view.warnings.length ? (
@@ -496,7 +500,7 @@ export function Settings({ client }: { client: BridgeClient }) {
             <ul className="error-list">
               {other.map((i) => (
                 <li key={i.field + i.message}>
-                  {i.field || 'config'}: {i.message}
+                  {i.field || t('settings.config')}: {i.message}
                 </li>
               ))}
             </ul>
@@ -504,7 +508,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         </div>
         <div className="actions">
           <button type="submit" className="primary" disabled={saving || !view.writable}>
-            {saving ? 'Saving…' : 'Save settings'}
+            {saving ? t('settings.saving') : t('settings.save')}
           </button>
         </div>
       </form>

@@ -12,22 +12,19 @@ import {
   type TestPaymentAnswer,
 } from '../client/types';
 import { Badge, ErrorNote, TextField } from '../components/ui';
-import { formatMoney, OUTCOME_LABELS } from '../format';
+import { formatMoney } from '../format';
+import { Text, useT, type Translate } from '../i18n';
 
 type Link = 'ipp' | 'usb' | 'epos' | 'sim';
 
-const LINKS: ReadonlyArray<{ id: Link; label: string; hint: string }> = [
-  { id: 'ipp', label: 'Terminal on the network (IPP)', hint: 'The terminal runs the myPOS Payment API on the shop network (Wi-Fi or LAN).' },
-  { id: 'usb', label: 'USB or Bluetooth', hint: 'The terminal is connected to this computer by cable or paired over Bluetooth.' },
-  { id: 'epos', label: 'myPOS cloud terminal (ePOS)', hint: 'The bridge reaches the terminal through myPOS\'s API Gateway over the internet.' },
-  { id: 'sim', label: 'Simulated terminal', hint: 'No real terminal: try everything with the built-in simulator. Nothing is charged.' },
-];
+const LINKS: readonly Link[] = ['ipp', 'usb', 'epos', 'sim'];
 
 function Step({ n, title, children }: { n: number; title: string; children: ReactNode }) {
+  const t = useT();
   return (
-    <section className="card step" aria-labelledby={`step-${n}-${title}`}>
-      <h2 id={`step-${n}-${title}`}>
-        <span className="step-no">Step {n}.</span> {title}
+    <section className="card step" aria-labelledby={`step-${n}`} data-step={n}>
+      <h2 id={`step-${n}`}>
+        <span className="step-no">{t('setup.step', { n })}</span> {title}
       </h2>
       {children}
     </section>
@@ -35,15 +32,19 @@ function Step({ n, title, children }: { n: number; title: string; children: Reac
 }
 
 function TestResult({ r }: { r: TestPaymentAnswer }) {
+  const t = useT();
   return (
     <div className={`result result-${r.outcome}`} role="status" data-testid="test-payment-result">
       <p>
-        Test payment <span className="mono">{r.ref}</span> of {formatMoney(r.amount)}: <Badge tone={r.outcome}>{OUTCOME_LABELS[r.outcome]}</Badge>
+        <Text k="setup.testResult" values={{ ref: r.ref, amount: formatMoney(r.amount) }} tags={{ code: <span className="mono" /> }} />{' '}
+        <Badge tone={r.outcome}>{t(`outcome.${r.outcome}`)}</Badge>
       </p>
       <p>{r.message}</p>
       {r.authCode || r.panMasked || r.terminalId ? (
         <p className="small">
-          {[r.authCode && `authorisation ${r.authCode}`, r.panMasked && `card ${r.panMasked}`, r.terminalId && `TID ${r.terminalId}`].filter(Boolean).join(' · ')}
+          {[r.authCode && t('setup.authorisation', { code: r.authCode }), r.panMasked && t('setup.card', { pan: r.panMasked }), r.terminalId && t('setup.tid', { tid: r.terminalId })]
+            .filter(Boolean)
+            .join(' · ')}
         </p>
       ) : null}
     </div>
@@ -51,9 +52,9 @@ function TestResult({ r }: { r: TestPaymentAnswer }) {
 }
 
 /** Adds (or replaces) a terminal in the config file through the settings API. */
-async function saveTerminal(client: BridgeClient, terminal: Record<string, unknown>): Promise<string> {
+async function saveTerminal(client: BridgeClient, terminal: Record<string, unknown>, t: Translate): Promise<string> {
   const view = await client.settingsGet();
-  if (!view.writable) return 'The bridge runs without a config file (demo mode): add this terminal to a config file and start the bridge with --config.';
+  if (!view.writable) return t('setup.noConfigFile');
   const config = JSON.parse(JSON.stringify(view.config)) as { terminals?: Array<Record<string, unknown>> };
   const list = Array.isArray(config.terminals) ? config.terminals : [];
   const at = list.findIndex((t) => t.id === terminal.id);
@@ -61,11 +62,13 @@ async function saveTerminal(client: BridgeClient, terminal: Record<string, unkno
   else list.push(terminal);
   config.terminals = list;
   const answer = await client.settingsSave({ config });
-  if (!answer.saved) return `Not saved: ${answer.issues.map((i) => `${i.field} ${i.message}`).join('; ')}`;
-  return `Saved as terminal "${String(terminal.id)}". Restart the bridge to use it.${answer.warnings.length ? ` Note: ${answer.warnings.join(' ')}` : ''}`;
+  if (!answer.saved) return t('setup.notSaved', { issues: answer.issues.map((i) => `${i.field} ${i.message}`).join('; ') });
+  const saved = t('setup.savedAs', { id: String(terminal.id) });
+  return answer.warnings.length ? `${saved} ${t('setup.savedNote', { warnings: answer.warnings.join(' ') })}` : saved;
 }
 
 function RunTest({ client, terminals }: { client: BridgeClient; terminals: TerminalView[] }) {
+  const t = useT();
   const [terminal, setTerminal] = useState(terminals[0]?.id ?? '');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<TestPaymentAnswer | undefined>();
@@ -74,7 +77,7 @@ function RunTest({ client, terminals }: { client: BridgeClient; terminals: Termi
   useEffect(() => {
     if (!terminal && terminals[0]) setTerminal(terminals[0].id);
   }, [terminals, terminal]);
-  if (terminals.length === 0) return <p>No terminal is running in the bridge yet.</p>;
+  if (terminals.length === 0) return <p>{t('setup.noTerminalRunning')}</p>;
   const run = async (): Promise<void> => {
     setBusy(true);
     setError('');
@@ -90,17 +93,17 @@ function RunTest({ client, terminals }: { client: BridgeClient; terminals: Termi
   return (
     <div>
       <div className="field">
-        <label htmlFor={id}>Terminal</label>
+        <label htmlFor={id}>{t('common.terminal')}</label>
         <select id={id} value={terminal} onChange={(e) => setTerminal(e.target.value)}>
-          {terminals.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.id} — {t.link}
+          {terminals.map((term) => (
+            <option key={term.id} value={term.id}>
+              {term.id} — {term.link}
             </option>
           ))}
         </select>
       </div>
-      <button type="button" className="primary" onClick={() => void run()} disabled={busy}>
-        {busy ? 'Running test payment…' : 'Run a test payment of 1.00'}
+      <button type="button" className="primary" data-action="test-payment" onClick={() => void run()} disabled={busy}>
+        {busy ? t('setup.testRunning') : t('setup.runTest')}
       </button>
       <ErrorNote>{error}</ErrorNote>
       {result ? <TestResult r={result} /> : null}
@@ -109,6 +112,7 @@ function RunTest({ client, terminals }: { client: BridgeClient; terminals: Termi
 }
 
 function IppSetup({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [host, setHost] = useState('');
   const [port, setPort] = useState('7900');
   const [busy, setBusy] = useState(false);
@@ -136,19 +140,19 @@ function IppSetup({ client }: { client: BridgeClient }) {
           driver: 'ipp',
           transport: { type: 'tcp', host: host.trim(), port: Number(port) },
           ...(answer?.currency ? { currency: answer.currency } : {}),
-        }),
+        }, t),
       );
     } catch (err) {
       setSaved(errorText(err));
     }
   };
   return (
-    <Step n={2} title="Find the terminal on the network">
-      <p>On the terminal, open the Payment API settings and note its IP address. The port is usually 7900 (Cash-register mode) or 60180.</p>
+    <Step n={2} title={t('setup.ipp.title')}>
+      <p>{t('setup.ipp.intro')}</p>
       <form onSubmit={(e) => void ping(e)} className="inline-form">
-        <TextField label="Terminal address" name="ipp-host" value={host} onChange={setHost} placeholder="192.168.1.50" />
-        <TextField label="Port" name="ipp-port" inputMode="numeric" value={port} onChange={setPort} />
-        <div className="field field-actions presets" role="group" aria-label="Port presets">
+        <TextField label={t('setup.ipp.address')} name="ipp-host" value={host} onChange={setHost} placeholder={t('setup.ipp.addressExample')} />
+        <TextField label={t('setup.ipp.port')} name="ipp-port" inputMode="numeric" value={port} onChange={setPort} />
+        <div className="field field-actions presets" role="group" aria-label={t('setup.ipp.presets')}>
           {IPP_PORT_PRESETS.map((p) => (
             <button key={p} type="button" onClick={() => setPort(String(p))} aria-pressed={port === String(p)}>
               {p}
@@ -157,31 +161,33 @@ function IppSetup({ client }: { client: BridgeClient }) {
         </div>
         <div className="field field-actions">
           <button type="submit" className="primary" disabled={busy || !host.trim()}>
-            {busy ? 'Pinging…' : 'Ping the terminal'}
+            {busy ? t('setup.ipp.pinging') : t('setup.ipp.ping')}
           </button>
         </div>
       </form>
       <ErrorNote>{error}</ErrorNote>
       {answer ? (
-        <div className={`result ${answer.online ? 'result-approved' : 'result-failed'}`} role="status" data-testid="ipp-ping-result">
-          <p>{answer.online ? 'The terminal answered.' : 'The terminal did not answer.'} {answer.message}</p>
+        <div className={`result ${answer.online ? 'result-approved' : 'result-failed'}`} role="status" data-testid="ipp-ping-result" data-online={answer.online}>
+          <p>
+            {answer.online ? t('setup.ipp.answered') : t('setup.ipp.noAnswer')} {answer.message}
+          </p>
           {answer.terminalId || answer.model ? (
             <dl className="facts">
               {answer.terminalId ? (
                 <>
-                  <dt>TID</dt>
+                  <dt>{t('common.tid')}</dt>
                   <dd>{answer.terminalId}</dd>
                 </>
               ) : null}
               {answer.model ? (
                 <>
-                  <dt>Model</dt>
+                  <dt>{t('setup.model')}</dt>
                   <dd>{answer.model}</dd>
                 </>
               ) : null}
               {answer.currency ? (
                 <>
-                  <dt>Currency</dt>
+                  <dt>{t('reports.currency')}</dt>
                   <dd>{answer.currency}</dd>
                 </>
               ) : null}
@@ -189,7 +195,7 @@ function IppSetup({ client }: { client: BridgeClient }) {
           ) : null}
           {answer.online ? (
             <button type="button" onClick={() => void save()}>
-              Save this terminal to the settings
+              {t('setup.saveTerminal')}
             </button>
           ) : null}
           {saved ? <p role="status">{saved}</p> : null}
@@ -200,6 +206,7 @@ function IppSetup({ client }: { client: BridgeClient }) {
 }
 
 function UsbSetup({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [list, setList] = useState<DeviceList | undefined>();
   const [error, setError] = useState('');
   const load = async (): Promise<void> => {
@@ -214,14 +221,14 @@ function UsbSetup({ client }: { client: BridgeClient }) {
     void load();
   }, []);
   return (
-    <Step n={2} title="Choose the device">
+    <Step n={2} title={t('setup.usb.title')}>
       <button type="button" onClick={() => void load()}>
-        Look for devices again
+        {t('setup.usb.again')}
       </button>
       <ErrorNote>{error}</ErrorNote>
       {list ? (
         <>
-          {list.devices.length === 0 ? <p className="empty">No device found.</p> : null}
+          {list.devices.length === 0 ? <p className="empty">{t('setup.usb.none')}</p> : null}
           {list.devices.length > 0 ? (
             <ul className="device-list">
               {list.devices.map((d) => (
@@ -238,18 +245,19 @@ function UsbSetup({ client }: { client: BridgeClient }) {
   );
 }
 
-const EPOS_FIELDS: ReadonlyArray<{ key: keyof EposCredentialsInput; label: string; hint: string; secret?: boolean }> = [
-  { key: 'partnerId', label: 'Partner ID', hint: 'Partner Portal → your integration → Summary; starts with mps-p-' },
-  { key: 'applicationId', label: 'Application ID', hint: 'Same Summary tab; starts with mps-app-' },
-  { key: 'partnerClientId', label: 'Partner Client ID', hint: 'Summary tab → Credentials; starts with client_' },
-  { key: 'partnerSecret', label: 'Partner Secret', hint: 'Shown once when the credentials are generated; starts with secret_', secret: true },
-  { key: 'merchantClientId', label: 'Merchant Client ID', hint: 'Merchants tab, after the merchant approved the integration; starts with cli_' },
-  { key: 'merchantSecret', label: 'Merchant Secret', hint: 'Generated with the Merchant Client ID; starts with sec_', secret: true },
+const EPOS_FIELDS: ReadonlyArray<{ key: keyof EposForm; secret?: boolean }> = [
+  { key: 'partnerId' },
+  { key: 'applicationId' },
+  { key: 'partnerClientId' },
+  { key: 'partnerSecret', secret: true },
+  { key: 'merchantClientId' },
+  { key: 'merchantSecret', secret: true },
 ];
 
 type EposForm = Record<'partnerId' | 'applicationId' | 'partnerClientId' | 'partnerSecret' | 'merchantClientId' | 'merchantSecret', string>;
 
 function EposSetup({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [form, setForm] = useState<EposForm>({ partnerId: '', applicationId: '', partnerClientId: '', partnerSecret: '', merchantClientId: '', merchantSecret: '' });
   const [env, setEnv] = useState<'demo' | 'live'>('demo');
   const [askLive, setAskLive] = useState(false);
@@ -312,7 +320,7 @@ function EposSetup({ client }: { client: BridgeClient }) {
 
   const save = async (): Promise<void> => {
     try {
-      setSaved(await saveTerminal(client, { id: `epos-${tid}`, driver: 'epos', environment: env, terminalId: tid, ...form }));
+      setSaved(await saveTerminal(client, { id: `epos-${tid}`, driver: 'epos', environment: env, terminalId: tid, ...form }, t));
     } catch (err) {
       setSaved(errorText(err));
     }
@@ -320,21 +328,18 @@ function EposSetup({ client }: { client: BridgeClient }) {
 
   return (
     <>
-      <Step n={2} title="Enter the Partner Portal details">
-        <p>
-          In the myPOS Partner Portal, open your Cash Register integration. Copy each value below from the place named under its field. Use
-          the Demo portal for Demo and the Live portal for Live: credentials of one do not work on the other.
-        </p>
+      <Step n={2} title={t('setup.epos.title')}>
+        <p>{t('setup.epos.intro')}</p>
         <form onSubmit={(e) => void runCheck(e)}>
           <div className="form-grid">
             {EPOS_FIELDS.map((f) => (
               <TextField
                 key={f.key}
-                label={f.label}
+                label={t(`setup.epos.field.${f.key}`)}
                 name={`epos-${f.key}`}
                 type={f.secret ? 'password' : 'text'}
-                hint={f.hint}
-                value={form[f.key as keyof EposForm]}
+                hint={t(`setup.epos.hint.${f.key}`)}
+                value={form[f.key]}
                 onChange={(v) => {
                   setForm({ ...form, [f.key]: v });
                   reset();
@@ -343,73 +348,75 @@ function EposSetup({ client }: { client: BridgeClient }) {
             ))}
           </div>
           <fieldset className="field">
-            <legend>Environment</legend>
+            <legend>{t('setup.epos.environment')}</legend>
             <label className="radio">
-              <input type="radio" name={envName} value="demo" checked={env === 'demo' && !askLive} onChange={() => { setEnv('demo'); setAskLive(false); reset(); }} /> Demo (test money)
+              <input type="radio" name={envName} value="demo" checked={env === 'demo' && !askLive} onChange={() => { setEnv('demo'); setAskLive(false); reset(); }} /> {t('setup.epos.demo')}
             </label>
             <label className="radio">
-              <input type="radio" name={envName} value="live" checked={env === 'live' || askLive} onChange={() => setAskLive(true)} /> Live (real money)
+              <input type="radio" name={envName} value="live" checked={env === 'live' || askLive} onChange={() => setAskLive(true)} /> {t('setup.epos.live')}
             </label>
           </fieldset>
           {askLive && env !== 'live' ? (
             <div className="confirm" role="alertdialog" aria-labelledby="live-q" aria-describedby="live-d">
               <p id="live-q">
-                <strong>Use the Live environment?</strong>
+                <strong>{t('setup.epos.askLive')}</strong>
               </p>
-              <p id="live-d">Payments on Live charge real cards, including the test payment of this wizard.</p>
+              <p id="live-d">{t('setup.epos.askLiveText')}</p>
               <button type="button" ref={confirmRef} className="danger" onClick={() => { setEnv('live'); setAskLive(false); reset(); }}>
-                Yes, use Live
+                {t('setup.epos.yesLive')}
               </button>{' '}
               <button type="button" onClick={() => setAskLive(false)}>
-                Stay on Demo
+                {t('setup.epos.stayDemo')}
               </button>
             </div>
           ) : null}
           <button type="submit" className="primary" disabled={busy !== '' || askLive}>
-            {busy === 'check' ? 'Testing…' : 'Test the credentials'}
+            {busy === 'check' ? t('setup.epos.testing') : t('setup.epos.test')}
           </button>
         </form>
         <ErrorNote>{error}</ErrorNote>
         {check ? (
           <ul className="checks" data-testid="epos-check">
-            <li className={check.token.ok ? 'ok' : 'fail'}>
-              <strong>{check.token.ok ? 'Passed' : 'Failed'}: access token.</strong> {check.token.message}
+            <li className={check.token.ok ? 'ok' : 'fail'} data-check="token" data-ok={check.token.ok}>
+              <strong>{check.token.ok ? t('setup.epos.tokenPassed') : t('setup.epos.tokenFailed')}</strong> {check.token.message}
             </li>
             {check.session ? (
-              <li className={check.session.ok ? 'ok' : 'fail'}>
-                <strong>{check.session.ok ? 'Passed' : 'Failed'}: merchant session.</strong> {check.session.message}
+              <li className={check.session.ok ? 'ok' : 'fail'} data-check="session" data-ok={check.session.ok}>
+                <strong>{check.session.ok ? t('setup.epos.sessionPassed') : t('setup.epos.sessionFailed')}</strong> {check.session.message}
               </li>
             ) : null}
           </ul>
         ) : null}
       </Step>
       {terminals ? (
-        <Step n={3} title="Pick the terminal">
-          {terminals.length === 0 ? <p className="empty">The merchant has no terminal this integration can see. Activate an Ultra or Carbon terminal for the merchant.</p> : null}
+        <Step n={3} title={t('setup.epos.pickTitle')}>
+          {terminals.length === 0 ? <p className="empty">{t('setup.epos.noTerminals')}</p> : null}
           <fieldset className="field">
-            <legend>Terminals of the merchant</legend>
-            {terminals.map((t) => (
-              <label key={t.terminalId} className="radio">
-                <input type="radio" name="epos-terminal" value={t.terminalId} checked={tid === t.terminalId} onChange={() => { setTid(t.terminalId); setTest(undefined); }} />{' '}
-                {t.terminalId}
-                {t.model ? ` — model ${t.model}` : ''}
-                {t.serialNumber ? `, serial ${t.serialNumber}` : ''}
+            <legend>{t('setup.epos.merchantTerminals')}</legend>
+            {terminals.map((term) => (
+              <label key={term.terminalId} className="radio">
+                <input type="radio" name="epos-terminal" value={term.terminalId} checked={tid === term.terminalId} onChange={() => { setTid(term.terminalId); setTest(undefined); }} />{' '}
+                {term.terminalId}
+                {term.model ? ` — ${t('setup.epos.model', { model: term.model })}` : ''}
+                {term.serialNumber ? `, ${t('setup.epos.serial', { serial: term.serialNumber })}` : ''}
               </label>
             ))}
           </fieldset>
         </Step>
       ) : null}
       {tid ? (
-        <Step n={4} title="Run a test payment">
-          <p>The terminal asks for a card for 1.00. {env === 'live' ? 'This is a real charge.' : 'Demo: no real money moves.'}</p>
-          <button type="button" className="primary" onClick={() => void runTest()} disabled={busy !== ''}>
-            {busy === 'test' ? 'Waiting for the terminal…' : `Run a test payment on ${tid}`}
+        <Step n={4} title={t('setup.epos.testTitle')}>
+          <p>
+            {t('setup.epos.testIntro')} {env === 'live' ? t('setup.epos.realCharge') : t('setup.epos.demoCharge')}
+          </p>
+          <button type="button" className="primary" data-action="epos-test-payment" onClick={() => void runTest()} disabled={busy !== ''}>
+            {busy === 'test' ? t('setup.epos.waiting') : t('setup.epos.runOn', { tid })}
           </button>
           {test ? <TestResult r={test} /> : null}
           {test ? (
             <p>
               <button type="button" onClick={() => void save()}>
-                Save this terminal to the settings
+                {t('setup.saveTerminal')}
               </button>
             </p>
           ) : null}
@@ -421,6 +428,7 @@ function EposSetup({ client }: { client: BridgeClient }) {
 }
 
 export function Setup({ client }: { client: BridgeClient }) {
+  const t = useT();
   const [link, setLink] = useState<Link | ''>('');
   const [terminals, setTerminals] = useState<TerminalView[]>([]);
   const name = useId();
@@ -431,18 +439,18 @@ export function Setup({ client }: { client: BridgeClient }) {
   return (
     <section aria-labelledby="setup-title">
       <h1 id="setup-title" tabIndex={-1}>
-        Set up a terminal
+        {t('setup.title')}
       </h1>
-      <Step n={1} title="How is the terminal connected?">
+      <Step n={1} title={t('setup.howConnected')}>
         <fieldset className="field link-choice">
-          <legend className="sr-only">Connection</legend>
+          <legend className="sr-only">{t('setup.connection')}</legend>
           {LINKS.map((l) => (
-            <label key={l.id} className="radio radio-card">
-              <input type="radio" name={name} value={l.id} checked={link === l.id} onChange={() => setLink(l.id)} />
+            <label key={l} className="radio radio-card">
+              <input type="radio" name={name} value={l} checked={link === l} onChange={() => setLink(l)} />
               <span>
-                <strong>{l.label}</strong>
+                <strong>{t(`setup.link.${l}`)}</strong>
                 <br />
-                <small>{l.hint}</small>
+                <small>{t(`setup.linkHint.${l}`)}</small>
               </span>
             </label>
           ))}
@@ -452,9 +460,11 @@ export function Setup({ client }: { client: BridgeClient }) {
       {link === 'usb' ? <UsbSetup client={client} /> : null}
       {link === 'epos' ? <EposSetup client={client} /> : null}
       {link === 'sim' ? (
-        <Step n={2} title="Try the simulated terminal">
+        <Step n={2} title={t('setup.sim.title')}>
           {simulators.length === 0 ? (
-            <p>No simulated terminal is running. Start the bridge with <code>register-bridge serve --demo</code>, or add a terminal with driver "simulator" in the settings.</p>
+            <p>
+              <Text k="setup.sim.none" tags={{ code: <code /> }} />
+            </p>
           ) : (
             <RunTest client={client} terminals={simulators} />
           )}
@@ -462,7 +472,7 @@ export function Setup({ client }: { client: BridgeClient }) {
       ) : null}
       {link && link !== 'sim' && terminals.length > 0 ? (
         <section className="card" aria-labelledby="configured-test">
-          <h2 id="configured-test">Test a terminal the bridge already runs</h2>
+          <h2 id="configured-test">{t('setup.testConfigured')}</h2>
           <RunTest client={client} terminals={terminals} />
         </section>
       ) : null}
