@@ -226,6 +226,15 @@ export class BridgeMetrics {
         for (const c of calls?.snapshot() ?? []) this.inc({ endpoint: c.endpoint, status: c.status }, c.count);
       },
     });
+    new Gauge({
+      name: 'register_bridge_clock_skew_seconds',
+      help: 'The myPOS API Gateway’s clock minus this computer’s, at its last answer (ePOS terminals only).',
+      registers,
+      collect() {
+        this.reset();
+        if (calls?.clockSkewSeconds !== undefined) this.set(calls.clockSkewSeconds);
+      },
+    });
 
     const onStage = (e: { id: string; terminal: string; stage: Stage }): void => this.onStage(e);
     const onPayment = (p: PaymentView): void => this.onPayment(p);

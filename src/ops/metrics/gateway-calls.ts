@@ -16,6 +16,8 @@ export interface GatewayCall {
 
 export class GatewayCallCounter {
   private readonly counts = new Map<string, { call: GatewayCall; n: number }>();
+  /** The gateway's clock minus ours at its last answer with a Date header, seconds (its resolution is 1 s). */
+  clockSkewSeconds: number | undefined;
 
   record(call: GatewayCall): void {
     const key = `${call.endpoint} ${call.status}`;
@@ -48,9 +50,13 @@ export function gatewayEndpointOf(url: string): GatewayEndpoint {
 export function countingFetch(counter: GatewayCallCounter, inner: FetchLike = (input, init) => fetch(input, init)): FetchLike {
   return async (input, init) => {
     const endpoint = gatewayEndpointOf(input);
+    const sent = Date.now();
     try {
       const res = await inner(input, init);
       counter.record({ endpoint, status: String(res.status) });
+      const date = Date.parse(res.headers.get('date') ?? '');
+      // The answer was sent between the request and now: compare with the middle of that span.
+      if (Number.isFinite(date)) counter.clockSkewSeconds = Math.round((date - (sent + Date.now()) / 2) / 1000);
       return res;
     } catch (e) {
       counter.record({ endpoint, status: 'network_error' });
