@@ -68,8 +68,8 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
                 </p>
                 <p className="hold-facts">
                   <Text
-                    k={h.mode === 'printer' ? 'holds.factsPrinter' : 'holds.factsDisplay'}
-                    values={{ listener: h.listener, text: h.text, count: h.times, seen: formatTime(h.lastSeenAt), ref: h.previousRef, charged: formatTime(h.previousAt) }}
+                    k={h.mode === 'printer' ? (h.times > 1 ? 'holds.factsPrinterRepeated' : 'holds.factsPrinter') : h.times > 1 ? 'holds.factsDisplayRepeated' : 'holds.factsDisplay'}
+                    values={{ listener: h.listener, text: h.text, times: h.times, seen: formatTime(h.lastSeenAt), ref: h.previousRef, charged: formatTime(h.previousAt) }}
                     tags={{ code: <span className="mono" /> }}
                   />
                 </p>

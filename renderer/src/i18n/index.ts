@@ -7,7 +7,7 @@
  * the desktop app Chromium fills it from the app's locale) that the page speaks, else English.
  */
 import { createElement, type ReactElement } from 'react';
-import i18next from 'i18next';
+import i18next, { type ParseKeys, type TFunction } from 'i18next';
 import { initReactI18next, Trans, useTranslation } from 'react-i18next';
 import en from '../../../src/i18n/locales/en/ui.json';
 import { setFormatLocale } from '../format';
@@ -22,16 +22,14 @@ export { PSEUDO_LOCALE };
 export const LANGUAGE_STORAGE_KEY = 'register-bridge-language';
 
 export type UiCatalogue = typeof en;
-type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
-type KeyOf<K extends string> = K extends `${infer Base}_${PluralSuffix}` ? Base : K;
-type Paths<T, Prefix extends string = ''> = {
-  [K in keyof T & string]: T[K] extends string ? `${Prefix}${KeyOf<K>}` : Paths<T[K], `${Prefix}${K}.`>;
-}[keyof T & string];
-/** Every key of the `ui` catalogue (from the English file): a key that does not exist fails the type check. */
-export type UiKey = Paths<UiCatalogue>;
+/**
+ * Every key of the `ui` catalogue. The types come from the product's generated catalogue (src/i18n/types.ts): a key
+ * English does not have, or a placeholder its text does not name, fails the type check.
+ */
+export type UiKey = ParseKeys<'ui'>;
 export type UiValues = Readonly<Record<string, string | number>>;
 /** Translates a key of the `ui` catalogue; `count` chooses the plural form. */
-export type Translate = (key: UiKey, values?: UiValues) => string;
+export type Translate = TFunction<'ui'>;
 
 const lazyCatalogues = import.meta.glob<UiCatalogue>(['../../../src/i18n/locales/*/ui.json', '!../../../src/i18n/locales/en/ui.json'], { import: 'default' });
 
@@ -132,11 +130,11 @@ export function currentLanguage(): UiLanguage {
 
 /** The translate function of the `ui` namespace; the component re-renders when the language changes. */
 export function useT(): Translate {
-  return useTranslation().t as unknown as Translate;
+  return useTranslation('ui').t;
 }
 
 /** A translation outside React (client errors); follows the language in use. */
-export const translate: Translate = (key, values) => i18n.t(key, values as never) as unknown as string;
+export const translate: Translate = i18n.getFixedT(null, 'ui');
 
 /**
  * A text with markup inside ("Same total <strong>{{amount}}</strong> again"): the tags of the catalogue text become

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { ApiProblem, errorText, type BridgeClient, type JournalDetail, type JournalQuery, type PaymentView } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
 import { formatMoney, formatTime } from '../format';
-import { Text, useT, type Translate, type UiKey } from '../i18n';
+import { Text, useT, type Translate } from '../i18n';
 import { OutcomeBadge } from '../components/labels';
 import { Receipt } from './Receipt';
 
@@ -22,9 +22,9 @@ function fieldValue(v: unknown, t: Translate): string {
   return String(v);
 }
 
-function deliveredText(p: JournalDetail['payment']): UiKey {
-  if (p.delivered) return p.acknowledged ? 'journal.deliveredAcknowledged' : 'journal.deliveredYes';
-  return p.outcome ? 'journal.deliveredNotYet' : 'journal.deliveredNo';
+function deliveredText(p: JournalDetail['payment']) {
+  if (p.delivered) return p.acknowledged ? ('journal.deliveredAcknowledged' as const) : ('journal.deliveredYes' as const);
+  return p.outcome ? ('journal.deliveredNotYet' as const) : ('journal.deliveredNo' as const);
 }
 
 function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail; onClose(): void }) {
