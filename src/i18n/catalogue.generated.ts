@@ -739,6 +739,12 @@ export interface Catalogue {
       "title": "Set up a terminal",
       "usb": {
         "again": "Look for devices again",
+        "kind": {
+          "bluetooth": "Bluetooth",
+          "hid": "USB HID device",
+          "serial": "serial port",
+          "usb": "USB device"
+        },
         "none": "No device found.",
         "title": "Choose the device"
       }

@@ -49,6 +49,17 @@ export async function openStatusPage(url: string, locale = 'en-US'): Promise<Sta
   };
 }
 
+/** A browser context in `locale` (its `navigator.languages` and Accept-Language) on the status page, with errors collected. */
+export async function openInLocale(browser: Browser, url: string, locale: string, problems: string[], viewport: { width: number; height: number } = SIZES[0]): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  watchErrors(page, problems, `${locale} `);
+  await page.goto(url);
+  await waitLive(page);
+  return { context, page };
+}
+
 /** Waits until the page's event stream is connected. */
 export async function waitLive(page: Page): Promise<void> {
   await page.locator('[data-testid="link-state"][data-up="true"]').waitFor();

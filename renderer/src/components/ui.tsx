@@ -5,11 +5,11 @@ export function Badge({ tone, children }: { tone: string; children: ReactNode })
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
-/** A problem message announced to screen readers. */
+/** A problem message announced to screen readers (mostly the bridge's own words: `data-source="bridge"`). */
 export function ErrorNote({ children }: { children: ReactNode }) {
   if (!children) return null;
   return (
-    <p className="error-note" role="alert">
+    <p className="error-note" role="alert" data-source="bridge">
       {children}
     </p>
   );
@@ -58,7 +58,7 @@ export function TextField(p: FieldProps) {
         </small>
       ) : null}
       {p.error ? (
-        <small id={errId} className="field-error" role="alert">
+        <small id={errId} className="field-error" role="alert" data-source="bridge">
           {p.error}
         </small>
       ) : null}
@@ -97,7 +97,7 @@ export function SelectField(p: SelectProps) {
         </small>
       ) : null}
       {p.error ? (
-        <small id={errId} className="field-error" role="alert">
+        <small id={errId} className="field-error" role="alert" data-source="bridge">
           {p.error}
         </small>
       ) : null}

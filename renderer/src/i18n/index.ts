@@ -33,8 +33,11 @@ export type Translate = TFunction<'ui'>;
 
 const lazyCatalogues = import.meta.glob<UiCatalogue>(['../../../src/i18n/locales/*/ui.json', '!../../../src/i18n/locales/en/ui.json'], { import: 'default' });
 
-/** The pseudo-locale is offered in the picker of a development build only; any build accepts it when it is stored. */
-export const PSEUDO_IN_PICKER = import.meta.env.DEV;
+/**
+ * The pseudo-locale is offered in the picker of a development build only (`vite` serving the page, not `vite build`);
+ * any build accepts it when it is stored, which is how the layout test chooses it.
+ */
+export const PSEUDO_IN_PICKER = import.meta.env.MODE !== 'production';
 
 export const i18n = i18next.createInstance();
 

@@ -34,7 +34,11 @@ function StageTrail({ item, title, t }: { item: RunningPayment; title: string; t
           );
         })}
       </ol>
-      {p.message ? <p className="payment-message">{p.message}</p> : null}
+      {p.message ? (
+        <p className="payment-message" data-source="bridge">
+          {p.message}
+        </p>
+      ) : null}
     </article>
   );
 }
@@ -68,7 +72,7 @@ function ResultsTable({ rows, t }: { rows: PaymentView[]; t: Translate }) {
                 <OutcomeBadge outcome={p.outcome} t={t} />
               </td>
               <td>
-                {p.message}
+                <span data-source="bridge">{p.message}</span>
                 {p.reversed ? ` ${t('dashboard.reversed')}` : ''}
               </td>
             </tr>
@@ -246,7 +250,7 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
                   {term.message ? (
                     <>
                       <dt>{t('dashboard.status')}</dt>
-                      <dd>{term.message}</dd>
+                      <dd data-source="bridge">{term.message}</dd>
                     </>
                   ) : null}
                 </dl>

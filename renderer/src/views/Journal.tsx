@@ -68,7 +68,7 @@ function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail
         <dt>{t('journal.terminalRef')}</dt>
         <dd className="mono">{d.driverRef ?? '—'}</dd>
         <dt>{t('journal.settlement')}</dt>
-        <dd>{d.settlement ?? '—'}</dd>
+        <dd data-source="bridge">{d.settlement ?? '—'}</dd>
         {p.reversed ? (
           <>
             <dt>{t('journal.reversed')}</dt>
@@ -96,8 +96,8 @@ function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail
               <tr key={e.seq}>
                 <td>{e.seq}</td>
                 <td>{formatTime(e.at)}</td>
-                <td>{e.type}</td>
-                <td className="mono small">{e.data === null ? '' : JSON.stringify(e.data)}</td>
+                <td data-source="bridge">{e.type}</td>
+                <td className="mono small" data-source="bridge">{e.data === null ? '' : JSON.stringify(e.data)}</td>
               </tr>
             ))}
           </tbody>
@@ -111,7 +111,7 @@ function FragmentRow({ label, value }: { label: string; value: string }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd>{value}</dd>
+      <dd data-source="bridge">{value}</dd>
     </>
   );
 }

@@ -72,7 +72,7 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
                 <tr key={l.seq} className={`log-${l.level}`}>
                   <td className="nowrap">{formatClock(l.time)}</td>
                   <td>{t(`logLevel.${l.level}`)}</td>
-                  <td>{l.msg}</td>
+                  <td data-source="bridge">{l.msg}</td>
                   <td className="mono small">{Object.keys(l.fields).length ? JSON.stringify(l.fields) : ''}</td>
                 </tr>
               ))}

@@ -49,7 +49,7 @@ export function Receipt({ client, paymentId, initial }: { client: BridgeClient; 
     <section className={`receipt${printing ? ' receipt-printing' : ''}`} aria-labelledby="receipt-title">
       <h3 id="receipt-title">{t('receipt.title')}</h3>
       {!receipt.available ? (
-        <p className="empty" data-testid="receipt-note">
+        <p className="empty" data-testid="receipt-note" data-source="bridge">
           {receipt.note}
         </p>
       ) : (

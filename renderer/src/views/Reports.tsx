@@ -165,9 +165,9 @@ function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate })
               <td>{i.terminal}</td>
               <td className="mono">{i.ref ?? i.reference ?? i.hostId ?? '—'}</td>
               <td>{i.journalStatus ? `${statusWord(i.journalStatus, t)} · ${amountOf(i.journalAmount)}` : '—'}</td>
-              <td>{i.hostStatus ? `${i.hostStatusText ?? i.hostStatus} · ${amountOf(i.hostAmount, i.hostAmountText)}` : '—'}</td>
+              <td data-source="bridge">{i.hostStatus ? `${i.hostStatusText ?? i.hostStatus} · ${amountOf(i.hostAmount, i.hostAmountText)}` : '—'}</td>
               <td className="num">{i.difference !== undefined && i.journalAmount ? formatSigned(i.difference, i.journalAmount.currency) : '—'}</td>
-              <td>{i.note}</td>
+              <td data-source="bridge">{i.note}</td>
             </tr>
           ))}
         </tbody>

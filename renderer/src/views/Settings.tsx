@@ -455,7 +455,7 @@ export function Settings({ client }: { client: BridgeClient }) {
             <li key={i}>
               <strong>{String(t.id ?? `#${i + 1}`)}</strong> — {String(t.driver ?? '')}
               {issues.filter((x) => x.field.startsWith(`terminals[${i}]`)).map((x) => (
-                <span key={x.field + x.message} className="field-error">
+                <span key={x.field + x.message} className="field-error" data-source="bridge">
                   {' '}
                   {x.field}: {x.message}
                 </span>
@@ -485,7 +485,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         )}
       </p>
       {view.warnings.length ? (
-        <ul className="banner banner-warn">
+        <ul className="banner banner-warn" data-source="bridge">
           {view.warnings.map((w) => (
             <li key={w}>{w}</li>
           ))}
@@ -497,7 +497,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         <div className="summary" ref={summaryRef} tabIndex={-1} aria-live="polite">
           {note ? <p role="status">{note}</p> : null}
           {other.length ? (
-            <ul className="error-list">
+            <ul className="error-list" data-source="bridge">
               {other.map((i) => (
                 <li key={i.field + i.message}>
                   {i.field || t('settings.config')}: {i.message}

@@ -39,7 +39,7 @@ function TestResult({ r }: { r: TestPaymentAnswer }) {
         <Text k="setup.testResult" values={{ ref: r.ref, amount: formatMoney(r.amount) }} tags={{ code: <span className="mono" /> }} />{' '}
         <Badge tone={r.outcome}>{t(`outcome.${r.outcome}`)}</Badge>
       </p>
-      <p>{r.message}</p>
+      <p data-source="bridge">{r.message}</p>
       {r.authCode || r.panMasked || r.terminalId ? (
         <p className="small">
           {[r.authCode && t('setup.authorisation', { code: r.authCode }), r.panMasked && t('setup.card', { pan: r.panMasked }), r.terminalId && t('setup.tid', { tid: r.terminalId })]
@@ -169,7 +169,7 @@ function IppSetup({ client }: { client: BridgeClient }) {
       {answer ? (
         <div className={`result ${answer.online ? 'result-approved' : 'result-failed'}`} role="status" data-testid="ipp-ping-result" data-online={answer.online}>
           <p>
-            {answer.online ? t('setup.ipp.answered') : t('setup.ipp.noAnswer')} {answer.message}
+            {answer.online ? t('setup.ipp.answered') : t('setup.ipp.noAnswer')} <span data-source="bridge">{answer.message}</span>
           </p>
           {answer.terminalId || answer.model ? (
             <dl className="facts">
@@ -233,12 +233,16 @@ function UsbSetup({ client }: { client: BridgeClient }) {
             <ul className="device-list">
               {list.devices.map((d) => (
                 <li key={d.path}>
-                  <strong className="mono">{d.path}</strong> — {d.kind}, {d.description}
+                  <strong className="mono">{d.path}</strong> — {t(`setup.usb.kind.${d.kind}`)}, <span data-source="bridge">{d.description}</span>
                 </li>
               ))}
             </ul>
           ) : null}
-          {list.note ? <p className="hint">{list.note}</p> : null}
+          {list.note ? (
+            <p className="hint" data-source="bridge">
+              {list.note}
+            </p>
+          ) : null}
         </>
       ) : null}
     </Step>
@@ -378,11 +382,11 @@ function EposSetup({ client }: { client: BridgeClient }) {
         {check ? (
           <ul className="checks" data-testid="epos-check">
             <li className={check.token.ok ? 'ok' : 'fail'} data-check="token" data-ok={check.token.ok}>
-              <strong>{check.token.ok ? t('setup.epos.tokenPassed') : t('setup.epos.tokenFailed')}</strong> {check.token.message}
+              <strong>{check.token.ok ? t('setup.epos.tokenPassed') : t('setup.epos.tokenFailed')}</strong> <span data-source="bridge">{check.token.message}</span>
             </li>
             {check.session ? (
               <li className={check.session.ok ? 'ok' : 'fail'} data-check="session" data-ok={check.session.ok}>
-                <strong>{check.session.ok ? t('setup.epos.sessionPassed') : t('setup.epos.sessionFailed')}</strong> {check.session.message}
+                <strong>{check.session.ok ? t('setup.epos.sessionPassed') : t('setup.epos.sessionFailed')}</strong> <span data-source="bridge">{check.session.message}</span>
               </li>
             ) : null}
           </ul>

@@ -1,0 +1,360 @@
+/**
+ * The status page in the user's language, in real Chromium against the product on loopback (simulated IPP terminal,
+ * bridge, native register, status server serving a fresh build): a browser whose language is German, French or
+ * Bulgarian gets every view in that language (no English words of the catalogue left), `<html lang>` follows, the
+ * picker in Settings switches without a reload and keeps the choice after one, and the pseudo-locale (~40 % longer,
+ * accented) overflows nothing at 1024×768 and 800×600. One browser, one context per language.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { parseConfig } from '../../src/config/load';
+import { silentLogger } from '../../src/log/logger';
+import { StatusCore } from '../../src/status/core';
+import { startStatusServer, type StatusServer } from '../../src/status/server';
+import { startHarness, type Harness } from '../helpers/bridge-harness';
+import { buildRenderer } from './build-renderer';
+import { launchChromium } from './chromium';
+import { openInLocale, SHOTS } from './page';
+
+type Tree = { [key: string]: string | Tree };
+const LOCALES = join(import.meta.dirname, '..', '..', 'src', 'i18n', 'locales');
+const catalogue = (lang: string): Tree => JSON.parse(readFileSync(join(LOCALES, lang, 'ui.json'), 'utf8')) as Tree;
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string') out.set(key, v);
+    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
+  }
+  return out;
+}
+
+/**
+ * The English words of the catalogue that a page in `lang` must not show: every run of text of an English entry
+ * (between placeholders and tags, three letters or more) that no entry of the language's catalogue contains
+ * ("Terminal", "TID" or "Register Bridge" are the same in German and stay allowed).
+ */
+function englishOnly(lang: string): string[] {
+  const own = [...flatten(catalogue(lang)).values()].join('\n');
+  const out = new Set<string>();
+  for (const text of flatten(catalogue('en')).values()) {
+    for (const piece of text.split(/\{\{[^}]*\}\}|<[^>]+>/)) {
+      const words = piece.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+      if (/\p{L}{3,}/u.test(words) && !own.includes(words)) out.add(words);
+    }
+  }
+  return [...out];
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The English words found in `shown`, each as a whole word. */
+function englishIn(shown: string, english: readonly string[]): string[] {
+  return english.filter((w) => new RegExp(`(?<!\\p{L})${escape(w)}(?!\\p{L})`, 'u').test(shown));
+}
+
+/**
+ * What the page says in its own words: every text node, `aria-label`, `title` and `placeholder`, except what the
+ * bridge, the terminal or the register wrote (`data-source="bridge"`: messages, log lines, receipts) and machine
+ * values (`pre`, `code`, `.mono`: references, addresses, paths).
+ */
+function pageWords(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const skip = (el: Element | null): boolean => !!el?.closest('[data-source="bridge"], pre, code, .mono, script, style');
+    const parts: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!skip(n.parentElement) && n.textContent?.trim()) parts.push(n.textContent.trim());
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      if (skip(el)) continue;
+      for (const a of ['aria-label', 'title', 'placeholder']) {
+        const v = el.getAttribute(a);
+        if (v) parts.push(v);
+      }
+    }
+    return parts.join('\n');
+  });
+}
+
+/**
+ * Text that does not fit: an element with text whose content is wider than its box (cut or spilling), an element
+ * beyond the window's edges, or a page wider than the window. Content inside a scroll box (tables, receipts, the
+ * log) is reachable by scrolling and not counted.
+ */
+function overflows(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const out: string[] = [];
+    const scrolls = (el: Element): boolean => {
+      const o = getComputedStyle(el).overflowX;
+      return o === 'auto' || o === 'scroll';
+    };
+    const inScrollBox = (el: Element): boolean => {
+      for (let p = el.parentElement; p; p = p.parentElement) if (scrolls(p)) return true;
+      return false;
+    };
+    const name = (el: Element): string => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 50)}"`;
+    if (document.documentElement.scrollWidth > vw + 1) out.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${vw}px window`);
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.closest('.sr-only, .skip-link')) continue;
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || cs.display === 'inline' || cs.display === 'contents') continue;
+      if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim())) continue;
+      if (scrolls(el) || inScrollBox(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (el.scrollWidth > el.clientWidth + 1) out.push(`cut: ${name(el)} (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
+      if (r.right > vw + 1 || r.left < -1) out.push(`outside the window: ${name(el)} (${Math.round(r.left)}–${Math.round(r.right)}px of ${vw}px)`);
+    }
+    // A drop-down clips its chosen option's text without any overflow to see: measure the text in the same font.
+    const probe = document.createElement('span');
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:pre';
+    document.body.append(probe);
+    for (const sel of document.querySelectorAll('select')) {
+      if (sel.closest('.sr-only') || sel.getBoundingClientRect().width === 0) continue;
+      const cs = getComputedStyle(sel);
+      probe.style.font = cs.font;
+      probe.textContent = sel.selectedOptions[0]?.textContent ?? '';
+      // Room for the text: the box without its padding, border and the arrow (about 1.5em).
+      const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 1.5 * parseFloat(cs.fontSize);
+      if (probe.offsetWidth > room + 1) out.push(`cut: select "${probe.textContent.slice(0, 50)}" (${probe.offsetWidth}px of text in ${Math.round(room)}px)`);
+    }
+    probe.remove();
+    return out;
+  });
+}
+
+let h: Harness;
+let server: StatusServer;
+let core: StatusCore;
+let browser: Browser;
+let staticDir: string;
+let configDir: string;
+const problems: string[] = [];
+
+const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'logs'] as const;
+type View = (typeof VIEWS)[number];
+
+/** The heading each view shows, in `lang`. */
+function heading(lang: string, view: View): string {
+  const c = flatten(catalogue(lang));
+  return view === 'setup' ? c.get('setup.title')! : c.get(`app.view.${view}`)!;
+}
+
+async function open(page: Page, lang: string, view: View): Promise<void> {
+  await page.locator(`nav [data-view="${view}"]`).click();
+  await page.getByRole('heading', { level: 1, name: heading(lang, view), exact: true }).waitFor();
+}
+
+/**
+ * Visits every view in the states that show the most words (a payment's details with its receipt, each connection
+ * of the setup wizard, the settings form with a text listener's options) and calls `look` in each, named.
+ */
+async function everyView(page: Page, lang: string, look: (state: string) => Promise<void>): Promise<void> {
+  await open(page, lang, 'dashboard');
+  await page.locator('[data-terminal="lane1"] .badge').waitFor();
+  await page.locator('.attention [data-ref="E2E-L-DOUBT"]').waitFor();
+  await page.locator('table.results tr[data-ref="E2E-L1"]').waitFor();
+  await look('dashboard');
+  await open(page, lang, 'journal');
+  await page.locator('button[data-details="E2E-L1"]').click();
+  await page.locator('section.detail pre[data-copy="customer"]').waitFor();
+  await look('journal');
+  await open(page, lang, 'reports');
+  await page.getByTestId('totals-EUR').waitFor();
+  await look('reports');
+  await open(page, lang, 'setup');
+  for (const link of ['ipp', 'epos', 'usb', 'sim'] as const) {
+    await page.locator(`input[type="radio"][value="${link}"]`).check();
+    await page.locator('section.step[data-step="2"]').waitFor();
+    if (link === 'usb') await page.locator('section.step[data-step="2"]').locator('.device-list, .empty').first().waitFor();
+    await look(`setup-${link}`);
+  }
+  await open(page, lang, 'settings');
+  await page.locator('.listener-block[data-listener="till"] input[name$=".separator"]').waitFor();
+  await look('settings');
+  await open(page, lang, 'logs');
+  await page.locator('table.log, p.empty').first().waitFor();
+  await look('logs');
+}
+
+beforeAll(async () => {
+  [staticDir, h, browser] = await Promise.all([buildRenderer(), startHarness(), launchChromium()]);
+  configDir = mkdtempSync(join(tmpdir(), 'rb-e2e-locales-'));
+  const configFile = join(configDir, 'config.json');
+  const raw = {
+    dataDir: h.dataDir,
+    listeners: [
+      { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } },
+      { id: 'till', protocol: 'text', transport: { type: 'tcp', host: '127.0.0.1', port: 7451 } },
+    ],
+    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' }],
+  };
+  writeFileSync(configFile, JSON.stringify(raw, null, 2));
+  core = new StatusCore({ config: parseConfig(raw), configFile, log: silentLogger() });
+  core.attach(h.service);
+  server = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir, log: silentLogger() });
+
+  // A finished sale and a payment in doubt: the dashboard, journal and reports have something to say.
+  const register = await h.client();
+  register.send({ op: 'sale', id: 'l1', ref: 'E2E-L1', amount: 1234, currency: 'EUR' });
+  expect((await register.waitFor((m) => m.id === 'l1' && m.type === 'result')).outcome).toBe('approved');
+  const j = h.service.journal;
+  const r = j.insertIntent({ register: 'other', ref: 'E2E-L-DOUBT', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
+  j.update(r.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'sid-l', message: 'The terminal could not tell yet' }, { type: 'in_doubt' });
+}, 120_000);
+
+afterEach(() => {
+  expect(problems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  core?.detach();
+  await h?.close();
+  if (staticDir) rmSync(staticDir, { recursive: true, force: true });
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
+
+describe('status page in the browser\'s language', () => {
+  it('the check of English words finds them: a German page with an English heading is caught', () => {
+    const english = englishOnly('de');
+    expect(english).toContain('Needs attention');
+    expect(english).toContain('Save settings');
+    // Words German shares with English are allowed.
+    expect(english).not.toContain('Terminal');
+    expect(english).not.toContain('Register Bridge');
+    expect(englishIn('Übersicht\nNeeds attention\nTerminal lane1', english)).toEqual(['Needs attention']);
+    expect(englishIn('Übersicht\nBitte prüfen\nTerminal lane1', english)).toEqual([]);
+  });
+
+  for (const [locale, lang, amount] of [
+    ['de-DE', 'de', '12,34\u00a0EUR'],
+    ['fr-FR', 'fr', '12,34\u00a0EUR'],
+    ['bg-BG', 'bg', '12,34\u00a0EUR'],
+  ] as const) {
+    it(`a browser in ${locale} gets every view in ${lang}, with amounts and dates as ${locale} writes them, and the layout holds`, async () => {
+      const { context, page } = await openInLocale(browser, server.url, locale, problems, { width: 1024, height: 768 });
+      try {
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+        const english = englishOnly(lang);
+        const found: string[] = [];
+        const cut: string[] = [];
+        await everyView(page, lang, async (state) => {
+          for (const w of englishIn(await pageWords(page), english)) found.push(`${state}: "${w}"`);
+          for (const o of await overflows(page)) cut.push(`${state}: ${o}`);
+          await page.screenshot({ path: join(SHOTS, `locale-${locale}-${state}.png`) });
+        });
+        expect(found).toEqual([]);
+        expect(cut).toEqual([]);
+        // Amounts and dates through Intl in the browser's locale.
+        await open(page, lang, 'dashboard');
+        const row = page.locator('table.results tr[data-ref="E2E-L1"]');
+        expect(await row.textContent()).toContain(amount);
+        const created = (h.service.journal.list({ register: 'pos' }))[0]!.createdAt;
+        const day = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(created));
+        expect(await row.locator('td').first().textContent()).toContain(day);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
+  }
+
+  it('the picker in Settings switches the language without a reload and keeps it after one', async () => {
+    const { context, page } = await openInLocale(browser, server.url, 'en-US', problems);
+    try {
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      await open(page, 'en', 'settings');
+      await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+      const picker = page.getByTestId('language-picker').locator('select');
+      // Each language is offered in its own words; the pseudo-locale only in a development build.
+      expect(await picker.locator('option').allTextContents()).toEqual(['English', 'Deutsch', 'Français', 'Italiano', 'Español', 'Български']);
+      await picker.selectOption('de');
+      await page.getByRole('heading', { level: 1, name: 'Einstellungen', exact: true }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+      expect(await page.locator('nav [data-view="dashboard"]').textContent()).toBe('Übersicht');
+      // No reload happened: the page's own state is still there.
+      expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
+      await page.screenshot({ path: join(SHOTS, 'locale-picker-de.png') });
+
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Einstellungen', exact: true }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+      expect(await page.getByTestId('language-picker').locator('select').inputValue()).toBe('de');
+
+      // And back, also remembered.
+      await page.getByTestId('language-picker').locator('select').selectOption('en');
+      await page.getByRole('heading', { level: 1, name: 'Settings', exact: true }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Settings', exact: true }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the pseudo-locale (accented, ~40 % longer) overflows nothing at 1024×768 and 800×600', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' });
+    // As the picker of a development build stores it.
+    await context.addInitScript(() => localStorage.setItem('register-bridge-language', 'en-XA'));
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`en-XA page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`en-XA console error: ${m.text()}`));
+    try {
+      await page.goto(server.url);
+      await page.locator('[data-testid="link-state"][data-up="true"]').waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en-XA');
+      const pseudoHeading = async (view: View): Promise<string> => (await page.locator(`nav [data-view="${view}"]`).textContent()) ?? '';
+      // Every text is the pseudo-locale's: accented, in brackets, longer than English.
+      const dash = await pseudoHeading('dashboard');
+      expect(dash).toMatch(/^\[Ðá+šĥƀó+á+ŕð/);
+      expect(dash.length).toBeGreaterThanOrEqual(Math.ceil('Dashboard'.length * 1.4));
+      const found: string[] = [];
+      // `open` waits for the heading by name: in the pseudo-locale that is the navigation button's own text.
+      const pseudoOpen = async (view: View): Promise<void> => {
+        const name = view === 'setup' ? undefined : await pseudoHeading(view);
+        await page.locator(`nav [data-view="${view}"]`).click();
+        await page.locator('main h1').filter(name ? { hasText: name } : {}).first().waitFor();
+      };
+      const look = async (state: string): Promise<void> => {
+        for (const size of [
+          { width: 1024, height: 768 },
+          { width: 800, height: 600 },
+        ]) {
+          await page.setViewportSize(size);
+          for (const o of await overflows(page)) found.push(`${state} at ${size.width}×${size.height}: ${o}`);
+          await page.screenshot({ path: join(SHOTS, `locale-en-XA-${state}-${size.width}x${size.height}.png`) });
+        }
+        await page.setViewportSize({ width: 1024, height: 768 });
+      };
+      await pseudoOpen('dashboard');
+      await page.locator('.attention [data-ref="E2E-L-DOUBT"]').waitFor();
+      await look('dashboard');
+      await pseudoOpen('journal');
+      await page.locator('button[data-details="E2E-L1"]').click();
+      await page.locator('section.detail pre[data-copy="customer"]').waitFor();
+      await look('journal');
+      await pseudoOpen('reports');
+      await page.getByTestId('totals-EUR').waitFor();
+      await look('reports');
+      await pseudoOpen('setup');
+      for (const link of ['ipp', 'epos', 'usb', 'sim'] as const) {
+        await page.locator(`input[type="radio"][value="${link}"]`).check();
+        await page.locator('section.step[data-step="2"]').waitFor();
+        await look(`setup-${link}`);
+      }
+      await pseudoOpen('settings');
+      await page.locator('.listener-block[data-listener="till"] input[name$=".separator"]').waitFor();
+      await look('settings');
+      await pseudoOpen('logs');
+      await look('logs');
+      expect(found).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
