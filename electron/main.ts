@@ -84,7 +84,7 @@ async function start(): Promise<void> {
     open: () => void showWindow(),
     setPaused: (paused) => void (paused ? host?.pause() : host?.resume())?.catch((e: unknown) => log.error({ err: e }, 'pause/resume failed')),
     quit: () => app.quit(),
-  });
+  }, app.getLocale());
   let pending: NodeJS.Timeout | undefined;
   host.core.on('event', (e) => {
     if (e.type === 'log') return;

@@ -3,6 +3,7 @@
  * held as a possible duplicate waiting for the cashier's decision) wins
  * over a terminal offline, which wins over a payment running; otherwise idle. Plain logic, no Electron.
  */
+import { translator } from '../src/i18n';
 import type { StateView } from '../src/status/contract';
 
 export type TrayState = 'idle' | 'running' | 'attention' | 'offline';
@@ -16,12 +17,25 @@ export function trayStateOf(s: Pick<StateView, 'attention' | 'terminals' | 'runn
   return 'idle';
 }
 
-export const TRAY_TOOLTIPS: Readonly<Record<TrayState, string>> = {
-  idle: 'Register Bridge — ready',
-  running: 'Register Bridge — payment running',
-  attention: 'Register Bridge — needs attention',
-  offline: 'Register Bridge — a terminal is offline',
-};
+/** The tray's words in the app's locale (the `ui` catalogue; English for a language the status page is not offered in). */
+export interface TrayTexts {
+  readonly open: string;
+  readonly pause: string;
+  readonly quit: string;
+  readonly paused: string;
+  readonly tooltip: Readonly<Record<TrayState, string>>;
+}
+
+export function trayTexts(locale: string | undefined): TrayTexts {
+  const t = translator('ui', locale);
+  return {
+    open: t('tray.open'),
+    pause: t('tray.pause'),
+    quit: t('tray.quit'),
+    paused: t('tray.paused'),
+    tooltip: { idle: t('tray.idle'), running: t('tray.running'), attention: t('tray.attention'), offline: t('tray.offline') },
+  };
+}
 
 /** Icon colours (RGB) per state. */
 export const TRAY_COLOURS: Readonly<Record<TrayState, readonly [number, number, number]>> = {

@@ -1,6 +1,6 @@
 /** The tray icon: its colour and tooltip follow the bridge's state; its menu opens, pauses and quits. */
 import { Menu, Tray, nativeImage, type NativeImage } from 'electron';
-import { circleBitmap, TRAY_COLOURS, TRAY_TOOLTIPS, type TrayState } from './tray-state';
+import { circleBitmap, TRAY_COLOURS, trayTexts, type TrayState, type TrayTexts } from './tray-state';
 
 export interface TrayActions {
   open(): void;
@@ -16,8 +16,11 @@ export class BridgeTray {
   private readonly tray: Tray;
   private state: TrayState = 'idle';
   private paused = false;
+  private readonly texts: TrayTexts;
 
-  constructor(private readonly actions: TrayActions) {
+  /** `locale`: the app's locale (Electron's `app.getLocale()`), which the tray's words follow. */
+  constructor(private readonly actions: TrayActions, locale?: string) {
+    this.texts = trayTexts(locale);
     this.tray = new Tray(trayIcon('idle'));
     this.tray.on('click', () => actions.open());
     this.render();
@@ -32,13 +35,14 @@ export class BridgeTray {
 
   private render(): void {
     this.tray.setImage(trayIcon(this.state));
-    this.tray.setToolTip(this.paused ? 'Register Bridge — listeners paused' : TRAY_TOOLTIPS[this.state]);
+    const w = this.texts;
+    this.tray.setToolTip(this.paused ? w.paused : w.tooltip[this.state]);
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
-        { label: 'Open Register Bridge', click: () => this.actions.open() },
-        { label: 'Pause listeners', type: 'checkbox', checked: this.paused, click: (item) => this.actions.setPaused(item.checked) },
+        { label: w.open, click: () => this.actions.open() },
+        { label: w.pause, type: 'checkbox', checked: this.paused, click: (item) => this.actions.setPaused(item.checked) },
         { type: 'separator' },
-        { label: 'Quit', click: () => this.actions.quit() },
+        { label: w.quit, click: () => this.actions.quit() },
       ]),
     );
   }

@@ -42,9 +42,7 @@ export function generate() {
   out.push('export const resources = {');
   for (const l of languages) out.push(`  ${JSON.stringify(l)}: { ${namespaces.filter((n) => has(l, n)).map((n) => `${JSON.stringify(n)}: ${ident(l, n)}`).join(', ')} },`);
   out.push('};');
-  out.push('');
-  out.push('/** Languages the status page is offered in (those with a `ui` file). */');
-  out.push(`export const UI_LANGUAGES = ${JSON.stringify(languages.filter((l) => has(l, 'ui')))} as const;`);
+
   out.push('');
   out.push('/** The English catalogue with literal texts: the keys and placeholders every language has. */');
   const english = namespaces.map((n) => ({ name: n, resources: JSON.parse(readFileSync(join(localesDir, 'en', `${n}.json`), 'utf8')) }));

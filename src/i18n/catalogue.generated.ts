@@ -24,9 +24,6 @@ export const resources = {
   "it": { "ui": it_ui },
 };
 
-/** Languages the status page is offered in (those with a `ui` file). */
-export const UI_LANGUAGES = ["bg","de","en","es","fr","it"] as const;
-
 /** The English catalogue with literal texts: the keys and placeholders every language has. */
 export interface Catalogue {
   "receipt": {
@@ -362,6 +359,7 @@ export interface Catalogue {
       "sale": "Sale"
     },
     "language": {
+      "failed": "This language could not be loaded; the page stays in the one it had.",
       "hint": "Remembered in this browser. Receipts and registers keep the shop's language from the settings.",
       "label": "Language",
       "legend": "Language of this page",

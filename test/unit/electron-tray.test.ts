@@ -45,7 +45,9 @@ const electron = vi.hoisted(() => {
 vi.mock('electron', () => ({ ...electron, default: electron }));
 
 import { BridgeTray } from '../../electron/tray';
-import { circleBitmap, TRAY_COLOURS, TRAY_TOOLTIPS, trayStateOf, type TrayState } from '../../electron/tray-state';
+import { circleBitmap, TRAY_COLOURS, trayStateOf, trayTexts, type TrayState } from '../../electron/tray-state';
+
+const TRAY_TOOLTIPS = trayTexts('en-US').tooltip;
 
 const actions = { open: vi.fn(), setPaused: vi.fn(), quit: vi.fn() };
 const tray = (): InstanceType<typeof electron.Tray> => electron.Tray.last!;
@@ -92,6 +94,23 @@ describe('tray icon', () => {
     expect(actions.quit).toHaveBeenCalledOnce();
     t.destroy();
     expect(tray().destroyed).toBe(true);
+  });
+
+  it('speaks the app\'s language: German and Bulgarian menus and tooltips, English for a language without the page\'s words', () => {
+    const de = new BridgeTray(actions, 'de-DE');
+    expect(tray().menu.map((m) => m.label ?? m.type)).toEqual(['Register Bridge öffnen', 'Empfang anhalten', 'separator', 'Beenden']);
+    expect(tray().tooltip).toBe('Register Bridge — bereit');
+    de.update('offline', false);
+    expect(tray().tooltip).toBe('Register Bridge — ein Terminal ist offline');
+    de.update('offline', true);
+    expect(tray().tooltip).toBe('Register Bridge — Empfang angehalten');
+    new BridgeTray(actions, 'bg-BG');
+    expect(tray().menu.map((m) => m.label ?? m.type)).toEqual(['Отвори Register Bridge', 'Спри приема', 'separator', 'Изход']);
+    // Every state has its own words in every language the tray speaks.
+    for (const locale of ['en', 'de', 'fr', 'it', 'es', 'bg']) expect(new Set(Object.values(trayTexts(locale).tooltip)).size, locale).toBe(4);
+    // No catalogue for Japanese (and none for a tag that is not one): English.
+    expect(trayTexts('ja-JP').open).toBe('Open Register Bridge');
+    expect(trayTexts('').quit).toBe('Quit');
   });
 
   it('derives its state from the dashboard: a payment in doubt or paused listeners need attention', () => {

@@ -22,7 +22,7 @@ export function LanguagePicker() {
         options={choices.map((l) => ({ value: l, label: l === PSEUDO_LOCALE ? t('language.pseudo') : languageName(l) }))}
         onChange={(v) => {
           setError('');
-          switchLanguage(v as UiLanguage).catch((e: unknown) => setError(String(e)));
+          switchLanguage(v as UiLanguage).catch(() => setError(t('language.failed')));
         }}
       />
       <ErrorNote>{error}</ErrorNote>
