@@ -6,7 +6,7 @@ import { Badge, ErrorNote } from '../components/ui';
 import { CaptureHolds } from '../components/CaptureHolds';
 import { formatClock, formatMoney, formatTime } from '../format';
 import { useT, type Translate } from '../i18n';
-import { OutcomeBadge } from '../components/labels';
+import { OutcomeBadge, PaymentsHead } from '../components/labels';
 
 /** The stage list of one payment: each step it went through, the current one marked. */
 function StageTrail({ item, title, t }: { item: RunningPayment; title: string; t: Translate }) {
@@ -49,17 +49,7 @@ function ResultsTable({ rows, t }: { rows: PaymentView[]; t: Translate }) {
     <div className="table-wrap">
       <table className="results">
         <caption className="sr-only">{t('dashboard.resultsCaption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('common.time')}</th>
-            <th scope="col">{t('common.reference')}</th>
-            <th scope="col">{t('common.kind')}</th>
-            <th scope="col" className="num">{t('common.amount')}</th>
-            <th scope="col">{t('common.terminal')}</th>
-            <th scope="col">{t('common.outcome')}</th>
-            <th scope="col">{t('common.message')}</th>
-          </tr>
-        </thead>
+        <PaymentsHead t={t} last="common.message" />
         <tbody>
           {rows.map((p) => (
             <tr key={p.id} data-ref={p.ref}>

@@ -3,7 +3,7 @@ import { ApiProblem, errorText, type BridgeClient, type JournalDetail, type Jour
 import { ErrorNote, SelectField, TextField } from '../components/ui';
 import { formatMoney, formatTime } from '../format';
 import { Text, useT, type Translate } from '../i18n';
-import { OutcomeBadge } from '../components/labels';
+import { OutcomeBadge, PaymentsHead } from '../components/labels';
 import { Receipt } from './Receipt';
 
 const OUTCOME_FILTERS = ['approved', 'declined', 'cancelled', 'failed', 'in_doubt', 'open'] as const;
@@ -219,17 +219,7 @@ export function Journal({ client }: { client: BridgeClient }) {
         {rows && rows.length > 0 ? (
           <table className="results">
             <caption className="sr-only">{t('journal.resultsCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.time')}</th>
-                <th scope="col">{t('common.reference')}</th>
-                <th scope="col">{t('common.kind')}</th>
-                <th scope="col" className="num">{t('common.amount')}</th>
-                <th scope="col">{t('common.terminal')}</th>
-                <th scope="col">{t('common.outcome')}</th>
-                <th scope="col">{t('common.register')}</th>
-              </tr>
-            </thead>
+            <PaymentsHead t={t} last="common.register" />
             <tbody>
               {rows.map((p) => (
                 <tr key={p.id} data-ref={p.ref}>
