@@ -23,6 +23,9 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'renderer/src/views/ListenerOptions.tsx: status, ref, result, detail': 'the text protocol\'s answer field names, typed as they are',
   'renderer/src/views/Settings.tsx: 10C4': 'a USB vendor id in hex as the example',
   'renderer/src/views/Settings.tsx: EA80': 'a USB product id in hex as the example',
+  'electron/ipc-main.ts: Only the Register Bridge window may call the bridge':
+    'the IPC answer\'s problem details to a page that is not the app\'s (API words like the status server\'s, never shown by the page)',
+  'electron/ipc-main.ts: Unknown method': 'the IPC answer\'s problem details to a call the page never makes (a programming error)',
   'electron/window.ts: Register Bridge': 'the product\'s name as the window title (a name, the same in every language)',
   'electron/keychain.ts: the operating system keychain is not available to decrypt it':
     'the keychain\'s refusal, raised to the core and shown as the bridge\'s own message (like every refusal of the settings API)',
@@ -34,6 +37,10 @@ const USER_ATTRIBUTES = new Set(['title', 'aria-label', 'placeholder', 'alt', 'l
 const USER_FIELDS = new Set(['label', 'hint', 'title', 'message', 'detail', 'caption', 'placeholder', 'tooltip']);
 const SHOWING_CALLS = /^(set(Error|Note|Saved|Message|Status|Notice|Problem|Warning|ToolTip|Title)|showErrorBox|showMessageBox)$/;
 const hasWords = (text: string): boolean => /\p{L}/u.test(text);
+/** Calls whose text arguments are no words for people (selectors, keys, the translate function itself). */
+const NOT_SHOWING = new Set(['t', 'translate', 'querySelector', 'querySelectorAll', 'closest', 'matches', 'getAttribute', 'setAttribute', 'addEventListener', 'removeEventListener', 'getItem', 'setItem', 'debug', 'info', 'warn', 'error', 'fatal', 'trace', 'log']);
+/** A phrase: two words or more (a single word as a call argument is usually a key, a name or a code). */
+const isPhrase = (text: string): boolean => /\p{L}+[\s,:;]+\p{L}+/u.test(text);
 
 export interface Finding {
   readonly file: string;
@@ -90,6 +97,15 @@ export function scanSource(file: string, source: string): Finding[] {
       else if (ts.isJsxExpression(node.initializer) && node.initializer.expression) reportValue(node.initializer.expression, `${node.name.getText(sf)}=`);
     } else if (ts.isPropertyAssignment(node) && USER_FIELDS.has(node.name.getText(sf).replace(/['"]/g, ''))) reportValue(node.initializer, `${node.name.getText(sf)}:`);
     else if (ts.isCallExpression(node) && SHOWING_CALLS.test(calleeName(node))) for (const a of node.arguments) reportValue(a, `${calleeName(node)}()`);
+    else if (ts.isCallExpression(node) && !NOT_SHOWING.has(calleeName(node))) {
+      // A phrase handed to a helper that renders it (`select('Immediate answer …', …)`, `check('Send …')`).
+      for (const a of node.arguments) {
+        for (const e of yielded(a)) {
+          const text = literalText(e);
+          if (text !== undefined && isPhrase(text)) report(e, text, `${calleeName(node) || 'call'}() argument`);
+        }
+      }
+    }
     else if (ts.isNewExpression(node) && calleeName(node) === 'Error') for (const a of node.arguments ?? []) reportValue(a, 'new Error()');
     ts.forEachChild(node, visit);
   };
@@ -138,6 +154,8 @@ describe('user-visible texts come from the catalogue', () => {
       }
       tray.setToolTip('Register Bridge — ready');
       const menu = [{ label: 'Quit', click: () => 0 }];
+      const field = check('Close the connection after each answer', 'closeAfterAnswer', t('x'));
+      document.querySelector('main [aria-invalid="true"]');
     `;
     expect(scanSource('x.tsx', src).map((f) => `${f.where} ${f.text}`)).toEqual([
       'setError() The bridge is gone',
@@ -151,6 +169,7 @@ describe('user-visible texts come from the catalogue', () => {
       'hint= Now:',
       'setToolTip() Register Bridge — ready',
       'label: Quit',
+      'check() argument Close the connection after each answer',
     ]);
   });
 });

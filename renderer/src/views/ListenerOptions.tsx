@@ -1,8 +1,8 @@
 /**
  * The protocol options of one register listener (its `options` in the config file), as the settings form shows
- * them: the text protocol's line format and the capture modes' total pattern, trigger, forwarding, slips and
- * duplicate window. Field names and values are exactly those of the options schemas (src/register/text/options.ts,
- * src/register/capture/options.ts); an empty field leaves the option out, so its default applies.
+ * them: the text protocol's line format, the capture modes' total pattern, trigger, forwarding, slips and
+ * duplicate window, and Caisse-AP's open points. Field names and values are exactly those of the options schemas
+ * (src/register/text/options.ts, src/register/capture/options.ts, src/register/caisse-ap/options.ts); an empty field leaves the option out, so its default applies.
  */
 import { useState, type ReactNode } from 'react';
 import { CheckField, SelectField, TextField } from '../components/ui';
@@ -240,6 +240,51 @@ function captureOptions(p: OptionsFormProps) {
   );
 }
 
+/** Caisse-AP: the points its sheet leaves open (docs/caisse-ap.md "Options"); empty fields keep the defaults. */
+function caisseApOptions(p: OptionsFormProps) {
+  const { t } = p;
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const num = (label: string, k: string, placeholder: string, hint?: string) => (
+    <TextField label={label} name={`caisse.${p.index}.${k}`} inputMode="numeric" value={val(k)} placeholder={placeholder} {...(hint ? { hint } : {})} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), numberValue(v))} />
+  );
+  const check = (label: string, k: string, fallback: boolean, hint?: string) => {
+    const v = p.get(o(k));
+    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} {...(hint ? { hint } : {})} onChange={(x) => p.update(o(k), x === fallback ? undefined : x)} />;
+  };
+  const select = (label: string, k: string, fallback: string, options: Array<{ value: string; label: string }>) => (
+    <SelectField label={label} name={`caisse.${p.index}.${k}`} value={val(k) || fallback} options={options} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), v === fallback ? undefined : v)} />
+  );
+  return (
+    <div className="options-block">
+      <h4>{t('settings.protocol.caisseAp')}</h4>
+      <div className="form-grid">
+        {select(t('options.caisse.immediateStatus'), 'immediateStatus', '11', [
+          { value: '11', label: t('options.caisse.status11') },
+          { value: '10', label: t('options.caisse.status10') },
+        ])}
+        {check(t('options.caisse.pushFinalAnswer'), 'pushFinalAnswer', false)}
+        {check(t('options.caisse.closeAfterAnswer'), 'closeAfterAnswer', true, t('options.caisse.closeAfterAnswerHint'))}
+        {check(t('options.caisse.authorisedCode'), 'authorisedCode', true)}
+        {select(t('options.caisse.schemeApplication'), 'schemeApplication', 'cb', [
+          { value: 'cb', label: t('options.caisse.schemeCb') },
+          { value: 'other', label: t('options.caisse.schemeOther') },
+        ])}
+        {select(t('options.caisse.panMask'), 'panMask', '#', [
+          { value: '#', label: '# (497010######0042)' },
+          { value: '*', label: '* (497010******0042)' },
+        ])}
+        {check(t('options.caisse.panType'), 'panType', false)}
+        {check(t('options.caisse.cancelWhenRegisterLeaves'), 'cancelWhenRegisterLeaves', false, t('options.caisse.cancelWhenRegisterLeavesHint'))}
+        {num(t('options.caisse.quietMs'), 'quietMs', '300')}
+        {num(t('options.caisse.incompleteMs'), 'incompleteMs', '5000')}
+        {num(t('options.caisse.abortAfterMs'), 'abortAfterMs', '150000')}
+        {num(t('options.caisse.answerDeadlineMs'), 'answerDeadlineMs', '170000', t('options.caisse.answerDeadlineMsHint'))}
+      </div>
+    </div>
+  );
+}
+
 /**
  * The options form of a listener's protocol (none for native and ZVT). Called as a function within the settings
  * form's render, not as a component, so that every field it shows is known (marked) before the form lists the
@@ -248,5 +293,6 @@ function captureOptions(p: OptionsFormProps) {
 export function listenerOptions(p: OptionsFormProps): ReactNode {
   if (p.protocol === 'text') return textOptions(p);
   if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  if (p.protocol === 'caisse-ap') return caisseApOptions(p);
   return null;
 }

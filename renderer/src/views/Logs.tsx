@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type LogLevelName, type LogLine } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
+import { downloadBase64 } from '../download';
 import { formatClock } from '../format';
 import { useT } from '../i18n';
 
@@ -22,6 +23,20 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
   const [lines, setLines] = useState<LogLine[]>([]);
   const [available, setAvailable] = useState(true);
   const [error, setError] = useState('');
+  const [bundle, setBundle] = useState<'idle' | 'making' | 'done'>('idle');
+
+  async function downloadBundle(): Promise<void> {
+    setBundle('making');
+    setError('');
+    try {
+      const b = await client.supportBundle();
+      downloadBase64(b.base64, b.fileName, b.contentType);
+      setBundle('done');
+    } catch (e) {
+      setError(errorText(e));
+      setBundle('idle');
+    }
+  }
 
   useEffect(() => {
     let live = true;
@@ -49,6 +64,14 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
         {t('app.view.logs')}
       </h1>
       <p className="hint">{t('logs.intro')}</p>
+      <div className="actions">
+        <button type="button" onClick={() => void downloadBundle()} disabled={bundle === 'making'} aria-describedby="bundle-hint">
+          {bundle === 'making' ? t('logs.bundleMaking') : t('logs.bundle')}
+        </button>
+        <p id="bundle-hint" className="hint" role="status">
+          {bundle === 'done' ? t('logs.bundleDone') : t('logs.bundleHint')}
+        </p>
+      </div>
       <form className="search" role="search" aria-label={t('logs.filter')} onSubmit={(e) => e.preventDefault()}>
         <SelectField label={t('logs.atLeast')} name="level" value={level} options={LEVELS.map((l) => ({ value: l, label: t(`logLevel.${l}`) }))} onChange={(v) => setLevel(v as LogLevelName)} />
         <TextField label={t('logs.containing')} name="text" type="search" value={text} onChange={setText} />
