@@ -346,6 +346,13 @@ export interface Catalogue {
       "search": "Search",
       "searchLabel": "Search the journal",
       "settlement": "Settlement",
+      "settlementState": {
+        "cancel": "reversing on the terminal",
+        "cancelled": "reversed on the terminal",
+        "complete": "confirming with the terminal",
+        "completed": "confirmed with the terminal",
+        "pending": "waiting for the register to take the result"
+      },
       "terminalRef": "Terminal reference",
       "to": "To (date)",
       "updated": "Updated"

@@ -27,6 +27,15 @@ function deliveredText(p: JournalDetail['payment']) {
   return p.outcome ? ('journal.deliveredNotYet' as const) : ('journal.deliveredNo' as const);
 }
 
+const SETTLEMENTS = ['pending', 'complete', 'cancel', 'completed', 'cancelled'] as const;
+
+/** How the payment was settled with the register (the journal's settlement word, in the page's language). */
+function settlementText(s: string | null, t: Translate): string {
+  if (s === null) return '—';
+  const known = SETTLEMENTS.find((x) => x === s);
+  return known ? t(`journal.settlementState.${known}`) : s;
+}
+
 function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail; onClose(): void }) {
   const t = useT();
   const headRef = useRef<HTMLHeadingElement>(null);
@@ -68,7 +77,7 @@ function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail
         <dt>{t('journal.terminalRef')}</dt>
         <dd className="mono">{d.driverRef ?? '—'}</dd>
         <dt>{t('journal.settlement')}</dt>
-        <dd data-source="bridge">{d.settlement ?? '—'}</dd>
+        <dd>{settlementText(d.settlement, t)}</dd>
         {p.reversed ? (
           <>
             <dt>{t('journal.reversed')}</dt>
