@@ -140,6 +140,8 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    // Concert runs on a serial line only.
+    if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
     update(['listeners', i], next);
   };
 
@@ -250,6 +252,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'native', label: 'Native (JSON lines)' },
                     { value: 'zvt', label: 'ZVT' },
                     { value: 'text', label: 'Plain text' },
+                    { value: 'concert', label: 'Concert / Telium E+ (France, serial)' },
                     { value: 'pole-display', label: 'Pole display capture' },
                     { value: 'printer', label: 'Receipt printer capture' },
                   ]}
@@ -262,7 +265,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     name={`listeners[${i}].transport.type`}
                     value={String(transport.type)}
                     options={[
-                      { value: 'tcp', label: 'Network (TCP)' },
+                      ...(protocol === 'concert' ? [] : [{ value: 'tcp', label: 'Network (TCP)' }]),
                       { value: 'serial', label: 'Serial (COM) port' },
                       { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
                     ]}
