@@ -9,6 +9,7 @@ import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
 import { concertTargets } from './concert';
+import { caisseApTargets } from './caisse-ap';
 
 export const allTargets: FuzzTarget[] = [
   ...nativeTargets,
@@ -19,5 +20,6 @@ export const allTargets: FuzzTarget[] = [
   ...captureTargets,
   ...eposTargets,
   ...concertTargets,
+  ...caisseApTargets,
   ...configTargets,
 ];
