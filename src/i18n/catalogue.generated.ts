@@ -435,6 +435,25 @@ export interface Catalogue {
         "sale": "Command word: sale",
         "status": "Command word: status"
       },
+      "concert": {
+        "answerDeadline": "Answer deadline (ms)",
+        "answerDeadlineHint": "Cancel on the terminal when a payment has no outcome by then (registers wait 120 s).",
+        "answerPrivate": "Private data in the answer",
+        "busyEnq": "While a payment runs, a new ENQ gets",
+        "busySilent": "No answer",
+        "controlParity": "7E1: control characters with a parity bit",
+        "line": "Line settings",
+        "line7E1": "7 data bits, even parity (7E1)",
+        "line8N1": "8 data bits, no parity (8N1)",
+        "lineAuto": "Detect 7E1 or 8N1 from the register",
+        "lineHint": "Keep the port itself at 8 data bits: the bridge does the 7E1 parity.",
+        "privateEcho": "As the register sent it",
+        "privateReceipt": "The bridge's receipt number",
+        "title": "Concert (Telium E / E+)",
+        "type2": "Transaction type 2",
+        "type2Refuse": "Refuse (status 9)",
+        "type2Void": "Void of the last payment (same amount)"
+      },
       "currency": "Currency when the line has none",
       "decimal": "Decimal separator",
       "decimalAuto": "Automatic (by position)",
@@ -645,6 +664,7 @@ export interface Catalogue {
       "productId": "USB product id",
       "protocol": {
         "caisseAp": "Caisse-AP (French registers, TCP)",
+        "concert": "Concert / Telium E+ (France, serial)",
         "native": "Native (JSON lines)",
         "poleDisplay": "Pole display capture",
         "printer": "Receipt printer capture",

@@ -21,6 +21,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'renderer/src/views/ListenerOptions.tsx: PRN': 'the default reference prefix of a receipt printer, as the protocol writes it',
   'renderer/src/views/ListenerOptions.tsx: command, ref, amount, currency': 'the text protocol\'s field names, typed as they are',
   'renderer/src/views/ListenerOptions.tsx: status, ref, result, detail': 'the text protocol\'s answer field names, typed as they are',
+  'renderer/src/views/ListenerOptions.tsx: NAK': 'a control character of the Concert line protocol, named as its sheet names it',
+  'renderer/src/views/ListenerOptions.tsx: EOT': 'a control character of the Concert line protocol, named as its sheet names it',
   'renderer/src/views/Settings.tsx: 10C4': 'a USB vendor id in hex as the example',
   'renderer/src/views/Settings.tsx: EA80': 'a USB product id in hex as the example',
   'electron/ipc-main.ts: Only the Register Bridge window may call the bridge':

@@ -1,8 +1,9 @@
 /**
  * The protocol options of one register listener (its `options` in the config file), as the settings form shows
  * them: the text protocol's line format, the capture modes' total pattern, trigger, forwarding, slips and
- * duplicate window, and Caisse-AP's open points. Field names and values are exactly those of the options schemas
- * (src/register/text/options.ts, src/register/capture/options.ts, src/register/caisse-ap/options.ts); an empty field leaves the option out, so its default applies.
+ * duplicate window, Concert's line settings and Caisse-AP's and Concert's open points. Field names and values are
+ * exactly those of the options schemas (src/register/text/options.ts, src/register/capture/options.ts,
+ * src/register/caisse-ap/options.ts, src/register/concert/options.ts); an empty field leaves the option out, so its default applies.
  */
 import { useState, type ReactNode } from 'react';
 import { CheckField, SelectField, TextField } from '../components/ui';
@@ -240,6 +241,43 @@ function captureOptions(p: OptionsFormProps) {
   );
 }
 
+/** Concert (src/register/concert/options.ts): the line setting and what the sheet leaves open. */
+function concertOptions(p: OptionsFormProps) {
+  const { t } = p;
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const select = (label: string, k: string, fallback: string, options: Array<{ value: string; label: string }>, hint?: string) => (
+    <SelectField label={label} name={`concert.${p.index}.${k}`} value={val(k) || fallback} options={options} {...(hint ? { hint } : {})} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), v === fallback ? undefined : v)} />
+  );
+  return (
+    <div className="options-block">
+      <h4>{t('options.concert.title')}</h4>
+      <div className="form-grid">
+        {select(t('options.concert.line'), 'line', 'auto', [
+          { value: 'auto', label: t('options.concert.lineAuto') },
+          { value: '7E1', label: t('options.concert.line7E1') },
+          { value: '8N1', label: t('options.concert.line8N1') },
+        ], t('options.concert.lineHint'))}
+        {select(t('options.concert.answerPrivate'), 'answerPrivate', 'echo', [
+          { value: 'echo', label: t('options.concert.privateEcho') },
+          { value: 'receipt-number', label: t('options.concert.privateReceipt') },
+        ])}
+        {select(t('options.concert.type2'), 'type2', 'void', [
+          { value: 'void', label: t('options.concert.type2Void') },
+          { value: 'refuse', label: t('options.concert.type2Refuse') },
+        ])}
+        {select(t('options.concert.busyEnq'), 'busyEnq', 'silent', [
+          { value: 'silent', label: t('options.concert.busySilent') },
+          { value: 'nak', label: 'NAK' },
+          { value: 'eot', label: 'EOT' },
+        ])}
+        <TextField label={t('options.concert.answerDeadline')} name={`concert.${p.index}.answerDeadlineMs`} inputMode="numeric" value={val('answerDeadlineMs')} placeholder="110000" hint={t('options.concert.answerDeadlineHint')} error={p.issueOf(o('answerDeadlineMs'))} onChange={(v) => p.update(o('answerDeadlineMs'), numberValue(v))} />
+        <CheckField label={t('options.concert.controlParity')} checked={p.get(o('controlParity')) !== false} onChange={(v) => p.update(o('controlParity'), v ? undefined : false)} />
+      </div>
+    </div>
+  );
+}
+
 /** Caisse-AP: the points its sheet leaves open (docs/caisse-ap.md "Options"); empty fields keep the defaults. */
 function caisseApOptions(p: OptionsFormProps) {
   const { t } = p;
@@ -293,6 +331,7 @@ function caisseApOptions(p: OptionsFormProps) {
 export function listenerOptions(p: OptionsFormProps): ReactNode {
   if (p.protocol === 'text') return textOptions(p);
   if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  if (p.protocol === 'concert') return concertOptions(p);
   if (p.protocol === 'caisse-ap') return caisseApOptions(p);
   return null;
 }

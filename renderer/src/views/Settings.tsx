@@ -146,6 +146,8 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    // Concert runs on a serial line only.
+    if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
     // Caisse-AP registers expect their terminal on port 8888 unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
     if (protocol === 'caisse-ap' && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === CAISSE_AP_PORT)) {
@@ -262,6 +264,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'native', label: t('settings.protocol.native') },
                     { value: 'zvt', label: t('settings.protocol.zvt') },
                     { value: 'text', label: t('settings.protocol.text') },
+                    { value: 'concert', label: t('settings.protocol.concert') },
                     { value: 'pole-display', label: t('settings.protocol.poleDisplay') },
                     { value: 'printer', label: t('settings.protocol.printer') },
                     { value: 'caisse-ap', label: t('settings.protocol.caisseAp') },
@@ -275,7 +278,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     name={`listeners[${i}].transport.type`}
                     value={String(transport.type)}
                     options={[
-                      { value: 'tcp', label: t('common.networkTcp') },
+                      ...(protocol === 'concert' ? [] : [{ value: 'tcp', label: t('common.networkTcp') }]),
                       { value: 'serial', label: t('common.serialPort') },
                       { value: 'hid', label: t('settings.hidCable') },
                     ].filter((o) => protocol !== 'caisse-ap' || o.value === 'tcp')}
