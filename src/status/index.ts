@@ -34,14 +34,20 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     ...(o.wizard ? { wizard: o.wizard } : {}),
   });
   core.attach(service);
-  const server = await startStatusServer({
-    core,
-    host: config.status.host,
-    port: config.status.port,
-    ...(token ? { token } : {}),
-    ...(o.staticDir ? { staticDir: o.staticDir } : {}),
-    log: o.log,
-  });
+  let server: Awaited<ReturnType<typeof startStatusServer>>;
+  try {
+    server = await startStatusServer({
+      core,
+      host: config.status.host,
+      port: config.status.port,
+      ...(token ? { token } : {}),
+      ...(o.staticDir ? { staticDir: o.staticDir } : {}),
+      log: o.log,
+    });
+  } catch (e) {
+    core.detach();
+    throw e;
+  }
   return {
     core,
     url: server.url,
