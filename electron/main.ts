@@ -27,7 +27,9 @@ import { trayStateOf } from './tray-state';
 import { createStatusWindow, focusWindow } from './window';
 import { CRASH_WORDS, FAILURE_WORDS } from './words';
 
-const demo = process.argv.includes('--demo');
+/** The command line this process was started with. */
+const argv = [...process.argv];
+const demo = argv.includes('--demo');
 let quitting = false;
 let stopping: Promise<void> | undefined;
 let win: BrowserWindow | undefined;
@@ -89,7 +91,7 @@ async function start(): Promise<void> {
   const levelOverride = process.env.REGISTER_BRIDGE_LOG_LEVEL;
   log = createLogger({ level: levelOverride ?? 'info', destination: logs });
   log.info({ logFile }, 'desktop app starting');
-  const loginItem = loginItemFor({ platform: process.platform, app, argv: process.argv, env: process.env, execPath: process.execPath });
+  const loginItem = loginItemFor({ platform: process.platform, app, argv, env: process.env, execPath: process.execPath });
   const hidden = loginItem.startedHidden();
 
   // The window first: it is on screen while the core starts (the journal's recovery can ask the terminal first).
@@ -169,7 +171,7 @@ async function showFailure(): Promise<void> {
 async function refreshTray(): Promise<void> {
   if (!host || !tray) return;
   const failure = host.failure;
-  if (failure) return tray.update('failed', false, describeFailure(failure).reason);
+  if (failure) return tray.update('failed', false, FAILURE_WORDS.short[describeFailure(failure).kind]);
   const s = await host.core.state();
   tray.update(trayStateOf(s), s.paused);
 }
@@ -206,7 +208,7 @@ async function internalError(e: unknown): Promise<void> {
   }
   if (quitting) return;
   await host?.stop().catch((err: unknown) => log?.error({ err }, 'error while stopping after an internal error'));
-  tray?.update('failed', false, reason);
+  tray?.update('failed', false, CRASH_WORDS.short);
   const { response } = await dialog.showMessageBox({
     type: 'error',
     title: CRASH_WORDS.title,

@@ -35,6 +35,12 @@ export const FAILURE_WORDS = {
       `or change the port in the settings file (and in the register):\n${file}`,
     other: (file: string) => `Choose "Try again". If it happens again, check the settings file:\n${file}\nand send the log files to support.`,
   } satisfies Record<FailureKind, (file: string) => string>,
+  /** The tray tooltip's second line while the bridge is not running. */
+  short: {
+    config: 'the settings file has an error',
+    port: 'a port it needs is in use by another program',
+    other: 'it could not start',
+  } satisfies Record<FailureKind, string>,
   noLastGood: 'There is no earlier working copy of the settings to restore.',
   button: {
     retry: 'Try again',
@@ -49,6 +55,7 @@ export const CRASH_WORDS = {
   title: 'Register Bridge',
   message: 'Register Bridge stopped after an internal error. Registers cannot take card payments until it is restarted.',
   detail: (reason: string) => `${reason}\n\nThe payment journal is safe. Restart Register Bridge; if it happens again, send the log files to support.`,
+  short: 'stopped after an internal error',
   restart: 'Restart Register Bridge',
   quit: 'Quit Register Bridge',
   /** Before the app is ready there is no window: a plain error box. */
