@@ -315,6 +315,16 @@ describe('desktop app: running', () => {
     expect(l.electron.state.relaunches).toHaveLength(1);
   });
 
+  it('an uncaught exception before ready: a plain error box (there is no window yet), exit 1, the lock released', async () => {
+    const m = machine('linux');
+    const l = new Launch(m, built, {}).start();
+    expect(m.lockHolder).toBe(l);
+    l.processHandlers('uncaughtException')[0]!(new Error('early'));
+    expect(await l.exited).toBe(1);
+    expect(l.electron.state.errorBoxes).toEqual([{ title: 'Register Bridge', content: 'Register Bridge could not start: early' }]);
+    expect(m.lockHolder).toBeUndefined();
+  });
+
   it('safeStorage unavailable: a typed secret is refused with the reason and nothing is written in plain text', async () => {
     const m = machine('linux', false);
     writeConfig(m, config());
