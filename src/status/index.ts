@@ -9,6 +9,8 @@ import type { Service } from '../service';
 import { StatusCore, type StatusCoreOptions } from './core';
 import type { LogRing } from './log-ring';
 import { startStatusServer, type StatusServer } from './server';
+import { BridgeMetrics } from '../ops/metrics/bridge-metrics';
+import { readiness } from '../ops/health';
 
 export { StatusCore } from './core';
 export { startStatusServer } from './server';
@@ -34,9 +36,11 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     ...(o.wizard ? { wizard: o.wizard } : {}),
   });
   core.attach(service);
+  const metrics = new BridgeMetrics(service, { gatewayCalls: service.gatewayCalls });
   let server: Awaited<ReturnType<typeof startStatusServer>>;
   try {
     server = await startStatusServer({
+      ops: { metrics: () => metrics.render(), readiness: () => readiness(service) },
       core,
       host: config.status.host,
       port: config.status.port,
@@ -45,6 +49,8 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
       log: o.log,
     });
   } catch (e) {
+    // The caller carries on without the page (service.ts): nothing of it may stay attached to the bridge.
+    metrics.close();
     core.detach();
     throw e;
   }
@@ -53,6 +59,7 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     url: server.url,
     port: server.port,
     async close() {
+      metrics.close();
       core.detach();
       await server.close();
     },
