@@ -33,6 +33,8 @@ export interface ServiceOptions {
   configFile?: string;
   /** Recent log lines for the status page's Logs view (when the logger writes into one). */
   logs?: LogRing;
+  /** The log file the logger writes (the status page's support bundle takes its last lines). */
+  logFile?: string;
 }
 
 export interface ListenerInfo {
@@ -130,7 +132,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       // optional: when it cannot start (its port taken) the registers are still served, with the page off.
       const { serveStatus } = await import('./status/index');
       try {
-        const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}) });
+        const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
         closers.push(() => status.close());
         return { ...service, statusUrl: status.url };
       } catch (e) {
