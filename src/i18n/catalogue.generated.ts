@@ -280,6 +280,31 @@ export interface Catalogue {
       "status": "Status",
       "terminals": "Terminals"
     },
+    "desktop": {
+      "crash": {
+        "detail": "{{reason}}\n\nThe payment journal is safe. Restart Register Bridge; if it happens again, send the log files to support.",
+        "early": "Register Bridge could not start: {{reason}}",
+        "message": "Register Bridge stopped after an internal error. Registers cannot take card payments until it is restarted.",
+        "restart": "Restart Register Bridge",
+        "short": "stopped after an internal error"
+      },
+      "failure": {
+        "demo": "Start with the simulated terminal",
+        "fixConfig": "The settings file has an error:\n{{file}}\n\nOpen it, correct what is named above and save it, then choose \"Try again\". Or restore the last settings that worked, or start with the simulated terminal (no real payments) until it is fixed.",
+        "fixOther": "Choose \"Try again\". If it happens again, check the settings file:\n{{file}}\nand send the log files to support.",
+        "fixPort": "Another program (or another copy of Register Bridge) already uses that port. Close that program and choose \"Try again\", or change the port in the settings file (and in the register):\n{{file}}",
+        "message": "Register Bridge could not start. Registers cannot take card payments until this is fixed.",
+        "noLastGood": "There is no earlier working copy of the settings to restore.",
+        "openConfig": "Open the settings file",
+        "quit": "Quit Register Bridge",
+        "restore": "Restore the last good settings",
+        "retry": "Try again",
+        "shortConfig": "the settings file has an error",
+        "shortOther": "it could not start",
+        "shortPort": "a port it needs is in use by another program",
+        "what": "What is wrong: {{reason}}"
+      }
+    },
     "errors": {
       "notConnected": "Not connected",
       "unreachable": "The bridge cannot be reached; is it running?"
@@ -822,11 +847,13 @@ export interface Catalogue {
     },
     "tray": {
       "attention": "Register Bridge — needs attention",
+      "failed": "Register Bridge — NOT running: registers cannot pay",
       "idle": "Register Bridge — ready",
       "offline": "Register Bridge — a terminal is offline",
       "open": "Open Register Bridge",
       "pause": "Pause listeners",
       "paused": "Register Bridge — listeners paused",
+      "problem": "Why is Register Bridge not running?",
       "quit": "Quit",
       "running": "Register Bridge — payment running"
     }

@@ -39,8 +39,12 @@ const USER_ATTRIBUTES = new Set(['title', 'aria-label', 'placeholder', 'alt', 'l
 const USER_FIELDS = new Set(['label', 'hint', 'title', 'message', 'detail', 'caption', 'placeholder', 'tooltip']);
 const SHOWING_CALLS = /^(set(Error|Note|Saved|Message|Status|Notice|Problem|Warning|ToolTip|Title)|showErrorBox|showMessageBox)$/;
 const hasWords = (text: string): boolean => /\p{L}/u.test(text);
-/** Calls whose text arguments are no words for people (selectors, keys, the translate function itself). */
-const NOT_SHOWING = new Set(['t', 'translate', 'querySelector', 'querySelectorAll', 'closest', 'matches', 'getAttribute', 'setAttribute', 'addEventListener', 'removeEventListener', 'getItem', 'setItem', 'debug', 'info', 'warn', 'error', 'fatal', 'trace', 'log']);
+/**
+ * Calls whose text arguments are no words for people: selectors, storage keys, the translate function itself, and log
+ * messages (the log is written for support in English: the logger's methods and the shell's `report`/`shutdown`,
+ * which only log their reason).
+ */
+const NOT_SHOWING = new Set(['t', 'translate', 'querySelector', 'querySelectorAll', 'closest', 'matches', 'getAttribute', 'setAttribute', 'addEventListener', 'removeEventListener', 'getItem', 'setItem', 'debug', 'info', 'warn', 'error', 'fatal', 'trace', 'log', 'report', 'shutdown']);
 /** A phrase: two words or more (a single word as a call argument is usually a key, a name or a code). */
 const isPhrase = (text: string): boolean => /\p{L}+[\s,:;]+\p{L}+/u.test(text);
 
