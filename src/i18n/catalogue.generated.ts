@@ -125,7 +125,13 @@ export interface Catalogue {
         "sale": "CARD PAYMENT"
       }
     },
-    "signature": "Cardholder signature"
+    "signature": "Cardholder signature",
+    "slip": {
+      "auth": "Auth",
+      "card": "Card",
+      "inDoubt": "NOT CONFIRMED - CHECK TERMINAL",
+      "reference": "Ref"
+    }
   },
   "register": {
     "attached": "Known reference: no new charge; this is the recorded payment",
