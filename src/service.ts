@@ -17,6 +17,7 @@ import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
+import { GatewayCallCounter } from './ops/metrics/gateway-calls';
 
 export interface ServiceOptions {
   log: Logger;
@@ -25,13 +26,15 @@ export interface ServiceOptions {
   /** Secret resolution (environment, keychain). */
   secrets?: SecretContext;
   /** Bridge tuning (tests make waits short). */
-  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
+  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'probeIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
   /** Start the status server (default: as configured). */
   status?: boolean;
   /** The config file the service was started from (the status page's Settings edit it). */
   configFile?: string;
   /** Recent log lines for the status page's Logs view (when the logger writes into one). */
   logs?: LogRing;
+  /** The log file the logger writes (the status page's support bundle takes its last lines). */
+  logFile?: string;
 }
 
 export interface ListenerInfo {
@@ -54,6 +57,8 @@ export interface Service {
   readonly listeners: ListenerInfo[];
   readonly terminals: CreatedTerminal[];
   readonly dataDir: string;
+  /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
+  readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
   close(): Promise<void>;
@@ -78,8 +83,9 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     if (pruned > 0) log.info({ pruned }, 'old journal entries removed');
 
     const terminals: CreatedTerminal[] = [];
+    const gatewayCalls = new GatewayCallCounter();
     for (const t of config.terminals) {
-      const created = await createTerminal(t, { log, secrets });
+      const created = await createTerminal(t, { log, secrets, gatewayCalls });
       terminals.push(created);
       closers.push(() => created.close());
     }
@@ -119,11 +125,11 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
       const { serveStatus } = await import('./status/index');
-      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}) });
+      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
       closers.push(() => status.close());
       return { ...service, statusUrl: status.url };
     }

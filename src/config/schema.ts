@@ -9,6 +9,7 @@ import { eposTerminalSchema } from '../terminal/epos/config';
 import { secretRefSchema } from './secrets';
 import { checkLocale } from '../i18n/locale';
 import { ESC_POS_CODE_PAGES } from '../receipts/types';
+import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
 
 const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
@@ -75,7 +76,7 @@ export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, ser
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Required for a TCP listener beyond loopback. */
@@ -209,6 +210,9 @@ export const configSchema = z
       if (l.terminal && !terminalIds.has(l.terminal)) {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'terminal'], message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})` });
       }
+      if (l.transport.type === 'tcp' && l.protocol === 'concert') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: CONCERT_TCP_MESSAGE });
+      }
       if (l.transport.type === 'tcp') {
         const key = `${l.transport.host}:${l.transport.port}`;
         if (l.transport.port !== 0 && endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'port'], message: `port ${l.transport.port} is already used by another listener` });
@@ -227,6 +231,9 @@ export const configSchema = z
         const key = `serial:${l.transport.path}`;
         if (endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: `serial port ${l.transport.path} is already used by another listener` });
         endpoints.add(key);
+      }
+      if (l.protocol === 'caisse-ap' && l.transport.type !== 'tcp') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)' });
       }
       if (l.requireAck !== undefined && l.protocol !== 'native') {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'requireAck'], message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)' });

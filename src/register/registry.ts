@@ -6,6 +6,8 @@ import { textProtocol } from './text/session';
 import { poleDisplayProtocol } from './capture/pole-display';
 import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
+import { concertListenerProtocol } from './concert/index';
+import { caisseApListenerProtocol } from './caisse-ap/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
 export function protocolFor(listener: ListenerConfig): RegisterProtocol {
@@ -20,6 +22,10 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       return printerProtocol(listener.options ?? {});
     case 'zvt':
       return zvtListenerProtocol(listener);
+    case 'concert':
+      return concertListenerProtocol(listener);
+    case 'caisse-ap':
+      return caisseApListenerProtocol(listener);
     default:
       throw new BridgeError('config_invalid', `protocol "${listener.protocol}" is not available in this build`);
   }

@@ -9,6 +9,8 @@ import type { Service } from '../service';
 import { StatusCore, type StatusCoreOptions } from './core';
 import type { LogRing } from './log-ring';
 import { startStatusServer, type StatusServer } from './server';
+import { BridgeMetrics } from '../ops/metrics/bridge-metrics';
+import { readiness } from '../ops/health';
 
 export { StatusCore } from './core';
 export { startStatusServer } from './server';
@@ -22,6 +24,7 @@ export interface ServeStatusOptions {
   readonly logs?: LogRing;
   readonly staticDir?: string;
   readonly wizard?: StatusCoreOptions['wizard'];
+  readonly logFile?: string;
 }
 
 export async function serveStatus(service: Service, config: Config, o: ServeStatusOptions): Promise<StatusServer & { readonly core: StatusCore }> {
@@ -32,9 +35,12 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     ...(o.configFile ? { configFile: o.configFile } : {}),
     ...(o.logs ? { logs: o.logs } : {}),
     ...(o.wizard ? { wizard: o.wizard } : {}),
+    ...(o.logFile ? { logFile: o.logFile } : {}),
   });
   core.attach(service);
+  const metrics = new BridgeMetrics(service, { gatewayCalls: service.gatewayCalls });
   const server = await startStatusServer({
+    ops: { metrics: () => metrics.render(), readiness: () => readiness(service) },
     core,
     host: config.status.host,
     port: config.status.port,
@@ -47,6 +53,7 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     url: server.url,
     port: server.port,
     async close() {
+      metrics.close();
       core.detach();
       await server.close();
     },
