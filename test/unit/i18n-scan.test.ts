@@ -24,6 +24,9 @@ const LINE_HELPERS = new Set(['text', 'pair', 'add', 'centre', 'line']);
 /** file → literal texts allowed there, with the reason. */
 const ALLOWED: Record<string, Record<string, string>> = {
   'src/register/zvt/session.ts': { 'the bridge lost the result': 'journal/log reason of an in-doubt result; the register gets zvtCheckTerminal()' },
+  'src/register/caisse-ap/session.ts': { 'the bridge lost the result': 'journal/log reason of an in-doubt result; Caisse-AP answers carry codes only' },
+  'src/register/caisse-ap/options.ts': { 'must be shorter than answerDeadlineMs': 'configuration error (exit 2, for the operator)' },
+  'src/register/concert/session.ts': { 'the bridge lost the result': 'journal/log reason of an in-doubt result; Concert answers carry codes only' },
   'src/register/text/options.ts': {
     'must differ from the decimal separator': 'configuration error (exit 2, for the operator)',
     'must not contain the decimal or thousands separator': 'configuration error (exit 2, for the operator)',
