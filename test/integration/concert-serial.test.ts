@@ -92,8 +92,9 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     const eod = (await (
       await fetch(`${s.base}/api/reports/end-of-day`, { method: 'POST', headers: { origin: s.base } })
     ).json()) as EndOfDayReport;
-    expect(JSON.stringify(eod)).toContain('1250');
-    expect(eod).toMatchObject({ businessDay: day.totals.businessDay });
+    expect(eod).toMatchObject({ businessDay: day.totals.businessDay, counts: { approved: 1 }, currencies: [expect.objectContaining({ currency: 'EUR', net: 1250 })] });
+    // The terminal's ledger matches the journal: one completed sale of 12.50 EUR under the payment's reference.
+    expect(s.sim.ledger().filter((e) => e.kind === 'sale').map((e) => [e.reference, e.amountMinor, e.state])).toEqual([[payment.ref, 1250, 'completed']]);
   });
 
   it('declined sale (amount ending 51), E+ short answer on 8N1: status 7 in 28 bytes, nothing charged', async () => {
