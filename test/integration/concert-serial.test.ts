@@ -185,6 +185,29 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     expect(h.sim.netCharges(payment!.ref)).toBe(1);
   });
 
+  it('the register\'s cable is pulled while myPOS works: the approval finds no register and is reversed; the journal says so', async () => {
+    // Short link timers: whether the bridge sees the port go or only its ENQs unanswered, it gives up within seconds.
+    h = await startHarness({ listener: listener(FAST) });
+    const ecr = await register('8N1');
+    port!.on('error', () => undefined);
+    await ecr.request(`0100001077010978${SP10}A010B010`); // …77: every stage of the simulated terminal is slow
+    try {
+      // The payment is under way (the register's EOT arrived) before the cable goes.
+      let ref: string | undefined;
+      await until(() => (ref = h!.service.bridge.last(WHO)?.ref) !== undefined);
+      await pty.unplug();
+      const record = h.service.journal.allByRef(WHO.register, ref!)[0]!;
+      const events = () => h!.service.journal.events(record.id);
+      await until(() => events().some((e) => e.type === 'settled'));
+      expect(events().map((e) => e.type)).toEqual(expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']));
+      await settled(h);
+      expect(h.sim.netCharges(ref!)).toBe(0);
+      expect(h.service.bridge.status(WHO, ref!)).toMatchObject({ acknowledged: false, outcome: 'cancelled' });
+    } finally {
+      await pty.replug();
+    }
+  });
+
   it('cheque (mode C) and an unknown type get status 9 in the size the flag asks for; no payment', async () => {
     h = await startHarness({ listener: listener() });
     const ecr = await register('8N1');
