@@ -9,7 +9,7 @@ import { listenerId } from './config/schema';
 import { defaultDataDir } from './config/paths';
 import { Journal } from './journal/journal';
 import type { Logger } from './log/logger';
-import { protocolFor } from './register/registry';
+import { protocolFor, registerLocale } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
 import { openListener } from './transport/listeners';
 import { VERSION } from './version';
@@ -61,6 +61,8 @@ export interface Service {
   readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
+  /** Why the configured status page is off (it could not start); the registers are served anyway. */
+  readonly statusOff?: string;
   close(): Promise<void>;
 }
 
@@ -114,10 +116,11 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
+      const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       const opened = await openListener(l.transport, (stream, peer) => {
         connections.add(stream, peer);
-        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog });
+        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, ...(locale ? { locale } : {}) });
       }, { protocol: l.protocol, log: llog });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
@@ -126,11 +129,18 @@ export async function startService(config: Config, options: ServiceOptions): Pro
 
     const service: Service = { bridge, journal, listeners, terminals, dataDir, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
-      // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
+      // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs. It is
+      // optional: when it cannot start (its port taken) the registers are still served, with the page off.
       const { serveStatus } = await import('./status/index');
-      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
-      closers.push(() => status.close());
-      return { ...service, statusUrl: status.url };
+      try {
+        const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
+        closers.push(() => status.close());
+        return { ...service, statusUrl: status.url };
+      } catch (e) {
+        const statusOff = e instanceof Error ? e.message : String(e);
+        log.warn({ err: e }, 'status page off: it could not start; the registers are served without it');
+        return { ...service, statusOff };
+      }
     }
     return service;
   } catch (e) {

@@ -6,6 +6,7 @@ import { textProtocol } from './text/session';
 import { poleDisplayProtocol } from './capture/pole-display';
 import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
+import { concertListenerProtocol } from './concert/index';
 import { caisseApListenerProtocol } from './caisse-ap/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
@@ -21,9 +22,19 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       return printerProtocol(listener.options ?? {});
     case 'zvt':
       return zvtListenerProtocol(listener);
+    case 'concert':
+      return concertListenerProtocol(listener);
     case 'caisse-ap':
       return caisseApListenerProtocol(listener);
     default:
       throw new BridgeError('config_invalid', `protocol "${listener.protocol}" is not available in this build`);
   }
+}
+
+/**
+ * The language of a listener's receipts and messages: its own `locale`, else the shop's (`merchant.locale`); a ZVT
+ * register with neither speaks German (ZVT is the German terminal protocol; docs/localisation.md), any other English.
+ */
+export function registerLocale(listener: Pick<ListenerConfig, 'protocol' | 'locale'>, merchantLocale: string | undefined): string | undefined {
+  return listener.locale ?? merchantLocale ?? (listener.protocol === 'zvt' ? 'de-DE' : undefined);
 }
