@@ -3,12 +3,13 @@ import type { BridgeClient, StatusEvent } from './client/types';
 import { useT } from './i18n';
 import { Dashboard } from './views/Dashboard';
 import { Journal } from './views/Journal';
+import { GoLive } from './views/GoLive';
 import { Logs } from './views/Logs';
 import { Reports } from './views/Reports';
 import { Settings } from './views/Settings';
 import { Setup } from './views/Setup';
 
-const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'logs'] as const;
+const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'golive', 'logs'] as const;
 type ViewId = (typeof VIEWS)[number];
 
 function viewFromHash(): ViewId {
@@ -66,6 +67,8 @@ export function App({ client }: { client: BridgeClient }) {
         return <Setup client={client} />;
       case 'settings':
         return <Settings client={client} />;
+      case 'golive':
+        return <GoLive client={client} />;
       case 'logs':
         return <Logs client={client} subscribe={subscribe} />;
     }

@@ -135,7 +135,7 @@ let staticDir: string;
 let configDir: string;
 const problems: string[] = [];
 
-const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'logs'] as const;
+const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'golive', 'logs'] as const;
 type View = (typeof VIEWS)[number];
 
 /** The heading each view shows, in `lang`. */
@@ -176,6 +176,8 @@ async function everyView(page: Page, lang: string, look: (state: string) => Prom
   await open(page, lang, 'settings');
   await page.locator('.listener-block[data-listener="till"] input[name$=".separator"]').waitFor();
   await look('settings');
+  await open(page, lang, 'golive');
+  await look('golive');
   await open(page, lang, 'logs');
   await page.locator('table.log, p.empty').first().waitFor();
   await look('logs');
@@ -350,6 +352,8 @@ describe('status page in the browser\'s language', () => {
       await pseudoOpen('settings');
       await page.locator('.listener-block[data-listener="till"] input[name$=".separator"]').waitFor();
       await look('settings');
+      await pseudoOpen('golive');
+      await look('golive');
       await pseudoOpen('logs');
       await look('logs');
       expect(found).toEqual([]);
