@@ -209,6 +209,14 @@ export const configSchema = z
     receipts: receiptsSchema.prefault({}),
     businessDay: businessDaySchema.prefault({}),
     reports: reportsSchema.prefault({}),
+    /** Set by a person in the config file, never through the settings page (docs/security.md). */
+    developer: z
+      .object({
+        /** Allow an ePOS gatewayUrl that is not https on a myPOS host (a local fake gateway, a proxy). */
+        anyGatewayUrl: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

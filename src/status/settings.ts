@@ -11,6 +11,8 @@ import { plainSecretWarning } from '../config/secrets';
 import { listenerOptionIssues } from '../register/listener-options';
 import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsView } from './contract';
 import { StatusProblem } from './problem';
+import { settingsSecurityIssues } from './settings-guard';
+import type { SecurityEventSink } from '../security/events';
 
 /** Where typed secrets go instead of the config file (the desktop shell's safeStorage keychain). */
 export interface SecretStore {
@@ -130,6 +132,8 @@ export interface SettingsFileOptions {
   /** The configuration the bridge runs with (shown when there is no file). */
   readonly running: unknown;
   readonly secretStore?: SecretStore;
+  /** Where a refused or accepted change of where secrets go is reported. */
+  readonly security?: SecurityEventSink;
 }
 
 export class SettingsFile {
@@ -162,7 +166,8 @@ export class SettingsFile {
   }
 
   validate(candidate: unknown): FieldIssue[] {
-    return issuesOf(restoreSecrets(candidate, this.readRaw()));
+    const current = this.readRaw();
+    return [...settingsSecurityIssues(candidate, current), ...issuesOf(restoreSecrets(candidate, current))];
   }
 
   save(candidate: unknown): SettingsSaveAnswer {
@@ -170,6 +175,11 @@ export class SettingsFile {
       throw new StatusProblem(409, 'The bridge was started without a config file (demo mode); start it with --config FILE to change settings', { code: 'unsupported' });
     }
     const current = this.readRaw();
+    const refused = settingsSecurityIssues(candidate, current);
+    if (refused.length > 0) {
+      this.opts.security?.record({ kind: 'settings', detail: `settings change refused: ${refused.map((i) => i.field).join(', ')}` });
+      throw new StatusProblem(403, `This change would lower security and is refused: ${refused.map((i) => `${i.field} ${i.message}`).join('; ')}`, { code: 'unauthorized', issues: refused });
+    }
     let next = restoreSecrets(candidate, current);
     const issues = issuesOf(next);
     if (issues.length > 0) return { saved: false, issues, warnings: [], restartNeeded: false };

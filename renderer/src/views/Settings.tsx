@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
 import { listenerOptions, numberValue } from './ListenerOptions';
+import { RegisterKeyButton } from '../components/RegisterKeyButton';
 
 type Json = unknown;
 type Path = ReadonlyArray<string | number>;
@@ -371,6 +372,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   />
                 ) : null}
                 {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
+                {protocol === 'native' ? <RegisterKeyButton client={client} listener={name} onKey={(v) => update(mark(['listeners', i, 'token']), v)} /> : null}
                 {protocol === 'zvt' ? secretField('Register password (ZVT, 6 digits)', ['listeners', i, 'password']) : null}
               </div>
               {listenerOptions({
