@@ -21,6 +21,7 @@ import type { SecurityEventSink } from './security/events';
 import { listenerSecurity, peerGate } from './register/auth';
 import { MoneyOutPolicy, policyApi } from './bridge/money-out-policy';
 import { OperatorHolds } from './bridge/operator-holds';
+import { GatewayCallCounter } from './ops/metrics/gateway-calls';
 
 export interface ServiceOptions {
   log: Logger;
@@ -62,6 +63,8 @@ export interface Service {
   readonly dataDir: string;
   /** Refunds and reversals waiting for an operator's confirmation (money-out policy). */
   readonly holds: OperatorHolds;
+  /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
+  readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
   close(): Promise<void>;
@@ -86,8 +89,9 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     if (pruned > 0) log.info({ pruned }, 'old journal entries removed');
 
     const terminals: CreatedTerminal[] = [];
+    const gatewayCalls = new GatewayCallCounter();
     for (const t of config.terminals) {
-      const created = await createTerminal(t, { log, secrets });
+      const created = await createTerminal(t, { log, secrets, gatewayCalls });
       terminals.push(created);
       closers.push(() => created.close());
     }
@@ -135,7 +139,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, holds, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, holds, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
       const { serveStatus } = await import('./status/index');
