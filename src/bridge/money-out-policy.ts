@@ -13,7 +13,7 @@ import { isKnownCurrency } from '../domain/currency';
 import { BridgeError } from '../domain/errors';
 import { formatMoney, type Money } from '../domain/money';
 import type { PaymentRequest } from '../domain/payment';
-import { STAGE_MESSAGES } from '../domain/vocabulary';
+import { translator } from '../i18n/index';
 import { opClassOf, type PaymentRecord } from '../journal/journal';
 import type { Logger } from '../log/logger';
 import { businessDayWindow, type BusinessDaySettings } from '../reports/business-day';
@@ -76,6 +76,9 @@ export interface MoneyOutPolicyOptions {
 
 const FAILED: ReadonlySet<string> = new Set(['declined', 'cancelled', 'failed']);
 
+/** The register-facing words (English until the listener's locale reaches this module). */
+const words = (): ReturnType<typeof translator<'register'>> => translator('register', undefined);
+
 export class MoneyOutPolicy {
   private readonly allowed: ReadonlySet<PolicyOperation>;
   private readonly now: () => Date;
@@ -88,7 +91,8 @@ export class MoneyOutPolicy {
   /** Throws `not_allowed` when the listener's policy does not allow the operation. */
   permit(who: RegisterIdentity | undefined, operation: PolicyOperation): void {
     if (this.allowed.has(operation)) return;
-    this.refuse(who, 'not_allowed', `${operation.replace('_', ' ')} is not allowed on listener ${this.o.listener}`);
+    const t = words();
+    this.refuse(who, 'not_allowed', t('policy.notAllowed', { operation: t(`policy.operation.${operation}`), listener: this.o.listener }));
   }
 
   /**
@@ -106,17 +110,19 @@ export class MoneyOutPolicy {
     const limits = this.o.policy?.limits?.[amount.currency];
     if (!limits) return;
     const show = (minorUnits: number): string => formatMoney({ minor: minorUnits, currency: amount.currency });
+    const t = words();
+    const operation = t(`policy.operation.${kind}`);
     if (limits.perTransaction !== undefined && amount.minor > limits.perTransaction) {
-      this.refuse(who, 'limit_exceeded', `${kind} of ${formatMoney(amount)} is above this listener's limit of ${show(limits.perTransaction)} per transaction`);
+      this.refuse(who, 'limit_exceeded', t('policy.overTransaction', { operation, amount: formatMoney(amount), limit: show(limits.perTransaction) }));
     }
     if (limits.perDay !== undefined) {
       const today = this.dayTotal(amount.currency);
       if (today + amount.minor > limits.perDay) {
-        this.refuse(who, 'limit_exceeded', `${kind} of ${formatMoney(amount)} would pass this listener's limit of ${show(limits.perDay)} per business day (${show(today)} so far)`);
+        this.refuse(who, 'limit_exceeded', t('policy.overDay', { operation, amount: formatMoney(amount), limit: show(limits.perDay), today: show(today) }));
       }
     }
     if (limits.confirmAbove !== undefined && amount.minor > limits.confirmAbove) {
-      await this.confirm(who, kind, request.ref, amount, `above ${show(limits.confirmAbove)}`, observer);
+      await this.confirm(who, kind, request.ref, amount, t('policy.confirmAbove', { limit: show(limits.confirmAbove) }), observer);
     }
   }
 
@@ -163,19 +169,15 @@ export class MoneyOutPolicy {
       log.warn({ listener, register: who.register, ref, kind, amount: formatMoney(amount), hold: held.view.id }, `${kind} held for the operator's confirmation (${reason})`);
       security?.record({ kind: 'policy_held', listener, detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register} waits for confirmation (${reason})` });
     }
-    observer?.stage?.({ ref, stage: 'awaiting_manager', message: STAGE_MESSAGES.awaiting_manager });
+    const t = words();
+    observer?.stage?.({ ref, stage: 'awaiting_manager', message: t('stage.awaiting_manager') });
     const decision = await held.decided;
     if (!joined) {
       log.info({ listener, register: who.register, ref, kind, hold: held.view.id, decision }, `held ${kind} ${decision}`);
       security?.record({ kind: 'policy_held', listener, detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register}: ${decision}` });
     }
     if (decision === 'confirmed') return;
-    const words: Record<typeof decision, string> = {
-      refused: 'refused by the operator',
-      expired: 'not confirmed by the operator in time',
-      withdrawn: 'withdrawn by the register',
-    };
-    throw new BridgeError('refused_by_operator', `${kind} of ${formatMoney(amount)} was ${words[decision]}; nothing was sent to the terminal`);
+    throw new BridgeError('refused_by_operator', t(`policy.${decision}`, { operation: t(`policy.operation.${kind}`), amount: formatMoney(amount) }));
   }
 
   private refuse(who: RegisterIdentity | undefined, code: 'not_allowed' | 'limit_exceeded', message: string): never {
@@ -198,7 +200,7 @@ export function policyApi(api: BridgeApi, policy: MoneyOutPolicy): BridgeApi {
     },
     async cancel(who, ref): Promise<CancelAnswer> {
       if (policy.withdraw(who, ref)) {
-        return { tookEffect: true, pending: false, outcome: 'cancelled', message: 'Withdrawn while it waited for the operator; nothing was charged' };
+        return { tookEffect: true, pending: false, outcome: 'cancelled', message: words()('policy.withdrawnCancel') };
       }
       return api.cancel(who, ref);
     },

@@ -98,6 +98,13 @@ export interface Catalogue {
   },
   "register": {
     "attached": "Known reference: no new charge; this is the recorded payment",
+    "auth": {
+      "helloFirst": "This listener requires \"hello\" with the register's \"key\" first",
+      "lockedOut": "Locked out after too many wrong keys; try again in {{seconds}} s",
+      "throttled": "Too many wrong keys; try again in {{seconds}} s",
+      "wrongKey": "Wrong or missing key",
+      "wrongKeyName": "Wrong or missing key (name the register in \"register\")"
+    },
     "cancel": {
       "inDoubt": "The payment is in doubt; the bridge is asking the terminal. Ask for its status later",
       "pending": "Cancelling; the result follows",
@@ -114,16 +121,20 @@ export interface Catalogue {
       "internal": "Internal error in the bridge; the payment's state is kept in the journal",
       "invalid_amount": "The amount is not valid",
       "invalid_ref": "The reference is missing or not valid",
+      "limit_exceeded": "Over this register's limit for refunds and reversals",
       "line_too_long_one": "The line is too long ({{count}} byte)",
       "line_too_long_other": "The line is too long ({{count}} bytes)",
+      "not_allowed": "This operation is not allowed on this register's connection",
       "not_cancellable": "This payment cannot be cancelled",
       "not_reversible": "This payment cannot be reversed",
       "receipt_unavailable": "The receipt is not ready yet; ask again when the payment has its result",
       "ref_conflict": "This reference is already used for another payment",
+      "refused_by_operator": "Not confirmed by the manager; nothing was paid out",
       "terminal_busy": "The terminal is busy; try again",
       "terminal_error": "The terminal reported an error",
       "terminal_offline": "The terminal cannot be reached",
-      "unauthorized": "Not authorised: send the listener's token in hello",
+      "throttled": "Too many wrong keys or passwords from this address; try again later",
+      "unauthorized": "Not authorised: send the register's key in hello",
       "unknown_currency": "Unknown currency",
       "unknown_op": "Unknown operation",
       "unknown_ref": "No payment with reference \"{{ref}}\" is known for this register",
@@ -158,6 +169,26 @@ export interface Catalogue {
       "in_doubt": "in doubt",
       "running": "still running"
     },
+    "policy": {
+      "confirmAbove": "above {{limit}}",
+      "expired": "{{operation}} of {{amount}} was not confirmed by the manager in time; nothing was sent to the terminal",
+      "notAllowed": "{{operation}} is not allowed on listener {{listener}}",
+      "operation": {
+        "completion": "Completion",
+        "end_of_day": "End of day",
+        "preauth": "Pre-authorisation",
+        "preauth_cancel": "Release of a pre-authorisation",
+        "refund": "Refund",
+        "registration": "Registration",
+        "reversal": "Reversal",
+        "sale": "Sale"
+      },
+      "overDay": "{{operation}} of {{amount}} would pass this listener's limit of {{limit}} per business day ({{today}} so far)",
+      "overTransaction": "{{operation}} of {{amount}} is above this listener's limit of {{limit}} per transaction",
+      "refused": "{{operation}} of {{amount}} was refused by the manager; nothing was sent to the terminal",
+      "withdrawn": "{{operation}} of {{amount}} was withdrawn by the register; nothing was sent to the terminal",
+      "withdrawnCancel": "Withdrawn while it waited for the manager; nothing was charged"
+    },
     "result": {
       "approved": "Approved",
       "approvedRefund": "Refund approved",
@@ -172,6 +203,7 @@ export interface Catalogue {
     "stage": {
       "accepted": "Terminal accepted the request",
       "approved_open": "Approved, confirming",
+      "awaiting_manager": "Waiting for the manager to confirm",
       "cancelling": "Cancelling on the terminal",
       "confirming": "Confirming with the terminal",
       "connecting": "Connecting to the terminal",

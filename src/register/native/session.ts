@@ -14,6 +14,7 @@ import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
 import { secretsEqual } from '../../security/keys';
 import { throttleOf } from '../auth';
+import { translator } from '../../i18n/index';
 
 export interface NativeOptions {
   /** The listener's key, required in `hello` before any other op when set (also `ctx.auth.key`). */
@@ -116,7 +117,7 @@ class NativeSession {
     const r = parsed.request;
     try {
       if (!this.authorised && r.op !== 'hello') {
-        throw new BridgeError('unauthorized', 'this listener requires "hello" with the register\'s "key" first');
+        throw new BridgeError('unauthorized', translator('register', undefined)('auth.helloFirst'));
       }
       await this.dispatch(r);
     } catch (e) {
@@ -213,11 +214,8 @@ class NativeSession {
     if (!verdict.allowed) {
       const retryAfter = Math.ceil(verdict.retryAfterMs / 1000);
       this.authorised = false;
-      throw new BridgeError(
-        'throttled',
-        verdict.reason === 'locked_out' ? `locked out after too many wrong keys; try again in ${retryAfter} s` : `too many wrong keys; try again in ${retryAfter} s`,
-        { retryAfter },
-      );
+      const t = translator('register', undefined);
+      throw new BridgeError('throttled', verdict.reason === 'locked_out' ? t('auth.lockedOut', { seconds: retryAfter }) : t('auth.throttled', { seconds: retryAfter }), { retryAfter });
     }
     const own = register === undefined ? undefined : this.registerKeys.get(register);
     // Hash-compare against a key in every case, so that a name without a key of its own takes as long as one with.
@@ -226,8 +224,8 @@ class NativeSession {
     if (!good) {
       this.authorised = false;
       throttle.failure(this.ctx.peer);
-      const named = register === undefined && this.listenerKey === undefined ? ' (name the register in "register")' : '';
-      throw new BridgeError('unauthorized', `wrong or missing key${named}`);
+      const t = translator('register', undefined);
+      throw new BridgeError('unauthorized', register === undefined && this.listenerKey === undefined ? t('auth.wrongKeyName') : t('auth.wrongKey'));
     }
     throttle.success(this.ctx.peer);
   }
