@@ -364,11 +364,18 @@ export function Settings({ client }: { client: BridgeClient }) {
                   </p>
                 )}
                 {lan && protocol !== 'native' ? (
-                  <CheckField
-                    label="Accept registers from the network without authentication"
-                    checked={getAt(l, ['options', 'allowRemote']) === true}
-                    hint="This protocol has no login: any computer on the network could start payments."
-                    onChange={(v) => update(mark(['listeners', i, 'options', 'allowRemote']), v || undefined)}
+                  <TextField
+                    label="Register addresses allowed to connect"
+                    name={`listeners[${i}].peers`}
+                    value={Array.isArray(getAt(l, ['peers'])) ? (getAt(l, ['peers']) as Json[]).join(', ') : ''}
+                    placeholder="192.168.1.20, 192.168.1.0/24"
+                    hint="This protocol has no login: only these addresses may connect."
+                    onChange={(v) => {
+                      // Comma-separated; a trailing comma stays (an empty last entry) so that the next address can be typed.
+                      const list = v.split(',').map((x) => x.trim());
+                      update(mark(['listeners', i, 'peers']), list.some((x) => x !== '') ? list : undefined);
+                    }}
+                    error={issueOf(mark(['listeners', i, 'peers']))}
                   />
                 ) : null}
                 {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
