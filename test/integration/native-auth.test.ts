@@ -5,15 +5,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load';
 import { BridgeError } from '../../src/domain/errors';
-import { createLogger, silentLogger } from '../../src/log/logger';
+import { silentLogger } from '../../src/log/logger';
 import { nativeProtocol } from '../../src/register/native/session';
 import { AuthThrottle } from '../../src/security/auth-throttle';
-import type { SecurityEvent } from '../../src/security/events';
 import { generateKey } from '../../src/security/keys';
 import { listenTcp, type TcpListener } from '../../src/transport/tcp';
 import type { BridgeApi } from '../../src/bridge/api';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
 import { NativeClient } from '../helpers/native-client';
+import { captured } from '../helpers/security-capture';
 
 const KEY_1 = generateKey();
 const KEY_2 = generateKey();
@@ -125,12 +125,8 @@ const unreachable = new Proxy({}, { get: (_t, p) => (p === 'version' ? 'test' : 
 
 describe('guessing native keys', () => {
   it('1,000 wrong keys from one peer take hours on the clock and lock it out, with a log line and an event', async () => {
-    let now = Date.parse('2026-12-07T12:00:00Z');
-    const lines: string[] = [];
-    const events: SecurityEvent[] = [];
-    const log = createLogger({ destination: { write: (l: string) => lines.push(l) } });
-    const security = { record: (e: Omit<SecurityEvent, 'at'>) => void events.push({ ...e, at: new Date(now).toISOString() }) };
-    const throttle = new AuthThrottle({ listener: 'pos', secret: 'key', log, security, now: () => now });
+    const { clock, lines, events, log, security } = captured();
+    const throttle = new AuthThrottle({ listener: 'pos', secret: 'key', log, security, now: () => clock.now });
     const protocol = nativeProtocol();
     const listener: TcpListener = await listenTcp('127.0.0.1', 0, (socket, peer) =>
       protocol.serve(socket, { api: unreachable, identity: { listener: 'pos', register: 'pos' }, options: {}, peer, log: silentLogger(), auth: { throttle, key: LISTENER_KEY }, security }),
@@ -139,7 +135,7 @@ describe('guessing native keys', () => {
     const c = await NativeClient.open(listener.port);
     open.push(c);
 
-    const start = now;
+    const start = clock.now;
     let guesses = 0;
     let lockedOut = 0;
     for (let i = 0; guesses < 1000; i++) {
@@ -148,13 +144,13 @@ describe('guessing native keys', () => {
       if (answer.code === 'throttled') {
         // The attacker waits exactly as long as told, no longer.
         if (String(answer.message).startsWith('Locked out')) lockedOut++;
-        now += Number(answer.retryAfter) * 1000;
+        clock.now += Number(answer.retryAfter) * 1000;
         continue;
       }
       expect(answer.code).toBe('unauthorized');
       guesses++;
     }
-    const hours = (now - start) / 3_600_000;
+    const hours = (clock.now - start) / 3_600_000;
     expect(hours).toBeGreaterThan(1);
     expect(lockedOut).toBeGreaterThan(0);
     expect(lines.some((l) => l.includes('locked out after 10 wrong keys in a row') && l.includes('127.0.0.1'))).toBe(true);
@@ -166,12 +162,12 @@ describe('guessing native keys', () => {
     // Even the right key is refused while locked out (no oracle), and accepted once the lockout ends.
     c.send({ id: 'x', op: 'hello', register: 'till-1', key: 'wrong' });
     let answer = await c.waitFor((m) => m.id === 'x');
-    now += Number(answer.retryAfter ?? 0) * 1000;
+    clock.now += Number(answer.retryAfter ?? 0) * 1000;
     for (let i = 0; i < 20; i++) {
       const id = `good${i}`;
       answer = await c.request({ id, op: 'hello', register: 'till-1', key: LISTENER_KEY }, ['hello', 'error']);
       if (answer.type === 'hello') break;
-      now += Number(answer.retryAfter) * 1000;
+      clock.now += Number(answer.retryAfter) * 1000;
     }
     expect(answer).toMatchObject({ type: 'hello' });
   });

@@ -6,12 +6,11 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger';
 import { zvtTcpProtocol } from '../../src/register/zvt/session';
 import { AuthThrottle } from '../../src/security/auth-throttle';
-import type { SecurityEvent } from '../../src/security/events';
 import { listenTcp } from '../../src/transport/tcp';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
+import { captured } from '../helpers/security-capture';
 import { FakeBridgeApi, TestEcr, contextFor } from '../unit/zvt-helpers';
 
 let h: Harness | undefined;
@@ -62,33 +61,29 @@ describe('ZVT listener with a password', () => {
 
 describe('guessing the ZVT password', () => {
   it('1,000 wrong passwords from one peer take hours on the clock, all refused with 84 83 00, and lock it out', async () => {
-    let now = Date.parse('2026-12-07T12:00:00Z');
-    const lines: string[] = [];
-    const events: SecurityEvent[] = [];
-    const log = createLogger({ destination: { write: (l: string) => lines.push(l) } });
-    const security = { record: (e: Omit<SecurityEvent, 'at'>) => void events.push({ ...e, at: new Date(now).toISOString() }) };
-    const throttle = new AuthThrottle({ listener: 'zvt-1', secret: 'password', log, security, now: () => now });
+    const { clock, lines, events, log, security } = captured();
+    const throttle = new AuthThrottle({ listener: 'zvt-1', secret: 'password', log, security, now: () => clock.now });
     const api = new FakeBridgeApi();
     const protocol = zvtTcpProtocol();
     const listener = await listenTcp('127.0.0.1', 0, (socket, peer) => protocol.serve(socket, { ...contextFor(api, { password: '999999', receipts: 'off' }, peer), auth: { throttle } }));
     open.push(listener);
     const ecr = await ecrAt(listener.port);
 
-    const start = now;
+    const start = clock.now;
     for (let guess = 0; guess < 1000; guess++) {
       // The guesser waits as long as the throttle makes it (it cannot tell from the answer: every refusal reads alike).
       const verdict = throttle.check('tcp 127.0.0.1:1');
-      if (!verdict.allowed) now += verdict.retryAfterMs;
+      if (!verdict.allowed) clock.now += verdict.retryAfterMs;
       const pw = String(guess).padStart(6, '0');
       await ecr.send(`06 00 04 ${pw.slice(0, 2)} ${pw.slice(2, 4)} ${pw.slice(4, 6)} BA`);
       await ecr.expect('84 83 00');
     }
-    expect((now - start) / 3_600_000).toBeGreaterThan(1);
+    expect((clock.now - start) / 3_600_000).toBeGreaterThan(1);
     expect(lines.some((l) => l.includes('locked out after 10 wrong passwords in a row') && l.includes('127.0.0.1'))).toBe(true);
     expect(events.filter((e) => e.kind === 'auth_lockout').length).toBeGreaterThan(50);
 
     // A try between two waits is refused without being looked at — even the right password.
-    now += 1;
+    clock.now += 1;
     await ecr.send('06 00 04 99 99 99 BA');
     await ecr.expect('84 83 00');
     expect(api.submits.size).toBe(0);

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { errorText, type BridgeClient, type OperatorHoldView } from '../client/types';
+import { type BridgeClient, type OperatorHoldView } from '../client/types';
+import { useHoldDecision } from './useHoldDecision';
 import { formatMoney, formatTime } from '../format';
 import { ErrorNote } from './ui';
 
@@ -11,32 +11,15 @@ const KIND_WORDS: Record<OperatorHoldView['kind'], string> = { refund: 'Refund',
  * refusal. Shown at the top of the dashboard; plain buttons, so Tab and Enter do it all.
  */
 export function OperatorHolds({ client, holds, onDecided }: { client: BridgeClient; holds: OperatorHoldView[]; onDecided(): void }) {
-  const [busy, setBusy] = useState('');
-  const [note, setNote] = useState('');
-  const [error, setError] = useState('');
-  const ids = holds.map((h) => h.id).join(',');
-  useEffect(() => {
-    if (ids) setNote('');
-  }, [ids]);
+  const { busy, note, error, decide: run } = useHoldDecision(holds.map((h) => h.id).join(','), onDecided);
 
-  const decide = async (hold: OperatorHoldView, action: 'confirm' | 'refuse'): Promise<void> => {
-    setBusy(hold.id);
-    setError('');
-    setNote('');
-    try {
+  const decide = (hold: OperatorHoldView, action: 'confirm' | 'refuse'): Promise<void> =>
+    run(hold.id, async () => {
       const answer = await client.holdDecide({ id: hold.id, action });
-      setNote(
-        answer.action === 'confirmed'
-          ? `${KIND_WORDS[hold.kind]} of ${formatMoney(hold.amount)} confirmed: it goes to the terminal now.`
-          : `${KIND_WORDS[hold.kind]} of ${formatMoney(hold.amount)} refused: the register is told, nothing is paid out.`,
-      );
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy('');
-      onDecided();
-    }
-  };
+      return answer.action === 'confirmed'
+        ? `${KIND_WORDS[hold.kind]} of ${formatMoney(hold.amount)} confirmed: it goes to the terminal now.`
+        : `${KIND_WORDS[hold.kind]} of ${formatMoney(hold.amount)} refused: the register is told, nothing is paid out.`;
+    });
 
   const first = holds[0];
   const announce = first ? `${KIND_WORDS[first.kind]} of ${formatMoney(first.amount)} waits for a manager: Confirm or Refuse at the top of the dashboard.` : '';
