@@ -88,7 +88,7 @@ export const registerKeySchema = z
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'caisse-ap']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Native: the listener's key, sent in `hello` (required beyond loopback unless `registers` give per-register keys). */
@@ -272,6 +272,9 @@ export const configSchema = z
           if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'registers', j, 'name'], message: `duplicate register "${r.name}"` });
           names.add(r.name);
         });
+      }
+      if (l.protocol === 'caisse-ap' && l.transport.type !== 'tcp') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)' });
       }
       if (l.requireAck !== undefined && l.protocol !== 'native') {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'requireAck'], message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)' });
