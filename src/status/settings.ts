@@ -28,7 +28,13 @@ function secretRefFields(config: Obj): Array<{ path: Array<string | number>; nam
   const out: Array<{ path: Array<string | number>; name: string }> = [];
   const listeners = Array.isArray(config.listeners) ? config.listeners : [];
   listeners.forEach((l, i) => {
-    if (isObj(l)) out.push({ path: ['listeners', i, 'token'], name: `listener.${String(l.id ?? i)}.token` });
+    if (!isObj(l)) return;
+    out.push({ path: ['listeners', i, 'token'], name: `listener.${String(l.id ?? i)}.token` });
+    // Per-register keys of a native listener, each under its own keychain name.
+    const registers = Array.isArray(l.registers) ? l.registers : [];
+    registers.forEach((r, j) => {
+      if (isObj(r)) out.push({ path: ['listeners', i, 'registers', j, 'key'], name: `listener.${String(l.id ?? i)}.register.${String(r.name ?? j)}.key` });
+    });
   });
   const terminals = Array.isArray(config.terminals) ? config.terminals : [];
   terminals.forEach((t, i) => {

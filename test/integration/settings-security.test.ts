@@ -104,3 +104,18 @@ describe('settings API and where the secrets go', () => {
     expect(await api(dev.server, 'PUT', '/api/settings', { config: local })).toMatchObject({ status: 200, json: { saved: true } });
   });
 });
+
+describe('register keys on the settings page', () => {
+  it('a per-register key written in the file never reaches the page, and a masked one is kept on save', async () => {
+    const key = 'k'.repeat(10) + '0123456789abcdefghijKLMNOP';
+    const { server, file } = await serve({
+      ...base(),
+      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 }, terminal: 'cloud', registers: [{ name: 'till-1', key }] }],
+    });
+    const view = await api(server, 'GET', '/api/settings');
+    expect(JSON.stringify(view.json)).not.toContain(key);
+    expect((view.json.config as { listeners: Array<{ registers: Array<{ key: unknown }> }> }).listeners[0]!.registers[0]!.key).toBe(SECRET_MASK);
+    expect(await api(server, 'PUT', '/api/settings', { config: view.json.config })).toMatchObject({ status: 200, json: { saved: true } });
+    expect(JSON.parse(readFileSync(file, 'utf8')).listeners[0].registers[0].key).toBe(key);
+  });
+});
