@@ -10,6 +10,7 @@ import { secretRefSchema, envSecretSchema, keychainSecretSchema } from './secret
 import { weakKeyReason } from '../security/keys';
 import { peerEntryProblem } from '../security/peers';
 import { moneyOutPolicySchema } from '../bridge/money-out-policy';
+import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
 
 const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
@@ -88,7 +89,7 @@ export const registerKeySchema = z
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'caisse-ap']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Native: the listener's key, sent in `hello` (required beyond loopback unless `registers` give per-register keys). */
@@ -233,6 +234,9 @@ export const configSchema = z
       listenerIds.add(lid);
       if (l.terminal && !terminalIds.has(l.terminal)) {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'terminal'], message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})` });
+      }
+      if (l.transport.type === 'tcp' && l.protocol === 'concert') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: CONCERT_TCP_MESSAGE });
       }
       if (l.transport.type === 'tcp') {
         const key = `${l.transport.host}:${l.transport.port}`;

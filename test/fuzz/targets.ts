@@ -8,6 +8,7 @@ import { hidTargets } from './hid';
 import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
+import { concertTargets } from './concert';
 import { caisseApTargets } from './caisse-ap';
 
 export const allTargets: FuzzTarget[] = [
@@ -18,6 +19,7 @@ export const allTargets: FuzzTarget[] = [
   ...textTargets,
   ...captureTargets,
   ...eposTargets,
+  ...concertTargets,
   ...caisseApTargets,
   ...configTargets,
 ];
