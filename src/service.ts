@@ -9,7 +9,7 @@ import { listenerId } from './config/schema';
 import { defaultDataDir } from './config/paths';
 import { Journal } from './journal/journal';
 import type { Logger } from './log/logger';
-import { protocolFor } from './register/registry';
+import { protocolFor, registerLocale } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
 import { openListener } from './transport/listeners';
 import { VERSION } from './version';
@@ -129,6 +129,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const api = policyApi(bridge, new MoneyOutPolicy({ listener: id, policy: l.policy, journal, holds, businessDay: reportSettings(config, dataDir).businessDay ?? {}, log: llog, ...(security ? { security } : {}) }));
       const admit = peerGate({ listener: id, peers: sec.peers, log: llog, ...(security ? { security } : {}) });
+      const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       const opened = await openListener(l.transport, (stream, peer) => {
         if (!admit(peer)) {
@@ -136,7 +137,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
           return;
         }
         connections.add(stream, peer);
-        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, ...(security ? { security } : {}) });
+        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, ...(security ? { security } : {}), ...(locale ? { locale } : {}) });
       }, { protocol: l.protocol, log: llog });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });

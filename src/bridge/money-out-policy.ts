@@ -13,7 +13,7 @@ import { isKnownCurrency } from '../domain/currency';
 import { BridgeError } from '../domain/errors';
 import { formatMoney, type Money } from '../domain/money';
 import type { PaymentRequest } from '../domain/payment';
-import { translator } from '../i18n/index';
+import { STAGE_MESSAGES } from '../domain/vocabulary';
 import { opClassOf, type PaymentRecord } from '../journal/journal';
 import type { Logger } from '../log/logger';
 import { businessDayWindow, type BusinessDaySettings } from '../reports/business-day';
@@ -76,8 +76,17 @@ export interface MoneyOutPolicyOptions {
 
 const FAILED: ReadonlySet<string> = new Set(['declined', 'cancelled', 'failed']);
 
-/** The register-facing words (English until the listener's locale reaches this module). */
-const words = (): ReturnType<typeof translator<'register'>> => translator('register', undefined);
+/** Names of the operations in the log and journal (a register shows the catalogue's words for the error code). */
+const OPERATION_NAMES: Readonly<Record<PolicyOperation, string>> = {
+  sale: 'Sale',
+  refund: 'Refund',
+  reversal: 'Reversal',
+  preauth: 'Pre-authorisation',
+  completion: 'Completion',
+  preauth_cancel: 'Release of a pre-authorisation',
+  end_of_day: 'End of day',
+  registration: 'Registration',
+};
 
 export class MoneyOutPolicy {
   private readonly allowed: ReadonlySet<PolicyOperation>;
@@ -91,8 +100,7 @@ export class MoneyOutPolicy {
   /** Throws `not_allowed` when the listener's policy does not allow the operation. */
   permit(who: RegisterIdentity | undefined, operation: PolicyOperation): void {
     if (this.allowed.has(operation)) return;
-    const t = words();
-    this.refuse(who, 'not_allowed', t('policy.notAllowed', { operation: t(`policy.operation.${operation}`), listener: this.o.listener }));
+    this.refuse(who, 'not_allowed', `${OPERATION_NAMES[operation]} is not allowed on listener ${this.o.listener}`, { operation });
   }
 
   /**
@@ -110,19 +118,25 @@ export class MoneyOutPolicy {
     const limits = this.o.policy?.limits?.[amount.currency];
     if (!limits) return;
     const show = (minorUnits: number): string => formatMoney({ minor: minorUnits, currency: amount.currency });
-    const t = words();
-    const operation = t(`policy.operation.${kind}`);
+    const operation = OPERATION_NAMES[kind];
     if (limits.perTransaction !== undefined && amount.minor > limits.perTransaction) {
-      this.refuse(who, 'limit_exceeded', t('policy.overTransaction', { operation, amount: formatMoney(amount), limit: show(limits.perTransaction) }));
+      this.refuse(who, 'limit_exceeded', `${operation} of ${formatMoney(amount)} is above this listener's limit of ${show(limits.perTransaction)} per transaction`, {
+        currency: amount.currency,
+        limit: limits.perTransaction,
+      });
     }
     if (limits.perDay !== undefined) {
       const today = this.dayTotal(amount.currency);
       if (today + amount.minor > limits.perDay) {
-        this.refuse(who, 'limit_exceeded', t('policy.overDay', { operation, amount: formatMoney(amount), limit: show(limits.perDay), today: show(today) }));
+        this.refuse(who, 'limit_exceeded', `${operation} of ${formatMoney(amount)} would pass this listener's limit of ${show(limits.perDay)} per business day (${show(today)} so far)`, {
+          currency: amount.currency,
+          dayLimit: limits.perDay,
+          dayTotal: today,
+        });
       }
     }
     if (limits.confirmAbove !== undefined && amount.minor > limits.confirmAbove) {
-      await this.confirm(who, kind, request.ref, amount, t('policy.confirmAbove', { limit: show(limits.confirmAbove) }), observer);
+      await this.confirm(who, kind, request.ref, amount, `above ${show(limits.confirmAbove)}`, observer);
     }
   }
 
@@ -169,22 +183,22 @@ export class MoneyOutPolicy {
       log.warn({ listener, register: who.register, ref, kind, amount: formatMoney(amount), hold: held.view.id }, `${kind} held for the operator's confirmation (${reason})`);
       security?.record({ kind: 'policy_held', listener, detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register} waits for confirmation (${reason})` });
     }
-    const t = words();
-    observer?.stage?.({ ref, stage: 'awaiting_manager', message: t('stage.awaiting_manager') });
+    observer?.stage?.({ ref, stage: 'awaiting_manager', message: STAGE_MESSAGES.awaiting_manager });
     const decision = await held.decided;
     if (!joined) {
       log.info({ listener, register: who.register, ref, kind, hold: held.view.id, decision }, `held ${kind} ${decision}`);
       security?.record({ kind: 'policy_held', listener, detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register}: ${decision}` });
     }
     if (decision === 'confirmed') return;
-    throw new BridgeError('refused_by_operator', t(`policy.${decision}`, { operation: t(`policy.operation.${kind}`), amount: formatMoney(amount) }));
+    const how: Record<typeof decision, string> = { refused: 'refused by the manager', expired: 'not confirmed by the manager in time', withdrawn: 'withdrawn by the register' };
+    throw new BridgeError('refused_by_operator', `${OPERATION_NAMES[kind]} of ${formatMoney(amount)} was ${how[decision]}; nothing was sent to the terminal`, { decision });
   }
 
-  private refuse(who: RegisterIdentity | undefined, code: 'not_allowed' | 'limit_exceeded', message: string): never {
+  private refuse(who: RegisterIdentity | undefined, code: 'not_allowed' | 'limit_exceeded', message: string, details: Record<string, unknown>): never {
     const register = who?.register ?? this.o.listener;
     this.o.log.warn({ listener: this.o.listener, register, code }, message);
     this.o.security?.record({ kind: 'policy_refused', listener: this.o.listener, detail: `${register}: ${message}` });
-    throw new BridgeError(code, message);
+    throw new BridgeError(code, message, details);
   }
 }
 
@@ -200,7 +214,7 @@ export function policyApi(api: BridgeApi, policy: MoneyOutPolicy): BridgeApi {
     },
     async cancel(who, ref): Promise<CancelAnswer> {
       if (policy.withdraw(who, ref)) {
-        return { tookEffect: true, pending: false, outcome: 'cancelled', message: words()('policy.withdrawnCancel') };
+        return { tookEffect: true, pending: false, outcome: 'cancelled', message: 'Withdrawn while it waited for the manager; nothing was charged' };
       }
       return api.cancel(who, ref);
     },

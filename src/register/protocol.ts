@@ -28,4 +28,9 @@ export interface RegisterContext {
   readonly auth?: ListenerAuth;
   /** Where failed authentications and other security events are reported. */
   readonly security?: SecurityEventSink;
+  /**
+   * BCP 47 locale of every word this register shows its cashier or prints (receipts, progress, results, errors);
+   * undefined: English. See registerLocale().
+   */
+  readonly locale?: string;
 }
