@@ -453,7 +453,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         ? t
         : { ...t, environment: 'live', partnerId: c.partnerId, applicationId: c.applicationId, partnerClientId: c.partnerClientId, partnerSecret: secretRef('partnerSecret'), merchantClientId: c.merchantClientId, merchantSecret: secretRef('merchantSecret'), terminalId: candidate.terminalId },
     );
-    const saved = this.settings.save(config);
+    // The Live secrets were entered in this request and checked against the Live gateway above.
+    const saved = this.settings.save(config, { secretsEnteredFor: [current.id] });
     if (!saved.saved) return { switched: false, report, message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}` };
     this.running().journal.recordEnvironmentSwitch({ terminal: current.id, from: current.environment, to: 'live', check: report });
     this.o.log.warn({ terminal: current.id, terminalId: candidate.terminalId }, 'terminal switched from Demo to Live');

@@ -42,11 +42,16 @@ function typedSecret(v: unknown): boolean {
   return typeof v === 'string' && v !== '' && v !== SECRET_MASK;
 }
 
+export interface SettingsGuardOptions {
+  /** Terminals whose secrets the same request entered and checked against the new address (the go-live switch). */
+  readonly secretsEnteredFor?: readonly string[];
+}
+
 /**
  * Problems of a save that would lower security, checked on the page's candidate as sent (masks still in place)
  * against the config file as it is.
  */
-export function settingsSecurityIssues(candidate: unknown, current: unknown): FieldIssue[] {
+export function settingsSecurityIssues(candidate: unknown, current: unknown, opts: SettingsGuardOptions = {}): FieldIssue[] {
   if (!isObj(candidate)) return [];
   const issues: FieldIssue[] = [];
   const before = isObj(current) ? current : {};
@@ -58,16 +63,17 @@ export function settingsSecurityIssues(candidate: unknown, current: unknown): Fi
   const terminals = Array.isArray(candidate.terminals) ? candidate.terminals : [];
   terminals.forEach((t, i) => {
     if (!isObj(t) || t.driver !== 'epos') return;
-    const url = t.gatewayUrl;
-    if (typeof url === 'string' && !devAllowed && !isMyposGatewayUrl(url)) {
-      issues.push({ field: `terminals[${i}].gatewayUrl`, message: 'must be an https address of a myPOS host (…mypos.com); another address needs "developer": {"anyGatewayUrl": true} in the config file itself' });
-    }
     // Masked secrets are put back by position: compare with the entry at the same place in the file.
     const at = oldTerminals[i];
     const old = isObj(at) && at.driver === 'epos' ? at : undefined;
+    const url = t.gatewayUrl;
+    // Only a change is judged: an address already in the file was put there by a person at this computer.
+    if (typeof url === 'string' && url !== old?.gatewayUrl && !devAllowed && !isMyposGatewayUrl(url)) {
+      issues.push({ field: `terminals[${i}].gatewayUrl`, message: 'must be an https address of a myPOS host (…mypos.com); another address needs "developer": {"anyGatewayUrl": true} in the config file itself' });
+    }
     const to = destination(t);
     const moved = !old || to === undefined || destination(old) !== to;
-    if (!moved) return;
+    if (!moved || (typeof t.id === 'string' && opts.secretsEnteredFor?.includes(t.id))) return;
     for (const f of ['partnerSecret', 'merchantSecret'] as const) {
       const v = t[f];
       // A new entry may name its secrets by reference; an entry whose address changed must have them typed again.

@@ -11,7 +11,7 @@ import { plainSecretWarning } from '../config/secrets';
 import { listenerOptionIssues } from '../register/listener-options';
 import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsView } from './contract';
 import { StatusProblem } from './problem';
-import { settingsSecurityIssues } from './settings-guard';
+import { settingsSecurityIssues, type SettingsGuardOptions } from './settings-guard';
 import type { SecurityEventSink } from '../security/events';
 
 /** Where typed secrets go instead of the config file (the desktop shell's safeStorage keychain). */
@@ -176,12 +176,13 @@ export class SettingsFile {
     return [...settingsSecurityIssues(candidate, current), ...issuesOf(restoreSecrets(candidate, current))];
   }
 
-  save(candidate: unknown): SettingsSaveAnswer {
+  /** `guard`: what the caller itself checked (the go-live switch entered and tested the new secrets). */
+  save(candidate: unknown, guard: SettingsGuardOptions = {}): SettingsSaveAnswer {
     if (!this.opts.file) {
       throw new StatusProblem(409, 'The bridge was started without a config file (demo mode); start it with --config FILE to change settings', { code: 'unsupported' });
     }
     const current = this.readRaw();
-    const refused = settingsSecurityIssues(candidate, current);
+    const refused = settingsSecurityIssues(candidate, current, guard);
     if (refused.length > 0) {
       this.opts.security?.record({ kind: 'settings', detail: `settings change refused: ${refused.map((i) => i.field).join(', ')}` });
       throw new StatusProblem(403, `This change would lower security and is refused: ${refused.map((i) => `${i.field} ${i.message}`).join('; ')}`, { code: 'unauthorized', issues: refused });

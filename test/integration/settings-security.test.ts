@@ -99,6 +99,11 @@ describe('settings API and where the secrets go', () => {
     expect(r.status).toBe(403);
     expect((r.json.issues as Array<{ field: string }>).map((i) => i.field)).toContain('developer');
 
+    // An address a person wrote in the file stays as it is when other settings change.
+    const kept = await serve(base({}, { gatewayUrl: 'http://127.0.0.1:9999' }));
+    const same = (await api(kept.server, 'GET', '/api/settings')).json.config as Record<string, unknown>;
+    expect(await api(kept.server, 'PUT', '/api/settings', { config: { ...same, log: { level: 'debug' } } })).toMatchObject({ status: 200, json: { saved: true } });
+
     const dev = await serve(base({ developer: { anyGatewayUrl: true } }));
     const local = await edited(dev.server, { gatewayUrl: 'http://127.0.0.1:9999', partnerSecret: 'p', merchantSecret: 'm' });
     expect(await api(dev.server, 'PUT', '/api/settings', { config: local })).toMatchObject({ status: 200, json: { saved: true } });
