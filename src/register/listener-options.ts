@@ -10,6 +10,7 @@ import { BridgeError } from '../domain/errors';
 import { captureOptionsSchema } from './capture/options';
 import { compileFilter, compileTotalPattern, DEFAULT_PATTERN_FLAGS } from './capture/total';
 import { textOptionsSchema } from './text/options';
+import { ecr17OptionsSchema } from './ecr17/options';
 
 export interface OptionIssue {
   readonly field: string;
@@ -71,6 +72,7 @@ export function listenerOptionIssues(config: unknown): OptionIssue[] {
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return;
     const prefix = `listeners[${i}].options`;
     if (protocol === 'text') out.push(...schemaIssues(textOptionsSchema, options, prefix));
+    else if (protocol === 'ecr17') out.push(...schemaIssues(ecr17OptionsSchema, options, prefix));
     else if (protocol === 'pole-display' || protocol === 'printer') out.push(...captureIssues(protocol, options, prefix));
   });
   return out;
