@@ -289,6 +289,50 @@ describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)'
     r.ack();
   });
 
+  it('receipt on the ECR (E1): S messages of 24-column lines before the result, the last ending 7D×6 1B; the switch falls back after the procedure', async () => {
+    const h = await bridge({ closeAfterPayment: false });
+    const r = await register(h);
+    r.send('123456780E1');
+    await r.expectAck();
+    r.send(paymentRequest(1250));
+    await r.expectAck();
+    const receipt: string[] = [];
+    let text = await r.frame();
+    while (text.startsWith('123456780S')) {
+      expect(text.length - 10).toBeLessThanOrEqual(200);
+      receipt.push(text.slice(10));
+      r.ack();
+      text = await r.frame();
+    }
+    expect(resultFields(text).result).toBe('00');
+    r.ack();
+    const whole = receipt.join('');
+    expect(whole.endsWith('\x7d'.repeat(6) + '\x1b')).toBe(true);
+    const lines = whole.slice(0, -7).split('\x7d');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(24);
+    expect(lines.join('\n')).toMatch(/12[.,]50/);
+    expect(lines.join('\n')).toMatch(/\*{4,}1234/);
+    expect(lines.join('\n')).not.toMatch(/[0-9]{16}/);
+    // the next procedure prints on the terminal again
+    const next = await pay(r, 1300);
+    expect(next.slice(0, 10)).toBe('123456780E');
+    r.ack();
+  });
+
+  it('additional data: a P announcing a U waits for it (ACKed), and the U result follows the acknowledged E', async () => {
+    const h = await bridge();
+    const r = await register(h);
+    r.send(paymentRequest(1250, { additional: true }));
+    await r.expectAck();
+    r.send('123456780U' + '000001' + '62' + 'DF8D0100' + '0' + '0001' + '00000' + 'ABC\x1b');
+    await r.expectAck();
+    expect(resultFields(await r.frame()).result).toBe('00');
+    r.ack();
+    expect(await r.frame()).toBe('123456780U000');
+    r.ack();
+  });
+
   it.each(['std', 'stx', 'noext', 'stx_noext'] as const)('LRC mode %s is detected from the register\'s frames and used for every answer', async (mode) => {
     const h = await bridge({ closeAfterPayment: false });
     const r = await register(h, mode);

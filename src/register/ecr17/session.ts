@@ -42,6 +42,7 @@ import {
   type ReversalRequestMsg,
 } from './messages';
 import { parseEcr17Options, type Ecr17Options, type Ecr17OptionsInput } from './options';
+import { wrap } from '../../receipts/text';
 import { PROGRESS_TEXT, REASON, periodTotal, refusal, resultMessage, statusDateTime, type ResultContext } from './results';
 
 // ---- state shared by the connections of a listener -----------------------------------------------------------------
@@ -643,21 +644,31 @@ function reasonForError(e: BridgeError): string {
 
 export const ECR17_LINE = 24;
 
-/** A receipt line in 24 columns: the gap of a "label … value" line shrinks first, then the line wraps. */
+/** Width of the bridge's receipt the register's lines are made from. */
+const SOURCE_WIDTH = 32;
+
+/**
+ * A line of the bridge's 32-column receipt in the register's 24 columns: a rule is cut, a centred line centred
+ * again, a right-aligned line right-aligned again, a "label … value" line keeps its value right-aligned (on a line of
+ * its own when both do not fit), other text wraps at spaces.
+ */
 export function fitLine(line: string, width = ECR17_LINE): string[] {
   const clean = line.replace(/[^\x20-\x7e]/g, '?').replace(/\s+$/, '');
-  if (clean.length <= width) return [clean];
-  const trimmed = clean.replace(/^ +/, '');
-  if (trimmed.length <= width) return [trimmed];
-  const gap = /^(.*?\S) {2,}(\S.*)$/.exec(trimmed);
-  if (gap && gap[1]!.length + 1 + gap[2]!.length <= width) {
-    const left = gap[1]!;
-    const right = gap[2]!;
-    return [left + ' '.repeat(width - left.length - right.length) + right];
+  const text = clean.trim();
+  if (text === '') return [''];
+  if (clean.startsWith(' ')) {
+    const right = clean.length === SOURCE_WIDTH;
+    return wrap(text, width).map((l) => (right ? l.padStart(width) : ' '.repeat(Math.floor((width - l.length) / 2)) + l));
   }
-  const out: string[] = [];
-  for (let i = 0; i < trimmed.length; i += width) out.push(trimmed.slice(i, i + width));
-  return out;
+  if (clean.length <= width) return [clean];
+  if (/^(.)\1*$/.test(text)) return [text.slice(0, width)];
+  const pair = /^(\S.*?) {2,}(\S.*)$/.exec(text);
+  if (pair) {
+    const [left, right] = [pair[1]!, pair[2]!];
+    if (left.length + 1 + right.length <= width) return [left + ' '.repeat(width - left.length - right.length) + right];
+    return [...wrap(left, width), ...wrap(right, width).map((l) => l.padStart(width))];
+  }
+  return wrap(text, width);
 }
 
 /** Receipt lines → the texts of `S` messages (without the `TID 0 S` header). */
