@@ -140,6 +140,9 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    // ECR17 registers expect the terminal on port 10000 unless set otherwise (docs/ecr17.md).
+    const taken = listenersNow().some((l) => getAt(l, ['transport', 'port']) === 10000);
+    if (protocol === 'ecr17' && getAt(current, ['transport', 'type']) === 'tcp' && !taken) next = setAt(next, ['transport', 'port'], 10000);
     update(['listeners', i], next);
   };
 
@@ -249,6 +252,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   options={[
                     { value: 'native', label: 'Native (JSON lines)' },
                     { value: 'zvt', label: 'ZVT' },
+                    { value: 'ecr17', label: 'ECR17 (Italy, Protocollo 17)' },
                     { value: 'text', label: 'Plain text' },
                     { value: 'pole-display', label: 'Pole display capture' },
                     { value: 'printer', label: 'Receipt printer capture' },
