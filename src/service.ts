@@ -17,6 +17,7 @@ import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
+import { GatewayCallCounter } from './ops/metrics/gateway-calls';
 
 export interface ServiceOptions {
   log: Logger;
@@ -25,7 +26,7 @@ export interface ServiceOptions {
   /** Secret resolution (environment, keychain). */
   secrets?: SecretContext;
   /** Bridge tuning (tests make waits short). */
-  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
+  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'probeIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
   /** Start the status server (default: as configured). */
   status?: boolean;
   /** The config file the service was started from (the status page's Settings edit it). */
@@ -54,6 +55,8 @@ export interface Service {
   readonly listeners: ListenerInfo[];
   readonly terminals: CreatedTerminal[];
   readonly dataDir: string;
+  /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
+  readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
   close(): Promise<void>;
@@ -78,8 +81,9 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     if (pruned > 0) log.info({ pruned }, 'old journal entries removed');
 
     const terminals: CreatedTerminal[] = [];
+    const gatewayCalls = new GatewayCallCounter();
     for (const t of config.terminals) {
-      const created = await createTerminal(t, { log, secrets });
+      const created = await createTerminal(t, { log, secrets, gatewayCalls });
       terminals.push(created);
       closers.push(() => created.close());
     }
@@ -118,7 +122,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
       const { serveStatus } = await import('./status/index');
