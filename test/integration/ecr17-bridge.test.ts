@@ -63,7 +63,7 @@ describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)'
     const text = await pay(r, 1250);
     expect(r.progress.length).toBeGreaterThan(0);
     for (const p of r.progress) expect(p).toHaveLength(20);
-    expect(r.progress).toContain('INSERIRE CARTA      ');
+    expect(r.progress).toContain('PRESENT CARD'.padEnd(20));
     expect(text).toHaveLength(71);
     expect(text.slice(0, 10)).toBe('123456780E');
     const f = resultFields(text);

@@ -6,23 +6,46 @@
 import type { PaymentView } from '../../bridge/api';
 import type { PaymentResult } from '../../domain/payment';
 import type { Stage } from '../../domain/vocabulary';
+import { translator } from '../../i18n';
 import type { ResultFormat, ResultMsg } from './messages';
 
-/** Refusal reasons (§8, 24 characters at most). */
-export const REASON = {
-  declined: 'DECLINED BY ISSUER',
-  cancelled: 'CANCELLED BY CUSTOMER',
-  cardTimeout: 'CARD TIMEOUT',
-  wrongPin: 'WRONG PIN',
-  unreachable: 'TERMINAL UNREACHABLE',
-  hostUnreachable: 'HOST UNREACHABLE',
-  nothingToReverse: 'NOTHING TO REVERSE',
-  stanMismatch: 'STAN NOT LAST PAYMENT',
-  reversed: 'REVERSED',
-  noLastResult: 'NO LAST RESULT',
-  resultUnknown: 'RESULT UNKNOWN',
-  refused: 'OPERATION REFUSED',
-} as const;
+/** Refusal reasons (§8): keys of the `register` catalogue's `ecr17.reason` (the texts are ≤ 24 characters). */
+export type ReasonKey =
+  | 'declined'
+  | 'cancelled'
+  | 'cardTimeout'
+  | 'wrongPin'
+  | 'unreachable'
+  | 'hostUnreachable'
+  | 'terminalBusy'
+  | 'invalidAmount'
+  | 'nothingToReverse'
+  | 'stanMismatch'
+  | 'reversed'
+  | 'noLastResult'
+  | 'resultUnknown'
+  | 'refused'
+  | 'notAvailable'
+  | 'closeFailed';
+
+/** Progress texts: keys of the `register` catalogue's `ecr17.progress` (≤ 20 characters). */
+export type ProgressKey = 'wait' | 'presentCard' | 'enterPin' | 'processing' | 'confirming' | 'cancelling';
+
+/**
+ * A catalogue text as the register's display takes it: printable ASCII (accents dropped), upper case, cut to `max`.
+ * The language is the shop's (`locale`), English by default.
+ */
+export function registerText(key: `reason.${ReasonKey}` | `progress.${ProgressKey}`, max: number, locale?: string): string {
+  const t = translator('register', locale);
+  return t(`ecr17.${key}`)
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .toUpperCase()
+    .slice(0, max);
+}
+
+export const reasonText = (key: ReasonKey, locale?: string): string => registerText(`reason.${key}`, 24, locale);
 
 /** Result codes (§8). */
 export const RESULT = { approved: '00', refused: '01' } as const;
@@ -71,13 +94,13 @@ export function resultMessage(view: PaymentView, format: ResultFormat, ctx: Resu
 }
 
 /** A refusal that concerns no payment (nothing to reverse, no last result, the bridge refused the request). */
-export function refusal(format: ResultFormat, reason: string, ctx: ResultContext, actionCode = '000'): ResultMsg {
+export function refusal(format: ResultFormat, reason: ReasonKey, ctx: ResultContext, actionCode = '000'): ResultMsg {
   const msg: ResultMsg = {
     code: 'E',
     format,
     terminalId: ctx.terminalId,
     result: RESULT.refused,
-    reason: reason.slice(0, 24),
+    reason: reasonText(reason),
     cardType: CARD_TYPE.other,
     acquirerId: ctx.acquirerId,
     stan: '000000',
@@ -148,36 +171,40 @@ function actionCode(r: PaymentResult | undefined): string {
 
 /** Why a payment is not approved, in ≤ 24 characters (§8). */
 export function reasonOf(view: Pick<PaymentView, 'outcome' | 'result' | 'reversed' | 'kind'>): string {
+  return reasonText(reasonKeyOf(view));
+}
+
+function reasonKeyOf(view: Pick<PaymentView, 'outcome' | 'result' | 'reversed' | 'kind'>): ReasonKey {
   const r = view.result;
-  if (view.outcome === 'approved' && view.reversed) return REASON.reversed;
+  if (view.outcome === 'approved' && view.reversed) return 'reversed';
   switch (view.outcome) {
     case 'cancelled':
       // Approved at the terminal and reversed afterwards (the register never confirmed it).
-      if (r?.message?.startsWith('Reversed') || r?.message?.includes('being reversed')) return REASON.reversed;
-      return terminalReason(r) ?? REASON.cancelled;
+      if (r?.message?.startsWith('Reversed') || r?.message?.includes('being reversed')) return 'reversed';
+      return terminalReason(r) ?? 'cancelled';
     case 'declined':
-      return terminalReason(r) ?? REASON.declined;
+      return terminalReason(r) ?? 'declined';
     case 'failed':
-      return terminalReason(r) ?? REASON.unreachable;
+      return terminalReason(r) ?? 'unreachable';
     case 'in_doubt':
     case null:
-      return REASON.resultUnknown;
+      return 'resultUnknown';
     default:
-      return REASON.refused;
+      return 'refused';
   }
 }
 
 /** IPP terminal statuses with their own words (mypos-ipp.md: 5 no card, 10 PIN, 13 cancelled, 15 host). */
-function terminalReason(r: PaymentResult | undefined): string | undefined {
+function terminalReason(r: PaymentResult | undefined): ReasonKey | undefined {
   switch (r?.terminalStatus?.trim()) {
     case '5':
-      return REASON.cardTimeout;
+      return 'cardTimeout';
     case '10':
-      return REASON.wrongPin;
+      return 'wrongPin';
     case '13':
-      return REASON.cancelled;
+      return 'cancelled';
     case '15':
-      return REASON.hostUnreachable;
+      return 'hostUnreachable';
     default:
       return undefined;
   }
@@ -215,19 +242,19 @@ export function statusDateTime(d: Date): string {
   return `${two(d.getDate())}${two(d.getMonth() + 1)}${two(d.getFullYear() % 100)}${two(d.getHours())}${two(d.getMinutes())}`;
 }
 
-/** Progress texts (20 characters at most), as an Italian terminal shows them, for the bridge's stages. */
-export const PROGRESS_TEXT: Partial<Record<Stage, string>> = {
-  queued: 'ATTENDERE PREGO',
-  connecting: 'ATTENDERE PREGO',
-  sent: 'ATTENDERE PREGO',
-  accepted: 'ATTENDERE PREGO',
-  present_card: 'INSERIRE CARTA',
-  pin_entry: 'DIGITARE PIN',
-  processing: 'ELABORAZIONE',
-  approved_open: 'OPERAZIONE IN CORSO',
-  confirming: 'OPERAZIONE IN CORSO',
-  cancelling: 'ANNULLAMENTO',
-  recovering: 'ATTENDERE PREGO',
+/** The progress text for each of the bridge's stages (none for `done`). */
+export const PROGRESS_KEY: Partial<Record<Stage, ProgressKey>> = {
+  queued: 'wait',
+  connecting: 'wait',
+  sent: 'wait',
+  accepted: 'wait',
+  present_card: 'presentCard',
+  pin_entry: 'enterPin',
+  processing: 'processing',
+  approved_open: 'confirming',
+  confirming: 'confirming',
+  cancelling: 'cancelling',
+  recovering: 'wait',
 };
 
 /**

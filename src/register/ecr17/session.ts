@@ -43,7 +43,7 @@ import {
 } from './messages';
 import { parseEcr17Options, type Ecr17Options, type Ecr17OptionsInput } from './options';
 import { wrap } from '../../receipts/text';
-import { PROGRESS_TEXT, REASON, periodTotal, refusal, resultMessage, statusDateTime, type ResultContext } from './results';
+import { PROGRESS_KEY, periodTotal, reasonText, refusal, registerText, resultMessage, statusDateTime, type ReasonKey, type ResultContext } from './results';
 
 // ---- state shared by the connections of a listener -----------------------------------------------------------------
 
@@ -315,7 +315,7 @@ export class Ecr17Session {
         return;
       }
       const view = this.api.status(who, ref);
-      const message = encodeAnswer(view ? resultMessage(view, format, rc) : refusal(format, REASON.resultUnknown, rc));
+      const message = encodeAnswer(view ? resultMessage(view, format, rc) : refusal(format, 'resultUnknown', rc));
       const outcome = await this.deliverWithReceipt(op, message, ecrPrints ? () => this.receiptTexts(who, ref, 'sale', req.terminalId) : undefined);
       if (additional && additional.isoField !== '00' && outcome === 'acked') await this.link.send(encodeAnswer({ code: 'U', terminalId: req.terminalId }));
       await this.report(who, ref, 'sale', result.result, outcome);
@@ -341,7 +341,7 @@ export class Ecr17Session {
   private async execute(
     who: RegisterIdentity,
     request: { kind: TransactionKind; ref: string; amount?: { minor: number; currency: string } },
-  ): Promise<{ result: PaymentResult } | { refused: string }> {
+  ): Promise<{ result: PaymentResult } | { refused: ReasonKey }> {
     const progress = this.startProgress();
     try {
       const full = { ...request, ...(this.opts.terminal ? { terminal: this.opts.terminal } : {}) };
@@ -357,7 +357,7 @@ export class Ecr17Session {
         return { result: await handle.result };
       } catch (e) {
         this.log.error({ err: e, ref: request.ref }, 'payment result lost inside the bridge');
-        return { refused: REASON.resultUnknown };
+        return { refused: 'resultUnknown' };
       }
     } finally {
       progress.stop();
@@ -380,7 +380,8 @@ export class Ecr17Session {
     tick();
     return {
       stage: (stage) => {
-        const text = PROGRESS_TEXT[stage];
+        const key = PROGRESS_KEY[stage];
+        const text = key && registerText(`progress.${key}`, 20);
         if (stopped || !text || text === last) return;
         last = text;
         this.link.progress(text);
@@ -483,22 +484,22 @@ export class Ecr17Session {
     const ecrPrints = this.takeReceiptSwitch();
     await this.shared.running.get(who.register);
     const last = this.api.last(who);
-    const refuse = async (reason: string): Promise<void> => {
+    const refuse = async (reason: ReasonKey): Promise<void> => {
       this.log.info({ reason, stan: req.stan }, 'reversal refused');
       const outcome = await this.finalFrame(op, encodeAnswer(refusal('reversal', reason, rc)));
       this.afterFinancial(outcome);
     };
     if (!last || last.kind === 'reversal' || last.reversed || last.outcome !== 'approved' || (last.kind !== 'sale' && last.kind !== 'completion')) {
-      return refuse(REASON.nothingToReverse);
+      return refuse('nothingToReverse');
     }
     const stan = String((last.result?.receiptNo ?? 0) % 1_000_000).padStart(6, '0');
-    if (req.stan !== '000000' && req.stan !== stan) return refuse(REASON.stanMismatch);
+    if (req.stan !== '000000' && req.stan !== stan) return refuse('stanMismatch');
     await this.whileRunning(who, async () => {
       const result = await this.execute(who, { kind: 'reversal', ref: last.ref });
       if ('refused' in result) return refuse(result.refused);
       const latest = this.api.last(who);
       const view: PaymentView | undefined = latest && latest.kind === 'reversal' && latest.ref === last.ref ? latest : undefined;
-      const message = encodeAnswer(view ? resultMessage(view, 'reversal', rc) : refusal('reversal', REASON.resultUnknown, rc));
+      const message = encodeAnswer(view ? resultMessage(view, 'reversal', rc) : refusal('reversal', 'resultUnknown', rc));
       const outcome = await this.deliverWithReceipt(op, message, ecrPrints ? () => this.receiptTexts(who, last.ref, 'reversal', req.terminalId) : undefined);
       await this.report(who, last.ref, 'reversal', result.result, outcome);
       this.afterFinancial(outcome);
@@ -513,8 +514,8 @@ export class Ecr17Session {
     await this.shared.running.get(who.register);
     const view = this.api.last(who);
     let message: string;
-    if (!view) message = encodeAnswer(refusal('payment', REASON.noLastResult, rc));
-    else if (view.outcome === null) message = encodeAnswer(refusal(formatOf(view), REASON.resultUnknown, rc));
+    if (!view) message = encodeAnswer(refusal('payment', 'noLastResult', rc));
+    else if (view.outcome === null) message = encodeAnswer(refusal(formatOf(view), 'resultUnknown', rc));
     else message = encodeAnswer(resultMessage(view, formatOf(view), rc));
     const outcome = await this.finalFrame(op, message);
     if (outcome === 'acked' && view && view.outcome !== null && view.outcome !== 'in_doubt' && !view.acknowledged) {
@@ -562,7 +563,7 @@ export class Ecr17Session {
   private async close(op: Operation, req: PeriodRequestMsg): Promise<void> {
     const who = this.who(req.registerId);
     if (!this.api.closeDay) {
-      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: 'NOT AVAILABLE', actionCode: '100' }));
+      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('notAvailable').slice(0, 19), actionCode: '100' }));
       return;
     }
     let views: PaymentView[];
@@ -570,7 +571,7 @@ export class Ecr17Session {
       views = await this.api.closeDay(who);
     } catch (e) {
       this.log.error({ err: e }, 'close session: the register period could not be closed');
-      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: 'CLOSE FAILED', actionCode: '100' }));
+      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('closeFailed').slice(0, 19), actionCode: '100' }));
       return;
     }
     const total = periodTotal(views, this.opts.currency);
@@ -624,21 +625,21 @@ function ctxRegister(registerId: string | undefined): string | undefined {
   return id === '' ? '-' : id;
 }
 
-function reasonForError(e: BridgeError): string {
+function reasonForError(e: BridgeError): ReasonKey {
   switch (e.code) {
     case 'terminal_offline':
     case 'unknown_terminal':
     case 'terminal_error':
-      return REASON.unreachable;
+      return 'unreachable';
     case 'terminal_busy':
-      return 'TERMINAL BUSY';
+      return 'terminalBusy';
     case 'invalid_amount':
-      return 'INVALID AMOUNT';
+      return 'invalidAmount';
     case 'not_reversible':
     case 'unknown_ref':
-      return REASON.nothingToReverse;
+      return 'nothingToReverse';
     default:
-      return REASON.refused;
+      return 'refused';
   }
 }
 
