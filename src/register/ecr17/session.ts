@@ -22,6 +22,7 @@ import type { Stage, TransactionKind } from '../../domain/vocabulary';
 import type { Logger } from '../../log/logger';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
+import { perListener } from '../listener-state';
 import { realTimers, type TimerHandle, type Timers } from '../zvt/timers';
 import { Ecr17Link, LrcLearner, type SendOutcome } from './link';
 import type { LrcMode } from './lrc';
@@ -64,21 +65,7 @@ interface ListenerState {
   readonly unconfirmed: Map<string, TimerHandle>;
 }
 
-const listenerStates = new WeakMap<BridgeApi, Map<string, ListenerState>>();
-
-function listenerState(api: BridgeApi, listener: string): ListenerState {
-  let byListener = listenerStates.get(api);
-  if (!byListener) {
-    byListener = new Map();
-    listenerStates.set(api, byListener);
-  }
-  let s = byListener.get(listener);
-  if (!s) {
-    s = { peers: new Map(), running: new Map(), unconfirmed: new Map() };
-    byListener.set(listener, s);
-  }
-  return s;
-}
+const listenerState = perListener<ListenerState>(() => ({ peers: new Map(), running: new Map(), unconfirmed: new Map() }));
 
 // ---- protocol factory ------------------------------------------------------------------------------------------------
 
