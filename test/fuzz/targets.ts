@@ -9,6 +9,7 @@ import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
 import { ecr17Targets } from './ecr17';
+import { caisseApTargets } from './caisse-ap';
 
 export const allTargets: FuzzTarget[] = [
   ...nativeTargets,
@@ -19,5 +20,6 @@ export const allTargets: FuzzTarget[] = [
   ...captureTargets,
   ...eposTargets,
   ...ecr17Targets,
+  ...caisseApTargets,
   ...configTargets,
 ];

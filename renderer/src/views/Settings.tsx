@@ -51,6 +51,11 @@ function portValue(text: string): Json {
   return /^[0-9]{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
 }
 
+/** The port Caisse-AP registers and terminals use by default (docs/caisse-ap.md). */
+const CAISSE_AP_PORT = 8888;
+/** The port ECR17 registers are usually set to for their terminal (docs/ecr17.md). */
+const ECR17_PORT = 10000;
+
 /** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
 function nextPort(listeners: readonly Json[]): number {
   const ports = listeners.map((l) => getAt(l, ['transport', 'port'])).filter((p): p is number => typeof p === 'number' && p > 0 && p < 65535);
@@ -140,9 +145,12 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
-    // ECR17 registers expect the terminal on port 10000 unless set otherwise (docs/ecr17.md).
-    const taken = listenersNow().some((l) => getAt(l, ['transport', 'port']) === 10000);
-    if (protocol === 'ecr17' && getAt(current, ['transport', 'type']) === 'tcp' && !taken) next = setAt(next, ['transport', 'port'], 10000);
+    // Caisse-AP and ECR17 registers expect their terminal on their protocol's port unless told otherwise.
+    const others = listenersNow().filter((_, k) => k !== i);
+    const port = protocol === 'caisse-ap' ? CAISSE_AP_PORT : protocol === 'ecr17' ? ECR17_PORT : undefined;
+    if (port !== undefined && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === port)) {
+      next = setAt(next, ['transport', 'port'], port);
+    }
     update(['listeners', i], next);
   };
 
@@ -256,6 +264,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'text', label: 'Plain text' },
                     { value: 'pole-display', label: 'Pole display capture' },
                     { value: 'printer', label: 'Receipt printer capture' },
+                    { value: 'caisse-ap', label: 'Caisse-AP (French registers, TCP)' },
                   ]}
                   onChange={(v) => changeProtocol(i, v)}
                   error={issueOf(mark(['listeners', i, 'protocol']))}
@@ -269,7 +278,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       { value: 'tcp', label: 'Network (TCP)' },
                       { value: 'serial', label: 'Serial (COM) port' },
                       { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
-                    ]}
+                    ].filter((o) => protocol !== 'caisse-ap' || o.value === 'tcp')}
                     onChange={(v) =>
                       update(
                         mark(['listeners', i, 'transport']),
