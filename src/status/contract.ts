@@ -377,6 +377,17 @@ export interface StatusApi {
   endOfDay(): Promise<EndOfDayReport>;
   /** Reconciles a business day with each terminal's host now. */
   reconcile(q: ReportsQuery): Promise<ReconciliationReport>;
+  /** One zip for support: versions, config without secrets, doctor, last log lines, journal statistics, devices, state. */
+  supportBundle(): Promise<SupportBundleView>;
+}
+
+/** The support bundle as the page receives it (base64, so that the same answer travels over HTTP and IPC). */
+export interface SupportBundleView {
+  readonly fileName: string;
+  readonly contentType: 'application/zip';
+  readonly base64: string;
+  /** The files inside, in order. */
+  readonly files: string[];
 }
 
 export type StatusMethod = keyof StatusApi;
@@ -385,6 +396,7 @@ export type StatusMethod = keyof StatusApi;
 export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
   'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'dayReports', 'endOfDay', 'reconcile',
+  'supportBundle',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */
@@ -425,6 +437,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   dayReports: { verb: 'GET', path: '/api/reports', arg: 'query' },
   endOfDay: { verb: 'POST', path: '/api/reports/end-of-day', arg: 'none' },
   reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },
+  supportBundle: { verb: 'POST', path: '/api/support-bundle', arg: 'none' },
 };
 
 /** The WebSocket endpoint of the event stream. */
