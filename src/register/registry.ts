@@ -7,6 +7,7 @@ import { poleDisplayProtocol } from './capture/pole-display';
 import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
 import { ecr17ListenerProtocol } from './ecr17/index';
+import { concertListenerProtocol } from './concert/index';
 import { caisseApListenerProtocol } from './caisse-ap/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
@@ -24,6 +25,8 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       return zvtListenerProtocol(listener);
     case 'ecr17':
       return ecr17ListenerProtocol(listener);
+    case 'concert':
+      return concertListenerProtocol(listener);
     case 'caisse-ap':
       return caisseApListenerProtocol(listener);
     default:

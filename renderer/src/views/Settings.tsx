@@ -145,6 +145,8 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    // Concert runs on a serial line only.
+    if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
     // Caisse-AP and ECR17 registers expect their terminal on their protocol's port unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
     const port = protocol === 'caisse-ap' ? CAISSE_AP_PORT : protocol === 'ecr17' ? ECR17_PORT : undefined;
@@ -262,6 +264,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'zvt', label: 'ZVT' },
                     { value: 'ecr17', label: 'ECR17 (Italy, Protocollo 17)' },
                     { value: 'text', label: 'Plain text' },
+                    { value: 'concert', label: 'Concert / Telium E+ (France, serial)' },
                     { value: 'pole-display', label: 'Pole display capture' },
                     { value: 'printer', label: 'Receipt printer capture' },
                     { value: 'caisse-ap', label: 'Caisse-AP (French registers, TCP)' },
@@ -275,7 +278,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     name={`listeners[${i}].transport.type`}
                     value={String(transport.type)}
                     options={[
-                      { value: 'tcp', label: 'Network (TCP)' },
+                      ...(protocol === 'concert' ? [] : [{ value: 'tcp', label: 'Network (TCP)' }]),
                       { value: 'serial', label: 'Serial (COM) port' },
                       { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
                     ].filter((o) => protocol !== 'caisse-ap' || o.value === 'tcp')}
