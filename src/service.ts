@@ -9,7 +9,7 @@ import { listenerId } from './config/schema';
 import { defaultDataDir } from './config/paths';
 import { Journal } from './journal/journal';
 import type { Logger } from './log/logger';
-import { protocolFor } from './register/registry';
+import { protocolFor, registerLocale } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
 import { openListener } from './transport/listeners';
 import { VERSION } from './version';
@@ -116,10 +116,11 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
+      const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       const opened = await openListener(l.transport, (stream, peer) => {
         connections.add(stream, peer);
-        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog });
+        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, ...(locale ? { locale } : {}) });
       }, { protocol: l.protocol, log: llog });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });

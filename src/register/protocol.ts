@@ -22,4 +22,9 @@ export interface RegisterContext {
   /** Human description of the peer, e.g. "tcp 127.0.0.1:53122" or "serial /dev/ttyS0". */
   readonly peer: string;
   readonly log: Logger;
+  /**
+   * BCP 47 locale of every word this register shows its cashier or prints (receipts, progress, results, errors);
+   * undefined: English. See registerLocale().
+   */
+  readonly locale?: string;
 }

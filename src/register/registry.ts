@@ -33,3 +33,14 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       throw new BridgeError('config_invalid', `protocol "${listener.protocol}" is not available in this build`);
   }
 }
+
+/**
+ * The language of a listener's receipts and messages: its own `locale`, else the shop's (`merchant.locale`); a ZVT
+ * register with neither speaks German (ZVT is the German terminal protocol; docs/localisation.md), any other English.
+ */
+/** The language a national protocol's registers show when the config names none. */
+const PROTOCOL_LOCALES: Partial<Record<ListenerConfig['protocol'], string>> = { zvt: 'de-DE', ecr17: 'it-IT' };
+
+export function registerLocale(listener: Pick<ListenerConfig, 'protocol' | 'locale'>, merchantLocale: string | undefined): string | undefined {
+  return listener.locale ?? merchantLocale ?? PROTOCOL_LOCALES[listener.protocol];
+}

@@ -28,8 +28,9 @@ afterEach(async () => {
 
 const WHO = { listener: 'pos', register: 'pos/00000001' };
 
-async function bridge(options: Record<string, unknown> = {}): Promise<Harness> {
-  const h = await startHarness({ listener: { protocol: 'ecr17', options: { terminalId: '12345678', ...options } } });
+/** An ECR17 listener; its register texts in English unless `listener` says otherwise (the default is Italian). */
+async function bridge(options: Record<string, unknown> = {}, listener: Record<string, unknown> = { locale: 'en-GB' }): Promise<Harness> {
+  const h = await startHarness({ listener: { protocol: 'ecr17', ...listener, options: { terminalId: '12345678', ...options } } });
   harnesses.push(h);
   return h;
 }
@@ -58,12 +59,12 @@ function journalNotes(h: Harness, ref: string): string[] {
 
 describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)', () => {
   it('approved sale: ACK at once, progress frames, the 71-character result; the register ACK commits; the bridge closes the connection', async () => {
-    const h = await bridge();
+    const h = await bridge({}, {});
     const r = await register(h);
     const text = await pay(r, 1250);
     expect(r.progress.length).toBeGreaterThan(0);
     for (const p of r.progress) expect(p).toHaveLength(20);
-    expect(r.progress).toContain('PRESENT CARD'.padEnd(20));
+    expect(r.progress).toContain('INSERIRE CARTA'.padEnd(20)); // Italian unless the config names another language
     expect(text).toHaveLength(71);
     expect(text.slice(0, 10)).toBe('123456780E');
     const f = resultFields(text);

@@ -7,7 +7,7 @@ import { FrameReader, ackFrame, frame, nakFrame, progressFrame } from '../../src
 import { LRC_MODES, lrc, modeOf } from '../../src/register/ecr17/lrc';
 import { decodeAnswer, decodeRequest, encodeAnswer, encodeRequest, type ResultMsg } from '../../src/register/ecr17/messages';
 import { LrcLearner } from '../../src/register/ecr17/link';
-import { dayOfYearTime, pan19, resultMessage } from '../../src/register/ecr17/results';
+import { dayOfYearTime, pan19, reasonText, registerText, resultMessage } from '../../src/register/ecr17/results';
 import { fitLine, receiptMessages } from '../../src/register/ecr17/session';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
@@ -211,6 +211,16 @@ describe('ECR17 messages beyond the examples', () => {
     }
     expect(msgs.at(-1)!.endsWith('\x7d'.repeat(6) + '\x1b')).toBe(true);
     expect(msgs.map((m) => m.slice(10)).join('').split('\x7d').slice(0, 2)).toEqual(['Line', '0' + '.'.repeat(23)]);
+  });
+});
+
+describe('ECR17 texts from the register catalogue', () => {
+  it('in the shop\'s language, upper-case ASCII within the field', () => {
+    expect(registerText('progress.presentCard', 20)).toBe('PRESENT CARD');
+    expect(registerText('progress.presentCard', 20, 'it-IT')).toBe('INSERIRE CARTA');
+    expect(reasonText('declined', 'it-IT')).toBe("NEGATA DALL'EMITTENTE");
+    expect(reasonText('declined', 'fr-FR')).toMatch(/^[\x20-\x7e]{1,24}$/);
+    expect(registerText('progress.presentCard', 20, 'el-GR')).toMatch(/^[\x20-\x7e]{1,20}$/);
   });
 });
 

@@ -58,6 +58,8 @@ export interface ResultContext {
   readonly terminalId: string;
   readonly acquirerId: string;
   readonly panMask: '*' | 'X' | '0';
+  /** The shop's locale for the refusal reasons (English without one). */
+  readonly locale?: string;
 }
 
 /** The view's payment as its `E` result. `format` follows the request: P → payment, X → extended, S → reversal. */
@@ -87,7 +89,7 @@ export function resultMessage(view: PaymentView, format: ResultFormat, ctx: Resu
     if (format === 'extended') return { ...msg, actionCode: '000', hostAmount: processed(r) };
     return msg;
   }
-  const refused: ResultMsg = { ...common, result: RESULT.refused, reason: reasonOf(view) };
+  const refused: ResultMsg = { ...common, result: RESULT.refused, reason: reasonOf(view, ctx.locale) };
   if (format === 'reversal') return { ...refused, actionCode: actionCode(r) };
   if (format === 'extended') return { ...refused, actionCode: actionCode(r), hostAmount: 0 };
   return refused;
@@ -100,7 +102,7 @@ export function refusal(format: ResultFormat, reason: ReasonKey, ctx: ResultCont
     format,
     terminalId: ctx.terminalId,
     result: RESULT.refused,
-    reason: reasonText(reason),
+    reason: reasonText(reason, ctx.locale),
     cardType: CARD_TYPE.other,
     acquirerId: ctx.acquirerId,
     stan: '000000',
@@ -170,8 +172,8 @@ function actionCode(r: PaymentResult | undefined): string {
 }
 
 /** Why a payment is not approved, in ≤ 24 characters (§8). */
-export function reasonOf(view: Pick<PaymentView, 'outcome' | 'result' | 'reversed' | 'kind'>): string {
-  return reasonText(reasonKeyOf(view));
+export function reasonOf(view: Pick<PaymentView, 'outcome' | 'result' | 'reversed' | 'kind'>, locale?: string): string {
+  return reasonText(reasonKeyOf(view), locale);
 }
 
 function reasonKeyOf(view: Pick<PaymentView, 'outcome' | 'result' | 'reversed' | 'kind'>): ReasonKey {

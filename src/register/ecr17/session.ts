@@ -283,7 +283,7 @@ export class Ecr17Session {
   }
 
   private resultContext(terminalId: string): ResultContext {
-    return { terminalId, acquirerId: this.opts.acquirerId, panMask: this.opts.panMask };
+    return { terminalId, acquirerId: this.opts.acquirerId, panMask: this.opts.panMask, ...(this.ctx.locale ? { locale: this.ctx.locale } : {}) };
   }
 
   // ---- P / X payment ---------------------------------------------------------------------------------------------
@@ -368,7 +368,7 @@ export class Ecr17Session {
     return {
       stage: (stage) => {
         const key = PROGRESS_KEY[stage];
-        const text = key && registerText(`progress.${key}`, 20);
+        const text = key && registerText(`progress.${key}`, 20, this.ctx.locale);
         if (stopped || !text || text === last) return;
         last = text;
         this.link.progress(text);
@@ -550,7 +550,7 @@ export class Ecr17Session {
   private async close(op: Operation, req: PeriodRequestMsg): Promise<void> {
     const who = this.who(req.registerId);
     if (!this.api.closeDay) {
-      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('notAvailable').slice(0, 19), actionCode: '100' }));
+      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('notAvailable', this.ctx.locale).slice(0, 19), actionCode: '100' }));
       return;
     }
     let views: PaymentView[];
@@ -558,7 +558,7 @@ export class Ecr17Session {
       views = await this.api.closeDay(who);
     } catch (e) {
       this.log.error({ err: e }, 'close session: the register period could not be closed');
-      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('closeFailed').slice(0, 19), actionCode: '100' }));
+      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('closeFailed', this.ctx.locale).slice(0, 19), actionCode: '100' }));
       return;
     }
     const total = periodTotal(views, this.opts.currency);
@@ -594,7 +594,7 @@ export class Ecr17Session {
   private receiptTexts(who: RegisterIdentity, ref: string, kind: TransactionKind, terminalId: string): string[] {
     let lines: string[] = [];
     try {
-      const r = this.api.receipt?.(who, ref, { kind, width: 32 });
+      const r = this.api.receipt?.(who, ref, { kind, width: 32, ascii: true, ...(this.ctx.locale ? { locale: this.ctx.locale } : {}) });
       if (r) lines = r.customer;
     } catch (e) {
       this.log.warn({ err: e, ref }, 'the journaled receipt is not available: no receipt lines sent');

@@ -61,6 +61,9 @@ import {
 } from './messages';
 import type { ReceiptRendering } from '../../receipts/types';
 import { parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './options';
+import { registerTexts, type RegisterTexts } from '../texts';
+import { languageOf } from '../../i18n/locale';
+import { asciiText } from '../../i18n/transliterate';
 import { DEFAULT_PRINTER_WIDTH, PRINT_LAST_LINE, RECEIPT_WIDTHS, PRINT_NORMAL, receiptLines, type ReceiptFacts } from './receipt';
 import {
   RC,
@@ -221,6 +224,9 @@ export class ZvtSession {
   private payment: PaymentOp | undefined;
   private pending: Pending | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Texts for the register (1F17, receipt lines) in the listener's language (German unless configured). */
+  private readonly texts: RegisterTexts;
+  private readonly locale: string | undefined;
 
   constructor(
     transport: 'tcp' | 'serial',
@@ -232,6 +238,8 @@ export class ZvtSession {
     this.timers = setup.timers ?? realTimers;
     this.api = ctx.api;
     this.who = ctx.identity;
+    this.locale = ctx.locale;
+    this.texts = registerTexts(ctx.locale);
     this.log = ctx.log.child({ peer: ctx.peer, protocol: 'zvt' });
     this.state = listenerState(ctx.api, ctx.identity.listener);
     this.newRef = setup.newRef ?? (() => `zvt-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
@@ -326,7 +334,7 @@ export class ZvtSession {
   private async failed(op: Operation, e: unknown): Promise<void> {
     this.log.error({ err: e, command: op.name }, 'ZVT command failed inside the bridge');
     if (this.current !== op || op.lost || this.link.closed) return;
-    if (op.master) await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: 'internal error' }).catch(() => undefined);
+    if (op.master) await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: this.texts.zvtInternal() }).catch(() => undefined);
     else await this.finalReply(op, negativeAck(RC.SYSTEM_ERROR));
   }
 
@@ -541,7 +549,7 @@ export class ZvtSession {
       this.stopStatus(pay);
       const err = asBridgeError(e);
       this.log.info({ code: err.code, reason: err.message }, 'the bridge refused the payment');
-      if (!op.lost) await this.finishAbort(op, resultForError(err));
+      if (!op.lost) await this.finishAbort(op, resultForError(err, this.texts));
       return;
     }
     pay.submitted = true;
@@ -610,7 +618,7 @@ export class ZvtSession {
     }
 
     // Not approved: declined, cancelled, failed, in_doubt.
-    const zr: ZvtResult = pay.aborted ? { code: RC.ABORT } : resultFor(result);
+    const zr: ZvtResult = pay.aborted ? { code: RC.ABORT } : resultFor(result, this.texts);
     const how = result.outcome === 'in_doubt' ? 'rejected' : undefined;
     if (gone()) {
       await this.report(pay, how ?? 'undeliverable');
@@ -746,7 +754,7 @@ export class ZvtSession {
       try {
         views = await this.api.closeDay(this.who);
       } catch (e) {
-        await this.finishAbort(op, resultForError(asBridgeError(e)));
+        await this.finishAbort(op, resultForError(asBridgeError(e), this.texts));
         return;
       }
     } else {
@@ -822,7 +830,7 @@ export class ZvtSession {
     if (width && this.api.receipt) {
       let rendering: ReceiptRendering | undefined;
       try {
-        rendering = this.api.receipt(this.who, facts.result.ref, { kind: facts.result.kind, width });
+        rendering = this.api.receipt(this.who, facts.result.ref, { kind: facts.result.kind, width, ascii: true, ...(this.locale ? { locale: this.locale } : {}) });
       } catch (e) {
         this.log.warn({ err: e, ref: facts.result.ref }, 'the journaled receipt is not available: the short receipt is printed');
       }
@@ -833,7 +841,7 @@ export class ZvtSession {
         ];
       }
     }
-    return [{ type: RECEIPT_TYPE.customer, lines: receiptLines(facts, this.state.printerWidth) }];
+    return [{ type: RECEIPT_TYPE.customer, lines: receiptLines(facts, this.state.printerWidth, this.locale) }];
   }
 
   // ---- outbound ----------------------------------------------------------------------------------------------------
@@ -869,7 +877,7 @@ export class ZvtSession {
         resultCode: r.code,
         ...(r.code === RC.WRONG_CURRENCY ? { currencyNumeric: this.ourCurrencyNumeric() } : {}),
         ...(r.extendedCode !== undefined ? { extendedCode: r.extendedCode } : {}),
-        ...(r.text !== undefined ? { text: r.text } : {}),
+        ...(r.text !== undefined ? { text: asciiText(r.text, languageOf(this.locale)) } : {}),
       }),
     );
   }
