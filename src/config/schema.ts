@@ -97,7 +97,7 @@ export const registerKeySchema = z
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap', 'ecr17']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Native: the listener's key, sent in `hello` (required beyond loopback unless `registers` give per-register keys). */
