@@ -148,6 +148,34 @@ export interface Catalogue {
       "tooLateApproved": "Too late: the payment is approved; send a reversal to undo it",
       "tookEffect": "Cancelled; nothing was charged"
     },
+    "ecr17": {
+      "progress": {
+        "cancelling": "CANCELLING",
+        "confirming": "CONFIRMING",
+        "enterPin": "ENTER PIN",
+        "presentCard": "PRESENT CARD",
+        "processing": "PROCESSING",
+        "wait": "PLEASE WAIT"
+      },
+      "reason": {
+        "cancelled": "CANCELLED BY CUSTOMER",
+        "cardTimeout": "CARD TIMEOUT",
+        "closeFailed": "CLOSE FAILED",
+        "declined": "DECLINED BY ISSUER",
+        "hostUnreachable": "HOST UNREACHABLE",
+        "invalidAmount": "INVALID AMOUNT",
+        "noLastResult": "NO LAST RESULT",
+        "notAvailable": "NOT AVAILABLE",
+        "nothingToReverse": "NOTHING TO REVERSE",
+        "refused": "OPERATION REFUSED",
+        "resultUnknown": "RESULT UNKNOWN",
+        "reversed": "REVERSED",
+        "stanMismatch": "STAN NOT LAST PAYMENT",
+        "terminalBusy": "TERMINAL BUSY",
+        "unreachable": "TERMINAL UNREACHABLE",
+        "wrongPin": "WRONG PIN"
+      }
+    },
     "error": {
       "bad_json": "The line is not valid JSON",
       "bad_request": "The request is not valid",
@@ -157,16 +185,20 @@ export interface Catalogue {
       "internal": "Internal error in the bridge; the payment's state is kept in the journal",
       "invalid_amount": "The amount is not valid",
       "invalid_ref": "The reference is missing or not valid",
+      "limit_exceeded": "Over this register's limit for refunds and reversals",
       "line_too_long_one": "The line is too long ({{count}} byte)",
       "line_too_long_other": "The line is too long ({{count}} bytes)",
+      "not_allowed": "This operation is not allowed on this register's connection",
       "not_cancellable": "This payment cannot be cancelled",
       "not_reversible": "This payment cannot be reversed",
       "receipt_unavailable": "The receipt is not ready yet; ask again when the payment has its result",
       "ref_conflict": "This reference is already used for another payment",
+      "refused_by_operator": "Not confirmed by the manager; nothing was paid out",
       "terminal_busy": "The terminal is busy; try again",
       "terminal_error": "The terminal reported an error",
       "terminal_offline": "The terminal cannot be reached",
-      "unauthorized": "Not authorised: send the listener's token in hello",
+      "throttled": "Too many wrong keys or passwords from this address; try again later",
+      "unauthorized": "Not authorised: send the register's key in hello",
       "unknown_currency": "Unknown currency",
       "unknown_op": "Unknown operation",
       "unknown_ref": "No payment with reference \"{{ref}}\" is known for this register",
@@ -215,6 +247,7 @@ export interface Catalogue {
     "stage": {
       "accepted": "Terminal accepted the request",
       "approved_open": "Approved, confirming",
+      "awaiting_manager": "Waiting for the manager to confirm",
       "cancelling": "Cancelling on the terminal",
       "confirming": "Confirming with the terminal",
       "connecting": "Connecting to the terminal",
@@ -493,6 +526,18 @@ export interface Catalogue {
       "noMatch": "No log lines match.",
       "notKept": "This bridge keeps no log in memory; its log goes to its standard output (or the service's log file)."
     },
+    "operatorHolds": {
+      "announce": "{{what}} of {{amount}} waits for a manager: Confirm or Refuse at the top of the dashboard.",
+      "confirmRefund": "Confirm refund of {{amount}}",
+      "confirmReversal": "Confirm reversal of {{amount}}",
+      "confirmed": "{{what}} of {{amount}} confirmed: it goes to the terminal now.",
+      "facts": "Reference <code>{{ref}}</code> on listener <code>{{listener}}</code>, held at {{since}} because it is {{reason}}. The register waits; without a decision it is refused at {{expires}}.",
+      "heldTitle": "Held refunds and reversals",
+      "question": "{{what}} of <strong>{{amount}}</strong> from register <code>{{register}}</code> — pay it out?",
+      "refuse": "Refuse",
+      "refused": "{{what}} of {{amount}} refused: the register is told, nothing is paid out.",
+      "title": "Manager confirmation needed"
+    },
     "options": {
       "acrossLines": "Find the total across the display lines",
       "amountDecimal": "Decimal (12.34)",
@@ -560,6 +605,27 @@ export interface Catalogue {
       "devicePortName": "{{device}}: port name",
       "duplicateWindow": "Duplicate window (ms, 0 = off)",
       "duplicateWindowHint": "The same total again within this time waits for the cashier to confirm it.",
+      "ecr17": {
+        "ackTimeout": "Wait for the register's ACK (ms)",
+        "acquirerId": "Acquirer ID (up to 11 characters)",
+        "after": "After the result",
+        "before": "Before the result",
+        "close": "Close the connection after each payment",
+        "closeHint": "As a Nexi terminal does; registers reconnect for the next command.",
+        "lrcAuto": "Detect from the register",
+        "lrcMode": "LRC mode",
+        "lrcNoext": "noext (message + ETX)",
+        "lrcStd": "std (message only)",
+        "lrcStx": "stx (STX + message + ETX)",
+        "lrcStxNoext": "stx_noext (STX + message)",
+        "receiptOrder": "Receipt lines",
+        "reverse": "Reverse a payment the register never acknowledged",
+        "reverseHint": "Off: the payment stands and the register asks for it again (\"send last result\").",
+        "terminalId": "Terminal ID (8 digits)",
+        "terminalIdHint": "Messages for another terminal ID are refused; 00000000 is always accepted.",
+        "terminalIdPlaceholder": "as set on the register",
+        "title": "ECR17 terminal"
+      },
       "endCut": "A cut ends the receipt",
       "endIdle": "Silence that ends the receipt (ms, 0 = off)",
       "endJob": "The end of the print job ends the receipt",
@@ -651,6 +717,12 @@ export interface Catalogue {
       "title": "Receipt",
       "width": "Printer width"
     },
+    "registerKey": {
+      "envHint": "Set the environment variable {{env}} to this key for the bridge, and the same key on the register (hello \"key\"). Then save.",
+      "generate": "Generate a register key",
+      "keychainHint": "Set the same key on the register (hello \"key\"). Saving stores it in the keychain.",
+      "newKey": "New key (shown only now): <code>{{key}}</code>"
+    },
     "reports": {
       "askClose": "Close the business day now?",
       "askCloseText": "End of day totals the running business day from the journal, closes each terminal's batch where its link can, stores the report and then reconciles the day with the host.",
@@ -732,8 +804,6 @@ export interface Catalogue {
     },
     "settings": {
       "addListener": "Add a listener",
-      "allowRemote": "Accept registers from the network without authentication",
-      "allowRemoteHint": "This protocol has no login: any computer on the network could start payments.",
       "baudRate": "Baud rate",
       "cableSerial": "Cable serial number (optional)",
       "cableSerialHint": "Needed only when two cables of the same kind are plugged in.",
@@ -758,10 +828,13 @@ export interface Catalogue {
       "noConfigFile": "The bridge runs without a config file (demo mode): settings are shown but cannot be saved.",
       "noListener": "No listener configured.",
       "notSaved": "Not saved: correct the marked fields.",
+      "peers": "Register addresses allowed to connect",
+      "peersHint": "This protocol has no login: only these addresses may connect.",
       "productId": "USB product id",
       "protocol": {
         "caisseAp": "Caisse-AP (French registers, TCP)",
         "concert": "Concert / Telium E+ (France, serial)",
+        "ecr17": "ECR17 (Italy, Protocollo 17)",
         "native": "Native (JSON lines)",
         "poleDisplay": "Pole display capture",
         "printer": "Receipt printer capture",
@@ -900,6 +973,7 @@ export interface Catalogue {
     "stage": {
       "accepted": "Terminal accepted the request",
       "approved_open": "Approved, confirming",
+      "awaiting_manager": "Waiting for a manager",
       "cancelling": "Cancelling on the terminal",
       "confirming": "Confirming with the terminal",
       "connecting": "Connecting to the terminal",

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { errorText, type BridgeClient, type CaptureHoldView } from '../client/types';
+import { type BridgeClient, type CaptureHoldView } from '../client/types';
+import { useHoldDecision } from './useHoldDecision';
 import { formatMoney, formatTime } from '../format';
 import { Text, useT } from '../i18n';
 import { ErrorNote } from './ui';
@@ -16,33 +16,15 @@ function secondsBetween(fromIso: string, toIso: string): number {
  */
 export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClient; holds: CaptureHoldView[]; onDecided(): void }) {
   const t = useT();
-  const [busy, setBusy] = useState('');
-  const [note, setNote] = useState('');
-  const [error, setError] = useState('');
-  // A new question replaces the note about the last decision.
-  const ids = holds.map((h) => h.id).join(',');
-  useEffect(() => {
-    if (ids) setNote('');
-  }, [ids]);
+  const { busy, note, error, decide: run } = useHoldDecision(holds.map((h) => h.id).join(','), onDecided);
 
-  const decide = async (hold: CaptureHoldView, action: 'confirm' | 'discard'): Promise<void> => {
-    setBusy(hold.id);
-    setError('');
-    setNote('');
-    try {
+  const decide = (hold: CaptureHoldView, action: 'confirm' | 'discard'): Promise<void> =>
+    run(hold.id, async () => {
       const answer = await client.captureDecide({ id: hold.id, action });
-      setNote(
-        answer.action === 'confirmed'
-          ? t('holds.charging', { amount: formatMoney(hold.amount), ref: answer.ref })
-          : t('holds.discarded', { amount: formatMoney(hold.amount) }),
-      );
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy('');
-      onDecided();
-    }
-  };
+      return answer.action === 'confirmed'
+        ? t('holds.charging', { amount: formatMoney(hold.amount), ref: answer.ref })
+        : t('holds.discarded', { amount: formatMoney(hold.amount) });
+    });
 
   // Always on the page, so that screen readers announce a total as soon as it is held.
   const announce = holds.length ? t('holds.announce', { amount: formatMoney(holds[0]!.amount) }) : '';

@@ -7,6 +7,7 @@ import { CaptureHolds } from '../components/CaptureHolds';
 import { formatClock, formatMoney, formatTime } from '../format';
 import { useT, type Translate } from '../i18n';
 import { OutcomeBadge, PaymentsHead } from '../components/labels';
+import { OperatorHolds } from '../components/OperatorHolds';
 
 /** The stage list of one payment: each step it went through, the current one marked. */
 function StageTrail({ item, title, t }: { item: RunningPayment; title: string; t: Translate }) {
@@ -180,6 +181,7 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       <ErrorNote>{error}</ErrorNote>
       {state?.paused ? <p className="banner banner-warn">{t('dashboard.paused')}</p> : null}
 
+      {state ? <OperatorHolds client={client} holds={state.operatorHolds ?? []} onDecided={() => void load()} /> : null}
       {state ? <CaptureHolds client={client} holds={state.captureHolds ?? []} onDecided={() => void load()} /> : null}
 
       {state && state.attention.length > 0 ? (

@@ -155,6 +155,50 @@ function textOptions(p: OptionsFormProps) {
   );
 }
 
+/** ECR17 (docs/ecr17.md "Options"): the register's terminal ID, the LRC mode, the commit and connection choices. */
+function ecr17Options(p: OptionsFormProps) {
+  const { t } = p;
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const check = (label: string, k: string, fallback: boolean, hint: string) => {
+    const v = p.get(o(k));
+    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} hint={hint} onChange={(x) => p.update(o(k), x === fallback ? undefined : x)} />;
+  };
+  return (
+    <div className="options-block">
+      <h4>{t('options.ecr17.title')}</h4>
+      <div className="form-grid">
+        <TextField label={t('options.ecr17.terminalId')} name={`ecr17.${p.index}.terminalId`} value={val('terminalId')} placeholder={t('options.ecr17.terminalIdPlaceholder')} hint={t('options.ecr17.terminalIdHint')} error={p.issueOf(o('terminalId'))} onChange={(v) => p.update(o('terminalId'), textValue(v.trim()))} />
+        <SelectField
+          label={t('options.ecr17.lrcMode')}
+          name={`ecr17.${p.index}.lrcMode`}
+          value={val('lrcMode') || 'auto'}
+          options={[
+            { value: 'auto', label: t('options.ecr17.lrcAuto') },
+            { value: 'std', label: t('options.ecr17.lrcStd') },
+            { value: 'stx', label: t('options.ecr17.lrcStx') },
+            { value: 'noext', label: t('options.ecr17.lrcNoext') },
+            { value: 'stx_noext', label: t('options.ecr17.lrcStxNoext') },
+          ]}
+          error={p.issueOf(o('lrcMode'))}
+          onChange={(v) => p.update(o('lrcMode'), v === 'auto' ? undefined : v)}
+        />
+        <SelectField
+          label={t('options.ecr17.receiptOrder')}
+          name={`ecr17.${p.index}.receiptOrder`}
+          value={val('receiptOrder') || 'before-result'}
+          options={[{ value: 'before-result', label: t('options.ecr17.before') }, { value: 'after-result', label: t('options.ecr17.after') }]}
+          error={p.issueOf(o('receiptOrder'))}
+          onChange={(v) => p.update(o('receiptOrder'), v === 'before-result' ? undefined : v)}
+        />
+        <TextField label={t('options.ecr17.acquirerId')} name={`ecr17.${p.index}.acquirerId`} value={val('acquirerId')} error={p.issueOf(o('acquirerId'))} onChange={(v) => p.update(o('acquirerId'), textValue(v))} />
+        <TextField label={t('options.ecr17.ackTimeout')} name={`ecr17.${p.index}.ackTimeoutMs`} inputMode="numeric" value={val('ackTimeoutMs')} placeholder="2000" error={p.issueOf(o('ackTimeoutMs'))} onChange={(v) => p.update(o('ackTimeoutMs'), numberValue(v))} />
+        {check(t('options.ecr17.reverse'), 'reverseUnacknowledged', false, t('options.ecr17.reverseHint'))}
+        {check(t('options.ecr17.close'), 'closeAfterPayment', true, t('options.ecr17.closeHint'))}
+      </div>
+    </div>
+  );
+}
 
 function captureOptions(p: OptionsFormProps) {
   const { t } = p;
@@ -331,6 +375,7 @@ function caisseApOptions(p: OptionsFormProps) {
 export function listenerOptions(p: OptionsFormProps): ReactNode {
   if (p.protocol === 'text') return textOptions(p);
   if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  if (p.protocol === 'ecr17') return ecr17Options(p);
   if (p.protocol === 'concert') return concertOptions(p);
   if (p.protocol === 'caisse-ap') return caisseApOptions(p);
   return null;

@@ -4,6 +4,7 @@ import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui'
 import { LanguagePicker } from '../components/LanguagePicker';
 import { Text, useT, type Translate } from '../i18n';
 import { listenerOptions, numberValue } from './ListenerOptions';
+import { RegisterKeyButton } from '../components/RegisterKeyButton';
 
 type Json = unknown;
 type Path = ReadonlyArray<string | number>;
@@ -55,6 +56,8 @@ function portValue(text: string): Json {
 
 /** The port Caisse-AP registers and terminals use by default (docs/caisse-ap.md). */
 const CAISSE_AP_PORT = 8888;
+/** The port ECR17 registers are usually set to for their terminal (docs/ecr17.md). */
+const ECR17_PORT = 10000;
 
 /** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
 function nextPort(listeners: readonly Json[]): number {
@@ -148,10 +151,11 @@ export function Settings({ client }: { client: BridgeClient }) {
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
     // Concert runs on a serial line only.
     if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
-    // Caisse-AP registers expect their terminal on port 8888 unless told otherwise.
+    // Caisse-AP and ECR17 registers expect their terminal on their protocol's port unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
-    if (protocol === 'caisse-ap' && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === CAISSE_AP_PORT)) {
-      next = setAt(next, ['transport', 'port'], CAISSE_AP_PORT);
+    const port = protocol === 'caisse-ap' ? CAISSE_AP_PORT : protocol === 'ecr17' ? ECR17_PORT : undefined;
+    if (port !== undefined && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === port)) {
+      next = setAt(next, ['transport', 'port'], port);
     }
     update(['listeners', i], next);
   };
@@ -263,6 +267,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   options={[
                     { value: 'native', label: t('settings.protocol.native') },
                     { value: 'zvt', label: t('settings.protocol.zvt') },
+                    { value: 'ecr17', label: t('settings.protocol.ecr17') },
                     { value: 'text', label: t('settings.protocol.text') },
                     { value: 'concert', label: t('settings.protocol.concert') },
                     { value: 'pole-display', label: t('settings.protocol.poleDisplay') },
@@ -379,14 +384,22 @@ export function Settings({ client }: { client: BridgeClient }) {
                   </p>
                 )}
                 {lan && protocol !== 'native' ? (
-                  <CheckField
-                    label={t('settings.allowRemote')}
-                    checked={getAt(l, ['options', 'allowRemote']) === true}
-                    hint={t('settings.allowRemoteHint')}
-                    onChange={(v) => update(mark(['listeners', i, 'options', 'allowRemote']), v || undefined)}
+                  <TextField
+                    label={t('settings.peers')}
+                    name={`listeners[${i}].peers`}
+                    value={Array.isArray(getAt(l, ['peers'])) ? (getAt(l, ['peers']) as Json[]).join(', ') : ''}
+                    placeholder="192.168.1.20, 192.168.1.0/24"
+                    hint={t('settings.peersHint')}
+                    onChange={(v) => {
+                      // Comma-separated; a trailing comma stays (an empty last entry) so that the next address can be typed.
+                      const list = v.split(',').map((x) => x.trim());
+                      update(mark(['listeners', i, 'peers']), list.some((x) => x !== '') ? list : undefined);
+                    }}
+                    error={issueOf(mark(['listeners', i, 'peers']))}
                   />
                 ) : null}
                 {lan || getAt(l, ['token']) !== undefined ? secretField(t('settings.registerToken'), ['listeners', i, 'token'], t('settings.registerTokenHint')) : null}
+                {protocol === 'native' ? <RegisterKeyButton client={client} listener={name} onKey={(v) => update(mark(['listeners', i, 'token']), v)} /> : null}
                 {protocol === 'zvt' ? secretField(t('settings.zvtPassword'), ['listeners', i, 'password']) : null}
               </div>
               {listenerOptions({
