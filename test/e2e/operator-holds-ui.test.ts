@@ -70,17 +70,17 @@ describe('held refunds on the status page', () => {
 
     const hold = page.locator('[data-operator-hold]');
     await hold.waitFor();
-    expect(await hold.textContent()).toContain('Refund of 80.00 EUR');
+    expect(await hold.textContent()).toContain('Refund of EUR\u00a080.00');
     await page.getByRole('heading', { name: 'Manager confirmation needed' }).waitFor();
     await shoot(page, 'dashboard-refund-held');
-    await pressWithKeyboard(/^Confirm refund of 80\.00 EUR$/);
+    await pressWithKeyboard(/^Confirm refund of EUR\s80\.00$/);
     expect(await register.waitFor((m) => m.id === 'r1' && m.type === 'result')).toMatchObject({ outcome: 'approved', kind: 'refund' });
     await page.getByRole('status').filter({ hasText: 'confirmed: it goes to the terminal now' }).waitFor();
     await hold.waitFor({ state: 'detached' });
 
     register.send({ op: 'refund', id: 'r2', ref: 'RET-2', amount: 6500, currency: 'EUR' });
     await register.waitFor((m) => m.id === 'r2' && m.type === 'progress');
-    await page.locator('[data-operator-hold]', { hasText: '65.00 EUR' }).waitFor();
+    await page.locator('[data-operator-hold]', { hasText: 'EUR 65.00' }).waitFor();
     await pressWithKeyboard(/^Refuse$/);
     expect(await register.waitFor((m) => m.id === 'r2' && m.type === 'error')).toMatchObject({ code: 'refused_by_operator' });
     await page.getByRole('status').filter({ hasText: 'refused: the register is told' }).waitFor();
