@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
 import { listenerOptions, numberValue } from './ListenerOptions';
+import { RegisterKeyButton } from '../components/RegisterKeyButton';
 
 type Json = unknown;
 type Path = ReadonlyArray<string | number>;
@@ -53,6 +54,8 @@ function portValue(text: string): Json {
 
 /** The port Caisse-AP registers and terminals use by default (docs/caisse-ap.md). */
 const CAISSE_AP_PORT = 8888;
+/** The port ECR17 registers are usually set to for their terminal (docs/ecr17.md). */
+const ECR17_PORT = 10000;
 
 /** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
 function nextPort(listeners: readonly Json[]): number {
@@ -145,10 +148,11 @@ export function Settings({ client }: { client: BridgeClient }) {
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
     // Concert runs on a serial line only.
     if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
-    // Caisse-AP registers expect their terminal on port 8888 unless told otherwise.
+    // Caisse-AP and ECR17 registers expect their terminal on their protocol's port unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
-    if (protocol === 'caisse-ap' && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === CAISSE_AP_PORT)) {
-      next = setAt(next, ['transport', 'port'], CAISSE_AP_PORT);
+    const port = protocol === 'caisse-ap' ? CAISSE_AP_PORT : protocol === 'ecr17' ? ECR17_PORT : undefined;
+    if (port !== undefined && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === port)) {
+      next = setAt(next, ['transport', 'port'], port);
     }
     update(['listeners', i], next);
   };
@@ -259,6 +263,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   options={[
                     { value: 'native', label: 'Native (JSON lines)' },
                     { value: 'zvt', label: 'ZVT' },
+                    { value: 'ecr17', label: 'ECR17 (Italy, Protocollo 17)' },
                     { value: 'text', label: 'Plain text' },
                     { value: 'concert', label: 'Concert / Telium E+ (France, serial)' },
                     { value: 'pole-display', label: 'Pole display capture' },
@@ -375,14 +380,22 @@ export function Settings({ client }: { client: BridgeClient }) {
                   </p>
                 )}
                 {lan && protocol !== 'native' ? (
-                  <CheckField
-                    label="Accept registers from the network without authentication"
-                    checked={getAt(l, ['options', 'allowRemote']) === true}
-                    hint="This protocol has no login: any computer on the network could start payments."
-                    onChange={(v) => update(mark(['listeners', i, 'options', 'allowRemote']), v || undefined)}
+                  <TextField
+                    label="Register addresses allowed to connect"
+                    name={`listeners[${i}].peers`}
+                    value={Array.isArray(getAt(l, ['peers'])) ? (getAt(l, ['peers']) as Json[]).join(', ') : ''}
+                    placeholder="192.168.1.20, 192.168.1.0/24"
+                    hint="This protocol has no login: only these addresses may connect."
+                    onChange={(v) => {
+                      // Comma-separated; a trailing comma stays (an empty last entry) so that the next address can be typed.
+                      const list = v.split(',').map((x) => x.trim());
+                      update(mark(['listeners', i, 'peers']), list.some((x) => x !== '') ? list : undefined);
+                    }}
+                    error={issueOf(mark(['listeners', i, 'peers']))}
                   />
                 ) : null}
                 {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
+                {protocol === 'native' ? <RegisterKeyButton client={client} listener={name} onKey={(v) => update(mark(['listeners', i, 'token']), v)} /> : null}
                 {protocol === 'zvt' ? secretField('Register password (ZVT, 6 digits)', ['listeners', i, 'password']) : null}
               </div>
               {listenerOptions({
