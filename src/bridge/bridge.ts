@@ -235,7 +235,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     let record: PaymentRecord;
     try {
       // Grouped: made durable with the driver reference before the first byte goes to the terminal (beforeSend).
-      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}) }, { durable: 'grouped' });
+      const environment = lane.driver.info.environment;
+      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}), ...(environment ? { environment } : {}) }, { durable: 'grouped' });
     } catch (e) {
       // Two connections raced with the same ref: the loser attaches to the winner.
       const again = this.journal.findByRef(who.register, ref, opClass);
