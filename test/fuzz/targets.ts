@@ -8,6 +8,7 @@ import { hidTargets } from './hid';
 import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
+import { ecr17Targets } from './ecr17';
 import { concertTargets } from './concert';
 import { caisseApTargets } from './caisse-ap';
 
@@ -19,6 +20,7 @@ export const allTargets: FuzzTarget[] = [
   ...textTargets,
   ...captureTargets,
   ...eposTargets,
+  ...ecr17Targets,
   ...concertTargets,
   ...caisseApTargets,
   ...configTargets,
