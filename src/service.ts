@@ -13,10 +13,14 @@ import { protocolFor, registerLocale } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
 import { openListener } from './transport/listeners';
 import { VERSION } from './version';
-import { resolveSecret, type SecretContext } from './config/secrets';
+import type { SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
+import type { SecurityEventSink } from './security/events';
+import { listenerSecurity, peerGate } from './register/auth';
+import { MoneyOutPolicy, policyApi } from './bridge/money-out-policy';
+import { OperatorHolds } from './bridge/operator-holds';
 import { GatewayCallCounter } from './ops/metrics/gateway-calls';
 
 export interface ServiceOptions {
@@ -33,6 +37,8 @@ export interface ServiceOptions {
   configFile?: string;
   /** Recent log lines for the status page's Logs view (when the logger writes into one). */
   logs?: LogRing;
+  /** Where security events go (failed authentications, refused peers, policy refusals and holds). */
+  security?: SecurityEventSink;
   /** The log file the logger writes (the status page's support bundle takes its last lines). */
   logFile?: string;
 }
@@ -57,6 +63,8 @@ export interface Service {
   readonly listeners: ListenerInfo[];
   readonly terminals: CreatedTerminal[];
   readonly dataDir: string;
+  /** Refunds and reversals waiting for an operator's confirmation (money-out policy). */
+  readonly holds: OperatorHolds;
   /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
   readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
@@ -108,26 +116,35 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     closers.push(() => bridge.close());
     await bridge.start();
 
+    const holds = new OperatorHolds();
+    closers.push(async () => holds.close());
     const listeners: ListenerInfo[] = [];
     for (const [i, l] of config.listeners.entries()) {
       const id = listenerId(l, i);
       const protocol = protocolFor(l);
-      const token = l.token === undefined ? undefined : resolveSecret(l.token, secrets, `listeners[${i}].token`);
-      const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
-      const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
+      const security = options.security;
+      const sec = listenerSecurity(l, i, { listener: id, secrets, log: llog, ...(security ? { security } : {}) });
+      const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(sec.password !== undefined ? { password: sec.password } : {}) };
+      const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
+      const api = policyApi(bridge, new MoneyOutPolicy({ listener: id, policy: l.policy, journal, holds, businessDay: reportSettings(config, dataDir).businessDay ?? {}, log: llog, ...(security ? { security } : {}) }));
+      const admit = peerGate({ listener: id, peers: sec.peers, log: llog, ...(security ? { security } : {}) });
       const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       const opened = await openListener(l.transport, (stream, peer) => {
+        if (!admit(peer)) {
+          stream.destroy();
+          return;
+        }
         connections.add(stream, peer);
-        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, ...(locale ? { locale } : {}) });
+        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, ...(security ? { security } : {}), ...(locale ? { locale } : {}) });
       }, { protocol: l.protocol, log: llog });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, gatewayCalls, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, holds, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs. It is
       // optional: when it cannot start (its port taken) the registers are still served, with the page off.
