@@ -17,6 +17,10 @@ import { resolveSecret, type SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
+import { SecurityLog } from './security/security-log';
+import type { RegisterProtocol } from './register/protocol';
+import type { GuardSettings } from './transport/foreign-protocol-guard';
+import type { ListenerConfig } from './config/schema';
 
 export interface ServiceOptions {
   log: Logger;
@@ -54,6 +58,8 @@ export interface Service {
   readonly listeners: ListenerInfo[];
   readonly terminals: CreatedTerminal[];
   readonly dataDir: string;
+  /** Security events (refused foreign protocols, floods, connection limits …): kept apart from the log. */
+  readonly security: SecurityLog;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
   close(): Promise<void>;
@@ -100,6 +106,8 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     closers.push(() => bridge.close());
     await bridge.start();
 
+    const security = SecurityLog.inDataDir(dataDir);
+    closers.push(async () => security.flush());
     const listeners: ListenerInfo[] = [];
     for (const [i, l] of config.listeners.entries()) {
       const id = listenerId(l, i);
@@ -111,14 +119,14 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const connections = new ListenerConnections();
       const opened = await openListener(l.transport, (stream, peer) => {
         connections.add(stream, peer);
-        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog });
-      }, { protocol: l.protocol, log: llog });
+        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, security });
+      }, { protocol: l.protocol, log: llog, listener: id, security, ...listenerLimits(protocol, l) });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, security, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
       const { serveStatus } = await import('./status/index');
@@ -131,4 +139,17 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     await closeAll();
     throw e;
   }
+}
+
+/** The guard and connection limits of a listener: what its protocol says, overridden by the listener's `limits`. */
+function listenerLimits(protocol: RegisterProtocol, l: ListenerConfig): { guard: GuardSettings; maxConnections?: number } {
+  const first = l.limits?.firstFrameTimeoutMs ?? protocol.guard?.firstFrameTimeoutMs;
+  return {
+    guard: {
+      lines: protocol.guard?.lines === true,
+      ...(first ? { firstFrameTimeoutMs: first } : {}),
+      ...(l.limits?.idleTimeoutMs ? { idleTimeoutMs: l.limits.idleTimeoutMs } : {}),
+    },
+    ...(l.limits?.maxConnections !== undefined ? { maxConnections: l.limits.maxConnections } : {}),
+  };
 }

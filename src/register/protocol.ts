@@ -1,6 +1,7 @@
 import type { BridgeApi, RegisterIdentity } from '../bridge/api';
 import type { ByteStream } from '../transport/byte-stream';
 import type { Logger } from '../log/logger';
+import type { SecurityEventSink } from '../security/events';
 
 /**
  * The port every register protocol implements (native JSON lines, ZVT, text): it serves one connection — a TCP
@@ -11,6 +12,13 @@ export interface RegisterProtocol {
   readonly name: string;
   /** Serve one connection until it closes. Must never throw: bad input is answered in the protocol. */
   serve(stream: ByteStream, ctx: RegisterContext): void;
+  /**
+   * How the transport's foreign-protocol guard reads this protocol. `lines`: requests are text lines, so every line
+   * is checked for HTTP, not only the connection's first bytes. `firstFrameTimeoutMs`: registers of this protocol
+   * send their first message right after connecting, so a connection silent this long is closed (the listener's
+   * config may override it). Absent: first bytes only, no timeout.
+   */
+  readonly guard?: { readonly lines?: boolean; readonly firstFrameTimeoutMs?: number };
 }
 
 export interface RegisterContext {
@@ -22,4 +30,6 @@ export interface RegisterContext {
   /** Human description of the peer, e.g. "tcp 127.0.0.1:53122" or "serial /dev/ttyS0". */
   readonly peer: string;
   readonly log: Logger;
+  /** Where the session reports what an operator must see (a flood of bad frames). */
+  readonly security?: SecurityEventSink;
 }

@@ -13,10 +13,17 @@ import type { EndOfDayReport } from '../reports/day-reports';
 import type { ReconciliationReport } from '../reports/reconcile';
 import type { PendingConfirmation } from '../register/capture/capture-registry';
 import type { DayTotals } from '../reports/totals';
+import type { SecurityEvent } from '../security/events';
 
 export type { PaymentView, TerminalView } from '../bridge/api';
 export type { Money } from '../domain/money';
 export type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+export type { SecurityEvent, SecurityEventKind } from '../security/events';
+
+/** Recent security events (refused foreign protocols, floods, connection limits …), newest first. */
+export interface SecurityEventsView {
+  readonly events: SecurityEvent[];
+}
 
 /** A register listener as the dashboard shows it. */
 export interface ListenerView {
@@ -377,6 +384,8 @@ export interface StatusApi {
   endOfDay(): Promise<EndOfDayReport>;
   /** Reconciles a business day with each terminal's host now. */
   reconcile(q: ReportsQuery): Promise<ReconciliationReport>;
+  /** Recent security events (kept apart from the log); a new one is announced as event state "security". */
+  securityEvents(): Promise<SecurityEventsView>;
 }
 
 export type StatusMethod = keyof StatusApi;
@@ -385,6 +394,7 @@ export type StatusMethod = keyof StatusApi;
 export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
   'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'dayReports', 'endOfDay', 'reconcile',
+  'securityEvents',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */
@@ -425,6 +435,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   dayReports: { verb: 'GET', path: '/api/reports', arg: 'query' },
   endOfDay: { verb: 'POST', path: '/api/reports/end-of-day', arg: 'none' },
   reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },
+  securityEvents: { verb: 'GET', path: '/api/security-events', arg: 'none' },
 };
 
 /** The WebSocket endpoint of the event stream. */

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type LogLevelName, type LogLine } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
+import { SecurityEvents } from '../components/SecurityEvents';
 
 const LEVELS: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const MAX_LINES = 500;
@@ -45,6 +46,8 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
       <h1 id="logs-title" tabIndex={-1}>
         Logs
       </h1>
+      <SecurityEvents client={client} subscribe={subscribe} />
+      <h2>Log lines</h2>
       <p className="hint">The bridge's recent structured log. Card numbers and secrets never appear in it.</p>
       <form className="search" role="search" aria-label="Filter the log" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="At least level" name="level" value={level} options={LEVELS.map((l) => ({ value: l, label: l }))} onChange={(v) => setLevel(v as LogLevelName)} />

@@ -135,7 +135,8 @@ export interface ZvtProtocolSetup {
 
 /** ZVT over TCP: raw APDUs (zvt.md §1.1). */
 export function zvtTcpProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
-  return { name: 'zvt', serve: (stream, ctx) => startSession('tcp', stream, ctx, setup) };
+  // A ZVT register opens a connection for a command and sends it at once (zvt.md §1.1).
+  return { name: 'zvt', guard: { firstFrameTimeoutMs: 30_000 }, serve: (stream, ctx) => startSession('tcp', stream, ctx, setup) };
 }
 
 /** ZVT over a serial line (RS-232, USB virtual COM, null-modem pair): DLE/STX frames with CRC (zvt.md §1.2). */
