@@ -117,10 +117,11 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
       const connections = new ListenerConnections();
+      // TCP connections count from the moment they are accepted (a register may connect and say nothing for a while).
       const opened = await openListener(l.transport, (stream, peer) => {
-        connections.add(stream, peer);
+        if (l.transport.type !== 'tcp') connections.add(stream, peer);
         protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, security });
-      }, { protocol: l.protocol, log: llog, listener: id, security, ...listenerLimits(protocol, l) });
+      }, { protocol: l.protocol, log: llog, listener: id, security, onAccept: (socket, peer) => connections.add(socket, peer), ...listenerLimits(protocol, l) });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');

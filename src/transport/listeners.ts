@@ -40,6 +40,8 @@ export interface ListenerDeps {
   readonly guard?: GuardSettings;
   /** TCP: connections served at once (default tcp.ts DEFAULT_MAX_CONNECTIONS). */
   readonly maxConnections?: number;
+  /** TCP: every accepted connection, before the guard has seen a byte (`onStream` follows once it is clean). */
+  readonly onAccept?: (socket: ByteStream, peer: string) => void;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function openListener(
         context,
         ...(deps.guard ? { guard: deps.guard } : {}),
         ...(deps.maxConnections !== undefined ? { maxConnections: deps.maxConnections } : {}),
+        ...(deps.onAccept ? { onAccept: deps.onAccept } : {}),
       });
       return { address: `${server.host}:${server.port}`, port: server.port, close: () => server.close() };
     }

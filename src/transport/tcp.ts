@@ -20,6 +20,8 @@ export interface TcpListenOptions {
   readonly context?: GuardContext;
   /** Connections served at once; default DEFAULT_MAX_CONNECTIONS. */
   readonly maxConnections?: number;
+  /** Every accepted connection, before the guard has seen a byte (the dashboard's list of connected registers). */
+  readonly onAccept?: (socket: ByteStream, peer: string) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export function listenTcp(host: string, port: number, onConnection: (stream: Byt
     sockets.set(socket, state);
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
+    options.onAccept?.(socket, peer);
     guardConnection(socket, peer, settings, ctx, (stream) => onConnection(stream, peer), () => {
       state.framed = true;
     });
