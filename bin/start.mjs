@@ -3,7 +3,7 @@
 // (it is downloaded on first use, which needs internet access), say so in one line and run the headless service
 // with the same status page instead.
 import { existsSync, readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,19 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
+// The status page and the desktop bundles are built by `npm ci`; after a source edit (or a clone without them)
+// they are built again here, so the page served is never missing or older than its sources.
+const { BUILDS, isStale } = await import('../scripts/build-stale.mjs');
+if (BUILDS.some(isStale)) execFileSync(process.execPath, [join(root, 'scripts', 'build-stale.mjs')], { stdio: 'inherit', cwd: root });
+
 function electronBinary() {
   try {
     const pkgDir = dirname(require.resolve('electron/package.json'));
     const pathFile = join(pkgDir, 'path.txt');
-    if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
+    if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
+      const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
+      return existsSync(bin) ? bin : undefined;
+    }
     if (!existsSync(pathFile)) return undefined;
     const bin = join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
     return existsSync(bin) ? bin : undefined;

@@ -21,6 +21,7 @@ import { SecurityLog } from './security/security-log';
 import type { RegisterProtocol } from './register/protocol';
 import type { GuardSettings } from './transport/foreign-protocol-guard';
 import type { ListenerConfig } from './config/schema';
+import { GatewayCallCounter } from './ops/metrics/gateway-calls';
 
 export interface ServiceOptions {
   log: Logger;
@@ -29,7 +30,7 @@ export interface ServiceOptions {
   /** Secret resolution (environment, keychain). */
   secrets?: SecretContext;
   /** Bridge tuning (tests make waits short). */
-  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
+  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'probeIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
   /** Start the status server (default: as configured). */
   status?: boolean;
   /** The config file the service was started from (the status page's Settings edit it). */
@@ -60,6 +61,8 @@ export interface Service {
   readonly dataDir: string;
   /** Security events (refused foreign protocols, floods, connection limits …): kept apart from the log. */
   readonly security: SecurityLog;
+  /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
+  readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
   close(): Promise<void>;
@@ -84,8 +87,9 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     if (pruned > 0) log.info({ pruned }, 'old journal entries removed');
 
     const terminals: CreatedTerminal[] = [];
+    const gatewayCalls = new GatewayCallCounter();
     for (const t of config.terminals) {
-      const created = await createTerminal(t, { log, secrets });
+      const created = await createTerminal(t, { log, secrets, gatewayCalls });
       terminals.push(created);
       closers.push(() => created.close());
     }
@@ -127,7 +131,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, security, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, security, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
       const { serveStatus } = await import('./status/index');

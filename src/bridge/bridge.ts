@@ -61,6 +61,12 @@ export interface BridgeOptions {
   recoveryMaxMs?: number;
   /** Health check interval (PING); 0 disables periodic checks. */
   healthIntervalMs?: number;
+  /**
+   * Liveness probes of idle terminals whose driver offers them (TerminalInfo.probeIntervalMs): a vanished terminal
+   * shows offline within seconds. Default: the driver's interval while health checks run, none when they are off.
+   * 0 disables them.
+   */
+  probeIntervalMs?: number;
   /** After a lost answer: how many immediate lookups before the result is in_doubt, and the delay step between them. */
   inDoubtLookups?: number;
   inDoubtLookupDelayMs?: number;
@@ -96,6 +102,7 @@ class Lane {
   current: Job | undefined;
   health: TerminalHealth | undefined;
   recoveryTimer: NodeJS.Timeout | undefined;
+  probeTimer: NodeJS.Timeout | undefined;
   recoveryDelay: number;
   constructor(readonly id: string, readonly driver: TerminalDriver, readonly currency: string | undefined, recoveryMinMs: number) {
     this.recoveryDelay = recoveryMinMs;
@@ -120,7 +127,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private readonly jobs = new Map<string, Job>();
   /** Payments whose outcome is committed but not yet flushed to disk (group commit), as they were before it. */
   private readonly notYetDurable = new Map<string, PaymentRecord>();
-  private readonly opts: Required<Omit<BridgeOptions, 'journal' | 'terminals' | 'log' | 'version' | 'requireAck' | 'reports' | 'receiptDefaults'>> & Pick<BridgeOptions, 'requireAck'>;
+  private readonly opts: Required<Omit<BridgeOptions, 'journal' | 'terminals' | 'log' | 'version' | 'requireAck' | 'reports' | 'receiptDefaults' | 'probeIntervalMs'>> & Pick<BridgeOptions, 'requireAck' | 'probeIntervalMs'>;
   /** End of day, reconciliation and receipts over the journal. */
   readonly reports: DayReports;
   private readonly receiptDefaults: NonNullable<BridgeOptions['receiptDefaults']>;
@@ -134,6 +141,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     this.log = options.log;
     this.opts = {
       requireAck: options.requireAck,
+      probeIntervalMs: options.probeIntervalMs,
       busyRetries: options.busyRetries ?? 3,
       busyBackoffMs: options.busyBackoffMs ?? 1000,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 300_000,
@@ -159,12 +167,21 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       this.healthTimer.unref();
     }
     void this.checkHealth();
+    for (const lane of this.lanes.values()) {
+      const every = this.opts.probeIntervalMs ?? (this.opts.healthIntervalMs > 0 ? lane.driver.info.probeIntervalMs : 0);
+      if (!every || !lane.driver.probe) continue;
+      lane.probeTimer = setInterval(() => void this.probe(lane), every);
+      lane.probeTimer.unref();
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
-    for (const lane of this.lanes.values()) if (lane.recoveryTimer) clearTimeout(lane.recoveryTimer);
+    for (const lane of this.lanes.values()) {
+      if (lane.recoveryTimer) clearTimeout(lane.recoveryTimer);
+      if (lane.probeTimer) clearInterval(lane.probeTimer);
+    }
     await Promise.all([...this.lanes.values()].map((l) => l.driver.close().catch(() => undefined)));
   }
 
@@ -190,6 +207,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     let originalId: string | undefined;
     if (opClass === 'payment') {
       lane = this.laneFor(who, request.terminal);
+      this.refuseIfOffline(lane);
       if (!request.amount) throw new BridgeError('invalid_amount', `${request.kind} needs an amount`);
       amount = money(request.amount.minor, request.amount.currency);
       if (amount.minor === 0) throw new BridgeError('invalid_amount', 'amount must be greater than zero');
@@ -202,6 +220,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       const original = this.journal.findByRef(who.register, ref, 'payment');
       if (!original) throw new BridgeError('unknown_ref', `no payment with ref "${ref}" is known for this register`);
       lane = this.laneOf(original.terminal);
+      this.refuseIfOffline(lane);
       this.checkFollowUp(request, original, lane);
       amount = original.amount;
       if (request.kind === 'completion') {
@@ -929,16 +948,54 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
             } catch (e) {
               health = { online: false, checkedAt: new Date().toISOString(), message: (e as Error).message };
             }
-            const wasOffline = lane.state === 'offline';
-            lane.health = health;
-            if (lane.state !== 'busy' && lane.state !== 'recovering') lane.state = health.online ? 'ready' : 'offline';
-            this.emitTerminal(lane);
-            if (wasOffline && health.online && this.journal.unresolved(lane.id).length > 0) this.scheduleRecovery(lane);
+            this.applyHealth(lane, health, true);
             resolve();
           }),
         );
       }),
     );
+  }
+
+  /**
+   * A terminal's answer to a health check or probe: the lane goes offline or back to ready (never while it is busy
+   * or recovering), the change is logged once and shown, and payments left open on it are recovered when it returns.
+   * A probe's answer (`full` false) keeps what the last health check learnt about the terminal.
+   */
+  private applyHealth(lane: Lane, health: TerminalHealth, full: boolean): void {
+    const wasOffline = lane.state === 'offline';
+    const before = lane.health;
+    lane.health = full || !before ? health : health.online === before.online ? before : { ...before, online: health.online, checkedAt: health.checkedAt, message: health.message };
+    if (lane.state !== 'busy' && lane.state !== 'recovering') lane.state = health.online ? 'ready' : 'offline';
+    if (!wasOffline && lane.state === 'offline') this.log.warn({ terminal: lane.id, message: health.message }, 'terminal offline');
+    if (wasOffline && lane.state === 'ready') this.log.info({ terminal: lane.id, message: health.message }, 'terminal back online');
+    if (full || lane.health !== before) this.emitTerminal(lane);
+    if (wasOffline && health.online && this.journal.unresolved(lane.id).length > 0) this.scheduleRecovery(lane);
+  }
+
+  /** The idle liveness probe: only when nothing runs or waits on the terminal, through its queue like any request. */
+  private async probe(lane: Lane): Promise<void> {
+    if (this.closed || !lane.driver.probe || lane.queue.running || lane.queue.length > 0 || lane.state === 'busy' || lane.state === 'recovering') return;
+    await new Promise<void>((resolve) =>
+      lane.queue.push(async () => {
+        try {
+          const health = await lane.driver.probe!().catch((e: unknown): TerminalHealth => ({ online: false, checkedAt: new Date().toISOString(), message: (e as Error).message }));
+          if (!this.closed) this.applyHealth(lane, health, false);
+        } finally {
+          resolve();
+        }
+      }),
+    );
+  }
+
+  /**
+   * A terminal known to be offline takes nothing: the register hears terminal_offline at once instead of waiting for
+   * a connection that will not come, and nothing is recorded (the same ref can be sent again when it is back). The
+   * terminal is probed again right away, so a terminal that has just returned is ready for the next try.
+   */
+  private refuseIfOffline(lane: Lane): void {
+    if (lane.state !== 'offline') return;
+    void this.probe(lane);
+    throw new BridgeError('terminal_offline', `terminal ${lane.id} is offline: ${lane.health?.message ?? 'it does not answer'}`);
   }
 
   private terminalView(lane: Lane): TerminalView {

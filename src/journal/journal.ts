@@ -158,12 +158,14 @@ export class Journal {
    * (`durable()`); `deferred` riding on the next flush or fsync (durability.ts). For tests, the bench and the log.
    */
   readonly commits = { durable: 0, grouped: 0, deferred: 0 };
+  /** Commits and group flushes the disk refused (monitoring alerts on any). */
+  writeErrors = 0;
   /** Group commit (wal-flusher.ts); undefined for `:memory:` or where the log file cannot be opened: then every durable commit takes its own fsync. */
   private flusher: WalFlusher | undefined;
   /** The connection's synchronous mode between commits: NORMAL with group commit, else FULL. */
   private baseSync: 'NORMAL' | 'FULL' = 'FULL';
 
-  private constructor(db: Database.Database, options: JournalOptions) {
+  private constructor(db: Database.Database, options: JournalOptions, readonly path: string) {
     this.db = db;
     this.now = options.now ?? (() => new Date());
   }
@@ -191,15 +193,11 @@ export class Journal {
     // 10,000 pages (a log of up to ~40 MB) instead of SQLite's 1,000 copies each page once per many more sales:
     // ~15 % less journal time per sale, measured (docs/benchmarks.md).
     db.exec('PRAGMA wal_autocheckpoint = 10000');
-    const journal = new Journal(db, options);
+    const journal = new Journal(db, options, file);
     journal.migrate();
     // The log file exists by now: WAL mode opens it on an existing database, the migrations write it on a new one.
     if (file !== ':memory:' && options.groupCommit !== false) journal.enableGroupCommit(`${file}-wal`, options.flush);
     return journal;
-  }
-
-  get path(): string {
-    return (this.db as unknown as { name: string }).name;
   }
 
   private migrate(): void {
@@ -251,6 +249,9 @@ export class Journal {
     let out: T;
     try {
       out = this.db.transaction(fn)() as T;
+    } catch (e) {
+      if (isDiskError(e)) this.writeErrors++;
+      throw e;
     } finally {
       if (mode !== this.baseSync) this.db.exec(`PRAGMA synchronous = ${this.baseSync}`);
     }
@@ -269,7 +270,11 @@ export class Journal {
    * `durable: 'grouped'`. At once where there is no group commit (each such commit already took its own fsync).
    */
   durable(): Promise<void> {
-    return this.flusher ? this.flusher.durable() : Promise.resolve();
+    if (!this.flusher) return Promise.resolve();
+    return this.flusher.durable().catch((e: unknown) => {
+      this.writeErrors++;
+      throw e;
+    });
   }
 
   /** Group flushes so far (fdatasync calls) and the commits they made durable. */
@@ -391,6 +396,13 @@ export class Journal {
     return terminal === undefined
       ? this.rows(`SELECT * FROM payments WHERE ${where} ORDER BY rowid`)
       : this.rows(`SELECT * FROM payments WHERE ${where} AND terminal = ? ORDER BY rowid`, terminal);
+  }
+
+  /** What monitoring watches: payments in doubt (and since when the oldest), final results not yet delivered. */
+  openCounts(): { inDoubt: number; oldestInDoubtAt: string | undefined; undelivered: number } {
+    const d = this.prepared(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM payments WHERE outcome = 'in_doubt'`).get() as { n: number; oldest: string | null };
+    const u = this.prepared('SELECT COUNT(*) AS n FROM payments WHERE delivered_at IS NULL AND outcome IS NOT NULL').get() as { n: number };
+    return { inDoubt: d.n, oldestInDoubtAt: d.oldest ?? undefined, undelivered: u.n };
   }
 
   lastOfRegister(register: string): PaymentRecord | undefined {
@@ -584,4 +596,10 @@ function patchSummary(patch: PaymentPatch): Record<string, unknown> {
     out[k] = v;
   }
   return out;
+}
+
+/** SQLite's answers for a disk that refuses a write (I/O error, full, read-only), as opposed to a constraint. */
+function isDiskError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|CORRUPT)/.test(code);
 }

@@ -9,6 +9,8 @@ import type { Service } from '../service';
 import { StatusCore, type StatusCoreOptions } from './core';
 import type { LogRing } from './log-ring';
 import { startStatusServer, type StatusServer } from './server';
+import { BridgeMetrics } from '../ops/metrics/bridge-metrics';
+import { readiness } from '../ops/health';
 
 export { StatusCore } from './core';
 export { startStatusServer } from './server';
@@ -34,7 +36,9 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     ...(o.wizard ? { wizard: o.wizard } : {}),
   });
   core.attach(service);
+  const metrics = new BridgeMetrics(service, { gatewayCalls: service.gatewayCalls });
   const server = await startStatusServer({
+    ops: { metrics: () => metrics.render(), readiness: () => readiness(service) },
     core,
     host: config.status.host,
     port: config.status.port,
@@ -47,6 +51,7 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     url: server.url,
     port: server.port,
     async close() {
+      metrics.close();
       core.detach();
       await server.close();
     },

@@ -12,6 +12,7 @@ import type { StatusCore } from './core';
 import { PROBLEM_CONTENT_TYPE, StatusProblem, problem, toProblem } from './problem';
 import { authorize, sameOriginRequest, securityHeaders, type AuthDecision } from './security';
 import { defaultRendererDir, staticFile } from './static-files';
+import type { Readiness } from '../ops/health';
 
 export interface StatusServerOptions {
   readonly core: StatusCore;
@@ -28,7 +29,18 @@ export interface StatusServerOptions {
    * remote address.
    */
   readonly remoteAddressOf?: (req: IncomingMessage) => string | undefined;
+  /** GET /metrics, /healthz and /readyz (monitoring); without it those paths are not served. */
+  readonly ops?: OpsEndpoints;
 }
+
+/** What monitoring reads: Prometheus metrics and readiness, outside the page's JSON API. */
+export interface OpsEndpoints {
+  metrics(): Promise<{ contentType: string; body: string }>;
+  readiness(): Readiness;
+}
+
+/** Monitoring paths: served to loopback freely and beyond it with the token, like the API. */
+const OPS_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
 
 export interface StatusServer {
   /** http://host:port/ */
@@ -70,6 +82,7 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://status.invalid');
     const path = url.pathname;
+    if (o.ops && OPS_PATHS.has(path)) return serveOps(req, res, url, o.ops);
     if (!path.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendProblem(req, res, problem(405, 'Only GET is served here', { instance: path }), { Allow: 'GET, HEAD' });
       const file = staticFile(staticDir, path);
@@ -108,6 +121,22 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
       return;
     }
     sendJson(req, res, 200, result ?? null);
+  }
+
+  async function serveOps(req: IncomingMessage, res: ServerResponse, url: URL, ops: OpsEndpoints): Promise<void> {
+    const path = url.pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendProblem(req, res, problem(405, `Only GET is served on ${path}`, { instance: path }), { Allow: 'GET, HEAD' });
+    const gate = admit(req, url);
+    if (!gate.ok) return sendProblem(req, res, problem(gate.status, gate.detail, { instance: path, code: 'unauthorized' }), gate.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+    if (path === '/metrics') {
+      const m = await ops.metrics();
+      res.writeHead(200, { ...securityHeaders(req.headers.host), 'Content-Type': m.contentType, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : m.body);
+      return;
+    }
+    if (path === '/healthz') return sendJson(req, res, 200, { status: 'ok' });
+    const r = ops.readiness();
+    sendJson(req, res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', checks: r.checks, notReady: r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? 'not ready'}`) });
   }
 
   /** Same-origin and token rules for the API and the event stream. */

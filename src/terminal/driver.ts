@@ -81,6 +81,8 @@ export interface TerminalInfo {
   readonly currency?: string;
   /** Which payments REVERSAL can void: only the terminal's last transaction (IPP, spec §8.4) or any. Default 'last'. */
   readonly reversal?: 'last' | 'any';
+  /** How often the bridge may run `probe()` while the terminal is idle, ms; absent: no probing. */
+  readonly probeIntervalMs?: number;
 }
 
 export interface TerminalDriver {
@@ -95,6 +97,12 @@ export interface TerminalDriver {
    */
   lookup(query: LookupQuery): Promise<TerminalOutcome | undefined>;
   health(): Promise<TerminalHealth>;
+  /**
+   * Optional: a light liveness check the bridge runs often while the terminal is idle (IPP: one PING with a short
+   * connect timeout), so that a vanished terminal shows offline within seconds. Only `online` and `message` count;
+   * without it the bridge relies on `health()` at its slower interval.
+   */
+  probe?(): Promise<TerminalHealth>;
   close(): Promise<void>;
   /**
    * Optional: the host's record of this terminal's transactions between two calendar dates (reconciliation).

@@ -5,6 +5,7 @@ import { IppDriver } from './ipp/driver';
 import { IppSimulator } from './simulator/ipp-simulator';
 import { resolveSecret, type SecretContext } from '../config/secrets';
 import { createEposDriver, eposConfigWarnings } from './epos';
+import { countingFetch, type GatewayCallCounter } from '../ops/metrics/gateway-calls';
 import { createStreamIppLink, type IppLink } from './ipp/link';
 import type { SerialConfig } from '../transport/serial/settings';
 import { AUTO_PATH, describeSerial, openSerialStream, serialSettings } from '../transport/serial';
@@ -26,6 +27,8 @@ export interface TerminalDeps {
   readonly secrets: SecretContext;
   /** USB plug events (a terminal plugged back in is checked at once); null: none. Default: the `usb` package. */
   readonly plugEvents?: UsbPlugHub | null;
+  /** Counts the ePOS drivers' calls to the myPOS API Gateway (metrics). */
+  readonly gatewayCalls?: GatewayCallCounter;
 }
 
 /** Builds the driver for one configured terminal. The simulator is a real IPP server on loopback driven by the real IPP driver. */
@@ -63,7 +66,7 @@ export async function createTerminal(cfg: TerminalConfig, deps: TerminalDeps): P
     }
     case 'epos': {
       for (const w of eposConfigWarnings(cfg)) log.warn(w);
-      const driver = createEposDriver(cfg, { secrets: deps.secrets, log });
+      const driver = createEposDriver(cfg, { secrets: deps.secrets, log, ...(deps.gatewayCalls ? { fetch: countingFetch(deps.gatewayCalls) } : {}) });
       return { driver, ...(cfg.currency ? { currency: cfg.currency } : {}), close: async () => undefined };
     }
   }

@@ -73,12 +73,19 @@ export type { IppDriverOptions } from './options';
 /** Kinds whose approval leaves the transaction open on the terminal until COMPLETE_TX / CANCEL_TX (§8.1). */
 const TWO_PHASE_KINDS: ReadonlySet<TransactionKind> = new Set(['sale', 'preauth', 'refund']);
 
+/** The probe's wait for a TCP connection (a terminal on the LAN connects in milliseconds). */
+const PROBE_CONNECT_TIMEOUT_MS = 1500;
+/** How often the bridge probes an idle IPP terminal. */
+export const IPP_PROBE_INTERVAL_MS = 2000;
+
 interface TransactHooks {
   /** Awaited with the SID before the request is written (financial requests). */
   beforeWrite?(sid: string): Promise<void>;
   /** Checked after connecting and after beforeWrite: when aborted, nothing is written. */
   signal?: AbortSignal;
   stage?(stage: Stage, message?: string): void;
+  /** The liveness probe: a short connect timeout, and an unreachable terminal is not logged each time. */
+  probe?: boolean;
 }
 
 type HealthInfo = { -readonly [K in 'terminalId' | 'model' | 'softwareVersion' | 'currency']?: TerminalHealth[K] };
@@ -119,6 +126,7 @@ export class IppDriver implements TerminalDriver {
       driver: 'ipp',
       link: `IPP ${this.o.link.description}`,
       ...(this.o.currency ? { currency: this.o.currency } : {}),
+      probeIntervalMs: IPP_PROBE_INTERVAL_MS,
     };
   }
 
@@ -401,6 +409,23 @@ export class IppDriver implements TerminalDriver {
     return { online, checkedAt, message: parts.join(' '), ...this.lastHealth };
   }
 
+  /**
+   * One PING (spec §5: "liveness check") while idle, with a connect timeout of 1.5 s: a terminal on the LAN connects in
+   * milliseconds, so a vanished one shows within the probe interval plus that. Never while a payment runs (the
+   * terminal is single-threaded, §4): then the last word stands.
+   */
+  async probe(): Promise<TerminalHealth> {
+    const checkedAt = new Date().toISOString();
+    if (this.closed) return { online: false, checkedAt, message: 'The driver is closed' };
+    if (this.mutex.busy) return { online: true, checkedAt, message: 'Busy with a payment', ...this.lastHealth };
+    return this.mutex.run(async () => {
+      const ping = await this.transact(pingRequest(), { probe: true }).catch((e: unknown) => ({ kind: 'offline' as const, error: new Error(errorText(e)) }));
+      if (ping.kind === 'offline') return { online: false, checkedAt, message: `The terminal cannot be reached: ${errorText(ping.error)}`, ...this.lastHealth };
+      const online = ping.kind === 'final' || ping.kind === 'refused' || ping.kind === 'slave';
+      return { online, checkedAt, message: online ? 'Terminal online' : 'The terminal accepted the connection but did not answer', ...this.lastHealth };
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.mutex.run(async () => {
@@ -419,9 +444,10 @@ export class IppDriver implements TerminalDriver {
       hooks.stage?.('connecting');
       let conn;
       try {
-        conn = await this.o.link.open();
+        conn = await this.o.link.open(hooks.probe ? { connectTimeoutMs: PROBE_CONNECT_TIMEOUT_MS } : undefined);
       } catch (e) {
-        this.o.logger.warn({ method: request.method, link: this.o.link.description, err: errorText(e) }, 'IPP terminal unreachable');
+        // The bridge logs when the terminal goes offline and comes back; a probe every few seconds says nothing more.
+        if (!hooks.probe) this.o.logger.warn({ method: request.method, link: this.o.link.description, err: errorText(e) }, 'IPP terminal unreachable');
         return { kind: 'offline', error: e instanceof Error ? e : new Error(String(e)) };
       }
       let end: ExchangeEnd;

@@ -37,8 +37,11 @@ export interface IppConnection {
 export interface IppLink {
   /** Human description, e.g. "tcp 192.168.1.50:7900". */
   readonly description: string;
-  /** A connection for one request/answer cycle. Rejects when the terminal cannot be reached (nothing was sent). */
-  open(): Promise<IppConnection>;
+  /**
+   * A connection for one request/answer cycle. Rejects when the terminal cannot be reached (nothing was sent).
+   * `connectTimeoutMs` shortens the wait for a TCP connection (the idle liveness probe); links without one ignore it.
+   */
+  open(o?: { readonly connectTimeoutMs?: number }): Promise<IppConnection>;
   /** Releases anything the link keeps open (a serial port). */
   close?(): Promise<void>;
 }

@@ -35,7 +35,8 @@ export function createTcpIppLink(options: TcpIppLinkOptions): IppLink {
 
   return {
     description,
-    open(): Promise<IppConnection> {
+    open(o?: { readonly connectTimeoutMs?: number }): Promise<IppConnection> {
+      const waitMs = o?.connectTimeoutMs ?? connectTimeoutMs;
       return new Promise((resolve, reject) => {
         const socket = net.connect({ host, port });
         let connected = false;
@@ -45,9 +46,9 @@ export function createTcpIppLink(options: TcpIppLinkOptions): IppLink {
           setImmediate(() => {
             if (connected) return;
             socket.destroy();
-            reject(new Error(`no TCP connection to ${host}:${port} within ${connectTimeoutMs} ms`));
+            reject(new Error(`no TCP connection to ${host}:${port} within ${waitMs} ms`));
           });
-        }, connectTimeoutMs);
+        }, waitMs);
         socket.once('error', (err) => {
           if (connected) return;
           clearTimeout(timer);

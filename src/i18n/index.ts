@@ -1,0 +1,41 @@
+/**
+ * The product's words, in the shop's or the user's language: one i18next instance per catalogue language, built
+ * synchronously from the bundled catalogue files (src/i18n/locales/<language>/<namespace>.json; docs/localisation.md).
+ * Plurals and placeholders go through i18next; numbers, amounts, dates and times through Intl (format.ts).
+ * The renderer uses the same catalogue files through react-i18next.
+ */
+import i18next, { type i18n, type TFunction } from 'i18next';
+import './types';
+import { NAMESPACES, resources, type Language, type Namespace } from './catalogue.generated';
+import { languageOf } from './locale';
+
+export { LANGUAGES, NAMESPACES, resources, type Language, type Namespace, type Catalogue } from './catalogue.generated';
+export { checkLocale, languageOf } from './locale';
+
+const instances = new Map<Language, i18n>();
+
+/** The i18next instance of one language (English fills any gap, which the catalogue tests forbid anyway). */
+export function i18nFor(language: Language): i18n {
+  let instance = instances.get(language);
+  if (!instance) {
+    instance = i18next.createInstance();
+    void instance.init({
+      resources,
+      lng: language,
+      fallbackLng: 'en',
+      ns: [...NAMESPACES],
+      defaultNS: false,
+      initAsync: false,
+      interpolation: { escapeValue: false },
+      returnEmptyString: false,
+    });
+    instances.set(language, instance);
+  }
+  return instance;
+}
+
+/** `t` of one namespace in the language of `locale` (a checked BCP 47 tag; English when none). */
+export function translator<N extends Namespace>(namespace: N, locale: string | undefined): TFunction<N> {
+  const language = languageOf(locale);
+  return i18nFor(language).getFixedT(language, namespace);
+}
