@@ -7,7 +7,7 @@
  * they are in — the user's profile (%APPDATA%, %LOCALAPPDATA%), which only the user, SYSTEM and Administrators
  * can read. The bridge sets no ACL of its own (docs/security.md).
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
@@ -40,4 +40,10 @@ export function ensurePrivateFile(file: string): void {
 /** Sets a file the bridge wrote to 0600 (no-op on Windows). */
 export function makePrivate(file: string): void {
   if (posix) chmodSync(file, PRIVATE_FILE_MODE);
+}
+
+/** Writes `text` to `file` (replacing it) readable by the bridge's user only: 0600 whatever the umask. */
+export function writePrivateFile(file: string, text: string): void {
+  writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
+  makePrivate(file);
 }

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LineBudget } from '../log/line-budget';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../os/private-files';
+import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../os/private-files';
 import { scrubLogValue } from '../log/scrub';
 import type { SecurityEvent, SecurityEventKind, SecurityEventSink } from './events';
 
@@ -107,7 +107,9 @@ export class SecurityLog extends EventEmitter<{ event: [SecurityEvent] }> implem
         this.size = 0;
       }
       ensurePrivateDir(dirname(file));
+      const created = this.size === 0 && !existsSync(file);
       appendFileSync(file, line, { mode: PRIVATE_FILE_MODE });
+      if (created) makePrivate(file);
       this.size += bytes;
       this.failing = false;
     } catch (e) {

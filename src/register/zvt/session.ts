@@ -18,6 +18,7 @@ import { currency as currencyOf } from '../../domain/currency';
 import type { PaymentRequest, PaymentResult } from '../../domain/payment';
 import type { Stage, TransactionKind } from '../../domain/vocabulary';
 import type { Logger } from '../../log/logger';
+import { BadFrameLog } from '../../log/bad-frames';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import { commandName, isPositiveReply, isReply, type Apdu } from './apdu';
@@ -228,6 +229,8 @@ export class ZvtSession {
   private readonly timers: Timers;
   private readonly state: ListenerState;
   private readonly log: Logger;
+  /** Malformed, unsupported and out-of-turn frames: logged a few per minute, then summarised. */
+  private readonly badFrames: BadFrameLog;
   private readonly api: BridgeApi;
   private readonly who: RegisterIdentity;
   private readonly newRef: () => string;
@@ -247,13 +250,14 @@ export class ZvtSession {
     this.api = ctx.api;
     this.who = ctx.identity;
     this.log = ctx.log.child({ peer: ctx.peer, protocol: 'zvt' });
+    this.badFrames = new BadFrameLog(this.log, ctx.peer, { listener: ctx.identity.listener, ...(ctx.security ? { security: ctx.security } : {}) });
     this.state = listenerState(ctx.api, ctx.identity.listener);
     this.newRef = setup.newRef ?? (() => `zvt-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
     currencyOf(opts.currency); // throws on a currency ISO does not know
     const events: ApduLinkEvents = {
       apdu: (a) => this.onApdu(a),
       malformed: (reason) => this.onMalformed(reason),
-      rejected: (reason) => this.log.warn({ reason }, 'serial frame rejected (NAK sent)'),
+      rejected: (reason) => this.badFrames.note('warn', { reason }, 'serial frame rejected (NAK sent)'),
       closed: () => this.onClosed(),
     };
     this.link =
@@ -277,7 +281,7 @@ export class ZvtSession {
         return;
       }
       if (this.current) {
-        this.log.warn({ command: commandName(a), running: this.current.name }, 'command while another runs: 84 83 00');
+        this.badFrames.note('warn', { command: commandName(a), running: this.current.name }, 'command while another runs: 84 83 00');
         void this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
         return;
       }
@@ -305,12 +309,13 @@ export class ZvtSession {
   }
 
   private onMalformed(reason: string): void {
-    this.log.warn({ reason }, 'malformed APDU: 84 9A 00');
+    this.badFrames.note('warn', { reason }, 'malformed APDU: 84 9A 00');
     void this.reply(negativeAck(RC.PROTOCOL_ERROR));
   }
 
   private onClosed(): void {
     this.log.debug('register connection closed');
+    this.badFrames.close();
     if (this.current) this.current.lost = true;
     this.pending?.resolve({ kind: 'closed' });
     const pay = this.payment;
@@ -367,7 +372,7 @@ export class ZvtSession {
       case CMD.LOG_OFF:
         return this.logOff(op);
       default:
-        this.log.info({ command: commandName(a) }, 'unsupported command: 84 83 00');
+        this.badFrames.note('info', { command: commandName(a) }, 'unsupported command: 84 83 00');
         return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
   }
@@ -378,7 +383,7 @@ export class ZvtSession {
       cmd = decode(a.data);
     } catch (e) {
       if (isMalformedCommand(e)) {
-        this.log.warn({ command: commandName(a), reason: e.message }, 'malformed command: 84 9A 00');
+        this.badFrames.note('warn', { command: commandName(a), reason: e.message }, 'malformed command: 84 9A 00');
         return this.finalReply(op, negativeAck(RC.PROTOCOL_ERROR));
       }
       throw e;
