@@ -35,6 +35,9 @@ Usage:
                                                              (exit 0: nothing needs attention, 1: something does)
   register-bridge logs [-f] [-n N] [--json] [--data-dir DIR | --log-dir DIR | --log-file FILE]
                                                              the last N lines of the log (default 50); -f keeps following
+  register-bridge support-bundle [--config FILE] [--data-dir DIR] [--out FILE]
+                                                             one zip for support: versions, config without secrets, doctor,
+                                                             last log lines, journal statistics, devices
   register-bridge version
 
 Without --config and --data-dir the config, journal and logs live in this computer's application-data folders;
@@ -58,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return devices(rest);
     case 'doctor':
       return doctor(rest);
+    case 'support-bundle':
+      return supportBundle(rest);
     case 'logs':
       return logs(rest);
     case 'version':
@@ -108,7 +113,7 @@ async function serve(args: string[]): Promise<number> {
   // Headless: every line to the rotating log file and to stdout (a service manager or terminal keeps it too).
   const logOut = logOutputs({ file: logFile, stdout: true });
   const log = createLogger({ level: values['log-level'] ?? config.log.level, destination: logOut });
-  const service = await startService(config, { log, dataDir });
+  const service = await startService(config, { log, dataDir, logFile });
   const out: string[] = [`register-bridge ${VERSION} ready (journal: ${service.dataDir})`, `  logs: ${logFile}`];
   for (const l of service.listeners) out.push(`  ${l.protocol} register listener on ${l.address}${l.terminal ? ` → terminal ${l.terminal}` : ''}`);
   for (const t of service.bridge.terminals()) out.push(`  terminal ${t.id}: ${t.link} (${t.state})`);
@@ -262,6 +267,25 @@ async function doctor(args: string[]): Promise<number> {
   );
   process.stdout.write(`register-bridge ${VERSION} doctor\n\n${formatDoctor(report)}`);
   return doctorExitCode(report);
+}
+
+async function supportBundle(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' }, out: { type: 'string', short: 'o' } },
+    strict: true,
+  });
+  const [{ buildSupportBundle }, { systemDoctorEnv }] = await Promise.all([import('./ops/support-bundle'), import('./ops/doctor/system')]);
+  const bundle = await buildSupportBundle({
+    configFile: configFileFor({ config: values.config, dataDir: values['data-dir'] }),
+    dataDir: (config) => dataDirFor({ dataDir: values['data-dir'], configDataDir: config?.dataDir }),
+    logFile: (config) => logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config?.dataDir }),
+    doctorEnv: systemDoctorEnv({ secrets: { env: process.env } }),
+  });
+  const out = resolve(values.out ?? bundle.fileName);
+  writePrivateFile(out, bundle.zip);
+  process.stdout.write(`register-bridge: support bundle written to ${out} (${bundle.files.join(', ')})\n`);
+  return 0;
 }
 
 /** Prints the last lines of the log file the bridge writes (the same choice as serve: flags, then config, then the OS folder). */

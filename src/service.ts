@@ -37,6 +37,8 @@ export interface ServiceOptions {
   configFile?: string;
   /** Recent log lines for the status page's Logs view (when the logger writes into one). */
   logs?: LogRing;
+  /** The log file the logger writes (the status page's support bundle takes its last lines). */
+  logFile?: string;
 }
 
 export interface ListenerInfo {
@@ -135,7 +137,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
       const { serveStatus } = await import('./status/index');
-      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}) });
+      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
       closers.push(() => status.close());
       return { ...service, statusUrl: status.url };
     }

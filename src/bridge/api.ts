@@ -76,6 +76,8 @@ export interface TerminalView {
   readonly lastSeen?: string;
   readonly message?: string;
   readonly terminalId?: string;
+  /** ISO 4217 alpha code of the currency the terminal takes, when configured (requests in another are refused). */
+  readonly currency?: string;
 }
 
 /** How the register took a result: the commit point for two-phase terminals and the ZVT commit rule. */

@@ -1009,6 +1009,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       ...(lane.health?.online ? { lastSeen: lane.health.checkedAt } : {}),
       ...(lane.health ? { message: lane.health.message } : {}),
       ...(lane.health?.terminalId ? { terminalId: lane.health.terminalId } : {}),
+      ...(lane.currency ? { currency: lane.currency } : {}),
     };
   }
 

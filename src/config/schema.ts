@@ -67,7 +67,7 @@ export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, ser
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'caisse-ap']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Required for a TCP listener beyond loopback. */
@@ -224,6 +224,9 @@ export const configSchema = z
         const key = `serial:${l.transport.path}`;
         if (endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: `serial port ${l.transport.path} is already used by another listener` });
         endpoints.add(key);
+      }
+      if (l.protocol === 'caisse-ap' && l.transport.type !== 'tcp') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)' });
       }
       if (l.requireAck !== undefined && l.protocol !== 'native') {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'requireAck'], message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)' });

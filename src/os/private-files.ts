@@ -43,7 +43,7 @@ export function makePrivate(file: string): void {
 }
 
 /** Writes `text` to `file` (replacing it) readable by the bridge's user only: 0600 whatever the umask. */
-export function writePrivateFile(file: string, text: string): void {
+export function writePrivateFile(file: string, text: string | Uint8Array): void {
   writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
   makePrivate(file);
 }

@@ -6,6 +6,7 @@ import { textProtocol } from './text/session';
 import { poleDisplayProtocol } from './capture/pole-display';
 import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
+import { caisseApListenerProtocol } from './caisse-ap/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
 export function protocolFor(listener: ListenerConfig): RegisterProtocol {
@@ -20,6 +21,8 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       return printerProtocol(listener.options ?? {});
     case 'zvt':
       return zvtListenerProtocol(listener);
+    case 'caisse-ap':
+      return caisseApListenerProtocol(listener);
     default:
       throw new BridgeError('config_invalid', `protocol "${listener.protocol}" is not available in this build`);
   }

@@ -386,6 +386,17 @@ export interface StatusApi {
   reconcile(q: ReportsQuery): Promise<ReconciliationReport>;
   /** Recent security events (kept apart from the log); a new one is announced as event state "security". */
   securityEvents(): Promise<SecurityEventsView>;
+  /** One zip for support: versions, config without secrets, doctor, last log lines, journal statistics, devices, state. */
+  supportBundle(): Promise<SupportBundleView>;
+}
+
+/** The support bundle as the page receives it (base64, so that the same answer travels over HTTP and IPC). */
+export interface SupportBundleView {
+  readonly fileName: string;
+  readonly contentType: 'application/zip';
+  readonly base64: string;
+  /** The files inside, in order. */
+  readonly files: string[];
 }
 
 export type StatusMethod = keyof StatusApi;
@@ -395,6 +406,7 @@ export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
   'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'dayReports', 'endOfDay', 'reconcile',
   'securityEvents',
+  'supportBundle',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */
@@ -436,6 +448,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   endOfDay: { verb: 'POST', path: '/api/reports/end-of-day', arg: 'none' },
   reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },
   securityEvents: { verb: 'GET', path: '/api/security-events', arg: 'none' },
+  supportBundle: { verb: 'POST', path: '/api/support-bundle', arg: 'none' },
 };
 
 /** The WebSocket endpoint of the event stream. */

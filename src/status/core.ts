@@ -48,6 +48,7 @@ import type {
   StateView,
   StatusApi,
   StatusEvent,
+  SupportBundleView,
   TestPaymentAnswer,
   TestPaymentRequest,
 } from './contract';
@@ -79,6 +80,8 @@ export interface StatusCoreOptions {
   readonly desktop?: DesktopHooks;
   /** How many recent payments the dashboard shows; default 15. */
   readonly recentLimit?: number;
+  /** The log file the bridge writes (support bundle); default the one `register-bridge logs` reads for the config. */
+  readonly logFile?: string;
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -376,6 +379,35 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async endOfDay(): Promise<EndOfDayReport> {
     return this.running().bridge.endOfDay({});
+  }
+
+  async supportBundle(): Promise<SupportBundleView> {
+    const s = this.running();
+    const [{ buildSupportBundle }, { systemDoctorEnv }, { configFileFor }, { logFileFor }] = await Promise.all([
+      import('../ops/support-bundle'),
+      import('../ops/doctor/system'),
+      import('../config/paths'),
+      import('../log/files'),
+    ]);
+    const bundle = await buildSupportBundle({
+      configFile: this.o.configFile ?? configFileFor({}),
+      dataDir: () => s.dataDir,
+      logFile: () => this.o.logFile ?? logFileFor({ dataDir: this.o.config.dataDir }),
+      doctorEnv: systemDoctorEnv({ secrets: { env: process.env } }),
+      live: {
+        listeners: s.listeners.map((l) => ({
+          id: l.id,
+          protocol: l.protocol,
+          transport: l.transport,
+          address: l.address,
+          connections: l.connections?.list().length ?? 0,
+          ...(l.device ? { device: l.device() } : {}),
+        })),
+        terminals: s.bridge.terminals(),
+      },
+    });
+    this.o.log.info({ files: bundle.files.length, bytes: bundle.zip.length }, 'support bundle made');
+    return { fileName: bundle.fileName, contentType: 'application/zip', base64: bundle.zip.toString('base64'), files: bundle.files };
   }
 
   async reconcile(q: ReportsQuery): Promise<ReconciliationReport> {

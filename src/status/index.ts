@@ -24,6 +24,7 @@ export interface ServeStatusOptions {
   readonly logs?: LogRing;
   readonly staticDir?: string;
   readonly wizard?: StatusCoreOptions['wizard'];
+  readonly logFile?: string;
 }
 
 export async function serveStatus(service: Service, config: Config, o: ServeStatusOptions): Promise<StatusServer & { readonly core: StatusCore }> {
@@ -34,6 +35,7 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
     ...(o.configFile ? { configFile: o.configFile } : {}),
     ...(o.logs ? { logs: o.logs } : {}),
     ...(o.wizard ? { wizard: o.wizard } : {}),
+    ...(o.logFile ? { logFile: o.logFile } : {}),
   });
   core.attach(service);
   const metrics = new BridgeMetrics(service, { gatewayCalls: service.gatewayCalls });

@@ -8,6 +8,7 @@ import { hidTargets } from './hid';
 import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
+import { caisseApTargets } from './caisse-ap';
 
 export const allTargets: FuzzTarget[] = [
   ...nativeTargets,
@@ -17,5 +18,6 @@ export const allTargets: FuzzTarget[] = [
   ...textTargets,
   ...captureTargets,
   ...eposTargets,
+  ...caisseApTargets,
   ...configTargets,
 ];

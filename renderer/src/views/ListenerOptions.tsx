@@ -1,8 +1,8 @@
 /**
  * The protocol options of one register listener (its `options` in the config file), as the settings form shows
- * them: the text protocol's line format and the capture modes' total pattern, trigger, forwarding, slips and
- * duplicate window. Field names and values are exactly those of the options schemas (src/register/text/options.ts,
- * src/register/capture/options.ts); an empty field leaves the option out, so its default applies.
+ * them: the text protocol's line format, the capture modes' total pattern, trigger, forwarding, slips and
+ * duplicate window, and Caisse-AP's open points. Field names and values are exactly those of the options schemas
+ * (src/register/text/options.ts, src/register/capture/options.ts, src/register/caisse-ap/options.ts); an empty field leaves the option out, so its default applies.
  */
 import { useState, type ReactNode } from 'react';
 import { CheckField, SelectField, TextField } from '../components/ui';
@@ -232,6 +232,50 @@ function captureOptions(p: OptionsFormProps) {
   );
 }
 
+/** Caisse-AP: the points its sheet leaves open (docs/caisse-ap.md "Options"); empty fields keep the defaults. */
+function caisseApOptions(p: OptionsFormProps) {
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const num = (label: string, k: string, placeholder: string, hint?: string) => (
+    <TextField label={label} name={`caisse.${p.index}.${k}`} inputMode="numeric" value={val(k)} placeholder={placeholder} {...(hint ? { hint } : {})} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), numberValue(v))} />
+  );
+  const check = (label: string, k: string, fallback: boolean, hint?: string) => {
+    const v = p.get(o(k));
+    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} {...(hint ? { hint } : {})} onChange={(x) => p.update(o(k), x === fallback ? undefined : x)} />;
+  };
+  const select = (label: string, k: string, fallback: string, options: Array<{ value: string; label: string }>) => (
+    <SelectField label={label} name={`caisse.${p.index}.${k}`} value={val(k) || fallback} options={options} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), v === fallback ? undefined : v)} />
+  );
+  return (
+    <div className="options-block">
+      <h4>Caisse-AP</h4>
+      <div className="form-grid">
+        {select('Immediate answer (BA=1) status', 'immediateStatus', '11', [
+          { value: '11', label: '11: request taken into account (most registers)' },
+          { value: '10', label: '10: request accepted (PayXpert-style registers)' },
+        ])}
+        {check('Immediate mode: also send the final answer if the register keeps the connection open', 'pushFinalAnswer', false)}
+        {check('Close the connection after each answer', 'closeAfterAnswer', true, 'Off only for a register that sends several requests on one connection.')}
+        {check('Send AF=01 with approvals', 'authorisedCode', true)}
+        {select('Visa, Mastercard and Maestro cards reported as', 'schemeApplication', 'cb', [
+          { value: 'cb', label: 'CB (001 contact, 00B contactless)' },
+          { value: 'other', label: 'Other (000)' },
+        ])}
+        {select('Hidden card digits shown as', 'panMask', '#', [
+          { value: '#', label: '# (497010######0042)' },
+          { value: '*', label: '* (497010******0042)' },
+        ])}
+        {check('Send AL=1 (partial card number) with the card number', 'panType', false)}
+        {check('Cancel the payment at once when the register hangs up', 'cancelWhenRegisterLeaves', false, 'Off: an approval the register can no longer take is reversed.')}
+        {num('Quiet time that ends a request (ms)', 'quietMs', '300')}
+        {num('Incomplete request refused after (ms)', 'incompleteMs', '5000')}
+        {num('Ask the terminal to abort after (ms)', 'abortAfterMs', '150000')}
+        {num('Answer at the latest after (ms)', 'answerDeadlineMs', '170000', 'Keep it below the register\'s own time-out (Odoo: 177 s).')}
+      </div>
+    </div>
+  );
+}
+
 /**
  * The options form of a listener's protocol (none for native and ZVT). Called as a function within the settings
  * form's render, not as a component, so that every field it shows is known (marked) before the form lists the
@@ -240,5 +284,6 @@ function captureOptions(p: OptionsFormProps) {
 export function listenerOptions(p: OptionsFormProps): ReactNode {
   if (p.protocol === 'text') return textOptions(p);
   if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  if (p.protocol === 'caisse-ap') return caisseApOptions(p);
   return null;
 }

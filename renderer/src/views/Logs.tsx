@@ -3,6 +3,7 @@ import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type LogLevelName, type LogLine } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
 import { SecurityEvents } from '../components/SecurityEvents';
+import { downloadBase64 } from '../download';
 
 const LEVELS: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const MAX_LINES = 500;
@@ -20,6 +21,20 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
   const [lines, setLines] = useState<LogLine[]>([]);
   const [available, setAvailable] = useState(true);
   const [error, setError] = useState('');
+  const [bundle, setBundle] = useState<'idle' | 'making' | 'done'>('idle');
+
+  async function downloadBundle(): Promise<void> {
+    setBundle('making');
+    setError('');
+    try {
+      const b = await client.supportBundle();
+      downloadBase64(b.base64, b.fileName, b.contentType);
+      setBundle('done');
+    } catch (e) {
+      setError(errorText(e));
+      setBundle('idle');
+    }
+  }
 
   useEffect(() => {
     let live = true;
@@ -49,6 +64,14 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
       <SecurityEvents client={client} subscribe={subscribe} />
       <h2>Log lines</h2>
       <p className="hint">The bridge's recent structured log. Card numbers and secrets never appear in it.</p>
+      <div className="actions">
+        <button type="button" onClick={() => void downloadBundle()} disabled={bundle === 'making'} aria-describedby="bundle-hint">
+          {bundle === 'making' ? 'Making the support bundle…' : 'Download support bundle'}
+        </button>
+        <p id="bundle-hint" className="hint" role="status">
+          {bundle === 'done' ? 'Support bundle downloaded: send it to whoever supports this bridge.' : 'One zip with versions, settings without secrets, the checks, the last log lines and journal statistics.'}
+        </p>
+      </div>
       <form className="search" role="search" aria-label="Filter the log" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="At least level" name="level" value={level} options={LEVELS.map((l) => ({ value: l, label: l }))} onChange={(v) => setLevel(v as LogLevelName)} />
         <TextField label="Containing" name="text" type="search" value={text} onChange={setText} />

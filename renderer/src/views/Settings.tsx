@@ -51,6 +51,9 @@ function portValue(text: string): Json {
   return /^[0-9]{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
 }
 
+/** The port Caisse-AP registers and terminals use by default (docs/caisse-ap.md). */
+const CAISSE_AP_PORT = 8888;
+
 /** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
 function nextPort(listeners: readonly Json[]): number {
   const ports = listeners.map((l) => getAt(l, ['transport', 'port'])).filter((p): p is number => typeof p === 'number' && p > 0 && p < 65535);
@@ -140,6 +143,11 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    // Caisse-AP registers expect their terminal on port 8888 unless told otherwise.
+    const others = listenersNow().filter((_, k) => k !== i);
+    if (protocol === 'caisse-ap' && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === CAISSE_AP_PORT)) {
+      next = setAt(next, ['transport', 'port'], CAISSE_AP_PORT);
+    }
     update(['listeners', i], next);
   };
 
@@ -252,6 +260,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'text', label: 'Plain text' },
                     { value: 'pole-display', label: 'Pole display capture' },
                     { value: 'printer', label: 'Receipt printer capture' },
+                    { value: 'caisse-ap', label: 'Caisse-AP (French registers, TCP)' },
                   ]}
                   onChange={(v) => changeProtocol(i, v)}
                   error={issueOf(mark(['listeners', i, 'protocol']))}
@@ -265,7 +274,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       { value: 'tcp', label: 'Network (TCP)' },
                       { value: 'serial', label: 'Serial (COM) port' },
                       { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
-                    ]}
+                    ].filter((o) => protocol !== 'caisse-ap' || o.value === 'tcp')}
                     onChange={(v) =>
                       update(
                         mark(['listeners', i, 'transport']),
