@@ -8,6 +8,7 @@ import { hidTargets } from './hid';
 import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
+import { crossProtocolTargets } from './cross-protocol';
 import { caisseApTargets } from './caisse-ap';
 
 export const allTargets: FuzzTarget[] = [
@@ -20,4 +21,5 @@ export const allTargets: FuzzTarget[] = [
   ...eposTargets,
   ...caisseApTargets,
   ...configTargets,
+  ...crossProtocolTargets,
 ];

@@ -3,7 +3,7 @@
  * protocols (HTTP from a browser, WebSocket, HTTP/2, TLS) to put in front of them. No product code is imported here,
  * so the fuzz targets can use it too.
  */
-export const LISTENER_PROTOCOLS = ['native', 'text', 'zvt', 'pole-display', 'printer'] as const;
+export const LISTENER_PROTOCOLS = ['native', 'text', 'zvt', 'pole-display', 'printer', 'caisse-ap'] as const;
 export type ListenerProtocol = (typeof LISTENER_PROTOCOLS)[number];
 
 const hex = (h: string): Buffer => Buffer.from(h.replace(/\s+/g, ''), 'hex');
@@ -24,6 +24,11 @@ export const MONEY_FRAMES: Record<ListenerProtocol, Buffer[]> = {
   ],
   'pole-display': [Buffer.from('\x0c\x1b\x51\x41TOTAL       42.42\r')],
   printer: [Buffer.from('\x1b@TOTAL EUR 42.42\n\x1dV\x00')],
+  // A refund of 42.42 EUR (CD0011) and a sale (CD0010), register 01.
+  'caisse-ap': [
+    Buffer.from('CZ0040300CJ012012345678901CA00201CE003978BA0010CD0011CB0044242', 'latin1'),
+    Buffer.from('CZ0040300CJ012012345678901CA00201CE003978BA0010CD0010CB0044242', 'latin1'),
+  ],
 };
 
 /** A valid money frame of each protocol behind `padding` bytes that re-synchronise nothing on their own. */
