@@ -1,11 +1,13 @@
 /**
  * What the tray icon shows, from the dashboard's state: attention needed (a payment in doubt, or a captured total
  * held as a possible duplicate waiting for the cashier's decision) wins
- * over a terminal offline, which wins over a payment running; otherwise idle. Plain logic, no Electron.
+ * over a terminal offline, which wins over a payment running; otherwise idle. A bridge that could not start is
+ * 'failed', whatever else. Plain logic, no Electron.
  */
 import type { StateView } from '../src/status/contract';
+import { TRAY_WORDS } from './words';
 
-export type TrayState = 'idle' | 'running' | 'attention' | 'offline';
+export type TrayState = 'idle' | 'running' | 'attention' | 'offline' | 'failed';
 
 export function trayStateOf(s: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused' | 'captureHolds'>): TrayState {
   if (s.attention.some((a) => a.payment.outcome === 'in_doubt')) return 'attention';
@@ -16,12 +18,7 @@ export function trayStateOf(s: Pick<StateView, 'attention' | 'terminals' | 'runn
   return 'idle';
 }
 
-export const TRAY_TOOLTIPS: Readonly<Record<TrayState, string>> = {
-  idle: 'Register Bridge — ready',
-  running: 'Register Bridge — payment running',
-  attention: 'Register Bridge — needs attention',
-  offline: 'Register Bridge — a terminal is offline',
-};
+export const TRAY_TOOLTIPS: Readonly<Record<TrayState, string>> = TRAY_WORDS.tooltip;
 
 /** Icon colours (RGB) per state. */
 export const TRAY_COLOURS: Readonly<Record<TrayState, readonly [number, number, number]>> = {
@@ -29,23 +26,45 @@ export const TRAY_COLOURS: Readonly<Record<TrayState, readonly [number, number, 
   running: [11, 92, 173],
   attention: [217, 162, 27],
   offline: [180, 35, 24],
+  failed: [180, 35, 24],
 };
 
-/** A round 16×16 (or `size`) icon as BGRA pixels for nativeImage.createFromBitmap; drawn, not shipped as files. */
-export function circleBitmap(rgb: readonly [number, number, number], size = 16): Buffer {
+/** The sizes drawn: 16 px at 1× and 32 px at 2× (HiDPI screens, Retina menu bars). */
+export const TRAY_SCALES = [
+  { scaleFactor: 1, size: 16 },
+  { scaleFactor: 2, size: 32 },
+] as const;
+
+/**
+ * The icon of `state` as `size`×`size` BGRA pixels with PREMULTIPLIED alpha, the layout
+ * nativeImage.createFromBitmap and addRepresentation take (Skia's N32 premultiplied): a straight-alpha edge would
+ * show a light fringe. A disc for idle and running; a ring (hollow centre) for the states that need a look, so a
+ * monochrome template (macOS menu bar: black and alpha only, recoloured by the system) still tells them apart.
+ */
+export function trayBitmap(state: TrayState, size: number, template: boolean): Buffer {
+  const rgb = template ? ([0, 0, 0] as const) : TRAY_COLOURS[state];
+  const ring = state === 'attention' || state === 'offline' || state === 'failed';
   const buf = Buffer.alloc(size * size * 4);
   const c = (size - 1) / 2;
-  const r = size / 2 - 0.5;
+  const outer = size / 2 - 0.5;
+  const inner = ring ? outer * 0.45 : -1;
+  // Coverage of a pixel at distance d from the centre: 1 inside, 0 outside, a linear ramp over one pixel at each edge.
+  const cover = (d: number, r: number): number => Math.min(1, Math.max(0, r + 0.5 - d));
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const d = Math.hypot(x - c, y - c);
-      const alpha = d <= r - 0.5 ? 255 : d <= r + 0.5 ? Math.round((r + 0.5 - d) * 255) : 0;
+      const coverage = cover(d, outer) - (inner > 0 ? cover(d, inner) : 0);
+      const alpha = Math.round(Math.max(0, coverage) * 255);
       const i = (y * size + x) * 4;
-      buf[i] = rgb[2];
-      buf[i + 1] = rgb[1];
-      buf[i + 2] = rgb[0];
+      buf[i] = premultiply(rgb[2], alpha);
+      buf[i + 1] = premultiply(rgb[1], alpha);
+      buf[i + 2] = premultiply(rgb[0], alpha);
       buf[i + 3] = alpha;
     }
   }
   return buf;
+}
+
+function premultiply(channel: number, alpha: number): number {
+  return Math.round((channel * alpha) / 255);
 }

@@ -118,6 +118,7 @@ async function serve(args: string[]): Promise<number> {
   for (const l of service.listeners) out.push(`  ${l.protocol} register listener on ${l.address}${l.terminal ? ` → terminal ${l.terminal}` : ''}`);
   for (const t of service.bridge.terminals()) out.push(`  terminal ${t.id}: ${t.link} (${t.state})`);
   if (service.statusUrl) out.push(`  status page: ${service.statusUrl}`);
+  if (service.statusOff) out.push(`  status page: off (${service.statusOff})`);
   process.stdout.write(out.join('\n') + '\n');
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {

@@ -67,6 +67,8 @@ export interface Service {
   readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
   readonly statusUrl?: string;
+  /** Why the configured status page is off (it could not start); the registers are served anyway. */
+  readonly statusOff?: string;
   close(): Promise<void>;
 }
 
@@ -135,11 +137,18 @@ export async function startService(config: Config, options: ServiceOptions): Pro
 
     const service: Service = { bridge, journal, listeners, terminals, dataDir, security, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
-      // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs.
+      // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs. It is
+      // optional: when it cannot start (its port taken) the registers are still served, with the page off.
       const { serveStatus } = await import('./status/index');
-      const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
-      closers.push(() => status.close());
-      return { ...service, statusUrl: status.url };
+      try {
+        const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
+        closers.push(() => status.close());
+        return { ...service, statusUrl: status.url };
+      } catch (e) {
+        const statusOff = e instanceof Error ? e.message : String(e);
+        log.warn({ err: e }, 'status page off: it could not start; the registers are served without it');
+        return { ...service, statusOff };
+      }
     }
     return service;
   } catch (e) {

@@ -7,6 +7,7 @@ import { isKnownCurrency } from '../domain/currency';
 import { isTimeZone } from '../reports/time-zone';
 import { eposTerminalSchema } from '../terminal/epos/config';
 import { secretRefSchema } from './secrets';
+import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
 
 const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
@@ -67,7 +68,7 @@ export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, ser
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'caisse-ap']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Required for a TCP listener beyond loopback. */
@@ -205,6 +206,9 @@ export const configSchema = z
       listenerIds.add(lid);
       if (l.terminal && !terminalIds.has(l.terminal)) {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'terminal'], message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})` });
+      }
+      if (l.transport.type === 'tcp' && l.protocol === 'concert') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: CONCERT_TCP_MESSAGE });
       }
       if (l.transport.type === 'tcp') {
         const key = `${l.transport.host}:${l.transport.port}`;

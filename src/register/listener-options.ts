@@ -1,6 +1,6 @@
 /**
  * The `options` of each register listener checked field by field, as the settings page shows them: the text
- * protocol's, Caisse-AP's and the capture modes' own schemas (the config schema keeps `options` open), plus what only compiling
+ * protocol's, Concert's, Caisse-AP's and the capture modes' own schemas (the config schema keeps `options` open), plus what only compiling
  * shows — a total pattern that is no regular expression or lacks its "amount" group, a slip without a printer.
  * The same rules stop the service at start (parseTextOptions, parsePoleOptions, parsePrinterOptions); here every
  * problem is named with its field path ("listeners[1].options.pattern") instead of the first one only.
@@ -10,6 +10,7 @@ import { BridgeError } from '../domain/errors';
 import { captureOptionsSchema } from './capture/options';
 import { compileFilter, compileTotalPattern, DEFAULT_PATTERN_FLAGS } from './capture/total';
 import { textOptionsSchema } from './text/options';
+import { concertOptionsSchema } from './concert/options';
 import { caisseApOptionsSchema } from './caisse-ap/options';
 
 export interface OptionIssue {
@@ -73,6 +74,7 @@ export function listenerOptionIssues(config: unknown): OptionIssue[] {
     const prefix = `listeners[${i}].options`;
     if (protocol === 'text') out.push(...schemaIssues(textOptionsSchema, options, prefix));
     else if (protocol === 'pole-display' || protocol === 'printer') out.push(...captureIssues(protocol, options, prefix));
+    else if (protocol === 'concert') out.push(...schemaIssues(concertOptionsSchema, options, prefix));
     else if (protocol === 'caisse-ap') out.push(...schemaIssues(caisseApOptionsSchema, options, prefix));
   });
   return out;

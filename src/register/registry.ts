@@ -6,6 +6,7 @@ import { textProtocol } from './text/session';
 import { poleDisplayProtocol } from './capture/pole-display';
 import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
+import { concertListenerProtocol } from './concert/index';
 import { caisseApListenerProtocol } from './caisse-ap/index';
 
 /** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
@@ -21,6 +22,8 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       return printerProtocol(listener.options ?? {});
     case 'zvt':
       return zvtListenerProtocol(listener);
+    case 'concert':
+      return concertListenerProtocol(listener);
     case 'caisse-ap':
       return caisseApListenerProtocol(listener);
     default:

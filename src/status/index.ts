@@ -39,15 +39,23 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
   });
   core.attach(service);
   const metrics = new BridgeMetrics(service, { gatewayCalls: service.gatewayCalls });
-  const server = await startStatusServer({
-    ops: { metrics: () => metrics.render(), readiness: () => readiness(service) },
-    core,
-    host: config.status.host,
-    port: config.status.port,
-    ...(token ? { token } : {}),
-    ...(o.staticDir ? { staticDir: o.staticDir } : {}),
-    log: o.log,
-  });
+  let server: Awaited<ReturnType<typeof startStatusServer>>;
+  try {
+    server = await startStatusServer({
+      ops: { metrics: () => metrics.render(), readiness: () => readiness(service) },
+      core,
+      host: config.status.host,
+      port: config.status.port,
+      ...(token ? { token } : {}),
+      ...(o.staticDir ? { staticDir: o.staticDir } : {}),
+      log: o.log,
+    });
+  } catch (e) {
+    // The caller carries on without the page (service.ts): nothing of it may stay attached to the bridge.
+    metrics.close();
+    core.detach();
+    throw e;
+  }
   return {
     core,
     url: server.url,

@@ -9,6 +9,7 @@ import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
 import { crossProtocolTargets } from './cross-protocol';
+import { concertTargets } from './concert';
 import { caisseApTargets } from './caisse-ap';
 
 export const allTargets: FuzzTarget[] = [
@@ -19,6 +20,7 @@ export const allTargets: FuzzTarget[] = [
   ...textTargets,
   ...captureTargets,
   ...eposTargets,
+  ...concertTargets,
   ...caisseApTargets,
   ...configTargets,
   ...crossProtocolTargets,

@@ -3,6 +3,7 @@
  * protocols (HTTP from a browser, WebSocket, HTTP/2, TLS) to put in front of them. No product code is imported here,
  * so the fuzz targets can use it too.
  */
+/** The protocols a TCP register listener can speak (Concert runs on serial lines only). */
 export const LISTENER_PROTOCOLS = ['native', 'text', 'zvt', 'pole-display', 'printer', 'caisse-ap'] as const;
 export type ListenerProtocol = (typeof LISTENER_PROTOCOLS)[number];
 

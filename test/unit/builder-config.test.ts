@@ -70,15 +70,33 @@ describe('electron-builder.yml', () => {
     expect(get(c, 'mac.entitlementsInherit')).toBe(get(c, 'mac.entitlements'));
   });
 
-  it('Linux: AppImage and deb; the deb installs the udev rule through its scripts', async () => {
+  it('Linux: the deb first (the recommended package), then the AppImage; the deb installs the udev rule through its scripts', async () => {
     const c = await loadBuilderConfig();
-    expect(get(c, 'linux.target')).toEqual(['AppImage', 'deb']);
+    expect(get(c, 'linux.target')).toEqual(['deb', 'AppImage']);
     const extra = get(c, 'linux.extraResources') as Array<{ from: string; to: string; filter?: string[] }>;
     expect(extra).toContainEqual(expect.objectContaining({ from: 'docs/udev', to: 'udev' }));
     expect(extra).toContainEqual(expect.objectContaining({ from: 'build/linux/install-device-access.sh', to: 'udev/install-device-access.sh' }));
     expect(get(c, 'deb.depends')).toEqual(expect.arrayContaining(['udev']));
     const after = readFileSync(join(ROOT, get(c, 'deb.afterInstall') as string), 'utf8');
     expect(after).toMatch(/resources\/udev\/install-device-access\.sh/);
+  });
+
+  it('Ubuntu 24.04+: the deb sets up the sandbox and AppArmor the AppImage cannot; the docs send operators to the deb, never to --no-sandbox', async () => {
+    const c = await loadBuilderConfig();
+    const after = readFileSync(join(ROOT, get(c, 'deb.afterInstall') as string), 'utf8');
+    expect(after).toMatch(/chmod 4755 "\$app_dir\/chrome-sandbox"/);
+    expect(after).toMatch(/apparmor_parser --replace/);
+    const operator = readFileSync(join(ROOT, 'docs/operator.md'), 'utf8');
+    const install = readFileSync(join(ROOT, 'docs/install.md'), 'utf8');
+    const appImage = operator.slice(operator.indexOf('**Linux, AppImage**'));
+    expect(appImage.slice(0, appImage.indexOf('\n\n'))).toMatch(/not on Ubuntu 24\.04 or later[\s\S]*Install the\s+deb instead/);
+    expect(operator).toMatch(/\*\*Linux: install the deb\.\*\*/);
+    expect(install).toMatch(/### Linux: the deb is the package to ship/);
+    for (const doc of [operator, install]) {
+      expect(doc).toContain('The SUID sandbox helper binary was found, but is not configured correctly');
+      // --no-sandbox appears only as what not to do.
+      for (const m of doc.matchAll(/--no-sandbox/g)) expect(doc.slice(Math.max(0, m.index - 120), m.index)).toMatch(/Do not|workarounds/);
+    }
   });
 
   it('every file the config points at exists', async () => {

@@ -51,4 +51,11 @@ describe('desktop bundles', () => {
     expect(code).toContain('startService');
     expect(loads(code).some((m) => m.endsWith('.ts'))).toBe(false);
   });
+
+  it('loads the native modules through require (createRequire), never through a dynamic import() from app.asar', () => {
+    const code = readFileSync(join(out, 'main.cjs'), 'utf8');
+    const imported = [...code.matchAll(/\bimport\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
+    expect(imported.filter((m) => ['serialport', 'node-hid', 'usb', 'libsql'].includes(m) || m.startsWith('@serialport/'))).toEqual([]);
+    for (const native of ['serialport', 'node-hid', 'usb']) expect(code, native).toMatch(new RegExp(`createRequire\\)\\([^;]*?\\)\\("${native}"\\)`));
+  });
 });

@@ -17,7 +17,7 @@ import { IPC_CHANNELS } from '../../electron/ipc';
 import { SafeStorageKeychain, type SafeStorageLike } from '../../electron/keychain';
 import { appProtocolHandler, fileForUrl } from '../../electron/protocol';
 import { APP_CSP } from '../../electron/security';
-import { circleBitmap, trayStateOf } from '../../electron/tray-state';
+import { trayStateOf } from '../../electron/tray-state';
 import { demoConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
 import type { StateView, StatusEvent } from '../../src/status/contract';
@@ -174,14 +174,6 @@ describe('tray state', () => {
     const hold = { id: 'h1', listener: 'prn', mode: 'printer', amount: { minor: 1234, currency: 'EUR' }, text: 'TOTAL 12,34', firstSeenAt: '', lastSeenAt: '', times: 1, previousRef: 'PRN-1', previousAt: '' } as const;
     expect(trayStateOf({ ...base, captureHolds: [hold], terminals: [terminal('offline')] })).toBe('attention');
     expect(trayStateOf({ ...base, captureHolds: [] })).toBe('idle');
-  });
-
-  it('draws a round icon', () => {
-    const px = circleBitmap([255, 0, 0], 16);
-    expect(px).toHaveLength(16 * 16 * 4);
-    expect(px[3]).toBe(0); // corner transparent
-    const centre = (8 * 16 + 8) * 4;
-    expect([px[centre + 2], px[centre + 3]]).toEqual([255, 255]); // BGRA: red, opaque
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * The tray icon with Electron mocked: its picture and tooltip follow the four states (idle, payment running,
- * attention needed, terminal offline), paused listeners say so, and its menu opens the window, pauses / resumes the
- * register listeners and quits. The main process wires the tray to the core: "Pause listeners" stops the service.
+ * The tray icon with Electron mocked: its picture and tooltip follow the states (idle, payment running, attention
+ * needed, terminal offline, not running), paused listeners say so, and its menu opens the window, pauses / resumes
+ * the register listeners and quits. The pictures are premultiplied BGRA at 1× and 2×, a template image on macOS.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -38,16 +38,28 @@ const electron = vi.hoisted(() => {
   return {
     Tray,
     Menu: { buildFromTemplate: (items: MenuItem[]) => ({ items }) },
-    nativeImage: { createFromBitmap: (buf: Buffer, size: { width: number; height: number }) => ({ buf, size }) },
+    nativeImage: {
+      createFromBitmap: (buf: Buffer, size: { width: number; height: number; scaleFactor?: number }) => {
+        const image = {
+          buf,
+          size,
+          reps: [{ scaleFactor: size.scaleFactor ?? 1, width: size.width, height: size.height, buffer: buf }],
+          template: false,
+          addRepresentation: (r: { scaleFactor: number; width: number; height: number; buffer: Buffer }) => void image.reps.push(r),
+          setTemplateImage: (on: boolean) => void (image.template = on),
+        };
+        return image;
+      },
+    },
   };
 });
 
 vi.mock('electron', () => ({ ...electron, default: electron }));
 
-import { BridgeTray } from '../../electron/tray';
-import { circleBitmap, TRAY_COLOURS, TRAY_TOOLTIPS, trayStateOf, type TrayState } from '../../electron/tray-state';
+import { BridgeTray, trayIcon } from '../../electron/tray';
+import { TRAY_COLOURS, TRAY_TOOLTIPS, trayBitmap, trayStateOf, type TrayState } from '../../electron/tray-state';
 
-const actions = { open: vi.fn(), setPaused: vi.fn(), quit: vi.fn() };
+const actions = { open: vi.fn(), setPaused: vi.fn(), showProblem: vi.fn(), quit: vi.fn() };
 const tray = (): InstanceType<typeof electron.Tray> => electron.Tray.last!;
 const item = (label: string): MenuItem => tray().menu.find((m) => m.label === label)!;
 const pixels = (): Buffer => (tray().image as { buf: Buffer }).buf;
@@ -60,12 +72,12 @@ describe('tray icon', () => {
   it('shows each state with its own colour and words', () => {
     const t = new BridgeTray(actions);
     expect(tray().tooltip).toBe('Register Bridge — ready');
-    expect(pixels().equals(circleBitmap(TRAY_COLOURS.idle))).toBe(true);
+    expect(pixels().equals(trayBitmap('idle', 16, process.platform === 'darwin'))).toBe(true);
     const seen = new Set<string>();
     for (const state of ['running', 'attention', 'offline', 'idle'] as TrayState[]) {
       t.update(state, false);
       expect(tray().tooltip).toBe(TRAY_TOOLTIPS[state]);
-      expect(pixels().equals(circleBitmap(TRAY_COLOURS[state])), state).toBe(true);
+      expect(pixels().equals(trayBitmap(state, 16, process.platform === 'darwin')), state).toBe(true);
       seen.add(pixels().toString('hex'));
     }
     expect(seen.size).toBe(4);
@@ -101,5 +113,62 @@ describe('tray icon', () => {
     // An approval waiting for the register to take it is normal business, not attention.
     expect(trayStateOf({ ...none, attention: [{ payment: { outcome: 'approved' }, action: '' } as never] })).toBe('idle');
     expect(trayStateOf({ ...none, attention: [{ payment: { outcome: 'in_doubt' }, action: '' } as never] })).toBe('attention');
+  });
+});
+
+type Image = { reps: Array<{ scaleFactor: number; width: number; height: number; buffer: Buffer }>; template: boolean };
+
+describe('tray pictures', () => {
+  const states: TrayState[] = ['idle', 'running', 'attention', 'offline', 'failed'];
+
+  it('are premultiplied BGRA: no channel above its alpha, edge pixels scaled by their coverage', () => {
+    for (const state of states) {
+      for (const size of [16, 32]) {
+        const px = trayBitmap(state, size, false);
+        expect(px).toHaveLength(size * size * 4);
+        const [r, g, b] = TRAY_COLOURS[state];
+        let edges = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          const a = px[i + 3]!;
+          expect([px[i]! <= a, px[i + 1]! <= a, px[i + 2]! <= a], `${state} ${size} @${i}`).toEqual([true, true, true]);
+          // Each channel is the straight colour times alpha/255 (what createFromBitmap expects).
+          expect([px[i], px[i + 1], px[i + 2]]).toEqual([Math.round((b * a) / 255), Math.round((g * a) / 255), Math.round((r * a) / 255)]);
+          if (a > 0 && a < 255) edges++;
+        }
+        expect(edges, `${state} ${size} has anti-aliased edges`).toBeGreaterThan(0);
+        expect(px[3]).toBe(0); // corner transparent
+      }
+    }
+    const centre = (8 * 16 + 8) * 4;
+    expect([...trayBitmap('idle', 16, false).subarray(centre, centre + 4)]).toEqual([55, 127, 26, 255]);
+    // The states that need a look are rings: a hollow centre, so a monochrome template still tells them apart.
+    expect(trayBitmap('failed', 16, false)[centre + 3]).toBe(0);
+  });
+
+  it('give the icon a 1x and a 2x picture; a template image (black and alpha) on macOS only', () => {
+    for (const platform of ['win32', 'linux', 'darwin'] as const) {
+      const image = trayIcon('attention', platform) as unknown as Image;
+      expect(image.reps.map((r) => [r.scaleFactor, r.width, r.height, r.buffer.length])).toEqual([
+        [1, 16, 16, 16 * 16 * 4],
+        [2, 32, 32, 32 * 32 * 4],
+      ]);
+      expect(image.template, platform).toBe(platform === 'darwin');
+      const px = image.reps[1]!.buffer;
+      const coloured = px.some((v, i) => i % 4 !== 3 && v > 0);
+      expect(coloured, platform).toBe(platform !== 'darwin');
+      expect(px.some((v, i) => i % 4 === 3 && v === 255)).toBe(true);
+    }
+  });
+
+  it('shows a failed start: its own tooltip with the reason, and the menu offers the problem first', () => {
+    const t = new BridgeTray(actions);
+    t.update('failed', false, 'port 7450 on 127.0.0.1 is already in use by another program');
+    expect(tray().tooltip).toBe(`${TRAY_TOOLTIPS.failed}\nport 7450 on 127.0.0.1 is already in use by another program`.slice(0, 127));
+    expect(tray().tooltip).not.toContain('— ready');
+    expect(tray().menu[0]!.label).toBe('Why is Register Bridge not running?');
+    tray().menu[0]!.click!({ checked: false });
+    tray().handlers.get('click')!();
+    expect(actions.showProblem).toHaveBeenCalledTimes(2);
+    expect(actions.open).not.toHaveBeenCalled();
   });
 });

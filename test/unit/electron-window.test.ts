@@ -105,7 +105,7 @@ beforeEach(() => {
 
 describe('status window', () => {
   it('is isolated, sandboxed, without Node, with web security, and loads only the app page', () => {
-    const win = createStatusWindow({ preload: '/app/dist-electron/preload.cjs', quitting: () => false }) as unknown as InstanceType<typeof electron.BrowserWindow>;
+    const win = createStatusWindow({ preload: '/app/dist-electron/preload.cjs', quitting: () => false, show: true }) as unknown as InstanceType<typeof electron.BrowserWindow>;
     const prefs = win.options.webPreferences as Record<string, unknown>;
     expect(prefs).toMatchObject({
       preload: '/app/dist-electron/preload.cjs',
@@ -126,7 +126,7 @@ describe('status window', () => {
 
   it('hides to the tray when closed, and closes when the app quits', () => {
     let quitting = false;
-    const win = createStatusWindow({ preload: 'p', quitting: () => quitting }) as unknown as InstanceType<typeof electron.BrowserWindow>;
+    const win = createStatusWindow({ preload: 'p', quitting: () => quitting, show: true }) as unknown as InstanceType<typeof electron.BrowserWindow>;
     const first = { preventDefault: vi.fn() };
     win.emit('close', first);
     expect(first.preventDefault).toHaveBeenCalled();
@@ -212,6 +212,9 @@ describe('single instance', () => {
     const second = electron.appHandlers.get('second-instance');
     expect(second).toBeTypeOf('function');
     second!();
+    // Not shown before its page is ready (no white flash); shown at ready-to-show.
+    expect(electron.BrowserWindow.created[0]!.shown).toBe(0);
+    electron.BrowserWindow.created[0]!.emit('ready-to-show');
     second!();
     expect(electron.BrowserWindow.created).toHaveLength(1);
     expect(electron.BrowserWindow.created[0]!.focused).toBe(2);

@@ -1,8 +1,9 @@
 /**
  * The protocol options of one register listener (its `options` in the config file), as the settings form shows
  * them: the text protocol's line format, the capture modes' total pattern, trigger, forwarding, slips and
- * duplicate window, and Caisse-AP's open points. Field names and values are exactly those of the options schemas
- * (src/register/text/options.ts, src/register/capture/options.ts, src/register/caisse-ap/options.ts); an empty field leaves the option out, so its default applies.
+ * duplicate window, Concert's line settings and Caisse-AP's and Concert's open points. Field names and values are
+ * exactly those of the options schemas (src/register/text/options.ts, src/register/capture/options.ts,
+ * src/register/caisse-ap/options.ts, src/register/concert/options.ts); an empty field leaves the option out, so its default applies.
  */
 import { useState, type ReactNode } from 'react';
 import { CheckField, SelectField, TextField } from '../components/ui';
@@ -232,6 +233,42 @@ function captureOptions(p: OptionsFormProps) {
   );
 }
 
+/** Concert (src/register/concert/options.ts): the line setting and what the sheet leaves open. */
+function concertOptions(p: OptionsFormProps) {
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const select = (label: string, k: string, fallback: string, options: Array<{ value: string; label: string }>, hint?: string) => (
+    <SelectField label={label} name={`concert.${p.index}.${k}`} value={val(k) || fallback} options={options} {...(hint ? { hint } : {})} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), v === fallback ? undefined : v)} />
+  );
+  return (
+    <div className="options-block">
+      <h4>Concert (Telium E / E+)</h4>
+      <div className="form-grid">
+        {select('Line settings', 'line', 'auto', [
+          { value: 'auto', label: 'Detect 7E1 or 8N1 from the register' },
+          { value: '7E1', label: '7 data bits, even parity (7E1)' },
+          { value: '8N1', label: '8 data bits, no parity (8N1)' },
+        ], 'Keep the port itself at 8 data bits: the bridge does the 7E1 parity.')}
+        {select('Private data in the answer', 'answerPrivate', 'echo', [
+          { value: 'echo', label: 'As the register sent it' },
+          { value: 'receipt-number', label: "The bridge's receipt number" },
+        ])}
+        {select('Transaction type 2', 'type2', 'void', [
+          { value: 'void', label: 'Void of the last payment (same amount)' },
+          { value: 'refuse', label: 'Refuse (status 9)' },
+        ])}
+        {select('While a payment runs, a new ENQ gets', 'busyEnq', 'silent', [
+          { value: 'silent', label: 'No answer' },
+          { value: 'nak', label: 'NAK' },
+          { value: 'eot', label: 'EOT' },
+        ])}
+        <TextField label="Answer deadline (ms)" name={`concert.${p.index}.answerDeadlineMs`} inputMode="numeric" value={val('answerDeadlineMs')} placeholder="110000" hint="Cancel on the terminal when a payment has no outcome by then (registers wait 120 s)." error={p.issueOf(o('answerDeadlineMs'))} onChange={(v) => p.update(o('answerDeadlineMs'), numberValue(v))} />
+        <CheckField label="7E1: control characters with a parity bit" checked={p.get(o('controlParity')) !== false} onChange={(v) => p.update(o('controlParity'), v ? undefined : false)} />
+      </div>
+    </div>
+  );
+}
+
 /** Caisse-AP: the points its sheet leaves open (docs/caisse-ap.md "Options"); empty fields keep the defaults. */
 function caisseApOptions(p: OptionsFormProps) {
   const o = (k: string): Path => ['listeners', p.index, 'options', k];
@@ -284,6 +321,7 @@ function caisseApOptions(p: OptionsFormProps) {
 export function listenerOptions(p: OptionsFormProps): ReactNode {
   if (p.protocol === 'text') return textOptions(p);
   if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  if (p.protocol === 'concert') return concertOptions(p);
   if (p.protocol === 'caisse-ap') return caisseApOptions(p);
   return null;
 }

@@ -143,6 +143,8 @@ export function Settings({ client }: { client: BridgeClient }) {
     const allowRemote = getAt(current, ['options', 'allowRemote']);
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
+    // Concert runs on a serial line only.
+    if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
     // Caisse-AP registers expect their terminal on port 8888 unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
     if (protocol === 'caisse-ap' && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === CAISSE_AP_PORT)) {
@@ -258,6 +260,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     { value: 'native', label: 'Native (JSON lines)' },
                     { value: 'zvt', label: 'ZVT' },
                     { value: 'text', label: 'Plain text' },
+                    { value: 'concert', label: 'Concert / Telium E+ (France, serial)' },
                     { value: 'pole-display', label: 'Pole display capture' },
                     { value: 'printer', label: 'Receipt printer capture' },
                     { value: 'caisse-ap', label: 'Caisse-AP (French registers, TCP)' },
@@ -271,7 +274,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     name={`listeners[${i}].transport.type`}
                     value={String(transport.type)}
                     options={[
-                      { value: 'tcp', label: 'Network (TCP)' },
+                      ...(protocol === 'concert' ? [] : [{ value: 'tcp', label: 'Network (TCP)' }]),
                       { value: 'serial', label: 'Serial (COM) port' },
                       { value: 'hid', label: 'USB HID cable (HID-to-UART)' },
                     ].filter((o) => protocol !== 'caisse-ap' || o.value === 'tcp')}

@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger';
 import type { ForwardTransport } from './options';
 import { Timer, type Clock } from './clock';
+import { loadSerialport } from '../../transport/serial/backend';
 
 /** An open connection to the device. */
 export interface DeviceLink {
@@ -78,7 +79,7 @@ function dialTcp(host: string, port: number, timeoutMs = 10_000): Promise<Device
 
 async function dialSerial(t: Extract<ForwardTransport, { type: 'serial' }>): Promise<DeviceLink> {
   // The serialport library (native) is loaded by the first serial forward only, not with the capture protocols.
-  const { SerialPort } = await import('serialport');
+  const { SerialPort } = await loadSerialport();
   return new Promise((resolve, reject) => {
     const port = new SerialPort({
       path: t.path,

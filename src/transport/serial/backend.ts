@@ -3,6 +3,7 @@
  * loaded on first use so that a computer where its native part cannot load still runs everything else (the error
  * is reported in words). Tests use the real backend on pty pairs (socat) and fakes for what a pty cannot show.
  */
+import { createRequire } from 'node:module';
 import type { ByteStream } from '../byte-stream';
 import { DeviceError, errorText, firstLine } from '../usb/device-error';
 import { parseHexId } from '../usb/ids';
@@ -38,8 +39,13 @@ export interface SerialBackend {
 type SerialPortModule = typeof import('serialport');
 let loaded: Promise<SerialPortModule> | undefined;
 
-function loadSerialport(): Promise<SerialPortModule> {
-  loaded ??= import('serialport').catch((e: unknown) => {
+/**
+ * Loads serialport through `require` (createRequire), as usb and node-hid are: the desktop app bundles this code to
+ * CommonJS and loads the package from app.asar, where a dynamic import() of a package takes paths with open
+ * Electron regressions.
+ */
+export function loadSerialport(): Promise<SerialPortModule> {
+  loaded ??= Promise.resolve().then(() => createRequire(import.meta.url)('serialport') as SerialPortModule).catch((e: unknown) => {
     loaded = undefined;
     throw new DeviceError(
       'unavailable',

@@ -2,7 +2,8 @@
  * Line settings of a serial port and the defaults per use:
  * - myPOS terminal over USB CDC-ACM or Bluetooth SPP: 115200 baud, 8 data bits, no parity, 1 stop bit, no flow
  *   control (mypos-ipp.md §1).
- * - Registers: native 9600 8N1; ZVT 9600 8N2 (the ZVT serial line, see the ZVT docs); text 9600 8N1.
+ * - Registers: native 9600 8N1; ZVT 9600 8N2 (the ZVT serial line, see the ZVT docs); text 9600 8N1; Concert 9600 8N1
+ *   (a 7E1 register is served on the same 8N1 port with the parity done in software, see register/concert/framing.ts).
  * Anything given in the config wins over the default.
  */
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
@@ -38,13 +39,14 @@ export interface SerialConfig {
   readonly rts?: boolean | undefined;
 }
 
-export type SerialUse = 'ipp' | 'native' | 'zvt' | 'text';
+export type SerialUse = 'ipp' | 'native' | 'zvt' | 'text' | 'concert';
 
 export const SERIAL_DEFAULTS: Readonly<Record<SerialUse, LineSettings>> = {
   ipp: { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 },
   native: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
   zvt: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 2 },
   text: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+  concert: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
 };
 
 /** The config merged over the defaults for its use. An unknown use gets 9600 8N1. */
