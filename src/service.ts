@@ -9,7 +9,7 @@ import { listenerId } from './config/schema';
 import { defaultDataDir } from './config/paths';
 import { Journal } from './journal/journal';
 import type { Logger } from './log/logger';
-import { protocolFor } from './register/registry';
+import { protocolFor, registerLocale } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
 import { openListener } from './transport/listeners';
 import { VERSION } from './version';
@@ -124,11 +124,12 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
+      const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       // TCP connections count from the moment they are accepted (a register may connect and say nothing for a while).
       const opened = await openListener(l.transport, (stream, peer) => {
         if (l.transport.type !== 'tcp') connections.add(stream, peer);
-        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, security });
+        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, security, ...(locale ? { locale } : {}) });
       }, { protocol: l.protocol, log: llog, listener: id, security, onAccept: (socket, peer) => connections.add(socket, peer), ...listenerLimits(protocol, l) });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });

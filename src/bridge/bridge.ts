@@ -73,7 +73,7 @@ export interface BridgeOptions {
   /** End of day, reconciliation and receipt settings (config `merchant`, `receipts`, `businessDay`, `reports`). */
   reports?: DayReportSettings;
   /** Receipt defaults: width when a request names none, and the ESC/POS printer's settings. */
-  receiptDefaults?: { width?: ReceiptWidth; escpos?: EscPosOptions };
+  receiptDefaults?: { width?: ReceiptWidth; escpos?: EscPosOptions; /** merchant.locale: a receipt's language unless the request names one */ locale?: string };
 }
 
 interface Job {
@@ -378,9 +378,11 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   private receiptOf(record: PaymentRecord, request: ReceiptRequest): ReceiptRendering {
     const escpos = request.escpos === true ? this.receiptDefaults.escpos ?? {} : request.escpos;
+    const locale = request.locale ?? this.receiptDefaults.locale;
     const rendering = this.reports.receipt(record, {
       ...request,
       width: request.width ?? this.receiptDefaults.width ?? 40,
+      ...(locale ? { locale } : {}),
       ...(escpos ? { escpos } : {}),
     });
     if (!rendering) {

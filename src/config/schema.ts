@@ -7,11 +7,19 @@ import { isKnownCurrency } from '../domain/currency';
 import { isTimeZone } from '../reports/time-zone';
 import { eposTerminalSchema } from '../terminal/epos/config';
 import { secretRefSchema } from './secrets';
+import { checkLocale } from '../i18n/locale';
+import { ESC_POS_CODE_PAGES } from '../receipts/types';
 import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
 
 const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
 const currencyCode = z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"');
+
+/** A BCP 47 language tag with a catalogue (docs/localisation.md), e.g. "de-DE", "bg-BG". */
+export const localeSchema = z.string().superRefine((tag, ctx) => {
+  const r = checkLocale(tag);
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.problem });
+});
 
 /** A secret: an environment variable reference, an OS keychain reference, or (discouraged) the plain value. */
 export const secretRef = secretRefSchema;
@@ -75,6 +83,8 @@ export const listenerSchema = z
     token: secretRef.optional(),
     /** Native: seconds within which the register must `ack` an approved result, else it is reversed. Off by default. */
     requireAck: z.number().int().min(1).max(600).optional(),
+    /** Language of this register's receipts and messages (BCP 47); default `merchant.locale`, for ZVT German. */
+    locale: localeSchema.optional(),
     /** ZVT: the register's password (6 digits), checked only when set. */
     password: z.string().regex(/^[0-9]{6}$/, 'must be 6 digits').optional(),
     /** Protocol-specific extras. */
@@ -125,6 +135,8 @@ export const merchantSchema = z
     name: z.string().max(96).optional(),
     address: z.array(z.string().max(96)).max(3, 'at most 3 address lines').optional(),
     merchantId: z.string().max(32).optional(),
+    /** The shop's language (BCP 47) for receipts and register-facing messages; default English. */
+    locale: localeSchema.optional(),
     /** Print these instead of what the terminal reports. */
     override: z.boolean().default(false),
   })
@@ -135,7 +147,8 @@ export const receiptsSchema = z
   .object({
     width: z.union([z.literal(32), z.literal(40), z.literal(48)], { error: 'must be 32, 40 or 48 columns' }).default(40),
     footer: z.array(z.string().max(96)).max(4, 'at most 4 footer lines').default([]),
-    codePage: z.enum(['ascii', 'cp1252', 'cp1250', 'cp1251', 'cp866']).default('ascii'),
+    /** Default: by the receipt's language (ascii for English, cp858 Western Europe, cp852 Polish/Romanian, cp866 Bulgarian, cp737 Greek). */
+    codePage: z.enum(ESC_POS_CODE_PAGES).optional(),
     /** The printer's ESC t number for the code page, when it is not Epson's. */
     codePageNumber: z.number().int().min(0).max(255).optional(),
     cut: z.boolean().default(true),

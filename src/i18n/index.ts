@@ -36,6 +36,15 @@ export function i18nFor(language: Language): i18n {
 
 /** `t` of one namespace in the language of `locale` (a checked BCP 47 tag; English when none). */
 export function translator<N extends Namespace>(namespace: N, locale: string | undefined): TFunction<N> {
-  const language = languageOf(locale);
-  return i18nFor(language).getFixedT(language, namespace);
+  const key = `${namespace}|${locale ?? ''}`;
+  let t = fixed.get(key);
+  if (!t) {
+    const language = languageOf(locale);
+    t = i18nFor(language).getFixedT(language, namespace);
+    fixed.set(key, t);
+  }
+  return t as TFunction<N>;
 }
+
+/** Translators by namespace and locale: a receipt asks for one per line. Locales come from the configuration only. */
+const fixed = new Map<string, TFunction<Namespace>>();

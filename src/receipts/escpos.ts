@@ -2,7 +2,7 @@
  * Receipt blocks as ESC/POS bytes (Epson ESC/POS command reference; the subset every receipt printer has):
  *
  *   ESC @        1B 40        initialise
- *   ESC t n      1B 74 n      character code table (code-pages.ts)
+ *   ESC t n      1B 74 n      character code table (code-pages.ts: by the receipt's language unless configured)
  *   ESC a n      1B 61 n      justification: 0 left, 1 centre, 2 right
  *   ESC E n      1B 45 n      emphasised (bold) on/off
  *   GS ! n       1D 21 n      character size: 0x01 double height, 0x00 normal
@@ -15,7 +15,8 @@
  */
 import type { Block } from './layout';
 import { blockLines } from './text';
-import { CODE_PAGES, encodeForPrinter } from './code-pages';
+import { CODE_PAGES, DEFAULT_CODE_PAGE, encodeForPrinter } from './code-pages';
+import type { Language } from '../i18n/catalogue.generated';
 import type { EscPosOptions } from './types';
 
 const ESC = 0x1b;
@@ -23,8 +24,9 @@ const GS = 0x1d;
 const LF = 0x0a;
 const ALIGN = { left: 0, center: 1, right: 2 } as const;
 
-export function renderEscPos(blocks: readonly Block[], width: number, options: EscPosOptions = {}): Uint8Array {
-  const page = options.codePage ?? 'ascii';
+/** `language`: the receipt's; it picks the code page when `options.codePage` is not set (code-pages.ts). */
+export function renderEscPos(blocks: readonly Block[], width: number, options: EscPosOptions = {}, language: Language = 'en'): Uint8Array {
+  const page = options.codePage ?? DEFAULT_CODE_PAGE[language];
   const pageNumber = options.codePageNumber ?? CODE_PAGES[page].number;
   if (!Number.isInteger(pageNumber) || pageNumber < 0 || pageNumber > 255) throw new RangeError('codePageNumber must be 0–255');
   const feed = options.feedLines ?? 3;
@@ -51,7 +53,7 @@ export function renderEscPos(blocks: readonly Block[], width: number, options: E
     for (const line of blockLines(block, width)) {
       setAlign(line.align);
       const text = line.align === 'left' ? line.text.replace(/\s+$/, '') : line.text.trim();
-      out.push(...encodeForPrinter(text, page), LF);
+      out.push(...encodeForPrinter(text, page, language), LF);
     }
   }
   setBold(false);

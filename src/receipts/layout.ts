@@ -6,8 +6,9 @@
  * PAN, entry mode, amounts (tip and total), auth code, RRN/STAN, the result, a signature line on the merchant copy
  * when the terminal asks for one, and the reference.
  */
-import { toDecimal } from '../domain/money';
 import type { TransactionKind } from '../domain/vocabulary';
+import { languageOf, resources, translator, type Catalogue } from '../i18n/index';
+import { formatAmount, formatDate, formatTime } from '../i18n/format';
 import type { ReceiptCopy, ReceiptData } from './types';
 
 export type Align = 'left' | 'center' | 'right';
@@ -24,30 +25,34 @@ export type Block =
   | { readonly t: 'rule'; readonly char: '-' | '=' | '_' }
   | { readonly t: 'blank' };
 
-export const KIND_TITLES: Readonly<Record<TransactionKind, string>> = {
-  sale: 'SALE',
-  refund: 'REFUND',
-  preauth: 'PRE-AUTHORISATION',
-  completion: 'PRE-AUTH COMPLETION',
-  reversal: 'REVERSAL (VOID)',
-  preauth_cancel: 'PRE-AUTH RELEASE',
-};
+type ReceiptTexts = Catalogue['receipt'];
+const ENGLISH = resources.en.receipt;
+const ENGLISH_REGISTER = resources.en.register;
 
-const OUTCOME_TITLES = {
-  approved: 'APPROVED',
-  declined: 'DECLINED',
-  cancelled: 'CANCELLED',
-  failed: 'NOT COMPLETED',
-  in_doubt: 'RESULT NOT KNOWN YET',
-} as const;
+/** The receipt's title for a transaction kind, in the receipt's language. */
+export function kindTitle(kind: TransactionKind, locale?: string): string {
+  return translator('receipt', locale)(`kind.${kind}`);
+}
 
-/** Minor units as printed: currency code and the exact decimal amount with the currency's exponent. */
-export function printedMoney(minor: number, currency: string): string {
-  return `${currency} ${toDecimal({ minor, currency })}`;
+/**
+ * An amount as printed on a receipt: the number as the locale writes it (Intl, from the exact decimal) and the
+ * currency code, in the order of the country's card receipts (`EUR 12,34` in Germany, `12,34 EUR` in France; the
+ * catalogue's `money` text). Without a locale: `EUR 12.34`.
+ */
+export function printedMoney(minor: number, currency: string, locale?: string): string {
+  return translator('receipt', locale)('money', { currency, amount: formatAmount({ minor, currency }, locale) });
+}
+
+/** A terminal's word (entry mode, verification) in the receipt's language when the catalogue knows it. */
+function known<K extends 'entryMode' | 'cvm'>(group: K, value: string | undefined): (keyof ReceiptTexts[K] & string) | undefined {
+  const words = ENGLISH[group] as Record<string, string>;
+  return value !== undefined && Object.hasOwn(words, value.toUpperCase()) ? (value.toUpperCase() as keyof ReceiptTexts[K] & string) : undefined;
 }
 
 export interface LayoutOptions {
   readonly duplicate?: boolean;
+  /** BCP 47 locale of the receipt (checked at configuration); none: English with ISO dates. */
+  readonly locale?: string;
 }
 
 export function receiptBlocks(d: ReceiptData, copy: ReceiptCopy, options: LayoutOptions = {}): Block[] {
@@ -57,48 +62,54 @@ export function receiptBlocks(d: ReceiptData, copy: ReceiptCopy, options: Layout
     if (right !== undefined && right !== '') b.push(style ? { t: 'pair', left, right, style } : { t: 'pair', left, right });
   };
   const blank = (): void => void b.push({ t: 'blank' });
+  const locale = options.locale;
+  const t = translator('receipt', locale);
+  const money = (minor: number): string => printedMoney(minor, d.amount.currency, locale);
+  const entryMode = known('entryMode', d.entryMode);
+  const cvm = known('cvm', d.cvm);
 
-  if (options.duplicate) text('*** DUPLICATE ***', 'center', { bold: true });
+  if (options.duplicate) text(t('duplicate'), 'center', { bold: true });
   if (d.merchant.name) text(d.merchant.name, 'center', { bold: true });
   for (const line of d.merchant.address) text(line);
   blank();
-  pair('Terminal ID', d.terminalId);
-  pair('Merchant ID', d.merchant.merchantId);
-  pair('Date', d.date);
-  pair('Time', d.time);
-  pair('Receipt no.', String(d.receiptNo).padStart(4, '0'));
+  pair(t('label.terminalId'), d.terminalId);
+  pair(t('label.merchantId'), d.merchant.merchantId);
+  pair(t('label.date'), formatDate(d.date, locale));
+  pair(t('label.time'), formatTime(d.time, locale));
+  pair(t('label.receiptNo'), String(d.receiptNo).padStart(4, '0'));
   b.push({ t: 'rule', char: '-' });
-  text(KIND_TITLES[d.kind], 'center', { bold: true });
+  text(t(`kind.${d.kind}`), 'center', { bold: true });
   b.push({ t: 'rule', char: '-' });
-  pair('Card', d.cardScheme);
-  pair('Application', d.applicationLabel);
-  pair('AID', d.aid);
-  pair('Card number', d.panMasked);
-  pair('Entry mode', d.entryMode);
-  pair('Verification', d.cvm);
+  pair(t('label.card'), d.cardScheme);
+  pair(t('label.application'), d.applicationLabel);
+  pair(t('label.aid'), d.aid);
+  pair(t('label.cardNumber'), d.panMasked);
+  pair(t('label.entryMode'), entryMode ? t(`entryMode.${entryMode}`) : d.entryMode);
+  pair(t('label.verification'), cvm ? t(`cvm.${cvm}`) : d.cvm);
   blank();
   if (d.tip > 0) {
-    pair('Amount', printedMoney(d.amount.minor, d.amount.currency));
-    pair('Tip', printedMoney(d.tip, d.amount.currency));
+    pair(t('label.amount'), money(d.amount.minor));
+    pair(t('label.tip'), money(d.tip));
   }
-  pair('TOTAL', printedMoney(d.total, d.amount.currency), { bold: true, tall: true });
+  pair(d.tip > 0 ? t('label.total') : t('label.totalOnly'), money(d.total), { bold: true, tall: true });
   blank();
-  pair('Auth. code', d.authCode);
-  pair('RRN', d.rrn);
-  pair('STAN', d.stan);
-  pair('Response code', d.hostCode);
-  pair('Pre-auth code', d.preauthCode);
-  pair('Reference', d.ref);
+  pair(t('label.authCode'), d.authCode);
+  pair(t('label.rrn'), d.rrn);
+  pair(t('label.stan'), d.stan);
+  pair(t('label.responseCode'), d.hostCode);
+  pair(t('label.preauthCode'), d.preauthCode);
+  pair(t('label.reference'), d.ref);
   blank();
-  text(OUTCOME_TITLES[d.outcome], 'center', { bold: true });
+  text(t(`outcome.${d.outcome}`), 'center', { bold: true });
   if (d.outcome !== 'approved') {
-    if (d.reason) text(d.reason);
-    text(d.outcome === 'in_doubt' ? 'Do not hand over goods yet' : 'No amount was charged');
+    const reason = declineReason(d, locale);
+    if (reason) text(reason);
+    text(d.outcome === 'in_doubt' ? t('doNotHandOver') : t('notCharged'));
   }
-  if (d.reversed) text('Reversed afterwards');
+  if (d.reversed) text(t('reversedAfterwards'));
   if (copy === 'merchant' && d.signatureRequired && d.outcome === 'approved') {
     blank();
-    text('Cardholder signature', 'left');
+    text(t('signature'), 'left');
     blank();
     blank();
     b.push({ t: 'rule', char: '_' });
@@ -108,7 +119,24 @@ export function receiptBlocks(d: ReceiptData, copy: ReceiptCopy, options: Layout
     for (const line of d.footer) text(line);
   }
   blank();
-  text(copy === 'merchant' ? 'MERCHANT COPY' : 'CUSTOMER COPY', 'center', { bold: true });
-  if (copy === 'customer') text('Please retain this receipt');
+  text(t(`copy.${copy}`), 'center', { bold: true });
+  if (copy === 'customer') text(t('retain'));
   return b;
+}
+
+/**
+ * Why a payment was not approved, for the receipt: in English the terminal's or the bridge's own words (as before
+ * receipts spoke other languages); in another language the catalogue's text for the host's response code, or none
+ * (the response code is printed anyway) — never an English sentence on a receipt in another language.
+ */
+function declineReason(d: ReceiptData, locale: string | undefined): string | undefined {
+  if (languageOf(locale) === 'en') return d.reason;
+  return hostCodeText(d.hostCode, locale);
+}
+
+/** The catalogue's words for an ISO 8583 host response code, when it has them. */
+export function hostCodeText(code: string | undefined, locale: string | undefined): string | undefined {
+  const codes = ENGLISH_REGISTER.hostCode as Record<string, string>;
+  if (code === undefined || !Object.hasOwn(codes, code)) return undefined;
+  return translator('register', locale)(`hostCode.${code as keyof Catalogue['register']['hostCode']}`);
 }

@@ -64,7 +64,9 @@ export interface ReceiptSettings {
   readonly timeZone?: string;
 }
 
-export type EscPosCodePage = 'ascii' | 'cp1252' | 'cp1250' | 'cp1251' | 'cp866';
+/** ESC/POS code pages the bridge can print with (code-pages.ts has their Epson `ESC t` numbers). */
+export const ESC_POS_CODE_PAGES = ['ascii', 'cp858', 'cp1252', 'cp852', 'cp1250', 'cp866', 'cp1251', 'cp737', 'cp1253'] as const;
+export type EscPosCodePage = (typeof ESC_POS_CODE_PAGES)[number];
 
 export interface EscPosOptions {
   readonly codePage?: EscPosCodePage;
@@ -85,6 +87,13 @@ export interface ReceiptRequest {
   readonly duplicate?: boolean;
   /** Also render ESC/POS bytes. */
   readonly escpos?: boolean | EscPosOptions;
+  /** BCP 47 locale of the receipt's words, amounts and dates (checked at configuration); none: English, ISO dates. */
+  readonly locale?: string;
+  /**
+   * Text lines in printable ASCII only (ZVT print lines): other letters are transliterated in the receipt's language
+   * (ä → ae, Я → Ya) before the lines are laid out, so every line still fits its width.
+   */
+  readonly ascii?: boolean;
 }
 
 /** A receipt, both copies, as plain text lines (and ESC/POS bytes when asked). */

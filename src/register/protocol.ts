@@ -32,4 +32,9 @@ export interface RegisterContext {
   readonly log: Logger;
   /** Where the session reports what an operator must see (a flood of bad frames). */
   readonly security?: SecurityEventSink;
+  /**
+   * BCP 47 locale of every word this register shows its cashier or prints (receipts, progress, results, errors);
+   * undefined: English. See registerLocale().
+   */
+  readonly locale?: string;
 }

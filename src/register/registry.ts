@@ -30,3 +30,11 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       throw new BridgeError('config_invalid', `protocol "${listener.protocol}" is not available in this build`);
   }
 }
+
+/**
+ * The language of a listener's receipts and messages: its own `locale`, else the shop's (`merchant.locale`); a ZVT
+ * register with neither speaks German (ZVT is the German terminal protocol; docs/localisation.md), any other English.
+ */
+export function registerLocale(listener: Pick<ListenerConfig, 'protocol' | 'locale'>, merchantLocale: string | undefined): string | undefined {
+  return listener.locale ?? merchantLocale ?? (listener.protocol === 'zvt' ? 'de-DE' : undefined);
+}

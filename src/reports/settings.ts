@@ -22,10 +22,12 @@ export function reportSettings(config: Config, dataDir: string): DayReportSettin
   };
 }
 
-export function receiptDefaults(config: Config): { width: ReceiptWidth; escpos: EscPosOptions } {
+export function receiptDefaults(config: Config): { width: ReceiptWidth; escpos: EscPosOptions; locale?: string } {
   const r = config.receipts;
+  const locale = config.merchant?.locale;
   return {
     width: r.width,
-    escpos: { codePage: r.codePage, cut: r.cut, ...(r.codePageNumber !== undefined ? { codePageNumber: r.codePageNumber } : {}) },
+    escpos: { cut: r.cut, ...(r.codePage !== undefined ? { codePage: r.codePage } : {}), ...(r.codePageNumber !== undefined ? { codePageNumber: r.codePageNumber } : {}) },
+    ...(locale ? { locale } : {}),
   };
 }

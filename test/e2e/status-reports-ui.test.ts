@@ -403,4 +403,28 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await page.locator('.listener-block').last().getByLabel('Order of the request fields').inputValue()).toBe('ref, command, amount, currency');
     await shoot('settings-text-words');
   });
+
+  it('a Caisse-AP register: port 8888 over the network only; an option out of range is refused next to its field, valid ones are saved', async () => {
+    await page.reload();
+    await openView('Settings');
+    await page.getByRole('button', { name: 'Add a listener' }).click();
+    const block = page.locator('.listener-block').last();
+    await block.getByLabel('Protocol').selectOption('caisse-ap');
+    expect(await block.getByLabel('Port', { exact: true }).inputValue()).toBe('8888');
+    expect(await block.getByLabel('Connection').locator('option').allTextContents()).toEqual(['Network (TCP)']);
+    const quiet = block.getByLabel('Quiet time that ends a request (ms)');
+    await quiet.fill('0');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await block.locator('.field', { has: page.getByLabel('Quiet time that ends a request (ms)') }).locator('.field-error').waitFor();
+    expect(await quiet.getAttribute('aria-invalid')).toBe('true');
+    await quiet.fill('');
+    await block.getByLabel('Immediate answer (BA=1) status').selectOption('10');
+    await block.getByLabel('Hidden card digits shown as').selectOption('*');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved\./).waitFor();
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<Record<string, unknown>> };
+    expect(saved.listeners.at(-1)).toMatchObject({ protocol: 'caisse-ap', transport: { type: 'tcp', host: '127.0.0.1', port: 8888 }, options: { immediateStatus: '10', panMask: '*' } });
+    expect(Object.keys(saved.listeners.at(-1)!.options as object).sort()).toEqual(['immediateStatus', 'panMask']);
+    await shoot('settings-caisse-ap');
+  });
 });

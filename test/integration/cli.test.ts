@@ -87,5 +87,15 @@ describe('register-bridge command', () => {
     const r3 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toMatch(/listeners\[0\]\.terminal: no terminal with id "nope"/);
+
+    // A locale that is no BCP 47 tag, or a language without a catalogue, names its field too.
+    writeFileSync(file, JSON.stringify({ merchant: { locale: 'de_DE!' }, listeners: [{ protocol: 'native', transport: { type: 'tcp', port: 7451 } }], terminals: [{ id: 'demo', driver: 'simulator' }] }));
+    const r4 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toMatch(/merchant\.locale: "de_DE!" is not a BCP 47 language tag/);
+    writeFileSync(file, JSON.stringify({ listeners: [{ protocol: 'zvt', locale: 'tlh', transport: { type: 'tcp', port: 7451 } }], terminals: [{ id: 'demo', driver: 'simulator' }] }));
+    const r5 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(r5.code).toBe(2);
+    expect(r5.stderr).toMatch(/listeners\[0\]\.locale: no catalogue for the language "tlh"; available: bg, de, el, en/);
   });
 });

@@ -2,7 +2,8 @@
  * Receipts and End-of-Day for a ZVT register, end to end: a ZVT ECR on TCP, the bridge's ZVT listener started by the
  * real service, the simulated myPOS terminal over IPP. A register that prints (Registration config bits 02 and 80)
  * gets the bridge's merchant and customer copies — as 06 D3 text blocks when it listed 06 D3, else as 06 D1 lines;
- * 06 50 closes the bridge's business day too, and the reconciliation follows.
+ * 06 50 closes the bridge's business day too, and the reconciliation follows. A ZVT listener without a locale speaks
+ * German (docs/localisation.md): German receipt lines, in ASCII (umlauts transliterated), at the printer's width.
  */
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -22,9 +23,9 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function start(): Promise<TestEcr> {
+async function start(locale?: string): Promise<TestEcr> {
   h = await startHarness({
-    listener: { protocol: 'zvt', password: '000000', options: { receipts: 'auto' } },
+    listener: { protocol: 'zvt', password: '000000', options: { receipts: 'auto' }, ...(locale ? { locale } : {}) },
   });
   const socket = connect({ host: '127.0.0.1', port: h.port });
   sockets.push(socket);
@@ -79,14 +80,29 @@ describe('ZVT receipts and End-of-Day with the bridge', () => {
     expect(customer!.type).toBe(0x02);
     for (const copy of [merchant!, customer!]) {
       const text = copy.lines.join('\n');
-      expect(text).toContain('12.34');
+      expect(text).toMatch(/BETRAG +EUR 12,34/);
+      for (const word of ['KARTENZAHLUNG', 'ZAHLUNG ERFOLGT', 'Genehmigungs-Nr.', 'Karten-Nr.', 'Terminal-ID']) expect(text).toContain(word);
+      expect(text).not.toMatch(/APPROVED|TOTAL|COPY|Card number|12\.34/);
+      expect(copy.lines.every((l) => /^[\x20-\x7e]*$/.test(l))).toBe(true);
       expect(text).toContain('80123457'); // TID
       expect(text).toMatch(/\*{4}\s?1234/); // masked PAN only
       expect(text).not.toMatch(/\b\d{13,19}\b/);
       expect(copy.lines.every((l) => l.length <= 48)).toBe(true);
       expect(copy.lines.some((l) => l.length > 40)).toBe(true);
     }
-    expect(merchant!.lines.join('\n')).not.toBe(customer!.lines.join('\n'));
+    expect(merchant!.lines.join('\n')).toContain('HAENDLERBELEG');
+    expect(customer!.lines.join('\n')).toContain('KUNDENBELEG');
+    expect(customer!.lines.join('\n')).toContain('Bitte Beleg aufbewahren');
+  });
+
+  it('a listener with its own locale gets that language (English: "EUR 12.34", APPROVED)', async () => {
+    const ecr = await start('en-GB');
+    await register(ecr, '26 04 0A 02 06 D3 12 01 40');
+    const [, customer] = (await payAndCollectPrints(ecr)).map(blockText);
+    const text = customer!.lines.join('\n');
+    expect(text).toMatch(/TOTAL +EUR 12\.34/);
+    expect(text).toContain('APPROVED');
+    expect(text).toContain('CUSTOMER COPY');
   });
 
   it('a declined payment gets its 04 0F and 06 1E, and no receipt lines (the register prints its own decline)', async () => {
@@ -119,8 +135,9 @@ describe('ZVT receipts and End-of-Day with the bridge', () => {
     expect(lines.every((l) => l.length <= 32 && !/[\r\n]/.test(l))).toBe(true);
     const merchant = lines.slice(0, lasts[0]! + 1).join('\n');
     const customer = lines.slice(lasts[0]! + 1).join('\n');
-    expect(merchant).toContain('12.34');
-    expect(customer).toContain('12.34');
+    expect(merchant).toMatch(/BETRAG +EUR 12,34/);
+    expect(customer).toMatch(/BETRAG +EUR 12,34/);
+    expect(customer).toContain('ZAHLUNG ERFOLGT');
   });
 
   it('06 50 answers the register\'s totals and closes the bridge\'s business day; the reconciliation follows', async () => {

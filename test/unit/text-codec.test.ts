@@ -6,8 +6,10 @@ import { cancelLine, errorLine, formatAmount, parseAmount, parseLine, pendingLin
 import { TextLineFramer } from '../../src/register/text/framer';
 import { parseTextOptions } from '../../src/register/text/options';
 import type { PaymentView } from '../../src/bridge/api';
+import { registerTexts } from '../../src/register/texts';
 
 const defaults = parseTextOptions({});
+const en = registerTexts(undefined);
 const EUR = (minor: number) => ({ minor, currency: 'EUR' });
 
 describe('text protocol: parsing request lines', () => {
@@ -99,15 +101,16 @@ describe('text protocol: answer lines', () => {
   const result = (over: Partial<PaymentResult>): PaymentResult => ({ ref: 'INV-1', kind: 'sale', outcome: 'approved', amount: EUR(1234), terminal: 'lane1', message: 'Approved', ...over });
 
   it('results in the default format', () => {
-    expect(resultLine(defaults, result({ authCode: '123456' }))).toBe('OK;INV-1;APPROVED;123456\r\n');
-    expect(resultLine(defaults, result({ outcome: 'declined', hostCode: '51', message: 'Insufficient funds' }))).toBe('OK;INV-1;DECLINED;51\r\n');
-    expect(resultLine(defaults, result({ outcome: 'cancelled' }))).toBe('OK;INV-1;CANCELLED;\r\n');
-    expect(resultLine(defaults, result({ outcome: 'failed', terminalStatus: '15' }))).toBe('OK;INV-1;FAILED;15\r\n');
-    expect(resultLine(defaults, result({ outcome: 'in_doubt' }))).toBe('OK;INV-1;IN_DOUBT;\r\n');
+    expect(resultLine(defaults, result({ authCode: '123456' }), en)).toBe('OK;INV-1;APPROVED;123456\r\n');
+    expect(resultLine(defaults, result({ outcome: 'declined', hostCode: '51', message: 'Insufficient funds' }), en)).toBe('OK;INV-1;DECLINED;51\r\n');
+    expect(resultLine(defaults, result({ outcome: 'cancelled' }), en)).toBe('OK;INV-1;CANCELLED;\r\n');
+    expect(resultLine(defaults, result({ outcome: 'failed', terminalStatus: '15' }), en)).toBe('OK;INV-1;FAILED;15\r\n');
+    expect(resultLine(defaults, result({ outcome: 'in_doubt' }), en)).toBe('OK;INV-1;IN_DOUBT;\r\n');
   });
 
   it('errors, progress, pending status and cancel answers', () => {
-    expect(errorLine(defaults, 'A', new BridgeError('invalid_amount', 'amount "x;y" is wrong\r\nreally'))).toBe('ERR;A;invalid_amount;amount "x y" is wrong really\r\n');
+    expect(errorLine(defaults, 'A', new BridgeError('invalid_amount', 'amount "x;y" is wrong\r\nreally'), en)).toBe('ERR;A;invalid_amount;The amount is not valid\r\n');
+    expect(errorLine(defaults, 'A', new BridgeError('line_too_long', 'long', { bytes: 2000 }), registerTexts('de-DE'))).toBe('ERR;A;line_too_long;Die Zeile ist zu lang (2000 Byte)\r\n');
     expect(progressLine(defaults, 'A', 'present_card')).toBe('PROGRESS;A;PRESENT_CARD\r\n');
     expect(pendingLine(defaults, { ref: 'A', stage: 'pin_entry' } as PaymentView)).toBe('OK;A;PENDING;PIN_ENTRY\r\n');
     expect(cancelLine(defaults, 'A', { tookEffect: true, pending: false, message: '' })).toBe('OK;A;CANCEL;DONE\r\n');
@@ -117,12 +120,22 @@ describe('text protocol: answer lines', () => {
 
   it('a configured answer format: field order, words, separator, line end, message field', () => {
     const o = parseTextOptions({ separator: '|', lineEnding: 'LF', answerFields: ['ref', 'status', 'detail', 'result'], words: { ok: 'ACK', approved: 'GENEHMIGT' }, message: true });
-    expect(resultLine(o, result({ authCode: 'X1', message: 'Approved | thanks' }))).toBe('INV-1|ACK|X1|GENEHMIGT|Approved thanks\n');
+    expect(resultLine(o, result({ authCode: 'X1', message: 'Approved | thanks' }), en)).toBe('INV-1|ACK|X1|GENEHMIGT|Approved\n');
+    // The message field in the listener's language; a separator inside it becomes a space.
+    const colon = parseTextOptions({ separator: ':', message: true });
+    expect(resultLine(colon, result({ outcome: 'declined', hostCode: '51' }), registerTexts('de-DE'))).toBe('OK:INV-1:DECLINED:51:Abgelehnt Deckung nicht ausreichend\r\n');
     expect(progressLine(o, 'A', 'sent')).toBe('A|PROGRESS|SENT\n');
   });
 
   it('only printable ASCII leaves the bridge', () => {
-    expect(resultLine(defaults, result({ authCode: 'Ä1\u0007' }))).toBe('OK;INV-1;APPROVED;?1?\r\n');
+    expect(resultLine(defaults, result({ authCode: 'Ä1\u0007' }), en)).toBe('OK;INV-1;APPROVED;?1?\r\n');
+    // Words in other scripts are transliterated, never "?": German umlauts, Bulgarian Cyrillic, Greek.
+    const withMessage = parseTextOptions({ message: true });
+    const declined = result({ outcome: 'declined', hostCode: '51' });
+    expect(resultLine(withMessage, result({ kind: 'refund' }), registerTexts('de-DE'))).toBe('OK;INV-1;APPROVED;;Gutschrift erfolgt\r\n');
+    expect(resultLine(withMessage, declined, registerTexts('bg-BG'))).toBe('OK;INV-1;DECLINED;51;Othvarlena: Nedostatachna nalichnost\r\n');
+    expect(resultLine(withMessage, declined, registerTexts('el-GR'))).not.toContain('?');
+    expect(resultLine(withMessage, result({ outcome: 'failed' }), registerTexts('fr-FR'))).toBe("OK;INV-1;FAILED;;Operation non aboutie rien n'a ete debite\r\n");
   });
 });
 

@@ -68,6 +68,8 @@ export interface LaneSetup {
   readonly options: CaptureOptions;
   readonly clock: Clock;
   readonly dial?: Dialer;
+  /** The listener's language for the slip (RegisterContext.locale). */
+  readonly locale?: string;
 }
 
 /** Takes a slip into the connection that captured the total; false when it cannot (then it is printed apart). */
@@ -196,7 +198,8 @@ export class CaptureLane {
   private async printSlip(record: CaptureRecord, result: PaymentResult | undefined, sink: SlipSink | undefined): Promise<void> {
     const { options, log, clock } = this.setup;
     const bytes = slipBytes({
-      title: options.slipTitle,
+      ...(options.slipTitle !== undefined ? { title: options.slipTitle } : {}),
+      ...(this.setup.locale ? { locale: this.setup.locale } : {}),
       outcome: record.outcome ?? 'in_doubt',
       amount: record.amount,
       ref: record.ref,

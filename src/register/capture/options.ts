@@ -48,7 +48,8 @@ const common = {
   slip: z.boolean().default(false),
   /** Printer for slips (default for "printer": the forward printer). */
   slipPrinter: forwardTransport.optional(),
-  slipTitle: z.string().regex(/^[\x20-\x7e]{0,42}$/, 'must be up to 42 printable ASCII characters').default('CARD PAYMENT'),
+  /** Default: the catalogue's, in the listener's language ("CARD PAYMENT", "KARTENZAHLUNG"). */
+  slipTitle: z.string().regex(/^[\x20-\x7e]{0,42}$/, 'must be up to 42 printable ASCII characters').optional(),
   /** Terminal for the payments (default: the listener's). */
   terminal: z.string().min(1).max(64).optional(),
   /** Accepted here because the listener schema checks it (no authentication beyond loopback). */

@@ -55,7 +55,7 @@ class PoleDisplaySession {
   constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext, private readonly opts: PoleOptions, setup: CaptureSetup) {
     this.clock = setup.clock ?? systemClock;
     const registry = setup.registry ?? defaultRegistry;
-    this.lane = registry.lane({ api: ctx.api, identity: ctx.identity, log: ctx.log, options: opts, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}) });
+    this.lane = registry.lane({ api: ctx.api, identity: ctx.identity, log: ctx.log, options: opts, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
     this.display = new CustomerDisplay({ columns: opts.columns, rows: opts.rows, initialMode: opts.initialMode, lineFeedReturns: opts.lineFeedReturns });
     this.trigger = new TotalTrigger({
       mode: opts.trigger,
@@ -65,7 +65,7 @@ class PoleDisplaySession {
       settled: () => this.endIfIdle(),
     });
     if (opts.forward) {
-      this.forward = new Forwarder(opts.forward, { retryMs: opts.forwardRetryMs, maxBufferBytes: opts.forwardBufferBytes, log: ctx.log, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}) });
+      this.forward = new Forwarder(opts.forward, { retryMs: opts.forwardRetryMs, maxBufferBytes: opts.forwardBufferBytes, log: ctx.log, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
       this.forward.onData((b) => this.toRegister(b));
     }
   }

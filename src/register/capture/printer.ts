@@ -56,9 +56,9 @@ class PrinterSession {
     this.clock = setup.clock ?? systemClock;
     this.idle = new Timer(this.clock);
     const registry = setup.registry ?? defaultRegistry;
-    this.lane = registry.lane({ api: ctx.api, identity: ctx.identity, log: ctx.log, options: opts, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}) });
+    this.lane = registry.lane({ api: ctx.api, identity: ctx.identity, log: ctx.log, options: opts, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
     if (opts.forward) {
-      this.forward = new Forwarder(opts.forward, { retryMs: opts.forwardRetryMs, maxBufferBytes: opts.forwardBufferBytes, log: ctx.log, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}) });
+      this.forward = new Forwarder(opts.forward, { retryMs: opts.forwardRetryMs, maxBufferBytes: opts.forwardBufferBytes, log: ctx.log, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
       this.forward.onData((b) => this.toRegister(b));
     }
   }

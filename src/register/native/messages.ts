@@ -10,6 +10,7 @@ import type { PaymentView, TerminalView } from '../../bridge/api';
 import { TRANSACTION_KINDS } from '../../domain/vocabulary';
 import type { ReceiptRendering } from '../../receipts/types';
 import type { EndOfDayReport } from '../../reports/day-reports';
+import type { RegisterTexts } from '../texts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -93,8 +94,8 @@ export function toPaymentRequest(r: NativeRequest): PaymentRequest {
   }
 }
 
-/** `result` message fields for a PaymentResult. Absent values are left out. */
-export function resultMessage(id: string, result: PaymentResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** `result` message fields for a PaymentResult, its `message` in the register's language. Absent values are left out. */
+export function resultMessage(id: string, result: PaymentResult, texts: RegisterTexts, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const msg: Record<string, unknown> = {
     id,
     type: 'result',
@@ -119,14 +120,14 @@ export function resultMessage(id: string, result: PaymentResult, extra: Record<s
     receiptNo: result.receiptNo,
     terminal: result.terminal,
     cancelTookEffect: result.cancelTookEffect,
-    message: result.message,
+    message: texts.result(result),
     ...extra,
   };
   for (const k of Object.keys(msg)) if (msg[k] === undefined) delete msg[k];
   return msg;
 }
 
-export function statusMessage(id: string, view: PaymentView): Record<string, unknown> {
+export function statusMessage(id: string, view: PaymentView, texts: RegisterTexts): Record<string, unknown> {
   return {
     id,
     type: 'status',
@@ -139,8 +140,8 @@ export function statusMessage(id: string, view: PaymentView): Record<string, unk
     delivered: view.delivered,
     acknowledged: view.acknowledged,
     ...(view.reversed ? { reversed: true } : {}),
-    message: view.message,
-    ...(view.result ? { result: resultMessage(id, view.result) } : {}),
+    message: texts.view(view),
+    ...(view.result ? { result: resultMessage(id, view.result, texts) } : {}),
   };
 }
 

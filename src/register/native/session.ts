@@ -12,6 +12,7 @@ import { LineFramer } from './line-framer';
 import { endOfDayMessage, parseRequest, PROTOCOL_VERSION, receiptMessage, resultMessage, statusMessage, terminalsMessage, toPaymentRequest, type NativeRequest } from './messages';
 import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
+import { registerTexts, type RegisterTexts } from '../texts';
 
 export interface NativeOptions {
   /** Required in `hello` before any other op when set (listeners beyond loopback). */
@@ -42,6 +43,8 @@ class NativeSession {
   /** Receipt lines with every result, as the register asked in `hello`. */
   private receipts: 'none' | 'text' = 'none';
   private receiptWidth: ReceiptWidth | undefined;
+  /** Every `message` in the listener's language. */
+  private readonly texts: RegisterTexts;
 
   constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext) {
     const opts = ctx.options as NativeOptions;
@@ -49,13 +52,14 @@ class NativeSession {
     this.token = typeof opts.token === 'string' && opts.token.length > 0 ? opts.token : undefined;
     this.authorised = this.token === undefined;
     this.framer = new LineFramer(typeof opts.maxLineBytes === 'number' ? opts.maxLineBytes : 64 * 1024);
+    this.texts = registerTexts(ctx.locale);
   }
 
   start(): void {
     this.ctx.log.info({ peer: this.ctx.peer, listener: this.identity.listener }, 'register connected');
     this.stream.on('data', (chunk) => {
       for (const ev of this.framer.push(chunk)) {
-        if ('tooLong' in ev) this.send({ id: null, type: 'error', code: 'line_too_long', message: `line of ${ev.tooLong} bytes is too long` });
+        if ('tooLong' in ev) this.send({ id: null, type: 'error', code: 'line_too_long', message: this.texts.lineTooLong(ev.tooLong) });
         else if (ev.line.trim() !== '') void this.handle(ev.line);
       }
     });
@@ -82,10 +86,10 @@ class NativeSession {
     });
   }
 
-  private error(id: string | null, e: unknown): void {
+  private error(id: string | null, e: unknown, ref?: string): void {
     const err = asBridgeError(e);
     if (err.code === 'internal') this.ctx.log.error({ err: e }, 'native request failed');
-    void this.send({ id, type: 'error', code: err.code, message: err.message, ...(err.details ?? {}) });
+    void this.send({ id, type: 'error', code: err.code, message: this.texts.error(err, ref === undefined ? {} : { ref }), ...(err.details ?? {}) });
   }
 
   private endIfIdle(): void {
@@ -115,7 +119,7 @@ class NativeSession {
       }
       await this.dispatch(r);
     } catch (e) {
-      this.error(r.id, e);
+      this.error(r.id, e, 'ref' in r ? r.ref : undefined);
     }
   }
 
@@ -142,28 +146,28 @@ class NativeSession {
       case 'preauth_cancel': {
         const request = toPaymentRequest(r);
         const handle = await api.submit(this.identity, request, {
-          stage: (ev) => void this.send({ id: r.id, type: 'progress', ref: ev.ref, stage: ev.stage, message: ev.message }),
+          stage: (ev) => void this.send({ id: r.id, type: 'progress', ref: ev.ref, stage: ev.stage, message: this.texts.stage(ev.stage) }),
         });
-        if (handle.attached) void this.send({ id: r.id, type: 'progress', ref: r.ref, stage: 'queued', message: 'Known ref: no new charge; attaching to the recorded payment' });
+        if (handle.attached) void this.send({ id: r.id, type: 'progress', ref: r.ref, stage: 'queued', message: this.texts.attached() });
         const result = await handle.result;
         await this.deliver(r.id, result, handle.attached ? { attached: true } : {});
         return;
       }
       case 'cancel': {
         const answer = await api.cancel(this.identity, r.ref);
-        await this.send({ id: r.id, type: 'cancel', ref: r.ref, tookEffect: answer.tookEffect, ...(answer.outcome ? { outcome: answer.outcome } : {}), message: answer.message });
+        await this.send({ id: r.id, type: 'cancel', ref: r.ref, tookEffect: answer.tookEffect, ...(answer.outcome ? { outcome: answer.outcome } : {}), message: this.texts.cancel(answer) });
         return;
       }
       case 'status': {
         const view = api.status(this.identity, r.ref);
         if (!view) throw new BridgeError('unknown_ref', `no payment with ref "${r.ref}" is known for this register`);
-        const sent = await this.send(statusMessage(r.id, view));
+        const sent = await this.send(statusMessage(r.id, view, this.texts));
         if (sent && view.result && !view.delivered) await api.delivery(this.identity, r.ref, 'written', view.kind);
         return;
       }
       case 'last': {
         const view = api.last(this.identity);
-        const sent = await this.send({ id: r.id, type: 'last', payment: view ? statusMessage(r.id, view) : null });
+        const sent = await this.send({ id: r.id, type: 'last', payment: view ? statusMessage(r.id, view, this.texts) : null });
         if (sent && view?.result && !view.delivered) await api.delivery(this.identity, view.ref, 'written', view.kind);
         return;
       }
@@ -183,7 +187,7 @@ class NativeSession {
       case 'receipt': {
         if (!api.receipt) throw new BridgeError('unsupported', 'this bridge keeps no receipts');
         const width = r.width ?? this.receiptWidth;
-        const rendering = api.receipt(this.identity, r.ref, { duplicate: true, ...(r.kind ? { kind: r.kind } : {}), ...(width ? { width } : {}) });
+        const rendering = api.receipt(this.identity, r.ref, { duplicate: true, ...(r.kind ? { kind: r.kind } : {}), ...(width ? { width } : {}), ...this.locale() });
         if (!rendering) throw new BridgeError('unknown_ref', `no ${r.kind ?? 'payment'} with ref "${r.ref}" is known for this register`);
         await this.send(receiptMessage(r.id, rendering, r.copy));
         return;
@@ -197,9 +201,14 @@ class NativeSession {
     }
   }
 
+  /** The listener's locale for a receipt request (none: the bridge's default, merchant.locale). */
+  private locale(): { locale?: string } {
+    return this.ctx.locale ? { locale: this.ctx.locale } : {};
+  }
+
   private async deliver(id: string, result: PaymentResult, extra: Record<string, unknown>): Promise<void> {
     const receipt = this.receiptFor(result);
-    const written = await this.send(resultMessage(id, result, receipt ? { ...extra, receipt } : extra));
+    const written = await this.send(resultMessage(id, result, this.texts, receipt ? { ...extra, receipt } : extra));
     await this.ctx.api.delivery(this.identity, result.ref, written ? 'written' : 'undeliverable', result.kind);
   }
 
@@ -207,7 +216,7 @@ class NativeSession {
   private receiptFor(result: PaymentResult): { merchant: string[]; customer: string[] } | undefined {
     if (this.receipts !== 'text' || !this.ctx.api.receipt || result.outcome === 'in_doubt') return undefined;
     try {
-      const r = this.ctx.api.receipt(this.identity, result.ref, { kind: result.kind, ...(this.receiptWidth ? { width: this.receiptWidth } : {}) });
+      const r = this.ctx.api.receipt(this.identity, result.ref, { kind: result.kind, ...(this.receiptWidth ? { width: this.receiptWidth } : {}), ...this.locale() });
       return r ? { merchant: r.merchant, customer: r.customer } : undefined;
     } catch (e) {
       // A result is never held back for its receipt; the register can ask with `receipt` later.

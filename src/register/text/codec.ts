@@ -18,6 +18,9 @@ import type { PaymentResult } from '../../domain/payment';
 import type { Stage } from '../../domain/vocabulary';
 import type { CancelAnswer, PaymentView } from '../../bridge/api';
 import type { AnswerField, RequestField, TextOptions } from './options';
+import type { RegisterTexts } from '../texts';
+import { languageOf } from '../../i18n/locale';
+import { asciiText } from '../../i18n/transliterate';
 
 export type TextRequest =
   | { readonly op: 'sale' | 'refund'; readonly ref: string; readonly amount: Money }
@@ -92,12 +95,12 @@ function line(o: TextOptions, values: AnswerValues, omit: AnswerField[] = [], ex
   return fields.join(o.separator) + o.eol;
 }
 
-/** The line for a payment's result. */
-export function resultLine(o: TextOptions, r: PaymentResult): string {
+/** The line for a payment's result (with options.message, its plain words in the register's language, as ASCII). */
+export function resultLine(o: TextOptions, r: PaymentResult, texts: RegisterTexts): string {
   let detail = '';
   if (r.outcome === 'approved') detail = r.authCode ?? '';
   else if (r.outcome === 'declined' || r.outcome === 'failed') detail = r.hostCode ?? r.terminalStatus ?? '';
-  return line(o, { status: o.words.ok, ref: r.ref, result: o.words[r.outcome], detail }, [], o.message ? r.message : undefined);
+  return line(o, { status: o.words.ok, ref: r.ref, result: o.words[r.outcome], detail }, [], o.message ? words(texts, texts.result(r)) : undefined);
 }
 
 /** STATUS of a payment without a result yet. */
@@ -114,8 +117,14 @@ export function progressLine(o: TextOptions, ref: string, stage: Stage): string 
   return line(o, { status: o.words.progress, ref, result: stageWord(stage), detail: '' }, ['detail']);
 }
 
-export function errorLine(o: TextOptions, ref: string, err: BridgeError): string {
-  return line(o, { status: o.words.error, ref, result: err.code, detail: err.message });
+/** ERR line: the error code, and its text in the register's language (as ASCII). */
+export function errorLine(o: TextOptions, ref: string, err: BridgeError, texts: RegisterTexts): string {
+  return line(o, { status: o.words.error, ref, result: err.code, detail: words(texts, texts.error(err, { ref })) });
+}
+
+/** The protocol carries printable ASCII only: other letters are transliterated (ä → ae, Я → Ya), never a "?". */
+function words(texts: RegisterTexts, text: string): string {
+  return asciiText(text, languageOf(texts.locale));
 }
 
 const stageWord = (s: Stage): string => s.toUpperCase();

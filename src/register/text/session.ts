@@ -11,6 +11,7 @@ import type { RegisterContext, RegisterProtocol } from '../protocol';
 import { cancelLine, errorLine, parseLine, pendingLine, progressLine, resultLine, type TextRequest } from './codec';
 import { TextLineFramer } from './framer';
 import { parseTextOptions, type TextOptions } from './options';
+import { registerTexts, type RegisterTexts } from '../texts';
 
 /** `options`: the listener's options, validated now (a config error stops the start); else read per connection. */
 export function textProtocol(options?: unknown): RegisterProtocol {
@@ -37,16 +38,19 @@ class TextSession {
   private closed = false;
   private peerEnded = false;
   private pending = 0;
+  /** Answer texts in the listener's language. */
+  private readonly texts: RegisterTexts;
 
   constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext, private readonly o: TextOptions) {
     this.framer = new TextLineFramer(o.maxLineBytes);
+    this.texts = registerTexts(ctx.locale);
   }
 
   start(): void {
     this.ctx.log.info({ peer: this.ctx.peer, listener: this.ctx.identity.listener }, 'register connected');
     this.stream.on('data', (chunk) => {
       for (const ev of this.framer.push(chunk)) {
-        if ('tooLong' in ev) void this.send(errorLine(this.o, '', new BridgeError('line_too_long', `line of ${ev.tooLong} bytes is too long (at most ${this.o.maxLineBytes})`)));
+        if ('tooLong' in ev) void this.send(errorLine(this.o, '', new BridgeError('line_too_long', `line of ${ev.tooLong} bytes is too long (at most ${this.o.maxLineBytes})`, { bytes: ev.tooLong }), this.texts));
         else if (ev.line.trim() !== '') void this.handle(ev.line);
       }
     });
@@ -82,7 +86,7 @@ class TextSession {
     try {
       const parsed = parseLine(text, this.o);
       if ('error' in parsed) {
-        await this.send(errorLine(this.o, parsed.ref, parsed.error));
+        await this.send(errorLine(this.o, parsed.ref, parsed.error, this.texts));
         return;
       }
       try {
@@ -90,7 +94,7 @@ class TextSession {
       } catch (e) {
         const err = asBridgeError(e);
         if (err.code === 'internal') this.ctx.log.error({ err: e }, 'text request failed');
-        await this.send(errorLine(this.o, parsed.request.ref, err));
+        await this.send(errorLine(this.o, parsed.request.ref, err, this.texts));
       }
     } finally {
       this.pending--;
@@ -119,7 +123,7 @@ class TextSession {
           await this.send(pendingLine(this.o, view));
           return;
         }
-        const sent = await this.send(resultLine(this.o, view.result));
+        const sent = await this.send(resultLine(this.o, view.result, this.texts));
         if (sent && !view.delivered) await api.delivery(who, r.ref, 'written', view.kind);
         return;
       }
@@ -132,7 +136,7 @@ class TextSession {
   }
 
   private async deliver(result: PaymentResult): Promise<void> {
-    const written = await this.send(resultLine(this.o, result));
+    const written = await this.send(resultLine(this.o, result, this.texts));
     await this.ctx.api.delivery(this.ctx.identity, result.ref, written ? 'written' : 'undeliverable', result.kind);
   }
 }

@@ -7,6 +7,7 @@
  * 8A 8B A0 49 06 (49 after 8A, as in §9 (b)).
  */
 import { encodeApdu } from './apdu';
+import { asciiText } from '../../i18n/transliterate';
 import { encodeAmount, encodeBcdNumber, encodeCurrency, type ZvtDateTime, encodeTime, encodeDate } from './bcd';
 import { BMP, encodeBmp, encodeTlvBmp, encodeVar } from './bmp';
 import { CMD } from './commands';
@@ -65,12 +66,12 @@ export function abortMessage(fields: { resultCode: number; currencyNumeric?: str
   return message(CMD.ABORT_PT, parts);
 }
 
-/** TLV 1F16 (extended error code, binary big-endian) and 1F17 (error text, ASCII). */
+/** TLV 1F16 (extended error code, binary big-endian) and 1F17 (error text, ASCII: other letters transliterated). */
 export function errorTlv(fields: { extendedCode?: number; text?: string }): TlvInput[] {
   const out: TlvInput[] = [];
   if (fields.extendedCode !== undefined) out.push({ tag: 0x1f16, value: unsignedBytes(fields.extendedCode) });
   if (fields.text !== undefined && fields.text.length > 0) {
-    out.push({ tag: 0x1f17, value: Buffer.from(fields.text.replace(/[^\x20-\x7e]/g, '?').slice(0, 120), 'latin1') });
+    out.push({ tag: 0x1f17, value: Buffer.from(asciiText(fields.text).slice(0, 120), 'latin1') });
   }
   return out;
 }
@@ -189,7 +190,7 @@ export function endOfDayInformation(fields: {
 /** 06 D1 — print line (§6): `<attribute><text>`, no CR/LF. Attribute 00 normal; bit 8 set (other than 80) marks the
  *  last line of a receipt. */
 export function printLine(attribute: number, textLine: string): Buffer {
-  const t = Buffer.from(textLine.replace(/[^\x20-\x7e]/g, '?'), 'latin1');
+  const t = Buffer.from(asciiText(textLine), 'latin1');
   return message(CMD.PRINT_LINE, [Buffer.from([attribute]), t]);
 }
 
@@ -201,6 +202,6 @@ export const RECEIPT_TYPE = { merchant: 0x01, customer: 0x02, administration: 0x
  * line is an empty 07), and 1F07 with the receipt type. Lines longer than 254 bytes do not occur (width ≤ 48).
  */
 export function printTextBlock(receiptType: number, lines: readonly string[]): Buffer {
-  const text = lines.map((l) => ({ tag: 0x07, value: Buffer.from(l.replace(/[^\x20-\x7e]/g, '?'), 'latin1') }));
+  const text = lines.map((l) => ({ tag: 0x07, value: Buffer.from(asciiText(l), 'latin1') }));
   return message(CMD.PRINT_TEXT_BLOCK, [encodeTlvBmp([{ tag: 0x25, children: text }, { tag: 0x1f07, value: Buffer.from([receiptType]) }])]);
 }

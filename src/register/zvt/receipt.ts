@@ -1,10 +1,15 @@
 /**
- * Receipt lines for registers that print the payment receipt themselves from lines we send (Registration config
- * bits 02 "ECR prints payment receipts" and 80 "receipt lines via 06 D1", zvt.md §5, §6). Plain ASCII, one 06 D1 per
- * line, at most the register's printer width (TLV 12, default 40 columns). Only a masked PAN ever appears.
+ * The short receipt for registers whose printer is narrower than the bridge's receipts (32 columns) or when no
+ * journaled receipt is at hand (Registration config bits 02 "ECR prints payment receipts" and 80 "receipt lines via
+ * 06 D1", zvt.md §5, §6): one 06 D1 per line, at most the register's printer width (TLV 12, default 40 columns), in
+ * the listener's language, in printable ASCII (other letters transliterated before the lines are laid out). Only a
+ * masked PAN ever appears.
  */
 import type { PaymentResult } from '../../domain/payment';
-import { toDecimal } from '../../domain/money';
+import { languageOf, translator } from '../../i18n/index';
+import { asciiText } from '../../i18n/transliterate';
+import { formatDate, formatTime } from '../../i18n/format';
+import { printedMoney } from '../../receipts/layout';
 import type { ZvtDateTime } from './bcd';
 
 export const DEFAULT_PRINTER_WIDTH = 40;
@@ -16,27 +21,21 @@ export const RECEIPT_WIDTHS = [48, 40, 32] as const;
 export const PRINT_NORMAL = 0x00;
 export const PRINT_LAST_LINE = 0x81;
 
-const TITLES: Readonly<Record<string, string>> = {
-  sale: 'CARD PAYMENT',
-  refund: 'REFUND',
-  reversal: 'REVERSAL',
-  preauth: 'PRE-AUTHORISATION',
-  completion: 'COMPLETION',
-  preauth_cancel: 'PRE-AUTH. CANCELLED',
-};
-
 function two(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-function pair(left: string, right: string, width: number): string {
-  const gap = Math.max(1, width - left.length - right.length);
-  return (left + ' '.repeat(gap) + right).slice(0, width);
+/** Label left, value right; a value that does not fit beside its label gets a line of its own (never cut). */
+function pair(left: string, right: string, width: number): string[] {
+  const l = Array.from(left);
+  const r = Array.from(right);
+  if (l.length + 1 + r.length <= width) return [left + ' '.repeat(width - l.length - r.length) + right];
+  return [l.slice(0, width).join(''), ' '.repeat(Math.max(0, width - r.length)) + r.slice(0, width).join('')];
 }
 
 function centre(text: string, width: number): string {
-  const t = text.slice(0, width);
-  return ' '.repeat(Math.floor((width - t.length) / 2)) + t;
+  const t = Array.from(text).slice(0, width);
+  return ' '.repeat(Math.floor((width - t.length) / 2)) + t.join('');
 }
 
 export interface ReceiptFacts {
@@ -48,27 +47,34 @@ export interface ReceiptFacts {
   readonly cardName?: string;
 }
 
-/** The lines of one customer receipt. */
-export function receiptLines(facts: ReceiptFacts, width = DEFAULT_PRINTER_WIDTH): string[] {
+/** The lines of one customer receipt, in `locale`'s words (English without one). */
+export function receiptLines(facts: ReceiptFacts, width = DEFAULT_PRINTER_WIDTH, locale?: string): string[] {
+  const t = translator('receipt', locale);
+  const language = languageOf(locale);
+  const ascii = (text: string): string => asciiText(text, language);
   const r = facts.result;
   const w = Math.max(16, Math.min(width, 80));
   const lines: string[] = [];
-  if (r.merchantName) lines.push(centre(r.merchantName, w));
-  lines.push(centre(TITLES[r.kind] ?? r.kind.toUpperCase(), w));
+  const add = (left: string, right: string): void => void lines.push(...pair(ascii(left), ascii(right), w));
+  if (r.merchantName) lines.push(centre(ascii(r.merchantName), w));
+  lines.push(centre(ascii(t(`short.title.${r.kind}`)), w));
   lines.push('');
-  const t = facts.at;
-  lines.push(pair(`Date ${two(t.day)}.${two(t.month)}.${two(t.year % 100)}`, `Time ${two(t.hour)}:${two(t.minute)}:${two(t.second)}`, w));
-  if (facts.terminalId) lines.push(pair('Terminal-ID', facts.terminalId, w));
-  if (facts.trace) lines.push(pair('Trace', facts.trace, w));
-  if (facts.receiptNo !== undefined) lines.push(pair('Receipt', String(facts.receiptNo).padStart(4, '0'), w));
-  if (facts.cardName) lines.push(pair('Card', facts.cardName, w));
-  if (r.panMasked) lines.push(pair('PAN', r.panMasked, w));
-  if (r.aid) lines.push(pair('AID', r.aid, w));
-  if (r.authCode) lines.push(pair('Auth. code', r.authCode, w));
-  if (r.rrn) lines.push(pair('Reference', r.rrn, w));
+  const at = facts.at;
+  const date = `${at.year}-${two(at.month)}-${two(at.day)}`;
+  const time = `${two(at.hour)}:${two(at.minute)}:${two(at.second)}`;
+  add(t('label.date'), locale ? formatDate(date, locale) : `${two(at.day)}.${two(at.month)}.${two(at.year % 100)}`);
+  add(t('label.time'), formatTime(time, locale));
+  if (facts.terminalId) add(t('short.terminalId'), facts.terminalId);
+  if (facts.trace) add(t('label.trace'), facts.trace);
+  if (facts.receiptNo !== undefined) add(t('short.receipt'), String(facts.receiptNo).padStart(4, '0'));
+  if (facts.cardName) add(t('label.card'), facts.cardName);
+  if (r.panMasked) add(t('short.pan'), r.panMasked);
+  if (r.aid) add(t('label.aid'), r.aid);
+  if (r.authCode) add(t('label.authCode'), r.authCode);
+  if (r.rrn) add(t('short.reference'), r.rrn);
   lines.push('');
-  lines.push(pair('AMOUNT', `${r.amount.currency} ${toDecimal(r.amount)}`, w));
+  add(t('short.amount'), printedMoney(r.amount.minor, r.amount.currency, locale));
   lines.push('');
-  lines.push(centre(r.outcome === 'approved' ? 'APPROVED' : 'NOT APPROVED', w));
-  return lines.map((l) => l.replace(/[^\x20-\x7e]/g, '?'));
+  lines.push(centre(ascii(r.outcome === 'approved' ? t('short.approved') : t('short.notApproved')), w));
+  return lines;
 }

@@ -3,6 +3,7 @@
  * values), §7 (card types) and §10 (outcome mapping).
  */
 import type { PaymentResult } from '../../domain/payment';
+import type { RegisterTexts } from '../texts';
 import type { Stage } from '../../domain/vocabulary';
 import type { BridgeError } from '../../domain/errors';
 
@@ -72,14 +73,15 @@ const TERMINAL_STATUS_CODES: Readonly<Record<string, number>> = {
  *   other declines → FF with the reason as text; failed → A3 (myPOS unreachable, "no connection");
  *   in_doubt → FF "check terminal".
  */
-export function resultFor(result: PaymentResult): ZvtResult {
+/** `texts`: the register's language for the texts of TLV 1F17. */
+export function resultFor(result: PaymentResult, texts: RegisterTexts): ZvtResult {
   switch (result.outcome) {
     case 'approved':
       return { code: RC.OK };
     case 'cancelled':
       return { code: RC.ABORT };
     case 'in_doubt':
-      return { code: RC.SYSTEM_ERROR, text: 'check terminal' };
+      return { code: RC.SYSTEM_ERROR, text: texts.zvtCheckTerminal() };
     case 'declined':
     case 'failed': {
       const byStatus = result.terminalStatus !== undefined ? TERMINAL_STATUS_CODES[result.terminalStatus.trim()] : undefined;
@@ -87,15 +89,14 @@ export function resultFor(result: PaymentResult): ZvtResult {
       const host = hostResultCode(result.hostCode);
       if (host !== undefined) return { code: host };
       if (result.outcome === 'failed') return { code: RC.NO_CONNECTION };
-      const text = result.declineReason ?? result.message ?? 'declined';
       const extendedCode = result.hostCode !== undefined && /^[0-9]{1,6}$/.test(result.hostCode) ? Number(result.hostCode) : undefined;
-      return { code: RC.SYSTEM_ERROR, text: `declined: ${text}`, ...(extendedCode !== undefined ? { extendedCode } : {}) };
+      return { code: RC.SYSTEM_ERROR, text: texts.zvtDeclined(result), ...(extendedCode !== undefined ? { extendedCode } : {}) };
     }
   }
 }
 
 /** A refusal by the bridge (BridgeError code) as a result code. */
-export function resultForError(e: BridgeError): ZvtResult {
+export function resultForError(e: BridgeError, texts: RegisterTexts): ZvtResult {
   switch (e.code) {
     case 'currency_mismatch':
     case 'unknown_currency':
@@ -116,7 +117,7 @@ export function resultForError(e: BridgeError): ZvtResult {
     case 'unknown_ref':
       return { code: RC.REVERSAL_NOT_POSSIBLE };
     default:
-      return { code: RC.SYSTEM_ERROR, text: e.message };
+      return { code: RC.SYSTEM_ERROR, text: texts.error(e) };
   }
 }
 

@@ -61,6 +61,9 @@ import {
 } from './messages';
 import type { ReceiptRendering } from '../../receipts/types';
 import { parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './options';
+import { registerTexts, type RegisterTexts } from '../texts';
+import { languageOf } from '../../i18n/locale';
+import { asciiText } from '../../i18n/transliterate';
 import { DEFAULT_PRINTER_WIDTH, PRINT_LAST_LINE, RECEIPT_WIDTHS, PRINT_NORMAL, receiptLines, type ReceiptFacts } from './receipt';
 import {
   RC,
@@ -238,6 +241,9 @@ export class ZvtSession {
   private payment: PaymentOp | undefined;
   private pending: Pending | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Texts for the register (1F17, receipt lines) in the listener's language (German unless configured). */
+  private readonly texts: RegisterTexts;
+  private readonly locale: string | undefined;
 
   constructor(
     transport: 'tcp' | 'serial',
@@ -249,6 +255,8 @@ export class ZvtSession {
     this.timers = setup.timers ?? realTimers;
     this.api = ctx.api;
     this.who = ctx.identity;
+    this.locale = ctx.locale;
+    this.texts = registerTexts(ctx.locale);
     this.log = ctx.log.child({ peer: ctx.peer, protocol: 'zvt' });
     this.badFrames = new BadFrameLog(this.log, ctx.peer, { listener: ctx.identity.listener, ...(ctx.security ? { security: ctx.security } : {}) });
     this.state = listenerState(ctx.api, ctx.identity.listener);
@@ -345,7 +353,7 @@ export class ZvtSession {
   private async failed(op: Operation, e: unknown): Promise<void> {
     this.log.error({ err: e, command: op.name }, 'ZVT command failed inside the bridge');
     if (this.current !== op || op.lost || this.link.closed) return;
-    if (op.master) await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: 'internal error' }).catch(() => undefined);
+    if (op.master) await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: this.texts.zvtInternal() }).catch(() => undefined);
     else await this.finalReply(op, negativeAck(RC.SYSTEM_ERROR));
   }
 
@@ -560,7 +568,7 @@ export class ZvtSession {
       this.stopStatus(pay);
       const err = asBridgeError(e);
       this.log.info({ code: err.code, reason: err.message }, 'the bridge refused the payment');
-      if (!op.lost) await this.finishAbort(op, resultForError(err));
+      if (!op.lost) await this.finishAbort(op, resultForError(err, this.texts));
       return;
     }
     pay.submitted = true;
@@ -629,7 +637,7 @@ export class ZvtSession {
     }
 
     // Not approved: declined, cancelled, failed, in_doubt.
-    const zr: ZvtResult = pay.aborted ? { code: RC.ABORT } : resultFor(result);
+    const zr: ZvtResult = pay.aborted ? { code: RC.ABORT } : resultFor(result, this.texts);
     const how = result.outcome === 'in_doubt' ? 'rejected' : undefined;
     if (gone()) {
       await this.report(pay, how ?? 'undeliverable');
@@ -765,7 +773,7 @@ export class ZvtSession {
       try {
         views = await this.api.closeDay(this.who);
       } catch (e) {
-        await this.finishAbort(op, resultForError(asBridgeError(e)));
+        await this.finishAbort(op, resultForError(asBridgeError(e), this.texts));
         return;
       }
     } else {
@@ -841,7 +849,7 @@ export class ZvtSession {
     if (width && this.api.receipt) {
       let rendering: ReceiptRendering | undefined;
       try {
-        rendering = this.api.receipt(this.who, facts.result.ref, { kind: facts.result.kind, width });
+        rendering = this.api.receipt(this.who, facts.result.ref, { kind: facts.result.kind, width, ascii: true, ...(this.locale ? { locale: this.locale } : {}) });
       } catch (e) {
         this.log.warn({ err: e, ref: facts.result.ref }, 'the journaled receipt is not available: the short receipt is printed');
       }
@@ -852,7 +860,7 @@ export class ZvtSession {
         ];
       }
     }
-    return [{ type: RECEIPT_TYPE.customer, lines: receiptLines(facts, this.state.printerWidth) }];
+    return [{ type: RECEIPT_TYPE.customer, lines: receiptLines(facts, this.state.printerWidth, this.locale) }];
   }
 
   // ---- outbound ----------------------------------------------------------------------------------------------------
@@ -888,7 +896,7 @@ export class ZvtSession {
         resultCode: r.code,
         ...(r.code === RC.WRONG_CURRENCY ? { currencyNumeric: this.ourCurrencyNumeric() } : {}),
         ...(r.extendedCode !== undefined ? { extendedCode: r.extendedCode } : {}),
-        ...(r.text !== undefined ? { text: r.text } : {}),
+        ...(r.text !== undefined ? { text: asciiText(r.text, languageOf(this.locale)) } : {}),
       }),
     );
   }
