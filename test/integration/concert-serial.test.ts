@@ -92,8 +92,9 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     const eod = (await (
       await fetch(`${s.base}/api/reports/end-of-day`, { method: 'POST', headers: { origin: s.base } })
     ).json()) as EndOfDayReport;
-    expect(JSON.stringify(eod)).toContain('1250');
-    expect(eod).toMatchObject({ businessDay: day.totals.businessDay });
+    expect(eod).toMatchObject({ businessDay: day.totals.businessDay, counts: { approved: 1 }, currencies: [expect.objectContaining({ currency: 'EUR', net: 1250 })] });
+    // The terminal's ledger matches the journal: one completed sale of 12.50 EUR under the payment's reference.
+    expect(s.sim.ledger().filter((e) => e.kind === 'sale').map((e) => [e.reference, e.amountMinor, e.state])).toEqual([[payment.ref, 1250, 'completed']]);
   });
 
   it('declined sale (amount ending 51), E+ short answer on 8N1: status 7 in 28 bytes, nothing charged', async () => {
@@ -182,6 +183,29 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     await settled(h);
     expect(h.service.bridge.last(WHO)).toMatchObject({ outcome: 'approved', delivered: true });
     expect(h.sim.netCharges(payment!.ref)).toBe(1);
+  });
+
+  it('the register\'s cable is pulled while myPOS works: the approval finds no register and is reversed; the journal says so', async () => {
+    // Short link timers: whether the bridge sees the port go or only its ENQs unanswered, it gives up within seconds.
+    h = await startHarness({ listener: listener(FAST) });
+    const ecr = await register('8N1');
+    port!.on('error', () => undefined);
+    await ecr.request(`0100001077010978${SP10}A010B010`); // …77: every stage of the simulated terminal is slow
+    try {
+      // The payment is under way (the register's EOT arrived) before the cable goes.
+      let ref: string | undefined;
+      await until(() => (ref = h!.service.bridge.last(WHO)?.ref) !== undefined);
+      await pty.unplug();
+      const record = h.service.journal.allByRef(WHO.register, ref!)[0]!;
+      const events = () => h!.service.journal.events(record.id);
+      await until(() => events().some((e) => e.type === 'settled'));
+      expect(events().map((e) => e.type)).toEqual(expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']));
+      await settled(h);
+      expect(h.sim.netCharges(ref!)).toBe(0);
+      expect(h.service.bridge.status(WHO, ref!)).toMatchObject({ acknowledged: false, outcome: 'cancelled' });
+    } finally {
+      await pty.replug();
+    }
   });
 
   it('cheque (mode C) and an unknown type get status 9 in the size the flag asks for; no payment', async () => {
