@@ -113,7 +113,8 @@ async function start(): Promise<void> {
   registerIpc(ipcMain, host.core, () => win?.webContents);
   tray = new BridgeTray({
     open: () => void showWindow(),
-    setPaused: (paused) => void (paused ? host?.pause() : host?.resume())?.catch((e: unknown) => log?.error({ err: e }, 'pause/resume failed')),
+    // Resuming starts the core again from the config file: a failure there is shown like one at start-up.
+    setPaused: (paused) => void (paused ? host?.pause() : startCore(() => host!.resume()))?.catch((e: unknown) => log?.error({ err: e }, 'pause failed')),
     showProblem: () => void showFailure(),
     quit: () => app.quit(),
   });

@@ -38,6 +38,9 @@ Usage:
   register-bridge support-bundle [--config FILE] [--data-dir DIR] [--out FILE]
                                                              one zip for support: versions, config without secrets, doctor,
                                                              last log lines, journal statistics, devices
+  register-bridge go-live [--terminal ID] [--config FILE] [--data-dir DIR]
+                                                             is an ePOS terminal ready for Live? each step, its reason and fix
+                                                             (exit 0: ready, 1: not ready)
   register-bridge version
 
 Without --config and --data-dir the config, journal and logs live in this computer's application-data folders;
@@ -63,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
       return doctor(rest);
     case 'support-bundle':
       return supportBundle(rest);
+    case 'go-live':
+      return goLive(rest);
     case 'logs':
       return logs(rest);
     case 'version':
@@ -268,6 +273,35 @@ async function doctor(args: string[]): Promise<number> {
   );
   process.stdout.write(`register-bridge ${VERSION} doctor\n\n${formatDoctor(report)}`);
   return doctorExitCode(report);
+}
+
+async function goLive(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, terminal: { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' } },
+    strict: true,
+  });
+  const config = loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
+  const epos = config.terminals.filter((t) => t.driver === 'epos' && (values.terminal === undefined || t.id === values.terminal));
+  if (epos.length === 0) {
+    throw new UsageError(values.terminal === undefined ? 'the config has no ePOS terminal (driver "epos"): go-live checks myPOS cloud terminals' : `no ePOS terminal "${values.terminal}" in the config`);
+  }
+  const [{ runGoLiveCheck, formatGoLive }, { Journal }] = await Promise.all([import('./ops/go-live'), import('./journal/journal')]);
+  const dataDir = dataDirFor({ dataDir: values['data-dir'], configDataDir: config.dataDir });
+  const logFile = logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config.dataDir });
+  const journal = existsSync(resolve(dataDir, 'journal.sqlite')) ? Journal.open(dataDir) : undefined;
+  let ready = true;
+  try {
+    for (const t of epos) {
+      if (t.driver !== 'epos') continue;
+      const report = await runGoLiveCheck(t, { secrets: { env: process.env }, dataDir, logFile, openPayments: (id, env) => journal?.openOnEnvironment(id, env) ?? [] });
+      process.stdout.write(formatGoLive(report));
+      ready &&= report.ready;
+    }
+  } finally {
+    journal?.close();
+  }
+  return ready ? 0 : 1;
 }
 
 async function supportBundle(args: string[]): Promise<number> {

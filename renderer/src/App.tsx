@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BridgeClient, StatusEvent } from './client/types';
 import { Dashboard } from './views/Dashboard';
 import { Journal } from './views/Journal';
+import { GoLive } from './views/GoLive';
 import { Logs } from './views/Logs';
 import { Reports } from './views/Reports';
 import { Settings } from './views/Settings';
@@ -13,6 +14,7 @@ const VIEWS = [
   { id: 'reports', label: 'Reports' },
   { id: 'setup', label: 'Setup' },
   { id: 'settings', label: 'Settings' },
+  { id: 'golive', label: 'Go live' },
   { id: 'logs', label: 'Logs' },
 ] as const;
 type ViewId = (typeof VIEWS)[number]['id'];
@@ -71,6 +73,8 @@ export function App({ client }: { client: BridgeClient }) {
         return <Setup client={client} />;
       case 'settings':
         return <Settings client={client} />;
+      case 'golive':
+        return <GoLive client={client} />;
       case 'logs':
         return <Logs client={client} subscribe={subscribe} />;
     }

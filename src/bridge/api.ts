@@ -88,6 +88,11 @@ export type Delivery =
   | 'acknowledged'
   /** The register refused the result or never confirmed it within its timer: the payment is reversed. */
   | 'rejected'
+  /**
+   * The register did not confirm the result, and its protocol lets it ask for it again later (ECR17 "send last
+   * result"): the payment stands (completed on the terminal); the journal notes that it is held for the register.
+   */
+  | 'held'
   /** The result could not be delivered (connection gone); it is delivered on the next status/last/hello. */
   | 'undeliverable';
 
@@ -117,6 +122,8 @@ export interface BridgeApi {
    * starts a new period. Optional: without it a ZVT listener answers End-of-Day with zero totals.
    */
   closeDay?(who: RegisterIdentity): Promise<PaymentView[]>;
+  /** What `closeDay` would return now, without closing the period (ECR17 totals). */
+  periodPayments?(who: RegisterIdentity): PaymentView[];
   /**
    * The receipt of one of this register's payments: merchant and customer copies as text lines at the asked width
    * (32/40/48, default from the config), and ESC/POS bytes when `escpos` is set. `kind` picks a follow-up (e.g. the

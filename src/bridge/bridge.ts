@@ -235,7 +235,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     let record: PaymentRecord;
     try {
       // Grouped: made durable with the driver reference before the first byte goes to the terminal (beforeSend).
-      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}) }, { durable: 'grouped' });
+      const environment = lane.driver.info.environment;
+      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}), ...(environment ? { environment } : {}) }, { durable: 'grouped' });
     } catch (e) {
       // Two connections raced with the same ref: the loser attaches to the winner.
       const again = this.journal.findByRef(who.register, ref, opClass);
@@ -304,7 +305,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       if (!record.deliveredAt) this.journal.update(record.id, { deliveredAt: at }, { type: 'delivered' });
       if (how === 'acknowledged' && !record.acknowledgedAt) this.journal.update(record.id, { acknowledgedAt: at }, { type: 'acknowledged' });
     } else {
-      this.journal.note(record.id, how === 'rejected' ? 'rejected_by_register' : 'undeliverable');
+      this.journal.note(record.id, how === 'rejected' ? 'rejected_by_register' : how === 'held' ? 'held_for_register' : 'undeliverable');
     }
     crashPoint('after_delivery');
     const job = this.jobs.get(record.id);
@@ -348,13 +349,18 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
    * previous close, then a new period starts.
    */
   async closeDay(who: RegisterIdentity): Promise<PaymentView[]> {
-    const key = `last_close:${who.register}`;
-    const from = this.journal.setting(key);
     const now = new Date().toISOString();
+    const views = this.periodPayments(who, now);
+    this.journal.setSetting(`last_close:${who.register}`, now);
+    return views;
+  }
+
+  /** The payments of this register's open accounting period (what closeDay would return), without closing it. */
+  periodPayments(who: RegisterIdentity, to = new Date().toISOString()): PaymentView[] {
+    const from = this.journal.setting(`last_close:${who.register}`);
     const rows = this.journal
-      .list({ register: who.register, ...(from ? { from } : {}), to: now, limit: 100_000 })
+      .list({ register: who.register, ...(from ? { from } : {}), to, limit: 100_000 })
       .filter((r) => r.outcome !== null && r.deliveredAt !== null);
-    this.journal.setSetting(key, now);
     return rows.reverse().map((r) => viewOf(r, this.followUps(this.journal.allByRef(r.register, r.ref))));
   }
 
@@ -719,9 +725,11 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private async settleAfterDelivery(lane: Lane, job: Job): Promise<void> {
     const listenerAck = this.requireAckSecondsFor(job.record);
     const how = await this.awaitDelivery(job, listenerAck);
-    const decision: 'complete' | 'cancel' = how === 'acknowledged' || (how === 'written' && listenerAck === undefined) ? 'complete' : 'cancel';
+    const decision: 'complete' | 'cancel' = how === 'acknowledged' || how === 'held' || (how === 'written' && listenerAck === undefined) ? 'complete' : 'cancel';
     const why =
-      decision === 'complete'
+      how === 'held'
+        ? 'the register did not confirm the result; it can ask for it again'
+        : decision === 'complete'
         ? 'the register accepted the result'
         : how === 'written'
           ? `the register did not acknowledge within ${listenerAck} s`
@@ -1066,7 +1074,7 @@ function checkRef(ref: unknown): string {
 }
 
 function strongerDelivery(a: Delivery | undefined, b: Delivery): Delivery {
-  const rank: Record<Delivery, number> = { undeliverable: 0, written: 1, rejected: 2, acknowledged: 3 };
+  const rank: Record<Delivery, number> = { undeliverable: 0, held: 1, written: 2, rejected: 3, acknowledged: 4 };
   return a === undefined || rank[b] >= rank[a] ? b : a;
 }
 

@@ -76,7 +76,7 @@ export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, ser
 export const listenerSchema = z
   .object({
     id: id.optional(),
-    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap']),
+    protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap', 'ecr17']),
     transport: listenerTransport,
     terminal: id.optional(),
     /** Required for a TCP listener beyond loopback. */

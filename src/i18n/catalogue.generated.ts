@@ -142,6 +142,34 @@ export interface Catalogue {
       "tooLateApproved": "Too late: the payment is approved; send a reversal to undo it",
       "tookEffect": "Cancelled; nothing was charged"
     },
+    "ecr17": {
+      "progress": {
+        "cancelling": "CANCELLING",
+        "confirming": "CONFIRMING",
+        "enterPin": "ENTER PIN",
+        "presentCard": "PRESENT CARD",
+        "processing": "PROCESSING",
+        "wait": "PLEASE WAIT"
+      },
+      "reason": {
+        "cancelled": "CANCELLED BY CUSTOMER",
+        "cardTimeout": "CARD TIMEOUT",
+        "closeFailed": "CLOSE FAILED",
+        "declined": "DECLINED BY ISSUER",
+        "hostUnreachable": "HOST UNREACHABLE",
+        "invalidAmount": "INVALID AMOUNT",
+        "noLastResult": "NO LAST RESULT",
+        "notAvailable": "NOT AVAILABLE",
+        "nothingToReverse": "NOTHING TO REVERSE",
+        "refused": "OPERATION REFUSED",
+        "resultUnknown": "RESULT UNKNOWN",
+        "reversed": "REVERSED",
+        "stanMismatch": "STAN NOT LAST PAYMENT",
+        "terminalBusy": "TERMINAL BUSY",
+        "unreachable": "TERMINAL UNREACHABLE",
+        "wrongPin": "WRONG PIN"
+      }
+    },
     "error": {
       "bad_json": "The line is not valid JSON",
       "bad_request": "The request is not valid",

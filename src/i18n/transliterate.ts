@@ -20,7 +20,8 @@ const BY_LANGUAGE: Partial<Record<Language, Array<[string, string]>>> = {
   bg: [['Щ', 'Sht'], ['щ', 'sht'], ['Ъ', 'A'], ['ъ', 'a'], ['Х', 'H'], ['х', 'h'], ['Ь', 'Y'], ['ь', 'y'], ['Ю', 'Yu'], ['ю', 'yu'], ['Я', 'Ya'], ['я', 'ya']],
 };
 
-const CURRENCY_SIGNS: Array<[string, string]> = [['€', 'EUR'], ['£', 'GBP'], ['₺', 'TRY'], ['₽', 'RUB'], ['₴', 'UAH'], ['лв', 'BGN']];
+/** Signs the library leaves as they are: currency signs by their ISO code, the numero sign as "No". */
+const CURRENCY_SIGNS: Array<[string, string]> = [['№', 'No'], ['€', 'EUR'], ['£', 'GBP'], ['₺', 'TRY'], ['₽', 'RUB'], ['₴', 'UAH'], ['лв', 'BGN']];
 
 /** `text` with every character `canPrint` refuses replaced by a printable reading. */
 export function printableText(text: string, canPrint: (ch: string) => boolean, language?: Language): string {

@@ -52,6 +52,20 @@ export interface PaymentRecord {
   readonly reversedBy: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The myPOS environment of the terminal it ran on (ePOS terminals); absent for links without one. */
+  readonly environment?: Environment;
+}
+
+/** myPOS's two environments, which share nothing (credentials, merchants, terminals, payments). */
+export type Environment = 'demo' | 'live';
+
+/** A terminal switched from one environment to the other, with the check that allowed it. */
+export interface EnvironmentSwitch {
+  readonly terminal: string;
+  readonly from: Environment;
+  readonly to: Environment;
+  readonly at: string;
+  readonly check: unknown;
 }
 
 export interface NewPayment {
@@ -62,6 +76,7 @@ export interface NewPayment {
   tip: number;
   terminal: string;
   originalId?: string;
+  environment?: Environment;
 }
 
 export interface PaymentPatch {
@@ -328,11 +343,11 @@ export class Journal {
       this.db
         .prepare(
           `INSERT INTO payments (id, register, ref, op_class, kind, amount, currency, tip, terminal, original_id, bridge_ref,
-             receipt_no, stage, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+             receipt_no, stage, created_at, updated_at, environment)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
         )
         .run(id, p.register, p.ref, opClassOf(p.kind), p.kind, p.amount.minor, p.amount.currency, p.tip, p.terminal,
-          p.originalId ?? null, bridgeRef, receiptNo, at, at);
+          p.originalId ?? null, bridgeRef, receiptNo, at, at, p.environment ?? null);
       this.appendEvent(id, 'intent', { kind: p.kind, amount: p.amount.minor, currency: p.amount.currency, tip: p.tip, terminal: p.terminal }, at);
     }, options.durable ?? true);
     return this.get(id)!;
@@ -410,6 +425,29 @@ export class Journal {
     const d = this.prepared(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM payments WHERE outcome = 'in_doubt'`).get() as { n: number; oldest: string | null };
     const u = this.prepared('SELECT COUNT(*) AS n FROM payments WHERE delivered_at IS NULL AND outcome IS NOT NULL').get() as { n: number };
     return { inDoubt: d.n, oldestInDoubtAt: d.oldest ?? undefined, undelivered: u.n };
+  }
+
+  /** Payments of a terminal on one environment that are not finished (no final outcome, in doubt, or completion pending). */
+  openOnEnvironment(terminal: string, environment: Environment): PaymentRecord[] {
+    return this.rows(
+      `SELECT * FROM payments WHERE terminal = ? AND environment = ? AND (outcome IS NULL OR outcome = 'in_doubt' OR settlement IN ('pending', 'complete', 'cancel')) ORDER BY rowid`,
+      terminal,
+      environment,
+    );
+  }
+
+  /** Records that a terminal now runs on another environment (durable: the go-live decision). */
+  recordEnvironmentSwitch(s: Omit<EnvironmentSwitch, 'at'>): EnvironmentSwitch {
+    const at = this.stamp();
+    this.tx(() => this.prepared('INSERT INTO environment_switches (terminal, from_env, to_env, at, check_json) VALUES (?, ?, ?, ?, ?)').run(s.terminal, s.from, s.to, at, JSON.stringify(s.check ?? null)));
+    return { ...s, at };
+  }
+
+  environmentSwitches(terminal?: string): EnvironmentSwitch[] {
+    const rows = (terminal === undefined
+      ? this.prepared('SELECT * FROM environment_switches ORDER BY seq').all()
+      : this.prepared('SELECT * FROM environment_switches WHERE terminal = ? ORDER BY seq').all(terminal)) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({ terminal: String(r.terminal), from: r.from_env as Environment, to: r.to_env as Environment, at: String(r.at), check: JSON.parse(String(r.check_json)) as unknown }));
   }
 
   lastOfRegister(register: string): PaymentRecord | undefined {
@@ -593,6 +631,7 @@ function toRecord(r: Row): PaymentRecord {
     reversedBy: str(r.reversed_by),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
+    ...(r.environment === 'demo' || r.environment === 'live' ? { environment: r.environment } : {}),
   };
 }
 

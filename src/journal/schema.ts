@@ -80,6 +80,23 @@ CREATE INDEX payments_bridge_ref ON payments(bridge_ref);
 CREATE INDEX payments_driver_ref ON payments(driver_ref);
 `,
   },
+  {
+    // Demo and Live kept apart (myPOS's two environments share nothing): each payment names the environment of the
+    // terminal it ran on (ePOS terminals; NULL for links without environments), and every switch of a terminal from
+    // Demo to Live is recorded with the go-live check that allowed it.
+    version: 3,
+    sql: `
+ALTER TABLE payments ADD COLUMN environment TEXT CHECK (environment IN ('demo', 'live'));
+CREATE TABLE environment_switches (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  terminal   TEXT NOT NULL,
+  from_env   TEXT NOT NULL,
+  to_env     TEXT NOT NULL,
+  at         TEXT NOT NULL,
+  check_json TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

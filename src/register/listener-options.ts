@@ -10,6 +10,7 @@ import { BridgeError } from '../domain/errors';
 import { captureOptionsSchema } from './capture/options';
 import { compileFilter, compileTotalPattern, DEFAULT_PATTERN_FLAGS } from './capture/total';
 import { textOptionsSchema } from './text/options';
+import { ecr17OptionsSchema } from './ecr17/options';
 import { concertOptionsSchema } from './concert/options';
 import { caisseApOptionsSchema } from './caisse-ap/options';
 
@@ -73,6 +74,7 @@ export function listenerOptionIssues(config: unknown): OptionIssue[] {
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return;
     const prefix = `listeners[${i}].options`;
     if (protocol === 'text') out.push(...schemaIssues(textOptionsSchema, options, prefix));
+    else if (protocol === 'ecr17') out.push(...schemaIssues(ecr17OptionsSchema, options, prefix));
     else if (protocol === 'pole-display' || protocol === 'printer') out.push(...captureIssues(protocol, options, prefix));
     else if (protocol === 'concert') out.push(...schemaIssues(concertOptionsSchema, options, prefix));
     else if (protocol === 'caisse-ap') out.push(...schemaIssues(caisseApOptionsSchema, options, prefix));

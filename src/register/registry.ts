@@ -6,6 +6,7 @@ import { textProtocol } from './text/session';
 import { poleDisplayProtocol } from './capture/pole-display';
 import { printerProtocol } from './capture/printer';
 import { zvtListenerProtocol } from './zvt/index';
+import { ecr17ListenerProtocol } from './ecr17/index';
 import { concertListenerProtocol } from './concert/index';
 import { caisseApListenerProtocol } from './caisse-ap/index';
 
@@ -22,6 +23,8 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
       return printerProtocol(listener.options ?? {});
     case 'zvt':
       return zvtListenerProtocol(listener);
+    case 'ecr17':
+      return ecr17ListenerProtocol(listener);
     case 'concert':
       return concertListenerProtocol(listener);
     case 'caisse-ap':
@@ -35,6 +38,9 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
  * The language of a listener's receipts and messages: its own `locale`, else the shop's (`merchant.locale`); a ZVT
  * register with neither speaks German (ZVT is the German terminal protocol; docs/localisation.md), any other English.
  */
+/** The language a national protocol's registers show when the config names none. */
+const PROTOCOL_LOCALES: Partial<Record<ListenerConfig['protocol'], string>> = { zvt: 'de-DE', ecr17: 'it-IT' };
+
 export function registerLocale(listener: Pick<ListenerConfig, 'protocol' | 'locale'>, merchantLocale: string | undefined): string | undefined {
-  return listener.locale ?? merchantLocale ?? (listener.protocol === 'zvt' ? 'de-DE' : undefined);
+  return listener.locale ?? merchantLocale ?? PROTOCOL_LOCALES[listener.protocol];
 }

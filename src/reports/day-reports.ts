@@ -6,7 +6,7 @@
 import { renameSync } from 'node:fs';
 import { ensurePrivateDir, writePrivateFile } from '../os/private-files';
 import { join } from 'node:path';
-import type { Journal, PaymentRecord } from '../journal/journal';
+import type { Environment, Journal, PaymentRecord } from '../journal/journal';
 import type { BatchCloseResult } from '../terminal/driver';
 import { receiptData } from '../receipts/build';
 import { renderReceipt } from '../receipts/index';
@@ -24,6 +24,12 @@ export interface DayQuery {
   readonly terminal?: string;
   /** Only this register's payments (e.g. "pos/till-1"). */
   readonly register?: string;
+  /**
+   * myPOS's environment: "live" counts Live payments, "demo" Demo ones; the two are never added up together.
+   * Payments of links without environments (IPP) count as the bridge's own environment, which is also the default:
+   * Demo when every terminal is a Demo ePOS terminal, else Live.
+   */
+  readonly environment?: Environment;
 }
 
 export interface BatchOutcome extends BatchCloseResult {
@@ -36,6 +42,11 @@ export interface EndOfDayReport extends DayTotals {
   readonly batches: BatchOutcome[];
   /** "scheduled": a reconciliation of the day runs now and is stored when done; "off": not configured. */
   readonly reconciliation: 'scheduled' | 'off';
+  /**
+   * The same day's payments of the other environment (Demo beside a Live day, e.g. before a terminal went live),
+   * totalled apart and never in the figures above; absent when there were none.
+   */
+  readonly otherEnvironment?: DayTotals;
 }
 
 export interface DayReportSettings {
@@ -81,12 +92,23 @@ export class DayReports {
     return businessDayOf(instant, this.settings.businessDay);
   }
 
+  /** The bridge's environment: Demo when every terminal is a Demo ePOS terminal, else Live. */
+  environment(): Environment {
+    const hosts = this.hosts();
+    return hosts.length > 0 && hosts.every((h) => h.driver?.info.environment === 'demo') ? 'demo' : 'live';
+  }
+
   private originalOf = (r: PaymentRecord): PaymentRecord | undefined => (r.originalId ? this.journal.get(r.originalId) : undefined);
 
   /** Totals of a business day so far (nothing is closed). */
   totals(q: DayQuery = {}): DayTotals {
     const w = this.window(q.day);
-    return dayTotals(this.journal.createdBetween(w.from, w.to), {
+    const own = this.environment();
+    const environment = q.environment ?? own;
+    // A payment without an environment (IPP, or recorded before environments were) is the bridge's own.
+    const records = this.journal.createdBetween(w.from, w.to).filter((r) => (r.environment ?? own) === environment);
+    return dayTotals(records, {
+      environment,
       window: w,
       originalOf: this.originalOf,
       ...(q.terminal !== undefined ? { terminal: q.terminal } : {}),
@@ -117,7 +139,9 @@ export class DayReports {
       }
     }
     const reconcileAfter = this.settings.reconcileAfterEndOfDay !== false && q.register === undefined && q.terminal === undefined;
-    const report: EndOfDayReport = { ...totals, closedAt: this.now().toISOString(), batches, reconciliation: reconcileAfter ? 'scheduled' : 'off' };
+    const other = this.totals({ ...q, environment: (totals.environment ?? 'live') === 'live' ? 'demo' : 'live' });
+    const hasOther = Object.values(other.counts).some((n) => n > 0);
+    const report: EndOfDayReport = { ...totals, closedAt: this.now().toISOString(), batches, reconciliation: reconcileAfter ? 'scheduled' : 'off', ...(hasOther ? { otherEnvironment: other } : {}) };
     this.journal.recordDayClose('bridge', totals.businessDay, report);
     this.export(`end-of-day-${totals.businessDay}`, { json: totalsJson(report), csv: totalsCsv(report) });
     if (reconcileAfter) afterClose?.(totals.businessDay);
@@ -132,7 +156,10 @@ export class DayReports {
   /** Reconciles a business day with each terminal's host; the report is stored in the journal and exported. */
   async reconcile(q: { day?: string } = {}): Promise<ReconciliationReport> {
     const w = this.window(q.day);
-    const records = this.journal.createdBetween(w.from, w.to);
+    // Each host knows only its own environment's payments: a terminal switched to Live today is reconciled with its
+    // Live payments, its Demo ones (another host that shares nothing) are not expected there.
+    const envOf = new Map(this.hosts().map((h) => [h.terminal, h.driver?.info.environment]));
+    const records = this.journal.createdBetween(w.from, w.to).filter((r) => r.environment === undefined || envOf.get(r.terminal) === undefined || r.environment === envOf.get(r.terminal));
     const hosts = new Map<string, HostView>();
     const sources: TerminalSource[] = [];
     for (const h of this.hosts()) {

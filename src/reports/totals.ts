@@ -80,6 +80,8 @@ export interface DayTotals {
   readonly timeZone: string;
   readonly cutoffHour: number;
   readonly generatedAt: string;
+  /** "demo" for the totals of myPOS Demo payments; absent: Live and links without environments. Never both in one. */
+  readonly environment?: 'demo';
   /** Filters the totals were made with. */
   readonly terminal?: string;
   readonly register?: string;
@@ -124,6 +126,8 @@ interface MutableCurrency extends MutableScheme {
 
 export interface TotalsOptions {
   readonly window: BusinessDayWindow;
+  /** Recorded in the totals: whose payments `records` are (Live when absent). */
+  readonly environment?: 'live' | 'demo';
   /** The payment a follow-up acts on (may be of another day). */
   readonly originalOf: (r: PaymentRecord) => PaymentRecord | undefined;
   readonly terminal?: string;
@@ -239,6 +243,8 @@ export function dayTotals(records: readonly PaymentRecord[], options: TotalsOpti
     timeZone: w.timeZone,
     cutoffHour: w.cutoffHour,
     generatedAt: (options.now ?? new Date()).toISOString(),
+    // Live is what a day's totals always were: only Demo totals say whose they are.
+    ...(options.environment === 'demo' ? { environment: 'demo' as const } : {}),
     ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
     ...(options.register !== undefined ? { register: options.register } : {}),
     currencies: out,

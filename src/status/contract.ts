@@ -357,6 +357,9 @@ export interface ProblemDetails {
  * The one API behind the status page. Every method may fail with a ProblemDetails (thrown as StatusProblem on the
  * core side, rejected as ApiProblem in the renderer).
  */
+export type { GoLiveReport, GoLiveStep } from '../ops/go-live';
+import type { GoLiveReport } from '../ops/go-live';
+
 export interface StatusApi {
   state(): Promise<StateView>;
   journalSearch(q: JournalQuery): Promise<PaymentView[]>;
@@ -388,6 +391,45 @@ export interface StatusApi {
   securityEvents(): Promise<SecurityEventsView>;
   /** One zip for support: versions, config without secrets, doctor, last log lines, journal statistics, devices, state. */
   supportBundle(): Promise<SupportBundleView>;
+  /** The go-live check of an ePOS terminal as configured, or as it would run with the Live credentials given. */
+  goLiveCheck(req: GoLiveRequest): Promise<GoLiveReport>;
+  /** Checks the terminal with the Live credentials and, when ready, switches it to Live (config saved, switch journalled). */
+  goLiveSwitch(req: GoLiveRequest): Promise<GoLiveSwitchAnswer>;
+  /** What myPOS Support asks for (Partner ID, Application ID, environment, versions, terminal IDs, last error); no secret. */
+  supportInfo(): Promise<SupportInfoView>;
+}
+
+/** A secret typed in the form (kept in the keychain; desktop) or named by an environment variable. */
+export type SecretInput = { readonly value: string } | { readonly env: string };
+
+export interface GoLiveCredentials {
+  readonly partnerId: string;
+  readonly applicationId: string;
+  readonly partnerClientId: string;
+  readonly partnerSecret: SecretInput;
+  readonly merchantClientId: string;
+  readonly merchantSecret: SecretInput;
+  /** The merchant's real terminal on Live (Demo TIDs do not exist there); default the configured one. */
+  readonly terminalId?: string;
+}
+
+export interface GoLiveRequest {
+  /** The bridge's id of the ePOS terminal. */
+  readonly terminal: string;
+  /** Live credentials to check (and switch to); absent: check the terminal as configured. */
+  readonly credentials?: GoLiveCredentials;
+}
+
+export interface GoLiveSwitchAnswer {
+  readonly switched: boolean;
+  readonly report: GoLiveReport;
+  /** What happened, in words (saved and what to do next, or why not). */
+  readonly message: string;
+}
+
+export interface SupportInfoView {
+  /** Plain text to paste into a message to myPOS Support. */
+  readonly text: string;
 }
 
 /** The support bundle as the page receives it (base64, so that the same answer travels over HTTP and IPC). */
@@ -406,7 +448,7 @@ export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
   'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'dayReports', 'endOfDay', 'reconcile',
   'securityEvents',
-  'supportBundle',
+  'supportBundle', 'goLiveCheck', 'goLiveSwitch', 'supportInfo',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */
@@ -449,6 +491,9 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },
   securityEvents: { verb: 'GET', path: '/api/security-events', arg: 'none' },
   supportBundle: { verb: 'POST', path: '/api/support-bundle', arg: 'none' },
+  goLiveCheck: { verb: 'POST', path: '/api/go-live/check', arg: 'body' },
+  goLiveSwitch: { verb: 'POST', path: '/api/go-live/switch', arg: 'body' },
+  supportInfo: { verb: 'GET', path: '/api/support-info', arg: 'none' },
 };
 
 /** The WebSocket endpoint of the event stream. */

@@ -49,6 +49,10 @@ import type {
   StatusApi,
   StatusEvent,
   SupportBundleView,
+  SupportInfoView,
+  GoLiveReport,
+  GoLiveRequest,
+  GoLiveSwitchAnswer,
   TestPaymentAnswer,
   TestPaymentRequest,
 } from './contract';
@@ -56,6 +60,8 @@ import { RECEIPT_COLUMNS } from './contract';
 import { captureRegistry } from '../register/capture/capture-registry';
 import type { LogRing } from './log-ring';
 import { StatusProblem } from './problem';
+import { eposTerminalSchema, type EposTerminalConfig } from '../terminal/epos/config';
+import type { SecretContext } from '../config/secrets';
 import { SettingsFile, type SecretStore } from './settings';
 import { Wizard, type WizardOptions } from './wizard';
 
@@ -408,6 +414,103 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     });
     this.o.log.info({ files: bundle.files.length, bytes: bundle.zip.length }, 'support bundle made');
     return { fileName: bundle.fileName, contentType: 'application/zip', base64: bundle.zip.toString('base64'), files: bundle.files };
+  }
+
+  // ---------------------------------------------------------------- going live (Demo → Live)
+
+  async goLiveCheck(req: GoLiveRequest): Promise<GoLiveReport> {
+    const { candidate, secrets } = this.goLiveCandidate(req);
+    return this.runGoLive(candidate, secrets);
+  }
+
+  /**
+   * Demo → Live: nothing carries over (new credentials, the merchant's approval again), so the terminal is checked
+   * with the Live credentials first; only a ready terminal is switched: the config saved with the secrets in the
+   * keychain (or named environment variables), the switch recorded in the journal. It takes effect at the restart.
+   */
+  async goLiveSwitch(req: GoLiveRequest): Promise<GoLiveSwitchAnswer> {
+    if (!req?.credentials) throw new StatusProblem(400, 'Going live needs the Live credentials', { code: 'bad_request', issues: [{ field: 'credentials', message: 'required' }] });
+    const typed = (['partnerSecret', 'merchantSecret'] as const).filter((f) => 'value' in req.credentials![f]);
+    if (typed.length && !this.o.secretStore) {
+      throw new StatusProblem(400, 'This bridge has no keychain (it runs as a service): name an environment variable for each secret instead of typing it', {
+        code: 'bad_request',
+        issues: typed.map((f) => ({ field: `credentials.${f}`, message: 'name an environment variable: a typed secret would be written to the config file' })),
+      });
+    }
+    const { candidate, secrets, current } = this.goLiveCandidate(req);
+    const report = await this.runGoLive(candidate, secrets);
+    if (!report.ready) return { switched: false, report, message: 'Not switched: fix what the check marks and try again. The terminal stays on its current environment.' };
+    const view = this.settings.view();
+    if (!view.writable) return { switched: false, report, message: 'The bridge runs without a config file (demo mode): start it with --config to switch a terminal.' };
+    const config = JSON.parse(JSON.stringify(view.config)) as { terminals?: Array<Record<string, unknown>> };
+    const c = req.credentials;
+    const secretRef = (field: 'partnerSecret' | 'merchantSecret'): unknown => ('env' in c[field] ? { env: c[field].env } : c[field].value);
+    config.terminals = (config.terminals ?? []).map((t) =>
+      t.id !== current.id
+        ? t
+        : { ...t, environment: 'live', partnerId: c.partnerId, applicationId: c.applicationId, partnerClientId: c.partnerClientId, partnerSecret: secretRef('partnerSecret'), merchantClientId: c.merchantClientId, merchantSecret: secretRef('merchantSecret'), terminalId: candidate.terminalId },
+    );
+    const saved = this.settings.save(config);
+    if (!saved.saved) return { switched: false, report, message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}` };
+    this.running().journal.recordEnvironmentSwitch({ terminal: current.id, from: current.environment, to: 'live', check: report });
+    this.o.log.warn({ terminal: current.id, terminalId: candidate.terminalId }, 'terminal switched from Demo to Live');
+    return { switched: true, report, message: `Terminal "${current.id}" is set to Live (TID ${candidate.terminalId}). Restart the bridge to take Live payments; Demo payments stay in the journal, apart from Live ones.` };
+  }
+
+  async supportInfo(): Promise<SupportInfoView> {
+    const s = this.running();
+    const lines = [`Register Bridge ${VERSION}`];
+    for (const t of this.o.config.terminals) {
+      const view = s.bridge.terminals().find((v) => v.id === t.id);
+      if (t.driver === 'epos') lines.push(`Terminal ${t.id}: ePOS, ${t.environment === 'live' ? 'Live' : 'Demo'}, TID ${t.terminalId}, Partner ID ${t.partnerId}, Application ID ${t.applicationId}`);
+      else lines.push(`Terminal ${t.id}: ${view?.driver ?? t.driver}${view?.terminalId ? `, TID ${view.terminalId}` : ''}`);
+      if (view) lines.push(`  state ${view.state}${view.message ? `: ${view.message}` : ''}`);
+    }
+    const lastError = this.o.logs?.query({ level: 'error', limit: 1 }).lines.at(-1);
+    lines.push(`Last error: ${lastError ? `${lastError.time} ${lastError.msg}` : 'none since the bridge started'}`);
+    return { text: `${lines.join('\n')}\n` };
+  }
+
+  private goLiveCandidate(req: GoLiveRequest): { candidate: EposTerminalConfig; secrets: SecretContext; current: EposTerminalConfig } {
+    const current = this.o.config.terminals.find((t) => t.id === req?.terminal);
+    if (!current || current.driver !== 'epos') throw new StatusProblem(404, `No ePOS terminal "${String(req?.terminal)}": going live is for myPOS cloud terminals`, { code: 'unknown_terminal' });
+    const env = { env: process.env };
+    const c = req.credentials;
+    if (!c) return { candidate: current, secrets: env, current };
+    // Typed secrets are checked from memory as the keychain entries they become when saved.
+    const typed = new Map<string, string>();
+    const ref = (field: 'partnerSecret' | 'merchantSecret'): { env: string } | { keychain: string } => {
+      const input = c[field];
+      if ('env' in input) return { env: input.env };
+      typed.set(`go-live.${field}`, input.value);
+      return { keychain: `go-live.${field}` };
+    };
+    const parsed = eposTerminalSchema.safeParse({
+      ...current,
+      environment: 'live',
+      partnerId: c.partnerId,
+      applicationId: c.applicationId,
+      partnerClientId: c.partnerClientId,
+      partnerSecret: ref('partnerSecret'),
+      merchantClientId: c.merchantClientId,
+      merchantSecret: ref('merchantSecret'),
+      terminalId: c.terminalId?.trim() || current.terminalId,
+    });
+    if (!parsed.success) {
+      throw new StatusProblem(400, 'The Live credentials are incomplete', { code: 'bad_request', issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+    }
+    return { candidate: parsed.data, secrets: { ...env, keychain: { read: (name) => typed.get(name) } }, current };
+  }
+
+  private async runGoLive(candidate: EposTerminalConfig, secrets: SecretContext): Promise<GoLiveReport> {
+    const s = this.running();
+    const [{ runGoLiveCheck }, { logFileFor }] = await Promise.all([import('../ops/go-live'), import('../log/files')]);
+    return runGoLiveCheck(candidate, {
+      secrets,
+      dataDir: s.dataDir,
+      logFile: this.o.logFile ?? logFileFor({ dataDir: this.o.config.dataDir }),
+      openPayments: (terminal, environment) => s.journal.openOnEnvironment(terminal, environment),
+    });
   }
 
   async reconcile(q: ReportsQuery): Promise<ReconciliationReport> {

@@ -81,6 +81,8 @@ export interface TerminalInfo {
   readonly currency?: string;
   /** Which payments REVERSAL can void: only the terminal's last transaction (IPP, spec §8.4) or any. Default 'last'. */
   readonly reversal?: 'last' | 'any';
+  /** myPOS's environment the terminal belongs to (ePOS: Demo or Live); absent for links without environments. */
+  readonly environment?: 'demo' | 'live';
   /** How often the bridge may run `probe()` while the terminal is idle, ms; absent: no probing. */
   readonly probeIntervalMs?: number;
 }

@@ -44,7 +44,7 @@ const SESSIONS: Partial<Record<ListenerProtocol, () => RegisterProtocol>> = {
   text: () => textProtocol({}),
   zvt: () => zvtTcpProtocol({ options: { receipts: 'off' } }),
 };
-const LINES: Record<ListenerProtocol, boolean> = { native: true, text: true, zvt: false, 'pole-display': false, printer: false, 'caisse-ap': false };
+const LINES: Record<ListenerProtocol, boolean> = { native: true, text: true, zvt: false, 'pole-display': false, printer: false, 'caisse-ap': false, ecr17: false };
 
 const token = fc.stringMatching(/^[A-Za-z][A-Za-z_-]{0,15}$/);
 const knownMethod = fc.constantFrom('GET', 'POST', 'PUT', 'OPTIONS', 'HEAD', 'CONNECT', 'PATCH', 'DELETE', 'TRACE', 'PRI', 'get', 'Post');

@@ -9,6 +9,7 @@ import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
 import { crossProtocolTargets } from './cross-protocol';
+import { ecr17Targets } from './ecr17';
 import { concertTargets } from './concert';
 import { caisseApTargets } from './caisse-ap';
 
@@ -20,6 +21,7 @@ export const allTargets: FuzzTarget[] = [
   ...textTargets,
   ...captureTargets,
   ...eposTargets,
+  ...ecr17Targets,
   ...concertTargets,
   ...caisseApTargets,
   ...configTargets,

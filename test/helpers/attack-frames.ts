@@ -4,10 +4,18 @@
  * so the fuzz targets can use it too.
  */
 /** The protocols a TCP register listener can speak (Concert runs on serial lines only). */
-export const LISTENER_PROTOCOLS = ['native', 'text', 'zvt', 'pole-display', 'printer', 'caisse-ap'] as const;
+export const LISTENER_PROTOCOLS = ['native', 'text', 'zvt', 'pole-display', 'printer', 'caisse-ap', 'ecr17'] as const;
 export type ListenerProtocol = (typeof LISTENER_PROTOCOLS)[number];
 
 const hex = (h: string): Buffer => Buffer.from(h.replace(/\s+/g, ''), 'hex');
+
+/** An ECR17 frame: STX, the message, ETX and the LRC (0x7F XOR the message and ETX). */
+function ecr17(message: string): Buffer {
+  const body = Buffer.from(message, 'latin1');
+  let lrc = 0x7f ^ 0x03;
+  for (const b of body) lrc ^= b;
+  return Buffer.concat([Buffer.from([0x02]), body, Buffer.from([0x03, lrc])]);
+}
 
 /** Frames that move money (or change the listener) in each protocol, as an attacker would put them in a body. */
 export const MONEY_FRAMES: Record<ListenerProtocol, Buffer[]> = {
@@ -30,6 +38,8 @@ export const MONEY_FRAMES: Record<ListenerProtocol, Buffer[]> = {
     Buffer.from('CZ0040300CJ012012345678901CA00201CE003978BA0010CD0011CB0044242', 'latin1'),
     Buffer.from('CZ0040300CJ012012345678901CA00201CE003978BA0010CD0010CB0044242', 'latin1'),
   ],
+  // A reversal of STAN 000001 and the day's close (terminal 12345678, register 00000001).
+  ecr17: [ecr17('123456780S0000000100000100'), ecr17('123456780C0000000100000000')],
 };
 
 /** A valid money frame of each protocol behind `padding` bytes that re-synchronise nothing on their own. */

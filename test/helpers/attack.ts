@@ -41,6 +41,7 @@ export async function startAttackStack(o: { log?: Logger; listener?: Record<stri
       ...(protocol === 'zvt' ? { password: '000000', options: { receipts: 'off' } } : {}),
       ...(protocol === 'pole-display' ? { options: { stableMs: 50 } } : {}),
       ...(protocol === 'caisse-ap' ? { options: { quietMs: 50 } } : {}),
+      ...(protocol === 'ecr17' ? { options: { terminalId: '12345678' } } : {}),
       ...o.listener,
     })),
     terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],

@@ -227,6 +227,23 @@ describe('desktop app: a start that fails is shown at the till', () => {
     expect(JSON.parse(readFileSync(join(userData(m), 'config.broken.json'), 'utf8'))).toEqual(broken);
   });
 
+  it('resuming from the tray with a config broken meanwhile: the same box, the tray fails instead of reading "ready"', async () => {
+    const m = machine('linux');
+    writeConfig(m, config());
+    const l = await launch(m);
+    await running(l);
+    l.tray!.clickItem('Pause listeners');
+    await waitFor(() => expect(l.tray?.tooltip).toBe('Register Bridge — listeners paused'));
+    writeConfig(m, '{');
+    l.tray!.clickItem('Pause listeners');
+    const box = await l.nextMessageBox();
+    expect(box.options.detail).toContain('is not valid JSON');
+    await waitFor(() => expect(l.tray?.tooltip).toMatch(/NOT running/));
+    writeConfig(m, config());
+    box.choose('Try again');
+    await running(l);
+  });
+
   it('native port taken: the box says another program holds the port; once it is free, "Try again" starts the bridge', async () => {
     const m = machine('linux');
     const port = await takenPort();

@@ -24,3 +24,9 @@ export function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/** A refusal's field problems by field name ("credentials.partnerSecret" → its message); {} for anything else. */
+export function fieldErrors(e: unknown): Record<string, string> {
+  if (!(e instanceof ApiProblem)) return {};
+  return Object.fromEntries((e.problem.issues ?? []).map((i) => [i.field, i.message]));
+}

@@ -145,6 +145,49 @@ function textOptions(p: OptionsFormProps) {
   );
 }
 
+/** ECR17 (docs/ecr17.md "Options"): the register's terminal ID, the LRC mode, the commit and connection choices. */
+function ecr17Options(p: OptionsFormProps) {
+  const o = (k: string): Path => ['listeners', p.index, 'options', k];
+  const val = (k: string): string => String(p.get(o(k)) ?? '');
+  const check = (label: string, k: string, fallback: boolean, hint: string) => {
+    const v = p.get(o(k));
+    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} hint={hint} onChange={(x) => p.update(o(k), x === fallback ? undefined : x)} />;
+  };
+  return (
+    <div className="options-block">
+      <h4>ECR17 terminal</h4>
+      <div className="form-grid">
+        <TextField label="Terminal ID (8 digits)" name={`ecr17.${p.index}.terminalId`} value={val('terminalId')} placeholder="as set on the register" hint="Messages for another terminal ID are refused; 00000000 is always accepted." error={p.issueOf(o('terminalId'))} onChange={(v) => p.update(o('terminalId'), textValue(v.trim()))} />
+        <SelectField
+          label="LRC mode"
+          name={`ecr17.${p.index}.lrcMode`}
+          value={val('lrcMode') || 'auto'}
+          options={[
+            { value: 'auto', label: 'Detect from the register' },
+            { value: 'std', label: 'std (message only)' },
+            { value: 'stx', label: 'stx (STX + message + ETX)' },
+            { value: 'noext', label: 'noext (message + ETX)' },
+            { value: 'stx_noext', label: 'stx_noext (STX + message)' },
+          ]}
+          error={p.issueOf(o('lrcMode'))}
+          onChange={(v) => p.update(o('lrcMode'), v === 'auto' ? undefined : v)}
+        />
+        <SelectField
+          label="Receipt lines"
+          name={`ecr17.${p.index}.receiptOrder`}
+          value={val('receiptOrder') || 'before-result'}
+          options={[{ value: 'before-result', label: 'Before the result' }, { value: 'after-result', label: 'After the result' }]}
+          error={p.issueOf(o('receiptOrder'))}
+          onChange={(v) => p.update(o('receiptOrder'), v === 'before-result' ? undefined : v)}
+        />
+        <TextField label="Acquirer ID (up to 11 characters)" name={`ecr17.${p.index}.acquirerId`} value={val('acquirerId')} error={p.issueOf(o('acquirerId'))} onChange={(v) => p.update(o('acquirerId'), textValue(v))} />
+        <TextField label="Wait for the register's ACK (ms)" name={`ecr17.${p.index}.ackTimeoutMs`} inputMode="numeric" value={val('ackTimeoutMs')} placeholder="2000" error={p.issueOf(o('ackTimeoutMs'))} onChange={(v) => p.update(o('ackTimeoutMs'), numberValue(v))} />
+        {check('Reverse a payment the register never acknowledged', 'reverseUnacknowledged', false, 'Off: the payment stands and the register asks for it again ("send last result").')}
+        {check('Close the connection after each payment', 'closeAfterPayment', true, 'As a Nexi terminal does; registers reconnect for the next command.')}
+      </div>
+    </div>
+  );
+}
 
 function captureOptions(p: OptionsFormProps) {
   const pole = p.protocol === 'pole-display';
@@ -321,6 +364,7 @@ function caisseApOptions(p: OptionsFormProps) {
 export function listenerOptions(p: OptionsFormProps): ReactNode {
   if (p.protocol === 'text') return textOptions(p);
   if (p.protocol === 'pole-display' || p.protocol === 'printer') return captureOptions(p);
+  if (p.protocol === 'ecr17') return ecr17Options(p);
   if (p.protocol === 'concert') return concertOptions(p);
   if (p.protocol === 'caisse-ap') return caisseApOptions(p);
   return null;

@@ -53,6 +53,8 @@ function portValue(text: string): Json {
 
 /** The port Caisse-AP registers and terminals use by default (docs/caisse-ap.md). */
 const CAISSE_AP_PORT = 8888;
+/** The port ECR17 registers are usually set to for their terminal (docs/ecr17.md). */
+const ECR17_PORT = 10000;
 
 /** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
 function nextPort(listeners: readonly Json[]): number {
@@ -145,10 +147,11 @@ export function Settings({ client }: { client: BridgeClient }) {
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
     // Concert runs on a serial line only.
     if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
-    // Caisse-AP registers expect their terminal on port 8888 unless told otherwise.
+    // Caisse-AP and ECR17 registers expect their terminal on their protocol's port unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
-    if (protocol === 'caisse-ap' && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === CAISSE_AP_PORT)) {
-      next = setAt(next, ['transport', 'port'], CAISSE_AP_PORT);
+    const port = protocol === 'caisse-ap' ? CAISSE_AP_PORT : protocol === 'ecr17' ? ECR17_PORT : undefined;
+    if (port !== undefined && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === port)) {
+      next = setAt(next, ['transport', 'port'], port);
     }
     update(['listeners', i], next);
   };
@@ -259,6 +262,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   options={[
                     { value: 'native', label: 'Native (JSON lines)' },
                     { value: 'zvt', label: 'ZVT' },
+                    { value: 'ecr17', label: 'ECR17 (Italy, Protocollo 17)' },
                     { value: 'text', label: 'Plain text' },
                     { value: 'concert', label: 'Concert / Telium E+ (France, serial)' },
                     { value: 'pole-display', label: 'Pole display capture' },

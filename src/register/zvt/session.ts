@@ -21,6 +21,7 @@ import type { Logger } from '../../log/logger';
 import { BadFrameLog } from '../../log/bad-frames';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
+import { perListener } from '../listener-state';
 import { commandName, isPositiveReply, isReply, type Apdu } from './apdu';
 import type { ZvtDateTime } from './bcd';
 import {
@@ -109,22 +110,8 @@ function freshState(): ListenerState {
   return { config: DEFAULT_CONFIG, registered: false, ecrSentCurrency: false, ecrCommands: new Set(), printerWidth: DEFAULT_PRINTER_WIDTH };
 }
 
-const listenerStates = new WeakMap<BridgeApi, Map<string, ListenerState>>();
-
 /** The Registration state of a listener, shared by all its connections. */
-export function listenerState(api: BridgeApi, listener: string): ListenerState {
-  let byListener = listenerStates.get(api);
-  if (!byListener) {
-    byListener = new Map();
-    listenerStates.set(api, byListener);
-  }
-  let s = byListener.get(listener);
-  if (!s) {
-    s = freshState();
-    byListener.set(listener, s);
-  }
-  return s;
-}
+export const listenerState = perListener<ListenerState>(freshState);
 
 // ---- protocol factories --------------------------------------------------------------------------------------------
 

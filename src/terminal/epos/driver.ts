@@ -46,6 +46,8 @@ export interface EposDriverOptions {
   readonly currency?: string;
   /** Human description of the link for the UI. */
   readonly link?: string;
+  /** Demo or Live (the terminal's config): journalled with each payment, Demo never counted in a Live end of day. */
+  readonly environment?: 'demo' | 'live';
   readonly clock?: Clock;
   readonly log?: Logger;
   /** Poll interval while InProgress; default 1000 ms (§9.4: 1–2 s). */
@@ -91,7 +93,7 @@ interface PollResult {
 
 export class EposDriver implements TerminalDriver {
   readonly info: TerminalInfo;
-  private readonly o: Required<Omit<EposDriverOptions, 'currency' | 'link' | 'clock' | 'log' | 'scan' | 'client'>> & {
+  private readonly o: Required<Omit<EposDriverOptions, 'currency' | 'link' | 'clock' | 'log' | 'scan' | 'client' | 'environment'>> & {
     scan: ScanOptions;
   };
   private readonly client: EposGatewayClient;
@@ -133,6 +135,7 @@ export class EposDriver implements TerminalDriver {
       ...(options.currency ? { currency: options.currency } : {}),
       // The gateway reverses any earlier successful payment by its id (§6.5).
       reversal: 'any',
+      ...(options.environment ? { environment: options.environment } : {}),
     };
   }
 

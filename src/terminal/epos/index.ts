@@ -44,6 +44,7 @@ export function createEposDriver(cfg: EposTerminalConfig, deps: EposDeps): EposD
   return new EposDriver({
     id: cfg.id,
     terminalId: cfg.terminalId,
+    environment: cfg.environment,
     client,
     link: `myPOS API Gateway (${cfg.environment}${cfg.gatewayUrl ? ` via ${baseUrl}` : ''}), terminal ${cfg.terminalId}`,
     ...(cfg.currency ? { currency: cfg.currency } : {}),
