@@ -35,6 +35,8 @@ Usage:
                                                              (exit 0: nothing needs attention, 1: something does)
   register-bridge logs [-f] [-n N] [--json] [--data-dir DIR | --log-dir DIR | --log-file FILE]
                                                              the last N lines of the log (default 50); -f keeps following
+  register-bridge keygen                                     a new register key (256 random bits) for a native listener:
+                                                             put it in an environment variable or the keychain, never in the config
   register-bridge support-bundle [--config FILE] [--data-dir DIR] [--out FILE]
                                                              one zip for support: versions, config without secrets, doctor,
                                                              last log lines, journal statistics, devices
@@ -48,6 +50,18 @@ Without --config and --data-dir the config, journal and logs live in this comput
 `;
 
 class UsageError extends Error {}
+
+/** Prints a new register key once; the bridge keeps no copy (docs/security.md "Register keys"). */
+async function keygen(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`keygen takes no arguments, got ${args.join(' ')}`);
+  const { generateKey } = await import('./security/keys');
+  process.stdout.write(`${generateKey()}\n`);
+  process.stderr.write(
+    'A new register key (shown once). Set it on the register and in an environment variable of the bridge, e.g.\n' +
+      '  "registers": [{ "name": "till-1", "key": { "env": "TILL_1_KEY" } }]\n',
+  );
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -70,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
       return goLive(rest);
     case 'logs':
       return logs(rest);
+    case 'keygen':
+      return keygen(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

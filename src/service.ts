@@ -13,7 +13,7 @@ import { protocolFor, registerLocale } from './register/registry';
 import { createTerminal, type CreatedTerminal } from './terminal/factory';
 import { openListener } from './transport/listeners';
 import { VERSION } from './version';
-import { resolveSecret, type SecretContext } from './config/secrets';
+import type { SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
@@ -21,6 +21,10 @@ import { SecurityLog } from './security/security-log';
 import type { RegisterProtocol } from './register/protocol';
 import type { GuardSettings } from './transport/foreign-protocol-guard';
 import type { ListenerConfig } from './config/schema';
+import type { SecurityEventSink } from './security/events';
+import { listenerSecurity, peerGate } from './register/auth';
+import { MoneyOutPolicy, policyApi } from './bridge/money-out-policy';
+import { OperatorHolds } from './bridge/operator-holds';
 import { GatewayCallCounter } from './ops/metrics/gateway-calls';
 
 export interface ServiceOptions {
@@ -37,6 +41,8 @@ export interface ServiceOptions {
   configFile?: string;
   /** Recent log lines for the status page's Logs view (when the logger writes into one). */
   logs?: LogRing;
+  /** Where security events go (failed authentications, refused peers, policy refusals and holds). */
+  security?: SecurityEventSink;
   /** The log file the logger writes (the status page's support bundle takes its last lines). */
   logFile?: string;
 }
@@ -63,6 +69,8 @@ export interface Service {
   readonly dataDir: string;
   /** Security events (refused foreign protocols, floods, connection limits …): kept apart from the log. */
   readonly security: SecurityLog;
+  /** Refunds and reversals waiting for an operator's confirmation (money-out policy). */
+  readonly holds: OperatorHolds;
   /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
   readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
@@ -114,29 +122,45 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     closers.push(() => bridge.close());
     await bridge.start();
 
-    const security = SecurityLog.inDataDir(dataDir);
-    closers.push(async () => security.flush());
+    // Security events go to the security log next to the journal (and to the caller's sink as well, when given).
+    const securityLog = SecurityLog.inDataDir(dataDir);
+    closers.push(async () => securityLog.flush());
+    const extraSink = options.security;
+    const security: SecurityEventSink = extraSink
+      ? { record: (e) => {
+          securityLog.record(e);
+          extraSink.record(e);
+        } }
+      : securityLog;
+    const holds = new OperatorHolds();
+    closers.push(async () => holds.close());
     const listeners: ListenerInfo[] = [];
     for (const [i, l] of config.listeners.entries()) {
       const id = listenerId(l, i);
       const protocol = protocolFor(l);
-      const token = l.token === undefined ? undefined : resolveSecret(l.token, secrets, `listeners[${i}].token`);
-      const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(token ? { token } : {}), ...(l.password ? { password: l.password } : {}) };
-      const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const llog = log.child({ listener: id });
+      const sec = listenerSecurity(l, i, { listener: id, secrets, log: llog, ...(security ? { security } : {}) });
+      const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(sec.password !== undefined ? { password: sec.password } : {}) };
+      const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
+      const api = policyApi(bridge, new MoneyOutPolicy({ listener: id, policy: l.policy, journal, holds, businessDay: reportSettings(config, dataDir).businessDay ?? {}, log: llog, ...(security ? { security } : {}) }));
+      const admit = peerGate({ listener: id, peers: sec.peers, log: llog, ...(security ? { security } : {}) });
       const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       // TCP connections count from the moment they are accepted (a register may connect and say nothing for a while).
       const opened = await openListener(l.transport, (stream, peer) => {
+        if (!admit(peer)) {
+          stream.destroy();
+          return;
+        }
         if (l.transport.type !== 'tcp') connections.add(stream, peer);
-        protocol.serve(stream, { api: bridge, identity, options: protocolOptions, peer, log: llog, security, ...(locale ? { locale } : {}) });
+        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, security, ...(locale ? { locale } : {}) });
       }, { protocol: l.protocol, log: llog, listener: id, security, onAccept: (socket, peer) => connections.add(socket, peer), ...listenerLimits(protocol, l) });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, security, gatewayCalls, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, security: securityLog, holds, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs. It is
       // optional: when it cannot start (its port taken) the registers are still served, with the page off.

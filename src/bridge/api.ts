@@ -144,6 +144,11 @@ export interface BridgeApi {
   reconcile?(query?: { day?: string }): Promise<ReconciliationReport>;
   /** The latest stored reconciliation report (of a business day, or of any). */
   latestReconciliation?(day?: string): ReconciliationReport | undefined;
+  /**
+   * Throws BridgeError `not_allowed` when the listener's money-out policy does not allow an operation that never
+   * becomes a payment (ZVT Registration). Absent: everything is allowed.
+   */
+  permit?(who: RegisterIdentity, operation: 'registration' | 'end_of_day'): void;
   /** Results of this register that were never delivered (delivered again after `hello`). */
   undelivered(who: RegisterIdentity): PaymentView[];
   terminals(): TerminalView[];

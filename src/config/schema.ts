@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { isKnownCurrency } from '../domain/currency';
 import { isTimeZone } from '../reports/time-zone';
 import { eposTerminalSchema } from '../terminal/epos/config';
-import { secretRefSchema } from './secrets';
+import { secretRefSchema, envSecretSchema, keychainSecretSchema } from './secrets';
+import { weakKeyReason } from '../security/keys';
+import { peerEntryProblem } from '../security/peers';
+import { moneyOutPolicySchema } from '../bridge/money-out-policy';
 import { checkLocale } from '../i18n/locale';
 import { ESC_POS_CODE_PAGES } from '../receipts/types';
 import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
@@ -73,20 +76,47 @@ export const hidTransport = z
 
 export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, serialTransport, hidTransport]);
 
+/** A register key: a reference, or (discouraged) a plain value that must be strong enough (docs/security.md). */
+const keyRef = z.union([
+  z.string().min(1, 'must not be empty').superRefine((v, ctx) => {
+    const weak = weakKeyReason(v);
+    if (weak) ctx.addIssue({ code: 'custom', message: weak });
+  }),
+  envSecretSchema,
+  keychainSecretSchema,
+]);
+
+/** Native: a register allowed on the listener, and the key that proves it is that register. */
+export const registerKeySchema = z
+  .object({
+    name: z.string().min(1, 'must not be empty').max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    key: keyRef,
+  })
+  .strict();
+
 export const listenerSchema = z
   .object({
     id: id.optional(),
     protocol: z.enum(['native', 'zvt', 'text', 'pole-display', 'printer', 'concert', 'caisse-ap', 'ecr17']),
     transport: listenerTransport,
     terminal: id.optional(),
-    /** Required for a TCP listener beyond loopback. */
-    token: secretRef.optional(),
+    /** Native: the listener's key, sent in `hello` (required beyond loopback unless `registers` give per-register keys). */
+    token: keyRef.optional(),
+    /** Native: per-register keys; a register's `hello` names itself and sends its own key. */
+    registers: z.array(registerKeySchema).min(1, 'needs at least one register').optional(),
+    /** Addresses (or subnets) that may connect; without it a listener without authentication takes loopback only. */
+    peers: z.array(z.string().superRefine((v, ctx) => {
+      const problem = peerEntryProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })).optional(),
+    /** What registers on this listener may do with money (docs/operator.md "Money-out policy"). */
+    policy: moneyOutPolicySchema.optional(),
     /** Native: seconds within which the register must `ack` an approved result, else it is reversed. Off by default. */
     requireAck: z.number().int().min(1).max(600).optional(),
     /** Language of this register's receipts and messages (BCP 47); default `merchant.locale`, for ZVT German. */
     locale: localeSchema.optional(),
-    /** ZVT: the register's password (6 digits), checked only when set. */
-    password: z.string().regex(/^[0-9]{6}$/, 'must be 6 digits').optional(),
+    /** ZVT: the register's password (6 digits, or a reference to it); when set, Registration must carry it first. */
+    password: z.union([z.string().regex(/^[0-9]{6}$/, 'must be 6 digits'), envSecretSchema, keychainSecretSchema]).optional(),
     /** Protocol-specific extras. */
     options: z.record(z.string(), z.unknown()).optional(),
     /** TCP: connections served at once, and when a connection that never completed a first message, or one without
@@ -203,6 +233,14 @@ export const configSchema = z
     receipts: receiptsSchema.prefault({}),
     businessDay: businessDaySchema.prefault({}),
     reports: reportsSchema.prefault({}),
+    /** Set by a person in the config file, never through the settings page (docs/security.md). */
+    developer: z
+      .object({
+        /** Allow an ePOS gatewayUrl that is not https on a myPOS host (a local fake gateway, a proxy). */
+        anyGatewayUrl: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -227,11 +265,15 @@ export const configSchema = z
         const key = `${l.transport.host}:${l.transport.port}`;
         if (l.transport.port !== 0 && endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'port'], message: `port ${l.transport.port} is already used by another listener` });
         endpoints.add(key);
-        if (!isLoopback(l.transport.host) && l.token === undefined && l.protocol === 'native') {
-          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'token'], message: `a listener on ${l.transport.host} (beyond loopback) needs a token` });
-        }
-        if (!isLoopback(l.transport.host) && l.protocol !== 'native' && l.options?.allowRemote !== true) {
-          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'host'], message: `${l.protocol} has no authentication: to listen on ${l.transport.host} set options.allowRemote to true` });
+        if (!isLoopback(l.transport.host)) {
+          // Beyond loopback a listener must know who talks to it: keys (native), a password or an address list.
+          if (l.protocol === 'native' && l.token === undefined && l.registers === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'token'], message: `a native listener on ${l.transport.host} (beyond loopback) needs a key: "token", or "registers" with a key each` });
+          } else if (l.protocol === 'zvt' && l.password === undefined && l.peers === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'peers'], message: `a ZVT listener on ${l.transport.host} (beyond loopback) needs a "password" or a "peers" list of the registers' addresses` });
+          } else if (l.protocol !== 'native' && l.protocol !== 'zvt' && l.peers === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'peers'], message: `${l.protocol} has no authentication: to listen on ${l.transport.host} list the registers' addresses in "peers"` });
+          }
         }
       }
       if (l.transport.type === 'serial') {
@@ -241,6 +283,22 @@ export const configSchema = z
         const key = `serial:${l.transport.path}`;
         if (endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: `serial port ${l.transport.path} is already used by another listener` });
         endpoints.add(key);
+      }
+      if (l.registers !== undefined && l.protocol !== 'native') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'registers'], message: 'per-register keys apply to native listeners' });
+      }
+      if (l.token !== undefined && l.protocol !== 'native') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'token'], message: 'a key applies to native listeners (ZVT has its "password", other protocols a "peers" list)' });
+      }
+      if (l.password !== undefined && l.protocol !== 'zvt') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'password'], message: 'a password applies to ZVT listeners' });
+      }
+      if (l.registers) {
+        const names = new Set<string>();
+        l.registers.forEach((r, j) => {
+          if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'registers', j, 'name'], message: `duplicate register "${r.name}"` });
+          names.add(r.name);
+        });
       }
       if (l.protocol === 'caisse-ap' && l.transport.type !== 'tcp') {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)' });

@@ -21,6 +21,14 @@ export type ErrorCode =
   | 'receipt_unavailable'
   | 'line_too_long'
   | 'unauthorized'
+  /** Too many wrong keys or passwords from this peer: try again later (or it is locked out). */
+  | 'throttled'
+  /** The listener's money-out policy does not allow this operation. */
+  | 'not_allowed'
+  /** Over the listener's per-transaction or per-day limit for refunds and reversals. */
+  | 'limit_exceeded'
+  /** Held for an operator's confirmation and refused by the operator (or not confirmed in time). */
+  | 'refused_by_operator'
   | 'unsupported'
   | 'config_invalid'
   | 'internal';

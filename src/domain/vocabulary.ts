@@ -19,6 +19,8 @@ export function isFinalOutcome(o: Outcome | null | undefined): o is Exclude<Outc
 
 /** The one stage vocabulary for progress, shown to registers and the UI alike. */
 export const STAGES = [
+  /** Held by the listener's money-out policy until an operator confirms it (nothing reached the terminal). */
+  'awaiting_manager',
   'queued',
   'connecting',
   'sent',
@@ -36,6 +38,7 @@ export type Stage = (typeof STAGES)[number];
 
 /** Plain words for each stage, for a cashier's display. */
 export const STAGE_MESSAGES: Readonly<Record<Stage, string>> = {
+  awaiting_manager: 'Waiting for the manager to confirm',
   queued: 'Waiting for the terminal',
   connecting: 'Connecting to the terminal',
   sent: 'Sent to the terminal',

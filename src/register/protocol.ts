@@ -2,6 +2,7 @@ import type { BridgeApi, RegisterIdentity } from '../bridge/api';
 import type { ByteStream } from '../transport/byte-stream';
 import type { Logger } from '../log/logger';
 import type { SecurityEventSink } from '../security/events';
+import type { ListenerAuth } from './auth';
 
 /**
  * The port every register protocol implements (native JSON lines, ZVT, text): it serves one connection — a TCP
@@ -30,7 +31,9 @@ export interface RegisterContext {
   /** Human description of the peer, e.g. "tcp 127.0.0.1:53122" or "serial /dev/ttyS0". */
   readonly peer: string;
   readonly log: Logger;
-  /** Where the session reports what an operator must see (a flood of bad frames). */
+  /** Keys and the throttle of failed tries (absent: the listener asks for no key). */
+  readonly auth?: ListenerAuth;
+  /** Where failed authentications, floods of bad frames and other security events are reported. */
   readonly security?: SecurityEventSink;
   /**
    * BCP 47 locale of every word this register shows its cashier or prints (receipts, progress, results, errors);

@@ -12,6 +12,7 @@ import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { EndOfDayReport } from '../reports/day-reports';
 import type { ReconciliationReport } from '../reports/reconcile';
 import type { PendingConfirmation } from '../register/capture/capture-registry';
+import type { OperatorHoldView } from '../bridge/operator-holds';
 import type { DayTotals } from '../reports/totals';
 import type { SecurityEvent } from '../security/events';
 
@@ -85,6 +86,21 @@ export interface StateView {
   readonly desktop?: DesktopCapabilities;
   /** Totals a capture listener (pole display, printer) held as possible duplicates: confirm or discard each. */
   readonly captureHolds?: CaptureHoldView[];
+  /** Refunds and reversals a listener's money-out policy holds for an operator: confirm or refuse each. */
+  readonly operatorHolds?: OperatorHoldView[];
+}
+
+export type { OperatorHoldView };
+
+/** The operator's decision on a held refund or reversal. */
+export interface HoldDecision {
+  readonly id: string;
+  readonly action: 'confirm' | 'refuse';
+}
+
+/** `confirmed`: the request goes to the terminal now; `refused`: the register is told, nothing is charged. */
+export interface HoldDecisionAnswer {
+  readonly action: 'confirmed' | 'refused';
 }
 
 /** A captured total not charged because the same total was charged moments before (docs/legacy-registers.md §5). */
@@ -381,6 +397,8 @@ export interface StatusApi {
   setPaused(paused: boolean): Promise<void>;
   /** Charge (confirm) or drop (discard) a total a capture listener held as a possible duplicate. */
   captureDecide(req: CaptureDecision): Promise<CaptureDecisionAnswer>;
+  /** Confirm or refuse a refund or reversal the listener's money-out policy held. */
+  holdDecide(req: HoldDecision): Promise<HoldDecisionAnswer>;
   /** A business day's totals, the last end of day and the day's latest reconciliation. */
   dayReports(q: ReportsQuery): Promise<DayReportsView>;
   /** Closes the running business day for the whole bridge; the reconciliation follows (event state "reconciliation"). */
@@ -446,7 +464,7 @@ export type StatusMethod = keyof StatusApi;
 /** Every method name, for routing tables and the IPC channel list. */
 export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
-  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'dayReports', 'endOfDay', 'reconcile',
+  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'holdDecide', 'dayReports', 'endOfDay', 'reconcile',
   'securityEvents',
   'supportBundle', 'goLiveCheck', 'goLiveSwitch', 'supportInfo',
 ] as const satisfies readonly StatusMethod[];
@@ -486,6 +504,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   testPayment: { verb: 'POST', path: '/api/wizard/test-payment', arg: 'body' },
   setPaused: { verb: 'POST', path: '/api/pause', arg: 'body' },
   captureDecide: { verb: 'POST', path: '/api/capture/decide', arg: 'body' },
+  holdDecide: { verb: 'POST', path: '/api/holds/decide', arg: 'body' },
   dayReports: { verb: 'GET', path: '/api/reports', arg: 'query' },
   endOfDay: { verb: 'POST', path: '/api/reports/end-of-day', arg: 'none' },
   reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },

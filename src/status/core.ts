@@ -28,6 +28,8 @@ import type {
   EposTerminalsAnswer,
   EposTestPaymentRequest,
   FieldIssue,
+  HoldDecision,
+  HoldDecisionAnswer,
   IppPingAnswer,
   IppPingRequest,
   JournalDetail,
@@ -64,6 +66,7 @@ import { eposTerminalSchema, type EposTerminalConfig } from '../terminal/epos/co
 import type { SecretContext } from '../config/secrets';
 import { SettingsFile, type SecretStore } from './settings';
 import { Wizard, type WizardOptions } from './wizard';
+import type { SecurityEventSink } from '../security/events';
 
 /** What the desktop shell lets the page do (absent when headless). */
 export interface DesktopHooks {
@@ -82,6 +85,8 @@ export interface StatusCoreOptions {
   /** Recent log lines kept in memory, when the logger writes into one. */
   readonly logs?: LogRing;
   readonly secretStore?: SecretStore;
+  /** Where security-relevant settings changes are reported. */
+  readonly security?: SecurityEventSink;
   readonly wizard?: Partial<Omit<WizardOptions, 'log'>>;
   readonly desktop?: DesktopHooks;
   /** How many recent payments the dashboard shows; default 15. */
@@ -100,7 +105,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   constructor(private readonly o: StatusCoreOptions) {
     super();
-    this.settings = new SettingsFile({ ...(o.configFile ? { file: o.configFile } : {}), running: o.config, ...(o.secretStore ? { secretStore: o.secretStore } : {}) });
+    this.settings = new SettingsFile({ ...(o.configFile ? { file: o.configFile } : {}), running: o.config, ...(o.secretStore ? { secretStore: o.secretStore } : {}), ...(o.security ? { security: o.security } : {}) });
     this.wizardImpl = new Wizard({ log: o.log, ...o.wizard });
     o.logs?.on('line', (line) => this.emit('event', { type: 'log', line }));
   }
@@ -130,6 +135,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const onHolds = (): void => void this.emit('event', { type: 'state', reason: 'capture' });
     captureRegistry.on('pending', onHolds);
     captureRegistry.on('resolved', onHolds);
+    // A refund or reversal held for the operator, or the decision on it.
+    const onOperatorHolds = (): void => void this.emit('event', { type: 'state', reason: 'holds' });
+    service.holds.on('pending', onOperatorHolds);
+    service.holds.on('resolved', onOperatorHolds);
     // A day closed or reconciled changes the reports page.
     const onEndOfDay = (): void => void this.emit('event', { type: 'state', reason: 'end_of_day' });
     const onReconciliation = (): void => void this.emit('event', { type: 'state', reason: 'reconciliation' });
@@ -144,6 +153,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       service.security.off('event', onSecurity);
       captureRegistry.off('pending', onHolds);
       captureRegistry.off('resolved', onHolds);
+      service.holds.off('pending', onOperatorHolds);
+      service.holds.off('resolved', onOperatorHolds);
       b.off('payment', onPayment);
       b.off('stage', onStage);
       b.off('terminal', onTerminal);
@@ -199,6 +210,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       dataDir: s.dataDir,
       ...desktop,
       captureHolds: captureRegistry.listPendingConfirmations().map((p): CaptureHoldView => ({ ...p })),
+      operatorHolds: s.holds.list(),
     };
   }
 
@@ -450,7 +462,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         ? t
         : { ...t, environment: 'live', partnerId: c.partnerId, applicationId: c.applicationId, partnerClientId: c.partnerClientId, partnerSecret: secretRef('partnerSecret'), merchantClientId: c.merchantClientId, merchantSecret: secretRef('merchantSecret'), terminalId: candidate.terminalId },
     );
-    const saved = this.settings.save(config);
+    // The Live secrets were entered in this request and checked against the Live gateway above.
+    const saved = this.settings.save(config, { secretsEnteredFor: [current.id] });
     if (!saved.saved) return { switched: false, report, message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}` };
     this.running().journal.recordEnvironmentSwitch({ terminal: current.id, from: current.environment, to: 'live', check: report });
     this.o.log.warn({ terminal: current.id, terminalId: candidate.terminalId }, 'terminal switched from Demo to Live');
@@ -550,6 +563,26 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const { ref } = captureRegistry.confirm(id);
     this.o.log.info({ hold: id, ref }, 'held capture total confirmed by the operator: payment started');
     return { action: 'confirmed', ref };
+  }
+
+  // ---------------------------------------------------------------- money-out holds (docs/operator.md)
+
+  async holdDecide(req: HoldDecision): Promise<HoldDecisionAnswer> {
+    const service = this.running();
+    const id = (req as { id?: unknown } | null)?.id;
+    const action = (req as { action?: unknown } | null)?.action;
+    if (typeof id !== 'string' || id === '') {
+      throw new StatusProblem(400, 'id must name a held refund or reversal', { code: 'bad_request', issues: [{ field: 'id', message: 'required' }] });
+    }
+    if (action !== 'confirm' && action !== 'refuse') {
+      throw new StatusProblem(400, 'action must be "confirm" or "refuse"', { code: 'bad_request', issues: [{ field: 'action', message: 'must be "confirm" or "refuse"' }] });
+    }
+    const hold = service.holds.list().find((h) => h.id === id);
+    if (!hold || !service.holds.decide(id, action)) {
+      throw new StatusProblem(404, `Nothing waits for a decision with id ${JSON.stringify(id)} (decided already, withdrawn, or out of time)`, { code: 'unknown_ref' });
+    }
+    this.o.log.info({ hold: id, listener: hold.listener, ref: hold.ref, kind: hold.kind }, `held ${hold.kind} ${action === 'confirm' ? 'confirmed' : 'refused'} by the operator`);
+    return { action: action === 'confirm' ? 'confirmed' : 'refused' };
   }
 }
 

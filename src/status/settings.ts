@@ -11,6 +11,8 @@ import { plainSecretWarning } from '../config/secrets';
 import { listenerOptionIssues } from '../register/listener-options';
 import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsView } from './contract';
 import { StatusProblem } from './problem';
+import { settingsSecurityIssues, type SettingsGuardOptions } from './settings-guard';
+import type { SecurityEventSink } from '../security/events';
 
 /** Where typed secrets go instead of the config file (the desktop shell's safeStorage keychain). */
 export interface SecretStore {
@@ -26,7 +28,13 @@ function secretRefFields(config: Obj): Array<{ path: Array<string | number>; nam
   const out: Array<{ path: Array<string | number>; name: string }> = [];
   const listeners = Array.isArray(config.listeners) ? config.listeners : [];
   listeners.forEach((l, i) => {
-    if (isObj(l)) out.push({ path: ['listeners', i, 'token'], name: `listener.${String(l.id ?? i)}.token` });
+    if (!isObj(l)) return;
+    out.push({ path: ['listeners', i, 'token'], name: `listener.${String(l.id ?? i)}.token` });
+    // Per-register keys of a native listener, each under its own keychain name.
+    const registers = Array.isArray(l.registers) ? l.registers : [];
+    registers.forEach((r, j) => {
+      if (isObj(r)) out.push({ path: ['listeners', i, 'registers', j, 'key'], name: `listener.${String(l.id ?? i)}.register.${String(r.name ?? j)}.key` });
+    });
   });
   const terminals = Array.isArray(config.terminals) ? config.terminals : [];
   terminals.forEach((t, i) => {
@@ -130,6 +138,8 @@ export interface SettingsFileOptions {
   /** The configuration the bridge runs with (shown when there is no file). */
   readonly running: unknown;
   readonly secretStore?: SecretStore;
+  /** Where a refused or accepted change of where secrets go is reported. */
+  readonly security?: SecurityEventSink;
 }
 
 export class SettingsFile {
@@ -162,14 +172,21 @@ export class SettingsFile {
   }
 
   validate(candidate: unknown): FieldIssue[] {
-    return issuesOf(restoreSecrets(candidate, this.readRaw()));
+    const current = this.readRaw();
+    return [...settingsSecurityIssues(candidate, current), ...issuesOf(restoreSecrets(candidate, current))];
   }
 
-  save(candidate: unknown): SettingsSaveAnswer {
+  /** `guard`: what the caller itself checked (the go-live switch entered and tested the new secrets). */
+  save(candidate: unknown, guard: SettingsGuardOptions = {}): SettingsSaveAnswer {
     if (!this.opts.file) {
       throw new StatusProblem(409, 'The bridge was started without a config file (demo mode); start it with --config FILE to change settings', { code: 'unsupported' });
     }
     const current = this.readRaw();
+    const refused = settingsSecurityIssues(candidate, current, guard);
+    if (refused.length > 0) {
+      this.opts.security?.record({ kind: 'settings', detail: `settings change refused: ${refused.map((i) => i.field).join(', ')}` });
+      throw new StatusProblem(403, `This change would lower security and is refused: ${refused.map((i) => `${i.field} ${i.message}`).join('; ')}`, { code: 'unauthorized', issues: refused });
+    }
     let next = restoreSecrets(candidate, current);
     const issues = issuesOf(next);
     if (issues.length > 0) return { saved: false, issues, warnings: [], restartNeeded: false };

@@ -348,7 +348,7 @@ describe('desktop app: running', () => {
     const l = await launch(m);
     await running(l);
     const before = readFileSync(configFile(m), 'utf8');
-    const next = { ...config(), listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, token: 'register-token-6f1e' }] };
+    const next = { ...config(), listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, token: 'register-token-6f1e-8a9b0c1d2e3f4a5b' }] };
     const answer = await (await page(l)).invoke('settingsSave', { config: next });
     expect(answer).toMatchObject({ ok: false, problem: { detail: expect.stringMatching(/offers no encryption/) } });
     expect(readFileSync(configFile(m), 'utf8')).toBe(before);

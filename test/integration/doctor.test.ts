@@ -104,7 +104,7 @@ describe('doctor: ports', () => {
   });
 
   it('says when the host is not an address of this computer', async () => {
-    const r = await checkPorts(config({ listeners: [{ id: 'pos', protocol: 'native', token: 'x', transport: { type: 'tcp', host: '192.0.2.1', port: 7450 } }] }), systemDoctorEnv());
+    const r = await checkPorts(config({ listeners: [{ id: 'pos', protocol: 'native', token: { env: 'POS_KEY' }, transport: { type: 'tcp', host: '192.0.2.1', port: 7450 } }] }), systemDoctorEnv());
     expect(text(r)).toContain('fail: listener "pos": 192.0.2.1 is not an address of this computer');
   });
 });

@@ -31,6 +31,11 @@ async function ecrFor(harness: Harness): Promise<{ ecr: TestEcr; socket: Socket 
   sockets.push(socket);
   await once(socket, 'connect');
   const ecr = new TestEcr({ write: (b) => socket.write(b), onData: (l) => socket.on('data', l) }, 'tcp');
+  // The listener has a password: the register registers with it before any payment (config 86, the default).
+  await ecr.send('06 00 04 00 00 00 86');
+  await ecr.expect('80 00 00');
+  await ecr.next();
+  await ecr.ack();
   return { ecr, socket };
 }
 

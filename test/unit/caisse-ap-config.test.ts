@@ -1,7 +1,7 @@
 /**
  * A Caisse-AP listener in the configuration: the protocol and its options are checked once (schema, registry, the
  * settings page's field-by-field check); Caisse-AP is TCP only and, like every protocol without authentication, stays on
- * loopback unless allowRemote is set.
+ * loopback unless the listener lists its registers' addresses in `peers`.
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load';
@@ -41,9 +41,10 @@ describe('Caisse-AP listener configuration', () => {
     ]);
   });
 
-  it('TCP only; beyond loopback only with allowRemote', () => {
+  it('TCP only; beyond loopback only with a peers list', () => {
     expect(() => parseConfig(config({ transport: { type: 'serial', path: '/dev/ttyS0' } }))).toThrow(/served over TCP only/);
-    expect(() => parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 } }))).toThrow(/allowRemote/);
-    expect(parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, options: { allowRemote: true } })).listeners).toHaveLength(1);
+    expect(() => parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 } }))).toThrow(/peers/);
+    expect(() => parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, options: { allowRemote: true } }))).toThrow(/peers/);
+    expect(parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, peers: ['192.168.1.20'] })).listeners).toHaveLength(1);
   });
 });

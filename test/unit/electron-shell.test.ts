@@ -180,7 +180,7 @@ describe('tray state', () => {
 describe('core host', () => {
   it('starts the bridge from the config file with keychain secrets, pauses and resumes', async () => {
     const keychain = new SafeStorageKeychain(join(dir, 'secrets.json'), fakeSafeStorage());
-    keychain.write('listener.pos.token', 'register-token');
+    keychain.write('listener.pos.token', 'register-token-5f0c9a1e7b3d2468ace0');
     const configFile = join(dir, 'config.json');
     writeFileSync(
       configFile,

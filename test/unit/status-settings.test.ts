@@ -13,7 +13,7 @@ import { StatusProblem } from '../../src/status/problem';
 
 const CONFIG = {
   listeners: [
-    { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '0.0.0.0', port: 7450 }, token: 'register-token-1' },
+    { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '0.0.0.0', port: 7450 }, token: 'register-token-1-9f8e7d6c5b4a39281706' },
     { id: 'zvt', protocol: 'zvt', transport: { type: 'tcp', host: '127.0.0.1', port: 20007 }, password: '123456' },
   ],
   terminals: [
@@ -36,7 +36,7 @@ describe('settings', () => {
   it('never sends a plain secret to the page; references stay visible by name', () => {
     const view = new SettingsFile({ file, running: {} }).view();
     const text = JSON.stringify(view);
-    for (const secret of ['register-token-1', '123456', 'secret_plain']) expect(text).not.toContain(secret);
+    for (const secret of ['register-token-1-9f8e7d6c5b4a39281706', '123456', 'secret_plain']) expect(text).not.toContain(secret);
     expect(text).toContain('MERCHANT_SECRET');
     expect((view.config as typeof CONFIG).listeners[0]!.token).toBe(SECRET_MASK);
     expect(view.issues).toEqual([]);
@@ -52,7 +52,7 @@ describe('settings', () => {
     expect(answer).toMatchObject({ saved: true, issues: [], restartNeeded: true });
     const written = JSON.parse(readFileSync(file, 'utf8')) as typeof CONFIG;
     expect(written.listeners[0]!.transport.port).toBe(7451);
-    expect(written.listeners[0]!.token).toBe('register-token-1');
+    expect(written.listeners[0]!.token).toBe('register-token-1-9f8e7d6c5b4a39281706');
     expect(written.listeners[1]!.password).toBe('123456');
     expect(written.terminals[0]!.partnerSecret).toBe('secret_plain');
   });
@@ -75,7 +75,7 @@ describe('settings', () => {
     const s = new SettingsFile({ file, running: {} });
     const page = s.view().config as { listeners: Array<Record<string, unknown>> };
     delete page.listeners[0]!.token;
-    expect(s.validate(page)).toEqual([{ field: 'listeners[0].token', message: 'a listener on 0.0.0.0 (beyond loopback) needs a token' }]);
+    expect(s.validate(page)).toEqual([{ field: 'listeners[0].token', message: 'a native listener on 0.0.0.0 (beyond loopback) needs a key: "token", or "registers" with a key each' }]);
   });
 
   it('with a keychain stores typed secrets there and writes only references', () => {
@@ -86,7 +86,7 @@ describe('settings', () => {
     page.status.token = 'typed-status-token';
     expect(s.save(page).saved).toBe(true);
     const text = readFileSync(file, 'utf8');
-    for (const secret of ['register-token-1', 'secret_plain', 'typed-status-token']) expect(text).not.toContain(secret);
+    for (const secret of ['register-token-1-9f8e7d6c5b4a39281706', 'secret_plain', 'typed-status-token']) expect(text).not.toContain(secret);
     const written = JSON.parse(text) as { status: { token: unknown }; listeners: Array<{ token: unknown; password: unknown }> };
     expect(written.status.token).toEqual({ keychain: 'status.token' });
     expect(written.listeners[0]!.token).toEqual({ keychain: 'listener.pos.token' });

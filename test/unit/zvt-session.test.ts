@@ -3,6 +3,8 @@ import { BridgeError } from '../../src/domain/errors';
 import { apduBytes } from '../../src/register/zvt/apdu';
 import { toHex } from '../../src/register/zvt/bcd';
 import { zvtSerialProtocol, zvtTcpProtocol } from '../../src/register/zvt/session';
+import { silentLogger } from '../../src/log/logger';
+import { AuthThrottle } from '../../src/security/auth-throttle';
 import { APPROVED_MC, FakeBridgeApi, ManualTimers, contextFor, flushMany, hex, memoryPair, norm, type FinishFields } from './zvt-helpers';
 
 /** A session on an in-memory connection. Receipt lines are off unless a test is about them: without Registration
@@ -11,8 +13,11 @@ function setup(options: Record<string, unknown> = {}, api = new FakeBridgeApi())
   const timers = new ManualTimers();
   const { stream, ecr } = memoryPair('tcp');
   let n = 0;
-  zvtTcpProtocol({ timers, newRef: () => `zvt-test-${++n}` }).serve(stream, contextFor(api, { receipts: 'off', ...options }));
-  return { api, ecr, stream, timers };
+  // Failed passwords are throttled on this clock, which the test moves by hand.
+  const clock = { now: Date.parse('2026-12-07T12:00:00Z') };
+  const throttle = new AuthThrottle({ listener: 'zvt-1', secret: 'password', log: silentLogger(), now: () => clock.now });
+  zvtTcpProtocol({ timers, newRef: () => `zvt-test-${++n}` }).serve(stream, { ...contextFor(api, { receipts: 'off', ...options }), auth: { throttle } });
+  return { api, ecr, stream, timers, clock };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -81,10 +86,14 @@ describe('(a) Registration', () => {
     await stillServing(s);
   });
 
-  it('checks the password only when one is configured', async () => {
+  it('checks the password only when one is configured; after a wrong one the next try waits', async () => {
     const s = setup({ password: '123456' });
     await s.ecr.send('06 00 04 00 00 00 BA');
     await s.ecr.expect('84 83 00');
+    // Too soon after the wrong one: refused alike without being looked at.
+    await s.ecr.send('06 00 04 12 34 56 BA');
+    await s.ecr.expect('84 83 00');
+    s.clock.now += 1000;
     await s.ecr.send('06 00 04 12 34 56 BA');
     await s.ecr.expect('80 00 00');
     await s.ecr.expect('06 0F 07 19 00 29 12 34 56 78');
@@ -685,8 +694,14 @@ describe('(e) Reversal 06 30', () => {
     expect((await s.api.submits.next()).request).toEqual({ kind: 'reversal', ref });
   });
 
-  it('a wrong password is refused with 84 83 00', async () => {
+  it('a wrong password is refused with 84 83 00; before a Registration with the password, 84 6B 00', async () => {
     const s = setup({ password: '111111' });
+    await s.ecr.send('06 30 06 11 11 11 87 00 17');
+    await s.ecr.expect('84 6B 00');
+    await s.ecr.send('06 00 04 11 11 11 BA');
+    await s.ecr.expect('80 00 00');
+    await s.ecr.expect('06 0F 07 19 00 29 12 34 56 78');
+    await s.ecr.ack();
     await s.ecr.send('06 30 06 00 00 00 87 00 17');
     await s.ecr.expect('84 83 00');
   });
@@ -755,8 +770,15 @@ describe('(g) End-of-Day 06 50', () => {
 
   it('checks the password when configured', async () => {
     const s = setup({ password: '123456' });
+    await s.ecr.send('06 50 03 12 34 56');
+    await s.ecr.expect('84 6B 00');
+    await s.ecr.send('06 00 04 12 34 56 BA');
+    await s.ecr.expect('80 00 00');
+    await s.ecr.expect('06 0F 07 19 00 29 12 34 56 78');
+    await s.ecr.ack();
     await s.ecr.send('06 50 03 00 00 00');
     await s.ecr.expect('84 83 00');
+    s.clock.now += 1000;
     await s.ecr.send('06 50 03 12 34 56');
     await s.ecr.expect('80 00 00');
   });

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { errorText, type BridgeClient, type CaptureHoldView } from '../client/types';
+import { type BridgeClient, type CaptureHoldView } from '../client/types';
+import { useHoldDecision } from './useHoldDecision';
 import { formatMoney, formatTime } from '../format';
 import { ErrorNote } from './ui';
 
@@ -14,33 +14,15 @@ function secondsBetween(fromIso: string, toIso: string): number {
  * before: the cashier confirms (charge again) or discards each. Shown at the top of the dashboard.
  */
 export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClient; holds: CaptureHoldView[]; onDecided(): void }) {
-  const [busy, setBusy] = useState('');
-  const [note, setNote] = useState('');
-  const [error, setError] = useState('');
-  // A new question replaces the note about the last decision.
-  const ids = holds.map((h) => h.id).join(',');
-  useEffect(() => {
-    if (ids) setNote('');
-  }, [ids]);
+  const { busy, note, error, decide: run } = useHoldDecision(holds.map((h) => h.id).join(','), onDecided);
 
-  const decide = async (hold: CaptureHoldView, action: 'confirm' | 'discard'): Promise<void> => {
-    setBusy(hold.id);
-    setError('');
-    setNote('');
-    try {
+  const decide = (hold: CaptureHoldView, action: 'confirm' | 'discard'): Promise<void> =>
+    run(hold.id, async () => {
       const answer = await client.captureDecide({ id: hold.id, action });
-      setNote(
-        answer.action === 'confirmed'
-          ? `${formatMoney(hold.amount)} is being charged as payment ${answer.ref}.`
-          : `${formatMoney(hold.amount)} discarded: nothing was charged.`,
-      );
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy('');
-      onDecided();
-    }
-  };
+      return answer.action === 'confirmed'
+        ? `${formatMoney(hold.amount)} is being charged as payment ${answer.ref}.`
+        : `${formatMoney(hold.amount)} discarded: nothing was charged.`;
+    });
 
   // Always on the page, so that screen readers announce a total as soon as it is held.
   const announce = holds.length ? `Same total ${formatMoney(holds[0]!.amount)} again: charge again? Confirm or Discard at the top of the dashboard.` : '';

@@ -4,6 +4,7 @@ import { errorText, type BridgeClient, type PaymentView, type RunningPayment, ty
 import { takePrefetchedState } from '../client/prefetch';
 import { Badge, ErrorNote } from '../components/ui';
 import { CaptureHolds } from '../components/CaptureHolds';
+import { OperatorHolds } from '../components/OperatorHolds';
 import { formatMoney, formatTime, KIND_LABELS, OUTCOME_LABELS, TERMINAL_STATE_LABELS } from '../format';
 
 /** The stage list of one payment: each step it went through, the current one marked. */
@@ -169,6 +170,7 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
       <ErrorNote>{error}</ErrorNote>
       {state?.paused ? <p className="banner banner-warn">The register listeners are paused: registers cannot reach the bridge.</p> : null}
 
+      {state ? <OperatorHolds client={client} holds={state.operatorHolds ?? []} onDecided={() => void load()} /> : null}
       {state ? <CaptureHolds client={client} holds={state.captureHolds ?? []} onDecided={() => void load()} /> : null}
 
       {state && state.attention.length > 0 ? (

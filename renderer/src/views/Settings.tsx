@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
 import { listenerOptions, numberValue } from './ListenerOptions';
+import { RegisterKeyButton } from '../components/RegisterKeyButton';
 
 type Json = unknown;
 type Path = ReadonlyArray<string | number>;
@@ -379,14 +380,22 @@ export function Settings({ client }: { client: BridgeClient }) {
                   </p>
                 )}
                 {lan && protocol !== 'native' ? (
-                  <CheckField
-                    label="Accept registers from the network without authentication"
-                    checked={getAt(l, ['options', 'allowRemote']) === true}
-                    hint="This protocol has no login: any computer on the network could start payments."
-                    onChange={(v) => update(mark(['listeners', i, 'options', 'allowRemote']), v || undefined)}
+                  <TextField
+                    label="Register addresses allowed to connect"
+                    name={`listeners[${i}].peers`}
+                    value={Array.isArray(getAt(l, ['peers'])) ? (getAt(l, ['peers']) as Json[]).join(', ') : ''}
+                    placeholder="192.168.1.20, 192.168.1.0/24"
+                    hint="This protocol has no login: only these addresses may connect."
+                    onChange={(v) => {
+                      // Comma-separated; a trailing comma stays (an empty last entry) so that the next address can be typed.
+                      const list = v.split(',').map((x) => x.trim());
+                      update(mark(['listeners', i, 'peers']), list.some((x) => x !== '') ? list : undefined);
+                    }}
+                    error={issueOf(mark(['listeners', i, 'peers']))}
                   />
                 ) : null}
                 {lan || getAt(l, ['token']) !== undefined ? secretField('Access token for registers', ['listeners', i, 'token'], 'Registers on the network send it with hello.') : null}
+                {protocol === 'native' ? <RegisterKeyButton client={client} listener={name} onKey={(v) => update(mark(['listeners', i, 'token']), v)} /> : null}
                 {protocol === 'zvt' ? secretField('Register password (ZVT, 6 digits)', ['listeners', i, 'password']) : null}
               </div>
               {listenerOptions({

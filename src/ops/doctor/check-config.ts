@@ -65,6 +65,8 @@ function secretFindings(config: Config, env: Readonly<Record<string, string | un
   const refs: Array<{ where: string; ref: SecretRef }> = [];
   config.listeners.forEach((l, i) => {
     if (l.token !== undefined) refs.push({ where: `listeners[${i}].token`, ref: l.token });
+    l.registers?.forEach((r, j) => refs.push({ where: `listeners[${i}].registers[${j}].key`, ref: r.key }));
+    if (l.password !== undefined && typeof l.password !== 'string') refs.push({ where: `listeners[${i}].password`, ref: l.password });
   });
   config.terminals.forEach((t, i) => {
     if (t.driver === 'ipp' && t.password !== undefined) refs.push({ where: `terminals[${i}].password`, ref: t.password });

@@ -24,7 +24,7 @@ const receiptWidth = z.union([z.literal(32), z.literal(40), z.literal(48)], { er
 const payment = { ...base, ref, amount: minor, currency: currencyCode, tip: z.unknown().optional(), terminal: z.string().min(1).max(64).optional() };
 
 export const requestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('hello'), ...base, client: z.string().max(200).optional(), register: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(), token: z.string().max(512).optional(), receipts: z.enum(['none', 'text']).optional(), receiptWidth: receiptWidth.optional() }),
+  z.object({ op: z.literal('hello'), ...base, client: z.string().max(200).optional(), register: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(), key: z.string().max(512).optional(), token: z.string().max(512).optional(), receipts: z.enum(['none', 'text']).optional(), receiptWidth: receiptWidth.optional() }),
   z.object({ op: z.literal('sale'), ...payment }),
   z.object({ op: z.literal('refund'), ...payment }),
   z.object({ op: z.literal('preauth'), ...payment }),

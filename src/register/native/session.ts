@@ -12,10 +12,12 @@ import { LineFramer } from './line-framer';
 import { endOfDayMessage, parseRequest, PROTOCOL_VERSION, receiptMessage, resultMessage, statusMessage, terminalsMessage, toPaymentRequest, type NativeRequest } from './messages';
 import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
+import { secretsEqual } from '../../security/keys';
+import { throttleOf } from '../auth';
 import { registerTexts, type RegisterTexts } from '../texts';
 
 export interface NativeOptions {
-  /** Required in `hello` before any other op when set (listeners beyond loopback). */
+  /** The listener's key, required in `hello` before any other op when set (also `ctx.auth.key`). */
   token?: string;
   /** Longest accepted line in bytes. */
   maxLineBytes?: number;
@@ -39,7 +41,9 @@ class NativeSession {
   private peerEnded = false;
   private pending = 0;
   private readonly framer: LineFramer;
-  private readonly token: string | undefined;
+  /** The listener's key, and each register's own; with neither, no key is asked for. */
+  private readonly listenerKey: string | undefined;
+  private readonly registerKeys: ReadonlyMap<string, string>;
   /** Receipt lines with every result, as the register asked in `hello`. */
   private receipts: 'none' | 'text' = 'none';
   private receiptWidth: ReceiptWidth | undefined;
@@ -49,8 +53,10 @@ class NativeSession {
   constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext) {
     const opts = ctx.options as NativeOptions;
     this.identity = ctx.identity;
-    this.token = typeof opts.token === 'string' && opts.token.length > 0 ? opts.token : undefined;
-    this.authorised = this.token === undefined;
+    const token = ctx.auth?.key ?? opts.token;
+    this.listenerKey = typeof token === 'string' && token.length > 0 ? token : undefined;
+    this.registerKeys = ctx.auth?.registerKeys ?? new Map();
+    this.authorised = this.listenerKey === undefined && this.registerKeys.size === 0;
     this.framer = new LineFramer(typeof opts.maxLineBytes === 'number' ? opts.maxLineBytes : 64 * 1024);
     this.texts = registerTexts(ctx.locale);
   }
@@ -115,7 +121,7 @@ class NativeSession {
     const r = parsed.request;
     try {
       if (!this.authorised && r.op !== 'hello') {
-        throw new BridgeError('unauthorized', 'this listener requires "token" in hello first');
+        throw new BridgeError('unauthorized', 'this listener requires "hello" with the register\'s "key" first');
       }
       await this.dispatch(r);
     } catch (e) {
@@ -127,7 +133,7 @@ class NativeSession {
     const api = this.ctx.api;
     switch (r.op) {
       case 'hello': {
-        if (this.token !== undefined && r.token !== this.token) throw new BridgeError('unauthorized', 'wrong or missing token');
+        if (this.listenerKey !== undefined || this.registerKeys.size > 0) this.authenticate(r.register, r.key ?? r.token);
         this.authorised = true;
         this.receipts = r.receipts ?? 'none';
         this.receiptWidth = r.receiptWidth;
@@ -199,6 +205,31 @@ class NativeSession {
         return;
       }
     }
+  }
+
+  /**
+   * Checks the key of a `hello`: a register with a key of its own must present that key (the listener's key does
+   * not let anyone take its name); any other name is accepted with the listener's key. Tries are throttled per peer
+   * address: one before its time is refused without looking at the key.
+   */
+  private authenticate(register: string | undefined, presented: string | undefined): void {
+    const throttle = throttleOf(this.ctx, 'key');
+    const verdict = throttle.check(this.ctx.peer);
+    if (!verdict.allowed) {
+      const retryAfter = Math.ceil(verdict.retryAfterMs / 1000);
+      this.authorised = false;
+      throw new BridgeError('throttled', verdict.reason === 'locked_out' ? `locked out after too many wrong keys; try again in ${retryAfter} s` : `too many wrong keys; try again in ${retryAfter} s`, { retryAfter, lockedOut: verdict.reason === 'locked_out' });
+    }
+    const own = register === undefined ? undefined : this.registerKeys.get(register);
+    // Hash-compare against a key in every case, so that a name without a key of its own takes as long as one with.
+    const expected = own ?? this.listenerKey;
+    const good = presented !== undefined && expected !== undefined && secretsEqual(presented, expected);
+    if (!good) {
+      this.authorised = false;
+      throttle.failure(this.ctx.peer);
+      throw new BridgeError('unauthorized', register === undefined && this.listenerKey === undefined ? 'wrong or missing key (name the register in "register")' : 'wrong or missing key');
+    }
+    throttle.success(this.ctx.peer);
   }
 
   /** The listener's locale for a receipt request (none: the bridge's default, merchant.locale). */

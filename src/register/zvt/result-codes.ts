@@ -116,6 +116,14 @@ export function resultForError(e: BridgeError, texts: RegisterTexts): ZvtResult 
       return { code: e.details?.['reason'] === 'already_reversed' ? RC.ALREADY_REVERSED : RC.REVERSAL_NOT_POSSIBLE };
     case 'unknown_ref':
       return { code: RC.REVERSAL_NOT_POSSIBLE };
+    case 'not_allowed':
+      return { code: RC.NOT_REGISTERED };
+    case 'limit_exceeded':
+      return { code: RC.MAX_AMOUNT_EXCEEDED };
+    case 'refused_by_operator':
+    case 'unauthorized':
+    case 'throttled':
+      return { code: RC.FUNCTION_NOT_POSSIBLE };
     default:
       return { code: RC.SYSTEM_ERROR, text: texts.error(e) };
   }
@@ -123,6 +131,7 @@ export function resultForError(e: BridgeError, texts: RegisterTexts): ZvtResult 
 
 /** 04 FF intermediate status values (§6) for the bridge's stages; undefined = nothing to show. */
 export const STAGE_STATUS: Readonly<Record<Stage, number | undefined>> = {
+  awaiting_manager: 0x0e, // please wait
   queued: 0x0e, // please wait
   connecting: 0x0e,
   sent: 0x0e,

@@ -79,6 +79,9 @@ import {
   type TotalsGroup,
   type ZvtResult,
 } from './result-codes';
+import { secretsEqual } from '../../security/keys';
+import { peerAddress } from '../../security/auth-throttle';
+import { throttleOf } from '../auth';
 import { delay, realTimers, type TimerHandle, type Timers } from './timers';
 
 // ---- listener state (Registration) -------------------------------------------------------------------------------
@@ -99,6 +102,8 @@ export const DEFAULT_CONFIG = 0x86;
 export interface ListenerState {
   config: number;
   registered: boolean;
+  /** With a password: the peer addresses that registered with it (the ECR may open a connection per command). */
+  authenticated: Set<string>;
   /** The register sent a CC at Registration: we echo BMP 49 (§3). */
   ecrSentCurrency: boolean;
   /** PT → ECR commands the register listed in TLV 26. */
@@ -107,7 +112,7 @@ export interface ListenerState {
 }
 
 function freshState(): ListenerState {
-  return { config: DEFAULT_CONFIG, registered: false, ecrSentCurrency: false, ecrCommands: new Set(), printerWidth: DEFAULT_PRINTER_WIDTH };
+  return { config: DEFAULT_CONFIG, registered: false, authenticated: new Set(), ecrSentCurrency: false, ecrCommands: new Set(), printerWidth: DEFAULT_PRINTER_WIDTH };
 }
 
 /** The Registration state of a listener, shared by all its connections. */
@@ -224,6 +229,7 @@ export class ZvtSession {
   private readonly api: BridgeApi;
   private readonly who: RegisterIdentity;
   private readonly newRef: () => string;
+  private readonly ctx: RegisterContext;
   private current: Operation | undefined;
   private payment: PaymentOp | undefined;
   private pending: Pending | undefined;
@@ -240,6 +246,7 @@ export class ZvtSession {
     setup: ZvtProtocolSetup = {},
   ) {
     this.timers = setup.timers ?? realTimers;
+    this.ctx = ctx;
     this.api = ctx.api;
     this.who = ctx.identity;
     this.locale = ctx.locale;
@@ -386,8 +393,39 @@ export class ZvtSession {
     return serve(cmd);
   }
 
+  /**
+   * A command's password against the listener's (when one is set): constant-time, and throttled per peer address
+   * — a try before its time is refused without looking at it, and every refusal reads the same (84 83 00), so the
+   * answer tells a guesser nothing (zvt.md "Password").
+   */
   private passwordOk(given: string | undefined): boolean {
-    return this.opts.password === undefined || given === undefined || given === this.opts.password;
+    const expected = this.opts.password;
+    if (expected === undefined) return true;
+    const throttle = throttleOf(this.ctx, 'password');
+    const verdict = throttle.check(this.ctx.peer);
+    if (!verdict.allowed) {
+      this.log.info({ reason: verdict.reason, retryAfterS: Math.ceil(verdict.retryAfterMs / 1000) }, 'password try refused before its time: 84 83 00');
+      return false;
+    }
+    if (given === undefined || !secretsEqual(given, expected)) {
+      throttle.failure(this.ctx.peer);
+      return false;
+    }
+    throttle.success(this.ctx.peer);
+    return true;
+  }
+
+  /**
+   * With a password, money commands (and End-of-Day) are served only to a peer that registered with it first;
+   * another gets 84 6B 00 ("PT not registered"). Without a password nothing changes.
+   */
+  private registeredPeer(): boolean {
+    return this.opts.password === undefined || this.state.authenticated.has(peerAddress(this.ctx.peer));
+  }
+
+  private async notRegistered(op: Operation): Promise<void> {
+    this.log.warn({ command: op.name }, 'command before a Registration with the password: 84 6B 00');
+    await this.finalReply(op, negativeAck(RC.NOT_REGISTERED));
   }
 
   // ---- 06 00 Registration, 06 02 Log-Off, 05 01 Status-Enquiry ------------------------------------------------
@@ -397,6 +435,11 @@ export class ZvtSession {
       this.log.warn('Registration with a wrong password: 84 83 00');
       return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
+    try {
+      this.api.permit?.(this.who, 'registration');
+    } catch (e) {
+      return this.finalReply(op, negativeAck(resultForError(asBridgeError(e), this.texts).code));
+    }
     if (cmd.currency && cmd.currency.alpha !== this.opts.currency) {
       this.log.warn({ currency: cmd.currency.numeric }, 'Registration with a currency the terminal does not take');
       return this.finalReply(op, registrationWrongCurrency(this.ourCurrencyNumeric()));
@@ -404,6 +447,7 @@ export class ZvtSession {
     const s = this.state;
     s.config = cmd.config;
     s.registered = true;
+    if (this.opts.password !== undefined) s.authenticated.add(peerAddress(this.ctx.peer));
     s.ecrSentCurrency = cmd.currency !== undefined;
     s.ecrCommands = commandsListed(cmd.tlv);
     s.printerWidth = printerWidth(cmd.tlv) ?? DEFAULT_PRINTER_WIDTH;
@@ -421,12 +465,14 @@ export class ZvtSession {
   }
 
   private async logOff(op: Operation): Promise<void> {
+    if (!this.registeredPeer()) return this.notRegistered(op);
     Object.assign(this.state, freshState());
     await this.finalReply(op, ACK_APDU);
   }
 
   private async statusEnquiry(op: Operation, password: string | undefined, serviceByte: number): Promise<void> {
-    if (!this.passwordOk(password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+    // The enquiry's password is optional (§5): only one that is sent is checked.
+    if (password !== undefined && !this.passwordOk(password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     await this.accept(op);
     const version = serviceByte & STATUS_SERVICE.OMIT_VERSION ? undefined : (this.opts.softwareVersion ?? this.api.version);
     await this.close(
@@ -455,6 +501,7 @@ export class ZvtSession {
   // ---- 06 01 Authorization, 06 31 Refund, 06 30 Reversal ----------------------------------------------------------
 
   private async sale(op: Operation, cmd: PaymentCommand): Promise<void> {
+    if (!this.registeredPeer()) return this.notRegistered(op);
     if (cmd.amount === undefined) {
       // Without BMP 04 a PT would ask for the amount on its keypad; the bridge cannot.
       this.log.warn('Authorization without amount: 84 83 00');
@@ -465,6 +512,7 @@ export class ZvtSession {
   }
 
   private async refund(op: Operation, cmd: ReturnType<typeof decodeRefund>): Promise<void> {
+    if (!this.registeredPeer()) return this.notRegistered(op);
     if (!this.passwordOk(cmd.password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     if (cmd.amount === undefined) {
       this.log.warn('Refund without amount: 84 83 00');
@@ -491,6 +539,7 @@ export class ZvtSession {
   }
 
   private async reversal(op: Operation, cmd: ReturnType<typeof decodeReversal>): Promise<void> {
+    if (!this.registeredPeer()) return this.notRegistered(op);
     if (!this.passwordOk(cmd.password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     await this.accept(op);
     const pay = this.beginPayment('reversal');
@@ -753,6 +802,7 @@ export class ZvtSession {
   // ---- 06 50 End-of-Day ---------------------------------------------------------------------------------------------
 
   private async endOfDay(op: Operation, password: string): Promise<void> {
+    if (!this.registeredPeer()) return this.notRegistered(op);
     if (!this.passwordOk(password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     await this.accept(op);
     let views: PaymentView[] = [];
