@@ -71,5 +71,12 @@ export function decodeFromPrinter(bytes: Uint8Array, page: EscPosCodePage): stri
 /** Encodes text for a printer set to `page`. */
 export function encodeForPrinter(text: string, page: EscPosCodePage, language?: Language): number[] {
   const t = table(page);
-  return Array.from(printableText(text, (ch) => t.has(ch), language), (ch) => t.get(ch) ?? 0x3f);
+  const out: number[] = [];
+  for (const ch of text) {
+    const byte = t.get(ch);
+    // Nearly every line is printable as it is: only a line with a character the page lacks is transliterated.
+    if (byte === undefined) return Array.from(printableText(text, (c) => t.has(c), language), (c) => t.get(c) ?? 0x3f);
+    out.push(byte);
+  }
+  return out;
 }

@@ -4,10 +4,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load';
-import { silentLogger } from '../../src/log/logger';
-import { startService, type Service } from '../../src/service';
-import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import type { Service } from '../../src/service';
+import type { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import { startIppService } from '../helpers/ipp-service';
 import { NativeClient } from '../helpers/native-client';
 import { ensureTool } from '../helpers/system-tools';
 import { tempDirs } from '../helpers/temp-dirs';
@@ -18,19 +17,9 @@ afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
 });
 
-async function start(o: { healthIntervalMs?: number } = {}): Promise<{ service: Service; sim: IppSimulator; simPort: number; base: string }> {
-  const sim = new IppSimulator({ fast: true });
-  const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
-  stops.push(() => sim.close());
-  const config = parseConfig({
-    dataDir: tmp(),
-    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
-    status: { enabled: true, host: '127.0.0.1', port: 0 },
-  });
-  const service = await startService(config, { log: silentLogger(), bridge: { healthIntervalMs: o.healthIntervalMs ?? 0, recoveryMinMs: 50, recoveryMaxMs: 200 } });
-  stops.push(() => service.close());
-  return { service, sim, simPort, base: service.statusUrl!.replace(/\/$/, '') };
+async function start(o: { healthIntervalMs?: number } = {}): Promise<{ service: Service; sim: IppSimulator; base: string }> {
+  const { service, sim } = await startIppService(tmp(), (fn) => stops.push(fn), { status: true, bridge: { healthIntervalMs: o.healthIntervalMs ?? 0, recoveryMinMs: 50, recoveryMaxMs: 200 } });
+  return { service, sim, base: service.statusUrl!.replace(/\/$/, '') };
 }
 
 /** One sample's value from a scrape, or undefined. */

@@ -8,10 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load';
-import { silentLogger } from '../../src/log/logger';
-import { startService, type Service } from '../../src/service';
-import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
+import type { Service } from '../../src/service';
+import { startIppService } from '../helpers/ipp-service';
 import { ensureTool } from '../helpers/system-tools';
 import { tempDirs } from '../helpers/temp-dirs';
 
@@ -26,17 +24,7 @@ afterEach(async () => {
 });
 
 async function runningBridge(): Promise<{ service: Service; port: number }> {
-  const sim = new IppSimulator({ fast: true });
-  const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
-  stops.push(() => sim.close());
-  const config = parseConfig({
-    dataDir: tmp(),
-    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
-    status: { enabled: true, host: '127.0.0.1', port: 0 },
-  });
-  const service = await startService(config, { log: silentLogger(), bridge: { healthIntervalMs: 0 } });
-  stops.push(() => service.close());
+  const { service } = await startIppService(tmp(), (fn) => stops.push(fn), { status: true, bridge: { healthIntervalMs: 0 } });
   return { service, port: Number(new URL(service.statusUrl!).port) };
 }
 

@@ -6,9 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TerminalView } from '../../src/bridge/api';
-import { parseConfig } from '../../src/config/load';
-import { silentLogger } from '../../src/log/logger';
-import { startService, type Service } from '../../src/service';
+import type { Service } from '../../src/service';
+import { startIppService } from '../helpers/ipp-service';
 import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { NativeClient } from '../helpers/native-client';
 import { tempDirs } from '../helpers/temp-dirs';
@@ -20,19 +19,8 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ service: Service; sim: IppSimulator; simPort: number }> {
-  const sim = new IppSimulator({ fast: true });
-  const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
-  stops.push(() => sim.close());
-  const config = parseConfig({
-    dataDir: tmp(),
-    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
-    status: { enabled: false },
-  });
   // The production health interval (30 s) and the driver's own probe interval: the probe alone must find it.
-  const service = await startService(config, { log: silentLogger(), status: false });
-  stops.push(() => service.close());
-  return { service, sim, simPort };
+  return startIppService(tmp(), (fn) => stops.push(fn));
 }
 
 function nextState(service: Service, state: TerminalView['state'], timeoutMs = 15_000): Promise<number> {
