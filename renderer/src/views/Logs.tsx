@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type LogLevelName, type LogLine } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
+import { SecurityEvents } from '../components/SecurityEvents';
 import { downloadBase64 } from '../download';
 
 const LEVELS: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -60,6 +61,8 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
       <h1 id="logs-title" tabIndex={-1}>
         Logs
       </h1>
+      <SecurityEvents client={client} subscribe={subscribe} />
+      <h2>Log lines</h2>
       <p className="hint">The bridge's recent structured log. Card numbers and secrets never appear in it.</p>
       <div className="actions">
         <button type="button" onClick={() => void downloadBundle()} disabled={bundle === 'making'} aria-describedby="bundle-hint">
