@@ -2,7 +2,8 @@
  * The `register-bridge` command. Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writePrivateFile } from './os/private-files';
 import { resolve } from 'node:path';
 import { asBridgeError, BridgeError } from './domain/errors';
 import { demoConfig, loadConfigFile } from './config/load';
@@ -199,7 +200,7 @@ async function journal(args: string[]): Promise<number> {
       case 'export': {
         if (!values.csv) throw new UsageError('journal export needs --csv FILE');
         const rows = j.list({ limit: 1_000_000 });
-        writeFileSync(values.csv, journalCsv(rows));
+        writePrivateFile(values.csv, journalCsv(rows));
         process.stdout.write(`${rows.length} payments written to ${values.csv}\n`);
         return 0;
       }
@@ -333,7 +334,7 @@ async function supportBundle(args: string[]): Promise<number> {
     doctorEnv: systemDoctorEnv({ secrets: { env: process.env } }),
   });
   const out = resolve(values.out ?? bundle.fileName);
-  writeFileSync(out, bundle.zip, { mode: 0o600 });
+  writePrivateFile(out, bundle.zip);
   process.stdout.write(`register-bridge: support bundle written to ${out} (${bundle.files.join(', ')})\n`);
   return 0;
 }

@@ -17,6 +17,10 @@ import type { SecretContext } from './config/secrets';
 import type { LogRing } from './status/log-ring';
 import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
+import { SecurityLog } from './security/security-log';
+import type { RegisterProtocol } from './register/protocol';
+import type { GuardSettings } from './transport/foreign-protocol-guard';
+import type { ListenerConfig } from './config/schema';
 import type { SecurityEventSink } from './security/events';
 import { listenerSecurity, peerGate } from './register/auth';
 import { MoneyOutPolicy, policyApi } from './bridge/money-out-policy';
@@ -63,6 +67,8 @@ export interface Service {
   readonly listeners: ListenerInfo[];
   readonly terminals: CreatedTerminal[];
   readonly dataDir: string;
+  /** Security events (refused foreign protocols, floods, connection limits …): kept apart from the log. */
+  readonly security: SecurityLog;
   /** Refunds and reversals waiting for an operator's confirmation (money-out policy). */
   readonly holds: OperatorHolds;
   /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
@@ -116,6 +122,16 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     closers.push(() => bridge.close());
     await bridge.start();
 
+    // Security events go to the security log next to the journal (and to the caller's sink as well, when given).
+    const securityLog = SecurityLog.inDataDir(dataDir);
+    closers.push(async () => securityLog.flush());
+    const extraSink = options.security;
+    const security: SecurityEventSink = extraSink
+      ? { record: (e) => {
+          securityLog.record(e);
+          extraSink.record(e);
+        } }
+      : securityLog;
     const holds = new OperatorHolds();
     closers.push(async () => holds.close());
     const listeners: ListenerInfo[] = [];
@@ -123,7 +139,6 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const id = listenerId(l, i);
       const protocol = protocolFor(l);
       const llog = log.child({ listener: id });
-      const security = options.security;
       const sec = listenerSecurity(l, i, { listener: id, secrets, log: llog, ...(security ? { security } : {}) });
       const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(sec.password !== undefined ? { password: sec.password } : {}) };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
@@ -131,20 +146,21 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const admit = peerGate({ listener: id, peers: sec.peers, log: llog, ...(security ? { security } : {}) });
       const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
+      // TCP connections count from the moment they are accepted (a register may connect and say nothing for a while).
       const opened = await openListener(l.transport, (stream, peer) => {
         if (!admit(peer)) {
           stream.destroy();
           return;
         }
-        connections.add(stream, peer);
-        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, ...(security ? { security } : {}), ...(locale ? { locale } : {}) });
-      }, { protocol: l.protocol, log: llog });
+        if (l.transport.type !== 'tcp') connections.add(stream, peer);
+        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, security, ...(locale ? { locale } : {}) });
+      }, { protocol: l.protocol, log: llog, listener: id, security, onAccept: (socket, peer) => connections.add(socket, peer), ...listenerLimits(protocol, l) });
       closers.push(() => opened.close());
       listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, holds, gatewayCalls, close: closeAll };
+    const service: Service = { bridge, journal, listeners, terminals, dataDir, security: securityLog, holds, gatewayCalls, close: closeAll };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs. It is
       // optional: when it cannot start (its port taken) the registers are still served, with the page off.
@@ -164,4 +180,17 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     await closeAll();
     throw e;
   }
+}
+
+/** The guard and connection limits of a listener: what its protocol says, overridden by the listener's `limits`. */
+function listenerLimits(protocol: RegisterProtocol, l: ListenerConfig): { guard: GuardSettings; maxConnections?: number } {
+  const first = l.limits?.firstFrameTimeoutMs ?? protocol.guard?.firstFrameTimeoutMs;
+  return {
+    guard: {
+      lines: protocol.guard?.lines === true,
+      ...(first ? { firstFrameTimeoutMs: first } : {}),
+      ...(l.limits?.idleTimeoutMs ? { idleTimeoutMs: l.limits.idleTimeoutMs } : {}),
+    },
+    ...(l.limits?.maxConnections !== undefined ? { maxConnections: l.limits.maxConnections } : {}),
+  };
 }

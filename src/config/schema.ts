@@ -119,6 +119,16 @@ export const listenerSchema = z
     password: z.union([z.string().regex(/^[0-9]{6}$/, 'must be 6 digits'), envSecretSchema, keychainSecretSchema]).optional(),
     /** Protocol-specific extras. */
     options: z.record(z.string(), z.unknown()).optional(),
+    /** TCP: connections served at once, and when a connection that never completed a first message, or one without
+     *  any traffic, is closed (0: never). Defaults in docs/operator.md. */
+    limits: z
+      .object({
+        maxConnections: z.number().int().min(1).max(1000).optional(),
+        firstFrameTimeoutMs: z.number().int().min(0).max(86_400_000).optional(),
+        idleTimeoutMs: z.number().int().min(0).max(86_400_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -802,6 +802,25 @@ export interface Catalogue {
       "yesClose": "Yes, close the day",
       "yesReconcile": "Yes, reconcile"
     },
+    "security": {
+      "hint": "Connections a register port refused (a web page, another protocol), floods of bad frames and connection limits.",
+      "kind": {
+        "auth_failed": "Failed authentication",
+        "auth_lockout": "Locked out",
+        "connection_limit": "Connection limit",
+        "flood": "Flood of bad frames",
+        "foreign_protocol": "Foreign protocol refused",
+        "peer_refused": "Peer refused",
+        "policy_held": "Held for confirmation",
+        "policy_refused": "Refused by policy",
+        "settings": "Security setting changed"
+      },
+      "listener": "Listener",
+      "logLines": "Log lines",
+      "none": "No security events.",
+      "peer": "Peer",
+      "title": "Security events"
+    },
     "settings": {
       "addListener": "Add a listener",
       "baudRate": "Baud rate",

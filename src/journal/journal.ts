@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile, makePrivate } from '../os/private-files';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'libsql';
@@ -197,7 +198,12 @@ export class Journal {
   /** Opens (creating and migrating) the journal file `journal.sqlite` in `dataDir`, or `:memory:`. */
   static open(dataDirOrMemory: string, options: JournalOptions = {}): Journal {
     const file = dataDirOrMemory === ':memory:' ? ':memory:' : join(dataDirOrMemory, 'journal.sqlite');
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    // The journal is the user's alone: 0600 files (SQLite gives its -wal and -shm files the database file's mode) in
+    // a folder created 0700 (src/os/private-files.ts).
+    if (file !== ':memory:') {
+      ensurePrivateDir(dirname(file));
+      ensurePrivateFile(file);
+    }
     const db = new Database(file);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
@@ -210,6 +216,7 @@ export class Journal {
     db.exec('PRAGMA wal_autocheckpoint = 10000');
     const journal = new Journal(db, options, file);
     journal.migrate();
+    if (file !== ':memory:') for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) makePrivate(f);
     // The log file exists by now: WAL mode opens it on an existing database, the migrations write it on a new one.
     if (file !== ':memory:' && options.groupCommit !== false) journal.enableGroupCommit(`${file}-wal`, options.flush);
     return journal;

@@ -53,12 +53,26 @@ export function maskPan(pan: string | undefined): string | undefined {
   return `****${digits.slice(-4)}`;
 }
 
+/**
+ * Names of references: identifiers the bridge and the register act on (the register's ref, the original payment's,
+ * the bridge's and the terminal's). They are never card data, so they are kept exactly — whatever their digits: a
+ * 14-digit timestamp ref is Luhn-valid one time in ten, and masking it made the register's delivery report match
+ * nothing and the approved sale was reversed. Card numbers are recognised by their fields (pan, track…, panMasked)
+ * and in free text (messages, receipt lines), never in a reference.
+ */
+const REFERENCE_KEY = /^(ref|reference|[a-z]+Ref)$/;
+
+/** A field that holds a reference (kept exactly by `scrubCardData`). */
+export function isReferenceKey(key: string): boolean {
+  return REFERENCE_KEY.test(key);
+}
+
 /** Names of terminal properties that carry card data; dropped wherever they appear. */
 const CARD_DATA_KEYS = /^(PAN|TRACK\d?|TRACK_?\d_?DATA|EXP(IRE|IRY)?_?DATE|CVV2?|CVC2?|EMBOSS_NAME|pan|track\d?|cvv|expiryDate)$/;
 
 /**
- * Defence in depth for anything stored or sent on: card-data properties are dropped, every string goes through
- * `redactText`, and a "masked" PAN that is not masked is masked.
+ * Defence in depth for anything stored or sent on: card-data properties are dropped, every string but a reference
+ * (`isReferenceKey`) goes through `redactText`, and a "masked" PAN that is not masked is masked.
  */
 export function scrubCardData<T>(value: T): T {
   return scrubValue(value, '') as T;
@@ -67,6 +81,7 @@ export function scrubCardData<T>(value: T): T {
 function scrubValue(value: unknown, key: string): unknown {
   if (typeof value === 'string') {
     if (/^pan_?masked$/i.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''))) return maskPan(value) ?? '';
+    if (isReferenceKey(key)) return value;
     return redactText(value);
   }
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, ''));

@@ -5,7 +5,7 @@
 import type { PaymentRecord } from '../journal/journal';
 import { checkMinor } from '../domain/money';
 import { isoDate, isoTime, localParts, systemTimeZone } from '../reports/time-zone';
-import { printedPan, safeText } from './safe-text';
+import { printedPan, safeReference, safeText } from './safe-text';
 import type { ReceiptData, ReceiptSettings } from './types';
 
 /**
@@ -56,7 +56,7 @@ export function receiptData(record: PaymentRecord, original: PaymentRecord | und
   const data: ReceiptData = {
     version: 1,
     paymentId: record.id,
-    ref: safeText(record.ref, 64) ?? '',
+    ref: safeReference(record.ref) ?? '',
     register: safeText(record.register, 64) ?? '',
     terminal: safeText(record.terminal, 64) ?? '',
     kind: record.kind,

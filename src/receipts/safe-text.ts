@@ -54,6 +54,18 @@ export function safeText(value: unknown, max = 80): string | undefined {
 }
 
 /**
+ * A reference on a receipt (the register's ref): cleaned like `safeText` but never masked — it is the register's
+ * identifier, not card data, and the receipt must show the number the register knows the payment by.
+ */
+export function safeReference(value: unknown, max = 64): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim();
+  if (clean === '') return undefined;
+  const chars = Array.from(clean);
+  return chars.length > max ? chars.slice(0, max).join('') : clean;
+}
+
+/**
  * The masked PAN as printed: only the last four digits are shown, e.g. "************1234" for a 16-digit card
  * (the length of what the terminal sent, kept between 12 and 19 characters), "****1234" when the length is unknown.
  * Whatever the field holds — an already masked PAN ("541333******1234"), a full number, words — at most four

@@ -13,6 +13,13 @@ export interface RegisterProtocol {
   readonly name: string;
   /** Serve one connection until it closes. Must never throw: bad input is answered in the protocol. */
   serve(stream: ByteStream, ctx: RegisterContext): void;
+  /**
+   * How the transport's foreign-protocol guard reads this protocol. `lines`: requests are text lines, so every line
+   * is checked for HTTP, not only the connection's first bytes. `firstFrameTimeoutMs`: registers of this protocol
+   * send their first message right after connecting, so a connection silent this long is closed (the listener's
+   * config may override it). Absent: first bytes only, no timeout.
+   */
+  readonly guard?: { readonly lines?: boolean; readonly firstFrameTimeoutMs?: number };
 }
 
 export interface RegisterContext {
@@ -26,7 +33,7 @@ export interface RegisterContext {
   readonly log: Logger;
   /** Keys and the throttle of failed tries (absent: the listener asks for no key). */
   readonly auth?: ListenerAuth;
-  /** Where failed authentications and other security events are reported. */
+  /** Where failed authentications, floods of bad frames and other security events are reported. */
   readonly security?: SecurityEventSink;
   /**
    * BCP 47 locale of every word this register shows its cashier or prints (receipts, progress, results, errors);

@@ -3,7 +3,8 @@
  * `register-bridge reconcile` command. The bridge hands in how to reach each terminal without disturbing payments;
  * the CLI hands in drivers of its own.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync } from 'node:fs';
+import { ensurePrivateDir, writePrivateFile } from '../os/private-files';
 import { join } from 'node:path';
 import type { Environment, Journal, PaymentRecord } from '../journal/journal';
 import type { BatchCloseResult } from '../terminal/driver';
@@ -204,11 +205,11 @@ export class DayReports {
   private export(name: string, files: { json: string; csv: string }): void {
     const dir = this.settings.exportDir;
     if (!dir) return;
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     for (const [ext, text] of Object.entries(files)) {
       const target = join(dir, `${name}.${ext}`);
       const tmp = `${target}.tmp`;
-      writeFileSync(tmp, text);
+      writePrivateFile(tmp, text);
       renameSync(tmp, target);
     }
   }

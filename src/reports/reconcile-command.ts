@@ -7,7 +7,7 @@
  * the payment "unverified" rather than disturbing a payment. The built-in simulator's record lives inside the running
  * bridge, so its payments are unverified here (the bridge's own end of day reconciles them).
  */
-import { writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../os/private-files';
 import type { Config } from '../config/schema';
 import type { SecretContext } from '../config/secrets';
 import { Journal } from '../journal/journal';
@@ -46,8 +46,8 @@ export async function runReconcileCommand(o: ReconcileCommandOptions): Promise<{
     }
     const reports = new DayReports(journal, () => hosts, { ...reportSettings(o.config, o.dataDir) });
     const report = await reports.reconcile(o.day ? { day: o.day } : {});
-    if (o.csv) writeFileSync(o.csv, reconciliationCsv(report));
-    if (o.json) writeFileSync(o.json, reconciliationJson(report));
+    if (o.csv) writePrivateFile(o.csv, reconciliationCsv(report));
+    if (o.json) writePrivateFile(o.json, reconciliationJson(report));
     return { report, text: reconciliationText(report) };
   } finally {
     for (const c of created) {

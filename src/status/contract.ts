@@ -14,10 +14,17 @@ import type { ReconciliationReport } from '../reports/reconcile';
 import type { PendingConfirmation } from '../register/capture/capture-registry';
 import type { OperatorHoldView } from '../bridge/operator-holds';
 import type { DayTotals } from '../reports/totals';
+import type { SecurityEvent } from '../security/events';
 
 export type { PaymentView, TerminalView } from '../bridge/api';
 export type { Money } from '../domain/money';
 export type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
+export type { SecurityEvent, SecurityEventKind } from '../security/events';
+
+/** Recent security events (refused foreign protocols, floods, connection limits …), newest first. */
+export interface SecurityEventsView {
+  readonly events: SecurityEvent[];
+}
 
 /** A register listener as the dashboard shows it. */
 export interface ListenerView {
@@ -398,6 +405,8 @@ export interface StatusApi {
   endOfDay(): Promise<EndOfDayReport>;
   /** Reconciles a business day with each terminal's host now. */
   reconcile(q: ReportsQuery): Promise<ReconciliationReport>;
+  /** Recent security events (kept apart from the log); a new one is announced as event state "security". */
+  securityEvents(): Promise<SecurityEventsView>;
   /** One zip for support: versions, config without secrets, doctor, last log lines, journal statistics, devices, state. */
   supportBundle(): Promise<SupportBundleView>;
   /** The go-live check of an ePOS terminal as configured, or as it would run with the Live credentials given. */
@@ -456,6 +465,7 @@ export type StatusMethod = keyof StatusApi;
 export const STATUS_METHODS = [
   'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
   'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'holdDecide', 'dayReports', 'endOfDay', 'reconcile',
+  'securityEvents',
   'supportBundle', 'goLiveCheck', 'goLiveSwitch', 'supportInfo',
 ] as const satisfies readonly StatusMethod[];
 
@@ -498,6 +508,7 @@ export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   dayReports: { verb: 'GET', path: '/api/reports', arg: 'query' },
   endOfDay: { verb: 'POST', path: '/api/reports/end-of-day', arg: 'none' },
   reconcile: { verb: 'POST', path: '/api/reports/reconcile', arg: 'body' },
+  securityEvents: { verb: 'GET', path: '/api/security-events', arg: 'none' },
   supportBundle: { verb: 'POST', path: '/api/support-bundle', arg: 'none' },
   goLiveCheck: { verb: 'POST', path: '/api/go-live/check', arg: 'body' },
   goLiveSwitch: { verb: 'POST', path: '/api/go-live/switch', arg: 'body' },

@@ -36,6 +36,7 @@ import type {
   JournalQuery,
   LogQuery,
   LogsView,
+  SecurityEventsView,
   PaymentView,
   ReceiptQuery,
   ReconciliationReport,
@@ -143,9 +144,13 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const onReconciliation = (): void => void this.emit('event', { type: 'state', reason: 'reconciliation' });
     b.on('endOfDay', onEndOfDay);
     b.on('reconciliation', onReconciliation);
+    // A security event (a refused foreign protocol, a flood …) changes the list on the Logs page.
+    const onSecurity = (): void => void this.emit('event', { type: 'state', reason: 'security' });
+    service.security.on('event', onSecurity);
     this.detachBridge = () => {
       b.off('endOfDay', onEndOfDay);
       b.off('reconciliation', onReconciliation);
+      service.security.off('event', onSecurity);
       captureRegistry.off('pending', onHolds);
       captureRegistry.off('resolved', onHolds);
       service.holds.off('pending', onOperatorHolds);
@@ -334,6 +339,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const answer = this.settings.save(req.config);
     if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean') this.o.desktop.setStartAtLogin(req.startAtLogin);
     return answer;
+  }
+
+  async securityEvents(): Promise<SecurityEventsView> {
+    return { events: this.service?.security.recent(100) ?? [] };
   }
 
   async logs(q: LogQuery): Promise<LogsView> {

@@ -32,6 +32,8 @@ export async function serveStatus(service: Service, config: Config, o: ServeStat
   const core = new StatusCore({
     config,
     log: o.log,
+    // Security-relevant settings changes join the service's other security events.
+    security: service.security,
     ...(o.configFile ? { configFile: o.configFile } : {}),
     ...(o.logs ? { logs: o.logs } : {}),
     ...(o.wizard ? { wizard: o.wizard } : {}),

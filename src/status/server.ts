@@ -64,9 +64,19 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
     });
   });
   const sockets = new Set<Socket>();
+  // Every socket has an error handler from its first moment to its last: a peer's reset (ECONNRESET, EPIPE) on an
+  // HTTP request, a refused upgrade or an accepted WebSocket ends that socket, never the process. (Node's own
+  // handler goes away when a request turns into an upgrade; this one stays.)
+  const quiet = (): void => undefined;
   server.on('connection', (s) => {
     sockets.add(s);
+    s.on('error', quiet);
     s.on('close', () => sockets.delete(s));
+  });
+  // A malformed request or a reset before the request was read: the socket is dropped without an answer.
+  server.on('clientError', (_err, socket) => {
+    socket.on('error', quiet);
+    socket.destroy();
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -140,20 +150,24 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', quiet);
     const url = new URL(req.url ?? '/', 'http://status.invalid');
     const refuse = (p: ProblemDetails): void => {
       const body = JSON.stringify(p);
       socket.end(
         `HTTP/1.1 ${p.status} ${p.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
+      // A peer that never reads the refusal does not keep the socket.
+      (socket as Socket).setTimeout(10_000, () => socket.destroy());
     };
     if (url.pathname !== EVENTS_PATH) return refuse(problem(404, `No event stream at ${url.pathname}`, { instance: url.pathname }));
     const gate = admit(req, url);
     if (!gate.ok) return refuse(problem(gate.status, gate.detail, { instance: url.pathname, code: 'unauthorized' }));
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
+  wss.on('error', quiet);
   wss.on('connection', (ws: WebSocket) => {
-    ws.on('error', () => undefined);
+    ws.on('error', quiet);
     // The page only listens; anything it sends is ignored.
     ws.on('message', () => undefined);
   });

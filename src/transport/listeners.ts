@@ -4,6 +4,8 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { ByteStream } from './byte-stream';
 import { listenTcp } from './tcp';
+import { guardContext, type GuardSettings } from './foreign-protocol-guard';
+import type { SecurityEventSink } from '../security/events';
 // Serial ports, HID cables and USB plug events are loaded by the listeners that use them (`await import` below).
 import type { SerialBackend } from './serial';
 import type { HidBackend } from './hid';
@@ -30,6 +32,16 @@ export interface ListenerDeps {
   /** Pause before re-opening a lost device (doubling per failure up to reopenMaxMs). Defaults 1 s and 30 s. */
   readonly reopenMinMs?: number;
   readonly reopenMaxMs?: number;
+  /** The listener's id, for its security events. */
+  readonly listener?: string;
+  /** Where refused connections are reported (the status page's security events). */
+  readonly security?: SecurityEventSink;
+  /** TCP: how the foreign-protocol guard reads the protocol (line-based or not) and the connection timeouts. */
+  readonly guard?: GuardSettings;
+  /** TCP: connections served at once (default tcp.ts DEFAULT_MAX_CONNECTIONS). */
+  readonly maxConnections?: number;
+  /** TCP: every accepted connection, before the guard has seen a byte (`onStream` follows once it is clean). */
+  readonly onAccept?: (socket: ByteStream, peer: string) => void;
 }
 
 /**
@@ -37,6 +49,11 @@ export interface ListenerDeps {
  * connection; for a serial port or HID cable, the open device itself — and again after each re-open (replug,
  * error), so the protocol serves the new stream. A device missing at start is not fatal: it is logged in words
  * and opened as soon as it appears.
+ *
+ * Every TCP connection passes the foreign-protocol guard before `onStream` sees it (tcp.ts, foreign-protocol-guard.ts):
+ * a register port never serves an HTTP request, a TLS handshake or a WebSocket, whatever protocol it speaks.
+ * Serial ports and HID cables are not guarded: no browser or network peer reaches them, and a device cannot be
+ * "closed" to a peer (it would only be opened again).
  */
 export async function openListener(
   transport: ListenerConfig['transport'],
@@ -45,7 +62,13 @@ export async function openListener(
 ): Promise<OpenListener> {
   switch (transport.type) {
     case 'tcp': {
-      const server = await listenTcp(transport.host, transport.port, (socket, peer) => onStream(socket, peer));
+      const context = guardContext(deps.log ?? silentLogger(), deps.listener, deps.security);
+      const server = await listenTcp(transport.host, transport.port, onStream, {
+        context,
+        ...(deps.guard ? { guard: deps.guard } : {}),
+        ...(deps.maxConnections !== undefined ? { maxConnections: deps.maxConnections } : {}),
+        ...(deps.onAccept ? { onAccept: deps.onAccept } : {}),
+      });
       return { address: `${server.host}:${server.port}`, port: server.port, close: () => server.close() };
     }
     case 'serial': {

@@ -8,6 +8,7 @@ import { hidTargets } from './hid';
 import { textTargets } from './text';
 import { captureTargets } from './capture';
 import { eposTargets } from './epos';
+import { crossProtocolTargets } from './cross-protocol';
 import { ecr17Targets } from './ecr17';
 import { concertTargets } from './concert';
 import { caisseApTargets } from './caisse-ap';
@@ -24,4 +25,5 @@ export const allTargets: FuzzTarget[] = [
   ...concertTargets,
   ...caisseApTargets,
   ...configTargets,
+  ...crossProtocolTargets,
 ];

@@ -208,13 +208,15 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     }
   });
 
-  it('cheque (mode C) and an unknown type get status 9 in the size the flag asks for; no payment', async () => {
+  it('cheque (mode C), an unknown type and a currency the terminal does not take get status 9 in the size the flag asks for; no payment', async () => {
     h = await startHarness({ listener: listener() });
     const ecr = await register('8N1');
     await ecr.request(`01000012501C0978${SP10}A010B010`);
     expect(await ecr.answer()).toBe(`01900001250C${'0'.repeat(55)}978${SP10}`);
     await ecr.request(`0100001250017978${SP10}`);
     expect(await ecr.answer()).toBe(`019000012501978${SP10}`);
+    await ecr.request(`0100001250010840${SP10}A010B010`); // USD on a EUR terminal
+    expect(await ecr.answer()).toBe(`019000012501840${SP10}`);
     expect(h.service.bridge.last(WHO)).toBeUndefined();
     expect(h.sim.ledger()).toHaveLength(0);
   });

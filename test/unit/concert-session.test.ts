@@ -74,6 +74,22 @@ describe('Concert link (register → bridge)', () => {
     expect(t.api.all).toHaveLength(0);
   });
 
+  it('an LRC equal to a control character is read by position: §9 (h) ends 03 02, the declined full answer 03 04', async () => {
+    const t = setup();
+    await t.request(`0100001250110978${SP10}`); // protocol E, LRC 02 (the value of STX)
+    expect(t.api.all).toHaveLength(1);
+    t.api.all[0]!.finish({ outcome: 'declined' });
+    await flushMany();
+    expect(t.out()).toEqual([ENQ]);
+    t.send([ACK]);
+    await flushMany();
+    const frame = Buffer.from(t.out());
+    expect(frame.length).toBe(83);
+    expect(frame.subarray(-2)).toEqual(Buffer.from([0x03, 0x04])); // the LRC has the value of EOT; no EOT yet
+    await t.finishAnswer();
+    expect(t.api.deliveryLog).toEqual([{ ref: 'r1', how: 'acknowledged', kind: 'sale' }]);
+  });
+
   it('a gap of more than 3 s inside a frame is NAKed; the frame sent again is taken', async () => {
     const t = setup();
     const frame = concertFrame(`0100001250010978${SP10}A010B010`);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type LogLevelName, type LogLine } from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
+import { SecurityEvents } from '../components/SecurityEvents';
 import { downloadBase64 } from '../download';
 import { formatClock } from '../format';
 import { useT } from '../i18n';
@@ -63,6 +64,8 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
       <h1 id="logs-title" tabIndex={-1}>
         {t('app.view.logs')}
       </h1>
+      <SecurityEvents client={client} subscribe={subscribe} />
+      <h2>{t('security.logLines')}</h2>
       <p className="hint">{t('logs.intro')}</p>
       <div className="actions">
         <button type="button" onClick={() => void downloadBundle()} disabled={bundle === 'making'} aria-describedby="bundle-hint">

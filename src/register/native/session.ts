@@ -26,6 +26,7 @@ export interface NativeOptions {
 export function nativeProtocol(): RegisterProtocol {
   return {
     name: 'native',
+    guard: { lines: true },
     serve(stream, ctx) {
       new NativeSession(stream, ctx).start();
     },

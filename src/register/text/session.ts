@@ -18,6 +18,7 @@ export function textProtocol(options?: unknown): RegisterProtocol {
   const validated = options === undefined ? undefined : parseTextOptions(options);
   return {
     name: 'text',
+    guard: { lines: true },
     serve(stream, ctx) {
       let opts: TextOptions;
       try {

@@ -18,6 +18,7 @@ import { currency as currencyOf } from '../../domain/currency';
 import type { PaymentRequest, PaymentResult } from '../../domain/payment';
 import type { Stage, TransactionKind } from '../../domain/vocabulary';
 import type { Logger } from '../../log/logger';
+import { BadFrameLog } from '../../log/bad-frames';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import { perListener } from '../listener-state';
@@ -130,7 +131,8 @@ export interface ZvtProtocolSetup {
 
 /** ZVT over TCP: raw APDUs (zvt.md §1.1). */
 export function zvtTcpProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
-  return { name: 'zvt', serve: (stream, ctx) => startSession('tcp', stream, ctx, setup) };
+  // A ZVT register opens a connection for a command and sends it at once (zvt.md §1.1).
+  return { name: 'zvt', guard: { firstFrameTimeoutMs: 30_000 }, serve: (stream, ctx) => startSession('tcp', stream, ctx, setup) };
 }
 
 /** ZVT over a serial line (RS-232, USB virtual COM, null-modem pair): DLE/STX frames with CRC (zvt.md §1.2). */
@@ -222,6 +224,8 @@ export class ZvtSession {
   private readonly timers: Timers;
   private readonly state: ListenerState;
   private readonly log: Logger;
+  /** Malformed, unsupported and out-of-turn frames: logged a few per minute, then summarised. */
+  private readonly badFrames: BadFrameLog;
   private readonly api: BridgeApi;
   private readonly who: RegisterIdentity;
   private readonly newRef: () => string;
@@ -248,13 +252,14 @@ export class ZvtSession {
     this.locale = ctx.locale;
     this.texts = registerTexts(ctx.locale);
     this.log = ctx.log.child({ peer: ctx.peer, protocol: 'zvt' });
+    this.badFrames = new BadFrameLog(this.log, ctx.peer, { listener: ctx.identity.listener, ...(ctx.security ? { security: ctx.security } : {}) });
     this.state = listenerState(ctx.api, ctx.identity.listener);
     this.newRef = setup.newRef ?? (() => `zvt-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
     currencyOf(opts.currency); // throws on a currency ISO does not know
     const events: ApduLinkEvents = {
       apdu: (a) => this.onApdu(a),
       malformed: (reason) => this.onMalformed(reason),
-      rejected: (reason) => this.log.warn({ reason }, 'serial frame rejected (NAK sent)'),
+      rejected: (reason) => this.badFrames.note('warn', { reason }, 'serial frame rejected (NAK sent)'),
       closed: () => this.onClosed(),
     };
     this.link =
@@ -278,7 +283,7 @@ export class ZvtSession {
         return;
       }
       if (this.current) {
-        this.log.warn({ command: commandName(a), running: this.current.name }, 'command while another runs: 84 83 00');
+        this.badFrames.note('warn', { command: commandName(a), running: this.current.name }, 'command while another runs: 84 83 00');
         void this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
         return;
       }
@@ -306,12 +311,13 @@ export class ZvtSession {
   }
 
   private onMalformed(reason: string): void {
-    this.log.warn({ reason }, 'malformed APDU: 84 9A 00');
+    this.badFrames.note('warn', { reason }, 'malformed APDU: 84 9A 00');
     void this.reply(negativeAck(RC.PROTOCOL_ERROR));
   }
 
   private onClosed(): void {
     this.log.debug('register connection closed');
+    this.badFrames.close();
     if (this.current) this.current.lost = true;
     this.pending?.resolve({ kind: 'closed' });
     const pay = this.payment;
@@ -368,7 +374,7 @@ export class ZvtSession {
       case CMD.LOG_OFF:
         return this.logOff(op);
       default:
-        this.log.info({ command: commandName(a) }, 'unsupported command: 84 83 00');
+        this.badFrames.note('info', { command: commandName(a) }, 'unsupported command: 84 83 00');
         return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
   }
@@ -379,7 +385,7 @@ export class ZvtSession {
       cmd = decode(a.data);
     } catch (e) {
       if (isMalformedCommand(e)) {
-        this.log.warn({ command: commandName(a), reason: e.message }, 'malformed command: 84 9A 00');
+        this.badFrames.note('warn', { command: commandName(a), reason: e.message }, 'malformed command: 84 9A 00');
         return this.finalReply(op, negativeAck(RC.PROTOCOL_ERROR));
       }
       throw e;
