@@ -82,14 +82,15 @@ describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)'
     expect(h.sim.ledger().filter((e) => e.kind === 'sale' && e.reference === payment.ref)).toHaveLength(1);
   });
 
-  it('X payment: the 92-character extended result with action code and the amount approved by the host', async () => {
+  it('X payment: the 92-character extended result with action code and the amount approved by the host; a bare ACK byte commits too', async () => {
     const h = await bridge();
     const r = await register(h);
     const text = await pay(r, 2000, 'X');
     expect(text).toHaveLength(92);
     expect(text.slice(71)).toBe('000' + '00002000' + '0000000000');
-    r.ack();
+    r.raw(Buffer.from([0x06]));
     await r.waitClosed();
+    await until(() => h.service.bridge.last(WHO)!.acknowledged);
   });
 
   it('declined by the host (amount ending 51): E 01 with the reason; nothing charged', async () => {

@@ -1,10 +1,11 @@
 /**
- * An ECR17 cash register for tests, written from ecr17.md alone (its own LRC and frame parsing, none of the
+ * An ECR17 cash register for tests (on a TCP socket or a serial port), written from ecr17.md alone (its own LRC and frame parsing, none of the
  * product's codec): it sends STX · message · ETX · LRC in one of the four LRC modes, reads ACK/NAK (3 bytes),
  * progress (SOH … EOT) and application frames, and checks every LRC it receives in its own mode.
  */
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Mode = 'std' | 'stx' | 'noext' | 'stx_noext';
 
@@ -29,7 +30,7 @@ export class TestRegister {
   private waiters: Array<(r: Received | undefined) => void> = [];
   closed = false;
 
-  private constructor(readonly socket: Socket, public mode: Mode) {
+  private constructor(readonly socket: Duplex, public mode: Mode) {
     socket.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.parse();
@@ -45,6 +46,11 @@ export class TestRegister {
     const socket = connect({ host: '127.0.0.1', port });
     await once(socket, 'connect');
     return new TestRegister(socket, mode);
+  }
+
+  /** A register on an open serial port (or any other byte stream). */
+  static over(stream: Duplex, mode: Mode = 'std'): TestRegister {
+    return new TestRegister(stream, mode);
   }
 
   private parse(): void {

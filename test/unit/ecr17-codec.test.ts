@@ -233,5 +233,7 @@ describe('ECR17 frame reader (§2 stream parsing)', () => {
     expect(out.map((f) => f.type)).toEqual(['message', 'ack', 'nak', 'ack', 'broken', 'message']);
     expect(out[0]).toMatchObject({ message: Buffer.from(LAST), check: 0x01 });
     expect(r.takeSkipped()).toBe(2);
+    // an ACK cut after its ETX does not swallow the STX of the next frame
+    expect(new FrameReader().push(Buffer.concat([Buffer.from([0x06, 0x03]), framed(STATUS, '34')])).map((f) => f.type)).toEqual(['ack', 'message']);
   });
 });

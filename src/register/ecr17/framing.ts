@@ -42,10 +42,10 @@ export class FrameReader {
     return out;
   }
 
-  /** Drops an unfinished message (after the incomplete-frame timeout); returns how many bytes it had. */
+  /** Drops whatever is unfinished (after the incomplete-frame timeout); returns how many message bytes it had. */
   discard(): number {
     const n = this.pending;
-    if (this.state === 'message' || this.state === 'lrc') this.reset();
+    this.reset();
     return n;
   }
 
@@ -88,6 +88,8 @@ export class FrameReader {
         return;
       case 'ack-lrc':
         this.state = 'idle';
+        // An ACK/NAK LRC is never a lead byte (79, 78, 7A, 7B / 6A, 6B, 69, 68): a lead byte starts the next frame.
+        if (b === STX || b === SOH || b === ACK || b === NAK) this.byte(b, out);
         return;
       case 'progress':
         // Progress frames travel terminal → ECR only; one from a register is skipped up to its EOT.

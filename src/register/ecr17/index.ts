@@ -8,9 +8,6 @@ import { ecr17Protocol } from './session';
 export { ecr17Protocol, type Ecr17ProtocolSetup } from './session';
 export { ecr17OptionsSchema, parseEcr17Options, type Ecr17Options, type Ecr17OptionsInput } from './options';
 
-/** Default TCP port (Nexi asks for a port above 1024; ecr17.md §1). */
-export const ECR17_DEFAULT_PORT = 10000;
-
 /**
  * The ECR17 protocol for a configured listener: the same framing on TCP and on a serial line. The options are parsed
  * once here; a mistake is a `config_invalid` BridgeError.

@@ -301,8 +301,8 @@ export class Ecr17Session {
         await this.finalFrame(op, encodeAnswer(refusal(format, result.refused, rc)));
         return;
       }
-      const view = this.api.status(who, ref);
-      const message = encodeAnswer(view ? resultMessage(view, format, rc) : refusal(format, 'resultUnknown', rc));
+      const view = this.api.status(who, ref) ?? viewOfResult(who, result.result, this.timers.now());
+      const message = encodeAnswer(resultMessage(view, format, rc));
       const outcome = await this.deliverWithReceipt(op, message, ecrPrints ? () => this.receiptTexts(who, ref, 'sale', req.terminalId) : undefined);
       if (additional && additional.isoField !== '00' && outcome === 'acked') await this.link.send(encodeAnswer({ code: 'U', terminalId: req.terminalId }));
       await this.report(who, ref, 'sale', result.result, outcome);
@@ -420,7 +420,9 @@ export class Ecr17Session {
   /** §9: how the result reached the register decides the commit. */
   private async report(who: RegisterIdentity, ref: string, kind: TransactionKind, result: PaymentResult, outcome: SendOutcome): Promise<void> {
     let how: Delivery;
-    if (outcome === 'acked') how = 'acknowledged';
+    // In doubt: the register was told "not approved", so an approval found later must not stand.
+    if (result.outcome === 'in_doubt') how = 'rejected';
+    else if (outcome === 'acked') how = 'acknowledged';
     else if (result.outcome === 'approved') {
       const moneyMoved = kind !== 'reversal';
       how = moneyMoved && this.opts.reverseUnacknowledged ? 'rejected' : 'held';
@@ -443,13 +445,11 @@ export class Ecr17Session {
   private watchUnconfirmed(who: RegisterIdentity, ref: string): void {
     const reg = who.register;
     this.shared.unconfirmed.get(reg)?.cancel();
-    this.shared.unconfirmed.set(
-      reg,
-      this.timers.after(this.opts.unconfirmedAlertMs, () => {
-        this.shared.unconfirmed.delete(reg);
-        this.log.warn({ ref, register: reg }, `the register has not asked for an unacknowledged result within ${Math.round(this.opts.unconfirmedAlertMs / 1000)} s: check the payment on the register`);
-      }),
-    );
+    const alert = (): void => {
+      this.shared.unconfirmed.delete(reg);
+      this.log.warn({ ref, register: reg }, `the register has not asked for an unacknowledged result within ${Math.round(this.opts.unconfirmedAlertMs / 1000)} s: check the payment on the register`);
+    };
+    this.shared.unconfirmed.set(reg, this.timers === realTimers ? background(this.opts.unconfirmedAlertMs, alert) : this.timers.after(this.opts.unconfirmedAlertMs, alert));
   }
 
   /** §1: a Nexi terminal closes the TCP connection after the final acknowledgement of a financial command. */
@@ -485,8 +485,8 @@ export class Ecr17Session {
       const result = await this.execute(who, { kind: 'reversal', ref: last.ref });
       if ('refused' in result) return refuse(result.refused);
       const latest = this.api.last(who);
-      const view: PaymentView | undefined = latest && latest.kind === 'reversal' && latest.ref === last.ref ? latest : undefined;
-      const message = encodeAnswer(view ? resultMessage(view, 'reversal', rc) : refusal('reversal', 'resultUnknown', rc));
+      const view = latest && latest.kind === 'reversal' && latest.ref === last.ref ? latest : viewOfResult(who, result.result, this.timers.now());
+      const message = encodeAnswer(resultMessage(view, 'reversal', rc));
       const outcome = await this.deliverWithReceipt(op, message, ecrPrints ? () => this.receiptTexts(who, last.ref, 'reversal', req.terminalId) : undefined);
       await this.report(who, last.ref, 'reversal', result.result, outcome);
       this.afterFinancial(outcome);
@@ -605,6 +605,22 @@ export class Ecr17Session {
 }
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
+
+/** A result as a view, for the rare case the journal has no view of it (the result itself is what counts). */
+function viewOfResult(who: RegisterIdentity, r: PaymentResult, now: Date): PaymentView {
+  const at = now.toISOString();
+  return {
+    id: '', register: who.register, ref: r.ref, kind: r.kind, amount: r.amount, terminal: r.terminal, stage: 'done', outcome: r.outcome,
+    message: r.message, result: r, delivered: false, acknowledged: false, createdAt: at, updatedAt: at,
+  };
+}
+
+/** A timer that does not keep the process alive (a stopping bridge does not wait ten minutes for a warning). */
+function background(ms: number, fn: () => void): TimerHandle {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return { cancel: () => clearTimeout(t) };
+}
 
 function ctxRegister(registerId: string | undefined): string | undefined {
   if (registerId === undefined) return undefined;
