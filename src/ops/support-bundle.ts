@@ -21,6 +21,7 @@ import { loadConfigFile } from '../config/load';
 import type { Config } from '../config/schema';
 import { listDevices, type DeviceReport } from '../transport/discovery';
 import { VERSION } from '../version';
+import { SECURITY_LOG_NAME } from '../security/security-log';
 
 /** How many of the newest log lines go in. */
 export const BUNDLE_LOG_LINES = 2000;
@@ -66,6 +67,11 @@ export async function buildSupportBundle(input: SupportBundleInput): Promise<Sup
   files.push(['logs/register-bridge.log', lines.map((l) => readableTime(redactJsonLine(l))).join('\n') + (lines.length ? '\n' : '')]);
 
   files.push(['journal-stats.json', json(journalStats(input.dataDir(config)))]);
+  // Security events (foreign protocols refused, failed authentications, policy refusals) are kept apart from the
+  // log so that a flood never rotates them away; the newest file goes in, scrubbed like the log.
+  const security = join(input.dataDir(config), SECURITY_LOG_NAME);
+  const events = existsSync(security) ? lastLines(security, BUNDLE_LOG_LINES) : [];
+  files.push(['security-events.jsonl', events.map((l) => redactJsonLine(l)).join('\n') + (events.length ? '\n' : '')]);
   const devices = await (input.devices ?? (() => listDevices()))().catch((e: unknown) => ({ error: (e as Error).message }));
   files.push(['devices.json', json(devices)]);
   if (input.live) files.push(['state.json', json(input.live)]);
@@ -106,6 +112,7 @@ function readme(now: Date): string {
     'doctor.txt / .json  the checks of `register-bridge doctor`',
     `logs/               the last ${BUNDLE_LOG_LINES} log lines (card data and secrets removed)`,
     'journal-stats.json  payments per day and outcome; open and in-doubt payments with their references',
+    'security-events.jsonl  foreign protocols refused, failed authentications, policy refusals (newest file)',
     'devices.json        serial ports, HID cables and USB devices on this computer',
     'state.json          (from a running bridge) its listeners and terminals',
     '',

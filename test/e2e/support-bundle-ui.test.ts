@@ -69,7 +69,7 @@ describe('support bundle from the status page', () => {
     await shoot(ui.page, 'logs-support-bundle');
 
     const files = await unzipAll(readFileSync((await download.path())!));
-    expect([...files.keys()]).toEqual(['README.txt', 'version.json', 'config.json', 'doctor.txt', 'doctor.json', 'logs/register-bridge.log', 'journal-stats.json', 'devices.json', 'state.json']);
+    expect([...files.keys()]).toEqual(['README.txt', 'version.json', 'config.json', 'doctor.txt', 'doctor.json', 'logs/register-bridge.log', 'journal-stats.json', 'security-events.jsonl', 'devices.json', 'state.json']);
     expect(forbiddenIn(files, Object.values(SECRETS))).toEqual([]);
     const state = JSON.parse(files.get('state.json')!) as { terminals: Array<{ id: string }>; listeners: Array<{ id: string; connections: number }> };
     expect(state.terminals[0]!.id).toBe('lane1');

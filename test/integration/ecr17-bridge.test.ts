@@ -335,6 +335,15 @@ describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)'
     r.ack();
   });
 
+  it('an HTTP request (a browser page posting to the port) is closed before anything reaches the session', async () => {
+    const h = await bridge();
+    const r = await register(h);
+    r.raw(Buffer.from('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n\r\n' + paymentRequest(1250)));
+    await r.waitClosed();
+    expect(await r.next()).toBeUndefined();
+    expect(h.service.bridge.last(WHO)).toBeUndefined();
+  });
+
   it.each(['std', 'stx', 'noext', 'stx_noext'] as const)('LRC mode %s is detected from the register\'s frames and used for every answer', async (mode) => {
     const h = await bridge({ closeAfterPayment: false });
     const r = await register(h, mode);

@@ -5,6 +5,7 @@
  * track data.
  */
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +54,11 @@ async function dataDirWithPayments(dir: string): Promise<{ configFile: string; l
     await c.request({ op: 'sale', id: String(i), ref: `B-${i}`, amount, currency: 'EUR' });
   }
   c.close();
+  // A web page's request at the register port: refused, and kept as a security event.
+  const browser = connect(service.listeners[0]!.port!, '127.0.0.1');
+  browser.on('error', () => undefined);
+  browser.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  await new Promise((r) => browser.once('close', r));
   await service.close();
   out.end?.();
   await new Promise((r) => setTimeout(r, 50));
@@ -69,7 +75,7 @@ describe('register-bridge support-bundle', () => {
     const { stdout } = await run(process.execPath, [BIN, 'support-bundle', '--data-dir', dir, '--out', out], { timeout: 60_000 });
     expect(stdout).toMatch(/support bundle written to/);
     const files = await unzipAll(readFileSync(out));
-    expect([...files.keys()]).toEqual(['README.txt', 'version.json', 'config.json', 'doctor.txt', 'doctor.json', 'logs/register-bridge.log', 'journal-stats.json', 'devices.json']);
+    expect([...files.keys()]).toEqual(['README.txt', 'version.json', 'config.json', 'doctor.txt', 'doctor.json', 'logs/register-bridge.log', 'journal-stats.json', 'security-events.jsonl', 'devices.json']);
 
     expect(forbiddenIn(files, Object.values(PLAIN_SECRETS))).toEqual([]);
     const config = JSON.parse(files.get('config.json')!) as { status: { token: string }; terminals: Array<{ password: string }> };
@@ -79,6 +85,7 @@ describe('register-bridge support-bundle', () => {
     expect(stats.perDay.find((r) => r.outcome === 'approved')?.count).toBe(2);
     expect(stats.perDay.find((r) => r.outcome === 'declined')?.count).toBe(1);
     expect(files.get('doctor.txt')).toMatch(/Journal/);
+    expect(files.get('security-events.jsonl')).toMatch(/"kind":"foreign_protocol"/);
     expect(files.get('logs/register-bridge.log')!.split('\n').length).toBeGreaterThan(5);
     expect(JSON.parse(files.get('version.json')!)).toMatchObject({ node: process.versions.node });
   });
