@@ -2,8 +2,7 @@ import { type BridgeClient, type OperatorHoldView } from '../client/types';
 import { useHoldDecision } from './useHoldDecision';
 import { formatMoney, formatTime } from '../format';
 import { Text, useT } from '../i18n';
-import { ErrorNote } from './ui';
-
+import { HoldList } from './HoldList';
 
 /**
  * Refunds and reversals a listener's money-out policy holds until a manager confirms them: the register waits
@@ -22,48 +21,30 @@ export function OperatorHolds({ client, holds, onDecided }: { client: BridgeClie
     });
 
   const first = holds[0];
-  const announce = first ? t('operatorHolds.announce', { what: t(`kind.${first.kind}`), amount: formatMoney(first.amount) }) : '';
-  const live = (
-    <div className="sr-only" aria-live="assertive" data-testid="operator-holds-announce">
-      {announce}
-    </div>
-  );
-  if (holds.length === 0 && !note && !error) return live;
   return (
-    <>
-      {live}
-      <section className="holds" aria-labelledby="operator-holds-title">
-        {holds.length > 0 ? <h2 id="operator-holds-title">{t('operatorHolds.title')}</h2> : <h2 id="operator-holds-title" className="sr-only">{t('operatorHolds.heldTitle')}</h2>}
-        <ul>
-          {holds.map((h) => {
-            const questionId = `operator-hold-q-${h.id}`;
-            return (
-              <li key={h.id} className="hold-item" data-operator-hold={h.id} role="group" aria-labelledby={questionId}>
-                <p id={questionId} className="hold-question">
-                  <Text k="operatorHolds.question" values={{ what: t(`kind.${h.kind}`), amount: formatMoney(h.amount), register: h.register }} tags={{ strong: <strong />, code: <span className="mono" /> }} />
-                </p>
-                <p className="hold-facts">
-                  <Text
-                    k="operatorHolds.facts"
-                    values={{ ref: h.ref, listener: h.listener, since: formatTime(h.since), reason: h.reason, expires: formatTime(h.expiresAt) }}
-                    tags={{ code: <span className="mono" /> }}
-                  />
-                </p>
-                <div className="hold-actions">
-                  <button type="button" className="primary" disabled={busy !== ''} onClick={() => void decide(h, 'confirm')} aria-describedby={questionId}>
-                    {t(h.kind === 'refund' ? 'operatorHolds.confirmRefund' : 'operatorHolds.confirmReversal', { amount: formatMoney(h.amount) })}
-                  </button>
-                  <button type="button" disabled={busy !== ''} onClick={() => void decide(h, 'refuse')} aria-describedby={questionId}>
-                    {t('operatorHolds.refuse')}
-                  </button>
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-        <div aria-live="polite">{note ? <p role="status" className="hold-note">{note}</p> : null}</div>
-        <ErrorNote>{error}</ErrorNote>
-      </section>
-    </>
+    <HoldList
+      prefix="operator-hold"
+      announce={first ? t('operatorHolds.announce', { what: t(`kind.${first.kind}`), amount: formatMoney(first.amount) }) : ''}
+      title={t('operatorHolds.title')}
+      emptyTitle={t('operatorHolds.heldTitle')}
+      busy={busy !== ''}
+      note={note}
+      error={error}
+      items={holds.map((h) => ({
+        id: h.id,
+        question: <Text k="operatorHolds.question" values={{ what: t(`kind.${h.kind}`), amount: formatMoney(h.amount), register: h.register }} tags={{ strong: <strong />, code: <span className="mono" /> }} />,
+        facts: (
+          <Text
+            k="operatorHolds.facts"
+            values={{ ref: h.ref, listener: h.listener, since: formatTime(h.since), reason: h.reason, expires: formatTime(h.expiresAt) }}
+            tags={{ code: <span className="mono" /> }}
+          />
+        ),
+        confirmLabel: t(h.kind === 'refund' ? 'operatorHolds.confirmRefund' : 'operatorHolds.confirmReversal', { amount: formatMoney(h.amount) }),
+        refuseLabel: t('operatorHolds.refuse'),
+        onConfirm: () => void decide(h, 'confirm'),
+        onRefuse: () => void decide(h, 'refuse'),
+      }))}
+    />
   );
 }
