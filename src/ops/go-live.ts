@@ -18,6 +18,7 @@ import { isEposError } from '../terminal/epos/errors';
 import { EposGatewayClient } from '../terminal/epos/gateway-client';
 import type { FetchLike } from '../terminal/epos/http';
 import { SKEW_FAIL_MS } from './doctor/check-terminals';
+import { countingFetch, GatewayCallCounter } from './metrics/gateway-calls';
 
 export type GoLiveStepId = 'environment' | 'credentials' | 'token' | 'merchant' | 'terminal' | 'clock' | 'storage' | 'demo_payments';
 
@@ -86,16 +87,9 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
   if (!creds || cfg.environment !== 'live') {
     for (const id of gatewaySteps) skip(id, 'not checked: the steps above must pass first');
   } else {
-    let gatewayDate: number | undefined;
-    let sentAt = 0;
-    const inner: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
-    const watched: FetchLike = async (input, init) => {
-      sentAt = now();
-      const res = await inner(input, init);
-      const d = Date.parse(res.headers.get('date') ?? '');
-      if (Number.isFinite(d)) gatewayDate = d - (sentAt + now()) / 2;
-      return res;
-    };
+    // The gateway's clock against ours, from the Date headers of the answers (the same reading as the metrics').
+    const calls = new GatewayCallCounter();
+    const watched = countingFetch(calls, deps.fetch, now);
     const client = new EposGatewayClient({
       baseUrl: eposBaseUrl(cfg),
       ...creds,
@@ -107,10 +101,11 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
     });
     await gatewayChecks(cfg, client, { ok, fail, skip });
     // 6. The clock, from the Date headers of the answers above.
-    if (gatewayDate === undefined) skip('clock', 'not checked: the gateway sent no Date header');
+    if (calls.clockSkewSeconds === undefined) skip('clock', 'not checked: the gateway sent no Date header');
     else {
-      const skew = -gatewayDate;
-      const seconds = Math.round(Math.abs(skew) / 1000);
+      // Positive: this computer is ahead of the gateway.
+      const skew = -calls.clockSkewSeconds * 1000;
+      const seconds = Math.abs(calls.clockSkewSeconds);
       if (Math.abs(skew) > SKEW_FAIL_MS) fail('clock', `This computer's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the myPOS gateway`, 'Turn on automatic time (Windows: Settings → Time & language; macOS: Date & Time; Linux: timedatectl set-ntp true), then check again.');
       else ok('clock', `This computer's clock agrees with the gateway within ${Math.max(1, seconds)} s`);
     }

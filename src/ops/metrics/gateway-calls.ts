@@ -46,17 +46,20 @@ export function gatewayEndpointOf(url: string): GatewayEndpoint {
   return 'other';
 }
 
-/** `inner` (default: the global fetch) with every call counted in `counter`. */
-export function countingFetch(counter: GatewayCallCounter, inner: FetchLike = (input, init) => fetch(input, init)): FetchLike {
+/**
+ * `inner` (default: the global fetch) with every call counted in `counter`, and the gateway's clock compared with
+ * `now` (default: this computer's) at each answer that has a Date header.
+ */
+export function countingFetch(counter: GatewayCallCounter, inner: FetchLike = (input, init) => fetch(input, init), now: () => number = Date.now): FetchLike {
   return async (input, init) => {
     const endpoint = gatewayEndpointOf(input);
-    const sent = Date.now();
+    const sent = now();
     try {
       const res = await inner(input, init);
       counter.record({ endpoint, status: String(res.status) });
       const date = Date.parse(res.headers.get('date') ?? '');
       // The answer was sent between the request and now: compare with the middle of that span.
-      if (Number.isFinite(date)) counter.clockSkewSeconds = Math.round((date - (sent + Date.now()) / 2) / 1000);
+      if (Number.isFinite(date)) counter.clockSkewSeconds = Math.round((date - (sent + now()) / 2) / 1000);
       return res;
     } catch (e) {
       counter.record({ endpoint, status: 'network_error' });
