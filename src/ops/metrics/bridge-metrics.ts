@@ -19,6 +19,8 @@ export const PAYMENT_SECONDS_BUCKETS = [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60, 
 /** The bridge's own share of a sale: well under a millisecond to a few tens of milliseconds on a slow disk. */
 export const OVERHEAD_SECONDS_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
+type OpenCounts = ReturnType<Service['journal']['openCounts']>;
+
 const LEGACY_TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 const TERMINAL_STATES: ReadonlyArray<TerminalView['state']> = ['ready', 'busy', 'offline', 'recovering'];
 /** Payments followed between their first stage and their final outcome; beyond this the oldest are forgotten. */
@@ -50,6 +52,8 @@ export class BridgeMetrics {
   private readonly terminalTime: Histogram<'terminal'>;
   private readonly overhead: Histogram<'terminal'>;
   private readonly detachers: Array<() => void> = [];
+  /** The journal's open payments, read once per scrape. */
+  private openSnapshot: OpenCounts | undefined;
 
   constructor(private readonly service: Service, options: BridgeMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -94,6 +98,9 @@ export class BridgeMetrics {
 
     const bridge = service.bridge;
     const journal = service.journal;
+    const now = this.now;
+    // Three gauges read the journal's open payments: one query pair per scrape (render), not one per gauge.
+    const openCounts = (): OpenCounts => (this.openSnapshot ??= journal.openCounts());
     new Gauge({
       name: 'register_bridge_terminal_up',
       help: '1 while the terminal answers (ready, busy or recovering), 0 while it is offline.',
@@ -129,17 +136,16 @@ export class BridgeMetrics {
       help: 'Payments whose outcome the terminal could not tell yet (resolved automatically).',
       registers,
       collect() {
-        this.set(journal.openCounts().inDoubt);
+        this.set(openCounts().inDoubt);
       },
     });
     new Gauge({
       name: 'register_bridge_payments_in_doubt_oldest_seconds',
       help: 'Age of the oldest payment in doubt; 0 when there is none.',
       registers,
-      collect: () => {
-        const oldest = journal.openCounts().oldestInDoubtAt;
-        const g = this.registry.getSingleMetric('register_bridge_payments_in_doubt_oldest_seconds') as Gauge;
-        g.set(oldest ? Math.max(0, (this.now() - Date.parse(oldest)) / 1000) : 0);
+      collect() {
+        const oldest = openCounts().oldestInDoubtAt;
+        this.set(oldest ? Math.max(0, (now() - Date.parse(oldest)) / 1000) : 0);
       },
     });
     new Gauge({
@@ -147,7 +153,7 @@ export class BridgeMetrics {
       help: 'Final results not yet written to their register (handed over on its next request).',
       registers,
       collect() {
-        this.set(journal.openCounts().undelivered);
+        this.set(openCounts().undelivered);
       },
     });
     new Gauge({
@@ -245,7 +251,12 @@ export class BridgeMetrics {
 
   /** The scrape: Prometheus text exposition format. */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    this.openSnapshot = undefined;
+    try {
+      return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    } finally {
+      this.openSnapshot = undefined;
+    }
   }
 
   close(): void {
