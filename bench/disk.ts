@@ -60,7 +60,11 @@ function brief(samples: number[]): { p50: number; p99: number; mean: number } {
 export function measureCommitCost(n = 400): CommitCost {
   const dir = mkdtempSync(join(tmpdir(), 'rb-disk-'));
   try {
-    return { full: brief(commits(dir, 'FULL', n)), normal: brief(commits(dir, 'NORMAL', n)), fdatasync: brief(fdatasyncs(dir, n)) };
+    return {
+      full: brief(commits(dir, 'FULL', n)),
+      normal: brief(commits(dir, 'NORMAL', n)),
+      fdatasync: brief(fdatasyncs(dir, n)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -70,7 +74,13 @@ export function measureCommitCost(n = 400): CommitCost {
  * Journal writes per payment in a bridge's journal: every event row is one commit (intent, stages, outcome, …);
  * which of them took their own fsync follows the journal's own rule (src/journal/durability.ts).
  */
-export function commitsPerPayment(journalFile: string): { payments: number; commits: number; perPayment: number; durablePerPayment: number; byType: Record<string, number> } {
+export function commitsPerPayment(journalFile: string): {
+  payments: number;
+  commits: number;
+  perPayment: number;
+  durablePerPayment: number;
+  byType: Record<string, number>;
+} {
   const db = new Database(journalFile, { readonly: true });
   try {
     const payments = Number((db.prepare('SELECT count(*) AS n FROM payments').get() as { n: number }).n);
@@ -109,7 +119,10 @@ export function flushesFromLog(logFile: string): { durable: number; grouped: num
   for (const line of text.split('\n').reverse()) {
     if (!line.includes('"journal closed"')) continue;
     try {
-      const o = JSON.parse(line) as { commits?: { durable?: number; grouped?: number }; flushes?: { flushes?: number } };
+      const o = JSON.parse(line) as {
+        commits?: { durable?: number; grouped?: number };
+        flushes?: { flushes?: number };
+      };
       return { durable: o.commits?.durable ?? 0, grouped: o.commits?.grouped ?? 0, flushes: o.flushes?.flushes ?? 0 };
     } catch {
       // not a JSON line

@@ -83,7 +83,9 @@ export async function runEposBench(payments = 1000): Promise<EposResult> {
       clock.advance(5_200);
     }
     const hours = (clock.now() - start) / HOUR;
-    const sessionRequests = Object.fromEntries(merchants.map((m) => [m.clientId, gateway.sessionRequestTimes(m.clientId).length]));
+    const sessionRequests = Object.fromEntries(
+      merchants.map((m) => [m.clientId, gateway.sessionRequestTimes(m.clientId).length]),
+    );
     const sessions = Object.values(sessionRequests).reduce((a, b) => a + b, 0);
     return {
       payments,

@@ -53,7 +53,12 @@ class Lane {
 }
 
 function header(method: string, sid: string): Array<[string, string]> {
-  return [['PROTOCOL', 'IPP'], ['VERSION', '200'], ['METHOD', method], ['SID', sid]];
+  return [
+    ['PROTOCOL', 'IPP'],
+    ['VERSION', '200'],
+    ['METHOD', method],
+    ['SID', sid],
+  ];
 }
 
 function serveLane(lane: Lane): Promise<{ server: net.Server; port: number }> {
@@ -91,7 +96,9 @@ function serveLane(lane: Lane): Promise<{ server: net.Server; port: number }> {
               ['REFERENCE_NUMBER', ref],
             ]);
           } catch (e) {
-            socket.write(`${JSON.stringify({ id, type: 'result', ref, outcome: 'in_doubt', message: (e as Error).message })}\n`);
+            socket.write(
+              `${JSON.stringify({ id, type: 'result', ref, outcome: 'in_doubt', message: (e as Error).message })}\n`,
+            );
             return;
           }
           const approved = answer.stage === 5 && answer.status === 0;
@@ -111,12 +118,17 @@ function serveLane(lane: Lane): Promise<{ server: net.Server; port: number }> {
               terminalId: answer.get('TERMINAL_ID'),
             })}\n`,
           );
-          if (approved) await exchange(lane.terminalPort, [...header('COMPLETE_TX', randomUUID()), ['SID_ORIGINAL', sid]]).catch(() => undefined);
+          if (approved)
+            await exchange(lane.terminalPort, [...header('COMPLETE_TX', randomUUID()), ['SID_ORIGINAL', sid]]).catch(
+              () => undefined,
+            );
         });
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port })),
+  );
 }
 
 const servers: net.Server[] = [];

@@ -71,7 +71,13 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
   const bridgeTerminals = ports.slice(0, o.lanes);
   const baselineTerminals = ports.slice(o.lanes);
 
-  const bridge = await startBridge(join(dir, 'config.json'), laneConfig(join(dir, 'data'), bridgeTerminals), o.lanes, join(dir, 'bridge.log'), o.bridgeNodeArgs ?? []);
+  const bridge = await startBridge(
+    join(dir, 'config.json'),
+    laneConfig(join(dir, 'data'), bridgeTerminals),
+    o.lanes,
+    join(dir, 'bridge.log'),
+    o.bridgeNodeArgs ?? [],
+  );
   const forwarder = new Forwarder();
   const baselinePorts = await forwarder.start(baselineTerminals);
   const bridgeRss = new RssSampler(bridge.pid);
@@ -110,7 +116,8 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       for (const side of order) {
         const pid = side === 'bridge' ? bridge.pid : forwarder.pid;
         const cpuBefore = cpuMsOf(pid);
-        const { stats, wallMs } = side === 'bridge' ? await bridgeLoad(o.roundMs) : await runLoad(baseRegs, o.roundMs, o.periodMs);
+        const { stats, wallMs } =
+          side === 'bridge' ? await bridgeLoad(o.roundMs) : await runLoad(baseRegs, o.roundMs, o.periodMs);
         const cpu = cpuMsOf(pid) - cpuBefore;
         mergeStats(side === 'bridge' ? bridgeStats : baseStats, stats);
         if (side === 'bridge') {
@@ -121,7 +128,9 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
           baseCpu += cpu;
         }
       }
-      log(`  ${o.lanes} lanes, round ${r + 1}/${o.rounds}: bridge ${bridgeStats.approved} sales, baseline ${baseStats.approved}`);
+      log(
+        `  ${o.lanes} lanes, round ${r + 1}/${o.rounds}: bridge ${bridgeStats.approved} sales, baseline ${baseStats.approved}`,
+      );
     }
     failedSales = bridgeStats.errors + baseStats.errors;
     const rssPeakMb = bridgeRss.stop();
@@ -141,7 +150,12 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       ...(o.periodMs ? { periodMs: o.periodMs } : {}),
       bridge: b,
       baseline: f,
-      added: { p50: round(b.p50 - f.p50, 3), p90: round(b.p90 - f.p90, 3), p99: round(b.p99 - f.p99, 3), max: round(b.max - f.max, 3) },
+      added: {
+        p50: round(b.p50 - f.p50, 3),
+        p90: round(b.p90 - f.p90, 3),
+        p99: round(b.p99 - f.p99, 3),
+        max: round(b.max - f.max, 3),
+      },
       throughput: round((bridgeStats.approved / bridgeWall) * 1000, 1),
       baselineThroughput: round((baseStats.approved / baseWall) * 1000, 1),
       cpuMsPerSale: round(bridgeCpu / Math.max(1, bridgeStats.approved), 3),
@@ -157,7 +171,9 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
         commitsPerSale: journal.perPayment,
         durableCommitsPerSale: journal.durablePerPayment,
         byType: journal.byType,
-        ...(flushed ? { syncsPerSale: round((flushed.durable + flushed.flushes) / Math.max(1, journal.payments), 2) } : {}),
+        ...(flushed
+          ? { syncsPerSale: round((flushed.durable + flushed.flushes) / Math.max(1, journal.payments), 2) }
+          : {}),
       },
       // Charges over both sides' terminals: every approved result (bridge, baseline, warm-ups) is one charge.
       ledger: { charges: ledger.charges, approved: approvedTotal, doubled: ledger.doubled },
@@ -166,6 +182,11 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     await bridge.stop();
     forwarder.kill();
     if (!o.keep && failedSales === 0) rmSync(dir, { recursive: true, force: true });
-    else log(failedSales > 0 ? `  kept ${dir} (bridge.log, data/journal.sqlite) for the ${failedSales} failed sale(s)` : `  kept ${dir}`);
+    else
+      log(
+        failedSales > 0
+          ? `  kept ${dir} (bridge.log, data/journal.sqlite) for the ${failedSales} failed sale(s)`
+          : `  kept ${dir}`,
+      );
   }
 }

@@ -18,7 +18,15 @@ class IpcChild<Req, Ans extends { type: string }> {
   private waiting: Array<(a: Ans) => void> = [];
 
   constructor(private readonly file: string) {
-    this.child = fork(join(ROOT, 'bench', file), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
+    this.child = fork(join(ROOT, 'bench', file), [], {
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_CHILD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`] : []),
+      ],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      cwd: ROOT,
+    });
     this.child.on('message', (m: Ans) => this.waiting.shift()?.(m));
   }
 
@@ -75,8 +83,18 @@ export class Forwarder {
 export function laneConfig(dataDir: string, terminalPorts: number[]): Record<string, unknown> {
   return {
     dataDir,
-    listeners: terminalPorts.map((_, i) => ({ id: `pos-${i + 1}`, protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, terminal: `lane-${i + 1}` })),
-    terminals: terminalPorts.map((port, i) => ({ id: `lane-${i + 1}`, driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port }, currency: 'EUR' })),
+    listeners: terminalPorts.map((_, i) => ({
+      id: `pos-${i + 1}`,
+      protocol: 'native',
+      transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+      terminal: `lane-${i + 1}`,
+    })),
+    terminals: terminalPorts.map((port, i) => ({
+      id: `lane-${i + 1}`,
+      driver: 'ipp',
+      transport: { type: 'tcp', host: '127.0.0.1', port },
+      currency: 'EUR',
+    })),
     status: { enabled: false },
     log: { level: 'info' },
   };
@@ -108,7 +126,10 @@ export async function startBridge(
   writeFileSync(configFile, JSON.stringify(config));
   const log = createWriteStream(logFile);
   const started = performance.now();
-  const child = spawn(process.execPath, [...extraArgs, entry, 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...extraArgs, entry, 'serve', '--config', configFile], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr!.pipe(log, { end: false });
   const ports = await new Promise<number[]>((resolve, reject) => {
     let out = '';

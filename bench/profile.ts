@@ -37,7 +37,9 @@ export function topFunctions(file: string, n = 15, windows?: ReadonlyArray<reado
     const node = byId.get(p.samples[i]!);
     if (!node) continue;
     total += dt;
-    const url = node.callFrame.url.replace(/^file:\/\/.*?\/node_modules\//, '').replace(/^file:\/\/.*?\/(src|bench)\//, '$1/');
+    const url = node.callFrame.url
+      .replace(/^file:\/\/.*?\/node_modules\//, '')
+      .replace(/^file:\/\/.*?\/(src|bench)\//, '$1/');
     const key = `${node.callFrame.functionName || '(anonymous)'} ${url}${url ? `:${node.callFrame.lineNumber + 1}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + dt);
   }
@@ -45,6 +47,8 @@ export function topFunctions(file: string, n = 15, windows?: ReadonlyArray<reado
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
     .map(([k, us]) => `${(us / 1000).toFixed(1).padStart(8)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
-  const scope = windows ? `${(total / 1000).toFixed(0)} ms while registers drove the bridge` : `${(total / 1000).toFixed(0)} ms, the whole process`;
+  const scope = windows
+    ? `${(total / 1000).toFixed(0)} ms while registers drove the bridge`
+    : `${(total / 1000).toFixed(0)} ms, the whole process`;
   return [`(${scope})`, ...lines];
 }

@@ -28,11 +28,15 @@ export function mergeStats(into: LaneStats, from: LaneStats): void {
 
 export class BenchRegister {
   private buf = '';
-  private pending: { id: string; sentAt: bigint; resolve: (line: Record<string, unknown> | undefined) => void } | undefined;
+  private pending:
+    { id: string; sentAt: bigint; resolve: (line: Record<string, unknown> | undefined) => void } | undefined;
   private closed = false;
   private seq = 0;
 
-  private constructor(private readonly socket: net.Socket, private readonly name: string) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly name: string,
+  ) {
     socket.setNoDelay(true);
     socket.setEncoding('utf8');
     socket.on('data', (text: string) => this.onData(text));
@@ -89,7 +93,12 @@ export class BenchRegister {
    * Sells until `until` (performance clock, ms); the sale under way is finished and counted. With `pace`, sale k
    * starts at `firstMs + k × periodMs` (or at once when the previous one ended later).
    */
-  async loop(untilMs: number, stats: LaneStats, amount = 1234, pace?: { firstMs: number; periodMs: number }): Promise<void> {
+  async loop(
+    untilMs: number,
+    stats: LaneStats,
+    amount = 1234,
+    pace?: { firstMs: number; periodMs: number },
+  ): Promise<void> {
     for (let k = 0; performance.now() < untilMs && !this.closed; k++) {
       if (pace) {
         const wait = Math.min(pace.firstMs + k * pace.periodMs, untilMs) - performance.now();
@@ -102,7 +111,8 @@ export class BenchRegister {
         stats.latencies.push(ms);
       } else {
         stats.errors++;
-        if (stats.errorSamples.length < 5) stats.errorSamples.push(answer ? JSON.stringify(answer).slice(0, 300) : 'connection closed');
+        if (stats.errorSamples.length < 5)
+          stats.errorSamples.push(answer ? JSON.stringify(answer).slice(0, 300) : 'connection closed');
       }
     }
   }
@@ -116,7 +126,11 @@ export class BenchRegister {
  * Drives every register for `ms` milliseconds, in closed loops or, with `periodMs`, one sale per lane per period with
  * the lanes' slots spread evenly over the period; returns the merged statistics and the wall time used.
  */
-export async function runLoad(registers: BenchRegister[], ms: number, periodMs?: number): Promise<{ stats: LaneStats; wallMs: number }> {
+export async function runLoad(
+  registers: BenchRegister[],
+  ms: number,
+  periodMs?: number,
+): Promise<{ stats: LaneStats; wallMs: number }> {
   const stats = emptyStats();
   const perLane = registers.map(() => emptyStats());
   const start = performance.now();

@@ -53,7 +53,10 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick;
-const lanes = (quick ? '1,10' : values.lanes).split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const lanes = (quick ? '1,10' : values.lanes)
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => Number.isInteger(n) && n > 0);
 const rounds = quick ? 1 : Number(values.rounds);
 const roundMs = quick ? 500 : Number(values['round-ms']);
 const warmupMs = quick ? 200 : Number(values['warmup-ms']);
@@ -61,7 +64,9 @@ const paced = ((): { lanes: number; periodMs: number } | undefined => {
   if (quick || values.paced === 'off') return undefined;
   const m = /^(\d+):(\d+)$/.exec(values.paced);
   if (!m || Number(m[1]) < 1 || Number(m[2]) < 100) {
-    process.stderr.write(`--paced must be LANES:PERIOD_MS (e.g. 200:5000) or off, not ${JSON.stringify(values.paced)}\n`);
+    process.stderr.write(
+      `--paced must be LANES:PERIOD_MS (e.g. 200:5000) or off, not ${JSON.stringify(values.paced)}\n`,
+    );
     process.exit(2);
   }
   return { lanes: Number(m[1]), periodMs: Number(m[2]) };
@@ -78,11 +83,15 @@ function gitCommit(): string {
 }
 
 const loadStart = loadavg();
-say(`register-bridge benchmark: lanes ${lanes.join(', ')}; ${rounds} round(s) of ${roundMs} ms per side; load average ${loadStart.map((n) => n.toFixed(2)).join(' ')}`);
+say(
+  `register-bridge benchmark: lanes ${lanes.join(', ')}; ${rounds} round(s) of ${roundMs} ms per side; load average ${loadStart.map((n) => n.toFixed(2)).join(' ')}`,
+);
 
 say('journal commit cost on this disk …');
 const disk = measureCommitCost();
-say(`  FULL p50 ${disk.full.p50} ms, p99 ${disk.full.p99} ms; NORMAL p50 ${disk.normal.p50} ms; fdatasync p50 ${disk.fdatasync.p50} ms`);
+say(
+  `  FULL p50 ${disk.full.p50} ms, p99 ${disk.full.p99} ms; NORMAL p50 ${disk.normal.p50} ms; fdatasync p50 ${disk.fdatasync.p50} ms`,
+);
 
 const sims = new SimHost();
 let startup: BenchResults['startup'];
@@ -93,7 +102,9 @@ try {
   if (!values['no-startup']) {
     say('start-to-ready …');
     startup = await measureStartup(sims, quick ? 2 : 5, !quick);
-    say(`  median ${startup.readyMs.median} ms (runs ${startup.readyMs.runs.join(', ')}), idle RSS ${startup.idleRssMb} MB`);
+    say(
+      `  median ${startup.readyMs.median} ms (runs ${startup.readyMs.runs.join(', ')}), idle RSS ${startup.idleRssMb} MB`,
+    );
   }
   for (const n of lanes) {
     say(`${n} lane(s) …`);
@@ -107,13 +118,22 @@ try {
       warmupMs,
       keep: values.keep,
       log: say,
-      ...(profileDir ? { bridgeNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], onBridgeLoad: (from: number, to: number) => void loadWindows.push([from, to]) } : {}),
+      ...(profileDir
+        ? {
+            bridgeNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+            onBridgeLoad: (from: number, to: number) => void loadWindows.push([from, to]),
+          }
+        : {}),
     });
     lanesResults.push(r);
-    say(`  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s (baseline ${r.baselineThroughput}); errors ${r.errors}; RSS peak ${r.rssPeakMb} MB; ${r.journal.commitsPerSale} commits/sale`);
+    say(
+      `  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s (baseline ${r.baselineThroughput}); errors ${r.errors}; RSS peak ${r.rssPeakMb} MB; ${r.journal.commitsPerSale} commits/sale`,
+    );
     for (const e of r.errorSamples) say(`  error: ${e}`);
     if (profileDir) {
-      const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
+      const file = readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort()[0];
       if (file) {
         say(`  CPU profile ${join(profileDir, file)} — top functions (self time) while registers drove the bridge:`);
         for (const line of topFunctions(join(profileDir, file), 15, loadWindows)) say(`    ${line}`);
@@ -123,10 +143,22 @@ try {
   if (paced) {
     // Rounds long enough for every lane to sell at least twice per side.
     const pacedRoundMs = Math.max(roundMs, 2 * paced.periodMs);
-    say(`paced: ${paced.lanes} lanes, one sale per lane every ${paced.periodMs} ms (${((paced.lanes * 1000) / paced.periodMs).toFixed(1)} sales/s offered) …`);
-    const r = await runLanePhase(sims, { lanes: paced.lanes, rounds, roundMs: pacedRoundMs, warmupMs: Math.max(warmupMs, paced.periodMs), periodMs: paced.periodMs, keep: values.keep, log: say });
+    say(
+      `paced: ${paced.lanes} lanes, one sale per lane every ${paced.periodMs} ms (${((paced.lanes * 1000) / paced.periodMs).toFixed(1)} sales/s offered) …`,
+    );
+    const r = await runLanePhase(sims, {
+      lanes: paced.lanes,
+      rounds,
+      roundMs: pacedRoundMs,
+      warmupMs: Math.max(warmupMs, paced.periodMs),
+      periodMs: paced.periodMs,
+      keep: values.keep,
+      log: say,
+    });
     pacedResult = r;
-    say(`  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s; errors ${r.errors}; RSS peak ${r.rssPeakMb} MB`);
+    say(
+      `  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s; errors ${r.errors}; RSS peak ${r.rssPeakMb} MB`,
+    );
     for (const e of r.errorSamples) say(`  error: ${e}`);
   }
 } finally {
@@ -136,14 +168,21 @@ try {
 if (!values['no-epos']) {
   say('ePOS: 1,000 payments on a simulated clock …');
   epos = await runEposBench(quick ? 200 : 1000);
-  say(`  ${epos.tokenRequests} token requests in ${epos.gatewayHours} h; ${epos.sessionsPerMerchantHour} sessions per merchant-hour`);
+  say(
+    `  ${epos.tokenRequests} token requests in ${epos.gatewayHours} h; ${epos.sessionsPerMerchantHour} sessions per merchant-hour`,
+  );
 }
 
 const partial: Omit<BenchResults, 'targets'> = {
   format: 1,
   at: new Date().toISOString(),
   commit: gitCommit(),
-  machine: { node: process.version, cpus: cpus().length, loadavgStart: loadStart.map((n) => Number(n.toFixed(2))), loadavgEnd: loadavg().map((n) => Number(n.toFixed(2))) },
+  machine: {
+    node: process.version,
+    cpus: cpus().length,
+    loadavgStart: loadStart.map((n) => Number(n.toFixed(2))),
+    loadavgEnd: loadavg().map((n) => Number(n.toFixed(2))),
+  },
   settings: { lanes, rounds, roundMs, warmupMs },
   disk,
   ...(startup ? { startup } : {}),
@@ -160,7 +199,9 @@ let comparison: string[] = [];
 let regressions = 0;
 if (quick) {
   // Short rounds and 200 ePOS payments are not comparable with a full run: nothing would be judged fairly.
-  comparison = ['quick run (short rounds, 1 and 10 lanes, 200 ePOS payments): not compared with the last results; run without --quick for the regression check'];
+  comparison = [
+    'quick run (short rounds, 1 and 10 lanes, 200 ePOS payments): not compared with the last results; run without --quick for the regression check',
+  ];
 } else if (previousFile) {
   try {
     const previous = JSON.parse(readFileSync(previousFile, 'utf8')) as BenchResults;
@@ -168,9 +209,16 @@ if (quick) {
     regressions = c.regressions;
     const elsewhere =
       previous.machine.cpus !== results.machine.cpus || previous.machine.node !== results.machine.node
-        ? [`the previous run was on another machine (${previous.machine.cpus} CPUs, Node ${previous.machine.node}): read the change with care`]
+        ? [
+            `the previous run was on another machine (${previous.machine.cpus} CPUs, Node ${previous.machine.node}): read the change with care`,
+          ]
         : [];
-    comparison = [`compared with ${relative(ROOT, previousFile)}`, ...elsewhere, ...c.lines, `${c.regressions} regression(s) beyond the noise tolerance`];
+    comparison = [
+      `compared with ${relative(ROOT, previousFile)}`,
+      ...elsewhere,
+      ...c.lines,
+      `${c.regressions} regression(s) beyond the noise tolerance`,
+    ];
   } catch (e) {
     comparison = [`previous results unreadable (${relative(ROOT, previousFile)}): ${(e as Error).message}`];
   }
@@ -195,4 +243,6 @@ if (!values['no-write'] && !quick) {
   say('(results not written: --quick or --no-write)');
 }
 const missed = results.targets.filter((t) => t.pass === false).length;
-say(`bench summary: ${results.targets.filter((t) => t.pass === true).length} targets met, ${missed} missed; ${results.lanes.reduce((a, l) => a + l.errors, 0)} errors; ${regressions} regression(s)`);
+say(
+  `bench summary: ${results.targets.filter((t) => t.pass === true).length} targets met, ${missed} missed; ${results.lanes.reduce((a, l) => a + l.errors, 0)} errors; ${regressions} regression(s)`,
+);

@@ -27,10 +27,21 @@ export interface StartupResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function readyOnce(terminalPort: number, entry?: string, nodeArgs: string[] = []): Promise<{ readyMs: number; idleRssMb: number }> {
+async function readyOnce(
+  terminalPort: number,
+  entry?: string,
+  nodeArgs: string[] = [],
+): Promise<{ readyMs: number; idleRssMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'rb-ready-'));
   try {
-    const b = await startBridge(join(dir, 'config.json'), laneConfig(join(dir, 'data'), [terminalPort]), 1, join(dir, 'bridge.log'), nodeArgs, entry);
+    const b = await startBridge(
+      join(dir, 'config.json'),
+      laneConfig(join(dir, 'data'), [terminalPort]),
+      1,
+      join(dir, 'bridge.log'),
+      nodeArgs,
+      entry,
+    );
     await sleep(1000);
     const idle = rssOf(b.pid)?.rss ?? Number.NaN;
     await b.stop();

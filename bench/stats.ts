@@ -37,7 +37,8 @@ export function summarise(samples: readonly number[]): LatencySummary {
 export function rssOf(pid: number): { rss: number; hwm: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    const kb = (name: string): number =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
     return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
   } catch {
     return undefined;
@@ -50,7 +51,10 @@ export class RssSampler {
   peak = 0;
   last = 0;
 
-  constructor(private readonly pid: number, private readonly everyMs = 50) {}
+  constructor(
+    private readonly pid: number,
+    private readonly everyMs = 50,
+  ) {}
 
   start(): this {
     this.sample();

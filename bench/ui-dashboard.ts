@@ -103,7 +103,11 @@ try {
 
 const spread = (xs: number[]): { min: number; median: number; max: number } => {
   const s = [...xs].sort((a, b) => a - b);
-  return { min: Math.round(s[0]!), median: Math.round(s[Math.floor(s.length / 2)]!), max: Math.round(s[s.length - 1]!) };
+  return {
+    min: Math.round(s[0]!),
+    median: Math.round(s[Math.floor(s.length / 2)]!),
+    max: Math.round(s[s.length - 1]!),
+  };
 };
 const driver = spread(times);
 const page = spread(inPage);

@@ -47,10 +47,13 @@ function runBundle() {
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${bytes.toString('latin1')}\n})`, {
-    filename: bundle,
-    ...(cachedData ? { cachedData } : {}),
-  });
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname) { ${bytes.toString('latin1')}\n})`,
+    {
+      filename: bundle,
+      ...(cachedData ? { cachedData } : {}),
+    },
+  );
   if (!cachedData || script.cachedDataRejected) {
     let written = false;
     const write = () => {

@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
 // The status page and the desktop bundles are built by `npm ci`; after a source edit (or a clone without them)
 // they are built again here, so the page served is never missing or older than its sources.
 const { BUILDS, isStale } = await import('../scripts/build-stale.mjs');
-if (BUILDS.some(isStale)) execFileSync(process.execPath, [join(root, 'scripts', 'build-stale.mjs')], { stdio: 'inherit', cwd: root });
+if (BUILDS.some(isStale))
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-stale.mjs')], { stdio: 'inherit', cwd: root });
 
 function electronBinary() {
   try {
@@ -43,7 +44,9 @@ const appEntry = join(root, 'dist-electron', 'main.cjs');
 if (electron && existsSync(appEntry)) {
   run(electron, [root, '--demo']);
 } else {
-  const why = electron ? 'the desktop app is not built (run `npm run build`)' : "Electron's runtime is not installed on this machine";
+  const why = electron
+    ? 'the desktop app is not built (run `npm run build`)'
+    : "Electron's runtime is not installed on this machine";
   process.stdout.write(`register-bridge: ${why}; running the headless service with the simulated terminal instead.\n`);
   run(process.execPath, [join(root, 'bin', 'register-bridge.mjs'), 'serve', '--demo', ...process.argv.slice(2)]);
 }

@@ -84,7 +84,14 @@ export class CoreHost {
     if (!existsSync(this.o.configFile)) {
       // First start: a working setup with the simulated terminal; the Setup view replaces it with a real one.
       const starter = {
-        listeners: [{ id: 'native', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 }, terminal: 'demo' }],
+        listeners: [
+          {
+            id: 'native',
+            protocol: 'native',
+            transport: { type: 'tcp', host: '127.0.0.1', port: 7450 },
+            terminal: 'demo',
+          },
+        ],
         terminals: [{ id: 'demo', driver: 'simulator', currency: 'EUR' }],
         status: { enabled: false },
       };

@@ -33,5 +33,8 @@ export function installCrashPolicy(o: CrashPolicyOptions): void {
 function report(o: CrashPolicyOptions, level: 'fatal' | 'error', err: unknown, msg: string): void {
   const log = o.log();
   if (log) log[level]({ err }, msg);
-  else process.stderr.write(`register-bridge: ${msg}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  else
+    process.stderr.write(
+      `register-bridge: ${msg}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
 }

@@ -11,7 +11,8 @@ import { isAppUrl } from './security';
 
 /** Answers one request (exported for tests: no Electron needed). */
 export async function answerInvoke(core: StatusCore, senderUrl: string, request: unknown): Promise<IpcAnswer<unknown>> {
-  if (!isAppUrl(senderUrl)) return { ok: false, problem: problem(403, 'Only the Register Bridge window may call the bridge') };
+  if (!isAppUrl(senderUrl))
+    return { ok: false, problem: problem(403, 'Only the Register Bridge window may call the bridge') };
   const method = (request as { method?: unknown } | null)?.method;
   if (!isStatusMethod(method)) return { ok: false, problem: problem(404, `Unknown method ${JSON.stringify(method)}`) };
   try {
@@ -24,7 +25,9 @@ export async function answerInvoke(core: StatusCore, senderUrl: string, request:
 }
 
 export function registerIpc(ipcMain: IpcMain, core: StatusCore, target: () => WebContents | undefined): () => void {
-  ipcMain.handle(IPC_CHANNELS.invoke, (event: IpcMainInvokeEvent, request: unknown) => answerInvoke(core, event.senderFrame?.url ?? '', request));
+  ipcMain.handle(IPC_CHANNELS.invoke, (event: IpcMainInvokeEvent, request: unknown) =>
+    answerInvoke(core, event.senderFrame?.url ?? '', request),
+  );
   const forward = (e: StatusEvent): void => {
     const wc = target();
     if (wc && !wc.isDestroyed()) wc.send(IPC_CHANNELS.event, e);

@@ -16,7 +16,8 @@ export const IPC_CHANNELS = {
 } as const;
 
 /** What the main process answers: errors travel as problem details (Electron would drop an Error's fields). */
-export type IpcAnswer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ProblemDetails };
+export type IpcAnswer<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ProblemDetails };
 
 export interface IpcRequest<M extends StatusMethod = StatusMethod> {
   readonly method: M;

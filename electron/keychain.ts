@@ -23,7 +23,10 @@ interface SecretsFile {
 }
 
 export class SafeStorageKeychain implements KeychainReader, SecretStore {
-  constructor(private readonly file: string, private readonly storage: SafeStorageLike) {}
+  constructor(
+    private readonly file: string,
+    private readonly storage: SafeStorageLike,
+  ) {}
 
   private load(): SecretsFile {
     if (!existsSync(this.file)) return { version: 1, entries: {} };
@@ -34,7 +37,8 @@ export class SafeStorageKeychain implements KeychainReader, SecretStore {
   read(name: string): string | undefined {
     const cipher = this.load().entries[name];
     if (cipher === undefined) return undefined;
-    if (!this.storage.isEncryptionAvailable()) throw new Error('the operating system keychain is not available to decrypt it');
+    if (!this.storage.isEncryptionAvailable())
+      throw new Error('the operating system keychain is not available to decrypt it');
     return this.storage.decryptString(Buffer.from(cipher, 'base64'));
   }
 

@@ -68,7 +68,10 @@ export function loginItemFor(c: LoginItemContext): LoginItem {
 
 /** `$XDG_CONFIG_HOME/autostart/register-bridge.desktop` (XDG_CONFIG_HOME defaults to ~/.config). */
 export function autostartFile(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
+  const base =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/')
+      ? env.XDG_CONFIG_HOME
+      : join(env.HOME ?? homedir(), '.config');
   return join(base, 'autostart', AUTOSTART_FILE_NAME);
 }
 

@@ -10,7 +10,16 @@
  * clean stop and releases the single-instance lock.
  */
 import { join } from 'node:path';
-import { app, dialog, ipcMain, protocol, safeStorage, session, type BrowserWindow, type RenderProcessGoneDetails } from 'electron';
+import {
+  app,
+  dialog,
+  ipcMain,
+  protocol,
+  safeStorage,
+  session,
+  type BrowserWindow,
+  type RenderProcessGoneDetails,
+} from 'electron';
 import { LOG_FILE_NAME } from '../src/log/files';
 import { createLogger, logOutputs, type Logger } from '../src/log/logger';
 import { LogRing } from '../src/status/log-ring';
@@ -45,7 +54,9 @@ if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 installCrashPolicy({ log: () => log, ready: () => app.isReady(), onFatal: (e) => void internalError(e) });
 
 // The app's page is served from app://bridge/ (a standard, secure scheme) instead of file://.
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -61,7 +72,10 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     void shutdown('quit');
   });
-  app.whenReady().then(start).catch((e: unknown) => internalError(e));
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => internalError(e));
 }
 
 function showWindow(): BrowserWindow {
@@ -71,7 +85,12 @@ function showWindow(): BrowserWindow {
 }
 
 function openWindow(show: boolean): BrowserWindow {
-  const w = createStatusWindow({ preload: join(__dirname, 'preload.cjs'), quitting: () => quitting, show, onRendererGone: rendererGone });
+  const w = createStatusWindow({
+    preload: join(__dirname, 'preload.cjs'),
+    quitting: () => quitting,
+    show,
+    onRendererGone: rendererGone,
+  });
   // Windows logoff or shutdown: Electron emits no before-quit, only session-end on each window, and the process
   // ends soon after. The stop starts right here.
   w.on('session-end', (event) => void shutdown(`session end (${event.reasons.join(', ')})`));
@@ -93,7 +112,13 @@ async function start(): Promise<void> {
   const levelOverride = process.env.REGISTER_BRIDGE_LOG_LEVEL;
   log = createLogger({ level: levelOverride ?? 'info', destination: logs });
   log.info({ logFile }, 'desktop app starting');
-  const loginItem = loginItemFor({ platform: process.platform, app, argv, env: process.env, execPath: process.execPath });
+  const loginItem = loginItemFor({
+    platform: process.platform,
+    app,
+    argv,
+    env: process.env,
+    execPath: process.execPath,
+  });
   const hidden = loginItem.startedHidden();
 
   // The window first: it is on screen while the core starts (the journal's recovery can ask the terminal first).
@@ -116,7 +141,10 @@ async function start(): Promise<void> {
   tray = new BridgeTray({
     open: () => void showWindow(),
     // Resuming starts the core again from the config file: a failure there is shown like one at start-up.
-    setPaused: (paused) => void (paused ? host?.pause() : startCore(() => host!.resume()))?.catch((e: unknown) => log?.error({ err: e }, 'pause failed')),
+    setPaused: (paused) =>
+      void (paused ? host?.pause() : startCore(() => host!.resume()))?.catch((e: unknown) =>
+        log?.error({ err: e }, 'pause failed'),
+      ),
     showProblem: () => void showFailure(),
     quit: () => app.quit(),
   });
@@ -148,7 +176,12 @@ async function showFailure(): Promise<void> {
   failureBoxOpen = true;
   let choice;
   try {
-    choice = await askAboutFailure({ failure, configFile: join(app.getPath('userData'), 'config.json'), lastGoodFile: h.lastGoodFile, offerDemo: !h.demoMode });
+    choice = await askAboutFailure({
+      failure,
+      configFile: join(app.getPath('userData'), 'config.json'),
+      lastGoodFile: h.lastGoodFile,
+      offerDemo: !h.demoMode,
+    });
   } finally {
     failureBoxOpen = false;
   }

@@ -45,7 +45,10 @@ export function appProtocolHandler(root: string): (request: Request) => Promise<
     if (!file || request.method !== 'GET') return new Response('not found', { status: 404, headers });
     try {
       const body = await readFile(file);
-      return new Response(body, { status: 200, headers: { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' } });
+      return new Response(body, {
+        status: 200,
+        headers: { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' },
+      });
     } catch {
       return new Response('not found', { status: 404, headers });
     }

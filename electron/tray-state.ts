@@ -9,7 +9,9 @@ import { TRAY_WORDS } from './words';
 
 export type TrayState = 'idle' | 'running' | 'attention' | 'offline' | 'failed';
 
-export function trayStateOf(s: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused' | 'captureHolds'>): TrayState {
+export function trayStateOf(
+  s: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused' | 'captureHolds'>,
+): TrayState {
   if (s.attention.some((a) => a.payment.outcome === 'in_doubt')) return 'attention';
   if ((s.captureHolds?.length ?? 0) > 0) return 'attention';
   if (s.terminals.some((t) => t.state === 'offline')) return 'offline';

@@ -18,8 +18,18 @@ export interface TrayActions {
 export function trayIcon(state: TrayState, platform: NodeJS.Platform = process.platform): NativeImage {
   const template = platform === 'darwin';
   const [first, ...more] = TRAY_SCALES;
-  const image = nativeImage.createFromBitmap(trayBitmap(state, first.size, template), { width: first.size, height: first.size, scaleFactor: first.scaleFactor });
-  for (const s of more) image.addRepresentation({ scaleFactor: s.scaleFactor, width: s.size, height: s.size, buffer: trayBitmap(state, s.size, template) });
+  const image = nativeImage.createFromBitmap(trayBitmap(state, first.size, template), {
+    width: first.size,
+    height: first.size,
+    scaleFactor: first.scaleFactor,
+  });
+  for (const s of more)
+    image.addRepresentation({
+      scaleFactor: s.scaleFactor,
+      width: s.size,
+      height: s.size,
+      buffer: trayBitmap(state, s.size, template),
+    });
   if (template) image.setTemplateImage(true);
   return image;
 }
@@ -30,7 +40,10 @@ export class BridgeTray {
   private paused = false;
   private detail: string | undefined;
 
-  constructor(private readonly actions: TrayActions, initial: TrayState = 'idle') {
+  constructor(
+    private readonly actions: TrayActions,
+    initial: TrayState = 'idle',
+  ) {
     this.state = initial;
     this.tray = new Tray(trayIcon(initial));
     this.tray.on('click', () => (this.state === 'failed' ? actions.showProblem() : actions.open()));
@@ -48,14 +61,25 @@ export class BridgeTray {
 
   private render(): void {
     this.tray.setImage(trayIcon(this.state));
-    const tip = this.state === 'failed' ? TRAY_WORDS.tooltip.failed : this.paused ? TRAY_WORDS.paused : TRAY_WORDS.tooltip[this.state];
+    const tip =
+      this.state === 'failed'
+        ? TRAY_WORDS.tooltip.failed
+        : this.paused
+          ? TRAY_WORDS.paused
+          : TRAY_WORDS.tooltip[this.state];
     // Windows cuts tooltips at 127 characters.
     this.tray.setToolTip(this.detail ? `${tip}\n${this.detail}`.slice(0, 127) : tip);
     const items: MenuItemConstructorOptions[] = [];
     if (this.state === 'failed') items.push({ label: TRAY_WORDS.problem, click: () => this.actions.showProblem() });
     items.push(
       { label: TRAY_WORDS.open, click: () => this.actions.open() },
-      { label: TRAY_WORDS.pause, type: 'checkbox', checked: this.paused, enabled: this.state !== 'failed', click: (item) => this.actions.setPaused(item.checked) },
+      {
+        label: TRAY_WORDS.pause,
+        type: 'checkbox',
+        checked: this.paused,
+        enabled: this.state !== 'failed',
+        click: (item) => this.actions.setPaused(item.checked),
+      },
       { type: 'separator' },
       { label: TRAY_WORDS.quit, click: () => this.actions.quit() },
     );

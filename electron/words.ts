@@ -16,7 +16,13 @@ export function useDesktopLocale(locale: string | undefined): void {
 
 export const TRAY_WORDS = {
   get tooltip(): Readonly<Record<TrayState, string>> {
-    return { idle: t('tray.idle'), running: t('tray.running'), attention: t('tray.attention'), offline: t('tray.offline'), failed: t('tray.failed') };
+    return {
+      idle: t('tray.idle'),
+      running: t('tray.running'),
+      attention: t('tray.attention'),
+      offline: t('tray.offline'),
+      failed: t('tray.failed'),
+    };
   },
   get paused(): string {
     return t('tray.paused');
@@ -53,7 +59,11 @@ export const FAILURE_WORDS = {
   } satisfies Record<FailureKind, (file: string) => string>,
   /** The tray tooltip's second line while the bridge is not running. */
   get short(): Readonly<Record<FailureKind, string>> {
-    return { config: t('desktop.failure.shortConfig'), port: t('desktop.failure.shortPort'), other: t('desktop.failure.shortOther') };
+    return {
+      config: t('desktop.failure.shortConfig'),
+      port: t('desktop.failure.shortPort'),
+      other: t('desktop.failure.shortOther'),
+    };
   },
   get noLastGood(): string {
     return t('desktop.failure.noLastGood');

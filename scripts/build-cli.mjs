@@ -24,14 +24,28 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist-cli');
 
-const EXTERNAL = ['libsql', '@libsql/*', 'serialport', '@serialport/*', 'node-hid', 'node-hid/*', 'usb', 'pino', 'pino/*', 'ws'];
+const EXTERNAL = [
+  'libsql',
+  '@libsql/*',
+  'serialport',
+  '@serialport/*',
+  'node-hid',
+  'node-hid/*',
+  'usb',
+  'pino',
+  'pino/*',
+  'ws',
+];
 
 /** zod's `locales/index.js` (every language, ~40 % of zod's size) → English only. */
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (a) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(a.importer) ? { path: resolve(a.resolveDir, a.path), namespace: 'zod-locales' } : undefined);
+      /[\\/]node_modules[\\/]zod[\\/]/.test(a.importer)
+        ? { path: resolve(a.resolveDir, a.path), namespace: 'zod-locales' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({
       contents: `export { default as en } from ${JSON.stringify(join(dirname(a.path), 'en.js'))};\n`,
       loader: 'js',
@@ -46,7 +60,9 @@ let build;
 try {
   ({ build } = await import('esbuild'));
 } catch {
-  process.stdout.write('register-bridge: esbuild is not installed (development dependencies omitted); the command runs from the sources\n');
+  process.stdout.write(
+    'register-bridge: esbuild is not installed (development dependencies omitted); the command runs from the sources\n',
+  );
   process.exit(0);
 }
 
@@ -80,7 +96,9 @@ writeFileSync(join(outDir, 'inputs.json'), JSON.stringify({ inputs }) + '\n');
 // esbuild escapes every non-ASCII character in code (its default charset); what it leaves is in comments. Escaped
 // there too, the bundle is ASCII, which bin/register-bridge.mjs reads as latin1 (half the time of UTF-8 decoding).
 // A line separator in a comment becomes a newline so that it still ends the comment.
-const code = result.outputFiles[0].text.replace(/[\u2028\u2029]/g, '\n').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const code = result.outputFiles[0].text
+  .replace(/[\u2028\u2029]/g, '\n')
+  .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 // The bundle last, in one step: it is never older than inputs.json, and a half-written bundle is never run.
 const tmp = join(outDir, `cli.${process.pid}.tmp.cjs`);
 writeFileSync(tmp, code, 'latin1');
@@ -88,4 +106,6 @@ renameSync(tmp, join(outDir, 'cli.cjs'));
 // V8's code cache of the new bundle: written by one run of the command (a cache of an older bundle is ignored).
 rmSync(join(outDir, 'cli.cjs.v8-cache'), { force: true });
 execFileSync(process.execPath, [join(root, 'bin', 'register-bridge.mjs'), 'version'], { stdio: 'ignore' });
-process.stdout.write(`register-bridge: built dist-cli/cli.cjs from ${inputs.length} source files in ${Math.round(performance.now() - started)} ms\n`);
+process.stdout.write(
+  `register-bridge: built dist-cli/cli.cjs from ${inputs.length} source files in ${Math.round(performance.now() - started)} ms\n`,
+);

@@ -22,7 +22,9 @@ export function newest(paths) {
     if (!existsSync(p)) continue;
     const st = statSync(p);
     if (st.isFile()) t = Math.max(t, st.mtimeMs);
-    else for (const e of readdirSync(p, { recursive: true, withFileTypes: true })) if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
+    else
+      for (const e of readdirSync(p, { recursive: true, withFileTypes: true }))
+        if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
   }
   return t;
 }
@@ -52,7 +54,9 @@ async function main() {
   try {
     vite = await import('vite');
   } catch {
-    process.stdout.write('register-bridge: vite is not installed (development dependencies omitted); the status page and desktop bundles are not built\n');
+    process.stdout.write(
+      'register-bridge: vite is not installed (development dependencies omitted); the status page and desktop bundles are not built\n',
+    );
   }
   if (vite) {
     for (const b of BUILDS) {

@@ -19,7 +19,8 @@ const require = createRequire(import.meta.url);
 const PLATFORM_FLAG = { linux: '--linux', darwin: '--mac', win32: '--win' };
 
 /** Error codes and phrases of a download that failed for want of a network. */
-const NETWORK_CODE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENETDOWN|CERT_[A-Z_]+|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|net::ERR_[A-Z_]+)\b/;
+const NETWORK_CODE =
+  /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENETDOWN|CERT_[A-Z_]+|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|net::ERR_[A-Z_]+)\b/;
 const NETWORK_PHRASE = /socket hang up|getaddrinfo|network timeout|Client network socket disconnected/i;
 const isNetwork = (l) => NETWORK_CODE.test(l) || NETWORK_PHRASE.test(l);
 
@@ -32,7 +33,9 @@ export function explainNetworkFailure(output) {
   const failed = lines.find((l) => /⨯|Error:|error=/.test(l) && isNetwork(l)) ?? lines.find(isNetwork);
   if (!failed) return undefined;
   const code = NETWORK_CODE.exec(failed)?.[0] ?? NETWORK_PHRASE.exec(failed)?.[0] ?? 'network error';
-  const host = /(?:getaddrinfo [A-Z_]+|connect [A-Z_]+) ([A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(failed)?.[1] ?? /https?:\/\/([^/\s'"]+)/.exec(output)?.[1];
+  const host =
+    /(?:getaddrinfo [A-Z_]+|connect [A-Z_]+) ([A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(failed)?.[1] ??
+    /https?:\/\/([^/\s'"]+)/.exec(output)?.[1];
   // What was being downloaded: the tools of the target being built when it failed, else Electron itself (it is
   // fetched while packaging, before any target is built).
   let what = "Electron's runtime";
@@ -68,14 +71,20 @@ async function main(args) {
   const root = at >= 0 && args[at + 1] ? args[at + 1] : defaultRoot;
   const flag = PLATFORM_FLAG[process.platform];
   if (!flag) {
-    process.stderr.write(`register-bridge dist: no installer target for ${process.platform} (Windows, macOS and Linux are supported)\n`);
+    process.stderr.write(
+      `register-bridge dist: no installer target for ${process.platform} (Windows, macOS and Linux are supported)\n`,
+    );
     return 2;
   }
 
   let { pkg, missing } = bundlesMissing(root);
   if (missing.length > 0 && pkg.scripts?.build) {
     process.stdout.write(`register-bridge dist: ${missing.join(', ')} not built yet; running npm run build\n`);
-    const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+    const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
+      cwd: root,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    });
     if (r.status !== 0) {
       process.stderr.write('register-bridge dist: npm run build failed (see above)\n');
       return 1;
@@ -83,7 +92,9 @@ async function main(args) {
     ({ missing } = bundlesMissing(root));
   }
   if (missing.length > 0) {
-    process.stderr.write(`register-bridge dist: the desktop app is not built (${missing.join(', ')} missing); run npm run build first\n`);
+    process.stderr.write(
+      `register-bridge dist: the desktop app is not built (${missing.join(', ')} missing); run npm run build first\n`,
+    );
     return 1;
   }
 

@@ -21,8 +21,17 @@ export const PNG_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 export const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
 /** ICNS block types (Apple's icon family types) and the pixel size each holds. */
 export const ICNS_TYPES = [
-  ['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
-  ['ic11', 32], ['ic12', 64], ['ic13', 256], ['ic14', 512],
+  ['icp4', 16],
+  ['icp5', 32],
+  ['icp6', 64],
+  ['ic07', 128],
+  ['ic08', 256],
+  ['ic09', 512],
+  ['ic10', 1024],
+  ['ic11', 32],
+  ['ic12', 64],
+  ['ic13', 256],
+  ['ic14', 512],
 ];
 
 // ------------------------------------------------------------------ drawing (unit square, y down)
@@ -61,12 +70,18 @@ export function render(size) {
   const px = Buffer.alloc(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let pxi = 0; pxi < size; pxi++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const c = shade((pxi + (sx + 0.5) / ss) / size, (py + (sy + 0.5) / ss) / size);
           if (!c) continue;
-          r += c[0]; g += c[1]; b += c[2]; a++;
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a++;
         }
       }
       const o = (py * size + pxi) * 4;
@@ -154,7 +169,10 @@ export function makeIcons(outDir = join(root, 'build')) {
   for (const [s, data] of png) writeFileSync(join(outDir, 'icons', `${s}x${s}.png`), data);
   writeFileSync(join(outDir, 'icon.png'), png.get(1024));
   writeFileSync(join(outDir, 'icon.ico'), encodeIco(ICO_SIZES.map((size) => ({ size, png: png.get(size) }))));
-  writeFileSync(join(outDir, 'icon.icns'), encodeIcns(ICNS_TYPES.map(([type, size]) => ({ type, png: png.get(size) }))));
+  writeFileSync(
+    join(outDir, 'icon.icns'),
+    encodeIcns(ICNS_TYPES.map(([type, size]) => ({ type, png: png.get(size) }))),
+  );
   return [...png.keys()];
 }
 

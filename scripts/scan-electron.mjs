@@ -58,22 +58,40 @@ const cell = (v) => `"${String(v).replace(/"/g, '""')}"`;
 writeFileSync(
   csvFile,
   ['issue,severity,confidence,filename,location,sample,description,manual_review']
-    .concat(findings.map((f) => [f.check, f.severity, f.confidence, f.file, f.location, f.sample, f.description, f.manualReview].map(cell).join(',')))
+    .concat(
+      findings.map((f) =>
+        [f.check, f.severity, f.confidence, f.file, f.location, f.sample, f.description, f.manualReview]
+          .map(cell)
+          .join(','),
+      ),
+    )
     .join('\r\n') + '\r\n',
 );
 
-const reviewed = existsSync(values.reviewed) ? JSON.parse(readFileSync(values.reviewed, 'utf8')).reviewed ?? [] : [];
+const reviewed = existsSync(values.reviewed) ? (JSON.parse(readFileSync(values.reviewed, 'utf8')).reviewed ?? []) : [];
 const isReviewed = (f) =>
-  reviewed.some((r) => r.check === f.check && r.file === f.file && r.sample === f.sample && typeof r.reason === 'string' && r.reason.length > 20);
+  reviewed.some(
+    (r) =>
+      r.check === f.check &&
+      r.file === f.file &&
+      r.sample === f.sample &&
+      typeof r.reason === 'string' &&
+      r.reason.length > 20,
+  );
 // Anything not clearly LOW or INFORMATIONAL blocks unless reviewed.
 const blocking = findings.filter((f) => !['LOW', 'INFORMATIONAL'].includes(f.severity) && !isReviewed(f));
 for (const f of findings) {
   const mark = blocking.includes(f) ? 'FAIL' : isReviewed(f) ? 'reviewed' : 'ok';
-  process.stdout.write(`${mark.padEnd(8)} ${f.severity.padEnd(13)} ${f.check} ${f.file}:${f.location} ${f.description}\n`);
+  process.stdout.write(
+    `${mark.padEnd(8)} ${f.severity.padEnd(13)} ${f.check} ${f.file}:${f.location} ${f.description}\n`,
+  );
 }
 // A file the parser could not read was not scanned: that fails too. Tolerable parser warnings are only shown.
 const unscanned = (result.errors ?? []).filter((e) => !e.tolerable);
-for (const e of result.errors ?? []) process.stdout.write(`${e.tolerable ? 'note    ' : 'FAIL    '} parser: ${e.file ?? '?'}: ${e.message ?? JSON.stringify(e)}\n`);
+for (const e of result.errors ?? [])
+  process.stdout.write(
+    `${e.tolerable ? 'note    ' : 'FAIL    '} parser: ${e.file ?? '?'}: ${e.message ?? JSON.stringify(e)}\n`,
+  );
 const failed = blocking.length + unscanned.length;
 process.stdout.write(
   `scan:electron: ${findings.length} findings, ${blocking.length} blocking (HIGH/MEDIUM not reviewed), ${unscanned.length} files not scanned; ` +

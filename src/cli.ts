@@ -121,22 +121,38 @@ async function serve(args: string[]): Promise<number> {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   if (values.driver !== undefined && (!values.demo || !['simulator', 'ipp', 'epos'].includes(values.driver))) {
-    throw new UsageError('--driver goes with --demo and is "ipp" (the simulated terminal, default) or "epos" (a simulated API Gateway)');
+    throw new UsageError(
+      '--driver goes with --demo and is "ipp" (the simulated terminal, default) or "epos" (a simulated API Gateway)',
+    );
   }
-  const eposDemo = values.driver === 'epos' ? await (await import('./terminal/simulator/epos-demo')).startEposDemo('demo') : undefined;
+  const eposDemo =
+    values.driver === 'epos' ? await (await import('./terminal/simulator/epos-demo')).startEposDemo('demo') : undefined;
   const port = values.port === undefined ? undefined : parsePort(values.port, '--port');
-  const statusPort = values['status-port'] === undefined ? undefined : parsePort(values['status-port'], '--status-port');
+  const statusPort =
+    values['status-port'] === undefined ? undefined : parsePort(values['status-port'], '--status-port');
   const config = values.demo
-    ? demoConfig({ ...(port !== undefined ? { port } : {}), ...(statusPort !== undefined ? { statusPort } : {}), ...(eposDemo ? { terminal: eposDemo.config as unknown as Record<string, unknown> } : {}) })
+    ? demoConfig({
+        ...(port !== undefined ? { port } : {}),
+        ...(statusPort !== undefined ? { statusPort } : {}),
+        ...(eposDemo ? { terminal: eposDemo.config as unknown as Record<string, unknown> } : {}),
+      })
     : loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
-  const dataDir = values.demo && values['data-dir'] === undefined ? resolve('data') : dataDirFor({ dataDir: values['data-dir'], configDataDir: config.dataDir });
-  const logFile = logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config.dataDir ?? (values.demo ? dataDir : undefined) });
+  const dataDir =
+    values.demo && values['data-dir'] === undefined
+      ? resolve('data')
+      : dataDirFor({ dataDir: values['data-dir'], configDataDir: config.dataDir });
+  const logFile = logFileFor({
+    logFile: values['log-file'],
+    logDir: values['log-dir'],
+    dataDir: values['data-dir'] ?? config.dataDir ?? (values.demo ? dataDir : undefined),
+  });
   // Headless: every line to the rotating log file and to stdout (a service manager or terminal keeps it too).
   const logOut = logOutputs({ file: logFile, stdout: true });
   const log = createLogger({ level: values['log-level'] ?? config.log.level, destination: logOut });
   const service = await startService(config, { log, dataDir, logFile });
   const out: string[] = [`register-bridge ${VERSION} ready (journal: ${service.dataDir})`, `  logs: ${logFile}`];
-  for (const l of service.listeners) out.push(`  ${l.protocol} register listener on ${l.address}${l.terminal ? ` → terminal ${l.terminal}` : ''}`);
+  for (const l of service.listeners)
+    out.push(`  ${l.protocol} register listener on ${l.address}${l.terminal ? ` → terminal ${l.terminal}` : ''}`);
   for (const t of service.bridge.terminals()) out.push(`  terminal ${t.id}: ${t.link} (${t.state})`);
   if (service.statusUrl) out.push(`  status page: ${service.statusUrl}`);
   if (service.statusOff) out.push(`  status page: off (${service.statusOff})`);
@@ -172,7 +188,10 @@ async function journal(args: string[]): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  const [{ Journal }, { journalCsv, journalDetail, journalTable }] = await Promise.all([import('./journal/journal'), import('./journal/report')]);
+  const [{ Journal }, { journalCsv, journalDetail, journalTable }] = await Promise.all([
+    import('./journal/journal'),
+    import('./journal/report'),
+  ]);
   // The journal serve writes: --data-dir, else the config's dataDir, else the OS's data folder.
   const j = Journal.open(dataDirFor({ dataDir: values['data-dir'], configDataDir: configuredDataDir(undefined) }));
   try {
@@ -215,11 +234,22 @@ async function journal(args: string[]): Promise<number> {
 async function epos(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'check') throw new UsageError('epos needs "check"');
-  const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, terminal: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: rest,
+    options: { config: { type: 'string', short: 'c' }, terminal: { type: 'string' } },
+    strict: true,
+  });
   const config = loadConfigFile(values.config ?? defaultConfigFile());
-  const terminals = config.terminals.filter((t) => t.driver === 'epos' && (values.terminal === undefined || t.id === values.terminal));
+  const terminals = config.terminals.filter(
+    (t) => t.driver === 'epos' && (values.terminal === undefined || t.id === values.terminal),
+  );
   if (terminals.length === 0) {
-    throw new BridgeError('config_invalid', values.terminal ? `no ePOS terminal "${values.terminal}" in the config` : 'the config has no terminal with "driver": "epos"');
+    throw new BridgeError(
+      'config_invalid',
+      values.terminal
+        ? `no ePOS terminal "${values.terminal}" in the config`
+        : 'the config has no terminal with "driver": "epos"',
+    );
   }
   const { runEposCheck } = await import('./terminal/epos/check');
   let ok = true;
@@ -236,7 +266,12 @@ async function epos(args: string[]): Promise<number> {
 async function devices(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { serial: { type: 'boolean' }, hid: { type: 'boolean' }, usb: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      serial: { type: 'boolean' },
+      hid: { type: 'boolean' },
+      usb: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     strict: true,
   });
   const picked = (['serial', 'hid', 'usb'] as const).filter((k) => values[k]);
@@ -251,10 +286,17 @@ async function devices(args: string[]): Promise<number> {
 async function reconcileDay(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string', short: 'c' }, day: { type: 'string' }, 'data-dir': { type: 'string' }, csv: { type: 'string' }, json: { type: 'string' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      day: { type: 'string' },
+      'data-dir': { type: 'string' },
+      csv: { type: 'string' },
+      json: { type: 'string' },
+    },
     strict: true,
   });
-  if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new UsageError('--day must be a date YYYY-MM-DD');
+  if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day))
+    throw new UsageError('--day must be a date YYYY-MM-DD');
   const config = loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
   const log = createLogger({ level: 'warn' });
   const { runReconcileCommand } = await import('./reports/reconcile-command');
@@ -275,15 +317,28 @@ async function reconcileDay(args: string[]): Promise<number> {
 async function doctor(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      'log-file': { type: 'string' },
+      'log-dir': { type: 'string' },
+    },
     strict: true,
   });
-  const [{ doctorExitCode, formatDoctor, runDoctor }, { systemDoctorEnv }] = await Promise.all([import('./ops/doctor/run'), import('./ops/doctor/system')]);
+  const [{ doctorExitCode, formatDoctor, runDoctor }, { systemDoctorEnv }] = await Promise.all([
+    import('./ops/doctor/run'),
+    import('./ops/doctor/system'),
+  ]);
   const report = await runDoctor(
     {
       configFile: configFileFor({ config: values.config, dataDir: values['data-dir'] }),
       dataDir: (config) => dataDirFor({ dataDir: values['data-dir'], configDataDir: config?.dataDir }),
-      logFile: (config) => logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config?.dataDir }),
+      logFile: (config) =>
+        logFileFor({
+          logFile: values['log-file'],
+          logDir: values['log-dir'],
+          dataDir: values['data-dir'] ?? config?.dataDir,
+        }),
     },
     systemDoctorEnv({ secrets: { env: process.env } }),
   );
@@ -294,23 +349,47 @@ async function doctor(args: string[]): Promise<number> {
 async function goLive(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, terminal: { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      terminal: { type: 'string' },
+      'log-file': { type: 'string' },
+      'log-dir': { type: 'string' },
+    },
     strict: true,
   });
   const config = loadConfigFile(configFileFor({ config: values.config, dataDir: values['data-dir'] }));
-  const epos = config.terminals.filter((t) => t.driver === 'epos' && (values.terminal === undefined || t.id === values.terminal));
+  const epos = config.terminals.filter(
+    (t) => t.driver === 'epos' && (values.terminal === undefined || t.id === values.terminal),
+  );
   if (epos.length === 0) {
-    throw new UsageError(values.terminal === undefined ? 'the config has no ePOS terminal (driver "epos"): go-live checks myPOS cloud terminals' : `no ePOS terminal "${values.terminal}" in the config`);
+    throw new UsageError(
+      values.terminal === undefined
+        ? 'the config has no ePOS terminal (driver "epos"): go-live checks myPOS cloud terminals'
+        : `no ePOS terminal "${values.terminal}" in the config`,
+    );
   }
-  const [{ runGoLiveCheck, formatGoLive }, { Journal }] = await Promise.all([import('./ops/go-live'), import('./journal/journal')]);
+  const [{ runGoLiveCheck, formatGoLive }, { Journal }] = await Promise.all([
+    import('./ops/go-live'),
+    import('./journal/journal'),
+  ]);
   const dataDir = dataDirFor({ dataDir: values['data-dir'], configDataDir: config.dataDir });
-  const logFile = logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config.dataDir });
+  const logFile = logFileFor({
+    logFile: values['log-file'],
+    logDir: values['log-dir'],
+    dataDir: values['data-dir'] ?? config.dataDir,
+  });
   const journal = existsSync(resolve(dataDir, 'journal.sqlite')) ? Journal.open(dataDir) : undefined;
   let ready = true;
   try {
     for (const t of epos) {
       if (t.driver !== 'epos') continue;
-      const report = await runGoLiveCheck(t, { secrets: { env: process.env }, dataDir, logFile, openPayments: (id, env) => journal?.openOnEnvironment(id, env) ?? [] });
+      const report = await runGoLiveCheck(t, {
+        secrets: { env: process.env },
+        dataDir,
+        logFile,
+        openPayments: (id, env) => journal?.openOnEnvironment(id, env) ?? [],
+      });
       process.stdout.write(formatGoLive(report));
       ready &&= report.ready;
     }
@@ -323,14 +402,28 @@ async function goLive(args: string[]): Promise<number> {
 async function supportBundle(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'log-file': { type: 'string' }, 'log-dir': { type: 'string' }, out: { type: 'string', short: 'o' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      'log-file': { type: 'string' },
+      'log-dir': { type: 'string' },
+      out: { type: 'string', short: 'o' },
+    },
     strict: true,
   });
-  const [{ buildSupportBundle }, { systemDoctorEnv }] = await Promise.all([import('./ops/support-bundle'), import('./ops/doctor/system')]);
+  const [{ buildSupportBundle }, { systemDoctorEnv }] = await Promise.all([
+    import('./ops/support-bundle'),
+    import('./ops/doctor/system'),
+  ]);
   const bundle = await buildSupportBundle({
     configFile: configFileFor({ config: values.config, dataDir: values['data-dir'] }),
     dataDir: (config) => dataDirFor({ dataDir: values['data-dir'], configDataDir: config?.dataDir }),
-    logFile: (config) => logFileFor({ logFile: values['log-file'], logDir: values['log-dir'], dataDir: values['data-dir'] ?? config?.dataDir }),
+    logFile: (config) =>
+      logFileFor({
+        logFile: values['log-file'],
+        logDir: values['log-dir'],
+        dataDir: values['data-dir'] ?? config?.dataDir,
+      }),
     doctorEnv: systemDoctorEnv({ secrets: { env: process.env } }),
   });
   const out = resolve(values.out ?? bundle.fileName);
@@ -364,7 +457,9 @@ async function logs(args: string[]): Promise<number> {
   });
   const show = (line: string): void => void process.stdout.write(`${values.json ? line : formatLogLine(line)}\n`);
   if (!existsSync(file) && !values.follow) {
-    process.stderr.write(`register-bridge: no log file at ${file} (the bridge writes it when it runs; --log-file FILE names another)\n`);
+    process.stderr.write(
+      `register-bridge: no log file at ${file} (the bridge writes it when it runs; --log-file FILE names another)\n`,
+    );
     return 1;
   }
   for (const line of lastLines(file, n)) show(line);

@@ -34,7 +34,20 @@ export interface ServiceOptions {
   /** Secret resolution (environment, keychain). */
   secrets?: SecretContext;
   /** Bridge tuning (tests make waits short). */
-  bridge?: Partial<Pick<ConstructorParameters<typeof Bridge>[0], 'busyBackoffMs' | 'busyRetries' | 'deliveryTimeoutMs' | 'recoveryMinMs' | 'recoveryMaxMs' | 'healthIntervalMs' | 'probeIntervalMs' | 'inDoubtLookups' | 'inDoubtLookupDelayMs'>>;
+  bridge?: Partial<
+    Pick<
+      ConstructorParameters<typeof Bridge>[0],
+      | 'busyBackoffMs'
+      | 'busyRetries'
+      | 'deliveryTimeoutMs'
+      | 'recoveryMinMs'
+      | 'recoveryMaxMs'
+      | 'healthIntervalMs'
+      | 'probeIntervalMs'
+      | 'inDoubtLookups'
+      | 'inDoubtLookupDelayMs'
+    >
+  >;
   /** Start the status server (default: as configured). */
   status?: boolean;
   /** The config file the service was started from (the status page's Settings edit it). */
@@ -127,10 +140,12 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     closers.push(async () => securityLog.flush());
     const extraSink = options.security;
     const security: SecurityEventSink = extraSink
-      ? { record: (e) => {
-          securityLog.record(e);
-          extraSink.record(e);
-        } }
+      ? {
+          record: (e) => {
+            securityLog.record(e);
+            extraSink.record(e);
+          },
+        }
       : securityLog;
     const holds = new OperatorHolds();
     closers.push(async () => holds.close());
@@ -140,33 +155,92 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       const protocol = protocolFor(l);
       const llog = log.child({ listener: id });
       const sec = listenerSecurity(l, i, { listener: id, secrets, log: llog, ...(security ? { security } : {}) });
-      const protocolOptions: Record<string, unknown> = { ...(l.options ?? {}), ...(sec.password !== undefined ? { password: sec.password } : {}) };
+      const protocolOptions: Record<string, unknown> = {
+        ...(l.options ?? {}),
+        ...(sec.password !== undefined ? { password: sec.password } : {}),
+      };
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
-      const api = policyApi(bridge, new MoneyOutPolicy({ listener: id, policy: l.policy, journal, holds, businessDay: reportSettings(config, dataDir).businessDay ?? {}, log: llog, ...(security ? { security } : {}) }));
+      const api = policyApi(
+        bridge,
+        new MoneyOutPolicy({
+          listener: id,
+          policy: l.policy,
+          journal,
+          holds,
+          businessDay: reportSettings(config, dataDir).businessDay ?? {},
+          log: llog,
+          ...(security ? { security } : {}),
+        }),
+      );
       const admit = peerGate({ listener: id, peers: sec.peers, log: llog, ...(security ? { security } : {}) });
       const locale = registerLocale(l, config.merchant?.locale);
       const connections = new ListenerConnections();
       // TCP connections count from the moment they are accepted (a register may connect and say nothing for a while).
-      const opened = await openListener(l.transport, (stream, peer) => {
-        if (!admit(peer)) {
-          stream.destroy();
-          return;
-        }
-        if (l.transport.type !== 'tcp') connections.add(stream, peer);
-        protocol.serve(stream, { api, identity, options: protocolOptions, peer, log: llog, auth: sec.auth, security, ...(locale ? { locale } : {}) });
-      }, { protocol: l.protocol, log: llog, listener: id, security, onAccept: (socket, peer) => connections.add(socket, peer), ...listenerLimits(protocol, l) });
+      const opened = await openListener(
+        l.transport,
+        (stream, peer) => {
+          if (!admit(peer)) {
+            stream.destroy();
+            return;
+          }
+          if (l.transport.type !== 'tcp') connections.add(stream, peer);
+          protocol.serve(stream, {
+            api,
+            identity,
+            options: protocolOptions,
+            peer,
+            log: llog,
+            auth: sec.auth,
+            security,
+            ...(locale ? { locale } : {}),
+          });
+        },
+        {
+          protocol: l.protocol,
+          log: llog,
+          listener: id,
+          security,
+          onAccept: (socket, peer) => connections.add(socket, peer),
+          ...listenerLimits(protocol, l),
+        },
+      );
       closers.push(() => opened.close());
-      listeners.push({ id, protocol: l.protocol, transport: l.transport.type, address: opened.address, ...(opened.port !== undefined ? { port: opened.port } : {}), ...(l.terminal ? { terminal: l.terminal } : {}), connections, ...(opened.device ? { device: () => opened.device!() } : {}) });
+      listeners.push({
+        id,
+        protocol: l.protocol,
+        transport: l.transport.type,
+        address: opened.address,
+        ...(opened.port !== undefined ? { port: opened.port } : {}),
+        ...(l.terminal ? { terminal: l.terminal } : {}),
+        connections,
+        ...(opened.device ? { device: () => opened.device!() } : {}),
+      });
       log.info({ listener: id, protocol: l.protocol, address: opened.address }, 'listening for registers');
     }
 
-    const service: Service = { bridge, journal, listeners, terminals, dataDir, security: securityLog, holds, gatewayCalls, close: closeAll };
+    const service: Service = {
+      bridge,
+      journal,
+      listeners,
+      terminals,
+      dataDir,
+      security: securityLog,
+      holds,
+      gatewayCalls,
+      close: closeAll,
+    };
     if (config.status.enabled && options.status !== false) {
       // The status server (HTTP, WebSocket, the page's files, the set-up wizard) is loaded only when it runs. It is
       // optional: when it cannot start (its port taken) the registers are still served, with the page off.
       const { serveStatus } = await import('./status/index');
       try {
-        const status = await serveStatus(service, config, { log, secrets, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.logs ? { logs: options.logs } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
+        const status = await serveStatus(service, config, {
+          log,
+          secrets,
+          ...(options.configFile ? { configFile: options.configFile } : {}),
+          ...(options.logs ? { logs: options.logs } : {}),
+          ...(options.logFile ? { logFile: options.logFile } : {}),
+        });
         closers.push(() => status.close());
         return { ...service, statusUrl: status.url };
       } catch (e) {
@@ -183,7 +257,10 @@ export async function startService(config: Config, options: ServiceOptions): Pro
 }
 
 /** The guard and connection limits of a listener: what its protocol says, overridden by the listener's `limits`. */
-function listenerLimits(protocol: RegisterProtocol, l: ListenerConfig): { guard: GuardSettings; maxConnections?: number } {
+function listenerLimits(
+  protocol: RegisterProtocol,
+  l: ListenerConfig,
+): { guard: GuardSettings; maxConnections?: number } {
   const first = l.limits?.firstFrameTimeoutMs ?? protocol.guard?.firstFrameTimeoutMs;
   return {
     guard: {

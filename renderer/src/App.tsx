@@ -76,7 +76,14 @@ export function App({ client }: { client: BridgeClient }) {
 
   return (
     <div className="app">
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
         {t('app.skip')}
       </a>
       <header className="topbar">
@@ -85,14 +92,26 @@ export function App({ client }: { client: BridgeClient }) {
           <ul className="tabs">
             {VIEWS.map((v) => (
               <li key={v}>
-                <button type="button" className="tab" data-view={v} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
+                <button
+                  type="button"
+                  className="tab"
+                  data-view={v}
+                  aria-current={view === v ? 'page' : undefined}
+                  onClick={() => go(v)}
+                >
                   {t(`app.view.${v}`)}
                 </button>
               </li>
             ))}
           </ul>
         </nav>
-        <span className={`link-state ${connected ? 'link-up' : 'link-down'}`} role="status" aria-live="polite" data-testid="link-state" data-up={connected}>
+        <span
+          className={`link-state ${connected ? 'link-up' : 'link-down'}`}
+          role="status"
+          aria-live="polite"
+          data-testid="link-state"
+          data-up={connected}
+        >
           {connected ? t('app.live') : t('app.reconnecting')}
         </span>
       </header>

@@ -21,8 +21,22 @@ export function formatLocale(): string {
 
 /** Minor-unit digits of currencies that do not have 2 (ISO 4217); display only. */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  JPY: 0, ISK: 0, KRW: 0, CLP: 0, VND: 0, XAF: 0, XOF: 0, UGX: 0, PYG: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  JPY: 0,
+  ISK: 0,
+  KRW: 0,
+  CLP: 0,
+  VND: 0,
+  XAF: 0,
+  XOF: 0,
+  UGX: 0,
+  PYG: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 /** "-1234" minor units with 2 digits → "-12.34": exact, by string arithmetic. */
@@ -37,7 +51,13 @@ function moneyFormat(currency: string, e: number): Intl.NumberFormat {
   let f = numberFormats.get(key);
   if (!f) {
     // The ISO code, not a symbol: the bridge handles several currencies and "$" or "лв." would be ambiguous.
-    f = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code', minimumFractionDigits: e, maximumFractionDigits: e });
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      currencyDisplay: 'code',
+      minimumFractionDigits: e,
+      maximumFractionDigits: e,
+    });
     numberFormats.set(key, f);
   }
   return f;
@@ -80,7 +100,11 @@ export function formatTime(iso: string | undefined, timeZone?: string): string {
   const d = parsed(iso);
   if (!d) return iso;
   try {
-    return dateFormat(`dt:${timeZone ?? ''}`, { dateStyle: 'medium', timeStyle: 'medium', ...(timeZone ? { timeZone } : {}) }).format(d);
+    return dateFormat(`dt:${timeZone ?? ''}`, {
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+      ...(timeZone ? { timeZone } : {}),
+    }).format(d);
   } catch {
     return dateFormat('dt:', { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
   }
@@ -96,7 +120,9 @@ export function formatClock(iso: string): string {
 export function formatDay(day: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return day;
-  return dateFormat('day', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+  return dateFormat('day', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))),
+  );
 }
 
 /** A count as the locale writes numbers (1 234 / 1.234 / 1,234). */

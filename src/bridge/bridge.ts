@@ -73,7 +73,11 @@ export interface BridgeOptions {
   /** End of day, reconciliation and receipt settings (config `merchant`, `receipts`, `businessDay`, `reports`). */
   reports?: DayReportSettings;
   /** Receipt defaults: width when a request names none, and the ESC/POS printer's settings. */
-  receiptDefaults?: { width?: ReceiptWidth; escpos?: EscPosOptions; /** merchant.locale: a receipt's language unless the request names one */ locale?: string };
+  receiptDefaults?: {
+    width?: ReceiptWidth;
+    escpos?: EscPosOptions;
+    /** merchant.locale: a receipt's language unless the request names one */ locale?: string;
+  };
 }
 
 interface Job {
@@ -104,7 +108,12 @@ class Lane {
   recoveryTimer: NodeJS.Timeout | undefined;
   probeTimer: NodeJS.Timeout | undefined;
   recoveryDelay: number;
-  constructor(readonly id: string, readonly driver: TerminalDriver, readonly currency: string | undefined, recoveryMinMs: number) {
+  constructor(
+    readonly id: string,
+    readonly driver: TerminalDriver,
+    readonly currency: string | undefined,
+    recoveryMinMs: number,
+  ) {
     this.recoveryDelay = recoveryMinMs;
   }
 }
@@ -127,7 +136,13 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private readonly jobs = new Map<string, Job>();
   /** Payments whose outcome is committed but not yet flushed to disk (group commit), as they were before it. */
   private readonly notYetDurable = new Map<string, PaymentRecord>();
-  private readonly opts: Required<Omit<BridgeOptions, 'journal' | 'terminals' | 'log' | 'version' | 'requireAck' | 'reports' | 'receiptDefaults' | 'probeIntervalMs'>> & Pick<BridgeOptions, 'requireAck' | 'probeIntervalMs'>;
+  private readonly opts: Required<
+    Omit<
+      BridgeOptions,
+      'journal' | 'terminals' | 'log' | 'version' | 'requireAck' | 'reports' | 'receiptDefaults' | 'probeIntervalMs'
+    >
+  > &
+    Pick<BridgeOptions, 'requireAck' | 'probeIntervalMs'>;
   /** End of day, reconciliation and receipts over the journal. */
   readonly reports: DayReports;
   private readonly receiptDefaults: NonNullable<BridgeOptions['receiptDefaults']>;
@@ -155,7 +170,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     this.receiptDefaults = options.receiptDefaults ?? {};
     if (options.terminals.length === 0) throw new BridgeError('config_invalid', 'at least one terminal is needed');
     for (const t of options.terminals) {
-      this.lanes.set(t.driver.info.id, new Lane(t.driver.info.id, t.driver, t.currency ?? t.driver.info.currency, this.opts.recoveryMinMs));
+      this.lanes.set(
+        t.driver.info.id,
+        new Lane(t.driver.info.id, t.driver, t.currency ?? t.driver.info.currency, this.opts.recoveryMinMs),
+      );
     }
   }
 
@@ -168,7 +186,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     }
     void this.checkHealth();
     for (const lane of this.lanes.values()) {
-      const every = this.opts.probeIntervalMs ?? (this.opts.healthIntervalMs > 0 ? lane.driver.info.probeIntervalMs : 0);
+      const every =
+        this.opts.probeIntervalMs ?? (this.opts.healthIntervalMs > 0 ? lane.driver.info.probeIntervalMs : 0);
       if (!every || !lane.driver.probe) continue;
       lane.probeTimer = setInterval(() => void this.probe(lane), every);
       lane.probeTimer.unref();
@@ -214,7 +233,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       tip = request.tip === undefined ? 0 : money(request.tip, amount.currency, 'tip').minor;
       if (tip > 0 && request.kind === 'refund') throw new BridgeError('invalid_amount', 'a refund has no tip');
       if (lane.currency && lane.currency !== amount.currency) {
-        throw new BridgeError('currency_mismatch', `terminal ${lane.id} takes ${lane.currency}, not ${amount.currency}`);
+        throw new BridgeError(
+          'currency_mismatch',
+          `terminal ${lane.id} takes ${lane.currency}, not ${amount.currency}`,
+        );
       }
     } else {
       const original = this.journal.findByRef(who.register, ref, 'payment');
@@ -226,7 +248,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       if (request.kind === 'completion') {
         if (!request.amount) throw new BridgeError('invalid_amount', 'completion needs an amount');
         amount = money(request.amount.minor, request.amount.currency);
-        if (amount.currency !== original.amount.currency) throw new BridgeError('currency_mismatch', `the pre-authorisation was in ${original.amount.currency}`);
+        if (amount.currency !== original.amount.currency)
+          throw new BridgeError('currency_mismatch', `the pre-authorisation was in ${original.amount.currency}`);
         if (amount.minor === 0) throw new BridgeError('invalid_amount', 'amount must be greater than zero');
       }
       originalId = original.id;
@@ -236,7 +259,19 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     try {
       // Grouped: made durable with the driver reference before the first byte goes to the terminal (beforeSend).
       const environment = lane.driver.info.environment;
-      record = this.journal.insertIntent({ register: who.register, ref, kind: request.kind, amount, tip, terminal: lane.id, ...(originalId ? { originalId } : {}), ...(environment ? { environment } : {}) }, { durable: 'grouped' });
+      record = this.journal.insertIntent(
+        {
+          register: who.register,
+          ref,
+          kind: request.kind,
+          amount,
+          tip,
+          terminal: lane.id,
+          ...(originalId ? { originalId } : {}),
+          ...(environment ? { environment } : {}),
+        },
+        { durable: 'grouped' },
+      );
     } catch (e) {
       // Two connections raced with the same ref: the loser attaches to the winner.
       const again = this.journal.findByRef(who.register, ref, opClass);
@@ -268,7 +303,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
           cancelTookEffect: true,
         });
         this.emitTerminal(lane);
-        return { tookEffect: true, pending: false, message: 'Cancelled before it reached the terminal; nothing was charged', outcome: 'cancelled' };
+        return {
+          tookEffect: true,
+          pending: false,
+          message: 'Cancelled before it reached the terminal; nothing was charged',
+          outcome: 'cancelled',
+        };
       }
     }
     if (job && job.record.settlement === null && !isFinalOutcome(job.record.outcome)) {
@@ -286,13 +326,21 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     }
     const current = this.journal.get(record.id)!;
     if (current.outcome === 'in_doubt') {
-      return { tookEffect: false, pending: false, outcome: 'in_doubt', message: 'The payment is in doubt; the bridge is asking the terminal. Ask status later.' };
+      return {
+        tookEffect: false,
+        pending: false,
+        outcome: 'in_doubt',
+        message: 'The payment is in doubt; the bridge is asking the terminal. Ask status later.',
+      };
     }
     return {
       tookEffect: false,
       pending: false,
       ...(current.outcome ? { outcome: current.outcome } : {}),
-      message: current.outcome === 'approved' ? 'Too late: the payment is approved; send a reversal to undo it' : `Too late: the payment is ${current.outcome ?? current.stage}`,
+      message:
+        current.outcome === 'approved'
+          ? 'Too late: the payment is approved; send a reversal to undo it'
+          : `Too late: the payment is ${current.outcome ?? current.stage}`,
     };
   }
 
@@ -303,9 +351,13 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     const at = new Date().toISOString();
     if (how === 'written' || how === 'acknowledged') {
       if (!record.deliveredAt) this.journal.update(record.id, { deliveredAt: at }, { type: 'delivered' });
-      if (how === 'acknowledged' && !record.acknowledgedAt) this.journal.update(record.id, { acknowledgedAt: at }, { type: 'acknowledged' });
+      if (how === 'acknowledged' && !record.acknowledgedAt)
+        this.journal.update(record.id, { acknowledgedAt: at }, { type: 'acknowledged' });
     } else {
-      this.journal.note(record.id, how === 'rejected' ? 'rejected_by_register' : how === 'held' ? 'held_for_register' : 'undeliverable');
+      this.journal.note(
+        record.id,
+        how === 'rejected' ? 'rejected_by_register' : how === 'held' ? 'held_for_register' : 'undeliverable',
+      );
     }
     crashPoint('after_delivery');
     const job = this.jobs.get(record.id);
@@ -313,7 +365,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       if (how === 'undeliverable') job.undeliverable++;
       if (job.delivery) job.delivery(how);
       else job.earlyDelivery = strongerDelivery(job.earlyDelivery, how);
-    } else if (how === 'rejected' && record.outcome === 'approved' && record.settlement === null && !record.reversedBy) {
+    } else if (
+      how === 'rejected' &&
+      record.outcome === 'approved' &&
+      record.settlement === null &&
+      !record.reversedBy
+    ) {
       // Approved and final on a link without two-phase completion: the register refused it → reverse it.
       await this.internalReversal(record, 'the register rejected the approved result');
       this.emitPayment(this.journal.get(record.id)!);
@@ -336,7 +393,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   findByReceiptNo(who: RegisterIdentity, receiptNo: number): PaymentView | undefined {
     const r = this.journal.byReceiptNo(receiptNo);
-    return r && r.register === who.register ? viewOf(this.reportable(r), this.followUps(this.journal.allByRef(r.register, r.ref).map((x) => this.reportable(x)))) : undefined;
+    return r && r.register === who.register
+      ? viewOf(
+          this.reportable(r),
+          this.followUps(this.journal.allByRef(r.register, r.ref).map((x) => this.reportable(x))),
+        )
+      : undefined;
   }
 
   /** A payment as it may be reported to a register: without an outcome that is committed but not yet on disk. */
@@ -365,14 +427,19 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   undelivered(who: RegisterIdentity): PaymentView[] {
-    return this.journal.undelivered(who.register).filter((r) => !this.jobs.has(r.id)).map((r) => viewOf(r));
+    return this.journal
+      .undelivered(who.register)
+      .filter((r) => !this.jobs.has(r.id))
+      .map((r) => viewOf(r));
   }
 
   // ---------------------------------------------------------------- receipts, end of day, reconciliation
 
   receipt(who: RegisterIdentity, ref: string, request: ReceiptRequest = {}): ReceiptRendering | undefined {
     const records = this.journal.allByRef(who.register, ref).map((r) => this.reportable(r));
-    const record = request.kind ? records.find((r) => r.opClass === opClassOf(request.kind!)) : records.find((r) => r.opClass === 'payment') ?? records[0];
+    const record = request.kind
+      ? records.find((r) => r.opClass === opClassOf(request.kind!))
+      : (records.find((r) => r.opClass === 'payment') ?? records[0]);
     return record ? this.receiptOf(record, request) : undefined;
   }
 
@@ -383,7 +450,7 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   private receiptOf(record: PaymentRecord, request: ReceiptRequest): ReceiptRendering {
-    const escpos = request.escpos === true ? this.receiptDefaults.escpos ?? {} : request.escpos;
+    const escpos = request.escpos === true ? (this.receiptDefaults.escpos ?? {}) : request.escpos;
     const locale = request.locale ?? this.receiptDefaults.locale;
     const rendering = this.reports.receipt(record, {
       ...request,
@@ -392,7 +459,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       ...(escpos ? { escpos } : {}),
     });
     if (!rendering) {
-      throw new BridgeError('receipt_unavailable', `payment "${record.ref}" has no final outcome yet (${record.outcome ?? 'still running'}); ask again when it has`);
+      throw new BridgeError(
+        'receipt_unavailable',
+        `payment "${record.ref}" has no final outcome yet (${record.outcome ?? 'still running'}); ask again when it has`,
+      );
     }
     return rendering;
   }
@@ -404,7 +474,9 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   async endOfDay(query: DayQuery = {}): Promise<EndOfDayReport> {
     const report = await this.reports.endOfDay(query, (day) => {
       if (this.closed) return;
-      this.reconcile({ day }).catch((e: unknown) => this.log.error({ err: e, day }, 'reconciliation after end of day failed'));
+      this.reconcile({ day }).catch((e: unknown) =>
+        this.log.error({ err: e, day }, 'reconciliation after end of day failed'),
+      );
     });
     this.log.info({ day: report.businessDay, open: report.inDoubt.length }, 'end of day closed');
     this.emit('endOfDay', report);
@@ -413,7 +485,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   async reconcile(query: { day?: string } = {}): Promise<ReconciliationReport> {
     const report = await this.reports.reconcile(query);
-    this.log.info({ day: report.businessDay, ...report.summary }, report.clean ? 'reconciliation: journal and host agree' : 'reconciliation found discrepancies');
+    this.log.info(
+      { day: report.businessDay, ...report.summary },
+      report.clean ? 'reconciliation: journal and host agree' : 'reconciliation found discrepancies',
+    );
     this.emit('reconciliation', report);
     return report;
   }
@@ -427,7 +502,8 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     return [...this.lanes.values()].map((lane) => ({
       terminal: lane.id,
       driver: lane.driver,
-      run: <T>(fn: () => Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => lane.queue.push(() => fn().then(resolve, reject))),
+      run: <T>(fn: () => Promise<T>): Promise<T> =>
+        new Promise<T>((resolve, reject) => lane.queue.push(() => fn().then(resolve, reject))),
     }));
   }
 
@@ -454,32 +530,47 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   private checkFollowUp(request: PaymentRequest, original: PaymentRecord, lane: Lane): void {
     if (original.outcome !== 'approved') {
-      throw new BridgeError('not_reversible', `payment "${original.ref}" is ${original.outcome ?? 'still running'}, not approved`);
+      throw new BridgeError(
+        'not_reversible',
+        `payment "${original.ref}" is ${original.outcome ?? 'still running'}, not approved`,
+      );
     }
     if (original.reversedBy) throw new BridgeError('not_reversible', `payment "${original.ref}" was already reversed`);
     if (request.kind === 'reversal') {
-      if (original.kind === 'preauth') throw new BridgeError('not_reversible', 'a pre-authorisation is released with preauth_cancel, not reversed');
+      if (original.kind === 'preauth')
+        throw new BridgeError('not_reversible', 'a pre-authorisation is released with preauth_cancel, not reversed');
       const last = this.journal.lastSentOnTerminal(lane.id);
       if (lane.driver.info.reversal !== 'any' && last && last.id !== original.id) {
-        throw new BridgeError('not_reversible', `only the last transaction on terminal ${lane.id} can be reversed; "${original.ref}" is not the last one: refund it instead`);
+        throw new BridgeError(
+          'not_reversible',
+          `only the last transaction on terminal ${lane.id} can be reversed; "${original.ref}" is not the last one: refund it instead`,
+        );
       }
     } else {
-      if (original.kind !== 'preauth') throw new BridgeError('not_reversible', `payment "${original.ref}" is not a pre-authorisation`);
-      if (!original.result?.preauthCode) throw new BridgeError('not_reversible', `the terminal gave no pre-authorisation code for "${original.ref}"`);
+      if (original.kind !== 'preauth')
+        throw new BridgeError('not_reversible', `payment "${original.ref}" is not a pre-authorisation`);
+      if (!original.result?.preauthCode)
+        throw new BridgeError('not_reversible', `the terminal gave no pre-authorisation code for "${original.ref}"`);
     }
   }
 
   private attach(existing: PaymentRecord, request: PaymentRequest, observer?: PaymentObserver): PaymentHandle {
     const conflict =
       existing.kind !== request.kind ||
-      (request.amount !== undefined && opClassOf(request.kind) === 'payment' && !sameMoney(existing.amount, request.amount)) ||
+      (request.amount !== undefined &&
+        opClassOf(request.kind) === 'payment' &&
+        !sameMoney(existing.amount, request.amount)) ||
       (request.kind === 'completion' && request.amount !== undefined && !sameMoney(existing.amount, request.amount)) ||
       ((request.tip ?? 0) !== existing.tip && opClassOf(request.kind) === 'payment');
     if (conflict) {
-      throw new BridgeError('ref_conflict', `ref "${existing.ref}" is already used for a ${existing.kind} of ${existing.amount.minor} ${existing.amount.currency}${existing.tip ? ` (tip ${existing.tip})` : ''}`, {
-        amount: existing.amount.minor,
-        currency: existing.amount.currency,
-      });
+      throw new BridgeError(
+        'ref_conflict',
+        `ref "${existing.ref}" is already used for a ${existing.kind} of ${existing.amount.minor} ${existing.amount.currency}${existing.tip ? ` (tip ${existing.tip})` : ''}`,
+        {
+          amount: existing.amount.minor,
+          currency: existing.amount.currency,
+        },
+      );
     }
     const job = this.jobs.get(existing.id);
     if (job) {
@@ -527,11 +618,23 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
         this.log.warn({ err: e, ref: job.record.ref }, 'stage observer failed');
       }
     }
-    this.emit('stage', { id: job.record.id, ref: job.record.ref, register: job.record.register, terminal: job.record.terminal, stage, message: text });
+    this.emit('stage', {
+      id: job.record.id,
+      ref: job.record.ref,
+      register: job.record.register,
+      terminal: job.record.terminal,
+      stage,
+      message: text,
+    });
   }
 
   private commandOf(record: PaymentRecord): TerminalCommand {
-    const base = { kind: record.kind, reference: record.bridgeRef, amount: record.amount, ...(record.tip ? { tip: record.tip } : {}) };
+    const base = {
+      kind: record.kind,
+      reference: record.bridgeRef,
+      amount: record.amount,
+      ...(record.tip ? { tip: record.tip } : {}),
+    };
     if (!record.originalId) return base;
     const original = this.journal.get(record.originalId)!;
     return {
@@ -553,7 +656,11 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     this.emitTerminal(lane);
     try {
       let outcome = await this.execute(lane, job);
-      for (let attempt = 0; outcome.refused?.code === 'terminal_busy' && attempt < this.opts.busyRetries && !job.abort.signal.aborted; attempt++) {
+      for (
+        let attempt = 0;
+        outcome.refused?.code === 'terminal_busy' && attempt < this.opts.busyRetries && !job.abort.signal.aborted;
+        attempt++
+      ) {
         this.journal.note(job.record.id, 'terminal_busy', { attempt: attempt + 1 });
         await delay(this.opts.busyBackoffMs * 2 ** attempt);
         outcome = await this.execute(lane, job);
@@ -574,7 +681,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       }
       if (outcome.outcome === 'in_doubt') outcome = await this.lookupNow(lane, job, outcome);
       if (job.abort.signal.aborted && outcome.refused) {
-        outcome = { ...outcome, outcome: 'cancelled', cancelTookEffect: true, message: 'Cancelled by the register; nothing was charged' };
+        outcome = {
+          ...outcome,
+          outcome: 'cancelled',
+          cancelTookEffect: true,
+          message: 'Cancelled by the register; nothing was charged',
+        };
       }
       await this.finishGrouped(job, outcome);
       if (outcome.needsSettlement && outcome.outcome === 'approved') await this.settleAfterDelivery(lane, job);
@@ -584,7 +696,12 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
       if (e instanceof BridgeError && !job.record.driverRef) {
         // The driver refused the command before sending anything (e.g. not the terminal's last transaction).
         this.log.warn({ ref: job.record.ref, code: e.code }, e.message);
-        this.finish(job, { outcome: 'failed', fields: {}, message: e.message, refused: { code: e.code, status: e.code, retryable: false } });
+        this.finish(job, {
+          outcome: 'failed',
+          fields: {},
+          message: e.message,
+          refused: { code: e.code, status: e.code, retryable: false },
+        });
         return;
       }
       this.log.error({ err: e, ref: job.record.ref }, 'payment failed inside the bridge');
@@ -592,7 +709,9 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
         this.finish(job, {
           outcome: job.record.driverRef ? 'in_doubt' : 'failed',
           fields: {},
-          message: job.record.driverRef ? 'The bridge lost track of the payment; asking the terminal' : `The bridge could not send the payment: ${(e as Error).message}`,
+          message: job.record.driverRef
+            ? 'The bridge lost track of the payment; asking the terminal'
+            : `The bridge could not send the payment: ${(e as Error).message}`,
         });
         if (job.record.driverRef) this.scheduleRecovery(lane);
       }
@@ -606,13 +725,23 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   private async execute(lane: Lane, job: Job): Promise<TerminalOutcome> {
     if (job.abort.signal.aborted) {
-      return { outcome: 'cancelled', fields: {}, cancelTookEffect: true, message: 'Cancelled by the register before it reached the terminal' };
+      return {
+        outcome: 'cancelled',
+        fields: {},
+        cancelTookEffect: true,
+        message: 'Cancelled by the register before it reached the terminal',
+      };
     }
     return lane.driver.execute(this.commandOf(job.record), {
       signal: job.abort.signal,
       stage: (stage, message) => this.stage(job, stage, message),
       beforeSend: async (driverRef) => {
-        job.record = this.journal.update(job.record.id, { driverRef, stage: 'sent' }, { type: 'sent', data: { driverRef } }, { durable: 'grouped' });
+        job.record = this.journal.update(
+          job.record.id,
+          { driverRef, stage: 'sent' },
+          { type: 'sent', data: { driverRef } },
+          { durable: 'grouped' },
+        );
         // Write before act: the intent and the driver reference are on disk before the driver writes its first byte.
         await this.journal.durable();
         crashPoint('after_send_commit');
@@ -632,10 +761,19 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     for (let attempt = 0; attempt < this.opts.inDoubtLookups; attempt++) {
       if (attempt > 0) await delay(this.opts.inDoubtLookupDelayMs * attempt);
       try {
-        const found = await lane.driver.lookup({ kind: job.record.kind, reference: job.record.bridgeRef, ...(driverRef ? { driverRef } : {}), amount: job.record.amount });
+        const found = await lane.driver.lookup({
+          kind: job.record.kind,
+          reference: job.record.bridgeRef,
+          ...(driverRef ? { driverRef } : {}),
+          amount: job.record.amount,
+        });
         if (found && found.outcome !== 'in_doubt') {
           this.journal.note(job.record.id, 'recovered_by_lookup', { outcome: found.outcome, attempt: attempt + 1 });
-          return { ...found, ...(driverRef ? { driverRef } : {}), ...(job.cancelRequested ? { cancelTookEffect: found.outcome !== 'approved' } : {}) };
+          return {
+            ...found,
+            ...(driverRef ? { driverRef } : {}),
+            ...(job.cancelRequested ? { cancelTookEffect: found.outcome !== 'approved' } : {}),
+          };
         }
       } catch (e) {
         this.log.warn({ err: e, ref: job.record.ref }, 'lookup after a lost answer failed');
@@ -679,7 +817,11 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     this.announceOutcome(job, outcome, recorded);
   }
 
-  private recordOutcome(job: Job, outcome: TerminalOutcome, durable: Durability): { result: PaymentResult; stage: Stage; settlement: 'pending' | null } {
+  private recordOutcome(
+    job: Job,
+    outcome: TerminalOutcome,
+    durable: Durability,
+  ): { result: PaymentResult; stage: Stage; settlement: 'pending' | null } {
     const settlement = outcome.outcome === 'approved' && outcome.needsSettlement ? 'pending' : null;
     const stage: Stage = settlement ? 'approved_open' : 'done';
     const result = buildResult(job.record, outcome);
@@ -694,14 +836,21 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
         ...(outcome.driverRef && !job.record.driverRef ? { driverRef: outcome.driverRef } : {}),
         ...(outcome.raw ? { raw: { ...outcome.raw } } : {}),
       },
-      { type: 'outcome', data: { outcome: outcome.outcome, message: outcome.message, refused: outcome.refused ?? null, settlement } },
+      {
+        type: 'outcome',
+        data: { outcome: outcome.outcome, message: outcome.message, refused: outcome.refused ?? null, settlement },
+      },
       { durable },
     );
     if (outcome.outcome === 'approved' && job.record.originalId) this.markOriginal(job.record);
     return { result, stage, settlement };
   }
 
-  private announceOutcome(job: Job, outcome: TerminalOutcome, { result, stage, settlement }: { result: PaymentResult; stage: Stage; settlement: 'pending' | null }): void {
+  private announceOutcome(
+    job: Job,
+    outcome: TerminalOutcome,
+    { result, stage, settlement }: { result: PaymentResult; stage: Stage; settlement: 'pending' | null },
+  ): void {
     this.emitPayment(job.record);
     for (const o of job.observers) {
       try {
@@ -715,7 +864,11 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   private markOriginal(followUp: PaymentRecord): void {
     if (followUp.kind === 'reversal' || followUp.kind === 'preauth_cancel') {
-      this.journal.update(followUp.originalId!, { reversedBy: followUp.id }, { type: 'reversed', data: { by: followUp.id, kind: followUp.kind } });
+      this.journal.update(
+        followUp.originalId!,
+        { reversedBy: followUp.id },
+        { type: 'reversed', data: { by: followUp.id, kind: followUp.kind } },
+      );
     } else if (followUp.kind === 'completion') {
       this.journal.note(followUp.originalId!, 'preauth_completed', { by: followUp.id, amount: followUp.amount.minor });
     }
@@ -725,19 +878,22 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private async settleAfterDelivery(lane: Lane, job: Job): Promise<void> {
     const listenerAck = this.requireAckSecondsFor(job.record);
     const how = await this.awaitDelivery(job, listenerAck);
-    const decision: 'complete' | 'cancel' = how === 'acknowledged' || how === 'held' || (how === 'written' && listenerAck === undefined) ? 'complete' : 'cancel';
+    const decision: 'complete' | 'cancel' =
+      how === 'acknowledged' || how === 'held' || (how === 'written' && listenerAck === undefined)
+        ? 'complete'
+        : 'cancel';
     const why =
       how === 'held'
         ? 'the register did not confirm the result; it can ask for it again'
         : decision === 'complete'
-        ? 'the register accepted the result'
-        : how === 'written'
-          ? `the register did not acknowledge within ${listenerAck} s`
-          : how === 'rejected'
-            ? 'the register rejected the result'
-            : how === 'undeliverable'
-              ? 'the register was not connected to receive the approval'
-              : 'no delivery report from the register';
+          ? 'the register accepted the result'
+          : how === 'written'
+            ? `the register did not acknowledge within ${listenerAck} s`
+            : how === 'rejected'
+              ? 'the register rejected the result'
+              : how === 'undeliverable'
+                ? 'the register was not connected to receive the approval'
+                : 'no delivery report from the register';
     await this.settle(lane, job.record, decision, why, job);
   }
 
@@ -781,7 +937,13 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   }
 
   /** Records the decision, then acts on it, then records that it was done. Safe to repeat after a crash. */
-  private async settle(lane: Lane, record: PaymentRecord, decision: 'complete' | 'cancel', why: string, job?: Job): Promise<boolean> {
+  private async settle(
+    lane: Lane,
+    record: PaymentRecord,
+    decision: 'complete' | 'cancel',
+    why: string,
+    job?: Job,
+  ): Promise<boolean> {
     let current = this.journal.update(
       record.id,
       { settlement: decision, stage: decision === 'complete' ? 'confirming' : 'cancelling' },
@@ -792,16 +954,26 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     // Write before act: the decision is on disk before COMPLETE_TX / CANCEL_TX goes out.
     await this.journal.durable();
     crashPoint('after_settle_decision');
-    const r = await lane.driver.settle(current.driverRef!, decision).catch((e: unknown) => ({ ok: false, message: (e as Error).message, nothingOpen: false }));
+    const r = await lane.driver
+      .settle(current.driverRef!, decision)
+      .catch((e: unknown) => ({ ok: false, message: (e as Error).message, nothingOpen: false }));
     if (!r.ok && !r.nothingOpen) {
       this.journal.note(record.id, 'settle_failed', { decision, message: r.message });
       this.scheduleRecovery(lane);
       return false;
     }
     if (decision === 'complete') {
-      current = this.journal.update(record.id, { settlement: 'completed', stage: 'done' }, { type: 'settled', data: { decision, message: r.message } });
+      current = this.journal.update(
+        record.id,
+        { settlement: 'completed', stage: 'done' },
+        { type: 'settled', data: { decision, message: r.message } },
+      );
     } else {
-      const result = { ...(current.result ?? resultOf(current)), outcome: 'cancelled' as Outcome, message: `Reversed on the terminal: ${why}` };
+      const result = {
+        ...(current.result ?? resultOf(current)),
+        outcome: 'cancelled' as Outcome,
+        message: `Reversed on the terminal: ${why}`,
+      };
       current = this.journal.update(
         record.id,
         { settlement: 'cancelled', stage: 'done', outcome: 'cancelled', result, message: result.message },
@@ -822,13 +994,21 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     const how = await this.awaitDelivery(job, ackSeconds);
     if (how === 'acknowledged') return;
     // The reversal is queued on the lane behind this job: schedule it without awaiting.
-    void this.internalReversal(job.record, how === 'written' ? `the register did not acknowledge within ${ackSeconds} s` : 'the register did not receive the result');
+    void this.internalReversal(
+      job.record,
+      how === 'written'
+        ? `the register did not acknowledge within ${ackSeconds} s`
+        : 'the register did not receive the result',
+    );
   }
 
   private async internalReversal(record: PaymentRecord, why: string): Promise<void> {
     this.journal.note(record.id, 'auto_reversal', { why });
     try {
-      const handle = await this.submit({ listener: record.register, register: record.register, terminal: record.terminal }, { kind: 'reversal', ref: record.ref });
+      const handle = await this.submit(
+        { listener: record.register, register: record.register, terminal: record.terminal },
+        { kind: 'reversal', ref: record.ref },
+      );
       await handle.result;
     } catch (e) {
       this.log.error({ err: e, ref: record.ref }, `could not reverse an unacknowledged payment: ${why}`);
@@ -848,7 +1028,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     if (open.length === 0) return 'unknown';
     let ok = true;
     for (const r of open) {
-      const done = r.settlement !== null ? await this.settle(lane, r, this.decisionFromJournal(r), 'an open transaction blocked the terminal') : await this.recoverOne(lane, r);
+      const done =
+        r.settlement !== null
+          ? await this.settle(lane, r, this.decisionFromJournal(r), 'an open transaction blocked the terminal')
+          : await this.recoverOne(lane, r);
       ok = done && ok;
     }
     return ok ? 'cleared' : 'failed';
@@ -886,24 +1069,58 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   /** Resolves one unfinished payment by asking the terminal; false when it stays in doubt. */
   private async recoverOne(lane: Lane, r: PaymentRecord): Promise<boolean> {
     if (r.outcome === null && !r.driverRef) {
-      this.journal.update(r.id, { outcome: 'failed', stage: 'done', message: 'Not sent to the terminal before the bridge stopped; nothing was charged', result: { ...resultOf(r), outcome: 'failed', message: 'Not sent to the terminal before the bridge stopped; nothing was charged' } }, { type: 'recovered', data: { outcome: 'failed', reason: 'never_sent' } });
+      this.journal.update(
+        r.id,
+        {
+          outcome: 'failed',
+          stage: 'done',
+          message: 'Not sent to the terminal before the bridge stopped; nothing was charged',
+          result: {
+            ...resultOf(r),
+            outcome: 'failed',
+            message: 'Not sent to the terminal before the bridge stopped; nothing was charged',
+          },
+        },
+        { type: 'recovered', data: { outcome: 'failed', reason: 'never_sent' } },
+      );
       this.emitPayment(this.journal.get(r.id)!);
       return true;
     }
     if (r.settlement !== null && r.outcome === 'approved') {
-      return this.settle(lane, r, this.decisionFromJournal(r), r.settlement === 'pending' ? 'the bridge restarted before the register accepted the approval' : 'settlement decided before the restart');
+      return this.settle(
+        lane,
+        r,
+        this.decisionFromJournal(r),
+        r.settlement === 'pending'
+          ? 'the bridge restarted before the register accepted the approval'
+          : 'settlement decided before the restart',
+      );
     }
     this.journal.note(r.id, 'recovery_lookup');
     let found: TerminalOutcome | undefined;
     try {
-      found = await lane.driver.lookup({ kind: r.kind, reference: r.bridgeRef, ...(r.driverRef ? { driverRef: r.driverRef } : {}), amount: r.amount });
+      found = await lane.driver.lookup({
+        kind: r.kind,
+        reference: r.bridgeRef,
+        ...(r.driverRef ? { driverRef: r.driverRef } : {}),
+        amount: r.amount,
+      });
     } catch (e) {
       this.log.warn({ err: e, ref: r.ref }, 'recovery lookup failed');
     }
     if (!found || found.outcome === 'in_doubt') {
       if (r.outcome !== 'in_doubt') {
         const message = 'The terminal could not tell yet what happened; the bridge keeps asking';
-        this.journal.update(r.id, { outcome: 'in_doubt', stage: 'recovering', message, result: { ...resultOf(r), outcome: 'in_doubt', message } }, { type: 'in_doubt' });
+        this.journal.update(
+          r.id,
+          {
+            outcome: 'in_doubt',
+            stage: 'recovering',
+            message,
+            result: { ...resultOf(r), outcome: 'in_doubt', message },
+          },
+          { type: 'in_doubt' },
+        );
         this.emitPayment(this.journal.get(r.id)!);
       }
       return false;
@@ -915,12 +1132,26 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
     const updated = this.journal.update(
       r.id,
       // The register has not seen this outcome yet (at most an in_doubt one): it is delivered anew.
-      { outcome: found.outcome, stage: settlement ? 'cancelling' : 'done', settlement, result, message: found.message, deliveredAt: null, ...(found.raw ? { raw: { ...found.raw } } : {}) },
+      {
+        outcome: found.outcome,
+        stage: settlement ? 'cancelling' : 'done',
+        settlement,
+        result,
+        message: found.message,
+        deliveredAt: null,
+        ...(found.raw ? { raw: { ...found.raw } } : {}),
+      },
       { type: 'recovered', data: { outcome: found.outcome, settlement } },
     );
     if (found.outcome === 'approved' && updated.originalId) this.markOriginal(updated);
     this.emitPayment(updated);
-    if (settlement) return this.settle(lane, updated, 'cancel', 'the approval reached the bridge only through recovery, after the register had stopped waiting');
+    if (settlement)
+      return this.settle(
+        lane,
+        updated,
+        'cancel',
+        'the approval reached the bridge only through recovery, after the register had stopped waiting',
+      );
     return true;
   }
 
@@ -937,11 +1168,13 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
 
   /** Runs recovery for every terminal now (operator action, tests). */
   async recoverNow(): Promise<void> {
-    await Promise.all([...this.lanes.values()].map((l) => {
-      if (l.recoveryTimer) clearTimeout(l.recoveryTimer);
-      l.recoveryTimer = undefined;
-      return this.recoverLane(l, false);
-    }));
+    await Promise.all(
+      [...this.lanes.values()].map((l) => {
+        if (l.recoveryTimer) clearTimeout(l.recoveryTimer);
+        l.recoveryTimer = undefined;
+        return this.recoverLane(l, false);
+      }),
+    );
   }
 
   // ---------------------------------------------------------------- health and views
@@ -974,21 +1207,40 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private applyHealth(lane: Lane, health: TerminalHealth, full: boolean): void {
     const wasOffline = lane.state === 'offline';
     const before = lane.health;
-    lane.health = full || !before ? health : health.online === before.online ? before : { ...before, online: health.online, checkedAt: health.checkedAt, message: health.message };
+    lane.health =
+      full || !before
+        ? health
+        : health.online === before.online
+          ? before
+          : { ...before, online: health.online, checkedAt: health.checkedAt, message: health.message };
     if (lane.state !== 'busy' && lane.state !== 'recovering') lane.state = health.online ? 'ready' : 'offline';
-    if (!wasOffline && lane.state === 'offline') this.log.warn({ terminal: lane.id, message: health.message }, 'terminal offline');
-    if (wasOffline && lane.state === 'ready') this.log.info({ terminal: lane.id, message: health.message }, 'terminal back online');
+    if (!wasOffline && lane.state === 'offline')
+      this.log.warn({ terminal: lane.id, message: health.message }, 'terminal offline');
+    if (wasOffline && lane.state === 'ready')
+      this.log.info({ terminal: lane.id, message: health.message }, 'terminal back online');
     if (full || lane.health !== before) this.emitTerminal(lane);
     if (wasOffline && health.online && this.journal.unresolved(lane.id).length > 0) this.scheduleRecovery(lane);
   }
 
   /** The idle liveness probe: only when nothing runs or waits on the terminal, through its queue like any request. */
   private async probe(lane: Lane): Promise<void> {
-    if (this.closed || !lane.driver.probe || lane.queue.running || lane.queue.length > 0 || lane.state === 'busy' || lane.state === 'recovering') return;
+    if (
+      this.closed ||
+      !lane.driver.probe ||
+      lane.queue.running ||
+      lane.queue.length > 0 ||
+      lane.state === 'busy' ||
+      lane.state === 'recovering'
+    )
+      return;
     await new Promise<void>((resolve) =>
       lane.queue.push(async () => {
         try {
-          const health = await lane.driver.probe!().catch((e: unknown): TerminalHealth => ({ online: false, checkedAt: new Date().toISOString(), message: (e as Error).message }));
+          const health = await lane.driver.probe!().catch((e: unknown): TerminalHealth => ({
+            online: false,
+            checkedAt: new Date().toISOString(),
+            message: (e as Error).message,
+          }));
           if (!this.closed) this.applyHealth(lane, health, false);
         } finally {
           resolve();
@@ -1005,7 +1257,10 @@ export class Bridge extends EventEmitter<BridgeEvents> implements BridgeApi {
   private refuseIfOffline(lane: Lane): void {
     if (lane.state !== 'offline') return;
     void this.probe(lane);
-    throw new BridgeError('terminal_offline', `terminal ${lane.id} is offline: ${lane.health?.message ?? 'it does not answer'}`);
+    throw new BridgeError(
+      'terminal_offline',
+      `terminal ${lane.id} is offline: ${lane.health?.message ?? 'it does not answer'}`,
+    );
   }
 
   private terminalView(lane: Lane): TerminalView {
@@ -1068,7 +1323,10 @@ const REF_RE = /^[\x21-\x7e][\x20-\x7e]{0,63}$/;
 
 function checkRef(ref: unknown): string {
   if (typeof ref !== 'string' || !REF_RE.test(ref) || ref !== ref.trim()) {
-    throw new BridgeError('invalid_ref', 'ref must be 1–64 printable ASCII characters without leading or trailing spaces');
+    throw new BridgeError(
+      'invalid_ref',
+      'ref must be 1–64 printable ASCII characters without leading or trailing spaces',
+    );
   }
   return ref;
 }

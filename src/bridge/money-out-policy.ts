@@ -22,10 +22,22 @@ import type { BridgeApi, CancelAnswer, PaymentHandle, PaymentObserver, RegisterI
 import type { OperatorHolds } from './operator-holds';
 
 /** What a policy can allow: the payment kinds, and the register commands that close a day or set up a register. */
-export const POLICY_OPERATIONS = ['sale', 'refund', 'reversal', 'preauth', 'completion', 'preauth_cancel', 'end_of_day', 'registration'] as const;
+export const POLICY_OPERATIONS = [
+  'sale',
+  'refund',
+  'reversal',
+  'preauth',
+  'completion',
+  'preauth_cancel',
+  'end_of_day',
+  'registration',
+] as const;
 export type PolicyOperation = (typeof POLICY_OPERATIONS)[number];
 
-const minor = z.number({ error: 'must be an amount in minor units (cents), e.g. 5000 for 50.00' }).int('must be a whole number of minor units').positive('must be greater than zero');
+const minor = z
+  .number({ error: 'must be an amount in minor units (cents), e.g. 5000 for 50.00' })
+  .int('must be a whole number of minor units')
+  .positive('must be greater than zero');
 
 /** Limits for refunds and reversals in one currency, in minor units. */
 export const moneyOutLimitSchema = z
@@ -100,7 +112,9 @@ export class MoneyOutPolicy {
   /** Throws `not_allowed` when the listener's policy does not allow the operation. */
   permit(who: RegisterIdentity | undefined, operation: PolicyOperation): void {
     if (this.allowed.has(operation)) return;
-    this.refuse(who, 'not_allowed', `${OPERATION_NAMES[operation]} is not allowed on listener ${this.o.listener}`, { operation });
+    this.refuse(who, 'not_allowed', `${OPERATION_NAMES[operation]} is not allowed on listener ${this.o.listener}`, {
+      operation,
+    });
   }
 
   /**
@@ -120,19 +134,29 @@ export class MoneyOutPolicy {
     const show = (minorUnits: number): string => formatMoney({ minor: minorUnits, currency: amount.currency });
     const operation = OPERATION_NAMES[kind];
     if (limits.perTransaction !== undefined && amount.minor > limits.perTransaction) {
-      this.refuse(who, 'limit_exceeded', `${operation} of ${formatMoney(amount)} is above this listener's limit of ${show(limits.perTransaction)} per transaction`, {
-        currency: amount.currency,
-        limit: limits.perTransaction,
-      });
+      this.refuse(
+        who,
+        'limit_exceeded',
+        `${operation} of ${formatMoney(amount)} is above this listener's limit of ${show(limits.perTransaction)} per transaction`,
+        {
+          currency: amount.currency,
+          limit: limits.perTransaction,
+        },
+      );
     }
     if (limits.perDay !== undefined) {
       const today = this.dayTotal(amount.currency);
       if (today + amount.minor > limits.perDay) {
-        this.refuse(who, 'limit_exceeded', `${operation} of ${formatMoney(amount)} would pass this listener's limit of ${show(limits.perDay)} per business day (${show(today)} so far)`, {
-          currency: amount.currency,
-          dayLimit: limits.perDay,
-          dayTotal: today,
-        });
+        this.refuse(
+          who,
+          'limit_exceeded',
+          `${operation} of ${formatMoney(amount)} would pass this listener's limit of ${show(limits.perDay)} per business day (${show(today)} so far)`,
+          {
+            currency: amount.currency,
+            dayLimit: limits.perDay,
+            dayTotal: today,
+          },
+        );
       }
     }
     if (limits.confirmAbove !== undefined && amount.minor > limits.confirmAbove) {
@@ -159,14 +183,20 @@ export class MoneyOutPolicy {
     const day = businessDayWindow(undefined, this.o.businessDay, this.now());
     let total = 0;
     for (const r of this.o.journal.createdBetween(day.from, day.to)) {
-      if (!this.ownRegister(r.register) || r.amount.currency !== currency || (r.outcome !== null && FAILED.has(r.outcome))) continue;
+      if (
+        !this.ownRegister(r.register) ||
+        r.amount.currency !== currency ||
+        (r.outcome !== null && FAILED.has(r.outcome))
+      )
+        continue;
       if (r.kind === 'refund') total += r.amount.minor;
       else if (r.kind === 'reversal') {
         const original = r.originalId ? this.o.journal.get(r.originalId) : undefined;
         if (original?.kind !== 'refund') total += r.amount.minor;
       }
     }
-    for (const h of this.o.holds.list()) if (h.listener === this.o.listener && h.amount.currency === currency) total += h.amount.minor;
+    for (const h of this.o.holds.list())
+      if (h.listener === this.o.listener && h.amount.currency === currency) total += h.amount.minor;
     return total;
   }
 
@@ -174,27 +204,62 @@ export class MoneyOutPolicy {
     return register === this.o.listener || register.startsWith(`${this.o.listener}/`);
   }
 
-  private async confirm(who: RegisterIdentity, kind: 'refund' | 'reversal', ref: string, amount: Money, reason: string, observer?: PaymentObserver): Promise<void> {
+  private async confirm(
+    who: RegisterIdentity,
+    kind: 'refund' | 'reversal',
+    ref: string,
+    amount: Money,
+    reason: string,
+    observer?: PaymentObserver,
+  ): Promise<void> {
     const { holds, log, security, listener } = this.o;
     const timeoutMs = (this.o.policy?.confirmTimeoutSeconds ?? DEFAULT_CONFIRM_TIMEOUT_S) * 1000;
     const joined = holds.find(who.register, ref, kind);
-    const held = joined ?? holds.hold({ listener, register: who.register, kind, ref, amount, reason }, timeoutMs, this.now());
+    const held =
+      joined ?? holds.hold({ listener, register: who.register, kind, ref, amount, reason }, timeoutMs, this.now());
     if (!joined) {
-      log.warn({ listener, register: who.register, ref, kind, amount: formatMoney(amount), hold: held.view.id }, `${kind} held for the operator's confirmation (${reason})`);
-      security?.record({ kind: 'policy_held', listener, detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register} waits for confirmation (${reason})` });
+      log.warn(
+        { listener, register: who.register, ref, kind, amount: formatMoney(amount), hold: held.view.id },
+        `${kind} held for the operator's confirmation (${reason})`,
+      );
+      security?.record({
+        kind: 'policy_held',
+        listener,
+        detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register} waits for confirmation (${reason})`,
+      });
     }
     observer?.stage?.({ ref, stage: 'awaiting_manager', message: STAGE_MESSAGES.awaiting_manager });
     const decision = await held.decided;
     if (!joined) {
-      log.info({ listener, register: who.register, ref, kind, hold: held.view.id, decision }, `held ${kind} ${decision}`);
-      security?.record({ kind: 'policy_held', listener, detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register}: ${decision}` });
+      log.info(
+        { listener, register: who.register, ref, kind, hold: held.view.id, decision },
+        `held ${kind} ${decision}`,
+      );
+      security?.record({
+        kind: 'policy_held',
+        listener,
+        detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register}: ${decision}`,
+      });
     }
     if (decision === 'confirmed') return;
-    const how: Record<typeof decision, string> = { refused: 'refused by the manager', expired: 'not confirmed by the manager in time', withdrawn: 'withdrawn by the register' };
-    throw new BridgeError('refused_by_operator', `${OPERATION_NAMES[kind]} of ${formatMoney(amount)} was ${how[decision]}; nothing was sent to the terminal`, { decision });
+    const how: Record<typeof decision, string> = {
+      refused: 'refused by the manager',
+      expired: 'not confirmed by the manager in time',
+      withdrawn: 'withdrawn by the register',
+    };
+    throw new BridgeError(
+      'refused_by_operator',
+      `${OPERATION_NAMES[kind]} of ${formatMoney(amount)} was ${how[decision]}; nothing was sent to the terminal`,
+      { decision },
+    );
   }
 
-  private refuse(who: RegisterIdentity | undefined, code: 'not_allowed' | 'limit_exceeded', message: string, details: Record<string, unknown>): never {
+  private refuse(
+    who: RegisterIdentity | undefined,
+    code: 'not_allowed' | 'limit_exceeded',
+    message: string,
+    details: Record<string, unknown>,
+  ): never {
     const register = who?.register ?? this.o.listener;
     this.o.log.warn({ listener: this.o.listener, register, code }, message);
     this.o.security?.record({ kind: 'policy_refused', listener: this.o.listener, detail: `${register}: ${message}` });
@@ -214,7 +279,12 @@ export function policyApi(api: BridgeApi, policy: MoneyOutPolicy): BridgeApi {
     },
     async cancel(who, ref): Promise<CancelAnswer> {
       if (policy.withdraw(who, ref)) {
-        return { tookEffect: true, pending: false, outcome: 'cancelled', message: 'Withdrawn while it waited for the manager; nothing was charged' };
+        return {
+          tookEffect: true,
+          pending: false,
+          outcome: 'cancelled',
+          message: 'Withdrawn while it waited for the manager; nothing was charged',
+        };
       }
       return api.cancel(who, ref);
     },

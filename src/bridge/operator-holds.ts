@@ -49,20 +49,39 @@ export class OperatorHolds extends EventEmitter<OperatorHoldEvents> {
   }
 
   /** The waiting hold of a register's request, if any (a resend of the same ref joins it). */
-  find(register: string, ref: string, kind: OperatorHoldView['kind']): { view: OperatorHoldView; decided: Promise<HoldDecision> } | undefined {
+  find(
+    register: string,
+    ref: string,
+    kind: OperatorHoldView['kind'],
+  ): { view: OperatorHoldView; decided: Promise<HoldDecision> } | undefined {
     for (const e of this.entries.values()) {
-      if (e.view.register === register && e.view.ref === ref && e.view.kind === kind) return { view: e.view, decided: e.decided };
+      if (e.view.register === register && e.view.ref === ref && e.view.kind === kind)
+        return { view: e.view, decided: e.decided };
     }
     return undefined;
   }
 
   /** Holds a request until an operator decides, the time runs out, or the register withdraws it. */
-  hold(request: Omit<OperatorHoldView, 'id' | 'since' | 'expiresAt'>, timeoutMs: number, now = new Date()): { view: OperatorHoldView; decided: Promise<HoldDecision> } {
+  hold(
+    request: Omit<OperatorHoldView, 'id' | 'since' | 'expiresAt'>,
+    timeoutMs: number,
+    now = new Date(),
+  ): { view: OperatorHoldView; decided: Promise<HoldDecision> } {
     if (this.entries.size >= MAX_HOLDS) {
-      const view: OperatorHoldView = { ...request, id: randomUUID(), since: now.toISOString(), expiresAt: now.toISOString() };
+      const view: OperatorHoldView = {
+        ...request,
+        id: randomUUID(),
+        since: now.toISOString(),
+        expiresAt: now.toISOString(),
+      };
       return { view, decided: Promise.resolve('refused') };
     }
-    const view: OperatorHoldView = { ...request, id: randomUUID(), since: now.toISOString(), expiresAt: new Date(now.getTime() + timeoutMs).toISOString() };
+    const view: OperatorHoldView = {
+      ...request,
+      id: randomUUID(),
+      since: now.toISOString(),
+      expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
+    };
     let resolve!: (d: HoldDecision) => void;
     const decided = new Promise<HoldDecision>((r) => (resolve = r));
     const timer = setTimeout(() => this.settle(view.id, 'expired'), timeoutMs);
@@ -79,7 +98,8 @@ export class OperatorHolds extends EventEmitter<OperatorHoldEvents> {
 
   /** The register cancelled its held request. */
   withdraw(register: string, ref: string): boolean {
-    for (const e of this.entries.values()) if (e.view.register === register && e.view.ref === ref) return this.settle(e.view.id, 'withdrawn');
+    for (const e of this.entries.values())
+      if (e.view.register === register && e.view.ref === ref) return this.settle(e.view.id, 'withdrawn');
     return false;
   }
 

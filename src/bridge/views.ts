@@ -6,7 +6,11 @@ import type { PaymentView } from './api';
 export function resultOf(r: PaymentRecord): PaymentResult {
   // Approved at the terminal, but already decided to be reversed (register never accepted it): that is what it is.
   if (r.outcome === 'approved' && r.settlement === 'cancel') {
-    return { ...(r.result ?? baseResult(r)), outcome: 'cancelled', message: 'Approved at the terminal, being reversed: the register did not accept it' };
+    return {
+      ...(r.result ?? baseResult(r)),
+      outcome: 'cancelled',
+      message: 'Approved at the terminal, being reversed: the register did not accept it',
+    };
   }
   if (r.result && r.outcome !== null) return { ...r.result, outcome: r.outcome };
   return baseResult(r);
@@ -26,7 +30,9 @@ function baseResult(r: PaymentRecord): PaymentResult {
 }
 
 export function viewOf(r: PaymentRecord, followUps: PaymentRecord[] = []): PaymentView {
-  const reversal = followUps.find((f) => (f.kind === 'reversal' || f.kind === 'preauth_cancel') && f.outcome === 'approved');
+  const reversal = followUps.find(
+    (f) => (f.kind === 'reversal' || f.kind === 'preauth_cancel') && f.outcome === 'approved',
+  );
   const view: PaymentView = {
     id: r.id,
     register: r.register,

@@ -8,7 +8,10 @@ export function parseConfig(value: unknown): Config {
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = formatPath(issue.path);
-  throw new BridgeError('config_invalid', `${field || 'config'}: ${issue.message}`, { field, issues: r.error.issues.length });
+  throw new BridgeError('config_invalid', `${field || 'config'}: ${issue.message}`, {
+    field,
+    issues: r.error.issues.length,
+  });
 }
 
 export function loadConfigFile(file: string): Config {
@@ -16,7 +19,10 @@ export function loadConfigFile(file: string): Config {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new BridgeError('config_invalid', `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new BridgeError(
+      'config_invalid',
+      `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -40,11 +46,20 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** The configuration of `serve --demo`: the native listener on 7450 and the built-in simulated terminal. */
-export function demoConfig(overrides: { dataDir?: string; port?: number; statusPort?: number; terminal?: Record<string, unknown> } = {}): Config {
+export function demoConfig(
+  overrides: { dataDir?: string; port?: number; statusPort?: number; terminal?: Record<string, unknown> } = {},
+): Config {
   const terminal = overrides.terminal ?? { id: 'demo', driver: 'simulator', currency: 'EUR' };
   return parseConfig({
     ...(overrides.dataDir ? { dataDir: overrides.dataDir } : {}),
-    listeners: [{ id: 'native', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: overrides.port ?? 7450 }, terminal: terminal.id }],
+    listeners: [
+      {
+        id: 'native',
+        protocol: 'native',
+        transport: { type: 'tcp', host: '127.0.0.1', port: overrides.port ?? 7450 },
+        terminal: terminal.id,
+      },
+    ],
     terminals: [terminal],
     status: { host: '127.0.0.1', port: overrides.statusPort ?? 7460 },
   });

@@ -5,16 +5,23 @@ import { join, resolve } from 'node:path';
  * Where the bridge keeps its files when no `dataDir` is configured: the OS's application-data folder.
  * The desktop shell passes Electron's `app.getPath('userData')` instead; `--data-dir` overrides both.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Register Bridge');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Register Bridge');
   return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'register-bridge');
 }
 
-export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultConfigFile(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Register Bridge', 'config.json');
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Register Bridge', 'config.json');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Register Bridge', 'config.json');
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'register-bridge', 'config.json');
 }
@@ -25,7 +32,10 @@ export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env, platform
  * ~/Library/Logs/Register Bridge; Windows: %LOCALAPPDATA%\Register Bridge\logs). The desktop shell passes
  * Electron's `app.getPath('logs')` instead.
  */
-export function defaultLogDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultLogDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Register Bridge', 'logs');
   if (platform === 'darwin') return join(home, 'Library', 'Logs', 'Register Bridge');

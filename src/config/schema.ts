@@ -14,8 +14,16 @@ import { checkLocale } from '../i18n/locale';
 import { ESC_POS_CODE_PAGES } from '../receipts/types';
 import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
 
-const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
-const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
+const port = z
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0–65535')
+  .max(65535, 'must be 0–65535');
+const id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
 const currencyCode = z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"');
 
 /** A BCP 47 language tag with a catalogue (docs/localisation.md), e.g. "de-DE", "bg-BG". */
@@ -54,7 +62,11 @@ export const serialTransport = z
 /** A USB vendor or product id: 0–65535 (in JSON as a number; `register-bridge devices` shows it as 4 hex digits). */
 function usbId(which: 'vendor' | 'product') {
   const message = `must be the cable's USB ${which} id, a number 0–65535 (register-bridge devices lists it as 4 hex digits)`;
-  return z.number({ error: message }).int({ error: message }).min(0, { error: message }).max(0xffff, { error: message });
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(0, { error: message })
+    .max(0xffff, { error: message });
 }
 
 export const hidTransport = z
@@ -78,10 +90,13 @@ export const listenerTransport = z.discriminatedUnion('type', [tcpTransport, ser
 
 /** A register key: a reference, or (discouraged) a plain value that must be strong enough (docs/security.md). */
 const keyRef = z.union([
-  z.string().min(1, 'must not be empty').superRefine((v, ctx) => {
-    const weak = weakKeyReason(v);
-    if (weak) ctx.addIssue({ code: 'custom', message: weak });
-  }),
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .superRefine((v, ctx) => {
+      const weak = weakKeyReason(v);
+      if (weak) ctx.addIssue({ code: 'custom', message: weak });
+    }),
   envSecretSchema,
   keychainSecretSchema,
 ]);
@@ -89,7 +104,11 @@ const keyRef = z.union([
 /** Native: a register allowed on the listener, and the key that proves it is that register. */
 export const registerKeySchema = z
   .object({
-    name: z.string().min(1, 'must not be empty').max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    name: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(64)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
     key: keyRef,
   })
   .strict();
@@ -105,10 +124,14 @@ export const listenerSchema = z
     /** Native: per-register keys; a register's `hello` names itself and sends its own key. */
     registers: z.array(registerKeySchema).min(1, 'needs at least one register').optional(),
     /** Addresses (or subnets) that may connect; without it a listener without authentication takes loopback only. */
-    peers: z.array(z.string().superRefine((v, ctx) => {
-      const problem = peerEntryProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })).optional(),
+    peers: z
+      .array(
+        z.string().superRefine((v, ctx) => {
+          const problem = peerEntryProblem(v);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .optional(),
     /** What registers on this listener may do with money (docs/operator.md "Money-out policy"). */
     policy: moneyOutPolicySchema.optional(),
     /** Native: seconds within which the register must `ack` an approved result, else it is reversed. Off by default. */
@@ -116,7 +139,9 @@ export const listenerSchema = z
     /** Language of this register's receipts and messages (BCP 47); default `merchant.locale`, for ZVT German. */
     locale: localeSchema.optional(),
     /** ZVT: the register's password (6 digits, or a reference to it); when set, Registration must carry it first. */
-    password: z.union([z.string().regex(/^[0-9]{6}$/, 'must be 6 digits'), envSecretSchema, keychainSecretSchema]).optional(),
+    password: z
+      .union([z.string().regex(/^[0-9]{6}$/, 'must be 6 digits'), envSecretSchema, keychainSecretSchema])
+      .optional(),
     /** Protocol-specific extras. */
     options: z.record(z.string(), z.unknown()).optional(),
     /** TCP: connections served at once, and when a connection that never completed a first message, or one without
@@ -136,14 +161,23 @@ const ippTerminal = z
   .object({
     id,
     driver: z.literal('ipp'),
-    transport: z.discriminatedUnion('type', [tcpTransport.extend({ port: port.min(1, 'must be 1–65535') }), serialTransport]),
+    transport: z.discriminatedUnion('type', [
+      tcpTransport.extend({ port: port.min(1, 'must be 1–65535') }),
+      serialTransport,
+    ]),
     currency: currencyCode.optional(),
-    version: z.string().regex(/^[0-9]{3}$/).optional(),
+    version: z
+      .string()
+      .regex(/^[0-9]{3}$/)
+      .optional(),
     password: secretRef.optional(),
     referenceNumberType: z.enum(['0', '1', '2', '3', '4']).optional(),
     amountDecimals: z.number().int().min(0).max(3).optional(),
     statusSelector: z.enum(['sid_original', 'none']).optional(),
-    lang: z.string().regex(/^[A-Z]{2}$/).optional(),
+    lang: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
   })
   .strict();
 
@@ -175,7 +209,9 @@ export const merchantSchema = z
 /** Receipts (docs/receipts.md): default width, footer, and the ESC/POS printer's code page. */
 export const receiptsSchema = z
   .object({
-    width: z.union([z.literal(32), z.literal(40), z.literal(48)], { error: 'must be 32, 40 or 48 columns' }).default(40),
+    width: z
+      .union([z.literal(32), z.literal(40), z.literal(48)], { error: 'must be 32, 40 or 48 columns' })
+      .default(40),
     footer: z.array(z.string().max(96)).max(4, 'at most 4 footer lines').default([]),
     /** Default: by the receipt's language (ascii for English, cp858 Western Europe, cp852 Polish/Romanian, cp866 Bulgarian, cp737 Greek). */
     codePage: z.enum(ESC_POS_CODE_PAGES).optional(),
@@ -216,10 +252,18 @@ export const configSchema = z
     listeners: z.array(listenerSchema).min(1, 'needs at least one listener'),
     terminals: z.array(terminalSchema).min(1, 'needs at least one terminal'),
     status: z
-      .object({ enabled: z.boolean().default(true), host: z.string().default('127.0.0.1'), port: port.default(7460), token: secretRef.optional() })
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().default('127.0.0.1'),
+        port: port.default(7460),
+        token: secretRef.optional(),
+      })
       .strict()
       .default({ enabled: true, host: '127.0.0.1', port: 7460 }),
-    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
     journal: z
       .object({
         retentionDays: z.number().int().min(30).max(3650).default(400),
@@ -246,74 +290,144 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     const terminalIds = new Set<string>();
     cfg.terminals.forEach((t, i) => {
-      if (terminalIds.has(t.id)) ctx.addIssue({ code: 'custom', path: ['terminals', i, 'id'], message: `duplicate terminal id "${t.id}"` });
+      if (terminalIds.has(t.id))
+        ctx.addIssue({ code: 'custom', path: ['terminals', i, 'id'], message: `duplicate terminal id "${t.id}"` });
       terminalIds.add(t.id);
     });
     const listenerIds = new Set<string>();
     const endpoints = new Set<string>();
     cfg.listeners.forEach((l, i) => {
       const lid = l.id ?? `${l.protocol}-${i + 1}`;
-      if (listenerIds.has(lid)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'id'], message: `duplicate listener id "${lid}"` });
+      if (listenerIds.has(lid))
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'id'], message: `duplicate listener id "${lid}"` });
       listenerIds.add(lid);
       if (l.terminal && !terminalIds.has(l.terminal)) {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'terminal'], message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'terminal'],
+          message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})`,
+        });
       }
       if (l.transport.type === 'tcp' && l.protocol === 'concert') {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: CONCERT_TCP_MESSAGE });
       }
       if (l.transport.type === 'tcp') {
         const key = `${l.transport.host}:${l.transport.port}`;
-        if (l.transport.port !== 0 && endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'port'], message: `port ${l.transport.port} is already used by another listener` });
+        if (l.transport.port !== 0 && endpoints.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['listeners', i, 'transport', 'port'],
+            message: `port ${l.transport.port} is already used by another listener`,
+          });
         endpoints.add(key);
         if (!isLoopback(l.transport.host)) {
           // Beyond loopback a listener must know who talks to it: keys (native), a password or an address list.
           if (l.protocol === 'native' && l.token === undefined && l.registers === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'token'], message: `a native listener on ${l.transport.host} (beyond loopback) needs a key: "token", or "registers" with a key each` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['listeners', i, 'token'],
+              message: `a native listener on ${l.transport.host} (beyond loopback) needs a key: "token", or "registers" with a key each`,
+            });
           } else if (l.protocol === 'zvt' && l.password === undefined && l.peers === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'peers'], message: `a ZVT listener on ${l.transport.host} (beyond loopback) needs a "password" or a "peers" list of the registers' addresses` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['listeners', i, 'peers'],
+              message: `a ZVT listener on ${l.transport.host} (beyond loopback) needs a "password" or a "peers" list of the registers' addresses`,
+            });
           } else if (l.protocol !== 'native' && l.protocol !== 'zvt' && l.peers === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'peers'], message: `${l.protocol} has no authentication: to listen on ${l.transport.host} list the registers' addresses in "peers"` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['listeners', i, 'peers'],
+              message: `${l.protocol} has no authentication: to listen on ${l.transport.host} list the registers' addresses in "peers"`,
+            });
           }
         }
       }
       if (l.transport.type === 'serial') {
         if (l.transport.path === 'auto') {
-          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: '"auto" finds a myPOS terminal; name the register\'s port, e.g. COM4 or /dev/ttyUSB0' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['listeners', i, 'transport', 'path'],
+            message: '"auto" finds a myPOS terminal; name the register\'s port, e.g. COM4 or /dev/ttyUSB0',
+          });
         }
         const key = `serial:${l.transport.path}`;
-        if (endpoints.has(key)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'path'], message: `serial port ${l.transport.path} is already used by another listener` });
+        if (endpoints.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['listeners', i, 'transport', 'path'],
+            message: `serial port ${l.transport.path} is already used by another listener`,
+          });
         endpoints.add(key);
       }
       if (l.registers !== undefined && l.protocol !== 'native') {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'registers'], message: 'per-register keys apply to native listeners' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'registers'],
+          message: 'per-register keys apply to native listeners',
+        });
       }
       if (l.token !== undefined && l.protocol !== 'native') {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'token'], message: 'a key applies to native listeners (ZVT has its "password", other protocols a "peers" list)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'token'],
+          message: 'a key applies to native listeners (ZVT has its "password", other protocols a "peers" list)',
+        });
       }
       if (l.password !== undefined && l.protocol !== 'zvt') {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'password'], message: 'a password applies to ZVT listeners' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'password'],
+          message: 'a password applies to ZVT listeners',
+        });
       }
       if (l.registers) {
         const names = new Set<string>();
         l.registers.forEach((r, j) => {
-          if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['listeners', i, 'registers', j, 'name'], message: `duplicate register "${r.name}"` });
+          if (names.has(r.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['listeners', i, 'registers', j, 'name'],
+              message: `duplicate register "${r.name}"`,
+            });
           names.add(r.name);
         });
       }
       if (l.protocol === 'caisse-ap' && l.transport.type !== 'tcp') {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'transport', 'type'],
+          message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)',
+        });
       }
       if (l.requireAck !== undefined && l.protocol !== 'native') {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'requireAck'], message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'requireAck'],
+          message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)',
+        });
       }
     });
     cfg.terminals.forEach((t, i) => {
-      if (t.driver === 'ipp' && t.transport.type === 'serial' && t.transport.path !== 'auto' && endpoints.has(`serial:${t.transport.path}`)) {
-        ctx.addIssue({ code: 'custom', path: ['terminals', i, 'transport', 'path'], message: `serial port ${t.transport.path} is also configured for a register listener` });
+      if (
+        t.driver === 'ipp' &&
+        t.transport.type === 'serial' &&
+        t.transport.path !== 'auto' &&
+        endpoints.has(`serial:${t.transport.path}`)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['terminals', i, 'transport', 'path'],
+          message: `serial port ${t.transport.path} is also configured for a register listener`,
+        });
       }
     });
     if (!isLoopback(cfg.status.host) && cfg.status.enabled && cfg.status.token === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['status', 'token'], message: `a status server on ${cfg.status.host} (beyond loopback) needs a token` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status', 'token'],
+        message: `a status server on ${cfg.status.host} (beyond loopback) needs a token`,
+      });
     }
   });
 

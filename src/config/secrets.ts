@@ -15,11 +15,7 @@ export const envSecretSchema = z
 export const keychainSecretSchema = z.object({ keychain: z.string().min(1, 'must name a keychain entry') }).strict();
 
 /** A plain string, `{"env":"VAR"}` or `{"keychain":"name"}`. */
-export const secretRefSchema = z.union([
-  z.string().min(1, 'must not be empty'),
-  envSecretSchema,
-  keychainSecretSchema,
-]);
+export const secretRefSchema = z.union([z.string().min(1, 'must not be empty'), envSecretSchema, keychainSecretSchema]);
 
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
@@ -96,9 +92,13 @@ export function resolveSecret(ref: SecretRef, sources: SecretContext = {}, what 
     );
   }
   if (value === undefined || value === '') {
-    throw new BridgeError('config_invalid', `${what} refers to keychain entry "${ref.keychain}", which does not exist`, {
-      keychain: ref.keychain,
-    });
+    throw new BridgeError(
+      'config_invalid',
+      `${what} refers to keychain entry "${ref.keychain}", which does not exist`,
+      {
+        keychain: ref.keychain,
+      },
+    );
   }
   return value;
 }

@@ -17,7 +17,21 @@ const HISTORIC: readonly Currency[] = [{ code: 'HRK', numeric: '191', exponent: 
 
 /** The currencies myPOS terminals are known to use (mypos-ipp.md §9); each must resolve here. */
 export const MYPOS_CURRENCIES = [
-  'EUR', 'BGN', 'CHF', 'GBP', 'RON', 'USD', 'HRK', 'JPY', 'CZK', 'DKK', 'HUF', 'ISK', 'NOK', 'SEK', 'PLN',
+  'EUR',
+  'BGN',
+  'CHF',
+  'GBP',
+  'RON',
+  'USD',
+  'HRK',
+  'JPY',
+  'CZK',
+  'DKK',
+  'HUF',
+  'ISK',
+  'NOK',
+  'SEK',
+  'PLN',
 ] as const;
 
 const byCode = new Map<string, Currency>();
@@ -39,7 +53,10 @@ for (const c of HISTORIC) if (!byCode.has(c.code)) add(c);
 /** The currency for an alpha code such as "EUR"; throws `unknown_currency` for anything else. */
 export function currency(code: unknown): Currency {
   if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code)) {
-    throw new BridgeError('unknown_currency', `currency must be an ISO 4217 alpha code such as "EUR", got ${JSON.stringify(code)}`);
+    throw new BridgeError(
+      'unknown_currency',
+      `currency must be an ISO 4217 alpha code such as "EUR", got ${JSON.stringify(code)}`,
+    );
   }
   const c = byCode.get(code);
   if (!c) throw new BridgeError('unknown_currency', `unknown currency "${code}"`);

@@ -19,13 +19,20 @@ export function money(minor: unknown, currencyCode: unknown, what = 'amount'): M
 /** Checks a minor-unit amount: a safe non-negative integer no larger than MAX_MINOR. */
 export function checkMinor(minor: unknown, what = 'amount'): number {
   if (typeof minor !== 'number' || !Number.isFinite(minor)) {
-    throw new BridgeError('invalid_amount', `${what} must be an integer number of minor units, got ${JSON.stringify(minor)}`);
+    throw new BridgeError(
+      'invalid_amount',
+      `${what} must be an integer number of minor units, got ${JSON.stringify(minor)}`,
+    );
   }
   if (!Number.isInteger(minor)) {
-    throw new BridgeError('invalid_amount', `${what} must be an integer number of minor units (e.g. 1234 for 12.34), got ${minor}`);
+    throw new BridgeError(
+      'invalid_amount',
+      `${what} must be an integer number of minor units (e.g. 1234 for 12.34), got ${minor}`,
+    );
   }
   if (minor < 0) throw new BridgeError('invalid_amount', `${what} must not be negative, got ${minor}`);
-  if (minor > MAX_MINOR) throw new BridgeError('invalid_amount', `${what} must be at most ${MAX_MINOR} minor units, got ${minor}`);
+  if (minor > MAX_MINOR)
+    throw new BridgeError('invalid_amount', `${what} must be at most ${MAX_MINOR} minor units, got ${minor}`);
   return minor;
 }
 
@@ -49,7 +56,10 @@ export function toDecimal(m: Money, format: DecimalFormat = {}): string {
   if (decimals < exponent) {
     const scale = 10 ** (exponent - decimals);
     if (minor % scale !== 0) {
-      throw new BridgeError('invalid_amount', `${minor} minor units of ${c.code} cannot be written with ${decimals} decimals`);
+      throw new BridgeError(
+        'invalid_amount',
+        `${minor} minor units of ${c.code} cannot be written with ${decimals} decimals`,
+      );
     }
   }
   let digits = String(minor);
@@ -87,7 +97,10 @@ export function fromDecimal(text: string, currencyCode: string, options: Decimal
   if (frac.length > c.exponent) {
     const extra = frac.slice(c.exponent);
     if (!/^0*$/.test(extra)) {
-      throw new BridgeError('invalid_amount', `${what} "${text}" has more decimals than ${c.code} allows (${c.exponent})`);
+      throw new BridgeError(
+        'invalid_amount',
+        `${what} "${text}" has more decimals than ${c.code} allows (${c.exponent})`,
+      );
     }
     frac = frac.slice(0, c.exponent);
   }

@@ -14,7 +14,12 @@ function numberFormat(locale: string | undefined, digits: number): Intl.NumberFo
   const key = `${locale ?? ''}|${digits}`;
   let f = numberFormats.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(locale ?? 'en', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: locale !== undefined, numberingSystem: 'latn' });
+    f = new Intl.NumberFormat(locale ?? 'en', {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      useGrouping: locale !== undefined,
+      numberingSystem: 'latn',
+    });
     numberFormats.set(key, f);
   }
   return f;
@@ -38,7 +43,14 @@ function dateFormat(locale: string, kind: 'date' | 'time'): Intl.DateTimeFormat 
       locale,
       kind === 'date'
         ? { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', numberingSystem: 'latn' }
-        : { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', numberingSystem: 'latn' },
+        : {
+            timeZone: 'UTC',
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit',
+            hourCycle: 'h23',
+            numberingSystem: 'latn',
+          },
     );
     dateFormats.set(key, f);
   }

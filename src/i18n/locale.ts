@@ -8,7 +8,9 @@ import { LANGUAGES, type Language } from './catalogue.generated';
 export { LANGUAGES, type Language };
 
 /** The canonical form of a BCP 47 tag, or a sentence saying why it is not usable. */
-export function checkLocale(tag: string): { ok: true; locale: string; language: Language } | { ok: false; problem: string } {
+export function checkLocale(
+  tag: string,
+): { ok: true; locale: string; language: Language } | { ok: false; problem: string } {
   let canonical: string;
   try {
     const [first] = Intl.getCanonicalLocales(tag);

@@ -10,18 +10,53 @@ import type { Language } from './catalogue.generated';
 
 /** Letters a page may have in another Unicode form than the one the catalogue uses. */
 const EQUIVALENTS: Readonly<Record<string, string>> = {
-  'ș': 'ş', 'Ș': 'Ş', 'ț': 'ţ', 'Ț': 'Ţ',
-  '\u00a0': ' ', '\u202f': ' ', '\u2007': ' ', '\u2009': ' ',
-  '\u2013': '-', '\u2014': '-', '\u2018': "'", '\u2019': "'", '\u201e': '"', '\u201c': '"', '\u201d': '"', '\u00ab': '"', '\u00bb': '"',
+  ș: 'ş',
+  Ș: 'Ş',
+  ț: 'ţ',
+  Ț: 'Ţ',
+  '\u00a0': ' ',
+  '\u202f': ' ',
+  '\u2007': ' ',
+  '\u2009': ' ',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201e': '"',
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u00ab': '"',
+  '\u00bb': '"',
 };
 
 /** Where the library's readings differ from a language's own romanisation (Bulgarian: Щ = Sht, Ъ = A, Х = H). */
 const BY_LANGUAGE: Partial<Record<Language, Array<[string, string]>>> = {
-  bg: [['Щ', 'Sht'], ['щ', 'sht'], ['Ъ', 'A'], ['ъ', 'a'], ['Х', 'H'], ['х', 'h'], ['Ь', 'Y'], ['ь', 'y'], ['Ю', 'Yu'], ['ю', 'yu'], ['Я', 'Ya'], ['я', 'ya']],
+  bg: [
+    ['Щ', 'Sht'],
+    ['щ', 'sht'],
+    ['Ъ', 'A'],
+    ['ъ', 'a'],
+    ['Х', 'H'],
+    ['х', 'h'],
+    ['Ь', 'Y'],
+    ['ь', 'y'],
+    ['Ю', 'Yu'],
+    ['ю', 'yu'],
+    ['Я', 'Ya'],
+    ['я', 'ya'],
+  ],
 };
 
 /** Signs the library leaves as they are: currency signs by their ISO code, the numero sign as "No". */
-const CURRENCY_SIGNS: Array<[string, string]> = [['№', 'No'], ['€', 'EUR'], ['£', 'GBP'], ['₺', 'TRY'], ['₽', 'RUB'], ['₴', 'UAH'], ['лв', 'BGN']];
+const CURRENCY_SIGNS: Array<[string, string]> = [
+  ['№', 'No'],
+  ['€', 'EUR'],
+  ['£', 'GBP'],
+  ['₺', 'TRY'],
+  ['₽', 'RUB'],
+  ['₴', 'UAH'],
+  ['лв', 'BGN'],
+];
 
 /** `text` with every character `canPrint` refuses replaced by a printable reading. */
 export function printableText(text: string, canPrint: (ch: string) => boolean, language?: Language): string {
@@ -37,7 +72,9 @@ export function printableText(text: string, canPrint: (ch: string) => boolean, l
       out += equivalent;
       continue;
     }
-    const reading = transliterate(ch, { customReplacements: [...CURRENCY_SIGNS, ...(language ? BY_LANGUAGE[language] ?? [] : [])] });
+    const reading = transliterate(ch, {
+      customReplacements: [...CURRENCY_SIGNS, ...(language ? (BY_LANGUAGE[language] ?? []) : [])],
+    });
     if (reading !== '' && reading !== ch && [...reading].every(canPrint)) {
       // Inside a word in capitals the whole reading is in capitals: HÄNDLER → HAENDLER, ЩИТ → SHTIT.
       out += isCapital(ch) && (isCapital(chars[i + 1]) || isCapital(chars[i - 1])) ? reading.toUpperCase() : reading;

@@ -159,7 +159,15 @@ export interface JournalOptions {
 }
 
 /** Columns stored exactly as given: identifiers and timestamps, never free text that could carry card data. */
-const VERBATIM_COLUMNS: ReadonlySet<keyof PaymentPatch> = new Set(['driverRef', 'reversedBy', 'deliveredAt', 'acknowledgedAt', 'stage', 'outcome', 'settlement']);
+const VERBATIM_COLUMNS: ReadonlySet<keyof PaymentPatch> = new Set([
+  'driverRef',
+  'reversedBy',
+  'deliveredAt',
+  'acknowledgedAt',
+  'stage',
+  'outcome',
+  'settlement',
+]);
 
 /** A bridge reference (sent to the terminal) is the register's ref when free, else ref + a short suffix. */
 const BRIDGE_REF_MAX = 50;
@@ -181,7 +189,11 @@ export class Journal {
   /** The connection's synchronous mode between commits: NORMAL with group commit, else FULL. */
   private baseSync: 'NORMAL' | 'FULL' = 'FULL';
 
-  private constructor(db: Database.Database, options: JournalOptions, readonly path: string) {
+  private constructor(
+    db: Database.Database,
+    options: JournalOptions,
+    readonly path: string,
+  ) {
     this.db = db;
     this.now = options.now ?? (() => new Date());
   }
@@ -226,7 +238,10 @@ export class Journal {
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const current = Number(this.metaGet('schema_version') ?? '0');
     if (current > SCHEMA_VERSION) {
-      throw new BridgeError('internal', `journal schema ${current} is newer than this bridge understands (${SCHEMA_VERSION}); update the bridge`);
+      throw new BridgeError(
+        'internal',
+        `journal schema ${current} is newer than this bridge understands (${SCHEMA_VERSION}); update the bridge`,
+      );
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
@@ -256,7 +271,9 @@ export class Journal {
   }
 
   private metaSet(key: string, value: string): void {
-    this.prepared('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.prepared(
+      'INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 
   /**
@@ -346,15 +363,40 @@ export class Journal {
              receipt_no, stage, created_at, updated_at, environment)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
         )
-        .run(id, p.register, p.ref, opClassOf(p.kind), p.kind, p.amount.minor, p.amount.currency, p.tip, p.terminal,
-          p.originalId ?? null, bridgeRef, receiptNo, at, at, p.environment ?? null);
-      this.appendEvent(id, 'intent', { kind: p.kind, amount: p.amount.minor, currency: p.amount.currency, tip: p.tip, terminal: p.terminal }, at);
+        .run(
+          id,
+          p.register,
+          p.ref,
+          opClassOf(p.kind),
+          p.kind,
+          p.amount.minor,
+          p.amount.currency,
+          p.tip,
+          p.terminal,
+          p.originalId ?? null,
+          bridgeRef,
+          receiptNo,
+          at,
+          at,
+          p.environment ?? null,
+        );
+      this.appendEvent(
+        id,
+        'intent',
+        { kind: p.kind, amount: p.amount.minor, currency: p.amount.currency, tip: p.tip, terminal: p.terminal },
+        at,
+      );
     }, options.durable ?? true);
     return this.get(id)!;
   }
 
   /** Applies a state change and appends its event in one committed transaction. */
-  update(id: string, patch: PaymentPatch, event: { type: string; data?: unknown }, options: PaymentUpdateOptions = {}): PaymentRecord {
+  update(
+    id: string,
+    patch: PaymentPatch,
+    event: { type: string; data?: unknown },
+    options: PaymentUpdateOptions = {},
+  ): PaymentRecord {
     const at = this.stamp();
     const sets: string[] = [];
     const values: unknown[] = [];
@@ -374,12 +416,18 @@ export class Journal {
     sets.push('updated_at = ?');
     values.push(at);
     // RETURNING hands back the row as stored (scrubbed, redacted) without a second statement to read it.
-    const row = this.tx(() => {
-      const updated = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(...values, id) as Row | undefined;
-      if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
-      this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
-      return updated;
-    }, options.durable ?? needsOwnFsync(event.type, event.data));
+    const row = this.tx(
+      () => {
+        const updated = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(
+          ...values,
+          id,
+        ) as Row | undefined;
+        if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
+        this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
+        return updated;
+      },
+      options.durable ?? needsOwnFsync(event.type, event.data),
+    );
     return toRecord(row);
   }
 
@@ -389,7 +437,12 @@ export class Journal {
   }
 
   private appendEvent(id: string, type: string, data: unknown, at: string): void {
-    this.prepared('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(id, at, type, data === undefined ? null : JSON.stringify(scrub(data)));
+    this.prepared('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(
+      id,
+      at,
+      type,
+      data === undefined ? null : JSON.stringify(scrub(data)),
+    );
   }
 
   get(id: string): PaymentRecord | undefined {
@@ -398,7 +451,11 @@ export class Journal {
   }
 
   findByRef(register: string, ref: string, opClass: OpClass): PaymentRecord | undefined {
-    const row = this.prepared('SELECT * FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(register, ref, opClass) as Row | undefined;
+    const row = this.prepared('SELECT * FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(
+      register,
+      ref,
+      opClass,
+    ) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -408,7 +465,9 @@ export class Journal {
   }
 
   byReceiptNo(receiptNo: number): PaymentRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM payments WHERE receipt_no = ? ORDER BY rowid DESC LIMIT 1').get(receiptNo) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM payments WHERE receipt_no = ? ORDER BY rowid DESC LIMIT 1')
+      .get(receiptNo) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -422,8 +481,12 @@ export class Journal {
 
   /** What monitoring watches: payments in doubt (and since when the oldest), final results not yet delivered. */
   openCounts(): { inDoubt: number; oldestInDoubtAt: string | undefined; undelivered: number } {
-    const d = this.prepared(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM payments WHERE outcome = 'in_doubt'`).get() as { n: number; oldest: string | null };
-    const u = this.prepared('SELECT COUNT(*) AS n FROM payments WHERE delivered_at IS NULL AND outcome IS NOT NULL').get() as { n: number };
+    const d = this.prepared(
+      `SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM payments WHERE outcome = 'in_doubt'`,
+    ).get() as { n: number; oldest: string | null };
+    const u = this.prepared(
+      'SELECT COUNT(*) AS n FROM payments WHERE delivered_at IS NULL AND outcome IS NOT NULL',
+    ).get() as { n: number };
     return { inDoubt: d.n, oldestInDoubtAt: d.oldest ?? undefined, undelivered: u.n };
   }
 
@@ -439,15 +502,27 @@ export class Journal {
   /** Records that a terminal now runs on another environment (durable: the go-live decision). */
   recordEnvironmentSwitch(s: Omit<EnvironmentSwitch, 'at'>): EnvironmentSwitch {
     const at = this.stamp();
-    this.tx(() => this.prepared('INSERT INTO environment_switches (terminal, from_env, to_env, at, check_json) VALUES (?, ?, ?, ?, ?)').run(s.terminal, s.from, s.to, at, JSON.stringify(s.check ?? null)));
+    this.tx(() =>
+      this.prepared(
+        'INSERT INTO environment_switches (terminal, from_env, to_env, at, check_json) VALUES (?, ?, ?, ?, ?)',
+      ).run(s.terminal, s.from, s.to, at, JSON.stringify(s.check ?? null)),
+    );
     return { ...s, at };
   }
 
   environmentSwitches(terminal?: string): EnvironmentSwitch[] {
-    const rows = (terminal === undefined
-      ? this.prepared('SELECT * FROM environment_switches ORDER BY seq').all()
-      : this.prepared('SELECT * FROM environment_switches WHERE terminal = ? ORDER BY seq').all(terminal)) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({ terminal: String(r.terminal), from: r.from_env as Environment, to: r.to_env as Environment, at: String(r.at), check: JSON.parse(String(r.check_json)) as unknown }));
+    const rows = (
+      terminal === undefined
+        ? this.prepared('SELECT * FROM environment_switches ORDER BY seq').all()
+        : this.prepared('SELECT * FROM environment_switches WHERE terminal = ? ORDER BY seq').all(terminal)
+    ) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      terminal: String(r.terminal),
+      from: r.from_env as Environment,
+      to: r.to_env as Environment,
+      at: String(r.at),
+      check: JSON.parse(String(r.check_json)) as unknown,
+    }));
   }
 
   lastOfRegister(register: string): PaymentRecord | undefined {
@@ -474,14 +549,35 @@ export class Journal {
   list(q: ListQuery = {}): PaymentRecord[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.ref) { where.push('ref LIKE ?'); args.push(`%${q.ref}%`); }
-    if (q.register) { where.push('register = ?'); args.push(q.register); }
-    if (q.terminal) { where.push('terminal = ?'); args.push(q.terminal); }
+    if (q.ref) {
+      where.push('ref LIKE ?');
+      args.push(`%${q.ref}%`);
+    }
+    if (q.register) {
+      where.push('register = ?');
+      args.push(q.register);
+    }
+    if (q.terminal) {
+      where.push('terminal = ?');
+      args.push(q.terminal);
+    }
     if (q.outcome === 'open') where.push(`(outcome IS NULL OR outcome = 'in_doubt')`);
-    else if (q.outcome) { where.push('outcome = ?'); args.push(q.outcome); }
-    if (q.from) { where.push('created_at >= ?'); args.push(q.from); }
-    if (q.to) { where.push('created_at < ?'); args.push(q.to); }
-    if (q.amount !== undefined) { where.push('amount = ?'); args.push(q.amount); }
+    else if (q.outcome) {
+      where.push('outcome = ?');
+      args.push(q.outcome);
+    }
+    if (q.from) {
+      where.push('created_at >= ?');
+      args.push(q.from);
+    }
+    if (q.to) {
+      where.push('created_at < ?');
+      args.push(q.to);
+    }
+    if (q.amount !== undefined) {
+      where.push('amount = ?');
+      args.push(q.amount);
+    }
     const sql = `SELECT * FROM payments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY rowid DESC LIMIT ?`;
     return this.rows(sql, ...args, q.limit ?? 200);
   }
@@ -520,8 +616,17 @@ export class Journal {
   /** Every record created in [from, to) (ISO instants), oldest first; optionally of one terminal. */
   createdBetween(from: string, to: string, terminal?: string): PaymentRecord[] {
     return terminal === undefined
-      ? this.rows('SELECT * FROM payments WHERE created_at >= ? AND created_at < ? ORDER BY created_at, rowid', from, to)
-      : this.rows('SELECT * FROM payments WHERE created_at >= ? AND created_at < ? AND terminal = ? ORDER BY created_at, rowid', from, to, terminal);
+      ? this.rows(
+          'SELECT * FROM payments WHERE created_at >= ? AND created_at < ? ORDER BY created_at, rowid',
+          from,
+          to,
+        )
+      : this.rows(
+          'SELECT * FROM payments WHERE created_at >= ? AND created_at < ? AND terminal = ? ORDER BY created_at, rowid',
+          from,
+          to,
+          terminal,
+        );
   }
 
   /** The record sent to a terminal under this bridge reference (IPP REFERENCE_NUMBER, ePOS reference_number). */
@@ -555,35 +660,59 @@ export class Journal {
   }
 
   receipt(paymentId: string): unknown {
-    const row = this.db.prepare('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
+    const row = this.db.prepare('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as
+      Row | undefined;
     return row ? JSON.parse(String(row.data_json)) : undefined;
   }
 
   /** Records a day close (`scope` "bridge" or a register's own period) with its report. */
   recordDayClose(scope: string, businessDay: string, report: unknown): StoredReport {
     const at = this.stamp();
-    const r = this.db.prepare('INSERT INTO day_closes (scope, business_day, closed_at, report_json) VALUES (?, ?, ?, ?)').run(scope, businessDay, at, JSON.stringify(scrub(report)));
+    const r = this.db
+      .prepare('INSERT INTO day_closes (scope, business_day, closed_at, report_json) VALUES (?, ?, ?, ?)')
+      .run(scope, businessDay, at, JSON.stringify(scrub(report)));
     return { seq: Number(r.lastInsertRowid), businessDay, at, report: scrub(report) };
   }
 
   /** The most recent day close of a scope. */
   lastDayClose(scope: string): StoredReport | undefined {
-    const row = this.db.prepare('SELECT * FROM day_closes WHERE scope = ? ORDER BY seq DESC LIMIT 1').get(scope) as Row | undefined;
-    return row ? { seq: Number(row.seq), businessDay: String(row.business_day), at: String(row.closed_at), report: JSON.parse(String(row.report_json)) } : undefined;
+    const row = this.db.prepare('SELECT * FROM day_closes WHERE scope = ? ORDER BY seq DESC LIMIT 1').get(scope) as
+      Row | undefined;
+    return row
+      ? {
+          seq: Number(row.seq),
+          businessDay: String(row.business_day),
+          at: String(row.closed_at),
+          report: JSON.parse(String(row.report_json)),
+        }
+      : undefined;
   }
 
   saveReconciliation(businessDay: string, report: unknown): StoredReport {
     const at = this.stamp();
-    const r = this.db.prepare('INSERT INTO reconciliations (business_day, created_at, report_json) VALUES (?, ?, ?)').run(businessDay, at, JSON.stringify(scrub(report)));
+    const r = this.db
+      .prepare('INSERT INTO reconciliations (business_day, created_at, report_json) VALUES (?, ?, ?)')
+      .run(businessDay, at, JSON.stringify(scrub(report)));
     return { seq: Number(r.lastInsertRowid), businessDay, at, report: scrub(report) };
   }
 
   /** The latest reconciliation report (of one business day, or of any). */
   latestReconciliation(businessDay?: string): StoredReport | undefined {
-    const row = (businessDay === undefined
-      ? this.db.prepare('SELECT * FROM reconciliations ORDER BY seq DESC LIMIT 1').get()
-      : this.db.prepare('SELECT * FROM reconciliations WHERE business_day = ? ORDER BY seq DESC LIMIT 1').get(businessDay)) as Row | undefined;
-    return row ? { seq: Number(row.seq), businessDay: String(row.business_day), at: String(row.created_at), report: JSON.parse(String(row.report_json)) } : undefined;
+    const row = (
+      businessDay === undefined
+        ? this.db.prepare('SELECT * FROM reconciliations ORDER BY seq DESC LIMIT 1').get()
+        : this.db
+            .prepare('SELECT * FROM reconciliations WHERE business_day = ? ORDER BY seq DESC LIMIT 1')
+            .get(businessDay)
+    ) as Row | undefined;
+    return row
+      ? {
+          seq: Number(row.seq),
+          businessDay: String(row.business_day),
+          at: String(row.created_at),
+          report: JSON.parse(String(row.report_json)),
+        }
+      : undefined;
   }
 
   /** SQLite's own integrity check; "ok" when healthy. */

@@ -3,13 +3,49 @@ import { toDecimal } from '../domain/money';
 
 /** Plain-text and CSV renderings of journal records for the CLI and exports. Masked PAN only, like the journal. */
 
-const COLUMNS = ['created_at', 'register', 'ref', 'kind', 'amount', 'currency', 'tip', 'terminal', 'outcome', 'stage', 'settlement', 'auth_code', 'rrn', 'pan_masked', 'receipt_no', 'delivered', 'acknowledged', 'reversed', 'message'] as const;
+const COLUMNS = [
+  'created_at',
+  'register',
+  'ref',
+  'kind',
+  'amount',
+  'currency',
+  'tip',
+  'terminal',
+  'outcome',
+  'stage',
+  'settlement',
+  'auth_code',
+  'rrn',
+  'pan_masked',
+  'receipt_no',
+  'delivered',
+  'acknowledged',
+  'reversed',
+  'message',
+] as const;
 
 function cells(r: PaymentRecord): string[] {
   return [
-    r.createdAt, r.register, r.ref, r.kind, toDecimal(r.amount), r.amount.currency, String(r.tip), r.terminal, r.outcome ?? 'running', r.stage,
-    r.settlement ?? '', r.result?.authCode ?? '', r.result?.rrn ?? '', r.result?.panMasked ?? '', String(r.receiptNo),
-    r.deliveredAt ? 'yes' : 'no', r.acknowledgedAt ? 'yes' : 'no', r.reversedBy ? 'yes' : 'no', r.message,
+    r.createdAt,
+    r.register,
+    r.ref,
+    r.kind,
+    toDecimal(r.amount),
+    r.amount.currency,
+    String(r.tip),
+    r.terminal,
+    r.outcome ?? 'running',
+    r.stage,
+    r.settlement ?? '',
+    r.result?.authCode ?? '',
+    r.result?.rrn ?? '',
+    r.result?.panMasked ?? '',
+    String(r.receiptNo),
+    r.deliveredAt ? 'yes' : 'no',
+    r.acknowledgedAt ? 'yes' : 'no',
+    r.reversedBy ? 'yes' : 'no',
+    r.message,
   ];
 }
 
@@ -25,9 +61,14 @@ export function journalCsv(rows: PaymentRecord[]): string {
 
 export function journalTable(rows: PaymentRecord[]): string {
   if (rows.length === 0) return 'the journal has no payments\n';
-  return rows
-    .map((r) => `${r.createdAt}  ${r.ref.padEnd(16)} ${r.kind.padEnd(14)} ${toDecimal(r.amount).padStart(10)} ${r.amount.currency}  ${(r.outcome ?? 'running').padEnd(9)} ${r.terminal}  ${r.message}`)
-    .join('\n') + '\n';
+  return (
+    rows
+      .map(
+        (r) =>
+          `${r.createdAt}  ${r.ref.padEnd(16)} ${r.kind.padEnd(14)} ${toDecimal(r.amount).padStart(10)} ${r.amount.currency}  ${(r.outcome ?? 'running').padEnd(9)} ${r.terminal}  ${r.message}`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function journalDetail(r: PaymentRecord, events: JournalEvent[]): string {

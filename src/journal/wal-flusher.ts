@@ -20,7 +20,8 @@ import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } fr
 
 export type FlushFn = (fd: number) => Promise<void>;
 
-const fdatasyncAsync: FlushFn = (fd) => new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+const fdatasyncAsync: FlushFn = (fd) =>
+  new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
 
 interface Waiter {
   readonly upTo: number;
@@ -77,7 +78,8 @@ export class WalFlusher {
   durable(): Promise<void> {
     const upTo = this.committed;
     if (upTo <= this.durableUpTo) return Promise.resolve();
-    if (this.closed) return Promise.reject(new Error('the journal is closed; its last commits could not be made durable'));
+    if (this.closed)
+      return Promise.reject(new Error('the journal is closed; its last commits could not be made durable'));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ upTo, resolve, reject });
       this.kick();
@@ -135,14 +137,14 @@ export class WalFlusher {
   private settle(): void {
     if (!this.waiters.length) return;
     const still: Waiter[] = [];
-    for (const w of this.waiters) (w.upTo <= this.durableUpTo ? w.resolve() : still.push(w));
+    for (const w of this.waiters) w.upTo <= this.durableUpTo ? w.resolve() : still.push(w);
     this.waiters = still;
   }
 
   private fail(upTo: number, e: Error): void {
     const still: Waiter[] = [];
     const error = new Error(`the journal could not be made durable on disk: ${e.message}`, { cause: e });
-    for (const w of this.waiters) (w.upTo <= upTo ? w.reject(error) : still.push(w));
+    for (const w of this.waiters) w.upTo <= upTo ? w.reject(error) : still.push(w);
     this.waiters = still;
   }
 

@@ -19,7 +19,11 @@ export interface BadFrameLogOptions {
 export class BadFrameLog {
   private readonly budget: LineBudget;
 
-  constructor(private readonly log: Logger, private readonly peer: string, private readonly o: BadFrameLogOptions = {}) {
+  constructor(
+    private readonly log: Logger,
+    private readonly peer: string,
+    private readonly o: BadFrameLogOptions = {},
+  ) {
     this.budget = new LineBudget(o.perMinute ?? 10, 60_000, o.now);
   }
 
@@ -39,6 +43,11 @@ export class BadFrameLog {
   private summary(total: number): void {
     const detail = `${total} bad frames from peer ${this.peer} in the last minute`;
     this.log.warn({ peer: this.peer, badFrames: total }, detail);
-    this.o.security?.record({ kind: 'flood', peer: this.peer, detail, ...(this.o.listener !== undefined ? { listener: this.o.listener } : {}) });
+    this.o.security?.record({
+      kind: 'flood',
+      peer: this.peer,
+      detail,
+      ...(this.o.listener !== undefined ? { listener: this.o.listener } : {}),
+    });
   }
 }

@@ -46,7 +46,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         // Values interpolated into the message (`log.info('x %j', obj)`) are scrubbed like logged objects.
         logMethod(args, method) {
           const [first, ...rest] = args as unknown[];
-          const scrubbed = typeof first === 'string' ? [first, ...rest.map((a) => (typeof a === 'object' && a !== null ? scrubLogValue(a) : a))] : args;
+          const scrubbed =
+            typeof first === 'string'
+              ? [first, ...rest.map((a) => (typeof a === 'object' && a !== null ? scrubLogValue(a) : a))]
+              : args;
           method.apply(this, scrubbed as Parameters<typeof method>);
         },
         streamWrite: redactJsonLine,
@@ -74,7 +77,10 @@ let stdoutGuarded = false;
 
 /** One destination that writes each line to the log file and/or stdout. */
 export function logOutputs(options: LogOutputOptions): LogSink & { readonly file?: RotatingFile } {
-  const file = options.file === undefined ? undefined : new RotatingFile(typeof options.file === 'string' ? { file: options.file } : options.file);
+  const file =
+    options.file === undefined
+      ? undefined
+      : new RotatingFile(typeof options.file === 'string' ? { file: options.file } : options.file);
   const sinks: LogSink[] = [];
   if (file) sinks.push(file);
   if (options.stdout) {

@@ -9,7 +9,8 @@
  * then — 16 digits with dashes, Luhn-valid one time in ten — and masking them corrupted an IPP SID in the journal, so
  * the terminal's open transaction was never confirmed. UUIDs are matched first and left as they are.
  */
-const UUID_OR_PAN_CANDIDATE = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b(?:\d[ -]?){12,18}\d\b/gi;
+const UUID_OR_PAN_CANDIDATE =
+  /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b(?:\d[ -]?){12,18}\d\b/gi;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRACK1 = /%?B\d{12,19}\^[^^\n]{0,26}\^\d{4}[^?\s"]*\??/g;
 const TRACK2 = /;?\d{12,19}=\d{4,}\??/g;
@@ -68,7 +69,8 @@ export function isReferenceKey(key: string): boolean {
 }
 
 /** Names of terminal properties that carry card data; dropped wherever they appear. */
-const CARD_DATA_KEYS = /^(PAN|TRACK\d?|TRACK_?\d_?DATA|EXP(IRE|IRY)?_?DATE|CVV2?|CVC2?|EMBOSS_NAME|pan|track\d?|cvv|expiryDate)$/;
+const CARD_DATA_KEYS =
+  /^(PAN|TRACK\d?|TRACK_?\d_?DATA|EXP(IRE|IRY)?_?DATE|CVV2?|CVC2?|EMBOSS_NAME|pan|track\d?|cvv|expiryDate)$/;
 
 /**
  * Defence in depth for anything stored or sent on: card-data properties are dropped, every string but a reference

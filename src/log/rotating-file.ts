@@ -58,7 +58,10 @@ export class RotatingFile {
       this.failing = false;
     } catch (e) {
       this.closeQuietly();
-      if (!this.failing) this.onError(`cannot write the log file ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if (!this.failing)
+        this.onError(
+          `cannot write the log file ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       this.failing = true;
     }
     return true;

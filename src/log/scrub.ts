@@ -18,16 +18,56 @@ export const REDACTED = '[redacted]';
 
 /** Field names (compared lower-case without "-" and "_") whose values never reach a log line. */
 const SENSITIVE_NAMES = new Set([
-  'secret', 'password', 'passwd', 'pwd', 'pin', 'pinblock', 'passcode',
-  'token', 'accesstoken', 'refreshtoken', 'idtoken', 'sessiontoken', 'bearer',
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie',
-  'session', 'xsession', 'sessionid', 'apikey', 'xapikey',
-  'clientsecret', 'partnersecret', 'merchantsecret',
-  'pan', 'cardnumber', 'primaryaccountnumber', 'accountnumber',
-  'track', 'track1', 'track2', 'track3', 'trackdata', 'track1data', 'track2data', 'track3data',
-  'cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'securitycode',
-  'expdate', 'expirydate', 'expiry', 'expirationdate', 'expiration',
-  'embossname', 'cardholdername',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'pin',
+  'pinblock',
+  'passcode',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'sessiontoken',
+  'bearer',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'session',
+  'xsession',
+  'sessionid',
+  'apikey',
+  'xapikey',
+  'clientsecret',
+  'partnersecret',
+  'merchantsecret',
+  'pan',
+  'cardnumber',
+  'primaryaccountnumber',
+  'accountnumber',
+  'track',
+  'track1',
+  'track2',
+  'track3',
+  'trackdata',
+  'track1data',
+  'track2data',
+  'track3data',
+  'cvv',
+  'cvv2',
+  'cvc',
+  'cvc2',
+  'cvn',
+  'securitycode',
+  'expdate',
+  'expirydate',
+  'expiry',
+  'expirationdate',
+  'expiration',
+  'embossname',
+  'cardholdername',
 ]);
 /** Name endings that mark a credential (partnerSecret, X-Auth-Token, adminPassword …). */
 const SENSITIVE_SUFFIXES = ['secret', 'password', 'token', 'apikey'];
@@ -41,7 +81,8 @@ export function isSensitiveKey(key: string): boolean {
 // Credentials in free text.
 const BASIC = /(Basic\s+)[A-Za-z0-9+/]{4,}={0,2}/g;
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi;
-const URL_QUERY_SECRET = /([?&#;](?:access_token|refresh_token|id_token|token|client_secret|secret|password|passwd|session|session_id|api_key|apikey|key|sig|signature)=)[^&#\s"'\\]+/gi;
+const URL_QUERY_SECRET =
+  /([?&#;](?:access_token|refresh_token|id_token|token|client_secret|secret|password|passwd|session|session_id|api_key|apikey|key|sig|signature)=)[^&#\s"'\\]+/gi;
 const PAIR_SECRET =
   /(\b(?:client_secret|partner_?secret|merchant_?secret|secret|password|passwd|access_token|refresh_token|id_token|token|x-session|session|authorization|api_?key|cvv2?|cvc2?|pin)\\?["']?\s*[:=]\s*\\?["']?)(?!\[redacted\]|Bearer\b|Basic\b)([^\s"'&,;}\\]+)/gi;
 
@@ -62,10 +103,12 @@ export function scrubLogValue(value: unknown): unknown {
 }
 
 function scrub(value: unknown, key: string, depth: number, seen: WeakSet<object>): unknown {
-  if (key && isSensitiveKey(key) && value !== undefined && value !== null && typeof value !== 'boolean') return REDACTED;
+  if (key && isSensitiveKey(key) && value !== undefined && value !== null && typeof value !== 'boolean')
+    return REDACTED;
   switch (typeof value) {
     case 'string':
-      if (/^pan_?masked$/i.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''))) return maskPan(value) ?? REDACTED;
+      if (/^pan_?masked$/i.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, '')))
+        return maskPan(value) ?? REDACTED;
       return redactLogText(value);
     case 'number':
     case 'bigint':
@@ -106,7 +149,11 @@ function looksLikePan(digits: string): boolean {
 function isHeaders(value: object): value is Headers {
   // The tag first: reading the global `Headers` loads Node's fetch implementation (~25 ms), which the first log line
   // of every start would otherwise pay for.
-  return (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Headers' && typeof Headers !== 'undefined' && value instanceof Headers;
+  return (
+    (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Headers' &&
+    typeof Headers !== 'undefined' &&
+    value instanceof Headers
+  );
 }
 
 /** An Error as a plain object: what pino's error serializer keeps, plus the cause chain. */

@@ -20,7 +20,8 @@ import type { FetchLike } from '../terminal/epos/http';
 import { SKEW_FAIL_MS } from './doctor/check-terminals';
 import { countingFetch, GatewayCallCounter } from './metrics/gateway-calls';
 
-export type GoLiveStepId = 'environment' | 'credentials' | 'token' | 'merchant' | 'terminal' | 'clock' | 'storage' | 'demo_payments';
+export type GoLiveStepId =
+  'environment' | 'credentials' | 'token' | 'merchant' | 'terminal' | 'clock' | 'storage' | 'demo_payments';
 
 export interface GoLiveStep {
   readonly id: GoLiveStepId;
@@ -59,13 +60,18 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
   const now = deps.now ?? Date.now;
   const steps: GoLiveStep[] = [];
   const ok = (id: GoLiveStepId, text: string): void => void steps.push({ id, status: 'ok', text });
-  const fail = (id: GoLiveStepId, text: string, fix: string): void => void steps.push({ id, status: 'fail', text, fix });
+  const fail = (id: GoLiveStepId, text: string, fix: string): void =>
+    void steps.push({ id, status: 'fail', text, fix });
   const skip = (id: GoLiveStepId, text: string): void => void steps.push({ id, status: 'skip', text });
   const gatewaySteps: GoLiveStepId[] = ['token', 'merchant', 'terminal', 'clock'];
 
   // 1. The terminal names Live explicitly.
   if (cfg.environment !== 'live') {
-    fail('environment', `Terminal "${cfg.id}" runs on the Demo environment`, `Switch it to Live with the Live integration's credentials from ${LIVE_PORTAL}: nothing carries over from Demo (new Partner and Merchant credentials, and the merchant approves the integration again).`);
+    fail(
+      'environment',
+      `Terminal "${cfg.id}" runs on the Demo environment`,
+      `Switch it to Live with the Live integration's credentials from ${LIVE_PORTAL}: nothing carries over from Demo (new Partner and Merchant credentials, and the merchant approves the integration again).`,
+    );
   } else {
     ok('environment', `Terminal "${cfg.id}" is set to the Live environment (${eposBaseUrl(cfg)})`);
   }
@@ -74,13 +80,24 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
   const plain = (['partnerSecret', 'merchantSecret'] as const).filter((f) => isPlainSecret(cfg[f]));
   let creds;
   if (plain.length > 0) {
-    fail('credentials', `${plain.join(' and ')} ${plain.length > 1 ? 'are' : 'is'} written in the config file in plain text`, 'Enter the secrets in the Go live view (they are kept in the keychain) or name environment variables: {"env": "MYPOS_PARTNER_SECRET"}.');
+    fail(
+      'credentials',
+      `${plain.join(' and ')} ${plain.length > 1 ? 'are' : 'is'} written in the config file in plain text`,
+      'Enter the secrets in the Go live view (they are kept in the keychain) or name environment variables: {"env": "MYPOS_PARTNER_SECRET"}.',
+    );
   } else {
     try {
       creds = resolveEposCredentials(cfg, deps.secrets);
-      ok('credentials', `Partner ID ${cfg.partnerId}, Application ID ${cfg.applicationId}, Partner Client ID ${cfg.partnerClientId} and the Merchant Client ID are present; the secrets come from the keychain or the environment`);
+      ok(
+        'credentials',
+        `Partner ID ${cfg.partnerId}, Application ID ${cfg.applicationId}, Partner Client ID ${cfg.partnerClientId} and the Merchant Client ID are present; the secrets come from the keychain or the environment`,
+      );
     } catch (e) {
-      fail('credentials', isBridgeError(e) ? e.message : String(e), 'Store the Live Partner Secret and Merchant Client Secret in the keychain (Go live view) or set the environment variables the config names.');
+      fail(
+        'credentials',
+        isBridgeError(e) ? e.message : String(e),
+        'Store the Live Partner Secret and Merchant Client Secret in the keychain (Go live view) or set the environment variables the config names.',
+      );
     }
   }
 
@@ -106,7 +123,12 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
       // Positive: this computer is ahead of the gateway.
       const skew = -calls.clockSkewSeconds * 1000;
       const seconds = Math.abs(calls.clockSkewSeconds);
-      if (Math.abs(skew) > SKEW_FAIL_MS) fail('clock', `This computer's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the myPOS gateway`, 'Turn on automatic time (Windows: Settings → Time & language; macOS: Date & Time; Linux: timedatectl set-ntp true), then check again.');
+      if (Math.abs(skew) > SKEW_FAIL_MS)
+        fail(
+          'clock',
+          `This computer's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the myPOS gateway`,
+          'Turn on automatic time (Windows: Settings → Time & language; macOS: Date & Time; Linux: timedatectl set-ntp true), then check again.',
+        );
       else ok('clock', `This computer's clock agrees with the gateway within ${Math.max(1, seconds)} s`);
     }
   }
@@ -116,15 +138,34 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
     ['journal folder', deps.dataDir],
     ['log folder', dirname(deps.logFile)],
   ].filter(([, dir]) => !writable(dir!));
-  if (notWritable.length) fail('storage', `Not writable: ${notWritable.map(([what, dir]) => `${what} ${dir}`).join(', ')}`, 'Give the user the bridge runs as write access to these folders (or move them with --data-dir / --log-dir), then check again.');
+  if (notWritable.length)
+    fail(
+      'storage',
+      `Not writable: ${notWritable.map(([what, dir]) => `${what} ${dir}`).join(', ')}`,
+      'Give the user the bridge runs as write access to these folders (or move them with --data-dir / --log-dir), then check again.',
+    );
   else ok('storage', 'The journal and the logs can be written');
 
   // 8. No Demo payment left unfinished on this terminal.
   const open = deps.openPayments(cfg.id, 'demo');
-  if (open.length) fail('demo_payments', `${open.length} Demo payment${open.length > 1 ? 's are' : ' is'} not finished on this terminal: ${open.slice(0, 5).map((p) => p.ref).join(', ')}${open.length > 5 ? ' …' : ''}`, 'Let the bridge finish them on the Demo gateway first (it keeps asking; see the Journal view), or settle them in the Demo account: after the switch the Demo gateway is no longer asked.');
+  if (open.length)
+    fail(
+      'demo_payments',
+      `${open.length} Demo payment${open.length > 1 ? 's are' : ' is'} not finished on this terminal: ${open
+        .slice(0, 5)
+        .map((p) => p.ref)
+        .join(', ')}${open.length > 5 ? ' …' : ''}`,
+      'Let the bridge finish them on the Demo gateway first (it keeps asking; see the Journal view), or settle them in the Demo account: after the switch the Demo gateway is no longer asked.',
+    );
   else ok('demo_payments', 'No Demo payment is left unfinished on this terminal');
 
-  return { terminal: cfg.id, terminalId: cfg.terminalId, ready: steps.every((s) => s.status !== 'fail') && steps.some((s) => s.id === 'terminal' && s.status === 'ok'), steps, checkedAt: new Date(now()).toISOString() };
+  return {
+    terminal: cfg.id,
+    terminalId: cfg.terminalId,
+    ready: steps.every((s) => s.status !== 'fail') && steps.some((s) => s.id === 'terminal' && s.status === 'ok'),
+    steps,
+    checkedAt: new Date(now()).toISOString(),
+  };
 }
 
 interface Say {
@@ -135,24 +176,40 @@ interface Say {
 
 /** Steps 3–5 on the Live gateway: token (partner credentials), session (merchant approval), the terminal listed. */
 async function gatewayChecks(cfg: EposTerminalConfig, client: EposGatewayClient, say: Say): Promise<void> {
-  const rest = (from: GoLiveStepId[]): void => from.forEach((id) => say.skip(id, 'not checked: the steps above must pass first'));
+  const rest = (from: GoLiveStepId[]): void =>
+    from.forEach((id) => say.skip(id, 'not checked: the steps above must pass first'));
   let token: string;
   try {
     token = await client.token();
     say.ok('token', `The Live gateway issued a token for Partner Client ID ${cfg.partnerClientId}`);
   } catch (e) {
     if (isEposError(e) && (e.code === 'network' || e.code === 'timeout')) {
-      say.fail('token', `The Live gateway at ${eposBaseUrl(cfg)} cannot be reached: ${e.message}`, 'Check the internet connection, a proxy or firewall, and the gatewayUrl setting.');
+      say.fail(
+        'token',
+        `The Live gateway at ${eposBaseUrl(cfg)} cannot be reached: ${e.message}`,
+        'Check the internet connection, a proxy or firewall, and the gatewayUrl setting.',
+      );
     } else {
-      say.fail('token', `The Live gateway refused the partner credentials${refusal(e)}`, `Use the Live integration's Partner Client ID and Secret (Summary tab in ${LIVE_PORTAL}). Demo credentials do not work on Live; the Live integration must have passed the Integration Checklist.`);
+      say.fail(
+        'token',
+        `The Live gateway refused the partner credentials${refusal(e)}`,
+        `Use the Live integration's Partner Client ID and Secret (Summary tab in ${LIVE_PORTAL}). Demo credentials do not work on Live; the Live integration must have passed the Integration Checklist.`,
+      );
     }
     return rest(['merchant', 'terminal']);
   }
   try {
     await client.session(token);
-    say.ok('merchant', `The merchant approved the integration (a Live session was created for Merchant Client ID ${cfg.merchantClientId})`);
+    say.ok(
+      'merchant',
+      `The merchant approved the integration (a Live session was created for Merchant Client ID ${cfg.merchantClientId})`,
+    );
   } catch (e) {
-    say.fail('merchant', `No Live session for the merchant${refusal(e)}`, `The merchant must approve the Live integration in their myPOS account; then generate the Merchant Client ID and Secret in the Merchants tab of ${LIVE_PORTAL} and enter them here.`);
+    say.fail(
+      'merchant',
+      `No Live session for the merchant${refusal(e)}`,
+      `The merchant must approve the Live integration in their myPOS account; then generate the Merchant Client ID and Secret in the Merchants tab of ${LIVE_PORTAL} and enter them here.`,
+    );
     return rest(['terminal']);
   }
   try {
@@ -162,10 +219,20 @@ async function gatewayChecks(cfg: EposTerminalConfig, client: EposGatewayClient,
       ids.push(...p.terminals.map((t) => t.terminalId));
       if (page >= p.pagination.totalPages || p.terminals.length === 0) break;
     }
-    if (ids.includes(cfg.terminalId)) say.ok('terminal', `Terminal ${cfg.terminalId} is among the merchant's Live terminals`);
-    else say.fail('terminal', `Terminal ${cfg.terminalId} is not among the merchant's Live terminals${ids.length ? ` (${ids.join(', ')})` : ' (none is listed)'}`, `Enter the TID of the merchant's real terminal (Demo TIDs do not exist on Live), and make sure it is an Ultra or Carbon activated on this merchant's account (${EPOS_BASE_URLS.live}).`);
+    if (ids.includes(cfg.terminalId))
+      say.ok('terminal', `Terminal ${cfg.terminalId} is among the merchant's Live terminals`);
+    else
+      say.fail(
+        'terminal',
+        `Terminal ${cfg.terminalId} is not among the merchant's Live terminals${ids.length ? ` (${ids.join(', ')})` : ' (none is listed)'}`,
+        `Enter the TID of the merchant's real terminal (Demo TIDs do not exist on Live), and make sure it is an Ultra or Carbon activated on this merchant's account (${EPOS_BASE_URLS.live}).`,
+      );
   } catch (e) {
-    say.fail('terminal', `Listing the merchant's Live terminals failed${refusal(e)}`, 'Check the Partner ID (mps-p-…) and Application ID (mps-app-…) of the Live integration.');
+    say.fail(
+      'terminal',
+      `Listing the merchant's Live terminals failed${refusal(e)}`,
+      'Check the Partner ID (mps-p-…) and Application ID (mps-app-…) of the Live integration.',
+    );
   }
 }
 

@@ -29,14 +29,17 @@ export function readiness(service: Service): Readiness {
   for (const t of service.bridge.terminals()) {
     const name = `terminal ${t.id}`;
     if (t.state === 'offline') checks.push({ name, ok: false, detail: `offline${t.message ? `: ${t.message}` : ''}` });
-    else if (t.state === 'recovering') checks.push({ name, ok: false, detail: 'recovering: asking the terminal about unfinished payments' });
-    else if (t.message === undefined && t.lastSeen === undefined && t.state === 'ready' && !t.currentRef) checks.push({ name, ok: false, detail: 'not asked yet' });
+    else if (t.state === 'recovering')
+      checks.push({ name, ok: false, detail: 'recovering: asking the terminal about unfinished payments' });
+    else if (t.message === undefined && t.lastSeen === undefined && t.state === 'ready' && !t.currentRef)
+      checks.push({ name, ok: false, detail: 'not asked yet' });
     else checks.push({ name, ok: true });
   }
   for (const l of service.listeners) {
     const name = `listener ${l.id}`;
     const device = l.device?.();
-    if (device && !device.open) checks.push({ name, ok: false, detail: `${l.address}: ${device.error ?? 'device not open'}` });
+    if (device && !device.open)
+      checks.push({ name, ok: false, detail: `${l.address}: ${device.error ?? 'device not open'}` });
     else checks.push({ name, ok: true });
   }
   return { ready: checks.every((c) => c.ok), checks };

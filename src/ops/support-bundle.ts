@@ -30,7 +30,14 @@ export interface SupportBundleInput extends DoctorInput {
   readonly doctorEnv: DoctorEnv;
   /** A running bridge's listeners and terminals (the status page); absent from the command line. */
   readonly live?: {
-    readonly listeners: ReadonlyArray<{ id: string; protocol: string; transport: string; address: string; connections: number; device?: { open: boolean; error?: string } }>;
+    readonly listeners: ReadonlyArray<{
+      id: string;
+      protocol: string;
+      transport: string;
+      address: string;
+      connections: number;
+      device?: { open: boolean; error?: string };
+    }>;
     readonly terminals: readonly TerminalView[];
   };
   /** The device list; default: this computer's (serial, HID, USB). */
@@ -64,7 +71,10 @@ export async function buildSupportBundle(input: SupportBundleInput): Promise<Sup
 
   const logFile = input.logFile(config);
   const lines = existsSync(logFile) ? lastLines(logFile, BUNDLE_LOG_LINES) : [];
-  files.push(['logs/register-bridge.log', lines.map((l) => readableTime(redactJsonLine(l))).join('\n') + (lines.length ? '\n' : '')]);
+  files.push([
+    'logs/register-bridge.log',
+    lines.map((l) => readableTime(redactJsonLine(l))).join('\n') + (lines.length ? '\n' : ''),
+  ]);
 
   files.push(['journal-stats.json', json(journalStats(input.dataDir(config)))]);
   // Security events (foreign protocols refused, failed authentications, policy refusals) are kept apart from the
@@ -72,7 +82,9 @@ export async function buildSupportBundle(input: SupportBundleInput): Promise<Sup
   const security = join(input.dataDir(config), SECURITY_LOG_NAME);
   const events = existsSync(security) ? lastLines(security, BUNDLE_LOG_LINES) : [];
   files.push(['security-events.jsonl', events.map((l) => redactJsonLine(l)).join('\n') + (events.length ? '\n' : '')]);
-  const devices = await (input.devices ?? (() => listDevices()))().catch((e: unknown) => ({ error: (e as Error).message }));
+  const devices = await (input.devices ?? (() => listDevices()))().catch((e: unknown) => ({
+    error: (e as Error).message,
+  }));
   files.push(['devices.json', json(devices)]);
   if (input.live) files.push(['state.json', json(input.live)]);
 
@@ -81,7 +93,10 @@ export async function buildSupportBundle(input: SupportBundleInput): Promise<Sup
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return { fileName: `register-bridge-support-${stamp}.zip`, zip: Buffer.concat(chunks), files: files.map(([n]) => n) };
 }
 
@@ -140,7 +155,9 @@ export function configWithoutSecrets(file: string): string {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    return json({ note: `the config file ${file} is not valid JSON: ${(e as Error).message.replace(/"[^"]*"/g, '"…"')}` });
+    return json({
+      note: `the config file ${file} is not valid JSON: ${(e as Error).message.replace(/"[^"]*"/g, '"…"')}`,
+    });
   }
   return json(stripSecrets(parsed, undefined));
 }
@@ -149,7 +166,9 @@ function stripSecrets(value: unknown, key: string | undefined): unknown {
   if (key !== undefined && (isSensitiveKey(key) || /(^|[a-z])key$/i.test(key))) return secretNote(value);
   if (Array.isArray(value)) return value.map((v) => stripSecrets(v, undefined));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, stripSecrets(v, k)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, stripSecrets(v, k)]),
+    );
   }
   return value;
 }
@@ -160,7 +179,8 @@ function secretNote(value: unknown): string {
     if (typeof ref.env === 'string') return `<secret from env ${ref.env}>`;
     if (typeof ref.keychain === 'string') return `<secret from keychain entry ${ref.keychain}>`;
   }
-  if (typeof value === 'string') return '<secret written in plain text in the config file: move it to the keychain or an environment variable>';
+  if (typeof value === 'string')
+    return '<secret written in plain text in the config file: move it to the keychain or an environment variable>';
   return '<secret>';
 }
 
@@ -171,7 +191,14 @@ export interface JournalStats {
   /** Payments created per UTC day and outcome ("running" for no outcome yet). */
   readonly perDay?: Array<{ day: string; outcome: string; count: number }>;
   /** Payments without a final outcome: running, or in doubt (the bridge is still asking the terminal). */
-  readonly open?: Array<{ ref: string; register: string; terminal: string; kind: string; outcome: string; createdAt: string }>;
+  readonly open?: Array<{
+    ref: string;
+    register: string;
+    terminal: string;
+    kind: string;
+    outcome: string;
+    createdAt: string;
+  }>;
   readonly undelivered?: number;
 }
 
@@ -182,15 +209,27 @@ export function journalStats(dataDir: string): JournalStats {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const perDay = (db.prepare(
-      `SELECT substr(created_at, 1, 10) AS day, COALESCE(outcome, 'running') AS outcome, count(*) AS count
+    const perDay = (
+      db
+        .prepare(
+          `SELECT substr(created_at, 1, 10) AS day, COALESCE(outcome, 'running') AS outcome, count(*) AS count
        FROM payments GROUP BY day, outcome ORDER BY day DESC, outcome LIMIT 1000`,
-    ).all() as Array<{ day: string; outcome: string; count: number }>).map((r) => ({ ...r, count: Number(r.count) }));
-    const open = db.prepare(
-      `SELECT ref, register, terminal, kind, COALESCE(outcome, 'running') AS outcome, created_at AS createdAt
+        )
+        .all() as Array<{ day: string; outcome: string; count: number }>
+    ).map((r) => ({ ...r, count: Number(r.count) }));
+    const open = db
+      .prepare(
+        `SELECT ref, register, terminal, kind, COALESCE(outcome, 'running') AS outcome, created_at AS createdAt
        FROM payments WHERE outcome IS NULL OR outcome = 'in_doubt' ORDER BY rowid LIMIT 500`,
-    ).all() as NonNullable<JournalStats['open']>;
-    const undelivered = Number((db.prepare('SELECT count(*) AS n FROM payments WHERE delivered_at IS NULL AND outcome IS NOT NULL').get() as { n: number }).n);
+      )
+      .all() as NonNullable<JournalStats['open']>;
+    const undelivered = Number(
+      (
+        db.prepare('SELECT count(*) AS n FROM payments WHERE delivered_at IS NULL AND outcome IS NOT NULL').get() as {
+          n: number;
+        }
+      ).n,
+    );
     return { file, exists: true, perDay, open, undelivered };
   } catch (e) {
     return { file, exists: true, error: (e as Error).message };

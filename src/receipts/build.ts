@@ -21,7 +21,11 @@ const RAW_CVM = 'CVM';
  * The receipt of one journal record. `original` is the payment a follow-up (reversal, completion, pre-auth release)
  * acts on: card and merchant data the follow-up's answer lacks are taken from it.
  */
-export function receiptData(record: PaymentRecord, original: PaymentRecord | undefined, settings: ReceiptSettings = {}): ReceiptData {
+export function receiptData(
+  record: PaymentRecord,
+  original: PaymentRecord | undefined,
+  settings: ReceiptSettings = {},
+): ReceiptData {
   const r = record.result ?? undefined;
   const o = original?.result ?? undefined;
   const raw = record.raw ?? {};
@@ -36,17 +40,31 @@ export function receiptData(record: PaymentRecord, original: PaymentRecord | und
 
   const cfg = settings.merchant ?? {};
   const terminalName = pick(r?.merchantName, raw[RAW_MERCHANT_NAME], o?.merchantName, oraw[RAW_MERCHANT_NAME]);
-  const terminalAddress = [pick(raw[RAW_ADDRESS_1], oraw[RAW_ADDRESS_1]), pick(raw[RAW_ADDRESS_2], oraw[RAW_ADDRESS_2])].filter(
-    (l): l is string => l !== undefined,
-  );
+  const terminalAddress = [
+    pick(raw[RAW_ADDRESS_1], oraw[RAW_ADDRESS_1]),
+    pick(raw[RAW_ADDRESS_2], oraw[RAW_ADDRESS_2]),
+  ].filter((l): l is string => l !== undefined);
   const configAddress = (cfg.address ?? []).map((l) => safeText(l)).filter((l): l is string => l !== undefined);
   const configName = safeText(cfg.name);
-  const name = cfg.override ? configName ?? terminalName : terminalName ?? configName;
-  const address = cfg.override ? (configAddress.length ? configAddress : terminalAddress) : terminalAddress.length ? terminalAddress : configAddress;
+  const name = cfg.override ? (configName ?? terminalName) : (terminalName ?? configName);
+  const address = cfg.override
+    ? configAddress.length
+      ? configAddress
+      : terminalAddress
+    : terminalAddress.length
+      ? terminalAddress
+      : configAddress;
   const terminalMid = pick(r?.merchantId, o?.merchantId);
-  const merchantId = cfg.override ? safeText(cfg.merchantId) ?? terminalMid : terminalMid ?? safeText(cfg.merchantId);
+  const merchantId = cfg.override
+    ? (safeText(cfg.merchantId) ?? terminalMid)
+    : (terminalMid ?? safeText(cfg.merchantId));
 
-  const when = transactionTime(r?.txDate ?? o?.txDate, r?.txTime ?? o?.txTime, record.createdAt, settings.timeZone ?? systemTimeZone());
+  const when = transactionTime(
+    r?.txDate ?? o?.txDate,
+    r?.txTime ?? o?.txTime,
+    record.createdAt,
+    settings.timeZone ?? systemTimeZone(),
+  );
   // A reversal voids the payment's whole total: its record carries the amount only, the tip is the original's.
   const tip = checkMinor(record.kind === 'reversal' && original ? original.tip : record.tip, 'tip');
   const amount = { minor: checkMinor(record.amount.minor), currency: record.amount.currency };
@@ -99,7 +117,12 @@ function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: 
  * `YYYY-MM-DD`, `YYYYMMDD`, `YYMMDD`, `DD.MM.YYYY`, an ISO date-time; `HH:MM:SS`, `HHMMSS`, `HH:MM` — else the
  * journal's time of the payment in `timeZone`.
  */
-export function transactionTime(txDateValue: unknown, txTimeValue: unknown, createdAt: string, timeZone: string): { date: string; time: string } {
+export function transactionTime(
+  txDateValue: unknown,
+  txTimeValue: unknown,
+  createdAt: string,
+  timeZone: string,
+): { date: string; time: string } {
   const txDate = typeof txDateValue === 'string' ? txDateValue : undefined;
   const fallback = localParts(new Date(createdAt), timeZone);
   let date = readDate(txDate);

@@ -37,8 +37,14 @@ export const CODE_PAGES: Readonly<Record<EscPosCodePage, CodePage>> = {
  */
 export const DEFAULT_CODE_PAGE: Readonly<Record<Language, EscPosCodePage>> = {
   en: 'ascii',
-  de: 'cp858', fr: 'cp858', it: 'cp858', es: 'cp858', pt: 'cp858', nl: 'cp858',
-  pl: 'cp852', ro: 'cp852',
+  de: 'cp858',
+  fr: 'cp858',
+  it: 'cp858',
+  es: 'cp858',
+  pt: 'cp858',
+  nl: 'cp858',
+  pl: 'cp852',
+  ro: 'cp852',
   bg: 'cp866',
   el: 'cp737',
 };
@@ -75,7 +81,11 @@ export function encodeForPrinter(text: string, page: EscPosCodePage, language?: 
   for (const ch of text) {
     const byte = t.get(ch);
     // Nearly every line is printable as it is: only a line with a character the page lacks is transliterated.
-    if (byte === undefined) return Array.from(printableText(text, (c) => t.has(c), language), (c) => t.get(c) ?? 0x3f);
+    if (byte === undefined)
+      return Array.from(
+        printableText(text, (c) => t.has(c), language),
+        (c) => t.get(c) ?? 0x3f,
+      );
     out.push(byte);
   }
   return out;

@@ -25,10 +25,16 @@ const LF = 0x0a;
 const ALIGN = { left: 0, center: 1, right: 2 } as const;
 
 /** `language`: the receipt's; it picks the code page when `options.codePage` is not set (code-pages.ts). */
-export function renderEscPos(blocks: readonly Block[], width: number, options: EscPosOptions = {}, language: Language = 'en'): Uint8Array {
+export function renderEscPos(
+  blocks: readonly Block[],
+  width: number,
+  options: EscPosOptions = {},
+  language: Language = 'en',
+): Uint8Array {
   const page = options.codePage ?? DEFAULT_CODE_PAGE[language];
   const pageNumber = options.codePageNumber ?? CODE_PAGES[page].number;
-  if (!Number.isInteger(pageNumber) || pageNumber < 0 || pageNumber > 255) throw new RangeError('codePageNumber must be 0–255');
+  if (!Number.isInteger(pageNumber) || pageNumber < 0 || pageNumber > 255)
+    throw new RangeError('codePageNumber must be 0–255');
   const feed = options.feedLines ?? 3;
   const out: number[] = [ESC, 0x40, ESC, 0x74, pageNumber];
   let align: keyof typeof ALIGN = 'left';

@@ -9,7 +9,15 @@ import { receiptBlocks, type Block } from './layout';
 import { asciiText } from '../i18n/transliterate';
 import type { Language } from '../i18n/catalogue.generated';
 import { renderText } from './text';
-import { RECEIPT_WIDTHS, type ReceiptCopy, type ReceiptData, type ReceiptRendering, type ReceiptRequest, type ReceiptSettings, type ReceiptWidth } from './types';
+import {
+  RECEIPT_WIDTHS,
+  type ReceiptCopy,
+  type ReceiptData,
+  type ReceiptRendering,
+  type ReceiptRequest,
+  type ReceiptSettings,
+  type ReceiptWidth,
+} from './types';
 import { BridgeError } from '../domain/errors';
 import { languageOf } from '../i18n/locale';
 
@@ -26,13 +34,22 @@ export const DEFAULT_RECEIPT_WIDTH: ReceiptWidth = 40;
 export function checkWidth(width: unknown): ReceiptWidth {
   if (width === undefined) return DEFAULT_RECEIPT_WIDTH;
   if (!RECEIPT_WIDTHS.includes(width as ReceiptWidth)) {
-    throw new BridgeError('bad_request', `receipt width must be one of ${RECEIPT_WIDTHS.join(', ')}, got ${JSON.stringify(width)}`);
+    throw new BridgeError(
+      'bad_request',
+      `receipt width must be one of ${RECEIPT_WIDTHS.join(', ')}, got ${JSON.stringify(width)}`,
+    );
   }
   return width as ReceiptWidth;
 }
 
 /** One copy as text lines. */
-export function receiptLines(data: ReceiptData, copy: ReceiptCopy, width: ReceiptWidth = DEFAULT_RECEIPT_WIDTH, duplicate = false, locale?: string): string[] {
+export function receiptLines(
+  data: ReceiptData,
+  copy: ReceiptCopy,
+  width: ReceiptWidth = DEFAULT_RECEIPT_WIDTH,
+  duplicate = false,
+  locale?: string,
+): string[] {
   return renderText(receiptBlocks(data, copy, { duplicate, ...(locale ? { locale } : {}) }), width);
 }
 
@@ -55,7 +72,12 @@ export function renderReceipt(data: ReceiptData, request: ReceiptRequest = {}): 
     merchant: renderText(merchantBlocks, width),
     customer: renderText(customerBlocks, width),
     ...(escOptions
-      ? { escpos: { merchant: renderEscPos(merchantBlocks, width, escOptions, language), customer: renderEscPos(customerBlocks, width, escOptions, language) } }
+      ? {
+          escpos: {
+            merchant: renderEscPos(merchantBlocks, width, escOptions, language),
+            customer: renderEscPos(customerBlocks, width, escOptions, language),
+          },
+        }
       : {}),
   };
 }
@@ -67,6 +89,11 @@ function asciiBlock(b: Block, language: Language): Block {
 }
 
 /** A receipt from a journal record (and the payment a follow-up acts on). */
-export function receiptFromRecord(record: PaymentRecord, original: PaymentRecord | undefined, settings: ReceiptSettings, request: ReceiptRequest = {}): ReceiptRendering {
+export function receiptFromRecord(
+  record: PaymentRecord,
+  original: PaymentRecord | undefined,
+  settings: ReceiptSettings,
+  request: ReceiptRequest = {},
+): ReceiptRendering {
   return renderReceipt(receiptData(record, original, settings), request);
 }

@@ -44,9 +44,14 @@ export function printedMoney(minor: number, currency: string, locale?: string): 
 }
 
 /** A terminal's word (entry mode, verification) in the receipt's language when the catalogue knows it. */
-function known<K extends 'entryMode' | 'cvm'>(group: K, value: string | undefined): (keyof ReceiptTexts[K] & string) | undefined {
+function known<K extends 'entryMode' | 'cvm'>(
+  group: K,
+  value: string | undefined,
+): (keyof ReceiptTexts[K] & string) | undefined {
   const words = ENGLISH[group] as Record<string, string>;
-  return value !== undefined && Object.hasOwn(words, value.toUpperCase()) ? (value.toUpperCase() as keyof ReceiptTexts[K] & string) : undefined;
+  return value !== undefined && Object.hasOwn(words, value.toUpperCase())
+    ? (value.toUpperCase() as keyof ReceiptTexts[K] & string)
+    : undefined;
 }
 
 export interface LayoutOptions {
@@ -57,9 +62,11 @@ export interface LayoutOptions {
 
 export function receiptBlocks(d: ReceiptData, copy: ReceiptCopy, options: LayoutOptions = {}): Block[] {
   const b: Block[] = [];
-  const text = (t: string, align: Align = 'center', style?: Style): void => void b.push(style ? { t: 'text', text: t, align, style } : { t: 'text', text: t, align });
+  const text = (t: string, align: Align = 'center', style?: Style): void =>
+    void b.push(style ? { t: 'text', text: t, align, style } : { t: 'text', text: t, align });
   const pair = (left: string, right: string | undefined, style?: Style): void => {
-    if (right !== undefined && right !== '') b.push(style ? { t: 'pair', left, right, style } : { t: 'pair', left, right });
+    if (right !== undefined && right !== '')
+      b.push(style ? { t: 'pair', left, right, style } : { t: 'pair', left, right });
   };
   const blank = (): void => void b.push({ t: 'blank' });
   const locale = options.locale;

@@ -65,7 +65,17 @@ export interface ReceiptSettings {
 }
 
 /** ESC/POS code pages the bridge can print with (code-pages.ts has their Epson `ESC t` numbers). */
-export const ESC_POS_CODE_PAGES = ['ascii', 'cp858', 'cp1252', 'cp852', 'cp1250', 'cp866', 'cp1251', 'cp737', 'cp1253'] as const;
+export const ESC_POS_CODE_PAGES = [
+  'ascii',
+  'cp858',
+  'cp1252',
+  'cp852',
+  'cp1250',
+  'cp866',
+  'cp1251',
+  'cp737',
+  'cp1253',
+] as const;
 export type EscPosCodePage = (typeof ESC_POS_CODE_PAGES)[number];
 
 export interface EscPosOptions {

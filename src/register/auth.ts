@@ -30,7 +30,16 @@ export function throttleOf(ctx: RegisterContext, secret: string): AuthThrottle {
   let byListener = shared.get(ctx.api);
   if (!byListener) shared.set(ctx.api, (byListener = new Map()));
   let t = byListener.get(ctx.identity.listener);
-  if (!t) byListener.set(ctx.identity.listener, (t = new AuthThrottle({ listener: ctx.identity.listener, secret, log: ctx.log, ...(ctx.security ? { security: ctx.security } : {}) })));
+  if (!t)
+    byListener.set(
+      ctx.identity.listener,
+      (t = new AuthThrottle({
+        listener: ctx.identity.listener,
+        secret,
+        log: ctx.log,
+        ...(ctx.security ? { security: ctx.security } : {}),
+      })),
+    );
   return t;
 }
 
@@ -50,7 +59,12 @@ export interface ListenerSecurity {
 export function listenerSecurity(
   l: ListenerConfig,
   index: number,
-  deps: { readonly listener: string; readonly secrets: SecretContext; readonly log: Logger; readonly security?: SecurityEventSink },
+  deps: {
+    readonly listener: string;
+    readonly secrets: SecretContext;
+    readonly log: Logger;
+    readonly security?: SecurityEventSink;
+  },
 ): ListenerSecurity {
   const key = (ref: SecretRef, field: string): string => {
     const value = resolveSecret(ref, deps.secrets, field);
@@ -59,7 +73,9 @@ export function listenerSecurity(
     return value;
   };
   const listenerKey = l.token === undefined ? undefined : key(l.token, `listeners[${index}].token`);
-  const registerKeys = l.registers ? new Map(l.registers.map((r, j) => [r.name, key(r.key, `listeners[${index}].registers[${j}].key`)] as const)) : undefined;
+  const registerKeys = l.registers
+    ? new Map(l.registers.map((r, j) => [r.name, key(r.key, `listeners[${index}].registers[${j}].key`)] as const))
+    : undefined;
   let password: string | undefined;
   if (l.password !== undefined) {
     const field = `listeners[${index}].password`;
@@ -68,18 +84,33 @@ export function listenerSecurity(
   }
   const authenticated = listenerKey !== undefined || registerKeys !== undefined || password !== undefined;
   const throttle = authenticated
-    ? new AuthThrottle({ listener: deps.listener, secret: password !== undefined ? 'password' : 'key', log: deps.log, ...(deps.security ? { security: deps.security } : {}) })
+    ? new AuthThrottle({
+        listener: deps.listener,
+        secret: password !== undefined ? 'password' : 'key',
+        log: deps.log,
+        ...(deps.security ? { security: deps.security } : {}),
+      })
     : undefined;
   const peers = l.transport.type === 'tcp' ? peerPolicy(l.peers, authenticated) : undefined;
   return {
-    auth: { ...(throttle ? { throttle } : {}), ...(listenerKey !== undefined ? { key: listenerKey } : {}), ...(registerKeys ? { registerKeys } : {}) },
+    auth: {
+      ...(throttle ? { throttle } : {}),
+      ...(listenerKey !== undefined ? { key: listenerKey } : {}),
+      ...(registerKeys ? { registerKeys } : {}),
+    },
     ...(password !== undefined ? { password } : {}),
     ...(peers ? { peers } : {}),
   };
 }
 
 /** Refuses a peer the listener does not take: closed at once, one log line and one event per address a minute. */
-export function peerGate(deps: { readonly listener: string; readonly peers: PeerPolicy | undefined; readonly log: Logger; readonly security?: SecurityEventSink; readonly now?: () => number }): (peer: string) => boolean {
+export function peerGate(deps: {
+  readonly listener: string;
+  readonly peers: PeerPolicy | undefined;
+  readonly log: Logger;
+  readonly security?: SecurityEventSink;
+  readonly now?: () => number;
+}): (peer: string) => boolean {
   const lastReported = new Map<string, number>();
   const now = deps.now ?? Date.now;
   return (peer) => {
@@ -89,8 +120,16 @@ export function peerGate(deps: { readonly listener: string; readonly peers: Peer
     if ((lastReported.get(address) ?? -Infinity) <= t - 60_000) {
       if (lastReported.size > 1000) lastReported.clear();
       lastReported.set(address, t);
-      deps.log.warn({ listener: deps.listener, peer: address, rule: deps.peers.description }, 'connection refused: the peer is not on the listener\'s list');
-      deps.security?.record({ kind: 'peer_refused', listener: deps.listener, peer: address, detail: `${address} is not allowed by ${deps.peers.description}` });
+      deps.log.warn(
+        { listener: deps.listener, peer: address, rule: deps.peers.description },
+        "connection refused: the peer is not on the listener's list",
+      );
+      deps.security?.record({
+        kind: 'peer_refused',
+        listener: deps.listener,
+        peer: address,
+        detail: `${address} is not allowed by ${deps.peers.description}`,
+      });
     }
     return false;
   };

@@ -39,7 +39,9 @@ function compileIssue(field: string, compile: () => unknown): OptionIssue[] {
     const text = e instanceof BridgeError || e instanceof Error ? e.message : String(e);
     // "pattern is not a valid regular expression: Invalid regular expression: /…/giu: Unterminated character class"
     // → "is not a valid regular expression: Unterminated character class" (the field shows the pattern itself).
-    const message = text.replace(/^(pattern|ignore|require|receiptEnd\.pattern) /, '').replace(/Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    const message = text
+      .replace(/^(pattern|ignore|require|receiptEnd\.pattern) /, '')
+      .replace(/Invalid regular expression: \/.*\/[a-z]*: /s, '');
     return [{ field, message }];
   }
 }
@@ -54,10 +56,23 @@ function captureIssues(mode: 'pole-display' | 'printer', options: unknown, prefi
     ...compileIssue(`${prefix}.ignore`, () => compileFilter(o.ignore as string | undefined, 'ignore', flags)),
     ...compileIssue(`${prefix}.require`, () => compileFilter(o.require as string | undefined, 'require', flags)),
   ];
-  if (mode === 'printer') out.push(...compileIssue(`${prefix}.receiptEnd.pattern`, () => compileFilter(o.receiptEnd?.pattern, 'receiptEnd.pattern', flags)));
+  if (mode === 'printer')
+    out.push(
+      ...compileIssue(`${prefix}.receiptEnd.pattern`, () =>
+        compileFilter(o.receiptEnd?.pattern, 'receiptEnd.pattern', flags),
+      ),
+    );
   if (o.slip === true && o.slipPrinter === undefined) {
-    if (mode === 'pole-display') out.push({ field: `${prefix}.slipPrinter`, message: 'slips need a printer: a TCP or serial printer for the slips' });
-    else if (o.forward === undefined) out.push({ field: `${prefix}.slipPrinter`, message: 'slips need the real printer ("forward") or a slip printer' });
+    if (mode === 'pole-display')
+      out.push({
+        field: `${prefix}.slipPrinter`,
+        message: 'slips need a printer: a TCP or serial printer for the slips',
+      });
+    else if (o.forward === undefined)
+      out.push({
+        field: `${prefix}.slipPrinter`,
+        message: 'slips need the real printer ("forward") or a slip printer',
+      });
   }
   return out;
 }
@@ -75,7 +90,8 @@ export function listenerOptionIssues(config: unknown): OptionIssue[] {
     const prefix = `listeners[${i}].options`;
     if (protocol === 'text') out.push(...schemaIssues(textOptionsSchema, options, prefix));
     else if (protocol === 'ecr17') out.push(...schemaIssues(ecr17OptionsSchema, options, prefix));
-    else if (protocol === 'pole-display' || protocol === 'printer') out.push(...captureIssues(protocol, options, prefix));
+    else if (protocol === 'pole-display' || protocol === 'printer')
+      out.push(...captureIssues(protocol, options, prefix));
     else if (protocol === 'concert') out.push(...schemaIssues(concertOptionsSchema, options, prefix));
     else if (protocol === 'caisse-ap') out.push(...schemaIssues(caisseApOptionsSchema, options, prefix));
   });

@@ -41,6 +41,9 @@ export function protocolFor(listener: ListenerConfig): RegisterProtocol {
 /** The language a national protocol's registers show when the config names none. */
 const PROTOCOL_LOCALES: Partial<Record<ListenerConfig['protocol'], string>> = { zvt: 'de-DE', ecr17: 'it-IT' };
 
-export function registerLocale(listener: Pick<ListenerConfig, 'protocol' | 'locale'>, merchantLocale: string | undefined): string | undefined {
+export function registerLocale(
+  listener: Pick<ListenerConfig, 'protocol' | 'locale'>,
+  merchantLocale: string | undefined,
+): string | undefined {
   return listener.locale ?? merchantLocale ?? PROTOCOL_LOCALES[listener.protocol];
 }

@@ -83,7 +83,8 @@ function build(locale: string | undefined): RegisterTexts {
       const field = e.details?.['field'];
       if (e.code === 'bad_request' && typeof field === 'string') return t('error.bad_request_field', { field });
       if (e.code === 'unknown_ref') return t('error.unknown_ref', { ref: ctx.ref ?? '' });
-      if (e.code === 'line_too_long') return t('error.line_too_long', { count: typeof e.details?.['bytes'] === 'number' ? e.details['bytes'] : 0 });
+      if (e.code === 'line_too_long')
+        return t('error.line_too_long', { count: typeof e.details?.['bytes'] === 'number' ? e.details['bytes'] : 0 });
       return t(`error.${e.code}`);
     },
     lineTooLong: (bytes) => t('error.line_too_long', { count: bytes }),

@@ -27,7 +27,10 @@ export interface BusinessDayWindow {
 export function resolveBusinessDay(s: BusinessDaySettings = {}): { cutoffHour: number; timeZone: string } {
   const cutoffHour = s.cutoffHour ?? 0;
   if (!Number.isInteger(cutoffHour) || cutoffHour < 0 || cutoffHour > 23) {
-    throw new BridgeError('config_invalid', `businessDay.cutoffHour must be a whole hour 0–23, got ${String(cutoffHour)}`);
+    throw new BridgeError(
+      'config_invalid',
+      `businessDay.cutoffHour must be a whole hour 0–23, got ${String(cutoffHour)}`,
+    );
   }
   return { cutoffHour, timeZone: s.timeZone ?? systemTimeZone() };
 }
@@ -41,7 +44,11 @@ export function businessDayOf(instant: Date, settings: BusinessDaySettings = {})
 }
 
 /** The span of a business day `YYYY-MM-DD` (default: the one running at `now`). */
-export function businessDayWindow(day: string | undefined, settings: BusinessDaySettings = {}, now: Date = new Date()): BusinessDayWindow {
+export function businessDayWindow(
+  day: string | undefined,
+  settings: BusinessDaySettings = {},
+  now: Date = new Date(),
+): BusinessDayWindow {
   const s = resolveBusinessDay(settings);
   const name = day ?? businessDayOf(now, s);
   const date = parseIsoDate(name);

@@ -65,12 +65,18 @@ export function noBatchClose(driver: string): string {
   if (driver === 'ipp' || driver === 'simulator') {
     return 'IPP has no batch close in its public protocol (CLEAR_BATCH appears only in the myPOS SDK); the terminal settles with its host by itself';
   }
-  if (driver === 'epos') return 'the myPOS API Gateway documents no batch close for ePOS terminals; myPOS settles them by itself';
+  if (driver === 'epos')
+    return 'the myPOS API Gateway documents no batch close for ePOS terminals; myPOS settles them by itself';
   return 'this link has no batch close';
 }
 
 function isReceiptData(v: unknown): v is ReceiptData {
-  return !!v && typeof v === 'object' && (v as { version?: unknown }).version === 1 && typeof (v as { paymentId?: unknown }).paymentId === 'string';
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    (v as { version?: unknown }).version === 1 &&
+    typeof (v as { paymentId?: unknown }).paymentId === 'string'
+  );
 }
 
 export class DayReports {
@@ -98,7 +104,8 @@ export class DayReports {
     return hosts.length > 0 && hosts.every((h) => h.driver?.info.environment === 'demo') ? 'demo' : 'live';
   }
 
-  private originalOf = (r: PaymentRecord): PaymentRecord | undefined => (r.originalId ? this.journal.get(r.originalId) : undefined);
+  private originalOf = (r: PaymentRecord): PaymentRecord | undefined =>
+    r.originalId ? this.journal.get(r.originalId) : undefined;
 
   /** Totals of a business day so far (nothing is closed). */
   totals(q: DayQuery = {}): DayTotals {
@@ -128,7 +135,13 @@ export class DayReports {
       if (q.terminal !== undefined && h.terminal !== q.terminal) continue;
       const driver = h.driver;
       if (!driver?.closeBatch) {
-        batches.push({ terminal: h.terminal, closed: false, message: driver ? noBatchClose(driver.info.driver) : h.unavailable ?? 'the terminal cannot be reached from here' });
+        batches.push({
+          terminal: h.terminal,
+          closed: false,
+          message: driver
+            ? noBatchClose(driver.info.driver)
+            : (h.unavailable ?? 'the terminal cannot be reached from here'),
+        });
         continue;
       }
       const run = h.run ?? (<T>(fn: () => Promise<T>) => fn());
@@ -138,10 +151,17 @@ export class DayReports {
         batches.push({ terminal: h.terminal, closed: false, message: `batch close failed: ${(e as Error).message}` });
       }
     }
-    const reconcileAfter = this.settings.reconcileAfterEndOfDay !== false && q.register === undefined && q.terminal === undefined;
+    const reconcileAfter =
+      this.settings.reconcileAfterEndOfDay !== false && q.register === undefined && q.terminal === undefined;
     const other = this.totals({ ...q, environment: (totals.environment ?? 'live') === 'live' ? 'demo' : 'live' });
     const hasOther = Object.values(other.counts).some((n) => n > 0);
-    const report: EndOfDayReport = { ...totals, closedAt: this.now().toISOString(), batches, reconciliation: reconcileAfter ? 'scheduled' : 'off', ...(hasOther ? { otherEnvironment: other } : {}) };
+    const report: EndOfDayReport = {
+      ...totals,
+      closedAt: this.now().toISOString(),
+      batches,
+      reconciliation: reconcileAfter ? 'scheduled' : 'off',
+      ...(hasOther ? { otherEnvironment: other } : {}),
+    };
     this.journal.recordDayClose('bridge', totals.businessDay, report);
     this.export(`end-of-day-${totals.businessDay}`, { json: totalsJson(report), csv: totalsCsv(report) });
     if (reconcileAfter) afterClose?.(totals.businessDay);
@@ -159,7 +179,12 @@ export class DayReports {
     // Each host knows only its own environment's payments: a terminal switched to Live today is reconciled with its
     // Live payments, its Demo ones (another host that shares nothing) are not expected there.
     const envOf = new Map(this.hosts().map((h) => [h.terminal, h.driver?.info.environment]));
-    const records = this.journal.createdBetween(w.from, w.to).filter((r) => r.environment === undefined || envOf.get(r.terminal) === undefined || r.environment === envOf.get(r.terminal));
+    const records = this.journal
+      .createdBetween(w.from, w.to)
+      .filter(
+        (r) =>
+          r.environment === undefined || envOf.get(r.terminal) === undefined || r.environment === envOf.get(r.terminal),
+      );
     const hosts = new Map<string, HostView>();
     const sources: TerminalSource[] = [];
     for (const h of this.hosts()) {
@@ -198,7 +223,10 @@ export class DayReports {
   receipt(record: PaymentRecord, request: ReceiptRequest = {}): ReceiptRendering | undefined {
     if (record.outcome === null || record.outcome === 'in_doubt') return undefined;
     const stored = this.journal.receipt(record.id);
-    const data = isReceiptData(stored) && stored.outcome === record.outcome ? stored : receiptData(record, this.originalOf(record), this.settings.receipts);
+    const data =
+      isReceiptData(stored) && stored.outcome === record.outcome
+        ? stored
+        : receiptData(record, this.originalOf(record), this.settings.receipts);
     return renderReceipt(data, request);
   }
 

@@ -29,25 +29,72 @@ function money(m: Money | undefined): string {
 }
 
 export const RECON_CSV_COLUMNS = [
-  'category', 'terminal', 'register', 'ref', 'kind', 'journal_status', 'journal_amount', 'tip', 'currency',
-  'host_status', 'host_status_text', 'host_amount', 'host_currency', 'difference', 'host_id', 'reference', 'created_at', 'host_at', 'note',
+  'category',
+  'terminal',
+  'register',
+  'ref',
+  'kind',
+  'journal_status',
+  'journal_amount',
+  'tip',
+  'currency',
+  'host_status',
+  'host_status_text',
+  'host_amount',
+  'host_currency',
+  'difference',
+  'host_id',
+  'reference',
+  'created_at',
+  'host_at',
+  'note',
 ] as const;
 
 function reconRow(i: ReconItem): string {
   return row([
-    i.kind, i.terminal, i.register, i.ref, i.journalKind, i.journalStatus, money(i.journalAmount),
+    i.kind,
+    i.terminal,
+    i.register,
+    i.ref,
+    i.journalKind,
+    i.journalStatus,
+    money(i.journalAmount),
     i.tip !== undefined && i.journalAmount ? toDecimal({ minor: i.tip, currency: i.journalAmount.currency }) : '',
-    i.journalAmount?.currency, i.hostStatus, i.hostStatusText, i.hostAmount ? money(i.hostAmount) : i.hostAmountText,
-    i.hostAmount?.currency, i.difference !== undefined ? signedDecimal(i.difference, i.journalAmount?.currency ?? i.hostAmount?.currency ?? 'XXX') : '', i.hostId, i.reference, i.createdAt, i.hostAt, i.note,
+    i.journalAmount?.currency,
+    i.hostStatus,
+    i.hostStatusText,
+    i.hostAmount ? money(i.hostAmount) : i.hostAmountText,
+    i.hostAmount?.currency,
+    i.difference !== undefined
+      ? signedDecimal(i.difference, i.journalAmount?.currency ?? i.hostAmount?.currency ?? 'XXX')
+      : '',
+    i.hostId,
+    i.reference,
+    i.createdAt,
+    i.hostAt,
+    i.note,
   ]);
 }
 
 /** One line per reconciled item, every category (matched ones too), discrepancies first. */
 export function reconciliationCsv(report: ReconciliationReport): string {
-  const order = ['missing_at_host', 'missing_in_journal', 'amount_mismatch', 'status_mismatch', 'in_doubt', 'unverified', 'matched'] as const;
+  const order = [
+    'missing_at_host',
+    'missing_in_journal',
+    'amount_mismatch',
+    'status_mismatch',
+    'in_doubt',
+    'unverified',
+    'matched',
+  ] as const;
   const byKind: Record<(typeof RECON_KINDS)[number], ReconItem[]> = {
-    matched: report.matched, missing_at_host: report.missingAtHost, missing_in_journal: report.missingInJournal,
-    amount_mismatch: report.amountMismatch, status_mismatch: report.statusMismatch, in_doubt: report.inDoubt, unverified: report.unverified,
+    matched: report.matched,
+    missing_at_host: report.missingAtHost,
+    missing_in_journal: report.missingInJournal,
+    amount_mismatch: report.amountMismatch,
+    status_mismatch: report.statusMismatch,
+    in_doubt: report.inDoubt,
+    unverified: report.unverified,
   };
   const lines = [RECON_CSV_COLUMNS.join(',')];
   for (const k of order) for (const i of byKind[k]) lines.push(reconRow(i));
@@ -65,14 +112,44 @@ export function totalsCsv(t: DayTotals): string {
   const lines = [TOTALS_CSV_COLUMNS.join(',')];
   for (const c of t.currencies) {
     const d = (minor: number): string => signedDecimal(minor, c.currency);
-    for (const [name, s] of [['sales', c.sales], ['tips', c.tips], ['refunds', c.refunds], ['reversals', c.reversals], ['refund_reversals', c.refundReversals], ['preauths', c.preauths]] as const) {
+    for (const [name, s] of [
+      ['sales', c.sales],
+      ['tips', c.tips],
+      ['refunds', c.refunds],
+      ['reversals', c.reversals],
+      ['refund_reversals', c.refundReversals],
+      ['preauths', c.preauths],
+    ] as const) {
       lines.push(row([t.businessDay, c.currency, 'total', name, s.count, d(s.minor), '']));
     }
     lines.push(row([t.businessDay, c.currency, 'total', 'net', '', '', d(c.net)]));
-    for (const s of c.schemes) lines.push(row([t.businessDay, c.currency, 'scheme', s.scheme, s.sales.count + s.refunds.count + s.reversals.count + s.refundReversals.count, '', d(s.net)]));
-    for (const k of c.types) lines.push(row([t.businessDay, c.currency, 'type', k.kind, k.approved.count, d(k.approved.minor), d(k.net)]));
+    for (const s of c.schemes)
+      lines.push(
+        row([
+          t.businessDay,
+          c.currency,
+          'scheme',
+          s.scheme,
+          s.sales.count + s.refunds.count + s.reversals.count + s.refundReversals.count,
+          '',
+          d(s.net),
+        ]),
+      );
+    for (const k of c.types)
+      lines.push(row([t.businessDay, c.currency, 'type', k.kind, k.approved.count, d(k.approved.minor), d(k.net)]));
   }
-  for (const o of t.inDoubt) lines.push(row([t.businessDay, o.currency, 'open', `${o.kind} ${o.ref}`, 1, toDecimal({ minor: o.minor, currency: o.currency }), '']));
+  for (const o of t.inDoubt)
+    lines.push(
+      row([
+        t.businessDay,
+        o.currency,
+        'open',
+        `${o.kind} ${o.ref}`,
+        1,
+        toDecimal({ minor: o.minor, currency: o.currency }),
+        '',
+      ]),
+    );
   return lines.join('\r\n') + '\r\n';
 }
 

@@ -45,7 +45,12 @@ export function hostFromLookup(found: TerminalOutcome | undefined): HostTransact
   };
   switch (found.outcome) {
     case 'approved':
-      return { status: 'approved', statusText: found.message, ...(f.processedAmount ? { amount: f.processedAmount } : {}), ...common };
+      return {
+        status: 'approved',
+        statusText: found.message,
+        ...(f.processedAmount ? { amount: f.processedAmount } : {}),
+        ...common,
+      };
     case 'failed':
       if (f.terminalStatus === '17') return null;
       return { status: 'declined', statusText: found.message, ...common };
@@ -70,7 +75,15 @@ export async function fetchHostView(
   const terminal = access.terminal;
   const driver = access.driver;
   if (!driver) {
-    return { view: { kind: 'none' }, source: { terminal, source: 'none', ok: false, message: access.unavailable ?? 'the terminal cannot be reached from here' } };
+    return {
+      view: { kind: 'none' },
+      source: {
+        terminal,
+        source: 'none',
+        ok: false,
+        message: access.unavailable ?? 'the terminal cannot be reached from here',
+      },
+    };
   }
   if (driver.transactions) {
     const dates = hostDates(window);
@@ -79,14 +92,35 @@ export async function fetchHostView(
       const transactions = await driver.transactions(dates);
       return {
         view: { kind: 'list', transactions },
-        source: { terminal, source: 'host_list', ok: true, message: `${transactions.length} host transactions ${dates.dateFrom} to ${dates.dateTo}` },
+        source: {
+          terminal,
+          source: 'host_list',
+          ok: true,
+          message: `${transactions.length} host transactions ${dates.dateFrom} to ${dates.dateTo}`,
+        },
       };
     } catch (e) {
-      return { view: { kind: 'none' }, source: { terminal, source: 'host_list', ok: false, message: `the host's transactions could not be read: ${(e as Error).message}` } };
+      return {
+        view: { kind: 'none' },
+        source: {
+          terminal,
+          source: 'host_list',
+          ok: false,
+          message: `the host's transactions could not be read: ${(e as Error).message}`,
+        },
+      };
     }
   }
   if ((options.lookups ?? 'all') === 'none') {
-    return { view: { kind: 'none' }, source: { terminal, source: 'none', ok: true, message: 'no transactions list on this link; per-payment lookups are switched off' } };
+    return {
+      view: { kind: 'none' },
+      source: {
+        terminal,
+        source: 'none',
+        ok: true,
+        message: 'no transactions list on this link; per-payment lookups are switched off',
+      },
+    };
   }
   const results = new Map<string, HostTransaction | null | undefined>();
   let asked = 0;
@@ -107,6 +141,11 @@ export async function fetchHostView(
   }
   return {
     view: { kind: 'lookup', results },
-    source: { terminal, source: 'terminal_lookup', ok: told === asked, message: `asked the terminal about ${asked} payments, ${told} answered (no transactions list on this link)` },
+    source: {
+      terminal,
+      source: 'terminal_lookup',
+      ok: told === asked,
+      message: `asked the terminal about ${asked} payments, ${told} answered (no transactions list on this link)`,
+    },
   };
 }

@@ -30,14 +30,19 @@ export interface ReconcileCommandOptions {
   readonly secrets: SecretContext;
 }
 
-export async function runReconcileCommand(o: ReconcileCommandOptions): Promise<{ report: ReconciliationReport; text: string }> {
+export async function runReconcileCommand(
+  o: ReconcileCommandOptions,
+): Promise<{ report: ReconciliationReport; text: string }> {
   const journal = Journal.open(o.dataDir);
   const created: CreatedTerminal[] = [];
   try {
     const hosts: HostAccess[] = [];
     for (const t of o.config.terminals) {
       if (t.driver === 'simulator') {
-        hosts.push({ terminal: t.id, unavailable: "the built-in simulator's record lives in the running bridge; its end of day reconciles it" });
+        hosts.push({
+          terminal: t.id,
+          unavailable: "the built-in simulator's record lives in the running bridge; its end of day reconciles it",
+        });
         continue;
       }
       const c = await createTerminal(t, { log: o.log, secrets: o.secrets });
@@ -60,7 +65,7 @@ export async function runReconcileCommand(o: ReconcileCommandOptions): Promise<{
 
 function amount(i: ReconItem): string {
   const j = i.journalAmount ? `${toDecimal(i.journalAmount)} ${i.journalAmount.currency}` : '-';
-  const h = i.hostAmount ? `${toDecimal(i.hostAmount)} ${i.hostAmount.currency}` : i.hostAmountText ?? '-';
+  const h = i.hostAmount ? `${toDecimal(i.hostAmount)} ${i.hostAmount.currency}` : (i.hostAmountText ?? '-');
   return `journal ${j} ${i.journalStatus ?? '-'} / host ${h} ${i.hostStatusText ?? i.hostStatus ?? '-'}`;
 }
 
@@ -79,11 +84,18 @@ export function reconciliationText(r: ReconciliationReport): string {
     ),
   ];
   const show: Array<[string, ReconItem[]]> = [
-    ['MISSING AT HOST', r.missingAtHost], ['MISSING IN JOURNAL', r.missingInJournal], ['AMOUNT MISMATCH', r.amountMismatch],
-    ['STATUS MISMATCH', r.statusMismatch], ['IN DOUBT', r.inDoubt], ['UNVERIFIED', r.unverified],
+    ['MISSING AT HOST', r.missingAtHost],
+    ['MISSING IN JOURNAL', r.missingInJournal],
+    ['AMOUNT MISMATCH', r.amountMismatch],
+    ['STATUS MISMATCH', r.statusMismatch],
+    ['IN DOUBT', r.inDoubt],
+    ['UNVERIFIED', r.unverified],
   ];
   for (const [title, items] of show) {
-    for (const i of items) lines.push(`  ${title.padEnd(18)} ${i.terminal} ${i.ref ?? i.reference ?? i.hostId ?? '?'}: ${amount(i)} — ${i.note}`);
+    for (const i of items)
+      lines.push(
+        `  ${title.padEnd(18)} ${i.terminal} ${i.ref ?? i.reference ?? i.hostId ?? '?'}: ${amount(i)} — ${i.note}`,
+      );
   }
   lines.push(r.clean ? 'journal and host agree' : 'discrepancies found');
   return lines.join('\n') + '\n';

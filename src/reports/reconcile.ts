@@ -35,7 +35,15 @@ import type { BusinessDayWindow } from './business-day';
 import { isOpen } from './totals';
 import { zonedInstant } from './time-zone';
 
-export const RECON_KINDS = ['matched', 'missing_at_host', 'missing_in_journal', 'amount_mismatch', 'status_mismatch', 'in_doubt', 'unverified'] as const;
+export const RECON_KINDS = [
+  'matched',
+  'missing_at_host',
+  'missing_in_journal',
+  'amount_mismatch',
+  'status_mismatch',
+  'in_doubt',
+  'unverified',
+] as const;
 export type ReconKind = (typeof RECON_KINDS)[number];
 export type JournalStatus = 'approved' | 'reversed' | 'not_charged' | 'open';
 
@@ -145,7 +153,14 @@ export function hostInstant(at: string | null, timeZone: string): number | undef
     const t = Date.parse(at.trim());
     return Number.isNaN(t) ? undefined : t;
   }
-  const parts = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]) };
+  const parts = {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+    second: Number(m[6]),
+  };
   return zonedInstant(parts, timeZone).getTime();
 }
 
@@ -154,21 +169,40 @@ function amountsAgree(r: PaymentRecord, host: HostTransaction): boolean {
   return host.amount.minor === r.amount.minor || (r.tip > 0 && host.amount.minor === r.amount.minor + r.tip);
 }
 
-function compare(r: PaymentRecord, js: Exclude<JournalStatus, 'open'>, host: HostTransaction | null): { kind: ReconKind; note: string } {
+function compare(
+  r: PaymentRecord,
+  js: Exclude<JournalStatus, 'open'>,
+  host: HostTransaction | null,
+): { kind: ReconKind; note: string } {
   if (host === null) {
-    if (js === 'approved') return { kind: 'missing_at_host', note: 'approved in the journal; the host has no record of it' };
-    return { kind: 'matched', note: js === 'reversed' ? 'reversed; the host lists nothing to pay' : 'not charged; the host lists nothing' };
+    if (js === 'approved')
+      return { kind: 'missing_at_host', note: 'approved in the journal; the host has no record of it' };
+    return {
+      kind: 'matched',
+      note: js === 'reversed' ? 'reversed; the host lists nothing to pay' : 'not charged; the host lists nothing',
+    };
   }
-  if (host.status === 'unknown') return { kind: 'status_mismatch', note: `the host's status "${host.statusText}" is not understood; check it by hand` };
+  if (host.status === 'unknown')
+    return {
+      kind: 'status_mismatch',
+      note: `the host's status "${host.statusText}" is not understood; check it by hand`,
+    };
   if (host.status === 'approved') {
-    if (js !== 'approved') return { kind: 'status_mismatch', note: `${js === 'reversed' ? 'reversed' : 'not charged'} in the journal; the host shows it charged` };
+    if (js !== 'approved')
+      return {
+        kind: 'status_mismatch',
+        note: `${js === 'reversed' ? 'reversed' : 'not charged'} in the journal; the host shows it charged`,
+      };
     if (amountsAgree(r, host)) return { kind: 'matched', note: 'same amount and status' };
     return {
       kind: 'amount_mismatch',
-      note: host.amount ? 'the host charged another amount' : `the host's amount "${host.amountText ?? ''}" could not be read exactly`,
+      note: host.amount
+        ? 'the host charged another amount'
+        : `the host's amount "${host.amountText ?? ''}" could not be read exactly`,
     };
   }
-  if (js === 'approved') return { kind: 'status_mismatch', note: `approved in the journal; the host shows it ${host.status}` };
+  if (js === 'approved')
+    return { kind: 'status_mismatch', note: `approved in the journal; the host shows it ${host.status}` };
   return { kind: 'matched', note: 'not charged on either side' };
 }
 
@@ -221,9 +255,9 @@ class HostIndex {
   /** The host record of a journal payment: by the driver's id, the bridge's reference, then the RRN. */
   take(r: PaymentRecord): HostTransaction | null {
     const candidates = [
-      ...(r.driverRef ? this.byId.get(r.driverRef) ?? [] : []),
+      ...(r.driverRef ? (this.byId.get(r.driverRef) ?? []) : []),
       ...(this.byRef.get(r.bridgeRef) ?? []),
-      ...(r.result?.rrn ? this.byRrn.get(r.result.rrn) ?? [] : []),
+      ...(r.result?.rrn ? (this.byRrn.get(r.result.rrn) ?? []) : []),
     ];
     const hit = candidates.find((t) => !this.used.has(t));
     if (!hit) return null;
@@ -240,7 +274,8 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
   const w = input.window;
   const items: ReconItem[] = [];
   const indexes = new Map<string, HostIndex>();
-  for (const [terminal, view] of input.hosts) if (view.kind === 'list') indexes.set(terminal, new HostIndex(view.transactions));
+  for (const [terminal, view] of input.hosts)
+    if (view.kind === 'list') indexes.set(terminal, new HostIndex(view.transactions));
 
   for (const r of input.records) {
     if (!RECONCILED_KINDS.has(r.kind) || r.createdAt < w.from || r.createdAt >= w.to) continue;
@@ -252,12 +287,28 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
     else if (view.kind === 'lookup') host = view.results.get(r.id);
     else host = undefined;
     if (js === 'open') {
-      items.push({ ...base, ...hostFields(host), kind: 'in_doubt', note: r.outcome === null ? 'still running' : r.outcome === 'in_doubt' ? 'in doubt: the bridge is still asking the terminal' : 'approved, not yet confirmed with the terminal' });
+      items.push({
+        ...base,
+        ...hostFields(host),
+        kind: 'in_doubt',
+        note:
+          r.outcome === null
+            ? 'still running'
+            : r.outcome === 'in_doubt'
+              ? 'in doubt: the bridge is still asking the terminal'
+              : 'approved, not yet confirmed with the terminal',
+      });
       continue;
     }
     if (host === undefined) {
-      if (!r.driverRef && js === 'not_charged') items.push({ ...base, kind: 'matched', note: 'never reached the terminal' });
-      else items.push({ ...base, kind: 'unverified', note: view.kind === 'none' ? 'the host was not asked' : 'the host could not tell' });
+      if (!r.driverRef && js === 'not_charged')
+        items.push({ ...base, kind: 'matched', note: 'never reached the terminal' });
+      else
+        items.push({
+          ...base,
+          kind: 'unverified',
+          note: view.kind === 'none' ? 'the host was not asked' : 'the host could not tell',
+        });
       continue;
     }
     const c = compare(r, js, host);
@@ -271,7 +322,14 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
       const t = hostInstant(tx.at, w.timeZone);
       if (t !== undefined && (t < from || t >= to)) continue;
       if (input.knownElsewhere?.(tx)) continue;
-      items.push({ terminal, ...hostFields(tx), kind: 'missing_in_journal', note: tx.at ? 'the host has a transaction the journal does not know' : 'the host has a transaction the journal does not know (the host gave no time)' });
+      items.push({
+        terminal,
+        ...hostFields(tx),
+        kind: 'missing_in_journal',
+        note: tx.at
+          ? 'the host has a transaction the journal does not know'
+          : 'the host has a transaction the journal does not know (the host gave no time)',
+      });
     }
   }
 
@@ -298,17 +356,30 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
     unverified: of('unverified'),
     summary,
     totals: reconTotals(withDifferences),
-    clean: summary.missing_at_host + summary.missing_in_journal + summary.amount_mismatch + summary.status_mismatch + summary.in_doubt === 0,
+    clean:
+      summary.missing_at_host +
+        summary.missing_in_journal +
+        summary.amount_mismatch +
+        summary.status_mismatch +
+        summary.in_doubt ===
+      0,
   };
 }
 
-const COMPARED: ReadonlySet<ReconKind> = new Set(['matched', 'missing_at_host', 'missing_in_journal', 'amount_mismatch', 'status_mismatch']);
+const COMPARED: ReadonlySet<ReconKind> = new Set([
+  'matched',
+  'missing_at_host',
+  'missing_in_journal',
+  'amount_mismatch',
+  'status_mismatch',
+]);
 
 /** What the journal shows charged for an item: amount + tip, or the amount alone when the host shows it without the tip. */
 function journalCharged(i: ReconItem): Money | undefined {
   if (i.journalStatus !== 'approved' || !i.journalAmount) return undefined;
   const tip = i.tip ?? 0;
-  const hostLeftTipOut = tip > 0 && i.hostAmount?.currency === i.journalAmount.currency && i.hostAmount.minor === i.journalAmount.minor;
+  const hostLeftTipOut =
+    tip > 0 && i.hostAmount?.currency === i.journalAmount.currency && i.hostAmount.minor === i.journalAmount.minor;
   return { minor: i.journalAmount.minor + (hostLeftTipOut ? 0 : tip), currency: i.journalAmount.currency };
 }
 
@@ -349,5 +420,10 @@ function reconTotals(items: readonly ReconItem[]): ReconTotals[] {
   }
   return [...by.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([currency, t]) => ({ currency, journal: t.journal, host: t.host, difference: t.host.minor - t.journal.minor }));
+    .map(([currency, t]) => ({
+      currency,
+      journal: t.journal,
+      host: t.host,
+      difference: t.host.minor - t.journal.minor,
+    }));
 }

@@ -27,7 +27,11 @@ export function receiptDefaults(config: Config): { width: ReceiptWidth; escpos: 
   const locale = config.merchant?.locale;
   return {
     width: r.width,
-    escpos: { cut: r.cut, ...(r.codePage !== undefined ? { codePage: r.codePage } : {}), ...(r.codePageNumber !== undefined ? { codePageNumber: r.codePageNumber } : {}) },
+    escpos: {
+      cut: r.cut,
+      ...(r.codePage !== undefined ? { codePage: r.codePage } : {}),
+      ...(r.codePageNumber !== undefined ? { codePageNumber: r.codePageNumber } : {}),
+    },
     ...(locale ? { locale } : {}),
   };
 }

@@ -94,7 +94,9 @@ export interface DayTotals {
 /** Not final for accounting: no outcome, in_doubt, or approved while the terminal's completion is not done. */
 export function isOpen(r: PaymentRecord): boolean {
   if (r.outcome === null || r.outcome === 'in_doubt') return true;
-  return r.outcome === 'approved' && (r.settlement === 'pending' || r.settlement === 'complete' || r.settlement === 'cancel');
+  return (
+    r.outcome === 'approved' && (r.settlement === 'pending' || r.settlement === 'complete' || r.settlement === 'cancel')
+  );
 }
 
 export const UNKNOWN_SCHEME = 'UNKNOWN';
@@ -144,7 +146,16 @@ export function dayTotals(records: readonly PaymentRecord[], options: TotalsOpti
   const currencyOf = (code: string): MutableCurrency => {
     let c = currencies.get(code);
     if (!c) {
-      c = { sales: zero(), tips: zero(), refunds: zero(), reversals: zero(), refundReversals: zero(), preauths: zero(), schemes: new Map(), types: new Map() };
+      c = {
+        sales: zero(),
+        tips: zero(),
+        refunds: zero(),
+        reversals: zero(),
+        refundReversals: zero(),
+        preauths: zero(),
+        schemes: new Map(),
+        types: new Map(),
+      };
       currencies.set(code, c);
     }
     return c;
@@ -156,8 +167,17 @@ export function dayTotals(records: readonly PaymentRecord[], options: TotalsOpti
     if (isOpen(r)) {
       counts.open++;
       inDoubt.push({
-        id: r.id, register: r.register, ref: r.ref, kind: r.kind, terminal: r.terminal, minor: r.amount.minor, currency: r.amount.currency,
-        outcome: r.outcome ?? 'running', settlement: r.settlement, createdAt: r.createdAt, message: r.message,
+        id: r.id,
+        register: r.register,
+        ref: r.ref,
+        kind: r.kind,
+        terminal: r.terminal,
+        minor: r.amount.minor,
+        currency: r.amount.currency,
+        outcome: r.outcome ?? 'running',
+        settlement: r.settlement,
+        createdAt: r.createdAt,
+        message: r.message,
       });
       continue;
     }
@@ -221,7 +241,8 @@ export function dayTotals(records: readonly PaymentRecord[], options: TotalsOpti
         break;
     }
   }
-  const net = (s: MutableScheme): number => s.sales.minor - s.reversals.minor - s.refunds.minor + s.refundReversals.minor;
+  const net = (s: MutableScheme): number =>
+    s.sales.minor - s.reversals.minor - s.refunds.minor + s.refundReversals.minor;
   const out: CurrencyTotals[] = [...currencies.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([currency, c]) => ({
@@ -233,7 +254,9 @@ export function dayTotals(records: readonly PaymentRecord[], options: TotalsOpti
       refundReversals: c.refundReversals,
       preauths: c.preauths,
       net: net(c),
-      schemes: [...c.schemes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([scheme, s]) => ({ scheme, ...s, net: net(s) })),
+      schemes: [...c.schemes.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([scheme, s]) => ({ scheme, ...s, net: net(s) })),
       types: TRANSACTION_KINDS.filter((k) => c.types.has(k)).map((k) => ({ kind: k, ...c.types.get(k)! })),
     }));
   return {

@@ -101,8 +101,16 @@ export class AuthThrottle {
       s.lockedUntil = now + lockMs;
       s.notBefore = s.lockedUntil;
       const minutes = Math.ceil(lockMs / 60_000);
-      log.warn({ listener, peer: address, failures: this.settings.maxFailures, lockoutMinutes: minutes }, `register locked out after ${this.settings.maxFailures} wrong ${secret}s in a row`);
-      security?.record({ kind: 'auth_lockout', listener, peer: address, detail: `${address} locked out for ${minutes} min after ${this.settings.maxFailures} wrong ${secret}s in a row` });
+      log.warn(
+        { listener, peer: address, failures: this.settings.maxFailures, lockoutMinutes: minutes },
+        `register locked out after ${this.settings.maxFailures} wrong ${secret}s in a row`,
+      );
+      security?.record({
+        kind: 'auth_lockout',
+        listener,
+        peer: address,
+        detail: `${address} locked out for ${minutes} min after ${this.settings.maxFailures} wrong ${secret}s in a row`,
+      });
       return { allowed: false, reason: 'locked_out', retryAfterMs: lockMs };
     }
     const delay = Math.min(this.settings.baseDelayMs * 2 ** (s.failures - 1), this.settings.maxDelayMs);

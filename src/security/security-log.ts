@@ -86,13 +86,23 @@ export class SecurityLog extends EventEmitter<{ event: [SecurityEvent] }> implem
   }
 
   private summary(kind: SecurityEventKind, listener: string | undefined, held: number): void {
-    this.write({ kind, ...(listener ? { listener } : {}), detail: `${held} more ${kind.replace(/_/g, ' ')} event${held === 1 ? '' : 's'} in the last minute (not listed one by one)` });
+    this.write({
+      kind,
+      ...(listener ? { listener } : {}),
+      detail: `${held} more ${kind.replace(/_/g, ' ')} event${held === 1 ? '' : 's'} in the last minute (not listed one by one)`,
+    });
   }
 
   private write(event: Omit<SecurityEvent, 'at'> & { readonly at?: string }): void {
     // Details are words from the bridge, but a peer or a header name came from outside: scrubbed like log values.
     const e = scrubLogValue({ ...event, at: event.at ?? new Date(this.now()).toISOString() }) as SecurityEvent;
-    const full: SecurityEvent = { kind: e.kind, at: e.at, ...(e.listener ? { listener: e.listener } : {}), ...(e.peer ? { peer: e.peer } : {}), detail: String(e.detail).slice(0, 300) };
+    const full: SecurityEvent = {
+      kind: e.kind,
+      at: e.at,
+      ...(e.listener ? { listener: e.listener } : {}),
+      ...(e.peer ? { peer: e.peer } : {}),
+      detail: String(e.detail).slice(0, 300),
+    };
     this.ring.push(full);
     if (this.ring.length > this.keep) this.ring.splice(0, this.ring.length - this.keep);
     if (this.file) this.append(this.file, `${JSON.stringify(full)}\n`);
@@ -113,7 +123,10 @@ export class SecurityLog extends EventEmitter<{ event: [SecurityEvent] }> implem
       this.size += bytes;
       this.failing = false;
     } catch (e) {
-      if (!this.failing) this.onError(`cannot write the security log ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if (!this.failing)
+        this.onError(
+          `cannot write the security log ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       this.failing = true;
     }
   }
@@ -128,7 +141,8 @@ export class SecurityLog extends EventEmitter<{ event: [SecurityEvent] }> implem
           if (!line.trim()) continue;
           try {
             const e = JSON.parse(line) as SecurityEvent;
-            if (typeof e.kind === 'string' && typeof e.at === 'string' && typeof e.detail === 'string') this.ring.push(e);
+            if (typeof e.kind === 'string' && typeof e.at === 'string' && typeof e.detail === 'string')
+              this.ring.push(e);
           } catch {
             // a line cut by a crash: skipped
           }

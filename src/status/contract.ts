@@ -130,7 +130,8 @@ export interface CaptureDecision {
 }
 
 /** `confirmed`: the payment started under `ref`; `discarded`: nothing is charged. */
-export type CaptureDecisionAnswer = { readonly action: 'confirmed'; readonly ref: string } | { readonly action: 'discarded' };
+export type CaptureDecisionAnswer =
+  { readonly action: 'confirmed'; readonly ref: string } | { readonly action: 'discarded' };
 
 /** Journal search; every field optional. */
 export interface JournalQuery {
@@ -351,7 +352,16 @@ export interface TestPaymentAnswer {
 export type StatusEvent =
   | { readonly type: 'payment'; readonly payment: PaymentView }
   /** A running payment reached a stage; `stages` is its whole trail so far, so a page never shows a gap. */
-  | { readonly type: 'stage'; readonly id: string; readonly ref: string; readonly terminal: string; readonly stage: Stage; readonly message: string; readonly at: string; readonly stages: StageStep[] }
+  | {
+      readonly type: 'stage';
+      readonly id: string;
+      readonly ref: string;
+      readonly terminal: string;
+      readonly stage: Stage;
+      readonly message: string;
+      readonly at: string;
+      readonly stages: StageStep[];
+    }
   | { readonly type: 'terminal'; readonly terminal: TerminalView }
   | { readonly type: 'state'; readonly reason: string }
   | { readonly type: 'log'; readonly line: LogLine };
@@ -463,10 +473,32 @@ export type StatusMethod = keyof StatusApi;
 
 /** Every method name, for routing tables and the IPC channel list. */
 export const STATUS_METHODS = [
-  'state', 'journalSearch', 'journalDetail', 'journalCsv', 'journalReceipt', 'settingsGet', 'settingsValidate', 'settingsSave', 'logs',
-  'ippPing', 'devices', 'eposCheck', 'eposTerminals', 'eposTestPayment', 'testPayment', 'setPaused', 'captureDecide', 'holdDecide', 'dayReports', 'endOfDay', 'reconcile',
+  'state',
+  'journalSearch',
+  'journalDetail',
+  'journalCsv',
+  'journalReceipt',
+  'settingsGet',
+  'settingsValidate',
+  'settingsSave',
+  'logs',
+  'ippPing',
+  'devices',
+  'eposCheck',
+  'eposTerminals',
+  'eposTestPayment',
+  'testPayment',
+  'setPaused',
+  'captureDecide',
+  'holdDecide',
+  'dayReports',
+  'endOfDay',
+  'reconcile',
   'securityEvents',
-  'supportBundle', 'goLiveCheck', 'goLiveSwitch', 'supportInfo',
+  'supportBundle',
+  'goLiveCheck',
+  'goLiveSwitch',
+  'supportInfo',
 ] as const satisfies readonly StatusMethod[];
 
 /** A method's single argument (or none). */

@@ -105,7 +105,12 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   constructor(private readonly o: StatusCoreOptions) {
     super();
-    this.settings = new SettingsFile({ ...(o.configFile ? { file: o.configFile } : {}), running: o.config, ...(o.secretStore ? { secretStore: o.secretStore } : {}), ...(o.security ? { security: o.security } : {}) });
+    this.settings = new SettingsFile({
+      ...(o.configFile ? { file: o.configFile } : {}),
+      running: o.config,
+      ...(o.secretStore ? { secretStore: o.secretStore } : {}),
+      ...(o.security ? { security: o.security } : {}),
+    });
     this.wizardImpl = new Wizard({ log: o.log, ...o.wizard });
     o.logs?.on('line', (line) => this.emit('event', { type: 'log', line }));
   }
@@ -115,16 +120,27 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     this.detach();
     this.service = service;
     const b = service.bridge;
-    const onPayment = (payment: BridgeEvents['payment'][0]): void => void this.emit('event', { type: 'payment', payment });
+    const onPayment = (payment: BridgeEvents['payment'][0]): void =>
+      void this.emit('event', { type: 'payment', payment });
     // The whole trail goes with each stage: a page whose snapshot was taken a moment earlier than an event it
     // already applied would otherwise show the payment with a step missing.
     const onStage = (s: BridgeEvents['stage'][0]): void => {
       if (this.listenerCount('event') === 0) return;
       const record = service.journal.get(s.id);
       const stages = record ? this.stagesOf(record) : [];
-      this.emit('event', { type: 'stage', id: s.id, ref: s.ref, terminal: s.terminal, stage: s.stage, message: s.message, at: new Date().toISOString(), stages });
+      this.emit('event', {
+        type: 'stage',
+        id: s.id,
+        ref: s.ref,
+        terminal: s.terminal,
+        stage: s.stage,
+        message: s.message,
+        at: new Date().toISOString(),
+        stages,
+      });
     };
-    const onTerminal = (terminal: BridgeEvents['terminal'][0]): void => void this.emit('event', { type: 'terminal', terminal });
+    const onTerminal = (terminal: BridgeEvents['terminal'][0]): void =>
+      void this.emit('event', { type: 'terminal', terminal });
     // A register connecting or going away changes the dashboard's listener cards.
     const onConnections = (): void => void this.emit('event', { type: 'state', reason: 'registers' });
     b.on('payment', onPayment);
@@ -173,7 +189,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   private running(): Service {
-    if (!this.service) throw new StatusProblem(503, 'The bridge is paused; resume it to see payments and the journal', { code: 'paused' });
+    if (!this.service)
+      throw new StatusProblem(503, 'The bridge is paused; resume it to see payments and the journal', {
+        code: 'paused',
+      });
     return this.service;
   }
 
@@ -181,13 +200,29 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async state(): Promise<StateView> {
     const s = this.service;
-    const desktop = this.o.desktop ? { desktop: { startAtLogin: true, keychain: this.o.desktop.keychain, pause: true } } : {};
+    const desktop = this.o.desktop
+      ? { desktop: { startAtLogin: true, keychain: this.o.desktop.keychain, pause: true } }
+      : {};
     if (!s) {
-      return { version: VERSION, paused: true, listeners: [], terminals: [], running: [], recent: [], attention: [], dataDir: '', ...desktop };
+      return {
+        version: VERSION,
+        paused: true,
+        listeners: [],
+        terminals: [],
+        running: [],
+        recent: [],
+        attention: [],
+        dataDir: '',
+        ...desktop,
+      };
     }
     const open = s.journal.unresolved();
-    const running: RunningPayment[] = open.filter((r) => r.outcome === null).map((r) => ({ payment: viewOf(r), stages: this.stagesOf(r) }));
-    const attention: AttentionItem[] = open.filter((r) => r.outcome !== null).map((r) => ({ payment: viewOf(r), action: attentionAction(r) }));
+    const running: RunningPayment[] = open
+      .filter((r) => r.outcome === null)
+      .map((r) => ({ payment: viewOf(r), stages: this.stagesOf(r) }));
+    const attention: AttentionItem[] = open
+      .filter((r) => r.outcome !== null)
+      .map((r) => ({ payment: viewOf(r), action: attentionAction(r) }));
     const recent = s.journal.list({ limit: this.o.recentLimit ?? 15 });
     const latest = recent[0];
     return {
@@ -219,7 +254,12 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     for (const e of this.running().journal.events(r.id)) {
       let stage: Stage | undefined;
       let message: string | undefined;
-      const data = (e.data && typeof e.data === 'object' ? e.data : {}) as { stage?: Stage; message?: string; settlement?: string | null; decision?: string };
+      const data = (e.data && typeof e.data === 'object' ? e.data : {}) as {
+        stage?: Stage;
+        message?: string;
+        settlement?: string | null;
+        decision?: string;
+      };
       if (e.type === 'intent') stage = 'queued';
       else if (e.type === 'sent') stage = 'sent';
       else if (e.type === 'stage') {
@@ -231,7 +271,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       } else if (e.type === 'in_doubt') stage = 'recovering';
       else if (e.type === 'settle_decision') stage = data.decision === 'complete' ? 'confirming' : 'cancelling';
       else if (e.type === 'settled') stage = 'done';
-      if (stage && steps[steps.length - 1]?.stage !== stage) steps.push({ stage, message: message ?? STAGE_MESSAGES[stage], at: e.at });
+      if (stage && steps[steps.length - 1]?.stage !== stage)
+        steps.push({ stage, message: message ?? STAGE_MESSAGES[stage], at: e.at });
     }
     return steps;
   }
@@ -269,18 +310,28 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       const message = `must be one of ${RECEIPT_COLUMNS.join(', ')} columns`;
       throw new StatusProblem(400, `width ${message}`, { code: 'bad_request', issues: [{ field: 'width', message }] });
     }
-    return this.receiptOf(s, r, { ...(q.width !== undefined ? { width: q.width } : {}), duplicate: q.duplicate === true });
+    return this.receiptOf(s, r, {
+      ...(q.width !== undefined ? { width: q.width } : {}),
+      duplicate: q.duplicate === true,
+    });
   }
 
   private receiptOf(s: Service, r: PaymentRecord, q: Omit<ReceiptQuery, 'id'>): ReceiptView {
     const duplicate = q.duplicate === true;
     const none = (note: string): ReceiptView => ({ available: false, note, duplicate, merchant: [], customer: [] });
     if (r.outcome === null) return none('No receipt yet: the payment is still running.');
-    if (r.outcome === 'in_doubt') return none('No receipt while the outcome is in doubt: the bridge is still asking the terminal.');
+    if (r.outcome === 'in_doubt')
+      return none('No receipt while the outcome is in doubt: the bridge is still asking the terminal.');
     try {
       const rendering = s.bridge.receiptById(r.id, { ...(q.width !== undefined ? { width: q.width } : {}), duplicate });
       if (!rendering) return none('No receipt for this payment.');
-      return { available: true, width: rendering.width, duplicate, merchant: rendering.merchant, customer: rendering.customer };
+      return {
+        available: true,
+        width: rendering.width,
+        duplicate,
+        merchant: rendering.merchant,
+        customer: rendering.customer,
+      };
     } catch (e) {
       return none(`No receipt: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -315,10 +366,16 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       candidates = amountCandidates(String(q.amount));
       if (candidates.length === 0) issues.push({ field: 'amount', message: 'must be an amount such as 12.34' });
     }
-    if (issues.length) throw new StatusProblem(400, issues.map((i) => `${i.field} ${i.message}`).join('; '), { code: 'bad_request', issues });
+    if (issues.length)
+      throw new StatusProblem(400, issues.map((i) => `${i.field} ${i.message}`).join('; '), {
+        code: 'bad_request',
+        issues,
+      });
     if (!candidates) return s.journal.list(base);
     const rows = candidates
-      .flatMap((c) => s.journal.list({ ...base, amount: c.minor }).filter((r) => exponentOf(r.amount.currency) === c.exponent))
+      .flatMap((c) =>
+        s.journal.list({ ...base, amount: c.minor }).filter((r) => exponentOf(r.amount.currency) === c.exponent),
+      )
       .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
     return rows.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)).slice(0, limit);
   }
@@ -335,9 +392,11 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer> {
-    if (typeof req !== 'object' || req === null || !('config' in req)) throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
+    if (typeof req !== 'object' || req === null || !('config' in req))
+      throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
     const answer = this.settings.save(req.config);
-    if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean') this.o.desktop.setStartAtLogin(req.startAtLogin);
+    if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean')
+      this.o.desktop.setStartAtLogin(req.startAtLogin);
     return answer;
   }
 
@@ -380,7 +439,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async setPaused(paused: boolean): Promise<void> {
-    if (!this.o.desktop) throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
+    if (!this.o.desktop)
+      throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
     await this.o.desktop.setPaused(paused === true);
   }
 
@@ -425,7 +485,12 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       },
     });
     this.o.log.info({ files: bundle.files.length, bytes: bundle.zip.length }, 'support bundle made');
-    return { fileName: bundle.fileName, contentType: 'application/zip', base64: bundle.zip.toString('base64'), files: bundle.files };
+    return {
+      fileName: bundle.fileName,
+      contentType: 'application/zip',
+      base64: bundle.zip.toString('base64'),
+      files: bundle.files,
+    };
   }
 
   // ---------------------------------------------------------------- going live (Demo → Live)
@@ -441,33 +506,79 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
    * keychain (or named environment variables), the switch recorded in the journal. It takes effect at the restart.
    */
   async goLiveSwitch(req: GoLiveRequest): Promise<GoLiveSwitchAnswer> {
-    if (!req?.credentials) throw new StatusProblem(400, 'Going live needs the Live credentials', { code: 'bad_request', issues: [{ field: 'credentials', message: 'required' }] });
+    if (!req?.credentials)
+      throw new StatusProblem(400, 'Going live needs the Live credentials', {
+        code: 'bad_request',
+        issues: [{ field: 'credentials', message: 'required' }],
+      });
     const typed = (['partnerSecret', 'merchantSecret'] as const).filter((f) => 'value' in req.credentials![f]);
     if (typed.length && !this.o.secretStore) {
-      throw new StatusProblem(400, 'This bridge has no keychain (it runs as a service): name an environment variable for each secret instead of typing it', {
-        code: 'bad_request',
-        issues: typed.map((f) => ({ field: `credentials.${f}`, message: 'name an environment variable: a typed secret would be written to the config file' })),
-      });
+      throw new StatusProblem(
+        400,
+        'This bridge has no keychain (it runs as a service): name an environment variable for each secret instead of typing it',
+        {
+          code: 'bad_request',
+          issues: typed.map((f) => ({
+            field: `credentials.${f}`,
+            message: 'name an environment variable: a typed secret would be written to the config file',
+          })),
+        },
+      );
     }
     const { candidate, secrets, current } = this.goLiveCandidate(req);
     const report = await this.runGoLive(candidate, secrets);
-    if (!report.ready) return { switched: false, report, message: 'Not switched: fix what the check marks and try again. The terminal stays on its current environment.' };
+    if (!report.ready)
+      return {
+        switched: false,
+        report,
+        message: 'Not switched: fix what the check marks and try again. The terminal stays on its current environment.',
+      };
     const view = this.settings.view();
-    if (!view.writable) return { switched: false, report, message: 'The bridge runs without a config file (demo mode): start it with --config to switch a terminal.' };
+    if (!view.writable)
+      return {
+        switched: false,
+        report,
+        message: 'The bridge runs without a config file (demo mode): start it with --config to switch a terminal.',
+      };
     const config = JSON.parse(JSON.stringify(view.config)) as { terminals?: Array<Record<string, unknown>> };
     const c = req.credentials;
-    const secretRef = (field: 'partnerSecret' | 'merchantSecret'): unknown => ('env' in c[field] ? { env: c[field].env } : c[field].value);
+    const secretRef = (field: 'partnerSecret' | 'merchantSecret'): unknown =>
+      'env' in c[field] ? { env: c[field].env } : c[field].value;
     config.terminals = (config.terminals ?? []).map((t) =>
       t.id !== current.id
         ? t
-        : { ...t, environment: 'live', partnerId: c.partnerId, applicationId: c.applicationId, partnerClientId: c.partnerClientId, partnerSecret: secretRef('partnerSecret'), merchantClientId: c.merchantClientId, merchantSecret: secretRef('merchantSecret'), terminalId: candidate.terminalId },
+        : {
+            ...t,
+            environment: 'live',
+            partnerId: c.partnerId,
+            applicationId: c.applicationId,
+            partnerClientId: c.partnerClientId,
+            partnerSecret: secretRef('partnerSecret'),
+            merchantClientId: c.merchantClientId,
+            merchantSecret: secretRef('merchantSecret'),
+            terminalId: candidate.terminalId,
+          },
     );
     // The Live secrets were entered in this request and checked against the Live gateway above.
     const saved = this.settings.save(config, { secretsEnteredFor: [current.id] });
-    if (!saved.saved) return { switched: false, report, message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}` };
-    this.running().journal.recordEnvironmentSwitch({ terminal: current.id, from: current.environment, to: 'live', check: report });
+    if (!saved.saved)
+      return {
+        switched: false,
+        report,
+        message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+      };
+    this.running().journal.recordEnvironmentSwitch({
+      terminal: current.id,
+      from: current.environment,
+      to: 'live',
+      check: report,
+    });
     this.o.log.warn({ terminal: current.id, terminalId: candidate.terminalId }, 'terminal switched from Demo to Live');
-    return { switched: true, report, message: `Terminal "${current.id}" is set to Live (TID ${candidate.terminalId}). Restart the bridge to take Live payments; Demo payments stay in the journal, apart from Live ones.` };
+    return {
+      switched: true,
+      report,
+      message: `Terminal "${current.id}" is set to Live (TID ${candidate.terminalId}). Restart the bridge to take Live payments; Demo payments stay in the journal, apart from Live ones.`,
+    };
   }
 
   async supportInfo(): Promise<SupportInfoView> {
@@ -475,8 +586,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const lines = [`Register Bridge ${VERSION}`];
     for (const t of this.o.config.terminals) {
       const view = s.bridge.terminals().find((v) => v.id === t.id);
-      if (t.driver === 'epos') lines.push(`Terminal ${t.id}: ePOS, ${t.environment === 'live' ? 'Live' : 'Demo'}, TID ${t.terminalId}, Partner ID ${t.partnerId}, Application ID ${t.applicationId}`);
-      else lines.push(`Terminal ${t.id}: ${view?.driver ?? t.driver}${view?.terminalId ? `, TID ${view.terminalId}` : ''}`);
+      if (t.driver === 'epos')
+        lines.push(
+          `Terminal ${t.id}: ePOS, ${t.environment === 'live' ? 'Live' : 'Demo'}, TID ${t.terminalId}, Partner ID ${t.partnerId}, Application ID ${t.applicationId}`,
+        );
+      else
+        lines.push(
+          `Terminal ${t.id}: ${view?.driver ?? t.driver}${view?.terminalId ? `, TID ${view.terminalId}` : ''}`,
+        );
       if (view) lines.push(`  state ${view.state}${view.message ? `: ${view.message}` : ''}`);
     }
     const lastError = this.o.logs?.query({ level: 'error', limit: 1 }).lines.at(-1);
@@ -484,9 +601,18 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     return { text: `${lines.join('\n')}\n` };
   }
 
-  private goLiveCandidate(req: GoLiveRequest): { candidate: EposTerminalConfig; secrets: SecretContext; current: EposTerminalConfig } {
+  private goLiveCandidate(req: GoLiveRequest): {
+    candidate: EposTerminalConfig;
+    secrets: SecretContext;
+    current: EposTerminalConfig;
+  } {
     const current = this.o.config.terminals.find((t) => t.id === req?.terminal);
-    if (!current || current.driver !== 'epos') throw new StatusProblem(404, `No ePOS terminal "${String(req?.terminal)}": going live is for myPOS cloud terminals`, { code: 'unknown_terminal' });
+    if (!current || current.driver !== 'epos')
+      throw new StatusProblem(
+        404,
+        `No ePOS terminal "${String(req?.terminal)}": going live is for myPOS cloud terminals`,
+        { code: 'unknown_terminal' },
+      );
     const env = { env: process.env };
     const c = req.credentials;
     if (!c) return { candidate: current, secrets: env, current };
@@ -510,7 +636,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       terminalId: c.terminalId?.trim() || current.terminalId,
     });
     if (!parsed.success) {
-      throw new StatusProblem(400, 'The Live credentials are incomplete', { code: 'bad_request', issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+      throw new StatusProblem(400, 'The Live credentials are incomplete', {
+        code: 'bad_request',
+        issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      });
     }
     return { candidate: parsed.data, secrets: { ...env, keychain: { read: (name) => typed.get(name) } }, current };
   }
@@ -536,7 +665,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const d = (q as { day?: unknown } | null | undefined)?.day;
     if (d === undefined || d === '') return undefined;
     if (typeof d !== 'string' || !day(d)) {
-      throw new StatusProblem(400, 'day must be a date YYYY-MM-DD', { code: 'bad_request', issues: [{ field: 'day', message: 'must be a date YYYY-MM-DD' }] });
+      throw new StatusProblem(400, 'day must be a date YYYY-MM-DD', {
+        code: 'bad_request',
+        issues: [{ field: 'day', message: 'must be a date YYYY-MM-DD' }],
+      });
     }
     return d;
   }
@@ -548,12 +680,23 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const id = (req as { id?: unknown } | null)?.id;
     const action = (req as { action?: unknown } | null)?.action;
     if (typeof id !== 'string' || id === '') {
-      throw new StatusProblem(400, 'id must name a held total', { code: 'bad_request', issues: [{ field: 'id', message: 'required' }] });
+      throw new StatusProblem(400, 'id must name a held total', {
+        code: 'bad_request',
+        issues: [{ field: 'id', message: 'required' }],
+      });
     }
     if (action !== 'confirm' && action !== 'discard') {
-      throw new StatusProblem(400, 'action must be "confirm" or "discard"', { code: 'bad_request', issues: [{ field: 'action', message: 'must be "confirm" or "discard"' }] });
+      throw new StatusProblem(400, 'action must be "confirm" or "discard"', {
+        code: 'bad_request',
+        issues: [{ field: 'action', message: 'must be "confirm" or "discard"' }],
+      });
     }
-    const gone = (): StatusProblem => new StatusProblem(404, `No total is waiting for a decision with id ${JSON.stringify(id)} (already decided, or charged again after the window)`, { code: 'unknown_ref' });
+    const gone = (): StatusProblem =>
+      new StatusProblem(
+        404,
+        `No total is waiting for a decision with id ${JSON.stringify(id)} (already decided, or charged again after the window)`,
+        { code: 'unknown_ref' },
+      );
     if (action === 'discard') {
       if (!captureRegistry.discard(id)) throw gone();
       this.o.log.info({ hold: id }, 'held capture total discarded by the operator');
@@ -572,16 +715,29 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const id = (req as { id?: unknown } | null)?.id;
     const action = (req as { action?: unknown } | null)?.action;
     if (typeof id !== 'string' || id === '') {
-      throw new StatusProblem(400, 'id must name a held refund or reversal', { code: 'bad_request', issues: [{ field: 'id', message: 'required' }] });
+      throw new StatusProblem(400, 'id must name a held refund or reversal', {
+        code: 'bad_request',
+        issues: [{ field: 'id', message: 'required' }],
+      });
     }
     if (action !== 'confirm' && action !== 'refuse') {
-      throw new StatusProblem(400, 'action must be "confirm" or "refuse"', { code: 'bad_request', issues: [{ field: 'action', message: 'must be "confirm" or "refuse"' }] });
+      throw new StatusProblem(400, 'action must be "confirm" or "refuse"', {
+        code: 'bad_request',
+        issues: [{ field: 'action', message: 'must be "confirm" or "refuse"' }],
+      });
     }
     const hold = service.holds.list().find((h) => h.id === id);
     if (!hold || !service.holds.decide(id, action)) {
-      throw new StatusProblem(404, `Nothing waits for a decision with id ${JSON.stringify(id)} (decided already, withdrawn, or out of time)`, { code: 'unknown_ref' });
+      throw new StatusProblem(
+        404,
+        `Nothing waits for a decision with id ${JSON.stringify(id)} (decided already, withdrawn, or out of time)`,
+        { code: 'unknown_ref' },
+      );
     }
-    this.o.log.info({ hold: id, listener: hold.listener, ref: hold.ref, kind: hold.kind }, `held ${hold.kind} ${action === 'confirm' ? 'confirmed' : 'refused'} by the operator`);
+    this.o.log.info(
+      { hold: id, listener: hold.listener, ref: hold.ref, kind: hold.kind },
+      `held ${hold.kind} ${action === 'confirm' ? 'confirmed' : 'refused'} by the operator`,
+    );
     return { action: action === 'confirm' ? 'confirmed' : 'refused' };
   }
 }
@@ -604,7 +760,11 @@ function exponentOf(code: string): number | undefined {
 /** The minor-unit values a typed amount stands for, per currency exponent (0, 2, 3), parsed exactly. */
 function amountCandidates(text: string): Array<{ minor: number; exponent: number }> {
   const out: Array<{ minor: number; exponent: number }> = [];
-  for (const [code, exponent] of [['JPY', 0], ['EUR', 2], ['KWD', 3]] as const) {
+  for (const [code, exponent] of [
+    ['JPY', 0],
+    ['EUR', 2],
+    ['KWD', 3],
+  ] as const) {
     try {
       out.push({ minor: fromDecimal(text, code).minor, exponent });
     } catch {
@@ -617,8 +777,10 @@ function amountCandidates(text: string): Array<{ minor: number; exponent: number
 /** What the bridge is doing about a payment that needs attention, in plain words. */
 function attentionAction(r: PaymentRecord): string {
   if (r.outcome === 'in_doubt') {
-    return `The terminal could not yet tell whether this payment went through. The bridge keeps asking terminal ${r.terminal} by itself ` +
-      'and records the answer; the register gets it when it asks for this reference again. Do not take the payment again before it is resolved.';
+    return (
+      `The terminal could not yet tell whether this payment went through. The bridge keeps asking terminal ${r.terminal} by itself ` +
+      'and records the answer; the register gets it when it asks for this reference again. Do not take the payment again before it is resolved.'
+    );
   }
   switch (r.settlement) {
     case 'pending':

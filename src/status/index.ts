@@ -27,8 +27,15 @@ export interface ServeStatusOptions {
   readonly logFile?: string;
 }
 
-export async function serveStatus(service: Service, config: Config, o: ServeStatusOptions): Promise<StatusServer & { readonly core: StatusCore }> {
-  const token = config.status.token === undefined ? undefined : resolveSecret(config.status.token, o.secrets ?? { env: process.env }, 'status.token');
+export async function serveStatus(
+  service: Service,
+  config: Config,
+  o: ServeStatusOptions,
+): Promise<StatusServer & { readonly core: StatusCore }> {
+  const token =
+    config.status.token === undefined
+      ? undefined
+      : resolveSecret(config.status.token, o.secrets ?? { env: process.env }, 'status.token');
   const core = new StatusCore({
     config,
     log: o.log,

@@ -6,7 +6,14 @@
 import { EventEmitter } from 'node:events';
 import type { LogLevelName, LogLine, LogQuery, LogsView } from './contract';
 
-const LEVEL_NUMBERS: Record<number, LogLevelName> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVEL_NUMBERS: Record<number, LogLevelName> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 export const LEVEL_ORDER: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 export interface LogSink {
@@ -18,7 +25,10 @@ export class LogRing extends EventEmitter<{ line: [LogLine] }> implements LogSin
   private seq = 0;
   private partial = '';
 
-  constructor(private readonly capacity = 1000, private readonly next?: LogSink) {
+  constructor(
+    private readonly capacity = 1000,
+    private readonly next?: LogSink,
+  ) {
     super();
   }
 
@@ -41,7 +51,12 @@ export class LogRing extends EventEmitter<{ line: [LogLine] }> implements LogSin
     const { level, time, msg, ...fields } = obj;
     const line: LogLine = {
       seq: ++this.seq,
-      time: typeof time === 'number' ? new Date(time).toISOString() : typeof time === 'string' ? time : new Date().toISOString(),
+      time:
+        typeof time === 'number'
+          ? new Date(time).toISOString()
+          : typeof time === 'string'
+            ? time
+            : new Date().toISOString(),
       level: levelName(level),
       msg: typeof msg === 'string' ? msg : '',
       fields,

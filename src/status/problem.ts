@@ -58,7 +58,11 @@ export function statusForBridgeCode(code: ErrorCode): number {
   }
 }
 
-export function problem(status: number, detail?: string, extra: { code?: string; issues?: FieldIssue[]; instance?: string } = {}): ProblemDetails {
+export function problem(
+  status: number,
+  detail?: string,
+  extra: { code?: string; issues?: FieldIssue[]; instance?: string } = {},
+): ProblemDetails {
   return {
     type: 'about:blank',
     title: TITLES[status] ?? 'Error',
@@ -74,16 +78,28 @@ export function problem(status: number, detail?: string, extra: { code?: string;
 export function toProblem(e: unknown, instance?: string): ProblemDetails {
   const where = instance !== undefined ? { instance } : {};
   if (e instanceof StatusProblem) {
-    return problem(e.status, e.message, { ...where, ...(e.code ? { code: e.code } : {}), ...(e.issues ? { issues: e.issues } : {}) });
+    return problem(e.status, e.message, {
+      ...where,
+      ...(e.code ? { code: e.code } : {}),
+      ...(e.issues ? { issues: e.issues } : {}),
+    });
   }
   if (isBridgeError(e)) {
     const status = statusForBridgeCode(e.code);
-    return problem(status, status === 500 ? 'The bridge met an internal error; see its log' : e.message, { ...where, code: e.code });
+    return problem(status, status === 500 ? 'The bridge met an internal error; see its log' : e.message, {
+      ...where,
+      code: e.code,
+    });
   }
   return problem(500, 'The bridge met an internal error; see its log', { ...where, code: 'internal' });
 }
 
 /** True when a value looks like problem details (the renderer and IPC use it to recognise errors). */
 export function isProblemDetails(v: unknown): v is ProblemDetails {
-  return typeof v === 'object' && v !== null && typeof (v as ProblemDetails).status === 'number' && typeof (v as ProblemDetails).title === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ProblemDetails).status === 'number' &&
+    typeof (v as ProblemDetails).title === 'string'
+  );
 }

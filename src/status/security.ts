@@ -59,7 +59,8 @@ export interface AuthRequest {
   readonly queryToken?: string | null | undefined;
 }
 
-export type AuthDecision = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly detail: string };
+export type AuthDecision =
+  { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly detail: string };
 
 /**
  * Loopback peers are trusted; every other peer needs the token (Bearer header, or ?token= for the WebSocket).
@@ -67,10 +68,20 @@ export type AuthDecision = { readonly ok: true } | { readonly ok: false; readonl
  */
 export function authorize(req: AuthRequest, token: string | undefined): AuthDecision {
   if (isLoopbackAddress(req.remoteAddress)) return { ok: true };
-  if (!token) return { ok: false, status: 403, detail: 'The status page is only available on this computer: no access token is configured for the network' };
+  if (!token)
+    return {
+      ok: false,
+      status: 403,
+      detail: 'The status page is only available on this computer: no access token is configured for the network',
+    };
   const bearer = /^Bearer\s+(.+)$/i.exec(req.authorization ?? '')?.[1]?.trim();
   const given = bearer ?? req.queryToken ?? undefined;
-  if (!given) return { ok: false, status: 401, detail: 'An access token is needed from beyond this computer (Authorization: Bearer <token>)' };
+  if (!given)
+    return {
+      ok: false,
+      status: 401,
+      detail: 'An access token is needed from beyond this computer (Authorization: Bearer <token>)',
+    };
   if (!sameSecret(given, token)) return { ok: false, status: 401, detail: 'The access token is not correct' };
   return { ok: true };
 }
@@ -87,9 +98,16 @@ function sameSecret(a: string, b: string): boolean {
  * rebound to 127.0.0.1) must not drive the status API. The Host header must name this computer by an IP
  * address, `localhost` or the configured host name, and an Origin header, when sent, must be the same origin.
  */
-export function sameOriginRequest(hostHeader: string | undefined, origin: string | undefined, configuredHost: string): { ok: true } | { ok: false; detail: string } {
+export function sameOriginRequest(
+  hostHeader: string | undefined,
+  origin: string | undefined,
+  configuredHost: string,
+): { ok: true } | { ok: false; detail: string } {
   if (!hostHeader || !SAFE_HOST.test(hostHeader)) return { ok: false, detail: 'The request has no usable Host header' };
-  const hostname = hostHeader.replace(/:[0-9]+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const hostname = hostHeader
+    .replace(/:[0-9]+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
   const named = hostname === 'localhost' || isIP(hostname) !== 0 || hostname === configuredHost.toLowerCase();
   if (!named) return { ok: false, detail: `The status server answers only to its address, not to "${hostname}"` };
   if (origin !== undefined && origin !== 'null') {
@@ -99,7 +117,8 @@ export function sameOriginRequest(hostHeader: string | undefined, origin: string
     } catch {
       return { ok: false, detail: 'The Origin header is not a URL' };
     }
-    if (originHost.toLowerCase() !== hostHeader.toLowerCase()) return { ok: false, detail: 'Requests from other web sites are refused' };
+    if (originHost.toLowerCase() !== hostHeader.toLowerCase())
+      return { ok: false, detail: 'Requests from other web sites are refused' };
   } else if (origin === 'null') {
     return { ok: false, detail: 'Requests from other web sites are refused' };
   }

@@ -7,7 +7,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
-import { EVENTS_PATH, HTTP_ROUTES, NUMERIC_QUERY_FIELDS, STATUS_METHODS, type ProblemDetails, type StatusEvent, type StatusMethod } from './contract';
+import {
+  EVENTS_PATH,
+  HTTP_ROUTES,
+  NUMERIC_QUERY_FIELDS,
+  STATUS_METHODS,
+  type ProblemDetails,
+  type StatusEvent,
+  type StatusMethod,
+} from './contract';
 import type { StatusCore } from './core';
 import { PROBLEM_CONTENT_TYPE, StatusProblem, problem, toProblem } from './problem';
 import { authorize, sameOriginRequest, securityHeaders, type AuthDecision } from './security';
@@ -84,7 +92,10 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
     const path = url.pathname;
     if (o.ops && OPS_PATHS.has(path)) return serveOps(req, res, url, o.ops);
     if (!path.startsWith('/api/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendProblem(req, res, problem(405, 'Only GET is served here', { instance: path }), { Allow: 'GET, HEAD' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendProblem(req, res, problem(405, 'Only GET is served here', { instance: path }), {
+          Allow: 'GET, HEAD',
+        });
       const file = staticFile(staticDir, path);
       if (!file) return sendProblem(req, res, problem(404, `No such file: ${path}`, { instance: path }));
       res.writeHead(file.status, {
@@ -96,12 +107,26 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
       return;
     }
     const gate = admit(req, url);
-    if (!gate.ok) return sendProblem(req, res, problem(gate.status, gate.detail, { instance: path, code: 'unauthorized' }), gate.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+    if (!gate.ok)
+      return sendProblem(
+        req,
+        res,
+        problem(gate.status, gate.detail, { instance: path, code: 'unauthorized' }),
+        gate.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+      );
 
     const match = route(req.method ?? 'GET', path);
     if (!match) {
-      const known = STATUS_METHODS.some((m) => HTTP_ROUTES[m].path === path || (HTTP_ROUTES[m].arg === 'id' && path.startsWith(HTTP_ROUTES[m].path)));
-      return sendProblem(req, res, known ? problem(405, `${req.method} is not allowed on ${path}`, { instance: path }) : problem(404, `No API at ${path}`, { instance: path }));
+      const known = STATUS_METHODS.some(
+        (m) => HTTP_ROUTES[m].path === path || (HTTP_ROUTES[m].arg === 'id' && path.startsWith(HTTP_ROUTES[m].path)),
+      );
+      return sendProblem(
+        req,
+        res,
+        known
+          ? problem(405, `${req.method} is not allowed on ${path}`, { instance: path })
+          : problem(404, `No API at ${path}`, { instance: path }),
+      );
     }
     const spec = HTTP_ROUTES[match.method];
     let arg: unknown;
@@ -125,25 +150,49 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
 
   async function serveOps(req: IncomingMessage, res: ServerResponse, url: URL, ops: OpsEndpoints): Promise<void> {
     const path = url.pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendProblem(req, res, problem(405, `Only GET is served on ${path}`, { instance: path }), { Allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendProblem(req, res, problem(405, `Only GET is served on ${path}`, { instance: path }), {
+        Allow: 'GET, HEAD',
+      });
     const gate = admit(req, url);
-    if (!gate.ok) return sendProblem(req, res, problem(gate.status, gate.detail, { instance: path, code: 'unauthorized' }), gate.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+    if (!gate.ok)
+      return sendProblem(
+        req,
+        res,
+        problem(gate.status, gate.detail, { instance: path, code: 'unauthorized' }),
+        gate.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+      );
     if (path === '/metrics') {
       const m = await ops.metrics();
-      res.writeHead(200, { ...securityHeaders(req.headers.host), 'Content-Type': m.contentType, 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        ...securityHeaders(req.headers.host),
+        'Content-Type': m.contentType,
+        'Cache-Control': 'no-store',
+      });
       res.end(req.method === 'HEAD' ? undefined : m.body);
       return;
     }
     if (path === '/healthz') return sendJson(req, res, 200, { status: 'ok' });
     const r = ops.readiness();
-    sendJson(req, res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', checks: r.checks, notReady: r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? 'not ready'}`) });
+    sendJson(req, res, r.ready ? 200 : 503, {
+      status: r.ready ? 'ready' : 'not_ready',
+      checks: r.checks,
+      notReady: r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? 'not ready'}`),
+    });
   }
 
   /** Same-origin and token rules for the API and the event stream. */
   function admit(req: IncomingMessage, url: URL): AuthDecision {
     const origin = sameOriginRequest(req.headers.host, req.headers.origin, o.host);
     if (!origin.ok) return { ok: false, status: 403, detail: origin.detail };
-    return authorize({ remoteAddress: remoteOf(req), authorization: req.headers.authorization, queryToken: url.searchParams.get('token') }, o.token);
+    return authorize(
+      {
+        remoteAddress: remoteOf(req),
+        authorization: req.headers.authorization,
+        queryToken: url.searchParams.get('token'),
+      },
+      o.token,
+    );
   }
 
   // ---------------------------------------------------------------- WebSocket event stream
@@ -160,7 +209,8 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
       // A peer that never reads the refusal does not keep the socket.
       (socket as Socket).setTimeout(10_000, () => socket.destroy());
     };
-    if (url.pathname !== EVENTS_PATH) return refuse(problem(404, `No event stream at ${url.pathname}`, { instance: url.pathname }));
+    if (url.pathname !== EVENTS_PATH)
+      return refuse(problem(404, `No event stream at ${url.pathname}`, { instance: url.pathname }));
     const gate = admit(req, url);
     if (!gate.ok) return refuse(problem(gate.status, gate.detail, { instance: url.pathname, code: 'unauthorized' }));
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -179,13 +229,24 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new StatusProblem(500, `port ${o.port} on ${o.host} is already in use by another program (status page)`, { code: 'config_invalid' }));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new StatusProblem(500, `port ${o.port} on ${o.host} is already in use by another program (status page)`, {
+            code: 'config_invalid',
+          }),
+        );
       else reject(err);
     });
     server.listen(o.port, o.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : o.host;
+  const hostForUrl = o.host.includes(':')
+    ? `[${o.host}]`
+    : o.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : o.host === '::'
+        ? '[::1]'
+        : o.host;
   const url = `http://${hostForUrl}:${port}/`;
   log.info({ url }, 'status page listening');
 
@@ -229,7 +290,11 @@ function queryObject(params: URLSearchParams): Record<string, unknown> {
     if (k === 'token') continue;
     if (NUMERIC_QUERY_FIELDS.includes(k)) {
       const n = Number(v);
-      if (!/^[0-9]{1,9}$/.test(v)) throw new StatusProblem(400, `${k} must be a whole number`, { code: 'bad_request', issues: [{ field: k, message: 'must be a whole number' }] });
+      if (!/^[0-9]{1,9}$/.test(v))
+        throw new StatusProblem(400, `${k} must be a whole number`, {
+          code: 'bad_request',
+          issues: [{ field: k, message: 'must be a whole number' }],
+        });
       out[k] = n;
     } else {
       out[k] = v;
@@ -241,12 +306,14 @@ function queryObject(params: URLSearchParams): Record<string, unknown> {
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   // JSON only: a form or text/plain request from another site cannot be sent without a CORS preflight then.
-  if (type !== 'application/json') throw new StatusProblem(415, 'Send the request body as application/json', { code: 'bad_request' });
+  if (type !== 'application/json')
+    throw new StatusProblem(415, 'Send the request body as application/json', { code: 'bad_request' });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new StatusProblem(413, `The request body is larger than ${MAX_BODY / 1024} KiB`, { code: 'bad_request' });
+    if (size > MAX_BODY)
+      throw new StatusProblem(413, `The request body is larger than ${MAX_BODY / 1024} KiB`, { code: 'bad_request' });
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -260,12 +327,26 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...securityHeaders(req.headers.host), 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...securityHeaders(req.headers.host),
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-function sendProblem(req: IncomingMessage, res: ServerResponse, p: ProblemDetails, extra: Record<string, string> = {}): void {
+function sendProblem(
+  req: IncomingMessage,
+  res: ServerResponse,
+  p: ProblemDetails,
+  extra: Record<string, string> = {},
+): void {
   const text = JSON.stringify(p);
-  res.writeHead(p.status, { ...securityHeaders(req.headers.host), ...extra, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(p.status, {
+    ...securityHeaders(req.headers.host),
+    ...extra,
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

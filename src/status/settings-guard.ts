@@ -27,7 +27,12 @@ function destination(t: Obj): string | undefined {
 export function isMyposGatewayUrl(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' && (u.hostname === 'mypos.com' || u.hostname.endsWith('.mypos.com')) && u.username === '' && u.password === '';
+    return (
+      u.protocol === 'https:' &&
+      (u.hostname === 'mypos.com' || u.hostname.endsWith('.mypos.com')) &&
+      u.username === '' &&
+      u.password === ''
+    );
   } catch {
     return false;
   }
@@ -51,12 +56,20 @@ export interface SettingsGuardOptions {
  * Problems of a save that would lower security, checked on the page's candidate as sent (masks still in place)
  * against the config file as it is.
  */
-export function settingsSecurityIssues(candidate: unknown, current: unknown, opts: SettingsGuardOptions = {}): FieldIssue[] {
+export function settingsSecurityIssues(
+  candidate: unknown,
+  current: unknown,
+  opts: SettingsGuardOptions = {},
+): FieldIssue[] {
   if (!isObj(candidate)) return [];
   const issues: FieldIssue[] = [];
   const before = isObj(current) ? current : {};
   if (JSON.stringify(candidate.developer ?? null) !== JSON.stringify(before.developer ?? null)) {
-    issues.push({ field: 'developer', message: 'developer settings can be changed only in the config file on this computer, not through the settings page' });
+    issues.push({
+      field: 'developer',
+      message:
+        'developer settings can be changed only in the config file on this computer, not through the settings page',
+    });
   }
   const devAllowed = developerGatewayAllowed(before);
   const oldTerminals: unknown[] = Array.isArray(before.terminals) ? before.terminals : [];
@@ -69,7 +82,11 @@ export function settingsSecurityIssues(candidate: unknown, current: unknown, opt
     const url = t.gatewayUrl;
     // Only a change is judged: an address already in the file was put there by a person at this computer.
     if (typeof url === 'string' && url !== old?.gatewayUrl && !devAllowed && !isMyposGatewayUrl(url)) {
-      issues.push({ field: `terminals[${i}].gatewayUrl`, message: 'must be an https address of a myPOS host (…mypos.com); another address needs "developer": {"anyGatewayUrl": true} in the config file itself' });
+      issues.push({
+        field: `terminals[${i}].gatewayUrl`,
+        message:
+          'must be an https address of a myPOS host (…mypos.com); another address needs "developer": {"anyGatewayUrl": true} in the config file itself',
+      });
     }
     const to = destination(t);
     const moved = !old || to === undefined || destination(old) !== to;
@@ -78,7 +95,10 @@ export function settingsSecurityIssues(candidate: unknown, current: unknown, opt
       const v = t[f];
       // A new entry may name its secrets by reference; an entry whose address changed must have them typed again.
       if (typedSecret(v) || (!old && v !== SECRET_MASK)) continue;
-      issues.push({ field: `terminals[${i}].${f}`, message: 'type this secret again: the address it is sent to changed' });
+      issues.push({
+        field: `terminals[${i}].${f}`,
+        message: 'type this secret again: the address it is sent to changed',
+      });
     }
   });
   return issues;

@@ -33,14 +33,19 @@ function secretRefFields(config: Obj): Array<{ path: Array<string | number>; nam
     // Per-register keys of a native listener, each under its own keychain name.
     const registers = Array.isArray(l.registers) ? l.registers : [];
     registers.forEach((r, j) => {
-      if (isObj(r)) out.push({ path: ['listeners', i, 'registers', j, 'key'], name: `listener.${String(l.id ?? i)}.register.${String(r.name ?? j)}.key` });
+      if (isObj(r))
+        out.push({
+          path: ['listeners', i, 'registers', j, 'key'],
+          name: `listener.${String(l.id ?? i)}.register.${String(r.name ?? j)}.key`,
+        });
     });
   });
   const terminals = Array.isArray(config.terminals) ? config.terminals : [];
   terminals.forEach((t, i) => {
     if (!isObj(t)) return;
     const id = String(t.id ?? i);
-    for (const f of ['password', 'partnerSecret', 'merchantSecret']) out.push({ path: ['terminals', i, f], name: `terminal.${id}.${f}` });
+    for (const f of ['password', 'partnerSecret', 'merchantSecret'])
+      out.push({ path: ['terminals', i, f], name: `terminal.${id}.${f}` });
   });
   out.push({ path: ['status', 'token'], name: 'status.token' });
   return out;
@@ -75,7 +80,8 @@ function getAt(root: Json, path: Array<string | number>): Json | undefined {
 
 function setAt(root: Json, path: Array<string | number>, value: Json): void {
   let cur: Json | undefined = root;
-  for (const p of path.slice(0, -1)) cur = typeof p === 'number' ? (Array.isArray(cur) ? cur[p] : undefined) : isObj(cur) ? cur[p] : undefined;
+  for (const p of path.slice(0, -1))
+    cur = typeof p === 'number' ? (Array.isArray(cur) ? cur[p] : undefined) : isObj(cur) ? cur[p] : undefined;
   const last = path[path.length - 1]!;
   if (typeof last === 'number' && Array.isArray(cur)) cur[last] = value;
   else if (typeof last === 'string' && isObj(cur)) cur[last] = value;
@@ -151,12 +157,18 @@ export class SettingsFile {
     try {
       text = readFileSync(this.opts.file, 'utf8');
     } catch (e) {
-      throw new StatusProblem(404, `The config file ${this.opts.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { code: 'config_invalid' });
+      throw new StatusProblem(
+        404,
+        `The config file ${this.opts.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        { code: 'config_invalid' },
+      );
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
-      throw new StatusProblem(422, `The config file ${this.opts.file} is not valid JSON: ${(e as Error).message}`, { code: 'config_invalid' });
+      throw new StatusProblem(422, `The config file ${this.opts.file} is not valid JSON: ${(e as Error).message}`, {
+        code: 'config_invalid',
+      });
     }
   }
 
@@ -179,13 +191,24 @@ export class SettingsFile {
   /** `guard`: what the caller itself checked (the go-live switch entered and tested the new secrets). */
   save(candidate: unknown, guard: SettingsGuardOptions = {}): SettingsSaveAnswer {
     if (!this.opts.file) {
-      throw new StatusProblem(409, 'The bridge was started without a config file (demo mode); start it with --config FILE to change settings', { code: 'unsupported' });
+      throw new StatusProblem(
+        409,
+        'The bridge was started without a config file (demo mode); start it with --config FILE to change settings',
+        { code: 'unsupported' },
+      );
     }
     const current = this.readRaw();
     const refused = settingsSecurityIssues(candidate, current, guard);
     if (refused.length > 0) {
-      this.opts.security?.record({ kind: 'settings', detail: `settings change refused: ${refused.map((i) => i.field).join(', ')}` });
-      throw new StatusProblem(403, `This change would lower security and is refused: ${refused.map((i) => `${i.field} ${i.message}`).join('; ')}`, { code: 'unauthorized', issues: refused });
+      this.opts.security?.record({
+        kind: 'settings',
+        detail: `settings change refused: ${refused.map((i) => i.field).join(', ')}`,
+      });
+      throw new StatusProblem(
+        403,
+        `This change would lower security and is refused: ${refused.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+        { code: 'unauthorized', issues: refused },
+      );
     }
     let next = restoreSecrets(candidate, current);
     const issues = issuesOf(next);
@@ -205,7 +228,11 @@ export class SettingsFile {
       try {
         store.write(f.name, v);
       } catch (e) {
-        throw new StatusProblem(500, `${fieldName(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`, { code: 'config_invalid' });
+        throw new StatusProblem(
+          500,
+          `${fieldName(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`,
+          { code: 'config_invalid' },
+        );
       }
       setAt(copy, f.path, { keychain: f.name });
     }

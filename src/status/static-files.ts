@@ -69,6 +69,7 @@ export function staticFile(root: string, urlPath: string): StaticAnswer | undefi
     };
   }
   // A page path (no extension) gets the app; a missing asset is a 404.
-  if (extname(decoded) === '') return { status: 200, type: TYPES['.html']!, body: readFileSync(index), immutable: false };
+  if (extname(decoded) === '')
+    return { status: 200, type: TYPES['.html']!, body: readFileSync(index), immutable: false };
   return undefined;
 }

@@ -60,12 +60,25 @@ export class Wizard {
 
   async ippPing(req: IppPingRequest): Promise<IppPingAnswer> {
     const host = typeof req?.host === 'string' ? req.host.trim() : '';
-    if (!HOST_RE.test(host)) throw new StatusProblem(400, 'Enter the terminal\'s address, e.g. 192.168.1.50', { code: 'bad_request', issues: [{ field: 'host', message: 'must be an IP address or host name' }] });
+    if (!HOST_RE.test(host))
+      throw new StatusProblem(400, "Enter the terminal's address, e.g. 192.168.1.50", {
+        code: 'bad_request',
+        issues: [{ field: 'host', message: 'must be an IP address or host name' }],
+      });
     const port = req?.port;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new StatusProblem(400, 'The port must be 1–65535 (myPOS terminals use 7900 or 60180)', { code: 'bad_request', issues: [{ field: 'port', message: 'must be 1–65535' }] });
+      throw new StatusProblem(400, 'The port must be 1–65535 (myPOS terminals use 7900 or 60180)', {
+        code: 'bad_request',
+        issues: [{ field: 'port', message: 'must be 1–65535' }],
+      });
     }
-    const driver = new IppDriver({ id: 'setup', host: host.replace(/^\[|\]$/g, ''), port, connectTimeoutMs: this.o.ippConnectTimeoutMs ?? 5000, logger: this.o.log });
+    const driver = new IppDriver({
+      id: 'setup',
+      host: host.replace(/^\[|\]$/g, ''),
+      port,
+      connectTimeoutMs: this.o.ippConnectTimeoutMs ?? 5000,
+      logger: this.o.log,
+    });
     try {
       const h = await driver.health();
       return {
@@ -114,7 +127,10 @@ export class Wizard {
   async eposCheck(c: EposCredentialsInput): Promise<EposCheckAnswer> {
     checkCredentials(c);
     const client = this.client(c);
-    const portal = c.environment === 'demo' ? 'the Demo Partner Portal (demo-partners.mypos.com)' : 'the Live Partner Portal (partners.mypos.com)';
+    const portal =
+      c.environment === 'demo'
+        ? 'the Demo Partner Portal (demo-partners.mypos.com)'
+        : 'the Live Partner Portal (partners.mypos.com)';
     let token: string;
     try {
       token = await client.token();
@@ -135,7 +151,11 @@ export class Wizard {
         `Use the merchant credentials generated in the Merchants tab of ${portal} after the merchant approved the integration.`;
       return { ok: false, token: tokenStep, session: { ok: false, message } };
     }
-    return { ok: true, token: tokenStep, session: { ok: true, message: 'Merchant credentials accepted: the gateway opened a session.' } };
+    return {
+      ok: true,
+      token: tokenStep,
+      session: { ok: true, message: 'Merchant credentials accepted: the gateway opened a session.' },
+    };
   }
 
   async eposTerminals(c: EposCredentialsInput): Promise<EposTerminalsAnswer> {
@@ -146,12 +166,18 @@ export class Wizard {
       for (let page = 1; page <= 20; page++) {
         const p = await client.listTerminals(page, 100);
         for (const t of p.terminals) {
-          terminals.push({ terminalId: t.terminalId, ...(t.model ? { model: t.model } : {}), ...(t.serialNumber ? { serialNumber: t.serialNumber } : {}) });
+          terminals.push({
+            terminalId: t.terminalId,
+            ...(t.model ? { model: t.model } : {}),
+            ...(t.serialNumber ? { serialNumber: t.serialNumber } : {}),
+          });
         }
         if (page >= p.pagination.totalPages || p.terminals.length === 0) break;
       }
     } catch (e) {
-      throw new StatusProblem(502, `Listing the merchant's terminals failed (the gateway said: "${gatewayWords(e)}")`, { code: isEposError(e) ? e.code : 'terminal_error' });
+      throw new StatusProblem(502, `Listing the merchant's terminals failed (the gateway said: "${gatewayWords(e)}")`, {
+        code: isEposError(e) ? e.code : 'terminal_error',
+      });
     }
     return { terminals };
   }
@@ -159,7 +185,11 @@ export class Wizard {
   async eposTestPayment(req: EposTestPaymentRequest): Promise<TestPaymentAnswer> {
     checkCredentials(req);
     const terminalId = typeof req.terminalId === 'string' ? req.terminalId.trim() : '';
-    if (!terminalId) throw new StatusProblem(400, 'Pick one of the merchant\'s terminals first', { code: 'bad_request', issues: [{ field: 'terminalId', message: 'must not be empty' }] });
+    if (!terminalId)
+      throw new StatusProblem(400, "Pick one of the merchant's terminals first", {
+        code: 'bad_request',
+        issues: [{ field: 'terminalId', message: 'must not be empty' }],
+      });
     const cfg: EposTerminalConfig = {
       id: 'setup-epos',
       driver: 'epos',
@@ -184,9 +214,20 @@ export class Wizard {
       }
     }
     const amount = money(req.amountMinor ?? 100, currencyCode ?? 'EUR');
-    const driver = createEposDriver(cfg, { secrets: {}, log: this.o.log, auth: new AuthRegistry(), appVersion: VERSION });
+    const driver = createEposDriver(cfg, {
+      secrets: {},
+      log: this.o.log,
+      auth: new AuthRegistry(),
+      appVersion: VERSION,
+    });
     const journal = Journal.open(':memory:');
-    const bridge = new BridgeClass({ journal, terminals: [{ driver, currency: amount.currency }], log: this.o.log, version: VERSION, healthIntervalMs: 0 });
+    const bridge = new BridgeClass({
+      journal,
+      terminals: [{ driver, currency: amount.currency }],
+      log: this.o.log,
+      version: VERSION,
+      healthIntervalMs: 0,
+    });
     try {
       await bridge.start();
       return await paymentThrough(bridge, undefined, amount);
@@ -197,16 +238,25 @@ export class Wizard {
   }
 
   /** A small sale through the running bridge on a configured terminal (recorded in the journal like any other). */
-  async testPayment(bridge: Bridge, req: TestPaymentRequest, currencyOf: (terminal: string) => string | undefined): Promise<TestPaymentAnswer> {
+  async testPayment(
+    bridge: Bridge,
+    req: TestPaymentRequest,
+    currencyOf: (terminal: string) => string | undefined,
+  ): Promise<TestPaymentAnswer> {
     const terminals = bridge.terminals();
     const terminal = req?.terminal ? terminals.find((t) => t.id === req.terminal) : terminals[0];
-    if (!terminal) throw new StatusProblem(404, `No terminal "${req?.terminal ?? ''}" is configured`, { code: 'unknown_terminal' });
+    if (!terminal)
+      throw new StatusProblem(404, `No terminal "${req?.terminal ?? ''}" is configured`, { code: 'unknown_terminal' });
     const currencyCode = req?.currency ?? currencyOf(terminal.id) ?? 'EUR';
     return paymentThrough(bridge, terminal.id, money(req?.amountMinor ?? 100, currencyCode));
   }
 }
 
-async function paymentThrough(bridge: Bridge, terminal: string | undefined, amount: ReturnType<typeof money>): Promise<TestPaymentAnswer> {
+async function paymentThrough(
+  bridge: Bridge,
+  terminal: string | undefined,
+  amount: ReturnType<typeof money>,
+): Promise<TestPaymentAnswer> {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const ref = `setup-test-${stamp}-${randomBytes(2).toString('hex')}`;
   const handle = await bridge.submit(SETUP_IDENTITY, { kind: 'sale', ref, amount, ...(terminal ? { terminal } : {}) });
@@ -226,7 +276,8 @@ async function paymentThrough(bridge: Bridge, terminal: string | undefined, amou
 }
 
 function checkCredentials(c: EposCredentialsInput): void {
-  if (typeof c !== 'object' || c === null) throw new StatusProblem(400, 'The ePOS credentials are missing', { code: 'bad_request' });
+  if (typeof c !== 'object' || c === null)
+    throw new StatusProblem(400, 'The ePOS credentials are missing', { code: 'bad_request' });
   const fields: Array<[keyof EposCredentialsInput, string]> = [
     ['partnerId', 'Partner ID (mps-p-…)'],
     ['applicationId', 'Application ID (mps-app-…)'],
@@ -238,17 +289,26 @@ function checkCredentials(c: EposCredentialsInput): void {
   const issues = fields
     .filter(([f]) => typeof c[f] !== 'string' || (c[f] as string).trim() === '')
     .map(([f, label]) => ({ field: f, message: `${label} is needed` }));
-  if (c.environment !== 'demo' && c.environment !== 'live') issues.push({ field: 'environment', message: 'choose Demo or Live' });
-  if (issues.length) throw new StatusProblem(400, issues.map((i) => i.message).join('; '), { code: 'bad_request', issues });
+  if (c.environment !== 'demo' && c.environment !== 'live')
+    issues.push({ field: 'environment', message: 'choose Demo or Live' });
+  if (issues.length)
+    throw new StatusProblem(400, issues.map((i) => i.message).join('; '), { code: 'bad_request', issues });
   if (c.environment === 'live' && c.liveConfirmed !== true) {
-    throw new StatusProblem(400, 'Live moves real money: confirm that you want to use the Live environment', { code: 'bad_request', issues: [{ field: 'environment', message: 'Live needs confirmation' }] });
+    throw new StatusProblem(400, 'Live moves real money: confirm that you want to use the Live environment', {
+      code: 'bad_request',
+      issues: [{ field: 'environment', message: 'Live needs confirmation' }],
+    });
   }
 }
 
 /** The gateway's own words for a failure (its ProblemDetails detail/title), else our description. */
 function gatewayWords(e: unknown): string {
   if (isEposError(e)) {
-    const field = e.fieldErrors ? Object.entries(e.fieldErrors).map(([f, m]) => `${f}: ${m.join(', ')}`).join('; ') : '';
+    const field = e.fieldErrors
+      ? Object.entries(e.fieldErrors)
+          .map(([f, m]) => `${f}: ${m.join(', ')}`)
+          .join('; ')
+      : '';
     return e.detail ?? (field || undefined) ?? e.title ?? e.message;
   }
   return e instanceof Error ? e.message : String(e);

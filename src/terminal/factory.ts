@@ -36,11 +36,16 @@ export async function createTerminal(cfg: TerminalConfig, deps: TerminalDeps): P
   const log = deps.log.child({ terminal: cfg.id });
   switch (cfg.driver) {
     case 'ipp': {
-      const password = cfg.password === undefined ? undefined : resolveSecret(cfg.password, deps.secrets, `terminals.${cfg.id}.password`);
+      const password =
+        cfg.password === undefined
+          ? undefined
+          : resolveSecret(cfg.password, deps.secrets, `terminals.${cfg.id}.password`);
       const serial = cfg.transport.type === 'serial' ? serialIppLink(cfg.transport, log) : undefined;
       const driver = new IppDriver({
         id: cfg.id,
-        ...(cfg.transport.type === 'tcp' ? { host: cfg.transport.host, port: cfg.transport.port } : { link: serial!.link }),
+        ...(cfg.transport.type === 'tcp'
+          ? { host: cfg.transport.host, port: cfg.transport.port }
+          : { link: serial!.link }),
         ...(cfg.currency ? { currency: cfg.currency } : {}),
         ...(cfg.version ? { version: cfg.version } : {}),
         ...(password ? { password } : {}),
@@ -54,7 +59,10 @@ export async function createTerminal(cfg: TerminalConfig, deps: TerminalDeps): P
       return { driver, ...(cfg.currency ? { currency: cfg.currency } : {}), close: async () => stopWatching() };
     }
     case 'simulator': {
-      const simulator = new IppSimulator({ currency: cfg.currency, ...(cfg.stageDelayMs !== undefined ? { stageDelayMs: cfg.stageDelayMs } : {}) });
+      const simulator = new IppSimulator({
+        currency: cfg.currency,
+        ...(cfg.stageDelayMs !== undefined ? { stageDelayMs: cfg.stageDelayMs } : {}),
+      });
       const port = await simulator.listen({ host: '127.0.0.1', port: cfg.port ?? 0 });
       const driver = new IppDriver({ id: cfg.id, host: '127.0.0.1', port, currency: cfg.currency, logger: log });
       return {
@@ -66,7 +74,11 @@ export async function createTerminal(cfg: TerminalConfig, deps: TerminalDeps): P
     }
     case 'epos': {
       for (const w of eposConfigWarnings(cfg)) log.warn(w);
-      const driver = createEposDriver(cfg, { secrets: deps.secrets, log, ...(deps.gatewayCalls ? { fetch: countingFetch(deps.gatewayCalls) } : {}) });
+      const driver = createEposDriver(cfg, {
+        secrets: deps.secrets,
+        log,
+        ...(deps.gatewayCalls ? { fetch: countingFetch(deps.gatewayCalls) } : {}),
+      });
       return { driver, ...(cfg.currency ? { currency: cfg.currency } : {}), close: async () => undefined };
     }
   }
@@ -78,14 +90,22 @@ export async function createTerminal(cfg: TerminalConfig, deps: TerminalDeps): P
  * refused on some ports, which is tolerated). The port stays open between requests and is reopened by the link on the
  * next request after it closed (unplug); path "auto" finds the terminal by its USB id on every open.
  */
-function serialIppLink(transport: SerialConfig, log: Logger): { link: IppLink; plugFilter: (e: UsbPlugEvent) => boolean } {
+function serialIppLink(
+  transport: SerialConfig,
+  log: Logger,
+): { link: IppLink; plugFilter: (e: UsbPlugEvent) => boolean } {
   const s = serialSettings(transport, 'ipp');
   const settings = { ...s, dtr: s.dtr ?? true, rts: s.rts ?? true };
-  const link = createStreamIppLink({ open: () => openSerialStream(settings, { log }), description: describeSerial(settings), logger: log });
+  const link = createStreamIppLink({
+    open: () => openSerialStream(settings, { log }),
+    description: describeSerial(settings),
+    logger: log,
+  });
   // "auto" waits for a myPOS id; a named port may sit behind any USB-serial adapter, so any attach counts.
-  const plugFilter = settings.path === AUTO_PATH
-    ? (e: UsbPlugEvent) => MYPOS_USB_IDS.some((id) => id.vendorId === e.vendorId && id.productId === e.productId)
-    : () => true;
+  const plugFilter =
+    settings.path === AUTO_PATH
+      ? (e: UsbPlugEvent) => MYPOS_USB_IDS.some((id) => id.vendorId === e.vendorId && id.productId === e.productId)
+      : () => true;
   return { link, plugFilter };
 }
 
@@ -94,7 +114,12 @@ function serialIppLink(transport: SerialConfig, log: Logger): { link: IppLink; p
  * the port and PINGs (under the driver's lock, so never in the middle of a payment). In-doubt payments are then
  * resolved by the bridge's recovery, which asks the terminal on its own schedule.
  */
-function watchReplug(filter: (e: UsbPlugEvent) => boolean, driver: IppDriver, log: Logger, hub: UsbPlugHub | null | undefined): () => void {
+function watchReplug(
+  filter: (e: UsbPlugEvent) => boolean,
+  driver: IppDriver,
+  log: Logger,
+  hub: UsbPlugHub | null | undefined,
+): () => void {
   const events = hub === undefined ? usbPlugHub() : hub;
   if (!events) return () => undefined;
   try {
@@ -115,5 +140,7 @@ function watchReplug(filter: (e: UsbPlugEvent) => boolean, driver: IppDriver, lo
 /** The same driver with a different description (the simulator is an IPP driver on a built-in terminal). */
 function withInfo(driver: TerminalDriver, info: { driver: string; link: string }): TerminalDriver {
   const merged = { ...driver.info, ...info };
-  return new Proxy(driver, { get: (target, prop, receiver) => (prop === 'info' ? merged : Reflect.get(target, prop, receiver)) });
+  return new Proxy(driver, {
+    get: (target, prop, receiver) => (prop === 'info' ? merged : Reflect.get(target, prop, receiver)),
+  });
 }

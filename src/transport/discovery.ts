@@ -58,16 +58,26 @@ export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceRepor
   const sources = deps.sources ?? ALL_SOURCES;
   const devices: DiscoveredDevice[] = [];
   const unavailable: Array<{ source: DeviceSource; reason: string }> = [];
-  const read = async <T>(source: DeviceSource, fn: () => Promise<T[]>, map: (x: T) => DiscoveredDevice): Promise<void> => {
+  const read = async <T>(
+    source: DeviceSource,
+    fn: () => Promise<T[]>,
+    map: (x: T) => DiscoveredDevice,
+  ): Promise<void> => {
     if (!sources.includes(source)) return;
     try {
       devices.push(...(await fn()).map(map));
     } catch (e) {
       // A DeviceError is already a sentence about this kind of device; anything else gets that context added.
-      unavailable.push({ source, reason: e instanceof DeviceError ? e.message : `${NOUNS[source]} could not be read: ${firstLine(errorText(e))}` });
+      unavailable.push({
+        source,
+        reason: e instanceof DeviceError ? e.message : `${NOUNS[source]} could not be read: ${firstLine(errorText(e))}`,
+      });
     }
   };
-  const placeholder = { ...(deps.platform ? { platform: deps.platform } : {}), ...(deps.sysClassTty ? { sysClassTty: deps.sysClassTty } : {}) };
+  const placeholder = {
+    ...(deps.platform ? { platform: deps.platform } : {}),
+    ...(deps.sysClassTty ? { sysClassTty: deps.sysClassTty } : {}),
+  };
   const serialPorts = async (): Promise<SerialPortInfo[]> =>
     (await (deps.serial ?? serialportBackend).list()).filter((p) => !isPlaceholderUart(p.path, placeholder));
   await read('serial', serialPorts, fromSerial);
@@ -78,13 +88,24 @@ export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceRepor
   return note ? { ...report, note } : report;
 }
 
-function ids(vendorId: number | undefined, productId: number | undefined): Pick<DiscoveredDevice, 'vendorId' | 'productId' | 'usbId' | 'role'> {
+function ids(
+  vendorId: number | undefined,
+  productId: number | undefined,
+): Pick<DiscoveredDevice, 'vendorId' | 'productId' | 'usbId' | 'role'> {
   if (vendorId === undefined || productId === undefined) return {};
-  const role = isMyPos(vendorId, productId) ? 'mypos_terminal' : hidUartCable(vendorId, productId) ? 'hid_uart_cable' : undefined;
+  const role = isMyPos(vendorId, productId)
+    ? 'mypos_terminal'
+    : hidUartCable(vendorId, productId)
+      ? 'hid_uart_cable'
+      : undefined;
   return { vendorId, productId, usbId: formatUsbId(vendorId, productId), ...(role ? { role } : {}) };
 }
 
-function describe(parts: Array<string | undefined>, vendorId: number | undefined, productId: number | undefined): string {
+function describe(
+  parts: Array<string | undefined>,
+  vendorId: number | undefined,
+  productId: number | undefined,
+): string {
   const known = isMyPos(vendorId, productId)?.label ?? hidUartCable(vendorId, productId)?.label;
   const words = [known, ...parts].filter((p): p is string => Boolean(p && p.trim()));
   const unique = words.filter((w, i) => words.findIndex((x) => x.toLowerCase() === w.toLowerCase()) === i);
@@ -94,7 +115,11 @@ function describe(parts: Array<string | undefined>, vendorId: number | undefined
 
 function fromSerial(p: SerialPortInfo): DiscoveredDevice {
   const bt = isBluetoothPort(p);
-  const text = describe([p.friendlyName ?? p.manufacturer, p.serialNumber ? `serial number ${p.serialNumber}` : undefined], p.vendorId, p.productId);
+  const text = describe(
+    [p.friendlyName ?? p.manufacturer, p.serialNumber ? `serial number ${p.serialNumber}` : undefined],
+    p.vendorId,
+    p.productId,
+  );
   return {
     kind: bt ? 'bluetooth' : 'serial',
     path: p.path,
@@ -113,12 +138,20 @@ function fromHid(d: HidDeviceInfo): DiscoveredDevice {
     ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}),
     ...(d.product ? { product: d.product } : {}),
     ...(d.serialNumber ? { serialNumber: d.serialNumber } : {}),
-    description: describe([d.manufacturer, d.product, d.serialNumber ? `serial number ${d.serialNumber}` : undefined], d.vendorId, d.productId),
+    description: describe(
+      [d.manufacturer, d.product, d.serialNumber ? `serial number ${d.serialNumber}` : undefined],
+      d.vendorId,
+      d.productId,
+    ),
   };
 }
 
 function fromUsb(d: UsbDeviceInfo): DiscoveredDevice {
-  const path = d.portPath ? `usb ${d.portPath}` : d.busNumber !== undefined ? `usb bus ${d.busNumber} device ${d.deviceAddress ?? '?'}` : 'usb';
+  const path = d.portPath
+    ? `usb ${d.portPath}`
+    : d.busNumber !== undefined
+      ? `usb bus ${d.busNumber} device ${d.deviceAddress ?? '?'}`
+      : 'usb';
   return { kind: 'usb', path, ...ids(d.vendorId, d.productId), description: describe([], d.vendorId, d.productId) };
 }
 
@@ -155,7 +188,12 @@ function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const KIND_LABEL: Record<DiscoveredDevice['kind'], string> = { serial: 'serial', bluetooth: 'bluetooth', hid: 'hid', usb: 'usb' };
+const KIND_LABEL: Record<DiscoveredDevice['kind'], string> = {
+  serial: 'serial',
+  bluetooth: 'bluetooth',
+  hid: 'hid',
+  usb: 'usb',
+};
 
 /**
  * The report as text lines: one per device; with nothing found, ONE line saying so; then one line per source that
@@ -169,9 +207,8 @@ export function formatDevices(r: DeviceReport, sources: readonly DeviceSource[] 
   } else {
     const width = Math.min(40, Math.max(...r.devices.map((d) => d.path.length)));
     for (const d of r.devices) {
-      const hint = d.role === 'mypos_terminal'
-        ? '  ← myPOS terminal'
-        : d.role === 'hid_uart_cable' ? '  ← HID-to-UART cable' : '';
+      const hint =
+        d.role === 'mypos_terminal' ? '  ← myPOS terminal' : d.role === 'hid_uart_cable' ? '  ← HID-to-UART cable' : '';
       lines.push(`${KIND_LABEL[d.kind].padEnd(9)} ${d.path.padEnd(width)}  ${d.description}${hint}`);
     }
   }

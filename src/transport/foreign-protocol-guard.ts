@@ -40,11 +40,21 @@ export interface GuardContext {
 }
 
 export function guardContext(log: Logger, listener?: string, security?: SecurityEventSink): GuardContext {
-  return { log, refusals: new LineBudget(5), ...(listener !== undefined ? { listener } : {}), ...(security ? { security } : {}) };
+  return {
+    log,
+    refusals: new LineBudget(5),
+    ...(listener !== undefined ? { listener } : {}),
+    ...(security ? { security } : {}),
+  };
 }
 
 /** Reports a refused or closed connection: a rate-limited warn line and a security event. */
-export function reportRefusal(ctx: GuardContext, kind: 'foreign_protocol' | 'connection_limit', peer: string, detail: string): void {
+export function reportRefusal(
+  ctx: GuardContext,
+  kind: 'foreign_protocol' | 'connection_limit',
+  peer: string,
+  detail: string,
+): void {
   const take = ctx.refusals.take();
   if (take.ok) ctx.log.warn({ peer, ...(take.closed > 0 ? { notLogged: take.closed } : {}) }, detail);
   ctx.security?.record({ kind, peer, detail, ...(ctx.listener !== undefined ? { listener: ctx.listener } : {}) });
@@ -61,7 +71,11 @@ export type GuardableStream = ByteStream & {
 
 /** A guarded connection: the session sees this stream; the socket underneath is the guard's. */
 export class GuardedStream extends EventEmitter implements ByteStream {
-  constructor(private readonly socket: GuardableStream, private readonly maxBacklog: number, private readonly onBacklog: () => void) {
+  constructor(
+    private readonly socket: GuardableStream,
+    private readonly maxBacklog: number,
+    private readonly onBacklog: () => void,
+  ) {
     super();
   }
 
@@ -87,7 +101,14 @@ export class GuardedStream extends EventEmitter implements ByteStream {
  * Watches `socket` and calls `onOpen` with the stream for the register protocol once the first bytes are clean.
  * A foreign connection never reaches `onOpen`.
  */
-export function guardConnection(socket: GuardableStream, peer: string, settings: GuardSettings, ctx: GuardContext, onOpen: (stream: ByteStream) => void, onFirstFrame?: () => void): void {
+export function guardConnection(
+  socket: GuardableStream,
+  peer: string,
+  settings: GuardSettings,
+  ctx: GuardContext,
+  onOpen: (stream: ByteStream) => void,
+  onFirstFrame?: () => void,
+): void {
   const scanner = new ForeignProtocolScanner(settings.lines);
   const holdMs = settings.holdMs ?? 500;
   let stream: GuardedStream | undefined;
@@ -112,7 +133,12 @@ export function guardConnection(socket: GuardableStream, peer: string, settings:
   const refuse = (what: string): void => {
     if (done) return;
     close();
-    reportRefusal(ctx, 'foreign_protocol', peer, `${what} refused on a register port: connection closed before anything ran`);
+    reportRefusal(
+      ctx,
+      'foreign_protocol',
+      peer,
+      `${what} refused on a register port: connection closed before anything ran`,
+    );
   };
   const frameDone = (): void => {
     if (framed) return;
@@ -144,10 +170,11 @@ export function guardConnection(socket: GuardableStream, peer: string, settings:
     if (hold) clearTimeout(hold);
     hold = undefined;
     deliver(scanner.push(chunk));
-    if (!done && scanner.holding > 0) hold = setTimeout(() => {
-      hold = undefined;
-      if (!done) deliver(scanner.flush());
-    }, holdMs);
+    if (!done && scanner.holding > 0)
+      hold = setTimeout(() => {
+        hold = undefined;
+        if (!done) deliver(scanner.flush());
+      }, holdMs);
   }
 
   socket.on('data', onData);
@@ -172,7 +199,12 @@ export function guardConnection(socket: GuardableStream, peer: string, settings:
       if (framed || done) return;
       if (stream) stream.destroy();
       else close();
-      reportRefusal(ctx, 'connection_limit', peer, `register connection closed: no complete first message within ${ms / 1000} s`);
+      reportRefusal(
+        ctx,
+        'connection_limit',
+        peer,
+        `register connection closed: no complete first message within ${ms / 1000} s`,
+      );
     }, ms);
   }
   if (settings.idleTimeoutMs) {

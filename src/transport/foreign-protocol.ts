@@ -18,23 +18,79 @@
  * HTTP parser answers (they all want the whole request line first).
  */
 
-export type Preface = { readonly kind: 'foreign'; readonly what: string } | { readonly kind: 'clean' } | { readonly kind: 'undecided' };
+export type Preface =
+  { readonly kind: 'foreign'; readonly what: string } | { readonly kind: 'clean' } | { readonly kind: 'undecided' };
 
 /** Longest method token considered (VERSION-CONTROL, MKCALENDAR … are shorter). */
 const MAX_TOKEN = 24;
 
 const METHODS = new Set([
-  'GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'DELETE', 'PATCH', 'TRACE', 'CONNECT', 'PRI',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'MKCALENDAR', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'PURGE',
+  'GET',
+  'POST',
+  'PUT',
+  'HEAD',
+  'OPTIONS',
+  'DELETE',
+  'PATCH',
+  'TRACE',
+  'CONNECT',
+  'PRI',
+  'PROPFIND',
+  'PROPPATCH',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+  'SEARCH',
+  'REPORT',
+  'MKCALENDAR',
+  'M-SEARCH',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'PURGE',
 ]);
 
 /** Header names browsers and HTTP clients send (lower case). Any `sec-…` header counts as well. */
 const HEADERS = [
-  'host', 'origin', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'content-type', 'content-length',
-  'content-encoding', 'connection', 'referer', 'cookie', 'upgrade', 'upgrade-insecure-requests', 'cache-control', 'pragma',
-  'transfer-encoding', 'te', 'dnt', 'priority', 'authorization', 'proxy-authorization', 'proxy-connection', 'if-modified-since',
-  'if-none-match', 'range', 'expect', 'forwarded', 'via', 'keep-alive', 'purpose', 'x-requested-with', 'x-forwarded-for',
-  'access-control-request-method', 'access-control-request-headers', 'http2-settings', 'sec-',
+  'host',
+  'origin',
+  'user-agent',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'accept-charset',
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'connection',
+  'referer',
+  'cookie',
+  'upgrade',
+  'upgrade-insecure-requests',
+  'cache-control',
+  'pragma',
+  'transfer-encoding',
+  'te',
+  'dnt',
+  'priority',
+  'authorization',
+  'proxy-authorization',
+  'proxy-connection',
+  'if-modified-since',
+  'if-none-match',
+  'range',
+  'expect',
+  'forwarded',
+  'via',
+  'keep-alive',
+  'purpose',
+  'x-requested-with',
+  'x-forwarded-for',
+  'access-control-request-method',
+  'access-control-request-headers',
+  'http2-settings',
+  'sec-',
 ];
 const HEADER_SET = new Set(HEADERS);
 
@@ -78,16 +134,20 @@ function classify(b: Uint8Array): Preface {
   while (i < b.length && isTokenByte(b[i]!)) i++;
   const token = Buffer.from(b.subarray(0, i)).toString('latin1');
   const lower = token.toLowerCase();
-  if (i === b.length) return token.length <= MAX_TOKEN || headerPrefix(lower) ? { kind: 'undecided' } : { kind: 'clean' };
+  if (i === b.length)
+    return token.length <= MAX_TOKEN || headerPrefix(lower) ? { kind: 'undecided' } : { kind: 'clean' };
   const next = b[i]!;
-  if (next === 0x3a /* : */) return knownHeader(lower) ? { kind: 'foreign', what: `HTTP header line (${token}:)` } : { kind: 'clean' };
+  if (next === 0x3a /* : */)
+    return knownHeader(lower) ? { kind: 'foreign', what: `HTTP header line (${token}:)` } : { kind: 'clean' };
   if (next !== 0x20 || token.length > MAX_TOKEN) return { kind: 'clean' };
   if (METHODS.has(token.toUpperCase())) return { kind: 'foreign', what: `HTTP request (${token.toUpperCase()})` };
   // Any other token followed by a space and a request target: `/path`, `*`, `http://host/…`.
   if (i + 1 === b.length) return { kind: 'undecided' };
   const target = b[i + 1]!;
   if (target === 0x2f /* / */ || target === 0x2a /* * */) return { kind: 'foreign', what: `HTTP request (${token})` };
-  const rest = Buffer.from(b.subarray(i + 1)).toString('latin1').toLowerCase();
+  const rest = Buffer.from(b.subarray(i + 1))
+    .toString('latin1')
+    .toLowerCase();
   for (const t of FOREIGN_TARGETS) {
     if (rest.startsWith(t)) return { kind: 'foreign', what: `HTTP request (${token})` };
     if (t.startsWith(rest)) return { kind: 'undecided' };

@@ -58,7 +58,12 @@ export function describeHid(c: Pick<HidConfig, 'vendorId' | 'productId' | 'seria
 /** The cable's devices among `devices`: vendor and product id, and serial number when one is asked for. */
 export function matchHid(devices: readonly HidDeviceInfo[], c: HidConfig): HidDeviceInfo[] {
   return devices
-    .filter((d) => d.vendorId === c.vendorId && d.productId === c.productId && (!c.serialNumber || d.serialNumber === c.serialNumber))
+    .filter(
+      (d) =>
+        d.vendorId === c.vendorId &&
+        d.productId === c.productId &&
+        (!c.serialNumber || d.serialNumber === c.serialNumber),
+    )
     .sort((a, b) => (a.interface ?? 0) - (b.interface ?? 0) || a.path.localeCompare(b.path));
 }
 
@@ -99,10 +104,16 @@ export async function openHidStream(c: HidConfig, options: OpenHidOptions = {}):
       await handle.sendFeatureReport(cp2110UartEnable());
     } catch (e) {
       await handle.close().catch(() => undefined);
-      throw new DeviceError('failed', `${description}: the cable's UART could not be set up (${firstLine(errorText(e))})`, errorText(e));
+      throw new DeviceError(
+        'failed',
+        `${description}: the cable's UART could not be set up (${firstLine(errorText(e))})`,
+        errorText(e),
+      );
     }
   }
-  return new HidByteStream(handle, format, description, (problem) => log.warn({ device: description, problem }, 'HID report skipped'));
+  return new HidByteStream(handle, format, description, (problem) =>
+    log.warn({ device: description, problem }, 'HID report skipped'),
+  );
 }
 
 export function explainHidOpenError(e: unknown, what: string, path: string, platform: NodeJS.Platform): DeviceError {
@@ -117,7 +128,11 @@ export function explainHidOpenError(e: unknown, what: string, path: string, plat
     );
   }
   if (platform === 'win32') {
-    return new DeviceError('busy', `${what} could not be opened: another program may be using it (${firstLine(text)})`, text);
+    return new DeviceError(
+      'busy',
+      `${what} could not be opened: another program may be using it (${firstLine(text)})`,
+      text,
+    );
   }
   return new DeviceError('failed', `${what} could not be opened: ${firstLine(text)}`, text);
 }

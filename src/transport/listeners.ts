@@ -75,19 +75,37 @@ export async function openListener(
       const { describeSerial, openSerialStream, serialSettings } = await import('./serial');
       const settings = serialSettings(transport, deps.protocol ?? 'native');
       const log = deps.log ?? silentLogger();
-      return superviseDevice(describeSerial(settings), `serial ${settings.path}`, deps, undefined, () =>
-        openSerialStream(settings, { log, ...(deps.serialBackend ? { backend: deps.serialBackend } : {}) }), onStream);
+      return superviseDevice(
+        describeSerial(settings),
+        `serial ${settings.path}`,
+        deps,
+        undefined,
+        () => openSerialStream(settings, { log, ...(deps.serialBackend ? { backend: deps.serialBackend } : {}) }),
+        onStream,
+      );
     }
     case 'hid': {
-      const [{ serialSettings }, { describeHid, openHidStream }] = await Promise.all([import('./serial'), import('./hid')]);
-      const line = serialSettings({ path: '' , ...transport }, deps.protocol ?? 'native');
+      const [{ serialSettings }, { describeHid, openHidStream }] = await Promise.all([
+        import('./serial'),
+        import('./hid'),
+      ]);
+      const line = serialSettings({ path: '', ...transport }, deps.protocol ?? 'native');
       const log = deps.log ?? silentLogger();
       const what = describeHid(transport);
-      return superviseDevice(what, what, deps, (e) => e.vendorId === transport.vendorId && e.productId === transport.productId, () =>
-        openHidStream(transport, { line, log, ...(deps.hidBackend ? { backend: deps.hidBackend } : {}) }), onStream);
+      return superviseDevice(
+        what,
+        what,
+        deps,
+        (e) => e.vendorId === transport.vendorId && e.productId === transport.productId,
+        () => openHidStream(transport, { line, log, ...(deps.hidBackend ? { backend: deps.hidBackend } : {}) }),
+        onStream,
+      );
     }
     default:
-      throw new BridgeError('config_invalid', `${(transport as { type: string }).type} listeners are not available in this build`);
+      throw new BridgeError(
+        'config_invalid',
+        `${(transport as { type: string }).type} listeners are not available in this build`,
+      );
   }
 }
 
@@ -99,7 +117,11 @@ async function superviseDevice(
   open: () => Promise<ByteStream>,
   onStream: (stream: ByteStream, peer: string) => void,
 ): Promise<OpenListener> {
-  const [{ DeviceSupervisor }, { usbPlugHub }, { errorText }] = await Promise.all([import('./usb/supervisor'), import('./usb'), import('./usb/device-error')]);
+  const [{ DeviceSupervisor }, { usbPlugHub }, { errorText }] = await Promise.all([
+    import('./usb/supervisor'),
+    import('./usb'),
+    import('./usb/device-error'),
+  ]);
   const hub = deps.plugEvents === undefined ? usbPlugHub() : deps.plugEvents;
   const supervisor = new DeviceSupervisor({
     description: address,

@@ -21,7 +21,14 @@ import { findPortHolder, type PortHolder } from './serial/port-holder';
 import { SerialByteStream } from './serial/port-stream';
 import { describeLine, type SerialSettings } from './serial/settings';
 
-export { serialSettings, describeLine, SERIAL_DEFAULTS, type SerialSettings, type SerialConfig, type SerialUse } from './serial/settings';
+export {
+  serialSettings,
+  describeLine,
+  SERIAL_DEFAULTS,
+  type SerialSettings,
+  type SerialConfig,
+  type SerialUse,
+} from './serial/settings';
 export { serialportBackend, type SerialBackend, type SerialPortInfo } from './serial/backend';
 export { SerialByteStream } from './serial/port-stream';
 export { describePort, isBluetoothPort } from './serial/open-errors';
@@ -44,7 +51,10 @@ export async function listSerialPorts(backend: SerialBackend = serialportBackend
 }
 
 /** The port "auto" stands for: the first (by path) whose USB id is one of `ids`. */
-export function findAutoPort(ports: readonly SerialPortInfo[], ids: readonly UsbId[] = MYPOS_USB_IDS): SerialPortInfo | undefined {
+export function findAutoPort(
+  ports: readonly SerialPortInfo[],
+  ids: readonly UsbId[] = MYPOS_USB_IDS,
+): SerialPortInfo | undefined {
   return [...ports]
     .sort((a, b) => a.path.localeCompare(b.path))
     .find((p) => ids.some((id) => id.vendorId === p.vendorId && id.productId === p.productId));
@@ -60,12 +70,18 @@ export async function resolveSerialPath(path: string, options: OpenSerialOptions
     ports = await backend.list();
   } catch (e) {
     if (e instanceof DeviceError) throw e;
-    throw new DeviceError('failed', `the serial ports of this computer could not be listed: ${firstLine(errorText(e))}`, errorText(e));
+    throw new DeviceError(
+      'failed',
+      `the serial ports of this computer could not be listed: ${firstLine(errorText(e))}`,
+      errorText(e),
+    );
   }
   const found = findAutoPort(ports, ids);
   if (found) return found.path;
   const wanted = ids.map((id) => formatUsbId(id.vendorId, id.productId)).join(' or ');
-  const present = ports.length ? `Serial ports present: ${ports.map(describePort).join('; ')}.` : 'This computer has no serial ports right now.';
+  const present = ports.length
+    ? `Serial ports present: ${ports.map(describePort).join('; ')}.`
+    : 'This computer has no serial ports right now.';
   throw new DeviceError(
     'not_found',
     `no myPOS terminal found on USB (looked for USB id ${wanted}). ${present} A Bluetooth-paired terminal has no USB id: configure its port by name. ${whereHint(options.platform ?? process.platform)}`,
@@ -75,7 +91,10 @@ export async function resolveSerialPath(path: string, options: OpenSerialOptions
 /**
  * Opens a serial port as a ByteStream. Rejects with a DeviceError in words; never leaves the port half-open.
  */
-export async function openSerialStream(settings: SerialSettings, options: OpenSerialOptions = {}): Promise<SerialByteStream> {
+export async function openSerialStream(
+  settings: SerialSettings,
+  options: OpenSerialOptions = {},
+): Promise<SerialByteStream> {
   const backend = options.backend ?? serialportBackend;
   const platform = options.platform ?? process.platform;
   const log = options.log ?? silentLogger();

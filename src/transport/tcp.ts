@@ -2,7 +2,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { BridgeError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
 import type { ByteStream } from './byte-stream';
-import { guardConnection, guardContext, reportRefusal, type GuardContext, type GuardSettings } from './foreign-protocol-guard';
+import {
+  guardConnection,
+  guardContext,
+  reportRefusal,
+  type GuardContext,
+  type GuardSettings,
+} from './foreign-protocol-guard';
 
 export interface TcpListener {
   readonly host: string;
@@ -31,7 +37,12 @@ export interface TcpListenOptions {
  * that has not completed a first message yet makes room (a peer holding silent connections cannot lock registers
  * out), else the new one is closed. A port in use is reported in words, not as EADDRINUSE.
  */
-export function listenTcp(host: string, port: number, onConnection: (stream: ByteStream, peer: string) => void, options: TcpListenOptions = {}): Promise<TcpListener> {
+export function listenTcp(
+  host: string,
+  port: number,
+  onConnection: (stream: ByteStream, peer: string) => void,
+  options: TcpListenOptions = {},
+): Promise<TcpListener> {
   const sockets = new Map<Socket, { framed: boolean; peer: string }>();
   const ctx = options.context ?? guardContext(silentLogger());
   const settings: GuardSettings = options.guard ?? { lines: false };
@@ -45,27 +56,47 @@ export function listenTcp(host: string, port: number, onConnection: (stream: Byt
       const silent = [...sockets].find(([, s]) => !s.framed);
       if (!silent) {
         socket.resetAndDestroy();
-        reportRefusal(ctx, 'connection_limit', peer, `register connection refused: the listener already serves ${max} connections`);
+        reportRefusal(
+          ctx,
+          'connection_limit',
+          peer,
+          `register connection refused: the listener already serves ${max} connections`,
+        );
         return;
       }
       sockets.delete(silent[0]);
       silent[0].resetAndDestroy();
-      reportRefusal(ctx, 'connection_limit', silent[1].peer, `register connection closed to make room: ${max} connections open and this one never completed a first message`);
+      reportRefusal(
+        ctx,
+        'connection_limit',
+        silent[1].peer,
+        `register connection closed to make room: ${max} connections open and this one never completed a first message`,
+      );
     }
     const state = { framed: false, peer };
     sockets.set(socket, state);
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
     options.onAccept?.(socket, peer);
-    guardConnection(socket, peer, settings, ctx, (stream) => onConnection(stream, peer), () => {
-      state.framed = true;
-    });
+    guardConnection(
+      socket,
+      peer,
+      settings,
+      ctx,
+      (stream) => onConnection(stream, peer),
+      () => {
+        state.framed = true;
+      },
+    );
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new BridgeError('config_invalid', `port ${port} on ${host} is already in use by another program`));
-      else if (err.code === 'EACCES') reject(new BridgeError('config_invalid', `no permission to listen on ${host}:${port}`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new BridgeError('config_invalid', `${host} is not an address of this computer`));
+      if (err.code === 'EADDRINUSE')
+        reject(new BridgeError('config_invalid', `port ${port} on ${host} is already in use by another program`));
+      else if (err.code === 'EACCES')
+        reject(new BridgeError('config_invalid', `no permission to listen on ${host}:${port}`));
+      else if (err.code === 'EADDRNOTAVAIL')
+        reject(new BridgeError('config_invalid', `${host} is not an address of this computer`));
       else reject(err);
     });
     server.listen(port, host, () => {

@@ -54,7 +54,11 @@ function loadUsb(): UsbModule {
     usbModule = createRequire(import.meta.url)('usb') as UsbModule;
     return usbModule;
   } catch (e) {
-    throw new DeviceError('unavailable', `USB devices cannot be read on this computer: the usb library did not load (${firstLine(errorText(e))})`, errorText(e));
+    throw new DeviceError(
+      'unavailable',
+      `USB devices cannot be read on this computer: the usb library did not load (${firstLine(errorText(e))})`,
+      errorText(e),
+    );
   }
 }
 
@@ -66,7 +70,9 @@ function info(d: UsbDeviceLike): UsbDeviceInfo {
     productId,
     ...(d.busNumber !== undefined ? { busNumber: d.busNumber } : {}),
     ...(d.deviceAddress !== undefined ? { deviceAddress: d.deviceAddress } : {}),
-    ...(d.busNumber !== undefined && d.portNumbers?.length ? { portPath: `${d.busNumber}-${d.portNumbers.join('.')}` } : {}),
+    ...(d.busNumber !== undefined && d.portNumbers?.length
+      ? { portPath: `${d.busNumber}-${d.portNumbers.join('.')}` }
+      : {}),
   };
 }
 
@@ -89,7 +95,11 @@ export const libusbBackend: UsbBackend = {
       usb.usb.on('detach', detach);
     } catch (e) {
       usb.usb.off('attach', attach);
-      throw new DeviceError('unavailable', `USB plug events are not available: ${firstLine(errorText(e))}`, errorText(e));
+      throw new DeviceError(
+        'unavailable',
+        `USB plug events are not available: ${firstLine(errorText(e))}`,
+        errorText(e),
+      );
     }
     return () => {
       usb.usb.off('attach', attach);
@@ -133,9 +143,10 @@ export class UsbPlugHub {
 
   /** For a DeviceSupervisor: calls `onAttach` when a device (matching `filter`, if given) is plugged in. */
   attachEvents(filter?: (e: UsbPlugEvent) => boolean): (onAttach: () => void) => () => void {
-    return (onAttach) => this.subscribe((e) => {
-      if (e.type === 'attach' && (!filter || filter(e))) onAttach();
-    });
+    return (onAttach) =>
+      this.subscribe((e) => {
+        if (e.type === 'attach' && (!filter || filter(e))) onAttach();
+      });
   }
 
   get active(): boolean {

@@ -6,7 +6,13 @@ import { parseArgs } from 'node:util';
 import { runCrashHarness, summaryLine } from './crash-harness';
 
 const { values } = parseArgs({
-  options: { kills: { type: 'string', default: '500' }, registers: { type: 'string', default: '3' }, seed: { type: 'string' }, keep: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+  options: {
+    kills: { type: 'string', default: '500' },
+    registers: { type: 'string', default: '3' },
+    seed: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+  },
 });
 const seed = values.seed ? Number(values.seed) : Date.now() % 2 ** 31;
 process.stdout.write(`crash run: ${values.kills} kills, ${values.registers} registers, seed ${seed}\n`);

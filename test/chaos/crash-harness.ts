@@ -17,7 +17,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'register-bridge.mjs');
 const SIM = join(ROOT, 'src', 'terminal', 'simulator', 'ipp-simulator-main.ts');
 
-const CRASH_POINTS = ['after_intent', 'after_send_commit', 'after_terminal_outcome', 'after_outcome_commit', 'after_delivery', 'after_settle_decision'] as const;
+const CRASH_POINTS = [
+  'after_intent',
+  'after_send_commit',
+  'after_terminal_outcome',
+  'after_outcome_commit',
+  'after_delivery',
+  'after_settle_decision',
+] as const;
 
 export interface CrashOptions {
   kills: number;
@@ -102,12 +109,32 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
   const log = createWriteStream(join(dir, 'bridge.log'));
   const problems: string[] = [];
 
-  const sim = spawn(process.execPath, ['--import', 'tsx', SIM, '--port', '0', '--control-port', '0', '--stage-delay-ms', '3', '--state-file', join(dir, 'terminal.json')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const sim = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      SIM,
+      '--port',
+      '0',
+      '--control-port',
+      '0',
+      '--stage-delay-ms',
+      '3',
+      '--state-file',
+      join(dir, 'terminal.json'),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   sim.stderr!.pipe(log, { end: false });
-  const ready = await waitForLine(sim, /listening on 127\.0\.0\.1:(\d+) control 127\.0\.0\.1:(\d+)/, 'simulated terminal');
+  const ready = await waitForLine(
+    sim,
+    /listening on 127\.0\.0\.1:(\d+) control 127\.0\.0\.1:(\d+)/,
+    'simulated terminal',
+  );
   const simPort = Number(ready[1]);
   const controlPort = Number(ready[2]);
   const port = await freePort();
@@ -117,7 +144,9 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
     JSON.stringify({
       dataDir: join(dir, 'data'),
       listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
       status: { enabled: false },
       log: { level: 'warn' },
     }),
@@ -174,7 +203,9 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
   try {
     for (let kill = 0; kill < opts.kills; kill++) {
       const usePoint = random() < 0.5;
-      const crashAt = usePoint ? `${CRASH_POINTS[Math.floor(random() * CRASH_POINTS.length)]}:${1 + Math.floor(random() * 3)}` : undefined;
+      const crashAt = usePoint
+        ? `${CRASH_POINTS[Math.floor(random() * CRASH_POINTS.length)]}:${1 + Math.floor(random() * 3)}`
+        : undefined;
       try {
         bridge = await startBridge(crashAt);
       } catch (e) {
@@ -194,7 +225,10 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
       );
       const work = clients.map((c, r) => drive(c, r));
       const delay = 30 + Math.floor(random() * 400);
-      const byPoint = await Promise.race([exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), delay))]);
+      const byPoint = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((res) => setTimeout(() => res(false), delay)),
+      ]);
       if (byPoint) crashPointKills++;
       else bridge.kill('SIGKILL');
       await exited;
@@ -235,7 +269,10 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
       if (pending.length > 0) await new Promise((r) => setTimeout(r, 250));
     }
 
-    const ledger = (await (await fetch(`http://127.0.0.1:${controlPort}/ledger`)).json()) as { open: string | null; entries: Array<{ reference?: string; kind: string; state: string }> };
+    const ledger = (await (await fetch(`http://127.0.0.1:${controlPort}/ledger`)).json()) as {
+      open: string | null;
+      entries: Array<{ reference?: string; kind: string; state: string }>;
+    };
     if (ledger.open) problems.push(`the terminal still holds an open transaction (${ledger.open})`);
     let lost = 0;
     let doubled = 0;
@@ -244,7 +281,12 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
     let approved = 0;
     let reversed = 0;
     for (const [ref] of refs) {
-      const charges = ledger.entries.filter((e) => e.reference === ref && (e.kind === 'sale' || e.kind === 'preauth_completion') && (e.state === 'open' || e.state === 'completed')).length;
+      const charges = ledger.entries.filter(
+        (e) =>
+          e.reference === ref &&
+          (e.kind === 'sale' || e.kind === 'preauth_completion') &&
+          (e.state === 'open' || e.state === 'completed'),
+      ).length;
       const o = outcomes.get(ref);
       if (charges > 1) {
         doubled++;
@@ -274,7 +316,19 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashSummary>
       }
     }
     for (const c of clients) c.close();
-    return { kills: opts.kills, refs: refs.size, lost, doubled, phantom, inDoubtLeft, crashPointKills, approved, reversed, dir, problems };
+    return {
+      kills: opts.kills,
+      refs: refs.size,
+      lost,
+      doubled,
+      phantom,
+      inDoubtLeft,
+      crashPointKills,
+      approved,
+      reversed,
+      dir,
+      problems,
+    };
   } finally {
     bridge?.kill('SIGKILL');
     sim.kill('SIGTERM');

@@ -40,7 +40,10 @@ afterAll(async () => {
 
 /** Bodies per listener, as the page builds them (ZVT as bytes: padding, then the APDUs). */
 const BODIES = {
-  native: ['{"op":"refund","id":"r1","ref":"WEB-REFUND","amount":4242,"currency":"EUR"}\n', '{"op":"sale","id":"s1","ref":"WEB-SALE","amount":4242,"currency":"EUR"}\n'],
+  native: [
+    '{"op":"refund","id":"r1","ref":"WEB-REFUND","amount":4242,"currency":"EUR"}\n',
+    '{"op":"sale","id":"s1","ref":"WEB-SALE","amount":4242,"currency":"EUR"}\n',
+  ],
   text: ['REFUND;WEB-REFUND;42.42;EUR\r\n', 'SALE;WEB-SALE;42.42;EUR\r\n'],
   zvt: [
     // Reversal of receipt 0001, End-of-Day, Registration — each behind 300 bytes of padding, as in the attack run.
@@ -71,7 +74,8 @@ describe('a web page against the register ports (real Chromium)', () => {
         };
         for (const body of bodies.native) out.push(`native fetch ${await post(targets.native, body)}`);
         for (const body of bodies.text) out.push(`text fetch ${await post(targets.text, body)}`);
-        for (const bytes of bodies.zvt) out.push(`zvt fetch ${await post(targets.zvt, new Blob([new Uint8Array(bytes)]))}`);
+        for (const bytes of bodies.zvt)
+          out.push(`zvt fetch ${await post(targets.zvt, new Blob([new Uint8Array(bytes)]))}`);
         // Form posts (text/plain: the body is "name=value"), into the iframe so the page stays.
         const formPost = (port: number, value: string): Promise<void> =>
           new Promise((resolve) => {
@@ -115,7 +119,10 @@ describe('a web page against the register ports (real Chromium)', () => {
     // A genuine register right after: approved.
     const till = await NativeClient.open(stack.ports.native);
     till.send({ op: 'sale', id: 1, ref: 'REAL-AFTER-ATTACK', amount: 1250, currency: 'EUR' });
-    expect(await till.waitFor((m) => m.type === 'result')).toMatchObject({ outcome: 'approved', ref: 'REAL-AFTER-ATTACK' });
+    expect(await till.waitFor((m) => m.type === 'result')).toMatchObject({
+      outcome: 'approved',
+      ref: 'REAL-AFTER-ATTACK',
+    });
     till.close();
   }, 90_000);
 });

@@ -25,7 +25,9 @@ export function ensureChromium(): string {
     execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', timeout: 300_000 });
     if (existsSync(CHROMIUM)) return CHROMIUM;
   }
-  throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root) to run the end-to-end tests`);
+  throw new Error(
+    `Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root) to run the end-to-end tests`,
+  );
 }
 
 export async function launchChromium(): Promise<Browser> {

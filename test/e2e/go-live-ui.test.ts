@@ -38,14 +38,32 @@ describe('Go live view', () => {
     const raw = {
       dataDir,
       listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-      terminals: [{ id: 'cloud', driver: 'epos', environment: 'demo', gatewayUrl: url, terminalId: DEMO_EPOS.terminalId, currency: 'EUR', partnerId: DEMO_EPOS.partnerId, applicationId: DEMO_EPOS.applicationId, partnerClientId: DEMO_EPOS.partnerClientId, partnerSecret: { env: 'RB_E2E_PARTNER_SECRET' }, merchantClientId: DEMO_EPOS.merchantClientId, merchantSecret: { env: 'RB_E2E_MERCHANT_SECRET' } }],
+      terminals: [
+        {
+          id: 'cloud',
+          driver: 'epos',
+          environment: 'demo',
+          gatewayUrl: url,
+          terminalId: DEMO_EPOS.terminalId,
+          currency: 'EUR',
+          partnerId: DEMO_EPOS.partnerId,
+          applicationId: DEMO_EPOS.applicationId,
+          partnerClientId: DEMO_EPOS.partnerClientId,
+          partnerSecret: { env: 'RB_E2E_PARTNER_SECRET' },
+          merchantClientId: DEMO_EPOS.merchantClientId,
+          merchantSecret: { env: 'RB_E2E_MERCHANT_SECRET' },
+        },
+      ],
       status: { enabled: false },
     };
     const configFile = join(dataDir, 'config.json');
     writeFileSync(configFile, JSON.stringify(raw, null, 2));
     const config = parseConfig(raw);
     const log = silentLogger();
-    const [staticDir, service] = await Promise.all([buildRenderer(), startService(config, { log, status: false, bridge: { healthIntervalMs: 0 } })]);
+    const [staticDir, service] = await Promise.all([
+      buildRenderer(),
+      startService(config, { log, status: false, bridge: { healthIntervalMs: 0 } }),
+    ]);
     stops.push(() => service.close());
     const core = new StatusCore({ config, configFile, log });
     core.attach(service);
@@ -58,7 +76,8 @@ describe('Go live view', () => {
 
     await openView(page, 'Go live');
     await page.getByRole('note').filter({ hasText: 'Nothing carries over from Demo' }).waitFor();
-    const fill = async (label: string, value: string): Promise<void> => page.getByLabel(label, { exact: true }).fill(value);
+    const fill = async (label: string, value: string): Promise<void> =>
+      page.getByLabel(label, { exact: true }).fill(value);
     await fill('Partner ID (mps-p-…)', DEMO_EPOS.partnerId);
     await fill('Application ID (mps-app-…)', DEMO_EPOS.applicationId);
     await fill('Partner Client ID (client_…)', DEMO_EPOS.partnerClientId);
@@ -71,7 +90,9 @@ describe('Go live view', () => {
     await page.getByRole('button', { name: 'Check and switch to Live' }).click();
     await page.getByRole('status').filter({ hasText: 'Not switched' }).waitFor({ timeout: 30_000 });
     const steps = page.getByRole('list', { name: 'Go-live steps' });
-    await expect(steps.getByRole('listitem').filter({ hasText: '99999999 is not among' }).textContent()).resolves.toMatch(/Fix/);
+    await expect(
+      steps.getByRole('listitem').filter({ hasText: '99999999 is not among' }).textContent(),
+    ).resolves.toMatch(/Fix/);
     await shoot(page, 'go-live-refused');
     expect(JSON.parse(readFileSync(configFile, 'utf8')).terminals[0].environment).toBe('demo');
 
@@ -81,8 +102,14 @@ describe('Go live view', () => {
     await expect(page.getByText('Ready for Live payments.').count()).resolves.toBe(1);
     await shoot(page, 'go-live-switched');
     const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { terminals: Array<Record<string, unknown>> };
-    expect(saved.terminals[0]).toMatchObject({ environment: 'live', partnerSecret: { env: 'RB_E2E_PARTNER_SECRET' }, merchantSecret: { env: 'RB_E2E_MERCHANT_SECRET' } });
-    expect(service.journal.environmentSwitches('cloud')).toEqual([expect.objectContaining({ from: 'demo', to: 'live' })]);
+    expect(saved.terminals[0]).toMatchObject({
+      environment: 'live',
+      partnerSecret: { env: 'RB_E2E_PARTNER_SECRET' },
+      merchantSecret: { env: 'RB_E2E_MERCHANT_SECRET' },
+    });
+    expect(service.journal.environmentSwitches('cloud')).toEqual([
+      expect.objectContaining({ from: 'demo', to: 'live' }),
+    ]);
 
     await page.getByRole('button', { name: 'Copy support info' }).click();
     const info = await page.getByLabel('Support info').textContent();

@@ -25,8 +25,12 @@ beforeAll(async () => {
   const listener = { policy: { limits: { EUR: { confirmAbove: 5000 } } } };
   [staticDir, h] = await Promise.all([buildRenderer(), startHarness({ listener })]);
   const config = parseConfig({
-    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: h.port }, ...listener }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' }],
+    listeners: [
+      { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: h.port }, ...listener },
+    ],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' },
+    ],
     status: { enabled: false },
   });
   core = new StatusCore({ config, log: silentLogger() });
@@ -53,7 +57,9 @@ async function pressWithKeyboard(name: RegExp): Promise<void> {
   await page.locator('body').focus();
   for (let i = 0; i < 60; i++) {
     await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => (document.activeElement instanceof HTMLButtonElement ? document.activeElement.textContent ?? '' : ''));
+    const focused = await page.evaluate(() =>
+      document.activeElement instanceof HTMLButtonElement ? (document.activeElement.textContent ?? '') : '',
+    );
     if (name.test(focused)) {
       await page.keyboard.press('Enter');
       return;
@@ -66,7 +72,9 @@ describe('held refunds on the status page', () => {
   it('confirms one and refuses another, with the keyboard; the register hears each outcome', async () => {
     const register = await h.client();
     register.send({ op: 'refund', id: 'r1', ref: 'RET-1', amount: 8000, currency: 'EUR' });
-    expect(await register.waitFor((m) => m.id === 'r1' && m.type === 'progress')).toMatchObject({ stage: 'awaiting_manager' });
+    expect(await register.waitFor((m) => m.id === 'r1' && m.type === 'progress')).toMatchObject({
+      stage: 'awaiting_manager',
+    });
 
     const hold = page.locator('[data-operator-hold]');
     await hold.waitFor();
@@ -74,7 +82,10 @@ describe('held refunds on the status page', () => {
     await page.getByRole('heading', { name: 'Manager confirmation needed' }).waitFor();
     await shoot(page, 'dashboard-refund-held');
     await pressWithKeyboard(/^Confirm refund of EUR\s80\.00$/);
-    expect(await register.waitFor((m) => m.id === 'r1' && m.type === 'result')).toMatchObject({ outcome: 'approved', kind: 'refund' });
+    expect(await register.waitFor((m) => m.id === 'r1' && m.type === 'result')).toMatchObject({
+      outcome: 'approved',
+      kind: 'refund',
+    });
     await page.getByRole('status').filter({ hasText: 'confirmed: it goes to the terminal now' }).waitFor();
     await hold.waitFor({ state: 'detached' });
 
@@ -82,11 +93,18 @@ describe('held refunds on the status page', () => {
     await register.waitFor((m) => m.id === 'r2' && m.type === 'progress');
     await page.locator('[data-operator-hold]', { hasText: 'EUR 65.00' }).waitFor();
     await pressWithKeyboard(/^Refuse$/);
-    expect(await register.waitFor((m) => m.id === 'r2' && m.type === 'error')).toMatchObject({ code: 'refused_by_operator' });
+    expect(await register.waitFor((m) => m.id === 'r2' && m.type === 'error')).toMatchObject({
+      code: 'refused_by_operator',
+    });
     await page.getByRole('status').filter({ hasText: 'refused: the register is told' }).waitFor();
     await shoot(page, 'dashboard-refund-refused');
 
-    expect(h.sim.ledger().filter((e) => e.kind === 'refund').map((e) => e.amountMinor)).toEqual([8000]);
+    expect(
+      h.sim
+        .ledger()
+        .filter((e) => e.kind === 'refund')
+        .map((e) => e.amountMinor),
+    ).toEqual([8000]);
   });
 
   it('Settings makes a register key, shows it once, and names an environment variable for it (no keychain here)', async () => {
@@ -97,7 +115,9 @@ describe('held refunds on the status page', () => {
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await block.getByRole('status').textContent()).toContain('REGISTER_BRIDGE_KEY_POS');
     // The field now names the variable, never the key itself.
-    expect(await page.locator('[data-listener="pos"]').textContent()).toContain('from environment variable REGISTER_BRIDGE_KEY_POS');
+    expect(await page.locator('[data-listener="pos"]').textContent()).toContain(
+      'from environment variable REGISTER_BRIDGE_KEY_POS',
+    );
     await shoot(page, 'settings-register-key');
   });
 });

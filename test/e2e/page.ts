@@ -50,7 +50,13 @@ export async function openStatusPage(url: string, locale = 'en-US'): Promise<Sta
 }
 
 /** A browser context in `locale` (its `navigator.languages` and Accept-Language) on the status page, with errors collected. */
-export async function openInLocale(browser: Browser, url: string, locale: string, problems: string[], viewport: { width: number; height: number } = SIZES[0]): Promise<{ context: BrowserContext; page: Page }> {
+export async function openInLocale(
+  browser: Browser,
+  url: string,
+  locale: string,
+  problems: string[],
+  viewport: { width: number; height: number } = SIZES[0],
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);

@@ -64,10 +64,12 @@ function englishIn(shown: string, english: readonly string[]): string[] {
  */
 function pageWords(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const skip = (el: Element | null): boolean => !!el?.closest('[data-source="bridge"], pre, code, .mono, script, style');
+    const skip = (el: Element | null): boolean =>
+      !!el?.closest('[data-source="bridge"], pre, code, .mono, script, style');
     const parts: string[] = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!skip(n.parentElement) && n.textContent?.trim()) parts.push(n.textContent.trim());
+    for (let n = walker.nextNode(); n; n = walker.nextNode())
+      if (!skip(n.parentElement) && n.textContent?.trim()) parts.push(n.textContent.trim());
     for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
       if (skip(el)) continue;
       for (const a of ['aria-label', 'title', 'placeholder']) {
@@ -96,18 +98,23 @@ function overflows(page: Page): Promise<string[]> {
       for (let p = el.parentElement; p; p = p.parentElement) if (scrolls(p)) return true;
       return false;
     };
-    const name = (el: Element): string => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 50)}"`;
-    if (document.documentElement.scrollWidth > vw + 1) out.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${vw}px window`);
+    const name = (el: Element): string =>
+      `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 50)}"`;
+    if (document.documentElement.scrollWidth > vw + 1)
+      out.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${vw}px window`);
     for (const el of document.querySelectorAll('body *')) {
       if (el.closest('.sr-only, .skip-link')) continue;
       const cs = getComputedStyle(el);
-      if (cs.display === 'none' || cs.visibility === 'hidden' || cs.display === 'inline' || cs.display === 'contents') continue;
+      if (cs.display === 'none' || cs.visibility === 'hidden' || cs.display === 'inline' || cs.display === 'contents')
+        continue;
       if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim())) continue;
       if (scrolls(el) || inScrollBox(el)) continue;
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
-      if (el.scrollWidth > el.clientWidth + 1) out.push(`cut: ${name(el)} (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
-      if (r.right > vw + 1 || r.left < -1) out.push(`outside the window: ${name(el)} (${Math.round(r.left)}–${Math.round(r.right)}px of ${vw}px)`);
+      if (el.scrollWidth > el.clientWidth + 1)
+        out.push(`cut: ${name(el)} (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
+      if (r.right > vw + 1 || r.left < -1)
+        out.push(`outside the window: ${name(el)} (${Math.round(r.left)}–${Math.round(r.right)}px of ${vw}px)`);
     }
     // A drop-down clips its chosen option's text without any overflow to see: measure the text in the same font.
     const probe = document.createElement('span');
@@ -119,8 +126,12 @@ function overflows(page: Page): Promise<string[]> {
       probe.style.font = cs.font;
       probe.textContent = sel.selectedOptions[0]?.textContent ?? '';
       // Room for the text: the box without its padding, border and the arrow (about 1.5em).
-      const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 1.5 * parseFloat(cs.fontSize);
-      if (probe.offsetWidth > room + 1) out.push(`cut: select "${probe.textContent.slice(0, 50)}" (${probe.offsetWidth}px of text in ${Math.round(room)}px)`);
+      const room =
+        sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 1.5 * parseFloat(cs.fontSize);
+      if (probe.offsetWidth > room + 1)
+        out.push(
+          `cut: select "${probe.textContent.slice(0, 50)}" (${probe.offsetWidth}px of text in ${Math.round(room)}px)`,
+        );
     }
     probe.remove();
     return out;
@@ -170,7 +181,8 @@ async function everyView(page: Page, lang: string, look: (state: string) => Prom
   for (const link of ['ipp', 'epos', 'usb', 'sim'] as const) {
     await page.locator(`input[type="radio"][value="${link}"]`).check();
     await page.locator('section.step[data-step="2"]').waitFor();
-    if (link === 'usb') await page.locator('section.step[data-step="2"]').locator('.device-list, .empty').first().waitFor();
+    if (link === 'usb')
+      await page.locator('section.step[data-step="2"]').locator('.device-list, .empty').first().waitFor();
     await look(`setup-${link}`);
   }
   await open(page, lang, 'settings');
@@ -193,7 +205,9 @@ beforeAll(async () => {
       { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } },
       { id: 'till', protocol: 'text', transport: { type: 'tcp', host: '127.0.0.1', port: 7451 } },
     ],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' }],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' },
+    ],
   };
   writeFileSync(configFile, JSON.stringify(raw, null, 2));
   core = new StatusCore({ config: parseConfig(raw), configFile, log: silentLogger() });
@@ -205,8 +219,19 @@ beforeAll(async () => {
   register.send({ op: 'sale', id: 'l1', ref: 'E2E-L1', amount: 1234, currency: 'EUR' });
   expect((await register.waitFor((m) => m.id === 'l1' && m.type === 'result')).outcome).toBe('approved');
   const j = h.service.journal;
-  const r = j.insertIntent({ register: 'other', ref: 'E2E-L-DOUBT', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
-  j.update(r.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'sid-l', message: 'The terminal could not tell yet' }, { type: 'in_doubt' });
+  const r = j.insertIntent({
+    register: 'other',
+    ref: 'E2E-L-DOUBT',
+    kind: 'sale',
+    amount: { minor: 500, currency: 'EUR' },
+    tip: 0,
+    terminal: 'lane1',
+  });
+  j.update(
+    r.id,
+    { outcome: 'in_doubt', stage: 'recovering', driverRef: 'sid-l', message: 'The terminal could not tell yet' },
+    { type: 'in_doubt' },
+  );
 }, 120_000);
 
 afterEach(() => {
@@ -222,7 +247,7 @@ afterAll(async () => {
   if (configDir) rmSync(configDir, { recursive: true, force: true });
 });
 
-describe('status page in the browser\'s language', () => {
+describe("status page in the browser's language", () => {
   it('the check of English words finds them: a German page with an English heading is caught', () => {
     const english = englishOnly('de');
     expect(english).toContain('Needs attention');
@@ -257,7 +282,7 @@ describe('status page in the browser\'s language', () => {
         await open(page, lang, 'dashboard');
         const row = page.locator('table.results tr[data-ref="E2E-L1"]');
         expect(await row.textContent()).toContain(amount);
-        const created = (h.service.journal.list({ register: 'pos' }))[0]!.createdAt;
+        const created = h.service.journal.list({ register: 'pos' })[0]!.createdAt;
         const day = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(created));
         expect(await row.locator('td').first().textContent()).toContain(day);
       } finally {
@@ -274,7 +299,14 @@ describe('status page in the browser\'s language', () => {
       await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
       const picker = page.getByTestId('language-picker').locator('select');
       // Each language is offered in its own words; the pseudo-locale only in a development build.
-      expect(await picker.locator('option').allTextContents()).toEqual(['English', 'Deutsch', 'Français', 'Italiano', 'Español', 'Български']);
+      expect(await picker.locator('option').allTextContents()).toEqual([
+        'English',
+        'Deutsch',
+        'Français',
+        'Italiano',
+        'Español',
+        'Български',
+      ]);
       await picker.selectOption('de');
       await page.getByRole('heading', { level: 1, name: 'Einstellungen', exact: true }).waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
@@ -310,7 +342,8 @@ describe('status page in the browser\'s language', () => {
       await page.goto(server.url);
       await page.locator('[data-testid="link-state"][data-up="true"]').waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('en-XA');
-      const pseudoHeading = async (view: View): Promise<string> => (await page.locator(`nav [data-view="${view}"]`).textContent()) ?? '';
+      const pseudoHeading = async (view: View): Promise<string> =>
+        (await page.locator(`nav [data-view="${view}"]`).textContent()) ?? '';
       // Every text is the pseudo-locale's: accented, in brackets, longer than English.
       const dash = await pseudoHeading('dashboard');
       expect(dash).toMatch(/^\[Ðá+šĥƀó+á+ŕð/);
@@ -320,7 +353,11 @@ describe('status page in the browser\'s language', () => {
       const pseudoOpen = async (view: View): Promise<void> => {
         const name = view === 'setup' ? undefined : await pseudoHeading(view);
         await page.locator(`nav [data-view="${view}"]`).click();
-        await page.locator('main h1').filter(name ? { hasText: name } : {}).first().waitFor();
+        await page
+          .locator('main h1')
+          .filter(name ? { hasText: name } : {})
+          .first()
+          .waitFor();
       };
       const look = async (state: string): Promise<void> => {
         for (const size of [

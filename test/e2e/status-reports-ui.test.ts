@@ -87,12 +87,19 @@ beforeAll(async () => {
   sim = new IppSimulator({ fast: true });
   const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
   dataDir = mkdtempSync(join(tmpdir(), 'rb-e2e-reports-'));
-  const terminals = [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }];
+  const terminals = [
+    { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+  ];
   const running = parseConfig({
     dataDir,
     listeners: [
       { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } },
-      { id: 'prn', protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { duplicateWindowMs: 600_000 } },
+      {
+        id: 'prn',
+        protocol: 'printer',
+        transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+        options: { duplicateWindowMs: 600_000 },
+      },
     ],
     terminals,
     status: { enabled: false },
@@ -102,7 +109,14 @@ beforeAll(async () => {
     startService(running, {
       log,
       status: false,
-      bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+      bridge: {
+        busyBackoffMs: 10,
+        deliveryTimeoutMs: 5000,
+        recoveryMinMs: 50,
+        recoveryMaxMs: 200,
+        healthIntervalMs: 0,
+        inDoubtLookupDelayMs: 20,
+      },
     }),
   ]);
   nativePort = service.listeners[0]!.port!;
@@ -117,7 +131,12 @@ beforeAll(async () => {
         dataDir,
         listeners: [
           { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } },
-          { id: 'prn', protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 9100 }, options: { duplicateWindowMs: 60000 } },
+          {
+            id: 'prn',
+            protocol: 'printer',
+            transport: { type: 'tcp', host: '127.0.0.1', port: 9100 },
+            options: { duplicateWindowMs: 60000 },
+          },
           { id: 'till', protocol: 'text', transport: { type: 'tcp', host: '127.0.0.1', port: 7452 } },
         ],
         terminals,
@@ -154,14 +173,16 @@ afterAll(async () => {
 });
 
 describe('status page: reports, held totals, listener options', () => {
-  it('shows the business day\'s totals of a sale live, reconciles on demand and closes the day', async () => {
+  it("shows the business day's totals of a sale live, reconciles on demand and closes the day", async () => {
     await sale('E2E-R1', 1234);
     await openView('Reports');
     const eur = page.getByTestId('totals-EUR');
     await eur.waitFor();
     expect(await eur.locator('tr', { hasText: 'Sales' }).first().textContent()).toContain('EUR\u00a012.34');
     expect(await eur.getByTestId('net').textContent()).toContain('EUR\u00a012.34');
-    expect(await page.locator('[data-currency="EUR"] tr[data-kind="sale"]').textContent()).toContain('1 · EUR\u00a012.34');
+    expect(await page.locator('[data-currency="EUR"] tr[data-kind="sale"]').textContent()).toContain(
+      '1 · EUR\u00a012.34',
+    );
 
     // A sale while the page is open arrives by the event stream: no reload, no click.
     await sale('E2E-R2', 766);
@@ -172,8 +193,19 @@ describe('status page: reports, held totals, listener options', () => {
 
     // An approval the terminal has no record of (written straight into the journal): the reconciliation must find it.
     const j = service.journal;
-    const ghost = j.insertIntent({ register: 'other', ref: 'E2E-GHOST', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
-    j.update(ghost.id, { outcome: 'approved', stage: 'done', driverRef: 'sid-unknown-1', message: 'Approved' }, { type: 'outcome' });
+    const ghost = j.insertIntent({
+      register: 'other',
+      ref: 'E2E-GHOST',
+      kind: 'sale',
+      amount: { minor: 500, currency: 'EUR' },
+      tip: 0,
+      terminal: 'lane1',
+    });
+    j.update(
+      ghost.id,
+      { outcome: 'approved', stage: 'done', driverRef: 'sid-unknown-1', message: 'Approved' },
+      { type: 'outcome' },
+    );
     core.emit('event', { type: 'state', reason: 'test' });
     await eur.getByTestId('net').getByText('EUR 25.00').waitFor();
 
@@ -187,7 +219,10 @@ describe('status page: reports, held totals, listener options', () => {
     await dialog.getByRole('button', { name: 'Yes, reconcile' }).click();
     const recon = page.getByTestId('reconciliation');
     await recon.waitFor();
-    await page.getByRole('status').getByText(/^Reconciliation of [A-Z][a-z]{2} \d{1,2}, \d{4} done/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/^Reconciliation of [A-Z][a-z]{2} \d{1,2}, \d{4} done/)
+      .waitFor();
     const summary = await recon.getByRole('list', { name: 'Reconciliation summary' }).textContent();
     expect(summary).toContain('Matched: 2');
     expect(summary).toContain('Missing at the host: 1');
@@ -205,7 +240,10 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await row.locator('td').last().textContent()).toBe('-EUR\u00a05.00');
     await shoot('reports-reconciled');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), recon.getByRole('button', { name: 'Reconciliation CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      recon.getByRole('button', { name: 'Reconciliation CSV' }).click(),
+    ]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv).toContain('E2E-R1');
     expect(csv).toContain('missing_at_host');
@@ -222,8 +260,12 @@ describe('status page: reports, held totals, listener options', () => {
     expect(await eod.textContent()).toContain('lane1');
     await expect.poll(() => recon.getAttribute('data-generated'), { timeout: 20_000 }).not.toBe(firstRun);
     await shoot('reports-end-of-day');
-    await page.locator('section[aria-labelledby="eod-title"]').screenshot({ path: join(SHOTS, 'reports-last-end-of-day.png') });
-    await page.locator('section[aria-labelledby="recon-title"]').screenshot({ path: join(SHOTS, 'reports-reconciliation.png') });
+    await page
+      .locator('section[aria-labelledby="eod-title"]')
+      .screenshot({ path: join(SHOTS, 'reports-last-end-of-day.png') });
+    await page
+      .locator('section[aria-labelledby="recon-title"]')
+      .screenshot({ path: join(SHOTS, 'reports-reconciliation.png') });
   });
 
   it('holds the same printed total as a possible duplicate; the cashier confirms or discards it by keyboard', async () => {
@@ -249,7 +291,10 @@ describe('status page: reports, held totals, listener options', () => {
     const confirmButton = hold.getByRole('button', { name: /^Confirm: charge EUR\s12\.34$/ });
     await confirmButton.focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('status').getByText(/EUR\s12\.34 is being charged as payment PRN-\d{8}-\d{4}\./).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/EUR\s12\.34 is being charged as payment PRN-\d{8}-\d{4}\./)
+      .waitFor();
     await hold.waitFor({ state: 'detached' });
     const again = await capture((c) => c.confirmed === true && c.outcome !== null);
     expect(again.outcome).toBe('approved');
@@ -267,7 +312,7 @@ describe('status page: reports, held totals, listener options', () => {
     expect(service.journal.list({ register: 'prn' })).toHaveLength(2);
   });
 
-  it('edits a capture listener\'s options: an invalid pattern is refused next to the field, valid ones are saved', async () => {
+  it("edits a capture listener's options: an invalid pattern is refused next to the field, valid ones are saved", async () => {
     await openView('Settings');
     const before = readFileSync(configFile, 'utf8');
     const prn = page.locator('.listener-block[data-listener="prn"]');
@@ -276,7 +321,10 @@ describe('status page: reports, held totals, listener options', () => {
     await pattern.fill('TOTAL (?<amount>[0-9');
     await page.getByRole('button', { name: 'Save settings' }).click();
     const field = prn.locator('.field', { has: page.getByLabel('Total pattern') });
-    await field.locator('.field-error').getByText(/is not a valid regular expression/).waitFor();
+    await field
+      .locator('.field-error')
+      .getByText(/is not a valid regular expression/)
+      .waitFor();
     expect(await pattern.getAttribute('aria-invalid')).toBe('true');
     await page.getByText('Not saved: correct the marked fields.').waitFor();
     await expect.poll(() => pattern.evaluate((el) => el === document.activeElement)).toBe(true);
@@ -285,7 +333,10 @@ describe('status page: reports, held totals, listener options', () => {
 
     // Without the "amount" group the pattern is refused too, with the reason.
     await pattern.fill('SUMME\\s+([0-9.,]+)');
-    await field.locator('.field-error').getByText(/named group "amount"/).waitFor();
+    await field
+      .locator('.field-error')
+      .getByText(/named group "amount"/)
+      .waitFor();
 
     await pattern.fill('SUMME\\s+(?<amount>[0-9.,]+)');
     await prn.getByLabel('Decimal separator').selectOption(',');
@@ -302,7 +353,9 @@ describe('status page: reports, held totals, listener options', () => {
     await till.getByLabel('Key words').fill('KARTE, EC');
     // A new listener: a pole display on a serial port, with the built-in defaults.
     await page.getByRole('button', { name: 'Add a listener' }).click();
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('listeners[3].id');
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name))
+      .toBe('listeners[3].id');
     const added = page.locator('.listener-block[data-listener="listener-4"]');
     await added.getByLabel('Protocol').selectOption('pole-display');
     await added.getByLabel('Connection').selectOption('serial');
@@ -311,7 +364,9 @@ describe('status page: reports, held totals, listener options', () => {
     await field.locator('.field-error').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText(/^Saved\./).waitFor();
-    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ protocol: string; options?: Record<string, unknown> }> };
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as {
+      listeners: Array<{ protocol: string; options?: Record<string, unknown> }>;
+    };
     expect(saved.listeners[1]!.options).toEqual({
       duplicateWindowMs: 30000,
       pattern: 'SUMME\\s+(?<amount>[0-9.,]+)',
@@ -319,20 +374,31 @@ describe('status page: reports, held totals, listener options', () => {
       forward: { type: 'tcp', host: '127.0.0.1', port: 9101 },
       slip: true,
     });
-    expect(saved.listeners[2]).toMatchObject({ protocol: 'pole-display', options: { trigger: 'keyword', keywords: ['KARTE', 'EC'] } });
-    expect(saved.listeners[3]).toEqual({ id: 'listener-4', protocol: 'pole-display', transport: { type: 'serial', path: '/dev/ttyS5' }, options: { stableMs: 800 } });
+    expect(saved.listeners[2]).toMatchObject({
+      protocol: 'pole-display',
+      options: { trigger: 'keyword', keywords: ['KARTE', 'EC'] },
+    });
+    expect(saved.listeners[3]).toEqual({
+      id: 'listener-4',
+      protocol: 'pole-display',
+      transport: { type: 'serial', path: '/dev/ttyS5' },
+      options: { stableMs: 800 },
+    });
     expect(await page.locator('main [aria-invalid="true"]').count()).toBe(0);
     await shoot('settings-capture-saved');
   });
 
-  it('removing a listener leaves every other listener\'s fields showing their own values', async () => {
+  it("removing a listener leaves every other listener's fields showing their own values", async () => {
     await openView('Settings');
     const l4 = page.locator('.listener-block[data-listener="listener-4"]');
     await l4.getByLabel('Start the payment when').selectOption('keyword');
     await l4.getByLabel('Key words').fill('PAY');
     const till = page.locator('.listener-block[data-listener="till"]');
     expect(await till.getByLabel('Key words').inputValue()).toBe('KARTE, EC');
-    await page.locator('.listener-block[data-listener="prn"]').getByRole('button', { name: 'Remove listener prn' }).click();
+    await page
+      .locator('.listener-block[data-listener="prn"]')
+      .getByRole('button', { name: 'Remove listener prn' })
+      .click();
     await page.locator('.listener-block[data-listener="prn"]').waitFor({ state: 'detached' });
     // listener-4 now stands where till stood: its key words are its own, not till's.
     expect(await l4.getByLabel('Key words').inputValue()).toBe('PAY');
@@ -349,21 +415,30 @@ describe('status page: reports, held totals, listener options', () => {
     await block.getByLabel('USB product id').fill('ea80');
     await page.getByRole('button', { name: 'Save settings' }).click();
     const vendor = block.getByLabel('USB vendor id');
-    await block.locator('.field', { has: page.getByLabel('USB vendor id') }).locator('.field-error').getByText(/USB vendor id, a number 0–65535/).waitFor();
+    await block
+      .locator('.field', { has: page.getByLabel('USB vendor id') })
+      .locator('.field-error')
+      .getByText(/USB vendor id, a number 0–65535/)
+      .waitFor();
     expect(await vendor.getAttribute('aria-invalid')).toBe('true');
     await vendor.fill('0x10C4');
     await block.getByLabel('Report framing').selectOption('cp2110');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText(/^Saved\./).waitFor();
     const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ transport: unknown }> };
-    expect(saved.listeners.at(-1)!.transport).toEqual({ type: 'hid', vendorId: 0x10c4, productId: 0xea80, framing: 'cp2110' });
+    expect(saved.listeners.at(-1)!.transport).toEqual({
+      type: 'hid',
+      vendorId: 0x10c4,
+      productId: 0xea80,
+      framing: 'cp2110',
+    });
     await page.reload();
     await openView('Settings');
     expect(await page.locator('.listener-block').last().getByLabel('USB vendor id').inputValue()).toBe('10C4');
     await shoot('settings-hid');
   });
 
-  it('a text register\'s field orders and answer words, and the forwarder\'s retry and buffer, are set in the form', async () => {
+  it("a text register's field orders and answer words, and the forwarder's retry and buffer, are set in the form", async () => {
     await page.reload();
     await openView('Settings');
     await page.getByRole('button', { name: 'Add a listener' }).click();
@@ -374,7 +449,11 @@ describe('status page: reports, held totals, listener options', () => {
     const order = block.getByLabel('Order of the request fields');
     await order.fill('ref, command, amount');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await block.locator('.field', { has: page.getByLabel('Order of the request fields') }).locator('.field-error').getByText(/must name each of command, ref, amount, currency exactly once/).waitFor();
+    await block
+      .locator('.field', { has: page.getByLabel('Order of the request fields') })
+      .locator('.field-error')
+      .getByText(/must name each of command, ref, amount, currency exactly once/)
+      .waitFor();
     expect(await order.getAttribute('aria-invalid')).toBe('true');
     await order.fill('ref, command, amount, currency');
     await block.getByLabel('Order of the answer fields').fill('ref, status, result, detail');
@@ -386,21 +465,35 @@ describe('status page: reports, held totals, listener options', () => {
     const buffer = prn.getByLabel('Keep for it while it is away (bytes)');
     await buffer.fill('10');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await prn.locator('.field', { has: page.getByLabel('Keep for it while it is away (bytes)') }).locator('.field-error').waitFor();
+    await prn
+      .locator('.field', { has: page.getByLabel('Keep for it while it is away (bytes)') })
+      .locator('.field-error')
+      .waitFor();
     await buffer.fill('1048576');
     await prn.getByLabel('Try the real device again after (ms)').fill('5000');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText(/^Saved\./).waitFor();
 
-    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<{ id: string; protocol: string; options?: Record<string, unknown> }> };
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as {
+      listeners: Array<{ id: string; protocol: string; options?: Record<string, unknown> }>;
+    };
     expect(saved.listeners.at(-1)).toMatchObject({
       protocol: 'text',
-      options: { fields: ['ref', 'command', 'amount', 'currency'], answerFields: ['ref', 'status', 'result', 'detail'], words: { approved: 'GENEHMIGT', in_doubt: 'UNKLAR' } },
+      options: {
+        fields: ['ref', 'command', 'amount', 'currency'],
+        answerFields: ['ref', 'status', 'result', 'detail'],
+        words: { approved: 'GENEHMIGT', in_doubt: 'UNKLAR' },
+      },
     });
-    expect(saved.listeners.find((l) => l.id === 'prn')!.options).toMatchObject({ forwardRetryMs: 5000, forwardBufferBytes: 1048576 });
+    expect(saved.listeners.find((l) => l.id === 'prn')!.options).toMatchObject({
+      forwardRetryMs: 5000,
+      forwardBufferBytes: 1048576,
+    });
     await page.reload();
     await openView('Settings');
-    expect(await page.locator('.listener-block').last().getByLabel('Order of the request fields').inputValue()).toBe('ref, command, amount, currency');
+    expect(await page.locator('.listener-block').last().getByLabel('Order of the request fields').inputValue()).toBe(
+      'ref, command, amount, currency',
+    );
     await shoot('settings-text-words');
   });
 
@@ -415,7 +508,10 @@ describe('status page: reports, held totals, listener options', () => {
     const quiet = block.getByLabel('Quiet time that ends a request (ms)');
     await quiet.fill('0');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await block.locator('.field', { has: page.getByLabel('Quiet time that ends a request (ms)') }).locator('.field-error').waitFor();
+    await block
+      .locator('.field', { has: page.getByLabel('Quiet time that ends a request (ms)') })
+      .locator('.field-error')
+      .waitFor();
     expect(await quiet.getAttribute('aria-invalid')).toBe('true');
     await quiet.fill('');
     await block.getByLabel('Immediate answer (BA=1) status').selectOption('10');
@@ -423,7 +519,11 @@ describe('status page: reports, held totals, listener options', () => {
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText(/^Saved\./).waitFor();
     const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { listeners: Array<Record<string, unknown>> };
-    expect(saved.listeners.at(-1)).toMatchObject({ protocol: 'caisse-ap', transport: { type: 'tcp', host: '127.0.0.1', port: 8888 }, options: { immediateStatus: '10', panMask: '*' } });
+    expect(saved.listeners.at(-1)).toMatchObject({
+      protocol: 'caisse-ap',
+      transport: { type: 'tcp', host: '127.0.0.1', port: 8888 },
+      options: { immediateStatus: '10', panMask: '*' },
+    });
     expect(Object.keys(saved.listeners.at(-1)!.options as object).sort()).toEqual(['immediateStatus', 'panMask']);
     await shoot('settings-caisse-ap');
   });

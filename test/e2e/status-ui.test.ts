@@ -18,7 +18,14 @@ import { startStatusServer, type StatusServer } from '../../src/status/server';
 import { DEMO_EPOS, FakeEposGateway } from '../../src/terminal/simulator/epos-gateway';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
 import { buildRenderer } from './build-renderer';
-import { openStatusPage, openView as openPageView, shoot as shootPage, SHOTS, watchErrors, type StatusPage } from './page';
+import {
+  openStatusPage,
+  openView as openPageView,
+  shoot as shootPage,
+  SHOTS,
+  watchErrors,
+  type StatusPage,
+} from './page';
 
 // electron/ipc-main.ts imports Electron's types only; nothing of Electron runs here.
 vi.mock('electron', () => ({}));
@@ -50,7 +57,9 @@ beforeAll(async () => {
   const raw = {
     dataDir: h.dataDir,
     listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' }],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' },
+    ],
     status: { enabled: true, host: '127.0.0.1', port: 7460 },
   };
   writeFileSync(configFile, JSON.stringify(raw, null, 2));
@@ -110,15 +119,17 @@ describe('status page in Chromium', () => {
     const register = await h.client();
     register.send({ op: 'sale', id: 's1', ref: 'E2E-1001', amount: 1234, currency: 'EUR' });
     // The register's connection shows on its listener's card.
-    await page.locator('[data-listener="pos"] [data-testid="listener-registers"] li', { hasText: /^tcp 127\.0\.0\.1:\d+$/ }).waitFor();
+    await page
+      .locator('[data-listener="pos"] [data-testid="listener-registers"] li', { hasText: /^tcp 127\.0\.0\.1:\d+$/ })
+      .waitFor();
     const card = page.locator('article[data-ref="E2E-1001"]');
     await card.locator('.badge', { hasText: 'Running' }).waitFor();
     await card.locator('[data-stage="present_card"][aria-current="step"]').waitFor();
     await terminal.getByText('Busy').waitFor();
     // Every step so far, in order, with none missing (the page merges pushed stages with its snapshots).
-    expect(await card.locator('[data-stage]').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual(
-      ['queued', 'connecting', 'sent', 'accepted', 'present_card'],
-    );
+    expect(
+      await card.locator('[data-stage]').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage'))),
+    ).toEqual(['queued', 'connecting', 'sent', 'accepted', 'present_card']);
     await shoot('dashboard-running');
 
     h.sim.release();
@@ -166,8 +177,19 @@ describe('status page in Chromium', () => {
 
   it('shows an in_doubt payment prominently with what the bridge does about it', async () => {
     const j = h.service.journal;
-    const r = j.insertIntent({ register: 'other', ref: 'E2E-DOUBT', kind: 'sale', amount: { minor: 500, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
-    j.update(r.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'sid-x', message: 'The terminal could not tell yet' }, { type: 'in_doubt' });
+    const r = j.insertIntent({
+      register: 'other',
+      ref: 'E2E-DOUBT',
+      kind: 'sale',
+      amount: { minor: 500, currency: 'EUR' },
+      tip: 0,
+      terminal: 'lane1',
+    });
+    j.update(
+      r.id,
+      { outcome: 'in_doubt', stage: 'recovering', driverRef: 'sid-x', message: 'The terminal could not tell yet' },
+      { type: 'in_doubt' },
+    );
     core.emit('event', { type: 'state', reason: 'test' });
     const item = page.locator('.attention [data-ref="E2E-DOUBT"]');
     await item.getByText('In doubt').waitFor();
@@ -256,7 +278,10 @@ describe('status page in Chromium', () => {
     await page.getByRole('button', { name: 'Close details' }).click();
     await page.getByLabel('Reference').fill('E2E-1001');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toContain('created_at,register,ref');
     expect(csv).toContain('E2E-1001');
@@ -278,7 +303,7 @@ describe('status page in Chromium', () => {
     await shoot('setup-ipp');
   });
 
-  it('walks the ePOS steps: bad credentials get the gateway\'s words; good ones list terminals and pay', async () => {
+  it("walks the ePOS steps: bad credentials get the gateway's words; good ones list terminals and pay", async () => {
     await openView('Setup', 'Set up a terminal');
     await page.getByLabel('myPOS cloud terminal (ePOS)').check();
     await page.getByLabel('Partner ID').fill(DEMO_EPOS.partnerId);
@@ -348,7 +373,10 @@ describe('status page in Chromium', () => {
     await shoot('logs');
 
     // Card data and secrets never reach the view, even when a line carries them.
-    log.warn({ pan: '4111111111111111', track2: '4111111111111111=25121010000012345678', partnerSecret: 'secret_e2e_visible' }, 'card 4111111111111111 refused');
+    log.warn(
+      { pan: '4111111111111111', track2: '4111111111111111=25121010000012345678', partnerSecret: 'secret_e2e_visible' },
+      'card 4111111111111111 refused',
+    );
     await page.getByLabel('Containing').fill('refused');
     const line = page.locator('table.log tbody tr', { hasText: 'refused' }).first();
     await line.waitFor();
@@ -364,7 +392,8 @@ describe('status page in Chromium', () => {
     const step = page.locator('section.step', { hasText: 'Choose the device' });
     await step.locator('.device-list, .empty').first().waitFor();
     // A list of devices, or an empty list with the reason next to it.
-    if ((await step.locator('.device-list li').count()) === 0) expect(await step.locator('.hint').textContent()).toBeTruthy();
+    if ((await step.locator('.device-list li').count()) === 0)
+      expect(await step.locator('.hint').textContent()).toBeTruthy();
     await shoot('setup-devices');
   });
 
@@ -382,7 +411,8 @@ describe('status page in Chromium', () => {
       const listeners = new Set<(e: unknown) => void>();
       w.__emit = (e: unknown) => listeners.forEach((l) => l(e));
       w.registerBridge = {
-        invoke: (method: string, arg: unknown) => (w.__invoke as (m: string, a: unknown) => Promise<unknown>)(method, arg),
+        invoke: (method: string, arg: unknown) =>
+          (w.__invoke as (m: string, a: unknown) => Promise<unknown>)(method, arg),
         onEvent: (l: (e: unknown) => void) => {
           listeners.add(l);
           return () => listeners.delete(l);
@@ -396,7 +426,10 @@ describe('status page in Chromium', () => {
     expect(calls).toContain('state');
     expect(sockets).toEqual([]);
     const latest = await core.state();
-    await desktop.evaluate((e) => (window as unknown as { __emit(e: unknown): void }).__emit(e), { type: 'terminal', terminal: { ...latest.terminals[0]!, state: 'offline', message: 'cable pulled' } });
+    await desktop.evaluate((e) => (window as unknown as { __emit(e: unknown): void }).__emit(e), {
+      type: 'terminal',
+      terminal: { ...latest.terminals[0]!, state: 'offline', message: 'cable pulled' },
+    });
     await desktop.locator('[data-terminal="lane1"]').getByText('Offline').waitFor();
     await desktop.close();
   });
@@ -426,12 +459,18 @@ describe('status page in Chromium', () => {
       }
       throw new Error(`Tab never reached ${what}`);
     };
-    await tabUntil(() => page.evaluate(() => document.activeElement?.getAttribute('name') === 'ref'), 'the Reference field');
+    await tabUntil(
+      () => page.evaluate(() => document.activeElement?.getAttribute('name') === 'ref'),
+      'the Reference field',
+    );
     await page.keyboard.type('E2E-1001');
     await page.keyboard.press('Enter');
     await page.locator('table.results tbody tr').first().waitFor();
     await expect.poll(() => page.locator('table.results tbody tr').count()).toBe(1);
-    await tabUntil(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Details of E2E-1001'), 'the payment');
+    await tabUntil(
+      () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Details of E2E-1001'),
+      'the payment',
+    );
     await page.keyboard.press('Enter');
     await page.locator('section.detail').waitFor();
     // The details' heading takes the focus, so a screen reader reads what opened.

@@ -36,7 +36,15 @@ describe('support bundle from the status page', () => {
     const raw = {
       dataDir,
       listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR', password: SECRETS.ipp }],
+      terminals: [
+        {
+          id: 'lane1',
+          driver: 'ipp',
+          transport: { type: 'tcp', host: '127.0.0.1', port: simPort },
+          currency: 'EUR',
+          password: SECRETS.ipp,
+        },
+      ],
       status: { enabled: false, token: SECRETS.status },
     };
     const configFile = join(dataDir, 'config.json');
@@ -46,12 +54,21 @@ describe('support bundle from the status page', () => {
     stops.push(() => void out.end?.());
     const log = createLogger({ level: 'info', destination: out });
     const config = parseConfig(raw);
-    const [staticDir, service] = await Promise.all([buildRenderer(), startService(config, { log, status: false, bridge: { healthIntervalMs: 0 } })]);
+    const [staticDir, service] = await Promise.all([
+      buildRenderer(),
+      startService(config, { log, status: false, bridge: { healthIntervalMs: 0 } }),
+    ]);
     stops.push(() => service.close());
     const c = await NativeClient.open(service.listeners[0]!.port!);
     stops.push(() => c.close());
-    for (const [i, amount] of [1234, 2500].entries()) expect((await c.request({ op: 'sale', id: String(i), ref: `UI-${i}`, amount, currency: 'EUR' })).outcome).toBe('approved');
-    appendFileSync(logFile, `${JSON.stringify({ level: 30, time: Date.now(), msg: `pan ${CARD} ;${CARD}=2512101000000` })}\n`);
+    for (const [i, amount] of [1234, 2500].entries())
+      expect((await c.request({ op: 'sale', id: String(i), ref: `UI-${i}`, amount, currency: 'EUR' })).outcome).toBe(
+        'approved',
+      );
+    appendFileSync(
+      logFile,
+      `${JSON.stringify({ level: 30, time: Date.now(), msg: `pan ${CARD} ;${CARD}=2512101000000` })}\n`,
+    );
 
     const core = new StatusCore({ config, configFile, log, logFile });
     core.attach(service);
@@ -65,13 +82,30 @@ describe('support bundle from the status page', () => {
     const button = ui.page.getByRole('button', { name: /support bundle/i });
     const [download] = await Promise.all([ui.page.waitForEvent('download', { timeout: 60_000 }), button.click()]);
     expect(download.suggestedFilename()).toMatch(/^register-bridge-support-\d{8}T\d{6}Z\.zip$/);
-    await ui.page.getByRole('status').filter({ hasText: /downloaded/i }).waitFor({ timeout: 60_000 });
+    await ui.page
+      .getByRole('status')
+      .filter({ hasText: /downloaded/i })
+      .waitFor({ timeout: 60_000 });
     await shoot(ui.page, 'logs-support-bundle');
 
     const files = await unzipAll(readFileSync((await download.path())!));
-    expect([...files.keys()]).toEqual(['README.txt', 'version.json', 'config.json', 'doctor.txt', 'doctor.json', 'logs/register-bridge.log', 'journal-stats.json', 'security-events.jsonl', 'devices.json', 'state.json']);
+    expect([...files.keys()]).toEqual([
+      'README.txt',
+      'version.json',
+      'config.json',
+      'doctor.txt',
+      'doctor.json',
+      'logs/register-bridge.log',
+      'journal-stats.json',
+      'security-events.jsonl',
+      'devices.json',
+      'state.json',
+    ]);
     expect(forbiddenIn(files, Object.values(SECRETS))).toEqual([]);
-    const state = JSON.parse(files.get('state.json')!) as { terminals: Array<{ id: string }>; listeners: Array<{ id: string; connections: number }> };
+    const state = JSON.parse(files.get('state.json')!) as {
+      terminals: Array<{ id: string }>;
+      listeners: Array<{ id: string; connections: number }>;
+    };
     expect(state.terminals[0]!.id).toBe('lane1');
     expect(state.listeners[0]).toMatchObject({ id: 'pos', connections: 1 });
     expect(files.get('logs/register-bridge.log')).toMatch(/"time":"20\d\d-/);

@@ -24,17 +24,37 @@ const SEEDS = [
   'CZ0040300CJ012012345678901CA00201CE003978CD001T',
 ].map((s) => Buffer.from(s, 'latin1'));
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 30 });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 30,
+});
 const field: fc.Arbitrary<Field> = fc
-  .tuple(fc.oneof(fc.constantFrom('CJ', 'CA', 'CB', 'CD', 'CE', 'BA', 'BF', 'CC', 'CF', 'CH', 'CK', 'ZZ'), fc.stringMatching(/^[A-Z]{2}$/)), printable)
+  .tuple(
+    fc.oneof(
+      fc.constantFrom('CJ', 'CA', 'CB', 'CD', 'CE', 'BA', 'BF', 'CC', 'CF', 'CH', 'CK', 'ZZ'),
+      fc.stringMatching(/^[A-Z]{2}$/),
+    ),
+    printable,
+  )
   .map(([tag, value]) => ({ tag, value }));
-const message = fc.tuple(printable, fc.array(field.filter((f) => f.tag !== 'CZ'), { maxLength: 10 })).map(([v, rest]): Field[] => [{ tag: 'CZ', value: v }, ...rest]);
+const message = fc
+  .tuple(
+    printable,
+    fc.array(
+      field.filter((f) => f.tag !== 'CZ'),
+      { maxLength: 10 },
+    ),
+  )
+  .map(([v, rest]): Field[] => [{ tag: 'CZ', value: v }, ...rest]);
 
 const codec = target({
   name: 'caisse-ap: tag-length-value codec (decode(encode(x)) = x; random and mutated bytes)',
   arbitrary: fc.record({
     m: message,
-    noise: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.tuple(fc.constantFrom(...SEEDS), edits).map(([s, e]) => mutate(s, e))),
+    noise: fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.tuple(fc.constantFrom(...SEEDS), edits).map(([s, e]) => mutate(s, e)),
+    ),
   }),
   check: ({ m, noise }) => {
     assert.deepEqual(decodeMessage(encodeFields(m)), m);
@@ -45,7 +65,8 @@ const codec = target({
       if (msg.length === 0) continue;
       assert.equal(msg[0]!.tag, 'CZ', 'every message starts with CZ');
       // What was read encodes back to exactly the bytes it came from (line breaks between fields aside).
-      if (!wire.includes(0x0d) && !wire.includes(0x0a)) assert.ok(wire.includes(encodeFields(msg)), 'fields read are bytes received');
+      if (!wire.includes(0x0d) && !wire.includes(0x0a))
+        assert.ok(wire.includes(encodeFields(msg)), 'fields read are bytes received');
     }
   },
 });

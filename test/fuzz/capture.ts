@@ -25,13 +25,41 @@ const RECEIPT = Buffer.concat([
   Buffer.from([ESC, 0x45, 0x00, GS, 0x76, 0x30, 0x00, 0x01, 0x00, 0x02, 0x00, 0x0a, 0x1b, 0x1d, 0x0a]),
   Buffer.from([GS, 0x6b, 0x04]),
   Buffer.from('12345\0', 'latin1'),
-  Buffer.from([GS, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x43, 0x03, DLE, 0x04, 0x01, GS, 0x72, 0x01, GS, 0x56, 0x42, 0x00, FS, 0x70, 0x01, 0x00]),
+  Buffer.from([
+    GS,
+    0x28,
+    0x6b,
+    0x03,
+    0x00,
+    0x31,
+    0x43,
+    0x03,
+    DLE,
+    0x04,
+    0x01,
+    GS,
+    0x72,
+    0x01,
+    GS,
+    0x56,
+    0x42,
+    0x00,
+    FS,
+    0x70,
+    0x01,
+    0x00,
+  ]),
 ]);
 
 const printerBytes = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
   fc.tuple(fc.constant(RECEIPT), edits).map(([r, e]) => mutate(r, e)),
-  fc.array(fc.oneof(fc.constantFrom(ESC, GS, FS, DLE, 0x0a, 0x00, 0x28, 0x76, 0x6b), fc.integer({ min: 0, max: 255 })), { maxLength: 200 }).map((a) => Uint8Array.from(a)),
+  fc
+    .array(
+      fc.oneof(fc.constantFrom(ESC, GS, FS, DLE, 0x0a, 0x00, 0x28, 0x76, 0x6b), fc.integer({ min: 0, max: 255 })),
+      { maxLength: 200 },
+    )
+    .map((a) => Uint8Array.from(a)),
 );
 
 /** Adjacent text events joined: how text is split into events depends on the chunking, nothing else may. */
@@ -39,7 +67,8 @@ function coalesce(events: EscPosEvent[]): unknown[] {
   const out: unknown[] = [];
   for (const e of events) {
     const last = out[out.length - 1] as EscPosEvent | undefined;
-    if (e.type === 'text' && last && last.type === 'text') out[out.length - 1] = { type: 'text', text: last.text + e.text };
+    if (e.type === 'text' && last && last.type === 'text')
+      out[out.length - 1] = { type: 'text', text: last.text + e.text };
     else out.push(e);
   }
   return out;
@@ -69,7 +98,15 @@ const display = target({
   arbitrary: fc.record({
     bytes: fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
-      fc.array(fc.oneof(fc.constantFrom(0x0c, 0x0b, 0x0d, 0x0a, 0x08, 0x09, 0x18, 0x1b, 0x1f, 0x40, 0x51, 0x41, 0x44, 0x3d, 0x26), fc.integer({ min: 0x20, max: 0x7e })), { maxLength: 200 }).map((a) => Uint8Array.from(a)),
+      fc
+        .array(
+          fc.oneof(
+            fc.constantFrom(0x0c, 0x0b, 0x0d, 0x0a, 0x08, 0x09, 0x18, 0x1b, 0x1f, 0x40, 0x51, 0x41, 0x44, 0x3d, 0x26),
+            fc.integer({ min: 0x20, max: 0x7e }),
+          ),
+          { maxLength: 200 },
+        )
+        .map((a) => Uint8Array.from(a)),
     ),
     cuts,
     columns: fc.constantFrom(20, 16, 40),
@@ -86,18 +123,40 @@ const display = target({
   },
 });
 
-const RULE: TotalRule = { pattern: compileTotalPattern(), decimal: 'auto', currency: 'EUR', pick: 'last', acrossLines: false };
+const RULE: TotalRule = {
+  pattern: compileTotalPattern(),
+  decimal: 'auto',
+  currency: 'EUR',
+  pick: 'last',
+  acrossLines: false,
+};
 
 const totals = target({
   name: 'capture: total extraction and amount normalisation',
   arbitrary: fc.record({
     text: fc.oneof(
-      fc.tuple(
-        fc.constantFrom('TOTAL', 'Total', 'SUMME', 'Summe', 'ZU ZAHLEN', 'GESAMT', 'ОБЩО', 'SUBTOTAL', 'TOTALE', 'Betrag'),
-        fc.constantFrom('', ' ', ':', ' EUR ', ' € ', ' USD ', ' JPY ', ' XXX ', '='),
-        fc.oneof(fc.stringMatching(/^[0-9]{1,7}([.,'][0-9]{1,4}){0,3}$/), fc.constantFrom('12,34', '1.234,56', '1,234.56', "1'234.50", '0,00', '12.345', '9999999999,99')),
-        fc.constantFrom('', ' EUR', ' €', ' BHD', '\n'),
-      ).map((p) => p.join('')),
+      fc
+        .tuple(
+          fc.constantFrom(
+            'TOTAL',
+            'Total',
+            'SUMME',
+            'Summe',
+            'ZU ZAHLEN',
+            'GESAMT',
+            'ОБЩО',
+            'SUBTOTAL',
+            'TOTALE',
+            'Betrag',
+          ),
+          fc.constantFrom('', ' ', ':', ' EUR ', ' € ', ' USD ', ' JPY ', ' XXX ', '='),
+          fc.oneof(
+            fc.stringMatching(/^[0-9]{1,7}([.,'][0-9]{1,4}){0,3}$/),
+            fc.constantFrom('12,34', '1.234,56', '1,234.56', "1'234.50", '0,00', '12.345', '9999999999,99'),
+          ),
+          fc.constantFrom('', ' EUR', ' €', ' BHD', '\n'),
+        )
+        .map((p) => p.join('')),
       fc.string({ maxLength: 60 }),
     ),
     raw: fc.oneof(fc.stringMatching(/^[0-9.,' ]{0,14}$/), fc.string({ maxLength: 10 })),
@@ -107,11 +166,16 @@ const totals = target({
     try {
       const found = findTotal(text, RULE);
       if (found) {
-        assert.ok(Number.isSafeInteger(found.amount.minor) && found.amount.minor >= 0 && found.amount.minor <= 999_999_999);
+        assert.ok(
+          Number.isSafeInteger(found.amount.minor) && found.amount.minor >= 0 && found.amount.minor <= 999_999_999,
+        );
         assert.match(found.amount.currency, /^[A-Z]{3}$/);
       }
     } catch (e) {
-      assert.ok(e instanceof BridgeError && (e.code === 'invalid_amount' || e.code === 'unknown_currency'), `findTotal threw ${String(e)}`);
+      assert.ok(
+        e instanceof BridgeError && (e.code === 'invalid_amount' || e.code === 'unknown_currency'),
+        `findTotal threw ${String(e)}`,
+      );
     }
     for (const decimal of ['auto', ',', '.'] as const) {
       try {

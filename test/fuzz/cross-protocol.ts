@@ -44,24 +44,80 @@ const SESSIONS: Partial<Record<ListenerProtocol, () => RegisterProtocol>> = {
   text: () => textProtocol({}),
   zvt: () => zvtTcpProtocol({ options: { receipts: 'off' } }),
 };
-const LINES: Record<ListenerProtocol, boolean> = { native: true, text: true, zvt: false, 'pole-display': false, printer: false, 'caisse-ap': false, ecr17: false };
+const LINES: Record<ListenerProtocol, boolean> = {
+  native: true,
+  text: true,
+  zvt: false,
+  'pole-display': false,
+  printer: false,
+  'caisse-ap': false,
+  ecr17: false,
+};
 
 const token = fc.stringMatching(/^[A-Za-z][A-Za-z_-]{0,15}$/);
-const knownMethod = fc.constantFrom('GET', 'POST', 'PUT', 'OPTIONS', 'HEAD', 'CONNECT', 'PATCH', 'DELETE', 'TRACE', 'PRI', 'get', 'Post');
-const target_ = fc.oneof(fc.stringMatching(/^\/[\x21-\x7e]{0,40}$/), fc.constant('*'), fc.stringMatching(/^https?:\/\/[a-z0-9.:-]{1,30}\/[\x21-\x7e]{0,10}$/));
-const header = fc.tuple(
-  fc.constantFrom('Host', 'Origin', 'User-Agent', 'Accept', 'Content-Type', 'Content-Length', 'Connection', 'Upgrade', 'Referer', 'Cookie', 'Sec-Fetch-Mode', 'sec-ch-ua', 'accept-language'),
-  fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
-).map(([k, v]) => `${k}: ${v}\r\n`);
+const knownMethod = fc.constantFrom(
+  'GET',
+  'POST',
+  'PUT',
+  'OPTIONS',
+  'HEAD',
+  'CONNECT',
+  'PATCH',
+  'DELETE',
+  'TRACE',
+  'PRI',
+  'get',
+  'Post',
+);
+const target_ = fc.oneof(
+  fc.stringMatching(/^\/[\x21-\x7e]{0,40}$/),
+  fc.constant('*'),
+  fc.stringMatching(/^https?:\/\/[a-z0-9.:-]{1,30}\/[\x21-\x7e]{0,10}$/),
+);
+const header = fc
+  .tuple(
+    fc.constantFrom(
+      'Host',
+      'Origin',
+      'User-Agent',
+      'Accept',
+      'Content-Type',
+      'Content-Length',
+      'Connection',
+      'Upgrade',
+      'Referer',
+      'Cookie',
+      'Sec-Fetch-Mode',
+      'sec-ch-ua',
+      'accept-language',
+    ),
+    fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
+  )
+  .map(([k, v]) => `${k}: ${v}\r\n`);
 
 /** The start of another protocol, as bytes. */
 const preface = fc.oneof(
-  fc.tuple(fc.oneof(knownMethod, token), target_, fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0'), fc.array(header, { maxLength: 4 })).map(([m, t, v, hs]) => Buffer.from(`${m} ${t} ${v}\r\n${hs.join('')}\r\n`, 'latin1')),
-  fc.tuple(knownMethod, fc.stringMatching(/^[\x21-\x7e]{0,30}$/)).map(([m, rest]) => Buffer.from(`${m} ${rest}`, 'latin1')),
+  fc
+    .tuple(
+      fc.oneof(knownMethod, token),
+      target_,
+      fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0'),
+      fc.array(header, { maxLength: 4 }),
+    )
+    .map(([m, t, v, hs]) => Buffer.from(`${m} ${t} ${v}\r\n${hs.join('')}\r\n`, 'latin1')),
+  fc
+    .tuple(knownMethod, fc.stringMatching(/^[\x21-\x7e]{0,30}$/))
+    .map(([m, rest]) => Buffer.from(`${m} ${rest}`, 'latin1')),
   fc.array(header, { minLength: 1, maxLength: 4 }).map((hs) => Buffer.from(hs.join(''), 'latin1')),
-  fc.constant(Buffer.from('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n')),
+  fc.constant(
+    Buffer.from(
+      'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    ),
+  ),
   fc.constant(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')),
-  fc.tuple(fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 64 })).map(([minor, rest]) => Buffer.concat([Buffer.from([0x16, 0x03, minor]), rest])),
+  fc
+    .tuple(fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 64 }))
+    .map(([minor, rest]) => Buffer.concat([Buffer.from([0x16, 0x03, minor]), rest])),
 );
 
 const foreignFirst = target({
@@ -88,7 +144,11 @@ const foreignFirst = target({
     socket.emit('end');
     await settle(1);
     socket.emit('close');
-    assert.equal(opened, false, `${protocol}: the guard opened a connection that began ${JSON.stringify(head.subarray(0, 24).toString('latin1'))}`);
+    assert.equal(
+      opened,
+      false,
+      `${protocol}: the guard opened a connection that began ${JSON.stringify(head.subarray(0, 24).toString('latin1'))}`,
+    );
     assert.equal(socket.destroyed, true, 'the connection was not closed');
     assert.equal(api.calls, 0);
     assert.equal(socket.written.length, 0, 'something was answered');
@@ -98,7 +158,11 @@ const foreignFirst = target({
 
 const framesPass = target({
   name: 'cross-protocol: valid frames of each protocol pass the guard unchanged, however segmented',
-  arbitrary: fc.record({ protocol: fc.constantFrom(...LISTENER_PROTOCOLS), cuts, repeat: fc.integer({ min: 1, max: 3 }) }),
+  arbitrary: fc.record({
+    protocol: fc.constantFrom(...LISTENER_PROTOCOLS),
+    cuts,
+    repeat: fc.integer({ min: 1, max: 3 }),
+  }),
   check: ({ protocol, cuts: points, repeat }) => {
     const frames = Buffer.concat(Array.from({ length: repeat }, () => Buffer.concat(MONEY_FRAMES[protocol])));
     const scanner = new ForeignProtocolScanner(LINES[protocol]);

@@ -3,7 +3,14 @@
  * outside of the session is faked; the protocol session under test is the product's.
  */
 import { EventEmitter } from 'node:events';
-import type { BridgeApi, CancelAnswer, PaymentHandle, PaymentView, RegisterIdentity, TerminalView } from '../../src/bridge/api';
+import type {
+  BridgeApi,
+  CancelAnswer,
+  PaymentHandle,
+  PaymentView,
+  RegisterIdentity,
+  TerminalView,
+} from '../../src/bridge/api';
 import { BridgeError } from '../../src/domain/errors';
 import type { PaymentRequest, PaymentResult } from '../../src/domain/payment';
 import { silentLogger } from '../../src/log/logger';

@@ -59,10 +59,26 @@ const request: fc.Arbitrary<Ecr17Request> = fc.oneof(
     amount: fc.integer({ min: 0, max: 99_999_999 }),
     text: rightText(128),
   }),
-  fc.record({ code: fc.constant('S' as const), terminalId: tid, registerId: leftText(8), stan: digits(6), additionalData: fc.boolean() }),
+  fc.record({
+    code: fc.constant('S' as const),
+    terminalId: tid,
+    registerId: leftText(8),
+    stan: digits(6),
+    additionalData: fc.boolean(),
+  }),
   fc.record({ code: fc.constant('s' as const), terminalId: tid }),
-  fc.record({ code: fc.constant('G' as const), terminalId: tid, registerId: leftText(8), additionalData: fc.boolean() }),
-  fc.record({ code: fc.constantFrom('T' as const, 'C' as const), terminalId: tid, registerId: leftText(8), additionalData: fc.boolean() }),
+  fc.record({
+    code: fc.constant('G' as const),
+    terminalId: tid,
+    registerId: leftText(8),
+    additionalData: fc.boolean(),
+  }),
+  fc.record({
+    code: fc.constantFrom('T' as const, 'C' as const),
+    terminalId: tid,
+    registerId: leftText(8),
+    additionalData: fc.boolean(),
+  }),
   fc.record({ code: fc.constant('E' as const), terminalId: tid, ecrPrints: fc.boolean() }),
   fc.record({ code: fc.constant('R' as const), terminalId: tid, toEcr: fc.boolean(), ticketType: leftText(1) }),
 );
@@ -86,9 +102,24 @@ const result: fc.Arbitrary<ResultMsg> = fc
     hostAmount: fc.integer({ min: 0, max: 99_999_999 }),
   })
   .map((r) => {
-    const base = { code: 'E' as const, format: r.format, terminalId: r.terminalId, cardType: r.cardType, acquirerId: r.acquirerId, stan: r.stan, onlineNo: r.onlineNo };
+    const base = {
+      code: 'E' as const,
+      format: r.format,
+      terminalId: r.terminalId,
+      cardType: r.cardType,
+      acquirerId: r.acquirerId,
+      stan: r.stan,
+      onlineNo: r.onlineNo,
+    };
     const head: ResultMsg = r.approved
-      ? { ...base, result: '00', pan: r.pan, entryMode: r.entryMode, approvalCode: r.approvalCode, hostDateTime: r.hostDateTime }
+      ? {
+          ...base,
+          result: '00',
+          pan: r.pan,
+          entryMode: r.entryMode,
+          approvalCode: r.approvalCode,
+          hostDateTime: r.hostDateTime,
+        }
       : { ...base, result: r.refusedCode, reason: r.reason };
     if (r.format === 'reversal') return { ...head, actionCode: r.actionCode };
     if (r.format === 'extended') return { ...head, actionCode: r.actionCode, hostAmount: r.hostAmount };
@@ -98,10 +129,28 @@ const result: fc.Arbitrary<ResultMsg> = fc
 const total = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const answer: fc.Arbitrary<Ecr17Answer> = fc.oneof(
   result,
-  fc.record({ code: fc.constant('s' as const), terminalId: tid, dateTime: digits(10), status: fc.integer({ min: 0, max: 6 }), releases: fc.array(fc.stringMatching(/^[\x20-\x7e]{8}$/), { maxLength: 3 }) }),
+  fc.record({
+    code: fc.constant('s' as const),
+    terminalId: tid,
+    dateTime: digits(10),
+    status: fc.integer({ min: 0, max: 6 }),
+    releases: fc.array(fc.stringMatching(/^[\x20-\x7e]{8}$/), { maxLength: 3 }),
+  }),
   fc.record({ code: fc.constant('T' as const), terminalId: tid, result: digits(2), total }),
-  fc.record({ code: fc.constant('C' as const), terminalId: tid, result: fc.constant('00'), terminalTotal: total, hostTotal: total }),
-  fc.record({ code: fc.constant('C' as const), terminalId: tid, result: fc.constantFrom('01', '02'), reason: leftText(19), actionCode: digits(3) }),
+  fc.record({
+    code: fc.constant('C' as const),
+    terminalId: tid,
+    result: fc.constant('00'),
+    terminalTotal: total,
+    hostTotal: total,
+  }),
+  fc.record({
+    code: fc.constant('C' as const),
+    terminalId: tid,
+    result: fc.constantFrom('01', '02'),
+    reason: leftText(19),
+    actionCode: digits(3),
+  }),
   fc.record({ code: fc.constant('S' as const), terminalId: tid, text: fc.stringMatching(/^[\x20-\x7f\x1b]{1,200}$/) }),
 );
 
@@ -156,7 +205,9 @@ const decoder = target({
 const noise = fc.oneof(
   fc.uint8Array({ maxLength: 400 }),
   fc.tuple(fc.constantFrom(...SEED_FRAMES), edits).map(([f, e]) => mutate(f, e)),
-  fc.array(fc.constantFrom(...SEED_FRAMES), { maxLength: 3 }).chain((fs) => fc.nat({ max: 400 }).map((n) => Buffer.concat(fs).subarray(0, n))),
+  fc
+    .array(fc.constantFrom(...SEED_FRAMES), { maxLength: 3 })
+    .chain((fs) => fc.nat({ max: 400 }).map((n) => Buffer.concat(fs).subarray(0, n))),
 );
 
 const reader = target({
@@ -181,7 +232,10 @@ const learner = target({
   name: 'ecr17: LRC learner (any frames, any LRC bytes)',
   arbitrary: fc.record({
     configured: fc.constantFrom('auto' as const, ...LRC_MODES),
-    frames: fc.array(fc.tuple(fc.constantFrom(...SEEDS), fc.oneof(fc.constantFrom(...LRC_MODES), fc.integer({ min: 0, max: 255 }))), { maxLength: 12 }),
+    frames: fc.array(
+      fc.tuple(fc.constantFrom(...SEEDS), fc.oneof(fc.constantFrom(...LRC_MODES), fc.integer({ min: 0, max: 255 }))),
+      { maxLength: 12 },
+    ),
   }),
   check: ({ configured, frames }) => {
     const l = new LrcLearner(configured);

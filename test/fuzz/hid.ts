@@ -8,15 +8,23 @@ import fc from 'fast-check';
 import { decodeReport, encodeReports, maxPayload, type HidReportFormat } from '../../src/transport/hid/framing';
 import { target, type FuzzTarget } from './target';
 
-const format: fc.Arbitrary<HidReportFormat> = fc.record({
-  reportSize: fc.oneof(fc.constantFrom(64, 32, 8, 2), fc.integer({ min: 2, max: 300 })),
-  reportId: fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
-  pad: fc.boolean(),
-}).map((f) => (f.reportId === undefined ? { reportSize: f.reportSize, pad: f.pad } : f));
+const format: fc.Arbitrary<HidReportFormat> = fc
+  .record({
+    reportSize: fc.oneof(fc.constantFrom(64, 32, 8, 2), fc.integer({ min: 2, max: 300 })),
+    reportId: fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
+    pad: fc.boolean(),
+  })
+  .map((f) => (f.reportId === undefined ? { reportSize: f.reportSize, pad: f.pad } : f));
 
 const decode = target({
   name: 'hid: input reports → UART bytes (CP2110 and fixed report ids)',
-  arbitrary: fc.record({ format, report: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.tuple(fc.nat({ max: 80 }), fc.uint8Array({ maxLength: 80 })).map(([n, rest]) => Uint8Array.from([n, ...rest]))) }),
+  arbitrary: fc.record({
+    format,
+    report: fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.tuple(fc.nat({ max: 80 }), fc.uint8Array({ maxLength: 80 })).map(([n, rest]) => Uint8Array.from([n, ...rest])),
+    ),
+  }),
   check: ({ format: f, report }) => {
     const r = decodeReport(report, f);
     const at = f.reportId !== undefined && f.reportId !== 0 ? 1 : 0;

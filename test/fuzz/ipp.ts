@@ -9,15 +9,45 @@ import fc from 'fast-check';
 import { scrubCardData } from '../../src/log/redact';
 import { BridgeError } from '../../src/domain/errors';
 import { currencyCodes } from './currencies';
-import { decodeIppBody, encodeIpp, formatIppAmount, IppDecodeError, IppMessage, IppReader, parseIppAmount } from '../../src/terminal/ipp/codec';
+import {
+  decodeIppBody,
+  encodeIpp,
+  formatIppAmount,
+  IppDecodeError,
+  IppMessage,
+  IppReader,
+  parseIppAmount,
+} from '../../src/terminal/ipp/codec';
 import { finalVerdict, resultFields, sanitiseRaw } from '../../src/terminal/ipp/results';
 import { IppFrameSplitter } from '../../src/terminal/simulator/ipp-frames';
 import { cuts, edits, mutate, segments, target, type FuzzTarget } from './target';
 
-const NAMES = ['METHOD', 'SID', 'STAGE', 'STATUS', 'TIMEOUT', 'AMOUNT', 'CURRENCY', 'APPROVAL', 'AUTH_CODE', 'RRN', 'STAN', 'PAN_MASKED', 'TERMINAL_ID', 'TX_STATUS', 'SID_ORIGINAL', 'REFERENCE_NUMBER'];
+const NAMES = [
+  'METHOD',
+  'SID',
+  'STAGE',
+  'STATUS',
+  'TIMEOUT',
+  'AMOUNT',
+  'CURRENCY',
+  'APPROVAL',
+  'AUTH_CODE',
+  'RRN',
+  'STAN',
+  'PAN_MASKED',
+  'TERMINAL_ID',
+  'TX_STATUS',
+  'SID_ORIGINAL',
+  'REFERENCE_NUMBER',
+];
 const name = fc.oneof(fc.constantFrom(...NAMES), fc.stringMatching(/^[A-Z0-9_]{1,12}$/));
-const value = fc.oneof(fc.constantFrom('0', '1', '2', '5', '12.34', '978', '541333******1234', 'PURCHASE', ''), fc.stringMatching(/^[\x20-\x7e]{0,30}$/));
-const pairs = fc.array(fc.tuple(name, value), { maxLength: 12 }).map((p): Array<[string, string]> => [['PROTOCOL', 'IPP'], ...p]);
+const value = fc.oneof(
+  fc.constantFrom('0', '1', '2', '5', '12.34', '978', '541333******1234', 'PURCHASE', ''),
+  fc.stringMatching(/^[\x20-\x7e]{0,30}$/),
+);
+const pairs = fc
+  .array(fc.tuple(name, value), { maxLength: 12 })
+  .map((p): Array<[string, string]> => [['PROTOCOL', 'IPP'], ...p]);
 
 /** One framed IPP message: valid, or its body mutated (length header kept consistent), or random bytes. */
 const frame = fc.oneof(
@@ -68,7 +98,13 @@ const reader = target({
 
 const roundTrip = target({
   name: 'ipp: encode → decode round trip; any body decodes or is refused',
-  arbitrary: fc.record({ pairs, body: fc.oneof(fc.uint8Array({ maxLength: 120 }), fc.tuple(pairs, edits).map(([p, e]) => mutate(encodeIpp(p).subarray(2), e))) }),
+  arbitrary: fc.record({
+    pairs,
+    body: fc.oneof(
+      fc.uint8Array({ maxLength: 120 }),
+      fc.tuple(pairs, edits).map(([p, e]) => mutate(encodeIpp(p).subarray(2), e)),
+    ),
+  }),
   check: ({ pairs: p, body }) => {
     const r = new IppReader().push(encodeIpp(p));
     assert.equal(r.length, 1);
@@ -94,7 +130,8 @@ const splitter = target({
         if (f.ok) assert.deepEqual(f.message.pairs[0], ['PROTOCOL', 'IPP']);
         else {
           assert.equal(typeof f.error, 'string');
-          for (const echo of [f.method, f.sid]) if (echo !== undefined) assert.match(echo, /^[\x20-\x7e]{1,127}$/, 'only printable values are echoed');
+          for (const echo of [f.method, f.sid])
+            if (echo !== undefined) assert.match(echo, /^[\x20-\x7e]{1,127}$/, 'only printable values are echoed');
         }
       }
     }
@@ -107,7 +144,11 @@ const amounts = target({
   arbitrary: fc.record({
     minor: fc.integer({ min: 0, max: 999_999_999 }),
     currency: fc.constantFrom(...currencyCodes),
-    text: fc.oneof(fc.stringMatching(/^[0-9]{0,12}(\.[0-9]{0,5})?$/), fc.string({ maxLength: 16 }), fc.constantFrom('12.34', '12.3', '12', '5.00', '5.01', '0.001', ' 1.00 ', '-1.00', '1e3', '1,00', '')),
+    text: fc.oneof(
+      fc.stringMatching(/^[0-9]{0,12}(\.[0-9]{0,5})?$/),
+      fc.string({ maxLength: 16 }),
+      fc.constantFrom('12.34', '12.3', '12', '5.00', '5.01', '0.001', ' 1.00 ', '-1.00', '1e3', '1,00', ''),
+    ),
     decimals: fc.integer({ min: 0, max: 3 }),
   }),
   check: ({ minor, currency, text, decimals }) => {
@@ -116,7 +157,10 @@ const amounts = target({
       assert.ok(Number.isSafeInteger(m.minor) && m.minor >= 0 && m.minor <= 999_999_999);
       assert.equal(m.currency, currency);
     } catch (e) {
-      assert.ok(e instanceof BridgeError && (e.code === 'invalid_amount' || e.code === 'unknown_currency'), `parseIppAmount threw ${String(e)}`);
+      assert.ok(
+        e instanceof BridgeError && (e.code === 'invalid_amount' || e.code === 'unknown_currency'),
+        `parseIppAmount threw ${String(e)}`,
+      );
     }
     let wire: string | undefined;
     try {
@@ -125,20 +169,40 @@ const amounts = target({
       // Fewer decimals than the currency's exponent cannot express every amount: refused, never rounded.
       assert.ok(e instanceof BridgeError && e.code === 'invalid_amount', `formatIppAmount threw ${String(e)}`);
     }
-    if (wire !== undefined) assert.deepEqual(parseIppAmount(wire, currency), { minor, currency }, `${wire} reads back as ${minor}`);
+    if (wire !== undefined)
+      assert.deepEqual(parseIppAmount(wire, currency), { minor, currency }, `${wire} reads back as ${minor}`);
   },
 });
 
 /** Test card numbers (Luhn-valid, as real PANs are; other digit runs are references and stay). */
 const TEST_PANS = ['4111111111111111', '5555555555554444', '4000 0000 0000 0002', '378282246310005'];
-const CARD_NAMES = ['PAN', 'EXPIRE_DATE', 'EXP_DATE', 'EMBOSS_NAME', 'CARDHOLDER_NAME', 'TRACK2', 'TRACK1_DATA', 'CVV', 'PIN_BLOCK', 'PASSWORD'];
+const CARD_NAMES = [
+  'PAN',
+  'EXPIRE_DATE',
+  'EXP_DATE',
+  'EMBOSS_NAME',
+  'CARDHOLDER_NAME',
+  'TRACK2',
+  'TRACK1_DATA',
+  'CVV',
+  'PIN_BLOCK',
+  'PASSWORD',
+];
 
 const results = target({
   name: 'ipp: answers → result fields and journal raw, never card data',
   arbitrary: fc.record({
     props: fc.dictionary(
-      fc.oneof(fc.constantFrom(...NAMES, ...CARD_NAMES, 'CUSTOM_NOTE', 'DECLINED_REASON1', 'AID', 'APPL_PREF_NAME'), fc.stringMatching(/^[A-Z0-9_]{1,12}$/)),
-      fc.oneof(value, fc.constantFrom(...TEST_PANS), fc.constantFrom(...TEST_PANS).map((p) => `card ${p} used`), fc.string({ maxLength: 20 })),
+      fc.oneof(
+        fc.constantFrom(...NAMES, ...CARD_NAMES, 'CUSTOM_NOTE', 'DECLINED_REASON1', 'AID', 'APPL_PREF_NAME'),
+        fc.stringMatching(/^[A-Z0-9_]{1,12}$/),
+      ),
+      fc.oneof(
+        value,
+        fc.constantFrom(...TEST_PANS),
+        fc.constantFrom(...TEST_PANS).map((p) => `card ${p} used`),
+        fc.string({ maxLength: 20 }),
+      ),
       { maxKeys: 14 },
     ),
     status: fc.option(fc.integer({ min: -1, max: 120 }), { nil: undefined }),
@@ -148,7 +212,8 @@ const results = target({
     const v = finalVerdict(status, props);
     assert.ok(['approved', 'declined', 'cancelled', 'failed', 'in_doubt'].includes(v.outcome));
     const f = resultFields(props, currency);
-    if (f.panMasked !== undefined) assert.doesNotMatch(f.panMasked.replace(/[ -]/g, ''), /[0-9]{11,}/, 'a masked PAN shows at most 10 digits');
+    if (f.panMasked !== undefined)
+      assert.doesNotMatch(f.panMasked.replace(/[ -]/g, ''), /[0-9]{11,}/, 'a masked PAN shows at most 10 digits');
     const raw = sanitiseRaw(props);
     for (const [k, val] of Object.entries(raw)) {
       assert.ok(!CARD_NAMES.includes(k), `${k} must not be kept`);

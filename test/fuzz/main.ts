@@ -25,7 +25,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const runs = Number(values.runs);
 const heapBoundMb = Number(values['heap-mb']);
 const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
-const selected = allTargets.filter((t) => values.only === undefined || t.name.toLowerCase().includes(values.only.toLowerCase()));
+const selected = allTargets.filter(
+  (t) => values.only === undefined || t.name.toLowerCase().includes(values.only.toLowerCase()),
+);
 
 if (values.list) {
   for (const t of allTargets) process.stdout.write(`${t.name}\n`);
@@ -38,7 +40,9 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
-process.stdout.write(`fuzz: ${selected.length} targets × ${runs} cases, seed ${seed}${gc ? '' : ' (no --expose-gc: heap not checked)'}\n`);
+process.stdout.write(
+  `fuzz: ${selected.length} targets × ${runs} cases, seed ${seed}${gc ? '' : ' (no --expose-gc: heap not checked)'}\n`,
+);
 let failed = 0;
 let cases = 0;
 const started = performance.now();
@@ -65,5 +69,7 @@ for (const t of selected) {
   process.stdout.write(`${line}\n`);
 }
 const total = (performance.now() - started) / 1000;
-process.stdout.write(`fuzz total: ${selected.length} targets, ${cases} cases, ${failed} failed, ${total.toFixed(1)} s, seed ${seed}\n`);
+process.stdout.write(
+  `fuzz total: ${selected.length} targets, ${cases} cases, ${failed} failed, ${total.toFixed(1)} s, seed ${seed}\n`,
+);
 process.exitCode = failed === 0 ? 0 : 1;

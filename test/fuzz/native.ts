@@ -37,7 +37,9 @@ const framer = target({
     bytes: fc.oneof(
       lineBytes,
       // long lines around the limit
-      fc.tuple(fc.nat({ max: 200 }), fc.nat({ max: 200 }), lineBytes).map(([a, b, tail]) => Buffer.concat([Buffer.alloc(a, 0x61), Buffer.from('\n'), Buffer.alloc(b, 0x62), tail])),
+      fc
+        .tuple(fc.nat({ max: 200 }), fc.nat({ max: 200 }), lineBytes)
+        .map(([a, b, tail]) => Buffer.concat([Buffer.alloc(a, 0x61), Buffer.from('\n'), Buffer.alloc(b, 0x62), tail])),
       fc.uint8Array({ maxLength: 400 }),
     ),
     cuts,
@@ -73,7 +75,21 @@ const fieldValue = fc.oneof(
   fc.integer({ min: -10, max: 1_000_000_010 }),
   fc.double({ noNaN: false }),
   fc.constantFrom(0, 1, 999_999_999, 1_000_000_000, 12.34, -1, Number.MAX_SAFE_INTEGER, 1e21),
-  fc.constantFrom('EUR', 'JPY', 'BHD', 'XXX', 'eur', '', 'EURO', '978', '12.34', 'INV-1', ' x ', '\u00e9', 'a'.repeat(70)),
+  fc.constantFrom(
+    'EUR',
+    'JPY',
+    'BHD',
+    'XXX',
+    'eur',
+    '',
+    'EURO',
+    '978',
+    '12.34',
+    'INV-1',
+    ' x ',
+    '\u00e9',
+    'a'.repeat(70),
+  ),
   fc.string({ maxLength: 20 }),
   fc.constant(null),
   fc.boolean(),
@@ -102,7 +118,12 @@ const structured = fc
 /** Any text a register might send as one line (no LF inside: the framer splits there). */
 export const requestLine = fc.oneof(
   { weight: 3, arbitrary: structured },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...VALID_LINES), edits).map(([l, e]) => mutate(Buffer.from(l), e).toString('utf8')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...VALID_LINES), edits)
+      .map(([l, e]) => mutate(Buffer.from(l), e).toString('utf8')),
+  },
   { weight: 1, arbitrary: fc.constantFrom(...VALID_LINES) },
   { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
@@ -126,7 +147,10 @@ const parser = target({
       try {
         const p = toPaymentRequest(req);
         if (p.amount) {
-          assert.ok(Number.isSafeInteger(p.amount.minor) && p.amount.minor >= 0 && p.amount.minor <= 999_999_999, 'minor units are an integer in range');
+          assert.ok(
+            Number.isSafeInteger(p.amount.minor) && p.amount.minor >= 0 && p.amount.minor <= 999_999_999,
+            'minor units are an integer in range',
+          );
           assert.match(p.amount.currency, /^[A-Z]{3}$/);
         }
         if (p.tip !== undefined) assert.ok(Number.isSafeInteger(p.tip) && p.tip >= 0);

@@ -35,7 +35,11 @@ export async function runTarget(t: FuzzTarget<unknown>, o: FuzzRunOptions): Prom
     throw e;
   };
   try {
-    if (t.async) await fc.assert(fc.asyncProperty(t.arbitrary, async (input) => void (await Promise.resolve(t.check(input)).catch(keep))), params);
+    if (t.async)
+      await fc.assert(
+        fc.asyncProperty(t.arbitrary, async (input) => void (await Promise.resolve(t.check(input)).catch(keep))),
+        params,
+      );
     else
       fc.assert(
         fc.property(t.arbitrary, (input) => {
@@ -49,7 +53,10 @@ export async function runTarget(t: FuzzTarget<unknown>, o: FuzzRunOptions): Prom
       );
   } catch (e) {
     if (first && !(e instanceof Error && e.message.includes('Counterexample'))) {
-      throw new Error(`${first.message} (fast-check could not print the counterexample: ${(e as Error).message}; seed ${o.seed ?? 'random'})`, { cause: first });
+      throw new Error(
+        `${first.message} (fast-check could not print the counterexample: ${(e as Error).message}; seed ${o.seed ?? 'random'})`,
+        { cause: first },
+      );
     }
     throw e;
   }
@@ -99,7 +106,10 @@ export function mutate(seed: Uint8Array, edits: ReadonlyArray<readonly [number, 
   return Buffer.from(bytes);
 }
 
-export const edits = fc.array(fc.tuple(fc.nat({ max: 5 }), fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 });
+export const edits = fc.array(fc.tuple(fc.nat({ max: 5 }), fc.nat(), fc.integer({ min: 0, max: 255 })), {
+  minLength: 1,
+  maxLength: 4,
+});
 
 /** Bytes that are mostly text with the framing characters of line protocols mixed in. */
 export const lineBytes = fc

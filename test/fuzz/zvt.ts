@@ -40,11 +40,12 @@ const SEEDS = [
   '84 9A 00',
 ].map(hex);
 
-
 const apduBytes = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
   fc.tuple(fc.constantFrom(...SEEDS), edits).map(([s, e]) => mutate(s, e)),
-  fc.record({ cls: fc.nat({ max: 255 }), instr: fc.nat({ max: 255 }), data: fc.uint8Array({ maxLength: 400 }) }).map((a) => encodeApdu(a.cls, a.instr, a.data)),
+  fc
+    .record({ cls: fc.nat({ max: 255 }), instr: fc.nat({ max: 255 }), data: fc.uint8Array({ maxLength: 400 }) })
+    .map((a) => encodeApdu(a.cls, a.instr, a.data)),
 );
 
 const parser = target({
@@ -87,7 +88,14 @@ const reader = target({
   },
 });
 
-const DECODERS: Array<(d: Buffer) => unknown> = [decodeRegistration, decodeAuthorization, decodeRefund, decodeReversal, decodeEndOfDay, decodeStatusEnquiry];
+const DECODERS: Array<(d: Buffer) => unknown> = [
+  decodeRegistration,
+  decodeAuthorization,
+  decodeRefund,
+  decodeReversal,
+  decodeEndOfDay,
+  decodeStatusEnquiry,
+];
 
 const decoders = target({
   name: 'zvt: command decoders, BMPs and TLV',
@@ -95,7 +103,9 @@ const decoders = target({
     fc.uint8Array({ maxLength: 120 }),
     fc.tuple(fc.constantFrom(...SEEDS), edits).map(([s, e]) => mutate(s.subarray(3), e)),
     // a known BMP tag followed by random bytes
-    fc.tuple(fc.constantFrom(...BMP_BY_TAG.keys()), fc.uint8Array({ maxLength: 40 })).map(([tag, rest]) => Buffer.concat([Buffer.from([0, 0, 0, tag]), rest])),
+    fc
+      .tuple(fc.constantFrom(...BMP_BY_TAG.keys()), fc.uint8Array({ maxLength: 40 }))
+      .map(([tag, rest]) => Buffer.concat([Buffer.from([0, 0, 0, tag]), rest])),
   ),
   check: (bytes) => {
     const data = Buffer.from(bytes);
@@ -130,7 +140,10 @@ const FRAMES = SEEDS.map((s) => frameApdu(s));
 const deframer = target({
   name: 'zvt: serial deframer (DLE/STX, CRC, ACK/NAK)',
   arbitrary: fc.record({
-    noise: fc.oneof(fc.uint8Array({ maxLength: 60 }), fc.tuple(fc.constantFrom(...FRAMES), edits).map(([f, e]) => mutate(f, e))),
+    noise: fc.oneof(
+      fc.uint8Array({ maxLength: 60 }),
+      fc.tuple(fc.constantFrom(...FRAMES), edits).map(([f, e]) => mutate(f, e)),
+    ),
     cuts,
     good: fc.constantFrom(...SEEDS),
   }),
@@ -138,12 +151,21 @@ const deframer = target({
     const timers = new ManualTimers();
     const replies: number[] = [];
     const delivered: Buffer[] = [];
-    const rx = new FrameReceiver({ frame: (b) => delivered.push(b), rejected: () => undefined, ack: () => undefined, nak: () => undefined }, (b) => replies.push(b), timers, 200);
+    const rx = new FrameReceiver(
+      { frame: (b) => delivered.push(b), rejected: () => undefined, ack: () => undefined, nak: () => undefined },
+      (b) => replies.push(b),
+      timers,
+      200,
+    );
     for (const p of segments(noise, points)) rx.push(p);
-    assert.ok(replies.every((r) => r === ACK || r === NAK), 'the receiver answers only ACK or NAK');
+    assert.ok(
+      replies.every((r) => r === ACK || r === NAK),
+      'the receiver answers only ACK or NAK',
+    );
     assert.equal(replies.filter((r) => r === ACK).length, delivered.length, 'ACK exactly for each delivered frame');
     // A delivered frame carried a CRC that matches its body: it re-frames to bytes present in what was sent.
-    for (const d of delivered) assert.ok(Buffer.from(noise).includes(frameApdu(d)), 'only frames with a matching CRC are delivered');
+    for (const d of delivered)
+      assert.ok(Buffer.from(noise).includes(frameApdu(d)), 'only frames with a matching CRC are delivered');
     timers.advance(200); // T1: an unfinished frame is NAKed and forgotten
     const before = replies.length;
     const count = delivered.length;
@@ -161,7 +183,11 @@ const link = target({
     const timers = new ManualTimers();
     const written: Buffer[] = [];
     const seen: string[] = [];
-    const l = new SerialLink((b) => written.push(b), { apdu: () => seen.push('apdu'), malformed: () => seen.push('malformed'), rejected: () => seen.push('rejected') }, { timers });
+    const l = new SerialLink(
+      (b) => written.push(b),
+      { apdu: () => seen.push('apdu'), malformed: () => seen.push('malformed'), rejected: () => seen.push('rejected') },
+      { timers },
+    );
     l.push(frameApdu(body));
     assert.deepEqual(Buffer.concat(written), Buffer.from([ACK]), 'a frame with a good CRC is ACKed at once');
     assert.equal(seen.length, 1);

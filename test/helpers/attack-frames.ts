@@ -50,18 +50,35 @@ export function framesFor(protocol: ListenerProtocol, padding = 0): Buffer {
 /** Foreign prefaces: what a browser, a TLS client, a WebSocket or an HTTP/2 client sends first. */
 export function prefaces(port: number, body: Buffer): Record<string, Buffer> {
   const host = `127.0.0.1:${port}`;
-  const post = (headers: string): Buffer => Buffer.concat([Buffer.from(`POST /pay HTTP/1.1\r\nHost: ${host}\r\n${headers}Content-Length: ${body.length}\r\n\r\n`), body]);
+  const post = (headers: string): Buffer =>
+    Buffer.concat([
+      Buffer.from(`POST /pay HTTP/1.1\r\nHost: ${host}\r\n${headers}Content-Length: ${body.length}\r\n\r\n`),
+      body,
+    ]);
   return {
-    'HTTP POST (fetch no-cors)': post('Origin: http://attacker.example\r\nContent-Type: text/plain;charset=UTF-8\r\nSec-Fetch-Mode: no-cors\r\n'),
+    'HTTP POST (fetch no-cors)': post(
+      'Origin: http://attacker.example\r\nContent-Type: text/plain;charset=UTF-8\r\nSec-Fetch-Mode: no-cors\r\n',
+    ),
     'HTTP form post': post('Origin: null\r\nContent-Type: application/x-www-form-urlencoded\r\n'),
     'HTTP GET': Buffer.concat([Buffer.from(`GET /?x=1 HTTP/1.1\r\nHost: ${host}\r\n\r\n`), body]),
     'HTTP OPTIONS': Buffer.concat([Buffer.from(`OPTIONS * HTTP/1.1\r\nHost: ${host}\r\n\r\n`), body]),
     'HTTP header line first': Buffer.concat([Buffer.from(`Host: ${host}\r\n\r\n`), body]),
     'WebSocket upgrade': Buffer.concat([
-      Buffer.from(`GET /socket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+      Buffer.from(
+        `GET /socket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ),
       body,
     ]),
-    'HTTP/2 preface': Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), hex('000000 04 00 00000000'), body]),
-    'TLS ClientHello': Buffer.concat([hex('16 03 01 00 2f 01 00 00 2b 03 03'), Buffer.alloc(32, 7), hex('00 00 02 13 01 01 00'), body]),
+    'HTTP/2 preface': Buffer.concat([
+      Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+      hex('000000 04 00 00000000'),
+      body,
+    ]),
+    'TLS ClientHello': Buffer.concat([
+      hex('16 03 01 00 2f 01 00 00 2b 03 03'),
+      Buffer.alloc(32, 7),
+      hex('00 00 02 13 01 01 00'),
+      body,
+    ]),
   };
 }

@@ -25,7 +25,9 @@ export interface AttackStack {
 let n = 0;
 
 /** The product with one loopback TCP listener of every register protocol on one simulated myPOS terminal. */
-export async function startAttackStack(o: { log?: Logger; listener?: Record<string, unknown> } = {}): Promise<AttackStack> {
+export async function startAttackStack(
+  o: { log?: Logger; listener?: Record<string, unknown> } = {},
+): Promise<AttackStack> {
   const sim = new IppSimulator({ fast: true });
   const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'rb-attack-'));
@@ -44,15 +46,27 @@ export async function startAttackStack(o: { log?: Logger; listener?: Record<stri
       ...(protocol === 'ecr17' ? { options: { terminalId: '12345678' } } : {}),
       ...o.listener,
     })),
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+    ],
     status: { enabled: false },
   });
   const service = await startService(config, {
     log: o.log ?? silentLogger(),
     status: false,
-    bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+    bridge: {
+      busyBackoffMs: 10,
+      deliveryTimeoutMs: 5000,
+      recoveryMinMs: 50,
+      recoveryMaxMs: 200,
+      healthIntervalMs: 0,
+      inDoubtLookupDelayMs: 20,
+    },
   });
-  const ports = Object.fromEntries(LISTENER_PROTOCOLS.map((p, i) => [p, service.listeners[i]!.port!])) as Record<ListenerProtocol, number>;
+  const ports = Object.fromEntries(LISTENER_PROTOCOLS.map((p, i) => [p, service.listeners[i]!.port!])) as Record<
+    ListenerProtocol,
+    number
+  >;
   return {
     sim,
     service,

@@ -21,21 +21,41 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { sim?: IppSimulatorOptions; listener?: Record<string, unknown>; service?: Partial<ServiceOptions>; dataDir?: string; simulator?: IppSimulator; /** More config sections (e.g. merchant) */ config?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    sim?: IppSimulatorOptions;
+    listener?: Record<string, unknown>;
+    service?: Partial<ServiceOptions>;
+    dataDir?: string;
+    simulator?: IppSimulator;
+    /** More config sections (e.g. merchant) */ config?: Record<string, unknown>;
+  } = {},
+): Promise<Harness> {
   const sim = opts.simulator ?? new IppSimulator({ fast: true, ...opts.sim });
   const simPort = sim.port ?? (await sim.listen({ host: '127.0.0.1', port: 0 }));
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'rb-test-'));
   const config = parseConfig({
     dataDir,
-    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, ...opts.listener }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    listeners: [
+      { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, ...opts.listener },
+    ],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+    ],
     status: { enabled: false },
     ...opts.config,
   });
   const service = await startService(config, {
     log: silentLogger(),
     status: false,
-    bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+    bridge: {
+      busyBackoffMs: 10,
+      deliveryTimeoutMs: 5000,
+      recoveryMinMs: 50,
+      recoveryMaxMs: 200,
+      healthIntervalMs: 0,
+      inDoubtLookupDelayMs: 20,
+    },
     ...opts.service,
   });
   const clients: NativeClient[] = [];

@@ -19,10 +19,16 @@ export async function startIppService(
   const config = parseConfig({
     dataDir,
     listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+    ],
     status: o.status ? { enabled: true, host: '127.0.0.1', port: 0 } : { enabled: false },
   });
-  const service = await startService(config, { log: silentLogger(), ...(o.status ? {} : { status: false }), ...(o.bridge ? { bridge: o.bridge } : {}) });
+  const service = await startService(config, {
+    log: silentLogger(),
+    ...(o.status ? {} : { status: false }),
+    ...(o.bridge ? { bridge: o.bridge } : {}),
+  });
   stop(() => service.close());
   return { service, sim, simPort };
 }

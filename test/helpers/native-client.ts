@@ -4,7 +4,11 @@ import { connect, type Socket } from 'node:net';
 export class NativeClient {
   readonly messages: Array<Record<string, unknown>> = [];
   private buf = '';
-  private waiters: Array<{ pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }> = [];
+  private waiters: Array<{
+    pred: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+    reject: (e: Error) => void;
+  }> = [];
   closed = false;
 
   private constructor(readonly socket: Socket) {
@@ -47,7 +51,10 @@ export class NativeClient {
     if (seen) return Promise.resolve(seen);
     if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (m) => {

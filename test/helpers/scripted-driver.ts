@@ -1,4 +1,12 @@
-import type { DriverContext, LookupQuery, SettleResult, TerminalCommand, TerminalDriver, TerminalHealth, TerminalOutcome } from '../../src/terminal/driver';
+import type {
+  DriverContext,
+  LookupQuery,
+  SettleResult,
+  TerminalCommand,
+  TerminalDriver,
+  TerminalHealth,
+  TerminalOutcome,
+} from '../../src/terminal/driver';
 
 /**
  * A terminal driver whose answers a test scripts: each `execute` takes the next scripted step. Used to test the
@@ -14,7 +22,10 @@ export class ScriptedDriver implements TerminalDriver {
   private steps: Step[] = [];
   private seq = 0;
   lookupAnswer: (q: LookupQuery) => TerminalOutcome | undefined = () => undefined;
-  settleAnswer: (driverRef: string, decision: 'complete' | 'cancel') => SettleResult = () => ({ ok: true, message: 'ok' });
+  settleAnswer: (driverRef: string, decision: 'complete' | 'cancel') => SettleResult = () => ({
+    ok: true,
+    message: 'ok',
+  });
 
   constructor(id = 't1', currency = 'EUR') {
     this.info = { id, driver: 'scripted', link: 'scripted', currency };
@@ -73,7 +84,12 @@ export function lost(): Step {
 }
 
 export function refused(code: 'terminal_busy' | 'not_completed_last_tx' | 'terminal_offline'): Step {
-  return async () => ({ outcome: 'failed', fields: {}, refused: { code, status: code, retryable: true }, message: code });
+  return async () => ({
+    outcome: 'failed',
+    fields: {},
+    refused: { code, status: code, retryable: true },
+    message: code,
+  });
 }
 
 /** Waits until `release()` is called (or the signal aborts) before answering with `then`. */

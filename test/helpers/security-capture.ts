@@ -15,6 +15,8 @@ export function captured(start = Date.parse('2026-12-07T12:00:00Z')): Captured {
   const lines: string[] = [];
   const events: SecurityEvent[] = [];
   const log = createLogger({ destination: { write: (l: string) => lines.push(l) } });
-  const security: SecurityEventSink = { record: (e) => void events.push({ ...e, at: e.at ?? new Date(clock.now).toISOString() }) };
+  const security: SecurityEventSink = {
+    record: (e) => void events.push({ ...e, at: e.at ?? new Date(clock.now).toISOString() }),
+  };
   return { clock, lines, events, log, security };
 }

@@ -20,7 +20,8 @@ const server = await startStatusServer({
   port: 0,
   token: 'child-token',
   log: silentLogger(),
-  remoteAddressOf: (req) => (typeof req.headers['x-peer'] === 'string' ? req.headers['x-peer'] : req.socket.remoteAddress),
+  remoteAddressOf: (req) =>
+    typeof req.headers['x-peer'] === 'string' ? req.headers['x-peer'] : req.socket.remoteAddress,
 });
 setInterval(() => core.emit('event', { type: 'state', reason: 'tick' }), 5);
 process.stdout.write(`port ${server.port}\n`);

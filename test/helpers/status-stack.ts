@@ -29,7 +29,9 @@ export interface StatusStack {
  * test's own status server serves it), the status core and server, and a WebSocket on the event stream. Call at the
  * top level of a test file; whatever a test started is stopped after it.
  */
-export function statusStacks(): (configOf: (simPort: number, dataDir: string) => Record<string, unknown>) => Promise<StatusStack> {
+export function statusStacks(): (
+  configOf: (simPort: number, dataDir: string) => Record<string, unknown>,
+) => Promise<StatusStack> {
   const stops: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();

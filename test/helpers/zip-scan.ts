@@ -6,7 +6,9 @@ import yauzl from 'yauzl';
 
 export async function unzipAll(zip: Buffer): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  const archive = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.fromBuffer(zip, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z))));
+  const archive = await new Promise<yauzl.ZipFile>((res, rej) =>
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z))),
+  );
   await new Promise<void>((res, rej) => {
     archive.on('error', rej);
     archive.on('end', () => res());
@@ -44,7 +46,8 @@ export function forbiddenIn(files: Map<string, string>, secrets: readonly string
   const found: string[] = [];
   for (const [name, text] of files) {
     for (const s of secrets) if (text.includes(s)) found.push(`${name}: secret ${s.slice(0, 4)}…`);
-    for (const m of text.matchAll(/(?<!\d)\d{13,19}(?!\d)/g)) if (luhn(m[0])) found.push(`${name}: card number ${m[0].slice(0, 4)}…`);
+    for (const m of text.matchAll(/(?<!\d)\d{13,19}(?!\d)/g))
+      if (luhn(m[0])) found.push(`${name}: card number ${m[0].slice(0, 4)}…`);
     if (/%B\d{13,19}\^/.test(text)) found.push(`${name}: track 1 data`);
     if (/;\d{13,19}=\d{4}/.test(text)) found.push(`${name}: track 2 data`);
   }

@@ -15,7 +15,9 @@ afterEach(() => {
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(process.execPath, [BIN, ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -35,10 +37,20 @@ describe('register keys on the command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-auth-cli-'));
     dirs.push(dir);
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({
-      listeners: [{ id: 'till', protocol: 'text', transport: { type: 'tcp', host: '0.0.0.0', port: 0 }, options: { allowRemote: true } }],
-      terminals: [{ id: 't', driver: 'simulator' }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        listeners: [
+          {
+            id: 'till',
+            protocol: 'text',
+            transport: { type: 'tcp', host: '0.0.0.0', port: 0 },
+            options: { allowRemote: true },
+          },
+        ],
+        terminals: [{ id: 't', driver: 'simulator' }],
+      }),
+    );
     const r = await run(['serve', '--config', file, '--data-dir', dir]);
     expect(r.code).toBe(2);
     expect(r.stderr + r.stdout).toContain('listeners[0].peers');

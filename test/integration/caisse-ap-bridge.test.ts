@@ -71,7 +71,7 @@ async function settled(harness: Harness): Promise<void> {
 }
 
 async function until(pred: () => boolean): Promise<void> {
-  for (const end = Date.now() + 20_000; Date.now() < end && !pred(); ) await new Promise((r) => setTimeout(r, 10));
+  for (const end = Date.now() + 20_000; Date.now() < end && !pred();) await new Promise((r) => setTimeout(r, 10));
   expect(pred()).toBe(true);
 }
 
@@ -87,7 +87,13 @@ describe('Caisse-AP register → bridge → simulated myPOS terminal (real socke
     // The answer reached the register before the bridge recorded that it was written.
     await until(() => h!.service.bridge.last(WHO)?.delivered === true);
     const payment = h.service.bridge.last(WHO)!;
-    expect(payment).toMatchObject({ ref: 'CA01-000001', kind: 'sale', outcome: 'approved', delivered: true, amount: { minor: 1250, currency: 'EUR' } });
+    expect(payment).toMatchObject({
+      ref: 'CA01-000001',
+      kind: 'sale',
+      outcome: 'approved',
+      delivered: true,
+      amount: { minor: 1250, currency: 'EUR' },
+    });
     await settled(h);
     expect(h.sim.netCharges(payment.ref)).toBe(1);
     expect(h.service.journal.list({ register: 'pos/01' })).toHaveLength(1);
@@ -136,8 +142,14 @@ describe('Caisse-AP register → bridge → simulated myPOS terminal (real socke
     const view = h.service.bridge.status(WHO, ref)!;
     const record = h.service.journal.list({ register: 'pos/01' })[0]!;
     const events = h.service.journal.events(record.id);
-    expect(view, JSON.stringify(events)).toMatchObject({ outcome: 'cancelled', delivered: false, message: expect.stringMatching(/^Reversed on the terminal: the register rejected the result/) });
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']));
+    expect(view, JSON.stringify(events)).toMatchObject({
+      outcome: 'cancelled',
+      delivered: false,
+      message: expect.stringMatching(/^Reversed on the terminal: the register rejected the result/),
+    });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']),
+    );
   });
 
   it('a resend while the first runs gets the busy answer at once and charges nothing more', async () => {
@@ -173,7 +185,8 @@ describe('Caisse-AP register → bridge → simulated myPOS terminal (real socke
   it('with closeAfterAnswer off, a good request, a garbage frame and a good one on one connection are answered in turn', async () => {
     h = await caisseBridge({ closeAfterAnswer: false });
     const c = await register(h.port, sale('1250'));
-    const next = (): Promise<string> => new Promise<string>((resolve) => c.socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    const next = (): Promise<string> =>
+      new Promise<string>((resolve) => c.socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
     expect(tags(await c.first).get('AE')).toBe('10');
     let answer = next();
     c.socket.write('XXXXX');
@@ -198,7 +211,10 @@ describe('Caisse-AP register → bridge → simulated myPOS terminal (real socke
 
   it('an HTTP request line on the port closes the connection; nothing is charged', async () => {
     h = await caisseBridge();
-    const c = await register(h.port, 'POST /pay HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 62\r\n\r\n' + sale('1250'));
+    const c = await register(
+      h.port,
+      'POST /pay HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 62\r\n\r\n' + sale('1250'),
+    );
     await c.ended;
     expect(h.service.journal.list({})).toHaveLength(0);
     expect(h.sim.ledger()).toHaveLength(0);
@@ -252,8 +268,17 @@ describe('Caisse-AP payments on the status page and in the end-of-day report', (
   it('the approved sale is on the dashboard, in the journal and in the day report; the terminal ledger matches', async () => {
     const { sim, service, base } = await stack((simPort, dir) => ({
       dataDir: dir,
-      listeners: [{ id: 'caisse', protocol: 'caisse-ap', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { quietMs: 50 } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      listeners: [
+        {
+          id: 'caisse',
+          protocol: 'caisse-ap',
+          transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+          options: { quietMs: 50 },
+        },
+      ],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
       businessDay: { timeZone: 'UTC', cutoffHour: (new Date().getUTCHours() + 12) % 24 },
     }));
     const port = service.listeners[0]!.port!;
@@ -264,18 +289,29 @@ describe('Caisse-AP payments on the status page and in the end-of-day report', (
     while (sim.openTransaction() !== undefined) await once(sim, 'ledger');
 
     const state = (await (await fetch(`${base}/api/state`)).json()) as StateView;
-    expect(state.listeners).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'caisse', protocol: 'caisse-ap' })]));
+    expect(state.listeners).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'caisse', protocol: 'caisse-ap' })]),
+    );
     const approved = state.recent.find((p: PaymentView) => p.outcome === 'approved')!;
-    expect(approved).toMatchObject({ register: 'caisse/01', ref: 'CA01-000001', kind: 'sale', amount: { minor: 1250, currency: 'EUR' } });
+    expect(approved).toMatchObject({
+      register: 'caisse/01',
+      ref: 'CA01-000001',
+      kind: 'sale',
+      amount: { minor: 1250, currency: 'EUR' },
+    });
 
-    const journal = (await (await fetch(`${base}/api/journal?register=caisse/01`)).json()) as { items?: PaymentView[] } | PaymentView[];
+    const journal = (await (await fetch(`${base}/api/journal?register=caisse/01`)).json()) as
+      { items?: PaymentView[] } | PaymentView[];
     const items = Array.isArray(journal) ? journal : (journal.items ?? []);
     expect(items.map((p) => p.ref).sort()).toEqual(['CA01-000001', 'CA01-000002']);
 
     const day = (await (await fetch(`${base}/api/reports`)).json()) as DayReportsView;
     expect(day.totals.currencies).toEqual([expect.objectContaining({ currency: 'EUR', net: 1250 })]);
     expect(day.totals.counts).toMatchObject({ approved: 1, declined: 1 });
-    const closed = await fetch(`${base}/api/reports/end-of-day`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base } });
+    const closed = await fetch(`${base}/api/reports/end-of-day`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+    });
     expect(closed.status).toBe(200);
     const eod = (await closed.json()) as EndOfDayReport;
     expect(eod.businessDay).toBe(day.totals.businessDay);

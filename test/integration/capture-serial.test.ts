@@ -27,7 +27,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rb-pty-'));
   bridgeSide = join(dir, 'bridge');
   printerSide = join(dir, 'printer');
-  socat = spawn(bin, ['-d', '-d', `pty,raw,echo=0,link=${bridgeSide}`, `pty,raw,echo=0,link=${printerSide}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  socat = spawn(bin, ['-d', '-d', `pty,raw,echo=0,link=${bridgeSide}`, `pty,raw,echo=0,link=${printerSide}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // socat reports "starting data transfer loop" once both ptys exist.
   await new Promise<void>((resolve, reject) => {
     let err = '';
@@ -62,11 +64,24 @@ describe('capture forwarding to a serial device', () => {
     try {
       const config = parseConfig({
         dataDir,
-        listeners: [{ id: 'prn-serial', protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { forward: { type: 'serial', path: bridgeSide, baudRate: 9600 } } }],
-        terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+        listeners: [
+          {
+            id: 'prn-serial',
+            protocol: 'printer',
+            transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+            options: { forward: { type: 'serial', path: bridgeSide, baudRate: 9600 } },
+          },
+        ],
+        terminals: [
+          { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+        ],
         status: { enabled: false },
       });
-      service = await startService(config, { log: silentLogger(), status: false, bridge: { healthIntervalMs: 0, deliveryTimeoutMs: 5000 } });
+      service = await startService(config, {
+        log: silentLogger(),
+        status: false,
+        bridge: { healthIntervalMs: 0, deliveryTimeoutMs: 5000 },
+      });
       const fixture = loadFixture('receipt-total-colon.esc');
       const done = new Promise<CaptureRecord>((resolve) => {
         const on = (c: CaptureRecord): void => {

@@ -28,8 +28,17 @@ const LISTENER = 'till-printer';
 async function start(): Promise<{ port: number; base: string; events: StatusEvent[] }> {
   const started = await stack((simPort, dir) => ({
     dataDir: dir,
-    listeners: [{ id: LISTENER, protocol: 'printer', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { duplicateWindowMs: 600_000 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    listeners: [
+      {
+        id: LISTENER,
+        protocol: 'printer',
+        transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+        options: { duplicateWindowMs: 600_000 },
+      },
+    ],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+    ],
   }));
   ({ sim, service } = started);
   return { port: started.service.listeners[0]!.port!, base: started.base, events: started.events };
@@ -65,12 +74,17 @@ async function holds(base: string): Promise<CaptureHoldView[]> {
 }
 
 async function decide(base: string, body: unknown): Promise<Response> {
-  return fetch(`${base}/api/capture/decide`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify(body) });
+  return fetch(`${base}/api/capture/decide`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify(body),
+  });
 }
 
 async function until(pred: () => Promise<boolean>): Promise<void> {
   // Generous: a slow machine only makes it wait longer; a passing run returns at the first true.
-  for (const end = Date.now() + 20_000; Date.now() < end && !(await pred()); ) await new Promise((r) => setTimeout(r, 25));
+  for (const end = Date.now() + 20_000; Date.now() < end && !(await pred());)
+    await new Promise((r) => setTimeout(r, 25));
   expect(await pred()).toBe(true);
 }
 
@@ -87,7 +101,12 @@ describe('held capture totals on the status page', () => {
     await print(port, receipt);
     await until(async () => (await holds(base)).length === 1);
     const [held] = await holds(base);
-    expect(held).toMatchObject({ mode: 'printer', amount: { minor: 1234, currency: 'EUR' }, previousRef: first.ref, times: 1 });
+    expect(held).toMatchObject({
+      mode: 'printer',
+      amount: { minor: 1234, currency: 'EUR' },
+      previousRef: first.ref,
+      times: 1,
+    });
     await until(async () => events.some((e) => e.type === 'state' && e.reason === 'capture'));
     expect(service!.journal.list({ register: LISTENER })).toHaveLength(1);
 
@@ -101,7 +120,10 @@ describe('held capture totals on the status page', () => {
     expect(ok.status).toBe(200);
     const answer = (await ok.json()) as { action: string; ref: string };
     expect(answer).toMatchObject({ action: 'confirmed', ref: expect.stringMatching(/^PRN-\d{8}-0002$/) });
-    expect(await captured((c) => c.ref === answer.ref && c.outcome !== null)).toMatchObject({ outcome: 'approved', confirmed: true });
+    expect(await captured((c) => c.ref === answer.ref && c.outcome !== null)).toMatchObject({
+      outcome: 'approved',
+      confirmed: true,
+    });
     await settled();
     expect(sim!.netCharges(answer.ref)).toBe(1);
     expect(await holds(base)).toEqual([]);

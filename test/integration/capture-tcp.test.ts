@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
-import { captureRegistry, type CaptureRecord, type PendingConfirmation } from '../../src/register/capture/capture-registry';
+import {
+  captureRegistry,
+  type CaptureRecord,
+  type PendingConfirmation,
+} from '../../src/register/capture/capture-registry';
 import { startService, type Service } from '../../src/service';
 import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { loadFixture } from '../fixtures/capture/load';
@@ -44,7 +48,10 @@ class Sink extends EventEmitter {
     const t = setTimeout(() => this.emit('timeout'), 20_000);
     try {
       while (!cond()) {
-        const [ev] = await Promise.race([once(this, 'data').then(() => ['data']), once(this, 'timeout').then(() => ['timeout'])]);
+        const [ev] = await Promise.race([
+          once(this, 'data').then(() => ['data']),
+          once(this, 'timeout').then(() => ['timeout']),
+        ]);
         if (ev === 'timeout' && !cond()) throw new Error(`sink: ${what} did not happen`);
       }
     } finally {
@@ -92,14 +99,30 @@ async function start(protocol: 'pole-display' | 'printer', options: Record<strin
   const listener = `${protocol === 'printer' ? 'prn' : 'pole'}${++n}`;
   const config = parseConfig({
     dataDir,
-    listeners: [{ id: listener, protocol, transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { forward: { type: 'tcp', host: '127.0.0.1', port: sink.port }, ...options } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    listeners: [
+      {
+        id: listener,
+        protocol,
+        transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+        options: { forward: { type: 'tcp', host: '127.0.0.1', port: sink.port }, ...options },
+      },
+    ],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+    ],
     status: { enabled: false },
   });
   const service = await startService(config, {
     log: silentLogger(),
     status: false,
-    bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+    bridge: {
+      busyBackoffMs: 10,
+      deliveryTimeoutMs: 5000,
+      recoveryMinMs: 50,
+      recoveryMaxMs: 200,
+      healthIntervalMs: 0,
+      inDoubtLookupDelayMs: 20,
+    },
   });
   current = { sim, service, sink, dataDir, listener, port: service.listeners[0]!.port! };
   return current;
@@ -142,7 +165,12 @@ describe('capture over TCP → bridge → IPP terminal', () => {
     const pos = await register(s.port);
     pos.write(fixture.bytes);
     const done = await capture(s.listener, (c) => c.outcome !== null);
-    expect(done).toMatchObject({ outcome: 'approved', amount: { minor: 1234, currency: 'EUR' }, ref: expect.stringMatching(/^POLE-\d{8}-0001$/), mode: 'pole-display' });
+    expect(done).toMatchObject({
+      outcome: 'approved',
+      amount: { minor: 1234, currency: 'EUR' },
+      ref: expect.stringMatching(/^POLE-\d{8}-0001$/),
+      mode: 'pole-display',
+    });
     await s.sink.until(() => s.sink.bytes(0).length >= fixture.bytes.length, 'display bytes');
     expect(s.sink.bytes(0).equals(fixture.bytes)).toBe(true);
     await settled(s);
@@ -158,9 +186,17 @@ describe('capture over TCP → bridge → IPP terminal', () => {
     const ended = once(pos, 'end');
     pos.end(fixture.bytes);
     const done = await capture(s.listener, (c) => c.outcome !== null);
-    expect(done).toMatchObject({ outcome: 'approved', amount: { minor: 123456, currency: 'EUR' }, ref: expect.stringMatching(/^PRN-\d{8}-0001$/), mode: 'printer' });
+    expect(done).toMatchObject({
+      outcome: 'approved',
+      amount: { minor: 123456, currency: 'EUR' },
+      ref: expect.stringMatching(/^PRN-\d{8}-0001$/),
+      mode: 'printer',
+    });
     await ended;
-    await s.sink.until(() => s.sink.connections.length === 2 && s.sink.bytes(1).includes(Buffer.from('\x1dVB\x00', 'latin1')), 'slip');
+    await s.sink.until(
+      () => s.sink.connections.length === 2 && s.sink.bytes(1).includes(Buffer.from('\x1dVB\x00', 'latin1')),
+      'slip',
+    );
     expect(s.sink.bytes(0).equals(fixture.bytes)).toBe(true);
     const slip = s.sink.bytes(1).toString('latin1');
     expect(slip).toContain('APPROVED\n');
@@ -181,14 +217,22 @@ describe('capture over TCP → bridge → IPP terminal', () => {
     const again = await register(s.port);
     again.end(fixture.bytes);
     const pending = await held;
-    expect(pending).toMatchObject({ listener: s.listener, amount: { minor: 1234, currency: 'EUR' }, previousRef: approved.ref, times: 1 });
+    expect(pending).toMatchObject({
+      listener: s.listener,
+      amount: { minor: 1234, currency: 'EUR' },
+      previousRef: approved.ref,
+      times: 1,
+    });
     expect(captureRegistry.listPendingConfirmations().filter((p) => p.listener === s.listener)).toHaveLength(1);
     // Not charged: the journal knows one payment of this listener.
     expect(s.service.journal.list({ register: s.listener })).toHaveLength(1);
 
     const { ref } = captureRegistry.confirm(pending.id);
     expect(ref).not.toBe(approved.ref);
-    expect(await capture(s.listener, (c) => c.ref === ref && c.outcome !== null)).toMatchObject({ outcome: 'approved', confirmed: true });
+    expect(await capture(s.listener, (c) => c.ref === ref && c.outcome !== null)).toMatchObject({
+      outcome: 'approved',
+      confirmed: true,
+    });
     await settled(s);
     expect(s.service.journal.list({ register: s.listener })).toHaveLength(2);
     expect(captureRegistry.listPendingConfirmations().filter((p) => p.listener === s.listener)).toHaveLength(0);

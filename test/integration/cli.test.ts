@@ -59,9 +59,19 @@ describe('register-bridge command', () => {
       p.on('error', reject);
       p.stdin.end(line);
     });
-    const msgs = reply.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const msgs = reply
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(msgs.some((m) => m.type === 'progress' && m.stage === 'present_card')).toBe(true);
-    expect(msgs.at(-1)).toMatchObject({ id: '1', type: 'result', ref: 'A1', outcome: 'approved', amount: 1234, currency: 'EUR' });
+    expect(msgs.at(-1)).toMatchObject({
+      id: '1',
+      type: 'result',
+      ref: 'A1',
+      outcome: 'approved',
+      amount: 1234,
+      currency: 'EUR',
+    });
     const list = await run(process.execPath, [BIN, 'journal', 'list', '--data-dir', dir]);
     expect(list.stdout).toMatch(/A1 .* sale .* 12\.34 EUR +approved/);
   });
@@ -69,32 +79,69 @@ describe('register-bridge command', () => {
   it('a bad config exits with code 2 and one line naming the field', async () => {
     const dir = tmp();
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({
-      listeners: [{ protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 70000 } }],
-      terminals: [{ id: 'demo', driver: 'simulator' }],
-    }));
-    const r = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        listeners: [{ protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 70000 } }],
+        terminals: [{ id: 'demo', driver: 'simulator' }],
+      }),
+    );
+    const r = await run(process.execPath, [BIN, 'serve', '--config', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/listeners\[0\]\.transport\.port: must be 0–65535/);
 
     writeFileSync(file, '{ not json');
-    const r2 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const r2 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/not valid JSON/);
 
-    writeFileSync(file, JSON.stringify({ listeners: [{ protocol: 'native', transport: { type: 'tcp', port: 7451 }, terminal: 'nope' }], terminals: [{ id: 'demo', driver: 'simulator' }] }));
-    const r3 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        listeners: [{ protocol: 'native', transport: { type: 'tcp', port: 7451 }, terminal: 'nope' }],
+        terminals: [{ id: 'demo', driver: 'simulator' }],
+      }),
+    );
+    const r3 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r3.code).toBe(2);
     expect(r3.stderr).toMatch(/listeners\[0\]\.terminal: no terminal with id "nope"/);
 
     // A locale that is no BCP 47 tag, or a language without a catalogue, names its field too.
-    writeFileSync(file, JSON.stringify({ merchant: { locale: 'de_DE!' }, listeners: [{ protocol: 'native', transport: { type: 'tcp', port: 7451 } }], terminals: [{ id: 'demo', driver: 'simulator' }] }));
-    const r4 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        merchant: { locale: 'de_DE!' },
+        listeners: [{ protocol: 'native', transport: { type: 'tcp', port: 7451 } }],
+        terminals: [{ id: 'demo', driver: 'simulator' }],
+      }),
+    );
+    const r4 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r4.code).toBe(2);
     expect(r4.stderr).toMatch(/merchant\.locale: "de_DE!" is not a BCP 47 language tag/);
-    writeFileSync(file, JSON.stringify({ listeners: [{ protocol: 'zvt', locale: 'tlh', transport: { type: 'tcp', port: 7451 } }], terminals: [{ id: 'demo', driver: 'simulator' }] }));
-    const r5 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        listeners: [{ protocol: 'zvt', locale: 'tlh', transport: { type: 'tcp', port: 7451 } }],
+        terminals: [{ id: 'demo', driver: 'simulator' }],
+      }),
+    );
+    const r5 = await run(process.execPath, [BIN, 'serve', '--config', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r5.code).toBe(2);
     expect(r5.stderr).toMatch(/listeners\[0\]\.locale: no catalogue for the language "tlh"; available: bg, de, el, en/);
   });

@@ -52,7 +52,7 @@ async function register(line: '7E1' | '8N1'): Promise<ConcertRegister> {
 /** Waits for something the bridge records right after the terminal's ledger changed. */
 async function until(pred: () => boolean): Promise<void> {
   // Generous: a slow machine only makes it wait longer; a passing run returns at the first true.
-  for (const end = Date.now() + 20_000; Date.now() < end && !pred(); ) await new Promise((r) => setTimeout(r, 20));
+  for (const end = Date.now() + 20_000; Date.now() < end && !pred();) await new Promise((r) => setTimeout(r, 20));
   expect(pred()).toBe(true);
 }
 
@@ -65,7 +65,9 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     const s = await stack((simPort, dir) => ({
       dataDir: dir,
       listeners: [{ id: 'pos', ...listener() }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
       businessDay: { timeZone: 'UTC', cutoffHour: (new Date().getUTCHours() + 12) % 24 },
     }));
     const ecr = await register('7E1');
@@ -73,28 +75,52 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     const message = await ecr.answer();
     expect(message).toHaveLength(80);
     const a = decodeAnswer(message);
-    expect(a).toMatchObject({ register: '01', status: '0', amount: '00001250', paymentMode: '1', currency: '978', privateData: 'TICKET-042' });
+    expect(a).toMatchObject({
+      register: '01',
+      status: '0',
+      amount: '00001250',
+      paymentMode: '1',
+      currency: '978',
+      privateData: 'TICKET-042',
+    });
     expect(a.report).toBe(`5413330000001234${'0'.repeat(39)}`); // the simulator's masked PAN, hidden digits as 0
 
     const payment = s.service.bridge.last(WHO)!;
-    expect(payment).toMatchObject({ kind: 'sale', outcome: 'approved', acknowledged: true, amount: { minor: 1250, currency: 'EUR' } });
+    expect(payment).toMatchObject({
+      kind: 'sale',
+      outcome: 'approved',
+      acknowledged: true,
+      amount: { minor: 1250, currency: 'EUR' },
+    });
     expect(payment.ref).toMatch(/^concert-.*-TICKET-042$/);
     await settled(s);
     expect(s.sim.netCharges(payment.ref)).toBe(1);
-    expect(s.sim.ledger().filter((e) => e.reference === payment.ref && e.kind === 'sale')).toEqual([expect.objectContaining({ state: 'completed', amountMinor: 1250, currency: 'EUR' })]);
+    expect(s.sim.ledger().filter((e) => e.reference === payment.ref && e.kind === 'sale')).toEqual([
+      expect.objectContaining({ state: 'completed', amountMinor: 1250, currency: 'EUR' }),
+    ]);
 
     const state = (await (await fetch(`${s.base}/api/state`)).json()) as StateView;
     expect(state.recent.find((p) => p.ref === payment.ref)).toMatchObject({ register: 'pos/01', outcome: 'approved' });
-    const journal = (await (await fetch(`${s.base}/api/journal?register=pos/01`)).json()) as { items?: Array<{ ref: string }> } | Array<{ ref: string }>;
+    const journal = (await (await fetch(`${s.base}/api/journal?register=pos/01`)).json()) as
+      { items?: Array<{ ref: string }> } | Array<{ ref: string }>;
     expect(JSON.stringify(journal)).toContain(payment.ref);
     const day = (await (await fetch(`${s.base}/api/reports`)).json()) as DayReportsView;
     expect(day.totals.currencies).toEqual([expect.objectContaining({ currency: 'EUR', net: 1250 })]);
     const eod = (await (
       await fetch(`${s.base}/api/reports/end-of-day`, { method: 'POST', headers: { origin: s.base } })
     ).json()) as EndOfDayReport;
-    expect(eod).toMatchObject({ businessDay: day.totals.businessDay, counts: { approved: 1 }, currencies: [expect.objectContaining({ currency: 'EUR', net: 1250 })] });
+    expect(eod).toMatchObject({
+      businessDay: day.totals.businessDay,
+      counts: { approved: 1 },
+      currencies: [expect.objectContaining({ currency: 'EUR', net: 1250 })],
+    });
     // The terminal's ledger matches the journal: one completed sale of 12.50 EUR under the payment's reference.
-    expect(s.sim.ledger().filter((e) => e.kind === 'sale').map((e) => [e.reference, e.amountMinor, e.state])).toEqual([[payment.ref, 1250, 'completed']]);
+    expect(
+      s.sim
+        .ledger()
+        .filter((e) => e.kind === 'sale')
+        .map((e) => [e.reference, e.amountMinor, e.state]),
+    ).toEqual([[payment.ref, 1250, 'completed']]);
   });
 
   it('declined sale (amount ending 51), E+ short answer on 8N1: status 7 in 28 bytes, nothing charged', async () => {
@@ -133,8 +159,13 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     const record = h.service.journal.allByRef(WHO.register, ref)[0]!;
     const events = () => h!.service.journal.events(record.id);
     await until(() => events().some((e) => e.type === 'settled'));
-    expect(events().map((e) => e.type)).toEqual(expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']));
-    expect(events().find((e) => e.type === 'settle_decision')?.data).toMatchObject({ decision: 'cancel', why: 'the register rejected the result' });
+    expect(events().map((e) => e.type)).toEqual(
+      expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']),
+    );
+    expect(events().find((e) => e.type === 'settle_decision')?.data).toMatchObject({
+      decision: 'cancel',
+      why: 'the register rejected the result',
+    });
     const view = h.service.bridge.status(WHO, ref)!;
     expect(view).toMatchObject({ acknowledged: false, outcome: 'cancelled' });
     expect(view.message).toMatch(/Reversed on the terminal: the register rejected the result/);
@@ -185,7 +216,7 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
     expect(h.sim.netCharges(payment!.ref)).toBe(1);
   });
 
-  it('the register\'s cable is pulled while myPOS works: the approval finds no register and is reversed; the journal says so', async () => {
+  it("the register's cable is pulled while myPOS works: the approval finds no register and is reversed; the journal says so", async () => {
     // Short link timers: whether the bridge sees the port go or only its ENQs unanswered, it gives up within seconds.
     h = await startHarness({ listener: listener(FAST) });
     const ecr = await register('8N1');
@@ -199,7 +230,9 @@ describe('Concert register on a serial line → bridge → simulated myPOS termi
       const record = h.service.journal.allByRef(WHO.register, ref!)[0]!;
       const events = () => h!.service.journal.events(record.id);
       await until(() => events().some((e) => e.type === 'settled'));
-      expect(events().map((e) => e.type)).toEqual(expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']));
+      expect(events().map((e) => e.type)).toEqual(
+        expect.arrayContaining(['rejected_by_register', 'settle_decision', 'settled']),
+      );
       await settled(h);
       expect(h.sim.netCharges(ref!)).toBe(0);
       expect(h.service.bridge.status(WHO, ref!)).toMatchObject({ acknowledged: false, outcome: 'cancelled' });

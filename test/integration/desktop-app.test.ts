@@ -8,7 +8,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildDesktopApp, FakeMachine, Launch, settle, type BuiltApp, type FakePlatform, type LaunchOptions } from '../helpers/fake-electron';
+import {
+  buildDesktopApp,
+  FakeMachine,
+  Launch,
+  settle,
+  type BuiltApp,
+  type FakePlatform,
+  type LaunchOptions,
+} from '../helpers/fake-electron';
 import { NativeClient } from '../helpers/native-client';
 import { loadBuilderConfig, ROOT } from '../unit/builder-helpers';
 import { defaultConfigFile } from '../../src/config/paths';
@@ -77,7 +85,8 @@ async function call<T = unknown>(l: Launch, method: string, arg?: unknown): Prom
   return answer.value as T;
 }
 
-const waitFor = <T>(fn: () => T | Promise<T>, timeout = 15_000): Promise<T> => vi.waitFor(fn, { timeout, interval: 20 });
+const waitFor = <T>(fn: () => T | Promise<T>, timeout = 15_000): Promise<T> =>
+  vi.waitFor(fn, { timeout, interval: 20 });
 
 async function running(l: Launch): Promise<void> {
   await waitFor(() => expect(l.tray?.tooltip).toBe('Register Bridge — ready'));
@@ -96,7 +105,8 @@ async function takenPort(): Promise<number> {
   return (s.address() as { port: number }).port;
 }
 
-const logged = (m: FakeMachine, msg: string | RegExp): boolean => m.logLines().some((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg))));
+const logged = (m: FakeMachine, msg: string | RegExp): boolean =>
+  m.logLines().some((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg))));
 
 describe('desktop app: start', () => {
   it('normal start: window shown at ready-to-show before the core runs, tray ready, IPC answers the page, app:// serves the built page', async () => {
@@ -134,7 +144,11 @@ describe('desktop app: start', () => {
     const events: StatusEvent[] = [];
     (await page(l)).onEvent((e) => events.push(e));
     const state = await call<{ paused: boolean; desktop: unknown; terminals: Array<{ id: string }> }>(l, 'state');
-    expect(state).toMatchObject({ paused: false, desktop: { pause: true, keychain: true, startAtLogin: true }, terminals: [{ id: 'demo' }] });
+    expect(state).toMatchObject({
+      paused: false,
+      desktop: { pause: true, keychain: true, startAtLogin: true },
+      terminals: [{ id: 'demo' }],
+    });
     const register = await NativeClient.open(await listenerPort(l));
     try {
       const result = await register.request({ op: 'sale', id: '1', ref: 'DESK-1', amount: 1234, currency: 'EUR' });
@@ -144,7 +158,10 @@ describe('desktop app: start', () => {
     }
     await waitFor(() => expect(events.some((e) => e.type !== 'log')).toBe(true));
     expect(win.webContents.sent.some(([c]) => c === IPC_CHANNELS.event)).toBe(true);
-    const wrongOrigin = await l.electron.state.ipcHandlers.get(IPC_CHANNELS.invoke)!({ senderFrame: { url: 'https://example.com/' } }, { method: 'state' });
+    const wrongOrigin = await l.electron.state.ipcHandlers.get(IPC_CHANNELS.invoke)!(
+      { senderFrame: { url: 'https://example.com/' } },
+      { method: 'state' },
+    );
     expect(wrongOrigin).toMatchObject({ ok: false, problem: { status: 403 } });
   });
 
@@ -153,11 +170,23 @@ describe('desktop app: start', () => {
     writeConfig(m, '{ "listeners": [');
     const l = await launch(m);
     const box = await l.nextMessageBox();
-    expect(box.options.message).toBe('Register Bridge konnte nicht starten. Die Kassen können keine Kartenzahlungen annehmen, bis das behoben ist.');
-    expect(box.options.buttons).toEqual(['Erneut versuchen', 'Einstellungsdatei öffnen', 'Mit dem simulierten Terminal starten', 'Register Bridge beenden']);
+    expect(box.options.message).toBe(
+      'Register Bridge konnte nicht starten. Die Kassen können keine Kartenzahlungen annehmen, bis das behoben ist.',
+    );
+    expect(box.options.buttons).toEqual([
+      'Erneut versuchen',
+      'Einstellungsdatei öffnen',
+      'Mit dem simulierten Terminal starten',
+      'Register Bridge beenden',
+    ]);
     await waitFor(() => expect(l.tray?.tooltip).toMatch(/^Register Bridge — läuft NICHT/));
     expect(l.tray!.tooltip).toContain('die Einstellungsdatei enthält einen Fehler');
-    expect(l.tray!.menu.map((i) => i.label).filter(Boolean)).toEqual(['Warum läuft Register Bridge nicht?', 'Register Bridge öffnen', 'Empfang anhalten', 'Beenden']);
+    expect(l.tray!.menu.map((i) => i.label).filter(Boolean)).toEqual([
+      'Warum läuft Register Bridge nicht?',
+      'Register Bridge öffnen',
+      'Empfang anhalten',
+      'Beenden',
+    ]);
     writeConfig(m, config());
     box.choose('Erneut versuchen');
     await waitFor(() => expect(l.tray?.tooltip).toBe('Register Bridge — bereit'));
@@ -200,7 +229,12 @@ describe('desktop app: a start that fails is shown at the till', () => {
     expect(box.options.message).toMatch(/could not start/);
     expect(box.options.detail).toContain('is not valid JSON');
     expect(box.options.detail).toContain(configFile(m));
-    expect(box.options.buttons).toEqual(['Try again', 'Open the settings file', 'Start with the simulated terminal', 'Quit Register Bridge']);
+    expect(box.options.buttons).toEqual([
+      'Try again',
+      'Open the settings file',
+      'Start with the simulated terminal',
+      'Quit Register Bridge',
+    ]);
     // A native box, not parented to a window that a start at login would keep hidden.
     expect(box.parent).toBeUndefined();
     await waitFor(() => expect(l.tray?.tooltip).toMatch(/^Register Bridge — NOT running/));
@@ -234,7 +268,10 @@ describe('desktop app: a start that fails is shown at the till', () => {
     good.tray!.clickItem('Quit');
     await good.exited;
 
-    const broken = { ...config(), listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 70000 } }] };
+    const broken = {
+      ...config(),
+      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 70000 } }],
+    };
     writeConfig(m, broken);
     const l = await launch(m, { args: ['--hidden'] });
     const box = await l.nextMessageBox();
@@ -288,7 +325,9 @@ describe('desktop app: a start that fails is shown at the till', () => {
     expect(logged(m, /^status page off/)).toBe(true);
     const register = await NativeClient.open(await listenerPort(l));
     try {
-      expect(await register.request({ op: 'sale', id: '1', ref: 'STATUS-OFF-1', amount: 500, currency: 'EUR' })).toMatchObject({ outcome: 'approved' });
+      expect(
+        await register.request({ op: 'sale', id: '1', ref: 'STATUS-OFF-1', amount: 500, currency: 'EUR' }),
+      ).toMatchObject({ outcome: 'approved' });
     } finally {
       register.close();
     }
@@ -357,7 +396,9 @@ describe('desktop app: running', () => {
     expect(m.lockHolder).toBe(l);
     l.processHandlers('uncaughtException')[0]!(new Error('early'));
     expect(await l.exited).toBe(1);
-    expect(l.electron.state.errorBoxes).toEqual([{ title: 'Register Bridge', content: 'Register Bridge could not start: early' }]);
+    expect(l.electron.state.errorBoxes).toEqual([
+      { title: 'Register Bridge', content: 'Register Bridge could not start: early' },
+    ]);
     expect(m.lockHolder).toBeUndefined();
   });
 
@@ -367,7 +408,17 @@ describe('desktop app: running', () => {
     const l = await launch(m);
     await running(l);
     const before = readFileSync(configFile(m), 'utf8');
-    const next = { ...config(), listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, token: 'register-token-6f1e-8a9b0c1d2e3f4a5b' }] };
+    const next = {
+      ...config(),
+      listeners: [
+        {
+          id: 'pos',
+          protocol: 'native',
+          transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+          token: 'register-token-6f1e-8a9b0c1d2e3f4a5b',
+        },
+      ],
+    };
     const answer = await (await page(l)).invoke('settingsSave', { config: next });
     expect(answer).toMatchObject({ ok: false, problem: { detail: expect.stringMatching(/offers no encryption/) } });
     expect(readFileSync(configFile(m), 'utf8')).toBe(before);
@@ -476,7 +527,9 @@ describe('fake Electron keeps the rules', () => {
     expect(() => e.protocol.registerSchemesAsPrivileged([{ scheme: 'x' }])).toThrow(/before app is ready/);
     e.ipcMain.handle('c', () => 1);
     expect(() => e.ipcMain.handle('c', () => 2)).toThrow(/second handler/);
-    expect(() => e.nativeImage.createFromBitmap(Buffer.alloc(10), { width: 16, height: 16 })).toThrow(/invalid buffer size/);
+    expect(() => e.nativeImage.createFromBitmap(Buffer.alloc(10), { width: 16, height: 16 })).toThrow(
+      /invalid buffer size/,
+    );
     expect(() => e.state.activate()).toThrow(TypeError);
     e.app.exit(0);
   });

@@ -57,7 +57,10 @@ function fakeUdevadm(listing: string): string {
   return dir;
 }
 
-async function devices(args: string[], udevadmDir: string): Promise<{ lines: string[]; stdout: string; stderr: string }> {
+async function devices(
+  args: string[],
+  udevadmDir: string,
+): Promise<{ lines: string[]; stdout: string; stderr: string }> {
   const { stdout, stderr } = await run(process.execPath, [BIN, 'devices', ...args], {
     env: { ...process.env, PATH: `${udevadmDir}${delimiter}${process.env.PATH ?? ''}` },
     timeout: 60_000,
@@ -75,7 +78,9 @@ describe.runIf(process.platform === 'linux')('register-bridge devices', () => {
     const all = await devices([], none);
     expect(all.stderr).toBe('');
     // HID and USB are this computer's own; the command must print exactly what the device list holds.
-    const here = await listDevices({ serial: { list: async () => [], open: () => Promise.reject(new Error('unused')) } });
+    const here = await listDevices({
+      serial: { list: async () => [], open: () => Promise.reject(new Error('unused')) },
+    });
     expect(all.lines).toEqual(formatDevices(here));
     if (here.devices.length === 0 && here.unavailable.length === 0) {
       // The build machines: nothing anywhere.
@@ -87,11 +92,16 @@ describe.runIf(process.platform === 'linux')('register-bridge devices', () => {
     const dir = fakeUdevadm(MYPOS_AND_CABLES);
     const { lines } = await devices(['--serial'], dir);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^serial +\/dev\/ttyACM0 +myPOS terminal \(Nexgo\), Nexgo, serial number N86-0001, USB 294A:3101  ← myPOS terminal$/);
+    expect(lines[0]).toMatch(
+      /^serial +\/dev\/ttyACM0 +myPOS terminal \(Nexgo\), Nexgo, serial number N86-0001, USB 294A:3101  ← myPOS terminal$/,
+    );
     expect(lines[1]).toMatch(/^serial +\/dev\/ttyUSB0 +FTDI, USB 0403:6001$/);
     expect(lines[2]).toMatch(/^bluetooth +\/dev\/rfcomm0 +Bluetooth serial port$/);
 
-    const json = JSON.parse((await devices(['--serial', '--json'], dir)).stdout) as { devices: Array<Record<string, unknown>>; unavailable: unknown[] };
+    const json = JSON.parse((await devices(['--serial', '--json'], dir)).stdout) as {
+      devices: Array<Record<string, unknown>>;
+      unavailable: unknown[];
+    };
     expect(json.unavailable).toEqual([]);
     expect(json.devices[0]).toEqual({
       kind: 'serial',
@@ -110,7 +120,10 @@ describe.runIf(process.platform === 'linux')('register-bridge devices', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-no-udevadm-'));
     dirs.push(dir);
     symlinkSync(process.execPath, join(dir, 'node'));
-    const { stdout, stderr } = await run(join(dir, 'node'), [BIN, 'devices', '--serial'], { env: { ...process.env, PATH: dir }, timeout: 60_000 });
+    const { stdout, stderr } = await run(join(dir, 'node'), [BIN, 'devices', '--serial'], {
+      env: { ...process.env, PATH: dir },
+      timeout: 60_000,
+    });
     expect(stderr).toBe('');
     expect(stdout).not.toMatch(/could not be read|udevadm/);
     const lines = stdout.split('\n').filter((l) => l !== '');
@@ -119,7 +132,9 @@ describe.runIf(process.platform === 'linux')('register-bridge devices', () => {
   });
 
   it('an unknown option is refused with the way to the help', async () => {
-    const e = await run(process.execPath, [BIN, 'devices', '--bogus']).catch((x: unknown) => x as { code: number; stderr: string });
+    const e = await run(process.execPath, [BIN, 'devices', '--bogus']).catch(
+      (x: unknown) => x as { code: number; stderr: string },
+    );
     expect(e).toMatchObject({ code: 2 });
     expect((e as { stderr: string }).stderr).toMatch(/Unknown option '--bogus'/);
   });
@@ -137,12 +152,18 @@ describe.runIf(process.platform === 'linux')('"path":"auto" through the real ser
   }
 
   it('finds the myPOS terminal by its USB id among the ports', async () => {
-    expect(await withUdevadm(MYPOS_AND_CABLES, () => resolveSerialPath('auto', { backend: serialportBackend }))).toBe('/dev/ttyACM0');
+    expect(await withUdevadm(MYPOS_AND_CABLES, () => resolveSerialPath('auto', { backend: serialportBackend }))).toBe(
+      '/dev/ttyACM0',
+    );
   });
 
   it('no terminal: says which ids it looked for and which ports there are', async () => {
-    const e = await withUdevadm(MYPOS_AND_CABLES.split('\n\n').slice(1).join('\n\n'), () => resolveSerialPath('auto', { backend: serialportBackend, platform: 'linux' }).catch((x: unknown) => x));
+    const e = await withUdevadm(MYPOS_AND_CABLES.split('\n\n').slice(1).join('\n\n'), () =>
+      resolveSerialPath('auto', { backend: serialportBackend, platform: 'linux' }).catch((x: unknown) => x),
+    );
     expect(e).toMatchObject({ name: 'DeviceError', problem: 'not_found' });
-    expect((e as Error).message).toMatch(/^no myPOS terminal found on USB \(looked for USB id 294A:3101 or 2C7C:0125\)\. Serial ports present: \/dev\/ttyUSB0 \(FTDI, USB 0403:6001\); \/dev\/rfcomm0 \(Bluetooth\)\. A Bluetooth-paired terminal has no USB id/);
+    expect((e as Error).message).toMatch(
+      /^no myPOS terminal found on USB \(looked for USB id 294A:3101 or 2C7C:0125\)\. Serial ports present: \/dev\/ttyUSB0 \(FTDI, USB 0403:6001\); \/dev\/rfcomm0 \(Bluetooth\)\. A Bluetooth-paired terminal has no USB id/,
+    );
   });
 });

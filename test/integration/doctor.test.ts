@@ -46,7 +46,9 @@ function text(r: CheckResult): string {
 
 function config(extra: { listeners?: unknown[]; terminals?: unknown[]; status?: unknown } = {}) {
   return parseConfig({
-    listeners: extra.listeners ?? [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
+    listeners: extra.listeners ?? [
+      { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } },
+    ],
     terminals: extra.terminals ?? [{ id: 'sim', driver: 'simulator' }],
     status: extra.status ?? { enabled: false },
   });
@@ -64,7 +66,11 @@ function freePort(): Promise<number> {
 
 /** Another program holding a port: a child node process listening on loopback. */
 async function holdPort(): Promise<{ port: number; pid: number }> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port))"],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   cleanups.push(() => void child.kill('SIGKILL'));
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
@@ -83,7 +89,12 @@ async function gateway(): Promise<string> {
 }
 
 function eposTerminal(url: string) {
-  return demoEposTerminal(url, { id: 'shop', currency: 'EUR', partnerSecret: { env: 'T_PARTNER' }, merchantSecret: { env: 'T_MERCHANT' } });
+  return demoEposTerminal(url, {
+    id: 'shop',
+    currency: 'EUR',
+    partnerSecret: { env: 'T_PARTNER' },
+    merchantSecret: { env: 'T_MERCHANT' },
+  });
 }
 
 describe('doctor: ports', () => {
@@ -91,10 +102,12 @@ describe('doctor: ports', () => {
     const held = await holdPort();
     const free = await freePort();
     const r = await checkPorts(
-      config({ listeners: [
-        { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: held.port } },
-        { id: 'ecr', protocol: 'zvt', transport: { type: 'tcp', host: '127.0.0.1', port: free } },
-      ] }),
+      config({
+        listeners: [
+          { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: held.port } },
+          { id: 'ecr', protocol: 'zvt', transport: { type: 'tcp', host: '127.0.0.1', port: free } },
+        ],
+      }),
       systemDoctorEnv(),
     );
     const t = text(r);
@@ -104,7 +117,19 @@ describe('doctor: ports', () => {
   });
 
   it('says when the host is not an address of this computer', async () => {
-    const r = await checkPorts(config({ listeners: [{ id: 'pos', protocol: 'native', token: { env: 'POS_KEY' }, transport: { type: 'tcp', host: '192.0.2.1', port: 7450 } }] }), systemDoctorEnv());
+    const r = await checkPorts(
+      config({
+        listeners: [
+          {
+            id: 'pos',
+            protocol: 'native',
+            token: { env: 'POS_KEY' },
+            transport: { type: 'tcp', host: '192.0.2.1', port: 7450 },
+          },
+        ],
+      }),
+      systemDoctorEnv(),
+    );
     expect(text(r)).toContain('fail: listener "pos": 192.0.2.1 is not an address of this computer');
   });
 });
@@ -116,26 +141,40 @@ describe('doctor: terminals', () => {
     cleanups.push(() => sim.close());
     const closed = await freePort();
     const r = await checkTerminals(
-      config({ terminals: [
-        { id: 'till1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port } },
-        { id: 'till2', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: closed } },
-      ] }),
+      config({
+        terminals: [
+          { id: 'till1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port } },
+          { id: 'till2', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: closed } },
+        ],
+      }),
       systemDoctorEnv({ timeoutMs: 2000 }),
     );
     const t = text(r);
-    expect(t).toMatch(new RegExp(`ok: terminal "till1" \\(IPP 127\\.0\\.0\\.1:${port}\\) answers PING: Terminal online`));
-    expect(t).toMatch(new RegExp(`fail: terminal "till2" \\(IPP 127\\.0\\.0\\.1:${closed}\\): The terminal cannot be reached: .*ECONNREFUSED`));
+    expect(t).toMatch(
+      new RegExp(`ok: terminal "till1" \\(IPP 127\\.0\\.0\\.1:${port}\\) answers PING: Terminal online`),
+    );
+    expect(t).toMatch(
+      new RegExp(
+        `fail: terminal "till2" \\(IPP 127\\.0\\.0\\.1:${closed}\\): The terminal cannot be reached: .*ECONNREFUSED`,
+      ),
+    );
     expect(t).toContain('"Cash Register" profile');
     expect(t).toContain('terminals[1].transport');
   });
 
   it('an ePOS terminal: token and session accepted; wrong merchant secret fails with the portal hint', async () => {
     const url = await gateway();
-    const good = await checkTerminals(config({ terminals: [eposTerminal(url)] }), systemDoctorEnv({ secrets: { env: eposSecrets } }));
+    const good = await checkTerminals(
+      config({ terminals: [eposTerminal(url)] }),
+      systemDoctorEnv({ secrets: { env: eposSecrets } }),
+    );
     expect(text(good)).toMatch(/ok: terminal "shop" \(ePOS\): Partner credentials accepted/);
     expect(text(good)).toMatch(/ok: terminal "shop" \(ePOS\): Merchant credentials accepted/);
     expect(good.findings.some((f) => f.status === 'fail')).toBe(false);
-    const bad = await checkTerminals(config({ terminals: [eposTerminal(url)] }), systemDoctorEnv({ secrets: { env: { ...eposSecrets, T_MERCHANT: 'sec_wrong' } } }));
+    const bad = await checkTerminals(
+      config({ terminals: [eposTerminal(url)] }),
+      systemDoctorEnv({ secrets: { env: { ...eposSecrets, T_MERCHANT: 'sec_wrong' } } }),
+    );
     const t = text(bad);
     expect(t).toMatch(/fail: terminal "shop" \(ePOS\): Merchant credentials refused/);
     expect(t).toMatch(/→ .*Merchants tab/);
@@ -157,7 +196,10 @@ describe('doctor: terminals', () => {
 
   it('the clock: an unreachable gateway is said, not thrown', async () => {
     const closed = await freePort();
-    const r = await checkClock(config({ terminals: [eposTerminal(`http://127.0.0.1:${closed}`)] }), systemDoctorEnv({ timeoutMs: 2000 }));
+    const r = await checkClock(
+      config({ terminals: [eposTerminal(`http://127.0.0.1:${closed}`)] }),
+      systemDoctorEnv({ timeoutMs: 2000 }),
+    );
     expect(text(r)).toMatch(new RegExp(`warn: cannot compare the clock with http://127\\.0\\.0\\.1:${closed}`));
   });
 });
@@ -167,10 +209,12 @@ describe('doctor: devices', () => {
     const pty = await PtyPair.start();
     cleanups.push(() => pty.stop());
     const r = await checkDevices(
-      config({ listeners: [
-        { id: 'ecr', protocol: 'zvt', transport: { type: 'serial', path: pty.a } },
-        { id: 'old', protocol: 'native', transport: { type: 'serial', path: '/dev/ttyNOPE9' } },
-      ] }),
+      config({
+        listeners: [
+          { id: 'ecr', protocol: 'zvt', transport: { type: 'serial', path: pty.a } },
+          { id: 'old', protocol: 'native', transport: { type: 'serial', path: '/dev/ttyNOPE9' } },
+        ],
+      }),
       systemDoctorEnv(),
     );
     const t = text(r);
@@ -180,7 +224,12 @@ describe('doctor: devices', () => {
   });
 
   it('a HID cable that is not plugged in', async () => {
-    const r = await checkDevices(config({ listeners: [{ id: 'hid', protocol: 'native', transport: { type: 'hid', vendorId: 0x10c4, productId: 0xea80 } }] }), systemDoctorEnv());
+    const r = await checkDevices(
+      config({
+        listeners: [{ id: 'hid', protocol: 'native', transport: { type: 'hid', vendorId: 0x10c4, productId: 0xea80 } }],
+      }),
+      systemDoctorEnv(),
+    );
     expect(text(r)).toMatch(/fail: listener "hid": hid 10C4:EA80 is not plugged in/);
   });
 });
@@ -192,12 +241,18 @@ describe('doctor: journal', () => {
     j.close();
     const r = checkJournal(inspectJournal(dir));
     expect(text(r)).toMatch(/ok: healthy \(integrity check ok\), schema \d+, 0 payments, [\d.]+ KiB/);
-    expect(checkJournal(inspectJournal(join(dir, 'none'))).findings[0]).toMatchObject({ status: 'ok', text: 'no journal yet: it is created when the bridge first starts' });
+    expect(checkJournal(inspectJournal(join(dir, 'none'))).findings[0]).toMatchObject({
+      status: 'ok',
+      text: 'no journal yet: it is created when the bridge first starts',
+    });
   });
 
   it('a corrupt journal file fails with what to do (and never "delete it")', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'journal.sqlite'), Buffer.concat([Buffer.from('this is not SQLite '), Buffer.alloc(8192, 0x5a)]));
+    writeFileSync(
+      join(dir, 'journal.sqlite'),
+      Buffer.concat([Buffer.from('this is not SQLite '), Buffer.alloc(8192, 0x5a)]),
+    );
     const r = checkJournal(inspectJournal(dir));
     const t = text(r);
     expect(r.findings[0]!.status).toBe('fail');
@@ -225,7 +280,9 @@ describe('doctor: journal', () => {
     writeFileSync(file, bytes);
     const r = checkJournal(inspectJournal(dir));
     expect(r.findings[0]!.status).toBe('fail');
-    expect(text(r)).toMatch(/fail: the journal is damaged( \(SQLite integrity check: .+\)|: database disk image is malformed)/);
+    expect(text(r)).toMatch(
+      /fail: the journal is damaged( \(SQLite integrity check: .+\)|: database disk image is malformed)/,
+    );
   });
 });
 
@@ -233,32 +290,52 @@ describe('register-bridge doctor', () => {
   it('prints every section and exits 1 when something needs attention, 0 when nothing does', async () => {
     const dir = tmp();
     const held = await holdPort();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: held.port } }],
-      terminals: [{ id: 'sim', driver: 'simulator' }],
-      status: { enabled: false },
-    }));
-    const bad = await run(process.execPath, [BIN, 'doctor', '--data-dir', dir]).then(() => ({ code: 0, stdout: '' }), (e: { code: number; stdout: string }) => e);
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: held.port } }],
+        terminals: [{ id: 'sim', driver: 'simulator' }],
+        status: { enabled: false },
+      }),
+    );
+    const bad = await run(process.execPath, [BIN, 'doctor', '--data-dir', dir]).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => e,
+    );
     expect(bad.code).toBe(1);
-    for (const section of [`Config ${join(dir, 'config.json')}`, 'Ports', 'Devices', 'Terminals', 'Clock', `Journal ${join(dir, 'journal.sqlite')}`, `Logs ${join(dir, 'logs', 'register-bridge.log')}`]) {
+    for (const section of [
+      `Config ${join(dir, 'config.json')}`,
+      'Ports',
+      'Devices',
+      'Terminals',
+      'Clock',
+      `Journal ${join(dir, 'journal.sqlite')}`,
+      `Logs ${join(dir, 'logs', 'register-bridge.log')}`,
+    ]) {
       expect(bad.stdout).toContain(section);
     }
     expect(bad.stdout).toContain(`FAIL  listener "pos": 127.0.0.1:${held.port} is in use by node (process ${held.pid}`);
     expect(bad.stdout).toMatch(/1 problem needs attention\.\n$/);
 
     const free = await freePort();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: free } }],
-      terminals: [{ id: 'sim', driver: 'simulator' }],
-      status: { enabled: false },
-    }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: free } }],
+        terminals: [{ id: 'sim', driver: 'simulator' }],
+        status: { enabled: false },
+      }),
+    );
     const good = await run(process.execPath, [BIN, 'doctor', '--data-dir', dir]);
     expect(good.stdout).toMatch(/Nothing needs attention\.\n$/);
   }, 90_000);
 
   it('a missing config file fails with where to get one', async () => {
     const dir = tmp();
-    const r = await run(process.execPath, [BIN, 'doctor', '--config', join(dir, 'nope.json'), '--data-dir', dir]).then(() => ({ code: 0, stdout: '' }), (e: { code: number; stdout: string }) => e);
+    const r = await run(process.execPath, [BIN, 'doctor', '--config', join(dir, 'nope.json'), '--data-dir', dir]).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => e,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL  the config file does not exist');
     expect(r.stdout).toContain('not checked until the config is valid');

@@ -29,8 +29,13 @@ afterEach(async () => {
 const WHO = { listener: 'pos', register: 'pos/00000001' };
 
 /** An ECR17 listener; its register texts in English unless `listener` says otherwise (the default is Italian). */
-async function bridge(options: Record<string, unknown> = {}, listener: Record<string, unknown> = { locale: 'en-GB' }): Promise<Harness> {
-  const h = await startHarness({ listener: { protocol: 'ecr17', ...listener, options: { terminalId: '12345678', ...options } } });
+async function bridge(
+  options: Record<string, unknown> = {},
+  listener: Record<string, unknown> = { locale: 'en-GB' },
+): Promise<Harness> {
+  const h = await startHarness({
+    listener: { protocol: 'ecr17', ...listener, options: { terminalId: '12345678', ...options } },
+  });
   harnesses.push(h);
   return h;
 }
@@ -76,7 +81,12 @@ describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)'
     await r.waitClosed();
     await settled(h);
     const payment = h.service.bridge.last(WHO)!;
-    expect(payment).toMatchObject({ kind: 'sale', outcome: 'approved', acknowledged: true, amount: { minor: 1250, currency: 'EUR' } });
+    expect(payment).toMatchObject({
+      kind: 'sale',
+      outcome: 'approved',
+      acknowledged: true,
+      amount: { minor: 1250, currency: 'EUR' },
+    });
     expect(f.stan).toBe(String(payment.result!.receiptNo).padStart(6, '0'));
     expect(h.sim.netCharges(payment.ref)).toBe(1);
     expect(h.sim.ledger().filter((e) => e.kind === 'sale' && e.reference === payment.ref)).toHaveLength(1);
@@ -344,24 +354,27 @@ describe('ECR17 register → bridge → simulated myPOS terminal (real sockets)'
     expect(h.service.bridge.last(WHO)).toBeUndefined();
   });
 
-  it.each(['std', 'stx', 'noext', 'stx_noext'] as const)('LRC mode %s is detected from the register\'s frames and used for every answer', async (mode) => {
-    const h = await bridge({ closeAfterPayment: false });
-    const r = await register(h, mode);
-    r.send(statusRequest());
-    await r.expectAck(); // in the register's mode
-    await r.frame(); // LRC checked in the register's mode
-    r.ack();
-    await pay(r, 1250);
-    r.ack();
-    // a frame in another mode is now NAKed (in the register's mode)
-    const other = mode === 'std' ? 'stx' : 'std';
-    r.send(statusRequest(), other);
-    const nak = await r.expectNak();
-    expect(nak[2]).toBe(sheetLrc(Uint8Array.of(0x15), mode));
-  });
+  it.each(['std', 'stx', 'noext', 'stx_noext'] as const)(
+    "LRC mode %s is detected from the register's frames and used for every answer",
+    async (mode) => {
+      const h = await bridge({ closeAfterPayment: false });
+      const r = await register(h, mode);
+      r.send(statusRequest());
+      await r.expectAck(); // in the register's mode
+      await r.frame(); // LRC checked in the register's mode
+      r.ack();
+      await pay(r, 1250);
+      r.ack();
+      // a frame in another mode is now NAKed (in the register's mode)
+      const other = mode === 'std' ? 'stx' : 'std';
+      r.send(statusRequest(), other);
+      const nak = await r.expectNak();
+      expect(nak[2]).toBe(sheetLrc(Uint8Array.of(0x15), mode));
+    },
+  );
 });
 
 async function until(pred: () => boolean): Promise<void> {
-  for (const end = Date.now() + 20_000; Date.now() < end && !pred(); ) await new Promise((res) => setTimeout(res, 20));
+  for (const end = Date.now() + 20_000; Date.now() < end && !pred();) await new Promise((res) => setTimeout(res, 20));
   expect(pred()).toBe(true);
 }

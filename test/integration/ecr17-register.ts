@@ -30,7 +30,10 @@ export class TestRegister {
   private waiters: Array<(r: Received | undefined) => void> = [];
   closed = false;
 
-  private constructor(readonly socket: Duplex, public mode: Mode) {
+  private constructor(
+    readonly socket: Duplex,
+    public mode: Mode,
+  ) {
     socket.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.parse();
@@ -162,20 +165,51 @@ export class TestRegister {
 const sp = (n: number): string => ' '.repeat(n);
 
 /** §5.1, built from the table. */
-export function paymentRequest(amountCents: number, o: { tid?: string; register?: string; code?: 'P' | 'X'; additional?: boolean } = {}): string {
-  return (o.tid ?? '12345678') + '0' + (o.code ?? 'P') + (o.register ?? '00000001') + (o.additional ? '1' : '0') + '00' + '0' + '0' + String(amountCents).padStart(8, '0') + sp(128) + '00000000';
+export function paymentRequest(
+  amountCents: number,
+  o: { tid?: string; register?: string; code?: 'P' | 'X'; additional?: boolean } = {},
+): string {
+  return (
+    (o.tid ?? '12345678') +
+    '0' +
+    (o.code ?? 'P') +
+    (o.register ?? '00000001') +
+    (o.additional ? '1' : '0') +
+    '00' +
+    '0' +
+    '0' +
+    String(amountCents).padStart(8, '0') +
+    sp(128) +
+    '00000000'
+  );
 }
 
-export const reversalRequest = (stan: string, register = '00000001', tid = '12345678'): string => `${tid}0S${register}${stan}00`;
+export const reversalRequest = (stan: string, register = '00000001', tid = '12345678'): string =>
+  `${tid}0S${register}${stan}00`;
 export const lastResultRequest = (register = '00000001', tid = '12345678'): string => `${tid}0G${register}0000`;
 export const totalsRequest = (register = '00000001', tid = '12345678'): string => `${tid}0T${register}00000000`;
 export const closeRequest = (register = '00000001', tid = '12345678'): string => `${tid}0C${register}00000000`;
 export const statusRequest = (tid = '12345678'): string => `${tid}0s`;
 
 /** §5.2 fields of an `E` result by position. */
-export function resultFields(text: string): { result: string; pan?: string; entry?: string; approval?: string; reason?: string; cardType: string; stan: string; online: string; length: number } {
+export function resultFields(text: string): {
+  result: string;
+  pan?: string;
+  entry?: string;
+  approval?: string;
+  reason?: string;
+  cardType: string;
+  stan: string;
+  online: string;
+  length: number;
+} {
   const result = text.slice(10, 12);
-  const tail = { cardType: text.slice(47, 48), stan: text.slice(59, 65), online: text.slice(65, 71), length: text.length };
+  const tail = {
+    cardType: text.slice(47, 48),
+    stan: text.slice(59, 65),
+    online: text.slice(65, 71),
+    length: text.length,
+  };
   return result === '00'
     ? { result, pan: text.slice(12, 31), entry: text.slice(31, 34), approval: text.slice(34, 40), ...tail }
     : { result, reason: text.slice(12, 36).trimEnd(), ...tail };

@@ -19,7 +19,9 @@ describe('ECR17 register on a serial line → bridge → simulated myPOS termina
   it('an approved payment in the stx LRC mode, committed by the register; send last result on the same line', async () => {
     const pty = await PtyPair.start();
     stops.push(() => pty.stop());
-    const h: Harness = await startHarness({ listener: { protocol: 'ecr17', locale: 'en-GB', transport: { type: 'serial', path: pty.a } } });
+    const h: Harness = await startHarness({
+      listener: { protocol: 'ecr17', locale: 'en-GB', transport: { type: 'serial', path: pty.a } },
+    });
     stops.push(() => h.close());
     const port = new SerialPort({ path: pty.b, baudRate: 9600, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));

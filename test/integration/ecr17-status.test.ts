@@ -19,8 +19,17 @@ describe('ECR17 payments in the journal, the dashboard and the end-of-day report
   it('an approved sale and its close session', async () => {
     const { sim, service, base } = await start((simPort, dir) => ({
       dataDir: dir,
-      listeners: [{ id: 'cassa', protocol: 'ecr17', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options: { closeAfterPayment: false } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      listeners: [
+        {
+          id: 'cassa',
+          protocol: 'ecr17',
+          transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+          options: { closeAfterPayment: false },
+        },
+      ],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
       businessDay: { timeZone: 'UTC', cutoffHour: (new Date().getUTCHours() + 12) % 24 },
     }));
     const r = await TestRegister.open(service.listeners[0]!.port!);
@@ -32,18 +41,40 @@ describe('ECR17 payments in the journal, the dashboard and the end-of-day report
     while (sim.openTransaction() !== undefined) await once(sim, 'ledger');
 
     // journal (the settlement is recorded right after the terminal's completion)
-    for (const end = Date.now() + 20_000; Date.now() < end && service.journal.list({ register: 'cassa/00000007' })[0]?.settlement !== 'completed'; ) await new Promise((res) => setTimeout(res, 20));
+    for (
+      const end = Date.now() + 20_000;
+      Date.now() < end && service.journal.list({ register: 'cassa/00000007' })[0]?.settlement !== 'completed';
+    )
+      await new Promise((res) => setTimeout(res, 20));
     const [record] = service.journal.list({ register: 'cassa/00000007' });
-    expect(record).toMatchObject({ kind: 'sale', outcome: 'approved', amount: { minor: 1250, currency: 'EUR' }, settlement: 'completed' });
+    expect(record).toMatchObject({
+      kind: 'sale',
+      outcome: 'approved',
+      amount: { minor: 1250, currency: 'EUR' },
+      settlement: 'completed',
+    });
     expect(record!.acknowledgedAt).not.toBeNull();
     // the simulated terminal charged it once, for the same amount
     expect(sim.netCharges(record!.ref)).toBe(1);
-    expect(sim.ledger().filter((e) => e.reference === record!.ref && e.kind === 'sale')).toEqual([expect.objectContaining({ amountMinor: 1250, state: 'completed' })]);
+    expect(sim.ledger().filter((e) => e.reference === record!.ref && e.kind === 'sale')).toEqual([
+      expect.objectContaining({ amountMinor: 1250, state: 'completed' }),
+    ]);
 
     // dashboard
     const state = (await (await fetch(`${base}/api/state`)).json()) as StateView;
-    expect(state.recent).toEqual(expect.arrayContaining([expect.objectContaining({ ref: record!.ref, register: 'cassa/00000007', outcome: 'approved', acknowledged: true })]));
-    expect(state.listeners).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'cassa', protocol: 'ecr17' })]));
+    expect(state.recent).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ref: record!.ref,
+          register: 'cassa/00000007',
+          outcome: 'approved',
+          acknowledged: true,
+        }),
+      ]),
+    );
+    expect(state.listeners).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'cassa', protocol: 'ecr17' })]),
+    );
 
     // close session: the register's totals, and the bridge's end of day
     r.send(closeRequest('00000007'));
@@ -55,6 +86,8 @@ describe('ECR17 payments in the journal, the dashboard and the end-of-day report
       reports = (await (await fetch(`${base}/api/reports`)).json()) as DayReportsView;
       if (reports.lastEndOfDay) break;
     }
-    expect(reports!.lastEndOfDay).toMatchObject({ currencies: [expect.objectContaining({ currency: 'EUR', net: 1250 })] });
+    expect(reports!.lastEndOfDay).toMatchObject({
+      currencies: [expect.objectContaining({ currency: 'EUR', net: 1250 })],
+    });
   });
 });

@@ -23,7 +23,13 @@ async function gateway(options: FakeEposGatewayOptions = {}): Promise<string> {
 
 function config(url: string, extra: Record<string, unknown> = {}): EposTerminalConfig {
   return eposTerminalSchema.parse(
-    demoEposTerminal(url, { id: 'shop', currency: 'EUR', partnerSecret: { env: 'T_PARTNER_SECRET' }, merchantSecret: { env: 'T_MERCHANT_SECRET' }, ...extra }),
+    demoEposTerminal(url, {
+      id: 'shop',
+      currency: 'EUR',
+      partnerSecret: { env: 'T_PARTNER_SECRET' },
+      merchantSecret: { env: 'T_MERCHANT_SECRET' },
+      ...extra,
+    }),
   );
 }
 
@@ -55,12 +61,16 @@ describe('runEposCheck', () => {
     expect(text).toMatch(/\[fail\] Partner credentials refused/);
     expect(text).toMatch(/Demo Partner Portal \(demo-partners\.mypos\.com\)/);
     expect(text).not.toContain('secret_wrong');
-    const live = await runEposCheck(config(url, { environment: 'live' }), { secrets: { env: { ...env, T_PARTNER_SECRET: 'secret_wrong' } } });
+    const live = await runEposCheck(config(url, { environment: 'live' }), {
+      secrets: { env: { ...env, T_PARTNER_SECRET: 'secret_wrong' } },
+    });
     expect(live.lines.join('\n')).toMatch(/Demo credentials are not migrated to Live/);
   });
 
   it('names wrong merchant credentials', async () => {
-    const r = await runEposCheck(config(await gateway()), { secrets: { env: { ...env, T_MERCHANT_SECRET: 'sec_wrong' } } });
+    const r = await runEposCheck(config(await gateway()), {
+      secrets: { env: { ...env, T_MERCHANT_SECRET: 'sec_wrong' } },
+    });
     expect(r.ok).toBe(false);
     expect(r.lines.join('\n')).toMatch(/\[fail\] Merchant credentials refused.*\n.*Merchants tab/);
   });
@@ -70,16 +80,30 @@ describe('runEposCheck', () => {
     expect(none.ok).toBe(false);
     expect(none.lines.join('\n')).toMatch(/\[fail\] The merchant has no terminals/);
     await g!.close();
-    const url = await gateway({ terminals: [{ terminalId: '80000011', merchant: DEMO_EPOS.merchantClientId, currency: 'EUR', model: 'N96' }] });
+    const url = await gateway({
+      terminals: [{ terminalId: '80000011', merchant: DEMO_EPOS.merchantClientId, currency: 'EUR', model: 'N96' }],
+    });
     const other = await runEposCheck(config(url), deps);
     expect(other.ok).toBe(false);
-    expect(other.lines.join('\n')).toMatch(/\[fail\] Terminal 80123457 is not among this merchant's terminals: 80000011 \(N96\)/);
+    expect(other.lines.join('\n')).toMatch(
+      /\[fail\] Terminal 80123457 is not among this merchant's terminals: 80000011 \(N96\)/,
+    );
     const otherLive = await runEposCheck(config(url, { environment: 'live' }), deps);
     expect(otherLive.lines.join('\n')).toMatch(/set "environment": "demo"/);
   });
 
   it('flags a terminal that is not Active or has another currency', async () => {
-    const url = await gateway({ terminals: [{ terminalId: DEMO_EPOS.terminalId, merchant: DEMO_EPOS.merchantClientId, currency: 'BGN', status: 'Deactive', forbiddenRefund: true }] });
+    const url = await gateway({
+      terminals: [
+        {
+          terminalId: DEMO_EPOS.terminalId,
+          merchant: DEMO_EPOS.merchantClientId,
+          currency: 'BGN',
+          status: 'Deactive',
+          forbiddenRefund: true,
+        },
+      ],
+    });
     const r = await runEposCheck(config(url), deps);
     expect(r.ok).toBe(false);
     const text = r.lines.join('\n');
@@ -93,7 +117,10 @@ describe('runEposCheck', () => {
     const r = await runEposCheck(config(url), { secrets: { env: {} } });
     expect(r.ok).toBe(false);
     expect(r.lines.join('\n')).toMatch(/\[fail\] .*T_PARTNER_SECRET.*not set/);
-    const plain = await runEposCheck(config(url, { partnerSecret: DEMO_EPOS.partnerSecret, merchantSecret: DEMO_EPOS.merchantSecret }), { secrets: { env: {} } });
+    const plain = await runEposCheck(
+      config(url, { partnerSecret: DEMO_EPOS.partnerSecret, merchantSecret: DEMO_EPOS.merchantSecret }),
+      { secrets: { env: {} } },
+    );
     expect(plain.ok).toBe(true);
     expect(plain.lines.filter((l) => l.startsWith('[warn]') && l.includes('plain text'))).toHaveLength(2);
   });
@@ -113,8 +140,15 @@ describe('ePOS demo mode', () => {
     const demo = await startEposDemo('demo', { approveDelayMs: 0 });
     try {
       expect((await runEposCheck(demo.config, { secrets: { env: {} } })).ok).toBe(true);
-      const driver = createEposDriver(demo.config, { secrets: { env: {} }, auth: new AuthRegistry(), clock: new ManualClock() });
-      const o = await driver.execute({ kind: 'sale', amount: { minor: 1234, currency: 'EUR' }, reference: 'DEMO-1' }, { signal: new AbortController().signal, stage: () => undefined, beforeSend: async () => undefined });
+      const driver = createEposDriver(demo.config, {
+        secrets: { env: {} },
+        auth: new AuthRegistry(),
+        clock: new ManualClock(),
+      });
+      const o = await driver.execute(
+        { kind: 'sale', amount: { minor: 1234, currency: 'EUR' }, reference: 'DEMO-1' },
+        { signal: new AbortController().signal, stage: () => undefined, beforeSend: async () => undefined },
+      );
       expect(o.outcome).toBe('approved');
       expect(driver.info.link).toMatch(/myPOS API Gateway \(demo via http:\/\/127\.0\.0\.1:\d+\), terminal 80123457/);
     } finally {

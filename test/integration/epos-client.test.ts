@@ -40,7 +40,11 @@ describe('authentication (§4.1, §4.2)', () => {
     expect(token!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(token!.headers.accept).toBe('application/json');
     expect(token!.headers.authorization).toBeUndefined();
-    expect(Object.fromEntries(new URLSearchParams(token!.body))).toEqual({ client_id: DEMO_EPOS.partnerClientId, client_secret: '[redacted]', grant_type: 'client_credentials' });
+    expect(Object.fromEntries(new URLSearchParams(token!.body))).toEqual({
+      client_id: DEMO_EPOS.partnerClientId,
+      client_secret: '[redacted]',
+      grant_type: 'client_credentials',
+    });
     expect(session!.path).toBe('/api/v1/auth/session');
     expect(session!.headers['content-type']).toBe('application/json');
     expect(session!.headers.authorization).toBe('Bearer [redacted]');
@@ -66,7 +70,10 @@ describe('authentication (§4.1, §4.2)', () => {
       expect(r.headers['x-request-id']).toBeUndefined();
     }
     expect(api[0]!.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(api[0]!.body)).toMatchObject({ reference_number: 'C-1', amount: { value: 2500, currency_code: 'EUR' } });
+    expect(JSON.parse(api[0]!.body)).toMatchObject({
+      reference_number: 'C-1',
+      amount: { value: 2500, currency_code: 'EUR' },
+    });
     expect(api[1]!.headers['content-type']).toBeUndefined();
     expect(api[2]!.headers['content-type']).toBeUndefined();
     expect(api[2]!.body).toBe('');
@@ -91,13 +98,25 @@ describe('authentication (§4.1, §4.2)', () => {
 
   it('caches the token per integration and the session per merchant, with one refresh in flight', async () => {
     h = await startHarness({
-      merchants: [{ clientId: 'cli_a', clientSecret: 'sec_a' }, { clientId: 'cli_b', clientSecret: 'sec_b' }],
-      terminals: [{ terminalId: '80000001', merchant: 'cli_a', currency: 'EUR' }, { terminalId: '80000002', merchant: 'cli_b', currency: 'EUR' }],
+      merchants: [
+        { clientId: 'cli_a', clientSecret: 'sec_a' },
+        { clientId: 'cli_b', clientSecret: 'sec_b' },
+      ],
+      terminals: [
+        { terminalId: '80000001', merchant: 'cli_a', currency: 'EUR' },
+        { terminalId: '80000002', merchant: 'cli_b', currency: 'EUR' },
+      ],
     });
     const a = h.client({ merchantClientId: 'cli_a', merchantSecret: 'sec_a' });
     const a2 = h.client({ merchantClientId: 'cli_a', merchantSecret: 'sec_a' });
     const b = h.client({ merchantClientId: 'cli_b', merchantSecret: 'sec_b' });
-    await Promise.all([a.getTerminal('80000001'), a2.getTerminal('80000001'), b.getTerminal('80000002'), a.listTerminals(), b.listTerminals()]);
+    await Promise.all([
+      a.getTerminal('80000001'),
+      a2.getTerminal('80000001'),
+      b.getTerminal('80000002'),
+      a.listTerminals(),
+      b.listTerminals(),
+    ]);
     expect(h.gateway.tokenRequestTimes).toHaveLength(1);
     expect(h.gateway.sessionRequestTimes('cli_a')).toHaveLength(1);
     expect(h.gateway.sessionRequestTimes('cli_b')).toHaveLength(1);
@@ -131,7 +150,13 @@ describe('401 and 403 (§4.4, §10)', () => {
     h.gateway.invalidateSessions();
     await c.listTerminals();
     expect(h.gateway.requests.map((r) => `${r.route} ${r.status}`)).toEqual([
-      'token 200', 'session 200', 'terminals 200', 'terminals 401', 'token 200', 'session 200', 'terminals 200',
+      'token 200',
+      'session 200',
+      'terminals 200',
+      'terminals 401',
+      'token 200',
+      'session 200',
+      'terminals 200',
     ]);
   });
 
@@ -154,7 +179,15 @@ describe('401 and 403 (§4.4, §10)', () => {
 
   it('on a 403 renews the session once, then explains the known causes', async () => {
     h = await startHarness({
-      terminals: [{ terminalId: DEMO_EPOS.terminalId, merchant: DEMO_EPOS.merchantClientId, currency: 'EUR', status: 'Active', eposEnabled: false }],
+      terminals: [
+        {
+          terminalId: DEMO_EPOS.terminalId,
+          merchant: DEMO_EPOS.merchantClientId,
+          currency: 'EUR',
+          status: 'Active',
+          eposEnabled: false,
+        },
+      ],
     });
     const c = h.client();
     const e = await rejection(c.createPayment(createBody('C-403')));
@@ -165,7 +198,13 @@ describe('401 and 403 (§4.4, §10)', () => {
     expect(e.message).toMatch(/POSLink Manager.*Pair Type "EPOS"/);
     expect(e.message).toMatch(/Cash Register/);
     expect(e.message).toMatch(/retrying does not help/);
-    expect(h.gateway.requests.map((r) => `${r.route} ${r.status}`)).toEqual(['token 200', 'session 200', 'create 403', 'session 200', 'create 403']);
+    expect(h.gateway.requests.map((r) => `${r.route} ${r.status}`)).toEqual([
+      'token 200',
+      'session 200',
+      'create 403',
+      'session 200',
+      'create 403',
+    ]);
   });
 
   it('names the partner credentials when the token is refused, and the merchant credentials on a 400 session', async () => {
@@ -204,7 +243,9 @@ describe('errors, timeouts and retries (§5)', () => {
     const t0 = h.clock.now();
     h.gateway.fault('terminals', { kind: 'status', status: 503 }, 2);
     await c.listTerminals();
-    expect(h.gateway.requests.filter((r) => r.route === 'terminals').map((r) => r.status)).toEqual([200, 503, 503, 200]);
+    expect(h.gateway.requests.filter((r) => r.route === 'terminals').map((r) => r.status)).toEqual([
+      200, 503, 503, 200,
+    ]);
     expect(h.clock.now() - t0).toBe(500 + 1000);
   });
 
@@ -270,7 +311,8 @@ describe('errors, timeouts and retries (§5)', () => {
     await rejection(h.client({ log, partnerSecret: 'secret_wrong_one' }).listTerminals());
     const text = lines.join('');
     expect(lines.length).toBeGreaterThan(0);
-    for (const s of [DEMO_EPOS.partnerSecret, DEMO_EPOS.merchantSecret, 'secret_wrong_one']) expect(text).not.toContain(s);
+    for (const s of [DEMO_EPOS.partnerSecret, DEMO_EPOS.merchantSecret, 'secret_wrong_one'])
+      expect(text).not.toContain(s);
     // Tokens are JWTs ("eyJ…"), sessions 32 hex characters at the fake gateway.
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
     expect(text).not.toMatch(/[0-9a-f]{32}/);

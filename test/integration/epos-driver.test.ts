@@ -42,7 +42,14 @@ describe('sale', () => {
     expect(outcome.outcome).toBe('approved');
     expect(outcome.message).toBe('Approved');
     expect(outcome.driverRef).toMatch(/^[0-9a-f]{24}$/);
-    expect(outcome.fields).toMatchObject({ authCode: 'VISSIM', hostCode: '00', cardScheme: 'VISA', panMasked: '****6693', terminalId: T, processedAmount: { minor: 2500, currency: 'EUR' } });
+    expect(outcome.fields).toMatchObject({
+      authCode: 'VISSIM',
+      hostCode: '00',
+      cardScheme: 'VISA',
+      panMasked: '****6693',
+      terminalId: T,
+      processedAmount: { minor: 2500, currency: 'EUR' },
+    });
     expect(outcome.raw?.status).toBe('Success');
     expect(ctx.stages.map((s) => s.stage)).toEqual(['connecting', 'accepted', 'present_card']);
     expect(h.gateway.paymentsWithReference(cmd.reference)).toHaveLength(1);
@@ -53,7 +60,10 @@ describe('sale', () => {
     await h.driver().execute(sale(2500, { tip: 200 }), recordingContext());
     await h.driver({ tipMode: 'included' }).execute(sale(2500, { tip: 200 }), recordingContext());
     const bodies = h.gateway.requests.filter((r) => r.route === 'create').map((r) => JSON.parse(r.body).amount);
-    expect(bodies).toEqual([{ value: 2500, currency_code: 'EUR', tip: 200 }, { value: 2700, currency_code: 'EUR', tip: 200 }]);
+    expect(bodies).toEqual([
+      { value: 2500, currency_code: 'EUR', tip: 200 },
+      { value: 2700, currency_code: 'EUR', tip: 200 },
+    ]);
   });
 
   it.each([
@@ -87,7 +97,12 @@ describe('sale', () => {
     h = await startHarness();
     const lines: string[] = [];
     const log = createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(s) } });
-    h.gateway.scriptNext({ steps: [{ afterMs: 1000, status: 'PendingX' }, { afterMs: 5000, status: 'Completed', responseCode: '00' }] });
+    h.gateway.scriptNext({
+      steps: [
+        { afterMs: 1000, status: 'PendingX' },
+        { afterMs: 5000, status: 'Completed', responseCode: '00' },
+      ],
+    });
     const o = await h.driver({ log }).execute(sale(2500), recordingContext());
     expect(o.outcome).toBe('approved');
     expect(h.gateway.requests.filter((r) => r.route === 'get').length).toBeGreaterThanOrEqual(4);
@@ -115,9 +130,15 @@ describe('sale', () => {
   it('refuses bad commands with BridgeErrors before anything is sent', async () => {
     h = await startHarness();
     const d = h.driver({ minAmountMinor: 100 });
-    await expect(d.execute(sale(2500, { reference: 'x'.repeat(51) }), recordingContext())).rejects.toMatchObject({ code: 'invalid_ref' });
-    await expect(d.execute(sale(2500, { reference: 'Zahlung-ü' }), recordingContext())).rejects.toMatchObject({ code: 'invalid_ref' });
-    await expect(d.execute({ ...sale(2500), amount: { minor: 2500, currency: 'USD' } }, recordingContext())).rejects.toMatchObject({ code: 'currency_mismatch' });
+    await expect(d.execute(sale(2500, { reference: 'x'.repeat(51) }), recordingContext())).rejects.toMatchObject({
+      code: 'invalid_ref',
+    });
+    await expect(d.execute(sale(2500, { reference: 'Zahlung-ü' }), recordingContext())).rejects.toMatchObject({
+      code: 'invalid_ref',
+    });
+    await expect(
+      d.execute({ ...sale(2500), amount: { minor: 2500, currency: 'USD' } }, recordingContext()),
+    ).rejects.toMatchObject({ code: 'currency_mismatch' });
     await expect(d.execute(sale(99), recordingContext())).rejects.toMatchObject({ code: 'invalid_amount' });
     await expect(d.execute({ ...sale(2500), kind: 'preauth' }, recordingContext())).rejects.toBeInstanceOf(BridgeError);
     expect(h.gateway.requests.filter((r) => r.route === 'create')).toHaveLength(0);
@@ -137,7 +158,14 @@ describe('sale', () => {
     const unknown = await h.driver({ terminalId: '89999999' }).execute(sale(2500), recordingContext());
     expect(unknown.refused).toMatchObject({ code: 'unknown_terminal', status: '404', retryable: false });
     h.gateway.hold();
-    await h.client().createPayment({ terminal_id: T, amount: { value: 100, currency_code: 'EUR' }, app_name: 'other', app_version: '1' });
+    await h
+      .client()
+      .createPayment({
+        terminal_id: T,
+        amount: { value: 100, currency_code: 'EUR' },
+        app_name: 'other',
+        app_version: '1',
+      });
     const busy = await h.driver().execute(sale(2500), recordingContext());
     expect(busy.refused).toMatchObject({ code: 'terminal_busy', status: '409', retryable: true });
     const ctx = recordingContext();
@@ -217,14 +245,25 @@ describe('reversal (§6.5)', () => {
     expect(approved.outcome).toBe('approved');
     // A new driver (bridge restarted): the journal knows the reference, which is also its driverRef.
     const ctx = recordingContext();
-    const o = await h.driver().execute({ kind: 'reversal', reference: 'REV-1', original: { reference: first.reference, driverRef: first.reference, amount: first.amount! } }, ctx);
+    const o = await h
+      .driver()
+      .execute(
+        {
+          kind: 'reversal',
+          reference: 'REV-1',
+          original: { reference: first.reference, driverRef: first.reference, amount: first.amount! },
+        },
+        ctx,
+      );
     expect(o.outcome).toBe('approved');
     expect(o.message).toMatch(/Reversed/);
     expect(ctx.sent).toEqual([approved.driverRef]);
     expect(h.gateway.payment(approved.driverRef!)!.status).toBe('Reversed');
     const body = JSON.parse(h.gateway.requests.find((r) => r.route === 'reversal')!.body);
     expect(body).toMatchObject({ terminal_id: T, app_name: 'Register Bridge', app_version: '0.1.0' });
-    expect(await h.driver().lookup({ kind: 'reversal', reference: 'REV-1', driverRef: approved.driverRef! })).toMatchObject({ outcome: 'approved' });
+    expect(
+      await h.driver().lookup({ kind: 'reversal', reference: 'REV-1', driverRef: approved.driverRef! }),
+    ).toMatchObject({ outcome: 'approved' });
   });
 
   it('refuses a reversal the terminal forbids, and one of an unknown payment', async () => {
@@ -232,11 +271,21 @@ describe('reversal (§6.5)', () => {
     const d = h.driver();
     const first = sale(2500);
     const approved = await d.execute(first, recordingContext());
-    const o = await d.execute({ kind: 'reversal', reference: 'REV-2', original: { reference: first.reference, driverRef: approved.driverRef! } }, recordingContext());
+    const o = await d.execute(
+      {
+        kind: 'reversal',
+        reference: 'REV-2',
+        original: { reference: first.reference, driverRef: approved.driverRef! },
+      },
+      recordingContext(),
+    );
     expect(o.outcome).toBe('failed');
     expect(o.refused?.code).toBe('not_reversible');
     expect(o.message).toMatch(/forbidden/);
-    const unknown = await d.execute({ kind: 'reversal', reference: 'REV-3', original: { reference: 'NEVER-SENT' } }, recordingContext());
+    const unknown = await d.execute(
+      { kind: 'reversal', reference: 'REV-3', original: { reference: 'NEVER-SENT' } },
+      recordingContext(),
+    );
     expect(unknown.refused?.code).toBe('unknown_ref');
   });
 
@@ -245,7 +294,14 @@ describe('reversal (§6.5)', () => {
     const d = h.driver();
     const first = sale(2500);
     const approved = await d.execute(first, recordingContext());
-    const o = await d.execute({ kind: 'reversal', reference: 'REV-4', original: { reference: first.reference, driverRef: approved.driverRef! } }, recordingContext());
+    const o = await d.execute(
+      {
+        kind: 'reversal',
+        reference: 'REV-4',
+        original: { reference: first.reference, driverRef: approved.driverRef! },
+      },
+      recordingContext(),
+    );
     expect(o.outcome).toBe('declined');
   });
 });
@@ -253,19 +309,31 @@ describe('reversal (§6.5)', () => {
 describe('refund (§6.6)', () => {
   it('runs an unreferenced refund on the terminal and polls it to its end', async () => {
     h = await startHarness();
-    const o = await h.driver().execute({ kind: 'refund', reference: 'RF-1', amount: { minor: 1500, currency: 'EUR' } }, recordingContext());
+    const o = await h
+      .driver()
+      .execute({ kind: 'refund', reference: 'RF-1', amount: { minor: 1500, currency: 'EUR' } }, recordingContext());
     expect(o.outcome).toBe('approved');
     const body = JSON.parse(h.gateway.requests.find((r) => r.route === 'refund')!.body);
-    expect(body).toEqual({ terminal_id: T, amount: { value: 1500, currency_code: 'EUR' }, app_name: 'Register Bridge', app_version: '0.1.0', description: 'Refund RF-1' });
+    expect(body).toEqual({
+      terminal_id: T,
+      amount: { value: 1500, currency_code: 'EUR' },
+      app_name: 'Register Bridge',
+      app_version: '0.1.0',
+      description: 'Refund RF-1',
+    });
     expect(h.gateway.payments()[0]!.kind).toBe('refund');
-    const declined = await h.driver().execute({ kind: 'refund', reference: 'RF-2', amount: { minor: 1551, currency: 'EUR' } }, recordingContext());
+    const declined = await h
+      .driver()
+      .execute({ kind: 'refund', reference: 'RF-2', amount: { minor: 1551, currency: 'EUR' } }, recordingContext());
     expect(declined.outcome).toBe('declined');
   });
 
   it('refuses clearly when the terminal does not allow refunds, without sending one', async () => {
     h = await startHarness({ terminals: [{ terminalId: T, merchant: M, currency: 'EUR', forbiddenRefund: true }] });
     const ctx = recordingContext();
-    const o = await h.driver().execute({ kind: 'refund', reference: 'RF-3', amount: { minor: 1500, currency: 'EUR' } }, ctx);
+    const o = await h
+      .driver()
+      .execute({ kind: 'refund', reference: 'RF-3', amount: { minor: 1500, currency: 'EUR' } }, ctx);
     expect(o.outcome).toBe('failed');
     expect(o.refused).toMatchObject({ code: 'unsupported', retryable: false });
     expect(o.message).toMatch(/Refunds are disabled for terminal 80123457/);
@@ -275,7 +343,9 @@ describe('refund (§6.6)', () => {
 
   it('explains a refund the gateway refuses', async () => {
     h = await startHarness({ terminals: [{ terminalId: T, merchant: M, currency: 'EUR', eposEnabled: false }] });
-    const o = await h.driver().execute({ kind: 'refund', reference: 'RF-4', amount: { minor: 1500, currency: 'EUR' } }, recordingContext());
+    const o = await h
+      .driver()
+      .execute({ kind: 'refund', reference: 'RF-4', amount: { minor: 1500, currency: 'EUR' } }, recordingContext());
     expect(o.outcome).toBe('failed');
     expect(o.message).toMatch(/The gateway refused the refund.*need the card on the terminal/);
   });
@@ -283,14 +353,27 @@ describe('refund (§6.6)', () => {
 
 describe('lookup, health, settle', () => {
   it('looks a payment up by id, or by reference through the terminal list (first and last pages, either order, either id field)', async () => {
-    for (const variant of [{ listOrder: 'oldest_first', listItemId: 'payment_id' }, { listOrder: 'newest_first', listItemId: 'request_id' }] as const) {
+    for (const variant of [
+      { listOrder: 'oldest_first', listItemId: 'payment_id' },
+      { listOrder: 'newest_first', listItemId: 'request_id' },
+    ] as const) {
       h = await startHarness({ ...variant, oneInProgressPerTerminal: false, approveDelayMs: 0 });
       const c = h.client();
-      for (let i = 0; i < 95; i++) await c.createPayment({ terminal_id: T, amount: { value: 100 + i * 100, currency_code: 'EUR' }, app_name: 'a', app_version: '1', reference_number: `OLD-${i}` });
+      for (let i = 0; i < 95; i++)
+        await c.createPayment({
+          terminal_id: T,
+          amount: { value: 100 + i * 100, currency_code: 'EUR' },
+          app_name: 'a',
+          app_version: '1',
+          reference_number: `OLD-${i}`,
+        });
       const cmd = sale(2500);
       const o = await h.driver().execute(cmd, recordingContext());
       const fresh = h.driver({ scan: { pageSize: 10, firstPages: 2, lastPages: 1 } });
-      expect(await fresh.lookup({ kind: 'sale', reference: cmd.reference, driverRef: o.driverRef! })).toMatchObject({ outcome: 'approved', driverRef: o.driverRef });
+      expect(await fresh.lookup({ kind: 'sale', reference: cmd.reference, driverRef: o.driverRef! })).toMatchObject({
+        outcome: 'approved',
+        driverRef: o.driverRef,
+      });
       const byRef = await fresh.lookup({ kind: 'sale', reference: cmd.reference, driverRef: cmd.reference });
       expect(byRef).toMatchObject({ outcome: 'approved', driverRef: o.driverRef });
       const pages = h.gateway.requests.filter((r) => r.route === 'list').map((r) => r.query.page);
@@ -316,12 +399,25 @@ describe('lookup, health, settle', () => {
     h.gateway.fault('list', { kind: 'status', status: 500 }, 10);
     expect(await h.driver().lookup({ kind: 'sale', reference: 'R-X', driverRef: 'R-X' })).toBeUndefined();
     h.gateway.hold();
-    const p = await h.client().createPayment({ terminal_id: T, amount: { value: 100, currency_code: 'EUR' }, app_name: 'a', app_version: '1', reference_number: 'R-RUN' });
+    const p = await h
+      .client()
+      .createPayment({
+        terminal_id: T,
+        amount: { value: 100, currency_code: 'EUR' },
+        app_name: 'a',
+        app_version: '1',
+        reference_number: 'R-RUN',
+      });
     expect(await h.driver().lookup({ kind: 'sale', reference: 'R-RUN', driverRef: p.paymentId })).toBeUndefined();
   });
 
   it('reports health from the terminal details and settles nothing', async () => {
-    h = await startHarness({ terminals: [{ terminalId: T, merchant: M, currency: 'EUR', model: 'N96' }, { terminalId: '80000009', merchant: M, currency: 'EUR', status: 'Deactive' }] });
+    h = await startHarness({
+      terminals: [
+        { terminalId: T, merchant: M, currency: 'EUR', model: 'N96' },
+        { terminalId: '80000009', merchant: M, currency: 'EUR', status: 'Deactive' },
+      ],
+    });
     expect(await h.driver().health()).toMatchObject({ online: true, terminalId: T, model: 'N96', currency: 'EUR' });
     const off = await h.driver({ terminalId: '80000009' }).health();
     expect(off).toMatchObject({ online: false });

@@ -21,9 +21,17 @@ const FAULTS: Record<string, Fault> = {
   '401 (token or session expired)': { kind: 'unauthorized' },
 };
 
-const STEPS: Record<string, FaultRoute> = { token: 'token', session: 'session', create: 'create', poll: 'get', cancel: 'cancel' };
+const STEPS: Record<string, FaultRoute> = {
+  token: 'token',
+  session: 'session',
+  create: 'create',
+  poll: 'get',
+  cancel: 'cancel',
+};
 
-const cases = Object.entries(STEPS).flatMap(([step, route]) => Object.entries(FAULTS).map(([name, fault]) => [step, route, name, fault] as const));
+const cases = Object.entries(STEPS).flatMap(([step, route]) =>
+  Object.entries(FAULTS).map(([name, fault]) => [step, route, name, fault] as const),
+);
 
 describe('fault matrix', () => {
   it.each(cases)('%s step, %s fault "%s"', async (step, route, _name, fault) => {
@@ -96,7 +104,9 @@ describe('when the gateway cannot tell, in_doubt is resolved by lookup', () => {
     const id = h.gateway.paymentsWithReference(cmd.reference)[0]!.id;
     expect(o.driverRef).toBe(id);
     h.gateway.clearFaults();
-    expect(await h.driver().lookup({ kind: 'sale', reference: cmd.reference, driverRef: cmd.reference })).toMatchObject({ outcome: 'approved', driverRef: id });
+    expect(await h.driver().lookup({ kind: 'sale', reference: cmd.reference, driverRef: cmd.reference })).toMatchObject(
+      { outcome: 'approved', driverRef: id },
+    );
     expect(h.gateway.paymentsWithReference(cmd.reference)).toHaveLength(1);
   });
 

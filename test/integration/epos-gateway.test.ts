@@ -21,8 +21,17 @@ async function start(options: FakeEposGatewayOptions = {}): Promise<string> {
   return g.start();
 }
 
-async function call(url: string, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> {
-  const res = await fetch(url + path, { method, headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) });
+async function call(
+  url: string,
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  const res = await fetch(url + path, {
+    method,
+    headers: init.headers ?? {},
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
   const text = await res.text();
   let body: unknown;
   try {
@@ -38,7 +47,11 @@ const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
 async function token(url: string): Promise<string> {
   const r = await call(url, 'POST', '/api/v1/oauth/token', {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: form({ client_id: DEMO_EPOS.partnerClientId, client_secret: DEMO_EPOS.partnerSecret, grant_type: 'client_credentials' }),
+    body: form({
+      client_id: DEMO_EPOS.partnerClientId,
+      client_secret: DEMO_EPOS.partnerSecret,
+      grant_type: 'client_credentials',
+    }),
   });
   expect(r.status).toBe(200);
   return r.body.access_token;
@@ -55,41 +68,87 @@ async function session(url: string, t: string): Promise<string> {
 
 async function headers(url: string): Promise<Record<string, string>> {
   const t = await token(url);
-  return { Authorization: `Bearer ${t}`, 'X-Session': await session(url, t), 'X-Partner-Id': DEMO_EPOS.partnerId, 'X-Application-Id': DEMO_EPOS.applicationId, Accept: 'application/json' };
+  return {
+    Authorization: `Bearer ${t}`,
+    'X-Session': await session(url, t),
+    'X-Partner-Id': DEMO_EPOS.partnerId,
+    'X-Application-Id': DEMO_EPOS.applicationId,
+    Accept: 'application/json',
+  };
 }
 
 const paymentBody = (extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ terminal_id: DEMO_EPOS.terminalId, amount: { value: 2500, currency_code: 'EUR' }, app_name: 'x', app_version: '1', reference_number: 'G-1', ...extra });
+  JSON.stringify({
+    terminal_id: DEMO_EPOS.terminalId,
+    amount: { value: 2500, currency_code: 'EUR' },
+    app_name: 'x',
+    app_version: '1',
+    reference_number: 'G-1',
+    ...extra,
+  });
 
 describe('fake gateway: authentication', () => {
   it('issues a bearer token for form-encoded partner credentials only', async () => {
     const url = await start();
-    const ok = await call(url, 'POST', '/api/v1/oauth/token', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ client_id: DEMO_EPOS.partnerClientId, client_secret: DEMO_EPOS.partnerSecret, grant_type: 'client_credentials' }) });
+    const ok = await call(url, 'POST', '/api/v1/oauth/token', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form({
+        client_id: DEMO_EPOS.partnerClientId,
+        client_secret: DEMO_EPOS.partnerSecret,
+        grant_type: 'client_credentials',
+      }),
+    });
     expect(ok.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     expect(ok.body.access_token.split('.')).toHaveLength(3);
-    const json = await call(url, 'POST', '/api/v1/oauth/token', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id: DEMO_EPOS.partnerClientId }) });
+    const json = await call(url, 'POST', '/api/v1/oauth/token', {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: DEMO_EPOS.partnerClientId }),
+    });
     expect(json.status).toBe(415);
-    const wrong = await call(url, 'POST', '/api/v1/oauth/token', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ client_id: DEMO_EPOS.partnerClientId, client_secret: 'nope', grant_type: 'client_credentials' }) });
+    const wrong = await call(url, 'POST', '/api/v1/oauth/token', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form({ client_id: DEMO_EPOS.partnerClientId, client_secret: 'nope', grant_type: 'client_credentials' }),
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ status: 401, title: 'invalid_client' });
-    const scope = await call(url, 'POST', '/api/v1/oauth/token', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ client_id: DEMO_EPOS.partnerClientId, client_secret: DEMO_EPOS.partnerSecret, grant_type: 'client_credentials', scope: 'admin' }) });
+    const scope = await call(url, 'POST', '/api/v1/oauth/token', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form({
+        client_id: DEMO_EPOS.partnerClientId,
+        client_secret: DEMO_EPOS.partnerSecret,
+        grant_type: 'client_credentials',
+        scope: 'admin',
+      }),
+    });
     expect(scope.status).toBe(400);
   });
 
   it('answers wrong partner credentials with 400 when configured', async () => {
     const url = await start({ badPartnerStatus: 400 });
-    const wrong = await call(url, 'POST', '/api/v1/oauth/token', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ client_id: 'client_x', client_secret: 'y', grant_type: 'client_credentials' }) });
+    const wrong = await call(url, 'POST', '/api/v1/oauth/token', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form({ client_id: 'client_x', client_secret: 'y', grant_type: 'client_credentials' }),
+    });
     expect(wrong.status).toBe(400);
   });
 
   it('creates sessions for the bearer and merchant credentials; wrong merchant credentials → 400', async () => {
     const url = await start({ sessionTtlSeconds: 360 });
     const t = await token(url);
-    const ok = await call(url, 'POST', '/api/v1/auth/session', { headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id: DEMO_EPOS.merchantClientId, client_secret: DEMO_EPOS.merchantSecret }) });
+    const ok = await call(url, 'POST', '/api/v1/auth/session', {
+      headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: DEMO_EPOS.merchantClientId, client_secret: DEMO_EPOS.merchantSecret }),
+    });
     expect(ok.body).toEqual({ session: expect.any(String), expires_in: 360 });
-    const wrong = await call(url, 'POST', '/api/v1/auth/session', { headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id: DEMO_EPOS.merchantClientId, client_secret: 'x' }) });
+    const wrong = await call(url, 'POST', '/api/v1/auth/session', {
+      headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: DEMO_EPOS.merchantClientId, client_secret: 'x' }),
+    });
     expect(wrong.status).toBe(400);
-    const noBearer = await call(url, 'POST', '/api/v1/auth/session', { headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const noBearer = await call(url, 'POST', '/api/v1/auth/session', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(noBearer.status).toBe(401);
   });
 
@@ -107,7 +166,10 @@ describe('fake gateway: authentication', () => {
     expect((await call(url, 'GET', '/pos/v1/terminals', { headers: h })).status).toBe(401);
     const t = h.Authorization!.slice(7);
     clock.advance(3_300_000);
-    const fresh = await call(url, 'POST', '/api/v1/auth/session', { headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id: DEMO_EPOS.merchantClientId, client_secret: DEMO_EPOS.merchantSecret }) });
+    const fresh = await call(url, 'POST', '/api/v1/auth/session', {
+      headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: DEMO_EPOS.merchantClientId, client_secret: DEMO_EPOS.merchantSecret }),
+    });
     expect(fresh.status).toBe(401);
   });
 
@@ -124,33 +186,88 @@ describe('fake gateway: authentication', () => {
     const url = await start();
     const h = await headers(url);
     expect((await call(url, 'POST', '/pos/v1/terminals/activation', { headers: h })).status).toBe(415);
-    expect((await call(url, 'POST', '/pos/v1/terminals/activation', { headers: { ...h, 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(500);
+    expect(
+      (
+        await call(url, 'POST', '/pos/v1/terminals/activation', {
+          headers: { ...h, 'Content-Type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(500);
     g!.options.requireVersionedMediaType = true;
-    expect((await call(url, 'POST', '/epos/v1/payments', { headers: { ...h, 'Content-Type': 'application/json' }, body: paymentBody() })).status).toBe(415);
-    expect((await call(url, 'POST', '/epos/v1/payments', { headers: { ...h, 'Content-Type': 'application/json; x-api-version=1' }, body: paymentBody() })).status).toBe(201);
+    expect(
+      (
+        await call(url, 'POST', '/epos/v1/payments', {
+          headers: { ...h, 'Content-Type': 'application/json' },
+          body: paymentBody(),
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (
+        await call(url, 'POST', '/epos/v1/payments', {
+          headers: { ...h, 'Content-Type': 'application/json; x-api-version=1' },
+          body: paymentBody(),
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 
 describe('fake gateway: payments', () => {
   it('creates, validates and refuses payments as documented (§11.5)', async () => {
-    const url = await start({ terminals: [{ terminalId: DEMO_EPOS.terminalId, merchant: DEMO_EPOS.merchantClientId, currency: 'EUR' }, { terminalId: '80000003', merchant: DEMO_EPOS.merchantClientId, currency: 'EUR', eposEnabled: false }] });
+    const url = await start({
+      terminals: [
+        { terminalId: DEMO_EPOS.terminalId, merchant: DEMO_EPOS.merchantClientId, currency: 'EUR' },
+        { terminalId: '80000003', merchant: DEMO_EPOS.merchantClientId, currency: 'EUR', eposEnabled: false },
+      ],
+    });
     const h = { ...(await headers(url)), 'Content-Type': 'application/json' };
     const created = await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody() });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'InProgress', amount: { value: 2500, currency_code: 'EUR' }, reference_number: 'G-1' });
+    expect(created.body).toMatchObject({
+      status: 'InProgress',
+      amount: { value: 2500, currency_code: 'EUR' },
+      reference_number: 'G-1',
+    });
     expect(created.body.payment_id).toMatch(/^[0-9a-f]{24}$/);
     expect(created.body.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
-    expect(Date.parse(created.body.expire_at + 'Z') - Date.parse(created.body.created_at + 'Z')).toBeGreaterThanOrEqual(28 * 24 * 3600 * 1000);
-    const invalid = await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ amount: { value: 12.5, currency_code: 'eur' } }) });
+    expect(Date.parse(created.body.expire_at + 'Z') - Date.parse(created.body.created_at + 'Z')).toBeGreaterThanOrEqual(
+      28 * 24 * 3600 * 1000,
+    );
+    const invalid = await call(url, 'POST', '/epos/v1/payments', {
+      headers: h,
+      body: paymentBody({ amount: { value: 12.5, currency_code: 'eur' } }),
+    });
     expect(invalid.status).toBe(400);
     expect(Object.keys(invalid.body.errors)).toEqual(['amount.value', 'amount.currency_code']);
-    expect((await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ amount: { value: 100, currency_code: 'USD' } }) })).status).toBe(400);
-    expect((await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ terminal_id: '89999999' }) })).status).toBe(404);
-    const forbidden = await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ terminal_id: '80000003' }) });
+    expect(
+      (
+        await call(url, 'POST', '/epos/v1/payments', {
+          headers: h,
+          body: paymentBody({ amount: { value: 100, currency_code: 'USD' } }),
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ terminal_id: '89999999' }) }))
+        .status,
+    ).toBe(404);
+    const forbidden = await call(url, 'POST', '/epos/v1/payments', {
+      headers: h,
+      body: paymentBody({ terminal_id: '80000003' }),
+    });
     expect(forbidden.status).toBe(403);
-    expect(forbidden.body).toEqual({ type: 'https://tools.ietf.org/html/rfc7231#section-6.5.3', title: 'Forbidden', status: 403 });
+    expect(forbidden.body).toEqual({
+      type: 'https://tools.ietf.org/html/rfc7231#section-6.5.3',
+      title: 'Forbidden',
+      status: 403,
+    });
     // One InProgress payment per terminal.
-    expect((await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ reference_number: 'G-2' }) })).status).toBe(409);
+    expect(
+      (await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ reference_number: 'G-2' }) }))
+        .status,
+    ).toBe(409);
   });
 
   it('moves payments through the statuses on its clock, honours hold/release and lists them flat (§6.3, §7)', async () => {
@@ -162,11 +279,30 @@ describe('fake gateway: payments', () => {
     expect((await call(url, 'GET', `/epos/v1/payments/${id}`, { headers: h })).body.status).toBe('InProgress');
     g!.release(id);
     const done = (await call(url, 'GET', `/epos/v1/payments/${id}`, { headers: h })).body;
-    expect(done).toMatchObject({ status: 'Success', response_code: '00', status_message: 'TRANSACTION_SUCCESS', auth_code: 'VISSIM', pan: '****6693', card_qualifier: 'VISA' });
+    expect(done).toMatchObject({
+      status: 'Success',
+      response_code: '00',
+      status_message: 'TRANSACTION_SUCCESS',
+      auth_code: 'VISSIM',
+      pan: '****6693',
+      card_qualifier: 'VISA',
+    });
     expect(done.transaction_date_local).toMatch(/^\d{12}$/);
-    const list = await call(url, 'GET', `/epos/v1/payments?terminal_id=${DEMO_EPOS.terminalId}&page=1&size=20`, { headers: h });
-    expect(list.body).toEqual({ items: [{ request_id: id, reference_number: 'G-1', status: 'Success' }], page: 1, page_size: 20, total_pages: 1, total_count: 1, has_previous_page: false, has_next_page: false });
-    expect((await call(url, 'GET', `/epos/v1/payments?terminal_id=${DEMO_EPOS.terminalId}&size=101`, { headers: h })).status).toBe(400);
+    const list = await call(url, 'GET', `/epos/v1/payments?terminal_id=${DEMO_EPOS.terminalId}&page=1&size=20`, {
+      headers: h,
+    });
+    expect(list.body).toEqual({
+      items: [{ request_id: id, reference_number: 'G-1', status: 'Success' }],
+      page: 1,
+      page_size: 20,
+      total_pages: 1,
+      total_count: 1,
+      has_previous_page: false,
+      has_next_page: false,
+    });
+    expect(
+      (await call(url, 'GET', `/epos/v1/payments?terminal_id=${DEMO_EPOS.terminalId}&size=101`, { headers: h })).status,
+    ).toBe(400);
   });
 
   it('cancels unfinished payments with 202 and refuses final ones (§6.4, §11.7)', async () => {
@@ -185,15 +321,29 @@ describe('fake gateway: payments', () => {
     const url = await start();
     const h = { ...(await headers(url)), 'Content-Type': 'application/json' };
     const id = (await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody() })).body.payment_id;
-    const early = await call(url, 'POST', `/epos/v1/payments/${id}/reversal`, { headers: h, body: JSON.stringify({ terminal_id: DEMO_EPOS.terminalId }) });
+    const early = await call(url, 'POST', `/epos/v1/payments/${id}/reversal`, {
+      headers: h,
+      body: JSON.stringify({ terminal_id: DEMO_EPOS.terminalId }),
+    });
     expect(early.status).toBe(400);
     clock.advance(2_000);
-    const rev = await call(url, 'POST', `/epos/v1/payments/${id}/reversal`, { headers: h, body: JSON.stringify({ terminal_id: DEMO_EPOS.terminalId, app_name: 'x', app_version: '1', description: 'void' }) });
+    const rev = await call(url, 'POST', `/epos/v1/payments/${id}/reversal`, {
+      headers: h,
+      body: JSON.stringify({ terminal_id: DEMO_EPOS.terminalId, app_name: 'x', app_version: '1', description: 'void' }),
+    });
     expect(rev.status).toBe(200);
     expect(rev.body.status).toBe('InProgress');
     clock.advance(1_000);
     expect((await call(url, 'GET', `/epos/v1/payments/${id}`, { headers: h })).body.status).toBe('Reversed');
-    const refund = await call(url, 'POST', '/epos/v1/payments/refund', { headers: h, body: JSON.stringify({ terminal_id: DEMO_EPOS.terminalId, amount: { value: 500, currency_code: 'EUR' }, app_name: 'x', app_version: '1' }) });
+    const refund = await call(url, 'POST', '/epos/v1/payments/refund', {
+      headers: h,
+      body: JSON.stringify({
+        terminal_id: DEMO_EPOS.terminalId,
+        amount: { value: 500, currency_code: 'EUR' },
+        app_name: 'x',
+        app_version: '1',
+      }),
+    });
     expect(refund.status).toBe(200);
     expect(refund.body).toMatchObject({ status: 'InProgress', amount: { value: 500 } });
   });
@@ -201,12 +351,25 @@ describe('fake gateway: payments', () => {
   it('serves terminals and decimal-amount transactions with the pagination wrapper (§8)', async () => {
     const url = await start({ approveDelayMs: 0 });
     const h = { ...(await headers(url)), 'Content-Type': 'application/json' };
-    await call(url, 'POST', '/epos/v1/payments', { headers: h, body: paymentBody({ amount: { value: 22, currency_code: 'EUR' } }) });
+    await call(url, 'POST', '/epos/v1/payments', {
+      headers: h,
+      body: paymentBody({ amount: { value: 22, currency_code: 'EUR' } }),
+    });
     const list = await call(url, 'GET', '/pos/v1/terminals', { headers: h });
-    expect(list.body).toEqual({ pagination: { page: 1, page_size: 20, total_pages: 1, total_count: 1 }, terminals: [{ terminal_id: DEMO_EPOS.terminalId, serial_number: 'N960000001', model: 'N96' }] });
+    expect(list.body).toEqual({
+      pagination: { page: 1, page_size: 20, total_pages: 1, total_count: 1 },
+      terminals: [{ terminal_id: DEMO_EPOS.terminalId, serial_number: 'N960000001', model: 'N96' }],
+    });
     const d = await call(url, 'GET', `/pos/v1/terminals/${DEMO_EPOS.terminalId}`, { headers: h });
-    expect(d.body).toMatchObject({ terminal_id: DEMO_EPOS.terminalId, device_currency: 'EUR', status: 'Active', forbidden_refund: false });
-    const tx = await call(url, 'GET', `/pos/v1/terminals/${DEMO_EPOS.terminalId}/transactions?reference_number=G-1`, { headers: h });
+    expect(d.body).toMatchObject({
+      terminal_id: DEMO_EPOS.terminalId,
+      device_currency: 'EUR',
+      status: 'Active',
+      forbidden_refund: false,
+    });
+    const tx = await call(url, 'GET', `/pos/v1/terminals/${DEMO_EPOS.terminalId}/transactions?reference_number=G-1`, {
+      headers: h,
+    });
     expect(tx.text).toContain('"amount":0.22');
     expect(tx.body.transactions).toHaveLength(1);
   });
@@ -268,7 +431,11 @@ describe('fake gateway: faults, counters, log', () => {
 });
 
 it('runs standalone and prints one ready line', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/terminal/simulator/epos-gateway-main.ts', '--port', '0'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/terminal/simulator/epos-gateway-main.ts', '--port', '0'],
+    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     let out = '';
     child.stdout.setEncoding('utf8');
@@ -281,7 +448,15 @@ it('runs standalone and prints one ready line', async () => {
     });
     const m = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
     expect(m).not.toBeNull();
-    const r = await fetch(`${m![1]}/api/v1/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ client_id: DEMO_EPOS.partnerClientId, client_secret: DEMO_EPOS.partnerSecret, grant_type: 'client_credentials' }) });
+    const r = await fetch(`${m![1]}/api/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form({
+        client_id: DEMO_EPOS.partnerClientId,
+        client_secret: DEMO_EPOS.partnerSecret,
+        grant_type: 'client_credentials',
+      }),
+    });
     expect(r.status).toBe(200);
   } finally {
     child.kill('SIGTERM');

@@ -48,7 +48,15 @@ export async function startHarness(options: FakeEposGatewayOptions = {}): Promis
     url,
     client,
     driver: (overrides = {}, clientOverrides = {}) =>
-      new EposDriver({ id: 't1', terminalId: DEMO_EPOS.terminalId, currency: 'EUR', client: client(clientOverrides), clock, appVersion: '0.1.0', ...overrides }),
+      new EposDriver({
+        id: 't1',
+        terminalId: DEMO_EPOS.terminalId,
+        currency: 'EUR',
+        client: client(clientOverrides),
+        clock,
+        appVersion: '0.1.0',
+        ...overrides,
+      }),
     close: () => gateway.close(),
   };
 }

@@ -9,7 +9,10 @@ import { recordingContext, startHarness, type Harness } from './epos-harness';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
-    merchants: [{ clientId: 'cli_shop_a', clientSecret: 'sec_a' }, { clientId: 'cli_shop_b', clientSecret: 'sec_b' }],
+    merchants: [
+      { clientId: 'cli_shop_a', clientSecret: 'sec_a' },
+      { clientId: 'cli_shop_b', clientSecret: 'sec_b' },
+    ],
     terminals: [
       { terminalId: '80000001', merchant: 'cli_shop_a', currency: 'EUR' },
       { terminalId: '80000002', merchant: 'cli_shop_b', currency: 'EUR' },

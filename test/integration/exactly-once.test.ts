@@ -36,7 +36,10 @@ describe('exactly-once across link loss, restarts and unacknowledged results', (
     h.sim.offline(false);
     // Background recovery (backoff) asks again; the approval found this way was never seen by the register,
     // so by the documented rule it is cancelled on the terminal.
-    await until(async () => (await pos.request({ op: 'status', id: `s${Date.now()}`, ref: 'ID-1' }, ['status'])).outcome !== 'in_doubt');
+    await until(
+      async () =>
+        (await pos.request({ op: 'status', id: `s${Date.now()}`, ref: 'ID-1' }, ['status'])).outcome !== 'in_doubt',
+    );
     const final = await pos.request({ op: 'status', id: '3', ref: 'ID-1' }, ['status']);
     expect(final.outcome).toBe('cancelled');
     await until(() => harness.sim.openTransaction() === undefined);
@@ -50,13 +53,18 @@ describe('exactly-once across link loss, restarts and unacknowledged results', (
     expect(await pos.request(sale('1', 'ACK-1', 1200))).toMatchObject({ outcome: 'approved' });
     await until(() => harness.sim.openTransaction() === undefined);
     expect(h.sim.netCharges('ACK-1')).toBe(0);
-    expect(await pos.request({ op: 'status', id: '2', ref: 'ACK-1' }, ['status'])).toMatchObject({ outcome: 'cancelled' });
+    expect(await pos.request({ op: 'status', id: '2', ref: 'ACK-1' }, ['status'])).toMatchObject({
+      outcome: 'cancelled',
+    });
 
     expect(await pos.request(sale('3', 'ACK-2', 1300))).toMatchObject({ outcome: 'approved' });
     expect(await pos.request({ op: 'ack', id: '4', ref: 'ACK-2' }, ['ack'])).toMatchObject({ ref: 'ACK-2' });
     await until(() => harness.sim.openTransaction() === undefined);
     expect(h.sim.netCharges('ACK-2')).toBe(1);
-    expect(await pos.request({ op: 'status', id: '5', ref: 'ACK-2' }, ['status'])).toMatchObject({ outcome: 'approved', acknowledged: true });
+    expect(await pos.request({ op: 'status', id: '5', ref: 'ACK-2' }, ['status'])).toMatchObject({
+      outcome: 'approved',
+      acknowledged: true,
+    });
   });
 
   it('a result the register could not receive is delivered after its next hello', async () => {
@@ -70,7 +78,11 @@ describe('exactly-once across link loss, restarts and unacknowledged results', (
     await held;
     a.close();
     h.sim.release();
-    await until(() => harness.sim.openTransaction() === undefined && harness.service.bridge.recent().some((p) => p.ref === 'GONE-1' && p.stage === 'done'));
+    await until(
+      () =>
+        harness.sim.openTransaction() === undefined &&
+        harness.service.bridge.recent().some((p) => p.ref === 'GONE-1' && p.stage === 'done'),
+    );
     // Nobody was there to take the approval: reversed, nothing charged.
     expect(h.sim.netCharges('GONE-1')).toBe(0);
     const b = await h.client();
@@ -97,7 +109,10 @@ describe('exactly-once across link loss, restarts and unacknowledged results', (
     await other.waitFor((m) => m.id === 'x' && m.type === 'progress');
     h.sim.release();
     expect(await pos.waitFor((m) => m.id === '1' && m.type === 'result')).toMatchObject({ outcome: 'approved' });
-    expect(await other.waitFor((m) => m.id === 'x' && m.type === 'result')).toMatchObject({ outcome: 'approved', attached: true });
+    expect(await other.waitFor((m) => m.id === 'x' && m.type === 'result')).toMatchObject({
+      outcome: 'approved',
+      attached: true,
+    });
     await until(() => harness.sim.openTransaction() === undefined);
     expect(h.sim.netCharges('RUN-1')).toBe(1);
   });

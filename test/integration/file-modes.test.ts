@@ -37,7 +37,8 @@ describe.skipIf(process.platform === 'win32')('file modes', () => {
 
       expect(mode(dataDir)).toBe('700');
       expect(mode(join(dataDir, '..'))).toBe('700');
-      for (const f of ['journal.sqlite', 'journal.sqlite-wal', 'journal.sqlite-shm', 'security-events.jsonl']) expect(`${f} ${mode(join(dataDir, f))}`).toBe(`${f} 600`);
+      for (const f of ['journal.sqlite', 'journal.sqlite-wal', 'journal.sqlite-shm', 'security-events.jsonl'])
+        expect(`${f} ${mode(join(dataDir, f))}`).toBe(`${f} 600`);
       const reports = join(dataDir, 'reports');
       expect(mode(reports)).toBe('700');
       const written = readdirSync(reports);

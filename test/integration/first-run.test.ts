@@ -19,7 +19,12 @@ afterEach(() => {
 /** The project's files (tracked, and new ones not ignored) copied into a new folder, with the installed node_modules linked in (what `npm ci` installs). */
 function freshCopy(): string {
   const dir = join(tmp(), 'register-bridge');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter(Boolean);
   for (const f of files) {
     if (!existsSync(join(root, f))) continue; // deleted in the working tree, not yet committed
     mkdirSync(dirname(join(dir, f)), { recursive: true });
@@ -32,7 +37,11 @@ function freshCopy(): string {
 /** `npm start` in `dir` until it prints the status page's address. */
 function start(dir: string, dataDir: string): Promise<{ url: string; out: string }> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const child = spawn(npm, ['start', '--', '--port', '0', '--status-port', '0', '--data-dir', dataDir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron') } });
+  const child = spawn(npm, ['start', '--', '--port', '0', '--status-port', '0', '--data-dir', dataDir], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron') },
+  });
   children.push(child);
   let out = '';
   return new Promise((res, rej) => {
@@ -57,7 +66,13 @@ describe('first run from a fresh clone', () => {
   it('npm ci’s prepare step builds the page, the desktop bundles and the command; npm start serves the real status page', async () => {
     const dir = freshCopy();
     execFileSync(process.execPath, [join(dir, 'scripts', 'build-stale.mjs')], { cwd: dir, stdio: 'pipe' });
-    for (const built of ['dist-renderer/index.html', 'dist-electron/main.cjs', 'dist-electron/preload.cjs', 'dist-cli/cli.cjs']) expect(existsSync(join(dir, built)), built).toBe(true);
+    for (const built of [
+      'dist-renderer/index.html',
+      'dist-electron/main.cjs',
+      'dist-electron/preload.cjs',
+      'dist-cli/cli.cjs',
+    ])
+      expect(existsSync(join(dir, built)), built).toBe(true);
 
     const { url, out } = await start(dir, join(dir, 'data'));
     expect(out).toMatch(/running the headless service/);

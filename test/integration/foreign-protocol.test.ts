@@ -25,7 +25,11 @@ function attack(port: number, bytes: Buffer): Promise<{ answer: Buffer; reset: b
     const s = connect({ port, host: '127.0.0.1' }, () => s.write(bytes));
     const t = setTimeout(() => {
       s.destroy();
-      reject(new Error(`the listener on ${port} kept the connection open; it answered ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 200))}`));
+      reject(
+        new Error(
+          `the listener on ${port} kept the connection open; it answered ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 200))}`,
+        ),
+      );
     }, 5000);
     s.on('data', (b: Buffer) => chunks.push(b));
     s.on('error', () => void (reset = true));
@@ -71,6 +75,9 @@ describe('foreign protocols on every TCP register listener', () => {
     await new Promise((r) => till.socket.once('close', r));
     expect(till.messages.filter((m) => m.type !== 'pong')).toEqual([]);
     expect(stack.service.journal.list({})).toEqual([]);
-    expect(stack.service.security.recent()[0]).toMatchObject({ kind: 'foreign_protocol', detail: expect.stringMatching(/header line/) });
+    expect(stack.service.security.recent()[0]).toMatchObject({
+      kind: 'foreign_protocol',
+      detail: expect.stringMatching(/header line/),
+    });
   });
 });

@@ -50,7 +50,14 @@ function terminal(url: string, over: Partial<Record<keyof EposTerminalConfig, un
 
 function deps(over: Partial<GoLiveDeps> = {}): GoLiveDeps {
   const dir = tmp();
-  return { secrets: { env: ENV }, dataDir: dir, logFile: join(dir, 'logs', 'register-bridge.log'), openPayments: () => [], timeoutMs: 5000, ...over };
+  return {
+    secrets: { env: ENV },
+    dataDir: dir,
+    logFile: join(dir, 'logs', 'register-bridge.log'),
+    openPayments: () => [],
+    timeoutMs: 5000,
+    ...over,
+  };
 }
 
 function step(r: GoLiveReport, id: string): { status: string; text: string; fix?: string } {
@@ -60,7 +67,16 @@ function step(r: GoLiveReport, id: string): { status: string; text: string; fix?
 describe('go-live check', () => {
   it('passes every step for a Live terminal with working credentials', async () => {
     const r = await runGoLiveCheck(terminal(await gateway()), deps());
-    expect(r.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['environment:ok', 'credentials:ok', 'token:ok', 'merchant:ok', 'terminal:ok', 'clock:ok', 'storage:ok', 'demo_payments:ok']);
+    expect(r.steps.map((s) => `${s.id}:${s.status}`)).toEqual([
+      'environment:ok',
+      'credentials:ok',
+      'token:ok',
+      'merchant:ok',
+      'terminal:ok',
+      'clock:ok',
+      'storage:ok',
+      'demo_payments:ok',
+    ]);
     expect(r.ready).toBe(true);
   });
 
@@ -75,16 +91,28 @@ describe('go-live check', () => {
   it('no live credentials: secrets written in the config, or an environment variable that is not set', async () => {
     const url = await gateway();
     const plain = await runGoLiveCheck(terminal(url, { partnerSecret: DEMO_EPOS.partnerSecret }), deps());
-    expect(step(plain, 'credentials')).toMatchObject({ status: 'fail', text: expect.stringMatching(/partnerSecret is written in the config file in plain text/) });
+    expect(step(plain, 'credentials')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/partnerSecret is written in the config file in plain text/),
+    });
     expect(step(plain, 'credentials').fix).toMatch(/keychain/);
     const missing = await runGoLiveCheck(terminal(url), deps({ secrets: { env: {} } }));
-    expect(step(missing, 'credentials')).toMatchObject({ status: 'fail', text: expect.stringMatching(/RB_PARTNER_SECRET/) });
+    expect(step(missing, 'credentials')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/RB_PARTNER_SECRET/),
+    });
     expect(missing.ready).toBe(false);
   });
 
   it('token refused by the gateway', async () => {
-    const r = await runGoLiveCheck(terminal(await gateway()), deps({ secrets: { env: { ...ENV, RB_PARTNER_SECRET: 'secret_wrong' } } }));
-    expect(step(r, 'token')).toMatchObject({ status: 'fail', text: expect.stringMatching(/refused the partner credentials \(40[01]/) });
+    const r = await runGoLiveCheck(
+      terminal(await gateway()),
+      deps({ secrets: { env: { ...ENV, RB_PARTNER_SECRET: 'secret_wrong' } } }),
+    );
+    expect(step(r, 'token')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/refused the partner credentials \(40[01]/),
+    });
     expect(step(r, 'token').fix).toMatch(/Demo credentials do not work on Live/);
     expect(step(r, 'merchant').status).toBe('skip');
   });
@@ -92,28 +120,43 @@ describe('go-live check', () => {
   it('no merchant approval: no Live session for the merchant', async () => {
     const r = await runGoLiveCheck(terminal(await gateway(), { merchantClientId: 'cli_not_approved' }), deps());
     expect(step(r, 'token').status).toBe('ok');
-    expect(step(r, 'merchant')).toMatchObject({ status: 'fail', text: expect.stringMatching(/No Live session for the merchant/) });
+    expect(step(r, 'merchant')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/No Live session for the merchant/),
+    });
     expect(step(r, 'merchant').fix).toMatch(/approve/);
   });
 
   it('terminal not among the merchant’s Live terminals', async () => {
     const r = await runGoLiveCheck(terminal(await gateway(), { terminalId: '99999999' }), deps());
-    expect(step(r, 'terminal')).toMatchObject({ status: 'fail', text: expect.stringMatching(new RegExp(`99999999 is not among .*${DEMO_EPOS.terminalId}`)) });
+    expect(step(r, 'terminal')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(new RegExp(`99999999 is not among .*${DEMO_EPOS.terminalId}`)),
+    });
     expect(step(r, 'terminal').fix).toMatch(/TID/);
     expect(r.ready).toBe(false);
   });
 
   it('clock skew beyond the tolerance', async () => {
     const r = await runGoLiveCheck(terminal(await gateway()), deps({ now: () => Date.now() + 10 * 60_000 }));
-    expect(step(r, 'clock')).toMatchObject({ status: 'fail', text: expect.stringMatching(/ahead of the myPOS gateway/) });
+    expect(step(r, 'clock')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/ahead of the myPOS gateway/),
+    });
     expect(step(r, 'clock').fix).toMatch(/automatic time/);
     expect(r.ready).toBe(false);
   });
 
   it('unfinished Demo payments on the terminal', async () => {
     const open = [{ ref: 'D-1' }, { ref: 'D-2' }] as unknown as PaymentRecord[];
-    const r = await runGoLiveCheck(terminal(await gateway()), deps({ openPayments: (t, env) => (t === 'cloud' && env === 'demo' ? open : []) }));
-    expect(step(r, 'demo_payments')).toMatchObject({ status: 'fail', text: '2 Demo payments are not finished on this terminal: D-1, D-2' });
+    const r = await runGoLiveCheck(
+      terminal(await gateway()),
+      deps({ openPayments: (t, env) => (t === 'cloud' && env === 'demo' ? open : []) }),
+    );
+    expect(step(r, 'demo_payments')).toMatchObject({
+      status: 'fail',
+      text: '2 Demo payments are not finished on this terminal: D-1, D-2',
+    });
     expect(r.ready).toBe(false);
   });
 
@@ -122,13 +165,24 @@ describe('go-live check', () => {
     const dir = tmp();
     const cfg = (over: Record<string, unknown>): string => {
       const file = join(dir, `config-${Object.keys(over).join('-') || 'ok'}.json`);
-      writeFileSync(file, JSON.stringify({ dataDir: dir, listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }], terminals: [{ ...terminal(url), ...over }], status: { enabled: false } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          dataDir: dir,
+          listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }],
+          terminals: [{ ...terminal(url), ...over }],
+          status: { enabled: false },
+        }),
+      );
       return file;
     };
     const env = { ...process.env, ...ENV };
     const ok = await run(process.execPath, [BIN, 'go-live', '--config', cfg({})], { env, timeout: 60_000 });
     expect(ok.stdout).toMatch(/Ready for Live payments\./);
-    const bad = await run(process.execPath, [BIN, 'go-live', '--config', cfg({ terminalId: '99999999' })], { env, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
+    const bad = await run(process.execPath, [BIN, 'go-live', '--config', cfg({ terminalId: '99999999' })], {
+      env,
+      timeout: 60_000,
+    }).catch((e: { code: number; stdout: string }) => e);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stdout: string }).stdout).toMatch(/FAIL {2}Terminal 99999999 is not among[\s\S]*→ Enter the TID/);
   });

@@ -56,12 +56,21 @@ async function setup(drivers: ScriptedDriver[]): Promise<{ bridge: Bridge; journ
   const dir = tmp();
   const disk = new HeldDisk();
   const journal = Journal.open(dir, { flush: disk.flush });
-  const bridge = new Bridge({ journal, terminals: drivers.map((driver) => ({ driver })), log: silentLogger(), version: 't', healthIntervalMs: 0 });
-  await bridge.start();
-  closers.push(() => journal.close(), async () => {
-    disk.release();
-    await bridge.close();
+  const bridge = new Bridge({
+    journal,
+    terminals: drivers.map((driver) => ({ driver })),
+    log: silentLogger(),
+    version: 't',
+    healthIntervalMs: 0,
   });
+  await bridge.start();
+  closers.push(
+    () => journal.close(),
+    async () => {
+      disk.release();
+      await bridge.close();
+    },
+  );
   return { bridge, journal, disk };
 }
 
@@ -70,7 +79,13 @@ function approveNoting(wrote: string[]): Step {
   return async (cmd, ctx, sid) => {
     await ctx.beforeSend(sid);
     wrote.push(cmd.reference);
-    return { outcome: 'approved', fields: { authCode: 'A1' }, driverRef: sid, needsSettlement: true, message: 'Approved' };
+    return {
+      outcome: 'approved',
+      fields: { authCode: 'A1' },
+      driverRef: sid,
+      needsSettlement: true,
+      message: 'Approved',
+    };
   };
 }
 
@@ -123,7 +138,11 @@ describe('group commit: write before act', () => {
     for (const d of drivers) d.script(approveNoting(wrote));
     const { bridge, journal, disk } = await setup(drivers);
 
-    const handles = await Promise.all(drivers.map((d, i) => bridge.submit(who, { kind: 'sale', ref: `L-${i}`, terminal: d.info.id, amount: money(100 + i, 'EUR') })));
+    const handles = await Promise.all(
+      drivers.map((d, i) =>
+        bridge.submit(who, { kind: 'sale', ref: `L-${i}`, terminal: d.info.id, amount: money(100 + i, 'EUR') }),
+      ),
+    );
     // The first lane's flush is under way; the other two lanes commit meanwhile and wait for the next one.
     await disk.waiting();
     await turns();

@@ -210,9 +210,17 @@ function context(beforeSend?: (sid: string) => Promise<void> | void): TestCtx {
 const sale: TerminalCommand = { kind: 'sale', amount: money(1234, 'EUR'), reference: 'INV-1001' };
 
 const APPROVED_FIELDS: Pairs = [
-  ['AMOUNT', '12.34'], ['CURRENCY', '978'], ['APPROVAL', '00'], ['AUTH_CODE', 'A1B2C3'], ['RRN', '512345678901'],
-  ['STAN', '000123'], ['TERMINAL_ID', '80123457'], ['PAN_MASKED', '541333******1234'], ['AID', 'A0000000041010'],
-  ['APPL_PREF_NAME', 'Mastercard'], ['REFERENCE_NUMBER', 'INV-1001'],
+  ['AMOUNT', '12.34'],
+  ['CURRENCY', '978'],
+  ['APPROVAL', '00'],
+  ['AUTH_CODE', 'A1B2C3'],
+  ['RRN', '512345678901'],
+  ['STAN', '000123'],
+  ['TERMINAL_ID', '80123457'],
+  ['PAN_MASKED', '541333******1234'],
+  ['AID', 'A0000000041010'],
+  ['APPL_PREF_NAME', 'Mastercard'],
+  ['REFERENCE_NUMBER', 'INV-1001'],
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -237,8 +245,14 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
     expect(r.needsSettlement).toBe(true);
     expect(r.driverRef).toBe('sid-1');
     expect(r.fields).toMatchObject({
-      authCode: 'A1B2C3', rrn: '512345678901', stan: '000123', terminalId: '80123457', hostCode: '00',
-      panMasked: '541333******1234', cardScheme: 'MASTERCARD', applicationLabel: 'Mastercard',
+      authCode: 'A1B2C3',
+      rrn: '512345678901',
+      stan: '000123',
+      terminalId: '80123457',
+      hostCode: '00',
+      panMasked: '541333******1234',
+      cardScheme: 'MASTERCARD',
+      applicationLabel: 'Mastercard',
       processedAmount: money(1234, 'EUR'),
     });
     expect(c.sent).toEqual(['sid-1']);
@@ -249,7 +263,9 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
   });
 
   it('reads answers split into 3-byte writes', async () => {
-    const t = await terminal((req, conn) => conn.sendSplit([answer(req, 1, 0), answer(req, 2, 0), answer(req, 5, 0, APPROVED_FIELDS)]));
+    const t = await terminal((req, conn) =>
+      conn.sendSplit([answer(req, 1, 0), answer(req, 2, 0), answer(req, 5, 0, APPROVED_FIELDS)]),
+    );
     const r = await driverFor(t.port).execute(sale, context());
     expect(r.outcome).toBe('approved');
     expect(r.fields.authCode).toBe('A1B2C3');
@@ -257,7 +273,13 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
 
   it('decline with APPROVAL 51 → declined with host code and reason', async () => {
     const t = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 5, 14, [['APPROVAL', '51'], ['DECLINED_REASON1', 'INSUFFICIENT FUNDS']])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 5, 14, [
+          ['APPROVAL', '51'],
+          ['DECLINED_REASON1', 'INSUFFICIENT FUNDS'],
+        ]),
+      ),
     );
     const r = await driverFor(t.port).execute(sale, context());
     expect(r.outcome).toBe('declined');
@@ -314,7 +336,10 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
     const c = context();
     const r = await d.execute(sale, c);
     expect(r.outcome).toBe('approved');
-    expect(t.requests.map((q) => [q.get('VERSION'), q.sid])).toEqual([['200', 'sid-1'], ['202', 'sid-2']]);
+    expect(t.requests.map((q) => [q.get('VERSION'), q.sid])).toEqual([
+      ['200', 'sid-1'],
+      ['202', 'sid-2'],
+    ]);
     expect(c.sent).toEqual(['sid-1', 'sid-2']);
     expect(r.driverRef).toBe('sid-2');
     expect(d.protocolVersion).toBe('202');
@@ -331,7 +356,13 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
 
   it('STAGE=4 (Slave mode) → failed, telling the operator to switch to Cash Register', async () => {
     const t = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 4, 32, [['IP', 'pos1.mypos.com'], ['PORT', '3012']])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 4, 32, [
+          ['IP', 'pos1.mypos.com'],
+          ['PORT', '3012'],
+        ]),
+      ),
     );
     const r = await driverFor(t.port).execute(sale, context());
     expect(r.outcome).toBe('failed');
@@ -341,8 +372,19 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
 
   it('ignores messages with a foreign SID or METHOD and undecodable frames', async () => {
     const t = await terminal((req, conn) => {
-      const foreign = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PURCHASE'], ['SID', 'someone-else'], ['STAGE', '5'], ['STATUS', '0']]);
-      const init = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'INIT'], ['STAGE', '1'], ['STATUS', '0']]);
+      const foreign = encodeIpp([
+        ['PROTOCOL', 'IPP'],
+        ['METHOD', 'PURCHASE'],
+        ['SID', 'someone-else'],
+        ['STAGE', '5'],
+        ['STATUS', '0'],
+      ]);
+      const init = encodeIpp([
+        ['PROTOCOL', 'IPP'],
+        ['METHOD', 'INIT'],
+        ['STAGE', '1'],
+        ['STATUS', '0'],
+      ]);
       const garbage = Buffer.concat([Buffer.from([0x00, 0x0a]), Buffer.from('JUNK=1\r\n')]);
       conn.send(answer(req, 1, 0), foreign, init, garbage, answer(req, 5, 13));
     });
@@ -357,8 +399,13 @@ describe('IPP driver over TCP: outcomes (§4, §5, §6)', () => {
       conn.send(
         answer(req, 1, 0),
         answer(req, 5, 0, [
-          ['PAN', PAN], ['EXPIRE_DATE', '2612'], ['EMBOSS_NAME', 'JANE DOE'], ['TRACK2', `${PAN}=26121010000000000`],
-          ['PAN_MASKED', PAN], ['AUTH_CODE', 'OK1234'], ['X_UNKNOWN', 'kept'],
+          ['PAN', PAN],
+          ['EXPIRE_DATE', '2612'],
+          ['EMBOSS_NAME', 'JANE DOE'],
+          ['TRACK2', `${PAN}=26121010000000000`],
+          ['PAN_MASKED', PAN],
+          ['AUTH_CODE', 'OK1234'],
+          ['X_UNKNOWN', 'kept'],
         ]),
       ),
     );
@@ -495,7 +542,12 @@ describe('IPP driver over TCP: register cancel (§4 no client abort)', () => {
     c.controller.abort();
     letItEnd();
     const r = await running;
-    expect(r).toMatchObject({ outcome: 'approved', needsSettlement: true, cancelTookEffect: false, driverRef: 'sid-1' });
+    expect(r).toMatchObject({
+      outcome: 'approved',
+      needsSettlement: true,
+      cancelTookEffect: false,
+      driverRef: 'sid-1',
+    });
     expect(t.methods()).toEqual(['PURCHASE', 'CANCEL_TX']);
   });
 
@@ -535,7 +587,10 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
 
   it('lookup: an answer naming our SID → its outcome (approved, still open)', async () => {
     const t = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['SID_ORIGINAL', req.get('SID_ORIGINAL') ?? ''], ...APPROVED_FIELDS])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 5, 0, [['SID_ORIGINAL', req.get('SID_ORIGINAL') ?? ''], ...APPROVED_FIELDS]),
+      ),
     );
     const r = await driverFor(t.port).lookup(query);
     expect(t.requests[0]!.method).toBe('GET_STATUS');
@@ -546,7 +601,14 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
 
   it('lookup: matched by REFERENCE_NUMBER when no SID_ORIGINAL is echoed; a host decline counts as declined', async () => {
     const t = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['REFERENCE_NUMBER', 'INV-1001'], ['AMOUNT', '12.34'], ['APPROVAL', '51']])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 5, 0, [
+          ['REFERENCE_NUMBER', 'INV-1001'],
+          ['AMOUNT', '12.34'],
+          ['APPROVAL', '51'],
+        ]),
+      ),
     );
     const r = await driverFor(t.port, { statusSelector: 'none' }).lookup(query);
     expect(t.requests[0]!.get('SID_ORIGINAL')).toBeUndefined();
@@ -556,7 +618,14 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
   it('lookup: TX_STATUS read as words — completed is no longer open, cancelled was not charged', async () => {
     let txStatus = 'COMPLETED';
     const t = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['SID_ORIGINAL', 'sid-orig'], ['TX_STATUS', txStatus], ['APPROVAL', '00']])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 5, 0, [
+          ['SID_ORIGINAL', 'sid-orig'],
+          ['TX_STATUS', txStatus],
+          ['APPROVAL', '00'],
+        ]),
+      ),
     );
     const d = driverFor(t.port);
     const completed = await d.lookup(query);
@@ -570,8 +639,23 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
 
   it('status 100 → approved, then GET_STATUS for the extra information, merged when it names our payment', async () => {
     const t = await terminal((req, conn) => {
-      if (req.method === 'PURCHASE') conn.send(answer(req, 1, 0), answer(req, 5, 100, [['AMOUNT', '12.34'], ['CURRENCY', '978']]));
-      else conn.send(answer(req, 1, 0), answer(req, 5, 0, [['SID_ORIGINAL', req.get('SID_ORIGINAL') ?? ''], ['AUTH_CODE', 'INFO01'], ['RRN', '999']]));
+      if (req.method === 'PURCHASE')
+        conn.send(
+          answer(req, 1, 0),
+          answer(req, 5, 100, [
+            ['AMOUNT', '12.34'],
+            ['CURRENCY', '978'],
+          ]),
+        );
+      else
+        conn.send(
+          answer(req, 1, 0),
+          answer(req, 5, 0, [
+            ['SID_ORIGINAL', req.get('SID_ORIGINAL') ?? ''],
+            ['AUTH_CODE', 'INFO01'],
+            ['RRN', '999'],
+          ]),
+        );
     });
     const r = await driverFor(t.port).execute(sale, context());
     expect(t.methods()).toEqual(['PURCHASE', 'GET_STATUS']);
@@ -590,13 +674,27 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
 
   it('lookup: another transaction, or no answer → undefined (still in doubt)', async () => {
     const other = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['SID_ORIGINAL', 'another'], ['REFERENCE_NUMBER', 'INV-1001']])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 5, 0, [
+          ['SID_ORIGINAL', 'another'],
+          ['REFERENCE_NUMBER', 'INV-1001'],
+        ]),
+      ),
     );
     expect(await driverFor(other.port).lookup(query)).toBeUndefined();
-    const otherRef = await terminal((req, conn) => conn.send(answer(req, 1, 0), answer(req, 5, 0, [['REFERENCE_NUMBER', 'INV-0999']])));
+    const otherRef = await terminal((req, conn) =>
+      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['REFERENCE_NUMBER', 'INV-0999']])),
+    );
     expect(await driverFor(otherRef.port).lookup(query)).toBeUndefined();
     const sameRefOtherAmount = await terminal((req, conn) =>
-      conn.send(answer(req, 1, 0), answer(req, 5, 0, [['REFERENCE_NUMBER', 'INV-1001'], ['AMOUNT', '99.00']])),
+      conn.send(
+        answer(req, 1, 0),
+        answer(req, 5, 0, [
+          ['REFERENCE_NUMBER', 'INV-1001'],
+          ['AMOUNT', '99.00'],
+        ]),
+      ),
     );
     expect(await driverFor(sameRefOtherAmount.port).lookup(query)).toBeUndefined();
     const silent = await terminal(() => undefined);
@@ -606,7 +704,16 @@ describe('IPP driver over TCP: settle, lookup, health, one request at a time', (
   it('health: PING then GET_STATUS; reads terminal id, software version and currency', async () => {
     const t = await terminal((req, conn) => {
       if (req.method === 'PING') conn.send(answer(req, 1, 0), answer(req, 5, 0));
-      else conn.send(answer(req, 1, 0), answer(req, 5, 0, [['TERMINAL_ID', '80123457'], ['SN', 'SN42'], ['SOFTWARE_VERSION', '1.2.3'], ['CURRENCY_NAME', 'EUR']]));
+      else
+        conn.send(
+          answer(req, 1, 0),
+          answer(req, 5, 0, [
+            ['TERMINAL_ID', '80123457'],
+            ['SN', 'SN42'],
+            ['SOFTWARE_VERSION', '1.2.3'],
+            ['CURRENCY_NAME', 'EUR'],
+          ]),
+        );
     });
     const h = await driverFor(t.port).health();
     expect(t.methods()).toEqual(['PING', 'GET_STATUS']);

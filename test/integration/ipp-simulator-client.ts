@@ -101,7 +101,12 @@ export class IppTestClient {
   }
 
   /** Sends a request and reads its answers to the end. */
-  async exchange(method: string, sid: string, fields: Array<[string, string]> = [], version = '200'): Promise<IppMessage[]> {
+  async exchange(
+    method: string,
+    sid: string,
+    fields: Array<[string, string]> = [],
+    version = '200',
+  ): Promise<IppMessage[]> {
     this.request(method, sid, fields, version);
     return this.untilFinal();
   }
@@ -121,7 +126,13 @@ export class IppTestClient {
 }
 
 /** One exchange on a fresh connection, closed afterwards (the client pattern of §4). */
-export async function exchangeOnce(port: number, method: string, sid: string, fields: Array<[string, string]> = [], version = '200'): Promise<IppMessage[]> {
+export async function exchangeOnce(
+  port: number,
+  method: string,
+  sid: string,
+  fields: Array<[string, string]> = [],
+  version = '200',
+): Promise<IppMessage[]> {
   const c = await IppTestClient.connect(port);
   try {
     return await c.exchange(method, sid, fields, version);
@@ -141,7 +152,11 @@ export function stages(messages: IppMessage[]): Array<[number | undefined, numbe
 }
 
 /** Resolves with the first event of this name whose payload matches. */
-export function waitForEvent<T>(emitter: EventEmitter | { on: Function; off: Function }, name: string, match: (v: T) => boolean = () => true): Promise<T> {
+export function waitForEvent<T>(
+  emitter: EventEmitter | { on: Function; off: Function },
+  name: string,
+  match: (v: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve) => {
     const listener = (v: T): void => {
       if (!match(v)) return;

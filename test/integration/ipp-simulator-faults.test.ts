@@ -12,7 +12,10 @@ import { exchangeOnce, ippRequest, IppTestClient, last, rawFrame, stages, waitFo
 
 const EUR = '978';
 const sale = (amount: string, reference = `R-${amount}`): Array<[string, string]> => [
-  ['AMOUNT', amount], ['CURRENCY', EUR], ['REFERENCE_NUMBER_TYPE', '2'], ['REFERENCE_NUMBER', reference],
+  ['AMOUNT', amount],
+  ['CURRENCY', EUR],
+  ['REFERENCE_NUMBER_TYPE', '2'],
+  ['REFERENCE_NUMBER', reference],
 ];
 
 let sim: IppSimulator;
@@ -34,12 +37,63 @@ afterEach(async () => {
 });
 
 describe('magic amounts', () => {
-  const cases: Array<{ amount: string; stages: Array<[number, number]>; approval?: string; state: IppLedgerEntry['state'] }> = [
-    { amount: '10.51', stages: [[1, 0], [2, 0], [5, 14]], approval: '51', state: 'declined' },
-    { amount: '10.55', stages: [[1, 0], [2, 0], [3, 0], [3, 9], [3, 9], [5, 10]], approval: '55', state: 'declined' },
-    { amount: '10.13', stages: [[1, 0], [2, 0], [5, 13]], state: 'aborted' },
-    { amount: '10.05', stages: [[1, 0], [2, 0], [5, 5]], state: 'aborted' },
-    { amount: '10.91', stages: [[1, 0], [2, 0], [5, 15]], approval: '91', state: 'failed' },
+  const cases: Array<{
+    amount: string;
+    stages: Array<[number, number]>;
+    approval?: string;
+    state: IppLedgerEntry['state'];
+  }> = [
+    {
+      amount: '10.51',
+      stages: [
+        [1, 0],
+        [2, 0],
+        [5, 14],
+      ],
+      approval: '51',
+      state: 'declined',
+    },
+    {
+      amount: '10.55',
+      stages: [
+        [1, 0],
+        [2, 0],
+        [3, 0],
+        [3, 9],
+        [3, 9],
+        [5, 10],
+      ],
+      approval: '55',
+      state: 'declined',
+    },
+    {
+      amount: '10.13',
+      stages: [
+        [1, 0],
+        [2, 0],
+        [5, 13],
+      ],
+      state: 'aborted',
+    },
+    {
+      amount: '10.05',
+      stages: [
+        [1, 0],
+        [2, 0],
+        [5, 5],
+      ],
+      state: 'aborted',
+    },
+    {
+      amount: '10.91',
+      stages: [
+        [1, 0],
+        [2, 0],
+        [5, 15],
+      ],
+      approval: '91',
+      state: 'failed',
+    },
   ];
   for (const c of cases) {
     it(`…${c.amount.slice(-2)}: ends with status ${c.stages.at(-1)![1]}, nothing charged, nothing left open`, async () => {
@@ -50,7 +104,9 @@ describe('magic amounts', () => {
       expect(final.get('AMOUNT')).toBe(c.amount);
       expect(final.get('DECLINED_REASON1')).toBeTruthy();
       expect(final.get('AUTH_CODE')).toBeUndefined();
-      expect(sim.ledger()).toEqual([expect.objectContaining({ sid: `m-${c.amount}`, state: c.state, status: c.stages[c.stages.length - 1]![1] })]);
+      expect(sim.ledger()).toEqual([
+        expect.objectContaining({ sid: `m-${c.amount}`, state: c.state, status: c.stages[c.stages.length - 1]![1] }),
+      ]);
       expect(sim.netCharges(`R-${c.amount}`)).toBe(0);
       expect(sim.openTransaction()).toBeUndefined();
       // The terminal is free and nothing is open: the next purchase is accepted.
@@ -59,13 +115,19 @@ describe('magic amounts', () => {
   }
 
   it('…51 carries the decline text; …55 counts down TRIES_LEFT', async () => {
-    expect(last(await exchangeOnce(port, 'PURCHASE', 'd51', sale('0.51'))).get('DECLINED_REASON1')).toBe('INSUFFICIENT FUNDS');
+    expect(last(await exchangeOnce(port, 'PURCHASE', 'd51', sale('0.51'))).get('DECLINED_REASON1')).toBe(
+      'INSUFFICIENT FUNDS',
+    );
     const pin = await exchangeOnce(port, 'PURCHASE', 'd55', sale('0.55'));
     expect(pin.filter((m) => m.stage === 3 && m.status === 9).map((m) => m.get('TRIES_LEFT'))).toEqual(['2', '1']);
   });
 
   it('magic amounts apply to REFUND too', async () => {
-    expect(stages(await exchangeOnce(port, 'REFUND', 'rf', sale('3.13')))).toEqual([[1, 0], [2, 0], [5, 13]]);
+    expect(stages(await exchangeOnce(port, 'REFUND', 'rf', sale('3.13')))).toEqual([
+      [1, 0],
+      [2, 0],
+      [5, 13],
+    ]);
     expect(sim.netRefunds('R-3.13')).toBe(0);
   });
 
@@ -73,7 +135,12 @@ describe('magic amounts', () => {
     const asked: number[] = [];
     await fresh({ stageDelayMs: 5, slowStageMs: 1234, delay: async (ms) => void asked.push(ms) });
     const slow = await exchangeOnce(port, 'PURCHASE', 's77', sale('60.77'));
-    expect(stages(slow)).toEqual([[1, 0], [2, 0], [3, 0], [5, 0]]);
+    expect(stages(slow)).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [5, 0],
+    ]);
     expect(asked.length).toBeGreaterThanOrEqual(3);
     expect(new Set(asked)).toEqual(new Set([1234]));
     await exchangeOnce(port, 'COMPLETE_TX', 's77c', [['SID_ORIGINAL', 's77']]);
@@ -88,7 +155,10 @@ describe('magic amounts', () => {
     const held = waitForEvent<{ stage: number; sid: string }>(sim, 'stage', (e) => e.sid === 's99' && e.stage === 2);
     c.request('PURCHASE', 's99', sale('10.99'));
     await held;
-    expect(stages([await c.nextMessage(), await c.nextMessage()])).toEqual([[1, 0], [2, 0]]);
+    expect(stages([await c.nextMessage(), await c.nextMessage()])).toEqual([
+      [1, 0],
+      [2, 0],
+    ]);
     // Still in the transaction: another client gets BUSY.
     expect(stages(await exchangeOnce(port, 'PING', 'other'))).toEqual([[1, 1]]);
     expect(c.closed).toBe(false);
@@ -99,7 +169,10 @@ describe('magic amounts', () => {
     expect(await ended).toMatchObject({ state: 'aborted', status: 5, amountMinor: 1099 });
     expect(c.received).toHaveLength(2);
     expect(sim.netCharges('R-10.99')).toBe(0);
-    expect(stages(await exchangeOnce(port, 'PING', 'free'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'PING', 'free'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(last(await exchangeOnce(port, 'GET_STATUS', 'gs', [['SID_ORIGINAL', 's99']])).status).toBe(5);
   });
 
@@ -113,7 +186,12 @@ describe('magic amounts', () => {
     c.request('PING', 'after');
     const seen: IppMessage[] = [];
     for (let i = 0; i < 4; i++) seen.push(await c.nextMessage());
-    expect(seen.map((m) => [m.sid, m.stage])).toEqual([['t99', 1], ['t99', 2], ['after', 1], ['after', 5]]);
+    expect(seen.map((m) => [m.sid, m.stage])).toEqual([
+      ['t99', 1],
+      ['t99', 2],
+      ['after', 1],
+      ['after', 5],
+    ]);
     await c.close();
   });
 });
@@ -133,7 +211,11 @@ describe('single-threaded terminal (§4)', () => {
     expect(stages(await exchangeOnce(port, 'PING', 'busy-d', [], '999'))).toEqual([[1, 1]]);
 
     expect(sim.release()).toBe(true);
-    expect(stages(await a.untilFinal())).toEqual([[1, 0], [2, 0], [5, 0]]);
+    expect(stages(await a.untilFinal())).toEqual([
+      [1, 0],
+      [2, 0],
+      [5, 0],
+    ]);
     await a.close();
     expect(sim.ledger().map((e) => e.sid)).toEqual(['busy-a']);
   });
@@ -144,7 +226,10 @@ describe('single-threaded terminal (§4)', () => {
     const seen: IppMessage[] = [];
     for (let i = 0; i < 4; i++) seen.push(await c.nextMessage());
     expect(seen.map((m) => [m.sid, m.stage, m.status])).toEqual([
-      ['p-1', 1, 0], ['p-2', 1, 1], ['p-1', 2, 0], ['p-1', 5, 0],
+      ['p-1', 1, 0],
+      ['p-2', 1, 1],
+      ['p-1', 2, 0],
+      ['p-1', 5, 0],
     ]);
     await c.close();
   });
@@ -175,7 +260,10 @@ describe('malformed requests get STATUS=2 and the connection lives on (§2, §3)
     c.send(Buffer.from([0x00, 0x01, 0x41, 0x42]));
     expect((await c.nextMessage()).status).toBe(2);
 
-    expect(stages(await c.exchange('PING', 'still-alive'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await c.exchange('PING', 'still-alive'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(c.closed).toBe(false);
     await c.close();
   });
@@ -186,7 +274,10 @@ describe('malformed requests get STATUS=2 and the connection lives on (§2, §3)
     const whole = ippRequest('PING', 'cut');
     c.send(whole.subarray(0, 10));
     expect((await c.nextMessage()).status).toBe(2);
-    expect(stages(await c.exchange('PING', 'whole'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await c.exchange('PING', 'whole'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     await c.close();
   });
 
@@ -194,7 +285,10 @@ describe('malformed requests get STATUS=2 and the connection lives on (§2, §3)
     const c = await IppTestClient.connect(port);
     const bytes = ippRequest('PING', 'split');
     for (let i = 0; i < bytes.length; i += 3) c.send(bytes.subarray(i, i + 3));
-    expect(stages(await c.untilFinal())).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await c.untilFinal())).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     await c.close();
   });
 });
@@ -213,7 +307,12 @@ describe('fault switches', () => {
 
     // Follow-ups are answered even with the switch on (only approvals that take money are dropped).
     const status = last(await exchangeOnce(port, 'GET_STATUS', 'rec-1', [['SID_ORIGINAL', 'lost-1']]));
-    expect(status.toRecord()).toMatchObject({ STATUS: '0', TX_STATUS: 'OPEN', SID_ORIGINAL: 'lost-1', REFERENCE_NUMBER: 'R-LOST' });
+    expect(status.toRecord()).toMatchObject({
+      STATUS: '0',
+      TX_STATUS: 'OPEN',
+      SID_ORIGINAL: 'lost-1',
+      REFERENCE_NUMBER: 'R-LOST',
+    });
     expect(last(await exchangeOnce(port, 'CANCEL_TX', 'rec-2', [['SID_ORIGINAL', 'lost-1']])).status).toBe(0);
     expect(sim.netCharges('R-LOST')).toBe(0);
 
@@ -227,7 +326,10 @@ describe('fault switches', () => {
     expect(stages(one)).toEqual([[1, 1]]);
     expect([one[0]!.method, one[0]!.sid]).toEqual(['PURCHASE', 'b1']);
     expect(stages(await exchangeOnce(port, 'PING', 'b2'))).toEqual([[1, 1]]);
-    expect(stages(await exchangeOnce(port, 'PING', 'b3'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'PING', 'b3'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(sim.ledger()).toEqual([]);
     expect(sim.faults().busyNext).toBe(0);
   });
@@ -240,7 +342,10 @@ describe('fault switches', () => {
     expect(r).toBeInstanceOf(IppDecodeError);
     expect(Buffer.concat(c.bytes)).toEqual(GARBAGE_FRAME);
     expect(sim.ledger()).toEqual([]);
-    expect(stages(await c.exchange('PING', 'g2'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await c.exchange('PING', 'g2'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     await c.close();
   });
 
@@ -253,7 +358,11 @@ describe('fault switches', () => {
     expect(sim.busy).toBe(true);
     expect(sim.release('user_cancel')).toBe(true);
     const answers = await c.untilFinal();
-    expect(stages(answers)).toEqual([[1, 0], [2, 0], [5, 13]]);
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [2, 0],
+      [5, 13],
+    ]);
     expect(sim.netCharges('R-HOLD')).toBe(0);
     await c.close();
     // The hold is cleared by release; nothing waits now.
@@ -300,7 +409,10 @@ describe('fault switches', () => {
       expect(c.received).toEqual([]);
     }
     sim.offline(false);
-    expect(stages(await exchangeOnce(port, 'PING', 'on'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'PING', 'on'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
   });
 
   it('close() while a transaction is held ends it cleanly: links closed, nothing recorded', async () => {
@@ -333,7 +445,10 @@ describe('robustness', () => {
     try {
       const c = await IppTestClient.connect(port);
       expect(stages(await c.exchange('PING', 'boom'))).toEqual([[1, 14]]);
-      expect(stages(await c.exchange('PING', 'fine'))).toEqual([[1, 0], [5, 0]]);
+      expect(stages(await c.exchange('PING', 'fine'))).toEqual([
+        [1, 0],
+        [5, 0],
+      ]);
       await c.close();
     } finally {
       process.off('warning', onWarning);
@@ -355,7 +470,11 @@ describe('events', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]!.fields).toMatchObject({ METHOD: 'REFUND', AMOUNT: '1.00' });
     expect(JSON.stringify(requests)).not.toContain('secret-pw');
-    expect(seenStages).toEqual([['ev-1', 1, 0], ['ev-1', 2, 0], ['ev-1', 5, 0]]);
+    expect(seenStages).toEqual([
+      ['ev-1', 1, 0],
+      ['ev-1', 2, 0],
+      ['ev-1', 5, 0],
+    ]);
     expect(ledger.map((e) => [e.sid, e.state])).toEqual([['ev-1', 'open']]);
   });
 });
@@ -399,7 +518,10 @@ describe('attach(ByteStream) — serial-like links', () => {
     const line = new MemoryStream();
     const detach = sim.attach(line as unknown as ByteStream);
     const ping = await line.feed(ippRequest('PING', 'serial-1'), 2);
-    expect(stages(ping)).toEqual([[1, 0], [5, 0]]);
+    expect(stages(ping)).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
 
     sim.dropAfterApproval();
     const dropped = waitForEvent(sim, 'dropped');
@@ -410,7 +532,10 @@ describe('attach(ByteStream) — serial-like links', () => {
     expect(sim.openTransaction()?.sid).toBe('serial-2');
 
     const after = await line.feed(ippRequest('PING', 'serial-3'), 6);
-    expect(stages(after.slice(4))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(after.slice(4))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     detach();
   });
 

@@ -10,7 +10,10 @@ import { exchangeOnce, IppTestClient, last, stages, waitForEvent } from './ipp-s
 const EUR = '978';
 
 function sale(amount: string, reference?: string, extra: Array<[string, string]> = []): Array<[string, string]> {
-  const f: Array<[string, string]> = [['AMOUNT', amount], ['CURRENCY', EUR]];
+  const f: Array<[string, string]> = [
+    ['AMOUNT', amount],
+    ['CURRENCY', EUR],
+  ];
   if (reference !== undefined) f.push(['REFERENCE_NUMBER_TYPE', '2'], ['REFERENCE_NUMBER', reference]);
   return [...f, ...extra];
 }
@@ -28,7 +31,13 @@ afterEach(async () => {
 });
 
 /** An approved PURCHASE/REFUND, left open (§8.1). */
-async function approvedOpen(method: 'PURCHASE' | 'REFUND', sid: string, amount: string, reference: string, extra: Array<[string, string]> = []) {
+async function approvedOpen(
+  method: 'PURCHASE' | 'REFUND',
+  sid: string,
+  amount: string,
+  reference: string,
+  extra: Array<[string, string]> = [],
+) {
   const answers = await exchangeOnce(port, method, sid, sale(amount, reference, extra));
   expect(last(answers).stage).toBe(5);
   expect(last(answers).status).toBe(0);
@@ -39,23 +48,56 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
   it('answers the worked example byte for byte: 00 53 stage 1 and 2, stage 5 with receipt data; 00 48 for status 20; 00 4A for COMPLETE_TX', async () => {
     const c = await IppTestClient.connect(port);
     const answers = await c.exchange('PURCHASE', '7f3c2a10-0001', sale('12.34', 'INV-1001'));
-    expect(stages(answers)).toEqual([[1, 0], [2, 0], [5, 0]]);
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [2, 0],
+      [5, 0],
+    ]);
 
     const all = Buffer.concat(c.bytes);
-    const stage1 = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PURCHASE'], ['SID', '7f3c2a10-0001'], ['STAGE', '1'], ['STATUS', '0'], ['TIMEOUT', '60']]);
-    const stage2 = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PURCHASE'], ['SID', '7f3c2a10-0001'], ['STAGE', '2'], ['STATUS', '0'], ['TIMEOUT', '60']]);
+    const stage1 = encodeIpp([
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'PURCHASE'],
+      ['SID', '7f3c2a10-0001'],
+      ['STAGE', '1'],
+      ['STATUS', '0'],
+      ['TIMEOUT', '60'],
+    ]);
+    const stage2 = encodeIpp([
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'PURCHASE'],
+      ['SID', '7f3c2a10-0001'],
+      ['STAGE', '2'],
+      ['STATUS', '0'],
+      ['TIMEOUT', '60'],
+    ]);
     expect(stage1.subarray(0, 2)).toEqual(Buffer.from([0x00, 0x53]));
     expect(all.subarray(0, 0x53)).toEqual(stage1);
     expect(all.subarray(0x53, 0xa6)).toEqual(stage2);
 
     const s5 = last(answers);
-    expect(s5.pairs.slice(0, 5)).toEqual([['PROTOCOL', 'IPP'], ['METHOD', 'PURCHASE'], ['SID', '7f3c2a10-0001'], ['STAGE', '5'], ['STATUS', '0']]);
+    expect(s5.pairs.slice(0, 5)).toEqual([
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'PURCHASE'],
+      ['SID', '7f3c2a10-0001'],
+      ['STAGE', '5'],
+      ['STATUS', '0'],
+    ]);
     const f = s5.toRecord();
     expect(f).toMatchObject({
-      AMOUNT: '12.34', CURRENCY: '978', APPROVAL: '00', TERMINAL_ID: '80123457', MERCHANT_ID: '6000000001',
-      MERCHANT_NAME: 'REGISTER BRIDGE DEMO', PAN_MASKED: '541333******1234', AID: 'A0000000041010',
-      APPL_PREF_NAME: 'Mastercard Debit', ENTRY_MODE: 'CONTACTLESS', SIGNATURE_NOT_REQ: '1',
-      REFERENCE_NUMBER_TYPE: '2', REFERENCE_NUMBER: 'INV-1001',
+      AMOUNT: '12.34',
+      CURRENCY: '978',
+      APPROVAL: '00',
+      TERMINAL_ID: '80123457',
+      MERCHANT_ID: '6000000001',
+      MERCHANT_NAME: 'REGISTER BRIDGE DEMO',
+      PAN_MASKED: '541333******1234',
+      AID: 'A0000000041010',
+      APPL_PREF_NAME: 'Mastercard Debit',
+      ENTRY_MODE: 'CONTACTLESS',
+      SIGNATURE_NOT_REQ: '1',
+      REFERENCE_NUMBER_TYPE: '2',
+      REFERENCE_NUMBER: 'INV-1001',
     });
     expect(f.AUTH_CODE).toMatch(/^[0-9A-Z]{6}$/);
     expect(f.RRN).toMatch(/^[0-9]{12}$/);
@@ -64,7 +106,8 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
     expect(f.TX_TIME_LOCAL).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     expect(s5.timeout).toBeUndefined();
     // No card data beyond the masked PAN anywhere in the answer.
-    for (const m of answers) for (const [name, value] of m.pairs) if (name !== 'AID') expect(value, name).not.toMatch(/[0-9]{13,19}/);
+    for (const m of answers)
+      for (const [name, value] of m.pairs) if (name !== 'AID') expect(value, name).not.toMatch(/[0-9]{13,19}/);
     await c.close();
 
     expect(sim.openTransaction()?.sid).toBe('7f3c2a10-0001');
@@ -75,15 +118,30 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
     const refused = await c2.exchange('PURCHASE', '7f3c2a10-0003', sale('1.00', 'INV-1002'));
     expect(stages(refused)).toEqual([[1, 20]]);
     expect(Buffer.concat(c2.bytes)).toEqual(
-      encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PURCHASE'], ['SID', '7f3c2a10-0003'], ['STAGE', '1'], ['STATUS', '20']]),
+      encodeIpp([
+        ['PROTOCOL', 'IPP'],
+        ['METHOD', 'PURCHASE'],
+        ['SID', '7f3c2a10-0003'],
+        ['STAGE', '1'],
+        ['STATUS', '20'],
+      ]),
     );
     expect(Buffer.concat(c2.bytes).subarray(0, 2)).toEqual(Buffer.from([0x00, 0x48]));
     await c2.close();
 
     const c3 = await IppTestClient.connect(port);
     const done = await c3.exchange('COMPLETE_TX', '7f3c2a10-0002', [['SID_ORIGINAL', '7f3c2a10-0001']]);
-    expect(stages(done)).toEqual([[1, 0], [5, 0]]);
-    const expected5 = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'COMPLETE_TX'], ['SID', '7f3c2a10-0002'], ['STAGE', '5'], ['STATUS', '0']]);
+    expect(stages(done)).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
+    const expected5 = encodeIpp([
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'COMPLETE_TX'],
+      ['SID', '7f3c2a10-0002'],
+      ['STAGE', '5'],
+      ['STATUS', '0'],
+    ]);
     expect(expected5.subarray(0, 2)).toEqual(Buffer.from([0x00, 0x4a]));
     expect(Buffer.concat(c3.bytes).subarray(-expected5.length)).toEqual(expected5);
     await c3.close();
@@ -94,7 +152,13 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
       ['7f3c2a10-0001', 'sale', 'completed'],
       ['7f3c2a10-0002', 'complete_tx', 'done'],
     ]);
-    expect(entries[0]).toMatchObject({ reference: 'INV-1001', amountMinor: 1234, currency: 'EUR', method: 'PURCHASE', status: 0 });
+    expect(entries[0]).toMatchObject({
+      reference: 'INV-1001',
+      amountMinor: 1234,
+      currency: 'EUR',
+      method: 'PURCHASE',
+      status: 0,
+    });
     expect(sim.netCharges('INV-1001')).toBe(1);
 
     // Open no longer: the next PURCHASE is accepted.
@@ -104,7 +168,12 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
 
   it('asks for the PIN (stage 3) from the PIN threshold on and reports chip entry', async () => {
     const answers = await exchangeOnce(port, 'PURCHASE', 'pin-1', sale('50.00', 'R-PIN'));
-    expect(stages(answers)).toEqual([[1, 0], [2, 0], [3, 0], [5, 0]]);
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [5, 0],
+    ]);
     expect(answers[2]!.timeout).toBe(60);
     expect(last(answers).get('ENTRY_MODE')).toBe('CHIP');
     expect(last(answers).get('CVM')).toBe('PIN');
@@ -116,7 +185,13 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
       ['PURCHASE', sale('1.00', 'R-2')],
       ['REFUND', sale('1.00', 'R-3')],
       ['REVERSAL', []],
-      ['COMPLETE_PREAUTH', [['PREAUTH_CODE', '123456'], ['COMPLETION_AMOUNT', '1.00']]],
+      [
+        'COMPLETE_PREAUTH',
+        [
+          ['PREAUTH_CODE', '123456'],
+          ['COMPLETION_AMOUNT', '1.00'],
+        ],
+      ],
       ['CANCEL_PREAUTH', [['PREAUTH_CODE', '123456']]],
     ];
     for (const [method, fields] of blocked) {
@@ -125,8 +200,14 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
       expect(answers[0]!.method).toBe(method);
       expect(answers[0]!.sid).toBe(`blocked-${method}`);
     }
-    expect(stages(await exchangeOnce(port, 'PING', 'p'))).toEqual([[1, 0], [5, 0]]);
-    expect(stages(await exchangeOnce(port, 'GET_STATUS', 'g'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'PING', 'p'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
+    expect(stages(await exchangeOnce(port, 'GET_STATUS', 'g'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(sim.ledger()).toHaveLength(1);
   });
 
@@ -134,13 +215,19 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
     await approvedOpen('PURCHASE', 'c-1', '7.00', 'R-CANCEL');
     expect(sim.netCharges('R-CANCEL')).toBe(1);
     const ledgerEvent = waitForEvent<IppLedgerEntry>(sim, 'ledger', (e) => e.kind === 'cancel_tx');
-    expect(stages(await exchangeOnce(port, 'CANCEL_TX', 'c-2', [['SID_ORIGINAL', 'c-1']]))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'CANCEL_TX', 'c-2', [['SID_ORIGINAL', 'c-1']]))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(await ledgerEvent).toMatchObject({ sid: 'c-2', originalSid: 'c-1', reference: 'R-CANCEL', state: 'done' });
     expect(sim.netCharges('R-CANCEL')).toBe(0);
     expect(sim.openTransaction()).toBeUndefined();
     expect(sim.ledger().find((e) => e.sid === 'c-1')?.state).toBe('cancelled');
 
-    expect(stages(await exchangeOnce(port, 'CANCEL_TX', 'c-3', [['SID_ORIGINAL', 'c-1']]))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'CANCEL_TX', 'c-3', [['SID_ORIGINAL', 'c-1']]))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(stages(await exchangeOnce(port, 'COMPLETE_TX', 'c-4', [['SID_ORIGINAL', 'c-1']]))).toEqual([[1, 17]]);
     expect(stages(await exchangeOnce(port, 'COMPLETE_TX', 'c-5', [['SID_ORIGINAL', 'never-seen']]))).toEqual([[1, 17]]);
     expect(stages(await exchangeOnce(port, 'CANCEL_TX', 'c-6', [['SID_ORIGINAL', 'never-seen']]))).toEqual([[1, 17]]);
@@ -150,7 +237,10 @@ describe('PURCHASE and the two-phase rule (§4, §5, §8.1, worked example §13)
   it('COMPLETE_TX repeated for a completed transaction is harmless; CANCEL_TX of a completed one is refused with 18', async () => {
     await approvedOpen('PURCHASE', 'd-1', '7.00', 'R-DONE');
     expect(last(await exchangeOnce(port, 'COMPLETE_TX', 'd-2', [['SID_ORIGINAL', 'd-1']])).status).toBe(0);
-    expect(stages(await exchangeOnce(port, 'COMPLETE_TX', 'd-3', [['SID_ORIGINAL', 'd-1']]))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'COMPLETE_TX', 'd-3', [['SID_ORIGINAL', 'd-1']]))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(stages(await exchangeOnce(port, 'CANCEL_TX', 'd-4', [['SID_ORIGINAL', 'd-1']]))).toEqual([[1, 18]]);
     expect(sim.netCharges('R-DONE')).toBe(1);
     expect(sim.ledger().filter((e) => e.kind === 'complete_tx')).toHaveLength(1);
@@ -174,8 +264,16 @@ describe('REVERSAL, REFUND (§8.4)', () => {
     // Naming an older transaction: refused.
     expect(stages(await exchangeOnce(port, 'REVERSAL', 'r-3', [['SID_ORIGINAL', 'r-1']]))).toEqual([[1, 18]]);
     const answers = await exchangeOnce(port, 'REVERSAL', 'r-4');
-    expect(stages(answers)).toEqual([[1, 0], [5, 0]]);
-    expect(last(answers).toRecord()).toMatchObject({ AMOUNT: '5.00', CURRENCY: '978', APPROVAL: '00', REFERENCE_NUMBER: 'R-B' });
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
+    expect(last(answers).toRecord()).toMatchObject({
+      AMOUNT: '5.00',
+      CURRENCY: '978',
+      APPROVAL: '00',
+      REFERENCE_NUMBER: 'R-B',
+    });
     expect(sim.netCharges('R-B')).toBe(0);
     expect(sim.netCharges('R-A')).toBe(1);
     expect(sim.ledger().find((e) => e.sid === 'r-2')?.state).toBe('reversed');
@@ -185,7 +283,11 @@ describe('REVERSAL, REFUND (§8.4)', () => {
 
   it('REFUND takes the card, is open until COMPLETE_TX, and counts as a refund, not a charge', async () => {
     const answers = await exchangeOnce(port, 'REFUND', 'f-1', sale('3.50', 'R-REF'));
-    expect(stages(answers)).toEqual([[1, 0], [2, 0], [5, 0]]);
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [2, 0],
+      [5, 0],
+    ]);
     expect(last(answers).get('PAN_MASKED')).toBe('541333******1234');
     expect(sim.openTransaction()?.kind).toBe('refund');
     expect(sim.netRefunds('R-REF')).toBe(1);
@@ -200,7 +302,9 @@ describe('REVERSAL, REFUND (§8.4)', () => {
     sim = new IppSimulator({ fast: true, password: '4321' });
     port = await sim.listen();
     expect(stages(await exchangeOnce(port, 'REFUND', 'w-1', sale('1.00', 'R')))).toEqual([[1, 49]]);
-    expect(stages(await exchangeOnce(port, 'REFUND', 'w-2', sale('1.00', 'R', [['PASSWORD', '0000']])))).toEqual([[1, 49]]);
+    expect(stages(await exchangeOnce(port, 'REFUND', 'w-2', sale('1.00', 'R', [['PASSWORD', '0000']])))).toEqual([
+      [1, 49],
+    ]);
     expect(stages(await exchangeOnce(port, 'REVERSAL', 'w-3'))).toEqual([[1, 49]]);
     expect(last(await exchangeOnce(port, 'REFUND', 'w-4', sale('1.00', 'R', [['PASSWORD', '4321']]))).status).toBe(0);
   });
@@ -214,25 +318,77 @@ describe('pre-authorisation (§8.4)', () => {
     expect(sim.netCharges('HOTEL-7')).toBe(0);
     expect(sim.activeHolds('HOTEL-7')).toBe(1);
     // The pre-authorisation is a PURCHASE: open until COMPLETE_TX (§8.1).
-    expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-2', [['PREAUTH_CODE', code], ['COMPLETION_AMOUNT', '80.00']]))).toEqual([[1, 20]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-2', [
+          ['PREAUTH_CODE', code],
+          ['COMPLETION_AMOUNT', '80.00'],
+        ]),
+      ),
+    ).toEqual([[1, 20]]);
     await exchangeOnce(port, 'COMPLETE_TX', 'pa-1c', [['SID_ORIGINAL', 'pa-1']]);
 
     const wrongCode = code === '999999' ? '999998' : '999999';
-    expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-3', [['PREAUTH_CODE', wrongCode], ['COMPLETION_AMOUNT', '80.00']]))).toEqual([[1, 39]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-3', [
+          ['PREAUTH_CODE', wrongCode],
+          ['COMPLETION_AMOUNT', '80.00'],
+        ]),
+      ),
+    ).toEqual([[1, 39]]);
     expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-4', [['PREAUTH_CODE', '12AB']]))).toEqual([[1, 39]]);
-    expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-5', [['PREAUTH_CODE', code], ['COMPLETION_AMOUNT', '100.01']]))).toEqual([[1, 19]]);
-    expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-6', [['PREAUTH_CODE', code], ['COMPLETION_AMOUNT', '80']]))).toEqual([[1, 19]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-5', [
+          ['PREAUTH_CODE', code],
+          ['COMPLETION_AMOUNT', '100.01'],
+        ]),
+      ),
+    ).toEqual([[1, 19]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-6', [
+          ['PREAUTH_CODE', code],
+          ['COMPLETION_AMOUNT', '80'],
+        ]),
+      ),
+    ).toEqual([[1, 19]]);
 
-    const done = await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-7', [['PREAUTH_CODE', code], ['COMPLETION_AMOUNT', '80.00']]);
-    expect(stages(done)).toEqual([[1, 0], [5, 0]]);
-    expect(last(done).toRecord()).toMatchObject({ AMOUNT: '80.00', CURRENCY: '978', APPROVAL: '00', PREAUTH_CODE: code, REFERENCE_NUMBER: 'HOTEL-7' });
+    const done = await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-7', [
+      ['PREAUTH_CODE', code],
+      ['COMPLETION_AMOUNT', '80.00'],
+    ]);
+    expect(stages(done)).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
+    expect(last(done).toRecord()).toMatchObject({
+      AMOUNT: '80.00',
+      CURRENCY: '978',
+      APPROVAL: '00',
+      PREAUTH_CODE: code,
+      REFERENCE_NUMBER: 'HOTEL-7',
+    });
     expect(sim.netCharges('HOTEL-7')).toBe(1);
     expect(sim.activeHolds('HOTEL-7')).toBe(0);
-    expect(sim.ledger().find((e) => e.sid === 'pa-7')).toMatchObject({ kind: 'preauth_completion', amountMinor: 8000, state: 'completed', originalSid: 'pa-1' });
+    expect(sim.ledger().find((e) => e.sid === 'pa-7')).toMatchObject({
+      kind: 'preauth_completion',
+      amountMinor: 8000,
+      state: 'completed',
+      originalSid: 'pa-1',
+    });
     // No second-phase for COMPLETE_PREAUTH: the terminal is free.
     expect(sim.openTransaction()).toBeUndefined();
 
-    expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-8', [['PREAUTH_CODE', code], ['COMPLETION_AMOUNT', '10.00']]))).toEqual([[1, 40]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pa-8', [
+          ['PREAUTH_CODE', code],
+          ['COMPLETION_AMOUNT', '10.00'],
+        ]),
+      ),
+    ).toEqual([[1, 40]]);
     expect(stages(await exchangeOnce(port, 'CANCEL_PREAUTH', 'pa-9', [['PREAUTH_CODE', code]]))).toEqual([[1, 40]]);
     expect(sim.netCharges('HOTEL-7')).toBe(1);
   });
@@ -242,7 +398,10 @@ describe('pre-authorisation (§8.4)', () => {
     await exchangeOnce(port, 'COMPLETE_TX', 'pc-1c', [['SID_ORIGINAL', 'pc-1']]);
     const code = auth.get('PREAUTH_CODE')!;
     const answers = await exchangeOnce(port, 'CANCEL_PREAUTH', 'pc-2', [['PREAUTH_CODE', code]]);
-    expect(stages(answers)).toEqual([[1, 0], [5, 0]]);
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
     expect(last(answers).get('PREAUTH_CODE')).toBe(code);
     expect(sim.activeHolds('CAR-1')).toBe(0);
     expect(sim.netCharges('CAR-1')).toBe(0);
@@ -255,7 +414,14 @@ describe('pre-authorisation (§8.4)', () => {
     await exchangeOnce(port, 'CANCEL_TX', 'px-2', [['SID_ORIGINAL', 'px-1']]);
     expect(sim.activeHolds('CAR-2')).toBe(0);
     const code = auth.get('PREAUTH_CODE')!;
-    expect(stages(await exchangeOnce(port, 'COMPLETE_PREAUTH', 'px-3', [['PREAUTH_CODE', code], ['COMPLETION_AMOUNT', '1.00']]))).toEqual([[1, 40]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'COMPLETE_PREAUTH', 'px-3', [
+          ['PREAUTH_CODE', code],
+          ['COMPLETION_AMOUNT', '1.00'],
+        ]),
+      ),
+    ).toEqual([[1, 40]]);
   });
 
   it('with preauthNeedsCompletion=false an approved pre-authorisation is not left open', async () => {
@@ -264,7 +430,10 @@ describe('pre-authorisation (§8.4)', () => {
     port = await sim.listen();
     const auth = await approvedOpen('PURCHASE', 'pn-1', '20.00', 'CAR-3', [['PREAUTH_TX', '1']]);
     expect(sim.openTransaction()).toBeUndefined();
-    const done = await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pn-2', [['PREAUTH_CODE', auth.get('PREAUTH_CODE')!], ['COMPLETION_AMOUNT', '20.00']]);
+    const done = await exchangeOnce(port, 'COMPLETE_PREAUTH', 'pn-2', [
+      ['PREAUTH_CODE', auth.get('PREAUTH_CODE')!],
+      ['COMPLETION_AMOUNT', '20.00'],
+    ]);
     expect(last(done).status).toBe(0);
   });
 });
@@ -274,7 +443,11 @@ describe('GET_STATUS (§8.3)', () => {
     const empty = last(await exchangeOnce(port, 'GET_STATUS', 'g-1'));
     expect(empty.status).toBe(0);
     expect(empty.toRecord()).toMatchObject({
-      TERMINAL_ID: '80123457', SN: 'SIM00000001', SOFTWARE_VERSION: '1.0.0-sim', CURRENCY_NAME: 'EUR', PRINTER: '1',
+      TERMINAL_ID: '80123457',
+      SN: 'SIM00000001',
+      SOFTWARE_VERSION: '1.0.0-sim',
+      CURRENCY_NAME: 'EUR',
+      PRINTER: '1',
     });
     expect(empty.get('LAST_TX_TYPE')).toBeUndefined();
 
@@ -282,8 +455,15 @@ describe('GET_STATUS (§8.3)', () => {
     const open = last(await exchangeOnce(port, 'GET_STATUS', 'g-3'));
     expect(open.status).toBe(0);
     expect(open.toRecord()).toMatchObject({
-      TERMINAL_ID: '80123457', CURRENCY_NAME: 'EUR', LAST_TX_TYPE: '00', SID_ORIGINAL: 'g-2', TX_STATUS: 'OPEN',
-      AMOUNT: '9.00', CURRENCY: '978', APPROVAL: '00', REFERENCE_NUMBER: 'R-G',
+      TERMINAL_ID: '80123457',
+      CURRENCY_NAME: 'EUR',
+      LAST_TX_TYPE: '00',
+      SID_ORIGINAL: 'g-2',
+      TX_STATUS: 'OPEN',
+      AMOUNT: '9.00',
+      CURRENCY: '978',
+      APPROVAL: '00',
+      REFERENCE_NUMBER: 'R-G',
     });
     await exchangeOnce(port, 'COMPLETE_TX', 'g-4', [['SID_ORIGINAL', 'g-2']]);
     expect(last(await exchangeOnce(port, 'GET_STATUS', 'g-5')).get('TX_STATUS')).toBe('COMPLETED');
@@ -297,7 +477,14 @@ describe('GET_STATUS (§8.3)', () => {
     const ok = last(await exchangeOnce(port, 'GET_STATUS', 'h-2', [['SID_ORIGINAL', 'h-1']]));
     expect(ok.stage).toBe(5);
     expect(ok.status).toBe(0);
-    expect(ok.toRecord()).toMatchObject({ SID_ORIGINAL: 'h-1', TX_STATUS: 'OPEN', AMOUNT: '9.00', APPROVAL: '00', REFERENCE_NUMBER: 'R-H', PAN_MASKED: '541333******1234' });
+    expect(ok.toRecord()).toMatchObject({
+      SID_ORIGINAL: 'h-1',
+      TX_STATUS: 'OPEN',
+      AMOUNT: '9.00',
+      APPROVAL: '00',
+      REFERENCE_NUMBER: 'R-H',
+      PAN_MASKED: '541333******1234',
+    });
     await exchangeOnce(port, 'CANCEL_TX', 'h-3', [['SID_ORIGINAL', 'h-1']]);
 
     await exchangeOnce(port, 'PURCHASE', 'h-4', sale('9.51', 'R-H2'));
@@ -305,7 +492,9 @@ describe('GET_STATUS (§8.3)', () => {
     expect(declined.status).toBe(14);
     expect(declined.toRecord()).toMatchObject({ APPROVAL: '51', TX_STATUS: 'DECLINED', SID_ORIGINAL: 'h-4' });
 
-    expect(last(await exchangeOnce(port, 'GET_STATUS', 'h-6', [['SID_ORIGINAL', 'h-1']])).get('TX_STATUS')).toBe('CANCELLED');
+    expect(last(await exchangeOnce(port, 'GET_STATUS', 'h-6', [['SID_ORIGINAL', 'h-1']])).get('TX_STATUS')).toBe(
+      'CANCELLED',
+    );
     expect(stages(await exchangeOnce(port, 'GET_STATUS', 'h-7', [['SID_ORIGINAL', 'nope']]))).toEqual([[1, 17]]);
     // A request refused at stage 1 never happened: unknown too.
     await approvedOpen('PURCHASE', 'h-8', '2.00', 'R-H3');
@@ -317,8 +506,14 @@ describe('GET_STATUS (§8.3)', () => {
 describe('stage-1 refusals (§3, §6)', () => {
   it('PING: stage 1 then stage 5', async () => {
     const answers = await exchangeOnce(port, 'PING', 'ping-1');
-    expect(stages(answers)).toEqual([[1, 0], [5, 0]]);
-    expect(answers.map((m) => [m.method, m.sid])).toEqual([['PING', 'ping-1'], ['PING', 'ping-1']]);
+    expect(stages(answers)).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
+    expect(answers.map((m) => [m.method, m.sid])).toEqual([
+      ['PING', 'ping-1'],
+      ['PING', 'ping-1'],
+    ]);
   });
 
   it('unknown method → 4; VERSION outside the accepted ranges → 38; missing VERSION → 2', async () => {
@@ -329,10 +524,19 @@ describe('stage-1 refusals (§3, §6)', () => {
       expect(stages(await exchangeOnce(port, 'PING', `v-${v}`, [], v)), v).toEqual([[1, 38]]);
     }
     for (const v of ['100', '106', '200', '201', '202']) {
-      expect(stages(await exchangeOnce(port, 'PING', `v-${v}`, [], v)), v).toEqual([[1, 0], [5, 0]]);
+      expect(stages(await exchangeOnce(port, 'PING', `v-${v}`, [], v)), v).toEqual([
+        [1, 0],
+        [5, 0],
+      ]);
     }
     const c = await IppTestClient.connect(port);
-    c.send(encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PING'], ['SID', 'nov']]));
+    c.send(
+      encodeIpp([
+        ['PROTOCOL', 'IPP'],
+        ['METHOD', 'PING'],
+        ['SID', 'nov'],
+      ]),
+    );
     expect(stages(await c.untilFinal())).toEqual([[1, 2]]);
     await c.close();
   });
@@ -342,19 +546,43 @@ describe('stage-1 refusals (§3, §6)', () => {
     sim = new IppSimulator({ fast: true, acceptedVersions: [[202, 202]] });
     port = await sim.listen();
     expect(stages(await exchangeOnce(port, 'PING', 'a', [], '200'))).toEqual([[1, 38]]);
-    expect(stages(await exchangeOnce(port, 'PING', 'b', [], '202'))).toEqual([[1, 0], [5, 0]]);
+    expect(stages(await exchangeOnce(port, 'PING', 'b', [], '202'))).toEqual([
+      [1, 0],
+      [5, 0],
+    ]);
   });
 
   it('amounts must have exactly two decimals and be above zero (19); the currency must be the terminal’s (3)', async () => {
     for (const amount of ['12.3', '12', '12.345', '1,00', '-1.00', ' 1.00', '0.00', '', '1e3', '10000000.00']) {
-      expect(stages(await exchangeOnce(port, 'PURCHASE', 'am', [['AMOUNT', amount], ['CURRENCY', EUR]])), amount).toEqual([[1, 19]]);
+      expect(
+        stages(
+          await exchangeOnce(port, 'PURCHASE', 'am', [
+            ['AMOUNT', amount],
+            ['CURRENCY', EUR],
+          ]),
+        ),
+        amount,
+      ).toEqual([[1, 19]]);
     }
     expect(stages(await exchangeOnce(port, 'PURCHASE', 'am', [['CURRENCY', EUR]]))).toEqual([[1, 19]]);
-    expect(stages(await exchangeOnce(port, 'PURCHASE', 'cur', [['AMOUNT', '1.00'], ['CURRENCY', '840']]))).toEqual([[1, 3]]);
+    expect(
+      stages(
+        await exchangeOnce(port, 'PURCHASE', 'cur', [
+          ['AMOUNT', '1.00'],
+          ['CURRENCY', '840'],
+        ]),
+      ),
+    ).toEqual([[1, 3]]);
     expect(stages(await exchangeOnce(port, 'PURCHASE', 'cur', [['AMOUNT', '1.00']]))).toEqual([[1, 3]]);
-    expect(stages(await exchangeOnce(port, 'PURCHASE', 'tip', [...sale('1.00'), ['TIP_AMOUNT', '0.5']]))).toEqual([[1, 19]]);
-    expect(stages(await exchangeOnce(port, 'PURCHASE', 'pre', [...sale('1.00'), ['PREAUTH_TX', 'yes']]))).toEqual([[1, 3]]);
-    expect(stages(await exchangeOnce(port, 'PURCHASE', 'rt', [...sale('1.00'), ['REFERENCE_NUMBER_TYPE', '9']]))).toEqual([[1, 3]]);
+    expect(stages(await exchangeOnce(port, 'PURCHASE', 'tip', [...sale('1.00'), ['TIP_AMOUNT', '0.5']]))).toEqual([
+      [1, 19],
+    ]);
+    expect(stages(await exchangeOnce(port, 'PURCHASE', 'pre', [...sale('1.00'), ['PREAUTH_TX', 'yes']]))).toEqual([
+      [1, 3],
+    ]);
+    expect(
+      stages(await exchangeOnce(port, 'PURCHASE', 'rt', [...sale('1.00'), ['REFERENCE_NUMBER_TYPE', '9']])),
+    ).toEqual([[1, 3]]);
     expect(sim.ledger()).toEqual([]);
     // Exact parsing: 19.98 is 1998 minor units, never a float artefact.
     await approvedOpen('PURCHASE', 'exact', '19.98', 'R-EXACT', [['TIP_AMOUNT', '0.10']]);
@@ -366,7 +594,10 @@ describe('stage-1 refusals (§3, §6)', () => {
     sim = new IppSimulator({ fast: true, currency: 'BGN' });
     port = await sim.listen();
     expect(stages(await exchangeOnce(port, 'PURCHASE', 'b1', sale('1.00')))).toEqual([[1, 3]]);
-    const ok = await exchangeOnce(port, 'PURCHASE', 'b2', [['AMOUNT', '1.00'], ['CURRENCY', '975']]);
+    const ok = await exchangeOnce(port, 'PURCHASE', 'b2', [
+      ['AMOUNT', '1.00'],
+      ['CURRENCY', '975'],
+    ]);
     expect(last(ok).get('CURRENCY')).toBe('975');
     expect(last(await exchangeOnce(port, 'GET_STATUS', 'b3')).get('CURRENCY_NAME')).toBe('BGN');
   });

@@ -44,7 +44,9 @@ describe('journal durability per commit', () => {
     const register = await h.client();
     const before = { ...journal.commits };
     const done = settled(h, 'DUR-1');
-    const result = await register.request({ op: 'sale', id: 'a', ref: 'DUR-1', amount: 1250, currency: 'EUR' }, ['result']);
+    const result = await register.request({ op: 'sale', id: 'a', ref: 'DUR-1', amount: 1250, currency: 'EUR' }, [
+      'result',
+    ]);
     expect(result.outcome).toBe('approved');
     await done;
 
@@ -52,7 +54,9 @@ describe('journal durability per commit', () => {
     const events = journal.events(record.id);
     const durable = events.filter((e) => needsOwnFsync(e.type, e.data)).map((e) => e.type);
     expect(durable).toEqual(['intent', 'sent', 'outcome', 'settle_decision']);
-    expect(events.filter((e) => !needsOwnFsync(e.type, e.data)).map((e) => e.type)).toEqual(expect.arrayContaining(['stage', 'delivered', 'settled']));
+    expect(events.filter((e) => !needsOwnFsync(e.type, e.data)).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['stage', 'delivered', 'settled']),
+    );
     // The journal did what the rule says: exactly those four commits were made durable before the bridge went on —
     // by the group flush the bridge awaited (none took an fsync of its own on the thread) — and the rest rode along.
     expect(journal.commits.grouped - before.grouped).toBe(4);
@@ -68,20 +72,30 @@ describe('journal durability per commit', () => {
         listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }],
         terminals: [{ id: 'lane1', driver: 'simulator' }],
       };
-      expect(parseConfig({ ...minimal, journal: { groupCommit: false } }).journal).toMatchObject({ groupCommit: false, retentionDays: 400 });
+      expect(parseConfig({ ...minimal, journal: { groupCommit: false } }).journal).toMatchObject({
+        groupCommit: false,
+        retentionDays: 400,
+      });
       expect(parseConfig(minimal).journal.groupCommit).toBe(true);
       expect(() => parseConfig({ ...minimal, journal: { groupCommit: 'no' } })).toThrow(/journal\.groupCommit/);
       const journal = Journal.open(dir, { groupCommit: false });
       const driver = new ScriptedDriver('t1');
       driver.script(approve(true));
-      const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 't', healthIntervalMs: 0 });
+      const bridge = new Bridge({
+        journal,
+        terminals: [{ driver }],
+        log: silentLogger(),
+        version: 't',
+        healthIntervalMs: 0,
+      });
       await bridge.start();
       const before = { ...journal.commits };
       const who = { listener: 'pos', register: 'pos' };
       const h = await bridge.submit(who, { kind: 'sale', ref: 'NG-1', amount: money(100, 'EUR') });
       expect((await h.result).outcome).toBe('approved');
       await bridge.delivery(who, 'NG-1', 'written');
-      for (const end = Date.now() + 20_000; Date.now() < end && driver.settled.length === 0; ) await new Promise((r) => setTimeout(r, 5));
+      for (const end = Date.now() + 20_000; Date.now() < end && driver.settled.length === 0;)
+        await new Promise((r) => setTimeout(r, 5));
       expect(driver.settled).toHaveLength(1);
       expect(journal.commits.durable - before.durable).toBe(4);
       expect(journal.commits.grouped - before.grouped).toBe(0);
@@ -94,7 +108,17 @@ describe('journal durability per commit', () => {
   });
 
   it('keeps every change that decides money durable', () => {
-    for (const type of ['intent', 'sent', 'outcome', 'acknowledged', 'settle_decision', 'in_doubt', 'recovered', 'reversed', 'cancel_requested']) {
+    for (const type of [
+      'intent',
+      'sent',
+      'outcome',
+      'acknowledged',
+      'settle_decision',
+      'in_doubt',
+      'recovered',
+      'reversed',
+      'cancel_requested',
+    ]) {
       expect(needsOwnFsync(type), type).toBe(true);
     }
     // A cancel's settlement turns an approval into a reversal: durable before it is reported.

@@ -33,12 +33,27 @@ describe('journal (real SQLite file)', () => {
         driverRef: sid,
         message: `Approved for card ${FULL_PAN}`,
         fields: { panMasked: FULL_PAN, authCode: 'A1' },
-        raw: { PAN: FULL_PAN, PAN_MASKED: FULL_PAN, TRACK2: `;${FULL_PAN}=25121010000000000000?`, EXPIRE_DATE: '2512', NOTE: `${FULL_PAN.slice(0, 4)} ${FULL_PAN.slice(4, 8)} ${FULL_PAN.slice(8, 12)} ${FULL_PAN.slice(12)}` },
+        raw: {
+          PAN: FULL_PAN,
+          PAN_MASKED: FULL_PAN,
+          TRACK2: `;${FULL_PAN}=25121010000000000000?`,
+          EXPIRE_DATE: '2512',
+          NOTE: `${FULL_PAN.slice(0, 4)} ${FULL_PAN.slice(4, 8)} ${FULL_PAN.slice(8, 12)} ${FULL_PAN.slice(12)}`,
+        },
       };
     });
-    const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 't', healthIntervalMs: 0 });
+    const bridge = new Bridge({
+      journal,
+      terminals: [{ driver }],
+      log: silentLogger(),
+      version: 't',
+      healthIntervalMs: 0,
+    });
     await bridge.start();
-    const h = await bridge.submit({ listener: 'pos', register: 'pos' }, { kind: 'sale', ref: 'PAN-1', amount: money(100, 'EUR') });
+    const h = await bridge.submit(
+      { listener: 'pos', register: 'pos' },
+      { kind: 'sale', ref: 'PAN-1', amount: money(100, 'EUR') },
+    );
     const result = await h.result;
     expect(result.panMasked).toBe('****4111');
     await bridge.close();
@@ -60,9 +75,23 @@ describe('journal (real SQLite file)', () => {
   it('keeps refs at least 30 days: pruning removes only old final payments', () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const j = Journal.open(tmp(), { now: () => now });
-    const a = j.insertIntent({ register: 'pos', ref: 'OLD', kind: 'sale', amount: money(100, 'EUR'), tip: 0, terminal: 't' });
+    const a = j.insertIntent({
+      register: 'pos',
+      ref: 'OLD',
+      kind: 'sale',
+      amount: money(100, 'EUR'),
+      tip: 0,
+      terminal: 't',
+    });
     j.update(a.id, { outcome: 'approved', stage: 'done' }, { type: 'outcome' });
-    const b = j.insertIntent({ register: 'pos', ref: 'DOUBT', kind: 'sale', amount: money(100, 'EUR'), tip: 0, terminal: 't' });
+    const b = j.insertIntent({
+      register: 'pos',
+      ref: 'DOUBT',
+      kind: 'sale',
+      amount: money(100, 'EUR'),
+      tip: 0,
+      terminal: 't',
+    });
     j.update(b.id, { outcome: 'in_doubt', driverRef: 'x' }, { type: 'outcome' });
     now = new Date('2026-01-20T00:00:00Z');
     expect(j.prune(1)).toBe(0); // never fewer than 30 days
@@ -76,7 +105,9 @@ describe('journal (real SQLite file)', () => {
   it('a duplicate ref is refused by the database itself', () => {
     const j = Journal.open(tmp());
     j.insertIntent({ register: 'pos', ref: 'X', kind: 'sale', amount: money(100, 'EUR'), tip: 0, terminal: 't' });
-    expect(() => j.insertIntent({ register: 'pos', ref: 'X', kind: 'sale', amount: money(100, 'EUR'), tip: 0, terminal: 't' })).toThrow(/UNIQUE/);
+    expect(() =>
+      j.insertIntent({ register: 'pos', ref: 'X', kind: 'sale', amount: money(100, 'EUR'), tip: 0, terminal: 't' }),
+    ).toThrow(/UNIQUE/);
     j.close();
   });
 });

@@ -15,14 +15,35 @@ afterEach(async () => {
 });
 
 const CASES = [
-  { locale: 'de-DE', amount: /BETRAG +EUR 12,34/, words: ['KARTENZAHLUNG', 'ZAHLUNG ERFOLGT', 'Genehmigungs-Nr.', 'KUNDENBELEG'], present: 'Bitte Karte vorhalten oder einstecken', approved: 'Zahlung erfolgt', unknownRef: 'Für diese Kasse ist keine Zahlung mit der Referenz „NOPE“ bekannt' },
-  { locale: 'fr-FR', amount: /MONTANT +12,34 EUR/, words: ['CARTE BANCAIRE - DEBIT', 'TICKET CLIENT', 'A CONSERVER', 'PAIEMENT ACCEPTE'], present: 'Présentez ou insérez la carte', approved: 'Paiement accepté', unknownRef: 'Aucun paiement de référence « NOPE » n\'est connu pour cette caisse' },
-  { locale: 'bg-BG', amount: /СУМА +12,34 EUR/, words: ['ПЛАЩАНЕ С КАРТА', 'ОДОБРЕНА', 'КОПИЕ ЗА КЛИЕНТА'], present: 'Доближете или поставете картата', approved: 'Плащането е одобрено', unknownRef: 'Няма известно плащане с референция „NOPE“ за тази каса' },
+  {
+    locale: 'de-DE',
+    amount: /BETRAG +EUR 12,34/,
+    words: ['KARTENZAHLUNG', 'ZAHLUNG ERFOLGT', 'Genehmigungs-Nr.', 'KUNDENBELEG'],
+    present: 'Bitte Karte vorhalten oder einstecken',
+    approved: 'Zahlung erfolgt',
+    unknownRef: 'Für diese Kasse ist keine Zahlung mit der Referenz „NOPE“ bekannt',
+  },
+  {
+    locale: 'fr-FR',
+    amount: /MONTANT +12,34 EUR/,
+    words: ['CARTE BANCAIRE - DEBIT', 'TICKET CLIENT', 'A CONSERVER', 'PAIEMENT ACCEPTE'],
+    present: 'Présentez ou insérez la carte',
+    approved: 'Paiement accepté',
+    unknownRef: "Aucun paiement de référence « NOPE » n'est connu pour cette caisse",
+  },
+  {
+    locale: 'bg-BG',
+    amount: /СУМА +12,34 EUR/,
+    words: ['ПЛАЩАНЕ С КАРТА', 'ОДОБРЕНА', 'КОПИЕ ЗА КЛИЕНТА'],
+    present: 'Доближете или поставете картата',
+    approved: 'Плащането е одобрено',
+    unknownRef: 'Няма известно плащане с референция „NOPE“ за тази каса',
+  },
 ] as const;
 
 const ENGLISH = /\b(SALE|APPROVED|TOTAL|CUSTOMER COPY|MERCHANT COPY|Card number|Please retain)\b/;
 
-describe('registers in the shop\'s language (merchant.locale)', () => {
+describe("registers in the shop's language (merchant.locale)", () => {
   for (const c of CASES) {
     it(`${c.locale}: native receipts with 12,34, progress, result and error messages in that language`, async () => {
       h = await startHarness({ config: { merchant: { locale: c.locale } } });
@@ -46,7 +67,7 @@ describe('registers in the shop\'s language (merchant.locale)', () => {
     });
   }
 
-  it('a listener\'s own locale wins over the shop\'s; without any, English as before', async () => {
+  it("a listener's own locale wins over the shop's; without any, English as before", async () => {
     h = await startHarness({ config: { merchant: { locale: 'de-DE' } }, listener: { locale: 'it-IT' } });
     const pos = await h.client();
     await pos.request({ op: 'hello', id: 'h', receipts: 'text' }, ['hello']);
@@ -62,8 +83,11 @@ describe('registers in the shop\'s language (merchant.locale)', () => {
     expect((plain.receipt as { customer: string[] }).customer.join('\n')).toMatch(/TOTAL +EUR 12\.34/);
   });
 
-  it('text protocol: the message field and error texts in the shop\'s language, in ASCII', async () => {
-    h = await startHarness({ config: { merchant: { locale: 'de-DE' } }, listener: { protocol: 'text', options: { message: true } } });
+  it("text protocol: the message field and error texts in the shop's language, in ASCII", async () => {
+    h = await startHarness({
+      config: { merchant: { locale: 'de-DE' } },
+      listener: { protocol: 'text', options: { message: true } },
+    });
     const socket = connect({ host: '127.0.0.1', port: h.port });
     await once(socket, 'connect');
     let text = '';

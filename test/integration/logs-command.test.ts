@@ -48,7 +48,14 @@ describe('lastLines', () => {
   });
 
   it('formats a line for a person; other text is shown as it is', () => {
-    const line = JSON.stringify({ level: 'warn', time: Date.UTC(2026, 0, 5, 10, 11, 12), name: 'register-bridge', terminal: 't1', msg: 'terminal offline', detail: 'a b' });
+    const line = JSON.stringify({
+      level: 'warn',
+      time: Date.UTC(2026, 0, 5, 10, 11, 12),
+      name: 'register-bridge',
+      terminal: 't1',
+      msg: 'terminal offline',
+      detail: 'a b',
+    });
     expect(formatLogLine(line)).toBe('2026-01-05T10:11:12.000Z WARN  terminal offline terminal=t1 detail="a b"');
     expect(formatLogLine('{"level":30,"msg":"x"}')).toBe('INFO  x');
     expect(formatLogLine('not json')).toBe('not json');
@@ -62,7 +69,10 @@ describe('follow', () => {
     log.info('before following');
     const seen: number[] = [];
     const stop = new AbortController();
-    const done = follow(file, (l) => seen.push((JSON.parse(l) as { n: number }).n), { intervalMs: 10, signal: stop.signal });
+    const done = follow(file, (l) => seen.push((JSON.parse(l) as { n: number }).n), {
+      intervalMs: 10,
+      signal: stop.signal,
+    });
     // Each burst is smaller than a file, so the follower sees every rotated file before it is renamed a second time.
     for (let i = 1; i <= 40; i++) {
       log.info({ n: i }, 'counting');
@@ -95,7 +105,11 @@ describe('register-bridge logs and serve', () => {
 
   /** Runs serve --demo until ready, then stops it with SIGTERM; resolves with its output. */
   async function serveOnce(dir: string, extra: string[]): Promise<string> {
-    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--status-port', '0', '--data-dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--port', '0', '--status-port', '0', '--data-dir', dir, ...extra],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -112,7 +126,10 @@ describe('register-bridge logs and serve', () => {
     const file = join(dir, 'logs', 'register-bridge.log');
     const out = await serveOnce(dir, []);
     expect(out).toContain(`logs: ${file}`);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(lines.some((l) => l.msg === 'listening for registers')).toBe(true);
     // It ends with the stop and, last, how the journal's commits reached the disk.
     expect(lines.slice(-2).map((l) => l.msg)).toEqual(['stopping', 'journal closed']);
@@ -124,7 +141,11 @@ describe('register-bridge logs and serve', () => {
 
   it('serve keeps running and logging to its file when stdout is closed', async () => {
     const dir = tmp();
-    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--status-port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--port', '0', '--status-port', '0', '--data-dir', dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -144,12 +165,18 @@ describe('register-bridge logs and serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(err).not.toMatch(/EPIPE|Unhandled/);
-    const msgs = readFileSync(join(dir, 'logs', 'register-bridge.log'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const msgs = readFileSync(join(dir, 'logs', 'register-bridge.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(msgs.slice(-2)).toEqual(['stopping', 'journal closed']);
   }, 90_000);
 
   it('a wrong --log-level is a usage error', async () => {
-    const r = await run(process.execPath, [BIN, 'serve', '--demo', '--log-level', 'loud']).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const r = await run(process.execPath, [BIN, 'serve', '--demo', '--log-level', 'loud']).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--log-level must be one of trace, debug, info, warn, error, fatal, silent');
   });
@@ -162,7 +189,10 @@ describe('register-bridge logs and serve', () => {
     expect(r.stdout).toMatch(/^\S+Z INFO  event 4 n=4\n\S+Z INFO  event 5 n=5\n$/);
     const j = await run(process.execPath, [BIN, 'logs', '-n', '1', '--json', '--log-dir', join(dir, 'logs')]);
     expect(JSON.parse(j.stdout)).toMatchObject({ msg: 'event 5', n: 5 });
-    const none = await run(process.execPath, [BIN, 'logs', '--data-dir', join(dir, 'empty')]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const none = await run(process.execPath, [BIN, 'logs', '--data-dir', join(dir, 'empty')]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(none.code).toBe(1);
     expect(none.stderr).toContain(`no log file at ${join(dir, 'empty', 'logs', 'register-bridge.log')}`);
   }, 90_000);
@@ -172,7 +202,9 @@ describe('register-bridge logs and serve', () => {
     const file = join(dir, 'register-bridge.log');
     const log = smallLog(file);
     log.info('old line');
-    const child = spawn(process.execPath, [BIN, 'logs', '-f', '-n', '1', '--log-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'logs', '-f', '-n', '1', '--log-file', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -17,8 +17,13 @@ afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
 });
 
-async function start(o: { healthIntervalMs?: number } = {}): Promise<{ service: Service; sim: IppSimulator; base: string }> {
-  const { service, sim } = await startIppService(tmp(), (fn) => stops.push(fn), { status: true, bridge: { healthIntervalMs: o.healthIntervalMs ?? 0, recoveryMinMs: 50, recoveryMaxMs: 200 } });
+async function start(
+  o: { healthIntervalMs?: number } = {},
+): Promise<{ service: Service; sim: IppSimulator; base: string }> {
+  const { service, sim } = await startIppService(tmp(), (fn) => stops.push(fn), {
+    status: true,
+    bridge: { healthIntervalMs: o.healthIntervalMs ?? 0, recoveryMinMs: 50, recoveryMaxMs: 200 },
+  });
   return { service, sim, base: service.statusUrl!.replace(/\/$/, '') };
 }
 
@@ -50,7 +55,8 @@ describe('GET /metrics', () => {
     const before = await (await fetch(`${base}/metrics`)).text();
     const approved = { terminal: 'lane1', kind: 'sale', outcome: 'approved' };
     expect(sample(before, 'register_bridge_payments_total', approved) ?? 0).toBe(0);
-    const durationBefore = sample(before, 'register_bridge_payment_duration_seconds_count', { terminal: 'lane1', kind: 'sale' }) ?? 0;
+    const durationBefore =
+      sample(before, 'register_bridge_payment_duration_seconds_count', { terminal: 'lane1', kind: 'sale' }) ?? 0;
 
     const c = await NativeClient.open(service.listeners[0]!.port!);
     stops.push(() => c.close());
@@ -62,7 +68,9 @@ describe('GET /metrics', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const after = await res.text();
     expect(sample(after, 'register_bridge_payments_total', approved)).toBe(1);
-    expect(sample(after, 'register_bridge_payment_duration_seconds_count', { terminal: 'lane1', kind: 'sale' })).toBe(durationBefore + 1);
+    expect(sample(after, 'register_bridge_payment_duration_seconds_count', { terminal: 'lane1', kind: 'sale' })).toBe(
+      durationBefore + 1,
+    );
     expect(sample(after, 'register_bridge_terminal_response_seconds_count', { terminal: 'lane1' })).toBe(1);
     expect(sample(after, 'register_bridge_overhead_seconds_count', { terminal: 'lane1' })).toBe(1);
     expect(sample(after, 'register_bridge_terminal_up', { terminal: 'lane1', driver: 'ipp' })).toBe(1);

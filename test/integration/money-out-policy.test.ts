@@ -22,7 +22,10 @@ const sale = (ref: string, amount: number) => ({ id: `s-${ref}`, op: 'sale', ref
 const refund = (ref: string, amount: number) => ({ id: `r-${ref}`, op: 'refund', ref, amount, currency: 'EUR' });
 
 function refundsOnTerminal(harness: Harness): number[] {
-  return harness.sim.ledger().filter((e) => e.kind === 'refund').map((e) => Number(e.amountMinor ?? 0));
+  return harness.sim
+    .ledger()
+    .filter((e) => e.kind === 'refund')
+    .map((e) => Number(e.amountMinor ?? 0));
 }
 
 describe('money-out policy (native listener)', () => {
@@ -30,7 +33,10 @@ describe('money-out policy (native listener)', () => {
     h = await startHarness({ listener: { policy: { allow: ['sale', 'reversal'] } } });
     const c = await h.client();
     expect(await c.request(refund('R1', 1000))).toMatchObject({ type: 'error', code: 'not_allowed' });
-    expect(await c.request({ id: 'e', op: 'end_of_day' }, ['end_of_day', 'error'])).toMatchObject({ type: 'error', code: 'not_allowed' });
+    expect(await c.request({ id: 'e', op: 'end_of_day' }, ['end_of_day', 'error'])).toMatchObject({
+      type: 'error',
+      code: 'not_allowed',
+    });
     expect(await c.request(sale('S1', 1000))).toMatchObject({ type: 'result', outcome: 'approved' });
     expect(h.sim.ledger().map((e) => e.kind)).not.toContain('refund');
     expect(h.service.journal.list({}).map((r) => r.kind)).toEqual(['sale']);
@@ -46,14 +52,20 @@ describe('money-out policy (native listener)', () => {
     expect(rev).toMatchObject({ type: 'error', code: 'limit_exceeded', currency: 'EUR', limit: 5000 });
   });
 
-  it('the per-day limit counts the business day\'s refunds from the journal, across a restart', async () => {
+  it("the per-day limit counts the business day's refunds from the journal, across a restart", async () => {
     h = await startHarness({ listener: { policy: { limits: { EUR: { perDay: 10000 } } } } });
     let c = await h.client();
     expect(await c.request(refund('R1', 6000))).toMatchObject({ outcome: 'approved' });
     h = await h.restart();
     c = await h.client();
     const over = await c.request(refund('R2', 5000));
-    expect(over).toMatchObject({ type: 'error', code: 'limit_exceeded', currency: 'EUR', dayLimit: 10000, dayTotal: 6000 });
+    expect(over).toMatchObject({
+      type: 'error',
+      code: 'limit_exceeded',
+      currency: 'EUR',
+      dayLimit: 10000,
+      dayTotal: 6000,
+    });
     expect(await c.request(refund('R3', 4000))).toMatchObject({ outcome: 'approved' });
     // A resend of a known ref attaches; it is not counted again.
     expect(await c.request({ ...refund('R3', 4000), id: 'again' })).toMatchObject({ outcome: 'approved', ref: 'R3' });
@@ -66,24 +78,37 @@ describe('money-out policy (native listener)', () => {
     const waiting = await c.waitFor((m) => m.id === 'r-BIG1' && m.type === 'progress');
     expect(waiting).toMatchObject({ stage: 'awaiting_manager', message: 'Waiting for the manager to confirm' });
     const [held] = h.service.holds.list();
-    expect(held).toMatchObject({ listener: 'pos', register: 'pos', kind: 'refund', ref: 'BIG1', amount: { minor: 8000, currency: 'EUR' } });
+    expect(held).toMatchObject({
+      listener: 'pos',
+      register: 'pos',
+      kind: 'refund',
+      ref: 'BIG1',
+      amount: { minor: 8000, currency: 'EUR' },
+    });
     expect(h.sim.ledger()).toEqual([]);
     expect(h.service.journal.list({})).toEqual([]);
     expect(h.service.holds.decide(held!.id, 'confirm')).toBe(true);
-    expect(await c.waitFor((m) => m.id === 'r-BIG1' && m.type === 'result')).toMatchObject({ outcome: 'approved', kind: 'refund' });
+    expect(await c.waitFor((m) => m.id === 'r-BIG1' && m.type === 'result')).toMatchObject({
+      outcome: 'approved',
+      kind: 'refund',
+    });
 
     c.send(refund('BIG2', 7000));
     await c.waitFor((m) => m.id === 'r-BIG2' && m.type === 'progress');
     const [second] = h.service.holds.list();
     h.service.holds.decide(second!.id, 'refuse');
-    expect(await c.waitFor((m) => m.id === 'r-BIG2' && m.type === 'error')).toMatchObject({ code: 'refused_by_operator' });
+    expect(await c.waitFor((m) => m.id === 'r-BIG2' && m.type === 'error')).toMatchObject({
+      code: 'refused_by_operator',
+    });
 
     // Below the threshold: straight through. A cancel withdraws a held one.
     expect(await c.request(refund('SMALL', 5000))).toMatchObject({ outcome: 'approved' });
     c.send(refund('BIG3', 9000));
     await c.waitFor((m) => m.id === 'r-BIG3' && m.type === 'progress');
     expect(await c.request({ id: 'c', op: 'cancel', ref: 'BIG3' }, ['cancel'])).toMatchObject({ tookEffect: true });
-    expect(await c.waitFor((m) => m.id === 'r-BIG3' && m.type === 'error')).toMatchObject({ code: 'refused_by_operator' });
+    expect(await c.waitFor((m) => m.id === 'r-BIG3' && m.type === 'error')).toMatchObject({
+      code: 'refused_by_operator',
+    });
     expect(h.service.holds.list()).toEqual([]);
     expect(refundsOnTerminal(h).length).toBe(2);
   });
@@ -98,7 +123,9 @@ describe('money-out policy (ZVT listener)', () => {
   }
 
   it('refund, end of day and registration not allowed: answered in ZVT (06 1E 6B, 84 6B 00)', async () => {
-    h = await startHarness({ listener: { protocol: 'zvt', options: { receipts: 'off' }, policy: { allow: ['sale'] } } });
+    h = await startHarness({
+      listener: { protocol: 'zvt', options: { receipts: 'off' }, policy: { allow: ['sale'] } },
+    });
     const e = await ecr(h);
     await e.send('06 00 04 00 00 00 BA');
     await e.expect('84 6B 00');

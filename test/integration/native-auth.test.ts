@@ -29,7 +29,12 @@ afterEach(async () => {
 
 async function keyed(): Promise<Harness> {
   harness = await startHarness({
-    listener: { registers: [{ name: 'till-1', key: { env: 'TILL_1_KEY' } }, { name: 'till-2', key: { env: 'TILL_2_KEY' } }] },
+    listener: {
+      registers: [
+        { name: 'till-1', key: { env: 'TILL_1_KEY' } },
+        { name: 'till-2', key: { env: 'TILL_2_KEY' } },
+      ],
+    },
     service: { secrets: { env: { TILL_1_KEY: KEY_1, TILL_2_KEY: KEY_2 } } },
   });
   return harness;
@@ -62,19 +67,32 @@ describe('native listener with keys', () => {
   it('refuses a hello naming another register with this key (no impersonation)', async () => {
     const h = await keyed();
     const till1 = await h.client();
-    expect(await till1.request({ id: 'h', op: 'hello', register: 'till-1', key: KEY_1 }, ['hello', 'error'])).toMatchObject({ type: 'hello' });
-    expect(await till1.request({ id: 's', op: 'sale', ref: 'paid-1', amount: 1000, currency: 'EUR' })).toMatchObject({ outcome: 'approved' });
+    expect(
+      await till1.request({ id: 'h', op: 'hello', register: 'till-1', key: KEY_1 }, ['hello', 'error']),
+    ).toMatchObject({ type: 'hello' });
+    expect(await till1.request({ id: 's', op: 'sale', ref: 'paid-1', amount: 1000, currency: 'EUR' })).toMatchObject({
+      outcome: 'approved',
+    });
 
     const thief = await h.client();
     const answer = await thief.request({ id: 'h', op: 'hello', register: 'till-2', key: KEY_1 }, ['hello', 'error']);
     expect(answer).toMatchObject({ type: 'error', code: 'unauthorized' });
     // Then guessing till-1's key: refused (throttled after the first failure), and nothing served after either.
-    const guess = await thief.request({ id: 'h0', op: 'hello', register: 'till-1', key: generateKey() }, ['hello', 'error']);
+    const guess = await thief.request({ id: 'h0', op: 'hello', register: 'till-1', key: generateKey() }, [
+      'hello',
+      'error',
+    ]);
     expect(guess.type).toBe('error');
     expect(['unauthorized', 'throttled']).toContain(guess.code);
     // Nothing of till-1's is readable, nothing reversible.
-    expect(await thief.request({ id: 'l', op: 'last' }, ['last', 'error'])).toMatchObject({ type: 'error', code: 'unauthorized' });
-    expect(await thief.request({ id: 'v', op: 'reversal', ref: 'paid-1' })).toMatchObject({ type: 'error', code: 'unauthorized' });
+    expect(await thief.request({ id: 'l', op: 'last' }, ['last', 'error'])).toMatchObject({
+      type: 'error',
+      code: 'unauthorized',
+    });
+    expect(await thief.request({ id: 'v', op: 'reversal', ref: 'paid-1' })).toMatchObject({
+      type: 'error',
+      code: 'unauthorized',
+    });
     expect(h.sim.ledger().map((e) => e.kind)).not.toContain('reversal');
   });
 
@@ -84,20 +102,30 @@ describe('native listener with keys', () => {
       service: { secrets: { env: { POS_KEY: LISTENER_KEY, TILL_1_KEY: KEY_1 } } },
     });
     const c = await harness.client();
-    expect(await c.request({ id: 'h', op: 'hello', register: 'kiosk', key: LISTENER_KEY }, ['hello', 'error'])).toMatchObject({ type: 'hello', register: 'pos/kiosk' });
+    expect(
+      await c.request({ id: 'h', op: 'hello', register: 'kiosk', key: LISTENER_KEY }, ['hello', 'error']),
+    ).toMatchObject({ type: 'hello', register: 'pos/kiosk' });
     const c2 = await harness.client();
-    expect(await c2.request({ id: 'h', op: 'hello', register: 'till-1', key: LISTENER_KEY }, ['hello', 'error'])).toMatchObject({ type: 'error', code: 'unauthorized' });
+    expect(
+      await c2.request({ id: 'h', op: 'hello', register: 'till-1', key: LISTENER_KEY }, ['hello', 'error']),
+    ).toMatchObject({ type: 'error', code: 'unauthorized' });
   });
 
   it('refuses weak keys at config load, and a weak key behind an environment variable at start', async () => {
     const config = (listener: Record<string, unknown>) => ({
-      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, ...listener }],
+      listeners: [
+        { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, ...listener },
+      ],
       terminals: [{ id: 't', driver: 'simulator' }],
     });
     expect(() => parseConfig(config({ token: 'x' }))).toThrow(/listeners\[0\]\.token: is too weak/);
-    expect(() => parseConfig(config({ registers: [{ name: 'till-1', key: 'abcdefabcdef' }] }))).toThrow(/listeners\[0\]\.registers\[0\]\.key: is too weak/);
+    expect(() => parseConfig(config({ registers: [{ name: 'till-1', key: 'abcdefabcdef' }] }))).toThrow(
+      /listeners\[0\]\.registers\[0\]\.key: is too weak/,
+    );
     expect(() => parseConfig(config({ token: LISTENER_KEY }))).not.toThrow();
-    await expect(startHarness({ listener: { token: { env: 'POS_KEY' } }, service: { secrets: { env: { POS_KEY: '1' } } } })).rejects.toThrow(/listeners\[0\]\.token is too weak/);
+    await expect(
+      startHarness({ listener: { token: { env: 'POS_KEY' } }, service: { secrets: { env: { POS_KEY: '1' } } } }),
+    ).rejects.toThrow(/listeners\[0\]\.token is too weak/);
   });
 
   it('refuses a listener beyond loopback without authentication or a peer list, naming the field', () => {
@@ -106,11 +134,15 @@ describe('native listener with keys', () => {
       terminals: [{ id: 't', driver: 'simulator' }],
     });
     expect(() => parseConfig(config({ protocol: 'native' }))).toThrow(/^listeners\[0\]\.token: /);
-    expect(() => parseConfig(config({ protocol: 'text', options: { allowRemote: true } }))).toThrow(/^listeners\[0\]\.peers: /);
+    expect(() => parseConfig(config({ protocol: 'text', options: { allowRemote: true } }))).toThrow(
+      /^listeners\[0\]\.peers: /,
+    );
     expect(() => parseConfig(config({ protocol: 'zvt' }))).toThrow(/^listeners\[0\]\.peers: /);
     expect(() => parseConfig(config({ protocol: 'zvt', password: '314159' }))).not.toThrow();
     expect(() => parseConfig(config({ protocol: 'text', peers: ['192.168.1.20', '10.0.0.0/24'] }))).not.toThrow();
-    expect(() => parseConfig(config({ protocol: 'text', peers: ['till.local'] }))).toThrow(/^listeners\[0\]\.peers\[0\]: /);
+    expect(() => parseConfig(config({ protocol: 'text', peers: ['till.local'] }))).toThrow(
+      /^listeners\[0\]\.peers\[0\]: /,
+    );
     try {
       parseConfig(config({ protocol: 'printer' }));
     } catch (e) {
@@ -121,7 +153,19 @@ describe('native listener with keys', () => {
 });
 
 /** A bridge that must never be reached: the throttle test runs no payment. */
-const unreachable = new Proxy({}, { get: (_t, p) => (p === 'version' ? 'test' : p === 'terminals' ? () => [] : () => { throw new Error(`bridge reached: ${String(p)}`); }) }) as BridgeApi;
+const unreachable = new Proxy(
+  {},
+  {
+    get: (_t, p) =>
+      p === 'version'
+        ? 'test'
+        : p === 'terminals'
+          ? () => []
+          : () => {
+              throw new Error(`bridge reached: ${String(p)}`);
+            },
+  },
+) as BridgeApi;
 
 describe('guessing native keys', () => {
   it('1,000 wrong keys from one peer take hours on the clock and lock it out, with a log line and an event', async () => {
@@ -129,7 +173,15 @@ describe('guessing native keys', () => {
     const throttle = new AuthThrottle({ listener: 'pos', secret: 'key', log, security, now: () => clock.now });
     const protocol = nativeProtocol();
     const listener: TcpListener = await listenTcp('127.0.0.1', 0, (socket, peer) =>
-      protocol.serve(socket, { api: unreachable, identity: { listener: 'pos', register: 'pos' }, options: {}, peer, log: silentLogger(), auth: { throttle, key: LISTENER_KEY }, security }),
+      protocol.serve(socket, {
+        api: unreachable,
+        identity: { listener: 'pos', register: 'pos' },
+        options: {},
+        peer,
+        log: silentLogger(),
+        auth: { throttle, key: LISTENER_KEY },
+        security,
+      }),
     );
     open.push(listener);
     const c = await NativeClient.open(listener.port);
@@ -139,7 +191,10 @@ describe('guessing native keys', () => {
     let guesses = 0;
     let lockedOut = 0;
     for (let i = 0; guesses < 1000; i++) {
-      const answer = await c.request({ id: `h${i}`, op: 'hello', register: 'till-1', key: `guess-${i}-${'x'.repeat(30)}` }, ['hello', 'error']);
+      const answer = await c.request(
+        { id: `h${i}`, op: 'hello', register: 'till-1', key: `guess-${i}-${'x'.repeat(30)}` },
+        ['hello', 'error'],
+      );
       expect(answer.type).toBe('error');
       if (answer.code === 'throttled') {
         // The attacker waits exactly as long as told, no longer.
@@ -153,7 +208,9 @@ describe('guessing native keys', () => {
     const hours = (clock.now - start) / 3_600_000;
     expect(hours).toBeGreaterThan(1);
     expect(lockedOut).toBeGreaterThan(0);
-    expect(lines.some((l) => l.includes('locked out after 10 wrong keys in a row') && l.includes('127.0.0.1'))).toBe(true);
+    expect(lines.some((l) => l.includes('locked out after 10 wrong keys in a row') && l.includes('127.0.0.1'))).toBe(
+      true,
+    );
     expect(events.some((e) => e.kind === 'auth_lockout' && e.listener === 'pos')).toBe(true);
     expect(events.some((e) => e.kind === 'auth_failed')).toBe(true);
     // Not a line per guess: the log stays readable.

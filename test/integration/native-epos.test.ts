@@ -66,7 +66,10 @@ describe('native register → bridge → ePOS driver → API Gateway (fake, real
     demo!.gateway.hold();
     const c = await pos.request({ op: 'cancel', id: '2', ref: 'E-X' }, ['cancel']);
     expect(c).toMatchObject({ tookEffect: true });
-    expect(await pos.waitFor((m) => m.id === '1' && m.type === 'result')).toMatchObject({ outcome: 'cancelled', cancelTookEffect: true });
+    expect(await pos.waitFor((m) => m.id === '1' && m.type === 'result')).toMatchObject({
+      outcome: 'cancelled',
+      cancelTookEffect: true,
+    });
     demo!.gateway.release();
     expect(await pos.request(sale('3', 'E-L', 3100))).toMatchObject({ outcome: 'approved' });
     expect(await pos.request({ op: 'cancel', id: '4', ref: 'E-L' }, ['cancel'])).toMatchObject({ tookEffect: false });
@@ -75,8 +78,14 @@ describe('native register → bridge → ePOS driver → API Gateway (fake, real
   it('reversal and refund', async () => {
     const pos = await start();
     expect(await pos.request(sale('1', 'E-R', 4000))).toMatchObject({ outcome: 'approved' });
-    expect(await pos.request({ op: 'reversal', id: '2', ref: 'E-R' })).toMatchObject({ kind: 'reversal', outcome: 'approved' });
+    expect(await pos.request({ op: 'reversal', id: '2', ref: 'E-R' })).toMatchObject({
+      kind: 'reversal',
+      outcome: 'approved',
+    });
     expect(await pos.request({ op: 'status', id: '3', ref: 'E-R' }, ['status'])).toMatchObject({ reversed: true });
-    expect(await pos.request({ op: 'refund', id: '4', ref: 'E-RF', amount: 700, currency: 'EUR' })).toMatchObject({ kind: 'refund', outcome: 'approved' });
+    expect(await pos.request({ op: 'refund', id: '4', ref: 'E-RF', amount: 700, currency: 'EUR' })).toMatchObject({
+      kind: 'refund',
+      outcome: 'approved',
+    });
   });
 });

@@ -8,7 +8,14 @@ afterEach(async () => {
   h = undefined;
 });
 
-const sale = (id: string, ref: string, amount: number, extra: Record<string, unknown> = {}) => ({ op: 'sale', id, ref, amount, currency: 'EUR', ...extra });
+const sale = (id: string, ref: string, amount: number, extra: Record<string, unknown> = {}) => ({
+  op: 'sale',
+  id,
+  ref,
+  amount,
+  currency: 'EUR',
+  ...extra,
+});
 
 async function settledCharges(harness: Harness, ref: string, expected: number): Promise<void> {
   // COMPLETE_TX / CANCEL_TX follow the result: wait for the simulator's ledger to show them.
@@ -25,9 +32,21 @@ describe('native register → bridge → IPP terminal (real sockets)', () => {
     const hello = await pos.request({ op: 'hello', id: 'h', client: 'TEST POS' }, ['hello']);
     expect(hello).toMatchObject({ type: 'hello', protocol: 1, terminals: [{ id: 'lane1' }] });
     const result = await pos.request(sale('1', 'INV-1001', 1234));
-    expect(result).toMatchObject({ type: 'result', ref: 'INV-1001', kind: 'sale', outcome: 'approved', amount: 1234, currency: 'EUR', terminalId: '80123457', panMasked: expect.stringMatching(/\*{4}1234$/) });
+    expect(result).toMatchObject({
+      type: 'result',
+      ref: 'INV-1001',
+      kind: 'sale',
+      outcome: 'approved',
+      amount: 1234,
+      currency: 'EUR',
+      terminalId: '80123457',
+      panMasked: expect.stringMatching(/\*{4}1234$/),
+    });
     expect(result.authCode).toMatch(/\w+/);
-    const stages = pos.of('1').filter((m) => m.type === 'progress').map((m) => m.stage);
+    const stages = pos
+      .of('1')
+      .filter((m) => m.type === 'progress')
+      .map((m) => m.stage);
     expect(stages).toEqual(expect.arrayContaining(['queued', 'sent', 'accepted', 'present_card']));
     await settledCharges(h, 'INV-1001', 1);
   });
@@ -58,7 +77,10 @@ describe('native register → bridge → IPP terminal (real sockets)', () => {
     h.sim.release();
     const cancel = await pos.waitFor((m) => m.id === '2');
     expect(cancel).toMatchObject({ type: 'cancel', ref: 'X-1', tookEffect: true });
-    expect(await pos.waitFor((m) => m.id === '1' && m.type === 'result')).toMatchObject({ outcome: 'cancelled', cancelTookEffect: true });
+    expect(await pos.waitFor((m) => m.id === '1' && m.type === 'result')).toMatchObject({
+      outcome: 'cancelled',
+      cancelTookEffect: true,
+    });
     await settledCharges(h, 'X-1', 0);
   });
 
@@ -74,12 +96,18 @@ describe('native register → bridge → IPP terminal (real sockets)', () => {
   it('refund, and reversal of the last sale', async () => {
     h = await startHarness();
     const pos = await h.client();
-    expect(await pos.request({ op: 'refund', id: '1', ref: 'RF-77', amount: 500, currency: 'EUR' })).toMatchObject({ kind: 'refund', outcome: 'approved' });
+    expect(await pos.request({ op: 'refund', id: '1', ref: 'RF-77', amount: 500, currency: 'EUR' })).toMatchObject({
+      kind: 'refund',
+      outcome: 'approved',
+    });
     await settledCharges(h, 'RF-77', 0);
     expect(h.sim.netRefunds('RF-77')).toBe(1);
     expect(await pos.request(sale('2', 'S-1', 1998))).toMatchObject({ outcome: 'approved' });
     await settledCharges(h, 'S-1', 1);
-    expect(await pos.request({ op: 'reversal', id: '3', ref: 'S-1' })).toMatchObject({ kind: 'reversal', outcome: 'approved' });
+    expect(await pos.request({ op: 'reversal', id: '3', ref: 'S-1' })).toMatchObject({
+      kind: 'reversal',
+      outcome: 'approved',
+    });
     expect(h.sim.netCharges('S-1')).toBe(0);
     const status = await pos.request({ op: 'status', id: '4', ref: 'S-1' }, ['status']);
     expect(status).toMatchObject({ outcome: 'approved', reversed: true });
@@ -89,7 +117,11 @@ describe('native register → bridge → IPP terminal (real sockets)', () => {
     h = await startHarness();
     const pos = await h.client();
     const pre = await pos.request({ op: 'preauth', id: '1', ref: 'HOTEL-9', amount: 20000, currency: 'EUR' });
-    expect(pre).toMatchObject({ kind: 'preauth', outcome: 'approved', preauthCode: expect.stringMatching(/^[0-9]{6}$/) });
+    expect(pre).toMatchObject({
+      kind: 'preauth',
+      outcome: 'approved',
+      preauthCode: expect.stringMatching(/^[0-9]{6}$/),
+    });
     await settledCharges(h, 'HOTEL-9', 0);
     const done = await pos.request({ op: 'completion', id: '2', ref: 'HOTEL-9', amount: 18050, currency: 'EUR' });
     expect(done).toMatchObject({ kind: 'completion', outcome: 'approved', amount: 18050 });

@@ -37,7 +37,13 @@ function terminal(ledger: Ledger, onSent?: (sid: string) => void): ScriptedDrive
     const s = q.driverRef ? ledger.tx.get(q.driverRef) : undefined;
     if (!s) return { outcome: 'failed', fields: {}, message: 'The terminal has no such transaction' };
     if (s === 'cancelled') return { outcome: 'cancelled', fields: {}, driverRef: q.driverRef!, message: 'Cancelled' };
-    return { outcome: 'approved', fields: {}, driverRef: q.driverRef!, needsSettlement: s === 'open', message: 'Approved' };
+    return {
+      outcome: 'approved',
+      fields: {},
+      driverRef: q.driverRef!,
+      needsSettlement: s === 'open',
+      message: 'Approved',
+    };
   };
   d.settleAnswer = (sid, decision) => {
     if (ledger.tx.get(sid) !== 'open') return { ok: true, message: 'nothing open', nothingOpen: true };
@@ -49,7 +55,13 @@ function terminal(ledger: Ledger, onSent?: (sid: string) => void): ScriptedDrive
     // The request is on the wire: the terminal charges the card under this SID.
     ledger.tx.set(sid, 'open');
     onSent?.(sid);
-    return { outcome: 'approved', fields: { authCode: 'A1' }, driverRef: sid, needsSettlement: true, message: 'Approved' };
+    return {
+      outcome: 'approved',
+      fields: { authCode: 'A1' },
+      driverRef: sid,
+      needsSettlement: true,
+      message: 'Approved',
+    };
   });
   return d;
 }
@@ -79,14 +91,25 @@ function openJournal(dir: string): { journal: Journal; durableLogBytes: () => nu
 function powerCut(dir: string, durableLogBytes: number): string {
   const out = tmp();
   copyFileSync(join(dir, 'journal.sqlite'), join(out, 'journal.sqlite'));
-  writeFileSync(join(out, 'journal.sqlite-wal'), readFileSync(join(dir, 'journal.sqlite-wal')).subarray(0, durableLogBytes));
+  writeFileSync(
+    join(out, 'journal.sqlite-wal'),
+    readFileSync(join(dir, 'journal.sqlite-wal')).subarray(0, durableLogBytes),
+  );
   return out;
 }
 
 /** A new bridge on the copy, against the same terminal: recovery runs at start. */
 async function recoverFrom(copy: string, ledger: Ledger): Promise<{ journal: Journal; bridge: Bridge }> {
   const journal = Journal.open(copy);
-  const bridge = new Bridge({ journal, terminals: [{ driver: terminal(ledger) }], log: silentLogger(), version: 't', healthIntervalMs: 0, recoveryMinMs: 10, recoveryMaxMs: 20 });
+  const bridge = new Bridge({
+    journal,
+    terminals: [{ driver: terminal(ledger) }],
+    log: silentLogger(),
+    version: 't',
+    healthIntervalMs: 0,
+    recoveryMinMs: 10,
+    recoveryMaxMs: 20,
+  });
   await bridge.start();
   await bridge.recoverNow();
   return { journal, bridge };
@@ -101,7 +124,13 @@ describe('power cut: the bridge acts only on what is on disk', () => {
     const { journal, durableLogBytes } = openJournal(dir);
     let copy = '';
     const driver = terminal(ledger, () => (copy = powerCut(dir, durableLogBytes())));
-    const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 't', healthIntervalMs: 0 });
+    const bridge = new Bridge({
+      journal,
+      terminals: [{ driver }],
+      log: silentLogger(),
+      version: 't',
+      healthIntervalMs: 0,
+    });
     await bridge.start();
     const h = await bridge.submit(who, { kind: 'sale', ref: 'PC-1', amount: money(1500, 'EUR') });
     await h.result;
@@ -132,14 +161,21 @@ describe('power cut: the bridge acts only on what is on disk', () => {
       afterComplete = powerCut(dir, durableLogBytes());
       return settle(sid, decision);
     };
-    const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 't', healthIntervalMs: 0 });
+    const bridge = new Bridge({
+      journal,
+      terminals: [{ driver }],
+      log: silentLogger(),
+      version: 't',
+      healthIntervalMs: 0,
+    });
     await bridge.start();
     const h = await bridge.submit(who, { kind: 'sale', ref: 'PC-2', amount: money(2500, 'EUR') });
     const result = await h.result;
     expect(result.outcome).toBe('approved');
     const afterResult = powerCut(dir, durableLogBytes());
     await bridge.delivery(who, 'PC-2', 'written');
-    for (const end = Date.now() + 20_000; Date.now() < end && !afterComplete; ) await new Promise((r) => setTimeout(r, 5));
+    for (const end = Date.now() + 20_000; Date.now() < end && !afterComplete;)
+      await new Promise((r) => setTimeout(r, 5));
     await bridge.close();
     journal.close();
     const sid = [...ledger.tx.keys()][0]!;

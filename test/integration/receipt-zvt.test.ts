@@ -65,7 +65,10 @@ function blockText(a: Apdu): { type: number; lines: string[] } {
   const tlv = parseTlv(a.data.subarray(1 + used)).elements;
   const text = findTlv(tlv, 0x25)!;
   const type = findTlv(tlv, 0x1f07)!.value[0]!;
-  return { type, lines: (text.children ?? []).filter((e) => e.tag === 0x07).map((e) => Buffer.from(e.value).toString('latin1')) };
+  return {
+    type,
+    lines: (text.children ?? []).filter((e) => e.tag === 0x07).map((e) => Buffer.from(e.value).toString('latin1')),
+  };
 }
 
 describe('ZVT receipts and End-of-Day with the bridge', () => {
@@ -74,14 +77,18 @@ describe('ZVT receipts and End-of-Day with the bridge', () => {
     // TLV 26: "I can process 06 D3"; TLV 12: printer width 48 (BCD).
     await register(ecr, '26 04 0A 02 06 D3 12 01 48');
     const prints = await payAndCollectPrints(ecr);
-    expect(prints.map((p) => [p.cls, p.instr])).toEqual([[0x06, 0xd3], [0x06, 0xd3]]);
+    expect(prints.map((p) => [p.cls, p.instr])).toEqual([
+      [0x06, 0xd3],
+      [0x06, 0xd3],
+    ]);
     const [merchant, customer] = prints.map(blockText);
     expect(merchant!.type).toBe(0x01);
     expect(customer!.type).toBe(0x02);
     for (const copy of [merchant!, customer!]) {
       const text = copy.lines.join('\n');
       expect(text).toMatch(/BETRAG +EUR 12,34/);
-      for (const word of ['KARTENZAHLUNG', 'ZAHLUNG ERFOLGT', 'Genehmigungs-Nr.', 'Karten-Nr.', 'Terminal-ID']) expect(text).toContain(word);
+      for (const word of ['KARTENZAHLUNG', 'ZAHLUNG ERFOLGT', 'Genehmigungs-Nr.', 'Karten-Nr.', 'Terminal-ID'])
+        expect(text).toContain(word);
       expect(text).not.toMatch(/APPROVED|TOTAL|COPY|Card number|12\.34/);
       expect(copy.lines.every((l) => /^[\x20-\x7e]*$/.test(l))).toBe(true);
       expect(text).toContain('80123457'); // TID
@@ -118,7 +125,10 @@ describe('ZVT receipts and End-of-Day with the bridge', () => {
       seen.push(m);
       if (m.cls === 0x06 && (m.instr === 0x1e || m.instr === 0x0f)) break;
     }
-    expect(seen.map((m) => [m.cls, m.instr])).toEqual([[0x04, 0x0f], [0x06, 0x1e]]);
+    expect(seen.map((m) => [m.cls, m.instr])).toEqual([
+      [0x04, 0x0f],
+      [0x06, 0x1e],
+    ]);
   });
 
   it('otherwise as 06 D1 lines: both copies, the last line of each marked; a 32-column printer gets 32-column receipts', async () => {
@@ -140,7 +150,7 @@ describe('ZVT receipts and End-of-Day with the bridge', () => {
     expect(customer).toContain('ZAHLUNG ERFOLGT');
   });
 
-  it('06 50 answers the register\'s totals and closes the bridge\'s business day; the reconciliation follows', async () => {
+  it("06 50 answers the register's totals and closes the bridge's business day; the reconciliation follows", async () => {
     const ecr = await start();
     await register(ecr, '12 01 40');
     await payAndCollectPrints(ecr);
@@ -157,7 +167,13 @@ describe('ZVT receipts and End-of-Day with the bridge', () => {
     const [eod] = await closed;
     expect(eod.currencies).toEqual([expect.objectContaining({ currency: 'EUR', net: 1234 })]);
     const [report] = await reconciled;
-    expect(report.summary).toMatchObject({ matched: 1, missing_at_host: 0, amount_mismatch: 0, status_mismatch: 0, in_doubt: 0 });
+    expect(report.summary).toMatchObject({
+      matched: 1,
+      missing_at_host: 0,
+      amount_mismatch: 0,
+      status_mismatch: 0,
+      in_doubt: 0,
+    });
     expect(report.clean).toBe(true);
   });
 });

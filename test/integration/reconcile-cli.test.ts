@@ -31,7 +31,11 @@ afterEach(async () => {
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : -1
+        : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -59,10 +63,19 @@ describe('register-bridge reconcile', () => {
 
     // A day of payments through the running bridge.
     let { sim, port } = await simulator(stateFile);
-    const service = await startService(parseConfig(configFor(port)), { log: silentLogger(), status: false, bridge: { healthIntervalMs: 0 } });
+    const service = await startService(parseConfig(configFor(port)), {
+      log: silentLogger(),
+      status: false,
+      bridge: { healthIntervalMs: 0 },
+    });
     const pos = await NativeClient.open(service.listeners[0]!.port!);
-    for (const [id, ref, amount] of [['1', 'C-1', 1234], ['2', 'C-2', 2500]] as const) {
-      expect(await pos.request({ op: 'sale', id, ref, amount, currency: 'EUR' })).toMatchObject({ outcome: 'approved' });
+    for (const [id, ref, amount] of [
+      ['1', 'C-1', 1234],
+      ['2', 'C-2', 2500],
+    ] as const) {
+      expect(await pos.request({ op: 'sale', id, ref, amount, currency: 'EUR' })).toMatchObject({
+        outcome: 'approved',
+      });
       while (sim.openTransaction() !== undefined) await once(sim, 'ledger');
     }
     pos.close();
@@ -93,12 +106,17 @@ describe('register-bridge reconcile', () => {
     expect(differ.stdout).toContain('discrepancies found');
     const rows = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     expect(rows[0]).toBe(RECON_CSV_COLUMNS.join(','));
-    expect(rows.slice(1).map((r) => r.split(',').slice(0, 4).join(','))).toEqual(['missing_at_host,lane1,pos,C-2', 'matched,lane1,pos,C-1']);
+    expect(rows.slice(1).map((r) => r.split(',').slice(0, 4).join(','))).toEqual([
+      'missing_at_host,lane1,pos,C-2',
+      'matched,lane1,pos,C-1',
+    ]);
     const report = JSON.parse(readFileSync(json, 'utf8')) as ReconciliationReport;
     expect(report.summary).toMatchObject({ matched: 1, missing_at_host: 1 });
     expect(report.terminals[0]).toMatchObject({ source: 'terminal_lookup', ok: true });
     // Stored in the journal and exported next to it as well.
-    expect(readFileSync(join(dir, 'data', 'reports', `reconciliation-${report.businessDay}.csv`), 'utf8')).toBe(readFileSync(csv, 'utf8'));
+    expect(readFileSync(join(dir, 'data', 'reports', `reconciliation-${report.businessDay}.csv`), 'utf8')).toBe(
+      readFileSync(csv, 'utf8'),
+    );
 
     // A bad day is a usage error, not a crash.
     const bad = await cli(['reconcile', '--config', configFile, '--day', '14.03.2025']);

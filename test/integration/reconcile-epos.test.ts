@@ -80,7 +80,12 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     const record = service!.journal.list({ limit: 10 }).find((p) => p.ref === 'RC-1')!;
     const stored = JSON.stringify(service!.journal.receipt(record.id));
     expect(stored).toContain('"paymentId"');
-    expect(JSON.parse(stored)).toMatchObject({ ref: 'RC-1', outcome: 'approved', total: 1234, panMasked: expect.stringMatching(/^\*+\d{4}$/) });
+    expect(JSON.parse(stored)).toMatchObject({
+      ref: 'RC-1',
+      outcome: 'approved',
+      total: 1234,
+      panMasked: expect.stringMatching(/^\*+\d{4}$/),
+    });
 
     // A declined payment has a receipt too.
     const d = await pos.request(sale('2', 'RC-2', 1051));
@@ -88,7 +93,10 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     expect((d.receipt as { customer: string[] }).customer.join('\n')).toMatch(/DECLINED/i);
 
     // Reprint: the customer copy at 48 columns, marked as a copy.
-    const again = await pos.request({ op: 'receipt', id: '3', ref: 'RC-1', copy: 'customer', width: 48 }, ['receipt', 'error']);
+    const again = await pos.request({ op: 'receipt', id: '3', ref: 'RC-1', copy: 'customer', width: 48 }, [
+      'receipt',
+      'error',
+    ]);
     expect(again).toMatchObject({ type: 'receipt', ref: 'RC-1', kind: 'sale', outcome: 'approved', width: 48 });
     const lines = (again.receipt as { customer: string[]; merchant?: string[] }).customer;
     expect((again.receipt as { merchant?: string[] }).merchant).toBeUndefined();
@@ -96,7 +104,10 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     expect(lines.join('\n')).toContain('*** DUPLICATE ***');
 
     // Unknown ref: a protocol error, and the connection lives on.
-    expect(await pos.request({ op: 'receipt', id: '4', ref: 'NOPE' }, ['receipt', 'error'])).toMatchObject({ type: 'error', id: '4' });
+    expect(await pos.request({ op: 'receipt', id: '4', ref: 'NOPE' }, ['receipt', 'error'])).toMatchObject({
+      type: 'error',
+      id: '4',
+    });
     expect(await pos.request({ op: 'ping', id: '5' }, ['pong', 'error'])).toMatchObject({ id: '5' });
   });
 
@@ -117,7 +128,10 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     await paid('1', 'M-1', 1234);
     await paid('2', 'M-2', 1051, 'declined');
     await paid('3', 'R-1', 1998);
-    expect(await pos.request({ op: 'reversal', id: '4', ref: 'R-1' })).toMatchObject({ kind: 'reversal', outcome: 'approved' });
+    expect(await pos.request({ op: 'reversal', id: '4', ref: 'R-1' })).toMatchObject({
+      kind: 'reversal',
+      outcome: 'approved',
+    });
     await paid('5', 'H-1', 2500);
     await paid('6', 'A-1', 2501);
     await paid('7', 'S-1', 4000);
@@ -129,7 +143,10 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
 
     // A payment on the same terminal that never went through the bridge.
     const other = new EposDriver({
-      id: 'other', terminalId: DEMO_EPOS.terminalId, currency: 'EUR', pollIntervalMs: 50,
+      id: 'other',
+      terminalId: DEMO_EPOS.terminalId,
+      currency: 'EUR',
+      pollIntervalMs: 50,
       client: new EposGatewayClient({ baseUrl: g.url, ...credentials(), timeoutMs: 2_000 }),
     });
     const controller = new AbortController();
@@ -142,14 +159,34 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
 
     // A payment the bridge could not tell yet (as after a lost answer): still open.
     const j = service!.journal;
-    const open = j.insertIntent({ register: 'pos', ref: 'Q-1', kind: 'sale', amount: { minor: 880, currency: 'EUR' }, tip: 0, terminal: 'cloud' });
-    j.update(open.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'lost-answer', message: 'The terminal could not tell yet' }, { type: 'outcome' });
+    const open = j.insertIntent({
+      register: 'pos',
+      ref: 'Q-1',
+      kind: 'sale',
+      amount: { minor: 880, currency: 'EUR' },
+      tip: 0,
+      terminal: 'cloud',
+    });
+    j.update(
+      open.id,
+      {
+        outcome: 'in_doubt',
+        stage: 'recovering',
+        driverRef: 'lost-answer',
+        message: 'The terminal could not tell yet',
+      },
+      { type: 'outcome' },
+    );
 
     const reconciled = once(service!.bridge, 'reconciliation') as Promise<[ReconciliationReport]>;
     const eod = await pos.request({ op: 'end_of_day', id: 'e' }, ['end_of_day', 'error']);
     expect(eod).toMatchObject({ type: 'end_of_day', reconciliation: 'scheduled', cutoffHour, timeZone: 'UTC' });
-    expect(eod.batches).toEqual([{ terminal: 'cloud', closed: false, message: expect.stringMatching(/no batch close/) }]);
-    const eur = (eod.currencies as Array<{ currency: string; net: number; sales: { count: number; minor: number } }>).find((c) => c.currency === 'EUR')!;
+    expect(eod.batches).toEqual([
+      { terminal: 'cloud', closed: false, message: expect.stringMatching(/no batch close/) },
+    ]);
+    const eur = (
+      eod.currencies as Array<{ currency: string; net: number; sales: { count: number; minor: number } }>
+    ).find((c) => c.currency === 'EUR')!;
     // Journal: sales M-1, R-1 (reversed), H-1, A-1, S-1.
     expect(eur.sales).toEqual({ count: 5, minor: 1234 + 1998 + 2500 + 2501 + 4000 });
     expect(eur.net).toBe(1234 + 2500 + 2501 + 4000);
@@ -164,12 +201,23 @@ describe('receipts, end of day and reconciliation with the ePOS host', () => {
     expect(refs(report.statusMismatch)).toEqual(['S-1']);
     expect(refs(report.inDoubt)).toEqual(['Q-1']);
     expect(report.unverified).toEqual([]);
-    expect(report.amountMismatch[0]).toMatchObject({ journalAmount: { minor: 2501 }, hostAmount: { minor: 2510 }, difference: 9 });
+    expect(report.amountMismatch[0]).toMatchObject({
+      journalAmount: { minor: 2501 },
+      hostAmount: { minor: 2510 },
+      difference: 9,
+    });
 
     // Balanced to the cent: journal charged M-1 H-1 A-1 S-1; the host M-1 A-1(25.10) ELSEWHERE-1.
     const journalCharged = 1234 + 2500 + 2501 + 4000;
     const hostCharged = 1234 + 2510 + 1750;
-    expect(report.totals).toEqual([{ currency: 'EUR', journal: { count: 4, minor: journalCharged }, host: { count: 3, minor: hostCharged }, difference: hostCharged - journalCharged }]);
+    expect(report.totals).toEqual([
+      {
+        currency: 'EUR',
+        journal: { count: 4, minor: journalCharged },
+        host: { count: 3, minor: hostCharged },
+        difference: hostCharged - journalCharged,
+      },
+    ]);
     expect(hostCharged - journalCharged).toBe(-2500 + 9 - 4000 + 1750);
 
     // Stored, and exported next to the end-of-day report.

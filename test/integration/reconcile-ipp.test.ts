@@ -46,7 +46,14 @@ async function startBridge(cutoffHour: number): Promise<NativeClient> {
   service = await startService(config, {
     log: silentLogger(),
     status: false,
-    bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+    bridge: {
+      busyBackoffMs: 10,
+      deliveryTimeoutMs: 5000,
+      recoveryMinMs: 50,
+      recoveryMaxMs: 200,
+      healthIntervalMs: 0,
+      inDoubtLookupDelayMs: 20,
+    },
   });
   const c = await NativeClient.open(service.listeners[0]!.port!);
   clients.push(c);
@@ -89,7 +96,13 @@ describe('reconciliation with an IPP terminal (asked per payment)', () => {
     // of 17.50 was made on the terminal alone.
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as IppLedgerSnapshot;
     const sale = (minor: number) => state.entries.find((e) => e.kind === 'sale' && e.amountMinor === minor)!;
-    const standalone = { ...sale(1234), sid: 'TERMINAL-UI-1', reference: '', amountMinor: 1750, fields: { ...sale(1234).fields, AMOUNT: '17.50' } };
+    const standalone = {
+      ...sale(1234),
+      sid: 'TERMINAL-UI-1',
+      reference: '',
+      amountMinor: 1750,
+      fields: { ...sale(1234).fields, AMOUNT: '17.50' },
+    };
     state.entries = state.entries.filter((e) => e !== sale(2500));
     sale(2501).fields.AMOUNT = '25.10';
     sale(4000).state = 'reversed';
@@ -100,16 +113,31 @@ describe('reconciliation with an IPP terminal (asked per payment)', () => {
     pos = await startBridge(cutoffHour);
     // A payment the bridge could not tell yet (a lost answer): still open.
     const j = service!.journal;
-    const open = j.insertIntent({ register: 'pos', ref: 'Q-1', kind: 'sale', amount: { minor: 880, currency: 'EUR' }, tip: 0, terminal: 'lane1' });
-    j.update(open.id, { outcome: 'in_doubt', stage: 'recovering', driverRef: 'LOST-SID', message: 'The terminal could not tell yet' }, { type: 'outcome' });
+    const open = j.insertIntent({
+      register: 'pos',
+      ref: 'Q-1',
+      kind: 'sale',
+      amount: { minor: 880, currency: 'EUR' },
+      tip: 0,
+      terminal: 'lane1',
+    });
+    j.update(
+      open.id,
+      { outcome: 'in_doubt', stage: 'recovering', driverRef: 'LOST-SID', message: 'The terminal could not tell yet' },
+      { type: 'outcome' },
+    );
 
     const reconciled = once(service!.bridge, 'reconciliation') as Promise<[ReconciliationReport]>;
     const eod = await pos.request({ op: 'end_of_day', id: 'e' }, ['end_of_day', 'error']);
     expect(eod).toMatchObject({ type: 'end_of_day', reconciliation: 'scheduled', cutoffHour });
-    expect(eod.batches).toEqual([{ terminal: 'lane1', closed: false, message: expect.stringMatching(/IPP has no batch close/) }]);
+    expect(eod.batches).toEqual([
+      { terminal: 'lane1', closed: false, message: expect.stringMatching(/IPP has no batch close/) },
+    ]);
     const [report] = await reconciled;
 
-    expect(report.terminals).toEqual([expect.objectContaining({ terminal: 'lane1', source: 'terminal_lookup', ok: true })]);
+    expect(report.terminals).toEqual([
+      expect.objectContaining({ terminal: 'lane1', source: 'terminal_lookup', ok: true }),
+    ]);
     expect(refs(report.matched)).toEqual(['M-1', 'M-2', 'R-1']);
     expect(refs(report.missingAtHost)).toEqual(['H-1']);
     expect(refs(report.amountMismatch)).toEqual(['A-1']);
@@ -119,16 +147,32 @@ describe('reconciliation with an IPP terminal (asked per payment)', () => {
     expect(report.missingInJournal).toEqual([]);
     expect(report.unverified).toEqual([]);
     expect(report.amountMismatch[0]).toMatchObject({ hostAmount: { minor: 2510, currency: 'EUR' }, difference: 9 });
-    expect(report.statusMismatch[0]).toMatchObject({ journalStatus: 'approved', hostStatus: 'declined', difference: -4000 });
+    expect(report.statusMismatch[0]).toMatchObject({
+      journalStatus: 'approved',
+      hostStatus: 'declined',
+      difference: -4000,
+    });
 
     const journalCharged = 1234 + 2500 + 2501 + 4000;
     const hostCharged = 1234 + 2510;
-    expect(report.totals).toEqual([{ currency: 'EUR', journal: { count: 4, minor: journalCharged }, host: { count: 2, minor: hostCharged }, difference: hostCharged - journalCharged }]);
+    expect(report.totals).toEqual([
+      {
+        currency: 'EUR',
+        journal: { count: 4, minor: journalCharged },
+        host: { count: 2, minor: hostCharged },
+        difference: hostCharged - journalCharged,
+      },
+    ]);
     expect(hostCharged - journalCharged).toBe(-2500 + 9 - 4000);
 
     // This register's own totals: nothing closed for the bridge, no reconciliation.
     const mine = await pos.request({ op: 'end_of_day', id: 'e2', scope: 'register' }, ['end_of_day', 'error']);
-    expect(mine).toMatchObject({ type: 'end_of_day', reconciliation: 'off', register: 'pos', counts: { approved: 6, declined: 1, open: 1 } });
+    expect(mine).toMatchObject({
+      type: 'end_of_day',
+      reconciliation: 'off',
+      register: 'pos',
+      counts: { approved: 6, declined: 1, open: 1 },
+    });
     expect(mine.currencies).toEqual([expect.objectContaining({ currency: 'EUR', net: journalCharged })]);
   });
 });

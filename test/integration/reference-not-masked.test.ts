@@ -22,7 +22,9 @@ describe('references that look like card numbers', () => {
     expect(luhnValid(REF)).toBe(true);
     // A long delivery timeout: a payment still unsettled when the test looks could only be one whose delivery report
     // matched nothing.
-    h = await startHarness({ service: { bridge: { healthIntervalMs: 0, deliveryTimeoutMs: 120_000, busyBackoffMs: 10 } } });
+    h = await startHarness({
+      service: { bridge: { healthIntervalMs: 0, deliveryTimeoutMs: 120_000, busyBackoffMs: 10 } },
+    });
     const harness = h;
     const till = await harness.client();
     till.send({ op: 'hello', id: 'h', register: 'till-1', receipts: 'text' });

@@ -46,7 +46,11 @@ function ctx(stages: string[] = [], sids: string[] = []): DriverContext {
   };
 }
 
-const sale = (reference: string, minor: number): TerminalCommand => ({ kind: 'sale', amount: money(minor, 'EUR'), reference });
+const sale = (reference: string, minor: number): TerminalCommand => ({
+  kind: 'sale',
+  amount: money(minor, 'EUR'),
+  reference,
+});
 
 describe('IPP driver ⇄ simulated terminal over a real pty pair', () => {
   it('sale approved, then COMPLETE_TX, on one port kept open across both requests', async () => {
@@ -89,7 +93,10 @@ describe('IPP driver ⇄ simulated terminal over a real pty pair', () => {
     driver = new IppDriver({
       id: 'usb-terminal',
       currency: 'EUR',
-      link: createStreamIppLink({ open: () => openSerialStream(serialSettings({ path: pty!.a }, 'ipp')), description: 'serial' }),
+      link: createStreamIppLink({
+        open: () => openSerialStream(serialSettings({ path: pty!.a }, 'ipp')),
+        description: 'serial',
+      }),
     });
     sim.hold();
     const sids: string[] = [];
@@ -116,11 +123,18 @@ describe('IPP driver ⇄ simulated terminal over a real pty pair', () => {
     sim.release();
     if (sim.openTransaction()?.reference !== 'SER-2') await once(sim, 'ledger');
     // Asking now cannot reach the terminal: still in doubt (undefined), never an error.
-    expect(await driver.lookup({ kind: 'sale', reference: 'SER-2', driverRef: sids[0]!, amount: money(2500, 'EUR') })).toBeUndefined();
+    expect(
+      await driver.lookup({ kind: 'sale', reference: 'SER-2', driverRef: sids[0]!, amount: money(2500, 'EUR') }),
+    ).toBeUndefined();
 
     await pty.replug();
     await plugTerminal();
-    const found = await driver.lookup({ kind: 'sale', reference: 'SER-2', driverRef: sids[0]!, amount: money(2500, 'EUR') });
+    const found = await driver.lookup({
+      kind: 'sale',
+      reference: 'SER-2',
+      driverRef: sids[0]!,
+      amount: money(2500, 'EUR'),
+    });
     expect(found).toMatchObject({ outcome: 'approved', needsSettlement: true });
     expect((await driver.settle(sids[0]!, 'cancel')).ok).toBe(true);
     expect(sim.netCharges('SER-2')).toBe(0);

@@ -106,11 +106,19 @@ describe('serial register listener', () => {
     const cable = await pty();
     await cable.unplug();
     const streams = new Streams();
-    const listener = await openListener({ type: 'serial', path: cable.a }, (s) => streams.push(s), { plugEvents: null, reopenMinMs: 20, reopenMaxMs: 100 });
+    const listener = await openListener({ type: 'serial', path: cable.a }, (s) => streams.push(s), {
+      plugEvents: null,
+      reopenMinMs: 20,
+      reopenMaxMs: 100,
+    });
     cleanups.push(() => listener.close());
     const state = listener.device?.();
     expect(state?.open).toBe(false);
-    expect(state?.error).toMatch(new RegExp(`serial port ${cable.a} was not found\\. (Serial ports on this computer: |This computer has no serial ports)`));
+    expect(state?.error).toMatch(
+      new RegExp(
+        `serial port ${cable.a} was not found\\. (Serial ports on this computer: |This computer has no serial ports)`,
+      ),
+    );
     await cable.replug();
     await streams.next();
     expect(listener.device?.()).toEqual({ open: true });
@@ -122,7 +130,10 @@ describe('serial open errors and line control on real ptys', () => {
     const cable = await pty();
     const s = await openSerialStream({ ...serialSettings({ path: cable.a }, 'ipp'), dtr: true, rts: true });
     cleanups.push(() => void s.destroy());
-    expect(await s.setLines({ dtr: true, rts: true })).toMatchObject({ ok: false, reason: expect.stringMatching(/ioctl/i) });
+    expect(await s.setLines({ dtr: true, rts: true })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/ioctl/i),
+    });
     const b = await port(cable.b);
     const got = nextData(b);
     s.write(Buffer.from('still works'));
@@ -134,7 +145,10 @@ describe('serial open errors and line control on real ptys', () => {
     await port(cable.a);
     const err = await openSerialStream(serialSettings({ path: cable.a }, 'native')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceError);
-    expect(err).toMatchObject({ problem: 'busy', message: `serial port ${cable.a} is already open in this bridge: two listeners or terminals are configured on the same port` });
+    expect(err).toMatchObject({
+      problem: 'busy',
+      message: `serial port ${cable.a} is already open in this bridge: two listeners or terminals are configured on the same port`,
+    });
   });
 
   it('a port locked by another program names that program and its process id', async () => {
@@ -142,20 +156,32 @@ describe('serial open errors and line control on real ptys', () => {
     const cable = await pty();
     // flock takes the lock, then its command says so on stdout and keeps running.
     // In its own process group, so that flock and the command it runs are both ended by the group's id.
-    const holder: ChildProcess = spawn(flock, ['--nonblock', realpathSync(cable.a), '-c', 'echo locked; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const holder: ChildProcess = spawn(
+      flock,
+      ['--nonblock', realpathSync(cable.a), '-c', 'echo locked; exec sleep 60'],
+      { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
+    );
     cleanups.push(() => {
       if (holder.pid) process.kill(-holder.pid, 'SIGKILL');
     });
-    await new Promise<void>((resolve) => holder.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()));
+    await new Promise<void>((resolve) =>
+      holder.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
+    );
     const err = await openSerialStream(serialSettings({ path: cable.a }, 'native')).catch((e: unknown) => e);
     expect(err).toMatchObject({ problem: 'busy' });
-    expect((err as Error).message).toMatch(new RegExp(`^serial port ${cable.a} is in use by another program: (flock|sleep) \\(process ${holder.pid}\\)\\. Close it`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^serial port ${cable.a} is in use by another program: (flock|sleep) \\(process ${holder.pid}\\)\\. Close it`,
+      ),
+    );
   });
 
   it('a missing port: not found, with the ports that do exist and where ports appear', async () => {
     const err = await openSerialStream(serialSettings({ path: '/dev/ttyNOPE9' }, 'native')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceError);
     expect(err).toMatchObject({ problem: 'not_found' });
-    expect((err as Error).message).toMatch(/^serial port \/dev\/ttyNOPE9 was not found\. (Serial ports on this computer: .+\.|This computer has no serial ports right now\.) A USB terminal appears as \/dev\/ttyACM0/);
+    expect((err as Error).message).toMatch(
+      /^serial port \/dev\/ttyNOPE9 was not found\. (Serial ports on this computer: .+\.|This computer has no serial ports right now\.) A USB terminal appears as \/dev\/ttyACM0/,
+    );
   });
 });

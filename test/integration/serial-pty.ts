@@ -35,7 +35,9 @@ export class PtyPair {
     if (this.child) return Promise.resolve();
     rmSync(this.a, { force: true });
     rmSync(this.b, { force: true });
-    const child = spawn(this.socat, ['-d', '-d', `pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.socat, ['-d', '-d', `pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child = child;
     return new Promise((resolve, reject) => {
       let log = '';

@@ -7,7 +7,10 @@ import { openSerialStream, serialSettings, type SerialByteStream } from '../../s
 export class SerialNativeRegister {
   readonly messages: Array<Record<string, unknown>> = [];
   private buf = '';
-  private waiters: Array<{ pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = [];
+  private waiters: Array<{
+    pred: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+  }> = [];
 
   private constructor(readonly port: SerialByteStream) {
     port.on('data', (chunk) => {
@@ -39,7 +42,10 @@ export class SerialNativeRegister {
     const seen = this.messages.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (m) => {

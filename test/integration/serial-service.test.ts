@@ -28,11 +28,22 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const BRIDGE_TUNING = { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 };
+const BRIDGE_TUNING = {
+  busyBackoffMs: 10,
+  deliveryTimeoutMs: 5000,
+  recoveryMinMs: 50,
+  recoveryMaxMs: 200,
+  healthIntervalMs: 0,
+  inDoubtLookupDelayMs: 20,
+};
 
 async function service(config: Record<string, unknown>): Promise<Service> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rb-serial-'));
-  const svc = await startService(parseConfig({ dataDir, status: { enabled: false }, ...config }), { log: silentLogger(), status: false, bridge: BRIDGE_TUNING });
+  const svc = await startService(parseConfig({ dataDir, status: { enabled: false }, ...config }), {
+    log: silentLogger(),
+    status: false,
+    bridge: BRIDGE_TUNING,
+  });
   cleanups.push(async () => {
     await svc.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -61,7 +72,11 @@ async function plugTerminal(sim: IppSimulator, cable: PtyPair): Promise<SerialBy
 }
 
 /** Resolves once the bridge shows the payment as `pred` wants, re-checking on every payment event. */
-async function untilPayment(svc: Service, ref: string, pred: (p: { outcome?: string | null; stage?: string }) => boolean): Promise<void> {
+async function untilPayment(
+  svc: Service,
+  ref: string,
+  pred: (p: { outcome?: string | null; stage?: string }) => boolean,
+): Promise<void> {
   const matches = (): boolean => svc.bridge.recent().some((p) => p.ref === ref && pred(p as never));
   while (!matches()) await once(svc.bridge, 'payment');
 }
@@ -77,8 +92,16 @@ describe('serial links through the whole bridge', () => {
     const simPort = await sim.listen({ host: '127.0.0.1', port: 0 });
     const cable = await pty();
     const svc = await service({
-      listeners: [{ id: 'till', protocol: 'native', transport: { type: 'serial', path: cable.a, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      listeners: [
+        {
+          id: 'till',
+          protocol: 'native',
+          transport: { type: 'serial', path: cable.a, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+        },
+      ],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
     });
     expect(svc.listeners[0]).toMatchObject({ id: 'till', transport: 'serial', address: `serial ${cable.a} 9600 8N1` });
 
@@ -88,7 +111,12 @@ describe('serial links through the whole bridge', () => {
     expect(hello).toMatchObject({ type: 'hello', terminals: [{ id: 'lane1' }] });
     const r = await till.request({ op: 'sale', id: '1', ref: 'COM-1', amount: 1950, currency: 'EUR' });
     expect(r).toMatchObject({ type: 'result', ref: 'COM-1', outcome: 'approved', amount: 1950, currency: 'EUR' });
-    expect(till.of('1').filter((m) => m.type === 'progress').map((m) => m.stage)).toEqual(expect.arrayContaining(['queued', 'present_card']));
+    expect(
+      till
+        .of('1')
+        .filter((m) => m.type === 'progress')
+        .map((m) => m.stage),
+    ).toEqual(expect.arrayContaining(['queued', 'present_card']));
     await untilLedger(sim, () => sim.openTransaction() === undefined);
     expect(sim.netCharges('COM-1')).toBe(1);
     expect(svc.journal.list({ ref: 'COM-1' })).toMatchObject([{ ref: 'COM-1', outcome: 'approved' }]);
@@ -131,7 +159,6 @@ describe('serial links through the whole bridge', () => {
   });
 });
 
-
 /**
  * Says hello until the bridge answers: after a replug the bridge re-opens its end on its own schedule, and bytes
  * sent before that are lost with the old line (as on a real cable). A register does the same: it retries.
@@ -156,7 +183,9 @@ describe('register cable pulled with a payment in flight', () => {
     const cable = await pty();
     const svc = await service({
       listeners: [{ id: 'till', protocol: 'native', transport: { type: 'serial', path: cable.a } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
     });
     let till = await SerialNativeRegister.open(cable.b);
     cleanups.push(() => till.close());
@@ -194,7 +223,9 @@ describe('register cable pulled with a payment in flight', () => {
     const cable = await pty();
     const svc = await service({
       listeners: [{ id: 'till', protocol: 'native', transport: { type: 'serial', path: cable.a } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
     });
     let till = await SerialNativeRegister.open(cable.b);
     cleanups.push(() => till.close());
@@ -229,7 +260,9 @@ describe('text register on a serial port', () => {
     const cable = await pty();
     const svc = await service({
       listeners: [{ id: 'till', protocol: 'text', transport: { type: 'serial', path: cable.a } }],
-      terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+      terminals: [
+        { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+      ],
     });
     expect(svc.listeners[0]).toMatchObject({ transport: 'serial', address: `serial ${cable.a} 9600 8N1` });
     const register = await openSerialStream(serialSettings({ path: cable.b }, 'text'));

@@ -33,7 +33,10 @@ interface Simulator {
 }
 
 function start(args: string[]): Promise<Simulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   cleanups.push(
     () =>
       new Promise<void>((done) => {
@@ -56,10 +59,15 @@ function start(args: string[]): Promise<Simulator> {
   const line = (re: RegExp): Promise<string> => {
     const i = seen.findIndex((l) => re.test(l));
     if (i !== -1) return Promise.resolve(seen.splice(i, 1)[0]!);
-    return new Promise((res) => waiters.push({ re, resolve: (l) => {
-      seen.splice(seen.indexOf(l), 1);
-      res(l);
-    } }));
+    return new Promise((res) =>
+      waiters.push({
+        re,
+        resolve: (l) => {
+          seen.splice(seen.indexOf(l), 1);
+          res(l);
+        },
+      }),
+    );
   };
   return new Promise((res, reject) => {
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}: ${stderr}`)));
@@ -85,12 +93,17 @@ describe('ipp-simulator-main --serial', () => {
     cleanups.push(() => cable.stop());
     const sim = await start(['--serial', cable.b, '--fast', '--control-port', '0']);
     // Only the serial line: no TCP port without --port.
-    expect(sim.ready).toMatch(new RegExp(`^ipp-simulator listening on serial ${cable.b} 115200 8N1 control 127\\.0\\.0\\.1:\\d+$`));
+    expect(sim.ready).toMatch(
+      new RegExp(`^ipp-simulator listening on serial ${cable.b} 115200 8N1 control 127\\.0\\.0\\.1:\\d+$`),
+    );
 
     const driver = new IppDriver({
       id: 'usb',
       currency: 'EUR',
-      link: createStreamIppLink({ open: () => openSerialStream(serialSettings({ path: cable.a }, 'ipp')), description: `serial ${cable.a}` }),
+      link: createStreamIppLink({
+        open: () => openSerialStream(serialSettings({ path: cable.a }, 'ipp')),
+        description: `serial ${cable.a}`,
+      }),
     });
     cleanups.push(() => driver.close());
     const first = await driver.execute({ kind: 'sale', amount: money(1234, 'EUR'), reference: 'SIM-SER-1' }, ctx());
@@ -117,14 +130,21 @@ describe('ipp-simulator-main --serial', () => {
     cleanups.push(() => cable.stop());
     await cable.unplug();
     const sim = await start(['--serial', cable.b, '--baud', '9600', '--port', '0', '--control-port', '0', '--fast']);
-    expect(sim.ready).toMatch(new RegExp(`^ipp-simulator listening on 127\\.0\\.0\\.1:\\d+ and serial ${cable.b} 9600 8N1 control 127\\.0\\.0\\.1:\\d+$`));
+    expect(sim.ready).toMatch(
+      new RegExp(
+        `^ipp-simulator listening on 127\\.0\\.0\\.1:\\d+ and serial ${cable.b} 9600 8N1 control 127\\.0\\.0\\.1:\\d+$`,
+      ),
+    );
     expect(sim.stderr()).toContain(`serial port ${cable.b} was not found`);
     const open = sim.line(/^ipp-simulator serial port .* open$/);
     await cable.replug();
     await open;
 
     const refused = await new Promise<{ code: number | null; err: string }>((done) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--baud', '9600'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--baud', '9600'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let err = '';
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       child.once('exit', (code) => done({ code, err }));

@@ -13,7 +13,9 @@ let port = 0;
 let stderr = '';
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/status-server-child.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/status-server-child.ts'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   port = await new Promise<number>((resolve, reject) => {
     let out = '';

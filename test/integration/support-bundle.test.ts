@@ -40,15 +40,27 @@ async function dataDirWithPayments(dir: string): Promise<{ configFile: string; l
   stops.push(() => sim.close());
   const raw = {
     dataDir: dir,
-    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }}],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR', password: PLAIN_SECRETS.ipp }],
+    listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
+    terminals: [
+      {
+        id: 'lane1',
+        driver: 'ipp',
+        transport: { type: 'tcp', host: '127.0.0.1', port: simPort },
+        currency: 'EUR',
+        password: PLAIN_SECRETS.ipp,
+      },
+    ],
     status: { enabled: false, token: PLAIN_SECRETS.status },
   };
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(raw, null, 2));
   const logFile = join(dir, 'logs', 'register-bridge.log');
   const out = logOutputs({ file: logFile, stdout: false });
-  const service = await startService(parseConfig(raw), { log: createLogger({ level: 'debug', destination: out }), status: false, bridge: { healthIntervalMs: 0 } });
+  const service = await startService(parseConfig(raw), {
+    log: createLogger({ level: 'debug', destination: out }),
+    status: false,
+    bridge: { healthIntervalMs: 0 },
+  });
   const c = await NativeClient.open(service.listeners[0]!.port!);
   for (const [i, amount] of [1234, 551, 2000].entries()) {
     await c.request({ op: 'sale', id: String(i), ref: `B-${i}`, amount, currency: 'EUR' });
@@ -62,7 +74,10 @@ async function dataDirWithPayments(dir: string): Promise<{ configFile: string; l
   await service.close();
   out.end?.();
   await new Promise((r) => setTimeout(r, 50));
-  appendFileSync(logFile, `${JSON.stringify({ level: 30, time: Date.now(), msg: `card ${CARD} track ;${CARD}=25121010000000000000? %B${CARD}^DOE/JOHN^2512101` })}\n`);
+  appendFileSync(
+    logFile,
+    `${JSON.stringify({ level: 30, time: Date.now(), msg: `card ${CARD} track ;${CARD}=25121010000000000000? %B${CARD}^DOE/JOHN^2512101` })}\n`,
+  );
   return { configFile, logFile };
 }
 
@@ -72,13 +87,28 @@ describe('register-bridge support-bundle', () => {
     const { logFile } = await dataDirWithPayments(dir);
     expect(readFileSync(logFile, 'utf8')).toContain(CARD);
     const out = join(tmp(), 'bundle.zip');
-    const { stdout } = await run(process.execPath, [BIN, 'support-bundle', '--data-dir', dir, '--out', out], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [BIN, 'support-bundle', '--data-dir', dir, '--out', out], {
+      timeout: 60_000,
+    });
     expect(stdout).toMatch(/support bundle written to/);
     const files = await unzipAll(readFileSync(out));
-    expect([...files.keys()]).toEqual(['README.txt', 'version.json', 'config.json', 'doctor.txt', 'doctor.json', 'logs/register-bridge.log', 'journal-stats.json', 'security-events.jsonl', 'devices.json']);
+    expect([...files.keys()]).toEqual([
+      'README.txt',
+      'version.json',
+      'config.json',
+      'doctor.txt',
+      'doctor.json',
+      'logs/register-bridge.log',
+      'journal-stats.json',
+      'security-events.jsonl',
+      'devices.json',
+    ]);
 
     expect(forbiddenIn(files, Object.values(PLAIN_SECRETS))).toEqual([]);
-    const config = JSON.parse(files.get('config.json')!) as { status: { token: string }; terminals: Array<{ password: string }> };
+    const config = JSON.parse(files.get('config.json')!) as {
+      status: { token: string };
+      terminals: Array<{ password: string }>;
+    };
     expect(config.status.token).toMatch(/^<secret written in plain text in the config file/);
     expect(config.terminals[0]!.password).toMatch(/^<secret written in plain text/);
     const stats = JSON.parse(files.get('journal-stats.json')!) as { perDay: Array<{ outcome: string; count: number }> };
@@ -92,10 +122,30 @@ describe('register-bridge support-bundle', () => {
 
   it('names where a referenced secret comes from', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ status: { enabled: false, token: { env: 'RB_STATUS_TOKEN' } }, terminals: [{ id: 'e', driver: 'epos', environment: 'demo', terminalId: 'T1', partnerClientId: 'p', partnerSecret: { keychain: 'epos.partner' }, merchantClientId: 'm', merchantSecret: { env: 'MYPOS_MERCHANT_SECRET' } }] }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        status: { enabled: false, token: { env: 'RB_STATUS_TOKEN' } },
+        terminals: [
+          {
+            id: 'e',
+            driver: 'epos',
+            environment: 'demo',
+            terminalId: 'T1',
+            partnerClientId: 'p',
+            partnerSecret: { keychain: 'epos.partner' },
+            merchantClientId: 'm',
+            merchantSecret: { env: 'MYPOS_MERCHANT_SECRET' },
+          },
+        ],
+      }),
+    );
     const out = join(dir, 'b.zip');
     await run(process.execPath, [BIN, 'support-bundle', '--data-dir', dir, '--out', out], { timeout: 60_000 });
-    const config = JSON.parse((await unzipAll(readFileSync(out))).get('config.json')!) as { status: { token: string }; terminals: Array<Record<string, string>> };
+    const config = JSON.parse((await unzipAll(readFileSync(out))).get('config.json')!) as {
+      status: { token: string };
+      terminals: Array<Record<string, string>>;
+    };
     expect(config.status.token).toBe('<secret from env RB_STATUS_TOKEN>');
     expect(config.terminals[0]!.partnerSecret).toBe('<secret from keychain entry epos.partner>');
     expect(config.terminals[0]!.merchantSecret).toBe('<secret from env MYPOS_MERCHANT_SECRET>');

@@ -40,13 +40,22 @@ async function start(options: Record<string, unknown> = {}): Promise<Setup> {
   const config = parseConfig({
     dataDir,
     listeners: [{ id: 'till', protocol: 'text', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, options }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' }],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: simPort }, currency: 'EUR' },
+    ],
     status: { enabled: false },
   });
   const service = await startService(config, {
     log: silentLogger(),
     status: false,
-    bridge: { busyBackoffMs: 10, deliveryTimeoutMs: 5000, recoveryMinMs: 50, recoveryMaxMs: 200, healthIntervalMs: 0, inDoubtLookupDelayMs: 20 },
+    bridge: {
+      busyBackoffMs: 10,
+      deliveryTimeoutMs: 5000,
+      recoveryMinMs: 50,
+      recoveryMaxMs: 200,
+      healthIntervalMs: 0,
+      inDoubtLookupDelayMs: 20,
+    },
   });
   current = { sim, service, port: service.listeners[0]!.port!, dataDir };
   return current;
@@ -152,12 +161,23 @@ describe('text protocol over TCP → bridge → IPP terminal', () => {
   });
 
   it('a configured format: "|" fields, decimal comma, LF line ends, progress lines, ref first', async () => {
-    const s = await start({ separator: '|', decimal: ',', lineEnding: 'LF', progress: true, fields: ['ref', 'command', 'amount', 'currency'] });
+    const s = await start({
+      separator: '|',
+      decimal: ',',
+      lineEnding: 'LF',
+      progress: true,
+      fields: ['ref', 'command', 'amount', 'currency'],
+    });
     const pos = await LineClient.open(s.port);
     pos.send('K-9|SALE|23,45\n');
     const answer = await pos.line((l) => l.startsWith('OK|K-9|'));
     expect(answer).toMatch(/^OK\|K-9\|APPROVED\|\w+$/);
-    expect(pos.lines.filter((l) => l.startsWith('PROGRESS|K-9|'))).toEqual(expect.arrayContaining(['PROGRESS|K-9|QUEUED', 'PROGRESS|K-9|PRESENT_CARD']));
-    expect(s.service.bridge.status({ listener: 'till', register: 'till' }, 'K-9')?.amount).toEqual({ minor: 2345, currency: 'EUR' });
+    expect(pos.lines.filter((l) => l.startsWith('PROGRESS|K-9|'))).toEqual(
+      expect.arrayContaining(['PROGRESS|K-9|QUEUED', 'PROGRESS|K-9|PRESENT_CARD']),
+    );
+    expect(s.service.bridge.status({ listener: 'till', register: 'till' }, 'K-9')?.amount).toEqual({
+      minor: 2345,
+      currency: 'EUR',
+    });
   });
 });

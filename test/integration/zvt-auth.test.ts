@@ -30,10 +30,18 @@ async function ecrAt(port: number): Promise<TestEcr> {
 
 describe('ZVT listener with a password', () => {
   it('serves no money command before a Registration with the password; a wrong password gets 84 83 00', async () => {
-    h = await startHarness({ listener: { protocol: 'zvt', password: { env: 'ZVT_PASSWORD' }, options: { receipts: 'off' } }, service: { secrets: { env: { ZVT_PASSWORD: '314159' } } } });
+    h = await startHarness({
+      listener: { protocol: 'zvt', password: { env: 'ZVT_PASSWORD' }, options: { receipts: 'off' } },
+      service: { secrets: { env: { ZVT_PASSWORD: '314159' } } },
+    });
     const ecr = await ecrAt(h.port);
     // Sale, refund, reversal and end of day before any Registration: "PT not registered".
-    for (const cmd of ['06 01 07 04 00 00 00 00 42 42', '06 31 0A 31 41 59 04 00 00 00 00 42 42', '06 30 06 31 41 59 87 00 01', '06 50 03 31 41 59']) {
+    for (const cmd of [
+      '06 01 07 04 00 00 00 00 42 42',
+      '06 31 0A 31 41 59 04 00 00 00 00 42 42',
+      '06 30 06 31 41 59 87 00 01',
+      '06 50 03 31 41 59',
+    ]) {
       await ecr.send(cmd);
       await ecr.expect('84 6B 00');
     }
@@ -46,7 +54,7 @@ describe('ZVT listener with a password', () => {
     expect(h.service.journal.list({})).toEqual([]);
   });
 
-  it('after a Registration with the password, payments run (also on the register\'s next connection)', async () => {
+  it("after a Registration with the password, payments run (also on the register's next connection)", async () => {
     h = await startHarness({ listener: { protocol: 'zvt', password: '314159', options: { receipts: 'off' } } });
     const first = await ecrAt(h.port);
     await first.send('06 00 04 31 41 59 86');
@@ -65,7 +73,9 @@ describe('guessing the ZVT password', () => {
     const throttle = new AuthThrottle({ listener: 'zvt-1', secret: 'password', log, security, now: () => clock.now });
     const api = new FakeBridgeApi();
     const protocol = zvtTcpProtocol();
-    const listener = await listenTcp('127.0.0.1', 0, (socket, peer) => protocol.serve(socket, { ...contextFor(api, { password: '999999', receipts: 'off' }, peer), auth: { throttle } }));
+    const listener = await listenTcp('127.0.0.1', 0, (socket, peer) =>
+      protocol.serve(socket, { ...contextFor(api, { password: '999999', receipts: 'off' }, peer), auth: { throttle } }),
+    );
     open.push(listener);
     const ecr = await ecrAt(listener.port);
 
@@ -79,7 +89,9 @@ describe('guessing the ZVT password', () => {
       await ecr.expect('84 83 00');
     }
     expect((clock.now - start) / 3_600_000).toBeGreaterThan(1);
-    expect(lines.some((l) => l.includes('locked out after 10 wrong passwords in a row') && l.includes('127.0.0.1'))).toBe(true);
+    expect(
+      lines.some((l) => l.includes('locked out after 10 wrong passwords in a row') && l.includes('127.0.0.1')),
+    ).toBe(true);
     expect(events.filter((e) => e.kind === 'auth_lockout').length).toBeGreaterThan(50);
 
     // A try between two waits is refused without being looked at — even the right password.

@@ -21,7 +21,11 @@ let dir = '';
 beforeAll(async () => {
   const bin = ensureTool('socat', 'socat');
   dir = mkdtempSync(join(tmpdir(), 'zvt-line-'));
-  socat = spawn(bin, ['-d', '-d', `pty,raw,echo=0,link=${join(dir, 'bridge')}`, `pty,raw,echo=0,link=${join(dir, 'register')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  socat = spawn(
+    bin,
+    ['-d', '-d', `pty,raw,echo=0,link=${join(dir, 'bridge')}`, `pty,raw,echo=0,link=${join(dir, 'register')}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let log = '';
     socat!.stderr!.on('data', (d: Buffer) => {
@@ -40,9 +44,20 @@ afterAll(() => {
 describe('ZVT register on a serial line → bridge → simulated myPOS terminal', () => {
   it('registration and an approved payment, committed by the register, completed on the terminal', async () => {
     const h = await startHarness({
-      listener: { protocol: 'zvt', transport: { type: 'serial', path: join(dir, 'bridge') }, options: { receipts: 'off' } },
+      listener: {
+        protocol: 'zvt',
+        transport: { type: 'serial', path: join(dir, 'bridge') },
+        options: { receipts: 'off' },
+      },
     });
-    const port = new SerialPort({ path: join(dir, 'register'), baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 2, autoOpen: false });
+    const port = new SerialPort({
+      path: join(dir, 'register'),
+      baudRate: 9600,
+      dataBits: 8,
+      parity: 'none',
+      stopBits: 2,
+      autoOpen: false,
+    });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     try {
       const ecr = new TestEcr({ write: (b) => port.write(b), onData: (l) => port.on('data', l) }, 'serial');
@@ -68,7 +83,11 @@ describe('ZVT register on a serial line → bridge → simulated myPOS terminal'
       await ecr.ack();
 
       const payment = h.service.bridge.last({ listener: 'pos', register: 'pos' })!;
-      expect(payment).toMatchObject({ outcome: 'approved', acknowledged: true, amount: { minor: 1000, currency: 'EUR' } });
+      expect(payment).toMatchObject({
+        outcome: 'approved',
+        acknowledged: true,
+        amount: { minor: 1000, currency: 'EUR' },
+      });
       while (h.sim.openTransaction() !== undefined) await once(h.sim, 'ledger');
       expect(h.sim.netCharges(payment.ref)).toBe(1);
     } finally {

@@ -132,7 +132,7 @@ describe('ZVT register → bridge → simulated myPOS terminal (real sockets)', 
     expect(h.sim.netCharges(h.service.bridge.last(WHO)!.ref)).toBe(0);
   });
 
-  it('status enquiry answers from the bridge\'s view of the terminal; wrong password is refused', async () => {
+  it("status enquiry answers from the bridge's view of the terminal; wrong password is refused", async () => {
     h = await zvtBridge();
     const { ecr } = await ecrFor(h);
     await ecr.send('05 01 03 00 00 00');
@@ -170,7 +170,9 @@ describe('ZVT register → bridge → simulated myPOS terminal (real sockets)', 
     await ecr.send(`06 30 06 00 00 00 87 ${toHex(encodeBcdNumber(first, 2))}`);
     await ecr.expect('80 00 00');
     const refused = await afterStatuses(ecr);
-    expect(refused.cls === 0x06 && refused.instr === 0x1e ? refused.data[0] : parseBmps(refused.data).get(BMP.resultCode)).not.toBe(0x00);
+    expect(
+      refused.cls === 0x06 && refused.instr === 0x1e ? refused.data[0] : parseBmps(refused.data).get(BMP.resultCode),
+    ).not.toBe(0x00);
     if (refused.cls === 0x04) {
       await ecr.ack();
       await ecr.next();

@@ -24,7 +24,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'zvt-pty-'));
   ptPath = join(dir, 'pt');
   ecrPath = join(dir, 'ecr');
-  socat = spawn(bin, ['-d', '-d', `pty,raw,echo=0,link=${ptPath}`, `pty,raw,echo=0,link=${ecrPath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  socat = spawn(bin, ['-d', '-d', `pty,raw,echo=0,link=${ptPath}`, `pty,raw,echo=0,link=${ecrPath}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // socat says "starting data transfer loop" once both ptys exist.
   await new Promise<void>((resolve, reject) => {
     let log = '';
@@ -66,7 +68,9 @@ describe('ZVT over a serial pty pair', () => {
       await ecr.expect('80 00 00');
       await ecr.expect('06 0F 07 19 00 29 12 34 56 78');
       await ecr.ack();
-      expect(toHex(ecr.raw)).toBe(norm('06 10 02 80 00 00 10 03 F5 1F 10 02 06 0F 07 19 00 29 12 34 56 78 10 03 52 23 06'));
+      expect(toHex(ecr.raw)).toBe(
+        norm('06 10 02 80 00 00 10 03 F5 1F 10 02 06 0F 07 19 00 29 12 34 56 78 10 03 52 23 06'),
+      );
 
       // an authorization whose amount contains a DLE byte (10 00): stuffed on the line, intact in the bridge
       await ecr.send('06 01 07 04 00 00 00 00 10 00');

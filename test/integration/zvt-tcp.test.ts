@@ -16,7 +16,9 @@ afterEach(async () => {
 
 async function bridgeListener(api: FakeBridgeApi, options: Record<string, unknown> = {}): Promise<TcpListener> {
   const protocol = zvtTcpProtocol();
-  const listener = await listenTcp('127.0.0.1', 0, (socket, peer) => protocol.serve(socket, contextFor(api, options, peer)));
+  const listener = await listenTcp('127.0.0.1', 0, (socket, peer) =>
+    protocol.serve(socket, contextFor(api, options, peer)),
+  );
   open.push(listener);
   return listener;
 }
@@ -93,7 +95,14 @@ describe('ZVT over loopback TCP', () => {
     await ecr.expect('84 9A 00');
     await ecr.send('06 01 0C 04 00 00 00 00 12 34 49 09 78 06 00');
     await ecr.expect('80 00 00');
-    (await api.submits.next()).finish({ outcome: 'declined', hostCode: '05', stan: '43', txTime: '143502', txDate: '1125', terminalId: '12345678' });
+    (await api.submits.next()).finish({
+      outcome: 'declined',
+      hostCode: '05',
+      stan: '43',
+      txTime: '143502',
+      txDate: '1125',
+      terminalId: '12345678',
+    });
     await ecr.expect('04 0F 1C 27 05 04 00 00 00 00 12 34 0B 00 00 43 0C 14 35 02 0D 11 25 29 12 34 56 78 49 09 78');
     await ecr.ack();
     await ecr.expect('06 1E 01 05');

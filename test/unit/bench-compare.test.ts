@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { compare } from '../../bench/report';
 
 type Results = Parameters<typeof compare>[0];
-const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'bench', 'results', 'baseline.json'), 'utf8')) as Results;
+const reference = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'bench', 'results', 'baseline.json'), 'utf8'),
+) as Results;
 const copy = (): Results => structuredClone(reference);
 
 describe('bench regression check', () => {

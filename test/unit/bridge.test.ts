@@ -10,8 +10,23 @@ const who: RegisterIdentity = { listener: 'native', register: 'native' };
 const eur = (minor: number) => money(minor, 'EUR');
 const open: Bridge[] = [];
 
-async function setup(driver = new ScriptedDriver(), journal = Journal.open(':memory:'), extra: Partial<ConstructorParameters<typeof Bridge>[0]> = {}) {
-  const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 'test', busyBackoffMs: 1, deliveryTimeoutMs: 2000, healthIntervalMs: 0, recoveryMinMs: 10_000, inDoubtLookupDelayMs: 1, ...extra });
+async function setup(
+  driver = new ScriptedDriver(),
+  journal = Journal.open(':memory:'),
+  extra: Partial<ConstructorParameters<typeof Bridge>[0]> = {},
+) {
+  const bridge = new Bridge({
+    journal,
+    terminals: [{ driver }],
+    log: silentLogger(),
+    version: 'test',
+    busyBackoffMs: 1,
+    deliveryTimeoutMs: 2000,
+    healthIntervalMs: 0,
+    recoveryMinMs: 10_000,
+    inDoubtLookupDelayMs: 1,
+    ...extra,
+  });
   await bridge.start();
   open.push(bridge);
   return { bridge, driver, journal };
@@ -56,15 +71,21 @@ describe('bridge orchestration', () => {
     expect((await b.result).outcome).toBe('approved');
     const c = await bridge.submit(who, { kind: 'sale', ref: 'R', amount: eur(500) });
     expect((await c.result).outcome).toBe('approved');
-    await expect(bridge.submit(who, { kind: 'sale', ref: 'R', amount: eur(501) })).rejects.toMatchObject({ code: 'ref_conflict' });
+    await expect(bridge.submit(who, { kind: 'sale', ref: 'R', amount: eur(501) })).rejects.toMatchObject({
+      code: 'ref_conflict',
+    });
     expect(driver.executed).toHaveLength(1);
   });
 
   it('refs are per register', async () => {
     const { bridge, driver } = await setup();
     driver.script(approve(false), approve(false));
-    await (await bridge.submit(who, { kind: 'sale', ref: 'R', amount: eur(500) })).result;
-    await (await bridge.submit({ ...who, register: 'other' }, { kind: 'sale', ref: 'R', amount: eur(700) })).result;
+    await (
+      await bridge.submit(who, { kind: 'sale', ref: 'R', amount: eur(500) })
+    ).result;
+    await (
+      await bridge.submit({ ...who, register: 'other' }, { kind: 'sale', ref: 'R', amount: eur(700) })
+    ).result;
     expect(driver.executed).toHaveLength(2);
     expect(driver.executed[1]!.reference).not.toBe(driver.executed[0]!.reference);
   });
@@ -101,7 +122,9 @@ describe('bridge orchestration', () => {
   it('cancel of a finished payment is too late', async () => {
     const { bridge, driver } = await setup();
     driver.script(approve(false));
-    await (await bridge.submit(who, { kind: 'sale', ref: 'L', amount: eur(100) })).result;
+    await (
+      await bridge.submit(who, { kind: 'sale', ref: 'L', amount: eur(100) })
+    ).result;
     const answer = await bridge.cancel(who, 'L');
     expect(answer.tookEffect).toBe(false);
     expect(answer.message).toMatch(/Too late/);
@@ -154,7 +177,9 @@ describe('bridge orchestration', () => {
   it('BUSY is retried; an unknown open transaction (status 20) is settled from the journal first', async () => {
     const { bridge, driver } = await setup();
     driver.script(refused('terminal_busy'), approve(false));
-    expect((await (await bridge.submit(who, { kind: 'sale', ref: 'B', amount: eur(100) })).result).outcome).toBe('approved');
+    expect((await (await bridge.submit(who, { kind: 'sale', ref: 'B', amount: eur(100) })).result).outcome).toBe(
+      'approved',
+    );
     expect(driver.executed).toHaveLength(2);
   });
 
@@ -193,7 +218,10 @@ describe('bridge orchestration', () => {
     const first = await bridge.submit(who, { kind: 'sale', ref: 'L1', amount: eur(100) });
     expect((await first.result).outcome).toBe('in_doubt');
     // The terminal approved it after all and waits for COMPLETE_TX: it refuses the next sale (status 20).
-    driver.lookupAnswer = (q) => (q.driverRef === 'sid-1' ? { outcome: 'approved', fields: { authCode: 'LATE' }, needsSettlement: true, message: 'found' } : undefined);
+    driver.lookupAnswer = (q) =>
+      q.driverRef === 'sid-1'
+        ? { outcome: 'approved', fields: { authCode: 'LATE' }, needsSettlement: true, message: 'found' }
+        : undefined;
     driver.script(refused('not_completed_last_tx'), approve(false));
     const next = await (await bridge.submit(who, { kind: 'sale', ref: 'L2', amount: eur(200) })).result;
     expect(next.outcome).toBe('approved');
@@ -209,7 +237,10 @@ describe('bridge orchestration', () => {
     expect((await h.result).outcome).toBe('in_doubt');
     await first.bridge.close();
     const driver = new ScriptedDriver();
-    driver.lookupAnswer = (q) => (q.driverRef === 'sid-1' ? { outcome: 'approved', fields: { authCode: 'X' }, needsSettlement: true, message: 'found' } : undefined);
+    driver.lookupAnswer = (q) =>
+      q.driverRef === 'sid-1'
+        ? { outcome: 'approved', fields: { authCode: 'X' }, needsSettlement: true, message: 'found' }
+        : undefined;
     const second = await setup(driver, journal);
     expect(driver.lookups).toHaveLength(1);
     // Found approved-open after a restart with no delivery: cancelled by the documented rule.
@@ -240,8 +271,12 @@ describe('bridge orchestration', () => {
   it('reversal only of the last transaction; follow-ups need an approved original', async () => {
     const { bridge, driver } = await setup();
     driver.script(approve(false), approve(false), approve(false, {}), decline());
-    await (await bridge.submit(who, { kind: 'sale', ref: 'S1', amount: eur(100) })).result;
-    await (await bridge.submit(who, { kind: 'sale', ref: 'S2', amount: eur(200) })).result;
+    await (
+      await bridge.submit(who, { kind: 'sale', ref: 'S1', amount: eur(100) })
+    ).result;
+    await (
+      await bridge.submit(who, { kind: 'sale', ref: 'S2', amount: eur(200) })
+    ).result;
     await expect(bridge.submit(who, { kind: 'reversal', ref: 'S1' })).rejects.toMatchObject({ code: 'not_reversible' });
     const r = await bridge.submit(who, { kind: 'reversal', ref: 'S2' });
     expect((await r.result).outcome).toBe('approved');
@@ -254,10 +289,18 @@ describe('bridge orchestration', () => {
 
   it('refuses bad requests with stable codes', async () => {
     const { bridge } = await setup();
-    await expect(bridge.submit(who, { kind: 'sale', ref: '', amount: eur(1) })).rejects.toMatchObject({ code: 'invalid_ref' });
-    await expect(bridge.submit(who, { kind: 'sale', ref: 'x', amount: eur(0) })).rejects.toMatchObject({ code: 'invalid_amount' });
-    await expect(bridge.submit(who, { kind: 'sale', ref: 'x', amount: money(100, 'USD') })).rejects.toMatchObject({ code: 'currency_mismatch' });
-    await expect(bridge.submit(who, { kind: 'sale', ref: 'x', amount: eur(1), terminal: 'nope' })).rejects.toMatchObject({ code: 'unknown_terminal' });
+    await expect(bridge.submit(who, { kind: 'sale', ref: '', amount: eur(1) })).rejects.toMatchObject({
+      code: 'invalid_ref',
+    });
+    await expect(bridge.submit(who, { kind: 'sale', ref: 'x', amount: eur(0) })).rejects.toMatchObject({
+      code: 'invalid_amount',
+    });
+    await expect(bridge.submit(who, { kind: 'sale', ref: 'x', amount: money(100, 'USD') })).rejects.toMatchObject({
+      code: 'currency_mismatch',
+    });
+    await expect(
+      bridge.submit(who, { kind: 'sale', ref: 'x', amount: eur(1), terminal: 'nope' }),
+    ).rejects.toMatchObject({ code: 'unknown_terminal' });
   });
 });
 

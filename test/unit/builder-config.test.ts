@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { filePatterns, loadBuilderConfig, ROOT, validateBuilderConfig, type BuilderConfig } from './builder-helpers';
 
 type Obj = Record<string, unknown>;
-const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], o);
+const get = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], o);
 
 describe('electron-builder.yml', () => {
   it("passes electron-builder's own validation (ajv against app-builder-lib/scheme.json)", async () => {
@@ -64,7 +65,11 @@ describe('electron-builder.yml', () => {
     expect(get(c, 'mac.target')).toBe('dmg');
     expect(get(c, 'mac.hardenedRuntime')).toBe(true);
     const plist = readFileSync(join(ROOT, get(c, 'mac.entitlements') as string), 'utf8');
-    for (const key of ['com.apple.security.device.usb', 'com.apple.security.device.serial', 'com.apple.security.cs.allow-jit']) {
+    for (const key of [
+      'com.apple.security.device.usb',
+      'com.apple.security.device.serial',
+      'com.apple.security.cs.allow-jit',
+    ]) {
       expect(plist).toMatch(new RegExp(`<key>${key.replace(/\./g, '\\.')}</key>\\s*<true/>`));
     }
     expect(get(c, 'mac.entitlementsInherit')).toBe(get(c, 'mac.entitlements'));
@@ -75,7 +80,9 @@ describe('electron-builder.yml', () => {
     expect(get(c, 'linux.target')).toEqual(['deb', 'AppImage']);
     const extra = get(c, 'linux.extraResources') as Array<{ from: string; to: string; filter?: string[] }>;
     expect(extra).toContainEqual(expect.objectContaining({ from: 'docs/udev', to: 'udev' }));
-    expect(extra).toContainEqual(expect.objectContaining({ from: 'build/linux/install-device-access.sh', to: 'udev/install-device-access.sh' }));
+    expect(extra).toContainEqual(
+      expect.objectContaining({ from: 'build/linux/install-device-access.sh', to: 'udev/install-device-access.sh' }),
+    );
     expect(get(c, 'deb.depends')).toEqual(expect.arrayContaining(['udev']));
     const after = readFileSync(join(ROOT, get(c, 'deb.afterInstall') as string), 'utf8');
     expect(after).toMatch(/resources\/udev\/install-device-access\.sh/);
@@ -89,21 +96,34 @@ describe('electron-builder.yml', () => {
     const operator = readFileSync(join(ROOT, 'docs/operator.md'), 'utf8');
     const install = readFileSync(join(ROOT, 'docs/install.md'), 'utf8');
     const appImage = operator.slice(operator.indexOf('**Linux, AppImage**'));
-    expect(appImage.slice(0, appImage.indexOf('\n\n'))).toMatch(/not on Ubuntu 24\.04 or later[\s\S]*Install the\s+deb instead/);
+    expect(appImage.slice(0, appImage.indexOf('\n\n'))).toMatch(
+      /not on Ubuntu 24\.04 or later[\s\S]*Install the\s+deb instead/,
+    );
     expect(operator).toMatch(/\*\*Linux: install the deb\.\*\*/);
     expect(install).toMatch(/### Linux: the deb is the package to ship/);
     for (const doc of [operator, install]) {
       expect(doc).toContain('The SUID sandbox helper binary was found, but is not configured correctly');
       // --no-sandbox appears only as what not to do.
-      for (const m of doc.matchAll(/--no-sandbox/g)) expect(doc.slice(Math.max(0, m.index - 120), m.index)).toMatch(/Do not|workarounds/);
+      for (const m of doc.matchAll(/--no-sandbox/g))
+        expect(doc.slice(Math.max(0, m.index - 120), m.index)).toMatch(/Do not|workarounds/);
     }
   });
 
   it('every file the config points at exists', async () => {
     const c: BuilderConfig = await loadBuilderConfig();
-    const files = ['win.icon', 'nsis.include', 'nsis.installerIcon', 'mac.icon', 'mac.entitlements', 'deb.afterInstall', 'deb.afterRemove', 'linux.icon'].map((k) => get(c, k) as string);
+    const files = [
+      'win.icon',
+      'nsis.include',
+      'nsis.installerIcon',
+      'mac.icon',
+      'mac.entitlements',
+      'deb.afterInstall',
+      'deb.afterRemove',
+      'linux.icon',
+    ].map((k) => get(c, k) as string);
     for (const f of files) expect(existsSync(join(ROOT, f)), f).toBe(true);
-    for (const size of [16, 32, 48, 64, 128, 256, 512]) expect(existsSync(join(ROOT, 'build/icons', `${size}x${size}.png`))).toBe(true);
+    for (const size of [16, 32, 48, 64, 128, 256, 512])
+      expect(existsSync(join(ROOT, 'build/icons', `${size}x${size}.png`))).toBe(true);
   });
 });
 
@@ -126,13 +146,16 @@ describe('deb scripts', () => {
     }
   });
 
-  it('install-device-access.sh installs the rule and adds the user to dialout and the rule\'s groups', () => {
+  it("install-device-access.sh installs the rule and adds the user to dialout and the rule's groups", () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-udev-'));
     try {
       const res = join(dir, 'resources', 'udev');
       mkdirSync(res, { recursive: true });
       copyFileSync(join(ROOT, 'build/linux/install-device-access.sh'), join(res, 'install-device-access.sh'));
-      writeFileSync(join(res, '60-register-bridge.rules'), 'SUBSYSTEM=="hidraw", ATTRS{idVendor}=="1234", GROUP="plugdev", MODE="0660"\n');
+      writeFileSync(
+        join(res, '60-register-bridge.rules'),
+        'SUBSYSTEM=="hidraw", ATTRS{idVendor}=="1234", GROUP="plugdev", MODE="0660"\n',
+      );
       const out = execFileSync('sh', [join(res, 'install-device-access.sh'), 'cashier'], {
         encoding: 'utf8',
         env: { ...process.env, RB_DRY_RUN: '1', RB_UDEV_RULES_DIR: join(dir, 'rules.d') },

@@ -50,24 +50,35 @@ describe('npm run dist offline', () => {
   });
 
   it('names the target whose tools could not be downloaded', () => {
-    expect(explainNetworkFailure(APPIMAGE_OFFLINE)).toMatch(/^register-bridge dist: could not download the AppImage build tools from github\.com \(ENOTFOUND\);/);
+    expect(explainNetworkFailure(APPIMAGE_OFFLINE)).toMatch(
+      /^register-bridge dist: could not download the AppImage build tools from github\.com \(ENOTFOUND\);/,
+    );
     expect(explainNetworkFailure(REFUSED)).toMatch(/could not download the deb build tools \(ECONNREFUSED\)/);
   });
 
-  it('leaves other failures to electron-builder\'s own message', () => {
+  it("leaves other failures to electron-builder's own message", () => {
     expect(explainNetworkFailure(BAD_CONFIG)).toBeUndefined();
   });
 
   it('says in one line when the desktop app is not built', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-dist-'));
     try {
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: '1.0.0', main: 'dist-electron/main.cjs', scripts: {} }));
-      const r = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'dist.mjs'), '--projectDir', dir]).then(
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: 'x', version: '1.0.0', main: 'dist-electron/main.cjs', scripts: {} }),
+      );
+      const r = await promisify(execFile)(process.execPath, [
+        join(ROOT, 'scripts', 'dist.mjs'),
+        '--projectDir',
+        dir,
+      ]).then(
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe('register-bridge dist: the desktop app is not built (dist-electron/main.cjs, dist-renderer/index.html missing); run npm run build first\n');
+      expect(r.stderr).toBe(
+        'register-bridge dist: the desktop app is not built (dist-electron/main.cjs, dist-renderer/index.html missing); run npm run build first\n',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,10 +14,18 @@ const require = createRequire(import.meta.url);
 // app-builder-lib has no types for these internal modules; the shapes used here are small.
 interface BuilderConfigModule {
   getConfig(projectDir: string, configPath: string | null, configFromOptions: unknown): Promise<BuilderConfig>;
-  validateConfiguration(config: unknown, debugLogger: { isEnabled: boolean; add(k: string, v: unknown): void }): Promise<void>;
+  validateConfiguration(
+    config: unknown,
+    debugLogger: { isEnabled: boolean; add(k: string, v: unknown): void },
+  ): Promise<void>;
 }
 interface FileMatcherModule {
-  FileMatcher: new (from: string, to: string, expand: (s: string) => string, patterns: string[]) => {
+  FileMatcher: new (
+    from: string,
+    to: string,
+    expand: (s: string) => string,
+    patterns: string[],
+  ) => {
     createFilter(): (file: string, stat: ReturnType<typeof statSync>) => boolean;
   };
 }
@@ -28,7 +36,8 @@ export type BuilderConfig = Record<string, unknown> & {
   extraMetadata?: Record<string, unknown>;
 };
 
-const configModule = (): BuilderConfigModule => require('app-builder-lib/out/util/config/config.js') as BuilderConfigModule;
+const configModule = (): BuilderConfigModule =>
+  require('app-builder-lib/out/util/config/config.js') as BuilderConfigModule;
 
 /** electron-builder.yml as electron-builder reads it (its own loader, `extends` and defaults applied). */
 export async function loadBuilderConfig(projectDir = ROOT): Promise<BuilderConfig> {
@@ -45,7 +54,9 @@ export async function validateBuilderConfig(config: unknown): Promise<void> {
 
 /** The `files` patterns (electron-builder normalises the list into `[{ filter: [...] }]`). */
 export function filePatterns(config: BuilderConfig): string[] {
-  return (config.files ?? []).flatMap((f: unknown) => (typeof f === 'string' ? [f] : ((f as { filter?: string[] }).filter ?? [])));
+  return (config.files ?? []).flatMap((f: unknown) =>
+    typeof f === 'string' ? [f] : ((f as { filter?: string[] }).filter ?? []),
+  );
 }
 
 /** True when electron-builder would unpack `file` (absolute, under ROOT) from the asar archive. */
@@ -73,7 +84,10 @@ export function nativePackages(projectDir = ROOT): NativePackage[] {
   const pkg = readJson(join(projectDir, 'package.json'));
   const seen = new Set<string>();
   const found: NativePackage[] = [];
-  const queue: Array<{ name: string; from: string }> = Object.keys({ ...(pkg.dependencies ?? {}), ...(pkg.optionalDependencies ?? {}) }).map((name) => ({ name, from: projectDir }));
+  const queue: Array<{ name: string; from: string }> = Object.keys({
+    ...(pkg.dependencies ?? {}),
+    ...(pkg.optionalDependencies ?? {}),
+  }).map((name) => ({ name, from: projectDir }));
   while (queue.length > 0) {
     const { name, from } = queue.shift()!;
     const dir = resolvePackageDir(name, from, projectDir);
@@ -86,7 +100,8 @@ export function nativePackages(projectDir = ROOT): NativePackage[] {
     const binaries = findNodeFiles(dir).map((f) => toPosix(relative(projectDir, f)));
     if (binaries.length > 0) evidence.push(`${binaries.length} .node file(s)`);
     if (evidence.length > 0) found.push({ name, dir: toPosix(relative(projectDir, dir)), evidence, binaries });
-    for (const dep of Object.keys({ ...(p.dependencies ?? {}), ...(p.optionalDependencies ?? {}) })) queue.push({ name: dep, from: dir });
+    for (const dep of Object.keys({ ...(p.dependencies ?? {}), ...(p.optionalDependencies ?? {}) }))
+      queue.push({ name: dep, from: dir });
   }
   return found.sort((a, b) => a.dir.localeCompare(b.dir));
 }
@@ -115,7 +130,12 @@ function findNodeFiles(dir: string): string[] {
   return out;
 }
 
-function readJson(file: string): { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; main?: string; scripts?: Record<string, string> } {
+function readJson(file: string): {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  main?: string;
+  scripts?: Record<string, string>;
+} {
   return JSON.parse(readFileSync(file, 'utf8')) as never;
 }
 

@@ -50,13 +50,25 @@ describe('icons', () => {
     expect(icns.toString('latin1', 0, 4)).toBe('icns');
     expect(icns.readUInt32BE(4)).toBe(icns.length);
     const blocks = new Map<string, number>();
-    for (let o = 8; o < icns.length; ) {
+    for (let o = 8; o < icns.length;) {
       const type = icns.toString('latin1', o, o + 4);
       const len = icns.readUInt32BE(o + 4);
       blocks.set(type, pngSize(icns.subarray(o + 8, o + len)).width);
       o += len;
     }
-    expect(Object.fromEntries(blocks)).toEqual({ icp4: 16, icp5: 32, icp6: 64, ic07: 128, ic08: 256, ic09: 512, ic10: 1024, ic11: 32, ic12: 64, ic13: 256, ic14: 512 });
+    expect(Object.fromEntries(blocks)).toEqual({
+      icp4: 16,
+      icp5: 32,
+      icp6: 64,
+      ic07: 128,
+      ic08: 256,
+      ic09: 512,
+      ic10: 1024,
+      ic11: 32,
+      ic12: 64,
+      ic13: 256,
+      ic14: 512,
+    });
   });
 
   it('are exactly what scripts/make-icons.mjs draws', () => {

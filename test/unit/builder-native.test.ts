@@ -24,7 +24,8 @@ describe('native modules in the packaged app', () => {
     const unpacked = unpackFilter(config);
     const uncovered: string[] = [];
     for (const n of natives) {
-      for (const f of [`${n.dir}/package.json`, ...n.binaries]) if (!unpacked(join(ROOT, f))) uncovered.push(`${f} (${n.evidence.join(', ')})`);
+      for (const f of [`${n.dir}/package.json`, ...n.binaries])
+        if (!unpacked(join(ROOT, f))) uncovered.push(`${f} (${n.evidence.join(', ')})`);
     }
     expect(uncovered, `add these to asarUnpack in electron-builder.yml:\n${uncovered.join('\n')}`).toEqual([]);
   });

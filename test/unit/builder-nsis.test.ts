@@ -61,9 +61,14 @@ describe('NSIS include', () => {
     const makensis = ensureTool('makensis', 'nsis');
     const dir = mkdtempSync(join(tmpdir(), 'rb-nsis-'));
     try {
-      writeFileSync(join(dir, 'broken.nsh'), '!macro customInstall\n  ${if} $0 == "x"\n!macroend\n!macro customUnInstall\n!macroend\n');
+      writeFileSync(
+        join(dir, 'broken.nsh'),
+        '!macro customInstall\n  ${if} $0 == "x"\n!macroend\n!macro customUnInstall\n!macroend\n',
+      );
       writeFileSync(join(dir, 'installer.nsi'), wrapper(join(dir, 'broken.nsh')));
-      expect(() => execFileSync(makensis, ['-WX', '-V1', 'installer.nsi'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })).toThrow();
+      expect(() =>
+        execFileSync(makensis, ['-WX', '-V1', 'installer.nsi'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' }),
+      ).toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

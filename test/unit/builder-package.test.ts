@@ -10,7 +10,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -38,9 +48,17 @@ beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'rb-package-'));
   // 1. The desktop build, as `npm run build` does it, into a scratch folder (the repository's own build outputs
   //    are left alone).
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: join(project, 'dist-renderer'), emptyOutDir: true } });
+  await build({
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: join(project, 'dist-renderer'), emptyOutDir: true },
+  });
   for (const cfg of ['vite.main.config.ts', 'vite.preload.config.ts']) {
-    await build({ configFile: join(ROOT, cfg), logLevel: 'warn', build: { outDir: join(project, 'dist-electron'), emptyOutDir: false } });
+    await build({
+      configFile: join(ROOT, cfg),
+      logLevel: 'warn',
+      build: { outDir: join(project, 'dist-electron'), emptyOutDir: false },
+    });
   }
   // 2. electron-builder.yml as it is, except: the build outputs come from the scratch folder (same place in the
   //    app), the stand-in for Electron, no fuses, output into the scratch folder. The project stays this
@@ -56,15 +74,31 @@ beforeAll(async () => {
   for (const o of outputs) expect(patterns).toContain(`${o}/**`);
   const files = [
     ...patterns.filter((f) => !outputs.some((o) => f === `${o}/**`)),
-    ...outputs.map((o) => ({ from: join(project, o), to: o, filter: ['**/*', ...patterns.filter((f) => f.startsWith('!**/'))] })),
+    ...outputs.map((o) => ({
+      from: join(project, o),
+      to: o,
+      filter: ['**/*', ...patterns.filter((f) => f.startsWith('!**/'))],
+    })),
   ];
-  writeFileSync(join(project, 'builder.json'), JSON.stringify({ ...config, files, electronDist, directories: { ...(config.directories as object), output: join(project, 'release') } }));
+  writeFileSync(
+    join(project, 'builder.json'),
+    JSON.stringify({
+      ...config,
+      files,
+      electronDist,
+      directories: { ...(config.directories as object), output: join(project, 'release') },
+    }),
+  );
   // 3. Package.
   const cli = createRequire(import.meta.url).resolve('electron-builder/cli.js');
-  await run(process.execPath, [cli, '--linux', 'dir', '--projectDir', ROOT, '--config', join(project, 'builder.json'), '--publish', 'never'], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    process.execPath,
+    [cli, '--linux', 'dir', '--projectDir', ROOT, '--config', join(project, 'builder.json'), '--publish', 'never'],
+    {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   resources = join(project, 'release', 'linux-unpacked', 'resources');
   archive = join(resources, 'app.asar');
   entries = new Set(asar.listPackage(archive, { isPack: false }).map((e) => e.replace(/\\/g, '/')));
@@ -92,7 +126,9 @@ describe('the packaged app (electron-builder --linux dir)', () => {
   it('contains the status page and every file its index.html loads', () => {
     expect(has('dist-renderer/index.html')).toBe(true);
     const html = read('dist-renderer/index.html');
-    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !/^(https?:|data:|#)/.test(r));
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1]!)
+      .filter((r) => !/^(https?:|data:|#)/.test(r));
     expect(refs.length).toBeGreaterThan(0);
     for (const r of refs) expect(has(posix.join('dist-renderer', r)), r).toBe(true);
   });
@@ -127,7 +163,12 @@ describe('the packaged app (electron-builder --linux dir)', () => {
     const script = join(resources, 'udev', 'install-device-access.sh');
     expect(existsSync(script)).toBe(true);
     expect(statSync(script).mode & 0o111).not.toBe(0);
-    const rules = existsSync(join(ROOT, 'docs', 'udev')) ? readdirSync(join(ROOT, 'docs', 'udev')).filter((f) => f.endsWith('.rules')) : [];
-    for (const r of rules) expect(readFileSync(join(resources, 'udev', r), 'utf8')).toBe(readFileSync(join(ROOT, 'docs', 'udev', r), 'utf8'));
+    const rules = existsSync(join(ROOT, 'docs', 'udev'))
+      ? readdirSync(join(ROOT, 'docs', 'udev')).filter((f) => f.endsWith('.rules'))
+      : [];
+    for (const r of rules)
+      expect(readFileSync(join(resources, 'udev', r), 'utf8')).toBe(
+        readFileSync(join(ROOT, 'docs', 'udev', r), 'utf8'),
+      );
   });
 });

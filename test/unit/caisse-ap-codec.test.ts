@@ -5,7 +5,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeFields, fieldMap, scanMessages, type Field } from '../../src/register/caisse-ap/codec';
-import { AE, AF, answer, applicationCode, cardFields, checkRequest, echoBlock, partialPan, readingMode, resultCodes } from '../../src/register/caisse-ap/messages';
+import {
+  AE,
+  AF,
+  answer,
+  applicationCode,
+  cardFields,
+  checkRequest,
+  echoBlock,
+  partialPan,
+  readingMode,
+  resultCodes,
+} from '../../src/register/caisse-ap/messages';
 import { parseCaisseApOptions } from '../../src/register/caisse-ap/options';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -40,26 +51,65 @@ describe('Caisse-AP worked examples (caisse-ap.md §12), byte-exact', () => {
   it('(a) sale request: 62 bytes, CZ first, fields in the akretion order', () => {
     expect(bytes(SALE)).toHaveLength(62);
     const fields = decodeMessage(bytes(SALE));
-    expect(fields).toEqual([f('CZ', '0300'), f('CJ', '012345678901'), f('CA', '01'), f('CE', '978'), f('BA', '0'), f('CD', '0'), f('CB', '1250')]);
+    expect(fields).toEqual([
+      f('CZ', '0300'),
+      f('CJ', '012345678901'),
+      f('CA', '01'),
+      f('CE', '978'),
+      f('BA', '0'),
+      f('CD', '0'),
+      f('CB', '1250'),
+    ]);
     expect(text(encodeFields(fields))).toBe(SALE);
-    expect(checkRequest(fields)).toEqual({ ok: true, request: { op: 'sale', register: '01', immediate: false, amountMinor: 1250, currency: expect.objectContaining({ code: 'EUR' }) } });
+    expect(checkRequest(fields)).toEqual({
+      ok: true,
+      request: {
+        op: 'sale',
+        register: '01',
+        immediate: false,
+        amountMinor: 1250,
+        currency: expect.objectContaining({ code: 'EUR' }),
+      },
+    });
   });
 
   it('(b) approved answer: 150 bytes — echo block, AE 10, AF 01, CC, CI, AC, AA, AB, AI', () => {
     const echo = echoBlock(decodeMessage(bytes(SALE)));
-    const out = answer(echo, AE.DONE, AF.AUTHORISED, [f('CC', '001'), f('CI', '2'), f('AC', 'A1B2C3'), f('AA', '497010######0042'), f('AB', '2712'), f('AI', 'A0000000421010')]);
+    const out = answer(echo, AE.DONE, AF.AUTHORISED, [
+      f('CC', '001'),
+      f('CI', '2'),
+      f('AC', 'A1B2C3'),
+      f('AA', '497010######0042'),
+      f('AB', '2712'),
+      f('AI', 'A0000000421010'),
+    ]);
     expect(text(out)).toBe(APPROVED);
     expect(out).toHaveLength(150);
     expect(text(encodeFields(decodeMessage(bytes(APPROVED))))).toBe(APPROVED);
   });
 
   it('(b) the card tags the bridge builds from a myPOS result: the example without AB (the bridge keeps no expiry)', () => {
-    const result = { ref: 'CA01-000001', kind: 'sale' as const, outcome: 'approved' as const, amount: { minor: 1250, currency: 'EUR' }, terminal: 't', message: 'Approved', cardScheme: 'CB', entryMode: 'CHIP', authCode: 'A1B2C3', panMasked: '497010******0042', aid: 'A0000000421010' };
+    const result = {
+      ref: 'CA01-000001',
+      kind: 'sale' as const,
+      outcome: 'approved' as const,
+      amount: { minor: 1250, currency: 'EUR' },
+      terminal: 't',
+      message: 'Approved',
+      cardScheme: 'CB',
+      entryMode: 'CHIP',
+      authCode: 'A1B2C3',
+      panMasked: '497010******0042',
+      aid: 'A0000000421010',
+    };
     const echo = echoBlock(decodeMessage(bytes(SALE)));
     const out = text(answer(echo, AE.DONE, AF.AUTHORISED, cardFields(result, OPTS)));
     expect(out).toBe(APPROVED.replace('CI0012', 'CI0011').replace('AB0042712', ''));
     // Contactless: CB contactless application 00B, CI 2.
-    expect(cardFields({ ...result, entryMode: 'CONTACTLESS' }, OPTS).slice(0, 2)).toEqual([f('CC', '00B'), f('CI', '2')]);
+    expect(cardFields({ ...result, entryMode: 'CONTACTLESS' }, OPTS).slice(0, 2)).toEqual([
+      f('CC', '00B'),
+      f('CI', '2'),
+    ]);
   });
 
   it('(c) declined answer: 76 bytes, the same echo block, AE 01, AF 04', () => {
@@ -76,12 +126,26 @@ describe('Caisse-AP worked examples (caisse-ap.md §12), byte-exact', () => {
     expect(checkRequest(fields)).toMatchObject({ ok: true, request: { op: 'refund', amountMinor: 1250 } });
     const echo = echoBlock(fields);
     expect(text(answer(echo, AE.NOT_DONE, AF.REFUSED))).toBe(DECLINED.replace('CD0010', 'CD0011'));
-    expect(text(answer(echo, AE.DONE, AF.AUTHORISED, [f('CC', '001'), f('CI', '2'), f('AC', 'A1B2C3'), f('AA', '497010######0042'), f('AB', '2712'), f('AI', 'A0000000421010')]))).toBe(APPROVED.replace('CD0010', 'CD0011'));
+    expect(
+      text(
+        answer(echo, AE.DONE, AF.AUTHORISED, [
+          f('CC', '001'),
+          f('CI', '2'),
+          f('AC', 'A1B2C3'),
+          f('AA', '497010######0042'),
+          f('AB', '2712'),
+          f('AI', 'A0000000421010'),
+        ]),
+      ),
+    ).toBe(APPROVED.replace('CD0010', 'CD0011'));
   });
 
   it('(e) void in PayXpert order: CZ 0320 echoed, the echo block in request order (CZ CJ CA CB CD CE)', () => {
     const fields = decodeMessage(bytes(VOID));
-    expect(checkRequest(fields)).toMatchObject({ ok: true, request: { op: 'void', amountMinor: 1250, immediate: false } });
+    expect(checkRequest(fields)).toMatchObject({
+      ok: true,
+      request: { op: 'void', amountMinor: 1250, immediate: false },
+    });
     expect(text(answer(echoBlock(fields), AE.DONE, AF.AUTHORISED))).toBe(`${VOID}AE00210AF00201`);
   });
 
@@ -103,8 +167,14 @@ describe('Caisse-AP worked examples (caisse-ap.md §12), byte-exact', () => {
   it('(h) captured requests: sale 112.45 EUR (63 bytes), refund 5.00 EUR (61 bytes)', () => {
     expect(bytes(CAPTURED_SALE)).toHaveLength(63);
     expect(bytes(CAPTURED_REFUND)).toHaveLength(61);
-    expect(checkRequest(decodeMessage(bytes(CAPTURED_SALE)))).toMatchObject({ ok: true, request: { op: 'sale', amountMinor: 11245 } });
-    expect(checkRequest(decodeMessage(bytes(CAPTURED_REFUND)))).toMatchObject({ ok: true, request: { op: 'refund', amountMinor: 500 } });
+    expect(checkRequest(decodeMessage(bytes(CAPTURED_SALE)))).toMatchObject({
+      ok: true,
+      request: { op: 'sale', amountMinor: 11245 },
+    });
+    expect(checkRequest(decodeMessage(bytes(CAPTURED_REFUND)))).toMatchObject({
+      ok: true,
+      request: { op: 'refund', amountMinor: 500 },
+    });
   });
 
   it('§2: CB0041250 is tag CB, length 004, value 1250', () => {
@@ -139,7 +209,9 @@ describe('receiving (§1, §2)', () => {
   it('garbage: no tag, a length that is no number, a byte outside ASCII, a first field other than CZ', () => {
     expect(scanMessages(bytes('GET / HTTP/1.1\r\n')).problem).toMatchObject({ at: 0 });
     expect(scanMessages(bytes('CZ0x40300')).problem).toMatchObject({ at: 2 });
-    expect(scanMessages(Buffer.concat([bytes('CZ0040300CF002A'), Buffer.from([0xe9])])).problem).toMatchObject({ at: 15 });
+    expect(scanMessages(Buffer.concat([bytes('CZ0040300CF002A'), Buffer.from([0xe9])])).problem).toMatchObject({
+      at: 15,
+    });
     expect(scanMessages(bytes('CA00201CZ0040300')).problem?.reason).toMatch(/must start with CZ/);
     expect(scanMessages(bytes('cz0040300')).problem).toMatchObject({ at: 0 });
   });
@@ -147,7 +219,14 @@ describe('receiving (§1, §2)', () => {
   it('a repeated tag: the last one wins (§2); the echo keeps its first position', () => {
     const fields = decodeMessage(bytes('CZ0040300CB003100CJ001XCA00201CD0010CE003978CB0041250'));
     expect(fieldMap(fields).get('CB')).toBe('1250');
-    expect(echoBlock(fields).map((x) => `${x.tag}=${x.value}`)).toEqual(['CZ=0300', 'CB=1250', 'CJ=X', 'CA=01', 'CD=0', 'CE=978']);
+    expect(echoBlock(fields).map((x) => `${x.tag}=${x.value}`)).toEqual([
+      'CZ=0300',
+      'CB=1250',
+      'CJ=X',
+      'CA=01',
+      'CD=0',
+      'CE=978',
+    ]);
   });
 });
 
@@ -160,7 +239,8 @@ describe('refusals in the order of §4', () => {
     expect(req('CZ0040300CJ0010CA00201CD001T')).toMatchObject({ ok: false, af: '09' });
   });
   it('CD 3, 7, P, B, R, C and unknown → AF 12', () => {
-    for (const cd of ['3', '7', 'P', 'B', 'R', 'C', 'Z']) expect(req(`CZ0040300CJ0010CA00201CE003978CD001${cd}CB0041250`)).toMatchObject({ ok: false, af: '12' });
+    for (const cd of ['3', '7', 'P', 'B', 'R', 'C', 'Z'])
+      expect(req(`CZ0040300CJ0010CA00201CE003978CD001${cd}CB0041250`)).toMatchObject({ ok: false, af: '12' });
   });
   it('zero, non-digit or over-long amounts, bad BA or CA → AF 09', () => {
     expect(req('CZ0040300CJ0010CA00201CE003978CD0010CB00200')).toMatchObject({ ok: false, af: '09' });
@@ -172,13 +252,27 @@ describe('refusals in the order of §4', () => {
   });
   it('a currency the terminal does not take → AF 13; a cheque → AF 10; currency before cheque', () => {
     expect(checkRequest(decodeMessage(bytes(SALE)), 'EUR')).toMatchObject({ ok: true });
-    expect(checkRequest(decodeMessage(bytes(SALE.replace('CE003978', 'CE003953'))), 'EUR')).toMatchObject({ ok: false, af: '13' });
-    expect(checkRequest(decodeMessage(bytes(SALE.replace('CE003978', 'CE003000'))))).toMatchObject({ ok: false, af: '13' });
+    expect(checkRequest(decodeMessage(bytes(SALE.replace('CE003978', 'CE003953'))), 'EUR')).toMatchObject({
+      ok: false,
+      af: '13',
+    });
+    expect(checkRequest(decodeMessage(bytes(SALE.replace('CE003978', 'CE003000'))))).toMatchObject({
+      ok: false,
+      af: '13',
+    });
     expect(checkRequest(decodeMessage(bytes(`${SALE}CC00300C`)), 'EUR')).toMatchObject({ ok: false, af: '10' });
-    expect(checkRequest(decodeMessage(bytes(`${SALE.replace('CE003978', 'CE003953')}CC00300C`)), 'EUR')).toMatchObject({ ok: false, af: '13' });
+    expect(checkRequest(decodeMessage(bytes(`${SALE.replace('CE003978', 'CE003953')}CC00300C`)), 'EUR')).toMatchObject({
+      ok: false,
+      af: '13',
+    });
   });
   it('XPF has no minor unit: CB0041000 is 1000 XPF', () => {
-    expect(checkRequest(decodeMessage(bytes(SALE.replace('CE003978', 'CE003953').replace('CB0041250', 'CB0041000'))))).toMatchObject({ ok: true, request: { amountMinor: 1000, currency: expect.objectContaining({ code: 'XPF', exponent: 0 }) } });
+    expect(
+      checkRequest(decodeMessage(bytes(SALE.replace('CE003978', 'CE003953').replace('CB0041250', 'CB0041000')))),
+    ).toMatchObject({
+      ok: true,
+      request: { amountMinor: 1000, currency: expect.objectContaining({ code: 'XPF', exponent: 0 }) },
+    });
   });
 });
 
@@ -219,18 +313,42 @@ describe('result codes and card data (§6.1, §7)', () => {
     expect(partialPan('************0042', '#')).toBe('############0042');
     expect(partialPan('1234567890', '#')).toBeUndefined();
     expect(partialPan('not a pan', '#')).toBeUndefined();
-    const withAl = cardFields({ ref: 'r', kind: 'sale', outcome: 'approved', amount: { minor: 1, currency: 'EUR' }, terminal: 't', message: '', panMasked: '541333******1234' }, { ...OPTS, panType: true });
+    const withAl = cardFields(
+      {
+        ref: 'r',
+        kind: 'sale',
+        outcome: 'approved',
+        amount: { minor: 1, currency: 'EUR' },
+        terminal: 't',
+        message: '',
+        panMasked: '541333******1234',
+      },
+      { ...OPTS, panType: true },
+    );
     expect(withAl.map((x) => x.tag)).toEqual(['CC', 'AA', 'AL']);
   });
 });
 
 describe('properties', () => {
-  const field = fc.record({ tag: fc.stringMatching(/^[A-Z]{2}$/), value: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }) });
-  const message = fc.tuple(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 6 }), fc.array(field.filter((x) => x.tag !== 'CZ'), { maxLength: 10 }))
+  const field = fc.record({
+    tag: fc.stringMatching(/^[A-Z]{2}$/),
+    value: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+  });
+  const message = fc
+    .tuple(
+      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 6 }),
+      fc.array(
+        field.filter((x) => x.tag !== 'CZ'),
+        { maxLength: 10 },
+      ),
+    )
     .map(([v, rest]) => [f('CZ', v), ...rest]);
 
   it('decode(encode(x)) = x', () => {
-    fc.assert(fc.property(message, (m) => void expect(decodeMessage(encodeFields(m))).toEqual(m)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(message, (m) => void expect(decodeMessage(encodeFields(m))).toEqual(m)),
+      { numRuns: 2000 },
+    );
   });
 
   it('any prefix of a message is a valid beginning (no problem), whole only at field boundaries', () => {
@@ -250,6 +368,9 @@ describe('properties', () => {
   });
 
   it('random bytes never throw', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => void scanMessages(b)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => void scanMessages(b)),
+      { numRuns: 2000 },
+    );
   });
 });

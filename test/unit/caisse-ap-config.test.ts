@@ -10,7 +10,9 @@ import { listenerOptionIssues } from '../../src/register/listener-options';
 import { protocolFor } from '../../src/register/registry';
 
 const config = (listener: Record<string, unknown>) => ({
-  listeners: [{ id: 'caisse', protocol: 'caisse-ap', transport: { type: 'tcp', host: '127.0.0.1', port: 8888 }, ...listener }],
+  listeners: [
+    { id: 'caisse', protocol: 'caisse-ap', transport: { type: 'tcp', host: '127.0.0.1', port: 8888 }, ...listener },
+  ],
   terminals: [{ id: 'lane1', driver: 'simulator', currency: 'EUR' }],
 });
 
@@ -34,17 +36,31 @@ describe('Caisse-AP listener configuration', () => {
   });
 
   it('the settings page names each bad option with its path', () => {
-    expect(listenerOptionIssues(config({ options: { immediateStatus: '11', pushFinalAnswer: true, panMask: '*', allowRemote: false } }))).toEqual([]);
-    expect(listenerOptionIssues(config({ options: { panMask: 'x', quietMs: 0 } })).map((i) => i.field)).toEqual(['listeners[0].options.quietMs', 'listeners[0].options.panMask']);
+    expect(
+      listenerOptionIssues(
+        config({ options: { immediateStatus: '11', pushFinalAnswer: true, panMask: '*', allowRemote: false } }),
+      ),
+    ).toEqual([]);
+    expect(listenerOptionIssues(config({ options: { panMask: 'x', quietMs: 0 } })).map((i) => i.field)).toEqual([
+      'listeners[0].options.quietMs',
+      'listeners[0].options.panMask',
+    ]);
     expect(listenerOptionIssues(config({ options: { abortAfterMs: 200_000, answerDeadlineMs: 100_000 } }))).toEqual([
       { field: 'listeners[0].options.abortAfterMs', message: 'must be shorter than answerDeadlineMs' },
     ]);
   });
 
   it('TCP only; beyond loopback only with a peers list', () => {
-    expect(() => parseConfig(config({ transport: { type: 'serial', path: '/dev/ttyS0' } }))).toThrow(/served over TCP only/);
+    expect(() => parseConfig(config({ transport: { type: 'serial', path: '/dev/ttyS0' } }))).toThrow(
+      /served over TCP only/,
+    );
     expect(() => parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 } }))).toThrow(/peers/);
-    expect(() => parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, options: { allowRemote: true } }))).toThrow(/peers/);
-    expect(parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, peers: ['192.168.1.20'] })).listeners).toHaveLength(1);
+    expect(() =>
+      parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, options: { allowRemote: true } })),
+    ).toThrow(/peers/);
+    expect(
+      parseConfig(config({ transport: { type: 'tcp', host: '0.0.0.0', port: 8888 }, peers: ['192.168.1.20'] }))
+        .listeners,
+    ).toHaveLength(1);
   });
 });

@@ -3,7 +3,15 @@
  * rule): what is reported to the bridge for each way an answer can end, the deadline answer, immediate mode.
  */
 import { describe, expect, it } from 'vitest';
-import type { BridgeApi, CancelAnswer, Delivery, PaymentHandle, PaymentView, RegisterIdentity, TerminalView } from '../../src/bridge/api';
+import type {
+  BridgeApi,
+  CancelAnswer,
+  Delivery,
+  PaymentHandle,
+  PaymentView,
+  RegisterIdentity,
+  TerminalView,
+} from '../../src/bridge/api';
 import type { PaymentRequest, PaymentResult } from '../../src/domain/payment';
 import { caisseApProtocol } from '../../src/register/caisse-ap/session';
 import { contextFor, InstantBridgeApi, ManualTimers, MemoryStream, settle } from '../fuzz/doubles';
@@ -25,7 +33,11 @@ class ScriptedApi implements BridgeApi {
 
   async submit(who: RegisterIdentity, request: PaymentRequest): Promise<PaymentHandle> {
     this.requests.push({ who, request });
-    return { id: `p${this.requests.length}`, attached: false, result: new Promise<PaymentResult>((resolve) => (this.finish = resolve)) };
+    return {
+      id: `p${this.requests.length}`,
+      attached: false,
+      result: new Promise<PaymentResult>((resolve) => (this.finish = resolve)),
+    };
   }
 
   end(outcome: PaymentResult['outcome'], extra: Partial<PaymentResult> = {}): void {
@@ -90,14 +102,22 @@ describe('Caisse-AP session (scripted bridge, manual timers)', () => {
     timers.advance(1);
     await settle();
     expect(api.requests).toHaveLength(1);
-    expect(api.requests[0]).toMatchObject({ who: { register: 'fuzz/01' }, request: { kind: 'sale', ref: 'CA01-000001', amount: { minor: 1250, currency: 'EUR' } } });
+    expect(api.requests[0]).toMatchObject({
+      who: { register: 'fuzz/01' },
+      request: { kind: 'sale', ref: 'CA01-000001', amount: { minor: 1250, currency: 'EUR' } },
+    });
   });
 
   it('the answer written is the commit point: delivery "written", then the bridge half-closes', async () => {
     const { api, stream, send, answers } = start();
     await send(SALE);
     expect(answers()).toEqual([]); // nothing while the payment runs (§9.1 step 3)
-    api.end('approved', { cardScheme: 'VISA', entryMode: 'CONTACTLESS', panMasked: '411111******1111', authCode: '123456' });
+    api.end('approved', {
+      cardScheme: 'VISA',
+      entryMode: 'CONTACTLESS',
+      panMasked: '411111******1111',
+      authCode: '123456',
+    });
     await settle(4);
     expect(answers()).toEqual([`${SALE}AE00210AF00201CC00300BCI0012AC006123456AA016411111######1111`]);
     expect(api.deliveries).toEqual([{ ref: 'CA01-000001', how: 'written' }]);
@@ -170,7 +190,11 @@ describe('Caisse-AP session (scripted bridge, manual timers)', () => {
   });
 
   it('immediate mode with immediateStatus "10" and pushFinalAnswer: AE 10, then the final answer on the same connection', async () => {
-    const { api, stream, send, answers } = start({ immediateStatus: '10', pushFinalAnswer: true, authorisedCode: false });
+    const { api, stream, send, answers } = start({
+      immediateStatus: '10',
+      pushFinalAnswer: true,
+      authorisedCode: false,
+    });
     await send(IMMEDIATE);
     expect(answers()).toEqual([`${IMMEDIATE}AE00210`]);
     expect(stream.ended).toBe(false);

@@ -14,7 +14,9 @@ describe('customer display emulation: CD5220 commands', () => {
   });
 
   it('ESC Q D shows a marquee on the upper line until the next byte, which clears that line', () => {
-    expect(show('ESC "QA" "OLD" CR ESC "QD" "THANK YOU FOR SHOPPING WITH US TODAY" CR')).toBe('THANK YOU FOR SHOPPING WITH US TODAY');
+    expect(show('ESC "QA" "OLD" CR ESC "QD" "THANK YOU FOR SHOPPING WITH US TODAY" CR')).toBe(
+      'THANK YOU FOR SHOPPING WITH US TODAY',
+    );
     expect(show('ESC "QD" "THANK YOU" CR "X"')).toBe('X');
   });
 
@@ -25,7 +27,9 @@ describe('customer display emulation: CD5220 commands', () => {
   });
 
   it('ESC DC1 overwrite mode: writing past the bottom line starts again at the top', () => {
-    expect(show('ESC 11 "12345678901234567890" "ABCDEFGHIJKLMNOPQRST" "XY"')).toBe('XY345678901234567890\nABCDEFGHIJKLMNOPQRST');
+    expect(show('ESC 11 "12345678901234567890" "ABCDEFGHIJKLMNOPQRST" "XY"')).toBe(
+      'XY345678901234567890\nABCDEFGHIJKLMNOPQRST',
+    );
   });
 
   it('ESC DC2 vertical scroll mode: the lines move up', () => {
@@ -73,7 +77,11 @@ describe('customer display emulation: Epson ESC/POS display commands', () => {
   });
 
   it('parameters of US and ESC commands never show', () => {
-    expect(show('"A" US "C" 01 US "E" 0A US "X" 04 US "r" 01 US "#" 01 05 US "^" 01 02 US "T" 0C 1E US "@" ESC "t" 13 ESC "R" 02 ESC "%" 01 ESC "?" 41 "B"')).toBe('AB');
+    expect(
+      show(
+        '"A" US "C" 01 US "E" 0A US "X" 04 US "r" 01 US "#" 01 05 US "^" 01 02 US "T" 0C 1E US "@" ESC "t" 13 ESC "R" 02 ESC "%" 01 ESC "?" 41 "B"',
+      ),
+    ).toBe('AB');
     expect(show('"A" US "(A" 03 00 "xyz" "B"')).toBe('AB');
   });
 

@@ -8,7 +8,17 @@ import { splitAt } from './capture-helpers';
 /** The stream as text lines with markers for cuts, inits and queries. */
 function render(events: EscPosEvent[]): string {
   return events
-    .map((e) => (e.type === 'text' ? e.text : e.type === 'newline' ? '\n' : e.type === 'cut' ? '<CUT>' : e.type === 'init' ? '<INIT>' : `<${e.command} ${e.n}>`))
+    .map((e) =>
+      e.type === 'text'
+        ? e.text
+        : e.type === 'newline'
+          ? '\n'
+          : e.type === 'cut'
+            ? '<CUT>'
+            : e.type === 'init'
+              ? '<INIT>'
+              : `<${e.command} ${e.n}>`,
+    )
     .join('');
 }
 
@@ -101,7 +111,9 @@ describe('ESC/POS printer stream → text', () => {
 
   it.each(COMMANDS)('%s is skipped by its exact length (parameters never print)', (_name, src) => {
     // Feeds print a line end and positions a space: only the two letters may remain besides white space.
-    const text = parse(`"W" ${src} "X"`).replace(/<[^>]*>/g, '').replace(/\s/g, '');
+    const text = parse(`"W" ${src} "X"`)
+      .replace(/<[^>]*>/g, '')
+      .replace(/\s/g, '');
     expect(text).toBe('WX');
   });
 
@@ -115,11 +127,15 @@ describe('ESC/POS printer stream → text', () => {
   });
 
   it('reports cuts: GS V m with and without n, ESC i, ESC m', () => {
-    expect(parse('"a" GS "V" 00 "b" GS "V" 31 "c" GS "V" 42 05 "d" GS "V" 61 00 "e" ESC "i" "f" ESC "m" "g"')).toBe('a<CUT>b<CUT>c<CUT>d<CUT>e<CUT>f<CUT>g');
+    expect(parse('"a" GS "V" 00 "b" GS "V" 31 "c" GS "V" 42 05 "d" GS "V" 61 00 "e" ESC "i" "f" ESC "m" "g"')).toBe(
+      'a<CUT>b<CUT>c<CUT>d<CUT>e<CUT>f<CUT>g',
+    );
   });
 
   it('reports ESC @, feeds as line ends, and positions as spaces', () => {
-    expect(parse('ESC "@" "Total:" ESC "$" 2C 01 "12.34" ESC "d" 02 "x" ESC "J" 10 "y"')).toBe('<INIT>Total: 12.34\nx\ny');
+    expect(parse('ESC "@" "Total:" ESC "$" 2C 01 "12.34" ESC "d" 02 "x" ESC "J" 10 "y"')).toBe(
+      '<INIT>Total: 12.34\nx\ny',
+    );
   });
 
   it('reports status queries and answers them as a ready printer', () => {
@@ -136,7 +152,9 @@ describe('ESC/POS printer stream → text', () => {
   });
 
   it('decodes high bytes by the code table chosen with ESC t; ESC @ returns to PC437', () => {
-    expect(parse('ESC "t" 13 "5 " D5 " M" 81 "sli" LF ESC "t" 10 "5 " 80 " M" FC "sli" LF ESC "@" 81')).toBe('5 € Müsli\n5 € Müsli\n<INIT>ü');
+    expect(parse('ESC "t" 13 "5 " D5 " M" 81 "sli" LF ESC "t" 10 "5 " 80 " M" FC "sli" LF ESC "@" 81')).toBe(
+      '5 € Müsli\n5 € Müsli\n<INIT>ü',
+    );
     expect(decodeTextByte(0, 0xe1)).toBe('ß');
     expect(decodeTextByte(2, 0x9b)).toBe('ø');
     expect(decodeTextByte(45, 0x80)).toBe('€');

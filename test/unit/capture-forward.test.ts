@@ -7,13 +7,27 @@ const TCP = { type: 'tcp' as const, host: '127.0.0.1', port: 9100 };
 
 function logger() {
   const lines: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const log = pino(
+    { level: 'debug' },
+    { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
+  );
   return { log, lines };
 }
 
-function forwarder(device: MemoryDevice, clock: ManualClock, over: { maxBufferBytes?: number; endTimeoutMs?: number } = {}) {
+function forwarder(
+  device: MemoryDevice,
+  clock: ManualClock,
+  over: { maxBufferBytes?: number; endTimeoutMs?: number } = {},
+) {
   const { log, lines } = logger();
-  const f = new Forwarder(TCP, { retryMs: 1000, maxBufferBytes: over.maxBufferBytes ?? 1024, log, clock, dial: device.dial, ...(over.endTimeoutMs ? { endTimeoutMs: over.endTimeoutMs } : {}) });
+  const f = new Forwarder(TCP, {
+    retryMs: 1000,
+    maxBufferBytes: over.maxBufferBytes ?? 1024,
+    log,
+    clock,
+    dial: device.dial,
+    ...(over.endTimeoutMs ? { endTimeoutMs: over.endTimeoutMs } : {}),
+  });
   return { f, lines };
 }
 
@@ -65,7 +79,11 @@ describe('forwarding to the real device', () => {
     const { f, lines } = forwarder(device, clock, { maxBufferBytes: 1024 });
     f.write(Buffer.alloc(600, 0x41));
     f.write(Buffer.alloc(600, 0x42));
-    expect(lines.some((l) => l.msg === 'forward device unreachable: buffer full, oldest bytes dropped' && l.droppedBytes === 600)).toBe(true);
+    expect(
+      lines.some(
+        (l) => l.msg === 'forward device unreachable: buffer full, oldest bytes dropped' && l.droppedBytes === 600,
+      ),
+    ).toBe(true);
     device.offline = false;
     await until(() => lines.some((l) => l.msg === 'forward device unreachable; dialling again'), 'failure');
     clock.advance(1000);

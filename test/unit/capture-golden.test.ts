@@ -17,7 +17,12 @@ interface Env {
   readonly registry: CaptureRegistry;
 }
 
-const env = (): Env => ({ api: new FakeApi(), clock: new ManualClock(), device: new MemoryDevice(), registry: new CaptureRegistry() });
+const env = (): Env => ({
+  api: new FakeApi(),
+  clock: new ManualClock(),
+  device: new MemoryDevice(),
+  registry: new CaptureRegistry(),
+});
 
 function serve(kind: 'printer' | 'pole', e: Env, options: Record<string, unknown> = {}): MemoryStream {
   const setup = { registry: e.registry, clock: e.clock, dial: e.device.dial };
@@ -33,35 +38,48 @@ const FORWARD = { forward: { type: 'tcp', host: '127.0.0.1', port: 9100 } };
 
 describe('printer capture: recorded receipts', () => {
   it('there are receipts in the three total formats', () => {
-    expect(RECEIPTS.map((f) => f.name)).toEqual(['receipt-summe-eur.esc', 'receipt-total-colon.esc', 'receipt-total-comma.esc']);
+    expect(RECEIPTS.map((f) => f.name)).toEqual([
+      'receipt-summe-eur.esc',
+      'receipt-total-colon.esc',
+      'receipt-total-comma.esc',
+    ]);
   });
 
-  it.each(RECEIPTS.map((f) => [f.name, f] as const))('%s starts exactly one payment of the recorded total', async (_n, f) => {
-    const e = env();
-    const stream = serve('printer', e, f.options);
-    stream.feed(f.bytes);
-    expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
-    stream.finish();
-    await e.registry.idle();
-    expect(e.api.submitted).toHaveLength(1);
-    expect(e.api.submitted[0]!.request).toMatchObject({ kind: 'sale', ref: expect.stringMatching(/^PRN-20260314-0001$/) });
-    expect(e.api.deliveries).toEqual([{ ref: 'PRN-20260314-0001', how: 'written', kind: 'sale' }]);
-    expect(e.registry.recentCaptures()[0]).toMatchObject({ outcome: 'approved', amount: f.expect, mode: 'printer' });
-    expect(stream.ended).toBe(true);
-  });
+  it.each(RECEIPTS.map((f) => [f.name, f] as const))(
+    '%s starts exactly one payment of the recorded total',
+    async (_n, f) => {
+      const e = env();
+      const stream = serve('printer', e, f.options);
+      stream.feed(f.bytes);
+      expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
+      stream.finish();
+      await e.registry.idle();
+      expect(e.api.submitted).toHaveLength(1);
+      expect(e.api.submitted[0]!.request).toMatchObject({
+        kind: 'sale',
+        ref: expect.stringMatching(/^PRN-20260314-0001$/),
+      });
+      expect(e.api.deliveries).toEqual([{ ref: 'PRN-20260314-0001', how: 'written', kind: 'sale' }]);
+      expect(e.registry.recentCaptures()[0]).toMatchObject({ outcome: 'approved', amount: f.expect, mode: 'printer' });
+      expect(stream.ended).toBe(true);
+    },
+  );
 
-  it.each(RECEIPTS.map((f) => [f.name, f] as const))('%s: the same single payment however the bytes are chunked', (_n, f) => {
-    fc.assert(
-      fc.property(fc.array(fc.nat(f.bytes.length), { maxLength: 20 }), (cuts) => {
-        const e = env();
-        const stream = serve('printer', e, f.options);
-        for (const piece of splitAt(f.bytes, cuts)) stream.feed(piece);
-        stream.finish();
-        expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it.each(RECEIPTS.map((f) => [f.name, f] as const))(
+    '%s: the same single payment however the bytes are chunked',
+    (_n, f) => {
+      fc.assert(
+        fc.property(fc.array(fc.nat(f.bytes.length), { maxLength: 20 }), (cuts) => {
+          const e = env();
+          const stream = serve('printer', e, f.options);
+          for (const piece of splitAt(f.bytes, cuts)) stream.feed(piece);
+          stream.finish();
+          expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 
   it.each(RECEIPTS.map((f) => [f.name, f] as const))('%s reaches the real printer byte for byte', async (_n, f) => {
     const e = env();
@@ -97,7 +115,9 @@ describe('printer capture: recorded receipts', () => {
   it('one payment per receipt: two receipts in one print job', () => {
     const e = env();
     const stream = serve('printer', e);
-    stream.feed(Buffer.concat([loadFixture('receipt-total-comma.esc').bytes, loadFixture('receipt-summe-eur.esc').bytes]));
+    stream.feed(
+      Buffer.concat([loadFixture('receipt-total-comma.esc').bytes, loadFixture('receipt-summe-eur.esc').bytes]),
+    );
     stream.finish();
     expect(e.api.amounts()).toEqual([1234, 123456]);
     expect(e.api.submitted.map((s) => s.request.ref)).toEqual(['PRN-20260314-0001', 'PRN-20260314-0002']);
@@ -106,7 +126,12 @@ describe('printer capture: recorded receipts', () => {
   it('a receipt without a total, a refund receipt and a receipt the filters exclude start nothing', () => {
     const e = env();
     const stream = serve('printer', e, { ignore: 'KOPIE' });
-    stream.feed(parseFixture('r', '"X-BERICHT" LF "Umsatz 100,00" LF GS "V" 00  "TOTAL -12,34" LF GS "V" 00  "KOPIE" LF "TOTAL 5,00" LF GS "V" 00').bytes);
+    stream.feed(
+      parseFixture(
+        'r',
+        '"X-BERICHT" LF "Umsatz 100,00" LF GS "V" 00  "TOTAL -12,34" LF GS "V" 00  "KOPIE" LF "TOTAL 5,00" LF GS "V" 00',
+      ).bytes,
+    );
     stream.finish();
     expect(e.api.submitted).toHaveLength(0);
     const e2 = env();
@@ -179,36 +204,47 @@ describe('printer capture: recorded receipts', () => {
 
 describe('pole-display capture: recorded display streams', () => {
   it('there are CD5220, Epson, plain-text and key-word streams', () => {
-    expect(DISPLAYS.map((f) => f.name)).toEqual(['pole-cd5220.esc', 'pole-epson.esc', 'pole-keyword.esc', 'pole-plain.esc']);
+    expect(DISPLAYS.map((f) => f.name)).toEqual([
+      'pole-cd5220.esc',
+      'pole-epson.esc',
+      'pole-keyword.esc',
+      'pole-plain.esc',
+    ]);
   });
 
-  it.each(DISPLAYS.map((f) => [f.name, f] as const))('%s starts exactly one payment once the total stood still', async (_n, f) => {
-    const e = env();
-    const stream = serve('pole', e, f.options);
-    stream.feed(f.bytes);
-    e.clock.advance(1499);
-    expect(e.api.submitted).toHaveLength(0);
-    e.clock.advance(1);
-    expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
-    expect(e.api.submitted[0]!.request.ref).toBe('POLE-20260314-0001');
-    e.clock.advance(60_000);
-    await e.registry.idle();
-    expect(e.api.submitted).toHaveLength(1);
-    expect(e.registry.listPendingConfirmations()).toEqual([]);
-  });
+  it.each(DISPLAYS.map((f) => [f.name, f] as const))(
+    '%s starts exactly one payment once the total stood still',
+    async (_n, f) => {
+      const e = env();
+      const stream = serve('pole', e, f.options);
+      stream.feed(f.bytes);
+      e.clock.advance(1499);
+      expect(e.api.submitted).toHaveLength(0);
+      e.clock.advance(1);
+      expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
+      expect(e.api.submitted[0]!.request.ref).toBe('POLE-20260314-0001');
+      e.clock.advance(60_000);
+      await e.registry.idle();
+      expect(e.api.submitted).toHaveLength(1);
+      expect(e.registry.listPendingConfirmations()).toEqual([]);
+    },
+  );
 
-  it.each(DISPLAYS.map((f) => [f.name, f] as const))('%s: the same single payment however the bytes are chunked', (_n, f) => {
-    fc.assert(
-      fc.property(fc.array(fc.nat(f.bytes.length), { maxLength: 20 }), (cuts) => {
-        const e = env();
-        const stream = serve('pole', e, f.options);
-        for (const piece of splitAt(f.bytes, cuts)) stream.feed(piece);
-        e.clock.advance(2000);
-        expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it.each(DISPLAYS.map((f) => [f.name, f] as const))(
+    '%s: the same single payment however the bytes are chunked',
+    (_n, f) => {
+      fc.assert(
+        fc.property(fc.array(fc.nat(f.bytes.length), { maxLength: 20 }), (cuts) => {
+          const e = env();
+          const stream = serve('pole', e, f.options);
+          for (const piece of splitAt(f.bytes, cuts)) stream.feed(piece);
+          e.clock.advance(2000);
+          expect(e.api.submitted.map((s) => s.request.amount)).toEqual([f.expect]);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 
   it.each(DISPLAYS.map((f) => [f.name, f] as const))('%s reaches the real display byte for byte', async (_n, f) => {
     const e = env();
@@ -240,7 +276,9 @@ describe('pole-display capture: recorded display streams', () => {
     stream.feed(screen);
     e.clock.advance(1500);
     expect(e.api.amounts()).toEqual([1234]);
-    expect(e.registry.listPendingConfirmations()).toMatchObject([{ amount: { minor: 1234, currency: 'EUR' }, previousRef: 'POLE-20260314-0001', times: 1 }]);
+    expect(e.registry.listPendingConfirmations()).toMatchObject([
+      { amount: { minor: 1234, currency: 'EUR' }, previousRef: 'POLE-20260314-0001', times: 1 },
+    ]);
   });
 
   it('a total that changes before it stood still is not charged; the final one is', () => {
@@ -290,7 +328,11 @@ describe('pole-display capture: recorded display streams', () => {
 
   it('a slip for a display capture goes to the configured slip printer', async () => {
     const e = env();
-    const stream = serve('pole', e, { slip: true, slipPrinter: { type: 'tcp', host: '127.0.0.1', port: 9101 }, slipTitle: 'KARTENZAHLUNG' });
+    const stream = serve('pole', e, {
+      slip: true,
+      slipPrinter: { type: 'tcp', host: '127.0.0.1', port: 9101 },
+      slipTitle: 'KARTENZAHLUNG',
+    });
     stream.feed(parseFixture('s', '"TOTAL 10,51"').bytes);
     e.clock.advance(1500);
     await e.registry.idle();

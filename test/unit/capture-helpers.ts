@@ -4,7 +4,16 @@
  * amounts: …51 declines, everything else approves).
  */
 import { EventEmitter } from 'node:events';
-import type { BridgeApi, CancelAnswer, Delivery, PaymentHandle, PaymentObserver, PaymentView, RegisterIdentity, TerminalView } from '../../src/bridge/api';
+import type {
+  BridgeApi,
+  CancelAnswer,
+  Delivery,
+  PaymentHandle,
+  PaymentObserver,
+  PaymentView,
+  RegisterIdentity,
+  TerminalView,
+} from '../../src/bridge/api';
 import { BridgeError } from '../../src/domain/errors';
 import type { PaymentRequest, PaymentResult } from '../../src/domain/payment';
 import type { Outcome, TransactionKind } from '../../src/domain/vocabulary';
@@ -82,7 +91,9 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     const until = this.t + ms;
     for (;;) {
-      const due = [...this.timers.entries()].filter(([, v]) => v.at <= until).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+      const due = [...this.timers.entries()]
+        .filter(([, v]) => v.at <= until)
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
       if (!due) break;
       this.timers.delete(due[0]);
       this.t = Math.max(this.t, due[1].at);
@@ -179,7 +190,8 @@ export class FakeApi implements BridgeApi {
   async submit(who: RegisterIdentity, request: PaymentRequest, observer?: PaymentObserver): Promise<PaymentHandle> {
     const existing = this.submitted.find((s) => s.request.ref === request.ref);
     if (existing) return { id: request.ref, attached: true, result: existing.result };
-    if (!request.amount || request.amount.minor === 0) throw new BridgeError('invalid_amount', 'amount must be greater than zero');
+    if (!request.amount || request.amount.minor === 0)
+      throw new BridgeError('invalid_amount', 'amount must be greater than zero');
     observer?.stage?.({ ref: request.ref, stage: 'queued', message: 'Waiting for the terminal' });
     observer?.stage?.({ ref: request.ref, stage: 'present_card', message: 'Present card' });
     let resolve!: (r: PaymentResult) => void;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/domain/errors';
 import { silentLogger } from '../../src/log/logger';
-import { CaptureRegistry, type CaptureRecord, type PendingConfirmation } from '../../src/register/capture/capture-registry';
+import {
+  CaptureRegistry,
+  type CaptureRecord,
+  type PendingConfirmation,
+} from '../../src/register/capture/capture-registry';
 import { parsePoleOptions, parsePrinterOptions } from '../../src/register/capture/options';
 import type { PaymentView } from '../../src/bridge/api';
 import { FakeApi, ManualClock } from './capture-helpers';
@@ -27,7 +31,19 @@ function setup(options: Record<string, unknown> = {}, listener = 'pole', mode: '
 }
 
 const view = (ref: string): PaymentView => ({
-  id: ref, register: 'pole', ref, kind: 'sale', amount: EUR(100), terminal: 'lane1', stage: 'done', outcome: 'approved', message: '', delivered: true, acknowledged: false, createdAt: '', updatedAt: '',
+  id: ref,
+  register: 'pole',
+  ref,
+  kind: 'sale',
+  amount: EUR(100),
+  terminal: 'lane1',
+  stage: 'done',
+  outcome: 'approved',
+  message: '',
+  delivered: true,
+  acknowledged: false,
+  createdAt: '',
+  updatedAt: '',
 });
 
 describe('duplicate window and confirmations', () => {
@@ -39,7 +55,14 @@ describe('duplicate window and confirmations', () => {
     expect(t.lane.offer(EUR(1234), 'TOTAL 12,34')).toBe('held');
     expect(t.api.amounts()).toEqual([1234]);
     const [held] = t.registry.listPendingConfirmations();
-    expect(held).toMatchObject({ listener: 'pole', mode: 'pole-display', amount: EUR(1234), text: 'TOTAL 12,34', previousRef: 'POLE-20260314-0001', times: 1 });
+    expect(held).toMatchObject({
+      listener: 'pole',
+      mode: 'pole-display',
+      amount: EUR(1234),
+      text: 'TOTAL 12,34',
+      previousRef: 'POLE-20260314-0001',
+      times: 1,
+    });
     expect(t.pending).toEqual([held]);
 
     const resolved: unknown[] = [];
@@ -48,7 +71,11 @@ describe('duplicate window and confirmations', () => {
     expect(t.api.amounts()).toEqual([1234, 1234]);
     expect(t.registry.listPendingConfirmations()).toEqual([]);
     await t.registry.idle();
-    expect(t.registry.recentCaptures()[0]).toMatchObject({ ref: 'POLE-20260314-0002', confirmed: true, outcome: 'approved' });
+    expect(t.registry.recentCaptures()[0]).toMatchObject({
+      ref: 'POLE-20260314-0002',
+      confirmed: true,
+      outcome: 'approved',
+    });
 
     // A third time: held again (the confirmed payment is now the previous one); this time discarded.
     t.lane.offer(EUR(1234), 'TOTAL 12,34');
@@ -90,7 +117,11 @@ describe('duplicate window and confirmations', () => {
     };
     t.lane.offer(EUR(700), 'TOTAL 7,00');
     await t.registry.idle();
-    expect(t.registry.recentCaptures().find((c) => c.amount.minor === 700)).toMatchObject({ amount: EUR(700), outcome: 'failed', message: 'terminal_offline: the terminal does not answer' });
+    expect(t.registry.recentCaptures().find((c) => c.amount.minor === 700)).toMatchObject({
+      amount: EUR(700),
+      outcome: 'failed',
+      message: 'terminal_offline: the terminal does not answer',
+    });
     expect(t.lane.offer(EUR(700), 'TOTAL 7,00')).toBe('started');
   });
 
@@ -103,7 +134,13 @@ describe('duplicate window and confirmations', () => {
     expect(t.lane.offer(EUR(100), '')).toBe('held');
     t.clock.advance(1);
     expect(t.lane.offer(EUR(100), '')).toBe('started');
-    const other = t.registry.lane({ api: t.api, identity: { listener: 'pole2', register: 'pole2' }, log: silentLogger(), options: parsePoleOptions({}), clock: t.clock });
+    const other = t.registry.lane({
+      api: t.api,
+      identity: { listener: 'pole2', register: 'pole2' },
+      log: silentLogger(),
+      options: parsePoleOptions({}),
+      clock: t.clock,
+    });
     expect(other.offer(EUR(100), '')).toBe('started');
   });
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { compileTotalPattern, findTotal, normalizeAmount, type TotalRule } from '../../src/register/capture/total';
 import { parsePoleOptions, parsePrinterOptions } from '../../src/register/capture/options';
 
-const rule = (over: Partial<TotalRule> = {}): TotalRule => ({ pattern: compileTotalPattern(), decimal: 'auto', currency: 'EUR', pick: 'first', acrossLines: true, ...over });
+const rule = (over: Partial<TotalRule> = {}): TotalRule => ({
+  pattern: compileTotalPattern(),
+  decimal: 'auto',
+  currency: 'EUR',
+  pick: 'first',
+  acrossLines: true,
+  ...over,
+});
 const total = (text: string, over: Partial<TotalRule> = {}) => findTotal(text, rule(over))?.amount;
 
 describe('finding the total with the default pattern', () => {
@@ -24,7 +31,15 @@ describe('finding the total with the default pattern', () => {
     expect(total(text)).toEqual({ minor, currency });
   });
 
-  it.each(['SUBTOTAL 3.00', 'ZWISCHENSUMME 3,00', 'TOTAL -12,34', 'TOTALS 5', 'Total items: 3 pcs'.replace('3', 'three'), 'Danke', ''])('%j has no total', (text) => {
+  it.each([
+    'SUBTOTAL 3.00',
+    'ZWISCHENSUMME 3,00',
+    'TOTAL -12,34',
+    'TOTALS 5',
+    'Total items: 3 pcs'.replace('3', 'three'),
+    'Danke',
+    '',
+  ])('%j has no total', (text) => {
     expect(total(text)).toBeUndefined();
   });
 
@@ -50,8 +65,14 @@ describe('finding the total with the default pattern', () => {
   });
 
   it('a custom pattern with its own currency group', () => {
-    const pattern = compileTotalPattern(String.raw`A PAYER\s+(?<amount>[0-9 ]+,[0-9]{2})\s*(?<currencyCode>[A-Z]{3})?`, 'i');
-    expect(findTotal('A PAYER   1 234,50 EUR', rule({ pattern, decimal: ',' }))?.amount).toEqual({ minor: 123450, currency: 'EUR' });
+    const pattern = compileTotalPattern(
+      String.raw`A PAYER\s+(?<amount>[0-9 ]+,[0-9]{2})\s*(?<currencyCode>[A-Z]{3})?`,
+      'i',
+    );
+    expect(findTotal('A PAYER   1 234,50 EUR', rule({ pattern, decimal: ',' }))?.amount).toEqual({
+      minor: 123450,
+      currency: 'EUR',
+    });
   });
 
   it('a pattern without an "amount" group or with a syntax error is a config error', () => {
@@ -98,9 +119,25 @@ describe('the register format of amounts → exact decimal text', () => {
 describe('capture options', () => {
   it('defaults', () => {
     const pole = parsePoleOptions({});
-    expect(pole).toMatchObject({ mode: 'pole-display', trigger: 'stable', stableMs: 1500, keywords: ['KARTE', 'CARD'], duplicateWindowMs: 60_000, refPrefix: 'POLE', currency: 'EUR', columns: 20, rows: 2 });
+    expect(pole).toMatchObject({
+      mode: 'pole-display',
+      trigger: 'stable',
+      stableMs: 1500,
+      keywords: ['KARTE', 'CARD'],
+      duplicateWindowMs: 60_000,
+      refPrefix: 'POLE',
+      currency: 'EUR',
+      columns: 20,
+      rows: 2,
+    });
     const printer = parsePrinterOptions({});
-    expect(printer).toMatchObject({ mode: 'printer', refPrefix: 'PRN', receiptEnd: { cut: true, init: false, endOfJob: true, idleMs: 0 }, answerStatus: true, acrossLines: false });
+    expect(printer).toMatchObject({
+      mode: 'printer',
+      refPrefix: 'PRN',
+      receiptEnd: { cut: true, init: false, endOfJob: true, idleMs: 0 },
+      answerStatus: true,
+      acrossLines: false,
+    });
   });
 
   it('refuses what cannot work, naming the option', () => {

@@ -4,7 +4,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkFrame, detectLine, frameMessage, lrc, onLine, parityOk, withParity } from '../../src/register/concert/framing';
+import {
+  checkFrame,
+  detectLine,
+  frameMessage,
+  lrc,
+  onLine,
+  parityOk,
+  withParity,
+} from '../../src/register/concert/framing';
 import {
   answerTo,
   cardReport,
@@ -23,9 +31,21 @@ const SP10 = ' '.repeat(10);
 
 describe('worked examples of concert.md §9', () => {
   it('(a) sale 12.50 EUR, E+, A010, full answer: 37 bytes, LRC 01', () => {
-    const wire = hex('02 30 31 30 30 30 30 31 32 35 30 31 31 30 39 37 38 20 20 20 20 20 20 20 20 20 20 41 30 31 30 42 30 31 30 03 01');
+    const wire = hex(
+      '02 30 31 30 30 30 30 31 32 35 30 31 31 30 39 37 38 20 20 20 20 20 20 20 20 20 20 41 30 31 30 42 30 31 30 03 01',
+    );
     const r = decodeRequest(wire.subarray(1, -2).toString('latin1'));
-    expect(r).toEqual({ register: '01', amount: '00001250', answerFlag: '1', paymentMode: '1', transactionType: '0', currency: '978', privateData: SP10, timing: 'A010', authorisation: 'B010' });
+    expect(r).toEqual({
+      register: '01',
+      amount: '00001250',
+      answerFlag: '1',
+      paymentMode: '1',
+      transactionType: '0',
+      currency: '978',
+      privateData: SP10,
+      timing: 'A010',
+      authorisation: 'B010',
+    });
     expect(frameMessage(encodeRequest(r))).toEqual(wire);
     expect(wire.length).toBe(37);
     expect(checkFrame(wire, undefined)).toMatchObject({ ok: true, mode: '8N1' });
@@ -47,12 +67,23 @@ describe('worked examples of concert.md §9', () => {
 
   it('(c) approved, short answer: 28 bytes, LRC 33', () => {
     const wire = hex('02 30 31 30 30 30 30 30 31 32 35 30 31 39 37 38 20 20 20 20 20 20 20 20 20 20 03 33');
-    expect(frameMessage(encodeAnswer(answerTo(shortSale, STATUS.approved, { panMasked: '497010******0042' })))).toEqual(wire);
-    expect(decodeAnswer(wire.subarray(1, -2).toString('latin1'))).toEqual({ register: '01', status: '0', amount: '00001250', paymentMode: '1', currency: '978', privateData: SP10 });
+    expect(frameMessage(encodeAnswer(answerTo(shortSale, STATUS.approved, { panMasked: '497010******0042' })))).toEqual(
+      wire,
+    );
+    expect(decodeAnswer(wire.subarray(1, -2).toString('latin1'))).toEqual({
+      register: '01',
+      status: '0',
+      amount: '00001250',
+      paymentMode: '1',
+      currency: '978',
+      privateData: SP10,
+    });
   });
 
   it('(d) declined: short form LRC 34; full form 83 bytes with 55 zeros, ending 03 04 (the LRC equals EOT)', () => {
-    expect(frameMessage(encodeAnswer(answerTo(shortSale, STATUS.refused)))).toEqual(hex('02 30 31 37 30 30 30 30 31 32 35 30 31 39 37 38 20 20 20 20 20 20 20 20 20 20 03 34'));
+    expect(frameMessage(encodeAnswer(answerTo(shortSale, STATUS.refused)))).toEqual(
+      hex('02 30 31 37 30 30 30 30 31 32 35 30 31 39 37 38 20 20 20 20 20 20 20 20 20 20 03 34'),
+    );
     const full = frameMessage(encodeAnswer(answerTo(sale, STATUS.refused, { panMasked: '497010******0042' })));
     expect(full.length).toBe(83);
     expect(full.subarray(1, -2).toString('latin1')).toBe(`017000012501${'0'.repeat(55)}978${SP10}`);
@@ -71,7 +102,11 @@ describe('worked examples of concert.md §9', () => {
   it('(g) refund 12.50, short answer, A010: LRC 01', () => {
     const framed = frameMessage(`0100001250011978${SP10}A010B010`);
     expect(framed.at(-1)).toBe(0x01);
-    expect(decodeRequest(framed.subarray(1, -2).toString('latin1'))).toMatchObject({ transactionType: '1', answerFlag: '0', timing: 'A010' });
+    expect(decodeRequest(framed.subarray(1, -2).toString('latin1'))).toMatchObject({
+      transactionType: '1',
+      answerFlag: '0',
+      timing: 'A010',
+    });
   });
 
   it('(h) protocol E sale: 26 characters, 29 bytes, LRC 02 (equal to STX)', () => {
@@ -141,7 +176,12 @@ describe('LRC, parity and frame checks', () => {
   });
 });
 
-const printable = (n: number): fc.Arbitrary<string> => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: n, maxLength: n });
+const printable = (n: number): fc.Arbitrary<string> =>
+  fc.string({
+    unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    minLength: n,
+    maxLength: n,
+  });
 
 export const requestArb: fc.Arbitrary<ConcertRequest> = fc
   .record({
@@ -183,6 +223,9 @@ describe('properties', () => {
   });
 
   it('decode(encode(answer)) = answer', () => {
-    fc.assert(fc.property(answerArb, (a) => void expect(decodeAnswer(encodeAnswer(a))).toEqual(a)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(answerArb, (a) => void expect(decodeAnswer(encodeAnswer(a))).toEqual(a)),
+      { numRuns: 1000 },
+    );
   });
 });

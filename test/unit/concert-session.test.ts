@@ -25,8 +25,17 @@ function setup(options: Record<string, unknown> = {}) {
   const api = new FakeBridgeApi();
   const stream = new MemoryStream();
   let n = 0;
-  const ctx: RegisterContext = { api, identity: { listener: 'fr', register: 'fr', terminal: 'lane1' }, options: {}, peer: 'memory', log: silentLogger() };
-  concertProtocol(parseConcertOptions({ turnaroundMs: 0, ...options }), { timers, newRef: () => `r${++n}` }).serve(stream, ctx);
+  const ctx: RegisterContext = {
+    api,
+    identity: { listener: 'fr', register: 'fr', terminal: 'lane1' },
+    options: {},
+    peer: 'memory',
+    log: silentLogger(),
+  };
+  concertProtocol(parseConcertOptions({ turnaroundMs: 0, ...options }), { timers, newRef: () => `r${++n}` }).serve(
+    stream,
+    ctx,
+  );
   let seen = 0;
   /** Bytes the bridge wrote since the last call. */
   const out = (): number[] => {
@@ -198,7 +207,7 @@ describe('Concert answer session (bridge → register) and the commit rule', () 
     expect(lost.api.all).toHaveLength(0);
   });
 
-  it('type 2 voids the register\'s last approved transaction of that amount; another amount gets status 9', async () => {
+  it("type 2 voids the register's last approved transaction of that amount; another amount gets status 9", async () => {
     const t = setup();
     await t.request(`0100001250010978${SP10}A010B010`);
     t.api.all[0]!.finish(APPROVED_MC);

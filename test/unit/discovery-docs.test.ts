@@ -14,7 +14,9 @@ const PAGE = readFileSync(join(ROOT, 'docs', 'devices.md'), 'utf8');
 
 describe('docs/devices.md', () => {
   it('every configuration example is valid', () => {
-    const blocks = [...PAGE.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+    const blocks = [...PAGE.matchAll(/```json\n([\s\S]*?)```/g)].map(
+      (m) => JSON.parse(m[1]!) as Record<string, unknown>,
+    );
     expect(blocks.length).toBeGreaterThanOrEqual(5);
     for (const b of blocks) {
       const config = {
@@ -26,7 +28,7 @@ describe('docs/devices.md', () => {
     }
   });
 
-  it('names the USB ids the bridge recognises, and the HID example\'s decimal ids are the CP2110\'s', () => {
+  it("names the USB ids the bridge recognises, and the HID example's decimal ids are the CP2110's", () => {
     for (const id of [...MYPOS_USB_IDS, ...HID_UART_CABLE_IDS]) {
       const text = formatUsbId(id.vendorId, id.productId);
       const [v, p] = text.split(':');

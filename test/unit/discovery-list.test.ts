@@ -49,7 +49,12 @@ const empty: DiscoveryDeps = { serial: serial([]), hid: hid([]), usb: usb([]) };
 function sysfs(): string {
   const d = mkdtempSync(join(tmpdir(), 'rb-sysfs-'));
   dirs.push(d);
-  for (const [name, type] of [['ttyS0', '4'], ['ttyS1', '0'], ['ttyS2', '0'], ['ttyS3', '0']] as const) {
+  for (const [name, type] of [
+    ['ttyS0', '4'],
+    ['ttyS1', '0'],
+    ['ttyS2', '0'],
+    ['ttyS3', '0'],
+  ] as const) {
     mkdirSync(join(d, name));
     writeFileSync(join(d, name, 'type'), `${type}\n`);
   }
@@ -69,7 +74,14 @@ describe('device list', () => {
       platform: 'linux',
       sysClassTty: tty,
       serial: serial([
-        { path: '/dev/ttyACM0', manufacturer: 'Nexgo', serialNumber: 'N86-0001', vendorId: 0x294a, productId: 0x3101, pnpId: 'usb-Nexgo_N86-0001-if00' },
+        {
+          path: '/dev/ttyACM0',
+          manufacturer: 'Nexgo',
+          serialNumber: 'N86-0001',
+          vendorId: 0x294a,
+          productId: 0x3101,
+          pnpId: 'usb-Nexgo_N86-0001-if00',
+        },
         { path: '/dev/rfcomm0' },
         { path: '/dev/ttyUSB0', manufacturer: 'FTDI', vendorId: 0x0403, productId: 0x6001 },
         { path: '/dev/ttyS0' },
@@ -77,11 +89,36 @@ describe('device list', () => {
         { path: '/dev/ttyS3' },
       ]),
       hid: hid([
-        { path: '/dev/hidraw3', vendorId: 0x10c4, productId: 0xea80, product: 'CP2110 HID USB-to-UART Bridge', manufacturer: 'Silicon Labs', serialNumber: '0001', usagePage: 0xff00 },
-        { path: '/dev/hidraw3', vendorId: 0x10c4, productId: 0xea80, product: 'CP2110 HID USB-to-UART Bridge', manufacturer: 'Silicon Labs', serialNumber: '0001', usagePage: 0x0001 },
-        { path: '/dev/hidraw0', vendorId: 0x046d, productId: 0xc52b, product: 'USB Receiver', manufacturer: 'Logitech' },
+        {
+          path: '/dev/hidraw3',
+          vendorId: 0x10c4,
+          productId: 0xea80,
+          product: 'CP2110 HID USB-to-UART Bridge',
+          manufacturer: 'Silicon Labs',
+          serialNumber: '0001',
+          usagePage: 0xff00,
+        },
+        {
+          path: '/dev/hidraw3',
+          vendorId: 0x10c4,
+          productId: 0xea80,
+          product: 'CP2110 HID USB-to-UART Bridge',
+          manufacturer: 'Silicon Labs',
+          serialNumber: '0001',
+          usagePage: 0x0001,
+        },
+        {
+          path: '/dev/hidraw0',
+          vendorId: 0x046d,
+          productId: 0xc52b,
+          product: 'USB Receiver',
+          manufacturer: 'Logitech',
+        },
       ]),
-      usb: usb([{ vendorId: 0x294a, productId: 0x3101, busNumber: 1, deviceAddress: 7, portPath: '1-2' }, { vendorId: 0x1d6b, productId: 0x0002, busNumber: 1, deviceAddress: 1 }]),
+      usb: usb([
+        { vendorId: 0x294a, productId: 0x3101, busNumber: 1, deviceAddress: 7, portPath: '1-2' },
+        { vendorId: 0x1d6b, productId: 0x0002, busNumber: 1, deviceAddress: 1 },
+      ]),
     });
     expect(r.unavailable).toEqual([]);
     expect(r.note).toBeUndefined();
@@ -96,10 +133,18 @@ describe('device list', () => {
       ['usb', 'usb 1-2', 'mypos_terminal'],
       ['usb', 'usb bus 1 device 1', undefined],
     ]);
-    expect(r.devices[0]).toMatchObject({ usbId: '294A:3101', vendorId: 0x294a, productId: 0x3101, manufacturer: 'Nexgo', serialNumber: 'N86-0001' });
+    expect(r.devices[0]).toMatchObject({
+      usbId: '294A:3101',
+      vendorId: 0x294a,
+      productId: 0x3101,
+      manufacturer: 'Nexgo',
+      serialNumber: 'N86-0001',
+    });
     expect(r.devices[0]!.description).toBe('myPOS terminal (Nexgo), Nexgo, serial number N86-0001, USB 294A:3101');
     expect(r.devices[1]!.description).toBe('Bluetooth serial port');
-    expect(r.devices[4]!.description).toBe('Silicon Labs CP2110 HID-to-UART, Silicon Labs, CP2110 HID USB-to-UART Bridge, serial number 0001, USB 10C4:EA80');
+    expect(r.devices[4]!.description).toBe(
+      'Silicon Labs CP2110 HID-to-UART, Silicon Labs, CP2110 HID USB-to-UART Bridge, serial number 0001, USB 10C4:EA80',
+    );
 
     const lines = formatDevices(r);
     expect(lines).toHaveLength(8);
@@ -112,19 +157,38 @@ describe('device list', () => {
   });
 
   it('a Windows Bluetooth COM port (BTHENUM) is a Bluetooth port', async () => {
-    const r = await listDevices({ ...empty, serial: serial([{ path: 'COM7', pnpId: 'BTHENUM\\{00001101-0000-1000-8000-00805F9B34FB}_LOCALMFG&0002\\7&1234', friendlyName: 'Standard Serial over Bluetooth link (COM7)' }]) });
-    expect(r.devices).toEqual([{ kind: 'bluetooth', path: 'COM7', description: 'Standard Serial over Bluetooth link (COM7)' }]);
+    const r = await listDevices({
+      ...empty,
+      serial: serial([
+        {
+          path: 'COM7',
+          pnpId: 'BTHENUM\\{00001101-0000-1000-8000-00805F9B34FB}_LOCALMFG&0002\\7&1234',
+          friendlyName: 'Standard Serial over Bluetooth link (COM7)',
+        },
+      ]),
+    });
+    expect(r.devices).toEqual([
+      { kind: 'bluetooth', path: 'COM7', description: 'Standard Serial over Bluetooth link (COM7)' },
+    ]);
   });
 
   it('a backend that cannot be read: one sentence for it, the others still listed', async () => {
     const r = await listDevices({
       serial: serial([{ path: '/dev/ttyACM0', vendorId: 0x294a, productId: 0x3101 }]),
-      hid: hid(new DeviceError('unavailable', 'HID devices cannot be used on this computer: node-hid could not load (hidraw: x; libusb: y)')),
+      hid: hid(
+        new DeviceError(
+          'unavailable',
+          'HID devices cannot be used on this computer: node-hid could not load (hidraw: x; libusb: y)',
+        ),
+      ),
       usb: usb(new Error('Error: LIBUSB_ERROR_OTHER\n    at getDeviceList (native)')),
     });
     expect(r.devices.map((d) => d.path)).toEqual(['/dev/ttyACM0']);
     expect(r.unavailable).toEqual([
-      { source: 'hid', reason: 'HID devices cannot be used on this computer: node-hid could not load (hidraw: x; libusb: y)' },
+      {
+        source: 'hid',
+        reason: 'HID devices cannot be used on this computer: node-hid could not load (hidraw: x; libusb: y)',
+      },
       { source: 'usb', reason: 'USB devices could not be read: LIBUSB_ERROR_OTHER' },
     ]);
     expect(formatDevices(r).slice(1)).toEqual([
@@ -134,14 +198,24 @@ describe('device list', () => {
   });
 
   it('nothing found where it could look, and one backend unreadable: one line for each', async () => {
-    const r = await listDevices({ ...empty, usb: usb(new DeviceError('unavailable', 'USB devices cannot be listed: /sys/bus/usb is missing')) });
-    expect(formatDevices(r)).toEqual(['no serial ports or HID devices found', 'USB devices cannot be listed: /sys/bus/usb is missing']);
+    const r = await listDevices({
+      ...empty,
+      usb: usb(new DeviceError('unavailable', 'USB devices cannot be listed: /sys/bus/usb is missing')),
+    });
+    expect(formatDevices(r)).toEqual([
+      'no serial ports or HID devices found',
+      'USB devices cannot be listed: /sys/bus/usb is missing',
+    ]);
     expect(r.note).toBe('No serial ports or HID devices found. USB devices cannot be listed: /sys/bus/usb is missing.');
   });
 
   it('only the sources asked for are read', async () => {
     let hidRead = false;
-    const r = await listDevices({ ...empty, hid: { devices: async () => ((hidRead = true), []), open: () => Promise.reject(new Error('x')) }, sources: ['serial', 'usb'] });
+    const r = await listDevices({
+      ...empty,
+      hid: { devices: async () => ((hidRead = true), []), open: () => Promise.reject(new Error('x')) },
+      sources: ['serial', 'usb'],
+    });
     expect(hidRead).toBe(false);
     expect(formatDevices(r, ['serial', 'usb'])).toEqual(['no serial ports or USB devices found']);
     expect(nothingFound(['hid'])).toBe('no HID devices found');

@@ -45,7 +45,9 @@ describe('desktop bundles', () => {
   it('leaves only Electron, Node built-ins and the native / run-time-loading modules outside the main bundle', () => {
     const code = readFileSync(join(out, 'main.cjs'), 'utf8');
     const allowed = new Set(['electron', 'libsql', 'serialport', 'node-hid', 'usb', 'pino', 'ws', ...builtinModules]);
-    const outside = [...new Set(loads(code))].filter((m) => !m.startsWith('node:') && !allowed.has(m) && !m.startsWith('@serialport/') && !m.startsWith('@libsql/'));
+    const outside = [...new Set(loads(code))].filter(
+      (m) => !m.startsWith('node:') && !allowed.has(m) && !m.startsWith('@serialport/') && !m.startsWith('@libsql/'),
+    );
     expect(outside).toEqual([]);
     // The core is inside the bundle, not loaded from TypeScript sources.
     expect(code).toContain('startService');
@@ -55,7 +57,10 @@ describe('desktop bundles', () => {
   it('loads the native modules through require (createRequire), never through a dynamic import() from app.asar', () => {
     const code = readFileSync(join(out, 'main.cjs'), 'utf8');
     const imported = [...code.matchAll(/\bimport\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
-    expect(imported.filter((m) => ['serialport', 'node-hid', 'usb', 'libsql'].includes(m) || m.startsWith('@serialport/'))).toEqual([]);
-    for (const native of ['serialport', 'node-hid', 'usb']) expect(code, native).toMatch(new RegExp(`createRequire\\)\\([^;]*?\\)\\("${native}"\\)`));
+    expect(
+      imported.filter((m) => ['serialport', 'node-hid', 'usb', 'libsql'].includes(m) || m.startsWith('@serialport/')),
+    ).toEqual([]);
+    for (const native of ['serialport', 'node-hid', 'usb'])
+      expect(code, native).toMatch(new RegExp(`createRequire\\)\\([^;]*?\\)\\("${native}"\\)`));
   });
 });

@@ -17,7 +17,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function context(platform: NodeJS.Platform, o: Partial<LoginItemContext> = {}): LoginItemContext & { calls: unknown[] } {
+function context(
+  platform: NodeJS.Platform,
+  o: Partial<LoginItemContext> = {},
+): LoginItemContext & { calls: unknown[] } {
   const calls: unknown[] = [];
   return {
     platform,
@@ -28,7 +31,8 @@ function context(platform: NodeJS.Platform, o: Partial<LoginItemContext> = {}): 
     app: {
       isPackaged: true,
       getAppPath: () => '/app',
-      getLoginItemSettings: (opts?: unknown) => (calls.push(['get', opts]), { openAtLogin: true, wasOpenedAtLogin: true }) as never,
+      getLoginItemSettings: (opts?: unknown) =>
+        (calls.push(['get', opts]), { openAtLogin: true, wasOpenedAtLogin: true }) as never,
       setLoginItemSettings: (s: unknown) => void calls.push(['set', s]),
     },
     ...o,
@@ -41,7 +45,10 @@ describe('start at login', () => {
     const item = loginItemFor(c);
     expect(item.get()).toBe(true);
     item.set(false);
-    expect(c.calls).toEqual([['get', { args: ['--hidden'] }], ['set', { openAtLogin: false, args: ['--hidden'] }]]);
+    expect(c.calls).toEqual([
+      ['get', { args: ['--hidden'] }],
+      ['set', { openAtLogin: false, args: ['--hidden'] }],
+    ]);
     expect(item.startedHidden()).toBe(true);
     expect(loginItemFor(context('win32')).startedHidden()).toBe(false);
   });
@@ -60,7 +67,9 @@ describe('start at login', () => {
     const env = { XDG_CONFIG_HOME: join(home, 'cfg') };
     const file = autostartFile(env);
     expect(file).toBe(join(home, 'cfg', 'autostart', 'register-bridge.desktop'));
-    expect(autostartFile({ HOME: home, XDG_CONFIG_HOME: 'relative/ignored' })).toBe(join(home, '.config', 'autostart', 'register-bridge.desktop'));
+    expect(autostartFile({ HOME: home, XDG_CONFIG_HOME: 'relative/ignored' })).toBe(
+      join(home, '.config', 'autostart', 'register-bridge.desktop'),
+    );
 
     const packaged = loginItemFor(context('linux', { env, execPath: '/opt/Register Bridge/register-bridge' }));
     expect(packaged.get()).toBe(false);
@@ -88,11 +97,21 @@ describe('start at login', () => {
 
 describe('start failure', () => {
   it('tells a config error from a port taken from anything else', () => {
-    expect(describeFailure({ stage: 'config', error: new BridgeError('config_invalid', 'x.json is not valid JSON: Unexpected end\nmore') })).toEqual({
+    expect(
+      describeFailure({
+        stage: 'config',
+        error: new BridgeError('config_invalid', 'x.json is not valid JSON: Unexpected end\nmore'),
+      }),
+    ).toEqual({
       kind: 'config',
       reason: 'x.json is not valid JSON: Unexpected end',
     });
-    expect(describeFailure({ stage: 'start', error: new BridgeError('config_invalid', 'port 7450 on 127.0.0.1 is already in use by another program') }).kind).toBe('port');
+    expect(
+      describeFailure({
+        stage: 'start',
+        error: new BridgeError('config_invalid', 'port 7450 on 127.0.0.1 is already in use by another program'),
+      }).kind,
+    ).toBe('port');
     expect(describeFailure({ stage: 'start', error: 'disk full' })).toEqual({ kind: 'other', reason: 'disk full' });
   });
 });

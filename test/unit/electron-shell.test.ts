@@ -61,13 +61,24 @@ describe('safeStorage keychain', () => {
   it('takes the secrets the Setup and Settings views save: the config file and the keychain file hold no plain text', async () => {
     const file = join(dir, 'config.json');
     const keychainFile = join(dir, 'secrets.json');
-    const start = { listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }], terminals: [{ id: 'demo', driver: 'simulator', currency: 'EUR' }] };
+    const start = {
+      listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 7450 } }],
+      terminals: [{ id: 'demo', driver: 'simulator', currency: 'EUR' }],
+    };
     writeFileSync(file, JSON.stringify(start));
     const keychain = new SafeStorageKeychain(keychainFile, fakeSafeStorage());
     const core = new StatusCore({ config: demoConfig(), configFile: file, log: silentLogger(), secretStore: keychain });
     const cloud = {
-      id: 'cloud', driver: 'epos', environment: 'demo', terminalId: '80123457', partnerId: 'mps-p-1', applicationId: 'mps-app-1',
-      partnerClientId: 'client_1', partnerSecret: 'partner-secret-9f2c', merchantClientId: 'cli_1', merchantSecret: 'merchant-secret-4b7e',
+      id: 'cloud',
+      driver: 'epos',
+      environment: 'demo',
+      terminalId: '80123457',
+      partnerId: 'mps-p-1',
+      applicationId: 'mps-app-1',
+      partnerClientId: 'client_1',
+      partnerSecret: 'partner-secret-9f2c',
+      merchantClientId: 'cli_1',
+      merchantSecret: 'merchant-secret-4b7e',
     };
     const answer = await core.settingsSave({ config: { ...start, terminals: [cloud] } });
     expect(answer).toMatchObject({ saved: true, issues: [] });
@@ -76,7 +87,10 @@ describe('safeStorage keychain', () => {
       expect(text).not.toContain('merchant-secret-4b7e');
     }
     const written = JSON.parse(readFileSync(file, 'utf8')) as { terminals: Array<Record<string, unknown>> };
-    expect(written.terminals[0]).toMatchObject({ partnerSecret: { keychain: 'terminal.cloud.partnerSecret' }, merchantSecret: { keychain: 'terminal.cloud.merchantSecret' } });
+    expect(written.terminals[0]).toMatchObject({
+      partnerSecret: { keychain: 'terminal.cloud.partnerSecret' },
+      merchantSecret: { keychain: 'terminal.cloud.merchantSecret' },
+    });
     expect(keychain.read('terminal.cloud.merchantSecret')).toBe('merchant-secret-4b7e');
     // The page is shown the mask, never the secret.
     expect(JSON.stringify((await core.settingsGet()).config)).not.toContain('secret-');
@@ -98,24 +112,39 @@ describe('IPC', () => {
     expect(state).toMatchObject({ ok: true, value: { paused: true, terminals: [] } });
     const problem = await answerInvoke(core, 'app://bridge/index.html', { method: 'journalDetail', arg: 'x' });
     expect(problem).toMatchObject({ ok: false, problem: { status: 503, code: 'paused', instance: 'journalDetail' } });
-    const issues = await answerInvoke(core, 'app://bridge/index.html', { method: 'settingsValidate', arg: { listeners: [] } });
+    const issues = await answerInvoke(core, 'app://bridge/index.html', {
+      method: 'settingsValidate',
+      arg: { listeners: [] },
+    });
     expect(issues.ok && (issues.value as Array<{ field: string }>).some((i) => i.field === 'listeners')).toBe(true);
   });
 
   it('refuses other senders and unknown methods', async () => {
-    expect(await answerInvoke(core, 'https://example.com/', { method: 'state' })).toMatchObject({ ok: false, problem: { status: 403 } });
-    expect(await answerInvoke(core, 'app://bridge/', { method: 'constructor' })).toMatchObject({ ok: false, problem: { status: 404 } });
+    expect(await answerInvoke(core, 'https://example.com/', { method: 'state' })).toMatchObject({
+      ok: false,
+      problem: { status: 403 },
+    });
+    expect(await answerInvoke(core, 'app://bridge/', { method: 'constructor' })).toMatchObject({
+      ok: false,
+      problem: { status: 404 },
+    });
     expect(await answerInvoke(core, 'app://bridge/', null)).toMatchObject({ ok: false, problem: { status: 404 } });
   });
 
   it('registers one handler and forwards events to the window', async () => {
     const handlers = new Map<string, (...a: unknown[]) => unknown>();
-    const ipcMain = { handle: (c: string, fn: (...a: unknown[]) => unknown) => handlers.set(c, fn), removeHandler: (c: string) => handlers.delete(c) };
+    const ipcMain = {
+      handle: (c: string, fn: (...a: unknown[]) => unknown) => handlers.set(c, fn),
+      removeHandler: (c: string) => handlers.delete(c),
+    };
     const sent: unknown[] = [];
     const wc = { isDestroyed: () => false, send: (c: string, e: unknown) => sent.push([c, e]) };
     const off = registerIpc(ipcMain as never, core, () => wc as never);
     expect([...handlers.keys()]).toEqual([IPC_CHANNELS.invoke]);
-    const answer = await handlers.get(IPC_CHANNELS.invoke)!({ senderFrame: { url: 'app://bridge/index.html' } }, { method: 'logs', arg: {} });
+    const answer = await handlers.get(IPC_CHANNELS.invoke)!(
+      { senderFrame: { url: 'app://bridge/index.html' } },
+      { method: 'logs', arg: {} },
+    );
     expect(answer).toEqual({ ok: true, value: { available: false, lines: [] } });
     const e: StatusEvent = { type: 'state', reason: 'test' };
     core.emit('event', e);
@@ -134,7 +163,11 @@ describe('app:// protocol', () => {
     expect(fileForUrl(root, 'app://bridge/assets/a.js')).toBe(join(root, 'assets', 'a.js'));
     expect(fileForUrl(root, 'app://bridge/journal')).toBe(join(root, 'index.html'));
     // Dot segments, plain or encoded, never climb out of the build folder.
-    for (const url of ['app://bridge/%2e%2e/secrets.json', 'app://bridge/..%2fsecrets.json', 'app://bridge/a/..%2f..%2f..%2fsecrets.json']) {
+    for (const url of [
+      'app://bridge/%2e%2e/secrets.json',
+      'app://bridge/..%2fsecrets.json',
+      'app://bridge/a/..%2f..%2f..%2fsecrets.json',
+    ]) {
       const file = fileForUrl(root, url);
       expect(file === undefined || file.startsWith(root + '/'), url).toBe(true);
     }
@@ -160,8 +193,19 @@ describe('app:// protocol', () => {
 });
 
 describe('tray state', () => {
-  const base: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused'> = { attention: [], terminals: [], running: [], paused: false };
-  const terminal = (state: 'ready' | 'busy' | 'offline' | 'recovering') => ({ id: 't', driver: 'ipp', link: 'x', state, queue: 0 });
+  const base: Pick<StateView, 'attention' | 'terminals' | 'running' | 'paused'> = {
+    attention: [],
+    terminals: [],
+    running: [],
+    paused: false,
+  };
+  const terminal = (state: 'ready' | 'busy' | 'offline' | 'recovering') => ({
+    id: 't',
+    driver: 'ipp',
+    link: 'x',
+    state,
+    queue: 0,
+  });
   const doubt = { payment: { outcome: 'in_doubt' } } as StateView['attention'][number];
 
   it('shows idle, payment running, terminal offline, attention needed — attention first', () => {
@@ -171,7 +215,18 @@ describe('tray state', () => {
     expect(trayStateOf({ ...base, attention: [doubt], terminals: [terminal('offline')] })).toBe('attention');
     expect(trayStateOf({ ...base, paused: true })).toBe('attention');
     // A captured total held as a possible duplicate waits for the cashier: attention, even over a terminal offline.
-    const hold = { id: 'h1', listener: 'prn', mode: 'printer', amount: { minor: 1234, currency: 'EUR' }, text: 'TOTAL 12,34', firstSeenAt: '', lastSeenAt: '', times: 1, previousRef: 'PRN-1', previousAt: '' } as const;
+    const hold = {
+      id: 'h1',
+      listener: 'prn',
+      mode: 'printer',
+      amount: { minor: 1234, currency: 'EUR' },
+      text: 'TOTAL 12,34',
+      firstSeenAt: '',
+      lastSeenAt: '',
+      times: 1,
+      previousRef: 'PRN-1',
+      previousAt: '',
+    } as const;
     expect(trayStateOf({ ...base, captureHolds: [hold], terminals: [terminal('offline')] })).toBe('attention');
     expect(trayStateOf({ ...base, captureHolds: [] })).toBe('idle');
   });
@@ -186,7 +241,14 @@ describe('core host', () => {
       configFile,
       JSON.stringify({
         dataDir: join(dir, 'data'),
-        listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 }, token: { keychain: 'listener.pos.token' } }],
+        listeners: [
+          {
+            id: 'pos',
+            protocol: 'native',
+            transport: { type: 'tcp', host: '127.0.0.1', port: 0 },
+            token: { keychain: 'listener.pos.token' },
+          },
+        ],
         terminals: [{ id: 'demo', driver: 'simulator', currency: 'EUR', stageDelayMs: 0 }],
         status: { enabled: false },
       }),
@@ -206,7 +268,11 @@ describe('core host', () => {
     try {
       await host.start();
       let s = await host.core.state();
-      expect(s).toMatchObject({ paused: false, desktop: { pause: true, keychain: true, startAtLogin: true }, terminals: [{ id: 'demo' }] });
+      expect(s).toMatchObject({
+        paused: false,
+        desktop: { pause: true, keychain: true, startAtLogin: true },
+        terminals: [{ id: 'demo' }],
+      });
       expect(s.listeners[0]!.address).toMatch(/^127\.0\.0\.1:\d+$/);
 
       await host.core.setPaused(true);

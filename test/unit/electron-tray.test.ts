@@ -45,7 +45,8 @@ const electron = vi.hoisted(() => {
           size,
           reps: [{ scaleFactor: size.scaleFactor ?? 1, width: size.width, height: size.height, buffer: buf }],
           template: false,
-          addRepresentation: (r: { scaleFactor: number; width: number; height: number; buffer: Buffer }) => void image.reps.push(r),
+          addRepresentation: (r: { scaleFactor: number; width: number; height: number; buffer: Buffer }) =>
+            void image.reps.push(r),
           setTemplateImage: (on: boolean) => void (image.template = on),
         };
         return image;
@@ -84,12 +85,21 @@ describe('tray icon', () => {
       seen.add(pixels().toString('hex'));
     }
     expect(seen.size).toBe(4);
-    expect(TRAY_TOOLTIPS).toMatchObject({ running: expect.stringContaining('payment running'), attention: expect.stringContaining('attention'), offline: expect.stringContaining('offline') });
+    expect(TRAY_TOOLTIPS).toMatchObject({
+      running: expect.stringContaining('payment running'),
+      attention: expect.stringContaining('attention'),
+      offline: expect.stringContaining('offline'),
+    });
   });
 
   it('opens, pauses and resumes the listeners, and quits from its menu', () => {
     const t = new BridgeTray(actions);
-    expect(tray().menu.map((m) => m.label ?? m.type)).toEqual(['Open Register Bridge', 'Pause listeners', 'separator', 'Quit']);
+    expect(tray().menu.map((m) => m.label ?? m.type)).toEqual([
+      'Open Register Bridge',
+      'Pause listeners',
+      'separator',
+      'Quit',
+    ]);
     tray().handlers.get('click')!();
     item('Open Register Bridge').click!({ checked: false });
     expect(actions.open).toHaveBeenCalledTimes(2);
@@ -109,11 +119,16 @@ describe('tray icon', () => {
     expect(tray().destroyed).toBe(true);
   });
 
-  it('speaks the app\'s language: German and Bulgarian menus, tooltips and boxes, English for a language without the page\'s words', () => {
+  it("speaks the app's language: German and Bulgarian menus, tooltips and boxes, English for a language without the page's words", () => {
     try {
       useDesktopLocale('de-DE');
       const de = new BridgeTray(actions);
-      expect(tray().menu.map((m) => m.label ?? m.type)).toEqual(['Register Bridge öffnen', 'Empfang anhalten', 'separator', 'Beenden']);
+      expect(tray().menu.map((m) => m.label ?? m.type)).toEqual([
+        'Register Bridge öffnen',
+        'Empfang anhalten',
+        'separator',
+        'Beenden',
+      ]);
       expect(tray().tooltip).toBe('Register Bridge — bereit');
       de.update('offline', true);
       expect(tray().tooltip).toBe('Register Bridge — Empfang angehalten');
@@ -121,7 +136,12 @@ describe('tray icon', () => {
       expect(FAILURE_WORDS.button.retry).toBe('Erneut versuchen');
       useDesktopLocale('bg-BG');
       new BridgeTray(actions);
-      expect(tray().menu.map((m) => m.label ?? m.type)).toEqual(['Отвори Register Bridge', 'Спри приема', 'separator', 'Изход']);
+      expect(tray().menu.map((m) => m.label ?? m.type)).toEqual([
+        'Отвори Register Bridge',
+        'Спри приема',
+        'separator',
+        'Изход',
+      ]);
       expect(CRASH_WORDS.early('disk full')).toBe('Register Bridge не успя да стартира: disk full');
       // Every state has its own words in every language the tray speaks.
       for (const locale of ['en', 'de', 'fr', 'it', 'es', 'bg']) {
@@ -143,8 +163,12 @@ describe('tray icon', () => {
     const running = { payment: { id: 'p' } } as never;
     expect(trayStateOf({ ...none, running: [running] })).toBe('running');
     // An approval waiting for the register to take it is normal business, not attention.
-    expect(trayStateOf({ ...none, attention: [{ payment: { outcome: 'approved' }, action: '' } as never] })).toBe('idle');
-    expect(trayStateOf({ ...none, attention: [{ payment: { outcome: 'in_doubt' }, action: '' } as never] })).toBe('attention');
+    expect(trayStateOf({ ...none, attention: [{ payment: { outcome: 'approved' }, action: '' } as never] })).toBe(
+      'idle',
+    );
+    expect(trayStateOf({ ...none, attention: [{ payment: { outcome: 'in_doubt' }, action: '' } as never] })).toBe(
+      'attention',
+    );
   });
 });
 
@@ -164,7 +188,11 @@ describe('tray pictures', () => {
           const a = px[i + 3]!;
           expect([px[i]! <= a, px[i + 1]! <= a, px[i + 2]! <= a], `${state} ${size} @${i}`).toEqual([true, true, true]);
           // Each channel is the straight colour times alpha/255 (what createFromBitmap expects).
-          expect([px[i], px[i + 1], px[i + 2]]).toEqual([Math.round((b * a) / 255), Math.round((g * a) / 255), Math.round((r * a) / 255)]);
+          expect([px[i], px[i + 1], px[i + 2]]).toEqual([
+            Math.round((b * a) / 255),
+            Math.round((g * a) / 255),
+            Math.round((r * a) / 255),
+          ]);
           if (a > 0 && a < 255) edges++;
         }
         expect(edges, `${state} ${size} has anti-aliased edges`).toBeGreaterThan(0);
@@ -195,7 +223,9 @@ describe('tray pictures', () => {
   it('shows a failed start: its own tooltip with the reason, and the menu offers the problem first', () => {
     const t = new BridgeTray(actions);
     t.update('failed', false, 'port 7450 on 127.0.0.1 is already in use by another program');
-    expect(tray().tooltip).toBe(`${TRAY_TOOLTIPS.failed}\nport 7450 on 127.0.0.1 is already in use by another program`.slice(0, 127));
+    expect(tray().tooltip).toBe(
+      `${TRAY_TOOLTIPS.failed}\nport 7450 on 127.0.0.1 is already in use by another program`.slice(0, 127),
+    );
     expect(tray().tooltip).not.toContain('— ready');
     expect(tray().menu[0]!.label).toBe('Why is Register Bridge not running?');
     tray().menu[0]!.click!({ checked: false });

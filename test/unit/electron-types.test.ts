@@ -24,7 +24,9 @@ function program(extra: Record<string, string> = {}): ts.Program {
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
   host.getSourceFile = (name, lang, ...rest) =>
-    extra[name] !== undefined ? ts.createSourceFile(name, extra[name]!, lang, true) : getSourceFile(name, lang, ...rest);
+    extra[name] !== undefined
+      ? ts.createSourceFile(name, extra[name]!, lang, true)
+      : getSourceFile(name, lang, ...rest);
   host.fileExists = (name) => extra[name] !== undefined || fileExists(name);
   host.readFile = (name) => extra[name] ?? readFile(name);
   return ts.createProgram({ rootNames: [...shellFiles, ...Object.keys(extra)], options: parsed.options, host });
@@ -32,8 +34,9 @@ function program(extra: Record<string, string> = {}): ts.Program {
 
 function errorsOf(p: ts.Program, file: string): string[] {
   const s = p.getSourceFile(file)!;
-  return [...p.getSyntacticDiagnostics(s), ...p.getSemanticDiagnostics(s)]
-    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  return [...p.getSyntacticDiagnostics(s), ...p.getSemanticDiagnostics(s)].map(
+    (d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+  );
 }
 
 beforeAll(() => {
@@ -60,12 +63,23 @@ describe('electron/ type-checks against electron.d.ts', () => {
         '',
       ].join('\n'),
     });
-    const resolved = ts.resolveModuleName('electron', join(root, 'electron', 'main.ts'), parsed.options, ts.sys).resolvedModule;
+    const resolved = ts.resolveModuleName(
+      'electron',
+      join(root, 'electron', 'main.ts'),
+      parsed.options,
+      ts.sys,
+    ).resolvedModule;
     expect(resolved?.resolvedFileName).toBe(join(root, 'node_modules', 'electron', 'electron.d.ts'));
     expect(p.getSourceFile(resolved!.resolvedFileName)).toBeDefined();
     expect(shellFiles.flatMap((f) => errorsOf(p, f))).toEqual([]);
     const errors = errorsOf(p, probeFile);
-    expect(errors.some((e) => e.includes("'contextIsolaton'")), errors.join('\n')).toBe(true);
-    expect(errors.some((e) => e.includes("'boolean' is not assignable to type 'string'")), errors.join('\n')).toBe(true);
+    expect(
+      errors.some((e) => e.includes("'contextIsolaton'")),
+      errors.join('\n'),
+    ).toBe(true);
+    expect(
+      errors.some((e) => e.includes("'boolean' is not assignable to type 'string'")),
+      errors.join('\n'),
+    ).toBe(true);
   }, 90_000);
 });

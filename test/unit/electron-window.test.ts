@@ -105,7 +105,11 @@ beforeEach(() => {
 
 describe('status window', () => {
   it('is isolated, sandboxed, without Node, with web security, and loads only the app page', () => {
-    const win = createStatusWindow({ preload: '/app/dist-electron/preload.cjs', quitting: () => false, show: true }) as unknown as InstanceType<typeof electron.BrowserWindow>;
+    const win = createStatusWindow({
+      preload: '/app/dist-electron/preload.cjs',
+      quitting: () => false,
+      show: true,
+    }) as unknown as InstanceType<typeof electron.BrowserWindow>;
     const prefs = win.options.webPreferences as Record<string, unknown>;
     expect(prefs).toMatchObject({
       preload: '/app/dist-electron/preload.cjs',
@@ -126,7 +130,9 @@ describe('status window', () => {
 
   it('hides to the tray when closed, and closes when the app quits', () => {
     let quitting = false;
-    const win = createStatusWindow({ preload: 'p', quitting: () => quitting, show: true }) as unknown as InstanceType<typeof electron.BrowserWindow>;
+    const win = createStatusWindow({ preload: 'p', quitting: () => quitting, show: true }) as unknown as InstanceType<
+      typeof electron.BrowserWindow
+    >;
     const first = { preventDefault: vi.fn() };
     win.emit('close', first);
     expect(first.preventDefault).toHaveBeenCalled();
@@ -208,7 +214,9 @@ describe('single instance', () => {
     electron.app.quit.mockClear();
     electron.appHandlers.clear();
     await import('../../electron/main');
-    expect(electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ secure: true, standard: true }) })]);
+    expect(electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ secure: true, standard: true }) }),
+    ]);
     const second = electron.appHandlers.get('second-instance');
     expect(second).toBeTypeOf('function');
     second!();

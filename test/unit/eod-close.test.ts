@@ -18,14 +18,42 @@ afterEach(() => {
 });
 
 function driver(name: string, closeBatch?: () => Promise<{ closed: boolean; message: string }>): TerminalDriver {
-  return { info: { id: name, driver: name, link: 'test' }, lookup: async () => undefined, ...(closeBatch ? { closeBatch } : {}) } as unknown as TerminalDriver;
+  return {
+    info: { id: name, driver: name, link: 'test' },
+    lookup: async () => undefined,
+    ...(closeBatch ? { closeBatch } : {}),
+  } as unknown as TerminalDriver;
 }
 
 describe('end of day', () => {
   it('closes batches where the driver can, through the lane; says why elsewhere; stores, exports and asks for the reconciliation', async () => {
     const journal = Journal.open(':memory:', { now: () => new Date('2025-03-14T10:00:00Z') });
-    const p = journal.insertIntent({ register: 'pos', ref: 'A', kind: 'sale', amount: { minor: 1234, currency: 'EUR' }, tip: 0, terminal: 'batchy' });
-    journal.update(p.id, { outcome: 'approved', stage: 'done', message: 'ok', result: { ref: 'A', kind: 'sale', outcome: 'approved', amount: p.amount, terminal: 'batchy', message: 'ok', cardScheme: 'visa' } }, { type: 'outcome' });
+    const p = journal.insertIntent({
+      register: 'pos',
+      ref: 'A',
+      kind: 'sale',
+      amount: { minor: 1234, currency: 'EUR' },
+      tip: 0,
+      terminal: 'batchy',
+    });
+    journal.update(
+      p.id,
+      {
+        outcome: 'approved',
+        stage: 'done',
+        message: 'ok',
+        result: {
+          ref: 'A',
+          kind: 'sale',
+          outcome: 'approved',
+          amount: p.amount,
+          terminal: 'batchy',
+          message: 'ok',
+          cardScheme: 'visa',
+        },
+      },
+      { type: 'outcome' },
+    );
     const lane: string[] = [];
     const hosts: HostAccess[] = [
       {
@@ -43,7 +71,11 @@ describe('end of day', () => {
     ];
     const dir = mkdtempSync(join(tmpdir(), 'rb-eod-'));
     dirs.push(dir);
-    const reports = new DayReports(journal, () => hosts, { businessDay: { timeZone: 'UTC' }, exportDir: dir, now: () => new Date('2025-03-14T20:00:00Z') });
+    const reports = new DayReports(journal, () => hosts, {
+      businessDay: { timeZone: 'UTC' },
+      exportDir: dir,
+      now: () => new Date('2025-03-14T20:00:00Z'),
+    });
     const asked: string[] = [];
     const report = await reports.endOfDay({}, (day) => asked.push(day));
 
@@ -55,12 +87,26 @@ describe('end of day', () => {
       { terminal: 'cloud', closed: false, message: expect.stringMatching(/API Gateway documents no batch close/) },
       { terminal: 'away', closed: false, message: 'the terminal cannot be reached from here' },
     ]);
-    expect(report).toMatchObject({ businessDay: '2025-03-14', reconciliation: 'scheduled', closedAt: '2025-03-14T20:00:00.000Z' });
-    expect(report.currencies).toEqual([expect.objectContaining({ currency: 'EUR', net: 1234, schemes: [expect.objectContaining({ scheme: 'VISA', net: 1234 })] })]);
+    expect(report).toMatchObject({
+      businessDay: '2025-03-14',
+      reconciliation: 'scheduled',
+      closedAt: '2025-03-14T20:00:00.000Z',
+    });
+    expect(report.currencies).toEqual([
+      expect.objectContaining({
+        currency: 'EUR',
+        net: 1234,
+        schemes: [expect.objectContaining({ scheme: 'VISA', net: 1234 })],
+      }),
+    ]);
     expect(asked).toEqual(['2025-03-14']);
     expect(reports.lastEndOfDay()).toEqual(report);
-    expect(readFileSync(join(dir, 'end-of-day-2025-03-14.csv'), 'utf8')).toContain('2025-03-14,EUR,scheme,VISA,1,,12.34');
-    expect(JSON.parse(readFileSync(join(dir, 'end-of-day-2025-03-14.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(readFileSync(join(dir, 'end-of-day-2025-03-14.csv'), 'utf8')).toContain(
+      '2025-03-14,EUR,scheme,VISA,1,,12.34',
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'end-of-day-2025-03-14.json'), 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(report)),
+    );
 
     // One register's totals: no reconciliation; one terminal's: only that terminal's batch.
     const mine = await reports.endOfDay({ register: 'pos' }, (day) => asked.push(day));
@@ -70,7 +116,10 @@ describe('end of day', () => {
     expect(asked).toEqual(['2025-03-14']);
 
     // Switched off in the configuration.
-    const quiet = new DayReports(journal, () => [], { businessDay: { timeZone: 'UTC' }, reconcileAfterEndOfDay: false });
+    const quiet = new DayReports(journal, () => [], {
+      businessDay: { timeZone: 'UTC' },
+      reconcileAfterEndOfDay: false,
+    });
     expect((await quiet.endOfDay({}, (day) => asked.push(day))).reconciliation).toBe('off');
     expect(asked).toHaveLength(1);
   });

@@ -10,12 +10,35 @@ import type { TerminalDriver } from '../../src/terminal/driver';
  */
 
 function host(terminal: string, environment?: Environment): HostAccess {
-  return { terminal, driver: { info: { id: terminal, driver: 'epos', link: 'test', ...(environment ? { environment } : {}) }, lookup: async () => undefined } as unknown as TerminalDriver };
+  return {
+    terminal,
+    driver: {
+      info: { id: terminal, driver: 'epos', link: 'test', ...(environment ? { environment } : {}) },
+      lookup: async () => undefined,
+    } as unknown as TerminalDriver,
+  };
 }
 
 function approved(journal: Journal, ref: string, minor: number, terminal: string, environment?: Environment): void {
-  const p = journal.insertIntent({ register: 'pos', ref, kind: 'sale', amount: { minor, currency: 'EUR' }, tip: 0, terminal, ...(environment ? { environment } : {}) });
-  journal.update(p.id, { outcome: 'approved', stage: 'done', message: 'ok', result: { ref, kind: 'sale', outcome: 'approved', amount: p.amount, terminal, message: 'ok' } }, { type: 'outcome' });
+  const p = journal.insertIntent({
+    register: 'pos',
+    ref,
+    kind: 'sale',
+    amount: { minor, currency: 'EUR' },
+    tip: 0,
+    terminal,
+    ...(environment ? { environment } : {}),
+  });
+  journal.update(
+    p.id,
+    {
+      outcome: 'approved',
+      stage: 'done',
+      message: 'ok',
+      result: { ref, kind: 'sale', outcome: 'approved', amount: p.amount, terminal, message: 'ok' },
+    },
+    { type: 'outcome' },
+  );
 }
 
 describe('Demo and Live apart', () => {
@@ -29,7 +52,10 @@ describe('Demo and Live apart', () => {
     expect(journal.list({ ref: 'D-1' })[0]!.environment).toBe('demo');
     expect(journal.list({ ref: 'I-1' })[0]!.environment).toBeUndefined();
 
-    const reports = new DayReports(journal, () => [host('cloud', 'live'), host('lan')], { reconcileAfterEndOfDay: false, now: () => new Date('2025-03-14T18:00:00Z') });
+    const reports = new DayReports(journal, () => [host('cloud', 'live'), host('lan')], {
+      reconcileAfterEndOfDay: false,
+      now: () => new Date('2025-03-14T18:00:00Z'),
+    });
     const eod = await reports.endOfDay({ day: '2025-03-14' });
     expect(eod.environment).toBeUndefined();
     expect(eod.counts.approved).toBe(2);
@@ -42,7 +68,10 @@ describe('Demo and Live apart', () => {
   it('a bridge whose every terminal is on Demo closes a Demo day, marked as such', async () => {
     const journal = Journal.open(':memory:', { now: () => new Date('2025-03-14T10:00:00Z') });
     approved(journal, 'D-1', 100, 'cloud', 'demo');
-    const reports = new DayReports(journal, () => [host('cloud', 'demo')], { reconcileAfterEndOfDay: false, now: () => new Date('2025-03-14T18:00:00Z') });
+    const reports = new DayReports(journal, () => [host('cloud', 'demo')], {
+      reconcileAfterEndOfDay: false,
+      now: () => new Date('2025-03-14T18:00:00Z'),
+    });
     const eod = await reports.endOfDay({ day: '2025-03-14' });
     expect(eod.environment).toBe('demo');
     expect(eod.counts.approved).toBe(1);
@@ -52,6 +81,8 @@ describe('Demo and Live apart', () => {
   it('records each switch of a terminal from Demo to Live', () => {
     const journal = Journal.open(':memory:', { now: () => new Date('2025-03-14T10:00:00Z') });
     journal.recordEnvironmentSwitch({ terminal: 'cloud', from: 'demo', to: 'live', check: { ready: true } });
-    expect(journal.environmentSwitches('cloud')).toEqual([{ terminal: 'cloud', from: 'demo', to: 'live', at: '2025-03-14T10:00:00.000Z', check: { ready: true } }]);
+    expect(journal.environmentSwitches('cloud')).toEqual([
+      { terminal: 'cloud', from: 'demo', to: 'live', at: '2025-03-14T10:00:00.000Z', check: { ready: true } },
+    ]);
   });
 });

@@ -33,7 +33,12 @@ function seed(j: { journal: Journal; at(iso: string): void }, s: Seed): PaymentR
   j.at(s.at);
   const kind = s.kind ?? 'sale';
   const r = j.journal.insertIntent({
-    register: 'pos', ref: s.ref, kind, amount: { minor: s.minor, currency: s.currency ?? 'EUR' }, tip: s.tip ?? 0, terminal: 't1',
+    register: 'pos',
+    ref: s.ref,
+    kind,
+    amount: { minor: s.minor, currency: s.currency ?? 'EUR' },
+    tip: s.tip ?? 0,
+    terminal: 't1',
     ...(s.original ? { originalId: s.original.id } : {}),
   });
   if (s.outcome === null) return r;
@@ -41,8 +46,20 @@ function seed(j: { journal: Journal; at(iso: string): void }, s: Seed): PaymentR
   const updated = j.journal.update(
     r.id,
     {
-      outcome, stage: 'done', driverRef: `sid-${s.ref}-${kind}`, settlement: s.settlement ?? null, message: outcome,
-      result: { ref: s.ref, kind, outcome, amount: r.amount, terminal: 't1', message: outcome, ...(s.scheme ? { cardScheme: s.scheme } : {}) },
+      outcome,
+      stage: 'done',
+      driverRef: `sid-${s.ref}-${kind}`,
+      settlement: s.settlement ?? null,
+      message: outcome,
+      result: {
+        ref: s.ref,
+        kind,
+        outcome,
+        amount: r.amount,
+        terminal: 't1',
+        message: outcome,
+        ...(s.scheme ? { cardScheme: s.scheme } : {}),
+      },
     },
     { type: 'outcome' },
   );
@@ -57,7 +74,8 @@ function checkBalances(t: DayTotals): void {
     expect(c.net).toBe(c.sales.minor - c.reversals.minor - c.refunds.minor + c.refundReversals.minor);
     expect(c.schemes.reduce((s, x) => s + x.net, 0)).toBe(c.net);
     expect(c.types.reduce((s, x) => s + x.net, 0)).toBe(c.net);
-    for (const s of c.schemes) expect(s.net).toBe(s.sales.minor - s.reversals.minor - s.refunds.minor + s.refundReversals.minor);
+    for (const s of c.schemes)
+      expect(s.net).toBe(s.sales.minor - s.reversals.minor - s.refunds.minor + s.refundReversals.minor);
   }
 }
 
@@ -84,7 +102,10 @@ describe('end-of-day totals', () => {
     seed(j, { ref: 'Y1', minor: 4242, scheme: 'VISA', at: '2025-01-14T23:59:59Z' });
     seed(j, { ref: 'T1', minor: 4343, scheme: 'VISA', at: '2025-01-16T00:00:00Z' });
 
-    const reports = new DayReports(j.journal, () => [], { businessDay: UTC, now: () => new Date('2025-01-15T20:00:00Z') });
+    const reports = new DayReports(j.journal, () => [], {
+      businessDay: UTC,
+      now: () => new Date('2025-01-15T20:00:00Z'),
+    });
     const t = reports.totals();
     expect(t.businessDay).toBe('2025-01-15');
     expect(t.counts).toEqual({ approved: 10, declined: 1, cancelled: 1, failed: 1, open: 3 });
@@ -102,8 +123,16 @@ describe('end-of-day totals', () => {
       ['MASTERCARD', 2198 + 5000 - 2198],
       ['VISA', 1334 - 1001 + 700 + 8000],
     ]);
-    expect(eur.types.find((x) => x.kind === 'sale')).toMatchObject({ approved: { count: 3, minor: 8532 }, declined: 1, cancelled: 1, failed: 1 });
-    expect(t.currencies.find((c) => c.currency === 'JPY')).toMatchObject({ net: 500, schemes: [{ scheme: 'JCB', net: 500 }] });
+    expect(eur.types.find((x) => x.kind === 'sale')).toMatchObject({
+      approved: { count: 3, minor: 8532 },
+      declined: 1,
+      cancelled: 1,
+      failed: 1,
+    });
+    expect(t.currencies.find((c) => c.currency === 'JPY')).toMatchObject({
+      net: 500,
+      schemes: [{ scheme: 'JCB', net: 500 }],
+    });
     checkBalances(t);
     const csv = totalsCsv(t);
     expect(csv).toContain('2025-01-15,EUR,total,net,,,140.33');
@@ -118,7 +147,10 @@ describe('end-of-day totals', () => {
     // 01:30 in Sofia on the 16th (23:30 UTC on the 15th) belongs to the 15th; 04:00 starts the 16th.
     expect(businessDayOf(new Date('2025-01-15T23:30:00Z'), sofia)).toBe('2025-01-15');
     expect(businessDayOf(new Date('2025-01-16T02:00:00Z'), sofia)).toBe('2025-01-16');
-    expect(businessDayWindow('2025-01-15', sofia)).toMatchObject({ from: '2025-01-15T02:00:00.000Z', to: '2025-01-16T02:00:00.000Z' });
+    expect(businessDayWindow('2025-01-15', sofia)).toMatchObject({
+      from: '2025-01-15T02:00:00.000Z',
+      to: '2025-01-16T02:00:00.000Z',
+    });
     // Summer time starts on 30 March 2025 at 03:00 local: that business day is 23 hours long.
     const short = businessDayWindow('2025-03-29', sofia);
     expect(short).toMatchObject({ from: '2025-03-29T02:00:00.000Z', to: '2025-03-30T01:00:00.000Z' });
@@ -136,7 +168,15 @@ describe('end-of-day totals', () => {
       kind: fc.constantFrom(...kinds),
       minor: fc.integer({ min: 1, max: 999_999 }),
       tip: fc.integer({ min: 0, max: 5000 }),
-      outcome: fc.constantFrom<Outcome>('approved', 'approved', 'approved', 'declined', 'cancelled', 'failed', 'in_doubt'),
+      outcome: fc.constantFrom<Outcome>(
+        'approved',
+        'approved',
+        'approved',
+        'declined',
+        'cancelled',
+        'failed',
+        'in_doubt',
+      ),
       scheme: fc.constantFrom('VISA', 'MASTERCARD', undefined),
       currency: fc.constantFrom('EUR', 'BGN', 'JPY'),
       origin: fc.nat(),
@@ -146,14 +186,26 @@ describe('end-of-day totals', () => {
         const records: PaymentRecord[] = [];
         let expected = new Map<string, number>();
         ps.forEach((p, i) => {
-          const targets = records.filter((r) => r.outcome === 'approved' && (r.kind === 'sale' || r.kind === 'refund' || r.kind === 'completion') && !r.reversedBy);
+          const targets = records.filter(
+            (r) =>
+              r.outcome === 'approved' &&
+              (r.kind === 'sale' || r.kind === 'refund' || r.kind === 'completion') &&
+              !r.reversedBy,
+          );
           const original = p.kind === 'reversal' ? targets[p.origin % Math.max(1, targets.length)] : undefined;
           if (p.kind === 'reversal' && !original) return;
           const tip = p.kind === 'sale' || p.kind === 'completion' ? p.tip : 0;
           const r = record({
-            id: `id-${i}`, ref: `R${i}`, kind: p.kind, outcome: p.outcome, settlement: null, tip,
+            id: `id-${i}`,
+            ref: `R${i}`,
+            kind: p.kind,
+            outcome: p.outcome,
+            settlement: null,
+            tip,
             amount: original ? original.amount : { minor: p.minor, currency: p.currency },
-            originalId: original?.id ?? null, createdAt: '2025-01-15T12:00:00.000Z', result: { cardScheme: p.scheme },
+            originalId: original?.id ?? null,
+            createdAt: '2025-01-15T12:00:00.000Z',
+            result: { cardScheme: p.scheme },
           });
           records.push(r);
           if (r.outcome !== 'approved') return;
@@ -168,7 +220,10 @@ describe('end-of-day totals', () => {
           expected.set(code, (expected.get(code) ?? 0) + signed);
         });
         const byId = new Map(records.map((r) => [r.id, r]));
-        const t = dayTotals(records, { window: businessDayWindow('2025-01-15', UTC), originalOf: (r) => byId.get(r.originalId!) });
+        const t = dayTotals(records, {
+          window: businessDayWindow('2025-01-15', UTC),
+          originalOf: (r) => byId.get(r.originalId!),
+        });
         checkBalances(t);
         for (const c of t.currencies) expect(c.net).toBe(expected.get(c.currency) ?? 0);
         expected = new Map([...expected].filter(([, v]) => v !== 0));

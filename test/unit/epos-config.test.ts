@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EPOS_BASE_URLS, eposBaseUrl, eposConfigWarnings, eposTerminalSchema, resolveEposCredentials } from '../../src/terminal/epos/config';
+import {
+  EPOS_BASE_URLS,
+  eposBaseUrl,
+  eposConfigWarnings,
+  eposTerminalSchema,
+  resolveEposCredentials,
+} from '../../src/terminal/epos/config';
 
 const good = {
   id: 'shop-ultra',
@@ -52,7 +58,12 @@ describe('ePOS terminal configuration', () => {
   });
 
   it('warns about identifiers in the wrong fields and a demo/live mismatch', () => {
-    const cfg = eposTerminalSchema.parse({ ...good, partnerClientId: 'cli_swapped', environment: 'live', gatewayUrl: 'https://demo-api-gateway.mypos.com' });
+    const cfg = eposTerminalSchema.parse({
+      ...good,
+      partnerClientId: 'cli_swapped',
+      environment: 'live',
+      gatewayUrl: 'https://demo-api-gateway.mypos.com',
+    });
     const w = eposConfigWarnings(cfg).join('\n');
     expect(w).toMatch(/partnerClientId usually starts with "client_"/);
     expect(w).toMatch(/environment "live" but gatewayUrl points at a demo host/);
@@ -60,7 +71,10 @@ describe('ePOS terminal configuration', () => {
 
   it('resolves the credentials from the environment and keychain', () => {
     const cfg = eposTerminalSchema.parse(good);
-    const creds = resolveEposCredentials(cfg, { env: { MYPOS_PARTNER_SECRET: 'secret_1' }, keychain: { read: () => 'sec_2' } });
+    const creds = resolveEposCredentials(cfg, {
+      env: { MYPOS_PARTNER_SECRET: 'secret_1' },
+      keychain: { read: () => 'sec_2' },
+    });
     expect(creds).toMatchObject({ partnerSecret: 'secret_1', merchantSecret: 'sec_2', partnerId: 'mps-p-123' });
     expect(() => resolveEposCredentials(cfg, { env: {} })).toThrow(/MYPOS_PARTNER_SECRET/);
   });

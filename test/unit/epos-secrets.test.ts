@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeSecretRef, isPlainSecret, resolveSecret, secretRefSchema, type KeychainReader } from '../../src/config/secrets';
+import {
+  describeSecretRef,
+  isPlainSecret,
+  resolveSecret,
+  secretRefSchema,
+  type KeychainReader,
+} from '../../src/config/secrets';
 import { BridgeError } from '../../src/domain/errors';
 
 describe('secret references', () => {
@@ -20,13 +26,19 @@ describe('secret references', () => {
   });
 
   it('reads an env reference from the given environment', () => {
-    expect(resolveSecret({ env: 'MYPOS_PARTNER_SECRET' }, { env: { MYPOS_PARTNER_SECRET: 'secret_from_env' } })).toBe('secret_from_env');
+    expect(resolveSecret({ env: 'MYPOS_PARTNER_SECRET' }, { env: { MYPOS_PARTNER_SECRET: 'secret_from_env' } })).toBe(
+      'secret_from_env',
+    );
   });
 
   it('names the unset variable, never a value', () => {
     let err: unknown;
     try {
-      resolveSecret({ env: 'MYPOS_MERCHANT_SECRET' }, { env: { OTHER: 'sec_visible' } }, 'terminals.shop.merchantSecret');
+      resolveSecret(
+        { env: 'MYPOS_MERCHANT_SECRET' },
+        { env: { OTHER: 'sec_visible' } },
+        'terminals.shop.merchantSecret',
+      );
     } catch (e) {
       err = e;
     }
@@ -44,11 +56,15 @@ describe('secret references', () => {
   it('reads a keychain reference through the injected reader', () => {
     const reader: KeychainReader = { read: (name) => (name === 'mypos-partner' ? 'secret_from_keychain' : undefined) };
     expect(resolveSecret({ keychain: 'mypos-partner' }, { keychain: reader })).toBe('secret_from_keychain');
-    expect(() => resolveSecret({ keychain: 'missing' }, { keychain: reader })).toThrow(/keychain entry "missing".*does not exist/);
+    expect(() => resolveSecret({ keychain: 'missing' }, { keychain: reader })).toThrow(
+      /keychain entry "missing".*does not exist/,
+    );
   });
 
   it('explains a keychain reference when running headless without a keychain', () => {
-    expect(() => resolveSecret({ keychain: 'mypos-partner' }, { env: {} })).toThrow(/no keychain is available.*\{"env":"VARIABLE"\}/);
+    expect(() => resolveSecret({ keychain: 'mypos-partner' }, { env: {} })).toThrow(
+      /no keychain is available.*\{"env":"VARIABLE"\}/,
+    );
   });
 
   it('wraps a failing keychain reader', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parsePayment, parsePaymentPage, parseTerminalPage, parseTimestamp, parseTransactionDateLocal, parseTransactions, parseCancelAnswer } from '../../src/terminal/epos/wire';
+import {
+  parsePayment,
+  parsePaymentPage,
+  parseTerminalPage,
+  parseTimestamp,
+  parseTransactionDateLocal,
+  parseTransactions,
+  parseCancelAnswer,
+} from '../../src/terminal/epos/wire';
 import { classifyStatus, isFinalStatus, paymentOutcome } from '../../src/terminal/epos/status';
 import { EposError, parseProblem } from '../../src/terminal/epos/errors';
 import { parseRetryAfter } from '../../src/terminal/epos/http';
@@ -27,7 +35,13 @@ describe('ePOS wire readers', () => {
       updated_at: '0001-01-01T00:00:00',
       extra_field: 'kept',
     });
-    expect(p).toMatchObject({ paymentId: '68ff25a853659f6448da0eba', status: 'Success', amount: { value: 2500, currencyCode: 'EUR', tip: 100 }, panMasked: '****1111', updatedAt: null });
+    expect(p).toMatchObject({
+      paymentId: '68ff25a853659f6448da0eba',
+      status: 'Success',
+      amount: { value: 2500, currencyCode: 'EUR', tip: 100 },
+      panMasked: '****1111',
+      updatedAt: null,
+    });
     expect(p.raw.pan).toBe('****1111');
     expect(JSON.stringify(p.raw)).not.toContain('4111111111111111');
     expect(p.raw.extra_field).toBe('kept');
@@ -45,14 +59,37 @@ describe('ePOS wire readers', () => {
   });
 
   it('reads the flat ePOS page and the /pos/v1 wrapper', () => {
-    const page = parsePaymentPage({ items: [{ request_id: 'x1', reference_number: 'R', status: 'InProgress' }, { nothing: 1 }], page: 2, page_size: 1, total_pages: 3, total_count: 3, has_previous_page: true, has_next_page: true }, 2);
-    expect(page).toEqual({ items: [{ paymentId: 'x1', referenceNumber: 'R', status: 'InProgress' }], page: 2, pageSize: 1, totalPages: 3, totalCount: 3, hasNextPage: true });
-    const t = parseTerminalPage({ pagination: { page: 1, page_size: 20, total_pages: 1, total_count: 1 }, terminals: [{ terminal_id: '80123457', serial_number: 'S', model: 'N96' }] });
+    const page = parsePaymentPage(
+      {
+        items: [{ request_id: 'x1', reference_number: 'R', status: 'InProgress' }, { nothing: 1 }],
+        page: 2,
+        page_size: 1,
+        total_pages: 3,
+        total_count: 3,
+        has_previous_page: true,
+        has_next_page: true,
+      },
+      2,
+    );
+    expect(page).toEqual({
+      items: [{ paymentId: 'x1', referenceNumber: 'R', status: 'InProgress' }],
+      page: 2,
+      pageSize: 1,
+      totalPages: 3,
+      totalCount: 3,
+      hasNextPage: true,
+    });
+    const t = parseTerminalPage({
+      pagination: { page: 1, page_size: 20, total_pages: 1, total_count: 1 },
+      terminals: [{ terminal_id: '80123457', serial_number: 'S', model: 'N96' }],
+    });
     expect(t.terminals).toEqual([{ terminalId: '80123457', serialNumber: 'S', model: 'N96' }]);
   });
 
   it('keeps /pos/v1 transaction amounts as decimal text, never minor units', () => {
-    const [tx] = parseTransactions({ transactions: [{ amount: 0.22, currency: 'EUR', reference_number: 'R', date: '0001-01-01T00:00:00' }] });
+    const [tx] = parseTransactions({
+      transactions: [{ amount: 0.22, currency: 'EUR', reference_number: 'R', date: '0001-01-01T00:00:00' }],
+    });
     expect(tx!.amount).toEqual({ decimal: '0.22' });
     expect(tx!.date).toBeNull();
   });
@@ -80,9 +117,26 @@ describe('ePOS statuses (§7)', () => {
 
 describe('ePOS errors', () => {
   it('turns ProblemDetails with field errors into one clear message', () => {
-    const p = parseProblem({ type: 'x', title: 'One or more validation errors occurred.', status: 400, errors: { 'amount.value': ['must be positive'] } }, '');
-    const e = new EposError({ code: 'bad_request', status: 400, method: 'POST', path: '/epos/v1/payments', ...(p.title ? { title: p.title } : {}), ...(p.errors ? { fieldErrors: p.errors } : {}) });
-    expect(e.message).toBe('myPOS gateway answered POST /epos/v1/payments with 400 One or more validation errors occurred.: amount.value: must be positive');
+    const p = parseProblem(
+      {
+        type: 'x',
+        title: 'One or more validation errors occurred.',
+        status: 400,
+        errors: { 'amount.value': ['must be positive'] },
+      },
+      '',
+    );
+    const e = new EposError({
+      code: 'bad_request',
+      status: 400,
+      method: 'POST',
+      path: '/epos/v1/payments',
+      ...(p.title ? { title: p.title } : {}),
+      ...(p.errors ? { fieldErrors: p.errors } : {}),
+    });
+    expect(e.message).toBe(
+      'myPOS gateway answered POST /epos/v1/payments with 400 One or more validation errors occurred.: amount.value: must be positive',
+    );
     expect(e.mayHaveBeenProcessed).toBe(false);
   });
 

@@ -51,7 +51,8 @@ describe('foreign protocol: first bytes', () => {
   }
 
   it('refuses a TLS ClientHello (16 03 01 …) at its third byte', () => {
-    for (const v of ['00', '01', '03', '04']) expect(decide(hex(`16 03 ${v} 02 00 01 00 01 fc 03 03`)).foreign).toBe('TLS handshake');
+    for (const v of ['00', '01', '03', '04'])
+      expect(decide(hex(`16 03 ${v} 02 00 01 00 01 fc 03 03`)).foreign).toBe('TLS handshake');
   });
 
   const clean: Array<[string, Buffer, number]> = [

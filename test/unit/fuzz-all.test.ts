@@ -14,13 +14,30 @@ const seed = Number(process.env.FUZZ_SEED ?? 20250101);
 describe('fuzz targets (2,000 cases each)', () => {
   it('covers every codec and framer', () => {
     const areas = new Set(allTargets.map((t) => t.name.split(':')[0]));
-    expect([...areas].sort()).toEqual(['caisse-ap', 'capture', 'concert', 'config', 'cross-protocol', 'ecr17', 'epos', 'hid', 'ipp', 'native', 'text', 'zvt']);
+    expect([...areas].sort()).toEqual([
+      'caisse-ap',
+      'capture',
+      'concert',
+      'config',
+      'cross-protocol',
+      'ecr17',
+      'epos',
+      'hid',
+      'ipp',
+      'native',
+      'text',
+      'zvt',
+    ]);
     expect(new Set(allTargets.map((t) => t.name)).size).toBe(allTargets.length);
   });
 
   for (const t of allTargets) {
-    it(t.name, async () => {
-      await runTarget(t, { numRuns: runs, seed });
-    }, 120_000);
+    it(
+      t.name,
+      async () => {
+        await runTarget(t, { numRuns: runs, seed });
+      },
+      120_000,
+    );
   }
 });

@@ -66,7 +66,10 @@ export class FakeHidBackend implements HidBackend {
   readonly opened: string[] = [];
   private readonly waiters: Array<(h: FakeHidHandle) => void> = [];
 
-  constructor(readonly cables: FakeHidCable[] = [], readonly others: HidDeviceInfo[] = []) {}
+  constructor(
+    readonly cables: FakeHidCable[] = [],
+    readonly others: HidDeviceInfo[] = [],
+  ) {}
 
   async devices(): Promise<HidDeviceInfo[]> {
     return [...this.cables.filter((c) => c.plugged).map((c) => c.info), ...this.others];
@@ -106,5 +109,18 @@ export class FakeUsbBackend implements UsbBackend {
   }
 }
 
-export const CP2110: HidDeviceInfo = { path: '/dev/hidraw3', vendorId: 0x10c4, productId: 0xea80, serialNumber: '0001', product: 'CP2110 HID USB-to-UART Bridge', interface: 0 };
-export const MCP2221: HidDeviceInfo = { path: '/dev/hidraw5', vendorId: 0x04d8, productId: 0x00dd, product: 'MCP2221 USB-I2C/UART Combo', interface: 2 };
+export const CP2110: HidDeviceInfo = {
+  path: '/dev/hidraw3',
+  vendorId: 0x10c4,
+  productId: 0xea80,
+  serialNumber: '0001',
+  product: 'CP2110 HID USB-to-UART Bridge',
+  interface: 0,
+};
+export const MCP2221: HidDeviceInfo = {
+  path: '/dev/hidraw5',
+  vendorId: 0x04d8,
+  productId: 0x00dd,
+  product: 'MCP2221 USB-I2C/UART Combo',
+  interface: 2,
+};

@@ -39,7 +39,11 @@ describe('report formats of the known cables', () => {
     expect(MCP2221_STYLE).toEqual({ reportSize: 64, pad: true, reportId: 0 });
     expect(maxPayload(MCP2221_STYLE)).toBe(63);
     // A configured report id wins over the cable's default.
-    expect(reportFormatFor({ vendorId: 0x04d8, productId: 0x00dd, reportId: 2, reportSize: 32 })).toEqual({ reportSize: 32, pad: true, reportId: 2 });
+    expect(reportFormatFor({ vendorId: 0x04d8, productId: 0x00dd, reportId: 2, reportSize: 32 })).toEqual({
+      reportSize: 32,
+      pad: true,
+      reportId: 2,
+    });
     expect(() => reportFormatFor({ vendorId: 1, productId: 2, reportSize: 1 })).toThrow(/reportSize/);
   });
 
@@ -56,7 +60,9 @@ describe('report formats of the known cables', () => {
     expect(r!.length).toBe(65);
     expect([...r!.subarray(0, 5)]).toEqual([0, 3, 0x41, 0x42, 0x43]);
     // What the cable sends back has no id: [3, A, B, C, padding].
-    expect(decodeReport(Buffer.concat([Buffer.from([3, 0x41, 0x42, 0x43]), Buffer.alloc(60)]), MCP2221_STYLE)).toEqual({ payload: Buffer.from('ABC') });
+    expect(decodeReport(Buffer.concat([Buffer.from([3, 0x41, 0x42, 0x43]), Buffer.alloc(60)]), MCP2221_STYLE)).toEqual({
+      payload: Buffer.from('ABC'),
+    });
   });
 
   it('unpadded reports (pad: false) carry only the length byte and the payload', () => {
@@ -96,7 +102,8 @@ describe.each([
   });
 
   it('a zero-length input report carries no bytes and is no error', () => {
-    const zero = f.reportId !== undefined && f.reportId !== 0 ? Buffer.from([f.reportId, 0, 0, 0]) : Buffer.from([0, 0, 0]);
+    const zero =
+      f.reportId !== undefined && f.reportId !== 0 ? Buffer.from([f.reportId, 0, 0, 0]) : Buffer.from([0, 0, 0]);
     expect(decodeReport(zero, f)).toEqual({ payload: Buffer.alloc(0) });
   });
 
@@ -145,7 +152,9 @@ describe('HID byte stream over a fake cable', () => {
 
   it('fragmented: one message over several input reports comes out whole, in order', () => {
     const { h, got } = stream(CP2110_STYLE);
-    const message = Buffer.from('{"op":"sale","id":"1","ref":"HID-1","amount":1950,"currency":"EUR","register":"till-7"}\n');
+    const message = Buffer.from(
+      '{"op":"sale","id":"1","ref":"HID-1","amount":1950,"currency":"EUR","register":"till-7"}\n',
+    );
     for (let at = 0; at < message.length; at += 7) {
       const piece = message.subarray(at, at + 7);
       h.input([piece.length, ...piece, ...Array(63 - piece.length).fill(0)]);
@@ -193,7 +202,9 @@ describe('HID byte stream over a fake cable', () => {
     await closed;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ name: 'DeviceError', problem: 'unplugged' });
-    expect(errors[0]!.message).toMatch(/hid 10C4:EA80 \/dev\/hidraw3 went away \(unplugged\?\): could not read from HID device/);
+    expect(errors[0]!.message).toMatch(
+      /hid 10C4:EA80 \/dev\/hidraw3 went away \(unplugged\?\): could not read from HID device/,
+    );
     expect(h.closed).toBe(true);
     const err = await new Promise<Error | null | undefined>((resolve) => s.write(Buffer.from('x'), resolve));
     expect(err).toMatchObject({ problem: 'unplugged' });

@@ -35,7 +35,10 @@ const CP2110_FORMAT = reportFormatFor({ vendorId: CP2110.vendorId, productId: CP
 class HidRegister {
   readonly messages: Array<Record<string, unknown>> = [];
   private buf = '';
-  private waiters: Array<{ pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = [];
+  private waiters: Array<{
+    pred: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+  }> = [];
 
   constructor(private handle: FakeHidHandle) {
     this.attach(handle);
@@ -82,10 +85,22 @@ async function harness(): Promise<Harness> {
   return h;
 }
 
-async function hidListener(h: Harness, backend: FakeHidBackend, hub: UsbPlugHub | null, reopenMinMs = 60_000): Promise<OpenListener> {
+async function hidListener(
+  h: Harness,
+  backend: FakeHidBackend,
+  hub: UsbPlugHub | null,
+  reopenMinMs = 60_000,
+): Promise<OpenListener> {
   const listener = await openListener(
     { type: 'hid', vendorId: CP2110.vendorId, productId: CP2110.productId, serialNumber: '0001' },
-    (stream, peer) => nativeProtocol().serve(stream, { api: h.service.bridge, identity: { listener: 'hid-till', register: 'hid-till' }, options: {}, peer, log: silentLogger() }),
+    (stream, peer) =>
+      nativeProtocol().serve(stream, {
+        api: h.service.bridge,
+        identity: { listener: 'hid-till', register: 'hid-till' },
+        options: {},
+        peer,
+        log: silentLogger(),
+      }),
     { protocol: 'native', hidBackend: backend, plugEvents: hub, reopenMinMs, reopenMaxMs: reopenMinMs },
   );
   cleanups.push(() => listener.close());
@@ -97,7 +112,10 @@ describe('opening a HID-to-UART cable', () => {
     const other = new FakeHidCable({ ...CP2110, path: '/dev/hidraw9', serialNumber: '0002' });
     const mine = new FakeHidCable(CP2110);
     const backend = new FakeHidBackend([other, mine]);
-    const s = await openHidStream({ vendorId: 0x10c4, productId: 0xea80, serialNumber: '0001' }, { backend, line: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } });
+    const s = await openHidStream(
+      { vendorId: 0x10c4, productId: 0xea80, serialNumber: '0001' },
+      { backend, line: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } },
+    );
     expect(backend.opened).toEqual(['/dev/hidraw3']);
     expect(s.description).toBe('hid 10C4:EA80 serial 0001 /dev/hidraw3');
     expect(mine.handle!.features.map((f) => [...f])).toEqual([
@@ -109,7 +127,10 @@ describe('opening a HID-to-UART cable', () => {
 
   it('length-prefixed cables (MCP2221 style) need no set-up and write unnumbered reports', async () => {
     const cable = new FakeHidCable(MCP2221);
-    const s = await openHidStream({ vendorId: 0x04d8, productId: 0x00dd }, { backend: new FakeHidBackend([cable]), line: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } });
+    const s = await openHidStream(
+      { vendorId: 0x04d8, productId: 0x00dd },
+      { backend: new FakeHidBackend([cable]), line: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } },
+    );
     expect(cable.handle!.features).toEqual([]);
     await new Promise((resolve) => s.write(Buffer.from('OK'), resolve));
     expect([...cable.handle!.written[0]!.subarray(0, 4)]).toEqual([0, 2, 0x4f, 0x4b]);
@@ -118,21 +139,32 @@ describe('opening a HID-to-UART cable', () => {
 
   it('not plugged in: says what was looked for and which HID devices are there', async () => {
     const backend = new FakeHidBackend([], [MCP2221]);
-    const e = await openHidStream({ vendorId: 0x10c4, productId: 0xea80, serialNumber: '0001' }, { backend }).catch((x: unknown) => x);
+    const e = await openHidStream({ vendorId: 0x10c4, productId: 0xea80, serialNumber: '0001' }, { backend }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(DeviceError);
     expect(e).toMatchObject({ problem: 'not_found' });
-    expect((e as Error).message).toBe('hid 10C4:EA80 serial 0001 is not plugged in. HID devices present: 04D8:00DD MCP2221 USB-I2C/UART Combo.');
-    const none = await openHidStream({ vendorId: 0x10c4, productId: 0xea80 }, { backend: new FakeHidBackend() }).catch((x: unknown) => x);
+    expect((e as Error).message).toBe(
+      'hid 10C4:EA80 serial 0001 is not plugged in. HID devices present: 04D8:00DD MCP2221 USB-I2C/UART Combo.',
+    );
+    const none = await openHidStream({ vendorId: 0x10c4, productId: 0xea80 }, { backend: new FakeHidBackend() }).catch(
+      (x: unknown) => x,
+    );
     expect((none as Error).message).toBe('hid 10C4:EA80 is not plugged in. No HID devices are present.');
   });
 
   it('refused on Linux: the udev rule and the plugdev group; on Windows: another program', async () => {
     const cable = new FakeHidCable(CP2110);
     cable.openError = new Error('cannot open device with path /dev/hidraw3');
-    const e = await openHidStream({ vendorId: 0x10c4, productId: 0xea80 }, { backend: new FakeHidBackend([cable]), platform: 'linux' }).catch((x: unknown) => x);
+    const e = await openHidStream(
+      { vendorId: 0x10c4, productId: 0xea80 },
+      { backend: new FakeHidBackend([cable]), platform: 'linux' },
+    ).catch((x: unknown) => x);
     expect(e).toMatchObject({ problem: 'permission_denied' });
     expect((e as Error).message).toMatch(/docs\/udev\/60-register-bridge\.rules .*"plugdev"/);
-    expect(explainHidOpenError(new Error('open failed'), 'hid 10C4:EA80', '\\\\?\\hid#vid_10c4', 'win32')).toMatchObject({ problem: 'busy' });
+    expect(
+      explainHidOpenError(new Error('open failed'), 'hid 10C4:EA80', '\\\\?\\hid#vid_10c4', 'win32'),
+    ).toMatchObject({ problem: 'busy' });
   });
 
   it('several interfaces of one cable: the lowest interface is used', () => {
@@ -142,7 +174,12 @@ describe('opening a HID-to-UART cable', () => {
 });
 
 describe('node-hid backend loading', () => {
-  function fakeModule(failing: Set<string>): { setDriverType(t: 'hidraw' | 'libusb'): void; devicesAsync(): Promise<Array<Record<string, unknown>>>; HIDAsync: { open(): Promise<never> }; tried: string[] } {
+  function fakeModule(failing: Set<string>): {
+    setDriverType(t: 'hidraw' | 'libusb'): void;
+    devicesAsync(): Promise<Array<Record<string, unknown>>>;
+    HIDAsync: { open(): Promise<never> };
+    tried: string[];
+  } {
     let driver = 'hidraw';
     const tried: string[] = [];
     return {
@@ -150,8 +187,19 @@ describe('node-hid backend loading', () => {
       setDriverType: (t) => void (driver = t),
       devicesAsync: async () => {
         tried.push(driver);
-        if (failing.has(driver)) throw new Error(`${driver}.node: libusb-1.0.so.0: cannot open shared object file: No such file or directory`);
-        return [{ path: '/dev/hidraw3', vendorId: 0x10c4, productId: 0xea80, serialNumber: '', product: 'CP2110', interface: 0 }, { path: 'broken' }];
+        if (failing.has(driver))
+          throw new Error(`${driver}.node: libusb-1.0.so.0: cannot open shared object file: No such file or directory`);
+        return [
+          {
+            path: '/dev/hidraw3',
+            vendorId: 0x10c4,
+            productId: 0xea80,
+            serialNumber: '',
+            product: 'CP2110',
+            interface: 0,
+          },
+          { path: 'broken' },
+        ];
       },
       HIDAsync: { open: () => Promise.reject(new Error('unused')) },
     };
@@ -160,7 +208,9 @@ describe('node-hid backend loading', () => {
   it('Linux: when the first native build cannot load its library, the other is tried', async () => {
     const mod = fakeModule(new Set(['libusb']));
     const backend = new NodeHidBackend({ load: () => mod, platform: 'linux', preferredDriver: 'libusb' });
-    expect(await backend.devices()).toEqual([{ path: '/dev/hidraw3', vendorId: 0x10c4, productId: 0xea80, product: 'CP2110', interface: 0 }]);
+    expect(await backend.devices()).toEqual([
+      { path: '/dev/hidraw3', vendorId: 0x10c4, productId: 0xea80, product: 'CP2110', interface: 0 },
+    ]);
     expect(backend.driver).toBe('hidraw');
     expect(mod.tried).toEqual(['libusb', 'hidraw', 'hidraw']);
   });
@@ -169,13 +219,25 @@ describe('node-hid backend loading', () => {
     const backend = new NodeHidBackend({ load: () => fakeModule(new Set(['libusb', 'hidraw'])), platform: 'linux' });
     const e = await backend.devices().catch((x: unknown) => x);
     expect(e).toMatchObject({ name: 'DeviceError', problem: 'unavailable' });
-    expect((e as Error).message).toMatch(/HID devices cannot be used on this computer: .*hidraw: .*libusb: .*apt-get install libusb-1\.0-0/);
+    expect((e as Error).message).toMatch(
+      /HID devices cannot be used on this computer: .*hidraw: .*libusb: .*apt-get install libusb-1\.0-0/,
+    );
   });
 
   it('the library itself missing: "unavailable", and the real node-hid here lists without crashing', async () => {
-    const missing = new NodeHidBackend({ load: () => { throw new Error("Cannot find module 'node-hid'"); } });
-    await expect(missing.devices()).rejects.toMatchObject({ problem: 'unavailable', message: expect.stringMatching(/node-hid did not load/) });
-    const real = await new NodeHidBackend().devices().then((d) => d, (x: unknown) => x);
+    const missing = new NodeHidBackend({
+      load: () => {
+        throw new Error("Cannot find module 'node-hid'");
+      },
+    });
+    await expect(missing.devices()).rejects.toMatchObject({
+      problem: 'unavailable',
+      message: expect.stringMatching(/node-hid did not load/),
+    });
+    const real = await new NodeHidBackend().devices().then(
+      (d) => d,
+      (x: unknown) => x,
+    );
     if (Array.isArray(real)) expect(real.every((d) => typeof d.path === 'string')).toBe(true);
     else expect(real).toMatchObject({ name: 'DeviceError', problem: 'unavailable' });
   });
@@ -225,7 +287,10 @@ describe('a native register on a HID cable, through the whole bridge', () => {
     await till.waitFor((m) => m.id === '1' && m.stage === 'present_card');
     cable.unplug();
     await new Promise((r) => setImmediate(r));
-    expect(listener.device?.()).toMatchObject({ open: false, error: expect.stringMatching(/hid 10C4:EA80 serial 0001 \/dev\/hidraw3 went away/) });
+    expect(listener.device?.()).toMatchObject({
+      open: false,
+      error: expect.stringMatching(/hid 10C4:EA80 serial 0001 \/dev\/hidraw3 went away/),
+    });
 
     // Plugged back in: a USB attach event for another device does nothing; the cable's own re-opens it at once.
     cable.plugged = true;
@@ -258,13 +323,27 @@ describe('a ZVT register on a HID cable', () => {
     const cable = new FakeHidCable(CP2110);
     const backend = new FakeHidBackend([cable]);
     const listenerConfig = parseConfig({
-      listeners: [{ id: 'zvt-hid', protocol: 'zvt', transport: { type: 'hid', vendorId: CP2110.vendorId, productId: CP2110.productId }, options: { receipts: 'off' } }],
+      listeners: [
+        {
+          id: 'zvt-hid',
+          protocol: 'zvt',
+          transport: { type: 'hid', vendorId: CP2110.vendorId, productId: CP2110.productId },
+          options: { receipts: 'off' },
+        },
+      ],
       terminals: [{ id: 'sim', driver: 'simulator', currency: 'EUR' }],
     }).listeners[0]!;
     const protocol = zvtListenerProtocol(listenerConfig);
     const listener = await openListener(
       listenerConfig.transport,
-      (stream, peer) => protocol.serve(stream, { api: h.service.bridge, identity: { listener: 'zvt-hid', register: 'zvt-hid' }, options: listenerConfig.options ?? {}, peer, log: silentLogger() }),
+      (stream, peer) =>
+        protocol.serve(stream, {
+          api: h.service.bridge,
+          identity: { listener: 'zvt-hid', register: 'zvt-hid' },
+          options: listenerConfig.options ?? {},
+          peer,
+          log: silentLogger(),
+        }),
       { protocol: 'zvt', hidBackend: backend, plugEvents: null },
     );
     cleanups.push(() => listener.close());
@@ -272,16 +351,20 @@ describe('a ZVT register on a HID cable', () => {
     expect(cable.handle!.features[0]!.subarray(0, 9)).toEqual(Buffer.from([0x50, 0x00, 0x00, 0x25, 0x80, 0, 0, 3, 1]));
 
     const handle = cable.handle!;
-    const ecr = new TestEcr({
-      // The register's UART bytes arrive in input reports of at most 63 bytes, 3 bytes each here: frames fragmented.
-      write: (b: Uint8Array) => {
-        for (let at = 0; at < b.length; at += 3) {
-          const p = b.subarray(at, at + 3);
-          handle.input([p.length, ...p]);
-        }
+    const ecr = new TestEcr(
+      {
+        // The register's UART bytes arrive in input reports of at most 63 bytes, 3 bytes each here: frames fragmented.
+        write: (b: Uint8Array) => {
+          for (let at = 0; at < b.length; at += 3) {
+            const p = b.subarray(at, at + 3);
+            handle.input([p.length, ...p]);
+          }
+        },
+        onData: (l: (b: Buffer) => void) =>
+          void handle.on('written' as 'data', (r: Buffer) => l(decodeReport(r, CP2110_FORMAT).payload)),
       },
-      onData: (l: (b: Buffer) => void) => void handle.on('written' as 'data', (r: Buffer) => l(decodeReport(r, CP2110_FORMAT).payload)),
-    }, 'serial');
+      'serial',
+    );
     await ecr.send('06 00 04 00 00 00 3A');
     await ecr.expect('80 00 00');
     const completion = await ecr.next();

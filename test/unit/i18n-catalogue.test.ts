@@ -27,7 +27,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-const placeholders = (text: string): string[] => [...new Set([...text.matchAll(/\{\{\s*([^},\s]+)[^}]*\}\}/g)].map((m) => m[1]!))].sort();
+const placeholders = (text: string): string[] =>
+  [...new Set([...text.matchAll(/\{\{\s*([^},\s]+)[^}]*\}\}/g)].map((m) => m[1]!))].sort();
 const nestings = (text: string): string[] => [...text.matchAll(/\$t\(([^)]+)\)/g)].map((m) => m[1]!).sort();
 
 function read(language: string, namespace: string): Map<string, string> {
@@ -42,7 +43,12 @@ function pluralBases(keys: Iterable<string>): Set<string> {
 }
 
 /** What a locale's texts should be, keyed like the locale's file: plain keys as English, plural keys per its rules. */
-function problems(language: string, namespace: string, en = read('en', namespace), loc = read(language, namespace)): string[] {
+function problems(
+  language: string,
+  namespace: string,
+  en = read('en', namespace),
+  loc = read(language, namespace),
+): string[] {
   const bases = pluralBases(en.keys());
   const categories = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
   const expected = new Map<string, string>();
@@ -59,21 +65,35 @@ function problems(language: string, namespace: string, en = read('en', namespace
       out.push(`${language}/${namespace}: missing "${k}"`);
       continue;
     }
-    if (text.trim() === '' || text !== text.trim()) out.push(`${language}/${namespace}: "${k}" is empty or has spaces at an end`);
+    if (text.trim() === '' || text !== text.trim())
+      out.push(`${language}/${namespace}: "${k}" is empty or has spaces at an end`);
     if (placeholders(text).join() !== placeholders(enText).join()) {
-      out.push(`${language}/${namespace}: "${k}" has placeholders {${placeholders(text).join(', ')}}, English has {${placeholders(enText).join(', ')}}`);
+      out.push(
+        `${language}/${namespace}: "${k}" has placeholders {${placeholders(text).join(', ')}}, English has {${placeholders(enText).join(', ')}}`,
+      );
     }
-    if (nestings(text).join() !== nestings(enText).join()) out.push(`${language}/${namespace}: "${k}" nests other texts differently from English`);
+    if (nestings(text).join() !== nestings(enText).join())
+      out.push(`${language}/${namespace}: "${k}" nests other texts differently from English`);
   }
   for (const k of loc.keys()) if (!expected.has(k)) out.push(`${language}/${namespace}: extra key "${k}"`);
   return out;
 }
 
-const languagesOnDisk = readdirSync(localesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-const namespacesOnDisk = readdirSync(join(localesDir, 'en')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const languagesOnDisk = readdirSync(localesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+const namespacesOnDisk = readdirSync(join(localesDir, 'en'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 /** The status page's words: only the languages the page is offered in have them (it falls back to English). */
 const PAGE_ONLY = new Set(['ui']);
-const namespacesOf = (language: string): string[] => readdirSync(join(localesDir, language)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const namespacesOf = (language: string): string[] =>
+  readdirSync(join(localesDir, language))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 
 describe('message catalogue', () => {
   it('the generated catalogue module lists every language and namespace on disk and is up to date', () => {
@@ -82,42 +102,97 @@ describe('message catalogue', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'i18n-catalogue.mjs'), '--check'], { stdio: 'pipe' });
   });
 
-  it('every language has the namespace files of English (the page\'s own only where the page is offered in it) and no others', () => {
+  it("every language has the namespace files of English (the page's own only where the page is offered in it) and no others", () => {
     for (const language of languagesOnDisk) {
       const files = namespacesOf(language);
-      expect(files.filter((n) => !PAGE_ONLY.has(n)), language).toEqual(namespacesOnDisk.filter((n) => !PAGE_ONLY.has(n)));
-      expect(files.filter((n) => !namespacesOnDisk.includes(n)), language).toEqual([]);
+      expect(
+        files.filter((n) => !PAGE_ONLY.has(n)),
+        language,
+      ).toEqual(namespacesOnDisk.filter((n) => !PAGE_ONLY.has(n)));
+      expect(
+        files.filter((n) => !namespacesOnDisk.includes(n)),
+        language,
+      ).toEqual([]);
     }
   });
 
   it('Intl knows every language of the catalogue (numbers, dates and plural rules come from it)', () => {
-    for (const language of languagesOnDisk) expect(Intl.NumberFormat.supportedLocalesOf([language]), language).toEqual([language]);
+    for (const language of languagesOnDisk)
+      expect(Intl.NumberFormat.supportedLocalesOf([language]), language).toEqual([language]);
   });
 
   for (const namespace of namespacesOnDisk) {
     it(`${namespace}: every language has English's keys, no others, the same placeholders and its own plural forms`, () => {
-      const all = languagesOnDisk.filter((l) => l !== 'en' && namespacesOf(l).includes(namespace)).flatMap((l) => problems(l, namespace));
+      const all = languagesOnDisk
+        .filter((l) => l !== 'en' && namespacesOf(l).includes(namespace))
+        .flatMap((l) => problems(l, namespace));
       expect(all).toEqual([]);
     });
   }
 
   it('the check finds a missing key, an extra key, a changed placeholder and a wrong set of plural forms', () => {
-    const en = new Map([['a', 'Declined: {{reason}}'], ['b_one', '{{count}} byte'], ['b_other', '{{count}} bytes']]);
-    expect(problems('de', 'x', en, new Map([['a', 'Abgelehnt: {{reason}}'], ['b_one', '{{count}} Byte'], ['b_other', '{{count}} Bytes']]))).toEqual([]);
-    expect(problems('de', 'x', en, new Map([['b_one', '{{count}} Byte'], ['b_other', '{{count}} Bytes'], ['c', 'c']]))).toEqual(['de/x: missing "a"', 'de/x: extra key "c"']);
-    expect(problems('de', 'x', en, new Map([['a', 'Abgelehnt: {{grund}}'], ['b_one', '{{count}} Byte'], ['b_other', 'Bytes']]))).toHaveLength(2);
-    // Polish needs one, few, many and other: English's two forms are not enough.
-    expect(problems('pl', 'x', en, new Map([['a', 'Odrzucona: {{reason}}'], ['b_one', '{{count}} bajt'], ['b_other', '{{count}} bajtów']]))).toEqual([
-      'pl/x: missing "b_few"',
-      'pl/x: missing "b_many"',
+    const en = new Map([
+      ['a', 'Declined: {{reason}}'],
+      ['b_one', '{{count}} byte'],
+      ['b_other', '{{count}} bytes'],
     ]);
+    expect(
+      problems(
+        'de',
+        'x',
+        en,
+        new Map([
+          ['a', 'Abgelehnt: {{reason}}'],
+          ['b_one', '{{count}} Byte'],
+          ['b_other', '{{count}} Bytes'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      problems(
+        'de',
+        'x',
+        en,
+        new Map([
+          ['b_one', '{{count}} Byte'],
+          ['b_other', '{{count}} Bytes'],
+          ['c', 'c'],
+        ]),
+      ),
+    ).toEqual(['de/x: missing "a"', 'de/x: extra key "c"']);
+    expect(
+      problems(
+        'de',
+        'x',
+        en,
+        new Map([
+          ['a', 'Abgelehnt: {{grund}}'],
+          ['b_one', '{{count}} Byte'],
+          ['b_other', 'Bytes'],
+        ]),
+      ),
+    ).toHaveLength(2);
+    // Polish needs one, few, many and other: English's two forms are not enough.
+    expect(
+      problems(
+        'pl',
+        'x',
+        en,
+        new Map([
+          ['a', 'Odrzucona: {{reason}}'],
+          ['b_one', '{{count}} bajt'],
+          ['b_other', '{{count}} bajtów'],
+        ]),
+      ),
+    ).toEqual(['pl/x: missing "b_few"', 'pl/x: missing "b_many"']);
   });
 
   it('resources hold every language and namespace for i18next', () => {
     for (const language of LANGUAGES) {
       for (const namespace of NAMESPACES) {
         const held = (resources[language] as Partial<Record<string, unknown>>)[namespace];
-        if (PAGE_ONLY.has(namespace) && !namespacesOf(language).includes(namespace)) expect(held, `${language}/${namespace}`).toBeUndefined();
+        if (PAGE_ONLY.has(namespace) && !namespacesOf(language).includes(namespace))
+          expect(held, `${language}/${namespace}`).toBeUndefined();
         else expect(held, `${language}/${namespace}`).toBeTypeOf('object');
       }
     }

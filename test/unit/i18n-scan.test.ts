@@ -23,24 +23,36 @@ const LINE_HELPERS = new Set(['text', 'pair', 'add', 'centre', 'line']);
 
 /** file → literal texts allowed there, with the reason. */
 const ALLOWED: Record<string, Record<string, string>> = {
-  'src/register/zvt/session.ts': { 'the bridge lost the result': 'journal/log reason of an in-doubt result; the register gets zvtCheckTerminal()' },
-  'src/register/caisse-ap/session.ts': { 'the bridge lost the result': 'journal/log reason of an in-doubt result; Caisse-AP answers carry codes only' },
-  'src/register/caisse-ap/options.ts': { 'must be shorter than answerDeadlineMs': 'configuration error (exit 2, for the operator)' },
-  'src/register/concert/session.ts': { 'the bridge lost the result': 'journal/log reason of an in-doubt result; Concert answers carry codes only' },
+  'src/register/zvt/session.ts': {
+    'the bridge lost the result': 'journal/log reason of an in-doubt result; the register gets zvtCheckTerminal()',
+  },
+  'src/register/caisse-ap/session.ts': {
+    'the bridge lost the result': 'journal/log reason of an in-doubt result; Caisse-AP answers carry codes only',
+  },
+  'src/register/caisse-ap/options.ts': {
+    'must be shorter than answerDeadlineMs': 'configuration error (exit 2, for the operator)',
+  },
+  'src/register/concert/session.ts': {
+    'the bridge lost the result': 'journal/log reason of an in-doubt result; Concert answers carry codes only',
+  },
   'src/register/text/options.ts': {
     'must differ from the decimal separator': 'configuration error (exit 2, for the operator)',
     'must not contain the decimal or thousands separator': 'configuration error (exit 2, for the operator)',
   },
   'src/register/listener-options.ts': {
-    'slips need a printer: a TCP or serial printer for the slips': 'configuration error (settings form, for the operator)',
-    'slips need the real printer ("forward") or a slip printer': 'configuration error (settings form, for the operator)',
+    'slips need a printer: a TCP or serial printer for the slips':
+      'configuration error (settings form, for the operator)',
+    'slips need the real printer ("forward") or a slip printer':
+      'configuration error (settings form, for the operator)',
   },
   'src/register/capture/options.ts': {
-    'forwarding to a HID device is not available; put the real device on a serial (COM) port or TCP': 'configuration error (exit 2, for the operator)',
+    'forwarding to a HID device is not available; put the real device on a serial (COM) port or TCP':
+      'configuration error (exit 2, for the operator)',
   },
   'src/register/capture/capture-registry.ts': {
-    'Payment started': 'status-window record of a captured payment, in the journal\'s English words',
-    '${err.code}: ${err.message}': 'status-window record of a captured payment: the bridge\'s error code and English text',
+    'Payment started': "status-window record of a captured payment, in the journal's English words",
+    '${err.code}: ${err.message}':
+      "status-window record of a captured payment: the bridge's error code and English text",
   },
 };
 
@@ -62,7 +74,13 @@ function literalText(node: ts.Expression, source: ts.SourceFile): string | undef
 }
 
 function findLiterals(file: string, code: string): Array<{ line: number; text: string; where: string }> {
-  const source = ts.createSourceFile(file, code, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(
+    file,
+    code,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found: Array<{ line: number; text: string; where: string }> = [];
   const at = (n: ts.Node): number => source.getLineAndCharacterOfPosition(n.getStart(source)).line + 1;
   const visit = (node: ts.Node): void => {
@@ -70,9 +88,15 @@ function findLiterals(file: string, code: string): Array<{ line: number; text: s
       const text = literalText(node.initializer, source);
       if (text !== undefined) found.push({ line: at(node), text, where: 'message:' });
     }
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && LINE_HELPERS.has(node.expression.text) && node.arguments[0]) {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      LINE_HELPERS.has(node.expression.text) &&
+      node.arguments[0]
+    ) {
       const text = literalText(node.arguments[0], source);
-      if (text !== undefined && /\p{L}/u.test(text.replace(/\$\{[^}]*\}/g, ''))) found.push({ line: at(node), text, where: `${node.expression.text}()` });
+      if (text !== undefined && /\p{L}/u.test(text.replace(/\$\{[^}]*\}/g, '')))
+        found.push({ line: at(node), text, where: `${node.expression.text}()` });
     }
     ts.forEachChild(node, visit);
   };
@@ -89,13 +113,20 @@ describe('user-visible texts come from the catalogue', () => {
         const rel = relative(ROOT, file).split('\\').join('/');
         for (const hit of findLiterals(rel, readFileSync(file, 'utf8'))) {
           if (ALLOWED[rel]?.[hit.text] !== undefined) used.add(`${rel}|${hit.text}`);
-          else problems.push(`${rel}:${hit.line} ${hit.where} "${hit.text}" — put it in src/i18n/locales/en/ and translate it`);
+          else
+            problems.push(
+              `${rel}:${hit.line} ${hit.where} "${hit.text}" — put it in src/i18n/locales/en/ and translate it`,
+            );
         }
       }
     }
     expect(problems).toEqual([]);
     // An allowlist entry that no longer matches anything is removed, so the list stays short and true.
-    const stale = Object.entries(ALLOWED).flatMap(([f, texts]) => Object.keys(texts).filter((t) => !used.has(`${f}|${t}`)).map((t) => `${f}: "${t}"`));
+    const stale = Object.entries(ALLOWED).flatMap(([f, texts]) =>
+      Object.keys(texts)
+        .filter((t) => !used.has(`${f}|${t}`))
+        .map((t) => `${f}: "${t}"`),
+    );
     expect(stale).toEqual([]);
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIppBody, encodeIpp, formatIppAmount, IppReader, parseIppAmount, IppDecodeError, IppMessage } from '../../src/terminal/ipp/codec';
+import {
+  decodeIppBody,
+  encodeIpp,
+  formatIppAmount,
+  IppReader,
+  parseIppAmount,
+  IppDecodeError,
+  IppMessage,
+} from '../../src/terminal/ipp/codec';
 import { money } from '../../src/domain/money';
 
 // mypos-ipp.md §13: PURCHASE of EUR 12.34 for INV-1001.
@@ -25,20 +33,32 @@ describe('IPP framing (spec §2, §13)', () => {
     expect(bytes.subarray(0, 2)).toEqual(hex('00 91'));
     expect(bytes.subarray(0, 18)).toEqual(hex('00 91 50 52 4F 54 4F 43 4F 4C 3D 49 50 50 0D 0A 56 45'));
     expect(bytes.subarray(2, 16)).toEqual(hex('50 52 4F 54 4F 43 4F 4C 3D 49 50 50 0D 0A'));
-    expect(bytes.subarray(-27)).toEqual(hex('52 45 46 45 52 45 4E 43 45 5F 4E 55 4D 42 45 52 3D 49 4E 56 2D 31 30 30 31 0D 0A'));
+    expect(bytes.subarray(-27)).toEqual(
+      hex('52 45 46 45 52 45 4E 43 45 5F 4E 55 4D 42 45 52 3D 49 4E 56 2D 31 30 30 31 0D 0A'),
+    );
     expect(bytes.subarray(2).toString('ascii')).toBe(PURCHASE_PAIRS.map(([n, v]) => `${n}=${v}\r\n`).join(''));
   });
 
   it('the first answer of the example is 81 body bytes + 2 = 00 53', () => {
     const bytes = encodeIpp([
-      ['PROTOCOL', 'IPP'], ['METHOD', 'PURCHASE'], ['SID', '7f3c2a10-0001'], ['STAGE', '1'], ['STATUS', '0'], ['TIMEOUT', '60'],
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'PURCHASE'],
+      ['SID', '7f3c2a10-0001'],
+      ['STAGE', '1'],
+      ['STATUS', '0'],
+      ['TIMEOUT', '60'],
     ]);
     expect(bytes.subarray(0, 2)).toEqual(hex('00 53'));
   });
 
   it('refuses to encode a message that does not start with PROTOCOL=IPP, or values with CR/LF', () => {
     expect(() => encodeIpp([['METHOD', 'PING']])).toThrow(/PROTOCOL=IPP/);
-    expect(() => encodeIpp([['PROTOCOL', 'IPP'], ['X', 'a\r\nB=c']])).toThrow(/CR or LF/);
+    expect(() =>
+      encodeIpp([
+        ['PROTOCOL', 'IPP'],
+        ['X', 'a\r\nB=c'],
+      ]),
+    ).toThrow(/CR or LF/);
   });
 
   it('decodes order-insensitively, splits at the first "=", keeps unknown properties', () => {
@@ -55,7 +75,11 @@ describe('IPP framing (spec §2, §13)', () => {
 
   it('reassembles partial and coalesced messages from a stream', () => {
     const a = encodeIpp(PURCHASE_PAIRS);
-    const b = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PING'], ['SID', 'x']]);
+    const b = encodeIpp([
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'PING'],
+      ['SID', 'x'],
+    ]);
     const all = Buffer.concat([a, b]);
     const r = new IppReader();
     const out: Array<IppMessage | IppDecodeError> = [];

@@ -17,7 +17,11 @@ import { silentLogger } from '../../src/log/logger';
 
 function answer(req: IppMessage, stage: number, status: number): Buffer {
   return encodeIpp([
-    ['PROTOCOL', 'IPP'], ['METHOD', req.method ?? ''], ['SID', req.sid ?? ''], ['STAGE', String(stage)], ['STATUS', String(status)],
+    ['PROTOCOL', 'IPP'],
+    ['METHOD', req.method ?? ''],
+    ['SID', req.sid ?? ''],
+    ['STAGE', String(stage)],
+    ['STATUS', String(status)],
   ]);
 }
 

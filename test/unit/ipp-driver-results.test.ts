@@ -1,6 +1,12 @@
 /** What IPP answers mean (mypos-ipp.md §5, §6, §9, §11): outcome tables, fields, card-data removal. */
 import { describe, expect, it } from 'vitest';
-import { finalVerdict, resultFields, safePanMasked, sanitiseRaw, stageOneRefusal } from '../../src/terminal/ipp/results';
+import {
+  finalVerdict,
+  resultFields,
+  safePanMasked,
+  sanitiseRaw,
+  stageOneRefusal,
+} from '../../src/terminal/ipp/results';
 import { cardScheme } from '../../src/terminal/ipp/card-scheme';
 import { money } from '../../src/domain/money';
 
@@ -71,12 +77,26 @@ describe('card data (§9; never beyond the masked PAN)', () => {
 
   it('drops PAN, expiry, name, track data and binary payloads from raw, keeps the rest', () => {
     const raw = sanitiseRaw({
-      PROTOCOL: 'IPP', STATUS: '0', PAN: '4111111111111111', EXPIRE_DATE: '2612', EXP_DATE: '1226', EMBOSS_NAME: 'J SMITH',
-      TRACK2: '4111111111111111=2612101', TRACK2_EQUIVALENT: 'x', DATA: 'bin', PAN_MASKED: '4111111111111111',
-      AUTH_CODE: 'A1B2C3', X_VENDOR_NOTE: 'card 4111 1111 1111 1111', MERCHANT_ID: '4111111111111111',
+      PROTOCOL: 'IPP',
+      STATUS: '0',
+      PAN: '4111111111111111',
+      EXPIRE_DATE: '2612',
+      EXP_DATE: '1226',
+      EMBOSS_NAME: 'J SMITH',
+      TRACK2: '4111111111111111=2612101',
+      TRACK2_EQUIVALENT: 'x',
+      DATA: 'bin',
+      PAN_MASKED: '4111111111111111',
+      AUTH_CODE: 'A1B2C3',
+      X_VENDOR_NOTE: 'card 4111 1111 1111 1111',
+      MERCHANT_ID: '4111111111111111',
     });
     expect(raw).toEqual({
-      PROTOCOL: 'IPP', STATUS: '0', PAN_MASKED: '****1111', AUTH_CODE: 'A1B2C3', X_VENDOR_NOTE: 'card ****1111',
+      PROTOCOL: 'IPP',
+      STATUS: '0',
+      PAN_MASKED: '****1111',
+      AUTH_CODE: 'A1B2C3',
+      X_VENDOR_NOTE: 'card ****1111',
       MERCHANT_ID: '4111111111111111',
     });
   });
@@ -85,16 +105,45 @@ describe('card data (§9; never beyond the masked PAN)', () => {
 describe('§9 response fields → ResultFields', () => {
   it('maps the documented fields and parses the processed amount exactly', () => {
     const f = resultFields({
-      STATUS: '0', APPROVAL: '00', AUTH_CODE: 'A1B2C3', RRN: '512345678901', STAN: '000123', TERMINAL_ID: '80123457',
-      MERCHANT_ID: '500000001', MERCHANT_NAME: 'Shop', AID: 'A0000000041010', APPL_PREF_NAME: 'Debit Mastercard',
-      AID_NAME: 'MASTERCARD', ENTRY_MODE: 'C', PREAUTH_CODE: '123456', TX_DATE_LOCAL: '2024-05-01', TX_TIME_LOCAL: '12:00:01',
-      SIGNATURE_NOT_REQ: '1', AMOUNT: '12.34', CURRENCY: '978', PAN_MASKED: '541333******1234',
+      STATUS: '0',
+      APPROVAL: '00',
+      AUTH_CODE: 'A1B2C3',
+      RRN: '512345678901',
+      STAN: '000123',
+      TERMINAL_ID: '80123457',
+      MERCHANT_ID: '500000001',
+      MERCHANT_NAME: 'Shop',
+      AID: 'A0000000041010',
+      APPL_PREF_NAME: 'Debit Mastercard',
+      AID_NAME: 'MASTERCARD',
+      ENTRY_MODE: 'C',
+      PREAUTH_CODE: '123456',
+      TX_DATE_LOCAL: '2024-05-01',
+      TX_TIME_LOCAL: '12:00:01',
+      SIGNATURE_NOT_REQ: '1',
+      AMOUNT: '12.34',
+      CURRENCY: '978',
+      PAN_MASKED: '541333******1234',
     });
     expect(f).toEqual({
-      authCode: 'A1B2C3', rrn: '512345678901', stan: '000123', terminalId: '80123457', merchantId: '500000001',
-      merchantName: 'Shop', aid: 'A0000000041010', applicationLabel: 'Debit Mastercard', entryMode: 'C', hostCode: '00',
-      terminalStatus: '0', preauthCode: '123456', txDate: '2024-05-01', txTime: '12:00:01', signatureRequired: false,
-      panMasked: '541333******1234', cardScheme: 'MASTERCARD', processedAmount: money(1234, 'EUR'),
+      authCode: 'A1B2C3',
+      rrn: '512345678901',
+      stan: '000123',
+      terminalId: '80123457',
+      merchantId: '500000001',
+      merchantName: 'Shop',
+      aid: 'A0000000041010',
+      applicationLabel: 'Debit Mastercard',
+      entryMode: 'C',
+      hostCode: '00',
+      terminalStatus: '0',
+      preauthCode: '123456',
+      txDate: '2024-05-01',
+      txTime: '12:00:01',
+      signatureRequired: false,
+      panMasked: '541333******1234',
+      cardScheme: 'MASTERCARD',
+      processedAmount: money(1234, 'EUR'),
     });
   });
 

@@ -65,7 +65,13 @@ function sids(...values: string[]): () => string {
 }
 
 function driver(link: IppLink, options: Partial<IppDriverOptions> = {}): IppDriver {
-  return new IppDriver({ link, currency: 'EUR', logger: silentLogger(), sid: sids('7f3c2a10-0001', '7f3c2a10-0002', '7f3c2a10-0003'), ...options });
+  return new IppDriver({
+    link,
+    currency: 'EUR',
+    logger: silentLogger(),
+    sid: sids('7f3c2a10-0001', '7f3c2a10-0002', '7f3c2a10-0003'),
+    ...options,
+  });
 }
 
 function ctx(): DriverContext & { sent: string[] } {
@@ -118,7 +124,11 @@ describe('IPP driver requests (spec §13 worked example)', () => {
     const frame = link.frames[1]!;
     expect(frame.subarray(0, 2)).toEqual(hex('00 60'));
     expect(lines(frame)).toEqual([
-      'PROTOCOL=IPP', 'VERSION=200', 'METHOD=COMPLETE_TX', 'SID=7f3c2a10-0002', 'SID_ORIGINAL=7f3c2a10-0001',
+      'PROTOCOL=IPP',
+      'VERSION=200',
+      'METHOD=COMPLETE_TX',
+      'SID=7f3c2a10-0002',
+      'SID_ORIGINAL=7f3c2a10-0001',
     ]);
   });
 
@@ -126,7 +136,13 @@ describe('IPP driver requests (spec §13 worked example)', () => {
     const link = memoryLink();
     const d = driver(link, { sid: sids('s-2') });
     expect((await d.settle('s-1', 'cancel')).ok).toBe(true);
-    expect(lines(link.frames[0]!)).toEqual(['PROTOCOL=IPP', 'VERSION=200', 'METHOD=CANCEL_TX', 'SID=s-2', 'SID_ORIGINAL=s-1']);
+    expect(lines(link.frames[0]!)).toEqual([
+      'PROTOCOL=IPP',
+      'VERSION=200',
+      'METHOD=CANCEL_TX',
+      'SID=s-2',
+      'SID_ORIGINAL=s-1',
+    ]);
   });
 });
 
@@ -143,7 +159,12 @@ describe('IPP driver requests per kind (spec §7, §8.4, §9)', () => {
       { kind: 'preauth', amount: money(5000, 'EUR'), reference: 'R1' },
       { kind: 'refund', amount: money(100, 'EUR'), reference: 'R2' },
       { kind: 'reversal', reference: 'R3', original: { reference: 'R0' } },
-      { kind: 'completion', amount: money(4000, 'EUR'), reference: 'R4', original: { reference: 'R1', preauthCode: '123456' } },
+      {
+        kind: 'completion',
+        amount: money(4000, 'EUR'),
+        reference: 'R4',
+        original: { reference: 'R1', preauthCode: '123456' },
+      },
       { kind: 'preauth_cancel', reference: 'R5', original: { reference: 'R1', preauthCode: '123456' } },
     ];
     const methods = ['PURCHASE', 'PURCHASE', 'REFUND', 'REVERSAL', 'COMPLETE_PREAUTH', 'CANCEL_PREAUTH'];
@@ -156,7 +177,11 @@ describe('IPP driver requests per kind (spec §7, §8.4, §9)', () => {
   it('pre-authorisation is PURCHASE + PREAUTH_TX (flag configurable, default 1)', async () => {
     const command: TerminalCommand = { kind: 'preauth', amount: money(5000, 'EUR'), reference: 'HOTEL-7' };
     expect((await sent(command)).slice(4)).toEqual([
-      'AMOUNT=50.00', 'CURRENCY=978', 'PREAUTH_TX=1', 'REFERENCE_NUMBER_TYPE=2', 'REFERENCE_NUMBER=HOTEL-7',
+      'AMOUNT=50.00',
+      'CURRENCY=978',
+      'PREAUTH_TX=1',
+      'REFERENCE_NUMBER_TYPE=2',
+      'REFERENCE_NUMBER=HOTEL-7',
     ]);
     expect(await sent(command, { preauthFlag: 'Y' })).toContain('PREAUTH_TX=Y');
   });
@@ -168,26 +193,62 @@ describe('IPP driver requests per kind (spec §7, §8.4, §9)', () => {
 
   it('REFUND and REVERSAL carry PASSWORD when configured', async () => {
     const refund = await sent({ kind: 'refund', amount: money(100, 'EUR'), reference: 'R2' }, { password: '4321' });
-    expect(refund.slice(4)).toEqual(['AMOUNT=1.00', 'CURRENCY=978', 'REFERENCE_NUMBER_TYPE=2', 'REFERENCE_NUMBER=R2', 'PASSWORD=4321']);
-    expect((await sent({ kind: 'reversal', reference: 'R3' }, { password: '4321' })).slice(4)).toEqual(['PASSWORD=4321']);
+    expect(refund.slice(4)).toEqual([
+      'AMOUNT=1.00',
+      'CURRENCY=978',
+      'REFERENCE_NUMBER_TYPE=2',
+      'REFERENCE_NUMBER=R2',
+      'PASSWORD=4321',
+    ]);
+    expect((await sent({ kind: 'reversal', reference: 'R3' }, { password: '4321' })).slice(4)).toEqual([
+      'PASSWORD=4321',
+    ]);
     expect((await sent({ kind: 'reversal', reference: 'R3' })).slice(4)).toEqual([]);
   });
 
   it('COMPLETE_PREAUTH and CANCEL_PREAUTH carry the pre-auth code', async () => {
     expect(
-      (await sent({ kind: 'completion', amount: money(4000, 'EUR'), reference: 'R4', original: { reference: 'R1', preauthCode: '123456' } })).slice(4),
+      (
+        await sent({
+          kind: 'completion',
+          amount: money(4000, 'EUR'),
+          reference: 'R4',
+          original: { reference: 'R1', preauthCode: '123456' },
+        })
+      ).slice(4),
     ).toEqual(['PREAUTH_CODE=123456', 'COMPLETION_AMOUNT=40.00']);
-    expect((await sent({ kind: 'preauth_cancel', reference: 'R5', original: { reference: 'R1', preauthCode: '654321' } })).slice(4)).toEqual([
-      'PREAUTH_CODE=654321',
-    ]);
+    expect(
+      (
+        await sent({ kind: 'preauth_cancel', reference: 'R5', original: { reference: 'R1', preauthCode: '654321' } })
+      ).slice(4),
+    ).toEqual(['PREAUTH_CODE=654321']);
   });
 
   it('honours VERSION, REFERENCE_NUMBER_TYPE, LANG and amountDecimals options', async () => {
-    const l = await sent({ kind: 'sale', amount: money(5, 'JPY'), reference: 'J' }, {
-      currency: 'JPY', version: '202', referenceNumberType: '1', lang: 'DE', amountDecimals: 0,
-    });
-    expect(l).toEqual(['PROTOCOL=IPP', 'VERSION=202', 'METHOD=PURCHASE', 'SID=S', 'AMOUNT=5', 'CURRENCY=392', 'REFERENCE_NUMBER_TYPE=1', 'REFERENCE_NUMBER=J', 'LANG=DE']);
-    expect(await sent({ kind: 'sale', amount: money(5, 'JPY'), reference: 'J' }, { currency: 'JPY' })).toContain('AMOUNT=5.00');
+    const l = await sent(
+      { kind: 'sale', amount: money(5, 'JPY'), reference: 'J' },
+      {
+        currency: 'JPY',
+        version: '202',
+        referenceNumberType: '1',
+        lang: 'DE',
+        amountDecimals: 0,
+      },
+    );
+    expect(l).toEqual([
+      'PROTOCOL=IPP',
+      'VERSION=202',
+      'METHOD=PURCHASE',
+      'SID=S',
+      'AMOUNT=5',
+      'CURRENCY=392',
+      'REFERENCE_NUMBER_TYPE=1',
+      'REFERENCE_NUMBER=J',
+      'LANG=DE',
+    ]);
+    expect(await sent({ kind: 'sale', amount: money(5, 'JPY'), reference: 'J' }, { currency: 'JPY' })).toContain(
+      'AMOUNT=5.00',
+    );
   });
 
   it('sanitises REFERENCE_NUMBER to at most 50 printable Latin characters', async () => {
@@ -199,10 +260,16 @@ describe('IPP driver requests per kind (spec §7, §8.4, §9)', () => {
   it('refuses bad commands with BridgeError before touching the terminal', async () => {
     const link = memoryLink();
     const d = driver(link);
-    await expect(d.execute({ kind: 'sale', amount: money(100, 'USD'), reference: 'X' }, ctx())).rejects.toMatchObject({ code: 'currency_mismatch' });
+    await expect(d.execute({ kind: 'sale', amount: money(100, 'USD'), reference: 'X' }, ctx())).rejects.toMatchObject({
+      code: 'currency_mismatch',
+    });
     await expect(d.execute({ kind: 'sale', reference: 'X' }, ctx())).rejects.toBeInstanceOf(BridgeError);
-    await expect(d.execute({ kind: 'sale', amount: money(0, 'EUR'), reference: 'X' }, ctx())).rejects.toMatchObject({ code: 'invalid_amount' });
-    await expect(d.execute({ kind: 'completion', amount: money(100, 'EUR'), reference: 'X', original: { reference: 'P' } }, ctx())).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(d.execute({ kind: 'sale', amount: money(0, 'EUR'), reference: 'X' }, ctx())).rejects.toMatchObject({
+      code: 'invalid_amount',
+    });
+    await expect(
+      d.execute({ kind: 'completion', amount: money(100, 'EUR'), reference: 'X', original: { reference: 'P' } }, ctx()),
+    ).rejects.toMatchObject({ code: 'bad_request' });
     expect(link.frames).toHaveLength(0);
   });
 
@@ -210,8 +277,13 @@ describe('IPP driver requests per kind (spec §7, §8.4, §9)', () => {
     const link = memoryLink();
     const d = driver(link, { sid: sids('A', 'B', 'C') });
     await d.execute(sale, ctx());
-    await expect(d.execute({ kind: 'reversal', reference: 'V', original: { reference: 'OLD', driverRef: 'older-sid' } }, ctx())).rejects.toMatchObject({ code: 'not_reversible' });
-    const r = await d.execute({ kind: 'reversal', reference: 'V', original: { reference: 'INV-1001', driverRef: 'A' } }, ctx());
+    await expect(
+      d.execute({ kind: 'reversal', reference: 'V', original: { reference: 'OLD', driverRef: 'older-sid' } }, ctx()),
+    ).rejects.toMatchObject({ code: 'not_reversible' });
+    const r = await d.execute(
+      { kind: 'reversal', reference: 'V', original: { reference: 'INV-1001', driverRef: 'A' } },
+      ctx(),
+    );
     expect(r.outcome).toBe('approved');
     expect(r.needsSettlement).toBeUndefined();
   });

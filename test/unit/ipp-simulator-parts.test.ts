@@ -45,8 +45,18 @@ describe('magic amounts', () => {
 
 function entry(over: Partial<IppLedgerEntry>): IppLedgerEntry {
   return {
-    sid: 's', method: 'PURCHASE', kind: 'sale', reference: 'R', amountMinor: 100, currency: 'EUR', state: 'completed',
-    status: 0, fields: {}, at: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...over,
+    sid: 's',
+    method: 'PURCHASE',
+    kind: 'sale',
+    reference: 'R',
+    amountMinor: 100,
+    currency: 'EUR',
+    state: 'completed',
+    status: 0,
+    fields: {},
+    at: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
   };
 }
 
@@ -138,7 +148,11 @@ describe('state file', () => {
 describe('terminal-side framing', () => {
   it('splits coalesced and partial messages; echoes METHOD and SID of an undecodable one', () => {
     const f = new IppFrameSplitter();
-    const a = encodeIpp([['PROTOCOL', 'IPP'], ['METHOD', 'PING'], ['SID', '1']]);
+    const a = encodeIpp([
+      ['PROTOCOL', 'IPP'],
+      ['METHOD', 'PING'],
+      ['SID', '1'],
+    ]);
     const junkBody = Buffer.from('METHOD=PING\r\nSID=2\r\n');
     const junk = Buffer.concat([Buffer.from([0, junkBody.length + 2]), junkBody]);
     const both = Buffer.concat([a, junk, a.subarray(0, 5)]);
@@ -153,7 +167,9 @@ describe('terminal-side framing', () => {
 
   it('drops everything after a length header below 2', () => {
     const f = new IppFrameSplitter();
-    expect(f.push(Buffer.from([0x00, 0x01, 0x41]))).toEqual([expect.objectContaining({ ok: false, error: expect.stringMatching(/below 2/) })]);
+    expect(f.push(Buffer.from([0x00, 0x01, 0x41]))).toEqual([
+      expect.objectContaining({ ok: false, error: expect.stringMatching(/below 2/) }),
+    ]);
     expect(f.pending).toBe(0);
   });
 

@@ -14,7 +14,9 @@ afterEach(async () => {
 function listen(): Promise<number> {
   const server = net.createServer((socket) => socket.on('error', () => undefined));
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 /** Holds the JavaScript thread, as a synchronous fsync does. */
@@ -35,5 +37,4 @@ describe('IPP TCP link, connect timeout', () => {
     expect(connection.description).toBe(`tcp 127.0.0.1:${port}`);
     connection.release();
   });
-
 });

@@ -34,8 +34,22 @@ const BASIC = Buffer.from(`client_1:${PARTNER_SECRET}`).toString('base64');
 
 /** What a written line may not contain (besides its timestamp). */
 const FORBIDDEN = [
-  PAN, '5555555555554444', PAN_SPACED, String(PAN_NUMBER), '5105105105105100', 'DOE/JOHN', '=2512101', 'D2512101',
-  PASSWORD, TOKEN, 'SIGNATUREVALUE', PARTNER_SECRET, MERCHANT_SECRET, 'PARTNERSECRETVALUE', 'MERCHANTSECRETVALUE', BASIC,
+  PAN,
+  '5555555555554444',
+  PAN_SPACED,
+  String(PAN_NUMBER),
+  '5105105105105100',
+  'DOE/JOHN',
+  '=2512101',
+  'D2512101',
+  PASSWORD,
+  TOKEN,
+  'SIGNATUREVALUE',
+  PARTNER_SECRET,
+  MERCHANT_SECRET,
+  'PARTNERSECRETVALUE',
+  'MERCHANTSECRETVALUE',
+  BASIC,
 ];
 
 /** Free text a driver, a device or a gateway answer could carry. */
@@ -67,7 +81,11 @@ function sensitiveObject(): Record<string, unknown> {
     token: TOKEN,
     headers: { Authorization: `Bearer ${TOKEN}`, 'X-Session': TOKEN, cookie: `session=${TOKEN}` },
     body: JSON.stringify({ card: { pan: PAN, cvv: CVV, track2: TRACK2 }, client_secret: PARTNER_SECRET }),
-    props: new Map<string, unknown>([['PAN', PAN], ['TRACK2_DATA', TRACK2], ['note', TEXT]]),
+    props: new Map<string, unknown>([
+      ['PAN', PAN],
+      ['TRACK2_DATA', TRACK2],
+      ['note', TEXT],
+    ]),
     raw: Buffer.from(TRACK2),
     url: new URL(`https://client_1:${PASSWORD}@gateway.example/x?secret=${PARTNER_SECRET}`),
     list: [PAN, { cvv: CVV }, TEXT],
@@ -76,8 +94,14 @@ function sensitiveObject(): Record<string, unknown> {
 }
 
 function sensitiveError(): Error {
-  const cause = Object.assign(new Error(`gateway said: ${TEXT}`), { code: 'EPOS', response: { body: JSON.stringify({ pan: PAN, session: TOKEN }) } });
-  return Object.assign(new Error(`payment failed for ${PAN} (${TEXT})`, { cause }), { card: { pan: PAN, cvv: CVV }, authorization: `Bearer ${TOKEN}` });
+  const cause = Object.assign(new Error(`gateway said: ${TEXT}`), {
+    code: 'EPOS',
+    response: { body: JSON.stringify({ pan: PAN, session: TOKEN }) },
+  });
+  return Object.assign(new Error(`payment failed for ${PAN} (${TEXT})`, { cause }), {
+    card: { pan: PAN, cvv: CVV },
+    authorization: `Bearer ${TOKEN}`,
+  });
 }
 
 const VARIANTS: Record<string, () => unknown> = { text: () => TEXT, object: sensitiveObject, error: sensitiveError };
@@ -116,7 +140,12 @@ function isLoggerExpression(e: ts.Expression): boolean {
 function keysOf(o: ts.ObjectLiteralExpression): string[] {
   const keys: string[] = [];
   for (const p of o.properties) {
-    if ((ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) keys.push(p.name.text);
+    if (
+      (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
+      p.name &&
+      (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))
+    )
+      keys.push(p.name.text);
     else if (ts.isSpreadAssignment(p)) keys.push('spread');
   }
   return keys;
@@ -134,12 +163,17 @@ function scan(): { calls: CallSite[]; children: ChildSite[] } {
   for (const file of sourceFiles(join(ROOT, 'src'))) {
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
     const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && isLoggerExpression(node.expression.expression)) {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        isLoggerExpression(node.expression.expression)
+      ) {
         const method = node.expression.name.text;
         const where = `${relative(ROOT, file)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
         const [first, second, ...rest] = node.arguments;
         if (LEVELS.has(method) && first) {
-          const firstIsMessage = ts.isStringLiteral(first) || ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first);
+          const firstIsMessage =
+            ts.isStringLiteral(first) || ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first);
           calls.push({
             where,
             level: method,
@@ -192,7 +226,7 @@ function leaks(line: string): string[] {
 function call(log: Logger, site: CallSite, value: () => unknown): void {
   const msg = site.message?.map((part) => part ?? TEXT).join('');
   const extra = Array.from({ length: site.extraArgs }, value);
-  const fn = (log[site.level as 'info']).bind(log) as (...args: unknown[]) => void;
+  const fn = log[site.level as 'info'].bind(log) as (...args: unknown[]) => void;
   if (site.keys) {
     const obj = Object.fromEntries(site.keys.map((k) => [k, value()]));
     fn(obj, msg ?? '', ...extra);
@@ -211,15 +245,32 @@ describe('log call sites', () => {
     // The scan must keep working as code moves: dozens of sites, in every layer.
     expect(calls.length).toBeGreaterThanOrEqual(100);
     for (const layer of ['src/bridge/', 'src/register/', 'src/terminal/', 'src/transport/', 'src/status/']) {
-      expect(calls.some((c) => c.where.startsWith(layer)), layer).toBe(true);
+      expect(
+        calls.some((c) => c.where.startsWith(layer)),
+        layer,
+      ).toBe(true);
     }
     expect(children.length).toBeGreaterThanOrEqual(3);
   });
 
   it('the payloads are what they claim: unredacted they would leak', () => {
     // The same payloads through a logger without the scrubbing show every forbidden value (so the check can fail).
-    const raw = JSON.stringify({ text: TEXT, object: sensitiveObject(), error: { message: sensitiveError().message } }, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v));
-    for (const f of [PAN, PAN_SPACED, 'DOE/JOHN', '=2512101', 'D2512101', PASSWORD, TOKEN, PARTNER_SECRET, MERCHANT_SECRET]) expect(raw).toContain(f);
+    const raw = JSON.stringify(
+      { text: TEXT, object: sensitiveObject(), error: { message: sensitiveError().message } },
+      (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v),
+    );
+    for (const f of [
+      PAN,
+      PAN_SPACED,
+      'DOE/JOHN',
+      '=2512101',
+      'D2512101',
+      PASSWORD,
+      TOKEN,
+      PARTNER_SECRET,
+      MERCHANT_SECRET,
+    ])
+      expect(raw).toContain(f);
   });
 
   for (const [variant, value] of Object.entries(VARIANTS)) {

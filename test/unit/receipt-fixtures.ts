@@ -2,7 +2,9 @@ import type { PaymentRecord } from '../../src/journal/journal';
 import type { PaymentResult } from '../../src/domain/payment';
 
 /** Journal records as the bridge writes them after an IPP answer (values as the simulator sends them). */
-export function record(over: Omit<Partial<PaymentRecord>, 'result'> & { result?: Partial<PaymentResult> | null } = {}): PaymentRecord {
+export function record(
+  over: Omit<Partial<PaymentRecord>, 'result'> & { result?: Partial<PaymentResult> | null } = {},
+): PaymentRecord {
   const { result, ...rest } = over;
   const base: PaymentRecord = {
     id: 'p-1',

@@ -22,15 +22,48 @@ const settings: ReceiptSettings = { timeZone: 'UTC', footer: ['Thank you for you
 
 const saleWithTip = record({ tip: 150, result: { signatureRequired: true } });
 const declinedRefund = record({
-  id: 'p-2', ref: 'RF-77', bridgeRef: 'RF-77', kind: 'refund', outcome: 'declined', settlement: null, receiptNo: 18,
-  amount: { minor: 500, currency: 'EUR' }, message: 'Declined — insufficient funds (host code 51)',
+  id: 'p-2',
+  ref: 'RF-77',
+  bridgeRef: 'RF-77',
+  kind: 'refund',
+  outcome: 'declined',
+  settlement: null,
+  receiptNo: 18,
+  amount: { minor: 500, currency: 'EUR' },
+  message: 'Declined — insufficient funds (host code 51)',
   result: { authCode: undefined, hostCode: '51', declineReason: 'INSUFFICIENT FUNDS' },
 });
-const original = record({ id: 'p-3', ref: 'INV-1002', bridgeRef: 'INV-1002', amount: { minor: 1998, currency: 'EUR' }, tip: 200, receiptNo: 19, reversedBy: 'p-4' });
+const original = record({
+  id: 'p-3',
+  ref: 'INV-1002',
+  bridgeRef: 'INV-1002',
+  amount: { minor: 1998, currency: 'EUR' },
+  tip: 200,
+  receiptNo: 19,
+  reversedBy: 'p-4',
+});
 const reversal = record({
-  id: 'p-4', ref: 'INV-1002', bridgeRef: 'INV-1002~1a2b3c4d', opClass: 'reversal', kind: 'reversal', originalId: 'p-3', settlement: null,
-  amount: { minor: 1998, currency: 'EUR' }, receiptNo: 20, raw: {},
-  result: { panMasked: undefined, aid: undefined, applicationLabel: undefined, cardScheme: undefined, merchantName: undefined, entryMode: undefined, authCode: 'R00001', stan: '000125', rrn: '250115000125' },
+  id: 'p-4',
+  ref: 'INV-1002',
+  bridgeRef: 'INV-1002~1a2b3c4d',
+  opClass: 'reversal',
+  kind: 'reversal',
+  originalId: 'p-3',
+  settlement: null,
+  amount: { minor: 1998, currency: 'EUR' },
+  receiptNo: 20,
+  raw: {},
+  result: {
+    panMasked: undefined,
+    aid: undefined,
+    applicationLabel: undefined,
+    cardScheme: undefined,
+    merchantName: undefined,
+    entryMode: undefined,
+    authCode: 'R00001',
+    stan: '000125',
+    rrn: '250115000125',
+  },
 });
 
 describe('receipt golden files', () => {
@@ -49,7 +82,7 @@ describe('receipt golden files', () => {
     golden('refund-declined-32.customer.txt', r.customer.join('\n') + '\n');
   });
 
-  it("reversal at 40 columns takes card and merchant data from the payment it voids; a reprint is marked", () => {
+  it('reversal at 40 columns takes card and merchant data from the payment it voids; a reprint is marked', () => {
     const r = receiptFromRecord(reversal, original, settings, { width: 40, duplicate: true });
     expect(r.customer.join('\n')).toContain('************1234');
     expect(r.customer.join('\n')).toMatch(/TOTAL +EUR 21\.98/);
@@ -70,7 +103,10 @@ describe('receipt golden files', () => {
   });
 
   it('ESC/POS framing: init, code page, bold and double height around the total only, alignment, cut', () => {
-    const bytes = Buffer.from(receiptFromRecord(saleWithTip, undefined, settings, { width: 32, escpos: { codePage: 'cp1252' } }).escpos!.customer);
+    const bytes = Buffer.from(
+      receiptFromRecord(saleWithTip, undefined, settings, { width: 32, escpos: { codePage: 'cp1252' } }).escpos!
+        .customer,
+    );
     expect([...bytes.subarray(0, 5)]).toEqual([0x1b, 0x40, 0x1b, 0x74, 16]);
     expect([...bytes.subarray(bytes.length - 7)]).toEqual([0x1b, 0x64, 3, 0x1d, 0x56, 0x42, 0x00]);
     const tallOn = bytes.indexOf(Buffer.from([0x1d, 0x21, 0x01]));
@@ -81,7 +117,10 @@ describe('receipt golden files', () => {
     expect(tallText.split('\n')).toHaveLength(2);
     expect(bytes.indexOf(Buffer.from([0x1d, 0x21, 0x01]), tallOn + 1)).toBe(-1);
     expect(bytes.includes(Buffer.from([0x1b, 0x61, 0x01]))).toBe(true);
-    const plain = receiptFromRecord(saleWithTip, undefined, settings, { width: 32, escpos: { cut: false, feedLines: 0 } }).escpos!.customer;
+    const plain = receiptFromRecord(saleWithTip, undefined, settings, {
+      width: 32,
+      escpos: { cut: false, feedLines: 0 },
+    }).escpos!.customer;
     expect(Buffer.from(plain).includes(Buffer.from([0x1d, 0x56]))).toBe(false);
   });
 });

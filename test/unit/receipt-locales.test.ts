@@ -27,7 +27,17 @@ const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rec
 
 /** The locale each catalogue language is tested in (the country whose receipt conventions it follows). */
 const LOCALE: Record<string, string> = {
-  en: 'en-GB', de: 'de-DE', fr: 'fr-FR', it: 'it-IT', es: 'es-ES', bg: 'bg-BG', pt: 'pt-PT', nl: 'nl-NL', pl: 'pl-PL', ro: 'ro-RO', el: 'el-GR',
+  en: 'en-GB',
+  de: 'de-DE',
+  fr: 'fr-FR',
+  it: 'it-IT',
+  es: 'es-ES',
+  bg: 'bg-BG',
+  pt: 'pt-PT',
+  nl: 'nl-NL',
+  pl: 'pl-PL',
+  ro: 'ro-RO',
+  el: 'el-GR',
 };
 const ALL_WIDTHS = new Set(['de', 'fr', 'bg']);
 
@@ -44,10 +54,25 @@ function golden(name: string, actual: string): void {
 const settings: ReceiptSettings = { timeZone: 'Europe/Sofia' };
 const CASES = {
   sale: record({ amount: { minor: 123456, currency: 'EUR' } }),
-  refund: record({ id: 'p-5', ref: 'RF-9', bridgeRef: 'RF-9', kind: 'refund', receiptNo: 21, amount: { minor: 1234, currency: 'EUR' }, result: { authCode: 'R77001' } }),
+  refund: record({
+    id: 'p-5',
+    ref: 'RF-9',
+    bridgeRef: 'RF-9',
+    kind: 'refund',
+    receiptNo: 21,
+    amount: { minor: 1234, currency: 'EUR' },
+    result: { authCode: 'R77001' },
+  }),
   declined: record({
-    id: 'p-6', ref: 'INV-1003', bridgeRef: 'INV-1003', outcome: 'declined', settlement: null, receiptNo: 22, amount: { minor: 1234, currency: 'EUR' },
-    message: 'Declined — insufficient funds (host code 51)', result: { authCode: undefined, hostCode: '51', declineReason: 'INSUFFICIENT FUNDS' },
+    id: 'p-6',
+    ref: 'INV-1003',
+    bridgeRef: 'INV-1003',
+    outcome: 'declined',
+    settlement: null,
+    receiptNo: 22,
+    amount: { minor: 1234, currency: 'EUR' },
+    message: 'Declined — insufficient funds (host code 51)',
+    result: { authCode: undefined, hostCode: '51', declineReason: 'INSUFFICIENT FUNDS' },
   }),
 } as const;
 
@@ -76,14 +101,27 @@ describe('receipts in every language', () => {
           const r = receiptFromRecord(rec, undefined, settings, { width, locale, escpos: true });
           for (const line of [...r.merchant, ...r.customer]) expect(Array.from(line).length).toBeLessThanOrEqual(width);
           golden(`${language}/${name}-${width}.txt`, `${r.merchant.join('\n')}\n\n${r.customer.join('\n')}\n`);
-          golden(`${language}/${name}-${width}.escpos.hex`, `${hexDump(r.escpos!.merchant)}\n${hexDump(r.escpos!.customer)}`);
+          golden(
+            `${language}/${name}-${width}.escpos.hex`,
+            `${hexDump(r.escpos!.merchant)}\n${hexDump(r.escpos!.customer)}`,
+          );
           const page = DEFAULT_CODE_PAGE[language];
-          expect(r.escpos!.customer[4], 'ESC t n of the language\'s code page').toBe(CODE_PAGES[page].number);
+          expect(r.escpos!.customer[4], "ESC t n of the language's code page").toBe(CODE_PAGES[page].number);
           // The printer prints what the text says: every line decodes back from the page (Romanian ș/ț print in
           // their cedilla forms, which is what CP852 has).
-          const printed = printedText(r.escpos!.customer, page).split('\n').map((l) => l.trim());
+          const printed = printedText(r.escpos!.customer, page)
+            .split('\n')
+            .map((l) => l.trim());
           // (a narrow no-break space, French digit grouping, prints as a space).
-          const expected = r.customer.map((l) => l.trim().replace(/ș/g, 'ş').replace(/ț/g, 'ţ').replace(/Ș/g, 'Ş').replace(/Ț/g, 'Ţ').replace(/\u202f/g, ' '));
+          const expected = r.customer.map((l) =>
+            l
+              .trim()
+              .replace(/ș/g, 'ş')
+              .replace(/ț/g, 'ţ')
+              .replace(/Ș/g, 'Ş')
+              .replace(/Ț/g, 'Ţ')
+              .replace(/\u202f/g, ' '),
+          );
           expect(printed.slice(0, expected.length)).toEqual(expected);
           expect(printed.join('\n')).not.toContain('?');
         });
@@ -95,7 +133,8 @@ describe('receipts in every language', () => {
       for (const width of RECEIPT_WIDTHS) {
         for (const copy of ['merchant', 'customer'] as const) {
           for (const block of receiptBlocks(data, copy, { locale })) {
-            if (block.t === 'pair') expect(blockLines(block, width), `${block.left} | ${block.right} at ${width}`).toHaveLength(1);
+            if (block.t === 'pair')
+              expect(blockLines(block, width), `${block.left} | ${block.right} at ${width}`).toHaveLength(1);
           }
         }
       }
@@ -117,7 +156,9 @@ describe('receipts in every language', () => {
     expect(fr).toMatch(/MONTANT +12,34 EUR/);
     expect(fr).toContain('TICKET CLIENT');
     expect(fr).toContain('A CONSERVER');
-    expect(receiptFromRecord(CASES.sale, undefined, settings, { locale: 'fr-FR' }).customer.join('\n')).toContain('CARTE BANCAIRE - DEBIT');
+    expect(receiptFromRecord(CASES.sale, undefined, settings, { locale: 'fr-FR' }).customer.join('\n')).toContain(
+      'CARTE BANCAIRE - DEBIT',
+    );
     const it_ = receiptFromRecord(CASES.refund, undefined, settings, { locale: 'it-IT' }).customer.join('\n');
     expect(it_).toMatch(/IMPORTO +EUR 12,34/);
     expect(it_).toContain('PAGAMENTO EFFETTUATO');
@@ -129,7 +170,9 @@ describe('receipts in every language', () => {
     expect(bg).toContain('ОТХВЪРЛЕНА');
     expect(bg).toContain('Недостатъчна наличност');
     expect(bg).not.toContain('INSUFFICIENT');
-    expect(receiptFromRecord(CASES.refund, undefined, settings, { locale: 'bg-BG' }).customer.join('\n')).toContain('ОДОБРЕНА');
+    expect(receiptFromRecord(CASES.refund, undefined, settings, { locale: 'bg-BG' }).customer.join('\n')).toContain(
+      'ОДОБРЕНА',
+    );
   });
 
   it('Bulgarian ESC/POS is printed in CP866 (ESC t 17) and decodes back to the Cyrillic text', () => {
@@ -141,27 +184,46 @@ describe('receipts in every language', () => {
     expect(printed).toContain('ОДОБРЕНА');
     expect(printed).toContain('КОПИЕ ЗА КЛИЕНТА');
     // The same receipt on a printer set to CP1251 (receipts.codePage) decodes back the same.
-    const w1251 = receiptFromRecord(CASES.refund, undefined, settings, { locale: 'bg-BG', width: 40, escpos: { codePage: 'cp1251' } }).escpos!.customer;
+    const w1251 = receiptFromRecord(CASES.refund, undefined, settings, {
+      locale: 'bg-BG',
+      width: 40,
+      escpos: { codePage: 'cp1251' },
+    }).escpos!.customer;
     expect(w1251[4]).toBe(46);
     expect(printedText(w1251, 'cp1251')).toBe(printed);
   });
 
   it('a character the page lacks is transliterated, never "?": a Cyrillic shop name on a Latin page, Greek on CP866, € in ASCII', () => {
-    const rec = record({ raw: { MERCHANT_AL1: 'Οδός Ερμού 5', MERCHANT_AL2: 'Łódź €' }, result: { merchantName: 'Магазин Щастие' } });
-    for (const [locale, page] of [['de-DE', 'cp858'], ['bg-BG', 'cp866'], ['en-GB', 'ascii'], ['el-GR', 'cp737']] as const) {
+    const rec = record({
+      raw: { MERCHANT_AL1: 'Οδός Ερμού 5', MERCHANT_AL2: 'Łódź €' },
+      result: { merchantName: 'Магазин Щастие' },
+    });
+    for (const [locale, page] of [
+      ['de-DE', 'cp858'],
+      ['bg-BG', 'cp866'],
+      ['en-GB', 'ascii'],
+      ['el-GR', 'cp737'],
+    ] as const) {
       const r = receiptFromRecord(rec, undefined, settings, { locale, escpos: true });
       const printed = printedText(r.escpos!.customer, page);
       expect(printed, locale).not.toContain('?');
       expect(printed, locale).toMatch(/12[.,]34/);
     }
-    const latin = printedText(receiptFromRecord(rec, undefined, settings, { locale: 'de-DE', escpos: true }).escpos!.customer, 'cp858');
+    const latin = printedText(
+      receiptFromRecord(rec, undefined, settings, { locale: 'de-DE', escpos: true }).escpos!.customer,
+      'cp858',
+    );
     expect(latin).toContain('Magazin Schastie');
     expect(latin).toContain('Odos Ermoy 5');
     expect(latin).toContain('Lódz €'); // CP858 has ó and €, not Ł or ź
-    const ascii = printedText(receiptFromRecord(rec, undefined, settings, { locale: 'en-GB', escpos: true }).escpos!.customer, 'ascii');
+    const ascii = printedText(
+      receiptFromRecord(rec, undefined, settings, { locale: 'en-GB', escpos: true }).escpos!.customer,
+      'ascii',
+    );
     expect(ascii).toContain('Lodz EUR');
     // In a Bulgarian receipt on a Latin page, Bulgarian romanisation: Щ is "Sht".
-    const bgOnLatin = receiptFromRecord(rec, undefined, settings, { locale: 'bg-BG', escpos: { codePage: 'cp858' } }).escpos!.customer;
+    const bgOnLatin = receiptFromRecord(rec, undefined, settings, { locale: 'bg-BG', escpos: { codePage: 'cp858' } })
+      .escpos!.customer;
     expect(printedText(bgOnLatin, 'cp858')).toContain('Magazin Shtastie');
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { containsCardNumber, maskCardNumbers, printedPan, receiptFromRecord, RECEIPT_WIDTHS, safeText } from '../../src/receipts/index';
+import {
+  containsCardNumber,
+  maskCardNumbers,
+  printedPan,
+  receiptFromRecord,
+  RECEIPT_WIDTHS,
+  safeText,
+} from '../../src/receipts/index';
 import { luhnValid } from '../../src/log/redact';
 import type { PaymentResult } from '../../src/domain/payment';
 import { record } from './receipt-fixtures';
@@ -15,14 +22,31 @@ const pan = fc
   });
 
 /** The number as it might be written: plain, in groups of four with spaces or dashes, or glued to letters. */
-const written = fc.tuple(pan, fc.constantFrom('', ' ', '-', '.'), fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 })).map(([p, sep, before, after]) => ({
-  pan: p,
-  text: before + (sep ? p.match(/.{1,4}/g)!.join(sep) : p) + after,
-}));
+const written = fc
+  .tuple(pan, fc.constantFrom('', ' ', '-', '.'), fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }))
+  .map(([p, sep, before, after]) => ({
+    pan: p,
+    text: before + (sep ? p.match(/.{1,4}/g)!.join(sep) : p) + after,
+  }));
 
 const STRING_FIELDS = [
-  'authCode', 'rrn', 'stan', 'cardScheme', 'panMasked', 'terminalId', 'merchantId', 'merchantName', 'aid', 'applicationLabel',
-  'entryMode', 'hostCode', 'preauthCode', 'txDate', 'txTime', 'declineReason', 'message',
+  'authCode',
+  'rrn',
+  'stan',
+  'cardScheme',
+  'panMasked',
+  'terminalId',
+  'merchantId',
+  'merchantName',
+  'aid',
+  'applicationLabel',
+  'entryMode',
+  'hostCode',
+  'preauthCode',
+  'txDate',
+  'txTime',
+  'declineReason',
+  'message',
 ] as const;
 const RAW_FIELDS = ['MERCHANT_NAME', 'MERCHANT_AL1', 'MERCHANT_AL2', 'CVM'] as const;
 
@@ -33,12 +57,24 @@ function digitRuns(text: string): string[] {
 
 describe('no receipt ever holds an unmasked PAN', () => {
   it('whatever the ResultFields and raw terminal properties hold (text and ESC/POS, every width, both copies)', () => {
-    const anyValue = fc.oneof(fc.string({ maxLength: 40 }), written.map((w) => w.text), fc.integer(), fc.constant(undefined), fc.constant(null));
+    const anyValue = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      written.map((w) => w.text),
+      fc.integer(),
+      fc.constant(undefined),
+      fc.constant(null),
+    );
     fc.assert(
       fc.property(
         fc.array(written, { minLength: 1, maxLength: 4 }),
         fc.dictionary(fc.constantFrom(...STRING_FIELDS), anyValue),
-        fc.dictionary(fc.constantFrom(...RAW_FIELDS), fc.oneof(fc.string({ maxLength: 30 }), written.map((w) => w.text))),
+        fc.dictionary(
+          fc.constantFrom(...RAW_FIELDS),
+          fc.oneof(
+            fc.string({ maxLength: 30 }),
+            written.map((w) => w.text),
+          ),
+        ),
         fc.constantFrom(...RECEIPT_WIDTHS),
         fc.constantFrom('approved', 'declined', 'cancelled', 'failed'),
         fc.boolean(),
@@ -50,8 +86,18 @@ describe('no receipt ever holds an unmasked PAN', () => {
             if (i % 2 === 0) result[STRING_FIELDS[(i * 7 + p.pan.length) % STRING_FIELDS.length]!] = p.text;
             else rawProps[RAW_FIELDS[(i + p.pan.length) % RAW_FIELDS.length]!] = p.text;
           });
-          const r = record({ outcome: outcome as 'approved', message: String(result.message ?? 'x'), raw: rawProps, result: result as Partial<PaymentResult> });
-          const rendering = receiptFromRecord(r, undefined, { timeZone: 'UTC', merchant: { name: pans[0]!.text } }, { width, escpos: { codePage: 'cp1252' } });
+          const r = record({
+            outcome: outcome as 'approved',
+            message: String(result.message ?? 'x'),
+            raw: rawProps,
+            result: result as Partial<PaymentResult>,
+          });
+          const rendering = receiptFromRecord(
+            r,
+            undefined,
+            { timeZone: 'UTC', merchant: { name: pans[0]!.text } },
+            { width, escpos: { codePage: 'cp1252' } },
+          );
           const outputs = [
             rendering.merchant.join('\n'),
             rendering.customer.join('\n'),
@@ -63,7 +109,8 @@ describe('no receipt ever holds an unmasked PAN', () => {
             for (const p of pans) expect(runs.some((run) => run.includes(p.pan))).toBe(false);
             for (const run of runs) expect(containsCardNumber(run)).toBe(false);
           }
-          for (const line of [...rendering.merchant, ...rendering.customer]) expect(Array.from(line).length).toBeLessThanOrEqual(width);
+          for (const line of [...rendering.merchant, ...rendering.customer])
+            expect(Array.from(line).length).toBeLessThanOrEqual(width);
         },
       ),
       { numRuns: 1500 },

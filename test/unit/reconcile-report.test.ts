@@ -46,7 +46,12 @@ function seed(j: ReturnType<typeof journalAt>, s: Seed): PaymentRecord {
   const kind = s.kind ?? 'sale';
   const terminal = s.terminal ?? 't1';
   const r = j.journal.insertIntent({
-    register: 'pos', ref: s.ref, kind, amount: { minor: s.minor, currency: s.currency ?? 'EUR' }, tip: s.tip ?? 0, terminal,
+    register: 'pos',
+    ref: s.ref,
+    kind,
+    amount: { minor: s.minor, currency: s.currency ?? 'EUR' },
+    tip: s.tip ?? 0,
+    terminal,
     ...(s.original ? { originalId: s.original.id } : {}),
   });
   if (s.outcome === null) return r;
@@ -54,20 +59,44 @@ function seed(j: ReturnType<typeof journalAt>, s: Seed): PaymentRecord {
   const updated = j.journal.update(
     r.id,
     {
-      outcome, stage: 'done', settlement: null, message: outcome, ...(s.neverSent ? {} : { driverRef: `pay-${s.ref}-${kind}` }),
+      outcome,
+      stage: 'done',
+      settlement: null,
+      message: outcome,
+      ...(s.neverSent ? {} : { driverRef: `pay-${s.ref}-${kind}` }),
       result: { ref: s.ref, kind, outcome, amount: r.amount, terminal, message: outcome, rrn: `RRN${s.ref}` },
     },
     { type: 'outcome' },
   );
-  if (s.original && outcome === 'approved' && kind === 'reversal') j.journal.update(s.original.id, { reversedBy: r.id }, { type: 'reversed' });
+  if (s.original && outcome === 'approved' && kind === 'reversal')
+    j.journal.update(s.original.id, { reversedBy: r.id }, { type: 'reversed' });
   return updated;
 }
 
-function host(ref: string, kind: TransactionKind, minor: number, status: HostTransaction['status'], at: string | null, extra: Partial<HostTransaction> = {}): HostTransaction {
+function host(
+  ref: string,
+  kind: TransactionKind,
+  minor: number,
+  status: HostTransaction['status'],
+  at: string | null,
+  extra: Partial<HostTransaction> = {},
+): HostTransaction {
   return {
-    hostId: `pay-${ref}-${kind}`, reference: `pos-${ref}`, amount: { minor, currency: 'EUR' }, amountText: (minor / 100).toFixed(2),
-    status, statusText: status === 'approved' ? 'Approved' : status === 'reversed' ? 'Reversed' : status === 'declined' ? 'Declined' : 'PendingX',
-    at, ...extra,
+    hostId: `pay-${ref}-${kind}`,
+    reference: `pos-${ref}`,
+    amount: { minor, currency: 'EUR' },
+    amountText: (minor / 100).toFixed(2),
+    status,
+    statusText:
+      status === 'approved'
+        ? 'Approved'
+        : status === 'reversed'
+          ? 'Reversed'
+          : status === 'declined'
+            ? 'Declined'
+            : 'PendingX',
+    at,
+    ...extra,
   };
 }
 
@@ -99,10 +128,17 @@ function expectBalanced(report: ReconciliationReport): void {
 }
 
 function camel(k: (typeof RECON_KINDS)[number]): keyof ReconciliationReport {
-  return ({
-    matched: 'matched', missing_at_host: 'missingAtHost', missing_in_journal: 'missingInJournal', amount_mismatch: 'amountMismatch',
-    status_mismatch: 'statusMismatch', in_doubt: 'inDoubt', unverified: 'unverified',
-  } as const)[k];
+  return (
+    {
+      matched: 'matched',
+      missing_at_host: 'missingAtHost',
+      missing_in_journal: 'missingInJournal',
+      amount_mismatch: 'amountMismatch',
+      status_mismatch: 'statusMismatch',
+      in_doubt: 'inDoubt',
+      unverified: 'unverified',
+    } as const
+  )[k];
 }
 
 describe('reconciliation of a business day against the host list', () => {
@@ -143,8 +179,23 @@ describe('reconciliation of a business day against the host list', () => {
       host('S2', 'sale', 620, 'approved', `${d}09:30:05`),
       host('Q1', 'sale', 880, 'approved', `${d}09:40:05`),
       // Missing in the journal: a sale made on the terminal without the bridge (no reference), and one with no time.
-      { hostId: 'pay-X1', amount: { minor: 1750, currency: 'EUR' }, amountText: '17.50', status: 'approved', statusText: 'Approved', at: `${d}10:00:00`, rrn: 'RRNX1' },
-      { hostId: 'pay-X2', amount: { minor: 60, currency: 'EUR' }, amountText: '0.60', status: 'approved', statusText: 'Approved', at: null },
+      {
+        hostId: 'pay-X1',
+        amount: { minor: 1750, currency: 'EUR' },
+        amountText: '17.50',
+        status: 'approved',
+        statusText: 'Approved',
+        at: `${d}10:00:00`,
+        rrn: 'RRNX1',
+      },
+      {
+        hostId: 'pay-X2',
+        amount: { minor: 60, currency: 'EUR' },
+        amountText: '0.60',
+        status: 'approved',
+        statusText: 'Approved',
+        at: null,
+      },
       // Outside the business day: not this day's business.
       host('Z1', 'sale', 7777, 'approved', '2025-03-15T10:00:00'),
       // Another day's payment that the journal knows.
@@ -170,12 +221,21 @@ describe('reconciliation of a business day against the host list', () => {
     expect(keys(report.statusMismatch)).toEqual(['S1', 'S2']);
     expect(keys(report.inDoubt)).toEqual(['Q1', 'Q2']);
     expect(report.unverified).toEqual([]);
-    expect(report.summary).toEqual({ matched: 7, missing_at_host: 1, missing_in_journal: 2, amount_mismatch: 1, status_mismatch: 2, in_doubt: 2, unverified: 0 });
+    expect(report.summary).toEqual({
+      matched: 7,
+      missing_at_host: 1,
+      missing_in_journal: 2,
+      amount_mismatch: 1,
+      status_mismatch: 2,
+      in_doubt: 2,
+      unverified: 0,
+    });
     expect(report.clean).toBe(false);
     expect(report.inDoubt.find((i) => i.ref === 'Q1')).toMatchObject({ journalStatus: 'open', hostStatus: 'approved' });
 
     // Each discrepancy's own difference, in minor units (host − journal).
-    const diff = (items: ReconItem[], k: string): number | undefined => items.find((i) => (i.ref ?? i.hostId) === k)?.difference;
+    const diff = (items: ReconItem[], k: string): number | undefined =>
+      items.find((i) => (i.ref ?? i.hostId) === k)?.difference;
     expect(diff(report.missingAtHost, 'H1')).toBe(-2500);
     expect(diff(report.amountMismatch, 'A1')).toBe(9);
     expect(diff(report.statusMismatch, 'S1')).toBe(-4000);
@@ -188,7 +248,14 @@ describe('reconciliation of a business day against the host list', () => {
     // host charged M1 M2 M3 M4 A1 S2 X1 X2.
     const journal = 1234 + 2150 + 3000 + 450 + 2500 + 2501 + 4000;
     const hostSide = 1234 + 2150 + 3000 + 450 + 2510 + 620 + 1750 + 60;
-    expect(report.totals).toEqual([{ currency: 'EUR', journal: { count: 7, minor: journal }, host: { count: 8, minor: hostSide }, difference: hostSide - journal }]);
+    expect(report.totals).toEqual([
+      {
+        currency: 'EUR',
+        journal: { count: 7, minor: journal },
+        host: { count: 8, minor: hostSide },
+        difference: hostSide - journal,
+      },
+    ]);
     expect(hostSide - journal).toBe(-2500 + 9 - 4000 + 620 + 1750 + 60);
     expectBalanced(report);
 
@@ -201,12 +268,21 @@ describe('reconciliation of a business day against the host list', () => {
     expect(lines).toHaveLength(1 + 7 + 1 + 2 + 1 + 2 + 2);
     const col = (name: (typeof RECON_CSV_COLUMNS)[number]): number => RECON_CSV_COLUMNS.indexOf(name);
     const a1 = lines.find((l) => l.split(',')[col('ref')] === 'A1')!.split(',');
-    expect([a1[col('category')], a1[col('journal_amount')], a1[col('host_amount')], a1[col('difference')]]).toEqual(['amount_mismatch', '25.01', '25.10', '0.09']);
+    expect([a1[col('category')], a1[col('journal_amount')], a1[col('host_amount')], a1[col('difference')]]).toEqual([
+      'amount_mismatch',
+      '25.01',
+      '25.10',
+      '0.09',
+    ]);
     const s1 = lines.find((l) => l.split(',')[col('ref')] === 'S1')!.split(',');
     expect(s1[col('difference')]).toBe('-40.00');
-    expect(JSON.parse(readFileSync(join(dir, `reconciliation-${DAY}.json`), 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(JSON.parse(readFileSync(join(dir, `reconciliation-${DAY}.json`), 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(report)),
+    );
     const text = reconciliationText(report);
-    expect(text).toContain(`EUR: journal 7 charged ${(journal / 100).toFixed(2)}, host 8 charged ${(hostSide / 100).toFixed(2)}, difference -40.61`);
+    expect(text).toContain(
+      `EUR: journal 7 charged ${(journal / 100).toFixed(2)}, host 8 charged ${(hostSide / 100).toFixed(2)}, difference -40.61`,
+    );
     expect(text).toMatch(/MISSING AT HOST\s+t1 H1/);
   });
 
@@ -214,8 +290,14 @@ describe('reconciliation of a business day against the host list', () => {
     const j = journalAt();
     seed(j, { ref: 'M1', minor: 1234, at: `${DAY}T08:00:00Z` });
     seed(j, { ref: 'M2', minor: 10, currency: 'JPY', at: `${DAY}T09:00:00Z` });
-    const list = [host('M1', 'sale', 1234, 'approved', `${DAY}T08:00:05`), { ...host('M2', 'sale', 10, 'approved', `${DAY}T09:00:05`), amount: { minor: 10, currency: 'JPY' } }];
-    const reports = new DayReports(j.journal, () => [{ terminal: 't1', driver: listDriver(list) }], { businessDay: { timeZone: 'UTC' }, now: () => new Date(`${DAY}T21:00:00Z`) });
+    const list = [
+      host('M1', 'sale', 1234, 'approved', `${DAY}T08:00:05`),
+      { ...host('M2', 'sale', 10, 'approved', `${DAY}T09:00:05`), amount: { minor: 10, currency: 'JPY' } },
+    ];
+    const reports = new DayReports(j.journal, () => [{ terminal: 't1', driver: listDriver(list) }], {
+      businessDay: { timeZone: 'UTC' },
+      now: () => new Date(`${DAY}T21:00:00Z`),
+    });
     const report = await reports.reconcile({ day: DAY });
     expect(report.clean).toBe(true);
     expect(report.summary.matched).toBe(2);
@@ -229,8 +311,15 @@ describe('reconciliation of a business day against the host list', () => {
     const j = journalAt();
     seed(j, { ref: 'M1', minor: 1234, at: `${DAY}T08:00:00Z` });
     seed(j, { ref: 'M7', minor: 700, outcome: 'cancelled', neverSent: true, at: `${DAY}T08:55:00Z` });
-    const broken = { info: { id: 't1', driver: 'epos', link: 'test' }, transactions: async () => Promise.reject(new Error('HTTP 503')), lookup: async () => undefined } as unknown as TerminalDriver;
-    const reports = new DayReports(j.journal, () => [{ terminal: 't1', driver: broken }], { businessDay: { timeZone: 'UTC' }, now: () => new Date(`${DAY}T21:00:00Z`) });
+    const broken = {
+      info: { id: 't1', driver: 'epos', link: 'test' },
+      transactions: async () => Promise.reject(new Error('HTTP 503')),
+      lookup: async () => undefined,
+    } as unknown as TerminalDriver;
+    const reports = new DayReports(j.journal, () => [{ terminal: 't1', driver: broken }], {
+      businessDay: { timeZone: 'UTC' },
+      now: () => new Date(`${DAY}T21:00:00Z`),
+    });
     const report = await reports.reconcile({ day: DAY });
     expect(report.terminals[0]).toMatchObject({ ok: false, message: expect.stringContaining('HTTP 503') });
     expect(keys(report.unverified)).toEqual(['M1']);
@@ -246,14 +335,24 @@ describe('reconciliation of a business day against the host list', () => {
     seed(j, { ref: 'D1', minor: 200, at: '2025-03-14T03:00:00Z' });
     seed(j, { ref: 'D2', minor: 300, at: '2025-03-15T02:59:59Z' });
     seed(j, { ref: 'L1', minor: 400, at: '2025-03-15T03:00:00Z' });
-    const list = [host('D1', 'sale', 200, 'approved', '2025-03-14T05:00:01'), host('D2', 'sale', 300, 'approved', '2025-03-15T04:59:58'), host('L1', 'sale', 400, 'approved', '2025-03-15T05:00:01'), host('E1', 'sale', 100, 'approved', '2025-03-14T04:59:58')];
+    const list = [
+      host('D1', 'sale', 200, 'approved', '2025-03-14T05:00:01'),
+      host('D2', 'sale', 300, 'approved', '2025-03-15T04:59:58'),
+      host('L1', 'sale', 400, 'approved', '2025-03-15T05:00:01'),
+      host('E1', 'sale', 100, 'approved', '2025-03-14T04:59:58'),
+    ];
     const asked: HostDayQuery[] = [];
     const reports = new DayReports(j.journal, () => [{ terminal: 't1', driver: listDriver(list, asked) }], {
       businessDay: { timeZone: 'Europe/Sofia', cutoffHour: 5 },
       now: () => new Date('2025-03-15T01:00:00Z'),
     });
     const report = await reports.reconcile();
-    expect(report).toMatchObject({ businessDay: '2025-03-14', from: '2025-03-14T03:00:00.000Z', to: '2025-03-15T03:00:00.000Z', cutoffHour: 5 });
+    expect(report).toMatchObject({
+      businessDay: '2025-03-14',
+      from: '2025-03-14T03:00:00.000Z',
+      to: '2025-03-15T03:00:00.000Z',
+      cutoffHour: 5,
+    });
     expect(keys(report.matched)).toEqual(['D1', 'D2']);
     // E1 and L1 belong to the neighbouring days, and the journal knows them: nothing is missing.
     expect(report.missingInJournal).toEqual([]);

@@ -36,7 +36,10 @@ describe('card-number mask and references', () => {
     );
     // Digit-only UUIDs, the shape that used to be masked.
     const digits = fc.stringMatching(/^[0-9]{8}-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{12}$/);
-    fc.assert(fc.property(digits, (id) => redactText(id) === id), { numRuns: 2000, seed: 7 });
+    fc.assert(
+      fc.property(digits, (id) => redactText(id) === id),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 
   it('the journal keeps such a SID exactly, and the terminal is confirmed under it', async () => {
@@ -44,9 +47,21 @@ describe('card-number mask and references', () => {
     const driver = new ScriptedDriver('t1');
     driver.script(async (_cmd, ctx) => {
       await ctx.beforeSend(SID_LIKE_A_CARD);
-      return { outcome: 'approved', fields: {}, driverRef: SID_LIKE_A_CARD, needsSettlement: true, message: 'Approved' };
+      return {
+        outcome: 'approved',
+        fields: {},
+        driverRef: SID_LIKE_A_CARD,
+        needsSettlement: true,
+        message: 'Approved',
+      };
     });
-    const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 't', healthIntervalMs: 0 });
+    const bridge = new Bridge({
+      journal,
+      terminals: [{ driver }],
+      log: silentLogger(),
+      version: 't',
+      healthIntervalMs: 0,
+    });
     await bridge.start();
     const who = { listener: 'pos', register: 'pos' };
     const h = await bridge.submit(who, { kind: 'sale', ref: 'SID-1', amount: money(990, 'EUR') });
@@ -54,7 +69,8 @@ describe('card-number mask and references', () => {
     expect(journal.list({ ref: 'SID-1' })[0]!.driverRef).toBe(SID_LIKE_A_CARD);
     await bridge.delivery(who, 'SID-1', 'written');
     // The settle decision is flushed to disk first (real fdatasync), then COMPLETE_TX goes out.
-    for (const end = Date.now() + 20_000; Date.now() < end && driver.settled.length === 0; ) await new Promise((r) => setTimeout(r, 5));
+    for (const end = Date.now() + 20_000; Date.now() < end && driver.settled.length === 0;)
+      await new Promise((r) => setTimeout(r, 5));
     expect(driver.settled).toEqual([{ driverRef: SID_LIKE_A_CARD, decision: 'complete' }]);
     await bridge.close();
     journal.close();

@@ -32,7 +32,12 @@ function fakeSys(): string {
     symlinkSync(relative(classTty, node), join(classTty, name));
   };
   // A myPOS terminal: CDC-ACM, the tty hangs off the USB interface 1-2:1.0 of device 1-2.
-  files(join(sys, 'devices/pci0000:00/usb1/1-2'), { idVendor: '294a', idProduct: '3101', manufacturer: 'Nexgo', serial: 'N86-0001' });
+  files(join(sys, 'devices/pci0000:00/usb1/1-2'), {
+    idVendor: '294a',
+    idProduct: '3101',
+    manufacturer: 'Nexgo',
+    serial: 'N86-0001',
+  });
   tty('ttyACM0', 'pci0000:00/usb1/1-2/1-2:1.0', 'pci0000:00/usb1/1-2/1-2:1.0');
   // An FTDI cable: the tty hangs off the usb-serial port ttyUSB0 under the interface, one level deeper.
   files(join(sys, 'devices/pci0000:00/usb1/1-3'), { idVendor: '0403', idProduct: '6001', manufacturer: 'FTDI' });
@@ -62,13 +67,15 @@ describe('serial ports from sysfs (no udevadm)', () => {
   });
 
   it('tells a missing udevadm from other failures', () => {
-    expect(isMissingUdevadm(Object.assign(new Error('spawn udevadm ENOENT'), { code: 'ENOENT', path: 'udevadm' }))).toBe(true);
+    expect(
+      isMissingUdevadm(Object.assign(new Error('spawn udevadm ENOENT'), { code: 'ENOENT', path: 'udevadm' })),
+    ).toBe(true);
     expect(isMissingUdevadm(Object.assign(new Error('spawn udevadm EACCES'), { code: 'EACCES' }))).toBe(false);
     expect(isMissingUdevadm(new Error('Error listing ports udevadm exited with error code: 1'))).toBe(false);
     expect(isMissingUdevadm(undefined)).toBe(false);
   });
 
-  it.runIf(process.platform === 'linux')('this computer\'s own sysfs is read without error', () => {
+  it.runIf(process.platform === 'linux')("this computer's own sysfs is read without error", () => {
     const ports = listSysfsPorts();
     expect(ports.every((p) => p.path.startsWith('/dev/'))).toBe(true);
   });

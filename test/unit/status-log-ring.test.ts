@@ -32,6 +32,10 @@ describe('LogRing (the Logs view)', () => {
     ring.write('{"level":30,"msg":"one"}\n{"level":30,');
     ring.write('"msg":"two"}\nnot json\n');
     ring.write('{"level":50,"msg":"four"}\n');
-    expect(ring.query({}).lines.map((l) => [l.level, l.msg])).toEqual([['info', 'two'], ['info', 'not json'], ['error', 'four']]);
+    expect(ring.query({}).lines.map((l) => [l.level, l.msg])).toEqual([
+      ['info', 'two'],
+      ['info', 'not json'],
+      ['error', 'four'],
+    ]);
   });
 });

@@ -35,13 +35,30 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'outside the build');
   const config = parseConfig({
     listeners: [{ id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '127.0.0.1', port: 0 } }],
-    terminals: [{ id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' }],
+    terminals: [
+      { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' },
+    ],
     status: { enabled: false },
   });
   core = new StatusCore({ config, log: silentLogger() });
   core.attach(h.service);
-  server = await startStatusServer({ core, host: '127.0.0.1', port: 0, token: TOKEN, staticDir: join(dir, 'built'), log: silentLogger(), remoteAddressOf: () => peer });
-  bare = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir: join(dir, 'missing'), log: silentLogger(), remoteAddressOf: () => peer });
+  server = await startStatusServer({
+    core,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    staticDir: join(dir, 'built'),
+    log: silentLogger(),
+    remoteAddressOf: () => peer,
+  });
+  bare = await startStatusServer({
+    core,
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: join(dir, 'missing'),
+    log: silentLogger(),
+    remoteAddressOf: () => peer,
+  });
   base = server.url.replace(/\/$/, '');
 });
 
@@ -73,10 +90,15 @@ describe('security rules', () => {
     expect(authorize({ remoteAddress: '127.0.0.1' }, TOKEN)).toEqual({ ok: true });
     expect(authorize({ remoteAddress: '192.168.1.20' }, undefined)).toMatchObject({ ok: false, status: 403 });
     expect(authorize({ remoteAddress: '192.168.1.20' }, TOKEN)).toMatchObject({ ok: false, status: 401 });
-    expect(authorize({ remoteAddress: '192.168.1.20', authorization: 'Bearer nope' }, TOKEN)).toMatchObject({ ok: false, status: 401 });
+    expect(authorize({ remoteAddress: '192.168.1.20', authorization: 'Bearer nope' }, TOKEN)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(authorize({ remoteAddress: '192.168.1.20', authorization: `Bearer ${TOKEN}` }, TOKEN)).toEqual({ ok: true });
     expect(authorize({ remoteAddress: '192.168.1.20', queryToken: TOKEN }, TOKEN)).toEqual({ ok: true });
-    expect(authorize({ remoteAddress: '192.168.1.20', authorization: `Basic ${TOKEN}` }, TOKEN)).toMatchObject({ ok: false });
+    expect(authorize({ remoteAddress: '192.168.1.20', authorization: `Basic ${TOKEN}` }, TOKEN)).toMatchObject({
+      ok: false,
+    });
   });
 
   it('refuses other sites and rebound host names', () => {
@@ -84,7 +106,9 @@ describe('security rules', () => {
     expect(sameOriginRequest('127.0.0.1:7460', 'http://127.0.0.1:7460', '127.0.0.1')).toEqual({ ok: true });
     expect(sameOriginRequest('localhost:7460', 'http://localhost:7460', '127.0.0.1')).toEqual({ ok: true });
     expect(sameOriginRequest('127.0.0.1:7460', 'http://evil.example', '127.0.0.1')).toMatchObject({ ok: false });
-    expect(sameOriginRequest('evil.example:7460', 'http://evil.example:7460', '127.0.0.1')).toMatchObject({ ok: false });
+    expect(sameOriginRequest('evil.example:7460', 'http://evil.example:7460', '127.0.0.1')).toMatchObject({
+      ok: false,
+    });
     expect(sameOriginRequest('till-7.shop.lan:7460', undefined, 'till-7.shop.lan')).toEqual({ ok: true });
     expect(sameOriginRequest('127.0.0.1:7460', 'null', '127.0.0.1')).toMatchObject({ ok: false });
   });
@@ -128,7 +152,10 @@ describe('status server', () => {
       expect(ok.status).toBe(200);
       expect(await ok.json()).toMatchObject({ paused: false, terminals: [{ id: 'lane1' }] });
       // Without a configured token nothing beyond loopback gets in.
-      expect((await get('/api/state', { headers: { Authorization: `Bearer ${TOKEN}` } }, bare.url.replace(/\/$/, ''))).status).toBe(403);
+      expect(
+        (await get('/api/state', { headers: { Authorization: `Bearer ${TOKEN}` } }, bare.url.replace(/\/$/, '')))
+          .status,
+      ).toBe(403);
       // The page itself (public code, no data) loads so that it can ask for the token.
       expect((await get('/')).status).toBe(200);
     } finally {
@@ -145,16 +172,30 @@ describe('status server', () => {
   it('reports every error as problem details', async () => {
     const notFound = await get('/api/nope');
     expect(notFound.status).toBe(404);
-    expect(await notFound.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No API at /api/nope', instance: '/api/nope' });
+    expect(await notFound.json()).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'No API at /api/nope',
+      instance: '/api/nope',
+    });
 
     const wrongVerb = await get('/api/state', { method: 'DELETE' });
     expect(wrongVerb.status).toBe(405);
 
-    const notJson = await get('/api/settings/validate', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const notJson = await get('/api/settings/validate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{}',
+    });
     expect(notJson.status).toBe(415);
     expect(notJson.headers.get('content-type')).toContain('application/problem+json');
 
-    const badJson = await get('/api/settings/validate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"listeners":' });
+    const badJson = await get('/api/settings/validate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"listeners":',
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ status: 400, code: 'bad_json' });
 
@@ -170,11 +211,19 @@ describe('status server', () => {
     const badLimit = await get('/api/journal?limit=ten');
     expect(badLimit.status).toBe(400);
 
-    const ping = await get('/api/wizard/ipp/ping', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port: 70000 }) });
+    const ping = await get('/api/wizard/ipp/ping', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ host: '127.0.0.1', port: 70000 }),
+    });
     expect(ping.status).toBe(400);
     expect(await ping.json()).toMatchObject({ issues: [{ field: 'port' }] });
 
-    const paused = await get('/api/pause', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'true' });
+    const paused = await get('/api/pause', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: 'true',
+    });
     expect(paused.status).toBe(409);
   });
 
@@ -203,7 +252,9 @@ describe('status server', () => {
     const register = await h.client();
     const result = await register.request({ op: 'sale', id: 'w1', ref: 'WS-1', amount: 250, currency: 'EUR' });
     expect(result.outcome).toBe('approved');
-    await expect.poll(() => got.some((e) => e.type === 'payment' && e.payment.ref === 'WS-1' && e.payment.outcome === 'approved')).toBe(true);
+    await expect
+      .poll(() => got.some((e) => e.type === 'payment' && e.payment.ref === 'WS-1' && e.payment.outcome === 'approved'))
+      .toBe(true);
     expect(got.some((e) => e.type === 'stage' && e.ref === 'WS-1')).toBe(true);
     expect(got.some((e) => e.type === 'terminal' && e.terminal.id === 'lane1')).toBe(true);
     ws.close();
@@ -237,9 +288,14 @@ describe('status server', () => {
 
   it('finds payments by ref, outcome, day and amount, and exports CSV', async () => {
     const register = await h.client();
-    expect((await register.request({ op: 'sale', id: 'j1', ref: 'JR-1', amount: 1234, currency: 'EUR' })).outcome).toBe('approved');
-    expect((await register.request({ op: 'sale', id: 'j2', ref: 'JR-2', amount: 1051, currency: 'EUR' })).outcome).toBe('declined');
-    const search = async (qs: string): Promise<string[]> => ((await (await get(`/api/journal?${qs}`)).json()) as Array<{ ref: string }>).map((p) => p.ref);
+    expect((await register.request({ op: 'sale', id: 'j1', ref: 'JR-1', amount: 1234, currency: 'EUR' })).outcome).toBe(
+      'approved',
+    );
+    expect((await register.request({ op: 'sale', id: 'j2', ref: 'JR-2', amount: 1051, currency: 'EUR' })).outcome).toBe(
+      'declined',
+    );
+    const search = async (qs: string): Promise<string[]> =>
+      ((await (await get(`/api/journal?${qs}`)).json()) as Array<{ ref: string }>).map((p) => p.ref);
     expect(await search('ref=JR-')).toEqual(['JR-2', 'JR-1']);
     expect(await search('ref=JR-&outcome=declined')).toEqual(['JR-2']);
     expect(await search('amount=12.34')).toEqual(['JR-1']);
@@ -250,28 +306,46 @@ describe('status server', () => {
     expect(await search('ref=JR-&to=2000-01-01')).toEqual([]);
 
     const [first] = (await (await get('/api/journal?ref=JR-1')).json()) as Array<{ id: string }>;
-    const detail = (await (await get(`/api/journal/${first!.id}`)).json()) as { events: Array<{ type: string }>; result: { authCode?: string } };
+    const detail = (await (await get(`/api/journal/${first!.id}`)).json()) as {
+      events: Array<{ type: string }>;
+      result: { authCode?: string };
+    };
     expect(detail.events.map((e) => e.type)).toEqual(expect.arrayContaining(['intent', 'sent', 'outcome']));
     expect(detail.result.authCode).toBeTruthy();
 
     const csv = await get('/api/journal.csv?ref=JR-');
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="register-bridge-journal-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(csv.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="register-bridge-journal-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const text = await csv.text();
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(3);
   });
 
-  it('renders a payment\'s receipt at a printer width, as a duplicate for a reprint, and refuses other widths', async () => {
+  it("renders a payment's receipt at a printer width, as a duplicate for a reprint, and refuses other widths", async () => {
     const register = await h.client();
-    expect((await register.request({ op: 'sale', id: 'r1', ref: 'RC-1', amount: 2500, currency: 'EUR' })).outcome).toBe('approved');
+    expect((await register.request({ op: 'sale', id: 'r1', ref: 'RC-1', amount: 2500, currency: 'EUR' })).outcome).toBe(
+      'approved',
+    );
     const [row] = (await (await get('/api/journal?ref=RC-1')).json()) as Array<{ id: string }>;
-    const detail = (await (await get(`/api/journal/${row!.id}`)).json()) as { receipt: { available: boolean; width: number; customer: string[]; merchant: string[] } };
+    const detail = (await (await get(`/api/journal/${row!.id}`)).json()) as {
+      receipt: { available: boolean; width: number; customer: string[]; merchant: string[] };
+    };
     expect(detail.receipt).toMatchObject({ available: true, width: 40, duplicate: false });
     expect(detail.receipt.customer.join('\n')).toContain('25.00');
     expect(detail.receipt.merchant.length).toBeGreaterThan(5);
 
-    const post = (body: unknown): Promise<Response> => get('/api/receipt', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const narrow = (await (await post({ id: row!.id, width: 32, duplicate: true })).json()) as { width: number; duplicate: boolean; customer: string[] };
+    const post = (body: unknown): Promise<Response> =>
+      get('/api/receipt', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const narrow = (await (await post({ id: row!.id, width: 32, duplicate: true })).json()) as {
+      width: number;
+      duplicate: boolean;
+      customer: string[];
+    };
     expect(narrow).toMatchObject({ width: 32, duplicate: true });
     expect(Math.max(...narrow.customer.map((l) => l.length))).toBeLessThanOrEqual(32);
     expect(narrow.customer.join('\n')).toContain('DUPLICATE');
@@ -287,7 +361,8 @@ describe('status server', () => {
       ((await (await get('/api/state')).json()) as { listeners: Array<{ id: string; registers: string[] }> }).listeners;
     const before = (await listeners())[0]!.registers.length;
     const changes: string[] = [];
-    const onEvent = (e: { type: string; reason?: string }): void => void (e.type === 'state' && e.reason === 'registers' && changes.push('registers'));
+    const onEvent = (e: { type: string; reason?: string }): void =>
+      void (e.type === 'state' && e.reason === 'registers' && changes.push('registers'));
     core.on('event', onEvent);
     try {
       const register = await h.client();

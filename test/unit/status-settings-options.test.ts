@@ -26,28 +26,51 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('listener options in the settings', () => {
   it('accepts the defaults and a full set of valid options of each mode', () => {
-    expect(listenerOptionIssues(base([
-      { protocol: 'text', transport: tcp(7451) },
-      { protocol: 'pole-display', transport: tcp(7452) },
-      { protocol: 'printer', transport: tcp(9100) },
-      {
-        protocol: 'printer', transport: tcp(9101),
-        options: { pattern: 'SUMME\\s+(?<amount>[0-9.,]+)', decimal: ',', duplicateWindowMs: 30000, forward: tcp(9102), slip: true, receiptEnd: { idleMs: 500 } },
-      },
-      { protocol: 'pole-display', transport: tcp(7453), options: { trigger: 'keyword', keywords: ['KARTE'], slip: true, slipPrinter: { type: 'serial', path: '/dev/ttyS1' } } },
-      { protocol: 'text', transport: tcp(7454), options: { decimal: ',', lineEnding: 'LF', separator: '|' } },
-    ]))).toEqual([]);
+    expect(
+      listenerOptionIssues(
+        base([
+          { protocol: 'text', transport: tcp(7451) },
+          { protocol: 'pole-display', transport: tcp(7452) },
+          { protocol: 'printer', transport: tcp(9100) },
+          {
+            protocol: 'printer',
+            transport: tcp(9101),
+            options: {
+              pattern: 'SUMME\\s+(?<amount>[0-9.,]+)',
+              decimal: ',',
+              duplicateWindowMs: 30000,
+              forward: tcp(9102),
+              slip: true,
+              receiptEnd: { idleMs: 500 },
+            },
+          },
+          {
+            protocol: 'pole-display',
+            transport: tcp(7453),
+            options: {
+              trigger: 'keyword',
+              keywords: ['KARTE'],
+              slip: true,
+              slipPrinter: { type: 'serial', path: '/dev/ttyS1' },
+            },
+          },
+          { protocol: 'text', transport: tcp(7454), options: { decimal: ',', lineEnding: 'LF', separator: '|' } },
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('names each bad field with its path: pattern, decimal, window, slip printer, text separator', () => {
-    const issues = listenerOptionIssues(base([
-      { protocol: 'native', transport: tcp(7450), options: { anything: true } },
-      { protocol: 'printer', transport: tcp(9100), options: { pattern: 'TOTAL (?<amount>[0-9' } },
-      { protocol: 'printer', transport: tcp(9101), options: { pattern: 'TOTAL ([0-9.,]+)' } },
-      { protocol: 'pole-display', transport: tcp(7452), options: { decimal: ';', duplicateWindowMs: -1 } },
-      { protocol: 'pole-display', transport: tcp(7453), options: { slip: true } },
-      { protocol: 'text', transport: tcp(7454), options: { separator: '1' } },
-    ]));
+    const issues = listenerOptionIssues(
+      base([
+        { protocol: 'native', transport: tcp(7450), options: { anything: true } },
+        { protocol: 'printer', transport: tcp(9100), options: { pattern: 'TOTAL (?<amount>[0-9' } },
+        { protocol: 'printer', transport: tcp(9101), options: { pattern: 'TOTAL ([0-9.,]+)' } },
+        { protocol: 'pole-display', transport: tcp(7452), options: { decimal: ';', duplicateWindowMs: -1 } },
+        { protocol: 'pole-display', transport: tcp(7453), options: { slip: true } },
+        { protocol: 'text', transport: tcp(7454), options: { separator: '1' } },
+      ]),
+    );
     const fields = issues.map((i) => i.field);
     expect(fields).toEqual([
       'listeners[1].options.pattern',
@@ -62,7 +85,9 @@ describe('listener options in the settings', () => {
   });
 
   it('refuses to save an invalid pattern and writes a valid one', () => {
-    const good = base([{ id: 'prn', protocol: 'printer', transport: tcp(9100), options: { pattern: 'TOTAL (?<amount>[0-9.,]+)' } }]);
+    const good = base([
+      { id: 'prn', protocol: 'printer', transport: tcp(9100), options: { pattern: 'TOTAL (?<amount>[0-9.,]+)' } },
+    ]);
     writeFileSync(file, JSON.stringify(good));
     const s = new SettingsFile({ file, running: {} });
     expect(s.view().issues).toEqual([]);
@@ -70,7 +95,14 @@ describe('listener options in the settings', () => {
     expect(s.validate(bad).map((i) => i.field)).toEqual(['listeners[0].options.pattern']);
     expect(s.save(bad)).toMatchObject({ saved: false, issues: [{ field: 'listeners[0].options.pattern' }] });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(good);
-    const changed = base([{ id: 'prn', protocol: 'printer', transport: tcp(9100), options: { pattern: 'SUMME (?<amount>[0-9.,]+)', decimal: ',' } }]);
+    const changed = base([
+      {
+        id: 'prn',
+        protocol: 'printer',
+        transport: tcp(9100),
+        options: { pattern: 'SUMME (?<amount>[0-9.,]+)', decimal: ',' },
+      },
+    ]);
     expect(s.save(changed)).toMatchObject({ saved: true });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(changed);
   });

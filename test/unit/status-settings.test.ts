@@ -13,11 +13,27 @@ import { StatusProblem } from '../../src/status/problem';
 
 const CONFIG = {
   listeners: [
-    { id: 'pos', protocol: 'native', transport: { type: 'tcp', host: '0.0.0.0', port: 7450 }, token: 'register-token-1-9f8e7d6c5b4a39281706' },
+    {
+      id: 'pos',
+      protocol: 'native',
+      transport: { type: 'tcp', host: '0.0.0.0', port: 7450 },
+      token: 'register-token-1-9f8e7d6c5b4a39281706',
+    },
     { id: 'zvt', protocol: 'zvt', transport: { type: 'tcp', host: '127.0.0.1', port: 20007 }, password: '123456' },
   ],
   terminals: [
-    { id: 'cloud', driver: 'epos', environment: 'demo', terminalId: '80123457', partnerId: 'mps-p-1', applicationId: 'mps-app-1', partnerClientId: 'client_1', partnerSecret: 'secret_plain', merchantClientId: 'cli_1', merchantSecret: { env: 'MERCHANT_SECRET' } },
+    {
+      id: 'cloud',
+      driver: 'epos',
+      environment: 'demo',
+      terminalId: '80123457',
+      partnerId: 'mps-p-1',
+      applicationId: 'mps-app-1',
+      partnerClientId: 'client_1',
+      partnerSecret: 'secret_plain',
+      merchantClientId: 'cli_1',
+      merchantSecret: { env: 'MERCHANT_SECRET' },
+    },
   ],
   status: { enabled: true, host: '127.0.0.1', port: 7460 },
 };
@@ -36,7 +52,8 @@ describe('settings', () => {
   it('never sends a plain secret to the page; references stay visible by name', () => {
     const view = new SettingsFile({ file, running: {} }).view();
     const text = JSON.stringify(view);
-    for (const secret of ['register-token-1-9f8e7d6c5b4a39281706', '123456', 'secret_plain']) expect(text).not.toContain(secret);
+    for (const secret of ['register-token-1-9f8e7d6c5b4a39281706', '123456', 'secret_plain'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('MERCHANT_SECRET');
     expect((view.config as typeof CONFIG).listeners[0]!.token).toBe(SECRET_MASK);
     expect(view.issues).toEqual([]);
@@ -64,7 +81,10 @@ describe('settings', () => {
     page.listeners[0]!.transport.port = 70000;
     expect(s.validate(page)).toEqual([{ field: 'listeners[0].transport.port', message: 'must be 0–65535' }]);
     page.listeners[0]!.transport.port = 'abc';
-    expect(s.validate(page)[0]).toMatchObject({ field: 'listeners[0].transport.port', message: 'must be a port number' });
+    expect(s.validate(page)[0]).toMatchObject({
+      field: 'listeners[0].transport.port',
+      message: 'must be a port number',
+    });
     const answer = s.save(page);
     expect(answer.saved).toBe(false);
     expect(answer.issues[0]!.field).toBe('listeners[0].transport.port');
@@ -75,7 +95,12 @@ describe('settings', () => {
     const s = new SettingsFile({ file, running: {} });
     const page = s.view().config as { listeners: Array<Record<string, unknown>> };
     delete page.listeners[0]!.token;
-    expect(s.validate(page)).toEqual([{ field: 'listeners[0].token', message: 'a native listener on 0.0.0.0 (beyond loopback) needs a key: "token", or "registers" with a key each' }]);
+    expect(s.validate(page)).toEqual([
+      {
+        field: 'listeners[0].token',
+        message: 'a native listener on 0.0.0.0 (beyond loopback) needs a key: "token", or "registers" with a key each',
+      },
+    ]);
   });
 
   it('with a keychain stores typed secrets there and writes only references', () => {
@@ -86,8 +111,12 @@ describe('settings', () => {
     page.status.token = 'typed-status-token';
     expect(s.save(page).saved).toBe(true);
     const text = readFileSync(file, 'utf8');
-    for (const secret of ['register-token-1-9f8e7d6c5b4a39281706', 'secret_plain', 'typed-status-token']) expect(text).not.toContain(secret);
-    const written = JSON.parse(text) as { status: { token: unknown }; listeners: Array<{ token: unknown; password: unknown }> };
+    for (const secret of ['register-token-1-9f8e7d6c5b4a39281706', 'secret_plain', 'typed-status-token'])
+      expect(text).not.toContain(secret);
+    const written = JSON.parse(text) as {
+      status: { token: unknown };
+      listeners: Array<{ token: unknown; password: unknown }>;
+    };
     expect(written.status.token).toEqual({ keychain: 'status.token' });
     expect(written.listeners[0]!.token).toEqual({ keychain: 'listener.pos.token' });
     // The ZVT password is not a secret reference in the schema: it stays a 6-digit value.
@@ -99,7 +128,15 @@ describe('settings', () => {
 
   it('refuses to save when the keychain cannot store a secret, leaving the file as it was', () => {
     const before = readFileSync(file, 'utf8');
-    const s = new SettingsFile({ file, running: {}, secretStore: { write: () => { throw new Error('no encryption available'); } } });
+    const s = new SettingsFile({
+      file,
+      running: {},
+      secretStore: {
+        write: () => {
+          throw new Error('no encryption available');
+        },
+      },
+    });
     expect(() => s.save(s.view().config)).toThrow(StatusProblem);
     expect(readFileSync(file, 'utf8')).toBe(before);
   });

@@ -6,7 +6,11 @@ function open(options: Record<string, unknown> = {}) {
   const api = new FakeApi();
   const stream = new MemoryStream();
   textProtocol(options).serve(stream, contextFor(api, {}, 'till'));
-  const lines = (): string[] => stream.text().split('\r\n').filter((l) => l !== '');
+  const lines = (): string[] =>
+    stream
+      .text()
+      .split('\r\n')
+      .filter((l) => l !== '');
   return { api, stream, lines };
 }
 
@@ -17,7 +21,12 @@ describe('text protocol session', () => {
     await until(() => t.lines().length === 2, 'two answers');
     expect(t.lines().sort()).toEqual(['OK;INV-1;APPROVED;A1B2C3', 'OK;INV-2;DECLINED;51']);
     await until(() => t.api.deliveries.length === 2, 'delivery reports');
-    expect(t.api.deliveries).toEqual(expect.arrayContaining([{ ref: 'INV-1', how: 'written', kind: 'sale' }, { ref: 'INV-2', how: 'written', kind: 'sale' }]));
+    expect(t.api.deliveries).toEqual(
+      expect.arrayContaining([
+        { ref: 'INV-1', how: 'written', kind: 'sale' },
+        { ref: 'INV-2', how: 'written', kind: 'sale' },
+      ]),
+    );
   });
 
   it('a bad line gets ERR and the connection lives on', async () => {
@@ -34,7 +43,7 @@ describe('text protocol session', () => {
     expect(t.stream.destroyed).toBe(false);
   });
 
-  it('a refused request (zero amount) is answered ERR with the bridge\'s code', async () => {
+  it("a refused request (zero amount) is answered ERR with the bridge's code", async () => {
     const t = open();
     t.stream.feed('SALE;Z;0.00\r\n');
     await until(() => t.lines().length === 1, 'answer');
@@ -53,7 +62,10 @@ describe('text protocol session', () => {
     expect(t.lines()).toEqual(['OK;H-1;PENDING;PRESENT_CARD', 'OK;H-1;CANCELLED;', 'OK;H-1;CANCEL;DONE']);
     t.stream.feed('STATUS;H-1\r\nSTATUS;NOPE\r\n');
     await until(() => t.lines().length === 5, 'status answers');
-    expect(t.lines().slice(3).sort()).toEqual(['ERR;NOPE;unknown_ref;No payment with reference "NOPE" is known for this register', 'OK;H-1;CANCELLED;']);
+    expect(t.lines().slice(3).sort()).toEqual([
+      'ERR;NOPE;unknown_ref;No payment with reference "NOPE" is known for this register',
+      'OK;H-1;CANCELLED;',
+    ]);
   });
 
   it('progress lines when switched on', async () => {

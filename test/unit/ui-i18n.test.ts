@@ -12,15 +12,15 @@ import { chooseLanguage, formatLocaleOf, PSEUDO_LOCALE, UI_LANGUAGES } from '../
 import { pseudoCatalogue, pseudoText } from '../../renderer/src/i18n/pseudo';
 import en from '../../src/i18n/locales/en/ui.json';
 
-describe('the page\'s language', () => {
-  it('is offered in every language that has the page\'s words, English first', () => {
+describe("the page's language", () => {
+  it("is offered in every language that has the page's words, English first", () => {
     const dir = join(import.meta.dirname, '..', '..', 'src', 'i18n', 'locales');
     const withUi = readdirSync(dir).filter((l) => existsSync(join(dir, l, 'ui.json')));
     expect([...UI_LANGUAGES].sort()).toEqual(withUi.sort());
     expect(UI_LANGUAGES[0]).toBe('en');
   });
 
-  it('is the one picked and remembered, else the first of the browser\'s languages the page speaks, else English', () => {
+  it("is the one picked and remembered, else the first of the browser's languages the page speaks, else English", () => {
     expect(chooseLanguage(null, ['de-AT', 'en-US'])).toBe('de');
     expect(chooseLanguage(null, ['ja-JP', 'bg-BG', 'en'])).toBe('bg');
     expect(chooseLanguage(null, ['pt-PT', 'ja'])).toBe('en');
@@ -31,7 +31,7 @@ describe('the page\'s language', () => {
     expect(chooseLanguage('klingon', ['it-IT'])).toBe('it');
   });
 
-  it('writes amounts and dates in the user\'s own variant of the language when there is one', () => {
+  it("writes amounts and dates in the user's own variant of the language when there is one", () => {
     expect(formatLocaleOf('en', ['en-GB', 'de-DE'])).toBe('en-GB');
     expect(formatLocaleOf('de', ['en-GB', 'de-AT'])).toBe('de-AT');
     expect(formatLocaleOf('fr', ['de-DE'])).toBe('fr');
@@ -58,7 +58,7 @@ describe('formats through Intl', () => {
     expect(formatMoney({ minor: 1234, currency: 'XX' })).toBe('12.34 XX');
   });
 
-  it('writes dates as each locale does, in the business day\'s time zone when given', () => {
+  it("writes dates as each locale does, in the business day's time zone when given", () => {
     const at = '2026-12-07T23:30:00Z';
     setFormatLocale('de-DE');
     expect(formatTime(at, 'UTC')).toBe('07.12.2026, 23:30:00');
@@ -86,7 +86,8 @@ describe('the pseudo-locale', () => {
   });
 
   it('has every key of English', () => {
-    const keys = (o: object, p = ''): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v as object, `${p}${k}.`)));
+    const keys = (o: object, p = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v as object, `${p}${k}.`)));
     expect(keys(pseudoCatalogue(en))).toEqual(keys(en));
   });
 });

@@ -17,34 +17,73 @@ const root = join(import.meta.dirname, '..', '..');
 const ALLOWED: Readonly<Record<string, string>> = {
   'renderer/src/views/ListenerOptions.tsx: EUR': 'a currency code as the example of a currency field',
   'renderer/src/views/ListenerOptions.tsx: iu': 'regular-expression flags as the example of the flags field',
-  'renderer/src/views/ListenerOptions.tsx: POLE': 'the default reference prefix of a pole display, as the protocol writes it',
-  'renderer/src/views/ListenerOptions.tsx: PRN': 'the default reference prefix of a receipt printer, as the protocol writes it',
-  'renderer/src/views/ListenerOptions.tsx: command, ref, amount, currency': 'the text protocol\'s field names, typed as they are',
-  'renderer/src/views/ListenerOptions.tsx: status, ref, result, detail': 'the text protocol\'s answer field names, typed as they are',
-  'renderer/src/views/ListenerOptions.tsx: NAK': 'a control character of the Concert line protocol, named as its sheet names it',
-  'renderer/src/views/ListenerOptions.tsx: EOT': 'a control character of the Concert line protocol, named as its sheet names it',
+  'renderer/src/views/ListenerOptions.tsx: POLE':
+    'the default reference prefix of a pole display, as the protocol writes it',
+  'renderer/src/views/ListenerOptions.tsx: PRN':
+    'the default reference prefix of a receipt printer, as the protocol writes it',
+  'renderer/src/views/ListenerOptions.tsx: command, ref, amount, currency':
+    "the text protocol's field names, typed as they are",
+  'renderer/src/views/ListenerOptions.tsx: status, ref, result, detail':
+    "the text protocol's answer field names, typed as they are",
+  'renderer/src/views/ListenerOptions.tsx: NAK':
+    'a control character of the Concert line protocol, named as its sheet names it',
+  'renderer/src/views/ListenerOptions.tsx: EOT':
+    'a control character of the Concert line protocol, named as its sheet names it',
   'renderer/src/views/Settings.tsx: 10C4': 'a USB vendor id in hex as the example',
   'renderer/src/views/Settings.tsx: EA80': 'a USB product id in hex as the example',
   'electron/ipc-main.ts: Only the Register Bridge window may call the bridge':
-    'the IPC answer\'s problem details to a page that is not the app\'s (API words like the status server\'s, never shown by the page)',
-  'electron/ipc-main.ts: Unknown method': 'the IPC answer\'s problem details to a call the page never makes (a programming error)',
-  'electron/window.ts: Register Bridge': 'the product\'s name as the window title (a name, the same in every language)',
+    "the IPC answer's problem details to a page that is not the app's (API words like the status server's, never shown by the page)",
+  'electron/ipc-main.ts: Unknown method':
+    "the IPC answer's problem details to a call the page never makes (a programming error)",
+  'electron/window.ts: Register Bridge': "the product's name as the window title (a name, the same in every language)",
   'electron/keychain.ts: the operating system keychain is not available to decrypt it':
-    'the keychain\'s refusal, raised to the core and shown as the bridge\'s own message (like every refusal of the settings API)',
+    "the keychain's refusal, raised to the core and shown as the bridge's own message (like every refusal of the settings API)",
   'electron/keychain.ts: the operating system offers no encryption for secrets (safeStorage); the secret was not stored':
-    'the keychain\'s refusal, raised to the core and shown as the bridge\'s own message (like every refusal of the settings API)',
+    "the keychain's refusal, raised to the core and shown as the bridge's own message (like every refusal of the settings API)",
 };
 
-const USER_ATTRIBUTES = new Set(['title', 'aria-label', 'placeholder', 'alt', 'label', 'hint', 'caption', 'aria-description']);
+const USER_ATTRIBUTES = new Set([
+  'title',
+  'aria-label',
+  'placeholder',
+  'alt',
+  'label',
+  'hint',
+  'caption',
+  'aria-description',
+]);
 const USER_FIELDS = new Set(['label', 'hint', 'title', 'message', 'detail', 'caption', 'placeholder', 'tooltip']);
-const SHOWING_CALLS = /^(set(Error|Note|Saved|Message|Status|Notice|Problem|Warning|ToolTip|Title)|showErrorBox|showMessageBox)$/;
+const SHOWING_CALLS =
+  /^(set(Error|Note|Saved|Message|Status|Notice|Problem|Warning|ToolTip|Title)|showErrorBox|showMessageBox)$/;
 const hasWords = (text: string): boolean => /\p{L}/u.test(text);
 /**
  * Calls whose text arguments are no words for people: selectors, storage keys, the translate function itself, and log
  * messages (the log is written for support in English: the logger's methods and the shell's `report`/`shutdown`,
  * which only log their reason).
  */
-const NOT_SHOWING = new Set(['t', 'translate', 'querySelector', 'querySelectorAll', 'closest', 'matches', 'getAttribute', 'setAttribute', 'addEventListener', 'removeEventListener', 'getItem', 'setItem', 'debug', 'info', 'warn', 'error', 'fatal', 'trace', 'log', 'report', 'shutdown']);
+const NOT_SHOWING = new Set([
+  't',
+  'translate',
+  'querySelector',
+  'querySelectorAll',
+  'closest',
+  'matches',
+  'getAttribute',
+  'setAttribute',
+  'addEventListener',
+  'removeEventListener',
+  'getItem',
+  'setItem',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'trace',
+  'log',
+  'report',
+  'shutdown',
+]);
 /** A phrase: two words or more (a single word as a call argument is usually a key, a name or a code). */
 const isPhrase = (text: string): boolean => /\p{L}+[\s,:;]+\p{L}+/u.test(text);
 
@@ -58,16 +97,27 @@ export interface Finding {
 /** The static text of a string or template literal (its parts between `${…}`), or undefined for anything else. */
 function literalText(node: ts.Node): string | undefined {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
-  if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ');
+  if (ts.isTemplateExpression(node))
+    return [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ');
   return undefined;
 }
 
 /** The literals an expression yields as its value (through `a ? b : c`, `a || b`, `a ?? b`, `(x)`, `x as T`). */
 function yielded(node: ts.Expression): ts.Expression[] {
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) return yielded(node.expression);
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node))
+    return yielded(node.expression);
   if (ts.isConditionalExpression(node)) return [...yielded(node.whenTrue), ...yielded(node.whenFalse)];
   const op = ts.isBinaryExpression(node) ? node.operatorToken.kind : undefined;
-  if (ts.isBinaryExpression(node) && op !== undefined && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.PlusToken].includes(op)) {
+  if (
+    ts.isBinaryExpression(node) &&
+    op !== undefined &&
+    [
+      ts.SyntaxKind.BarBarToken,
+      ts.SyntaxKind.QuestionQuestionToken,
+      ts.SyntaxKind.AmpersandAmpersandToken,
+      ts.SyntaxKind.PlusToken,
+    ].includes(op)
+  ) {
     return [...(op === ts.SyntaxKind.AmpersandAmpersandToken ? [] : yielded(node.left)), ...yielded(node.right)];
   }
   return [node];
@@ -82,7 +132,13 @@ function calleeName(call: ts.CallExpression | ts.NewExpression): string {
 
 /** Scans one source text; `file` names it in the findings. */
 export function scanSource(file: string, source: string): Finding[] {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(
+    file,
+    source,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const out: Finding[] = [];
   const report = (node: ts.Node, text: string, where: string): void => {
     const t = text.replace(/\s+/g, ' ').trim();
@@ -97,12 +153,21 @@ export function scanSource(file: string, source: string): Finding[] {
   };
   const visit = (node: ts.Node): void => {
     if (ts.isJsxText(node)) report(node, node.text, 'JSX text');
-    else if (ts.isJsxExpression(node) && node.expression && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) reportValue(node.expression, 'JSX child');
+    else if (
+      ts.isJsxExpression(node) &&
+      node.expression &&
+      (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))
+    )
+      reportValue(node.expression, 'JSX child');
     else if (ts.isJsxAttribute(node) && USER_ATTRIBUTES.has(node.name.getText(sf)) && node.initializer) {
-      if (ts.isStringLiteral(node.initializer)) report(node.initializer, node.initializer.text, `${node.name.getText(sf)}=`);
-      else if (ts.isJsxExpression(node.initializer) && node.initializer.expression) reportValue(node.initializer.expression, `${node.name.getText(sf)}=`);
-    } else if (ts.isPropertyAssignment(node) && USER_FIELDS.has(node.name.getText(sf).replace(/['"]/g, ''))) reportValue(node.initializer, `${node.name.getText(sf)}:`);
-    else if (ts.isCallExpression(node) && SHOWING_CALLS.test(calleeName(node))) for (const a of node.arguments) reportValue(a, `${calleeName(node)}()`);
+      if (ts.isStringLiteral(node.initializer))
+        report(node.initializer, node.initializer.text, `${node.name.getText(sf)}=`);
+      else if (ts.isJsxExpression(node.initializer) && node.initializer.expression)
+        reportValue(node.initializer.expression, `${node.name.getText(sf)}=`);
+    } else if (ts.isPropertyAssignment(node) && USER_FIELDS.has(node.name.getText(sf).replace(/['"]/g, '')))
+      reportValue(node.initializer, `${node.name.getText(sf)}:`);
+    else if (ts.isCallExpression(node) && SHOWING_CALLS.test(calleeName(node)))
+      for (const a of node.arguments) reportValue(a, `${calleeName(node)}()`);
     else if (ts.isCallExpression(node) && !NOT_SHOWING.has(calleeName(node))) {
       // A phrase handed to a helper that renders it (`select('Immediate answer …', …)`, `check('Send …')`).
       for (const a of node.arguments) {
@@ -111,8 +176,8 @@ export function scanSource(file: string, source: string): Finding[] {
           if (text !== undefined && isPhrase(text)) report(e, text, `${calleeName(node) || 'call'}() argument`);
         }
       }
-    }
-    else if (ts.isNewExpression(node) && calleeName(node) === 'Error') for (const a of node.arguments ?? []) reportValue(a, 'new Error()');
+    } else if (ts.isNewExpression(node) && calleeName(node) === 'Error')
+      for (const a of node.arguments ?? []) reportValue(a, 'new Error()');
     ts.forEachChild(node, visit);
   };
   visit(sf);
@@ -124,7 +189,8 @@ function sources(): string[] {
   const files: string[] = [];
   for (const dir of ['renderer/src', 'electron']) {
     for (const e of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
-      if (e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(relative(root, join(e.parentPath, e.name)));
+      if (e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts'))
+        files.push(relative(root, join(e.parentPath, e.name)));
     }
   }
   return files.sort();

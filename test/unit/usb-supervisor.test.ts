@@ -272,7 +272,12 @@ describe('UsbPlugHub', () => {
   });
 
   it('a backend without USB access throws a DeviceError in words', () => {
-    const hub = new UsbPlugHub({ devices: async () => [], watch: () => { throw new DeviceError('unavailable', 'USB plug events are not available: LIBUSB_ERROR_OTHER'); } });
+    const hub = new UsbPlugHub({
+      devices: async () => [],
+      watch: () => {
+        throw new DeviceError('unavailable', 'USB plug events are not available: LIBUSB_ERROR_OTHER');
+      },
+    });
     expect(() => hub.subscribe(() => undefined)).toThrow('USB plug events are not available');
     expect(hub.active).toBe(false);
   });

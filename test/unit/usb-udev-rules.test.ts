@@ -81,7 +81,9 @@ describe('udev rule for Linux', () => {
   });
 
   it('names no device the bridge does not recognise, and opens nothing to every user', () => {
-    const known = new Set([...MYPOS_USB_IDS, ...HID_UART_CABLE_IDS].map((id) => `${hex(id.vendorId)}:${hex(id.productId)}`));
+    const known = new Set(
+      [...MYPOS_USB_IDS, ...HID_UART_CABLE_IDS].map((id) => `${hex(id.vendorId)}:${hex(id.productId)}`),
+    );
     for (const r of rules()) {
       expect(known.has(`${r.vendor}:${r.product}`), r.text).toBe(true);
       expect(r.mode, r.text).toBe('0660');
@@ -90,12 +92,20 @@ describe('udev rule for Linux', () => {
   });
 
   it('the files a "permission denied" message points at exist', () => {
-    const serial = explainOpenError(Object.assign(new Error('Error: Permission denied, cannot open /dev/ttyACM0'), { code: 'EACCES' }), {
-      path: '/dev/ttyACM0',
-      platform: 'linux',
-      ports: [],
-    });
-    const hid = explainHidOpenError(new Error('cannot open device with path /dev/hidraw3'), 'hid 10C4:EA80', '/dev/hidraw3', 'linux');
+    const serial = explainOpenError(
+      Object.assign(new Error('Error: Permission denied, cannot open /dev/ttyACM0'), { code: 'EACCES' }),
+      {
+        path: '/dev/ttyACM0',
+        platform: 'linux',
+        ports: [],
+      },
+    );
+    const hid = explainHidOpenError(
+      new Error('cannot open device with path /dev/hidraw3'),
+      'hid 10C4:EA80',
+      '/dev/hidraw3',
+      'linux',
+    );
     for (const message of [serial.message, hid.message]) {
       const files = [...message.matchAll(/docs\/[a-z0-9/.-]+\.(?:rules|md)/g)].map((m) => m[0]);
       expect(files.length, message).toBeGreaterThan(0);

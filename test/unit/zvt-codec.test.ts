@@ -16,7 +16,13 @@ import {
   toHex,
 } from '../../src/register/zvt/bcd';
 import { BMP, encodeBmp, parseBmps } from '../../src/register/zvt/bmp';
-import { commandsListed, decodeAuthorization, decodeRegistration, decodeReversal, printerWidth } from '../../src/register/zvt/commands';
+import {
+  commandsListed,
+  decodeAuthorization,
+  decodeRegistration,
+  decodeReversal,
+  printerWidth,
+} from '../../src/register/zvt/commands';
 import { ZvtFormatError } from '../../src/register/zvt/errors';
 import { encodeTlv, parseTlv } from '../../src/register/zvt/tlv';
 import { hex, norm } from './zvt-helpers';
@@ -90,7 +96,8 @@ describe('APDU (zvt.md §2)', () => {
     const stream = hex('06 00 04 00 00 00 BA 80 00 00 06 01 07 04 00 00 00 00 10 00');
     const r1 = new ApduReader();
     const got: string[] = [];
-    for (const b of stream) for (const a of r1.push(Buffer.from([b]))) got.push(toHex(encodeApdu(a.cls, a.instr, a.data)));
+    for (const b of stream)
+      for (const a of r1.push(Buffer.from([b]))) got.push(toHex(encodeApdu(a.cls, a.instr, a.data)));
     expect(got).toEqual([norm('06 00 04 00 00 00 BA'), norm('80 00 00'), norm('06 01 07 04 00 00 00 00 10 00')]);
     const r2 = new ApduReader();
     expect(r2.push(stream).map((a) => a.instr)).toEqual([0x00, 0x00, 0x01]);
@@ -150,10 +157,18 @@ describe('TLV container (zvt.md §3)', () => {
 
   it('lengths 81 xx and 82 hi lo (big-endian); zero-length elements', () => {
     const long = Buffer.alloc(300, 0x20);
-    const enc = encodeTlv([{ tag: 0x1f17, value: long }, { tag: 0x07, value: Buffer.alloc(200) }, { tag: 0x1f10, value: Buffer.alloc(0) }]);
+    const enc = encodeTlv([
+      { tag: 0x1f17, value: long },
+      { tag: 0x07, value: Buffer.alloc(200) },
+      { tag: 0x1f10, value: Buffer.alloc(0) },
+    ]);
     expect(toHex(enc.subarray(0, 5))).toBe('1F 17 82 01 2C');
     const back = parseTlv(enc).elements;
-    expect(back.map((e) => [e.tag, e.value.length])).toEqual([[0x1f17, 300], [0x07, 200], [0x1f10, 0]]);
+    expect(back.map((e) => [e.tag, e.value.length])).toEqual([
+      [0x1f17, 300],
+      [0x07, 200],
+      [0x1f10, 0],
+    ]);
     expect(toHex(enc.subarray(305, 308))).toBe('07 81 C8');
   });
 
@@ -179,13 +194,19 @@ describe('register commands (zvt.md §5)', () => {
     expect(() => decodeRegistration(hex('00 00 00'))).toThrow(/config byte/);
   });
 
-  it('Authorization: amount, currency, ecrterm\'s empty TLV; missing CC stays missing', () => {
-    expect(decodeAuthorization(hex('04 00 00 00 00 12 34 49 09 78 06 00'))).toMatchObject({ amount: 1234, currency: { alpha: 'EUR' } });
+  it("Authorization: amount, currency, ecrterm's empty TLV; missing CC stays missing", () => {
+    expect(decodeAuthorization(hex('04 00 00 00 00 12 34 49 09 78 06 00'))).toMatchObject({
+      amount: 1234,
+      currency: { alpha: 'EUR' },
+    });
     const minimal = decodeAuthorization(hex('04 00 00 00 00 10 00'));
     expect(minimal.amount).toBe(1000);
     expect(minimal.currency).toBeUndefined();
     expect(decodeAuthorization(hex('04 00 00 00 00 10 00 19 40')).paymentType).toBe(0x40);
-    expect(decodeAuthorization(hex('01 1E 02 03 04 00 00 00 00 10 00'))).toMatchObject({ timeoutSeconds: 30, maxStatusInfos: 3 });
+    expect(decodeAuthorization(hex('01 1E 02 03 04 00 00 00 00 10 00'))).toMatchObject({
+      timeoutSeconds: 30,
+      maxStatusInfos: 3,
+    });
   });
 
   it('Reversal: password then BMP 87', () => {

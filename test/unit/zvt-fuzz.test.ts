@@ -36,12 +36,14 @@ const SEEDS = [
   '06 50 03 00 00 00',
 ].map(hex);
 
-
 /** A seed with its data block mutated: bytes replaced, cut or appended; the length field stays consistent. */
 const mutatedApdu = fc
   .record({
     seed: fc.constantFrom(...SEEDS),
-    edits: fc.array(fc.tuple(fc.nat(), fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x00, 0x01, 0x12, 0x99))), { maxLength: 3 }),
+    edits: fc.array(
+      fc.tuple(fc.nat(), fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x00, 0x01, 0x12, 0x99))),
+      { maxLength: 3 },
+    ),
     cut: fc.oneof(fc.constant(0), fc.nat({ max: 12 })),
     extra: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ maxLength: 6 })),
   })
@@ -54,7 +56,11 @@ const mutatedApdu = fc
 
 /** A random command: any control field except the reply classes 80/84, any data block. */
 const randomCommand = fc
-  .record({ cls: fc.integer({ min: 0, max: 255 }).filter((c) => c !== 0x80 && c !== 0x84), instr: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 40 }) })
+  .record({
+    cls: fc.integer({ min: 0, max: 255 }).filter((c) => c !== 0x80 && c !== 0x84),
+    instr: fc.integer({ min: 0, max: 255 }),
+    data: fc.uint8Array({ maxLength: 40 }),
+  })
   .map(({ cls, instr, data }) => encodeApdu(cls, instr, data));
 
 describe('APDU parser and reader', () => {
@@ -74,58 +80,86 @@ describe('APDU parser and reader', () => {
 
   it('the streaming reader finds the same APDUs however the bytes are segmented', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.nat({ max: 400 }), { maxLength: 12 }), (bytes, cuts) => {
-        const whole = new ApduReader();
-        const expected = whole.push(bytes);
-        const pieces = new ApduReader();
-        const got: Apdu[] = [];
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        let from = 0;
-        for (const p of [...points, bytes.length]) {
-          got.push(...pieces.push(bytes.subarray(from, p)));
-          from = p;
-        }
-        expect(got).toEqual(expected);
-        expect(pieces.pending).toBe(whole.pending);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 400 }),
+        fc.array(fc.nat({ max: 400 }), { maxLength: 12 }),
+        (bytes, cuts) => {
+          const whole = new ApduReader();
+          const expected = whole.push(bytes);
+          const pieces = new ApduReader();
+          const got: Apdu[] = [];
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          let from = 0;
+          for (const p of [...points, bytes.length]) {
+            got.push(...pieces.push(bytes.subarray(from, p)));
+            from = p;
+          }
+          expect(got).toEqual(expected);
+          expect(pieces.pending).toBe(whole.pending);
+        },
+      ),
       RUNS,
     );
   });
 
   it('valid APDUs, concatenated and cut anywhere, come back exactly (short and extended length)', () => {
-    const apduArb = fc.record({ cls: fc.integer({ min: 0, max: 255 }), instr: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 600 }) });
+    const apduArb = fc.record({
+      cls: fc.integer({ min: 0, max: 255 }),
+      instr: fc.integer({ min: 0, max: 255 }),
+      data: fc.uint8Array({ maxLength: 600 }),
+    });
     fc.assert(
-      fc.property(fc.array(apduArb, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 10 }), (apdus, cuts) => {
-        const stream = Buffer.concat(apdus.map((a) => encodeApdu(a.cls, a.instr, a.data)));
-        const r = new ApduReader();
-        const got: Apdu[] = [];
-        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-        let from = 0;
-        for (const p of [...points, stream.length]) {
-          got.push(...r.push(stream.subarray(from, p)));
-          from = p;
-        }
-        expect(got.map((a) => [a.cls, a.instr, toHex(a.data)])).toEqual(apdus.map((a) => [a.cls, a.instr, toHex(a.data)]));
-        expect(r.pending).toBe(0);
-      }),
+      fc.property(
+        fc.array(apduArb, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (apdus, cuts) => {
+          const stream = Buffer.concat(apdus.map((a) => encodeApdu(a.cls, a.instr, a.data)));
+          const r = new ApduReader();
+          const got: Apdu[] = [];
+          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          let from = 0;
+          for (const p of [...points, stream.length]) {
+            got.push(...r.push(stream.subarray(from, p)));
+            from = p;
+          }
+          expect(got.map((a) => [a.cls, a.instr, toHex(a.data)])).toEqual(
+            apdus.map((a) => [a.cls, a.instr, toHex(a.data)]),
+          );
+          expect(r.pending).toBe(0);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('command decoders, BMP and TLV parsers: random or mutated data never throws anything but a format error', () => {
-    const decoders = [decodeRegistration, decodeAuthorization, decodeRefund, decodeReversal, decodeEndOfDay, decodeStatusEnquiry, (d: Buffer) => parseBmps(d)];
+    const decoders = [
+      decodeRegistration,
+      decodeAuthorization,
+      decodeRefund,
+      decodeReversal,
+      decodeEndOfDay,
+      decodeStatusEnquiry,
+      (d: Buffer) => parseBmps(d),
+    ];
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 80 }), mutatedApdu.map((a) => a.subarray(3))), (bytes) => {
-        const data = Buffer.from(bytes);
-        expect(parseTlv(data).elements.length).toBeGreaterThanOrEqual(0); // never throws
-        for (const decode of decoders) {
-          try {
-            decode(data);
-          } catch (e) {
-            if (!isMalformedCommand(e)) throw e;
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 80 }),
+          mutatedApdu.map((a) => a.subarray(3)),
+        ),
+        (bytes) => {
+          const data = Buffer.from(bytes);
+          expect(parseTlv(data).elements.length).toBeGreaterThanOrEqual(0); // never throws
+          for (const decode of decoders) {
+            try {
+              decode(data);
+            } catch (e) {
+              if (!isMalformedCommand(e)) throw e;
+            }
           }
-        }
-      }),
+        },
+      ),
       RUNS,
     );
   });
@@ -153,7 +187,17 @@ describe('serial deframer', () => {
         const timers = new ManualTimers();
         const replies: number[] = [];
         const delivered: string[] = [];
-        const rx = new FrameReceiver({ frame: (b) => delivered.push(toHex(b)), rejected: () => undefined, ack: () => undefined, nak: () => undefined }, (b) => replies.push(b), timers, 200);
+        const rx = new FrameReceiver(
+          {
+            frame: (b) => delivered.push(toHex(b)),
+            rejected: () => undefined,
+            ack: () => undefined,
+            nak: () => undefined,
+          },
+          (b) => replies.push(b),
+          timers,
+          200,
+        );
         rx.push(Buffer.from(noise.filter((b) => b !== 0x10)));
         rx.push(Buffer.from(bytes));
         timers.advance(200); // T1: an unfinished frame is NAKed and forgotten
@@ -182,7 +226,12 @@ describe('serial deframer', () => {
         const timers = new ManualTimers();
         const replies: number[] = [];
         const delivered: Buffer[] = [];
-        const rx = new FrameReceiver({ frame: (b) => delivered.push(b), rejected: () => undefined, ack: () => undefined, nak: () => undefined }, (b) => replies.push(b), timers, 200);
+        const rx = new FrameReceiver(
+          { frame: (b) => delivered.push(b), rejected: () => undefined, ack: () => undefined, nak: () => undefined },
+          (b) => replies.push(b),
+          timers,
+          200,
+        );
         rx.push(bytes);
         timers.advance(200);
         expect(delivered).toEqual([]);
@@ -224,15 +273,19 @@ describe('session under random and mutated commands', () => {
 
   it('TCP: every command is answered (80 00 00 or 84 xx), the dialogue completes, the session keeps serving', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(mutatedApdu, randomCommand), { minLength: 1, maxLength: 3 }), fc.constantFrom(...outcomes), async (commands, outcome) => {
-        const api = new FakeBridgeApi();
-        api.autoFinish = () => ({ ...APPROVED_MC, outcome, hostCode: '05' });
-        const { stream, ecr } = memoryPair('tcp');
-        zvtTcpProtocol({ timers: new ManualTimers() }).serve(stream, contextFor(api));
-        for (const c of commands) await serveOne(ecr, c);
-        await statusEnquiryWorks(ecr);
-        expect(stream.closed).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(mutatedApdu, randomCommand), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(...outcomes),
+        async (commands, outcome) => {
+          const api = new FakeBridgeApi();
+          api.autoFinish = () => ({ ...APPROVED_MC, outcome, hostCode: '05' });
+          const { stream, ecr } = memoryPair('tcp');
+          zvtTcpProtocol({ timers: new ManualTimers() }).serve(stream, contextFor(api));
+          for (const c of commands) await serveOne(ecr, c);
+          await statusEnquiryWorks(ecr);
+          expect(stream.closed).toBe(false);
+        },
+      ),
       { numRuns: 400, timeout: 2000 },
     );
   });

@@ -135,7 +135,9 @@ export class ManualTimers implements Timers {
   advance(ms: number): void {
     const target = this.t + ms;
     for (;;) {
-      const due = this.entries.filter((e) => !e.cancelled && e.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.entries
+        .filter((e) => !e.cancelled && e.at <= target)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       due.cancelled = true;
       this.t = due.at;
@@ -168,15 +170,19 @@ export class TestEcr {
     timers?: Timers,
   ) {
     if (mode === 'serial') {
-      this.serial = new SerialLink((b) => wire.write(b), {
-        apdu: (a) => this.received.push(a),
-        malformed: (r) => {
-          throw new Error(`terminal sent a malformed frame: ${r}`);
+      this.serial = new SerialLink(
+        (b) => wire.write(b),
+        {
+          apdu: (a) => this.received.push(a),
+          malformed: (r) => {
+            throw new Error(`terminal sent a malformed frame: ${r}`);
+          },
+          rejected: (r) => {
+            throw new Error(`terminal sent a bad frame: ${r}`);
+          },
         },
-        rejected: (r) => {
-          throw new Error(`terminal sent a bad frame: ${r}`);
-        },
-      }, timers ? { timers } : {});
+        timers ? { timers } : {},
+      );
     }
     wire.onData((bytes) => {
       this.raw = Buffer.concat([this.raw, bytes]);
@@ -261,7 +267,14 @@ export class RunningPayment {
 /** A BridgeApi that does what the test scripts, and records what the adapter reported. */
 export class FakeBridgeApi implements BridgeApi {
   readonly version = '2.14.15';
-  terminal: TerminalView = { id: 'lane1', driver: 'fake', link: 'memory', state: 'ready', queue: 0, terminalId: '12345678' };
+  terminal: TerminalView = {
+    id: 'lane1',
+    driver: 'fake',
+    link: 'memory',
+    state: 'ready',
+    queue: 0,
+    terminalId: '12345678',
+  };
   readonly submits = new Inbox<RunningPayment>();
   readonly all: RunningPayment[] = [];
   readonly deliveries = new Inbox<{ ref: string; how: Delivery; kind?: TransactionKind }>();
@@ -278,7 +291,8 @@ export class FakeBridgeApi implements BridgeApi {
 
   constructor(options: { receiptLookup?: boolean } = {}) {
     if (options.receiptLookup !== false) {
-      this.findByReceiptNo = (_who, receiptNo) => [...this.views.values()].reverse().find((v) => v.result?.receiptNo === receiptNo);
+      this.findByReceiptNo = (_who, receiptNo) =>
+        [...this.views.values()].reverse().find((v) => v.result?.receiptNo === receiptNo);
     }
   }
 
@@ -288,7 +302,8 @@ export class FakeBridgeApi implements BridgeApi {
       if (!original) throw new BridgeError('unknown_ref', `no payment with ref "${request.ref}"`);
       if (original.reversed) throw new BridgeError('not_reversible', 'already reversed');
     } else {
-      if (!request.amount || request.amount.minor === 0) throw new BridgeError('invalid_amount', 'amount must be greater than zero');
+      if (!request.amount || request.amount.minor === 0)
+        throw new BridgeError('invalid_amount', 'amount must be greater than zero');
       if (request.amount.currency !== 'EUR') throw new BridgeError('currency_mismatch', 'terminal takes EUR');
     }
     const run = new RunningPayment(this, who, request, observer);

@@ -118,10 +118,14 @@ describe('serial sender: ACK, NAK, T2 and 2 repeats (zvt.md §1.2)', () => {
   function linkFor() {
     const timers = new ManualTimers();
     const written: string[] = [];
-    const link = new SerialLink((b) => written.push(toHex(b)), { apdu: () => undefined, malformed: () => undefined, rejected: () => undefined }, {
-      timers,
-      t2Ms: 5000,
-    });
+    const link = new SerialLink(
+      (b) => written.push(toHex(b)),
+      { apdu: () => undefined, malformed: () => undefined, rejected: () => undefined },
+      {
+        timers,
+        t2Ms: 5000,
+      },
+    );
     return { link, written, timers };
   }
 
@@ -137,7 +141,10 @@ describe('serial sender: ACK, NAK, T2 and 2 repeats (zvt.md §1.2)', () => {
   it('repeats after NAK and after T2, then reports a transmission error', async () => {
     const { link, written, timers } = linkFor();
     const sent = link.send(hex('06 0F 00'));
-    const outcome = sent.then(() => 'ok', (e: unknown) => e);
+    const outcome = sent.then(
+      () => 'ok',
+      (e: unknown) => e,
+    );
     await flush();
     expect(written).toHaveLength(1);
     link.push(hex('15'));
@@ -176,14 +183,18 @@ describe('serial sender: ACK, NAK, T2 and 2 repeats (zvt.md §1.2)', () => {
     const written: string[] = [];
     const got: string[] = [];
     const malformed: string[] = [];
-    const link = new SerialLink((b) => written.push(toHex(b)), {
-      apdu: (a) => {
-        got.push(`${a.cls.toString(16)} ${a.instr.toString(16)}`);
-        expect(written).toEqual(['06']);
+    const link = new SerialLink(
+      (b) => written.push(toHex(b)),
+      {
+        apdu: (a) => {
+          got.push(`${a.cls.toString(16)} ${a.instr.toString(16)}`);
+          expect(written).toEqual(['06']);
+        },
+        malformed: (r) => malformed.push(r),
+        rejected: () => undefined,
       },
-      malformed: (r) => malformed.push(r),
-      rejected: () => undefined,
-    }, { timers });
+      { timers },
+    );
     link.push(hex('10 02 80 00 00 10 03 F5 1F'));
     expect(got).toEqual(['80 0']);
     // good CRC, but the length byte says 5 while 1 byte follows: transport OK (ACK), application error

@@ -5,7 +5,17 @@ import { toHex } from '../../src/register/zvt/bcd';
 import { zvtSerialProtocol, zvtTcpProtocol } from '../../src/register/zvt/session';
 import { silentLogger } from '../../src/log/logger';
 import { AuthThrottle } from '../../src/security/auth-throttle';
-import { APPROVED_MC, FakeBridgeApi, ManualTimers, contextFor, flushMany, hex, memoryPair, norm, type FinishFields } from './zvt-helpers';
+import {
+  APPROVED_MC,
+  FakeBridgeApi,
+  ManualTimers,
+  contextFor,
+  flushMany,
+  hex,
+  memoryPair,
+  norm,
+  type FinishFields,
+} from './zvt-helpers';
 
 /** A session on an in-memory connection. Receipt lines are off unless a test is about them: without Registration
  *  the config byte is 86, which asks for them (see "receipt lines" below). */
@@ -15,8 +25,16 @@ function setup(options: Record<string, unknown> = {}, api = new FakeBridgeApi())
   let n = 0;
   // Failed passwords are throttled on this clock, which the test moves by hand.
   const clock = { now: Date.parse('2026-12-07T12:00:00Z') };
-  const throttle = new AuthThrottle({ listener: 'zvt-1', secret: 'password', log: silentLogger(), now: () => clock.now });
-  zvtTcpProtocol({ timers, newRef: () => `zvt-test-${++n}` }).serve(stream, { ...contextFor(api, { receipts: 'off', ...options }), auth: { throttle } });
+  const throttle = new AuthThrottle({
+    listener: 'zvt-1',
+    secret: 'password',
+    log: silentLogger(),
+    now: () => clock.now,
+  });
+  zvtTcpProtocol({ timers, newRef: () => `zvt-test-${++n}` }).serve(stream, {
+    ...contextFor(api, { receipts: 'off', ...options }),
+    auth: { throttle },
+  });
   return { api, ecr, stream, timers, clock };
 }
 
@@ -51,7 +69,7 @@ async function approvedSale(s: Setup, fields: FinishFields = APPROVED_MC): Promi
   const run = await s.api.submits.next();
   run.finish(fields);
   const info = await s.ecr.next();
-  expect(info.cls << 8 | info.instr).toBe(0x040f);
+  expect((info.cls << 8) | info.instr).toBe(0x040f);
   await s.ecr.ack();
   expect(await s.api.deliveries.next()).toEqual({ ref: run.request.ref, how: 'acknowledged', kind: 'sale' });
   await s.ecr.expect('06 0F 00');
@@ -153,7 +171,9 @@ describe('(b) Authorization, approved', () => {
     run.finish({ ...APPROVED_MC });
     const info = await s.ecr.next();
     expect(toHex(apduBytes(info))).toBe(
-      norm('04 0F 29 27 00 04 00 00 00 00 10 00 0B 00 00 42 0C 14 30 15 0D 11 25 22 F0 F8 54 13 33 EE EE EE 12 34 29 12 34 56 78 87 00 17 8A 06'),
+      norm(
+        '04 0F 29 27 00 04 00 00 00 00 10 00 0B 00 00 42 0C 14 30 15 0D 11 25 22 F0 F8 54 13 33 EE EE EE 12 34 29 12 34 56 78 87 00 17 8A 06',
+      ),
     );
     await s.ecr.ack();
     await s.ecr.expect('06 0F 00');
@@ -202,7 +222,13 @@ describe('(b) Authorization, approved', () => {
     await s.ecr.send('06 01 07 04 00 00 00 00 10 00');
     await s.ecr.expect('80 00 00');
     const run = await s.api.submits.next();
-    run.finish({ ...APPROVED_MC, authCode: 'A1B2C3', applicationLabel: 'MASTERCARD', merchantId: '123456789012345', aid: 'A0000000043060' });
+    run.finish({
+      ...APPROVED_MC,
+      authCode: 'A1B2C3',
+      applicationLabel: 'MASTERCARD',
+      merchantId: '123456789012345',
+      aid: 'A0000000043060',
+    });
     const info = await s.ecr.next();
     const h = toHex(info.data);
     expect(h).toContain(norm('2A 31 32 33 34 35 36 37 38 39 30 31 32 33 34 35'));
@@ -314,7 +340,14 @@ describe('(d) failure paths', () => {
     await s.ecr.send('06 01 0C 04 00 00 00 00 12 34 49 09 78 06 00');
     await s.ecr.expect('80 00 00');
     const run = await s.api.submits.next();
-    run.finish({ outcome: 'declined', hostCode: '05', stan: '43', txTime: '143502', txDate: '1125', terminalId: '12345678' });
+    run.finish({
+      outcome: 'declined',
+      hostCode: '05',
+      stan: '43',
+      txTime: '143502',
+      txDate: '1125',
+      terminalId: '12345678',
+    });
     await s.ecr.expect('04 0F 1C 27 05 04 00 00 00 00 12 34 0B 00 00 43 0C 14 35 02 0D 11 25 29 12 34 56 78 49 09 78');
     await s.ecr.ack();
     await s.ecr.expect('06 1E 01 05');
@@ -369,7 +402,11 @@ describe('(d) failure paths', () => {
 
   it('terminal statuses with a ZVT meaning: unsupported card C5, chip error 72, PIN tries 4B', async () => {
     const s = setup();
-    for (const [status, rc] of [['6', 'C5'], ['7', '72'], ['10', '4B']] as const) {
+    for (const [status, rc] of [
+      ['6', 'C5'],
+      ['7', '72'],
+      ['10', '4B'],
+    ] as const) {
       await s.ecr.send('06 01 07 04 00 00 00 00 10 00');
       await s.ecr.expect('80 00 00');
       (await s.api.submits.next()).finish({ outcome: 'declined', terminalStatus: status });
@@ -392,7 +429,7 @@ describe('(d) failure paths', () => {
     expect((await s.api.deliveries.next()).how).toBe('rejected');
   });
 
-  it('a currency other than the terminal\'s: 80 00 00, then 06 1E 03 6F 09 78; nothing reaches the bridge', async () => {
+  it("a currency other than the terminal's: 80 00 00, then 06 1E 03 6F 09 78; nothing reaches the bridge", async () => {
     const s = setup();
     await s.ecr.send('06 01 0A 04 00 00 00 00 10 00 49 08 26');
     await s.ecr.expect('80 00 00');
@@ -655,8 +692,17 @@ describe('(e) Reversal 06 30', () => {
     await s.ecr.expect('80 00 00');
     const run = await s.api.submits.next();
     expect(run.request).toEqual({ kind: 'reversal', ref });
-    run.finish({ outcome: 'approved', stan: '44', receiptNo: 18, txTime: '143100', txDate: '1125', terminalId: '12345678' });
-    await s.ecr.expect('04 0F 20 27 00 04 00 00 00 00 12 34 0B 00 00 44 37 00 00 42 0C 14 31 00 0D 11 25 29 12 34 56 78 87 00 18');
+    run.finish({
+      outcome: 'approved',
+      stan: '44',
+      receiptNo: 18,
+      txTime: '143100',
+      txDate: '1125',
+      terminalId: '12345678',
+    });
+    await s.ecr.expect(
+      '04 0F 20 27 00 04 00 00 00 00 12 34 0B 00 00 44 37 00 00 42 0C 14 31 00 0D 11 25 29 12 34 56 78 87 00 18',
+    );
     await s.ecr.ack();
     expect(await s.api.deliveries.next()).toEqual({ ref, how: 'acknowledged', kind: 'reversal' });
     await s.ecr.expect('06 0F 00');
@@ -686,7 +732,7 @@ describe('(e) Reversal 06 30', () => {
     await s.ecr.expect('06 1E 01 B4');
   });
 
-  it('without the bridge\'s receipt lookup, the register\'s last payment can still be reversed', async () => {
+  it("without the bridge's receipt lookup, the register's last payment can still be reversed", async () => {
     const s = setup({}, new FakeBridgeApi({ receiptLookup: false }));
     const ref = await approvedSale(s);
     await s.ecr.send('06 30 06 00 00 00 87 00 17');
@@ -714,7 +760,14 @@ describe('(f) Refund 06 31', () => {
     await s.ecr.expect('80 00 00');
     const run = await s.api.submits.next();
     expect(run.request).toEqual({ kind: 'refund', ref: 'zvt-test-1', amount: { minor: 500, currency: 'EUR' } });
-    run.finish({ outcome: 'approved', stan: '45', receiptNo: 19, txTime: '143200', txDate: '1125', terminalId: '12345678' });
+    run.finish({
+      outcome: 'approved',
+      stan: '45',
+      receiptNo: 19,
+      txTime: '143200',
+      txDate: '1125',
+      terminalId: '12345678',
+    });
     await s.ecr.expect('04 0F 1C 27 00 04 00 00 00 00 05 00 0B 00 00 45 0C 14 32 00 0D 11 25 29 12 34 56 78 87 00 19');
     await s.ecr.ack();
     expect(await s.api.deliveries.next()).toEqual({ ref: 'zvt-test-1', how: 'acknowledged', kind: 'refund' });
@@ -735,16 +788,34 @@ describe('(g) End-of-Day 06 50', () => {
     const s = setup();
     await s.ecr.send('06 50 03 00 00 00');
     await s.ecr.expect('80 00 00');
-    await s.ecr.expect(`04 0F 4D 27 00 04 00 00 00 00 00 00 0B 00 00 00 0C 14 30 15 0D 11 25 60 F0 F5 F3 00 00 00 00 ${zeroGroups}`);
+    await s.ecr.expect(
+      `04 0F 4D 27 00 04 00 00 00 00 00 00 0B 00 00 00 0C 14 30 15 0D 11 25 60 F0 F5 F3 00 00 00 00 ${zeroGroups}`,
+    );
     await s.ecr.ack();
     await s.ecr.expect('06 0F 00');
     await s.ecr.ack();
   });
 
-  it('with the bridge\'s day: totals per card group; reversed payments do not count, refunds subtract', async () => {
+  it("with the bridge's day: totals per card group; reversed payments do not count, refunds subtract", async () => {
     const api = new FakeBridgeApi();
-    const view = (ref: string, kind: 'sale' | 'refund', minor: number, receiptNo: number, aid: string, reversed = false) => ({
-      ...api.viewOf({ ref, kind, outcome: 'approved', amount: { minor, currency: 'EUR' }, terminal: 'lane1', message: '', receiptNo, aid }),
+    const view = (
+      ref: string,
+      kind: 'sale' | 'refund',
+      minor: number,
+      receiptNo: number,
+      aid: string,
+      reversed = false,
+    ) => ({
+      ...api.viewOf({
+        ref,
+        kind,
+        outcome: 'approved',
+        amount: { minor, currency: 'EUR' },
+        terminal: 'lane1',
+        message: '',
+        receiptNo,
+        aid,
+      }),
       ...(reversed ? { reversed: true } : {}),
     });
     api.closeDay = async () => [
@@ -765,7 +836,9 @@ describe('(g) End-of-Day 06 50', () => {
       '00 00 00 00 00 00 00', // Diners
       '00 00 00 00 00 00 00', // remaining
     ].join(' ');
-    await s.ecr.expect(`04 0F 4D 27 00 04 00 00 00 00 15 34 0B 00 00 19 0C 14 30 15 0D 11 25 60 F0 F5 F3 00 17 00 19 ${groups}`);
+    await s.ecr.expect(
+      `04 0F 4D 27 00 04 00 00 00 00 15 34 0B 00 00 19 0C 14 30 15 0D 11 25 60 F0 F5 F3 00 17 00 19 ${groups}`,
+    );
   });
 
   it('checks the password when configured', async () => {

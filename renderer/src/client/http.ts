@@ -3,7 +3,14 @@
  * events with reconnection. From beyond loopback the page is opened as `http://host:7460/#token=…`; the token is
  * kept for this tab only and sent as a Bearer header (and as ?token= for the WebSocket).
  */
-import { EVENTS_PATH, HTTP_ROUTES, STATUS_METHODS, type StatusApi, type StatusEvent, type StatusMethod } from '../../../src/status/contract';
+import {
+  EVENTS_PATH,
+  HTTP_ROUTES,
+  STATUS_METHODS,
+  type StatusApi,
+  type StatusEvent,
+  type StatusMethod,
+} from '../../../src/status/contract';
 import { translate } from '../i18n';
 import { ApiProblem, type BridgeClient } from './types';
 
@@ -22,7 +29,10 @@ export function pageToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
-export function createHttpClient(base: string = location.origin, token: string | undefined = pageToken()): BridgeClient {
+export function createHttpClient(
+  base: string = location.origin,
+  token: string | undefined = pageToken(),
+): BridgeClient {
   const headers = (json: boolean): Record<string, string> => ({
     Accept: 'application/json',
     ...(json ? { 'Content-Type': 'application/json' } : {}),
@@ -36,25 +46,41 @@ export function createHttpClient(base: string = location.origin, token: string |
     if (r.arg === 'id') url += encodeURIComponent(String(arg));
     else if (r.arg === 'query' && arg && typeof arg === 'object') {
       const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(arg as Record<string, unknown>)) if (v !== undefined && v !== '') qs.set(k, String(v));
+      for (const [k, v] of Object.entries(arg as Record<string, unknown>))
+        if (v !== undefined && v !== '') qs.set(k, String(v));
       const s = qs.toString();
       if (s) url += `?${s}`;
     } else if (r.arg === 'body') body = JSON.stringify(arg ?? null);
     let res: Response;
     try {
-      res = await fetch(url, { method: r.verb, headers: headers(body !== undefined), ...(body !== undefined ? { body } : {}), credentials: 'same-origin', cache: 'no-store' });
+      res = await fetch(url, {
+        method: r.verb,
+        headers: headers(body !== undefined),
+        ...(body !== undefined ? { body } : {}),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
     } catch {
-      throw new ApiProblem({ type: 'about:blank', title: translate('errors.notConnected'), status: 0, detail: translate('errors.unreachable') });
+      throw new ApiProblem({
+        type: 'about:blank',
+        title: translate('errors.notConnected'),
+        status: 0,
+        detail: translate('errors.unreachable'),
+      });
     }
     const type = res.headers.get('content-type') ?? '';
     if (!res.ok) {
-      const p = type.includes('json') ? ((await res.json()) as ApiProblem['problem']) : { type: 'about:blank', title: res.statusText, status: res.status };
+      const p = type.includes('json')
+        ? ((await res.json()) as ApiProblem['problem'])
+        : { type: 'about:blank', title: res.statusText, status: res.status };
       throw new ApiProblem(p);
     }
     return type.includes('json') ? res.json() : res.text();
   }
 
-  const api = Object.fromEntries(STATUS_METHODS.map((m) => [m, (arg?: unknown) => call(m, arg)])) as unknown as StatusApi;
+  const api = Object.fromEntries(
+    STATUS_METHODS.map((m) => [m, (arg?: unknown) => call(m, arg)]),
+  ) as unknown as StatusApi;
 
   function subscribe(onEvent: (e: StatusEvent) => void, onLink?: (connected: boolean) => void): () => void {
     let ws: WebSocket | undefined;

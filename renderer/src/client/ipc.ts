@@ -9,7 +9,9 @@ export function createIpcClient(bridge: DesktopBridge): BridgeClient {
     if (!answer.ok) throw new ApiProblem(answer.problem);
     return answer.value;
   };
-  const api = Object.fromEntries(STATUS_METHODS.map((m) => [m, (arg?: unknown) => call(m, arg)])) as unknown as StatusApi;
+  const api = Object.fromEntries(
+    STATUS_METHODS.map((m) => [m, (arg?: unknown) => call(m, arg)]),
+  ) as unknown as StatusApi;
   return {
     ...api,
     kind: 'ipc',

@@ -14,7 +14,15 @@ function secondsBetween(fromIso: string, toIso: string): number {
  * Totals a pole-display or printer capture held instead of charging, because the same total was charged moments
  * before: the cashier confirms (charge again) or discards each. Shown at the top of the dashboard.
  */
-export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClient; holds: CaptureHoldView[]; onDecided(): void }) {
+export function CaptureHolds({
+  client,
+  holds,
+  onDecided,
+}: {
+  client: BridgeClient;
+  holds: CaptureHoldView[];
+  onDecided(): void;
+}) {
   const t = useT();
   const { busy, note, error, decide: run } = useHoldDecision(holds.map((h) => h.id).join(','), onDecided);
 
@@ -37,11 +45,32 @@ export function CaptureHolds({ client, holds, onDecided }: { client: BridgeClien
       error={error}
       items={holds.map((h) => ({
         id: h.id,
-        question: <Text k="holds.question" values={{ amount: formatMoney(h.amount), seconds: secondsBetween(h.previousAt, h.firstSeenAt) }} tags={{ strong: <strong /> }} />,
+        question: (
+          <Text
+            k="holds.question"
+            values={{ amount: formatMoney(h.amount), seconds: secondsBetween(h.previousAt, h.firstSeenAt) }}
+            tags={{ strong: <strong /> }}
+          />
+        ),
         facts: (
           <Text
-            k={h.mode === 'printer' ? (h.times > 1 ? 'holds.factsPrinterRepeated' : 'holds.factsPrinter') : h.times > 1 ? 'holds.factsDisplayRepeated' : 'holds.factsDisplay'}
-            values={{ listener: h.listener, text: h.text, times: h.times, seen: formatTime(h.lastSeenAt), ref: h.previousRef, charged: formatTime(h.previousAt) }}
+            k={
+              h.mode === 'printer'
+                ? h.times > 1
+                  ? 'holds.factsPrinterRepeated'
+                  : 'holds.factsPrinter'
+                : h.times > 1
+                  ? 'holds.factsDisplayRepeated'
+                  : 'holds.factsDisplay'
+            }
+            values={{
+              listener: h.listener,
+              text: h.text,
+              times: h.times,
+              seen: formatTime(h.lastSeenAt),
+              ref: h.previousRef,
+              charged: formatTime(h.previousAt),
+            }}
             tags={{ code: <span className="mono" /> }}
           />
         ),

@@ -40,18 +40,36 @@ export function HoldList(p: {
     <>
       {live}
       <section className="holds" aria-labelledby={titleId}>
-        {p.items.length > 0 ? <h2 id={titleId}>{p.title}</h2> : <h2 id={titleId} className="sr-only">{p.emptyTitle}</h2>}
+        {p.items.length > 0 ? (
+          <h2 id={titleId}>{p.title}</h2>
+        ) : (
+          <h2 id={titleId} className="sr-only">
+            {p.emptyTitle}
+          </h2>
+        )}
         <ul>
           {p.items.map((h) => {
             const questionId = `${p.prefix}-q-${h.id}`;
             return (
-              <li key={h.id} className="hold-item" {...{ [`data-${p.prefix}`]: h.id }} role="group" aria-labelledby={questionId}>
+              <li
+                key={h.id}
+                className="hold-item"
+                {...{ [`data-${p.prefix}`]: h.id }}
+                role="group"
+                aria-labelledby={questionId}
+              >
                 <p id={questionId} className="hold-question">
                   {h.question}
                 </p>
                 <p className="hold-facts">{h.facts}</p>
                 <div className="hold-actions">
-                  <button type="button" className="primary" disabled={p.busy} onClick={h.onConfirm} aria-describedby={questionId}>
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={p.busy}
+                    onClick={h.onConfirm}
+                    aria-describedby={questionId}
+                  >
                     {h.confirmLabel}
                   </button>
                   <button type="button" disabled={p.busy} onClick={h.onRefuse} aria-describedby={questionId}>
@@ -62,7 +80,13 @@ export function HoldList(p: {
             );
           })}
         </ul>
-        <div aria-live="polite">{p.note ? <p role="status" className="hold-note">{p.note}</p> : null}</div>
+        <div aria-live="polite">
+          {p.note ? (
+            <p role="status" className="hold-note">
+              {p.note}
+            </p>
+          ) : null}
+        </div>
         <ErrorNote>{p.error}</ErrorNote>
       </section>
     </>

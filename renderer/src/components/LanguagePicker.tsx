@@ -1,5 +1,14 @@
 import { useState } from 'react';
-import { currentLanguage, languageName, PSEUDO_IN_PICKER, PSEUDO_LOCALE, switchLanguage, UI_LANGUAGES, useT, type UiLanguage } from '../i18n';
+import {
+  currentLanguage,
+  languageName,
+  PSEUDO_IN_PICKER,
+  PSEUDO_LOCALE,
+  switchLanguage,
+  UI_LANGUAGES,
+  useT,
+  type UiLanguage,
+} from '../i18n';
 import { ErrorNote, SelectField } from './ui';
 
 /**
@@ -11,7 +20,8 @@ export function LanguagePicker() {
   const t = useT();
   const [error, setError] = useState('');
   const lang = currentLanguage();
-  const choices: UiLanguage[] = PSEUDO_IN_PICKER || lang === PSEUDO_LOCALE ? [...UI_LANGUAGES, PSEUDO_LOCALE] : [...UI_LANGUAGES];
+  const choices: UiLanguage[] =
+    PSEUDO_IN_PICKER || lang === PSEUDO_LOCALE ? [...UI_LANGUAGES, PSEUDO_LOCALE] : [...UI_LANGUAGES];
   return (
     <div className="card language-picker" data-testid="language-picker">
       <SelectField
@@ -19,7 +29,10 @@ export function LanguagePicker() {
         name="ui-language"
         value={lang}
         hint={t('language.hint')}
-        options={choices.map((l) => ({ value: l, label: l === PSEUDO_LOCALE ? t('language.pseudo') : languageName(l) }))}
+        options={choices.map((l) => ({
+          value: l,
+          label: l === PSEUDO_LOCALE ? t('language.pseudo') : languageName(l),
+        }))}
         onChange={(v) => {
           setError('');
           switchLanguage(v as UiLanguage).catch(() => setError(t('language.failed')));

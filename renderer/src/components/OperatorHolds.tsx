@@ -9,7 +9,15 @@ import { HoldList } from './HoldList';
  * ("waiting for the manager"); Confirm sends the request to the terminal, Refuse answers the register with a
  * refusal. Shown at the top of the dashboard; plain buttons, so Tab and Enter do it all.
  */
-export function OperatorHolds({ client, holds, onDecided }: { client: BridgeClient; holds: OperatorHoldView[]; onDecided(): void }) {
+export function OperatorHolds({
+  client,
+  holds,
+  onDecided,
+}: {
+  client: BridgeClient;
+  holds: OperatorHoldView[];
+  onDecided(): void;
+}) {
   const t = useT();
   const { busy, note, error, decide: run } = useHoldDecision(holds.map((h) => h.id).join(','), onDecided);
 
@@ -24,7 +32,9 @@ export function OperatorHolds({ client, holds, onDecided }: { client: BridgeClie
   return (
     <HoldList
       prefix="operator-hold"
-      announce={first ? t('operatorHolds.announce', { what: t(`kind.${first.kind}`), amount: formatMoney(first.amount) }) : ''}
+      announce={
+        first ? t('operatorHolds.announce', { what: t(`kind.${first.kind}`), amount: formatMoney(first.amount) }) : ''
+      }
       title={t('operatorHolds.title')}
       emptyTitle={t('operatorHolds.heldTitle')}
       busy={busy !== ''}
@@ -32,15 +42,29 @@ export function OperatorHolds({ client, holds, onDecided }: { client: BridgeClie
       error={error}
       items={holds.map((h) => ({
         id: h.id,
-        question: <Text k="operatorHolds.question" values={{ what: t(`kind.${h.kind}`), amount: formatMoney(h.amount), register: h.register }} tags={{ strong: <strong />, code: <span className="mono" /> }} />,
+        question: (
+          <Text
+            k="operatorHolds.question"
+            values={{ what: t(`kind.${h.kind}`), amount: formatMoney(h.amount), register: h.register }}
+            tags={{ strong: <strong />, code: <span className="mono" /> }}
+          />
+        ),
         facts: (
           <Text
             k="operatorHolds.facts"
-            values={{ ref: h.ref, listener: h.listener, since: formatTime(h.since), reason: h.reason, expires: formatTime(h.expiresAt) }}
+            values={{
+              ref: h.ref,
+              listener: h.listener,
+              since: formatTime(h.since),
+              reason: h.reason,
+              expires: formatTime(h.expiresAt),
+            }}
             tags={{ code: <span className="mono" /> }}
           />
         ),
-        confirmLabel: t(h.kind === 'refund' ? 'operatorHolds.confirmRefund' : 'operatorHolds.confirmReversal', { amount: formatMoney(h.amount) }),
+        confirmLabel: t(h.kind === 'refund' ? 'operatorHolds.confirmRefund' : 'operatorHolds.confirmReversal', {
+          amount: formatMoney(h.amount),
+        }),
         refuseLabel: t('operatorHolds.refuse'),
         onConfirm: () => void decide(h, 'confirm'),
         onRefuse: () => void decide(h, 'refuse'),

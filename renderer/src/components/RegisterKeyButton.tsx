@@ -17,7 +17,15 @@ function newKey(): string {
  * keychain the key goes there when the settings are saved; without one the listener names an environment variable
  * instead, and the operator sets it to the key — the key is never written into the config file.
  */
-export function RegisterKeyButton({ client, listener, onKey }: { client: BridgeClient; listener: string; onKey(value: KeyValue): void }) {
+export function RegisterKeyButton({
+  client,
+  listener,
+  onKey,
+}: {
+  client: BridgeClient;
+  listener: string;
+  onKey(value: KeyValue): void;
+}) {
   const t = useT();
   const [shown, setShown] = useState<{ key: string; env?: string } | undefined>();
   const generate = async (): Promise<void> => {
@@ -40,9 +48,15 @@ export function RegisterKeyButton({ client, listener, onKey }: { client: BridgeC
       {shown ? (
         <div role="status">
           <p>
-            <Text k="registerKey.newKey" values={{ key: shown.key }} tags={{ code: <code className="mono" data-testid="register-key-value" /> }} />
+            <Text
+              k="registerKey.newKey"
+              values={{ key: shown.key }}
+              tags={{ code: <code className="mono" data-testid="register-key-value" /> }}
+            />
           </p>
-          <p className="hint">{shown.env ? t('registerKey.envHint', { env: shown.env }) : t('registerKey.keychainHint')}</p>
+          <p className="hint">
+            {shown.env ? t('registerKey.envHint', { env: shown.env }) : t('registerKey.keychainHint')}
+          </p>
         </div>
       ) : null}
     </div>

@@ -5,7 +5,17 @@ import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { ErrorNote } from './ui';
 
-const KINDS = ['foreign_protocol', 'auth_failed', 'auth_lockout', 'peer_refused', 'policy_refused', 'policy_held', 'flood', 'connection_limit', 'settings'] as const;
+const KINDS = [
+  'foreign_protocol',
+  'auth_failed',
+  'auth_lockout',
+  'peer_refused',
+  'policy_refused',
+  'policy_held',
+  'flood',
+  'connection_limit',
+  'settings',
+] as const;
 const isKind = (k: string): k is (typeof KINDS)[number] => (KINDS as readonly string[]).includes(k);
 
 /** The bridge's recent security events (kept apart from the log, so a flood never hides them), newest first. */

@@ -4,7 +4,11 @@ import { Badge } from './ui';
 
 /** A payment's outcome as a badge, or "Running" while it has none. */
 export function OutcomeBadge({ outcome, t }: { outcome: Outcome | null; t: Translate }) {
-  return outcome ? <Badge tone={outcome}>{t(`outcome.${outcome}`)}</Badge> : <Badge tone="running">{t('outcome.running')}</Badge>;
+  return outcome ? (
+    <Badge tone={outcome}>{t(`outcome.${outcome}`)}</Badge>
+  ) : (
+    <Badge tone="running">{t('outcome.running')}</Badge>
+  );
 }
 
 /** The head of a table of payments (dashboard results, journal search): the same columns, then the view's own last one. */

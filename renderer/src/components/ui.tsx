@@ -84,7 +84,14 @@ export function SelectField(p: SelectProps) {
   return (
     <div className={`field${p.error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{p.label}</label>
-      <select id={id} name={p.name} value={p.value} aria-invalid={p.error ? true : undefined} aria-describedby={described} onChange={(e) => p.onChange(e.target.value)}>
+      <select
+        id={id}
+        name={p.name}
+        value={p.value}
+        aria-invalid={p.error ? true : undefined}
+        aria-describedby={described}
+        onChange={(e) => p.onChange(e.target.value)}
+      >
         {p.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -105,11 +112,27 @@ export function SelectField(p: SelectProps) {
   );
 }
 
-export function CheckField({ label, checked, onChange, hint }: { label: string; checked: boolean; onChange(v: boolean): void; hint?: string }) {
+export function CheckField({
+  label,
+  checked,
+  onChange,
+  hint,
+}: {
+  label: string;
+  checked: boolean;
+  onChange(v: boolean): void;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field field-check">
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
       <label htmlFor={id}>{label}</label>
       {hint ? (
         <small id={`${id}-hint`} className="hint">

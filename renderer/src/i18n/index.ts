@@ -31,7 +31,10 @@ export type UiValues = Readonly<Record<string, string | number>>;
 /** Translates a key of the `ui` catalogue; `count` chooses the plural form. */
 export type Translate = TFunction<'ui'>;
 
-const lazyCatalogues = import.meta.glob<UiCatalogue>(['../../../src/i18n/locales/*/ui.json', '!../../../src/i18n/locales/en/ui.json'], { import: 'default' });
+const lazyCatalogues = import.meta.glob<UiCatalogue>(
+  ['../../../src/i18n/locales/*/ui.json', '!../../../src/i18n/locales/en/ui.json'],
+  { import: 'default' },
+);
 
 /**
  * The pseudo-locale is offered in the picker of a development build only (`vite` serving the page, not `vite build`);
@@ -143,7 +146,15 @@ export const translate: Translate = i18n.getFixedT(null, 'ui');
  * A text with markup inside ("Same total <strong>{{amount}}</strong> again"): the tags of the catalogue text become
  * the given elements, the values are inserted as text.
  */
-export function Text({ k, values, tags }: { k: UiKey; values?: UiValues; tags?: Readonly<Record<string, ReactElement>> }) {
+export function Text({
+  k,
+  values,
+  tags,
+}: {
+  k: UiKey;
+  values?: UiValues;
+  tags?: Readonly<Record<string, ReactElement>>;
+}) {
   return createElement(Trans as never, { i18n, i18nKey: k, values, components: tags ?? {} });
 }
 

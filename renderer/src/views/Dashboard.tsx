@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Subscribe } from '../App';
-import { errorText, type BridgeClient, type PaymentView, type RunningPayment, type StageStep, type StateView, type StatusEvent } from '../client/types';
+import {
+  errorText,
+  type BridgeClient,
+  type PaymentView,
+  type RunningPayment,
+  type StageStep,
+  type StateView,
+  type StatusEvent,
+} from '../client/types';
 import { takePrefetchedState } from '../client/prefetch';
 import { Badge, ErrorNote } from '../components/ui';
 import { CaptureHolds } from '../components/CaptureHolds';
@@ -28,7 +36,12 @@ function StageTrail({ item, title, t }: { item: RunningPayment; title: string; t
         {item.stages.map((s, i) => {
           const current = !finished && i === item.stages.length - 1;
           return (
-            <li key={`${s.stage}-${i}`} className={current ? 'stage stage-current' : 'stage'} aria-current={current ? 'step' : undefined} data-stage={s.stage}>
+            <li
+              key={`${s.stage}-${i}`}
+              className={current ? 'stage stage-current' : 'stage'}
+              aria-current={current ? 'step' : undefined}
+              data-stage={s.stage}
+            >
               <span className="stage-name">{t(`stage.${s.stage}`)}</span>
               <time dateTime={s.at}>{formatClock(s.at)}</time>
             </li>
@@ -134,7 +147,9 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
     const every = setInterval(() => void load(), 15_000);
     const off = subscribe((e: StatusEvent) => {
       if (e.type === 'terminal') {
-        setState((s) => (s ? { ...s, terminals: s.terminals.map((t) => (t.id === e.terminal.id ? e.terminal : t)) } : s));
+        setState((s) =>
+          s ? { ...s, terminals: s.terminals.map((t) => (t.id === e.terminal.id ? e.terminal : t)) } : s,
+        );
       } else if (e.type === 'stage') {
         trails.current.set(e.id, e.stages);
         setState((s) => (s ? withTrails(s, trails.current) : s));
@@ -164,7 +179,8 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
   };
 
   const running = state?.running ?? [];
-  const latest = state?.latest && !running.some((r) => r.payment.id === state.latest?.payment.id) ? state.latest : undefined;
+  const latest =
+    state?.latest && !running.some((r) => r.payment.id === state.latest?.payment.id) ? state.latest : undefined;
 
   return (
     <section aria-labelledby="dash-title">
@@ -191,7 +207,8 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
             {state.attention.map((a) => (
               <li key={a.payment.id} className="attention-item" data-ref={a.payment.ref}>
                 <p>
-                  <strong className="mono">{a.payment.ref}</strong> · {formatMoney(a.payment.amount)} · {t('attention.terminal', { terminal: a.payment.terminal })} ·{' '}
+                  <strong className="mono">{a.payment.ref}</strong> · {formatMoney(a.payment.amount)} ·{' '}
+                  {t('attention.terminal', { terminal: a.payment.terminal })} ·{' '}
                   {a.payment.outcome ? <OutcomeBadge outcome={a.payment.outcome} t={t} /> : null}
                 </p>
                 <p>{attentionText(a.payment, t)}</p>
@@ -226,7 +243,9 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
                   <dt>{t('dashboard.lastSeen')}</dt>
                   <dd>{formatTime(term.lastSeen)}</dd>
                   <dt>{t('dashboard.queue')}</dt>
-                  <dd>{term.queue === 0 ? t('dashboard.queueEmpty') : t('dashboard.queueWaiting', { count: term.queue })}</dd>
+                  <dd>
+                    {term.queue === 0 ? t('dashboard.queueEmpty') : t('dashboard.queueWaiting', { count: term.queue })}
+                  </dd>
                   {term.currentRef ? (
                     <>
                       <dt>{t('dashboard.now')}</dt>
@@ -271,7 +290,13 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
                   {l.device ? (
                     <>
                       <dt>{t('dashboard.device')}</dt>
-                      <dd>{l.device.open ? t('dashboard.deviceOpen') : l.device.error ? t('dashboard.deviceNotOpenBecause', { error: l.device.error }) : t('dashboard.deviceNotOpen')}</dd>
+                      <dd>
+                        {l.device.open
+                          ? t('dashboard.deviceOpen')
+                          : l.device.error
+                            ? t('dashboard.deviceNotOpenBecause', { error: l.device.error })
+                            : t('dashboard.deviceNotOpen')}
+                      </dd>
                     </>
                   ) : null}
                   <dt>{t('dashboard.registers')}</dt>
@@ -299,7 +324,13 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
         <h2 id="recent-title">{t('dashboard.lastResults')}</h2>
         <ResultsTable rows={state?.recent ?? []} t={t} />
       </section>
-      {state ? <p className="footnote">{state.dataDir ? t('dashboard.footnoteData', { version: state.version, dataDir: state.dataDir }) : t('dashboard.footnote', { version: state.version })}</p> : null}
+      {state ? (
+        <p className="footnote">
+          {state.dataDir
+            ? t('dashboard.footnoteData', { version: state.version, dataDir: state.dataDir })
+            : t('dashboard.footnote', { version: state.version })}
+        </p>
+      ) : null}
     </section>
   );
 }

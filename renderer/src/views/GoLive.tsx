@@ -1,5 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorText, fieldErrors, type BridgeClient, type GoLiveCredentials, type GoLiveReport, type SecretInput } from '../client/types';
+import {
+  errorText,
+  fieldErrors,
+  type BridgeClient,
+  type GoLiveCredentials,
+  type GoLiveReport,
+  type SecretInput,
+} from '../client/types';
 import { Badge, ErrorNote, SelectField, TextField } from '../components/ui';
 import { useT } from '../i18n';
 
@@ -25,7 +32,8 @@ function Steps({ report }: { report: GoLiveReport }) {
       <ul className="checks" aria-label={t('golive.steps')}>
         {report.steps.map((s) => (
           <li key={s.id}>
-            <Badge tone={STATUS_TONE[s.status]}>{t(STATUS_WORD[s.status])}</Badge> <span data-source="bridge">{s.text}</span>
+            <Badge tone={STATUS_TONE[s.status]}>{t(STATUS_WORD[s.status])}</Badge>{' '}
+            <span data-source="bridge">{s.text}</span>
             {s.fix ? (
               <p className="hint" data-source="bridge">
                 {s.fix}
@@ -38,7 +46,23 @@ function Steps({ report }: { report: GoLiveReport }) {
   );
 }
 
-function SecretField({ label, name, mode, value, onMode, onValue, error }: { label: string; name: string; mode: SecretMode; value: string; onMode(m: SecretMode): void; onValue(v: string): void; error?: string | undefined }) {
+function SecretField({
+  label,
+  name,
+  mode,
+  value,
+  onMode,
+  onValue,
+  error,
+}: {
+  label: string;
+  name: string;
+  mode: SecretMode;
+  value: string;
+  onMode(m: SecretMode): void;
+  onValue(v: string): void;
+  error?: string | undefined;
+}) {
   const t = useT();
   return (
     <div className="secret-field">
@@ -52,7 +76,14 @@ function SecretField({ label, name, mode, value, onMode, onValue, error }: { lab
         ]}
         onChange={(v) => onMode(v as SecretMode)}
       />
-      <TextField label={mode === 'env' ? t('golive.secretEnvName', { label }) : label} name={name} type={mode === 'env' ? 'text' : 'password'} value={value} onChange={onValue} error={error} />
+      <TextField
+        label={mode === 'env' ? t('golive.secretEnvName', { label }) : label}
+        name={name}
+        type={mode === 'env' ? 'text' : 'password'}
+        value={value}
+        onChange={onValue}
+        error={error}
+      />
     </div>
   );
 }
@@ -66,8 +97,19 @@ export function GoLive({ client }: { client: BridgeClient }) {
   const t = useT();
   const [terminals, setTerminals] = useState<EposEntry[] | undefined>();
   const [selected, setSelected] = useState('');
-  const [form, setForm] = useState({ partnerId: '', applicationId: '', partnerClientId: '', merchantClientId: '', terminalId: '', partnerSecret: '', merchantSecret: '' });
-  const [modes, setModes] = useState<{ partnerSecret: SecretMode; merchantSecret: SecretMode }>({ partnerSecret: 'env', merchantSecret: 'env' });
+  const [form, setForm] = useState({
+    partnerId: '',
+    applicationId: '',
+    partnerClientId: '',
+    merchantClientId: '',
+    terminalId: '',
+    partnerSecret: '',
+    merchantSecret: '',
+  });
+  const [modes, setModes] = useState<{ partnerSecret: SecretMode; merchantSecret: SecretMode }>({
+    partnerSecret: 'env',
+    merchantSecret: 'env',
+  });
   const [report, setReport] = useState<GoLiveReport | undefined>();
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
@@ -82,7 +124,11 @@ export function GoLive({ client }: { client: BridgeClient }) {
         if (!live) return;
         const list = ((v.config as { terminals?: Array<Record<string, unknown>> } | null)?.terminals ?? [])
           .filter((t) => t.driver === 'epos')
-          .map((t) => ({ id: String(t.id), environment: t.environment === 'live' ? ('live' as const) : ('demo' as const), terminalId: String(t.terminalId ?? '') }));
+          .map((t) => ({
+            id: String(t.id),
+            environment: t.environment === 'live' ? ('live' as const) : ('demo' as const),
+            terminalId: String(t.terminalId ?? ''),
+          }));
         setTerminals(list);
         if (list[0]) setSelected(list[0].id);
       },
@@ -95,7 +141,8 @@ export function GoLive({ client }: { client: BridgeClient }) {
 
   const entry = terminals?.find((t) => t.id === selected);
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
-  const secret = (k: 'partnerSecret' | 'merchantSecret'): SecretInput => (modes[k] === 'env' ? { env: form[k].trim() } : { value: form[k] });
+  const secret = (k: 'partnerSecret' | 'merchantSecret'): SecretInput =>
+    modes[k] === 'env' ? { env: form[k].trim() } : { value: form[k] };
   const credentials = (): GoLiveCredentials => ({
     partnerId: form.partnerId.trim(),
     applicationId: form.applicationId.trim(),
@@ -136,7 +183,8 @@ export function GoLive({ client }: { client: BridgeClient }) {
       const answer = await client.goLiveSwitch({ terminal: selected, credentials: credentials() });
       setReport(answer.report);
       setMessage(answer.message);
-      if (answer.switched) setTerminals((ts) => ts?.map((t) => (t.id === selected ? { ...t, environment: 'live' } : t)));
+      if (answer.switched)
+        setTerminals((ts) => ts?.map((t) => (t.id === selected ? { ...t, environment: 'live' } : t)));
     } catch (err) {
       failed(err);
     } finally {
@@ -168,7 +216,14 @@ export function GoLive({ client }: { client: BridgeClient }) {
             label={t('common.terminal')}
             name="golive-terminal"
             value={selected}
-            options={terminals.map((x) => ({ value: x.id, label: t('golive.terminalOption', { id: x.id, tid: x.terminalId, environment: x.environment === 'live' ? 'Live' : 'Demo' }) }))}
+            options={terminals.map((x) => ({
+              value: x.id,
+              label: t('golive.terminalOption', {
+                id: x.id,
+                tid: x.terminalId,
+                environment: x.environment === 'live' ? 'Live' : 'Demo',
+              }),
+            }))}
             onChange={(v) => {
               setSelected(v);
               setReport(undefined);
@@ -189,13 +244,60 @@ export function GoLive({ client }: { client: BridgeClient }) {
                 <strong>{t('golive.warningStrong')}</strong> {t('golive.warning')}
               </div>
               <div className="form-grid">
-                <TextField label={t('golive.partnerId')} name="partnerId" value={form.partnerId} onChange={set('partnerId')} error={issues['partnerId']} />
-                <TextField label={t('golive.applicationId')} name="applicationId" value={form.applicationId} onChange={set('applicationId')} error={issues['applicationId']} />
-                <TextField label={t('golive.partnerClientId')} name="partnerClientId" value={form.partnerClientId} onChange={set('partnerClientId')} error={issues['partnerClientId']} />
-                <SecretField label={t('golive.partnerSecret')} name="partnerSecret" mode={modes.partnerSecret} value={form.partnerSecret} onMode={(m) => setModes((x) => ({ ...x, partnerSecret: m }))} onValue={set('partnerSecret')} error={issues['credentials.partnerSecret'] ?? issues['partnerSecret']} />
-                <TextField label={t('golive.merchantClientId')} name="merchantClientId" value={form.merchantClientId} onChange={set('merchantClientId')} error={issues['merchantClientId']} />
-                <SecretField label={t('golive.merchantSecret')} name="merchantSecret" mode={modes.merchantSecret} value={form.merchantSecret} onMode={(m) => setModes((x) => ({ ...x, merchantSecret: m }))} onValue={set('merchantSecret')} error={issues['credentials.merchantSecret'] ?? issues['merchantSecret']} />
-                <TextField label={t('golive.terminalId')} name="terminalId" value={form.terminalId} onChange={set('terminalId')} hint={t('golive.terminalIdHint', { tid: entry.terminalId })} error={issues['terminalId']} />
+                <TextField
+                  label={t('golive.partnerId')}
+                  name="partnerId"
+                  value={form.partnerId}
+                  onChange={set('partnerId')}
+                  error={issues['partnerId']}
+                />
+                <TextField
+                  label={t('golive.applicationId')}
+                  name="applicationId"
+                  value={form.applicationId}
+                  onChange={set('applicationId')}
+                  error={issues['applicationId']}
+                />
+                <TextField
+                  label={t('golive.partnerClientId')}
+                  name="partnerClientId"
+                  value={form.partnerClientId}
+                  onChange={set('partnerClientId')}
+                  error={issues['partnerClientId']}
+                />
+                <SecretField
+                  label={t('golive.partnerSecret')}
+                  name="partnerSecret"
+                  mode={modes.partnerSecret}
+                  value={form.partnerSecret}
+                  onMode={(m) => setModes((x) => ({ ...x, partnerSecret: m }))}
+                  onValue={set('partnerSecret')}
+                  error={issues['credentials.partnerSecret'] ?? issues['partnerSecret']}
+                />
+                <TextField
+                  label={t('golive.merchantClientId')}
+                  name="merchantClientId"
+                  value={form.merchantClientId}
+                  onChange={set('merchantClientId')}
+                  error={issues['merchantClientId']}
+                />
+                <SecretField
+                  label={t('golive.merchantSecret')}
+                  name="merchantSecret"
+                  mode={modes.merchantSecret}
+                  value={form.merchantSecret}
+                  onMode={(m) => setModes((x) => ({ ...x, merchantSecret: m }))}
+                  onValue={set('merchantSecret')}
+                  error={issues['credentials.merchantSecret'] ?? issues['merchantSecret']}
+                />
+                <TextField
+                  label={t('golive.terminalId')}
+                  name="terminalId"
+                  value={form.terminalId}
+                  onChange={set('terminalId')}
+                  hint={t('golive.terminalIdHint', { tid: entry.terminalId })}
+                  error={issues['terminalId']}
+                />
               </div>
               <div className="actions">
                 <button type="submit" disabled={busy}>

@@ -1,5 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiProblem, errorText, type BridgeClient, type JournalDetail, type JournalQuery, type PaymentView } from '../client/types';
+import {
+  ApiProblem,
+  errorText,
+  type BridgeClient,
+  type JournalDetail,
+  type JournalQuery,
+  type PaymentView,
+} from '../client/types';
 import { ErrorNote, SelectField, TextField } from '../components/ui';
 import { formatMoney, formatTime } from '../format';
 import { Text, useT, type Translate } from '../i18n';
@@ -10,20 +17,43 @@ const OUTCOME_FILTERS = ['approved', 'declined', 'cancelled', 'failed', 'in_doub
 
 /** The result fields a payment may carry, in the order the details show them. */
 const RESULT_FIELDS = [
-  'authCode', 'rrn', 'stan', 'cardScheme', 'panMasked', 'terminalId', 'merchantId', 'merchantName', 'aid', 'applicationLabel',
-  'entryMode', 'hostCode', 'terminalStatus', 'signatureRequired', 'preauthCode', 'txDate', 'txTime', 'processedAmount',
-  'declineReason', 'message', 'receiptNo', 'cancelTookEffect', 'tip',
+  'authCode',
+  'rrn',
+  'stan',
+  'cardScheme',
+  'panMasked',
+  'terminalId',
+  'merchantId',
+  'merchantName',
+  'aid',
+  'applicationLabel',
+  'entryMode',
+  'hostCode',
+  'terminalStatus',
+  'signatureRequired',
+  'preauthCode',
+  'txDate',
+  'txTime',
+  'processedAmount',
+  'declineReason',
+  'message',
+  'receiptNo',
+  'cancelTookEffect',
+  'tip',
 ] as const;
-const isResultField = (k: string): k is (typeof RESULT_FIELDS)[number] => (RESULT_FIELDS as readonly string[]).includes(k);
+const isResultField = (k: string): k is (typeof RESULT_FIELDS)[number] =>
+  (RESULT_FIELDS as readonly string[]).includes(k);
 
 function fieldValue(v: unknown, t: Translate): string {
-  if (v && typeof v === 'object' && 'minor' in v && 'currency' in v) return formatMoney(v as { minor: number; currency: string });
+  if (v && typeof v === 'object' && 'minor' in v && 'currency' in v)
+    return formatMoney(v as { minor: number; currency: string });
   if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   return String(v);
 }
 
 function deliveredText(p: JournalDetail['payment']) {
-  if (p.delivered) return p.acknowledged ? ('journal.deliveredAcknowledged' as const) : ('journal.deliveredYes' as const);
+  if (p.delivered)
+    return p.acknowledged ? ('journal.deliveredAcknowledged' as const) : ('journal.deliveredYes' as const);
   return p.outcome ? ('journal.deliveredNotYet' as const) : ('journal.deliveredNo' as const);
 }
 
@@ -106,7 +136,9 @@ function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail
                 <td>{e.seq}</td>
                 <td>{formatTime(e.at)}</td>
                 <td data-source="bridge">{e.type}</td>
-                <td className="mono small" data-source="bridge">{e.data === null ? '' : JSON.stringify(e.data)}</td>
+                <td className="mono small" data-source="bridge">
+                  {e.data === null ? '' : JSON.stringify(e.data)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -136,7 +168,9 @@ export function Journal({ client }: { client: BridgeClient }) {
   // An amount typed with a decimal comma ("12,34") is searched as the journal writes it ("12.34").
   const clean = (query: JournalQuery): JournalQuery =>
     Object.fromEntries(
-      Object.entries({ ...query, amount: query.amount?.trim().replace(/^(\d+),(\d+)$/, '$1.$2') }).filter(([, v]) => v !== undefined && v !== ''),
+      Object.entries({ ...query, amount: query.amount?.trim().replace(/^(\d+),(\d+)$/, '$1.$2') }).filter(
+        ([, v]) => v !== undefined && v !== '',
+      ),
     ) as JournalQuery;
 
   // Only the latest search may fill the table: an earlier, slower answer must not overwrite a newer one.
@@ -153,7 +187,8 @@ export function Journal({ client }: { client: BridgeClient }) {
       } catch (e) {
         if (mine !== latestSearch.current) return;
         setError(errorText(e));
-        if (e instanceof ApiProblem && e.problem.issues) setFieldErrors(Object.fromEntries(e.problem.issues.map((i) => [i.field, i.message])));
+        if (e instanceof ApiProblem && e.problem.issues)
+          setFieldErrors(Object.fromEntries(e.problem.issues.map((i) => [i.field, i.message])));
       }
     },
     [client],
@@ -203,18 +238,50 @@ export function Journal({ client }: { client: BridgeClient }) {
         </button>
       </div>
       <form className="search" onSubmit={submit} role="search" aria-label={t('journal.searchLabel')}>
-        <TextField label={t('common.reference')} name="ref" type="search" value={q.ref ?? ''} onChange={(v) => setQ({ ...q, ref: v })} error={fieldErrors.ref} />
-        <TextField label={t('journal.from')} name="from" type="date" value={q.from ?? ''} onChange={(v) => setQ({ ...q, from: v })} error={fieldErrors.from} />
-        <TextField label={t('journal.to')} name="to" type="date" value={q.to ?? ''} onChange={(v) => setQ({ ...q, to: v })} error={fieldErrors.to} />
+        <TextField
+          label={t('common.reference')}
+          name="ref"
+          type="search"
+          value={q.ref ?? ''}
+          onChange={(v) => setQ({ ...q, ref: v })}
+          error={fieldErrors.ref}
+        />
+        <TextField
+          label={t('journal.from')}
+          name="from"
+          type="date"
+          value={q.from ?? ''}
+          onChange={(v) => setQ({ ...q, from: v })}
+          error={fieldErrors.from}
+        />
+        <TextField
+          label={t('journal.to')}
+          name="to"
+          type="date"
+          value={q.to ?? ''}
+          onChange={(v) => setQ({ ...q, to: v })}
+          error={fieldErrors.to}
+        />
         <SelectField
           label={t('common.outcome')}
           name="outcome"
           value={q.outcome ?? ''}
-          options={[{ value: '', label: t('outcome.any') }, ...OUTCOME_FILTERS.map((o) => ({ value: o, label: t(`outcome.${o}`) }))]}
+          options={[
+            { value: '', label: t('outcome.any') },
+            ...OUTCOME_FILTERS.map((o) => ({ value: o, label: t(`outcome.${o}`) })),
+          ]}
           onChange={(v) => setQ({ ...q, outcome: (v || undefined) as JournalQuery['outcome'] })}
           error={fieldErrors.outcome}
         />
-        <TextField label={t('common.amount')} name="amount" inputMode="decimal" placeholder={t('journal.amountExample')} value={q.amount ?? ''} onChange={(v) => setQ({ ...q, amount: v })} error={fieldErrors.amount} />
+        <TextField
+          label={t('common.amount')}
+          name="amount"
+          inputMode="decimal"
+          placeholder={t('journal.amountExample')}
+          value={q.amount ?? ''}
+          onChange={(v) => setQ({ ...q, amount: v })}
+          error={fieldErrors.amount}
+        />
         <div className="field field-actions">
           <button type="submit" className="primary">
             {t('journal.search')}
@@ -234,7 +301,13 @@ export function Journal({ client }: { client: BridgeClient }) {
                 <tr key={p.id} data-ref={p.ref}>
                   <td>{formatTime(p.createdAt)}</td>
                   <td>
-                    <button type="button" className="linkish mono" onClick={() => void open(p.id)} aria-label={t('journal.detailsOf', { ref: p.ref })} data-details={p.ref}>
+                    <button
+                      type="button"
+                      className="linkish mono"
+                      onClick={() => void open(p.id)}
+                      aria-label={t('journal.detailsOf', { ref: p.ref })}
+                      data-details={p.ref}
+                    >
                       {p.ref}
                     </button>
                   </td>

@@ -33,12 +33,23 @@ const textValue = (v: string): Json => (v === '' ? undefined : v);
 
 /** "KARTE, EC" → ["KARTE", "EC"]; "" → removed (the default applies). */
 export function listValue(text: string): Json {
-  const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const items = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   return items.length ? items : undefined;
 }
 
 /** A list typed as text, items separated by commas; kept as typed while editing so that a comma can be typed. */
-function ListField(p: { label: string; value: Json; error: string | undefined; name: string; placeholder: string; hint: string; onChange(v: Json): void }) {
+function ListField(p: {
+  label: string;
+  value: Json;
+  error: string | undefined;
+  name: string;
+  placeholder: string;
+  hint: string;
+  onChange(v: Json): void;
+}) {
   const [text, setText] = useState(Array.isArray(p.value) ? p.value.join(', ') : '');
   return (
     <TextField
@@ -89,18 +100,55 @@ function deviceTransport({ label, base, p, hint }: { label: string; base: Path; 
           { value: 'serial', label: t('common.serialPort') },
         ]}
         error={p.issueOf(base)}
-        onChange={(v) => p.update(base, v === '' ? undefined : v === 'tcp' ? { type: 'tcp', host: '127.0.0.1', port: 9100 } : { type: 'serial', path: '' })}
+        onChange={(v) =>
+          p.update(
+            base,
+            v === ''
+              ? undefined
+              : v === 'tcp'
+                ? { type: 'tcp', host: '127.0.0.1', port: 9100 }
+                : { type: 'serial', path: '' },
+          )
+        }
       />
       {type === 'tcp' ? (
         <div className="form-grid">
-          <TextField label={t('options.deviceHost', { device: label })} name={key('host').join('.')} value={String(tr?.host ?? '')} error={p.issueOf(key('host'))} onChange={(v) => p.update(key('host'), v)} />
-          <TextField label={t('options.devicePort', { device: label })} name={key('port').join('.')} inputMode="numeric" value={String(tr?.port ?? '')} error={p.issueOf(key('port'))} onChange={(v) => p.update(key('port'), numberValue(v))} />
+          <TextField
+            label={t('options.deviceHost', { device: label })}
+            name={key('host').join('.')}
+            value={String(tr?.host ?? '')}
+            error={p.issueOf(key('host'))}
+            onChange={(v) => p.update(key('host'), v)}
+          />
+          <TextField
+            label={t('options.devicePort', { device: label })}
+            name={key('port').join('.')}
+            inputMode="numeric"
+            value={String(tr?.port ?? '')}
+            error={p.issueOf(key('port'))}
+            onChange={(v) => p.update(key('port'), numberValue(v))}
+          />
         </div>
       ) : null}
       {type === 'serial' ? (
         <div className="form-grid">
-          <TextField label={t('options.devicePortName', { device: label })} name={key('path').join('.')} value={String(tr?.path ?? '')} placeholder={t('options.portNameExample')} error={p.issueOf(key('path'))} onChange={(v) => p.update(key('path'), v)} />
-          <TextField label={t('options.deviceBaud', { device: label })} name={key('baudRate').join('.')} inputMode="numeric" value={String(tr?.baudRate ?? '')} placeholder="9600" error={p.issueOf(key('baudRate'))} onChange={(v) => p.update(key('baudRate'), numberValue(v))} />
+          <TextField
+            label={t('options.devicePortName', { device: label })}
+            name={key('path').join('.')}
+            value={String(tr?.path ?? '')}
+            placeholder={t('options.portNameExample')}
+            error={p.issueOf(key('path'))}
+            onChange={(v) => p.update(key('path'), v)}
+          />
+          <TextField
+            label={t('options.deviceBaud', { device: label })}
+            name={key('baudRate').join('.')}
+            inputMode="numeric"
+            value={String(tr?.baudRate ?? '')}
+            placeholder="9600"
+            error={p.issueOf(key('baudRate'))}
+            onChange={(v) => p.update(key('baudRate'), numberValue(v))}
+          />
         </div>
       ) : null}
     </div>
@@ -117,8 +165,25 @@ function textOptions(p: OptionsFormProps) {
     <div className="options-block">
       <h4>{t('options.textFormat')}</h4>
       <div className="form-grid">
-        <TextField label={t('options.separator')} name={`text.${p.index}.separator`} value={val('separator')} placeholder=";" error={p.issueOf(o('separator'))} onChange={(v) => p.update(o('separator'), textValue(v))} />
-        <SelectField label={t('options.decimal')} name={`text.${p.index}.decimal`} value={val('decimal') || '.'} options={[{ value: '.', label: t('common.pointExample') }, { value: ',', label: t('common.commaExample') }]} error={p.issueOf(o('decimal'))} onChange={(v) => p.update(o('decimal'), v)} />
+        <TextField
+          label={t('options.separator')}
+          name={`text.${p.index}.separator`}
+          value={val('separator')}
+          placeholder=";"
+          error={p.issueOf(o('separator'))}
+          onChange={(v) => p.update(o('separator'), textValue(v))}
+        />
+        <SelectField
+          label={t('options.decimal')}
+          name={`text.${p.index}.decimal`}
+          value={val('decimal') || '.'}
+          options={[
+            { value: '.', label: t('common.pointExample') },
+            { value: ',', label: t('common.commaExample') },
+          ]}
+          error={p.issueOf(o('decimal'))}
+          onChange={(v) => p.update(o('decimal'), v)}
+        />
         <SelectField
           label={t('options.thousands')}
           name={`text.${p.index}.thousands`}
@@ -133,22 +198,94 @@ function textOptions(p: OptionsFormProps) {
           error={p.issueOf(o('thousands'))}
           onChange={(v) => p.update(o('thousands'), v === '' ? undefined : v)}
         />
-        <SelectField label={t('options.amountFormat')} name={`text.${p.index}.amountFormat`} value={val('amountFormat') || 'decimal'} options={[{ value: 'decimal', label: t('options.amountDecimal') }, { value: 'minor', label: t('options.amountMinor') }]} error={p.issueOf(o('amountFormat'))} onChange={(v) => p.update(o('amountFormat'), v)} />
-        <TextField label={t('options.currency')} name={`text.${p.index}.currency`} value={val('currency')} placeholder="EUR" error={p.issueOf(o('currency'))} onChange={(v) => p.update(o('currency'), textValue(v))} />
-        <SelectField label={t('options.lineEnding')} name={`text.${p.index}.lineEnding`} value={val('lineEnding') || 'CRLF'} options={(['CRLF', 'LF', 'CR'] as const).map((v) => ({ value: v, label: t(`options.ending.${v}`) }))} error={p.issueOf(o('lineEnding'))} onChange={(v) => p.update(o('lineEnding'), v)} />
-        <TextField label={t('options.maxLine')} name={`text.${p.index}.maxLineBytes`} inputMode="numeric" value={val('maxLineBytes')} placeholder="1024" error={p.issueOf(o('maxLineBytes'))} onChange={(v) => p.update(o('maxLineBytes'), numberValue(v))} />
+        <SelectField
+          label={t('options.amountFormat')}
+          name={`text.${p.index}.amountFormat`}
+          value={val('amountFormat') || 'decimal'}
+          options={[
+            { value: 'decimal', label: t('options.amountDecimal') },
+            { value: 'minor', label: t('options.amountMinor') },
+          ]}
+          error={p.issueOf(o('amountFormat'))}
+          onChange={(v) => p.update(o('amountFormat'), v)}
+        />
+        <TextField
+          label={t('options.currency')}
+          name={`text.${p.index}.currency`}
+          value={val('currency')}
+          placeholder="EUR"
+          error={p.issueOf(o('currency'))}
+          onChange={(v) => p.update(o('currency'), textValue(v))}
+        />
+        <SelectField
+          label={t('options.lineEnding')}
+          name={`text.${p.index}.lineEnding`}
+          value={val('lineEnding') || 'CRLF'}
+          options={(['CRLF', 'LF', 'CR'] as const).map((v) => ({ value: v, label: t(`options.ending.${v}`) }))}
+          error={p.issueOf(o('lineEnding'))}
+          onChange={(v) => p.update(o('lineEnding'), v)}
+        />
+        <TextField
+          label={t('options.maxLine')}
+          name={`text.${p.index}.maxLineBytes`}
+          inputMode="numeric"
+          value={val('maxLineBytes')}
+          placeholder="1024"
+          error={p.issueOf(o('maxLineBytes'))}
+          onChange={(v) => p.update(o('maxLineBytes'), numberValue(v))}
+        />
         {(['sale', 'refund', 'status', 'cancel'] as const).map((k) => (
-          <TextField key={k} label={t(`options.command.${k}`)} name={`text.${p.index}.commands.${k}`} value={String(p.get(c(k)) ?? '')} placeholder={k.toUpperCase()} error={p.issueOf(c(k))} onChange={(v) => p.update(c(k), textValue(v))} />
+          <TextField
+            key={k}
+            label={t(`options.command.${k}`)}
+            name={`text.${p.index}.commands.${k}`}
+            value={String(p.get(c(k)) ?? '')}
+            placeholder={k.toUpperCase()}
+            error={p.issueOf(c(k))}
+            onChange={(v) => p.update(c(k), textValue(v))}
+          />
         ))}
-        <CheckField label={t('options.progress')} checked={p.get(o('progress')) === true} onChange={(v) => p.update(o('progress'), v || undefined)} />
-        <CheckField label={t('options.message')} checked={p.get(o('message')) === true} onChange={(v) => p.update(o('message'), v || undefined)} />
-        <ListField label={t('options.fields')} name={`text.${p.index}.fields`} value={p.get(o('fields'))} placeholder="command, ref, amount, currency" hint={t('options.fieldsHint')} error={p.issueOf(o('fields'))} onChange={(v) => p.update(o('fields'), v)} />
-        <ListField label={t('options.answerFields')} name={`text.${p.index}.answerFields`} value={p.get(o('answerFields'))} placeholder="status, ref, result, detail" hint={t('options.fieldsHint')} error={p.issueOf(o('answerFields'))} onChange={(v) => p.update(o('answerFields'), v)} />
+        <CheckField
+          label={t('options.progress')}
+          checked={p.get(o('progress')) === true}
+          onChange={(v) => p.update(o('progress'), v || undefined)}
+        />
+        <CheckField
+          label={t('options.message')}
+          checked={p.get(o('message')) === true}
+          onChange={(v) => p.update(o('message'), v || undefined)}
+        />
+        <ListField
+          label={t('options.fields')}
+          name={`text.${p.index}.fields`}
+          value={p.get(o('fields'))}
+          placeholder="command, ref, amount, currency"
+          hint={t('options.fieldsHint')}
+          error={p.issueOf(o('fields'))}
+          onChange={(v) => p.update(o('fields'), v)}
+        />
+        <ListField
+          label={t('options.answerFields')}
+          name={`text.${p.index}.answerFields`}
+          value={p.get(o('answerFields'))}
+          placeholder="status, ref, result, detail"
+          hint={t('options.fieldsHint')}
+          error={p.issueOf(o('answerFields'))}
+          onChange={(v) => p.update(o('answerFields'), v)}
+        />
       </div>
       <h4>{t('options.answerWords')}</h4>
       <div className="form-grid">
         {ANSWER_WORDS.map(([k, fallback]) => (
-          <TextField key={k} label={t(`options.word.${k}`)} name={`text.${p.index}.words.${k}`} value={String(p.get(w(k)) ?? '')} placeholder={fallback} error={p.issueOf(w(k))} onChange={(v) => p.update(w(k), textValue(v))} />
+          <TextField
+            key={k}
+            label={t(`options.word.${k}`)}
+            name={`text.${p.index}.words.${k}`}
+            value={String(p.get(w(k)) ?? '')}
+            placeholder={fallback}
+            error={p.issueOf(w(k))}
+            onChange={(v) => p.update(w(k), textValue(v))}
+          />
         ))}
       </div>
     </div>
@@ -162,13 +299,28 @@ function ecr17Options(p: OptionsFormProps) {
   const val = (k: string): string => String(p.get(o(k)) ?? '');
   const check = (label: string, k: string, fallback: boolean, hint: string) => {
     const v = p.get(o(k));
-    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} hint={hint} onChange={(x) => p.update(o(k), x === fallback ? undefined : x)} />;
+    return (
+      <CheckField
+        label={label}
+        checked={typeof v === 'boolean' ? v : fallback}
+        hint={hint}
+        onChange={(x) => p.update(o(k), x === fallback ? undefined : x)}
+      />
+    );
   };
   return (
     <div className="options-block">
       <h4>{t('options.ecr17.title')}</h4>
       <div className="form-grid">
-        <TextField label={t('options.ecr17.terminalId')} name={`ecr17.${p.index}.terminalId`} value={val('terminalId')} placeholder={t('options.ecr17.terminalIdPlaceholder')} hint={t('options.ecr17.terminalIdHint')} error={p.issueOf(o('terminalId'))} onChange={(v) => p.update(o('terminalId'), textValue(v.trim()))} />
+        <TextField
+          label={t('options.ecr17.terminalId')}
+          name={`ecr17.${p.index}.terminalId`}
+          value={val('terminalId')}
+          placeholder={t('options.ecr17.terminalIdPlaceholder')}
+          hint={t('options.ecr17.terminalIdHint')}
+          error={p.issueOf(o('terminalId'))}
+          onChange={(v) => p.update(o('terminalId'), textValue(v.trim()))}
+        />
         <SelectField
           label={t('options.ecr17.lrcMode')}
           name={`ecr17.${p.index}.lrcMode`}
@@ -187,12 +339,29 @@ function ecr17Options(p: OptionsFormProps) {
           label={t('options.ecr17.receiptOrder')}
           name={`ecr17.${p.index}.receiptOrder`}
           value={val('receiptOrder') || 'before-result'}
-          options={[{ value: 'before-result', label: t('options.ecr17.before') }, { value: 'after-result', label: t('options.ecr17.after') }]}
+          options={[
+            { value: 'before-result', label: t('options.ecr17.before') },
+            { value: 'after-result', label: t('options.ecr17.after') },
+          ]}
           error={p.issueOf(o('receiptOrder'))}
           onChange={(v) => p.update(o('receiptOrder'), v === 'before-result' ? undefined : v)}
         />
-        <TextField label={t('options.ecr17.acquirerId')} name={`ecr17.${p.index}.acquirerId`} value={val('acquirerId')} error={p.issueOf(o('acquirerId'))} onChange={(v) => p.update(o('acquirerId'), textValue(v))} />
-        <TextField label={t('options.ecr17.ackTimeout')} name={`ecr17.${p.index}.ackTimeoutMs`} inputMode="numeric" value={val('ackTimeoutMs')} placeholder="2000" error={p.issueOf(o('ackTimeoutMs'))} onChange={(v) => p.update(o('ackTimeoutMs'), numberValue(v))} />
+        <TextField
+          label={t('options.ecr17.acquirerId')}
+          name={`ecr17.${p.index}.acquirerId`}
+          value={val('acquirerId')}
+          error={p.issueOf(o('acquirerId'))}
+          onChange={(v) => p.update(o('acquirerId'), textValue(v))}
+        />
+        <TextField
+          label={t('options.ecr17.ackTimeout')}
+          name={`ecr17.${p.index}.ackTimeoutMs`}
+          inputMode="numeric"
+          value={val('ackTimeoutMs')}
+          placeholder="2000"
+          error={p.issueOf(o('ackTimeoutMs'))}
+          onChange={(v) => p.update(o('ackTimeoutMs'), numberValue(v))}
+        />
         {check(t('options.ecr17.reverse'), 'reverseUnacknowledged', false, t('options.ecr17.reverseHint'))}
         {check(t('options.ecr17.close'), 'closeAfterPayment', true, t('options.ecr17.closeHint'))}
       </div>
@@ -206,14 +375,37 @@ function captureOptions(p: OptionsFormProps) {
   const o = (...k: string[]): Path => ['listeners', p.index, 'options', ...k];
   const val = (...k: string[]): string => String(p.get(o(...k)) ?? '');
   const text = (label: string, k: string[], extra: { placeholder?: string; hint?: string } = {}) => (
-    <TextField label={label} name={`capture.${p.index}.${k.join('.')}`} value={val(...k)} {...extra} error={p.issueOf(o(...k))} onChange={(v) => p.update(o(...k), textValue(v))} />
+    <TextField
+      label={label}
+      name={`capture.${p.index}.${k.join('.')}`}
+      value={val(...k)}
+      {...extra}
+      error={p.issueOf(o(...k))}
+      onChange={(v) => p.update(o(...k), textValue(v))}
+    />
   );
   const num = (label: string, k: string[], placeholder: string, hint?: string) => (
-    <TextField label={label} name={`capture.${p.index}.${k.join('.')}`} inputMode="numeric" value={val(...k)} placeholder={placeholder} {...(hint ? { hint } : {})} error={p.issueOf(o(...k))} onChange={(v) => p.update(o(...k), numberValue(v))} />
+    <TextField
+      label={label}
+      name={`capture.${p.index}.${k.join('.')}`}
+      inputMode="numeric"
+      value={val(...k)}
+      placeholder={placeholder}
+      {...(hint ? { hint } : {})}
+      error={p.issueOf(o(...k))}
+      onChange={(v) => p.update(o(...k), numberValue(v))}
+    />
   );
   const check = (label: string, k: string[], fallback: boolean, hint?: string) => {
     const v = p.get(o(...k));
-    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} {...(hint ? { hint } : {})} onChange={(x) => p.update(o(...k), x === fallback ? undefined : x)} />;
+    return (
+      <CheckField
+        label={label}
+        checked={typeof v === 'boolean' ? v : fallback}
+        {...(hint ? { hint } : {})}
+        onChange={(x) => p.update(o(...k), x === fallback ? undefined : x)}
+      />
+    );
   };
   const trigger = val('trigger') || 'stable';
   const slip = p.get(o('slip')) === true;
@@ -221,19 +413,39 @@ function captureOptions(p: OptionsFormProps) {
     <div className="options-block">
       <h4>{pole ? t('settings.protocol.poleDisplay') : t('settings.protocol.printer')}</h4>
       <div className="form-grid">
-        {text(t('options.pattern'), ['pattern'], { placeholder: t('options.patternPlaceholder'), hint: t('options.patternHint') })}
+        {text(t('options.pattern'), ['pattern'], {
+          placeholder: t('options.patternPlaceholder'),
+          hint: t('options.patternHint'),
+        })}
         {text(t('options.patternFlags'), ['patternFlags'], { placeholder: 'iu', hint: t('options.patternFlagsHint') })}
         <SelectField
           label={t('options.decimal')}
           name={`capture.${p.index}.decimal`}
           value={val('decimal') || 'auto'}
-          options={[{ value: 'auto', label: t('options.decimalAuto') }, { value: ',', label: t('common.commaExample') }, { value: '.', label: t('common.pointExample') }]}
+          options={[
+            { value: 'auto', label: t('options.decimalAuto') },
+            { value: ',', label: t('common.commaExample') },
+            { value: '.', label: t('common.pointExample') },
+          ]}
           error={p.issueOf(o('decimal'))}
           onChange={(v) => p.update(o('decimal'), v === 'auto' ? undefined : v)}
         />
-        <SelectField label={t('options.pick')} name={`capture.${p.index}.pick`} value={val('pick') || 'first'} options={[{ value: 'first', label: t('options.pickFirst') }, { value: 'last', label: t('options.pickLast') }]} error={p.issueOf(o('pick'))} onChange={(v) => p.update(o('pick'), v === 'first' ? undefined : v)} />
+        <SelectField
+          label={t('options.pick')}
+          name={`capture.${p.index}.pick`}
+          value={val('pick') || 'first'}
+          options={[
+            { value: 'first', label: t('options.pickFirst') },
+            { value: 'last', label: t('options.pickLast') },
+          ]}
+          error={p.issueOf(o('pick'))}
+          onChange={(v) => p.update(o('pick'), v === 'first' ? undefined : v)}
+        />
         {text(t('options.captureCurrency'), ['currency'], { placeholder: 'EUR' })}
-        {text(t('options.ignore'), ['ignore'], { placeholder: t('options.ignoreExample'), hint: t('options.ignoreHint') })}
+        {text(t('options.ignore'), ['ignore'], {
+          placeholder: t('options.ignoreExample'),
+          hint: t('options.ignoreHint'),
+        })}
         {text(t('options.require'), ['require'], { placeholder: t('options.requireExample') })}
         {pole ? (
           <>
@@ -241,11 +453,26 @@ function captureOptions(p: OptionsFormProps) {
               label={t('options.trigger')}
               name={`capture.${p.index}.trigger`}
               value={trigger}
-              options={[{ value: 'stable', label: t('options.triggerStable') }, { value: 'keyword', label: t('options.triggerKeyword') }]}
+              options={[
+                { value: 'stable', label: t('options.triggerStable') },
+                { value: 'keyword', label: t('options.triggerKeyword') },
+              ]}
               error={p.issueOf(o('trigger'))}
               onChange={(v) => p.update(o('trigger'), v === 'stable' ? undefined : v)}
             />
-            {trigger === 'stable' ? num(t('options.stableMs'), ['stableMs'], '1500') : <ListField label={t('options.keywords')} name={`capture.${p.index}.keywords`} value={p.get(o('keywords'))} placeholder={t('options.keywordsExample')} hint={t('options.keywordsHint')} error={p.issueOf(o('keywords'))} onChange={(v) => p.update(o('keywords'), v)} />}
+            {trigger === 'stable' ? (
+              num(t('options.stableMs'), ['stableMs'], '1500')
+            ) : (
+              <ListField
+                label={t('options.keywords')}
+                name={`capture.${p.index}.keywords`}
+                value={p.get(o('keywords'))}
+                placeholder={t('options.keywordsExample')}
+                hint={t('options.keywordsHint')}
+                error={p.issueOf(o('keywords'))}
+                onChange={(v) => p.update(o('keywords'), v)}
+              />
+            )}
             {num(t('options.columns'), ['columns'], '20')}
             {num(t('options.rows'), ['rows'], '2')}
             {check(t('options.acrossLines'), ['acrossLines'], true)}
@@ -278,9 +505,14 @@ function captureOptions(p: OptionsFormProps) {
         {check(t('options.slip'), ['slip'], false)}
         {slip ? text(t('options.slipTitle'), ['slipTitle'], { placeholder: t('options.slipTitleExample') }) : null}
       </div>
-      {slip || p.get(o('slipPrinter')) !== undefined ? (
-        deviceTransport({ label: t('options.slipPrinter'), base: o('slipPrinter'), p, hint: pole ? t('options.slipPrinterHintDisplay') : t('options.slipPrinterHintPrinter') })
-      ) : null}
+      {slip || p.get(o('slipPrinter')) !== undefined
+        ? deviceTransport({
+            label: t('options.slipPrinter'),
+            base: o('slipPrinter'),
+            p,
+            hint: pole ? t('options.slipPrinterHintDisplay') : t('options.slipPrinterHintPrinter'),
+          })
+        : null}
     </div>
   );
 }
@@ -290,18 +522,38 @@ function concertOptions(p: OptionsFormProps) {
   const { t } = p;
   const o = (k: string): Path => ['listeners', p.index, 'options', k];
   const val = (k: string): string => String(p.get(o(k)) ?? '');
-  const select = (label: string, k: string, fallback: string, options: Array<{ value: string; label: string }>, hint?: string) => (
-    <SelectField label={label} name={`concert.${p.index}.${k}`} value={val(k) || fallback} options={options} {...(hint ? { hint } : {})} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), v === fallback ? undefined : v)} />
+  const select = (
+    label: string,
+    k: string,
+    fallback: string,
+    options: Array<{ value: string; label: string }>,
+    hint?: string,
+  ) => (
+    <SelectField
+      label={label}
+      name={`concert.${p.index}.${k}`}
+      value={val(k) || fallback}
+      options={options}
+      {...(hint ? { hint } : {})}
+      error={p.issueOf(o(k))}
+      onChange={(v) => p.update(o(k), v === fallback ? undefined : v)}
+    />
   );
   return (
     <div className="options-block">
       <h4>{t('options.concert.title')}</h4>
       <div className="form-grid">
-        {select(t('options.concert.line'), 'line', 'auto', [
-          { value: 'auto', label: t('options.concert.lineAuto') },
-          { value: '7E1', label: t('options.concert.line7E1') },
-          { value: '8N1', label: t('options.concert.line8N1') },
-        ], t('options.concert.lineHint'))}
+        {select(
+          t('options.concert.line'),
+          'line',
+          'auto',
+          [
+            { value: 'auto', label: t('options.concert.lineAuto') },
+            { value: '7E1', label: t('options.concert.line7E1') },
+            { value: '8N1', label: t('options.concert.line8N1') },
+          ],
+          t('options.concert.lineHint'),
+        )}
         {select(t('options.concert.answerPrivate'), 'answerPrivate', 'echo', [
           { value: 'echo', label: t('options.concert.privateEcho') },
           { value: 'receipt-number', label: t('options.concert.privateReceipt') },
@@ -315,8 +567,21 @@ function concertOptions(p: OptionsFormProps) {
           { value: 'nak', label: 'NAK' },
           { value: 'eot', label: 'EOT' },
         ])}
-        <TextField label={t('options.concert.answerDeadline')} name={`concert.${p.index}.answerDeadlineMs`} inputMode="numeric" value={val('answerDeadlineMs')} placeholder="110000" hint={t('options.concert.answerDeadlineHint')} error={p.issueOf(o('answerDeadlineMs'))} onChange={(v) => p.update(o('answerDeadlineMs'), numberValue(v))} />
-        <CheckField label={t('options.concert.controlParity')} checked={p.get(o('controlParity')) !== false} onChange={(v) => p.update(o('controlParity'), v ? undefined : false)} />
+        <TextField
+          label={t('options.concert.answerDeadline')}
+          name={`concert.${p.index}.answerDeadlineMs`}
+          inputMode="numeric"
+          value={val('answerDeadlineMs')}
+          placeholder="110000"
+          hint={t('options.concert.answerDeadlineHint')}
+          error={p.issueOf(o('answerDeadlineMs'))}
+          onChange={(v) => p.update(o('answerDeadlineMs'), numberValue(v))}
+        />
+        <CheckField
+          label={t('options.concert.controlParity')}
+          checked={p.get(o('controlParity')) !== false}
+          onChange={(v) => p.update(o('controlParity'), v ? undefined : false)}
+        />
       </div>
     </div>
   );
@@ -328,14 +593,37 @@ function caisseApOptions(p: OptionsFormProps) {
   const o = (k: string): Path => ['listeners', p.index, 'options', k];
   const val = (k: string): string => String(p.get(o(k)) ?? '');
   const num = (label: string, k: string, placeholder: string, hint?: string) => (
-    <TextField label={label} name={`caisse.${p.index}.${k}`} inputMode="numeric" value={val(k)} placeholder={placeholder} {...(hint ? { hint } : {})} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), numberValue(v))} />
+    <TextField
+      label={label}
+      name={`caisse.${p.index}.${k}`}
+      inputMode="numeric"
+      value={val(k)}
+      placeholder={placeholder}
+      {...(hint ? { hint } : {})}
+      error={p.issueOf(o(k))}
+      onChange={(v) => p.update(o(k), numberValue(v))}
+    />
   );
   const check = (label: string, k: string, fallback: boolean, hint?: string) => {
     const v = p.get(o(k));
-    return <CheckField label={label} checked={typeof v === 'boolean' ? v : fallback} {...(hint ? { hint } : {})} onChange={(x) => p.update(o(k), x === fallback ? undefined : x)} />;
+    return (
+      <CheckField
+        label={label}
+        checked={typeof v === 'boolean' ? v : fallback}
+        {...(hint ? { hint } : {})}
+        onChange={(x) => p.update(o(k), x === fallback ? undefined : x)}
+      />
+    );
   };
   const select = (label: string, k: string, fallback: string, options: Array<{ value: string; label: string }>) => (
-    <SelectField label={label} name={`caisse.${p.index}.${k}`} value={val(k) || fallback} options={options} error={p.issueOf(o(k))} onChange={(v) => p.update(o(k), v === fallback ? undefined : v)} />
+    <SelectField
+      label={label}
+      name={`caisse.${p.index}.${k}`}
+      value={val(k) || fallback}
+      options={options}
+      error={p.issueOf(o(k))}
+      onChange={(v) => p.update(o(k), v === fallback ? undefined : v)}
+    />
   );
   return (
     <div className="options-block">
@@ -346,7 +634,12 @@ function caisseApOptions(p: OptionsFormProps) {
           { value: '10', label: t('options.caisse.status10') },
         ])}
         {check(t('options.caisse.pushFinalAnswer'), 'pushFinalAnswer', false)}
-        {check(t('options.caisse.closeAfterAnswer'), 'closeAfterAnswer', true, t('options.caisse.closeAfterAnswerHint'))}
+        {check(
+          t('options.caisse.closeAfterAnswer'),
+          'closeAfterAnswer',
+          true,
+          t('options.caisse.closeAfterAnswerHint'),
+        )}
         {check(t('options.caisse.authorisedCode'), 'authorisedCode', true)}
         {select(t('options.caisse.schemeApplication'), 'schemeApplication', 'cb', [
           { value: 'cb', label: t('options.caisse.schemeCb') },
@@ -357,11 +650,21 @@ function caisseApOptions(p: OptionsFormProps) {
           { value: '*', label: '* (497010******0042)' },
         ])}
         {check(t('options.caisse.panType'), 'panType', false)}
-        {check(t('options.caisse.cancelWhenRegisterLeaves'), 'cancelWhenRegisterLeaves', false, t('options.caisse.cancelWhenRegisterLeavesHint'))}
+        {check(
+          t('options.caisse.cancelWhenRegisterLeaves'),
+          'cancelWhenRegisterLeaves',
+          false,
+          t('options.caisse.cancelWhenRegisterLeavesHint'),
+        )}
         {num(t('options.caisse.quietMs'), 'quietMs', '300')}
         {num(t('options.caisse.incompleteMs'), 'incompleteMs', '5000')}
         {num(t('options.caisse.abortAfterMs'), 'abortAfterMs', '150000')}
-        {num(t('options.caisse.answerDeadlineMs'), 'answerDeadlineMs', '170000', t('options.caisse.answerDeadlineMsHint'))}
+        {num(
+          t('options.caisse.answerDeadlineMs'),
+          'answerDeadlineMs',
+          '170000',
+          t('options.caisse.answerDeadlineMsHint'),
+        )}
       </div>
     </div>
   );

@@ -68,7 +68,12 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
       <h2>{t('security.logLines')}</h2>
       <p className="hint">{t('logs.intro')}</p>
       <div className="actions">
-        <button type="button" onClick={() => void downloadBundle()} disabled={bundle === 'making'} aria-describedby="bundle-hint">
+        <button
+          type="button"
+          onClick={() => void downloadBundle()}
+          disabled={bundle === 'making'}
+          aria-describedby="bundle-hint"
+        >
           {bundle === 'making' ? t('logs.bundleMaking') : t('logs.bundle')}
         </button>
         <p id="bundle-hint" className="hint" role="status">
@@ -76,7 +81,13 @@ export function Logs({ client, subscribe }: { client: BridgeClient; subscribe: S
         </p>
       </div>
       <form className="search" role="search" aria-label={t('logs.filter')} onSubmit={(e) => e.preventDefault()}>
-        <SelectField label={t('logs.atLeast')} name="level" value={level} options={LEVELS.map((l) => ({ value: l, label: t(`logLevel.${l}`) }))} onChange={(v) => setLevel(v as LogLevelName)} />
+        <SelectField
+          label={t('logs.atLeast')}
+          name="level"
+          value={level}
+          options={LEVELS.map((l) => ({ value: l, label: t(`logLevel.${l}`) }))}
+          onChange={(v) => setLevel(v as LogLevelName)}
+        />
         <TextField label={t('logs.containing')} name="text" type="search" value={text} onChange={setText} />
       </form>
       <ErrorNote>{error}</ErrorNote>

@@ -4,13 +4,29 @@ import { ErrorNote, SelectField } from '../components/ui';
 import { useT, type Translate } from '../i18n';
 
 const widthOptions = (t: Translate) =>
-  RECEIPT_COLUMNS.map((w) => ({ value: String(w), label: w === 32 ? t('receipt.columns58', { columns: w }) : w === 48 ? t('receipt.columns80', { columns: w }) : t('receipt.columns', { columns: w }) }));
+  RECEIPT_COLUMNS.map((w) => ({
+    value: String(w),
+    label:
+      w === 32
+        ? t('receipt.columns58', { columns: w })
+        : w === 48
+          ? t('receipt.columns80', { columns: w })
+          : t('receipt.columns', { columns: w }),
+  }));
 
 /**
  * A journal payment's receipt, both copies as the register's printer would print them, at a chosen width; "Reprint"
  * renders the duplicate and opens the system's print dialog with only the receipt on the page.
  */
-export function Receipt({ client, paymentId, initial }: { client: BridgeClient; paymentId: string; initial: ReceiptView }) {
+export function Receipt({
+  client,
+  paymentId,
+  initial,
+}: {
+  client: BridgeClient;
+  paymentId: string;
+  initial: ReceiptView;
+}) {
   const t = useT();
   const [receipt, setReceipt] = useState<ReceiptView>(initial);
   const [width, setWidth] = useState<string>(String(initial.width ?? 40));
@@ -24,7 +40,11 @@ export function Receipt({ client, paymentId, initial }: { client: BridgeClient; 
 
   const load = async (w: string, duplicate: boolean): Promise<ReceiptView | undefined> => {
     try {
-      const r = await client.journalReceipt({ id: paymentId, width: Number(w) as (typeof RECEIPT_COLUMNS)[number], duplicate });
+      const r = await client.journalReceipt({
+        id: paymentId,
+        width: Number(w) as (typeof RECEIPT_COLUMNS)[number],
+        duplicate,
+      });
       setReceipt(r);
       setError('');
       return r;
@@ -55,7 +75,16 @@ export function Receipt({ client, paymentId, initial }: { client: BridgeClient; 
       ) : (
         <>
           <div className="receipt-tools">
-            <SelectField label={t('receipt.width')} name="receipt-width" value={width} options={widthOptions(t)} onChange={(v) => { setWidth(v); void load(v, false); }} />
+            <SelectField
+              label={t('receipt.width')}
+              name="receipt-width"
+              value={width}
+              options={widthOptions(t)}
+              onChange={(v) => {
+                setWidth(v);
+                void load(v, false);
+              }}
+            />
             <div className="field field-actions">
               <button type="button" onClick={() => void reprint()}>
                 {t('receipt.reprint')}
@@ -65,11 +94,15 @@ export function Receipt({ client, paymentId, initial }: { client: BridgeClient; 
           <div className="receipt-copies">
             <figure>
               <figcaption>{receipt.duplicate ? t('receipt.merchantDuplicate') : t('receipt.merchant')}</figcaption>
-              <pre className="receipt-paper" data-copy="merchant" data-width={receipt.width}>{receipt.merchant.join('\n')}</pre>
+              <pre className="receipt-paper" data-copy="merchant" data-width={receipt.width}>
+                {receipt.merchant.join('\n')}
+              </pre>
             </figure>
             <figure>
               <figcaption>{receipt.duplicate ? t('receipt.customerDuplicate') : t('receipt.customer')}</figcaption>
-              <pre className="receipt-paper" data-copy="customer" data-width={receipt.width}>{receipt.customer.join('\n')}</pre>
+              <pre className="receipt-paper" data-copy="customer" data-width={receipt.width}>
+                {receipt.customer.join('\n')}
+              </pre>
             </figure>
           </div>
         </>

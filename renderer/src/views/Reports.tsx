@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Subscribe } from '../App';
-import { errorText, type BridgeClient, type DayReportsView, type DayTotals, type EndOfDayReport, type ReconciliationReport, type StatusEvent } from '../client/types';
+import {
+  errorText,
+  type BridgeClient,
+  type DayReportsView,
+  type DayTotals,
+  type EndOfDayReport,
+  type ReconciliationReport,
+  type StatusEvent,
+} from '../client/types';
 import { ErrorNote, TextField } from '../components/ui';
 import { downloadText } from '../download';
 import { formatDay, formatMoney, formatSigned, formatTime } from '../format';
@@ -22,7 +30,15 @@ const RECON_LISTS = [
 
 /** A payment's status word in the journal or in a day's open list ("in_doubt", "running"). */
 function statusWord(status: string, t: Translate): string {
-  if (status === 'approved' || status === 'declined' || status === 'cancelled' || status === 'failed' || status === 'in_doubt' || status === 'running') return t(`outcome.${status}`);
+  if (
+    status === 'approved' ||
+    status === 'declined' ||
+    status === 'cancelled' ||
+    status === 'failed' ||
+    status === 'in_doubt' ||
+    status === 'running'
+  )
+    return t(`outcome.${status}`);
   return status.replace('_', ' ');
 }
 
@@ -48,19 +64,25 @@ function TotalsTables({ totals, t }: { totals: DayTotals; t: Translate }) {
               <thead>
                 <tr>
                   <th scope="col">{t('reports.line')}</th>
-                  <th scope="col" className="num">{t('reports.count')}</th>
-                  <th scope="col" className="num">{t('common.amount')}</th>
+                  <th scope="col" className="num">
+                    {t('reports.count')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('common.amount')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
-                {([
-                  ['sales', t('reports.sales'), c.sales],
-                  ['tips', t('reports.tips'), c.tips],
-                  ['refunds', t('reports.refunds'), c.refunds],
-                  ['reversals', t('reports.reversals'), c.reversals],
-                  ['refundReversals', t('reports.refundReversals'), c.refundReversals],
-                  ['preauths', t('reports.preauths'), c.preauths],
-                ] as const).map(([line, label, s]) => (
+                {(
+                  [
+                    ['sales', t('reports.sales'), c.sales],
+                    ['tips', t('reports.tips'), c.tips],
+                    ['refunds', t('reports.refunds'), c.refunds],
+                    ['reversals', t('reports.reversals'), c.reversals],
+                    ['refundReversals', t('reports.refundReversals'), c.refundReversals],
+                    ['preauths', t('reports.preauths'), c.preauths],
+                  ] as const
+                ).map(([line, label, s]) => (
                   <tr key={line} data-line={line}>
                     <th scope="row">{label}</th>
                     <Sum count={s.count} minor={s.minor} currency={c.currency} />
@@ -79,7 +101,13 @@ function TotalsTables({ totals, t }: { totals: DayTotals; t: Translate }) {
           <div className="columns">
             <Breakdown
               caption={t('reports.byScheme')}
-              head={[t('reports.scheme'), t('reports.sales'), t('reports.refunds'), t('reports.reversals'), t('reports.net')]}
+              head={[
+                t('reports.scheme'),
+                t('reports.sales'),
+                t('reports.refunds'),
+                t('reports.reversals'),
+                t('reports.net'),
+              ]}
               rows={c.schemes.map((s) => ({
                 key: s.scheme,
                 attrs: { 'data-scheme': s.scheme },
@@ -94,12 +122,25 @@ function TotalsTables({ totals, t }: { totals: DayTotals; t: Translate }) {
             />
             <Breakdown
               caption={t('reports.byType')}
-              head={[t('reports.type'), t('outcome.approved'), t('outcome.declined'), t('outcome.cancelled'), t('outcome.failed'), t('reports.net')]}
+              head={[
+                t('reports.type'),
+                t('outcome.approved'),
+                t('outcome.declined'),
+                t('outcome.cancelled'),
+                t('outcome.failed'),
+                t('reports.net'),
+              ]}
               rows={c.types.map((ty) => ({
                 key: ty.kind,
                 attrs: { 'data-kind': ty.kind },
                 name: t(`kind.${ty.kind}`),
-                cells: [`${ty.approved.count} · ${formatSigned(ty.approved.minor, c.currency)}`, ty.declined, ty.cancelled, ty.failed, formatSigned(ty.net, c.currency)],
+                cells: [
+                  `${ty.approved.count} · ${formatSigned(ty.approved.minor, c.currency)}`,
+                  ty.declined,
+                  ty.cancelled,
+                  ty.failed,
+                  formatSigned(ty.net, c.currency),
+                ],
               }))}
             />
           </div>
@@ -110,7 +151,20 @@ function TotalsTables({ totals, t }: { totals: DayTotals; t: Translate }) {
 }
 
 /** A breakdown of the day's totals: one named row per scheme or type, numeric columns after the name. */
-function Breakdown({ caption, head, rows }: { caption: string; head: readonly string[]; rows: ReadonlyArray<{ key: string; attrs: Record<string, string>; name: string; cells: ReadonlyArray<string | number> }> }) {
+function Breakdown({
+  caption,
+  head,
+  rows,
+}: {
+  caption: string;
+  head: readonly string[];
+  rows: ReadonlyArray<{
+    key: string;
+    attrs: Record<string, string>;
+    name: string;
+    cells: ReadonlyArray<string | number>;
+  }>;
+}) {
   return (
     <div className="table-wrap">
       <table className="results report-table">
@@ -142,7 +196,7 @@ function Breakdown({ caption, head, rows }: { caption: string; head: readonly st
 }
 
 function amountOf(m: { minor: number; currency: string } | undefined, text?: string): string {
-  return m ? formatMoney(m) : text ?? '—';
+  return m ? formatMoney(m) : (text ?? '—');
 }
 
 function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate }) {
@@ -155,7 +209,9 @@ function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate })
             <th scope="col">{t('common.reference')}</th>
             <th scope="col">{t('reports.journal')}</th>
             <th scope="col">{t('reports.host')}</th>
-            <th scope="col" className="num">{t('reports.difference')}</th>
+            <th scope="col" className="num">
+              {t('reports.difference')}
+            </th>
             <th scope="col">{t('reports.note')}</th>
           </tr>
         </thead>
@@ -165,8 +221,16 @@ function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate })
               <td>{i.terminal}</td>
               <td className="mono">{i.ref ?? i.reference ?? i.hostId ?? '—'}</td>
               <td>{i.journalStatus ? `${statusWord(i.journalStatus, t)} · ${amountOf(i.journalAmount)}` : '—'}</td>
-              <td data-source="bridge">{i.hostStatus ? `${i.hostStatusText ?? i.hostStatus} · ${amountOf(i.hostAmount, i.hostAmountText)}` : '—'}</td>
-              <td className="num">{i.difference !== undefined && i.journalAmount ? formatSigned(i.difference, i.journalAmount.currency) : '—'}</td>
+              <td data-source="bridge">
+                {i.hostStatus
+                  ? `${i.hostStatusText ?? i.hostStatus} · ${amountOf(i.hostAmount, i.hostAmountText)}`
+                  : '—'}
+              </td>
+              <td className="num">
+                {i.difference !== undefined && i.journalAmount
+                  ? formatSigned(i.difference, i.journalAmount.currency)
+                  : '—'}
+              </td>
               <td data-source="bridge">{i.note}</td>
             </tr>
           ))}
@@ -182,12 +246,21 @@ function Reconciliation({ report, t }: { report: ReconciliationReport; t: Transl
     <div data-testid="reconciliation" data-generated={report.generatedAt}>
       <p>
         {t('reports.reconRun', { at: formatTime(report.generatedAt), day: formatDay(report.businessDay) })}{' '}
-        <strong data-testid="recon-verdict" data-clean={report.clean}>{report.clean ? t('reports.verdictClean') : t('reports.verdictDiscrepancies')}</strong>
+        <strong data-testid="recon-verdict" data-clean={report.clean}>
+          {report.clean ? t('reports.verdictClean') : t('reports.verdictDiscrepancies')}
+        </strong>
       </p>
       <ul className="recon-summary" aria-label={t('reports.reconSummary')} data-testid="recon-summary">
-        <li data-kind="matched" data-count={report.summary.matched}>{t('reports.countOf', { label: t('reports.recon.matched'), count: report.summary.matched })}</li>
+        <li data-kind="matched" data-count={report.summary.matched}>
+          {t('reports.countOf', { label: t('reports.recon.matched'), count: report.summary.matched })}
+        </li>
         {RECON_LISTS.map((l) => (
-          <li key={l.kind} data-kind={l.kind} data-count={report.summary[l.kind]} className={report.summary[l.kind] > 0 ? 'recon-bad' : undefined}>
+          <li
+            key={l.kind}
+            data-kind={l.kind}
+            data-count={report.summary[l.kind]}
+            className={report.summary[l.kind] > 0 ? 'recon-bad' : undefined}
+          >
             {t('reports.countOf', { label: t(`reports.recon.${l.kind}`), count: report.summary[l.kind] })}
           </li>
         ))}
@@ -195,7 +268,11 @@ function Reconciliation({ report, t }: { report: ReconciliationReport; t: Transl
       <ul className="plain-list">
         {report.terminals.map((term) => (
           <li key={term.terminal}>
-            <Text k={term.ok ? 'reports.terminalSaid' : 'reports.terminalNotVerified'} values={{ terminal: term.terminal, message: term.message }} tags={{ strong: <strong /> }} />
+            <Text
+              k={term.ok ? 'reports.terminalSaid' : 'reports.terminalNotVerified'}
+              values={{ terminal: term.terminal, message: term.message }}
+              tags={{ strong: <strong /> }}
+            />
           </li>
         ))}
       </ul>
@@ -206,18 +283,30 @@ function Reconciliation({ report, t }: { report: ReconciliationReport; t: Transl
             <thead>
               <tr>
                 <th scope="col">{t('reports.currency')}</th>
-                <th scope="col" className="num">{t('reports.journal')}</th>
-                <th scope="col" className="num">{t('reports.host')}</th>
-                <th scope="col" className="num">{t('reports.difference')}</th>
+                <th scope="col" className="num">
+                  {t('reports.journal')}
+                </th>
+                <th scope="col" className="num">
+                  {t('reports.host')}
+                </th>
+                <th scope="col" className="num">
+                  {t('reports.difference')}
+                </th>
               </tr>
             </thead>
             <tbody>
               {report.totals.map((tot) => (
                 <tr key={tot.currency} data-currency={tot.currency}>
                   <th scope="row">{tot.currency}</th>
-                  <td className="num">{tot.journal.count} · {formatSigned(tot.journal.minor, tot.currency)}</td>
-                  <td className="num">{tot.host.count} · {formatSigned(tot.host.minor, tot.currency)}</td>
-                  <td className={`num${tot.difference !== 0 ? ' diff-bad' : ''}`}>{formatSigned(tot.difference, tot.currency)}</td>
+                  <td className="num">
+                    {tot.journal.count} · {formatSigned(tot.journal.minor, tot.currency)}
+                  </td>
+                  <td className="num">
+                    {tot.host.count} · {formatSigned(tot.host.minor, tot.currency)}
+                  </td>
+                  <td className={`num${tot.difference !== 0 ? ' diff-bad' : ''}`}>
+                    {formatSigned(tot.difference, tot.currency)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -232,15 +321,27 @@ function Reconciliation({ report, t }: { report: ReconciliationReport; t: Transl
       ))}
       {report.matched.length > 0 ? (
         <details>
-          <summary>{t('reports.listTitle', { label: t('reports.recon.matched'), count: report.matched.length })}</summary>
+          <summary>
+            {t('reports.listTitle', { label: t('reports.recon.matched'), count: report.matched.length })}
+          </summary>
           <ReconItems items={report.matched} t={t} />
         </details>
       ) : null}
       <div className="report-actions">
-        <button type="button" onClick={() => downloadText(reconciliationCsv(report), `register-bridge-reconciliation-${stamp}.csv`, 'text/csv')}>
+        <button
+          type="button"
+          onClick={() =>
+            downloadText(reconciliationCsv(report), `register-bridge-reconciliation-${stamp}.csv`, 'text/csv')
+          }
+        >
           {t('reports.reconCsv')}
         </button>
-        <button type="button" onClick={() => downloadText(reconciliationJson(report), `register-bridge-reconciliation-${stamp}.json`, 'application/json')}>
+        <button
+          type="button"
+          onClick={() =>
+            downloadText(reconciliationJson(report), `register-bridge-reconciliation-${stamp}.json`, 'application/json')
+          }
+        >
           {t('reports.reconJson')}
         </button>
       </div>
@@ -249,21 +350,35 @@ function Reconciliation({ report, t }: { report: ReconciliationReport; t: Transl
 }
 
 function LastEndOfDay({ report, t }: { report: EndOfDayReport; t: Translate }) {
-  const values = { day: formatDay(report.businessDay), at: formatTime(report.closedAt), net: report.currencies.map((c) => formatSigned(c.net, c.currency)).join(', ') };
+  const values = {
+    day: formatDay(report.businessDay),
+    at: formatTime(report.closedAt),
+    net: report.currencies.map((c) => formatSigned(c.net, c.currency)).join(', '),
+  };
   return (
     <div data-testid="last-end-of-day" data-day={report.businessDay}>
       <p>
-        <Text k={report.currencies.length ? 'reports.closedNet' : 'reports.closed'} values={values} tags={{ strong: <strong /> }} />
+        <Text
+          k={report.currencies.length ? 'reports.closedNet' : 'reports.closed'}
+          values={values}
+          tags={{ strong: <strong /> }}
+        />
         {report.inDoubt.length ? ` ${t('reports.openInNoTotal', { count: report.inDoubt.length })}` : ''}
       </p>
       <ul className="plain-list">
         {report.batches.map((b) => (
           <li key={b.terminal}>
-            <Text k={b.closed ? 'reports.batchClosed' : 'reports.batchNotClosed'} values={{ terminal: b.terminal, message: b.message }} tags={{ strong: <strong /> }} />
+            <Text
+              k={b.closed ? 'reports.batchClosed' : 'reports.batchNotClosed'}
+              values={{ terminal: b.terminal, message: b.message }}
+              tags={{ strong: <strong /> }}
+            />
           </li>
         ))}
       </ul>
-      <p className="hint">{report.reconciliation === 'scheduled' ? t('reports.reconFollowed') : t('reports.reconOff')}</p>
+      <p className="hint">
+        {report.reconciliation === 'scheduled' ? t('reports.reconFollowed') : t('reports.reconOff')}
+      </p>
     </div>
   );
 }
@@ -294,7 +409,9 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
       setDayError(undefined);
     } catch (e) {
       if (mine !== asked.current) return;
-      const issue = (e as { problem?: { issues?: Array<{ field: string; message: string }> } }).problem?.issues?.find((i) => i.field === 'day');
+      const issue = (e as { problem?: { issues?: Array<{ field: string; message: string }> } }).problem?.issues?.find(
+        (i) => i.field === 'day',
+      );
       if (issue) setDayError(issue.message);
       else setError(errorText(e));
     }
@@ -336,7 +453,9 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
         setNote(r.reconciliation === 'scheduled' ? `${closed} ${t('reports.reconRunsNow')}` : closed);
       } else {
         const r = await client.reconcile(day ? { day } : {});
-        setNote(t(r.clean ? 'reports.reconDoneClean' : 'reports.reconDoneDiscrepancies', { day: formatDay(r.businessDay) }));
+        setNote(
+          t(r.clean ? 'reports.reconDoneClean' : 'reports.reconDoneDiscrepancies', { day: formatDay(r.businessDay) }),
+        );
       }
       await load();
     } catch (e) {
@@ -360,28 +479,59 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
         </h1>
       </div>
       <form className="search report-actions" onSubmit={showDay} aria-label={t('reports.businessDay')}>
-        <TextField label={t('reports.businessDay')} name="day" type="date" value={dayInput} onChange={setDayInput} error={dayError} hint={t('reports.dayHint')} />
+        <TextField
+          label={t('reports.businessDay')}
+          name="day"
+          type="date"
+          value={dayInput}
+          onChange={setDayInput}
+          error={dayError}
+          hint={t('reports.dayHint')}
+        />
         <div className="field field-actions">
           <button type="submit">{t('common.show')}</button>
         </div>
         <div className="field field-actions">
-          <button type="button" ref={closeRef} className="primary" data-action="close-day" disabled={busy !== '' || ask !== ''} onClick={() => setAsk('close')}>
+          <button
+            type="button"
+            ref={closeRef}
+            className="primary"
+            data-action="close-day"
+            disabled={busy !== '' || ask !== ''}
+            onClick={() => setAsk('close')}
+          >
             {busy === 'close' ? t('reports.closing') : t('reports.closeDay')}
           </button>
         </div>
         <div className="field field-actions">
-          <button type="button" ref={reconcileRef} data-action="reconcile" disabled={busy !== '' || ask !== ''} onClick={() => setAsk('reconcile')}>
+          <button
+            type="button"
+            ref={reconcileRef}
+            data-action="reconcile"
+            disabled={busy !== '' || ask !== ''}
+            onClick={() => setAsk('reconcile')}
+          >
             {busy === 'reconcile' ? t('reports.reconciling') : t('reports.reconcileNow')}
           </button>
         </div>
       </form>
       {ask ? (
-        <div className="confirm" role="alertdialog" aria-labelledby="report-q" aria-describedby="report-d" onKeyDown={(e) => e.key === 'Escape' && cancelAsk()}>
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-labelledby="report-q"
+          aria-describedby="report-d"
+          onKeyDown={(e) => e.key === 'Escape' && cancelAsk()}
+        >
           <p id="report-q">
             <strong>{ask === 'close' ? t('reports.askClose') : t('reports.askReconcile')}</strong>
           </p>
           <p id="report-d">
-            {ask === 'close' ? t('reports.askCloseText') : day ? t('reports.askReconcileDay', { day: formatDay(day) }) : t('reports.askReconcileRunning')}
+            {ask === 'close'
+              ? t('reports.askCloseText')
+              : day
+                ? t('reports.askReconcileDay', { day: formatDay(day) })
+                : t('reports.askReconcileRunning')}
           </p>
           <button type="button" ref={confirmRef} className="primary" onClick={() => void run(ask)}>
             {ask === 'close' ? t('reports.yesClose') : t('reports.yesReconcile')}
@@ -391,11 +541,19 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
           </button>
         </div>
       ) : null}
-      <div aria-live="polite">{note ? <p role="status" className="banner banner-info">{note}</p> : null}</div>
+      <div aria-live="polite">
+        {note ? (
+          <p role="status" className="banner banner-info">
+            {note}
+          </p>
+        ) : null}
+      </div>
       <ErrorNote>{error}</ErrorNote>
 
       <section aria-labelledby="totals-title">
-        <h2 id="totals-title">{totals ? t('reports.businessDayOf', { day: formatDay(totals.businessDay) }) : t('reports.businessDay')}</h2>
+        <h2 id="totals-title">
+          {totals ? t('reports.businessDayOf', { day: formatDay(totals.businessDay) }) : t('reports.businessDay')}
+        </h2>
         {totals ? (
           <>
             <p className="hint">
@@ -423,17 +581,32 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
                 <ul>
                   {totals.inDoubt.map((o) => (
                     <li key={o.id} data-ref={o.ref}>
-                      <span className="mono">{o.ref}</span> · {formatSigned(o.minor, o.currency)} · {t('reports.openOn', { status: statusWord(o.outcome, t), terminal: o.terminal })}
+                      <span className="mono">{o.ref}</span> · {formatSigned(o.minor, o.currency)} ·{' '}
+                      {t('reports.openOn', { status: statusWord(o.outcome, t), terminal: o.terminal })}
                     </li>
                   ))}
                 </ul>
               </div>
             ) : null}
             <div className="report-actions">
-              <button type="button" onClick={() => downloadText(totalsCsv(totals), `register-bridge-totals-${totals.businessDay}.csv`, 'text/csv')}>
+              <button
+                type="button"
+                onClick={() =>
+                  downloadText(totalsCsv(totals), `register-bridge-totals-${totals.businessDay}.csv`, 'text/csv')
+                }
+              >
                 {t('reports.totalsCsv')}
               </button>
-              <button type="button" onClick={() => downloadText(totalsJson(totals), `register-bridge-totals-${totals.businessDay}.json`, 'application/json')}>
+              <button
+                type="button"
+                onClick={() =>
+                  downloadText(
+                    totalsJson(totals),
+                    `register-bridge-totals-${totals.businessDay}.json`,
+                    'application/json',
+                  )
+                }
+              >
                 {t('reports.totalsJson')}
               </button>
             </div>
@@ -445,12 +618,24 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
 
       <section aria-labelledby="eod-title">
         <h2 id="eod-title">{t('reports.lastEod')}</h2>
-        {data?.lastEndOfDay ? <LastEndOfDay report={data.lastEndOfDay} t={t} /> : <p className="empty">{t('reports.noEod')}</p>}
+        {data?.lastEndOfDay ? (
+          <LastEndOfDay report={data.lastEndOfDay} t={t} />
+        ) : (
+          <p className="empty">{t('reports.noEod')}</p>
+        )}
       </section>
 
       <section aria-labelledby="recon-title">
-        <h2 id="recon-title">{totals ? t('reports.reconOf', { day: formatDay(totals.businessDay) }) : t('reports.reconciliation')}</h2>
-        {data?.reconciliation ? <Reconciliation report={data.reconciliation} t={t} /> : <p className="empty" data-testid="not-reconciled">{t('reports.notReconciled')}</p>}
+        <h2 id="recon-title">
+          {totals ? t('reports.reconOf', { day: formatDay(totals.businessDay) }) : t('reports.reconciliation')}
+        </h2>
+        {data?.reconciliation ? (
+          <Reconciliation report={data.reconciliation} t={t} />
+        ) : (
+          <p className="empty" data-testid="not-reconciled">
+            {t('reports.notReconciled')}
+          </p>
+        )}
       </section>
     </section>
   );

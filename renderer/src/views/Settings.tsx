@@ -22,7 +22,13 @@ function getAt(root: Json, path: Path): Json {
 function setAt(root: Json, path: Path, value: Json): Json {
   if (path.length === 0) return value;
   const [head, ...rest] = path as [string | number, ...Array<string | number>];
-  const base: Record<string | number, Json> | Json[] = Array.isArray(root) ? [...root] : root && typeof root === 'object' ? { ...(root as object) } : typeof head === 'number' ? [] : {};
+  const base: Record<string | number, Json> | Json[] = Array.isArray(root)
+    ? [...root]
+    : root && typeof root === 'object'
+      ? { ...(root as object) }
+      : typeof head === 'number'
+        ? []
+        : {};
   const next = setAt((base as Record<string | number, Json>)[head], rest, value);
   if (next === undefined && !Array.isArray(base)) delete (base as Record<string | number, Json>)[head];
   else (base as Record<string | number, Json>)[head] = next;
@@ -61,13 +67,16 @@ const ECR17_PORT = 10000;
 
 /** A TCP port no listener uses yet: one above the highest (7450 when there is none). */
 function nextPort(listeners: readonly Json[]): number {
-  const ports = listeners.map((l) => getAt(l, ['transport', 'port'])).filter((p): p is number => typeof p === 'number' && p > 0 && p < 65535);
+  const ports = listeners
+    .map((l) => getAt(l, ['transport', 'port']))
+    .filter((p): p is number => typeof p === 'number' && p > 0 && p < 65535);
   return ports.length ? Math.max(...ports) + 1 : 7450;
 }
 
 function describeSecret(v: Json, t: Translate): string {
   if (v === SECRET_MASK) return t('settings.secretInFile');
-  if (v && typeof v === 'object' && 'env' in v) return t('settings.secretFromEnv', { name: String((v as { env: string }).env) });
+  if (v && typeof v === 'object' && 'env' in v)
+    return t('settings.secretFromEnv', { name: String((v as { env: string }).env) });
   if (v && typeof v === 'object' && 'keychain' in v) return t('settings.secretInKeychain');
   return t('settings.secretNotSet');
 }
@@ -132,14 +141,25 @@ export function Settings({ client }: { client: BridgeClient }) {
     const ids = new Set(all.map((l) => String(getAt(l, ['id']) ?? '')));
     let n = all.length + 1;
     while (ids.has(`listener-${n}`)) n++;
-    update(['listeners'], [...all, { id: `listener-${n}`, protocol: 'native', transport: { type: 'tcp', host: LOOPBACK, port: nextPort(all) } }]);
+    update(
+      ['listeners'],
+      [
+        ...all,
+        { id: `listener-${n}`, protocol: 'native', transport: { type: 'tcp', host: LOOPBACK, port: nextPort(all) } },
+      ],
+    );
     setListenerLayout((v) => v + 1);
     // The new listener's name field takes the focus.
-    requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`main input[name="listeners[${all.length}].id"]`)?.focus());
+    requestAnimationFrame(() =>
+      document.querySelector<HTMLInputElement>(`main input[name="listeners[${all.length}].id"]`)?.focus(),
+    );
   };
 
   const removeListener = (i: number): void => {
-    update(['listeners'], listenersNow().filter((_, k) => k !== i));
+    update(
+      ['listeners'],
+      listenersNow().filter((_, k) => k !== i),
+    );
     setListenerLayout((v) => v + 1);
   };
 
@@ -150,11 +170,16 @@ export function Settings({ client }: { client: BridgeClient }) {
     let next = setAt(current, ['protocol'], protocol);
     next = setAt(next, ['options'], allowRemote === undefined ? undefined : { allowRemote });
     // Concert runs on a serial line only.
-    if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp') next = setAt(next, ['transport'], { type: 'serial', path: '' });
+    if (protocol === 'concert' && getAt(current, ['transport', 'type']) === 'tcp')
+      next = setAt(next, ['transport'], { type: 'serial', path: '' });
     // Caisse-AP and ECR17 registers expect their terminal on their protocol's port unless told otherwise.
     const others = listenersNow().filter((_, k) => k !== i);
     const port = protocol === 'caisse-ap' ? CAISSE_AP_PORT : protocol === 'ecr17' ? ECR17_PORT : undefined;
-    if (port !== undefined && getAt(current, ['transport', 'type']) === 'tcp' && !others.some((l) => getAt(l, ['transport', 'port']) === port)) {
+    if (
+      port !== undefined &&
+      getAt(current, ['transport', 'type']) === 'tcp' &&
+      !others.some((l) => getAt(l, ['transport', 'port']) === port)
+    ) {
       next = setAt(next, ['transport', 'port'], port);
     }
     update(['listeners', i], next);
@@ -177,7 +202,11 @@ export function Settings({ client }: { client: BridgeClient }) {
       const answer = await client.settingsSave({ config, ...(startAtLogin !== undefined ? { startAtLogin } : {}) });
       setIssues(answer.issues);
       if (answer.saved) {
-        setNote([t('settings.saved'), answer.restartNeeded ? t('settings.restartNeeded') : '', ...answer.warnings].filter(Boolean).join(' '));
+        setNote(
+          [t('settings.saved'), answer.restartNeeded ? t('settings.restartNeeded') : '', ...answer.warnings]
+            .filter(Boolean)
+            .join(' '),
+        );
         const fresh = await client.settingsGet();
         setView(fresh);
         setConfig(fresh.config);
@@ -224,7 +253,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         value={typed}
         autoComplete="new-password"
         hint={[hint, t('settings.secretNow', { state: describeSecret(current, t) })].filter(Boolean).join(' ')}
-        onChange={(v) => update(mark(path), v === '' ? (view.config && getAt(view.config, path)) ?? undefined : v)}
+        onChange={(v) => update(mark(path), v === '' ? ((view.config && getAt(view.config, path)) ?? undefined) : v)}
         error={issueOf(mark(path))}
       />
     );
@@ -246,7 +275,13 @@ export function Settings({ client }: { client: BridgeClient }) {
             <div key={`${listenerLayout}:${i}`} className="listener-block" data-listener={name}>
               <div className="listener-head">
                 <h3>{t('settings.listener', { name })}</h3>
-                <button type="button" data-remove={name} onClick={() => removeListener(i)} disabled={listeners.length <= 1} title={listeners.length <= 1 ? t('settings.needOneListener') : undefined}>
+                <button
+                  type="button"
+                  data-remove={name}
+                  onClick={() => removeListener(i)}
+                  disabled={listeners.length <= 1}
+                  title={listeners.length <= 1 ? t('settings.needOneListener') : undefined}
+                >
                   {t('settings.removeListener', { name })}
                 </button>
               </div>
@@ -290,7 +325,11 @@ export function Settings({ client }: { client: BridgeClient }) {
                     onChange={(v) =>
                       update(
                         mark(['listeners', i, 'transport']),
-                        v === 'tcp' ? { type: 'tcp', host: LOOPBACK, port: protocol === 'printer' ? 9100 : nextPort(listeners) } : v === 'hid' ? { type: 'hid' } : { type: 'serial', path: '' },
+                        v === 'tcp'
+                          ? { type: 'tcp', host: LOOPBACK, port: protocol === 'printer' ? 9100 : nextPort(listeners) }
+                          : v === 'hid'
+                            ? { type: 'hid' }
+                            : { type: 'serial', path: '' },
                       )
                     }
                     error={issueOf(mark(['listeners', i, 'transport', 'type']))}
@@ -362,7 +401,12 @@ export function Settings({ client }: { client: BridgeClient }) {
                       name={`listeners[${i}].transport.serialNumber`}
                       value={String(transport.serialNumber ?? '')}
                       hint={t('settings.cableSerialHint')}
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'serialNumber']), v.trim() === '' ? undefined : v.trim())}
+                      onChange={(v) =>
+                        update(
+                          mark(['listeners', i, 'transport', 'serialNumber']),
+                          v.trim() === '' ? undefined : v.trim(),
+                        )
+                      }
                       error={issueOf(mark(['listeners', i, 'transport', 'serialNumber']))}
                     />
                     <SelectField
@@ -380,7 +424,11 @@ export function Settings({ client }: { client: BridgeClient }) {
                   </>
                 ) : (
                   <p>
-                    <Text k="settings.device" values={{ device: String(transport?.path ?? transport?.type ?? '') }} tags={{ code: <span className="mono" /> }} />
+                    <Text
+                      k="settings.device"
+                      values={{ device: String(transport?.path ?? transport?.type ?? '') }}
+                      tags={{ code: <span className="mono" /> }}
+                    />
                   </p>
                 )}
                 {lan && protocol !== 'native' ? (
@@ -398,8 +446,16 @@ export function Settings({ client }: { client: BridgeClient }) {
                     error={issueOf(mark(['listeners', i, 'peers']))}
                   />
                 ) : null}
-                {lan || getAt(l, ['token']) !== undefined ? secretField(t('settings.registerToken'), ['listeners', i, 'token'], t('settings.registerTokenHint')) : null}
-                {protocol === 'native' ? <RegisterKeyButton client={client} listener={name} onKey={(v) => update(mark(['listeners', i, 'token']), v)} /> : null}
+                {lan || getAt(l, ['token']) !== undefined
+                  ? secretField(t('settings.registerToken'), ['listeners', i, 'token'], t('settings.registerTokenHint'))
+                  : null}
+                {protocol === 'native' ? (
+                  <RegisterKeyButton
+                    client={client}
+                    listener={name}
+                    onKey={(v) => update(mark(['listeners', i, 'token']), v)}
+                  />
+                ) : null}
                 {protocol === 'zvt' ? secretField(t('settings.zvtPassword'), ['listeners', i, 'password']) : null}
               </div>
               {listenerOptions({
@@ -462,12 +518,19 @@ export function Settings({ client }: { client: BridgeClient }) {
             label={t('settings.logLevel')}
             name="log.level"
             value={String(getAt(config, ['log', 'level']) ?? 'info')}
-            options={(['error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((v) => ({ value: v, label: t(`logLevel.${v}`) }))}
+            options={(['error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((v) => ({
+              value: v,
+              label: t(`logLevel.${v}`),
+            }))}
             onChange={(v) => update(mark(['log', 'level']), v)}
             error={issueOf(mark(['log', 'level']))}
           />
           {startAtLogin !== undefined ? (
-            <CheckField label={t('settings.startAtLogin')} checked={startAtLogin} onChange={(v) => setStartAtLogin(v)} />
+            <CheckField
+              label={t('settings.startAtLogin')}
+              checked={startAtLogin}
+              onChange={(v) => setStartAtLogin(v)}
+            />
           ) : null}
         </div>
       </fieldset>
@@ -479,12 +542,14 @@ export function Settings({ client }: { client: BridgeClient }) {
           {terminals.map((t, i) => (
             <li key={i}>
               <strong>{String(t.id ?? `#${i + 1}`)}</strong> — {String(t.driver ?? '')}
-              {issues.filter((x) => x.field.startsWith(`terminals[${i}]`)).map((x) => (
-                <span key={x.field + x.message} className="field-error" data-source="bridge">
-                  {' '}
-                  {x.field}: {x.message}
-                </span>
-              ))}
+              {issues
+                .filter((x) => x.field.startsWith(`terminals[${i}]`))
+                .map((x) => (
+                  <span key={x.field + x.message} className="field-error" data-source="bridge">
+                    {' '}
+                    {x.field}: {x.message}
+                  </span>
+                ))}
             </li>
           ))}
         </ul>

@@ -36,13 +36,21 @@ function TestResult({ r }: { r: TestPaymentAnswer }) {
   return (
     <div className={`result result-${r.outcome}`} role="status" data-testid="test-payment-result">
       <p>
-        <Text k="setup.testResult" values={{ ref: r.ref, amount: formatMoney(r.amount) }} tags={{ code: <span className="mono" /> }} />{' '}
+        <Text
+          k="setup.testResult"
+          values={{ ref: r.ref, amount: formatMoney(r.amount) }}
+          tags={{ code: <span className="mono" /> }}
+        />{' '}
         <Badge tone={r.outcome}>{t(`outcome.${r.outcome}`)}</Badge>
       </p>
       <p data-source="bridge">{r.message}</p>
       {r.authCode || r.panMasked || r.terminalId ? (
         <p className="small">
-          {[r.authCode && t('setup.authorisation', { code: r.authCode }), r.panMasked && t('setup.card', { pan: r.panMasked }), r.terminalId && t('setup.tid', { tid: r.terminalId })]
+          {[
+            r.authCode && t('setup.authorisation', { code: r.authCode }),
+            r.panMasked && t('setup.card', { pan: r.panMasked }),
+            r.terminalId && t('setup.tid', { tid: r.terminalId }),
+          ]
             .filter(Boolean)
             .join(' · ')}
         </p>
@@ -62,7 +70,8 @@ async function saveTerminal(client: BridgeClient, terminal: Record<string, unkno
   else list.push(terminal);
   config.terminals = list;
   const answer = await client.settingsSave({ config });
-  if (!answer.saved) return t('setup.notSaved', { issues: answer.issues.map((i) => `${i.field} ${i.message}`).join('; ') });
+  if (!answer.saved)
+    return t('setup.notSaved', { issues: answer.issues.map((i) => `${i.field} ${i.message}`).join('; ') });
   const saved = t('setup.savedAs', { id: String(terminal.id) });
   return answer.warnings.length ? `${saved} ${t('setup.savedNote', { warnings: answer.warnings.join(' ') })}` : saved;
 }
@@ -135,12 +144,16 @@ function IppSetup({ client }: { client: BridgeClient }) {
   const save = async (): Promise<void> => {
     try {
       setSaved(
-        await saveTerminal(client, {
-          id: answer?.terminalId ? `ipp-${answer.terminalId}` : 'ipp-1',
-          driver: 'ipp',
-          transport: { type: 'tcp', host: host.trim(), port: Number(port) },
-          ...(answer?.currency ? { currency: answer.currency } : {}),
-        }, t),
+        await saveTerminal(
+          client,
+          {
+            id: answer?.terminalId ? `ipp-${answer.terminalId}` : 'ipp-1',
+            driver: 'ipp',
+            transport: { type: 'tcp', host: host.trim(), port: Number(port) },
+            ...(answer?.currency ? { currency: answer.currency } : {}),
+          },
+          t,
+        ),
       );
     } catch (err) {
       setSaved(errorText(err));
@@ -150,7 +163,13 @@ function IppSetup({ client }: { client: BridgeClient }) {
     <Step n={2} title={t('setup.ipp.title')}>
       <p>{t('setup.ipp.intro')}</p>
       <form onSubmit={(e) => void ping(e)} className="inline-form">
-        <TextField label={t('setup.ipp.address')} name="ipp-host" value={host} onChange={setHost} placeholder={t('setup.ipp.addressExample')} />
+        <TextField
+          label={t('setup.ipp.address')}
+          name="ipp-host"
+          value={host}
+          onChange={setHost}
+          placeholder={t('setup.ipp.addressExample')}
+        />
         <TextField label={t('setup.ipp.port')} name="ipp-port" inputMode="numeric" value={port} onChange={setPort} />
         <div className="field field-actions presets" role="group" aria-label={t('setup.ipp.presets')}>
           {IPP_PORT_PRESETS.map((p) => (
@@ -167,9 +186,15 @@ function IppSetup({ client }: { client: BridgeClient }) {
       </form>
       <ErrorNote>{error}</ErrorNote>
       {answer ? (
-        <div className={`result ${answer.online ? 'result-approved' : 'result-failed'}`} role="status" data-testid="ipp-ping-result" data-online={answer.online}>
+        <div
+          className={`result ${answer.online ? 'result-approved' : 'result-failed'}`}
+          role="status"
+          data-testid="ipp-ping-result"
+          data-online={answer.online}
+        >
           <p>
-            {answer.online ? t('setup.ipp.answered') : t('setup.ipp.noAnswer')} <span data-source="bridge">{answer.message}</span>
+            {answer.online ? t('setup.ipp.answered') : t('setup.ipp.noAnswer')}{' '}
+            <span data-source="bridge">{answer.message}</span>
           </p>
           {answer.terminalId || answer.model ? (
             <dl className="facts">
@@ -233,7 +258,8 @@ function UsbSetup({ client }: { client: BridgeClient }) {
             <ul className="device-list">
               {list.devices.map((d) => (
                 <li key={d.path}>
-                  <strong className="mono">{d.path}</strong> — {t(`setup.usb.kind.${d.kind}`)}, <span data-source="bridge">{d.description}</span>
+                  <strong className="mono">{d.path}</strong> — {t(`setup.usb.kind.${d.kind}`)},{' '}
+                  <span data-source="bridge">{d.description}</span>
                 </li>
               ))}
             </ul>
@@ -258,11 +284,21 @@ const EPOS_FIELDS: ReadonlyArray<{ key: keyof EposForm; secret?: boolean }> = [
   { key: 'merchantSecret', secret: true },
 ];
 
-type EposForm = Record<'partnerId' | 'applicationId' | 'partnerClientId' | 'partnerSecret' | 'merchantClientId' | 'merchantSecret', string>;
+type EposForm = Record<
+  'partnerId' | 'applicationId' | 'partnerClientId' | 'partnerSecret' | 'merchantClientId' | 'merchantSecret',
+  string
+>;
 
 function EposSetup({ client }: { client: BridgeClient }) {
   const t = useT();
-  const [form, setForm] = useState<EposForm>({ partnerId: '', applicationId: '', partnerClientId: '', partnerSecret: '', merchantClientId: '', merchantSecret: '' });
+  const [form, setForm] = useState<EposForm>({
+    partnerId: '',
+    applicationId: '',
+    partnerClientId: '',
+    partnerSecret: '',
+    merchantClientId: '',
+    merchantSecret: '',
+  });
   const [env, setEnv] = useState<'demo' | 'live'>('demo');
   const [askLive, setAskLive] = useState(false);
   const [busy, setBusy] = useState('');
@@ -279,7 +315,11 @@ function EposSetup({ client }: { client: BridgeClient }) {
     if (askLive) confirmRef.current?.focus();
   }, [askLive]);
 
-  const creds = (): EposCredentialsInput => ({ ...form, environment: env, ...(env === 'live' ? { liveConfirmed: true } : {}) });
+  const creds = (): EposCredentialsInput => ({
+    ...form,
+    environment: env,
+    ...(env === 'live' ? { liveConfirmed: true } : {}),
+  });
   const reset = (): void => {
     setCheck(undefined);
     setTerminals(undefined);
@@ -324,7 +364,13 @@ function EposSetup({ client }: { client: BridgeClient }) {
 
   const save = async (): Promise<void> => {
     try {
-      setSaved(await saveTerminal(client, { id: `epos-${tid}`, driver: 'epos', environment: env, terminalId: tid, ...form }, t));
+      setSaved(
+        await saveTerminal(
+          client,
+          { id: `epos-${tid}`, driver: 'epos', environment: env, terminalId: tid, ...form },
+          t,
+        ),
+      );
     } catch (err) {
       setSaved(errorText(err));
     }
@@ -354,10 +400,28 @@ function EposSetup({ client }: { client: BridgeClient }) {
           <fieldset className="field">
             <legend>{t('setup.epos.environment')}</legend>
             <label className="radio">
-              <input type="radio" name={envName} value="demo" checked={env === 'demo' && !askLive} onChange={() => { setEnv('demo'); setAskLive(false); reset(); }} /> {t('setup.epos.demo')}
+              <input
+                type="radio"
+                name={envName}
+                value="demo"
+                checked={env === 'demo' && !askLive}
+                onChange={() => {
+                  setEnv('demo');
+                  setAskLive(false);
+                  reset();
+                }}
+              />{' '}
+              {t('setup.epos.demo')}
             </label>
             <label className="radio">
-              <input type="radio" name={envName} value="live" checked={env === 'live' || askLive} onChange={() => setAskLive(true)} /> {t('setup.epos.live')}
+              <input
+                type="radio"
+                name={envName}
+                value="live"
+                checked={env === 'live' || askLive}
+                onChange={() => setAskLive(true)}
+              />{' '}
+              {t('setup.epos.live')}
             </label>
           </fieldset>
           {askLive && env !== 'live' ? (
@@ -366,7 +430,16 @@ function EposSetup({ client }: { client: BridgeClient }) {
                 <strong>{t('setup.epos.askLive')}</strong>
               </p>
               <p id="live-d">{t('setup.epos.askLiveText')}</p>
-              <button type="button" ref={confirmRef} className="danger" onClick={() => { setEnv('live'); setAskLive(false); reset(); }}>
+              <button
+                type="button"
+                ref={confirmRef}
+                className="danger"
+                onClick={() => {
+                  setEnv('live');
+                  setAskLive(false);
+                  reset();
+                }}
+              >
                 {t('setup.epos.yesLive')}
               </button>{' '}
               <button type="button" onClick={() => setAskLive(false)}>
@@ -382,11 +455,13 @@ function EposSetup({ client }: { client: BridgeClient }) {
         {check ? (
           <ul className="checks" data-testid="epos-check">
             <li className={check.token.ok ? 'ok' : 'fail'} data-check="token" data-ok={check.token.ok}>
-              <strong>{check.token.ok ? t('setup.epos.tokenPassed') : t('setup.epos.tokenFailed')}</strong> <span data-source="bridge">{check.token.message}</span>
+              <strong>{check.token.ok ? t('setup.epos.tokenPassed') : t('setup.epos.tokenFailed')}</strong>{' '}
+              <span data-source="bridge">{check.token.message}</span>
             </li>
             {check.session ? (
               <li className={check.session.ok ? 'ok' : 'fail'} data-check="session" data-ok={check.session.ok}>
-                <strong>{check.session.ok ? t('setup.epos.sessionPassed') : t('setup.epos.sessionFailed')}</strong> <span data-source="bridge">{check.session.message}</span>
+                <strong>{check.session.ok ? t('setup.epos.sessionPassed') : t('setup.epos.sessionFailed')}</strong>{' '}
+                <span data-source="bridge">{check.session.message}</span>
               </li>
             ) : null}
           </ul>
@@ -399,7 +474,16 @@ function EposSetup({ client }: { client: BridgeClient }) {
             <legend>{t('setup.epos.merchantTerminals')}</legend>
             {terminals.map((term) => (
               <label key={term.terminalId} className="radio">
-                <input type="radio" name="epos-terminal" value={term.terminalId} checked={tid === term.terminalId} onChange={() => { setTid(term.terminalId); setTest(undefined); }} />{' '}
+                <input
+                  type="radio"
+                  name="epos-terminal"
+                  value={term.terminalId}
+                  checked={tid === term.terminalId}
+                  onChange={() => {
+                    setTid(term.terminalId);
+                    setTest(undefined);
+                  }}
+                />{' '}
                 {term.terminalId}
                 {term.model ? ` — ${t('setup.epos.model', { model: term.model })}` : ''}
                 {term.serialNumber ? `, ${t('setup.epos.serial', { serial: term.serialNumber })}` : ''}
@@ -413,7 +497,13 @@ function EposSetup({ client }: { client: BridgeClient }) {
           <p>
             {t('setup.epos.testIntro')} {env === 'live' ? t('setup.epos.realCharge') : t('setup.epos.demoCharge')}
           </p>
-          <button type="button" className="primary" data-action="epos-test-payment" onClick={() => void runTest()} disabled={busy !== ''}>
+          <button
+            type="button"
+            className="primary"
+            data-action="epos-test-payment"
+            onClick={() => void runTest()}
+            disabled={busy !== ''}
+          >
             {busy === 'test' ? t('setup.epos.waiting') : t('setup.epos.runOn', { tid })}
           </button>
           {test ? <TestResult r={test} /> : null}
@@ -437,7 +527,10 @@ export function Setup({ client }: { client: BridgeClient }) {
   const [terminals, setTerminals] = useState<TerminalView[]>([]);
   const name = useId();
   useEffect(() => {
-    client.state().then((s) => setTerminals(s.terminals), () => undefined);
+    client.state().then(
+      (s) => setTerminals(s.terminals),
+      () => undefined,
+    );
   }, [client]);
   const simulators = terminals.filter((t) => t.driver === 'simulator');
   return (

@@ -24,19 +24,39 @@ export function checkConfig(file: string, env: Pick<DoctorEnv, 'readFile' | 'env
       return {
         result: {
           title,
-          findings: [fail('the config file does not exist', [
-            'Create it (docs/operator.md, "Configure"), run the desktop app once (it writes a starter file), or name another file with --config FILE.',
-          ])],
+          findings: [
+            fail('the config file does not exist', [
+              'Create it (docs/operator.md, "Configure"), run the desktop app once (it writes a starter file), or name another file with --config FILE.',
+            ]),
+          ],
         },
       };
     }
-    return { result: { title, findings: [fail(`the config file cannot be read (${code ?? (e as Error).message})`, ['Check the file\'s permissions for the user running the bridge.'])] } };
+    return {
+      result: {
+        title,
+        findings: [
+          fail(`the config file cannot be read (${code ?? (e as Error).message})`, [
+            "Check the file's permissions for the user running the bridge.",
+          ]),
+        ],
+      },
+    };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { result: { title, findings: [fail(`the config file is not valid JSON: ${(e as Error).message}`, ['Fix the syntax (a missing comma or quote is the usual cause).'])] } };
+    return {
+      result: {
+        title,
+        findings: [
+          fail(`the config file is not valid JSON: ${(e as Error).message}`, [
+            'Fix the syntax (a missing comma or quote is the usual cause).',
+          ]),
+        ],
+      },
+    };
   }
   const issues = configIssues(value);
   if (issues.length > 0) {
@@ -66,10 +86,12 @@ function secretFindings(config: Config, env: Readonly<Record<string, string | un
   config.listeners.forEach((l, i) => {
     if (l.token !== undefined) refs.push({ where: `listeners[${i}].token`, ref: l.token });
     l.registers?.forEach((r, j) => refs.push({ where: `listeners[${i}].registers[${j}].key`, ref: r.key }));
-    if (l.password !== undefined && typeof l.password !== 'string') refs.push({ where: `listeners[${i}].password`, ref: l.password });
+    if (l.password !== undefined && typeof l.password !== 'string')
+      refs.push({ where: `listeners[${i}].password`, ref: l.password });
   });
   config.terminals.forEach((t, i) => {
-    if (t.driver === 'ipp' && t.password !== undefined) refs.push({ where: `terminals[${i}].password`, ref: t.password });
+    if (t.driver === 'ipp' && t.password !== undefined)
+      refs.push({ where: `terminals[${i}].password`, ref: t.password });
     if (t.driver === 'epos') {
       refs.push({ where: `terminals[${i}].partnerSecret`, ref: t.partnerSecret });
       refs.push({ where: `terminals[${i}].merchantSecret`, ref: t.merchantSecret });
@@ -80,7 +102,11 @@ function secretFindings(config: Config, env: Readonly<Record<string, string | un
   const out: Finding[] = [];
   for (const { where, ref } of refs) {
     if (isPlainSecret(ref)) {
-      out.push(warn(`${where} is written in plain text in the config file`, ['Prefer {"env":"VARIABLE"} or {"keychain":"name"} (docs/security.md).']));
+      out.push(
+        warn(`${where} is written in plain text in the config file`, [
+          'Prefer {"env":"VARIABLE"} or {"keychain":"name"} (docs/security.md).',
+        ]),
+      );
     } else if ('keychain' in ref) {
       out.push(ok(`${where} comes from ${describeSecretRef(ref)} (read by the desktop app; not checked here)`));
     } else {
@@ -88,7 +114,11 @@ function secretFindings(config: Config, env: Readonly<Record<string, string | un
         resolveSecret(ref, { env }, where);
         out.push(ok(`${where} comes from ${describeSecretRef(ref)}, which is set`));
       } catch (e) {
-        out.push(fail((e as Error).message, [`Set ${ref.env} in the environment the bridge runs in (the service unit, the shell, or the desktop session).`]));
+        out.push(
+          fail((e as Error).message, [
+            `Set ${ref.env} in the environment the bridge runs in (the service unit, the shell, or the desktop session).`,
+          ]),
+        );
       }
     }
   }
@@ -101,13 +131,22 @@ function exposureFindings(config: Config): Finding[] {
   config.listeners.forEach((l, i) => {
     if (l.transport.type === 'tcp' && !isLoopback(l.transport.host)) {
       const auth = l.protocol === 'native' ? 'registers must send its token' : `${l.protocol} has no authentication`;
-      out.push(warn(`listener "${listenerId(l, i)}" accepts connections from the network on ${l.transport.host}:${l.transport.port} (${auth})`, [
-        'Limit who can reach that port with the firewall; bind to 127.0.0.1 when the register runs on this computer.',
-      ]));
+      out.push(
+        warn(
+          `listener "${listenerId(l, i)}" accepts connections from the network on ${l.transport.host}:${l.transport.port} (${auth})`,
+          [
+            'Limit who can reach that port with the firewall; bind to 127.0.0.1 when the register runs on this computer.',
+          ],
+        ),
+      );
     }
   });
   if (config.status.enabled && !isLoopback(config.status.host)) {
-    out.push(warn(`the status page is reachable from the network on ${config.status.host}:${config.status.port} (token required)`));
+    out.push(
+      warn(
+        `the status page is reachable from the network on ${config.status.host}:${config.status.port} (token required)`,
+      ),
+    );
   }
   return out;
 }

@@ -9,7 +9,10 @@ import { describeHid } from '../../transport/hid';
 import { errorText } from '../../transport/usb/device-error';
 import { fail, ok, skip, type CheckResult, type DoctorEnv, type Finding } from './types';
 
-export async function checkDevices(config: Config, env: Pick<DoctorEnv, 'openSerial' | 'openHid'>): Promise<CheckResult> {
+export async function checkDevices(
+  config: Config,
+  env: Pick<DoctorEnv, 'openSerial' | 'openHid'>,
+): Promise<CheckResult> {
   const findings: Finding[] = [];
   for (const [i, l] of config.listeners.entries()) {
     const what = `listener "${listenerId(l, i)}"`;
@@ -23,7 +26,11 @@ export async function checkDevices(config: Config, env: Pick<DoctorEnv, 'openSer
         await env.openHid(t, line);
         findings.push(ok(`${what}: the HID cable ${cable} is plugged in and opens`));
       } catch (e) {
-        findings.push(fail(`${what}: ${errorText(e)}`, [`The cable is set in listeners[${i}].transport (vendorId/productId); "register-bridge devices --hid" lists what is plugged in.`]));
+        findings.push(
+          fail(`${what}: ${errorText(e)}`, [
+            `The cable is set in listeners[${i}].transport (vendorId/productId); "register-bridge devices --hid" lists what is plugged in.`,
+          ]),
+        );
       }
     }
   }
@@ -36,11 +43,18 @@ export async function checkDevices(config: Config, env: Pick<DoctorEnv, 'openSer
   return { title: 'Devices', findings };
 }
 
-async function serial(what: string, settings: SerialSettings, env: Pick<DoctorEnv, 'openSerial'>, field: string): Promise<Finding> {
+async function serial(
+  what: string,
+  settings: SerialSettings,
+  env: Pick<DoctorEnv, 'openSerial'>,
+  field: string,
+): Promise<Finding> {
   try {
     await env.openSerial(settings);
     return ok(`${what}: serial port ${settings.path} opens (${describeLine(settings)})`);
   } catch (e) {
-    return fail(`${what}: ${errorText(e)}`, [`The port is set in ${field}; "register-bridge devices --serial" lists the ports of this computer.`]);
+    return fail(`${what}: ${errorText(e)}`, [
+      `The port is set in ${field}; "register-bridge devices --serial" lists the ports of this computer.`,
+    ]);
   }
 }

@@ -17,13 +17,23 @@ interface Endpoint {
 export function endpoints(config: Config): Endpoint[] {
   const out: Endpoint[] = [];
   config.listeners.forEach((l, i) => {
-    if (l.transport.type === 'tcp') out.push({ what: `listener "${listenerId(l, i)}"`, host: l.transport.host, port: l.transport.port, field: `listeners[${i}].transport.port` });
+    if (l.transport.type === 'tcp')
+      out.push({
+        what: `listener "${listenerId(l, i)}"`,
+        host: l.transport.host,
+        port: l.transport.port,
+        field: `listeners[${i}].transport.port`,
+      });
   });
-  if (config.status.enabled) out.push({ what: 'status page', host: config.status.host, port: config.status.port, field: 'status.port' });
+  if (config.status.enabled)
+    out.push({ what: 'status page', host: config.status.host, port: config.status.port, field: 'status.port' });
   return out;
 }
 
-export async function checkPorts(config: Config, env: Pick<DoctorEnv, 'probePort' | 'portOwner'>): Promise<CheckResult> {
+export async function checkPorts(
+  config: Config,
+  env: Pick<DoctorEnv, 'probePort' | 'portOwner'>,
+): Promise<CheckResult> {
   const list = endpoints(config);
   if (list.length === 0) return { title: 'Ports', findings: [skip('no TCP listeners configured')] };
   const findings: Finding[] = [];
@@ -40,12 +50,15 @@ async function checkEndpoint(e: Endpoint, env: Pick<DoctorEnv, 'probePort' | 'po
     case 'EADDRINUSE': {
       const owner = await env.portOwner(e.port);
       if (isBridgeProcess(owner)) {
-        return warn(`${e.what}: ${where} is in use by Register Bridge itself (${describeOwner(owner!)}) — it is already running`, [
-          'That is expected while the bridge runs. To start it again, stop that one first.',
-        ]);
+        return warn(
+          `${e.what}: ${where} is in use by Register Bridge itself (${describeOwner(owner!)}) — it is already running`,
+          ['That is expected while the bridge runs. To start it again, stop that one first.'],
+        );
       }
       if (owner && (owner.name || owner.pid)) {
-        return fail(`${e.what}: ${where} is in use by ${describeOwner(owner)}`, [`Stop that program, or set ${e.field} to a free port (and the register to match).`]);
+        return fail(`${e.what}: ${where} is in use by ${describeOwner(owner)}`, [
+          `Stop that program, or set ${e.field} to a free port (and the register to match).`,
+        ]);
       }
       return fail(`${e.what}: ${where} is in use by another program${owner?.user ? ` of user ${owner.user}` : ''}`, [
         'Run doctor as administrator/root to see which program, stop it, or choose another port.',
@@ -53,9 +66,13 @@ async function checkEndpoint(e: Endpoint, env: Pick<DoctorEnv, 'probePort' | 'po
       ]);
     }
     case 'EACCES':
-      return fail(`${e.what}: port ${e.port} needs administrator rights`, [`Ports below 1024 are reserved on this system: set ${e.field} to a port above 1023.`]);
+      return fail(`${e.what}: port ${e.port} needs administrator rights`, [
+        `Ports below 1024 are reserved on this system: set ${e.field} to a port above 1023.`,
+      ]);
     case 'EADDRNOTAVAIL':
-      return fail(`${e.what}: ${e.host} is not an address of this computer`, ['Use 127.0.0.1 for registers on this computer, or one of this computer\'s network addresses.']);
+      return fail(`${e.what}: ${e.host} is not an address of this computer`, [
+        "Use 127.0.0.1 for registers on this computer, or one of this computer's network addresses.",
+      ]);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return fail(`${e.what}: the host name ${e.host} cannot be resolved`, ['Use an IP address such as 127.0.0.1.']);
@@ -66,6 +83,8 @@ async function checkEndpoint(e: Endpoint, env: Pick<DoctorEnv, 'probePort' | 'po
 
 export function describeOwner(o: PortOwner): string {
   const name = o.name ?? 'a program';
-  const parts = [o.pid !== undefined ? `process ${o.pid}` : undefined, o.user ? `user ${o.user}` : undefined].filter(Boolean);
+  const parts = [o.pid !== undefined ? `process ${o.pid}` : undefined, o.user ? `user ${o.user}` : undefined].filter(
+    Boolean,
+  );
   return parts.length ? `${name} (${parts.join(', ')})` : name;
 }

@@ -15,7 +15,9 @@ export function checkJournal(j: JournalInspection): CheckResult {
       findings: [
         j.writable
           ? ok('no journal yet: it is created when the bridge first starts')
-          : fail('the journal folder cannot be written by this user', ['Give the user running the bridge write access to that folder, or choose another with --data-dir DIR.']),
+          : fail('the journal folder cannot be written by this user', [
+              'Give the user running the bridge write access to that folder, or choose another with --data-dir DIR.',
+            ]),
       ],
     };
   }
@@ -23,24 +25,46 @@ export function checkJournal(j: JournalInspection): CheckResult {
     const damaged = /malformed|not a database|corrupt/i.test(j.error);
     return {
       title,
-      findings: [fail(damaged ? `the journal is damaged: ${j.error}` : `the journal cannot be read: ${j.error}`, journalHints())],
+      findings: [
+        fail(damaged ? `the journal is damaged: ${j.error}` : `the journal cannot be read: ${j.error}`, journalHints()),
+      ],
     };
   }
   const findings: Finding[] = [];
   if (j.integrity !== 'ok') {
-    findings.push(fail(`the journal is damaged (SQLite integrity check: ${firstLines(j.integrity ?? 'no answer')})`, journalHints()));
+    findings.push(
+      fail(
+        `the journal is damaged (SQLite integrity check: ${firstLines(j.integrity ?? 'no answer')})`,
+        journalHints(),
+      ),
+    );
   } else {
-    findings.push(ok(`healthy (integrity check ok), schema ${j.schemaVersion ?? '?'}, ${j.payments ?? 0} payments, ${formatBytes(j.bytes ?? 0)}`));
+    findings.push(
+      ok(
+        `healthy (integrity check ok), schema ${j.schemaVersion ?? '?'}, ${j.payments ?? 0} payments, ${formatBytes(j.bytes ?? 0)}`,
+      ),
+    );
   }
   if ((j.unresolved ?? 0) > 0) {
-    findings.push(warn(`${j.unresolved} payment${j.unresolved === 1 ? ' is' : 's are'} unfinished or in doubt`, [
-      'The bridge asks the terminal about them when it runs; "register-bridge journal list --outcome open" shows them.',
-    ]));
+    findings.push(
+      warn(`${j.unresolved} payment${j.unresolved === 1 ? ' is' : 's are'} unfinished or in doubt`, [
+        'The bridge asks the terminal about them when it runs; "register-bridge journal list --outcome open" shows them.',
+      ]),
+    );
   }
   if ((j.bytes ?? 0) > LARGE_JOURNAL_BYTES) {
-    findings.push(warn(`the journal is large (${formatBytes(j.bytes!)})`, ['journal.retentionDays in the config sets how long entries are kept (400 days by default).']));
+    findings.push(
+      warn(`the journal is large (${formatBytes(j.bytes!)})`, [
+        'journal.retentionDays in the config sets how long entries are kept (400 days by default).',
+      ]),
+    );
   }
-  if (!j.writable) findings.push(fail('the journal folder cannot be written by this user', ['The bridge must write the journal before it sends anything to a terminal.']));
+  if (!j.writable)
+    findings.push(
+      fail('the journal folder cannot be written by this user', [
+        'The bridge must write the journal before it sends anything to a terminal.',
+      ]),
+    );
   return { title, findings };
 }
 
@@ -54,10 +78,24 @@ function journalHints(): string[] {
 export function checkLogs(l: LogInspection): CheckResult {
   const title = `Logs ${l.file}`;
   if (!l.writable) {
-    return { title, findings: [fail('the log folder cannot be written by this user', ['Choose another with --log-dir DIR or --log-file FILE, or fix the folder\'s permissions.'])] };
+    return {
+      title,
+      findings: [
+        fail('the log folder cannot be written by this user', [
+          "Choose another with --log-dir DIR or --log-file FILE, or fix the folder's permissions.",
+        ]),
+      ],
+    };
   }
   if (l.bytes === undefined) return { title, findings: [ok('no log file yet: it is created when the bridge starts')] };
-  return { title, findings: [ok(`${formatBytes(l.bytes)}${l.rotated ? `, plus ${l.rotated} older file${l.rotated === 1 ? '' : 's'}` : ''}; "register-bridge logs -f" follows it`)] };
+  return {
+    title,
+    findings: [
+      ok(
+        `${formatBytes(l.bytes)}${l.rotated ? `, plus ${l.rotated} older file${l.rotated === 1 ? '' : 's'}` : ''}; "register-bridge logs -f" follows it`,
+      ),
+    ],
+  };
 }
 
 function firstLines(text: string): string {

@@ -13,7 +13,10 @@ import { fail, ok, skip, warn, type CheckResult, type DoctorEnv, type Finding } 
 export const SKEW_WARN_MS = 60_000;
 export const SKEW_FAIL_MS = 5 * 60_000;
 
-export async function checkTerminals(config: Config, env: Pick<DoctorEnv, 'ippHealth' | 'eposCheck'>): Promise<CheckResult> {
+export async function checkTerminals(
+  config: Config,
+  env: Pick<DoctorEnv, 'ippHealth' | 'eposCheck'>,
+): Promise<CheckResult> {
   const findings: Finding[] = [];
   for (const [i, t] of config.terminals.entries()) {
     const what = `terminal "${t.id}"`;
@@ -22,7 +25,8 @@ export async function checkTerminals(config: Config, env: Pick<DoctorEnv, 'ippHe
         findings.push(skip(`${what} is the built-in simulated terminal: nothing to reach`));
         break;
       case 'ipp': {
-        const where = t.transport.type === 'tcp' ? `${t.transport.host}:${t.transport.port}` : `serial ${t.transport.path}`;
+        const where =
+          t.transport.type === 'tcp' ? `${t.transport.host}:${t.transport.port}` : `serial ${t.transport.path}`;
         try {
           const h = await env.ippHealth(t);
           if (!h.online) {
@@ -51,7 +55,9 @@ function ippHints(tcp: boolean, i: number): string[] {
         'Check that the terminal is switched on, on its home screen, set to the "Cash Register" profile, and on the same network as this computer.',
         `The terminal's address is set in terminals[${i}].transport (port 7900 with ECR-POS Connect, 60180 with POSLink Manager).`,
       ]
-    : ['Check the cable, and that the terminal is switched on, on its home screen and set to the "Cash Register" profile (USB).'];
+    : [
+        'Check the cable, and that the terminal is switched on, on its home screen and set to the "Cash Register" profile (USB).',
+      ];
 }
 
 /** `epos check`'s steps as findings (an information step is an ok one). */
@@ -63,13 +69,20 @@ async function epos(t: EposTerminalConfig, env: Pick<DoctorEnv, 'eposCheck'>): P
   } catch (e) {
     return [fail(`${what}: ${errorText(e)}`)];
   }
-  return r.steps.map((s) => ({ status: s.status === 'info' ? 'ok' : s.status, text: `${what}: ${s.text}`, ...(s.hints.length ? { hints: s.hints } : {}) }));
+  return r.steps.map((s) => ({
+    status: s.status === 'info' ? 'ok' : s.status,
+    text: `${what}: ${s.text}`,
+    ...(s.hints.length ? { hints: s.hints } : {}),
+  }));
 }
 
 /** The computer's clock against each ePOS gateway's `Date` header. */
 export async function checkClock(config: Config, env: Pick<DoctorEnv, 'httpDate'>): Promise<CheckResult> {
-  const gateways = [...new Set(config.terminals.filter((t): t is EposTerminalConfig => t.driver === 'epos').map((t) => eposBaseUrl(t)))];
-  if (gateways.length === 0) return { title: 'Clock', findings: [skip('no ePOS terminal configured: no gateway to compare the clock with')] };
+  const gateways = [
+    ...new Set(config.terminals.filter((t): t is EposTerminalConfig => t.driver === 'epos').map((t) => eposBaseUrl(t))),
+  ];
+  if (gateways.length === 0)
+    return { title: 'Clock', findings: [skip('no ePOS terminal configured: no gateway to compare the clock with')] };
   const findings: Finding[] = [];
   for (const url of gateways) findings.push(await clockAgainst(url, env));
   return { title: 'Clock', findings };
@@ -90,7 +103,7 @@ async function clockAgainst(url: string, env: Pick<DoctorEnv, 'httpDate'>): Prom
   const size = Math.abs(skew);
   const words = `this computer's clock is ${formatDuration(size)} ${skew > 0 ? 'ahead of' : 'behind'} the gateway (${url})`;
   const hints = [
-    'Receipts, business days, end of day and reconciliation use this computer\'s clock.',
+    "Receipts, business days, end of day and reconciliation use this computer's clock.",
     'Turn on automatic time (Windows: Settings → Time & language; macOS: Date & Time; Linux: timedatectl set-ntp true).',
   ];
   if (size > SKEW_FAIL_MS) return fail(words, hints);

@@ -83,5 +83,7 @@ function userName(uid: number, passwdFile: string): string | undefined {
 /** True when the process looks like Register Bridge (the headless command or the desktop app). */
 export function isBridgeProcess(owner: PortOwner | undefined): boolean {
   if (!owner) return false;
-  return /register-bridge|Register Bridge|bin\/register-bridge\.mjs|src\/cli\.ts/i.test(`${owner.name ?? ''} ${owner.command ?? ''}`);
+  return /register-bridge|Register Bridge|bin\/register-bridge\.mjs|src\/cli\.ts/i.test(
+    `${owner.name ?? ''} ${owner.command ?? ''}`,
+  );
 }

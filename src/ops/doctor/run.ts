@@ -33,12 +33,19 @@ export async function runDoctor(input: DoctorInput, env: DoctorEnv): Promise<Doc
     checks.push(await checkTerminals(cfg.config, env));
     checks.push(await checkClock(cfg.config, env));
   } else {
-    checks.push({ title: 'Ports, devices, terminals', findings: [{ status: 'skip', text: 'not checked until the config is valid' }] });
+    checks.push({
+      title: 'Ports, devices, terminals',
+      findings: [{ status: 'skip', text: 'not checked until the config is valid' }],
+    });
   }
   checks.push(checkJournal(env.inspectJournal(input.dataDir(cfg.config))));
   checks.push(checkLogs(env.inspectLogs(input.logFile(cfg.config))));
   const all = checks.flatMap((c) => c.findings);
-  return { checks, failures: all.filter((f) => f.status === 'fail').length, warnings: all.filter((f) => f.status === 'warn').length };
+  return {
+    checks,
+    failures: all.filter((f) => f.status === 'fail').length,
+    warnings: all.filter((f) => f.status === 'warn').length,
+  };
 }
 
 const MARK: Record<FindingStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: '--  ' };

@@ -79,7 +79,11 @@ async function ippHealth(config: IppTerminalConfig, secrets: SecretContext) {
 }
 
 /** A HEAD request (GET when refused) for the gateway's Date header. */
-async function httpDate(url: string, timeoutMs: number, now: () => number): Promise<{ date?: string; sentAt: number; receivedAt: number }> {
+async function httpDate(
+  url: string,
+  timeoutMs: number,
+  now: () => number,
+): Promise<{ date?: string; sentAt: number; receivedAt: number }> {
   for (const method of ['HEAD', 'GET']) {
     const sentAt = now();
     const res = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
@@ -127,12 +131,25 @@ export function inspectJournal(dataDir: string): JournalInspection {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const rows = db.prepare('PRAGMA integrity_check').all() as Array<Record<string, unknown>>;
     const integrity = rows.map((r) => String(Object.values(r)[0])).join('\n');
-    const out: { -readonly [K in keyof JournalInspection]: JournalInspection[K] } = { file, exists: true, writable: canWrite, bytes, integrity };
+    const out: { -readonly [K in keyof JournalInspection]: JournalInspection[K] } = {
+      file,
+      exists: true,
+      writable: canWrite,
+      bytes,
+      integrity,
+    };
     if (integrity === 'ok') {
-      const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value?: string } | undefined;
+      const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+        { value?: string } | undefined;
       if (version?.value !== undefined) out.schemaVersion = Number(version.value);
       out.payments = Number((db.prepare('SELECT count(*) AS n FROM payments').get() as { n: number }).n);
-      out.unresolved = Number((db.prepare("SELECT count(*) AS n FROM payments WHERE outcome IS NULL OR outcome = 'in_doubt'").get() as { n: number }).n);
+      out.unresolved = Number(
+        (
+          db.prepare("SELECT count(*) AS n FROM payments WHERE outcome IS NULL OR outcome = 'in_doubt'").get() as {
+            n: number;
+          }
+        ).n,
+      );
     }
     return out;
   } catch (e) {
@@ -150,7 +167,12 @@ export function inspectLogs(file: string): LogInspection {
   const names = rotatedFiles(file);
   const rotated = names.slice(1).filter((n) => existsSync(n)).length;
   const exists = existsSync(file);
-  return { file, writable: exists ? isWritableFile(file) : writable(dirname(file)), rotated, ...(exists ? { bytes: sizeOf(file) } : {}) };
+  return {
+    file,
+    writable: exists ? isWritableFile(file) : writable(dirname(file)),
+    rotated,
+    ...(exists ? { bytes: sizeOf(file) } : {}),
+  };
 }
 
 function isWritableFile(file: string): boolean {

@@ -24,10 +24,26 @@ export interface CheckResult {
   readonly findings: readonly Finding[];
 }
 
-export const ok = (text: string, hints?: readonly string[]): Finding => ({ status: 'ok', text, ...(hints ? { hints } : {}) });
-export const warn = (text: string, hints?: readonly string[]): Finding => ({ status: 'warn', text, ...(hints ? { hints } : {}) });
-export const fail = (text: string, hints?: readonly string[]): Finding => ({ status: 'fail', text, ...(hints ? { hints } : {}) });
-export const skip = (text: string, hints?: readonly string[]): Finding => ({ status: 'skip', text, ...(hints ? { hints } : {}) });
+export const ok = (text: string, hints?: readonly string[]): Finding => ({
+  status: 'ok',
+  text,
+  ...(hints ? { hints } : {}),
+});
+export const warn = (text: string, hints?: readonly string[]): Finding => ({
+  status: 'warn',
+  text,
+  ...(hints ? { hints } : {}),
+});
+export const fail = (text: string, hints?: readonly string[]): Finding => ({
+  status: 'fail',
+  text,
+  ...(hints ? { hints } : {}),
+});
+export const skip = (text: string, hints?: readonly string[]): Finding => ({
+  status: 'skip',
+  text,
+  ...(hints ? { hints } : {}),
+});
 
 /** A TCP port that could not be bound: the OS's error code (EADDRINUSE, EACCES, EADDRNOTAVAIL …). */
 export type PortProbe = { readonly free: true } | { readonly free: false; readonly code: string };

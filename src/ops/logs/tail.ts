@@ -131,7 +131,14 @@ export function follow(file: string, onLine: (line: string) => void, options: Fo
   });
 }
 
-const LEVELS: Record<string, string> = { '10': 'TRACE', '20': 'DEBUG', '30': 'INFO', '40': 'WARN', '50': 'ERROR', '60': 'FATAL' };
+const LEVELS: Record<string, string> = {
+  '10': 'TRACE',
+  '20': 'DEBUG',
+  '30': 'INFO',
+  '40': 'WARN',
+  '50': 'ERROR',
+  '60': 'FATAL',
+};
 
 /**
  * One log line for a person: "2026-01-05T10:11:12.345Z INFO  listening for registers listener=native …".
@@ -149,6 +156,8 @@ export function formatLogLine(line: string): string {
   const { time, level, msg, name: _name, pid: _pid, hostname: _host, ...fields } = obj;
   const when = typeof time === 'number' ? new Date(time).toISOString() : typeof time === 'string' ? time : '';
   const lvl = (LEVELS[String(level)] ?? String(level ?? '').toUpperCase()).padEnd(5);
-  const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+  const rest = Object.entries(fields).map(
+    ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`,
+  );
   return [when, lvl, typeof msg === 'string' ? msg : '', ...rest].filter((s) => s !== '').join(' ');
 }

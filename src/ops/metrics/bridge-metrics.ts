@@ -21,7 +21,11 @@ export const OVERHEAD_SECONDS_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0
 
 type OpenCounts = ReturnType<Service['journal']['openCounts']>;
 
-const LEGACY_TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const LEGACY_TOTAL_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 const TERMINAL_STATES: ReadonlyArray<TerminalView['state']> = ['ready', 'busy', 'offline', 'recovering'];
 /** Payments followed between their first stage and their final outcome; beyond this the oldest are forgotten. */
 const MAX_TRACKED = 10_000;
@@ -55,7 +59,10 @@ export class BridgeMetrics {
   /** The journal's open payments, read once per scrape. */
   private openSnapshot: OpenCounts | undefined;
 
-  constructor(private readonly service: Service, options: BridgeMetricsOptions = {}) {
+  constructor(
+    private readonly service: Service,
+    options: BridgeMetricsOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
     const registers = [this.registry];
     if (options.processMetrics !== false) {
@@ -65,8 +72,12 @@ export class BridgeMetrics {
       for (const name of LEGACY_TOTAL_GAUGES) this.registry.removeSingleMetric(name);
     }
 
-    new Gauge({ name: 'register_bridge_info', help: 'The running bridge (always 1), labelled with its version.', labelNames: ['version'], registers })
-      .set({ version: service.bridge.version }, 1);
+    new Gauge({
+      name: 'register_bridge_info',
+      help: 'The running bridge (always 1), labelled with its version.',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: service.bridge.version }, 1);
 
     this.payments = new Counter({
       name: 'register_bridge_payments_total',
@@ -108,7 +119,8 @@ export class BridgeMetrics {
       registers,
       collect() {
         this.reset();
-        for (const t of bridge.terminals()) this.set({ terminal: t.id, driver: t.driver }, t.state === 'offline' ? 0 : 1);
+        for (const t of bridge.terminals())
+          this.set({ terminal: t.id, driver: t.driver }, t.state === 'offline' ? 0 : 1);
       },
     });
     new Gauge({
@@ -118,7 +130,8 @@ export class BridgeMetrics {
       registers,
       collect() {
         this.reset();
-        for (const t of bridge.terminals()) for (const s of TERMINAL_STATES) this.set({ terminal: t.id, state: s }, t.state === s ? 1 : 0);
+        for (const t of bridge.terminals())
+          for (const s of TERMINAL_STATES) this.set({ terminal: t.id, state: s }, t.state === s ? 1 : 0);
       },
     });
     new Gauge({
@@ -163,7 +176,8 @@ export class BridgeMetrics {
       registers,
       collect() {
         this.reset();
-        for (const l of service.listeners) this.set({ listener: l.id, protocol: l.protocol }, l.connections?.list().length ?? 0);
+        for (const l of service.listeners)
+          this.set({ listener: l.id, protocol: l.protocol }, l.connections?.list().length ?? 0);
       },
     });
     new Gauge({
@@ -246,7 +260,10 @@ export class BridgeMetrics {
     const onPayment = (p: PaymentView): void => this.onPayment(p);
     bridge.on('stage', onStage);
     bridge.on('payment', onPayment);
-    this.detachers.push(() => bridge.off('stage', onStage), () => bridge.off('payment', onPayment));
+    this.detachers.push(
+      () => bridge.off('stage', onStage),
+      () => bridge.off('payment', onPayment),
+    );
   }
 
   /** The scrape: Prometheus text exposition format. */
@@ -286,7 +303,8 @@ export class BridgeMetrics {
     const now = this.now();
     this.payments.inc({ terminal: p.terminal, kind: p.kind, outcome: p.outcome });
     const created = Date.parse(p.createdAt);
-    if (Number.isFinite(created)) this.duration.observe({ terminal: p.terminal, kind: p.kind }, Math.max(0, now - created) / 1000);
+    if (Number.isFinite(created))
+      this.duration.observe({ terminal: p.terminal, kind: p.kind }, Math.max(0, now - created) / 1000);
     const t = this.tracked.get(p.id);
     if (t?.sent !== undefined) this.terminalTime.observe({ terminal: p.terminal }, (now - t.sent) / 1000);
     this.tracked.delete(p.id);

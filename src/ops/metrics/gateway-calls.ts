@@ -50,7 +50,11 @@ export function gatewayEndpointOf(url: string): GatewayEndpoint {
  * `inner` (default: the global fetch) with every call counted in `counter`, and the gateway's clock compared with
  * `now` (default: this computer's) at each answer that has a Date header.
  */
-export function countingFetch(counter: GatewayCallCounter, inner: FetchLike = (input, init) => fetch(input, init), now: () => number = Date.now): FetchLike {
+export function countingFetch(
+  counter: GatewayCallCounter,
+  inner: FetchLike = (input, init) => fetch(input, init),
+  now: () => number = Date.now,
+): FetchLike {
   return async (input, init) => {
     const endpoint = gatewayEndpointOf(input);
     const sent = now();

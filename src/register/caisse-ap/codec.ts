@@ -39,8 +39,10 @@ export class CaisseApEncodeError extends Error {
 export function encodeFields(fields: readonly Field[]): Buffer {
   let out = '';
   for (const f of fields) {
-    if (!TAG_RE.test(f.tag)) throw new CaisseApEncodeError(`tag ${JSON.stringify(f.tag)} is not two upper-case letters`);
-    if (f.value.length > MAX_VALUE_LENGTH) throw new CaisseApEncodeError(`value of ${f.tag} is longer than ${MAX_VALUE_LENGTH} characters`);
+    if (!TAG_RE.test(f.tag))
+      throw new CaisseApEncodeError(`tag ${JSON.stringify(f.tag)} is not two upper-case letters`);
+    if (f.value.length > MAX_VALUE_LENGTH)
+      throw new CaisseApEncodeError(`value of ${f.tag} is longer than ${MAX_VALUE_LENGTH} characters`);
     if (!VALUE_RE.test(f.value)) throw new CaisseApEncodeError(`value of ${f.tag} is not printable ASCII`);
     out += f.tag + String(f.value.length).padStart(3, '0') + f.value;
   }
@@ -83,7 +85,11 @@ export function scanMessages(bytes: Uint8Array): ScanResult {
   let fields: Field[] = [];
   let start = 0;
   let i = 0;
-  const result = (whole: boolean, problem?: FormatProblem): ScanResult => ({ messages, tail: { fields, start, whole }, ...(problem ? { problem } : {}) });
+  const result = (whole: boolean, problem?: FormatProblem): ScanResult => ({
+    messages,
+    tail: { fields, start, whole },
+    ...(problem ? { problem } : {}),
+  });
   for (;;) {
     while (i < bytes.length && isLineBreak(bytes[i]!)) i++;
     if (fields.length === 0) start = i;
@@ -91,10 +97,12 @@ export function scanMessages(bytes: Uint8Array): ScanResult {
     // Tag: two upper-case letters.
     const t0 = bytes[i]!;
     const t1 = bytes[i + 1];
-    if (!isUpper(t0) || (t1 !== undefined && !isUpper(t1))) return result(false, { at: i, reason: 'a field must start with a two-letter upper-case tag' });
+    if (!isUpper(t0) || (t1 !== undefined && !isUpper(t1)))
+      return result(false, { at: i, reason: 'a field must start with a two-letter upper-case tag' });
     if (t1 === undefined) return result(false);
     const tag = String.fromCharCode(t0, t1);
-    if (fields.length === 0 && tag !== CZ) return result(false, { at: i, reason: `a message must start with CZ, not ${tag}` });
+    if (fields.length === 0 && tag !== CZ)
+      return result(false, { at: i, reason: `a message must start with CZ, not ${tag}` });
     if (tag === CZ && fields.length > 0) {
       // §2: CZ is always first — a CZ after other fields starts the next message.
       messages.push(fields);
@@ -112,7 +120,8 @@ export function scanMessages(bytes: Uint8Array): ScanResult {
     const from = i + 5;
     const to = from + length;
     for (let k = from; k < Math.min(to, bytes.length); k++) {
-      if (!isPrintable(bytes[k]!)) return result(false, { at: k, reason: `the value of ${tag} holds a byte outside printable ASCII` });
+      if (!isPrintable(bytes[k]!))
+        return result(false, { at: k, reason: `the value of ${tag} holds a byte outside printable ASCII` });
     }
     if (to > bytes.length) return result(false);
     fields.push({ tag, value: Buffer.from(bytes.subarray(from, to)).toString('latin1') });

@@ -5,7 +5,12 @@ import type { RegisterProtocol } from '../protocol';
 import { caisseApProtocol } from './session';
 
 export { caisseApProtocol, type CaisseApSetup } from './session';
-export { caisseApOptionsSchema, parseCaisseApOptions, type CaisseApOptions, type CaisseApOptionsInput } from './options';
+export {
+  caisseApOptionsSchema,
+  parseCaisseApOptions,
+  type CaisseApOptions,
+  type CaisseApOptionsInput,
+} from './options';
 
 /** The default TCP port of Caisse-AP terminals and registers (caisse-ap.md §1). */
 export const CAISSE_AP_PORT = 8888;

@@ -65,7 +65,12 @@ export function echoBlock(fields: readonly Field[]): Field[] {
 
 /** An answer: the echo block, AE, AF when given, then the extra fields (card data on approvals, §6.1). */
 export function answer(echo: readonly Field[], ae: string, af?: string, extra: readonly Field[] = []): Buffer {
-  return encodeFields([...echo, { tag: 'AE', value: ae }, ...(af !== undefined ? [{ tag: 'AF', value: af }] : []), ...extra]);
+  return encodeFields([
+    ...echo,
+    { tag: 'AE', value: ae },
+    ...(af !== undefined ? [{ tag: 'AF', value: af }] : []),
+    ...extra,
+  ]);
 }
 
 /** What a request asks for, once it passed the checks of §4. */
@@ -84,7 +89,9 @@ export interface ServedRequest {
   readonly externalRef?: string;
 }
 
-export type RequestCheck = { readonly ok: true; readonly request: ServedRequest } | { readonly ok: false; readonly af: AfCode; readonly reason: string };
+export type RequestCheck =
+  | { readonly ok: true; readonly request: ServedRequest }
+  | { readonly ok: false; readonly af: AfCode; readonly reason: string };
 
 const refuse = (af: AfCode, reason: string): RequestCheck => ({ ok: false, af, reason });
 
@@ -149,7 +156,10 @@ const FORBIDDEN_HOST_CODES = new Set(['04', '07', '41', '43', '57', '62']);
  * cashier or the bridge → 01/11; failed (myPOS unreachable, technical) → 01/07; outcome unknown → 01/00.
  * `timedOut`: the bridge itself aborted the payment at its deadline (§9.1) → 01/08.
  */
-export function resultCodes(result: Pick<PaymentResult, 'outcome' | 'terminalStatus' | 'hostCode' | 'cancelTookEffect'>, timedOut = false): { ae: string; af: AfCode } {
+export function resultCodes(
+  result: Pick<PaymentResult, 'outcome' | 'terminalStatus' | 'hostCode' | 'cancelTookEffect'>,
+  timedOut = false,
+): { ae: string; af: AfCode } {
   const status = result.terminalStatus?.trim();
   switch (result.outcome) {
     case 'approved':
@@ -164,7 +174,8 @@ export function resultCodes(result: Pick<PaymentResult, 'outcome' | 'terminalSta
       return { ae: AE.NOT_DONE, af: AF.OPERATOR_ABANDON };
     case 'declined': {
       const host = result.hostCode?.trim();
-      if (host !== undefined && FORBIDDEN_HOST_CODES.has(host.padStart(2, '0'))) return { ae: AE.NOT_DONE, af: AF.FORBIDDEN };
+      if (host !== undefined && FORBIDDEN_HOST_CODES.has(host.padStart(2, '0')))
+        return { ae: AE.NOT_DONE, af: AF.FORBIDDEN };
       if (status === '7') return { ae: AE.NOT_DONE, af: AF.NOT_COMPLETED }; // chip error: technical
       return { ae: AE.NOT_DONE, af: AF.REFUSED };
     }
@@ -188,14 +199,19 @@ export function readingMode(entryMode: string | undefined): string | undefined {
  * 00U; CB, Visa, Mastercard, Maestro 001 contact / 00B contactless — or 000 for the international schemes when the
  * operator does not want them labelled CB (`schemeApplication: "other"`); anything else 000.
  */
-export function applicationCode(scheme: string | undefined, contactless: boolean, schemeApplication: CaisseApOptions['schemeApplication']): string {
+export function applicationCode(
+  scheme: string | undefined,
+  contactless: boolean,
+  schemeApplication: CaisseApOptions['schemeApplication'],
+): string {
   const s = scheme?.toUpperCase() ?? '';
   if (/AMEX|AMERICAN/.test(s)) return contactless ? '00D' : '002';
   if (/DINERS|DISCOVER/.test(s)) return '006';
   if (/JCB/.test(s)) return '009';
   if (/UNION\s*PAY|\bCUP\b/.test(s)) return '00U';
   if (/^CB$|CARTE\s*BANCAIRE|CARTES\s*BANCAIRES/.test(s)) return contactless ? '00B' : '001';
-  if (/VISA|MASTER|MAESTRO|ELECTRON|V\s*PAY/.test(s)) return schemeApplication === 'cb' ? (contactless ? '00B' : '001') : '000';
+  if (/VISA|MASTER|MAESTRO|ELECTRON|V\s*PAY/.test(s))
+    return schemeApplication === 'cb' ? (contactless ? '00B' : '001') : '000';
   return '000';
 }
 
@@ -216,7 +232,10 @@ export function partialPan(panMasked: string | undefined, mask: CaisseApOptions[
 }
 
 /** §6.1 rows 5–7: CC, CI, AC, AA (AL), AI from what myPOS reported. */
-export function cardFields(result: PaymentResult, o: Pick<CaisseApOptions, 'schemeApplication' | 'panMask' | 'panType'>): Field[] {
+export function cardFields(
+  result: PaymentResult,
+  o: Pick<CaisseApOptions, 'schemeApplication' | 'panMask' | 'panType'>,
+): Field[] {
   const out: Field[] = [];
   const ci = readingMode(result.entryMode);
   out.push({ tag: 'CC', value: applicationCode(result.cardScheme, ci === '2', o.schemeApplication) });
@@ -228,7 +247,10 @@ export function cardFields(result: PaymentResult, o: Pick<CaisseApOptions, 'sche
     out.push({ tag: 'AA', value: pan });
     if (o.panType) out.push({ tag: 'AL', value: '1' });
   }
-  const aid = result.aid?.replace(/[^0-9A-Fa-f]/g, '').toUpperCase().slice(0, 32);
+  const aid = result.aid
+    ?.replace(/[^0-9A-Fa-f]/g, '')
+    .toUpperCase()
+    .slice(0, 32);
   if (aid) out.push({ tag: 'AI', value: aid });
   return out;
 }

@@ -43,7 +43,10 @@ export const caisseApOptionsSchema = z
     password: z.unknown().optional(),
   })
   .strict()
-  .refine((o) => o.abortAfterMs < o.answerDeadlineMs, { path: ['abortAfterMs'], message: 'must be shorter than answerDeadlineMs' });
+  .refine((o) => o.abortAfterMs < o.answerDeadlineMs, {
+    path: ['abortAfterMs'],
+    message: 'must be shorter than answerDeadlineMs',
+  });
 
 export type CaisseApOptions = z.output<typeof caisseApOptionsSchema>;
 export type CaisseApOptionsInput = z.input<typeof caisseApOptionsSchema>;

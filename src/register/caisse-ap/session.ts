@@ -22,7 +22,17 @@ import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import { realTimers, type TimerHandle, type Timers } from '../zvt/timers';
 import { scanMessages, type Field } from './codec';
-import { AE, AF, answer, cardFields, checkRequest, echoBlock, resultCodes, type AfCode, type ServedRequest } from './messages';
+import {
+  AE,
+  AF,
+  answer,
+  cardFields,
+  checkRequest,
+  echoBlock,
+  resultCodes,
+  type AfCode,
+  type ServedRequest,
+} from './messages';
 import { parseCaisseApOptions, type CaisseApOptions } from './options';
 
 /** How long a half-closed connection may stay before it is closed anyway (the register should close at once). */
@@ -152,7 +162,10 @@ class CaisseApConnection {
         // browser's POST body must not become a payment). A connection that did not start as Caisse-AP is no
         // register's: it gets its answer and is closed whatever closeAfterAnswer says (DESIGN: trust at the first byte).
         const foreign = !this.trusted && r.messages.length === 0;
-        this.log.warn({ reason: r.problem.reason, at: r.problem.at, foreign }, foreign ? 'not a Caisse-AP register: AE=01 AF=09, connection closed' : 'malformed request: AE=01 AF=09');
+        this.log.warn(
+          { reason: r.problem.reason, at: r.problem.at, foreign },
+          foreign ? 'not a Caisse-AP register: AE=01 AF=09, connection closed' : 'malformed request: AE=01 AF=09',
+        );
         if (foreign) this.refuseForeign = true;
         this.refuse(r.tail.fields, AF.FORMAT_ERROR);
         this.restart(this.buffer.length);
@@ -213,7 +226,11 @@ class CaisseApConnection {
     this.gone = true;
     this.quietTimer?.cancel();
     this.stopIncompleteTimer();
-    if (this.buffer.length > 0) this.log.info({ bytes: this.buffer.length }, 'the register left before its request was complete: nothing started');
+    if (this.buffer.length > 0)
+      this.log.info(
+        { bytes: this.buffer.length },
+        'the register left before its request was complete: nothing started',
+      );
     this.buffer = Buffer.alloc(0);
     for (const run of this.running) {
       if (run.request.immediate || run.answered) continue;
@@ -334,19 +351,41 @@ class CaisseApConnection {
       ref = this.nextRef(who, req.register);
     }
     run.ref = ref;
-    this.log.info({ ref, kind: run.kind, register: who.register, amount: req.amountMinor, currency: req.currency?.code, ...(req.externalRef ? { externalRef: req.externalRef } : {}), immediate: req.immediate }, 'Caisse-AP request');
+    this.log.info(
+      {
+        ref,
+        kind: run.kind,
+        register: who.register,
+        amount: req.amountMinor,
+        currency: req.currency?.code,
+        ...(req.externalRef ? { externalRef: req.externalRef } : {}),
+        immediate: req.immediate,
+      },
+      'Caisse-AP request',
+    );
 
     if (!req.immediate) {
       // §9.1 timers: abort at abortAfterMs, answer at the latest at answerDeadlineMs.
-      run.timers.push(this.timers.after(this.o.abortAfterMs, () => this.guard(() => {
-        run.aborted = true;
-        this.log.warn({ ref }, `no result after ${this.o.abortAfterMs} ms: asking the terminal to abort`);
-        this.requestCancel(run);
-      })));
-      run.timers.push(this.timers.after(this.o.answerDeadlineMs, () => this.guard(() => {
-        this.log.warn({ ref }, `no result after ${this.o.answerDeadlineMs} ms: AE=01 AF=08; an approval after this is reversed`);
-        void this.finalAnswer(run, answer(echo, AE.NOT_DONE, AF.TIME_OUT));
-      })));
+      run.timers.push(
+        this.timers.after(this.o.abortAfterMs, () =>
+          this.guard(() => {
+            run.aborted = true;
+            this.log.warn({ ref }, `no result after ${this.o.abortAfterMs} ms: asking the terminal to abort`);
+            this.requestCancel(run);
+          }),
+        ),
+      );
+      run.timers.push(
+        this.timers.after(this.o.answerDeadlineMs, () =>
+          this.guard(() => {
+            this.log.warn(
+              { ref },
+              `no result after ${this.o.answerDeadlineMs} ms: AE=01 AF=08; an approval after this is reversed`,
+            );
+            void this.finalAnswer(run, answer(echo, AE.NOT_DONE, AF.TIME_OUT));
+          }),
+        ),
+      );
     }
 
     let result: PaymentResult;
@@ -354,10 +393,13 @@ class CaisseApConnection {
       const handle = await this.api.submit(who, {
         kind: run.kind,
         ref,
-        ...(req.op !== 'void' && req.amountMinor !== undefined && req.currency ? { amount: { minor: req.amountMinor, currency: req.currency.code } } : {}),
+        ...(req.op !== 'void' && req.amountMinor !== undefined && req.currency
+          ? { amount: { minor: req.amountMinor, currency: req.currency.code } }
+          : {}),
       });
       run.submitted = true;
-      if (handle.attached) this.log.warn({ ref }, 'the ref was known already: its result is answered, nothing new was charged');
+      if (handle.attached)
+        this.log.warn({ ref }, 'the ref was known already: its result is answered, nothing new was charged');
       if (req.immediate) {
         // §6.3, §9.2: the immediate answer, at once and in one write; the payment runs on.
         const immediate = answer(echo, this.o.immediateStatus);
@@ -368,7 +410,14 @@ class CaisseApConnection {
       }
       result = await handle.result.catch((e: unknown): PaymentResult => {
         this.log.error({ err: e, ref }, 'payment result lost inside the bridge');
-        return { ref, kind: run.kind, outcome: 'in_doubt', amount: { minor: req.amountMinor ?? 0, currency: req.currency?.code ?? 'EUR' }, terminal: '', message: 'the bridge lost the result' };
+        return {
+          ref,
+          kind: run.kind,
+          outcome: 'in_doubt',
+          amount: { minor: req.amountMinor ?? 0, currency: req.currency?.code ?? 'EUR' },
+          terminal: '',
+          message: 'the bridge lost the result',
+        };
       });
     } catch (e) {
       const err = asBridgeError(e);
@@ -399,7 +448,8 @@ class CaisseApConnection {
     }
 
     // An approval the register can no longer take is reversed (§10 rules 2, 4, 5) — a reversal itself cannot be.
-    const lost: 'rejected' | 'undeliverable' = (approved || result.outcome === 'in_doubt') && run.kind !== 'reversal' ? 'rejected' : 'undeliverable';
+    const lost: 'rejected' | 'undeliverable' =
+      (approved || result.outcome === 'in_doubt') && run.kind !== 'reversal' ? 'rejected' : 'undeliverable';
     const notDone = answer(run.echo, AE.NOT_DONE, approved ? AF.NOT_COMPLETED : codes.af);
     if (run.answered) {
       this.log.warn({ ref, outcome: result.outcome }, 'the result came after the deadline answer');
@@ -408,14 +458,20 @@ class CaisseApConnection {
       return;
     }
     if (this.gone || this.ended) {
-      this.log.warn({ ref, outcome: result.outcome }, lost === 'rejected' && approved ? 'the register left before its answer: the approved payment is reversed' : 'the register left before its answer');
+      this.log.warn(
+        { ref, outcome: result.outcome },
+        lost === 'rejected' && approved
+          ? 'the register left before its answer: the approved payment is reversed'
+          : 'the register left before its answer',
+      );
       this.terminal.lastAnswer = lost === 'rejected' ? notDone : done;
       await this.report(run, lost);
       return;
     }
     const written = await this.finalAnswer(run, done);
     this.terminal.lastAnswer = written || lost === 'undeliverable' ? done : notDone;
-    if (!written) this.log.warn({ ref, outcome: result.outcome }, 'the answer could not be written: the register is gone');
+    if (!written)
+      this.log.warn({ ref, outcome: result.outcome }, 'the answer could not be written: the register is gone');
     // in_doubt was answered "not done, unknown": should it turn out approved, it is reversed.
     await this.report(run, written ? (result.outcome === 'in_doubt' ? 'rejected' : 'written') : lost); // ← the commit point
   }
@@ -489,7 +545,14 @@ class CaisseApConnection {
 
   /** §9.1 step 5: after the last answer, half-close (the register's read ends) and drain until it closes. */
   private closeIfDone(): void {
-    if (!(this.o.closeAfterAnswer || this.refuseForeign) || this.open > 0 || this.buffer.length > 0 || this.ended || this.gone) return;
+    if (
+      !(this.o.closeAfterAnswer || this.refuseForeign) ||
+      this.open > 0 ||
+      this.buffer.length > 0 ||
+      this.ended ||
+      this.gone
+    )
+      return;
     this.ended = true;
     this.quietTimer?.cancel();
     this.stopIncompleteTimer();
@@ -505,7 +568,8 @@ function voidRefusal(last: PaymentView | undefined, req: ServedRequest): string 
   if (last.kind !== 'sale') return `the last transaction is a ${last.kind}`;
   if (last.outcome !== 'approved') return `the last transaction is ${last.outcome ?? 'still running'}`;
   if (last.reversed) return 'the last transaction is cancelled already';
-  if (last.amount.minor !== req.amountMinor || last.amount.currency !== req.currency?.code) return 'CB/CE differ from the last transaction';
+  if (last.amount.minor !== req.amountMinor || last.amount.currency !== req.currency?.code)
+    return 'CB/CE differ from the last transaction';
   return undefined;
 }
 

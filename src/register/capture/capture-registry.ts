@@ -96,7 +96,11 @@ export class CaptureLane {
   private seq: { day: string; n: number } | undefined;
   private readonly running = new Set<Promise<void>>();
 
-  constructor(private readonly registry: CaptureRegistry, readonly listener: string, setup: LaneSetup) {
+  constructor(
+    private readonly registry: CaptureRegistry,
+    readonly listener: string,
+    setup: LaneSetup,
+  ) {
     this.setup = setup;
   }
 
@@ -118,10 +122,24 @@ export class CaptureLane {
     const now = clock.now().getTime();
     const window = options.duplicateWindowMs;
     this.charges = this.charges.filter((c) => now - c.at < Math.max(window, 1) || c.outcome === null);
-    const previous = window > 0 ? [...this.charges].reverse().find((c) => sameMoney(c.amount, amount) && now - c.at < window && !failed(c.outcome)) : undefined;
+    const previous =
+      window > 0
+        ? [...this.charges]
+            .reverse()
+            .find((c) => sameMoney(c.amount, amount) && now - c.at < window && !failed(c.outcome))
+        : undefined;
     if (previous) {
       const p = this.registry.hold(this, amount, text, previous.ref, new Date(previous.at), clock.now());
-      log.warn({ listener: this.listener, amount: formatMoney(amount), previousRef: previous.ref, pending: p.id, times: p.times }, 'same total again within the duplicate window: held for confirmation, not charged');
+      log.warn(
+        {
+          listener: this.listener,
+          amount: formatMoney(amount),
+          previousRef: previous.ref,
+          pending: p.id,
+          times: p.times,
+        },
+        'same total again within the duplicate window: held for confirmation, not charged',
+      );
       return 'held';
     }
     const ref = this.start(amount, text, { ...(slipSink ? { slipSink } : {}), confirmed: false });
@@ -137,10 +155,25 @@ export class CaptureLane {
     const at = clock.now();
     const charge: Charge = { amount, ref, at: at.getTime(), outcome: null };
     this.charges.push(charge);
-    const record: CaptureRecord = { listener: this.listener, mode: this.mode, ref, amount, text, startedAt: at.toISOString(), outcome: null, message: 'Payment started', confirmed: how.confirmed };
+    const record: CaptureRecord = {
+      listener: this.listener,
+      mode: this.mode,
+      ref,
+      amount,
+      text,
+      startedAt: at.toISOString(),
+      outcome: null,
+      message: 'Payment started',
+      confirmed: how.confirmed,
+    };
     this.registry.note(record);
-    log.info({ listener: this.listener, ref, amount: formatMoney(amount), confirmed: how.confirmed }, `captured total from the ${this.mode}: payment started`);
-    const run = this.run(charge, record, how.slipSink).catch((e: unknown) => log.error({ err: e, ref }, 'capture payment failed unexpectedly'));
+    log.info(
+      { listener: this.listener, ref, amount: formatMoney(amount), confirmed: how.confirmed },
+      `captured total from the ${this.mode}: payment started`,
+    );
+    const run = this.run(charge, record, how.slipSink).catch((e: unknown) =>
+      log.error({ err: e, ref }, 'capture payment failed unexpectedly'),
+    );
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
     return ref;
@@ -177,25 +210,47 @@ export class CaptureLane {
     let finished: CaptureRecord;
     let result: PaymentResult | undefined;
     try {
-      const handle = await api.submit(identity, { kind: 'sale', ref: charge.ref, amount: charge.amount, ...(options.terminal ? { terminal: options.terminal } : {}) });
+      const handle = await api.submit(identity, {
+        kind: 'sale',
+        ref: charge.ref,
+        amount: charge.amount,
+        ...(options.terminal ? { terminal: options.terminal } : {}),
+      });
       result = await handle.result;
       // Nobody can be told but the operator: the outcome is recorded and shown, which is its delivery.
-      await api.delivery(identity, charge.ref, 'written', 'sale').catch((e: unknown) => log.warn({ err: e, ref: charge.ref }, 'delivery report failed'));
+      await api
+        .delivery(identity, charge.ref, 'written', 'sale')
+        .catch((e: unknown) => log.warn({ err: e, ref: charge.ref }, 'delivery report failed'));
       charge.outcome = result.outcome;
       finished = { ...record, outcome: result.outcome, message: result.message, finishedAt: clock.now().toISOString() };
       const level = result.outcome === 'approved' ? 'info' : 'warn';
-      log[level]({ listener: this.listener, ref: charge.ref, outcome: result.outcome, amount: formatMoney(charge.amount) }, `captured payment ${result.outcome}`);
+      log[level](
+        { listener: this.listener, ref: charge.ref, outcome: result.outcome, amount: formatMoney(charge.amount) },
+        `captured payment ${result.outcome}`,
+      );
     } catch (e) {
       const err = asBridgeError(e);
       charge.outcome = 'failed';
-      finished = { ...record, outcome: 'failed', message: `${err.code}: ${err.message}`, finishedAt: clock.now().toISOString() };
-      log.error({ listener: this.listener, ref: charge.ref, code: err.code, msg: err.message }, 'captured total could not be charged');
+      finished = {
+        ...record,
+        outcome: 'failed',
+        message: `${err.code}: ${err.message}`,
+        finishedAt: clock.now().toISOString(),
+      };
+      log.error(
+        { listener: this.listener, ref: charge.ref, code: err.code, msg: err.message },
+        'captured total could not be charged',
+      );
     }
     this.registry.note(finished);
     if (options.slip) await this.printSlip(finished, result, slipSink);
   }
 
-  private async printSlip(record: CaptureRecord, result: PaymentResult | undefined, sink: SlipSink | undefined): Promise<void> {
+  private async printSlip(
+    record: CaptureRecord,
+    result: PaymentResult | undefined,
+    sink: SlipSink | undefined,
+  ): Promise<void> {
     const { options, log, clock } = this.setup;
     const bytes = slipBytes({
       ...(options.slipTitle !== undefined ? { title: options.slipTitle } : {}),
@@ -213,7 +268,9 @@ export class CaptureLane {
     if (sink?.(bytes)) return;
     const target = options.slipPrinter ?? (options.mode === 'printer' ? options.forward : undefined);
     if (!target) return;
-    await printOnce(target, bytes, this.setup.dial ?? dialDevice).catch((e: unknown) => log.warn({ ref: record.ref, err: (e as Error).message }, 'slip could not be printed'));
+    await printOnce(target, bytes, this.setup.dial ?? dialDevice).catch((e: unknown) =>
+      log.warn({ ref: record.ref, err: (e as Error).message }, 'slip could not be printed'),
+    );
   }
 }
 
@@ -273,7 +330,14 @@ export class CaptureRegistry extends EventEmitter<CaptureEvents> {
   }
 
   /** @internal — a lane holds a total. Repeats of a total already waiting update that entry. */
-  hold(lane: CaptureLane, amount: Money, text: string, previousRef: string, previousAt: Date, now: Date): PendingConfirmation {
+  hold(
+    lane: CaptureLane,
+    amount: Money,
+    text: string,
+    previousRef: string,
+    previousAt: Date,
+    now: Date,
+  ): PendingConfirmation {
     const existing = [...this.pending.values()].find((p) => p.lane === lane && sameMoney(p.value.amount, amount));
     if (existing) {
       existing.value = { ...existing.value, lastSeenAt: now.toISOString(), times: existing.value.times + 1, text };
@@ -308,7 +372,10 @@ export class CaptureRegistry extends EventEmitter<CaptureEvents> {
 
   /** @internal — a lane's capture started or ended. */
   note(record: CaptureRecord): void {
-    this.records = [record, ...this.records.filter((r) => !(r.listener === record.listener && r.ref === record.ref))].slice(0, MAX_RECORDS);
+    this.records = [
+      record,
+      ...this.records.filter((r) => !(r.listener === record.listener && r.ref === record.ref)),
+    ].slice(0, MAX_RECORDS);
     this.emit('capture', record);
   }
 }

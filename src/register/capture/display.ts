@@ -33,7 +33,8 @@ const CAN = 0x18;
 const ESC = 0x1b;
 const US = 0x1f;
 
-type Measure = { readonly need: number } | { readonly total: number } | { readonly untilCr: number } | { readonly userChars: true };
+type Measure =
+  { readonly need: number } | { readonly total: number } | { readonly untilCr: number } | { readonly userChars: true };
 
 export class CustomerDisplay {
   readonly columns: number;
@@ -72,7 +73,9 @@ export class CustomerDisplay {
   /** The text shown: one line per row, trailing blanks and empty last rows removed. */
   text(): string {
     return this.cells
-      .map((cells, r) => (r === 0 && this.marquee !== undefined ? this.marquee : cells.map((c) => c || ' ').join('')).trimEnd())
+      .map((cells, r) =>
+        (r === 0 && this.marquee !== undefined ? this.marquee : cells.map((c) => c || ' ').join('')).trimEnd(),
+      )
       .join('\n')
       .replace(/\n+$/, '');
   }
@@ -196,11 +199,29 @@ export class CustomerDisplay {
     const op = c[1]!;
     if (c[0] === US) {
       switch (op) {
-        case 0x01: case 0x02: case 0x03: case LF: case CR: case 0x42: case 0x40: case 0x3a: case 0x55:
+        case 0x01:
+        case 0x02:
+        case 0x03:
+        case LF:
+        case CR:
+        case 0x42:
+        case 0x40:
+        case 0x3a:
+        case 0x55:
           return { total: 2 };
-        case 0x43: case 0x45: case 0x58: case 0x72: case 0x76: case 0x2e: case 0x2c: case 0x3b:
+        case 0x43:
+        case 0x45:
+        case 0x58:
+        case 0x72:
+        case 0x76:
+        case 0x2e:
+        case 0x2c:
+        case 0x3b:
           return { total: 3 };
-        case 0x24: case 0x23: case 0x5e: case 0x54:
+        case 0x24:
+        case 0x23:
+        case 0x5e:
+        case 0x54:
           return { total: 4 };
         case 0x28: // US ( x pL pH data
           return c.length < 5 ? { need: 5 } : { total: 5 + c[3]! + c[4]! * 256 };
@@ -209,10 +230,23 @@ export class CustomerDisplay {
       }
     }
     switch (op) {
-      case 0x40: case 0x11: case 0x12: case 0x13:
+      case 0x40:
+      case 0x11:
+      case 0x12:
+      case 0x13:
         return { total: 2 };
-      case 0x3d: case 0x74: case 0x52: case 0x25: case 0x3f: case 0x2a: case 0x5f: case 0x66: case 0x63:
-      case 0x23: case 0x73: case 0x64:
+      case 0x3d:
+      case 0x74:
+      case 0x52:
+      case 0x25:
+      case 0x3f:
+      case 0x2a:
+      case 0x5f:
+      case 0x66:
+      case 0x63:
+      case 0x23:
+      case 0x73:
+      case 0x64:
         return { total: 3 };
       case 0x5b: // ESC [ x
         return { total: 3 };
@@ -282,7 +316,8 @@ export class CustomerDisplay {
       case 0x2e: // US . n: n with a period
       case 0x2c: // US , n: n with a comma
       case 0x3b: // US ; n: n with period and comma
-        if (a !== undefined && a >= 0x20) this.put(decodeTextByte(this.table, a) + (op === 0x2e ? '.' : op === 0x2c ? ',' : '.,'));
+        if (a !== undefined && a >= 0x20)
+          this.put(decodeTextByte(this.table, a) + (op === 0x2e ? '.' : op === 0x2c ? ',' : '.,'));
         return;
       default:
         return;
@@ -364,7 +399,10 @@ export class CustomerDisplay {
   private finishLineWrite(): void {
     const w = this.lineWrite!;
     this.lineWrite = undefined;
-    const text = w.bytes.filter((x) => x >= 0x20 && x !== 0x7f).map((x) => decodeTextByte(this.table, x)).join('');
+    const text = w.bytes
+      .filter((x) => x >= 0x20 && x !== 0x7f)
+      .map((x) => decodeTextByte(this.table, x))
+      .join('');
     if (w.target === 'D') {
       this.marquee = text;
       return;

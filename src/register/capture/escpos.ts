@@ -89,12 +89,40 @@ function measureEsc(c: readonly number[]): Measure {
   const op = c[1]!;
   switch (op) {
     // No parameter: ESC FF, ESC 2, ESC <, ESC @, ESC L, ESC S, ESC i, ESC m.
-    case 0x0c: case 0x32: case 0x3c: case 0x40: case 0x4c: case 0x53: case 0x69: case 0x6d:
+    case 0x0c:
+    case 0x32:
+    case 0x3c:
+    case 0x40:
+    case 0x4c:
+    case 0x53:
+    case 0x69:
+    case 0x6d:
       return { total: 2 };
     // One parameter byte.
-    case 0x20: case 0x21: case 0x25: case 0x2d: case 0x33: case 0x3d: case 0x3f: case 0x45: case 0x47:
-    case 0x4a: case 0x4b: case 0x4d: case 0x52: case 0x54: case 0x55: case 0x56: case 0x61: case 0x64:
-    case 0x65: case 0x72: case 0x74: case 0x75: case 0x76: case 0x7b:
+    case 0x20:
+    case 0x21:
+    case 0x25:
+    case 0x2d:
+    case 0x33:
+    case 0x3d:
+    case 0x3f:
+    case 0x45:
+    case 0x47:
+    case 0x4a:
+    case 0x4b:
+    case 0x4d:
+    case 0x52:
+    case 0x54:
+    case 0x55:
+    case 0x56:
+    case 0x61:
+    case 0x64:
+    case 0x65:
+    case 0x72:
+    case 0x74:
+    case 0x75:
+    case 0x76:
+    case 0x7b:
       return { total: 3 };
     case 0x24: // ESC $ nL nH: absolute print position
     case 0x5c: // ESC \ nL nH: relative print position
@@ -135,10 +163,26 @@ function measureGs(c: readonly number[]): Measure {
     case 0x3a: // GS : macro start/end
     case 0x63: // GS c: print counter
       return { total: 2 };
-    case 0x21: case 0x2f: case 0x42: case 0x45: case 0x48: case 0x49: case 0x54: case 0x61: case 0x62:
-    case 0x66: case 0x68: case 0x6a: case 0x72: case 0x77:
+    case 0x21:
+    case 0x2f:
+    case 0x42:
+    case 0x45:
+    case 0x48:
+    case 0x49:
+    case 0x54:
+    case 0x61:
+    case 0x62:
+    case 0x66:
+    case 0x68:
+    case 0x6a:
+    case 0x72:
+    case 0x77:
       return { total: 3 };
-    case 0x24: case 0x4c: case 0x57: case 0x5c: case 0x50: // GS $ / L / W / \ nL nH, GS P x y
+    case 0x24:
+    case 0x4c:
+    case 0x57:
+    case 0x5c:
+    case 0x50: // GS $ / L / W / \ nL nH, GS P x y
       return { total: 4 };
     case 0x5e: // GS ^ r t m: execute macro
       return { total: 5 };
@@ -198,11 +242,17 @@ function measureFs(c: readonly number[]): Measure {
   if (c.length < 2) return { need: 2 };
   const op = c[1]!;
   switch (op) {
-    case 0x26: case 0x2e: // FS &, FS .
+    case 0x26:
+    case 0x2e: // FS &, FS .
       return { total: 2 };
-    case 0x21: case 0x2d: case 0x43: case 0x57:
+    case 0x21:
+    case 0x2d:
+    case 0x43:
+    case 0x57:
       return { total: 3 };
-    case 0x53: case 0x3f: case 0x70: // FS S n1 n2, FS ? c1 c2, FS p n m
+    case 0x53:
+    case 0x3f:
+    case 0x70: // FS S n1 n2, FS ? c1 c2, FS p n m
       return { total: 4 };
     case 0x32: // FS 2 c1 c2 d1 … d72: one 24×24 kanji pattern
       return { total: 76 };
@@ -246,7 +296,8 @@ export class EscPosParser {
   /** Bytes left before giving up on a NUL-terminated parameter list (-1 when none is open). */
   private untilNul = -1;
   /** Open ESC & / FS q group list. */
-  private groups: { left: number; headerLen: number; head: number[]; data: (h: readonly number[]) => number } | undefined;
+  private groups:
+    { left: number; headerLen: number; head: number[]; data: (h: readonly number[]) => number } | undefined;
   private table = 0;
   private text = '';
   private out: EscPosEvent[] = [];
@@ -353,7 +404,8 @@ export class EscPosParser {
   /** What a complete (or header-complete) command means for the text. */
   private effect(c: readonly number[]): void {
     const [p, op, n] = c;
-    if (p === DLE && op === EOT && n !== undefined && n >= 1 && n <= 4) this.emit({ type: 'query', command: 'DLE EOT', n });
+    if (p === DLE && op === EOT && n !== undefined && n >= 1 && n <= 4)
+      this.emit({ type: 'query', command: 'DLE EOT', n });
     if (p === ESC) {
       switch (op) {
         case 0x40: // ESC @

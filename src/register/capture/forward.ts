@@ -46,7 +46,10 @@ export const dialDevice: Dialer = (t) => {
 function dialTcp(host: string, port: number, timeoutMs = 10_000): Promise<DeviceLink> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ host, port });
-    const timer = setTimeout(() => socket.destroy(new Error(`no connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no connection to ${host}:${port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -134,7 +137,10 @@ export class Forwarder {
   private endWaiters: Array<() => void> = [];
   private readonly where: string;
 
-  constructor(private readonly transport: ForwardTransport, private readonly o: ForwarderOptions) {
+  constructor(
+    private readonly transport: ForwardTransport,
+    private readonly o: ForwarderOptions,
+  ) {
     this.where = describeTransport(transport);
     this.retry = new Timer(o.clock);
     this.dial();
@@ -159,7 +165,10 @@ export class Forwarder {
       this.dropped += old.length;
     }
     if (this.dropped > 0) {
-      this.o.log.error({ device: this.where, droppedBytes: this.dropped }, 'forward device unreachable: buffer full, oldest bytes dropped');
+      this.o.log.error(
+        { device: this.where, droppedBytes: this.dropped },
+        'forward device unreachable: buffer full, oldest bytes dropped',
+      );
       this.dropped = 0;
     }
   }
@@ -176,7 +185,10 @@ export class Forwarder {
     return new Promise<void>((resolve) => {
       const giveUp = new Timer(this.o.clock);
       giveUp.start(this.o.endTimeoutMs ?? 30_000, () => {
-        this.o.log.error({ device: this.where, bytes: this.queued }, 'forward device unreachable: buffered bytes not delivered');
+        this.o.log.error(
+          { device: this.where, bytes: this.queued },
+          'forward device unreachable: buffered bytes not delivered',
+        );
         this.shutdown();
         resolve();
       });
@@ -251,7 +263,11 @@ export class Forwarder {
 }
 
 /** Prints bytes on a device through a connection of its own (slips when no register connection is open). */
-export async function printOnce(transport: ForwardTransport, bytes: Uint8Array, dial: Dialer = dialDevice): Promise<void> {
+export async function printOnce(
+  transport: ForwardTransport,
+  bytes: Uint8Array,
+  dial: Dialer = dialDevice,
+): Promise<void> {
   const link = await dial(transport);
   link.write(bytes);
   await link.close();

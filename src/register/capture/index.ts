@@ -5,6 +5,18 @@
  */
 export { poleDisplayProtocol, type CaptureSetup } from './pole-display';
 export { printerProtocol } from './printer';
-export { captureRegistry, CaptureRegistry, type CaptureRecord, type PendingConfirmation, type CaptureEvents } from './capture-registry';
-export { parsePoleOptions, parsePrinterOptions, type CaptureMode, type PoleOptions, type PrinterOptions } from './options';
+export {
+  captureRegistry,
+  CaptureRegistry,
+  type CaptureRecord,
+  type PendingConfirmation,
+  type CaptureEvents,
+} from './capture-registry';
+export {
+  parsePoleOptions,
+  parsePrinterOptions,
+  type CaptureMode,
+  type PoleOptions,
+  type PrinterOptions,
+} from './options';
 export { systemClock, type Clock } from './clock';

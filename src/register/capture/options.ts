@@ -25,7 +25,10 @@ const common = {
   currency: currencyCode.default('EUR'),
   /** Regular expression with a named group "amount" (groups named currency… may name the currency). */
   pattern: regexSource.optional(),
-  patternFlags: z.string().regex(/^[imsu]*$/, 'may contain only the flags i, m, s and u').default(DEFAULT_PATTERN_FLAGS),
+  patternFlags: z
+    .string()
+    .regex(/^[imsu]*$/, 'may contain only the flags i, m, s and u')
+    .default(DEFAULT_PATTERN_FLAGS),
   /** How the register writes amounts: "auto" tells "1.234,56" from "1,234.56" by position. */
   decimal: z.enum(['auto', ',', '.']).default('auto'),
   /** Which match counts when the text has several. */
@@ -37,19 +40,30 @@ const common = {
   /** The same total again within this window is held for confirmation instead of charged; 0 turns it off. */
   duplicateWindowMs: z.number().int().min(0).max(86_400_000).default(60_000),
   /** First part of the generated refs: PREFIX-YYYYMMDD-NNNN. */
-  refPrefix: z.string().regex(/^[A-Za-z0-9_]{1,16}$/, 'must be 1–16 letters, digits or "_"').optional(),
+  refPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,16}$/, 'must be 1–16 letters, digits or "_"')
+    .optional(),
   /** The real display / printer behind the bridge: every byte is passed on unchanged. */
   forward: forwardTransport.optional(),
   /** How long to wait before dialling the forward device again after it failed. */
   forwardRetryMs: z.number().int().min(10).max(600_000).default(2_000),
   /** Bytes kept for the forward device while it is unreachable; beyond that the oldest are dropped (logged). */
-  forwardBufferBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  forwardBufferBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   /** Print a short slip with the outcome after each payment. */
   slip: z.boolean().default(false),
   /** Printer for slips (default for "printer": the forward printer). */
   slipPrinter: forwardTransport.optional(),
   /** Default: the catalogue's, in the listener's language ("CARD PAYMENT", "KARTENZAHLUNG"). */
-  slipTitle: z.string().regex(/^[\x20-\x7e]{0,42}$/, 'must be up to 42 printable ASCII characters').optional(),
+  slipTitle: z
+    .string()
+    .regex(/^[\x20-\x7e]{0,42}$/, 'must be up to 42 printable ASCII characters')
+    .optional(),
   /** Terminal for the payments (default: the listener's). */
   terminal: z.string().min(1).max(64).optional(),
   /** Accepted here because the listener schema checks it (no authentication beyond loopback). */
@@ -115,7 +129,8 @@ interface Compiled {
 }
 
 export type PoleOptions = PoleInput & Compiled & { readonly mode: 'pole-display'; readonly keywordPattern: RegExp };
-export type PrinterOptions = PrinterInput & Compiled & { readonly mode: 'printer'; readonly endPattern: RegExp | undefined };
+export type PrinterOptions = PrinterInput &
+  Compiled & { readonly mode: 'printer'; readonly endPattern: RegExp | undefined };
 export type CaptureOptions = PoleOptions | PrinterOptions;
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
@@ -127,9 +142,19 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   return r.data;
 }
 
-function compile(o: PoleInput | PrinterInput, acrossLines: boolean, defaultPrefix: string): Omit<Compiled, 'refPrefix'> & { refPrefix: string } {
+function compile(
+  o: PoleInput | PrinterInput,
+  acrossLines: boolean,
+  defaultPrefix: string,
+): Omit<Compiled, 'refPrefix'> & { refPrefix: string } {
   return {
-    rule: { pattern: compileTotalPattern(o.pattern, o.patternFlags), decimal: o.decimal, currency: o.currency, pick: o.pick, acrossLines },
+    rule: {
+      pattern: compileTotalPattern(o.pattern, o.patternFlags),
+      decimal: o.decimal,
+      currency: o.currency,
+      pick: o.pick,
+      acrossLines,
+    },
     ignoreRe: compileFilter(o.ignore, 'ignore', o.patternFlags),
     requireRe: compileFilter(o.require, 'require', o.patternFlags),
     refPrefix: o.refPrefix ?? defaultPrefix,
@@ -140,14 +165,25 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export function parsePoleOptions(input: unknown): PoleOptions {
   const o = parseWith(poleSchema, input, 'pole-display');
-  if (o.slip && !o.slipPrinter) throw new BridgeError('config_invalid', 'pole-display options.slipPrinter: slips need a printer (a transport such as {"type":"tcp","host":"192.168.1.50","port":9100})');
-  const keywordPattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${o.keywords.map(escapeRe).join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+  if (o.slip && !o.slipPrinter)
+    throw new BridgeError(
+      'config_invalid',
+      'pole-display options.slipPrinter: slips need a printer (a transport such as {"type":"tcp","host":"192.168.1.50","port":9100})',
+    );
+  const keywordPattern = new RegExp(
+    `(?<![\\p{L}\\p{N}])(?:${o.keywords.map(escapeRe).join('|')})(?![\\p{L}\\p{N}])`,
+    'iu',
+  );
   return { ...o, ...compile(o, o.acrossLines, 'POLE'), mode: 'pole-display', keywordPattern };
 }
 
 export function parsePrinterOptions(input: unknown): PrinterOptions {
   const o = parseWith(printerSchema, input, 'printer');
-  if (o.slip && !o.slipPrinter && !o.forward) throw new BridgeError('config_invalid', 'printer options.slip: slips need the real printer ("forward") or a "slipPrinter"');
+  if (o.slip && !o.slipPrinter && !o.forward)
+    throw new BridgeError(
+      'config_invalid',
+      'printer options.slip: slips need the real printer ("forward") or a "slipPrinter"',
+    );
   const endPattern = compileFilter(o.receiptEnd.pattern, 'receiptEnd.pattern', o.patternFlags);
   return { ...o, ...compile(o, o.acrossLines, 'PRN'), mode: 'printer', endPattern };
 }

@@ -52,11 +52,29 @@ class PoleDisplaySession {
   private peerEnded = false;
   private closed = false;
 
-  constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext, private readonly opts: PoleOptions, setup: CaptureSetup) {
+  constructor(
+    private readonly stream: ByteStream,
+    private readonly ctx: RegisterContext,
+    private readonly opts: PoleOptions,
+    setup: CaptureSetup,
+  ) {
     this.clock = setup.clock ?? systemClock;
     const registry = setup.registry ?? defaultRegistry;
-    this.lane = registry.lane({ api: ctx.api, identity: ctx.identity, log: ctx.log, options: opts, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
-    this.display = new CustomerDisplay({ columns: opts.columns, rows: opts.rows, initialMode: opts.initialMode, lineFeedReturns: opts.lineFeedReturns });
+    this.lane = registry.lane({
+      api: ctx.api,
+      identity: ctx.identity,
+      log: ctx.log,
+      options: opts,
+      clock: this.clock,
+      ...(setup.dial ? { dial: setup.dial } : {}),
+      ...(ctx.locale ? { locale: ctx.locale } : {}),
+    });
+    this.display = new CustomerDisplay({
+      columns: opts.columns,
+      rows: opts.rows,
+      initialMode: opts.initialMode,
+      lineFeedReturns: opts.lineFeedReturns,
+    });
     this.trigger = new TotalTrigger({
       mode: opts.trigger,
       stableMs: opts.stableMs,
@@ -65,7 +83,14 @@ class PoleDisplaySession {
       settled: () => this.endIfIdle(),
     });
     if (opts.forward) {
-      this.forward = new Forwarder(opts.forward, { retryMs: opts.forwardRetryMs, maxBufferBytes: opts.forwardBufferBytes, log: ctx.log, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
+      this.forward = new Forwarder(opts.forward, {
+        retryMs: opts.forwardRetryMs,
+        maxBufferBytes: opts.forwardBufferBytes,
+        log: ctx.log,
+        clock: this.clock,
+        ...(setup.dial ? { dial: setup.dial } : {}),
+        ...(ctx.locale ? { locale: ctx.locale } : {}),
+      });
       this.forward.onData((b) => this.toRegister(b));
     }
   }
@@ -83,7 +108,9 @@ class PoleDisplaySession {
       void this.forward?.end();
       this.ctx.log.info({ peer: this.ctx.peer }, 'pole display disconnected');
     });
-    this.stream.on('error', (err) => this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'pole display connection error'));
+    this.stream.on('error', (err) =>
+      this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'pole display connection error'),
+    );
   }
 
   private data(chunk: Buffer): void {
@@ -113,7 +140,8 @@ class PoleDisplaySession {
       return findTotal(text, this.opts.rule)?.amount;
     } catch (e) {
       const msg = asBridgeError(e).message;
-      if (msg !== this.lastError) this.ctx.log.warn({ display: text, err: msg }, 'display shows a total that is no exact amount: ignored');
+      if (msg !== this.lastError)
+        this.ctx.log.warn({ display: text, err: msg }, 'display shows a total that is no exact amount: ignored');
       this.lastError = msg;
       return undefined;
     }

@@ -52,13 +52,33 @@ class PrinterSession {
   private slips: Uint8Array[] = [];
   private closed = false;
 
-  constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext, private readonly opts: PrinterOptions, setup: CaptureSetup) {
+  constructor(
+    private readonly stream: ByteStream,
+    private readonly ctx: RegisterContext,
+    private readonly opts: PrinterOptions,
+    setup: CaptureSetup,
+  ) {
     this.clock = setup.clock ?? systemClock;
     this.idle = new Timer(this.clock);
     const registry = setup.registry ?? defaultRegistry;
-    this.lane = registry.lane({ api: ctx.api, identity: ctx.identity, log: ctx.log, options: opts, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
+    this.lane = registry.lane({
+      api: ctx.api,
+      identity: ctx.identity,
+      log: ctx.log,
+      options: opts,
+      clock: this.clock,
+      ...(setup.dial ? { dial: setup.dial } : {}),
+      ...(ctx.locale ? { locale: ctx.locale } : {}),
+    });
     if (opts.forward) {
-      this.forward = new Forwarder(opts.forward, { retryMs: opts.forwardRetryMs, maxBufferBytes: opts.forwardBufferBytes, log: ctx.log, clock: this.clock, ...(setup.dial ? { dial: setup.dial } : {}), ...(ctx.locale ? { locale: ctx.locale } : {}) });
+      this.forward = new Forwarder(opts.forward, {
+        retryMs: opts.forwardRetryMs,
+        maxBufferBytes: opts.forwardBufferBytes,
+        log: ctx.log,
+        clock: this.clock,
+        ...(setup.dial ? { dial: setup.dial } : {}),
+        ...(ctx.locale ? { locale: ctx.locale } : {}),
+      });
       this.forward.onData((b) => this.toRegister(b));
     }
   }
@@ -71,7 +91,9 @@ class PrinterSession {
       this.finish();
       this.ctx.log.info({ peer: this.ctx.peer }, 'printer job closed');
     });
-    this.stream.on('error', (err) => this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'printer connection error'));
+    this.stream.on('error', (err) =>
+      this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'printer connection error'),
+    );
   }
 
   private data(chunk: Buffer): void {

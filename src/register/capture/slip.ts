@@ -43,8 +43,12 @@ export function slipBytes(f: SlipFacts): Uint8Array {
   };
   const date = `${f.at.getFullYear()}-${two(f.at.getMonth() + 1)}-${two(f.at.getDate())}`;
   const time = `${two(f.at.getHours())}:${two(f.at.getMinutes())}`;
-  const when = f.locale ? `${formatDate(date, f.locale)} ${formatTime(`${time}:${two(f.at.getSeconds())}`, f.locale)}` : `${date} ${time}`;
-  const amount = f.locale ? printedMoney(f.amount.minor, f.amount.currency, f.locale) : `${f.amount.currency} ${toDecimal(f.amount, { separator: f.decimal })}`;
+  const when = f.locale
+    ? `${formatDate(date, f.locale)} ${formatTime(`${time}:${two(f.at.getSeconds())}`, f.locale)}`
+    : `${date} ${time}`;
+  const amount = f.locale
+    ? printedMoney(f.amount.minor, f.amount.currency, f.locale)
+    : `${f.amount.currency} ${toDecimal(f.amount, { separator: f.decimal })}`;
   cmd(ESC, 0x40); // ESC @: initialise
   cmd(ESC, 0x61, 1); // ESC a 1: centre
   cmd(ESC, 0x45, 1); // ESC E 1: bold

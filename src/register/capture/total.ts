@@ -46,19 +46,27 @@ export interface FoundTotal {
  * Compiles a total pattern; it must have a named group "amount" (and may have groups whose names start with
  * "currency"). Throws config_invalid with the reason.
  */
-export function compileTotalPattern(source: string = DEFAULT_TOTAL_PATTERN, flags: string = DEFAULT_PATTERN_FLAGS): RegExp {
+export function compileTotalPattern(
+  source: string = DEFAULT_TOTAL_PATTERN,
+  flags: string = DEFAULT_PATTERN_FLAGS,
+): RegExp {
   let re: RegExp;
   try {
     re = new RegExp(source, flags.includes('g') ? flags : flags + 'g');
   } catch (e) {
     throw new BridgeError('config_invalid', `pattern is not a valid regular expression: ${(e as Error).message}`);
   }
-  if (!/\(\?<amount>/.test(source)) throw new BridgeError('config_invalid', 'pattern needs a named group "amount", e.g. (?<amount>\\d+[.,]\\d{2})');
+  if (!/\(\?<amount>/.test(source))
+    throw new BridgeError('config_invalid', 'pattern needs a named group "amount", e.g. (?<amount>\\d+[.,]\\d{2})');
   return re;
 }
 
 /** Compiles an optional filter pattern (ignore / require); throws config_invalid. */
-export function compileFilter(source: string | undefined, what: string, flags = DEFAULT_PATTERN_FLAGS): RegExp | undefined {
+export function compileFilter(
+  source: string | undefined,
+  what: string,
+  flags = DEFAULT_PATTERN_FLAGS,
+): RegExp | undefined {
   if (source === undefined) return undefined;
   try {
     return new RegExp(source, flags.replace('g', ''));
@@ -87,10 +95,14 @@ export function findTotal(text: string, rule: TotalRule): FoundTotal | undefined
   const groups = chosen.groups ?? {};
   let code = rule.currency;
   for (const [name, value] of Object.entries(groups)) {
-    if (name.startsWith('currency') && value !== undefined && isKnownCurrency(value.toUpperCase())) code = value.toUpperCase();
+    if (name.startsWith('currency') && value !== undefined && isKnownCurrency(value.toUpperCase()))
+      code = value.toUpperCase();
   }
   const normalized = normalizeAmount(groups.amount!, rule.decimal, currencyOf(code).exponent);
-  return { amount: fromDecimal(normalized, code, { separators: ['.'] }), matched: chosen[0].replace(/\s+/g, ' ').trim() };
+  return {
+    amount: fromDecimal(normalized, code, { separators: ['.'] }),
+    matched: chosen[0].replace(/\s+/g, ' ').trim(),
+  };
 }
 
 /**

@@ -50,7 +50,7 @@ function parityBit(b: number): number {
 
 /** True when bit 7 is the even parity of bits 0–6. */
 export function parityOk(b: number): boolean {
-  return (b >> 7) === parityBit(b);
+  return b >> 7 === parityBit(b);
 }
 
 /** The sheet's detection rule for one frame's raw bytes (§1). */
@@ -109,7 +109,8 @@ export function checkFrame(raw: Uint8Array, fixed: LineMode | undefined): FrameC
   const got = chars[chars.length - 1]!;
   const want = lrc(message);
   if (got !== want) return { ok: false, fault: 'lrc', detail: `LRC ${hex(got)} does not match ${hex(want)}` };
-  if (message.some((b) => b < 0x20 || b > 0x7e)) return { ok: false, fault: 'not-printable', detail: 'the message carries a byte outside printable ASCII' };
+  if (message.some((b) => b < 0x20 || b > 0x7e))
+    return { ok: false, fault: 'not-printable', detail: 'the message carries a byte outside printable ASCII' };
   return { ok: true, message, mode };
 }
 

@@ -14,7 +14,8 @@ export { concertOptionsSchema, parseConcertOptions, type ConcertOptions, type Co
  * passes the characters through as they come (line "8N1" in software).
  */
 export function concertListenerProtocol(listener: ListenerConfig): RegisterProtocol {
-  if (listener.transport.type === 'tcp') throw new BridgeError('config_invalid', `listener transport.type: ${CONCERT_TCP_MESSAGE}`);
+  if (listener.transport.type === 'tcp')
+    throw new BridgeError('config_invalid', `listener transport.type: ${CONCERT_TCP_MESSAGE}`);
   const options: ConcertOptions = parseConcertOptions(listener.options ?? {});
   const hardwareParity = listener.transport.dataBits === 7;
   return concertProtocol(hardwareParity ? { ...options, line: '8N1' } : options);

@@ -20,7 +20,20 @@
  * Control characters are recognised with bit 7 cleared, so that they are read with or without a parity bit (§1,
  * §12 question 7). The LRC is read by position, never as a control character.
  */
-import { ACK, checkFrame, ENQ, EOT, ETX, frameMessage, MAX_MESSAGE_BYTES, NAK, onLine, STX, type FrameFault, type LineMode } from './framing';
+import {
+  ACK,
+  checkFrame,
+  ENQ,
+  EOT,
+  ETX,
+  frameMessage,
+  MAX_MESSAGE_BYTES,
+  NAK,
+  onLine,
+  STX,
+  type FrameFault,
+  type LineMode,
+} from './framing';
 import { delay, realTimers, type TimerHandle, type Timers } from '../zvt/timers';
 
 export interface ConcertLinkEvents {
@@ -210,7 +223,9 @@ export class ConcertLink {
 
   private onEnq(): void {
     if (!this.o.ready()) {
-      this.events.note(`ENQ while not ready: ${this.o.busyEnq === 'silent' ? 'no answer' : this.o.busyEnq.toUpperCase()}`);
+      this.events.note(
+        `ENQ while not ready: ${this.o.busyEnq === 'silent' ? 'no answer' : this.o.busyEnq.toUpperCase()}`,
+      );
       this.toIdle();
       if (this.o.busyEnq === 'nak') this.out(Buffer.from([NAK]));
       else if (this.o.busyEnq === 'eot') this.out(Buffer.from([EOT]));
@@ -269,7 +284,9 @@ export class ConcertLink {
   }
 
   private armGap(): void {
-    this.arm(this.o.interByteTimeoutMs, () => this.nak('gap', `no byte within ${this.o.interByteTimeoutMs} ms inside a frame`));
+    this.arm(this.o.interByteTimeoutMs, () =>
+      this.nak('gap', `no byte within ${this.o.interByteTimeoutMs} ms inside a frame`),
+    );
   }
 
   private arm(ms: number, fn: () => void): void {

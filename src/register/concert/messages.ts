@@ -95,12 +95,23 @@ const E_PLUS_WIDTHS = [...REQUEST_WIDTHS, 4, 4] as const;
 export function decodeRequest(message: string): ConcertRequest {
   if (!isPrintable(message)) throw new ConcertFormatError('the message carries a character outside printable ASCII');
   if (message.length !== E_LENGTH && message.length !== E_PLUS_LENGTH) {
-    throw new ConcertFormatError(`a request is ${E_LENGTH} (E) or ${E_PLUS_LENGTH} (E+) characters, not ${message.length}`);
+    throw new ConcertFormatError(
+      `a request is ${E_LENGTH} (E) or ${E_PLUS_LENGTH} (E+) characters, not ${message.length}`,
+    );
   }
   const plus = message.length === E_PLUS_LENGTH;
-  const [register, amount, answerFlag, paymentMode, transactionType, currency, privateData, timing, authorisation] = fields(message, plus ? E_PLUS_WIDTHS : REQUEST_WIDTHS) as [
-    string, string, string, string, string, string, string, string?, string?,
-  ];
+  const [register, amount, answerFlag, paymentMode, transactionType, currency, privateData, timing, authorisation] =
+    fields(message, plus ? E_PLUS_WIDTHS : REQUEST_WIDTHS) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string?,
+      string?,
+    ];
   return {
     register,
     amount,
@@ -114,7 +125,8 @@ export function decodeRequest(message: string): ConcertRequest {
 }
 
 function exact(name: string, value: string, width: number): string {
-  if (value.length !== width || !isPrintable(value)) throw new ConcertFormatError(`${name} must be ${width} printable characters, got ${JSON.stringify(value)}`);
+  if (value.length !== width || !isPrintable(value))
+    throw new ConcertFormatError(`${name} must be ${width} printable characters, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -149,16 +161,31 @@ export function encodeAnswer(a: ConcertAnswer): string {
 export function decodeAnswer(message: string): ConcertAnswer {
   if (!isPrintable(message)) throw new ConcertFormatError('the message carries a character outside printable ASCII');
   if (message.length === SHORT_ANSWER_LENGTH) {
-    const [register, status, amount, paymentMode, currency, privateData] = fields(message, [2, 1, 8, 1, 3, 10]) as [string, string, string, string, string, string];
+    const [register, status, amount, paymentMode, currency, privateData] = fields(message, [2, 1, 8, 1, 3, 10]) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     return { register, status, amount, paymentMode, currency, privateData };
   }
   if (message.length === FULL_ANSWER_LENGTH) {
-    const [register, status, amount, paymentMode, report, currency, privateData] = fields(message, [2, 1, 8, 1, REPORT_LENGTH, 3, 10]) as [
-      string, string, string, string, string, string, string,
-    ];
+    const [register, status, amount, paymentMode, report, currency, privateData] = fields(message, [
+      2,
+      1,
+      8,
+      1,
+      REPORT_LENGTH,
+      3,
+      10,
+    ]) as [string, string, string, string, string, string, string];
     return { register, status, amount, paymentMode, report, currency, privateData };
   }
-  throw new ConcertFormatError(`an answer is ${SHORT_ANSWER_LENGTH} or ${FULL_ANSWER_LENGTH} characters, not ${message.length}`);
+  throw new ConcertFormatError(
+    `an answer is ${SHORT_ANSWER_LENGTH} or ${FULL_ANSWER_LENGTH} characters, not ${message.length}`,
+  );
 }
 
 /** Whether the request asks for the full answer (flag `1`); every other flag gets the short layout (§10: `2` → short). */
@@ -193,7 +220,9 @@ export function answerTo(
     status,
     amount: r.amount,
     paymentMode: r.paymentMode,
-    ...(wantsFullAnswer(r) ? { report: status === STATUS.approved ? cardReport(o.panMasked) : '0'.repeat(REPORT_LENGTH) } : {}),
+    ...(wantsFullAnswer(r)
+      ? { report: status === STATUS.approved ? cardReport(o.panMasked) : '0'.repeat(REPORT_LENGTH) }
+      : {}),
     currency: r.currency,
     privateData: o.privateData ?? r.privateData,
   };

@@ -28,7 +28,10 @@ export const concertOptionsSchema = z
     /** Transaction type 2 (§4 inferred): void of the register's last transaction, or refused with status 9. */
     type2: z.enum(['void', 'refuse']).default('void'),
     /** Payment modes paid by card on myPOS (§4); any other mode (cheque, Moneo, finance companies) gets status 9. */
-    cardModes: z.array(z.string().regex(/^[\x20-\x7e]$/, 'a payment mode is one character')).min(1).default(['1', '0', '2', '6', '9', 'U']),
+    cardModes: z
+      .array(z.string().regex(/^[\x20-\x7e]$/, 'a payment mode is one character'))
+      .min(1)
+      .default(['1', '0', '2', '6', '9', 'U']),
     /** No ACK to ENQ while the myPOS terminal is unreachable (§8 "status"): the register reports "terminal not ready". */
     silentWhenOffline: z.boolean().default(true),
     /** Pause between the register's last byte and the bridge's ENQ of the answer (§5: the answer within 1 s). */

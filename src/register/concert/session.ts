@@ -177,7 +177,16 @@ export class ConcertSession {
   private async serve(r: ConcertRequest): Promise<void> {
     const immediate = isImmediate(r);
     this.log.info(
-      { register: r.register, type: r.transactionType, mode: r.paymentMode, amount: r.amount, currency: r.currency, timing: r.timing ?? 'E', answer: r.answerFlag, line: this.link.lineMode },
+      {
+        register: r.register,
+        type: r.transactionType,
+        mode: r.paymentMode,
+        amount: r.amount,
+        currency: r.currency,
+        timing: r.timing ?? 'E',
+        answer: r.answerFlag,
+        line: this.link.lineMode,
+      },
       'register request',
     );
     const who = this.who(r);
@@ -202,7 +211,10 @@ export class ConcertSession {
     }
     if (immediate) {
       // The cashier reads the outcome on the terminal: never reversed by the protocol (§8 rule 5).
-      this.log.info({ ref: result.ref, outcome: result.outcome }, 'A011 payment ended (outcome shown on the terminal and in the bridge)');
+      this.log.info(
+        { ref: result.ref, outcome: result.outcome },
+        'A011 payment ended (outcome shown on the terminal and in the bridge)',
+      );
       await this.report(who, result, 'written');
       return;
     }
@@ -216,8 +228,20 @@ export class ConcertSession {
       await this.report(who, result, result.outcome === 'in_doubt' ? 'rejected' : 'acknowledged');
     });
     if (sent === 'acknowledged') return;
-    const how: Delivery = result.outcome === 'approved' ? (followUp ? 'undeliverable' : 'rejected') : result.outcome === 'in_doubt' ? 'rejected' : 'undeliverable';
-    this.log.warn({ ref: result.ref, outcome: result.outcome, sent }, how === 'rejected' ? 'the register did not take the answer: the payment is reversed' : 'the register did not take the answer');
+    const how: Delivery =
+      result.outcome === 'approved'
+        ? followUp
+          ? 'undeliverable'
+          : 'rejected'
+        : result.outcome === 'in_doubt'
+          ? 'rejected'
+          : 'undeliverable';
+    this.log.warn(
+      { ref: result.ref, outcome: result.outcome, sent },
+      how === 'rejected'
+        ? 'the register did not take the answer: the payment is reversed'
+        : 'the register did not take the answer',
+    );
     await this.report(who, result, how);
   }
 
@@ -225,7 +249,12 @@ export class ConcertSession {
   private requestFor(r: ConcertRequest, who: RegisterIdentity): PaymentRequest | { refuse: string } {
     const plan = this.plan(r);
     if ('refuse' in plan) return plan;
-    if (plan.kind !== 'void') return { kind: plan.kind, ref: this.newRef(r.privateData), amount: { minor: plan.minor, currency: plan.currency } };
+    if (plan.kind !== 'void')
+      return {
+        kind: plan.kind,
+        ref: this.newRef(r.privateData),
+        amount: { minor: plan.minor, currency: plan.currency },
+      };
     const original = this.api.last(who);
     const why = voidRefusal(original, plan);
     if (why !== undefined || !original) return { refuse: `void: ${why ?? 'nothing to void'}` };
@@ -233,19 +262,35 @@ export class ConcertSession {
   }
 
   /** Submits and waits for the result; A010 cancels on myPOS after the deadline (§8). Undefined: the bridge refused. */
-  private async pay(who: RegisterIdentity, request: PaymentRequest, deadline: boolean): Promise<PaymentResult | undefined> {
+  private async pay(
+    who: RegisterIdentity,
+    request: PaymentRequest,
+    deadline: boolean,
+  ): Promise<PaymentResult | undefined> {
     let timer: TimerHandle | undefined;
     try {
       const handle = await this.api.submit(who, request);
       if (deadline) {
         timer = this.timers.after(this.o.answerDeadlineMs, () => {
-          this.log.warn({ ref: request.ref }, `no outcome within ${this.o.answerDeadlineMs} ms: cancelling on the terminal`);
-          this.api.cancel(who, request.ref).catch((e: unknown) => this.log.info({ reason: asBridgeError(e).message }, 'cancel refused'));
+          this.log.warn(
+            { ref: request.ref },
+            `no outcome within ${this.o.answerDeadlineMs} ms: cancelling on the terminal`,
+          );
+          this.api
+            .cancel(who, request.ref)
+            .catch((e: unknown) => this.log.info({ reason: asBridgeError(e).message }, 'cancel refused'));
         });
       }
       return await handle.result.catch((e: unknown): PaymentResult => {
         this.log.error({ err: e }, 'payment result lost inside the bridge');
-        return { ref: request.ref, kind: request.kind, outcome: 'in_doubt', amount: request.amount ?? { minor: 0, currency: 'XXX' }, terminal: '', message: 'the bridge lost the result' };
+        return {
+          ref: request.ref,
+          kind: request.kind,
+          outcome: 'in_doubt',
+          amount: request.amount ?? { minor: 0, currency: 'XXX' },
+          terminal: '',
+          message: 'the bridge lost the result',
+        };
       });
     } catch (e) {
       const err = asBridgeError(e);
@@ -281,14 +326,20 @@ export class ConcertSession {
   private privateFor(r: ConcertRequest, result?: PaymentResult): { privateData: string } {
     if (this.o.answerPrivate === 'echo') return { privateData: r.privateData };
     const no = result?.receiptNo;
-    return { privateData: String(no ?? 0).padStart(10, '0').slice(-10) };
+    return {
+      privateData: String(no ?? 0)
+        .padStart(10, '0')
+        .slice(-10),
+    };
   }
 
   /** §4 "field handling" and §8: what the bridge does with a well-formed request. */
   private plan(r: ConcertRequest): Plan {
-    if (r.answerFlag !== ANSWER_FLAG.short && r.answerFlag !== ANSWER_FLAG.full) return { refuse: `answer flag "${r.answerFlag}" (only 0 and 1 are offered)` };
+    if (r.answerFlag !== ANSWER_FLAG.short && r.answerFlag !== ANSWER_FLAG.full)
+      return { refuse: `answer flag "${r.answerFlag}" (only 0 and 1 are offered)` };
     if (!/^[0-9]{2}$/.test(r.register)) return { refuse: `register number "${r.register}" is not two digits` };
-    if (!this.o.cardModes.includes(r.paymentMode)) return { refuse: `payment mode "${r.paymentMode}" is not a card payment on myPOS` };
+    if (!this.o.cardModes.includes(r.paymentMode))
+      return { refuse: `payment mode "${r.paymentMode}" is not a card payment on myPOS` };
     if (!/^[0-9]{8}$/.test(r.amount)) return { refuse: 'the amount is not eight digits' };
     const minor = Number(r.amount);
     if (minor === 0) return { refuse: 'the amount is zero' };
@@ -304,7 +355,9 @@ export class ConcertSession {
       case TRANSACTION_TYPE.credit:
         return { kind: 'refund', minor, currency };
       case TRANSACTION_TYPE.void:
-        return this.o.type2 === 'void' ? { kind: 'void', minor, currency } : { refuse: 'transaction type 2 is refused on this listener' };
+        return this.o.type2 === 'void'
+          ? { kind: 'void', minor, currency }
+          : { refuse: 'transaction type 2 is refused on this listener' };
       default:
         return { refuse: `transaction type "${r.transactionType}"` };
     }
@@ -317,7 +370,8 @@ function voidRefusal(last: PaymentView | undefined, plan: { minor: number; curre
   if (last.kind !== 'sale' && last.kind !== 'refund') return `the last transaction is a ${last.kind}`;
   if (last.outcome !== 'approved') return `the last transaction is ${last.outcome ?? 'still running'}`;
   if (last.reversed) return 'the last transaction is already voided';
-  if (last.amount.minor !== plan.minor || last.amount.currency !== plan.currency) return 'the amount does not match the last transaction';
+  if (last.amount.minor !== plan.minor || last.amount.currency !== plan.currency)
+    return 'the amount does not match the last transaction';
   return undefined;
 }
 

@@ -130,6 +130,9 @@ export function nakFrame(mode: LrcMode): Buffer {
 
 /** SOH · 20 characters · EOT: text cut or space-filled to 20, non-ASCII replaced. */
 export function progressFrame(text: string): Buffer {
-  const t = text.replace(/[^\x20-\x7e]/g, ' ').slice(0, PROGRESS_LENGTH).padEnd(PROGRESS_LENGTH, ' ');
+  const t = text
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .slice(0, PROGRESS_LENGTH)
+    .padEnd(PROGRESS_LENGTH, ' ');
   return Buffer.concat([Buffer.from([SOH]), Buffer.from(t, 'latin1'), Buffer.from([EOT])]);
 }

@@ -173,7 +173,9 @@ export class Ecr17Link {
           const c = this.lrc.check(f.message, f.check);
           if (c.changed) this.events.learnt?.(c.changed);
           if (!c.ok) {
-            this.events.rejected(`LRC ${hex(f.check)} does not match ${this.lrc.learnt ? `the register's mode (${this.lrc.mode})` : 'any LRC mode'}`);
+            this.events.rejected(
+              `LRC ${hex(f.check)} does not match ${this.lrc.learnt ? `the register's mode (${this.lrc.mode})` : 'any LRC mode'}`,
+            );
             this.write(nakFrame(c.mode));
             break;
           }

@@ -37,7 +37,12 @@ interface Field {
   readonly pattern?: RegExp;
 }
 
-const f = (key: string, len: number, kind: Kind, extra: { value?: string; pattern?: RegExp } = {}): Field => ({ key, len, kind, ...extra });
+const f = (key: string, len: number, kind: Kind, extra: { value?: string; pattern?: RegExp } = {}): Field => ({
+  key,
+  len,
+  kind,
+  ...extra,
+});
 const fill = (len: number, ch = '0'): Field => f('', len, 'fill', { value: ch.repeat(len) });
 const flag = (key: string): Field => f(key, 1, 'N', { pattern: /^[01]$/ });
 
@@ -79,7 +84,8 @@ function decodeLayout(layout: readonly Field[], text: string, what: string): Val
     const raw = text.slice(at, at + x.len);
     at += x.len;
     if (x.kind === 'fill') continue;
-    if (x.kind === 'N' && !/^[0-9]+$/.test(raw)) throw new Ecr17FormatError(`${what}: ${x.key} must be ${x.len} digits`);
+    if (x.kind === 'N' && !/^[0-9]+$/.test(raw))
+      throw new Ecr17FormatError(`${what}: ${x.key} must be ${x.len} digits`);
     if (x.pattern && !x.pattern.test(raw)) throw new Ecr17FormatError(`${what}: ${x.key} "${raw}" is not allowed`);
     out[x.key] = x.kind === 'A' ? raw.replace(/ +$/, '') : x.kind === 'AR' ? raw.replace(/^ +/, '') : raw;
   }
@@ -106,13 +112,24 @@ const PAYMENT_REQUEST = (code: 'P' | 'X'): Field[] => [
 ];
 
 /** §5.3 `S` reversal (26). */
-const REVERSAL_REQUEST: Field[] = [...HEADER('S'), f('registerId', 8, 'A'), f('stan', 6, 'N'), flag('additionalData'), fill(1)];
+const REVERSAL_REQUEST: Field[] = [
+  ...HEADER('S'),
+  f('registerId', 8, 'A'),
+  f('stan', 6, 'N'),
+  flag('additionalData'),
+  fill(1),
+];
 /** §5.4 `s` status (10). */
 const STATUS_REQUEST: Field[] = HEADER('s');
 /** §5.7 `G` send last result (22). */
 const LAST_RESULT_REQUEST: Field[] = [...HEADER('G'), f('registerId', 8, 'A'), flag('additionalData'), fill(3)];
 /** §5.5 `T` totals and §5.6 `C` close session (26). */
-const PERIOD_REQUEST = (code: 'T' | 'C'): Field[] => [...HEADER(code), f('registerId', 8, 'A'), flag('additionalData'), fill(7)];
+const PERIOD_REQUEST = (code: 'T' | 'C'): Field[] => [
+  ...HEADER(code),
+  f('registerId', 8, 'A'),
+  flag('additionalData'),
+  fill(7),
+];
 /** §5.8 `E` print switch (11). */
 const PRINT_SWITCH: Field[] = [...HEADER('E'), flag('ecrPrints')];
 /** §5.9 `R` reprint (22). */
@@ -207,7 +224,8 @@ const bool = (v: string | undefined): boolean => v === '1';
 const bit = (b: boolean): string => (b ? '1' : '0');
 
 function header(text: string): { terminalId: string; code: string } {
-  if (text.length < 10) throw new Ecr17FormatError(`a message has at least 10 characters (terminal ID, 0, code), got ${text.length}`);
+  if (text.length < 10)
+    throw new Ecr17FormatError(`a message has at least 10 characters (terminal ID, 0, code), got ${text.length}`);
   const terminalId = text.slice(0, 8);
   if (!/^[0-9]{8}$/.test(terminalId)) throw new Ecr17FormatError('the terminal ID must be 8 digits');
   return { terminalId, code: text[9]! };
@@ -236,7 +254,13 @@ export function decodeRequest(message: Uint8Array | string): Ecr17Request {
     case 'S': {
       printable(text, 'S request');
       const v = decodeLayout(REVERSAL_REQUEST, text, 'S request');
-      return { code, terminalId, registerId: v['registerId']!, stan: v['stan']!, additionalData: bool(v['additionalData']) };
+      return {
+        code,
+        terminalId,
+        registerId: v['registerId']!,
+        stan: v['stan']!,
+        additionalData: bool(v['additionalData']),
+      };
     }
     case 's':
       decodeLayout(STATUS_REQUEST, text, 's request');
@@ -264,7 +288,8 @@ export function decodeRequest(message: Uint8Array | string): Ecr17Request {
     case 'U': {
       // payment type (6), ISO field (2), then tag blocks closed by 1B (§5.11)
       if (text.length < 18) throw new Ecr17FormatError(`U request too short (${text.length} characters)`);
-      if (!/^[\x20-\x7e\x1b]*$/.test(text)) throw new Ecr17FormatError('U request contains control characters other than 1B');
+      if (!/^[\x20-\x7e\x1b]*$/.test(text))
+        throw new Ecr17FormatError('U request contains control characters other than 1B');
       return { code, terminalId, paymentType: text.slice(10, 16), isoField: text.slice(16, 18), rest: text.slice(18) };
     }
     default:
@@ -288,14 +313,27 @@ export function encodeRequest(m: Ecr17Request): string {
         text: m.text,
       });
     case 'S':
-      return encodeLayout(REVERSAL_REQUEST, { terminalId: m.terminalId, registerId: m.registerId, stan: m.stan, additionalData: bit(m.additionalData) });
+      return encodeLayout(REVERSAL_REQUEST, {
+        terminalId: m.terminalId,
+        registerId: m.registerId,
+        stan: m.stan,
+        additionalData: bit(m.additionalData),
+      });
     case 's':
       return encodeLayout(STATUS_REQUEST, { terminalId: m.terminalId });
     case 'G':
-      return encodeLayout(LAST_RESULT_REQUEST, { terminalId: m.terminalId, registerId: m.registerId, additionalData: bit(m.additionalData) });
+      return encodeLayout(LAST_RESULT_REQUEST, {
+        terminalId: m.terminalId,
+        registerId: m.registerId,
+        additionalData: bit(m.additionalData),
+      });
     case 'T':
     case 'C':
-      return encodeLayout(PERIOD_REQUEST(m.code), { terminalId: m.terminalId, registerId: m.registerId, additionalData: bit(m.additionalData) });
+      return encodeLayout(PERIOD_REQUEST(m.code), {
+        terminalId: m.terminalId,
+        registerId: m.registerId,
+        additionalData: bit(m.additionalData),
+      });
     case 'E':
       return encodeLayout(PRINT_SWITCH, { terminalId: m.terminalId, ecrPrints: bit(m.ecrPrints) });
     case 'R':
@@ -369,7 +407,11 @@ export interface ResultMsg {
 
 function resultLayout(m: { result: string; format: ResultFormat }): Field[] {
   const base = m.result === '00' ? RESULT_APPROVED : RESULT_REFUSED;
-  return m.format === 'extended' ? [...base, ...EXTENDED_TAIL] : m.format === 'reversal' ? [...base, ...REVERSAL_TAIL] : base;
+  return m.format === 'extended'
+    ? [...base, ...EXTENDED_TAIL]
+    : m.format === 'reversal'
+      ? [...base, ...REVERSAL_TAIL]
+      : base;
 }
 
 export function encodeResult(m: ResultMsg): string {
@@ -401,7 +443,12 @@ function decodeResult(text: string): ResultMsg {
     terminalId: v['terminalId']!,
     result,
     ...(result === '00'
-      ? { pan: v['pan']!, entryMode: v['entryMode']!, approvalCode: v['approvalCode']!, hostDateTime: v['hostDateTime']! }
+      ? {
+          pan: v['pan']!,
+          entryMode: v['entryMode']!,
+          approvalCode: v['approvalCode']!,
+          hostDateTime: v['hostDateTime']!,
+        }
       : { reason: v['reason']! }),
     cardType: Number(v['cardType']),
     acquirerId: v['acquirerId']!,
@@ -442,7 +489,13 @@ export interface CloseAnswerMsg {
   readonly actionCode?: string;
 }
 const CLOSE_OK: Field[] = [...HEADER('C'), f('result', 2, 'N'), f('terminalTotal', 16, 'N'), f('hostTotal', 16, 'N')];
-const CLOSE_KO: Field[] = [...HEADER('C'), f('result', 2, 'N'), f('reason', 19, 'A'), f('actionCode', 3, 'N'), fill(10)];
+const CLOSE_KO: Field[] = [
+  ...HEADER('C'),
+  f('result', 2, 'N'),
+  f('reason', 19, 'A'),
+  f('actionCode', 3, 'N'),
+  fill(10),
+];
 
 /** §5.10 `S` receipt text (1–200 characters; control bytes 7D, 7F, 1B allowed). */
 export interface ReceiptTextMsg {
@@ -457,7 +510,8 @@ export interface AdditionalDataResultMsg {
   readonly terminalId: string;
 }
 
-export type Ecr17Answer = ResultMsg | StatusAnswerMsg | TotalsAnswerMsg | CloseAnswerMsg | ReceiptTextMsg | AdditionalDataResultMsg;
+export type Ecr17Answer =
+  ResultMsg | StatusAnswerMsg | TotalsAnswerMsg | CloseAnswerMsg | ReceiptTextMsg | AdditionalDataResultMsg;
 
 export const MAX_RECEIPT_TEXT = 200;
 /** §5.10: the last `S` of a receipt ends with six 7D and one 1B. */
@@ -470,18 +524,35 @@ export function encodeAnswer(m: Ecr17Answer): string {
     case 'E':
       return encodeResult(m);
     case 's': {
-      for (const r of m.releases) if (r.length !== 8 || !PRINTABLE.test(r)) throw new Ecr17FormatError('a software release is 8 printable characters');
-      return encodeLayout(STATUS_ANSWER, { terminalId: m.terminalId, dateTime: m.dateTime, status: String(m.status) }) + m.releases.join('');
+      for (const r of m.releases)
+        if (r.length !== 8 || !PRINTABLE.test(r))
+          throw new Ecr17FormatError('a software release is 8 printable characters');
+      return (
+        encodeLayout(STATUS_ANSWER, { terminalId: m.terminalId, dateTime: m.dateTime, status: String(m.status) }) +
+        m.releases.join('')
+      );
     }
     case 'T':
       return encodeLayout(TOTALS_ANSWER, { terminalId: m.terminalId, result: m.result, total: String(m.total) });
     case 'C':
       return m.result === '00'
-        ? encodeLayout(CLOSE_OK, { terminalId: m.terminalId, result: m.result, terminalTotal: String(m.terminalTotal ?? 0), hostTotal: String(m.hostTotal ?? 0) })
-        : encodeLayout(CLOSE_KO, { terminalId: m.terminalId, result: m.result, reason: m.reason ?? '', actionCode: m.actionCode ?? '' });
+        ? encodeLayout(CLOSE_OK, {
+            terminalId: m.terminalId,
+            result: m.result,
+            terminalTotal: String(m.terminalTotal ?? 0),
+            hostTotal: String(m.hostTotal ?? 0),
+          })
+        : encodeLayout(CLOSE_KO, {
+            terminalId: m.terminalId,
+            result: m.result,
+            reason: m.reason ?? '',
+            actionCode: m.actionCode ?? '',
+          });
     case 'S':
-      if (m.text.length < 1 || m.text.length > MAX_RECEIPT_TEXT) throw new Ecr17FormatError('receipt text is 1–200 characters');
-      if (!/^[\x20-\x7f\x1b]*$/.test(m.text)) throw new Ecr17FormatError('receipt text is ASCII with the control bytes 7D, 7F and 1B');
+      if (m.text.length < 1 || m.text.length > MAX_RECEIPT_TEXT)
+        throw new Ecr17FormatError('receipt text is 1–200 characters');
+      if (!/^[\x20-\x7f\x1b]*$/.test(m.text))
+        throw new Ecr17FormatError('receipt text is ASCII with the control bytes 7D, 7F and 1B');
       return `${m.terminalId}0S${m.text}`;
     case 'U':
       return `${m.terminalId}0U000`;
@@ -500,9 +571,16 @@ export function decodeAnswer(message: Uint8Array | string): Ecr17Answer {
       printable(text, 's answer');
       const fixed = layoutLength(STATUS_ANSWER);
       const tail = text.slice(fixed);
-      if (text.length < fixed || tail.length % 8 !== 0) throw new Ecr17FormatError('an s answer is 31 characters plus 8 per software release');
+      if (text.length < fixed || tail.length % 8 !== 0)
+        throw new Ecr17FormatError('an s answer is 31 characters plus 8 per software release');
       const v = decodeLayout(STATUS_ANSWER, text.slice(0, fixed), 's answer');
-      return { code, terminalId, dateTime: v['dateTime']!, status: Number(v['status']), releases: tail.match(/.{8}/g) ?? [] };
+      return {
+        code,
+        terminalId,
+        dateTime: v['dateTime']!,
+        status: Number(v['status']),
+        releases: tail.match(/.{8}/g) ?? [],
+      };
     }
     case 'T': {
       const v = decodeLayout(TOTALS_ANSWER, text, 'T answer');
@@ -513,12 +591,19 @@ export function decodeAnswer(message: Uint8Array | string): Ecr17Answer {
       const ok = text.slice(10, 12) === '00';
       const v = decodeLayout(ok ? CLOSE_OK : CLOSE_KO, text, 'C answer');
       return ok
-        ? { code, terminalId, result: v['result']!, terminalTotal: Number(v['terminalTotal']), hostTotal: Number(v['hostTotal']) }
+        ? {
+            code,
+            terminalId,
+            result: v['result']!,
+            terminalTotal: Number(v['terminalTotal']),
+            hostTotal: Number(v['hostTotal']),
+          }
         : { code, terminalId, result: v['result']!, reason: v['reason']!, actionCode: v['actionCode']! };
     }
     case 'S': {
       const t = text.slice(10);
-      if (t.length < 1 || t.length > MAX_RECEIPT_TEXT || !/^[\x20-\x7f\x1b]*$/.test(t)) throw new Ecr17FormatError('S receipt text must be 1–200 characters');
+      if (t.length < 1 || t.length > MAX_RECEIPT_TEXT || !/^[\x20-\x7f\x1b]*$/.test(t))
+        throw new Ecr17FormatError('S receipt text must be 1–200 characters');
       return { code, terminalId, text: t };
     }
     case 'U':

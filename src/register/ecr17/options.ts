@@ -13,7 +13,10 @@ export const ecr17OptionsSchema = z
   .object({
     /** The terminal ID the register is configured with (8 digits). When set, messages for another TID are NAKed
      *  (`00000000` is always accepted, §1). */
-    terminalId: z.string().regex(/^[0-9]{8}$/, 'must be 8 digits').optional(),
+    terminalId: z
+      .string()
+      .regex(/^[0-9]{8}$/, 'must be 8 digits')
+      .optional(),
     /** Check the terminal ID of each message against `terminalId` (§1: on by default). */
     checkTerminalId: z.boolean().default(true),
     /** LRC coverage: "auto" learns it from the register's frames (§2); or fixed. */
@@ -44,13 +47,22 @@ export const ecr17OptionsSchema = z
      *  time (§9.3). */
     unconfirmedAlertMs: ms.default(600_000),
     /** Acquirer ID in results (11 characters, §5.2). */
-    acquirerId: z.string().regex(/^[\x20-\x7e]{0,11}$/, 'up to 11 printable characters').default(''),
+    acquirerId: z
+      .string()
+      .regex(/^[\x20-\x7e]{0,11}$/, 'up to 11 printable characters')
+      .default(''),
     /** Software release in the status answer (8 characters); default "MPBRG" and the bridge's version digits. */
-    softwareRelease: z.string().regex(/^[\x20-\x7e]{8}$/, 'exactly 8 printable characters').optional(),
+    softwareRelease: z
+      .string()
+      .regex(/^[\x20-\x7e]{8}$/, 'exactly 8 printable characters')
+      .optional(),
     /** Character for the hidden digits of the PAN in results (§13.3). */
     panMask: z.enum(['*', 'X', '0']).default('*'),
     /** The terminal's currency: ECR17 has no currency field, amounts are cents of this one (§6). */
-    currency: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('EUR'),
     /** Close session (`C`) also closes the bridge's business day (end of day, docs/receipts.md), as ZVT's End-of-Day. */
     closeBusinessDay: z.boolean().default(true),
     /** Terminal this listener sends payments to (default: the listener's terminal). */

@@ -35,7 +35,11 @@ export type ProgressKey = 'wait' | 'presentCard' | 'enterPin' | 'processing' | '
  * A catalogue text as the register's display takes it: printable ASCII (accents dropped), upper case, cut to `max`.
  * The language is the shop's (`locale`), English by default.
  */
-export function registerText(key: `reason.${ReasonKey}` | `progress.${ProgressKey}`, max: number, locale?: string): string {
+export function registerText(
+  key: `reason.${ReasonKey}` | `progress.${ProgressKey}`,
+  max: number,
+  locale?: string,
+): string {
   const t = translator('register', locale);
   return t(`ecr17.${key}`)
     .normalize('NFD')
@@ -150,7 +154,8 @@ export function entryMode(mode: string | undefined): string {
 export function cardType(r: Pick<PaymentResult, 'cardScheme' | 'applicationLabel'>): number {
   const s = `${r.cardScheme ?? ''} ${r.applicationLabel ?? ''}`.toLowerCase();
   if (/bancomat/.test(s)) return CARD_TYPE.pagobancomat;
-  if (/visa|master|maestro|amex|american|diners|discover|jcb|union|v pay|vpay|cirrus/.test(s)) return CARD_TYPE.international;
+  if (/visa|master|maestro|amex|american|diners|discover|jcb|union|v pay|vpay|cirrus/.test(s))
+    return CARD_TYPE.international;
   return CARD_TYPE.other;
 }
 
@@ -232,8 +237,10 @@ function transactionDate(r: Pick<PaymentResult, 'txDate' | 'txTime'>, fallback: 
   const d = new Date(fallback.getTime());
   if (Number.isNaN(d.getTime())) return new Date(0);
   const date = r.txDate?.trim().replace(/[^0-9]/g, '') ?? '';
-  if (date.length === 8) d.setFullYear(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
-  else if (date.length === 6) d.setFullYear(2000 + Number(date.slice(0, 2)), Number(date.slice(2, 4)) - 1, Number(date.slice(4, 6)));
+  if (date.length === 8)
+    d.setFullYear(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
+  else if (date.length === 6)
+    d.setFullYear(2000 + Number(date.slice(0, 2)), Number(date.slice(2, 4)) - 1, Number(date.slice(4, 6)));
   const time = r.txTime?.trim().replace(/[^0-9]/g, '') ?? '';
   if (time.length >= 4) d.setHours(Number(time.slice(0, 2)), Number(time.slice(2, 4)));
   return Number.isNaN(d.getTime()) ? new Date(fallback.getTime()) : d;

@@ -44,7 +44,17 @@ import {
 } from './messages';
 import { parseEcr17Options, type Ecr17Options, type Ecr17OptionsInput } from './options';
 import { wrap } from '../../receipts/text';
-import { PROGRESS_KEY, periodTotal, reasonText, refusal, registerText, resultMessage, statusDateTime, type ReasonKey, type ResultContext } from './results';
+import {
+  PROGRESS_KEY,
+  periodTotal,
+  reasonText,
+  refusal,
+  registerText,
+  resultMessage,
+  statusDateTime,
+  type ReasonKey,
+  type ResultContext,
+} from './results';
 
 // ---- state shared by the connections of a listener -----------------------------------------------------------------
 
@@ -65,7 +75,11 @@ interface ListenerState {
   readonly unconfirmed: Map<string, TimerHandle>;
 }
 
-const listenerState = perListener<ListenerState>(() => ({ peers: new Map(), running: new Map(), unconfirmed: new Map() }));
+const listenerState = perListener<ListenerState>(() => ({
+  peers: new Map(),
+  running: new Map(),
+  unconfirmed: new Map(),
+}));
 
 // ---- protocol factory ------------------------------------------------------------------------------------------------
 
@@ -166,7 +180,12 @@ export class Ecr17Session {
         learnt: (mode: LrcMode) => this.log.info({ lrcMode: mode }, 'LRC mode of the register learnt'),
         closed: () => this.log.debug('register connection closed'),
       },
-      { ackTimeoutMs: opts.ackTimeoutMs, retries: opts.retries, frameTimeoutMs: opts.frameTimeoutMs, timers: this.timers },
+      {
+        ackTimeoutMs: opts.ackTimeoutMs,
+        retries: opts.retries,
+        frameTimeoutMs: opts.frameTimeoutMs,
+        timers: this.timers,
+      },
     );
   }
 
@@ -184,7 +203,12 @@ export class Ecr17Session {
         this.link.nak();
         return;
       }
-      if (this.opts.checkTerminalId && this.opts.terminalId && request.terminalId !== '00000000' && request.terminalId !== this.opts.terminalId) {
+      if (
+        this.opts.checkTerminalId &&
+        this.opts.terminalId &&
+        request.terminalId !== '00000000' &&
+        request.terminalId !== this.opts.terminalId
+      ) {
         this.log.warn({ terminalId: request.terminalId }, 'message for another terminal ID: NAK');
         this.link.nak();
         return;
@@ -271,7 +295,10 @@ export class Ecr17Session {
 
   private who(registerId: string | undefined): RegisterIdentity {
     const id = ctxRegister(registerId);
-    return { ...this.ctx.identity, register: id === undefined ? this.ctx.identity.register : `${this.ctx.identity.listener}/${id}` };
+    return {
+      ...this.ctx.identity,
+      register: id === undefined ? this.ctx.identity.register : `${this.ctx.identity.listener}/${id}`,
+    };
   }
 
   /** A command from the register: it is alive, so no warning about a result it has not asked for. */
@@ -283,7 +310,12 @@ export class Ecr17Session {
   }
 
   private resultContext(terminalId: string): ResultContext {
-    return { terminalId, acquirerId: this.opts.acquirerId, panMask: this.opts.panMask, ...(this.ctx.locale ? { locale: this.ctx.locale } : {}) };
+    return {
+      terminalId,
+      acquirerId: this.opts.acquirerId,
+      panMask: this.opts.panMask,
+      ...(this.ctx.locale ? { locale: this.ctx.locale } : {}),
+    };
   }
 
   // ---- P / X payment ---------------------------------------------------------------------------------------------
@@ -296,15 +328,24 @@ export class Ecr17Session {
     const additional = req.additionalData ? await this.awaitAdditionalData(op) : undefined;
     const ref = this.newRef(req.code, req.registerId);
     await this.whileRunning(who, async () => {
-      const result = await this.execute(who, { kind: 'sale', ref, amount: { minor: req.amount, currency: this.opts.currency } });
+      const result = await this.execute(who, {
+        kind: 'sale',
+        ref,
+        amount: { minor: req.amount, currency: this.opts.currency },
+      });
       if ('refused' in result) {
         await this.finalFrame(op, encodeAnswer(refusal(format, result.refused, rc)));
         return;
       }
       const view = this.api.status(who, ref) ?? viewOfResult(who, result.result, this.timers.now());
       const message = encodeAnswer(resultMessage(view, format, rc));
-      const outcome = await this.deliverWithReceipt(op, message, ecrPrints ? () => this.receiptTexts(who, ref, 'sale', req.terminalId) : undefined);
-      if (additional && additional.isoField !== '00' && outcome === 'acked') await this.link.send(encodeAnswer({ code: 'U', terminalId: req.terminalId }));
+      const outcome = await this.deliverWithReceipt(
+        op,
+        message,
+        ecrPrints ? () => this.receiptTexts(who, ref, 'sale', req.terminalId) : undefined,
+      );
+      if (additional && additional.isoField !== '00' && outcome === 'acked')
+        await this.link.send(encodeAnswer({ code: 'U', terminalId: req.terminalId }));
       await this.report(who, ref, 'sale', result.result, outcome);
       this.afterFinancial(outcome);
     });
@@ -394,7 +435,11 @@ export class Ecr17Session {
   }
 
   /** Receipt lines (`S`) and the result (`E`) in the configured order; the outcome is the result's. */
-  private async deliverWithReceipt(op: Operation, result: string, receipt: (() => string[]) | undefined): Promise<SendOutcome> {
+  private async deliverWithReceipt(
+    op: Operation,
+    result: string,
+    receipt: (() => string[]) | undefined,
+  ): Promise<SendOutcome> {
     const texts = receipt && this.opts.receipts === 'auto' ? receipt() : [];
     const lines = async (): Promise<void> => {
       for (const t of texts) {
@@ -418,7 +463,13 @@ export class Ecr17Session {
   }
 
   /** §9: how the result reached the register decides the commit. */
-  private async report(who: RegisterIdentity, ref: string, kind: TransactionKind, result: PaymentResult, outcome: SendOutcome): Promise<void> {
+  private async report(
+    who: RegisterIdentity,
+    ref: string,
+    kind: TransactionKind,
+    result: PaymentResult,
+    outcome: SendOutcome,
+  ): Promise<void> {
     let how: Delivery;
     // In doubt: the register was told "not approved", so an approval found later must not stand.
     if (result.outcome === 'in_doubt') how = 'rejected';
@@ -447,9 +498,17 @@ export class Ecr17Session {
     this.shared.unconfirmed.get(reg)?.cancel();
     const alert = (): void => {
       this.shared.unconfirmed.delete(reg);
-      this.log.warn({ ref, register: reg }, `the register has not asked for an unacknowledged result within ${Math.round(this.opts.unconfirmedAlertMs / 1000)} s: check the payment on the register`);
+      this.log.warn(
+        { ref, register: reg },
+        `the register has not asked for an unacknowledged result within ${Math.round(this.opts.unconfirmedAlertMs / 1000)} s: check the payment on the register`,
+      );
     };
-    this.shared.unconfirmed.set(reg, this.timers === realTimers ? background(this.opts.unconfirmedAlertMs, alert) : this.timers.after(this.opts.unconfirmedAlertMs, alert));
+    this.shared.unconfirmed.set(
+      reg,
+      this.timers === realTimers
+        ? background(this.opts.unconfirmedAlertMs, alert)
+        : this.timers.after(this.opts.unconfirmedAlertMs, alert),
+    );
   }
 
   /** §1: a Nexi terminal closes the TCP connection after the final acknowledgement of a financial command. */
@@ -476,7 +535,13 @@ export class Ecr17Session {
       const outcome = await this.finalFrame(op, encodeAnswer(refusal('reversal', reason, rc)));
       this.afterFinancial(outcome);
     };
-    if (!last || last.kind === 'reversal' || last.reversed || last.outcome !== 'approved' || (last.kind !== 'sale' && last.kind !== 'completion')) {
+    if (
+      !last ||
+      last.kind === 'reversal' ||
+      last.reversed ||
+      last.outcome !== 'approved' ||
+      (last.kind !== 'sale' && last.kind !== 'completion')
+    ) {
       return refuse('nothingToReverse');
     }
     const stan = String((last.result?.receiptNo ?? 0) % 1_000_000).padStart(6, '0');
@@ -485,9 +550,16 @@ export class Ecr17Session {
       const result = await this.execute(who, { kind: 'reversal', ref: last.ref });
       if ('refused' in result) return refuse(result.refused);
       const latest = this.api.last(who);
-      const view = latest && latest.kind === 'reversal' && latest.ref === last.ref ? latest : viewOfResult(who, result.result, this.timers.now());
+      const view =
+        latest && latest.kind === 'reversal' && latest.ref === last.ref
+          ? latest
+          : viewOfResult(who, result.result, this.timers.now());
       const message = encodeAnswer(resultMessage(view, 'reversal', rc));
-      const outcome = await this.deliverWithReceipt(op, message, ecrPrints ? () => this.receiptTexts(who, last.ref, 'reversal', req.terminalId) : undefined);
+      const outcome = await this.deliverWithReceipt(
+        op,
+        message,
+        ecrPrints ? () => this.receiptTexts(who, last.ref, 'reversal', req.terminalId) : undefined,
+      );
       await this.report(who, last.ref, 'reversal', result.result, outcome);
       this.afterFinancial(outcome);
     });
@@ -530,7 +602,13 @@ export class Ecr17Session {
     const terminalId = op.request.terminalId;
     await this.finalFrame(
       op,
-      encodeAnswer({ code: 's', terminalId, dateTime: statusDateTime(this.timers.now()), status: state, releases: [this.softwareRelease()] }),
+      encodeAnswer({
+        code: 's',
+        terminalId,
+        dateTime: statusDateTime(this.timers.now()),
+        status: state,
+        releases: [this.softwareRelease()],
+      }),
     );
   }
 
@@ -543,14 +621,31 @@ export class Ecr17Session {
   private async totals(op: Operation, req: PeriodRequestMsg): Promise<void> {
     const who = this.who(req.registerId);
     const views = this.api.periodPayments ? this.api.periodPayments(who) : [];
-    await this.finalFrame(op, encodeAnswer({ code: 'T', terminalId: req.terminalId, result: '00', total: periodTotal(views, this.opts.currency) }));
+    await this.finalFrame(
+      op,
+      encodeAnswer({
+        code: 'T',
+        terminalId: req.terminalId,
+        result: '00',
+        total: periodTotal(views, this.opts.currency),
+      }),
+    );
   }
 
   /** `C`: the register's period closes in the bridge (api.closeDay); its totals answer; the business day follows. */
   private async close(op: Operation, req: PeriodRequestMsg): Promise<void> {
     const who = this.who(req.registerId);
     if (!this.api.closeDay) {
-      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('notAvailable', this.ctx.locale).slice(0, 19), actionCode: '100' }));
+      await this.finalFrame(
+        op,
+        encodeAnswer({
+          code: 'C',
+          terminalId: req.terminalId,
+          result: '01',
+          reason: reasonText('notAvailable', this.ctx.locale).slice(0, 19),
+          actionCode: '100',
+        }),
+      );
       return;
     }
     let views: PaymentView[];
@@ -558,11 +653,23 @@ export class Ecr17Session {
       views = await this.api.closeDay(who);
     } catch (e) {
       this.log.error({ err: e }, 'close session: the register period could not be closed');
-      await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '01', reason: reasonText('closeFailed', this.ctx.locale).slice(0, 19), actionCode: '100' }));
+      await this.finalFrame(
+        op,
+        encodeAnswer({
+          code: 'C',
+          terminalId: req.terminalId,
+          result: '01',
+          reason: reasonText('closeFailed', this.ctx.locale).slice(0, 19),
+          actionCode: '100',
+        }),
+      );
       return;
     }
     const total = periodTotal(views, this.opts.currency);
-    await this.finalFrame(op, encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '00', terminalTotal: total, hostTotal: total }));
+    await this.finalFrame(
+      op,
+      encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '00', terminalTotal: total, hostTotal: total }),
+    );
     if (this.opts.closeBusinessDay && this.api.endOfDay) {
       try {
         const report = await this.api.endOfDay({});
@@ -594,7 +701,12 @@ export class Ecr17Session {
   private receiptTexts(who: RegisterIdentity, ref: string, kind: TransactionKind, terminalId: string): string[] {
     let lines: string[] = [];
     try {
-      const r = this.api.receipt?.(who, ref, { kind, width: 32, ascii: true, ...(this.ctx.locale ? { locale: this.ctx.locale } : {}) });
+      const r = this.api.receipt?.(who, ref, {
+        kind,
+        width: 32,
+        ascii: true,
+        ...(this.ctx.locale ? { locale: this.ctx.locale } : {}),
+      });
       if (r) lines = r.customer;
     } catch (e) {
       this.log.warn({ err: e, ref }, 'the journaled receipt is not available: no receipt lines sent');
@@ -610,8 +722,20 @@ export class Ecr17Session {
 function viewOfResult(who: RegisterIdentity, r: PaymentResult, now: Date): PaymentView {
   const at = now.toISOString();
   return {
-    id: '', register: who.register, ref: r.ref, kind: r.kind, amount: r.amount, terminal: r.terminal, stage: 'done', outcome: r.outcome,
-    message: r.message, result: r, delivered: false, acknowledged: false, createdAt: at, updatedAt: at,
+    id: '',
+    register: who.register,
+    ref: r.ref,
+    kind: r.kind,
+    amount: r.amount,
+    terminal: r.terminal,
+    stage: 'done',
+    outcome: r.outcome,
+    message: r.message,
+    result: r,
+    delivered: false,
+    acknowledged: false,
+    createdAt: at,
+    updatedAt: at,
   };
 }
 
@@ -662,7 +786,9 @@ export function fitLine(line: string, width = ECR17_LINE): string[] {
   if (text === '') return [''];
   if (clean.startsWith(' ')) {
     const right = clean.length === SOURCE_WIDTH;
-    return wrap(text, width).map((l) => (right ? l.padStart(width) : ' '.repeat(Math.floor((width - l.length) / 2)) + l));
+    return wrap(text, width).map((l) =>
+      right ? l.padStart(width) : ' '.repeat(Math.floor((width - l.length) / 2)) + l,
+    );
   }
   if (clean.length <= width) return [clean];
   if (/^(.)\1*$/.test(text)) return [text.slice(0, width)];
@@ -680,6 +806,7 @@ export function receiptMessages(lines: readonly string[], terminalId: string): s
   const body = lines.flatMap((l) => fitLine(l)).join(RECEIPT_NEW_LINE) + RECEIPT_END;
   const room = MAX_RECEIPT_TEXT;
   const out: string[] = [];
-  for (let i = 0; i < body.length; i += room) out.push(encodeAnswer({ code: 'S', terminalId, text: body.slice(i, i + room) }));
+  for (let i = 0; i < body.length; i += room)
+    out.push(encodeAnswer({ code: 'S', terminalId, text: body.slice(i, i + room) }));
   return out;
 }

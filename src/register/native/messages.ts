@@ -21,10 +21,31 @@ const currencyCode = z.unknown();
 
 const base = { id };
 const receiptWidth = z.union([z.literal(32), z.literal(40), z.literal(48)], { error: 'must be 32, 40 or 48' });
-const payment = { ...base, ref, amount: minor, currency: currencyCode, tip: z.unknown().optional(), terminal: z.string().min(1).max(64).optional() };
+const payment = {
+  ...base,
+  ref,
+  amount: minor,
+  currency: currencyCode,
+  tip: z.unknown().optional(),
+  terminal: z.string().min(1).max(64).optional(),
+};
 
 export const requestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('hello'), ...base, client: z.string().max(200).optional(), register: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(), key: z.string().max(512).optional(), token: z.string().max(512).optional(), receipts: z.enum(['none', 'text']).optional(), receiptWidth: receiptWidth.optional() }),
+  z.object({
+    op: z.literal('hello'),
+    ...base,
+    client: z.string().max(200).optional(),
+    register: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\x21-\x7e]+$/)
+      .optional(),
+    key: z.string().max(512).optional(),
+    token: z.string().max(512).optional(),
+    receipts: z.enum(['none', 'text']).optional(),
+    receiptWidth: receiptWidth.optional(),
+  }),
   z.object({ op: z.literal('sale'), ...payment }),
   z.object({ op: z.literal('refund'), ...payment }),
   z.object({ op: z.literal('preauth'), ...payment }),
@@ -37,8 +58,23 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('last'), ...base }),
   z.object({ op: z.literal('terminal'), ...base }),
   z.object({ op: z.literal('ping'), ...base }),
-  z.object({ op: z.literal('receipt'), ...base, ref, copy: z.enum(['merchant', 'customer']).optional(), kind: z.enum(TRANSACTION_KINDS).optional(), width: receiptWidth.optional() }),
-  z.object({ op: z.literal('end_of_day'), ...base, day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(), scope: z.enum(['bridge', 'register']).optional() }),
+  z.object({
+    op: z.literal('receipt'),
+    ...base,
+    ref,
+    copy: z.enum(['merchant', 'customer']).optional(),
+    kind: z.enum(TRANSACTION_KINDS).optional(),
+    width: receiptWidth.optional(),
+  }),
+  z.object({
+    op: z.literal('end_of_day'),
+    ...base,
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+      .optional(),
+    scope: z.enum(['bridge', 'register']).optional(),
+  }),
 ]);
 
 export type NativeRequest = z.infer<typeof requestSchema>;
@@ -57,10 +93,14 @@ export function parseRequest(line: string): { request: NativeRequest } | { error
   }
   const obj = value as Record<string, unknown>;
   const rawId = obj.id;
-  const readId = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isInteger(rawId)) ? String(rawId) : null;
+  const readId =
+    typeof rawId === 'string' || (typeof rawId === 'number' && Number.isInteger(rawId)) ? String(rawId) : null;
   if (typeof obj.op !== 'string') return { error: new BridgeError('bad_request', 'missing "op"'), id: readId };
   if (!OPS.includes(obj.op as never)) {
-    return { error: new BridgeError('unknown_op', `unknown op "${obj.op.slice(0, 40)}"; known: ${OPS.join(', ')}`), id: readId };
+    return {
+      error: new BridgeError('unknown_op', `unknown op "${obj.op.slice(0, 40)}"; known: ${OPS.join(', ')}`),
+      id: readId,
+    };
   }
   const parsed = requestSchema.safeParse(value);
   if (!parsed.success) {
@@ -80,7 +120,13 @@ export function toPaymentRequest(r: NativeRequest): PaymentRequest {
     case 'preauth': {
       const amount = money(r.amount, r.currency);
       const tip = r.tip === undefined || r.tip === null ? undefined : money(r.tip, r.currency, 'tip').minor;
-      return { kind: r.op, ref: r.ref, amount, ...(tip !== undefined ? { tip } : {}), ...(r.terminal ? { terminal: r.terminal } : {}) };
+      return {
+        kind: r.op,
+        ref: r.ref,
+        amount,
+        ...(tip !== undefined ? { tip } : {}),
+        ...(r.terminal ? { terminal: r.terminal } : {}),
+      };
     }
     case 'completion': {
       if (r.currency === undefined) throw new BridgeError('unknown_currency', 'completion needs "currency"');
@@ -95,7 +141,12 @@ export function toPaymentRequest(r: NativeRequest): PaymentRequest {
 }
 
 /** `result` message fields for a PaymentResult, its `message` in the register's language. Absent values are left out. */
-export function resultMessage(id: string, result: PaymentResult, texts: RegisterTexts, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function resultMessage(
+  id: string,
+  result: PaymentResult,
+  texts: RegisterTexts,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const msg: Record<string, unknown> = {
     id,
     type: 'result',
@@ -146,11 +197,21 @@ export function statusMessage(id: string, view: PaymentView, texts: RegisterText
 }
 
 export function terminalsMessage(terminals: TerminalView[]): Array<Record<string, unknown>> {
-  return terminals.map((t) => ({ id: t.id, state: t.state, driver: t.driver, ...(t.terminalId ? { terminalId: t.terminalId } : {}), queue: t.queue }));
+  return terminals.map((t) => ({
+    id: t.id,
+    state: t.state,
+    driver: t.driver,
+    ...(t.terminalId ? { terminalId: t.terminalId } : {}),
+    queue: t.queue,
+  }));
 }
 
 /** `receipt` answer: the asked copy (or both) as text lines. */
-export function receiptMessage(id: string, r: ReceiptRendering, copy: 'merchant' | 'customer' | undefined): Record<string, unknown> {
+export function receiptMessage(
+  id: string,
+  r: ReceiptRendering,
+  copy: 'merchant' | 'customer' | undefined,
+): Record<string, unknown> {
   return {
     id,
     type: 'receipt',

@@ -9,7 +9,17 @@ import type { RegisterIdentity } from '../../bridge/api';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import { LineFramer } from './line-framer';
-import { endOfDayMessage, parseRequest, PROTOCOL_VERSION, receiptMessage, resultMessage, statusMessage, terminalsMessage, toPaymentRequest, type NativeRequest } from './messages';
+import {
+  endOfDayMessage,
+  parseRequest,
+  PROTOCOL_VERSION,
+  receiptMessage,
+  resultMessage,
+  statusMessage,
+  terminalsMessage,
+  toPaymentRequest,
+  type NativeRequest,
+} from './messages';
 import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
 import { secretsEqual } from '../../security/keys';
@@ -50,7 +60,10 @@ class NativeSession {
   /** Every `message` in the listener's language. */
   private readonly texts: RegisterTexts;
 
-  constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext) {
+  constructor(
+    private readonly stream: ByteStream,
+    private readonly ctx: RegisterContext,
+  ) {
     const opts = ctx.options as NativeOptions;
     this.identity = ctx.identity;
     const token = ctx.auth?.key ?? opts.token;
@@ -65,7 +78,8 @@ class NativeSession {
     this.ctx.log.info({ peer: this.ctx.peer, listener: this.identity.listener }, 'register connected');
     this.stream.on('data', (chunk) => {
       for (const ev of this.framer.push(chunk)) {
-        if ('tooLong' in ev) this.send({ id: null, type: 'error', code: 'line_too_long', message: this.texts.lineTooLong(ev.tooLong) });
+        if ('tooLong' in ev)
+          this.send({ id: null, type: 'error', code: 'line_too_long', message: this.texts.lineTooLong(ev.tooLong) });
         else if (ev.line.trim() !== '') void this.handle(ev.line);
       }
     });
@@ -77,7 +91,9 @@ class NativeSession {
       this.closed = true;
       this.ctx.log.info({ peer: this.ctx.peer }, 'register disconnected');
     });
-    this.stream.on('error', (err) => this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'register connection error'));
+    this.stream.on('error', (err) =>
+      this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'register connection error'),
+    );
   }
 
   /** Writes one message; resolves true when it was handed to the OS completely, false when the connection is gone. */
@@ -95,7 +111,13 @@ class NativeSession {
   private error(id: string | null, e: unknown, ref?: string): void {
     const err = asBridgeError(e);
     if (err.code === 'internal') this.ctx.log.error({ err: e }, 'native request failed');
-    void this.send({ id, type: 'error', code: err.code, message: this.texts.error(err, ref === undefined ? {} : { ref }), ...(err.details ?? {}) });
+    void this.send({
+      id,
+      type: 'error',
+      code: err.code,
+      message: this.texts.error(err, ref === undefined ? {} : { ref }),
+      ...(err.details ?? {}),
+    });
   }
 
   private endIfIdle(): void {
@@ -133,12 +155,21 @@ class NativeSession {
     const api = this.ctx.api;
     switch (r.op) {
       case 'hello': {
-        if (this.listenerKey !== undefined || this.registerKeys.size > 0) this.authenticate(r.register, r.key ?? r.token);
+        if (this.listenerKey !== undefined || this.registerKeys.size > 0)
+          this.authenticate(r.register, r.key ?? r.token);
         this.authorised = true;
         this.receipts = r.receipts ?? 'none';
         this.receiptWidth = r.receiptWidth;
-        if (r.register) this.identity = { ...this.ctx.identity, register: `${this.ctx.identity.listener}/${r.register}` };
-        await this.send({ id: r.id, type: 'hello', protocol: PROTOCOL_VERSION, bridge: api.version, register: this.identity.register, terminals: terminalsMessage(api.terminals()) });
+        if (r.register)
+          this.identity = { ...this.ctx.identity, register: `${this.ctx.identity.listener}/${r.register}` };
+        await this.send({
+          id: r.id,
+          type: 'hello',
+          protocol: PROTOCOL_VERSION,
+          bridge: api.version,
+          register: this.identity.register,
+          terminals: terminalsMessage(api.terminals()),
+        });
         for (const view of api.undelivered(this.identity)) {
           if (view.result) await this.deliver(r.id, view.result, { redelivered: true });
         }
@@ -152,16 +183,31 @@ class NativeSession {
       case 'preauth_cancel': {
         const request = toPaymentRequest(r);
         const handle = await api.submit(this.identity, request, {
-          stage: (ev) => void this.send({ id: r.id, type: 'progress', ref: ev.ref, stage: ev.stage, message: this.texts.stage(ev.stage) }),
+          stage: (ev) =>
+            void this.send({
+              id: r.id,
+              type: 'progress',
+              ref: ev.ref,
+              stage: ev.stage,
+              message: this.texts.stage(ev.stage),
+            }),
         });
-        if (handle.attached) void this.send({ id: r.id, type: 'progress', ref: r.ref, stage: 'queued', message: this.texts.attached() });
+        if (handle.attached)
+          void this.send({ id: r.id, type: 'progress', ref: r.ref, stage: 'queued', message: this.texts.attached() });
         const result = await handle.result;
         await this.deliver(r.id, result, handle.attached ? { attached: true } : {});
         return;
       }
       case 'cancel': {
         const answer = await api.cancel(this.identity, r.ref);
-        await this.send({ id: r.id, type: 'cancel', ref: r.ref, tookEffect: answer.tookEffect, ...(answer.outcome ? { outcome: answer.outcome } : {}), message: this.texts.cancel(answer) });
+        await this.send({
+          id: r.id,
+          type: 'cancel',
+          ref: r.ref,
+          tookEffect: answer.tookEffect,
+          ...(answer.outcome ? { outcome: answer.outcome } : {}),
+          message: this.texts.cancel(answer),
+        });
         return;
       }
       case 'status': {
@@ -173,7 +219,11 @@ class NativeSession {
       }
       case 'last': {
         const view = api.last(this.identity);
-        const sent = await this.send({ id: r.id, type: 'last', payment: view ? statusMessage(r.id, view, this.texts) : null });
+        const sent = await this.send({
+          id: r.id,
+          type: 'last',
+          payment: view ? statusMessage(r.id, view, this.texts) : null,
+        });
         if (sent && view?.result && !view.delivered) await api.delivery(this.identity, view.ref, 'written', view.kind);
         return;
       }
@@ -193,14 +243,26 @@ class NativeSession {
       case 'receipt': {
         if (!api.receipt) throw new BridgeError('unsupported', 'this bridge keeps no receipts');
         const width = r.width ?? this.receiptWidth;
-        const rendering = api.receipt(this.identity, r.ref, { duplicate: true, ...(r.kind ? { kind: r.kind } : {}), ...(width ? { width } : {}), ...this.locale() });
-        if (!rendering) throw new BridgeError('unknown_ref', `no ${r.kind ?? 'payment'} with ref "${r.ref}" is known for this register`);
+        const rendering = api.receipt(this.identity, r.ref, {
+          duplicate: true,
+          ...(r.kind ? { kind: r.kind } : {}),
+          ...(width ? { width } : {}),
+          ...this.locale(),
+        });
+        if (!rendering)
+          throw new BridgeError(
+            'unknown_ref',
+            `no ${r.kind ?? 'payment'} with ref "${r.ref}" is known for this register`,
+          );
         await this.send(receiptMessage(r.id, rendering, r.copy));
         return;
       }
       case 'end_of_day': {
         if (!api.endOfDay) throw new BridgeError('unsupported', 'this bridge keeps no day totals');
-        const report = await api.endOfDay({ ...(r.day ? { day: r.day } : {}), ...(r.scope === 'register' ? { register: this.identity.register } : {}) });
+        const report = await api.endOfDay({
+          ...(r.day ? { day: r.day } : {}),
+          ...(r.scope === 'register' ? { register: this.identity.register } : {}),
+        });
         await this.send(endOfDayMessage(r.id, report));
         return;
       }
@@ -218,7 +280,13 @@ class NativeSession {
     if (!verdict.allowed) {
       const retryAfter = Math.ceil(verdict.retryAfterMs / 1000);
       this.authorised = false;
-      throw new BridgeError('throttled', verdict.reason === 'locked_out' ? `locked out after too many wrong keys; try again in ${retryAfter} s` : `too many wrong keys; try again in ${retryAfter} s`, { retryAfter, lockedOut: verdict.reason === 'locked_out' });
+      throw new BridgeError(
+        'throttled',
+        verdict.reason === 'locked_out'
+          ? `locked out after too many wrong keys; try again in ${retryAfter} s`
+          : `too many wrong keys; try again in ${retryAfter} s`,
+        { retryAfter, lockedOut: verdict.reason === 'locked_out' },
+      );
     }
     const own = register === undefined ? undefined : this.registerKeys.get(register);
     // Hash-compare against a key in every case, so that a name without a key of its own takes as long as one with.
@@ -227,7 +295,12 @@ class NativeSession {
     if (!good) {
       this.authorised = false;
       throttle.failure(this.ctx.peer);
-      throw new BridgeError('unauthorized', register === undefined && this.listenerKey === undefined ? 'wrong or missing key (name the register in "register")' : 'wrong or missing key');
+      throw new BridgeError(
+        'unauthorized',
+        register === undefined && this.listenerKey === undefined
+          ? 'wrong or missing key (name the register in "register")'
+          : 'wrong or missing key',
+      );
     }
     throttle.success(this.ctx.peer);
   }
@@ -247,7 +320,11 @@ class NativeSession {
   private receiptFor(result: PaymentResult): { merchant: string[]; customer: string[] } | undefined {
     if (this.receipts !== 'text' || !this.ctx.api.receipt || result.outcome === 'in_doubt') return undefined;
     try {
-      const r = this.ctx.api.receipt(this.identity, result.ref, { kind: result.kind, ...(this.receiptWidth ? { width: this.receiptWidth } : {}), ...this.locale() });
+      const r = this.ctx.api.receipt(this.identity, result.ref, {
+        kind: result.kind,
+        ...(this.receiptWidth ? { width: this.receiptWidth } : {}),
+        ...this.locale(),
+      });
       return r ? { merchant: r.merchant, customer: r.customer } : undefined;
     } catch (e) {
       // A result is never held back for its receipt; the register can ask with `receipt` later.

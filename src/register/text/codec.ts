@@ -41,7 +41,10 @@ export function parseLine(line: string, o: TextOptions): ParsedLine {
   const op = OPS.find((k) => o.commands[k].toUpperCase() === word);
   if (!op) {
     const known = OPS.map((k) => o.commands[k]).join(', ');
-    return { error: new BridgeError('unknown_op', `unknown command "${printable(word).slice(0, 20)}"; known: ${known}`), ref: printable(at(o.fields, 'ref') ?? '') };
+    return {
+      error: new BridgeError('unknown_op', `unknown command "${printable(word).slice(0, 20)}"; known: ${known}`),
+      ref: printable(at(o.fields, 'ref') ?? ''),
+    };
   }
   const layout = op === 'sale' || op === 'refund' ? o.fields : o.fields.filter((f) => f === 'command' || f === 'ref');
   const ref = at(layout, 'ref') ?? '';
@@ -53,7 +56,11 @@ export function parseLine(line: string, o: TextOptions): ParsedLine {
     // With a separator of several characters ("::"), a ref ending or starting with one of them ("A:") would make
     // the answer line ambiguous for the register ("OK::A:::APPROVED"): such refs are refused.
     const clash = [...new Set(o.separator)].find((c) => ref.includes(c));
-    if (clash !== undefined) throw new BridgeError('invalid_ref', `ref must not contain "${printable(clash)}", a character of the field separator`);
+    if (clash !== undefined)
+      throw new BridgeError(
+        'invalid_ref',
+        `ref must not contain "${printable(clash)}", a character of the field separator`,
+      );
     if (op === 'status' || op === 'cancel') return { request: { op, ref } };
     const amountText = at(layout, 'amount') ?? '';
     if (amountText === '') throw new BridgeError('invalid_amount', 'amount is missing');
@@ -65,9 +72,17 @@ export function parseLine(line: string, o: TextOptions): ParsedLine {
 }
 
 /** An amount in the register's format → Money, exactly (string arithmetic only). */
-export function parseAmount(text: string, currencyCode: string, o: Pick<TextOptions, 'amountFormat' | 'decimal' | 'thousands'>): Money {
+export function parseAmount(
+  text: string,
+  currencyCode: string,
+  o: Pick<TextOptions, 'amountFormat' | 'decimal' | 'thousands'>,
+): Money {
   if (o.amountFormat === 'minor') {
-    if (!/^[0-9]{1,9}$/.test(text)) throw new BridgeError('invalid_amount', `amount "${printable(text)}" must be a whole number of minor units such as 1234`);
+    if (!/^[0-9]{1,9}$/.test(text))
+      throw new BridgeError(
+        'invalid_amount',
+        `amount "${printable(text)}" must be a whole number of minor units such as 1234`,
+      );
     return money(Number(text), currencyCode);
   }
   let plain = text;
@@ -100,7 +115,12 @@ export function resultLine(o: TextOptions, r: PaymentResult, texts: RegisterText
   let detail = '';
   if (r.outcome === 'approved') detail = r.authCode ?? '';
   else if (r.outcome === 'declined' || r.outcome === 'failed') detail = r.hostCode ?? r.terminalStatus ?? '';
-  return line(o, { status: o.words.ok, ref: r.ref, result: o.words[r.outcome], detail }, [], o.message ? words(texts, texts.result(r)) : undefined);
+  return line(
+    o,
+    { status: o.words.ok, ref: r.ref, result: o.words[r.outcome], detail },
+    [],
+    o.message ? words(texts, texts.result(r)) : undefined,
+  );
 }
 
 /** STATUS of a payment without a result yet. */

@@ -17,14 +17,22 @@ const word = z.string().regex(/^[\x21-\x7e]{1,32}$/, 'must be 1–32 printable A
 const order = <T extends string>(all: readonly T[]) =>
   z
     .array(z.enum(all as [T, ...T[]]))
-    .refine((a) => a.length === all.length && new Set(a).size === all.length, `must name each of ${all.join(', ')} exactly once`);
+    .refine(
+      (a) => a.length === all.length && new Set(a).size === all.length,
+      `must name each of ${all.join(', ')} exactly once`,
+    );
 
 const LINE_ENDINGS = { CRLF: '\r\n', LF: '\n', CR: '\r' } as const;
 
 export const textOptionsSchema = z
   .object({
     /** Field separator (one or more characters that cannot occur in a ref or amount). */
-    separator: z.string().min(1).max(4).refine((s) => !/[\r\n0-9 ]/.test(s), 'must not contain digits, spaces or line breaks').default(';'),
+    separator: z
+      .string()
+      .min(1)
+      .max(4)
+      .refine((s) => !/[\r\n0-9 ]/.test(s), 'must not contain digits, spaces or line breaks')
+      .default(';'),
     /** Line ending of the bridge's answers; requests may end in CR, LF or CR LF. */
     lineEnding: z.enum(['CRLF', 'LF', 'CR']).default('CRLF'),
     /** Decimal separator of amounts, in requests and answers. */
@@ -45,7 +53,12 @@ export const textOptionsSchema = z
     message: z.boolean().default(false),
     /** Command words (matched without regard to case). */
     commands: z
-      .object({ sale: word.default('SALE'), refund: word.default('REFUND'), status: word.default('STATUS'), cancel: word.default('CANCEL') })
+      .object({
+        sale: word.default('SALE'),
+        refund: word.default('REFUND'),
+        status: word.default('STATUS'),
+        cancel: word.default('CANCEL'),
+      })
       .strict()
       .default({ sale: 'SALE', refund: 'REFUND', status: 'STATUS', cancel: 'CANCEL' }),
     /** Words of the answers. */
@@ -63,7 +76,18 @@ export const textOptionsSchema = z
         cancel: word.default('CANCEL'),
       })
       .strict()
-      .default({ ok: 'OK', error: 'ERR', progress: 'PROGRESS', approved: 'APPROVED', declined: 'DECLINED', cancelled: 'CANCELLED', failed: 'FAILED', in_doubt: 'IN_DOUBT', pending: 'PENDING', cancel: 'CANCEL' }),
+      .default({
+        ok: 'OK',
+        error: 'ERR',
+        progress: 'PROGRESS',
+        approved: 'APPROVED',
+        declined: 'DECLINED',
+        cancelled: 'CANCELLED',
+        failed: 'FAILED',
+        in_doubt: 'IN_DOUBT',
+        pending: 'PENDING',
+        cancel: 'CANCEL',
+      }),
     /** Longest accepted request line, in bytes. */
     maxLineBytes: z.number().int().min(64).max(65_536).default(1024),
     /** Terminal for the payments (default: the listener's). */
@@ -76,9 +100,14 @@ export const textOptionsSchema = z
   })
   .strict()
   .superRefine((o, ctx) => {
-    if (o.thousands !== '' && o.thousands === o.decimal) ctx.addIssue({ code: 'custom', path: ['thousands'], message: 'must differ from the decimal separator' });
+    if (o.thousands !== '' && o.thousands === o.decimal)
+      ctx.addIssue({ code: 'custom', path: ['thousands'], message: 'must differ from the decimal separator' });
     if ((o.thousands !== '' && o.separator.includes(o.thousands)) || o.separator.includes(o.decimal)) {
-      ctx.addIssue({ code: 'custom', path: ['separator'], message: 'must not contain the decimal or thousands separator' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['separator'],
+        message: 'must not contain the decimal or thousands separator',
+      });
     }
   });
 

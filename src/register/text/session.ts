@@ -41,7 +41,11 @@ class TextSession {
   /** Answer texts in the listener's language. */
   private readonly texts: RegisterTexts;
 
-  constructor(private readonly stream: ByteStream, private readonly ctx: RegisterContext, private readonly o: TextOptions) {
+  constructor(
+    private readonly stream: ByteStream,
+    private readonly ctx: RegisterContext,
+    private readonly o: TextOptions,
+  ) {
     this.framer = new TextLineFramer(o.maxLineBytes);
     this.texts = registerTexts(ctx.locale);
   }
@@ -50,7 +54,19 @@ class TextSession {
     this.ctx.log.info({ peer: this.ctx.peer, listener: this.ctx.identity.listener }, 'register connected');
     this.stream.on('data', (chunk) => {
       for (const ev of this.framer.push(chunk)) {
-        if ('tooLong' in ev) void this.send(errorLine(this.o, '', new BridgeError('line_too_long', `line of ${ev.tooLong} bytes is too long (at most ${this.o.maxLineBytes})`, { bytes: ev.tooLong }), this.texts));
+        if ('tooLong' in ev)
+          void this.send(
+            errorLine(
+              this.o,
+              '',
+              new BridgeError(
+                'line_too_long',
+                `line of ${ev.tooLong} bytes is too long (at most ${this.o.maxLineBytes})`,
+                { bytes: ev.tooLong },
+              ),
+              this.texts,
+            ),
+          );
         else if (ev.line.trim() !== '') void this.handle(ev.line);
       }
     });
@@ -62,7 +78,9 @@ class TextSession {
       this.closed = true;
       this.ctx.log.info({ peer: this.ctx.peer }, 'register disconnected');
     });
-    this.stream.on('error', (err) => this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'register connection error'));
+    this.stream.on('error', (err) =>
+      this.ctx.log.warn({ peer: this.ctx.peer, err: err.message }, 'register connection error'),
+    );
   }
 
   /** Writes one line; true when it was handed to the OS completely, false when the connection is gone. */

@@ -30,7 +30,10 @@ export const LONG_LENGTH_MAX = 0xffff;
 export function encodeApdu(cls: number, instr: number, data: Uint8Array = Buffer.alloc(0)): Buffer {
   const n = data.length;
   if (n > LONG_LENGTH_MAX) throw new RangeError(`APDU data block of ${n} bytes exceeds ${LONG_LENGTH_MAX}`);
-  const header = n <= SHORT_LENGTH_MAX ? Buffer.from([cls, instr, n]) : Buffer.from([cls, instr, EXTENDED_LENGTH_MARK, n & 0xff, n >> 8]);
+  const header =
+    n <= SHORT_LENGTH_MAX
+      ? Buffer.from([cls, instr, n])
+      : Buffer.from([cls, instr, EXTENDED_LENGTH_MARK, n & 0xff, n >> 8]);
   return Buffer.concat([header, data]);
 }
 

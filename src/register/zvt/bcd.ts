@@ -34,7 +34,8 @@ export function decodeBcd(bytes: Uint8Array, what = 'BCD field'): string {
 
 /** A non-negative integer → packed BCD of `bytes` bytes. */
 export function encodeBcdNumber(value: number, bytes: number): Buffer {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`BCD number must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`BCD number must be a non-negative integer, got ${value}`);
   return encodeBcd(String(value), bytes);
 }
 
@@ -48,7 +49,8 @@ export function encodeAmount(minor: number): Buffer {
   return encodeBcdNumber(minor, AMOUNT_BYTES);
 }
 export function decodeAmount(bytes: Uint8Array): number {
-  if (bytes.length !== AMOUNT_BYTES) throw new ZvtFormatError(`amount must be ${AMOUNT_BYTES} BCD bytes, got ${bytes.length}`);
+  if (bytes.length !== AMOUNT_BYTES)
+    throw new ZvtFormatError(`amount must be ${AMOUNT_BYTES} BCD bytes, got ${bytes.length}`);
   return decodeBcdNumber(bytes, 'amount');
 }
 
@@ -59,7 +61,8 @@ export function encodeCurrency(numeric: string): Buffer {
 }
 /** Returns the 3-digit ISO numeric code, e.g. "978". */
 export function decodeCurrency(bytes: Uint8Array): string {
-  if (bytes.length !== CURRENCY_BYTES) throw new ZvtFormatError(`currency code must be ${CURRENCY_BYTES} BCD bytes, got ${bytes.length}`);
+  if (bytes.length !== CURRENCY_BYTES)
+    throw new ZvtFormatError(`currency code must be ${CURRENCY_BYTES} BCD bytes, got ${bytes.length}`);
   const digits = decodeBcd(bytes, 'currency code');
   // ISO numeric codes have 3 digits; a non-zero first digit cannot be one and is returned whole (unknown currency).
   return digits.startsWith('0') ? digits.slice(1) : digits;
@@ -72,7 +75,8 @@ export function encodePassword(password: string): Buffer {
   return encodeBcd(password, PASSWORD_BYTES);
 }
 export function decodePassword(bytes: Uint8Array): string {
-  if (bytes.length !== PASSWORD_BYTES) throw new ZvtFormatError(`password must be ${PASSWORD_BYTES} BCD bytes, got ${bytes.length}`);
+  if (bytes.length !== PASSWORD_BYTES)
+    throw new ZvtFormatError(`password must be ${PASSWORD_BYTES} BCD bytes, got ${bytes.length}`);
   return decodeBcd(bytes, 'password');
 }
 

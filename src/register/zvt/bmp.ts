@@ -43,7 +43,8 @@ const TLV: BmpLength = { kind: 'tlv' };
 const uint: BmpCodec<number> = {
   decode: (raw) => raw.reduce((n, b) => n * 256 + b, 0),
   encode: (value, name, size = 1) => {
-    if (!Number.isInteger(value) || value < 0 || value >= 256 ** size) throw new RangeError(`${name}: ${value} does not fit in ${size} byte(s)`);
+    if (!Number.isInteger(value) || value < 0 || value >= 256 ** size)
+      throw new RangeError(`${name}: ${value} does not fit in ${size} byte(s)`);
     const out = Buffer.alloc(size);
     let v = value;
     for (let i = size - 1; i >= 0; i--) {
@@ -194,7 +195,8 @@ export const BMP_BY_TAG: ReadonlyMap<number, BmpDef<unknown>> = new Map(
 /** Fx Fy (LLVAR) or Fx Fy Fz (LLLVAR) for `n` bytes. */
 export function encodeVarLength(n: number, digits: 2 | 3): Buffer {
   const max = digits === 2 ? 99 : 999;
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`variable length ${n} does not fit in ${digits} digits`);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new RangeError(`variable length ${n} does not fit in ${digits} digits`);
   const s = String(n).padStart(digits, '0');
   return Buffer.from(Array.from(s, (c) => 0xf0 + Number(c)));
 }
@@ -296,7 +298,8 @@ export function encodeBmp<T>(d: BmpDef<T>, value: T): Buffer {
   const raw = d.codec.encode(value, d.name, size);
   switch (d.length.kind) {
     case 'fixed':
-      if (raw.length !== d.length.bytes) throw new RangeError(`${d.name}: encoded ${raw.length} bytes, needs ${d.length.bytes}`);
+      if (raw.length !== d.length.bytes)
+        throw new RangeError(`${d.name}: encoded ${raw.length} bytes, needs ${d.length.bytes}`);
       return Buffer.concat([Buffer.from([d.tag]), raw]);
     case 'llvar':
       return Buffer.concat([Buffer.from([d.tag]), encodeVar(raw, 2)]);

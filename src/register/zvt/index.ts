@@ -14,7 +14,10 @@ export { zvtOptionsSchema, parseZvtOptions, type ZvtOptions, type ZvtOptionsInpu
  * is a `config_invalid` BridgeError.
  */
 export function zvtListenerProtocol(listener: ListenerConfig): RegisterProtocol {
-  const input = { ...(listener.options ?? {}), ...(typeof listener.password === 'string' ? { password: listener.password } : {}) };
+  const input = {
+    ...(listener.options ?? {}),
+    ...(typeof listener.password === 'string' ? { password: listener.password } : {}),
+  };
   try {
     parseZvtOptions(input);
   } catch (e) {

@@ -27,7 +27,11 @@ export interface ApduLink {
 }
 
 /** TCP: raw APDUs. A partial APDU older than `incompleteMs` is discarded and reported as malformed. */
-export function tcpLink(stream: ByteStream, events: ApduLinkEvents, options: { timers?: Timers; incompleteMs: number }): ApduLink {
+export function tcpLink(
+  stream: ByteStream,
+  events: ApduLinkEvents,
+  options: { timers?: Timers; incompleteMs: number },
+): ApduLink {
   const timers = options.timers ?? realTimers;
   const reader = new ApduReader();
   let stall: TimerHandle | undefined;
@@ -48,7 +52,8 @@ export function tcpLink(stream: ByteStream, events: ApduLinkEvents, options: { t
       stall = timers.after(options.incompleteMs, () => {
         stall = undefined;
         const n = reader.discard();
-        if (n > 0 && !closed) events.malformed(`incomplete APDU (${n} bytes) discarded after ${options.incompleteMs} ms`);
+        if (n > 0 && !closed)
+          events.malformed(`incomplete APDU (${n} bytes) discarded after ${options.incompleteMs} ms`);
       });
     }
     for (const a of apdus) events.apdu(a);
@@ -109,7 +114,12 @@ export function serialLink(
       }
     },
     { apdu: (a) => events.apdu(a), malformed: (r) => events.malformed(r), rejected: (r) => events.rejected(r) },
-    { ...(options.timers ? { timers: options.timers } : {}), t1Ms: options.t1Ms, t2Ms: options.t2Ms, repeats: options.repeats },
+    {
+      ...(options.timers ? { timers: options.timers } : {}),
+      t1Ms: options.t1Ms,
+      t2Ms: options.t2Ms,
+      repeats: options.repeats,
+    },
   );
   const onData = (chunk: Buffer): void => link.push(chunk);
   const onClose = (): void => {

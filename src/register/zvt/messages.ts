@@ -39,15 +39,24 @@ export function registrationWrongCurrency(ourCurrencyNumeric: string): Buffer {
 export const COMPLETION_APDU: Buffer = message(CMD.COMPLETION, []);
 
 /** 06 0F for a Registration (§5): `[19 <status-byte>][29 <TID>][49 <CC>]`. */
-export function registrationCompletion(fields: { statusByte: number; terminalId?: string; currencyNumeric?: string }): Buffer {
+export function registrationCompletion(fields: {
+  statusByte: number;
+  terminalId?: string;
+  currencyNumeric?: string;
+}): Buffer {
   const parts: Buffer[] = [encodeBmp(BMP.paymentType, fields.statusByte)];
   if (fields.terminalId !== undefined) parts.push(encodeBmp(BMP.terminalId, fields.terminalId));
-  if (fields.currencyNumeric !== undefined) parts.push(encodeBmp(BMP.currency, fields.currencyNumeric.padStart(4, '0')));
+  if (fields.currencyNumeric !== undefined)
+    parts.push(encodeBmp(BMP.currency, fields.currencyNumeric.padStart(4, '0')));
   return message(CMD.COMPLETION, parts);
 }
 
 /** 06 0F for a Status-Enquiry (§5, §9 (c)): `[<SW-version LLLVAR>] <terminal-status 1B> [06 TLV]`, positional. */
-export function statusEnquiryCompletion(fields: { softwareVersion?: string; terminalStatus: number; tlv?: readonly TlvInput[] }): Buffer {
+export function statusEnquiryCompletion(fields: {
+  softwareVersion?: string;
+  terminalStatus: number;
+  tlv?: readonly TlvInput[];
+}): Buffer {
   const parts: Buffer[] = [];
   if (fields.softwareVersion !== undefined) {
     parts.push(encodeVar(Buffer.from(fields.softwareVersion.replace(/[^\x20-\x7e]/g, '?').slice(0, 999), 'latin1'), 3));
@@ -58,9 +67,15 @@ export function statusEnquiryCompletion(fields: { softwareVersion?: string; term
 }
 
 /** 06 1E — abort (§6): `<result-code>[<CC> only with 6F][06 TLV: 1F16 extended error code, 1F17 error text]`. */
-export function abortMessage(fields: { resultCode: number; currencyNumeric?: string; extendedCode?: number; text?: string }): Buffer {
+export function abortMessage(fields: {
+  resultCode: number;
+  currencyNumeric?: string;
+  extendedCode?: number;
+  text?: string;
+}): Buffer {
   const parts: Buffer[] = [Buffer.from([fields.resultCode])];
-  if (fields.resultCode === 0x6f && fields.currencyNumeric !== undefined) parts.push(encodeCurrency(fields.currencyNumeric));
+  if (fields.resultCode === 0x6f && fields.currencyNumeric !== undefined)
+    parts.push(encodeCurrency(fields.currencyNumeric));
   const tlv = errorTlv(fields);
   if (tlv.length > 0) parts.push(encodeTlvBmp(tlv));
   return message(CMD.ABORT_PT, parts);
@@ -173,7 +188,10 @@ export function endOfDayInformation(fields: {
   groups: readonly TotalsLine[];
   currencyNumeric?: string;
 }): Buffer {
-  const sixty: Buffer[] = [encodeBcdNumber(fields.receiptFrom % 10_000, 2), encodeBcdNumber(fields.receiptTo % 10_000, 2)];
+  const sixty: Buffer[] = [
+    encodeBcdNumber(fields.receiptFrom % 10_000, 2),
+    encodeBcdNumber(fields.receiptTo % 10_000, 2),
+  ];
   for (const g of fields.groups) sixty.push(Buffer.from([Math.min(255, g.count)]), encodeAmount(g.totalMinor));
   const parts = [
     encodeBmp(BMP.resultCode, 0x00),
@@ -183,7 +201,8 @@ export function endOfDayInformation(fields: {
     Buffer.concat([Buffer.from([BMP.date.tag]), encodeDate(fields.at)]),
     encodeBmp(BMP.individualTotals, Buffer.concat(sixty)),
   ];
-  if (fields.currencyNumeric !== undefined) parts.push(encodeBmp(BMP.currency, fields.currencyNumeric.padStart(4, '0')));
+  if (fields.currencyNumeric !== undefined)
+    parts.push(encodeBmp(BMP.currency, fields.currencyNumeric.padStart(4, '0')));
   return message(CMD.STATUS_INFORMATION, parts);
 }
 
@@ -203,5 +222,10 @@ export const RECEIPT_TYPE = { merchant: 0x01, customer: 0x02, administration: 0x
  */
 export function printTextBlock(receiptType: number, lines: readonly string[]): Buffer {
   const text = lines.map((l) => ({ tag: 0x07, value: Buffer.from(asciiText(l), 'latin1') }));
-  return message(CMD.PRINT_TEXT_BLOCK, [encodeTlvBmp([{ tag: 0x25, children: text }, { tag: 0x1f07, value: Buffer.from([receiptType]) }])]);
+  return message(CMD.PRINT_TEXT_BLOCK, [
+    encodeTlvBmp([
+      { tag: 0x25, children: text },
+      { tag: 0x1f07, value: Buffer.from([receiptType]) },
+    ]),
+  ]);
 }

@@ -9,11 +9,20 @@ const ms = z.number().int().positive();
 export const zvtOptionsSchema = z
   .object({
     /** 6-digit password; when set, commands carrying a password must match it (zvt.md §3). */
-    password: z.string().regex(/^[0-9]{6}$/, 'password must be 6 digits').optional(),
+    password: z
+      .string()
+      .regex(/^[0-9]{6}$/, 'password must be 6 digits')
+      .optional(),
     /** ISO 4217 alpha code of the currency the terminal takes; a command without CC means this one (zvt.md §3). */
-    currency: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('EUR'),
     /** Terminal id for BMP 29 (up to 8 digits); default: the myPOS terminal id when it is numeric. */
-    terminalId: z.string().regex(/^[0-9]{1,8}$/).optional(),
+    terminalId: z
+      .string()
+      .regex(/^[0-9]{1,8}$/)
+      .optional(),
     /** Software version in the Status-Enquiry completion; default: the bridge's version. */
     softwareVersion: z.string().max(99).optional(),
     /** T3: how long we wait for the register's 80 00 to our messages (zvt.md §4). */

@@ -84,13 +84,19 @@ export function resultFor(result: PaymentResult, texts: RegisterTexts): ZvtResul
       return { code: RC.SYSTEM_ERROR, text: texts.zvtCheckTerminal() };
     case 'declined':
     case 'failed': {
-      const byStatus = result.terminalStatus !== undefined ? TERMINAL_STATUS_CODES[result.terminalStatus.trim()] : undefined;
+      const byStatus =
+        result.terminalStatus !== undefined ? TERMINAL_STATUS_CODES[result.terminalStatus.trim()] : undefined;
       if (byStatus !== undefined) return { code: byStatus };
       const host = hostResultCode(result.hostCode);
       if (host !== undefined) return { code: host };
       if (result.outcome === 'failed') return { code: RC.NO_CONNECTION };
-      const extendedCode = result.hostCode !== undefined && /^[0-9]{1,6}$/.test(result.hostCode) ? Number(result.hostCode) : undefined;
-      return { code: RC.SYSTEM_ERROR, text: texts.zvtDeclined(result), ...(extendedCode !== undefined ? { extendedCode } : {}) };
+      const extendedCode =
+        result.hostCode !== undefined && /^[0-9]{1,6}$/.test(result.hostCode) ? Number(result.hostCode) : undefined;
+      return {
+        code: RC.SYSTEM_ERROR,
+        text: texts.zvtDeclined(result),
+        ...(extendedCode !== undefined ? { extendedCode } : {}),
+      };
     }
   }
 }

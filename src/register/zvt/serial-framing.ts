@@ -143,7 +143,9 @@ export class FrameReceiver {
         const got = this.crcLo | (b << 8);
         if (expected !== got) {
           this.reply(NAK);
-          this.events.rejected(`CRC ${got.toString(16).padStart(4, '0')} does not match ${expected.toString(16).padStart(4, '0')}`);
+          this.events.rejected(
+            `CRC ${got.toString(16).padStart(4, '0')} does not match ${expected.toString(16).padStart(4, '0')}`,
+          );
           return;
         }
         this.reply(ACK);

@@ -65,7 +65,14 @@ import { parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './option
 import { registerTexts, type RegisterTexts } from '../texts';
 import { languageOf } from '../../i18n/locale';
 import { asciiText } from '../../i18n/transliterate';
-import { DEFAULT_PRINTER_WIDTH, PRINT_LAST_LINE, RECEIPT_WIDTHS, PRINT_NORMAL, receiptLines, type ReceiptFacts } from './receipt';
+import {
+  DEFAULT_PRINTER_WIDTH,
+  PRINT_LAST_LINE,
+  RECEIPT_WIDTHS,
+  PRINT_NORMAL,
+  receiptLines,
+  type ReceiptFacts,
+} from './receipt';
 import {
   RC,
   STAGE_STATUS,
@@ -112,7 +119,14 @@ export interface ListenerState {
 }
 
 function freshState(): ListenerState {
-  return { config: DEFAULT_CONFIG, registered: false, authenticated: new Set(), ecrSentCurrency: false, ecrCommands: new Set(), printerWidth: DEFAULT_PRINTER_WIDTH };
+  return {
+    config: DEFAULT_CONFIG,
+    registered: false,
+    authenticated: new Set(),
+    ecrSentCurrency: false,
+    ecrCommands: new Set(),
+    printerWidth: DEFAULT_PRINTER_WIDTH,
+  };
 }
 
 /** The Registration state of a listener, shared by all its connections. */
@@ -132,7 +146,11 @@ export interface ZvtProtocolSetup {
 /** ZVT over TCP: raw APDUs (zvt.md §1.1). */
 export function zvtTcpProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
   // A ZVT register opens a connection for a command and sends it at once (zvt.md §1.1).
-  return { name: 'zvt', guard: { firstFrameTimeoutMs: 30_000 }, serve: (stream, ctx) => startSession('tcp', stream, ctx, setup) };
+  return {
+    name: 'zvt',
+    guard: { firstFrameTimeoutMs: 30_000 },
+    serve: (stream, ctx) => startSession('tcp', stream, ctx, setup),
+  };
 }
 
 /** ZVT over a serial line (RS-232, USB virtual COM, null-modem pair): DLE/STX frames with CRC (zvt.md §1.2). */
@@ -147,13 +165,20 @@ export function zvtProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
     name: 'zvt',
     serve: (stream, ctx) => {
       const t = ctx.options['transport'];
-      const serial = (typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'serial') || ctx.peer.startsWith('serial');
+      const serial =
+        (typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'serial') ||
+        ctx.peer.startsWith('serial');
       startSession(serial ? 'serial' : 'tcp', stream, ctx, setup);
     },
   };
 }
 
-function startSession(transport: 'tcp' | 'serial', stream: ByteStream, ctx: RegisterContext, setup: ZvtProtocolSetup): void {
+function startSession(
+  transport: 'tcp' | 'serial',
+  stream: ByteStream,
+  ctx: RegisterContext,
+  setup: ZvtProtocolSetup,
+): void {
   let options: ZvtOptions;
   try {
     options = parseZvtOptions({ ...(setup.options ?? {}), ...ctx.options });
@@ -252,7 +277,10 @@ export class ZvtSession {
     this.locale = ctx.locale;
     this.texts = registerTexts(ctx.locale);
     this.log = ctx.log.child({ peer: ctx.peer, protocol: 'zvt' });
-    this.badFrames = new BadFrameLog(this.log, ctx.peer, { listener: ctx.identity.listener, ...(ctx.security ? { security: ctx.security } : {}) });
+    this.badFrames = new BadFrameLog(this.log, ctx.peer, {
+      listener: ctx.identity.listener,
+      ...(ctx.security ? { security: ctx.security } : {}),
+    });
     this.state = listenerState(ctx.api, ctx.identity.listener);
     this.newRef = setup.newRef ?? (() => `zvt-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
     currencyOf(opts.currency); // throws on a currency ISO does not know
@@ -265,7 +293,12 @@ export class ZvtSession {
     this.link =
       transport === 'tcp'
         ? tcpLink(stream, events, { timers: this.timers, incompleteMs: opts.incompleteApduMs })
-        : serialLink(stream, events, { timers: this.timers, t1Ms: opts.t1Ms, t2Ms: opts.t2Ms, repeats: opts.serialRepeats });
+        : serialLink(stream, events, {
+            timers: this.timers,
+            t1Ms: opts.t1Ms,
+            t2Ms: opts.t2Ms,
+            repeats: opts.serialRepeats,
+          });
   }
 
   // ---- inbound ---------------------------------------------------------------------------------------------------
@@ -283,7 +316,11 @@ export class ZvtSession {
         return;
       }
       if (this.current) {
-        this.badFrames.note('warn', { command: commandName(a), running: this.current.name }, 'command while another runs: 84 83 00');
+        this.badFrames.note(
+          'warn',
+          { command: commandName(a), running: this.current.name },
+          'command while another runs: 84 83 00',
+        );
         void this.reply(negativeAck(RC.FUNCTION_NOT_POSSIBLE));
         return;
       }
@@ -347,7 +384,8 @@ export class ZvtSession {
   private async failed(op: Operation, e: unknown): Promise<void> {
     this.log.error({ err: e, command: op.name }, 'ZVT command failed inside the bridge');
     if (this.current !== op || op.lost || this.link.closed) return;
-    if (op.master) await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: this.texts.zvtInternal() }).catch(() => undefined);
+    if (op.master)
+      await this.finishAbort(op, { code: RC.SYSTEM_ERROR, text: this.texts.zvtInternal() }).catch(() => undefined);
     else await this.finalReply(op, negativeAck(RC.SYSTEM_ERROR));
   }
 
@@ -370,7 +408,9 @@ export class ZvtSession {
       case CMD.END_OF_DAY:
         return this.withDecoded(op, a, decodeEndOfDay, (cmd) => this.endOfDay(op, cmd.password));
       case CMD.STATUS_ENQUIRY:
-        return this.withDecoded(op, a, decodeStatusEnquiry, (cmd) => this.statusEnquiry(op, cmd.password, cmd.serviceByte));
+        return this.withDecoded(op, a, decodeStatusEnquiry, (cmd) =>
+          this.statusEnquiry(op, cmd.password, cmd.serviceByte),
+        );
       case CMD.LOG_OFF:
         return this.logOff(op);
       default:
@@ -379,7 +419,12 @@ export class ZvtSession {
     }
   }
 
-  private async withDecoded<T>(op: Operation, a: Apdu, decode: (data: Buffer) => T, serve: (cmd: T) => Promise<void>): Promise<void> {
+  private async withDecoded<T>(
+    op: Operation,
+    a: Apdu,
+    decode: (data: Buffer) => T,
+    serve: (cmd: T) => Promise<void>,
+  ): Promise<void> {
     let cmd: T;
     try {
       cmd = decode(a.data);
@@ -404,7 +449,10 @@ export class ZvtSession {
     const throttle = throttleOf(this.ctx, 'password');
     const verdict = throttle.check(this.ctx.peer);
     if (!verdict.allowed) {
-      this.log.info({ reason: verdict.reason, retryAfterS: Math.ceil(verdict.retryAfterMs / 1000) }, 'password try refused before its time: 84 83 00');
+      this.log.info(
+        { reason: verdict.reason, retryAfterS: Math.ceil(verdict.retryAfterMs / 1000) },
+        'password try refused before its time: 84 83 00',
+      );
       return false;
     }
     if (given === undefined || !secretsEqual(given, expected)) {
@@ -472,9 +520,11 @@ export class ZvtSession {
 
   private async statusEnquiry(op: Operation, password: string | undefined, serviceByte: number): Promise<void> {
     // The enquiry's password is optional (§5): only one that is sent is checked.
-    if (password !== undefined && !this.passwordOk(password)) return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
+    if (password !== undefined && !this.passwordOk(password))
+      return this.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     await this.accept(op);
-    const version = serviceByte & STATUS_SERVICE.OMIT_VERSION ? undefined : (this.opts.softwareVersion ?? this.api.version);
+    const version =
+      serviceByte & STATUS_SERVICE.OMIT_VERSION ? undefined : (this.opts.softwareVersion ?? this.api.version);
     await this.close(
       op,
       statusEnquiryCompletion({
@@ -532,7 +582,13 @@ export class ZvtSession {
         return;
       }
       const ref = this.newRef();
-      await this.execute(op, pay, { kind, ref, amount: { minor: amount, currency: alpha } }, cmd, this.echoCurrency(cmd));
+      await this.execute(
+        op,
+        pay,
+        { kind, ref, amount: { minor: amount, currency: alpha } },
+        cmd,
+        this.echoCurrency(cmd),
+      );
     } finally {
       this.endPayment(pay);
     }
@@ -546,7 +602,8 @@ export class ZvtSession {
     try {
       const original = cmd.receiptNo === undefined ? undefined : this.findByReceipt(cmd.receiptNo);
       let refusal: number | undefined;
-      if (!original || original.kind === 'reversal' || original.kind === 'preauth_cancel') refusal = RC.REVERSAL_NOT_POSSIBLE;
+      if (!original || original.kind === 'reversal' || original.kind === 'preauth_cancel')
+        refusal = RC.REVERSAL_NOT_POSSIBLE;
       else if (original.reversed) refusal = RC.ALREADY_REVERSED;
       else if (original.outcome !== 'approved') refusal = RC.REVERSAL_NOT_POSSIBLE;
       else if (cmd.amount !== undefined && cmd.amount !== original.amount.minor) refusal = RC.REVERSAL_NOT_POSSIBLE;
@@ -558,7 +615,9 @@ export class ZvtSession {
       }
       const originalTrace = original.result ? traceOf(original.result) : undefined;
       await this.execute(op, pay, { kind: 'reversal', ref: original.ref }, cmd, this.echoCurrency(cmd), {
-        ...(originalTrace !== undefined && /^[0-9]{1,6}$/.test(originalTrace) ? { originalTrace: Number(originalTrace) } : {}),
+        ...(originalTrace !== undefined && /^[0-9]{1,6}$/.test(originalTrace)
+          ? { originalTrace: Number(originalTrace) }
+          : {}),
       });
     } finally {
       this.endPayment(pay);
@@ -572,7 +631,16 @@ export class ZvtSession {
   }
 
   private beginPayment(kind: TransactionKind): PaymentOp {
-    const pay: PaymentOp = { kind, aborted: false, cancelSent: false, finished: false, awaitingGoodsIssue: false, reported: false, submitted: false, pumping: false };
+    const pay: PaymentOp = {
+      kind,
+      aborted: false,
+      cancelSent: false,
+      finished: false,
+      awaitingGoodsIssue: false,
+      reported: false,
+      submitted: false,
+      pumping: false,
+    };
     this.payment = pay;
     return pay;
   }
@@ -596,9 +664,13 @@ export class ZvtSession {
     this.startStatus(op, pay);
     let handle: PaymentHandle;
     try {
-      handle = await this.api.submit(this.who, this.opts.terminal ? { ...request, terminal: this.opts.terminal } : request, {
-        stage: (e) => this.onStage(op, pay, e.stage),
-      });
+      handle = await this.api.submit(
+        this.who,
+        this.opts.terminal ? { ...request, terminal: this.opts.terminal } : request,
+        {
+          stage: (e) => this.onStage(op, pay, e.stage),
+        },
+      );
     } catch (e) {
       pay.finished = true;
       this.stopStatus(pay);
@@ -630,7 +702,8 @@ export class ZvtSession {
     } catch (e) {
       // Whatever went wrong, the bridge must hear how the result ended: an approval the register never confirmed
       // is reversed.
-      if (!pay.reported) await this.report(pay, result.outcome === 'approved' && pay.kind !== 'reversal' ? 'rejected' : 'undeliverable');
+      if (!pay.reported)
+        await this.report(pay, result.outcome === 'approved' && pay.kind !== 'reversal' ? 'rejected' : 'undeliverable');
       throw e;
     }
   }
@@ -662,7 +735,10 @@ export class ZvtSession {
         if (!gone()) await this.close(op, COMPLETION_APDU);
         return;
       }
-      this.log.warn({ ref: pay.ref, goods }, followUp ? 'register did not confirm the reversal' : 'register did not confirm the payment: reversing it');
+      this.log.warn(
+        { ref: pay.ref, goods },
+        followUp ? 'register did not confirm the reversal' : 'register did not confirm the payment: reversing it',
+      );
       await this.report(pay, followUp ? 'undeliverable' : 'rejected');
       if (goods === 'capped' && !gone()) {
         const ans = await this.exchange(op, STATUS_INFORMATION_ABORTED, this.opts.t3Ms);
@@ -697,7 +773,7 @@ export class ZvtSession {
   private async awaitGoodsIssue(op: Operation, pay: PaymentOp, info: Buffer, cmd: PaymentCommand): Promise<GoodsIssue> {
     const timeout = this.goodsIssueTimeout(cmd);
     const cap = cmd.maxStatusInfos ?? this.opts.maxStatusRepeats;
-    for (let repeats = 0; ; ) {
+    for (let repeats = 0; ;) {
       if (pay.aborted) return 'refused';
       pay.awaitingGoodsIssue = true;
       const ans = await this.exchange(op, info, timeout);
@@ -726,7 +802,9 @@ export class ZvtSession {
   }
 
   private goodsIssueTimeout(cmd: PaymentCommand): number {
-    return cmd.timeoutSeconds !== undefined && cmd.timeoutSeconds > 0 ? cmd.timeoutSeconds * 1000 : this.opts.goodsIssueTimeoutMs;
+    return cmd.timeoutSeconds !== undefined && cmd.timeoutSeconds > 0
+      ? cmd.timeoutSeconds * 1000
+      : this.opts.goodsIssueTimeoutMs;
   }
 
   private async report(pay: PaymentOp, how: 'acknowledged' | 'rejected' | 'undeliverable'): Promise<void> {
@@ -841,9 +919,15 @@ export class ZvtSession {
     if (!this.api.endOfDay) return;
     try {
       const report = await this.api.endOfDay({});
-      this.log.info({ day: report.businessDay, reconciliation: report.reconciliation }, 'End-of-Day: business day closed');
+      this.log.info(
+        { day: report.businessDay, reconciliation: report.reconciliation },
+        'End-of-Day: business day closed',
+      );
     } catch (e) {
-      this.log.warn({ err: e }, 'End-of-Day: the business day could not be closed; the register gets its totals anyway');
+      this.log.warn(
+        { err: e },
+        'End-of-Day: the business day could not be closed; the register gets its totals anyway',
+      );
     }
   }
 
@@ -858,7 +942,12 @@ export class ZvtSession {
    */
   private async printReceipt(op: Operation, facts: ReceiptFacts): Promise<void> {
     const c = this.state.config;
-    if (this.opts.receipts !== 'auto' || !(c & CONFIG.ECR_PRINTS_PAYMENT_RECEIPTS) || !(c & CONFIG.RECEIPT_LINES_VIA_06D1)) return;
+    if (
+      this.opts.receipts !== 'auto' ||
+      !(c & CONFIG.ECR_PRINTS_PAYMENT_RECEIPTS) ||
+      !(c & CONFIG.RECEIPT_LINES_VIA_06D1)
+    )
+      return;
     let copies: Array<{ type: number; lines: string[] }>;
     try {
       copies = this.receiptCopies(facts);
@@ -869,13 +958,18 @@ export class ZvtSession {
     const blocks = this.state.ecrCommands.has(CMD.PRINT_TEXT_BLOCK);
     const messages = blocks
       ? copies.map((copy) => printTextBlock(copy.type, copy.lines))
-      : copies.flatMap((copy) => copy.lines.map((line, i) => printLine(i === copy.lines.length - 1 ? PRINT_LAST_LINE : PRINT_NORMAL, line)));
+      : copies.flatMap((copy) =>
+          copy.lines.map((line, i) => printLine(i === copy.lines.length - 1 ? PRINT_LAST_LINE : PRINT_NORMAL, line)),
+        );
     for (const m of messages) {
       if (op.lost || this.link.closed) return;
       const ans = await this.exchange(op, m, this.opts.t3Ms);
       if (!this.checkAnswer(op, ans)) return;
       if (ans.kind === 'answer' && !isPositiveReply(ans.apdu)) {
-        this.log.info({ rc: ans.apdu.instr }, `register cannot print (84 xx to ${blocks ? '06 D3' : '06 D1'}): receipt stopped`);
+        this.log.info(
+          { rc: ans.apdu.instr },
+          `register cannot print (84 xx to ${blocks ? '06 D3' : '06 D1'}): receipt stopped`,
+        );
         return;
       }
     }
@@ -886,9 +980,17 @@ export class ZvtSession {
     if (width && this.api.receipt) {
       let rendering: ReceiptRendering | undefined;
       try {
-        rendering = this.api.receipt(this.who, facts.result.ref, { kind: facts.result.kind, width, ascii: true, ...(this.locale ? { locale: this.locale } : {}) });
+        rendering = this.api.receipt(this.who, facts.result.ref, {
+          kind: facts.result.kind,
+          width,
+          ascii: true,
+          ...(this.locale ? { locale: this.locale } : {}),
+        });
       } catch (e) {
-        this.log.warn({ err: e, ref: facts.result.ref }, 'the journaled receipt is not available: the short receipt is printed');
+        this.log.warn(
+          { err: e, ref: facts.result.ref },
+          'the journaled receipt is not available: the short receipt is printed',
+        );
       }
       if (rendering) {
         return [
@@ -1049,7 +1151,10 @@ export class ZvtSession {
     echoCurrency: boolean,
     extra: { originalTrace?: number },
   ): TransactionReport {
-    const amount = result.processedAmount && result.processedAmount.currency === result.amount.currency ? result.processedAmount : result.amount;
+    const amount =
+      result.processedAmount && result.processedAmount.currency === result.amount.currency
+        ? result.processedAmount
+        : result.amount;
     const pan = safeMaskedPan(result.panMasked);
     const cardType = cardTypeFor(result);
     const tlv = zr.text !== undefined || zr.extendedCode !== undefined ? errorTlv(zr) : [];
@@ -1097,7 +1202,14 @@ function safeMaskedPan(pan: string | undefined): string | undefined {
 }
 
 export function toZvtDateTime(d: Date): ZvtDateTime {
-  return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() };
+  return {
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hour: d.getHours(),
+    minute: d.getMinutes(),
+    second: d.getSeconds(),
+  };
 }
 
 /**
@@ -1134,7 +1246,8 @@ export function resultDateTime(result: Pick<PaymentResult, 'txDate' | 'txTime'>,
     } else if (groups.length === 1) {
       const g = groups[0] as string;
       if (g.length === 8) [year, month, day] = [Number(g.slice(0, 4)), Number(g.slice(4, 6)), Number(g.slice(6, 8))];
-      else if (g.length === 6) [year, month, day] = [2000 + Number(g.slice(0, 2)), Number(g.slice(2, 4)), Number(g.slice(4, 6))];
+      else if (g.length === 6)
+        [year, month, day] = [2000 + Number(g.slice(0, 2)), Number(g.slice(2, 4)), Number(g.slice(4, 6))];
       else if (g.length === 4) [month, day] = [Number(g.slice(0, 2)), Number(g.slice(2, 4))];
     }
   }
@@ -1145,8 +1258,12 @@ function validDateTime(t: ZvtDateTime, fallback: ZvtDateTime): ZvtDateTime {
   const okDate = t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.year >= 1 && t.year <= 9999;
   const okTime = t.hour <= 23 && t.minute <= 59 && t.second <= 59 && t.hour >= 0 && t.minute >= 0 && t.second >= 0;
   return {
-    ...(okDate ? { year: t.year, month: t.month, day: t.day } : { year: fallback.year, month: fallback.month, day: fallback.day }),
-    ...(okTime ? { hour: t.hour, minute: t.minute, second: t.second } : { hour: fallback.hour, minute: fallback.minute, second: fallback.second }),
+    ...(okDate
+      ? { year: t.year, month: t.month, day: t.day }
+      : { year: fallback.year, month: fallback.month, day: fallback.day }),
+    ...(okTime
+      ? { hour: t.hour, minute: t.minute, second: t.second }
+      : { hour: fallback.hour, minute: fallback.minute, second: fallback.second }),
   };
 }
 
@@ -1154,13 +1271,18 @@ function validDateTime(t: ZvtDateTime, fallback: ZvtDateTime): ZvtDateTime {
  * End-of-Day totals (§7 BMP 60, §11) from the payments the bridge closed the day with: approved, not reversed, in
  * the listener's currency. Sales count and add; refunds count and subtract (a group never goes below zero).
  */
-export function dayTotals(views: readonly PaymentView[], currency: string): {
+export function dayTotals(
+  views: readonly PaymentView[],
+  currency: string,
+): {
   total: number;
   receiptFrom: number;
   receiptTo: number;
   groups: TotalsLine[];
 } {
-  const groups = new Map<TotalsGroup, { count: number; totalMinor: number }>(TOTALS_GROUPS.map((g) => [g, { count: 0, totalMinor: 0 }]));
+  const groups = new Map<TotalsGroup, { count: number; totalMinor: number }>(
+    TOTALS_GROUPS.map((g) => [g, { count: 0, totalMinor: 0 }]),
+  );
   let receiptFrom = 0;
   let receiptTo = 0;
   for (const v of views) {

@@ -88,7 +88,8 @@ export function parseTlv(buf: Uint8Array, depth = 0): TlvParse {
       const [len, lenLen] = readBerLength(buf, offset + tagLen);
       const start = offset + tagLen + lenLen;
       const end = start + len;
-      if (end > buf.length) throw new ZvtFormatError(`TLV element ${tag.toString(16)} announces ${len} bytes, ${buf.length - start} left`);
+      if (end > buf.length)
+        throw new ZvtFormatError(`TLV element ${tag.toString(16)} announces ${len} bytes, ${buf.length - start} left`);
       const value = Buffer.from(buf.subarray(start, end));
       const constructed = (firstTagByte(tag) & 0x20) !== 0;
       if (constructed && depth < 8) {

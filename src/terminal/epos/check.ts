@@ -6,7 +6,13 @@ import { isBridgeError } from '../../domain/errors';
 import type { SecretContext } from '../../config/secrets';
 import { AuthRegistry } from './auth';
 import type { Clock } from './clock';
-import { EPOS_BASE_URLS, eposBaseUrl, eposConfigWarnings, resolveEposCredentials, type EposTerminalConfig } from './config';
+import {
+  EPOS_BASE_URLS,
+  eposBaseUrl,
+  eposConfigWarnings,
+  resolveEposCredentials,
+  type EposTerminalConfig,
+} from './config';
 import { FORBIDDEN_CAUSES, isEposError } from './errors';
 import { EposGatewayClient } from './gateway-client';
 import type { FetchLike } from './http';
@@ -96,7 +102,7 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
       info('Check the network connection, a proxy or firewall, and the gatewayUrl setting.');
     } else {
       fail(`Partner credentials refused${refusedBy(e)}`);
-      info('Check the Partner Client ID (client_…) and Partner Secret (secret_…) from the integration\'s Summary tab.');
+      info("Check the Partner Client ID (client_…) and Partner Secret (secret_…) from the integration's Summary tab.");
       info(envHint);
     }
     return { ok, lines, steps };
@@ -108,7 +114,9 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     pass(`Merchant credentials accepted (Merchant Client ID ${cfg.merchantClientId})`);
   } catch (e) {
     fail(`Merchant credentials refused${refusedBy(e)}`);
-    info('Use the Merchant Client ID (cli_…) and Merchant Client Secret (sec_…) generated in the Partner Portal\'s Merchants tab after the merchant approved the integration.');
+    info(
+      "Use the Merchant Client ID (cli_…) and Merchant Client Secret (sec_…) generated in the Partner Portal's Merchants tab after the merchant approved the integration.",
+    );
     info(envHint);
     return { ok, lines, steps };
   }
@@ -123,30 +131,41 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     }
   } catch (e) {
     fail(`Listing the merchant's terminals failed: ${describe(e)}`);
-    if (isEposError(e) && e.code === 'unauthorized') info('The Partner ID (mps-p-…) or Application ID (mps-app-…) may not match the partner credentials.');
+    if (isEposError(e) && e.code === 'unauthorized')
+      info('The Partner ID (mps-p-…) or Application ID (mps-app-…) may not match the partner credentials.');
     return { ok, lines, steps };
   }
   if (terminals.length === 0) {
     fail('The merchant has no terminals visible to this integration');
-    info('Activate an Ultra or Carbon terminal on this merchant\'s account (ePOS does not drive Go 2).');
+    info("Activate an Ultra or Carbon terminal on this merchant's account (ePOS does not drive Go 2).");
     if (cfg.environment === 'demo') info('On the Demo environment only demo terminals are listed.');
     return { ok, lines, steps };
   }
   const mine = terminals.find((t) => t.terminalId === cfg.terminalId);
   if (!mine) {
-    fail(`Terminal ${cfg.terminalId} is not among this merchant's terminals: ${terminals.map((t) => t.terminalId + (t.model ? ` (${t.model})` : '')).join(', ')}`);
-    info(cfg.environment === 'live'
-      ? `If ${cfg.terminalId} is a demo terminal, set "environment": "demo" (${EPOS_BASE_URLS.demo}).`
-      : `If ${cfg.terminalId} is a real terminal, it lives on the Live environment with Live credentials.`);
+    fail(
+      `Terminal ${cfg.terminalId} is not among this merchant's terminals: ${terminals.map((t) => t.terminalId + (t.model ? ` (${t.model})` : '')).join(', ')}`,
+    );
+    info(
+      cfg.environment === 'live'
+        ? `If ${cfg.terminalId} is a demo terminal, set "environment": "demo" (${EPOS_BASE_URLS.demo}).`
+        : `If ${cfg.terminalId} is a real terminal, it lives on the Live environment with Live credentials.`,
+    );
     return { ok, lines, steps };
   }
-  pass(`Terminal ${cfg.terminalId} is listed${mine.model ? ` (model ${mine.model}${MODELS[mine.model] ? ` = ${MODELS[mine.model]}` : ''})` : ''}`);
+  pass(
+    `Terminal ${cfg.terminalId} is listed${mine.model ? ` (model ${mine.model}${MODELS[mine.model] ? ` = ${MODELS[mine.model]}` : ''})` : ''}`,
+  );
 
   // 4. Terminal details.
   try {
     const d = await client.getTerminal(cfg.terminalId);
-    if (d.status && d.status !== 'Active') fail(`Terminal ${cfg.terminalId} has account status ${d.status}; payments need Active`);
-    else pass(`Terminal ${cfg.terminalId} is Active at myPOS (an account status; whether the device is switched on cannot be seen)`);
+    if (d.status && d.status !== 'Active')
+      fail(`Terminal ${cfg.terminalId} has account status ${d.status}; payments need Active`);
+    else
+      pass(
+        `Terminal ${cfg.terminalId} is Active at myPOS (an account status; whether the device is switched on cannot be seen)`,
+      );
     if (d.deviceCurrency && cfg.currency && d.deviceCurrency !== cfg.currency) {
       fail(`The terminal's currency is ${d.deviceCurrency} but the configuration says ${cfg.currency}`);
     } else if (d.deviceCurrency) {
@@ -158,7 +177,9 @@ export async function runEposCheck(cfg: EposTerminalConfig, deps: EposCheckDeps 
     fail(`Reading terminal ${cfg.terminalId} failed: ${describe(e)}`);
   }
 
-  info('No payment was tried (it would charge). If the first payment is answered with 403 Forbidden, the known causes are:');
+  info(
+    'No payment was tried (it would charge). If the first payment is answered with 403 Forbidden, the known causes are:',
+  );
   for (const c of FORBIDDEN_CAUSES) info(`- ${c}`);
   return { ok, lines, steps };
 }

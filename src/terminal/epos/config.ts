@@ -7,7 +7,13 @@
  */
 import { z } from 'zod';
 import { isKnownCurrency } from '../../domain/currency';
-import { isPlainSecret, plainSecretWarning, resolveSecret, secretRefSchema, type SecretContext } from '../../config/secrets';
+import {
+  isPlainSecret,
+  plainSecretWarning,
+  resolveSecret,
+  secretRefSchema,
+  type SecretContext,
+} from '../../config/secrets';
 import type { EposCredentials } from './gateway-client';
 
 /** Base URLs per environment (spec §3): demo [doc], live [reported]. */
@@ -16,7 +22,11 @@ export const EPOS_BASE_URLS = {
   live: 'https://api-gateway.mypos.com',
 } as const;
 
-const id = z.string().min(1, 'must not be empty').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
+const id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 export const eposTerminalSchema = z
@@ -77,13 +87,19 @@ export function eposConfigWarnings(cfg: EposTerminalConfig, where = `terminal "$
     ['merchantClientId', cfg.merchantClientId, 'cli_'],
   ];
   for (const [field, value, prefix] of formats) {
-    if (!value.startsWith(prefix)) w.push(`${where} ${field} usually starts with "${prefix}" (spec §2); check that the right value is in this field`);
+    if (!value.startsWith(prefix))
+      w.push(
+        `${where} ${field} usually starts with "${prefix}" (spec §2); check that the right value is in this field`,
+      );
   }
-  if (!/^[0-9]{8}$/.test(cfg.terminalId)) w.push(`${where} terminalId "${cfg.terminalId}" is not 8 digits like known myPOS TIDs`);
+  if (!/^[0-9]{8}$/.test(cfg.terminalId))
+    w.push(`${where} terminalId "${cfg.terminalId}" is not 8 digits like known myPOS TIDs`);
   if (cfg.gatewayUrl) {
     const host = new URL(cfg.gatewayUrl).hostname;
-    if (cfg.environment === 'live' && host.includes('demo')) w.push(`${where} is set to environment "live" but gatewayUrl points at a demo host (${host})`);
-    if (cfg.environment === 'demo' && host === new URL(EPOS_BASE_URLS.live).hostname) w.push(`${where} is set to environment "demo" but gatewayUrl is the live gateway`);
+    if (cfg.environment === 'live' && host.includes('demo'))
+      w.push(`${where} is set to environment "live" but gatewayUrl points at a demo host (${host})`);
+    if (cfg.environment === 'demo' && host === new URL(EPOS_BASE_URLS.live).hostname)
+      w.push(`${where} is set to environment "demo" but gatewayUrl is the live gateway`);
   }
   return w;
 }

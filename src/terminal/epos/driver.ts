@@ -93,7 +93,9 @@ interface PollResult {
 
 export class EposDriver implements TerminalDriver {
   readonly info: TerminalInfo;
-  private readonly o: Required<Omit<EposDriverOptions, 'currency' | 'link' | 'clock' | 'log' | 'scan' | 'client' | 'environment'>> & {
+  private readonly o: Required<
+    Omit<EposDriverOptions, 'currency' | 'link' | 'clock' | 'log' | 'scan' | 'client' | 'environment'>
+  > & {
     scan: ScanOptions;
   };
   private readonly client: EposGatewayClient;
@@ -189,7 +191,12 @@ export class EposDriver implements TerminalDriver {
           : `Terminal ${d.terminalId} has status ${d.status} at myPOS; payments need an Active terminal`,
       };
     } catch (e) {
-      return { online: false, checkedAt, terminalId: this.o.terminalId, message: e instanceof Error ? e.message : String(e) };
+      return {
+        online: false,
+        checkedAt,
+        terminalId: this.o.terminalId,
+        message: e instanceof Error ? e.message : String(e),
+      };
     }
   }
 
@@ -236,7 +243,12 @@ export class EposDriver implements TerminalDriver {
    * Sends a create (payment or refund) and resolves lost answers by reference (§9.3). `reconcilable` is false when
    * the request carries no reference (a refund without `refundReference`): then a lost answer is in_doubt.
    */
-  private async create(reference: string, ctx: DriverContext, send: () => Promise<EposPayment>, reconcilable: boolean): Promise<Created> {
+  private async create(
+    reference: string,
+    ctx: DriverContext,
+    send: () => Promise<EposPayment>,
+    reconcilable: boolean,
+  ): Promise<Created> {
     let lostBefore = false;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -257,22 +269,41 @@ export class EposDriver implements TerminalDriver {
           if (reconcilable) {
             const r = await this.reconcile(reference, 1);
             if (r.kind === 'found') return this.adopt(reference, r.item.paymentId, ctx);
-            if (r.kind === 'unknown') return { outcome: this.inDoubt(undefined, 'The gateway was rate-limiting and could not be asked whether the payment exists') };
+            if (r.kind === 'unknown')
+              return {
+                outcome: this.inDoubt(
+                  undefined,
+                  'The gateway was rate-limiting and could not be asked whether the payment exists',
+                ),
+              };
           }
           if (ctx.signal.aborted) return { outcome: this.cancelledBeforeSend() };
           continue;
         }
         if (!needsLookup) return { outcome: this.refusal(err!) };
-        this.log.warn({ reference, code: err?.code, status: err?.status }, 'ePOS create: answer lost, looking the payment up by reference');
+        this.log.warn(
+          { reference, code: err?.code, status: err?.status },
+          'ePOS create: answer lost, looking the payment up by reference',
+        );
         if (!reconcilable) {
-          return { outcome: this.inDoubt(undefined, `The answer to the refund request was lost (${describe(e)}); check the terminal`) };
+          return {
+            outcome: this.inDoubt(
+              undefined,
+              `The answer to the refund request was lost (${describe(e)}); check the terminal`,
+            ),
+          };
         }
         ctx.stage('recovering', 'Answer lost; looking the payment up by its reference');
         lostBefore = true;
         const r = await this.reconcile(reference, 2);
         if (r.kind === 'found') return this.adopt(reference, r.item.paymentId, ctx);
         if (r.kind === 'unknown') {
-          return { outcome: this.inDoubt(undefined, `The answer was lost and the gateway could not be asked whether the payment exists (${describe(r.error)})`) };
+          return {
+            outcome: this.inDoubt(
+              undefined,
+              `The answer was lost and the gateway could not be asked whether the payment exists (${describe(r.error)})`,
+            ),
+          };
         }
         // Absent in two scans ≥ 10 s apart: not created (§9.3); a new request may use the same reference —
         // unless the register has cancelled meanwhile.
@@ -310,21 +341,36 @@ export class EposDriver implements TerminalDriver {
    * Polls a created payment to its end, handling register cancel, the deadline and a late approval (§9.4–§9.6).
    * `cancellable`: sales and refunds can be cancelled while InProgress; reversals cannot.
    */
-  private async follow(paymentId: string, initial: EposPayment | undefined, reference: string, ctx: DriverContext, cancellable: boolean): Promise<TerminalOutcome> {
+  private async follow(
+    paymentId: string,
+    initial: EposPayment | undefined,
+    reference: string,
+    ctx: DriverContext,
+    cancellable: boolean,
+  ): Promise<TerminalOutcome> {
     ctx.stage('present_card');
     const r = await this.poll(paymentId, initial, ctx.signal, cancellable ? ctx : undefined);
     if (!r.payment) {
-      return this.inDoubt(paymentId, `${r.unresolved ?? 'No final status'}; check the terminal. The bridge keeps asking the gateway.`);
+      return this.inDoubt(
+        paymentId,
+        `${r.unresolved ?? 'No final status'}; check the terminal. The bridge keeps asking the gateway.`,
+      );
     }
     const p = r.payment;
     const cls = classifyStatus(p.status);
     if (r.cancel === 'register') {
-      if (cls === 'cancelled') return finalOutcome(p, this.o.terminalId, { cancelTookEffect: true, message: 'Cancelled by the register; nothing was charged' });
+      if (cls === 'cancelled')
+        return finalOutcome(p, this.o.terminalId, {
+          cancelTookEffect: true,
+          message: 'Cancelled by the register; nothing was charged',
+        });
       if (cls === 'approved') return this.lateApproval(p, ctx);
       return finalOutcome(p, this.o.terminalId, { cancelTookEffect: false });
     }
     if (r.cancel === 'deadline' && cls === 'cancelled') {
-      return finalOutcome(p, this.o.terminalId, { message: `No result within ${Math.round(this.o.deadlineMs / 1000)} s; the payment was cancelled` });
+      return finalOutcome(p, this.o.terminalId, {
+        message: `No result within ${Math.round(this.o.deadlineMs / 1000)} s; the payment was cancelled`,
+      });
     }
     this.log.info({ reference, paymentId, status: p.status }, 'ePOS payment finished');
     return finalOutcome(p, this.o.terminalId);
@@ -333,7 +379,10 @@ export class EposDriver implements TerminalDriver {
   /** §9.6: the register cancelled, but the payment ended Success → reverse it (configurable). */
   private async lateApproval(p: EposPayment, ctx: DriverContext): Promise<TerminalOutcome> {
     if (!this.o.reverseLateApproval) {
-      return finalOutcome(p, this.o.terminalId, { cancelTookEffect: false, message: 'Approved before the cancel reached the terminal' });
+      return finalOutcome(p, this.o.terminalId, {
+        cancelTookEffect: false,
+        message: 'Approved before the cancel reached the terminal',
+      });
     }
     ctx.stage('cancelling', 'Approved before the cancel arrived; reversing');
     const reversed = await this.reverse(p.paymentId);
@@ -343,7 +392,8 @@ export class EposDriver implements TerminalDriver {
         outcome: 'cancelled',
         fields: resultFields(p, this.o.terminalId),
         cancelTookEffect: true,
-        message: 'The payment was approved before the cancel reached the terminal and has been reversed; nothing was charged',
+        message:
+          'The payment was approved before the cancel reached the terminal and has been reversed; nothing was charged',
         raw: { ...p.raw, status: reversed.payment.status, late_cancel_reversed: 'true' },
       };
     }
@@ -355,7 +405,12 @@ export class EposDriver implements TerminalDriver {
 
   // ---------------------------------------------------------------- polling
 
-  private async poll(paymentId: string, initial: EposPayment | undefined, signal: AbortSignal, cancelCtx: DriverContext | undefined): Promise<PollResult> {
+  private async poll(
+    paymentId: string,
+    initial: EposPayment | undefined,
+    signal: AbortSignal,
+    cancelCtx: DriverContext | undefined,
+  ): Promise<PollResult> {
     const started = this.clock.now();
     let cancel: 'register' | 'deadline' | undefined;
     let cancelAt = 0;
@@ -368,7 +423,10 @@ export class EposDriver implements TerminalDriver {
       if (!cancel) {
         cancel = why;
         cancelAt = this.clock.now();
-        cancelCtx?.stage('cancelling', why === 'deadline' ? 'No result in time; cancelling on the terminal' : undefined);
+        cancelCtx?.stage(
+          'cancelling',
+          why === 'deadline' ? 'No result in time; cancelling on the terminal' : undefined,
+        );
       }
       if (cancelAcked || cancelTries >= 3) return;
       cancelTries++;
@@ -378,7 +436,8 @@ export class EposDriver implements TerminalDriver {
       } catch (e) {
         const err = asEposError(e);
         // 400/409: already final (or not cancellable) — the next poll tells which.
-        if (err && (err.code === 'bad_request' || err.code === 'conflict' || err.code === 'not_found')) cancelAcked = true;
+        if (err && (err.code === 'bad_request' || err.code === 'conflict' || err.code === 'not_found'))
+          cancelAcked = true;
         this.log.warn({ paymentId, code: err?.code }, 'ePOS cancel request failed');
       }
     };
@@ -394,7 +453,10 @@ export class EposDriver implements TerminalDriver {
         return { unresolved: 'No final status in time' };
       }
       if (cancel && this.clock.now() - cancelAt >= this.o.cancelGraceMs) {
-        return { unresolved: `Still ${last?.status ?? 'unknown'} ${Math.round(this.o.cancelGraceMs / 1000)} s after the cancel request`, cancel };
+        return {
+          unresolved: `Still ${last?.status ?? 'unknown'} ${Math.round(this.o.cancelGraceMs / 1000)} s after the cancel request`,
+          cancel,
+        };
       }
       // Sleep before each poll, except a first poll of a payment adopted without a known status.
       if (!first || initial) {
@@ -410,7 +472,10 @@ export class EposDriver implements TerminalDriver {
         if (!isKnownStatus(last.status) && !this.alerted.has(`${paymentId}:${last.status}`)) {
           // §7: an unknown value is not final; keep polling and raise an alert.
           this.alerted.add(`${paymentId}:${last.status}`);
-          this.log.warn({ paymentId, status: last.status }, 'ePOS payment has an unknown status; treating it as not final');
+          this.log.warn(
+            { paymentId, status: last.status },
+            'ePOS payment has an unknown status; treating it as not final',
+          );
         }
       } catch (e) {
         errors++;
@@ -441,7 +506,11 @@ export class EposDriver implements TerminalDriver {
     try {
       paymentId = await this.resolvePaymentId(original.driverRef, original.reference);
     } catch (e) {
-      return this.inDoubt(undefined, `Could not look up the original payment at the gateway (${describe(e)}); try again`, false);
+      return this.inDoubt(
+        undefined,
+        `Could not look up the original payment at the gateway (${describe(e)}); try again`,
+        false,
+      );
     }
     if (!paymentId) {
       return {
@@ -455,7 +524,8 @@ export class EposDriver implements TerminalDriver {
     ctx.stage('processing', 'Reversing the payment');
     const r = await this.reverse(paymentId);
     if (r.refusal) return r.refusal;
-    if (!r.payment) return this.inDoubt(paymentId, `${r.unresolved ?? 'No final status for the reversal'}; check the terminal`);
+    if (!r.payment)
+      return this.inDoubt(paymentId, `${r.unresolved ?? 'No final status for the reversal'}; check the terminal`);
     return this.reversalOutcome(r.payment);
   }
 
@@ -463,11 +533,29 @@ export class EposDriver implements TerminalDriver {
     const fields = resultFields(p, this.o.terminalId);
     switch (classifyStatus(p.status)) {
       case 'reversed':
-        return { outcome: 'approved', fields, driverRef: p.paymentId, message: 'Reversed; the funds are returned to the cardholder', raw: { ...p.raw } };
+        return {
+          outcome: 'approved',
+          fields,
+          driverRef: p.paymentId,
+          message: 'Reversed; the funds are returned to the cardholder',
+          raw: { ...p.raw },
+        };
       case 'approved':
-        return { outcome: 'failed', fields, driverRef: p.paymentId, message: 'The payment was not reversed (it is still approved)', raw: { ...p.raw } };
+        return {
+          outcome: 'failed',
+          fields,
+          driverRef: p.paymentId,
+          message: 'The payment was not reversed (it is still approved)',
+          raw: { ...p.raw },
+        };
       default:
-        return { outcome: 'declined', fields, driverRef: p.paymentId, message: `The reversal was refused: ${p.statusMessage ?? p.status}`, raw: { ...p.raw } };
+        return {
+          outcome: 'declined',
+          fields,
+          driverRef: p.paymentId,
+          message: `The reversal was refused: ${p.statusMessage ?? p.status}`,
+          raw: { ...p.raw },
+        };
     }
   }
 
@@ -476,8 +564,15 @@ export class EposDriver implements TerminalDriver {
    * means it arrived; still Success means it did not, and it is sent once more (a second reversal of one payment is
    * refused by the gateway, so this cannot reverse twice).
    */
-  private async reverse(paymentId: string): Promise<{ payment?: EposPayment; unresolved?: string; refusal?: TerminalOutcome }> {
-    const body = { terminal_id: this.o.terminalId, app_name: this.o.appName, app_version: this.o.appVersion, description: 'Reversal' };
+  private async reverse(
+    paymentId: string,
+  ): Promise<{ payment?: EposPayment; unresolved?: string; refusal?: TerminalOutcome }> {
+    const body = {
+      terminal_id: this.o.terminalId,
+      app_name: this.o.appName,
+      app_version: this.o.appVersion,
+      description: 'Reversal',
+    };
     let started: EposPayment | undefined;
     for (let attempt = 1; attempt <= 2 && !started; attempt++) {
       try {
@@ -492,7 +587,9 @@ export class EposDriver implements TerminalDriver {
         try {
           now = await this.client.getPayment(paymentId);
         } catch (e2) {
-          return { unresolved: `The answer to the reversal was lost and the payment could not be read (${describe(e2)})` };
+          return {
+            unresolved: `The answer to the reversal was lost and the payment could not be read (${describe(e2)})`,
+          };
         }
         if (classifyStatus(now.status) !== 'approved') {
           started = now;
@@ -507,7 +604,9 @@ export class EposDriver implements TerminalDriver {
     for (;;) {
       if (last && isFinalStatus(last.status) && classifyStatus(last.status) !== 'approved') return { payment: last };
       if (this.clock.now() >= deadline || this.closed) {
-        return last && classifyStatus(last.status) === 'approved' ? { payment: last } : { unresolved: `The reversal is still ${last?.status ?? 'unknown'}` };
+        return last && classifyStatus(last.status) === 'approved'
+          ? { payment: last }
+          : { unresolved: `The reversal is still ${last?.status ?? 'unknown'}` };
       }
       await this.clock.sleep(this.interval(0, errors, undefined));
       try {
@@ -639,11 +738,20 @@ export class EposDriver implements TerminalDriver {
       return undefined;
     } catch (e) {
       const err = asEposError(e);
-      const offline = !err || err.code === 'network' || err.code === 'timeout' || err.code === 'server' || err.code === 'rate_limited';
+      const offline =
+        !err ||
+        err.code === 'network' ||
+        err.code === 'timeout' ||
+        err.code === 'server' ||
+        err.code === 'rate_limited';
       return {
         outcome: 'failed',
         fields: { terminalId: this.o.terminalId },
-        refused: { code: offline ? 'terminal_offline' : 'config_invalid', status: String(err?.status ?? 0), retryable: offline },
+        refused: {
+          code: offline ? 'terminal_offline' : 'config_invalid',
+          status: String(err?.status ?? 0),
+          retryable: offline,
+        },
         message: offline ? `The myPOS gateway is not reachable: ${describe(e)}` : describe(e),
       };
     }
@@ -652,15 +760,29 @@ export class EposDriver implements TerminalDriver {
   private refusal(err: EposError, fallback?: ErrorCode, retryable?: boolean): TerminalOutcome {
     let code: ErrorCode;
     switch (err.code) {
-      case 'forbidden': code = 'config_invalid'; break;
-      case 'unauthorized': code = 'config_invalid'; break;
-      case 'not_found': code = 'unknown_terminal'; break;
-      case 'conflict': code = 'terminal_busy'; break;
-      case 'rate_limited': code = 'terminal_busy'; break;
-      case 'bad_request':
-        code = err.fieldErrors && Object.keys(err.fieldErrors).some((f) => f.includes('currency')) ? 'currency_mismatch' : (fallback ?? 'bad_request');
+      case 'forbidden':
+        code = 'config_invalid';
         break;
-      default: code = fallback ?? 'terminal_error';
+      case 'unauthorized':
+        code = 'config_invalid';
+        break;
+      case 'not_found':
+        code = 'unknown_terminal';
+        break;
+      case 'conflict':
+        code = 'terminal_busy';
+        break;
+      case 'rate_limited':
+        code = 'terminal_busy';
+        break;
+      case 'bad_request':
+        code =
+          err.fieldErrors && Object.keys(err.fieldErrors).some((f) => f.includes('currency'))
+            ? 'currency_mismatch'
+            : (fallback ?? 'bad_request');
+        break;
+      default:
+        code = fallback ?? 'terminal_error';
     }
     const message =
       err.code === 'not_found'
@@ -671,35 +793,58 @@ export class EposDriver implements TerminalDriver {
     return {
       outcome: 'failed',
       fields: { terminalId: this.o.terminalId },
-      refused: { code, status: String(err.status), retryable: retryable ?? (err.code === 'conflict' || err.code === 'rate_limited') },
+      refused: {
+        code,
+        status: String(err.status),
+        retryable: retryable ?? (err.code === 'conflict' || err.code === 'rate_limited'),
+      },
       message,
     };
   }
 
   private inDoubt(paymentId: string | undefined, message: string, warn = true): TerminalOutcome {
     if (warn) this.log.warn({ paymentId }, `ePOS payment in doubt: ${message}`);
-    return { outcome: 'in_doubt', fields: { terminalId: this.o.terminalId }, ...(paymentId ? { driverRef: paymentId } : {}), message };
+    return {
+      outcome: 'in_doubt',
+      fields: { terminalId: this.o.terminalId },
+      ...(paymentId ? { driverRef: paymentId } : {}),
+      message,
+    };
   }
 
   private cancelledBeforeSend(): TerminalOutcome {
-    return { outcome: 'cancelled', fields: { terminalId: this.o.terminalId }, cancelTookEffect: true, message: 'Cancelled by the register before the payment reached the terminal; nothing was charged' };
+    return {
+      outcome: 'cancelled',
+      fields: { terminalId: this.o.terminalId },
+      cancelTookEffect: true,
+      message: 'Cancelled by the register before the payment reached the terminal; nothing was charged',
+    };
   }
 
   private checkAmount(amount: Money | undefined, what: string): Money {
     if (!amount) throw new BridgeError('invalid_amount', `a ${what} needs an amount`);
     checkMinor(amount.minor);
     if (amount.minor < this.o.minAmountMinor) {
-      throw new BridgeError('invalid_amount', `the smallest amount on this ePOS terminal is ${this.o.minAmountMinor} minor units, got ${amount.minor}`);
+      throw new BridgeError(
+        'invalid_amount',
+        `the smallest amount on this ePOS terminal is ${this.o.minAmountMinor} minor units, got ${amount.minor}`,
+      );
     }
     if (this.currency && amount.currency !== this.currency) {
-      throw new BridgeError('currency_mismatch', `terminal ${this.o.id} takes ${this.currency}, not ${amount.currency}`);
+      throw new BridgeError(
+        'currency_mismatch',
+        `terminal ${this.o.id} takes ${this.currency}, not ${amount.currency}`,
+      );
     }
     return amount;
   }
 
   private checkReference(reference: string): string {
     if (!REFERENCE.test(reference)) {
-      throw new BridgeError('invalid_ref', `an ePOS reference_number must be 1–50 Latin characters, got ${JSON.stringify(reference)}`);
+      throw new BridgeError(
+        'invalid_ref',
+        `an ePOS reference_number must be 1–50 Latin characters, got ${JSON.stringify(reference)}`,
+      );
     }
     return reference;
   }

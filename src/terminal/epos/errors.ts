@@ -89,14 +89,22 @@ export function isEposError(e: unknown): e is EposError {
 /** The error code for an HTTP status. */
 export function codeForStatus(status: number): EposErrorCode {
   switch (status) {
-    case 400: return 'bad_request';
-    case 401: return 'unauthorized';
-    case 403: return 'forbidden';
-    case 404: return 'not_found';
-    case 409: return 'conflict';
-    case 415: return 'unsupported_media';
-    case 429: return 'rate_limited';
-    default: return status >= 500 ? 'server' : 'http';
+    case 400:
+      return 'bad_request';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 415:
+      return 'unsupported_media';
+    case 429:
+      return 'rate_limited';
+    default:
+      return status >= 500 ? 'server' : 'http';
   }
 }
 

@@ -151,7 +151,13 @@ export class EposGatewayClient {
 
   /** §6.1 — never retried: a lost answer is reconciled by `reference_number` (§9.3). */
   async createPayment(body: CreatePaymentBody): Promise<EposPayment> {
-    const a = await this.call({ method: 'POST', path: '/epos/v1/payments', body, idempotent: false, terminalId: body.terminal_id });
+    const a = await this.call({
+      method: 'POST',
+      path: '/epos/v1/payments',
+      body,
+      idempotent: false,
+      terminalId: body.terminal_id,
+    });
     return this.read('POST', '/epos/v1/payments', () => parsePayment(a.json));
   }
 
@@ -165,7 +171,13 @@ export class EposGatewayClient {
   /** §6.3 — `size` 1–100. */
   async listPayments(terminalId: string, page = 1, size = 100): Promise<EposPaymentPage> {
     const path = '/epos/v1/payments';
-    const a = await this.call({ method: 'GET', path, query: { terminal_id: terminalId, page, size }, idempotent: true, terminalId });
+    const a = await this.call({
+      method: 'GET',
+      path,
+      query: { terminal_id: terminalId, page, size },
+      idempotent: true,
+      terminalId,
+    });
     return this.read('GET', path, () => parsePaymentPage(a.json, page));
   }
 
@@ -221,7 +233,13 @@ export class EposGatewayClient {
   ): Promise<TerminalTransactionPage> {
     const path = `/pos/v1/terminals/${encodeURIComponent(terminalId)}/transactions`;
     const page = filters.page ?? 1;
-    const a = await this.call({ method: 'GET', path, query: { ...filters, page, size: filters.size ?? 100 }, idempotent: true, terminalId });
+    const a = await this.call({
+      method: 'GET',
+      path,
+      query: { ...filters, page, size: filters.size ?? 100 },
+      idempotent: true,
+      terminalId,
+    });
     return this.read('GET', path, () => parseTransactionPage(a.json, page));
   }
 
@@ -229,7 +247,10 @@ export class EposGatewayClient {
 
   /** A valid bearer token (cached, shared by the integration). */
   async token(): Promise<string> {
-    return this.tokenCache.get(() => this.clock.now(), () => this.retrying(() => this.requestToken()));
+    return this.tokenCache.get(
+      () => this.clock.now(),
+      () => this.retrying(() => this.requestToken()),
+    );
   }
 
   /** A valid session for this merchant (cached), created with `token` when a new one is needed. */
@@ -256,7 +277,10 @@ export class EposGatewayClient {
   }
 
   private sessionFor(token: string): Promise<string> {
-    return this.sessionCache.get(() => this.clock.now(), () => this.retrying(() => this.requestSession(token)));
+    return this.sessionCache.get(
+      () => this.clock.now(),
+      () => this.retrying(() => this.requestSession(token)),
+    );
   }
 
   /** Drops cached credentials (after a 401, or on demand). */
@@ -308,7 +332,13 @@ export class EposGatewayClient {
     const body = a.json as Record<string, unknown> | undefined;
     const value = body?.access_token;
     if (typeof value !== 'string' || value.length === 0) {
-      throw new EposError({ code: 'bad_response', status: a.status, method: 'POST', path, message: 'myPOS token answer has no access_token' });
+      throw new EposError({
+        code: 'bad_response',
+        status: a.status,
+        method: 'POST',
+        path,
+        message: 'myPOS token answer has no access_token',
+      });
     }
     return { value, expiresInSeconds: typeof body?.expires_in === 'number' ? body.expires_in : 3600 };
   }
@@ -355,7 +385,13 @@ export class EposGatewayClient {
     const body = a.json as Record<string, unknown> | undefined;
     const value = body?.session;
     if (typeof value !== 'string' || value.length === 0) {
-      throw new EposError({ code: 'bad_response', status: a.status, method: 'POST', path, message: 'myPOS session answer has no session' });
+      throw new EposError({
+        code: 'bad_response',
+        status: a.status,
+        method: 'POST',
+        path,
+        message: 'myPOS session answer has no session',
+      });
     }
     // Observed 300 and 360 (§4.2): always use the returned value.
     return { value, expiresInSeconds: typeof body?.expires_in === 'number' ? body.expires_in : 300 };
@@ -389,7 +425,13 @@ export class EposGatewayClient {
       }
       const a = await send(
         this.baseUrl,
-        { method: op.method, path: op.path, ...(op.query ? { query: op.query } : {}), headers, ...(body !== undefined ? { body } : {}) },
+        {
+          method: op.method,
+          path: op.path,
+          ...(op.query ? { query: op.query } : {}),
+          headers,
+          ...(body !== undefined ? { body } : {}),
+        },
         this.timeoutMs,
         this.fetchImpl,
       );
@@ -455,7 +497,14 @@ export class EposGatewayClient {
       return parse();
     } catch (e) {
       if (e instanceof WireError) {
-        throw new EposError({ code: 'bad_response', status: 200, method, path, message: `unreadable myPOS answer to ${method} ${path}: ${e.message}`, cause: e });
+        throw new EposError({
+          code: 'bad_response',
+          status: 200,
+          method,
+          path,
+          message: `unreadable myPOS answer to ${method} ${path}: ${e.message}`,
+          cause: e,
+        });
       }
       throw e;
     }

@@ -19,7 +19,10 @@ const MAX_PAGES = 200;
  * then refusal words ("Declined", "Failed", "Rejected", "Canceled"). Anything else is `unknown` and reconciliation
  * reports it for a person to check.
  */
-export function hostStatusOf(t: Pick<TerminalTransaction, 'tranStatus' | 'paymentStatus'>): { status: HostStatus; text: string } {
+export function hostStatusOf(t: Pick<TerminalTransaction, 'tranStatus' | 'paymentStatus'>): {
+  status: HostStatus;
+  text: string;
+} {
   const text = t.tranStatus ?? t.paymentStatus ?? '';
   const v = text.toUpperCase();
   if (/REVERS|VOID/.test(v)) return { status: 'reversed', text };
@@ -81,8 +84,14 @@ export async function listHostTransactions(
 ): Promise<HostTransaction[]> {
   const out: HostTransaction[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const p = await client.listTerminalTransactionsPage(terminalId, { date_from: query.dateFrom, date_to: query.dateTo, page, size: 100 });
-    for (const t of p.transactions) if (!t.terminalId || t.terminalId === terminalId) out.push(hostTransaction(t, terminalCurrency));
+    const p = await client.listTerminalTransactionsPage(terminalId, {
+      date_from: query.dateFrom,
+      date_to: query.dateTo,
+      page,
+      size: 100,
+    });
+    for (const t of p.transactions)
+      if (!t.terminalId || t.terminalId === terminalId) out.push(hostTransaction(t, terminalCurrency));
     if (page >= p.totalPages || p.transactions.length === 0) break;
   }
   return out;

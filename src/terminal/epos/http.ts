@@ -60,7 +60,13 @@ export async function send(
     return { status: res.status, headers: res.headers, text, json };
   } catch (e) {
     const timedOut = signal.aborted || (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'));
-    throw new EposError({ code: timedOut ? 'timeout' : 'network', status: 0, method: req.method, path: req.path, cause: e });
+    throw new EposError({
+      code: timedOut ? 'timeout' : 'network',
+      status: 0,
+      method: req.method,
+      path: req.path,
+      cause: e,
+    });
   }
 }
 
@@ -77,7 +83,9 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 export function errorFromAnswer(method: string, path: string, answer: HttpAnswer, now: number): EposError {
   const problem = parseProblem(answer.json, answer.text);
   const retryAfterMs =
-    answer.status === 429 || answer.status === 503 ? parseRetryAfter(answer.headers.get('retry-after'), now) : undefined;
+    answer.status === 429 || answer.status === 503
+      ? parseRetryAfter(answer.headers.get('retry-after'), now)
+      : undefined;
   return new EposError({
     code: codeForStatus(answer.status),
     status: answer.status,

@@ -23,7 +23,12 @@ export function resultFields(p: EposPayment, terminalId: string): ResultFields {
     f.txDate = when.date;
     f.txTime = when.time;
   }
-  if (p.amount && Number.isSafeInteger(p.amount.value) && p.amount.value >= 0 && isKnownCurrency(p.amount.currencyCode)) {
+  if (
+    p.amount &&
+    Number.isSafeInteger(p.amount.value) &&
+    p.amount.value >= 0 &&
+    isKnownCurrency(p.amount.currencyCode)
+  ) {
     f.processedAmount = { minor: p.amount.value, currency: p.amount.currencyCode };
   }
   const outcome = paymentOutcome(p.status);
@@ -33,18 +38,29 @@ export function resultFields(p: EposPayment, terminalId: string): ResultFields {
 
 /** Plain words for a final payment status. */
 export function outcomeMessage(p: EposPayment, outcome: Outcome): string {
-  const why = [p.statusMessage, p.responseCode ? `response code ${p.responseCode}` : undefined].filter(Boolean).join(', ');
+  const why = [p.statusMessage, p.responseCode ? `response code ${p.responseCode}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   switch (outcome) {
-    case 'approved': return 'Approved';
-    case 'declined': return `Declined${why ? `: ${why}` : ''}`;
-    case 'cancelled': return p.status === 'Reversed' ? 'Approved, then reversed' : `Cancelled on the terminal${why ? `: ${why}` : ''}`;
-    case 'failed': return `Refused by the terminal or host${why ? `: ${why}` : ''}`;
-    default: return `Status ${p.status}`;
+    case 'approved':
+      return 'Approved';
+    case 'declined':
+      return `Declined${why ? `: ${why}` : ''}`;
+    case 'cancelled':
+      return p.status === 'Reversed' ? 'Approved, then reversed' : `Cancelled on the terminal${why ? `: ${why}` : ''}`;
+    case 'failed':
+      return `Refused by the terminal or host${why ? `: ${why}` : ''}`;
+    default:
+      return `Status ${p.status}`;
   }
 }
 
 /** The TerminalOutcome of a payment in a final status (sale or refund). */
-export function finalOutcome(p: EposPayment, terminalId: string, extra: Partial<TerminalOutcome> = {}): TerminalOutcome {
+export function finalOutcome(
+  p: EposPayment,
+  terminalId: string,
+  extra: Partial<TerminalOutcome> = {},
+): TerminalOutcome {
   const outcome = paymentOutcome(p.status) ?? 'in_doubt';
   return {
     outcome,

@@ -66,7 +66,8 @@ export async function reconcileByReference(
     }
     if (items.length > 0) {
       // Several payments with one reference should never happen; prefer one that is running or approved.
-      const rank = (s: string | undefined): number => (s === 'Success' || s === 'Completed' ? 0 : s === 'InProgress' ? 1 : 2);
+      const rank = (s: string | undefined): number =>
+        s === 'Success' || s === 'Completed' ? 0 : s === 'InProgress' ? 1 : 2;
       const item = [...items].sort((a, b) => rank(a.status) - rank(b.status))[0]!;
       return { kind: 'found', item, duplicates: items.length - 1 };
     }

@@ -16,14 +16,21 @@ export type StatusClass = 'pending' | 'approved' | 'declined' | 'rejected' | 'ca
 
 export function classifyStatus(status: string): StatusClass {
   switch (status) {
-    case 'InProgress': return 'pending';
+    case 'InProgress':
+      return 'pending';
     case 'Success':
-    case 'Completed': return 'approved';
-    case 'Failed': return 'declined';
-    case 'Rejected': return 'rejected';
-    case 'Canceled': return 'cancelled';
-    case 'Reversed': return 'reversed';
-    default: return 'unknown';
+    case 'Completed':
+      return 'approved';
+    case 'Failed':
+      return 'declined';
+    case 'Rejected':
+      return 'rejected';
+    case 'Canceled':
+      return 'cancelled';
+    case 'Reversed':
+      return 'reversed';
+    default:
+      return 'unknown';
   }
 }
 
@@ -42,11 +49,17 @@ export function isKnownStatus(status: string): boolean {
  */
 export function paymentOutcome(status: string): Outcome | undefined {
   switch (classifyStatus(status)) {
-    case 'approved': return 'approved';
-    case 'declined': return 'declined';
-    case 'rejected': return 'failed';
-    case 'cancelled': return 'cancelled';
-    case 'reversed': return 'cancelled';
-    default: return undefined;
+    case 'approved':
+      return 'approved';
+    case 'declined':
+      return 'declined';
+    case 'rejected':
+      return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+    case 'reversed':
+      return 'cancelled';
+    default:
+      return undefined;
   }
 }

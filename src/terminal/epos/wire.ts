@@ -344,7 +344,9 @@ export function parseTransactions(body: unknown): TerminalTransaction[] {
   return o.transactions
     .filter((t): t is Obj => !!t && typeof t === 'object')
     .map((t) => {
-      const r: { -readonly [K in keyof TerminalTransaction]: TerminalTransaction[K] } = { date: parseTimestamp(t.date) };
+      const r: { -readonly [K in keyof TerminalTransaction]: TerminalTransaction[K] } = {
+        date: parseTimestamp(t.date),
+      };
       const s = (k: keyof TerminalTransaction, v: unknown): void => {
         const x = str(v);
         if (x) (r as Record<string, unknown>)[k] = x;

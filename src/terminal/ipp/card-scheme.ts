@@ -5,9 +5,7 @@
  */
 
 /** Full-AID prefixes that are more specific than their RID. Checked before the RID table. */
-const AID_PREFIXES: ReadonlyArray<readonly [string, string]> = [
-  ['A0000000043060', 'MAESTRO'],
-];
+const AID_PREFIXES: ReadonlyArray<readonly [string, string]> = [['A0000000043060', 'MAESTRO']];
 
 /** RIDs (ISO 7816-5 registered application provider ids). */
 const RIDS: Readonly<Record<string, string>> = {

@@ -33,12 +33,22 @@ export class IppMessage {
     return out;
   }
 
-  get method(): string | undefined { return this.get('METHOD'); }
-  get sid(): string | undefined { return this.get('SID'); }
-  get stage(): number | undefined { return intOrUndefined(this.get('STAGE')); }
-  get status(): number | undefined { return intOrUndefined(this.get('STATUS')); }
+  get method(): string | undefined {
+    return this.get('METHOD');
+  }
+  get sid(): string | undefined {
+    return this.get('SID');
+  }
+  get stage(): number | undefined {
+    return intOrUndefined(this.get('STAGE'));
+  }
+  get status(): number | undefined {
+    return intOrUndefined(this.get('STATUS'));
+  }
   /** TIMEOUT in seconds, when announced. */
-  get timeout(): number | undefined { return intOrUndefined(this.get('TIMEOUT')); }
+  get timeout(): number | undefined {
+    return intOrUndefined(this.get('TIMEOUT'));
+  }
 }
 
 function intOrUndefined(v: string | undefined): number | undefined {
@@ -58,7 +68,8 @@ export function encodeIpp(pairs: IppPairs): Buffer {
   for (const [name, value] of pairs) {
     if (!NAME_RE.test(name)) throw new BridgeError('internal', `IPP property name "${name}" is not upper-case ASCII`);
     if (/[\r\n]/.test(value)) throw new BridgeError('internal', `IPP property ${name} must not contain CR or LF`);
-    if (!/^[\x20-\x7e]*$/.test(value)) throw new BridgeError('internal', `IPP property ${name} must be printable ASCII`);
+    if (!/^[\x20-\x7e]*$/.test(value))
+      throw new BridgeError('internal', `IPP property ${name} must be printable ASCII`);
     body += `${name}=${value}\r\n`;
   }
   const bodyBytes = Buffer.from(body, 'ascii');
@@ -156,7 +167,8 @@ export function parseIppAmount(text: string, currencyCode: string): Money {
   const frac = m[2] ?? '';
   // Extra decimals beyond the currency's exponent must be zeros ("5.00" for JPY).
   const cut = frac.slice(c.exponent);
-  if (!/^0*$/.test(cut)) throw new BridgeError('invalid_amount', `IPP amount "${text}" has more decimals than ${c.code} allows`);
+  if (!/^0*$/.test(cut))
+    throw new BridgeError('invalid_amount', `IPP amount "${text}" has more decimals than ${c.code} allows`);
   return fromDecimal(`${m[1]}${frac.length ? '.' + frac.slice(0, c.exponent) : ''}`, c.code, { separators: ['.'] });
 }
 

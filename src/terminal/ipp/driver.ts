@@ -143,7 +143,11 @@ export class IppDriver implements TerminalDriver {
     return this.mutex.run(() => this.executeLocked(command, request, ctx));
   }
 
-  private async executeLocked(command: TerminalCommand, request: IppRequest, ctx: DriverContext): Promise<TerminalOutcome> {
+  private async executeLocked(
+    command: TerminalCommand,
+    request: IppRequest,
+    ctx: DriverContext,
+  ): Promise<TerminalOutcome> {
     if (command.kind === 'reversal') this.checkReversible(command);
     if (this.closed) return offlineOutcome('the driver is closed');
     if (ctx.signal.aborted) return cancelledBeforeSend();
@@ -201,13 +205,24 @@ export class IppDriver implements TerminalDriver {
       case 'final': {
         const v = finalVerdict(t.message.status, t.props);
         const needsSettlement = v.outcome === 'approved' && TWO_PHASE_KINDS.has(command.kind);
-        return { outcome: v.outcome, message: v.message, fields, raw, driverRef, ...(needsSettlement ? { needsSettlement } : {}) };
+        return {
+          outcome: v.outcome,
+          message: v.message,
+          fields,
+          raw,
+          driverRef,
+          ...(needsSettlement ? { needsSettlement } : {}),
+        };
       }
     }
   }
 
   /** §6 status 100: fetch the extra information with GET_STATUS; merged only when the answer names our payment. */
-  private async withStatusInfo(command: TerminalCommand, sid: string, result: TerminalOutcome): Promise<TerminalOutcome> {
+  private async withStatusInfo(
+    command: TerminalCommand,
+    sid: string,
+    result: TerminalOutcome,
+  ): Promise<TerminalOutcome> {
     try {
       const t = await this.transact(statusRequest(this.o.statusSelector === 'sid_original' ? sid : undefined));
       if (t.kind !== 'final' || !this.answerIsOurs(t.props, sid, command.reference, command.amount)) return result;
@@ -220,7 +235,11 @@ export class IppDriver implements TerminalDriver {
     }
   }
 
-  private async afterRegisterCancel(result: TerminalOutcome, sid: string, stage: (s: Stage, m?: string) => void): Promise<TerminalOutcome> {
+  private async afterRegisterCancel(
+    result: TerminalOutcome,
+    sid: string,
+    stage: (s: Stage, m?: string) => void,
+  ): Promise<TerminalOutcome> {
     if (result.outcome === 'in_doubt') return result;
     if (result.outcome !== 'approved') return { ...result, cancelTookEffect: true };
     if (!result.needsSettlement) {
@@ -291,10 +310,17 @@ export class IppDriver implements TerminalDriver {
         const status = t.message.status;
         if (t.kind === 'final' && (status === STATUS.OK || status === STATUS.OK_WITH_INFO)) {
           if (decision === 'cancel' && this.lastApprovedSid === driverRef) this.lastApprovedSid = undefined;
-          return { ok: true, message: decision === 'complete' ? 'Completed on the terminal' : 'Reversed on the terminal' };
+          return {
+            ok: true,
+            message: decision === 'complete' ? 'Completed on the terminal' : 'Reversed on the terminal',
+          };
         }
         if (status === STATUS.TRANSACTION_NOT_FOUND) {
-          return { ok: false, nothingOpen: true, message: `${method}: the terminal has no open transaction under this SID` };
+          return {
+            ok: false,
+            nothingOpen: true,
+            message: `${method}: the terminal has no open transaction under this SID`,
+          };
         }
         return { ok: false, message: `${method}: ${plainStatus(status)}` };
       }
@@ -375,13 +401,22 @@ export class IppDriver implements TerminalDriver {
   }
 
   private async healthLocked(checkedAt: string): Promise<TerminalHealth> {
-    const ping = await this.transact(pingRequest()).catch((e: unknown) => ({ kind: 'offline' as const, error: new Error(errorText(e)) }));
+    const ping = await this.transact(pingRequest()).catch((e: unknown) => ({
+      kind: 'offline' as const,
+      error: new Error(errorText(e)),
+    }));
     if (ping.kind === 'offline') {
-      return { online: false, checkedAt, message: `The terminal cannot be reached: ${errorText(ping.error)}`, ...this.lastHealth };
+      return {
+        online: false,
+        checkedAt,
+        message: `The terminal cannot be reached: ${errorText(ping.error)}`,
+        ...this.lastHealth,
+      };
     }
     const pingAnswered = ping.kind === 'final' || ping.kind === 'refused' || ping.kind === 'slave';
     const status = await this.transact(statusRequest()).catch(() => undefined);
-    const statusAnswered = status !== undefined && (status.kind === 'final' || status.kind === 'refused' || status.kind === 'slave');
+    const statusAnswered =
+      status !== undefined && (status.kind === 'final' || status.kind === 'refused' || status.kind === 'slave');
     const props = status && (status.kind === 'final' || status.kind === 'refused') ? status.props : {};
     const info: HealthInfo = {};
     if (props.TERMINAL_ID) info.terminalId = props.TERMINAL_ID;
@@ -419,10 +454,24 @@ export class IppDriver implements TerminalDriver {
     if (this.closed) return { online: false, checkedAt, message: 'The driver is closed' };
     if (this.mutex.busy) return { online: true, checkedAt, message: 'Busy with a payment', ...this.lastHealth };
     return this.mutex.run(async () => {
-      const ping = await this.transact(pingRequest(), { probe: true }).catch((e: unknown) => ({ kind: 'offline' as const, error: new Error(errorText(e)) }));
-      if (ping.kind === 'offline') return { online: false, checkedAt, message: `The terminal cannot be reached: ${errorText(ping.error)}`, ...this.lastHealth };
+      const ping = await this.transact(pingRequest(), { probe: true }).catch((e: unknown) => ({
+        kind: 'offline' as const,
+        error: new Error(errorText(e)),
+      }));
+      if (ping.kind === 'offline')
+        return {
+          online: false,
+          checkedAt,
+          message: `The terminal cannot be reached: ${errorText(ping.error)}`,
+          ...this.lastHealth,
+        };
       const online = ping.kind === 'final' || ping.kind === 'refused' || ping.kind === 'slave';
-      return { online, checkedAt, message: online ? 'Terminal online' : 'The terminal accepted the connection but did not answer', ...this.lastHealth };
+      return {
+        online,
+        checkedAt,
+        message: online ? 'Terminal online' : 'The terminal accepted the connection but did not answer',
+        ...this.lastHealth,
+      };
     });
   }
 
@@ -447,7 +496,11 @@ export class IppDriver implements TerminalDriver {
         conn = await this.o.link.open(hooks.probe ? { connectTimeoutMs: PROBE_CONNECT_TIMEOUT_MS } : undefined);
       } catch (e) {
         // The bridge logs when the terminal goes offline and comes back; a probe every few seconds says nothing more.
-        if (!hooks.probe) this.o.logger.warn({ method: request.method, link: this.o.link.description, err: errorText(e) }, 'IPP terminal unreachable');
+        if (!hooks.probe)
+          this.o.logger.warn(
+            { method: request.method, link: this.o.link.description, err: errorText(e) },
+            'IPP terminal unreachable',
+          );
         return { kind: 'offline', error: e instanceof Error ? e : new Error(String(e)) };
       }
       let end: ExchangeEnd;
@@ -500,7 +553,10 @@ function progressMessage(stage: number | undefined, status: number | undefined):
 }
 
 /** Stage reporting that skips repeats and never lets an observer's error reach the driver. */
-function stageEmitter(ctx: DriverContext, logger: ResolvedIppOptions['logger']): (stage: Stage, message?: string) => void {
+function stageEmitter(
+  ctx: DriverContext,
+  logger: ResolvedIppOptions['logger'],
+): (stage: Stage, message?: string) => void {
   let last = '';
   return (stage, message) => {
     const key = `${stage}\u0000${message ?? ''}`;

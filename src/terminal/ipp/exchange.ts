@@ -84,7 +84,10 @@ export async function runExchange(conn: IppConnection, o: ExchangeOptions): Prom
   try {
     await conn.write(o.frame);
   } catch (e) {
-    log.warn({ method: o.method, sid: o.sid, err: e instanceof Error ? e.message : String(e) }, 'IPP request could not be written');
+    log.warn(
+      { method: o.method, sid: o.sid, err: e instanceof Error ? e.message : String(e) },
+      'IPP request could not be written',
+    );
     return { kind: 'lost', accepted: false, reason: 'write_failed', props };
   }
   o.onWritten?.();
@@ -110,7 +113,10 @@ export async function runExchange(conn: IppConnection, o: ExchangeOptions): Prom
         }
         const m = ev.message;
         if ((m.sid !== undefined && m.sid !== o.sid) || (m.method !== undefined && m.method !== o.method)) {
-          log.warn({ expected: { method: o.method, sid: o.sid }, got: { method: m.method, sid: m.sid, stage: m.stage } }, 'foreign IPP message ignored');
+          log.warn(
+            { expected: { method: o.method, sid: o.sid }, got: { method: m.method, sid: m.sid, stage: m.stage } },
+            'foreign IPP message ignored',
+          );
           continue;
         }
         message = m;

@@ -134,8 +134,12 @@ export function createStreamIppLink(options: StreamIppLinkOptions): IppLink {
   const deliver = (event: IppEvent): void => {
     if (lease) lease.push(event);
     else if (event.kind === 'message') {
-      logger.warn({ method: event.message.method, sid: event.message.sid, stage: event.message.stage }, 'IPP message outside a request dropped');
-    } else if (event.kind === 'invalid') logger.warn({ err: event.error.message }, 'IPP frame outside a request dropped');
+      logger.warn(
+        { method: event.message.method, sid: event.message.sid, stage: event.message.stage },
+        'IPP message outside a request dropped',
+      );
+    } else if (event.kind === 'invalid')
+      logger.warn({ err: event.error.message }, 'IPP frame outside a request dropped');
   };
 
   const attach = (s: ByteStream): void => {
@@ -168,15 +172,16 @@ export function createStreamIppLink(options: StreamIppLinkOptions): IppLink {
   const ensure = async (): Promise<ByteStream> => {
     if (stream) return stream;
     if (!opening) {
-      opening = options.open().then(
-        (s) => {
+      opening = options
+        .open()
+        .then((s) => {
           stream = s;
           attach(s);
           return s;
-        },
-      ).finally(() => {
-        opening = undefined;
-      });
+        })
+        .finally(() => {
+          opening = undefined;
+        });
     }
     return opening;
   };

@@ -14,12 +14,14 @@ export class Mutex {
   run<T>(task: () => Promise<T>): Promise<T> {
     this.holders++;
     const result = this.tail.then(task, task);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      this.holders--;
-    });
+    this.tail = result
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.holders--;
+      });
     return result;
   }
 }

@@ -126,7 +126,8 @@ export function resolveIppOptions(o: IppDriverOptions): ResolvedIppOptions {
   const version = o.version ?? IPP_DEFAULTS.version;
   if (!/^[0-9]{3}$/.test(version)) invalid(`IPP version must be a whole number such as "200", got "${version}"`);
   const amountDecimals = o.amountDecimals ?? IPP_DEFAULTS.amountDecimals;
-  if (!Number.isInteger(amountDecimals) || amountDecimals < 0 || amountDecimals > 4) invalid('amountDecimals must be 0–4');
+  if (!Number.isInteger(amountDecimals) || amountDecimals < 0 || amountDecimals > 4)
+    invalid('amountDecimals must be 0–4');
   let currency: string | undefined;
   if (o.currency !== undefined) {
     try {
@@ -142,7 +143,8 @@ export function resolveIppOptions(o: IppDriverOptions): ResolvedIppOptions {
   if (o.password !== undefined && !PRINTABLE.test(o.password)) invalid('IPP password must be printable ASCII');
   if (o.lang !== undefined && !/^[A-Z]{2}$/.test(o.lang)) invalid('lang must be two upper-case letters such as "EN"');
   const statusSelector = o.statusSelector ?? IPP_DEFAULTS.statusSelector;
-  if (statusSelector !== 'sid_original' && statusSelector !== 'none') invalid('statusSelector must be "sid_original" or "none"');
+  if (statusSelector !== 'sid_original' && statusSelector !== 'none')
+    invalid('statusSelector must be "sid_original" or "none"');
   const ms = (v: number | undefined, d: number, name: string): number => {
     const x = v ?? d;
     if (!Number.isFinite(x) || x < 0) invalid(`${name} must be a non-negative number of milliseconds`);

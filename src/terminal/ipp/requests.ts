@@ -96,7 +96,8 @@ function passwordField(s: RequestSettings): Pair[] {
 function preauthCode(command: TerminalCommand): string {
   const code = command.original?.preauthCode;
   // §8.4: 6 digits. Only printable characters are enforced here; the terminal checks the rest (status 39).
-  if (!code || !/^[\x21-\x7e]{1,32}$/.test(code)) bad('bad_request', `${command.kind} needs the pre-authorisation code of the original payment`);
+  if (!code || !/^[\x21-\x7e]{1,32}$/.test(code))
+    bad('bad_request', `${command.kind} needs the pre-authorisation code of the original payment`);
   return code;
 }
 
@@ -112,7 +113,8 @@ export function commandRequest(command: TerminalCommand, s: RequestSettings): Ip
         ['CURRENCY', ippCurrency(amount.currency)],
       ];
       const tip = command.tip ?? 0;
-      if (!Number.isInteger(tip) || tip < 0) bad('invalid_amount', 'tip must be a non-negative integer number of minor units');
+      if (!Number.isInteger(tip) || tip < 0)
+        bad('invalid_amount', 'tip must be a non-negative integer number of minor units');
       // Whether AMOUNT includes TIP_AMOUNT is unconfirmed (§14.5); AMOUNT is sent as the command gives it.
       if (tip > 0) fields.push(['TIP_AMOUNT', amountText({ minor: tip, currency: amount.currency }, s)]);
       if (command.kind === 'preauth') fields.push(['PREAUTH_TX', s.preauthFlag]);
@@ -178,5 +180,11 @@ export function pingRequest(): IppRequest {
 
 /** Financial methods (§7): a lost answer after acceptance means the outcome is unknown (§4). */
 export const FINANCIAL_METHODS: ReadonlySet<string> = new Set([
-  'PURCHASE', 'REFUND', 'REVERSAL', 'COMPLETE_PREAUTH', 'CANCEL_PREAUTH', 'COMPLETE_TX', 'CANCEL_TX',
+  'PURCHASE',
+  'REFUND',
+  'REVERSAL',
+  'COMPLETE_PREAUTH',
+  'CANCEL_PREAUTH',
+  'COMPLETE_TX',
+  'CANCEL_TX',
 ]);

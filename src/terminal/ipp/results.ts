@@ -16,7 +16,10 @@ export interface Verdict {
 }
 
 function declineReason(props: Readonly<Record<string, string>>): string | undefined {
-  const text = [props.DECLINED_REASON1, props.DECLINED_REASON2].map((s) => s?.trim()).filter(Boolean).join(' ');
+  const text = [props.DECLINED_REASON1, props.DECLINED_REASON2]
+    .map((s) => s?.trim())
+    .filter(Boolean)
+    .join(' ');
   return text || undefined;
 }
 
@@ -115,18 +118,67 @@ export function safePanMasked(value: string | undefined): string | undefined {
 }
 
 /** Properties that must never leave the driver (card data beyond the masked PAN, binary Slave-mode payloads, secrets). */
-const CARD_OR_SECRET = /^(PAN|EXPIRE_DATE|EXP_DATE|EMBOSS_NAME|CARDHOLDER_NAME|PASSWORD|DATA|CERT|CHAIN|FINGERPRINT)$|TRACK|CVV|CVC|PIN_BLOCK|EXPIR/;
+const CARD_OR_SECRET =
+  /^(PAN|EXPIRE_DATE|EXP_DATE|EMBOSS_NAME|CARDHOLDER_NAME|PASSWORD|DATA|CERT|CHAIN|FINGERPRINT)$|TRACK|CVV|CVC|PIN_BLOCK|EXPIR/;
 
 /** §3 + §9 response fields that are not card data; their values are kept verbatim. */
 const KNOWN_SAFE: ReadonlySet<string> = new Set([
-  'PROTOCOL', 'VERSION', 'METHOD', 'SID', 'SID_ORIGINAL', 'STATUS', 'STAGE', 'TIMEOUT',
-  'APPROVAL', 'AUTH_CODE', 'RRN', 'STAN', 'TX_DATE_LOCAL', 'TX_TIME_LOCAL', 'TX_STATUS', 'AMOUNT', 'CURRENCY',
-  'TIP_AMOUNT', 'REFERENCE_NUMBER', 'REFERENCE_NUMBER_TYPE', 'OPERATOR_CODE', 'TERMINAL_ID', 'MERCHANT_ID',
-  'MERCHANT_NAME', 'MERCHANT_AL1', 'MERCHANT_AL2', 'TERMINAL_NAME', 'SN', 'SOFTWARE_VERSION', 'CURRENT_VERSION',
-  'PRINTER', 'AID', 'AID_NAME', 'APPL_PREF_NAME', 'SIGNATURE_NOT_REQ', 'CVM', 'ENTRY_MODE', 'DECLINED_REASON1',
-  'DECLINED_REASON2', 'CURRENCY_NAME', 'DCC_AMOUNT', 'DCC_CURRENCY', 'DCC_CURRENCY_NAME', 'DCC_EXCHANGE_RATE',
-  'DCC_USED', 'BALANCE_AMOUNT', 'BALANCE_CURRENCY', 'TRIES_LEFT', 'PREAUTH_CODE', 'LAST_TX_TYPE', 'LOGO_TYPE',
-  'LOGO_GUID', 'CONFIG_LOGO', 'COMPLETION_AMOUNT', 'PREAUTH_TX', 'LANG',
+  'PROTOCOL',
+  'VERSION',
+  'METHOD',
+  'SID',
+  'SID_ORIGINAL',
+  'STATUS',
+  'STAGE',
+  'TIMEOUT',
+  'APPROVAL',
+  'AUTH_CODE',
+  'RRN',
+  'STAN',
+  'TX_DATE_LOCAL',
+  'TX_TIME_LOCAL',
+  'TX_STATUS',
+  'AMOUNT',
+  'CURRENCY',
+  'TIP_AMOUNT',
+  'REFERENCE_NUMBER',
+  'REFERENCE_NUMBER_TYPE',
+  'OPERATOR_CODE',
+  'TERMINAL_ID',
+  'MERCHANT_ID',
+  'MERCHANT_NAME',
+  'MERCHANT_AL1',
+  'MERCHANT_AL2',
+  'TERMINAL_NAME',
+  'SN',
+  'SOFTWARE_VERSION',
+  'CURRENT_VERSION',
+  'PRINTER',
+  'AID',
+  'AID_NAME',
+  'APPL_PREF_NAME',
+  'SIGNATURE_NOT_REQ',
+  'CVM',
+  'ENTRY_MODE',
+  'DECLINED_REASON1',
+  'DECLINED_REASON2',
+  'CURRENCY_NAME',
+  'DCC_AMOUNT',
+  'DCC_CURRENCY',
+  'DCC_CURRENCY_NAME',
+  'DCC_EXCHANGE_RATE',
+  'DCC_USED',
+  'BALANCE_AMOUNT',
+  'BALANCE_CURRENCY',
+  'TRIES_LEFT',
+  'PREAUTH_CODE',
+  'LAST_TX_TYPE',
+  'LOGO_TYPE',
+  'LOGO_GUID',
+  'CONFIG_LOGO',
+  'COMPLETION_AMOUNT',
+  'PREAUTH_TX',
+  'LANG',
 ]);
 
 /**

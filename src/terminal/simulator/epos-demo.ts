@@ -12,7 +12,10 @@ export interface EposDemo {
   close(): Promise<void>;
 }
 
-export async function startEposDemo(id = 'epos-demo', options: FakeEposGatewayOptions & { port?: number } = {}): Promise<EposDemo> {
+export async function startEposDemo(
+  id = 'epos-demo',
+  options: FakeEposGatewayOptions & { port?: number } = {},
+): Promise<EposDemo> {
   const { port, ...gatewayOptions } = options;
   const gateway = new FakeEposGateway(gatewayOptions);
   const url = await gateway.start(port ?? 0, '127.0.0.1');

@@ -176,7 +176,13 @@ export class PaymentBook {
   /** Reversal of a Success payment (§6.5): InProgress now, `finalStatus` after `delayMs`. */
   startReversal(p: FakePayment, delayMs: number, finalStatus: 'Reversed' | 'Failed'): void {
     this.setStatus(p, 'InProgress');
-    p.pending = [{ at: this.now() + delayMs, status: finalStatus, statusMessage: finalStatus === 'Reversed' ? 'TRANSACTION_REVERSED' : 'REVERSAL_FAILED' }];
+    p.pending = [
+      {
+        at: this.now() + delayMs,
+        status: finalStatus,
+        statusMessage: finalStatus === 'Reversed' ? 'TRANSACTION_REVERSED' : 'REVERSAL_FAILED',
+      },
+    ];
     this.advance(p);
   }
 

@@ -101,8 +101,18 @@ export interface FakeEposGatewayOptions {
 }
 
 export type FaultRoute =
-  | 'token' | 'session' | 'create' | 'get' | 'list' | 'cancel' | 'reversal' | 'refund'
-  | 'terminals' | 'terminal' | 'transactions' | 'activation';
+  | 'token'
+  | 'session'
+  | 'create'
+  | 'get'
+  | 'list'
+  | 'cancel'
+  | 'reversal'
+  | 'refund'
+  | 'terminals'
+  | 'terminal'
+  | 'transactions'
+  | 'activation';
 
 export type Fault =
   /** Answer with this status (default 500); phase `after`: the request takes effect first (§9.3 lost answer). */
@@ -165,13 +175,25 @@ const PROBLEM_TYPES: Record<number, string> = {
   503: 'https://tools.ietf.org/html/rfc7231#section-6.6.4',
 };
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 function problem(status: number, detail?: string, errors?: Record<string, string[]>, title?: string): Answer {
-  const body: Record<string, unknown> = { type: PROBLEM_TYPES[status] ?? 'about:blank', title: title ?? TITLES[status] ?? 'Error', status };
+  const body: Record<string, unknown> = {
+    type: PROBLEM_TYPES[status] ?? 'about:blank',
+    title: title ?? TITLES[status] ?? 'Error',
+    status,
+  };
   if (detail !== undefined) body.detail = detail;
   if (errors) body.errors = errors;
   return { status, body, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } };
@@ -220,11 +242,26 @@ export class FakeEposGateway extends EventEmitter {
     super();
     this.clock = options.clock ?? { now: () => Date.now() };
     this.partners = options.partners ?? [
-      { partnerId: DEMO_EPOS.partnerId, applicationId: DEMO_EPOS.applicationId, clientId: DEMO_EPOS.partnerClientId, clientSecret: DEMO_EPOS.partnerSecret },
+      {
+        partnerId: DEMO_EPOS.partnerId,
+        applicationId: DEMO_EPOS.applicationId,
+        clientId: DEMO_EPOS.partnerClientId,
+        clientSecret: DEMO_EPOS.partnerSecret,
+      },
     ];
-    this.merchants = options.merchants ?? [{ clientId: DEMO_EPOS.merchantClientId, clientSecret: DEMO_EPOS.merchantSecret }];
+    this.merchants = options.merchants ?? [
+      { clientId: DEMO_EPOS.merchantClientId, clientSecret: DEMO_EPOS.merchantSecret },
+    ];
     this.terminals = options.terminals ?? [
-      { terminalId: DEMO_EPOS.terminalId, merchant: DEMO_EPOS.merchantClientId, currency: DEMO_EPOS.currency, model: 'N96', status: 'Active', serialNumber: 'N960000001', name: 'Demo Ultra' },
+      {
+        terminalId: DEMO_EPOS.terminalId,
+        merchant: DEMO_EPOS.merchantClientId,
+        currency: DEMO_EPOS.currency,
+        model: 'N96',
+        status: 'Active',
+        serialNumber: 'N960000001',
+        name: 'Demo Ultra',
+      },
     ];
     this.options = {
       tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
@@ -249,8 +286,12 @@ export class FakeEposGateway extends EventEmitter {
     };
     const opts = this.options;
     this.book = new PaymentBook(() => this.clock.now(), {
-      get timestampForm() { return opts.timestampForm; },
-      get unsetTimestamps() { return opts.unsetTimestamps; },
+      get timestampForm() {
+        return opts.timestampForm;
+      },
+      get unsetTimestamps() {
+        return opts.unsetTimestamps;
+      },
     });
   }
 
@@ -260,7 +301,8 @@ export class FakeEposGateway extends EventEmitter {
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent && !res.destroyed) this.send(res, problem(500, `fake gateway error: ${(e as Error).message}`));
+        if (!res.headersSent && !res.destroyed)
+          this.send(res, problem(500, `fake gateway error: ${(e as Error).message}`));
       });
     });
     server.keepAliveTimeout = 5_000;
@@ -372,7 +414,8 @@ export class FakeEposGateway extends EventEmitter {
   /** References used by more than one created payment (tests assert this stays empty). */
   duplicateReferences(): string[] {
     const count = new Map<string, number>();
-    for (const p of this.book.all()) if (p.reference !== undefined) count.set(p.reference, (count.get(p.reference) ?? 0) + 1);
+    for (const p of this.book.all())
+      if (p.reference !== undefined) count.set(p.reference, (count.get(p.reference) ?? 0) + 1);
     return [...count].filter(([, n]) => n > 1).map(([r]) => r);
   }
 
@@ -389,7 +432,8 @@ export class FakeEposGateway extends EventEmitter {
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined) continue;
       const value = Array.isArray(v) ? v.join(', ') : v;
-      headers[k] = k === 'authorization' ? value.replace(/^(\S+\s+).*/, '$1[redacted]') : k === 'x-session' ? '[redacted]' : value;
+      headers[k] =
+        k === 'authorization' ? value.replace(/^(\S+\s+).*/, '$1[redacted]') : k === 'x-session' ? '[redacted]' : value;
     }
     const entry: LoggedRequest = {
       at: this.clock.now(),
@@ -415,13 +459,17 @@ export class FakeEposGateway extends EventEmitter {
       entry.fault = fault.kind;
       this.emit('fault', route!.name, fault);
     }
-    const phase = fault && 'phase' in fault && fault.phase ? fault.phase : fault?.kind === 'status' ? 'before' : 'after';
+    const phase =
+      fault && 'phase' in fault && fault.phase ? fault.phase : fault?.kind === 'status' ? 'before' : 'after';
     if (fault && (phase === 'before' || fault.kind === 'rate_limit' || fault.kind === 'unauthorized')) {
       switch (fault.kind) {
         case 'status':
           return this.finish(res, entry, this.errorAnswer(fault.status ?? 500));
         case 'rate_limit':
-          return this.finish(res, entry, { ...problem(429, 'Rate limit exceeded'), headers: { 'Content-Type': 'application/problem+json; charset=utf-8', 'Retry-After': fault.retryAfter } });
+          return this.finish(res, entry, {
+            ...problem(429, 'Rate limit exceeded'),
+            headers: { 'Content-Type': 'application/problem+json; charset=utf-8', 'Retry-After': fault.retryAfter },
+          });
         case 'unauthorized':
           return this.finish(res, entry, problem(401));
         case 'drop':
@@ -476,7 +524,8 @@ export class FakeEposGateway extends EventEmitter {
   }
 
   private errorAnswer(status: number): Answer {
-    if (status === 500 && this.options.bareText500) return { status, text: 'Object reference not set to an instance of an object.' };
+    if (status === 500 && this.options.bareText500)
+      return { status, text: 'Object reference not set to an instance of an object.' };
     return problem(status);
   }
 
@@ -518,43 +567,80 @@ export class FakeEposGateway extends EventEmitter {
         } catch {
           return problem(400, 'The request body is not valid JSON.');
         }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return problem(400, 'The request body must be a JSON object.');
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+          return problem(400, 'The request body must be a JSON object.');
         body = parsed as Record<string, unknown>;
       }
     }
     const merchant = who.merchant.clientId;
     switch (route.name) {
-      case 'create': return this.createPayment(merchant, body);
-      case 'list': return this.listPayments(merchant, url);
-      case 'get': return this.getPayment(merchant, route.param!);
-      case 'cancel': return this.cancelPayment(merchant, route.param!);
-      case 'reversal': return this.reversePayment(merchant, route.param!, body);
-      case 'refund': return this.refund(merchant, body);
-      case 'terminals': return this.listTerminals(merchant, url);
-      case 'terminal': return this.terminalDetails(merchant, route.param!);
-      case 'transactions': return this.transactions(merchant, route.param, url);
-      case 'models': return { status: 200, body: { pagination: pagination(1, 20, 1), models: [{ code: 'N96', description: 'myPOS Ultra' }, { code: 'N86', description: 'myPOS Carbon' }] } };
-      case 'outlets': return { status: 200, body: { pagination: pagination(1, 20, 1), outlets: [{ outlet_id: 1, name: 'Main outlet' }] } };
+      case 'create':
+        return this.createPayment(merchant, body);
+      case 'list':
+        return this.listPayments(merchant, url);
+      case 'get':
+        return this.getPayment(merchant, route.param!);
+      case 'cancel':
+        return this.cancelPayment(merchant, route.param!);
+      case 'reversal':
+        return this.reversePayment(merchant, route.param!, body);
+      case 'refund':
+        return this.refund(merchant, body);
+      case 'terminals':
+        return this.listTerminals(merchant, url);
+      case 'terminal':
+        return this.terminalDetails(merchant, route.param!);
+      case 'transactions':
+        return this.transactions(merchant, route.param, url);
+      case 'models':
+        return {
+          status: 200,
+          body: {
+            pagination: pagination(1, 20, 1),
+            models: [
+              { code: 'N96', description: 'myPOS Ultra' },
+              { code: 'N86', description: 'myPOS Carbon' },
+            ],
+          },
+        };
+      case 'outlets':
+        return {
+          status: 200,
+          body: { pagination: pagination(1, 20, 1), outlets: [{ outlet_id: 1, name: 'Main outlet' }] },
+        };
       // Provisioning is not simulated: empty JSON fails like the real gateway (§8).
-      case 'activation': return Object.keys(body).length === 0 ? { status: 500, text: 'Value cannot be null. (Parameter \'product_code\')' } : problem(400, 'Activation is not simulated.');
-      default: return problem(404);
+      case 'activation':
+        return Object.keys(body).length === 0
+          ? { status: 500, text: "Value cannot be null. (Parameter 'product_code')" }
+          : problem(400, 'Activation is not simulated.');
+      default:
+        return problem(404);
     }
   }
 
   /** §4.1: form-encoded client credentials. */
   private token(req: IncomingMessage, text: string): Answer {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') return problem(415, 'The token request must be application/x-www-form-urlencoded.');
+    if (type !== 'application/x-www-form-urlencoded')
+      return problem(415, 'The token request must be application/x-www-form-urlencoded.');
     const form = new URLSearchParams(text);
-    if (form.get('grant_type') !== 'client_credentials') return problem(400, 'grant_type must be client_credentials', undefined, 'invalid_request');
-    const partner = this.partners.find((p) => p.clientId === form.get('client_id') && p.clientSecret === form.get('client_secret'));
-    if (!partner) return problem(this.options.badPartnerStatus, 'Invalid client credentials.', undefined, 'invalid_client');
+    if (form.get('grant_type') !== 'client_credentials')
+      return problem(400, 'grant_type must be client_credentials', undefined, 'invalid_request');
+    const partner = this.partners.find(
+      (p) => p.clientId === form.get('client_id') && p.clientSecret === form.get('client_secret'),
+    );
+    if (!partner)
+      return problem(this.options.badPartnerStatus, 'Invalid client credentials.', undefined, 'invalid_client');
     const scope = form.get('scope');
-    if (scope !== null && !(partner.scopes ?? []).includes(scope)) return problem(400, `Scope "${scope}" is not allowed for this client.`, undefined, 'invalid_scope');
+    if (scope !== null && !(partner.scopes ?? []).includes(scope))
+      return problem(400, `Scope "${scope}" is not allowed for this client.`, undefined, 'invalid_scope');
     const token = jwtLike(partner.clientId);
     const ttl = this.options.tokenTtlSeconds;
     this.tokens.set(token, { partner, expiresAt: this.clock.now() + ttl * 1000 });
-    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scope ?? 'epos pos' } };
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scope ?? 'epos pos' },
+    };
   }
 
   /** §4.2: bearer + JSON merchant credentials → `{session, expires_in}`. */
@@ -569,7 +655,9 @@ export class FakeEposGateway extends EventEmitter {
     } catch {
       return problem(400, 'The request body is not valid JSON.');
     }
-    const merchant = this.merchants.find((m) => m.clientId === body?.client_id && m.clientSecret === body?.client_secret);
+    const merchant = this.merchants.find(
+      (m) => m.clientId === body?.client_id && m.clientSecret === body?.client_secret,
+    );
     if (!merchant) return problem(400, 'Invalid merchant client credentials.');
     const session = randomBytes(16).toString('hex');
     const ttl = this.options.sessionTtlSeconds;
@@ -593,7 +681,8 @@ export class FakeEposGateway extends EventEmitter {
     }
     const partner = this.bearer(req);
     if (!partner) return problem(401);
-    if (partner.partnerId !== partnerId || partner.applicationId !== applicationId) return problem(401, 'X-Partner-Id or X-Application-Id does not match the access token.');
+    if (partner.partnerId !== partnerId || partner.applicationId !== applicationId)
+      return problem(401, 'X-Partner-Id or X-Application-Id does not match the access token.');
     const id = req.headers['x-session'];
     const s = typeof id === 'string' ? this.sessions.get(id) : undefined;
     if (!s || this.clock.now() >= s.expiresAt) return problem(401);
@@ -616,7 +705,10 @@ export class FakeEposGateway extends EventEmitter {
     const next = this.nextScripts.shift();
     if (next) return next;
     if (terminal.script) return terminal.script;
-    return eposMagicScript(value, { approveDelayMs: this.options.approveDelayMs, slowDelayMs: this.options.slowDelayMs });
+    return eposMagicScript(value, {
+      approveDelayMs: this.options.approveDelayMs,
+      slowDelayMs: this.options.slowDelayMs,
+    });
   }
 
   /** §6.1, §11.5 */
@@ -625,31 +717,62 @@ export class FakeEposGateway extends EventEmitter {
     const add = (f: string, m: string): void => {
       (errors[f] ??= []).push(m);
     };
-    const amount = (b.amount && typeof b.amount === 'object' ? b.amount : undefined) as Record<string, unknown> | undefined;
-    if (typeof b.terminal_id !== 'string' || b.terminal_id === '') add('terminal_id', 'The terminal_id field is required.');
+    const amount = (b.amount && typeof b.amount === 'object' ? b.amount : undefined) as
+      Record<string, unknown> | undefined;
+    if (typeof b.terminal_id !== 'string' || b.terminal_id === '')
+      add('terminal_id', 'The terminal_id field is required.');
     if (!amount) add('amount', 'The amount field is required.');
     const value = amount?.value;
-    if (amount && (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)) add('amount.value', 'The value must be a positive integer in minor units.');
+    if (amount && (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0))
+      add('amount.value', 'The value must be a positive integer in minor units.');
     const cur = amount?.currency_code;
-    if (amount && (typeof cur !== 'string' || !/^[A-Z]{3}$/.test(cur) || !isKnownCurrency(cur))) add('amount.currency_code', 'The currency_code must be an ISO 4217 alpha-3 code.');
+    if (amount && (typeof cur !== 'string' || !/^[A-Z]{3}$/.test(cur) || !isKnownCurrency(cur)))
+      add('amount.currency_code', 'The currency_code must be an ISO 4217 alpha-3 code.');
     const tip = amount?.tip;
-    if (tip !== undefined && tip !== null && (typeof tip !== 'number' || !Number.isSafeInteger(tip) || tip < 0)) add('amount.tip', 'The tip must be a non-negative integer in minor units.');
+    if (tip !== undefined && tip !== null && (typeof tip !== 'number' || !Number.isSafeInteger(tip) || tip < 0))
+      add('amount.tip', 'The tip must be a non-negative integer in minor units.');
     if (typeof b.app_name !== 'string' || b.app_name === '') add('app_name', 'The app_name field is required.');
-    if (typeof b.app_version !== 'string' || b.app_version === '') add('app_version', 'The app_version field is required.');
+    if (typeof b.app_version !== 'string' || b.app_version === '')
+      add('app_version', 'The app_version field is required.');
     const ref = b.reference_number;
-    if (ref !== undefined && ref !== null && (typeof ref !== 'string' || ref.length > 50 || !/^[\x20-\x7e]*$/.test(ref))) add('reference_number', 'The reference_number must be at most 50 Latin characters.');
-    if (b.description !== undefined && b.description !== null && (typeof b.description !== 'string' || b.description.length > 100)) add('description', 'The description must be at most 100 characters.');
+    if (
+      ref !== undefined &&
+      ref !== null &&
+      (typeof ref !== 'string' || ref.length > 50 || !/^[\x20-\x7e]*$/.test(ref))
+    )
+      add('reference_number', 'The reference_number must be at most 50 Latin characters.');
+    if (
+      b.description !== undefined &&
+      b.description !== null &&
+      (typeof b.description !== 'string' || b.description.length > 100)
+    )
+      add('description', 'The description must be at most 100 characters.');
     if (Object.keys(errors).length > 0) return validation(errors);
     const terminal = this.terminalOf(merchant, b.terminal_id);
     if (!terminal) return problem(404, `Terminal ${String(b.terminal_id)} was not found.`);
     // §10: listed and Active, but not enabled for ePOS → the bare Forbidden body.
-    if (terminal.eposEnabled === false) return { status: 403, body: { type: PROBLEM_TYPES[403], title: 'Forbidden', status: 403 }, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } };
-    if (cur !== terminal.currency) return validation({ 'amount.currency_code': [`The currency must be the terminal's currency (${terminal.currency}).`] });
+    if (terminal.eposEnabled === false)
+      return {
+        status: 403,
+        body: { type: PROBLEM_TYPES[403], title: 'Forbidden', status: 403 },
+        headers: { 'Content-Type': 'application/problem+json; charset=utf-8' },
+      };
+    if (cur !== terminal.currency)
+      return validation({
+        'amount.currency_code': [`The currency must be the terminal's currency (${terminal.currency}).`],
+      });
     const reference = typeof ref === 'string' && ref !== '' ? ref : undefined;
-    if (reference !== undefined && this.options.duplicateReference === 'refuse' && this.book.all().some((p) => p.reference === reference)) {
+    if (
+      reference !== undefined &&
+      this.options.duplicateReference === 'refuse' &&
+      this.book.all().some((p) => p.reference === reference)
+    ) {
       return problem(409, `A payment with reference_number ${reference} already exists.`);
     }
-    if (this.options.oneInProgressPerTerminal && this.book.forTerminal(terminal.terminalId).some((p) => p.status === 'InProgress')) {
+    if (
+      this.options.oneInProgressPerTerminal &&
+      this.book.forTerminal(terminal.terminalId).some((p) => p.status === 'InProgress')
+    ) {
       return problem(409, 'The terminal is busy with another payment.');
     }
     const p = this.book.create(
@@ -707,7 +830,15 @@ export class FakeEposGateway extends EventEmitter {
     }));
     return {
       status: 200,
-      body: { items, page, page_size: size, total_pages: totalPages, total_count: totalCount, has_previous_page: page > 1, has_next_page: page < totalPages },
+      body: {
+        items,
+        page,
+        page_size: size,
+        total_pages: totalPages,
+        total_count: totalCount,
+        has_previous_page: page > 1,
+        has_next_page: page < totalPages,
+      },
     };
   }
 
@@ -715,7 +846,8 @@ export class FakeEposGateway extends EventEmitter {
   private cancelPayment(merchant: string, id: string): Answer {
     const p = this.ownPayment(merchant, id);
     if (!p) return problem(404, `Payment ${id} was not found.`);
-    if (p.status !== 'InProgress') return problem(this.options.cancelFinalStatus, `Payment ${id} is ${p.status} and cannot be cancelled.`);
+    if (p.status !== 'InProgress')
+      return problem(this.options.cancelFinalStatus, `Payment ${id} is ${p.status} and cannot be cancelled.`);
     this.book.requestCancel(p, { race: this.options.cancelRace, delayMs: this.options.cancelDelayMs });
     this.emit('cancel', p);
     return { status: 202, body: { id: p.id } };
@@ -725,11 +857,13 @@ export class FakeEposGateway extends EventEmitter {
   private reversePayment(merchant: string, id: string, b: Record<string, unknown>): Answer {
     const p = this.ownPayment(merchant, id);
     if (!p) return problem(404, `Payment ${id} was not found.`);
-    if (typeof b.terminal_id !== 'string' || b.terminal_id === '') return validation({ terminal_id: ['The terminal_id field is required.'] });
+    if (typeof b.terminal_id !== 'string' || b.terminal_id === '')
+      return validation({ terminal_id: ['The terminal_id field is required.'] });
     if (b.terminal_id !== p.terminalId) return problem(400, `Payment ${id} was not made on terminal ${b.terminal_id}.`);
     const terminal = this.terminalOf(merchant, p.terminalId);
     if (terminal?.forbiddenReversal) return problem(400, 'Reversals are forbidden for this terminal.');
-    if (p.status !== 'Success' || p.kind !== 'purchase') return problem(400, `Payment ${id} is ${p.status} and cannot be reversed.`);
+    if (p.status !== 'Success' || p.kind !== 'purchase')
+      return problem(400, `Payment ${id} is ${p.status} and cannot be reversed.`);
     this.book.startReversal(p, this.options.reversalDelayMs, this.options.reversalFails ? 'Failed' : 'Reversed');
     this.emit('reversal', p);
     return { status: 200, body: this.book.toWire(p) };
@@ -738,19 +872,30 @@ export class FakeEposGateway extends EventEmitter {
   /** §6.6, §11.9: an unreferenced refund on the terminal (card presented). */
   private refund(merchant: string, b: Record<string, unknown>): Answer {
     const errors: Record<string, string[]> = {};
-    const amount = (b.amount && typeof b.amount === 'object' ? b.amount : undefined) as Record<string, unknown> | undefined;
+    const amount = (b.amount && typeof b.amount === 'object' ? b.amount : undefined) as
+      Record<string, unknown> | undefined;
     const value = amount?.value;
     const cur = amount?.currency_code;
-    if (typeof b.terminal_id !== 'string' || b.terminal_id === '') errors.terminal_id = ['The terminal_id field is required.'];
-    if (!amount || typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) errors['amount.value'] = ['The value must be a positive integer in minor units.'];
-    if (!amount || typeof cur !== 'string' || !isKnownCurrency(cur)) errors['amount.currency_code'] = ['The currency_code must be an ISO 4217 alpha-3 code.'];
+    if (typeof b.terminal_id !== 'string' || b.terminal_id === '')
+      errors.terminal_id = ['The terminal_id field is required.'];
+    if (!amount || typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+      errors['amount.value'] = ['The value must be a positive integer in minor units.'];
+    if (!amount || typeof cur !== 'string' || !isKnownCurrency(cur))
+      errors['amount.currency_code'] = ['The currency_code must be an ISO 4217 alpha-3 code.'];
     if (Object.keys(errors).length > 0) return validation(errors);
     const terminal = this.terminalOf(merchant, b.terminal_id);
     if (!terminal) return problem(404, `Terminal ${String(b.terminal_id)} was not found.`);
-    if (terminal.eposEnabled === false) return { status: 403, body: { type: PROBLEM_TYPES[403], title: 'Forbidden', status: 403 } };
+    if (terminal.eposEnabled === false)
+      return { status: 403, body: { type: PROBLEM_TYPES[403], title: 'Forbidden', status: 403 } };
     if (terminal.forbiddenRefund) return problem(400, 'Refunds are forbidden for this terminal.');
-    if (cur !== terminal.currency) return validation({ 'amount.currency_code': [`The currency must be the terminal's currency (${terminal.currency}).`] });
-    if (this.options.oneInProgressPerTerminal && this.book.forTerminal(terminal.terminalId).some((p) => p.status === 'InProgress')) {
+    if (cur !== terminal.currency)
+      return validation({
+        'amount.currency_code': [`The currency must be the terminal's currency (${terminal.currency}).`],
+      });
+    if (
+      this.options.oneInProgressPerTerminal &&
+      this.book.forTerminal(terminal.terminalId).some((p) => p.status === 'InProgress')
+    ) {
       return problem(409, 'The terminal is busy with another payment.');
     }
     const ref = typeof b.reference_number === 'string' && b.reference_number !== '' ? b.reference_number : undefined;
@@ -787,7 +932,9 @@ export class FakeEposGateway extends EventEmitter {
     if (serial) list = list.filter((t) => t.serialNumber === serial);
     const model = url.searchParams.get('model');
     if (model) list = list.filter((t) => t.model === model);
-    const terminals = list.slice((page - 1) * size, page * size).map((t) => ({ terminal_id: t.terminalId, serial_number: t.serialNumber ?? null, model: t.model ?? null }));
+    const terminals = list
+      .slice((page - 1) * size, page * size)
+      .map((t) => ({ terminal_id: t.terminalId, serial_number: t.serialNumber ?? null, model: t.model ?? null }));
     return { status: 200, body: { pagination: pagination(page, size, list.length), terminals } };
   }
 
@@ -808,7 +955,9 @@ export class FakeEposGateway extends EventEmitter {
         outlet_name: 'Main outlet',
         device_currency: t.currency,
         status: t.status ?? 'Active',
-        last_transaction_date: last ? gatewayTime(last.updatedAt ?? last.createdAt, this.options.timestampForm) : '0001-01-01T00:00:00',
+        last_transaction_date: last
+          ? gatewayTime(last.updatedAt ?? last.createdAt, this.options.timestampForm)
+          : '0001-01-01T00:00:00',
         transactions_count: done.length,
         settlement_account_number: 'BG00MPOS00000000000001',
         settlement_account_name: 'Demo merchant',
@@ -839,8 +988,12 @@ export class FakeEposGateway extends EventEmitter {
     }
     const dateFrom = url.searchParams.get('date_from');
     const dateTo = url.searchParams.get('date_to');
-    for (const [name, v] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
-      if (v !== null && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return validation({ [name]: [`The ${name} must be a date YYYY-MM-DD.`] });
+    for (const [name, v] of [
+      ['date_from', dateFrom],
+      ['date_to', dateTo],
+    ] as const) {
+      if (v !== null && !/^\d{4}-\d{2}-\d{2}$/.test(v))
+        return validation({ [name]: [`The ${name} must be a date YYYY-MM-DD.`] });
     }
     const own = new Set(this.terminals.filter((t) => t.merchant === merchant).map((t) => t.terminalId));
     const ref = url.searchParams.get('reference_number');
@@ -883,7 +1036,6 @@ export class FakeEposGateway extends EventEmitter {
       }));
     return { status: 200, body: { pagination: pagination(page, size, all.length), transactions: list } };
   }
-
 }
 
 function pagination(page: number, size: number, total: number): Record<string, number> {
@@ -906,21 +1058,31 @@ interface Route {
 }
 
 /** Maps a request to a route name (the unit for fault injection). */
-function routeOf(method: string, path: string): (Route & { name: FaultRoute | 'models' | 'outlets' }) | { name: 'method_not_allowed' } | undefined {
+function routeOf(
+  method: string,
+  path: string,
+): (Route & { name: FaultRoute | 'models' | 'outlets' }) | { name: 'method_not_allowed' } | undefined {
   const p = path.replace(/\/+$/, '');
   const is = (m: string): boolean => method === m;
   if (p === '/api/v1/oauth/token') return is('POST') ? { name: 'token' } : { name: 'method_not_allowed' };
   if (p === '/api/v1/auth/session') return is('POST') ? { name: 'session' } : { name: 'method_not_allowed' };
-  if (p === '/epos/v1/payments') return is('POST') ? { name: 'create' } : is('GET') ? { name: 'list' } : { name: 'method_not_allowed' };
+  if (p === '/epos/v1/payments')
+    return is('POST') ? { name: 'create' } : is('GET') ? { name: 'list' } : { name: 'method_not_allowed' };
   if (p === '/epos/v1/payments/refund') return is('POST') ? { name: 'refund' } : { name: 'method_not_allowed' };
   let m = /^\/epos\/v1\/payments\/([^/]+)$/.exec(p);
-  if (m) return is('GET') ? { name: 'get', param: decodeURIComponent(m[1]!) } : is('DELETE') ? { name: 'cancel', param: decodeURIComponent(m[1]!) } : { name: 'method_not_allowed' };
+  if (m)
+    return is('GET')
+      ? { name: 'get', param: decodeURIComponent(m[1]!) }
+      : is('DELETE')
+        ? { name: 'cancel', param: decodeURIComponent(m[1]!) }
+        : { name: 'method_not_allowed' };
   m = /^\/epos\/v1\/payments\/([^/]+)\/reversal$/.exec(p);
   if (m) return is('POST') ? { name: 'reversal', param: decodeURIComponent(m[1]!) } : { name: 'method_not_allowed' };
   if (p === '/pos/v1/terminals') return is('GET') ? { name: 'terminals' } : { name: 'method_not_allowed' };
   if (p === '/pos/v1/terminals/models') return is('GET') ? { name: 'models' } : { name: 'method_not_allowed' };
   if (p === '/pos/v1/terminals/outlets') return is('GET') ? { name: 'outlets' } : { name: 'method_not_allowed' };
-  if (p === '/pos/v1/terminals/transactions') return is('GET') ? { name: 'transactions' } : { name: 'method_not_allowed' };
+  if (p === '/pos/v1/terminals/transactions')
+    return is('GET') ? { name: 'transactions' } : { name: 'method_not_allowed' };
   if (p === '/pos/v1/terminals/activation') return is('POST') ? { name: 'activation' } : { name: 'method_not_allowed' };
   m = /^\/pos\/v1\/terminals\/([^/]+)\/transactions$/.exec(p);
   if (m) return is('GET') ? { name: 'transactions', param: decodeURIComponent(m[1]!) } : { name: 'method_not_allowed' };

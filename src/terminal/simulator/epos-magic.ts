@@ -33,13 +33,41 @@ const after = (afterMs: number, status: string, responseCode?: string, statusMes
 });
 
 export const EPOS_MAGIC_AMOUNTS: readonly EposMagicAmount[] = [
-  { suffix: '51', description: 'declined by the host: insufficient funds (Failed, response_code 51)', script: (t) => ({ steps: [after(t.approveDelayMs, 'Failed', '51', 'INSUFFICIENT_FUNDS')] }) },
-  { suffix: '55', description: 'wrong PIN (Failed, response_code 55)', script: (t) => ({ steps: [after(t.approveDelayMs, 'Failed', '55', 'INCORRECT_PIN')] }) },
-  { suffix: '13', description: 'cardholder presses cancel on the terminal (Canceled)', script: (t) => ({ steps: [after(t.approveDelayMs, 'Canceled', undefined, 'CANCELLED_BY_USER')] }) },
-  { suffix: '05', description: 'no card presented before the terminal gives up (Failed)', script: (t) => ({ steps: [after(t.approveDelayMs, 'Failed', undefined, 'NO_CARD_PRESENTED')] }) },
-  { suffix: '91', description: 'acquirer host unreachable (Rejected, response_code 91)', script: (t) => ({ steps: [after(t.approveDelayMs, 'Rejected', '91', 'HOST_UNREACHABLE')] }) },
-  { suffix: '77', description: 'approves slowly (Success after `slowDelayMs`)', script: (t) => ({ steps: [after(t.slowDelayMs, 'Success', '00', 'TRANSACTION_SUCCESS')] }) },
-  { suffix: '99', description: 'never finishes: stays InProgress, a cancel is acknowledged but changes nothing', script: () => ({ steps: [], cancellable: false }) },
+  {
+    suffix: '51',
+    description: 'declined by the host: insufficient funds (Failed, response_code 51)',
+    script: (t) => ({ steps: [after(t.approveDelayMs, 'Failed', '51', 'INSUFFICIENT_FUNDS')] }),
+  },
+  {
+    suffix: '55',
+    description: 'wrong PIN (Failed, response_code 55)',
+    script: (t) => ({ steps: [after(t.approveDelayMs, 'Failed', '55', 'INCORRECT_PIN')] }),
+  },
+  {
+    suffix: '13',
+    description: 'cardholder presses cancel on the terminal (Canceled)',
+    script: (t) => ({ steps: [after(t.approveDelayMs, 'Canceled', undefined, 'CANCELLED_BY_USER')] }),
+  },
+  {
+    suffix: '05',
+    description: 'no card presented before the terminal gives up (Failed)',
+    script: (t) => ({ steps: [after(t.approveDelayMs, 'Failed', undefined, 'NO_CARD_PRESENTED')] }),
+  },
+  {
+    suffix: '91',
+    description: 'acquirer host unreachable (Rejected, response_code 91)',
+    script: (t) => ({ steps: [after(t.approveDelayMs, 'Rejected', '91', 'HOST_UNREACHABLE')] }),
+  },
+  {
+    suffix: '77',
+    description: 'approves slowly (Success after `slowDelayMs`)',
+    script: (t) => ({ steps: [after(t.slowDelayMs, 'Success', '00', 'TRANSACTION_SUCCESS')] }),
+  },
+  {
+    suffix: '99',
+    description: 'never finishes: stays InProgress, a cancel is acknowledged but changes nothing',
+    script: () => ({ steps: [], cancellable: false }),
+  },
 ];
 
 export function approveScript(delayMs: number): FakeScript {

@@ -33,7 +33,11 @@ export interface IppControlServer {
 }
 
 class HttpProblem extends Error {
-  constructor(readonly status: number, readonly title: string, detail: string) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+  ) {
     super(detail);
   }
 }
@@ -44,8 +48,16 @@ export async function startIppControlServer(
 ): Promise<IppControlServer> {
   const server: Server = createServer((req, res) => {
     handle(sim, req, res).catch((e: unknown) => {
-      const p = e instanceof HttpProblem ? e : new HttpProblem(500, 'Internal error', e instanceof Error ? e.message : String(e));
-      sendJson(res, p.status, { type: 'about:blank', title: p.title, status: p.status, detail: p.message }, 'application/problem+json');
+      const p =
+        e instanceof HttpProblem
+          ? e
+          : new HttpProblem(500, 'Internal error', e instanceof Error ? e.message : String(e));
+      sendJson(
+        res,
+        p.status,
+        { type: 'about:blank', title: p.title, status: p.status, detail: p.message },
+        'application/problem+json',
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -72,7 +72,10 @@ export function isEchoable(value: string): boolean {
  * PROTOCOL=IPP and has a line without "="), so a client reader stays in step but must reject it.
  */
 export const GARBAGE_FRAME: Buffer = (() => {
-  const body = Buffer.concat([Buffer.from('GARBAGE\r\nNOT=IPP\r\n', 'ascii'), Buffer.from([0x00, 0xff, 0x7f, 0x0d, 0x0a])]);
+  const body = Buffer.concat([
+    Buffer.from('GARBAGE\r\nNOT=IPP\r\n', 'ascii'),
+    Buffer.from([0x00, 0xff, 0x7f, 0x0d, 0x0a]),
+  ]);
   const out = Buffer.alloc(body.length + 2);
   out.writeUInt16BE(out.length, 0);
   body.copy(out, 2);

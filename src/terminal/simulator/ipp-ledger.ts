@@ -28,7 +28,16 @@ export type IppLedgerKind = (typeof IPP_LEDGER_KINDS)[number];
  * - done: a follow-up (COMPLETE_TX, CANCEL_TX, REVERSAL, CANCEL_PREAUTH) that took effect.
  */
 export const IPP_LEDGER_STATES = [
-  'open', 'completed', 'cancelled', 'reversed', 'captured', 'released', 'declined', 'failed', 'aborted', 'done',
+  'open',
+  'completed',
+  'cancelled',
+  'reversed',
+  'captured',
+  'released',
+  'declined',
+  'failed',
+  'aborted',
+  'done',
 ] as const;
 export type IppLedgerState = (typeof IPP_LEDGER_STATES)[number];
 
@@ -36,7 +45,10 @@ const entrySchema = z.object({
   sid: z.string().regex(/^[\x20-\x7e]{1,127}$/),
   method: z.string(),
   kind: z.enum(IPP_LEDGER_KINDS),
-  reference: z.string().regex(/^[\x20-\x7e]*$/).optional(),
+  reference: z
+    .string()
+    .regex(/^[\x20-\x7e]*$/)
+    .optional(),
   amountMinor: z.number().int().nonnegative(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   tipMinor: z.number().int().nonnegative().optional(),
@@ -128,17 +140,21 @@ export class IppLedger {
 
   /** How many times money was really taken for a reference: approved sales and pre-auth completions not cancelled or reversed. */
   netCharges(reference: string): number {
-    return this.entries.filter((e) => e.reference === reference && CHARGE_KINDS.has(e.kind) && TAKEN_STATES.has(e.state)).length;
+    return this.entries.filter(
+      (e) => e.reference === reference && CHARGE_KINDS.has(e.kind) && TAKEN_STATES.has(e.state),
+    ).length;
   }
 
   /** How many refunds for a reference stand (approved, not cancelled or reversed). */
   netRefunds(reference: string): number {
-    return this.entries.filter((e) => e.reference === reference && e.kind === 'refund' && TAKEN_STATES.has(e.state)).length;
+    return this.entries.filter((e) => e.reference === reference && e.kind === 'refund' && TAKEN_STATES.has(e.state))
+      .length;
   }
 
   /** How many pre-authorisation holds for a reference are still on the card (approved, neither captured nor released). */
   activeHolds(reference: string): number {
-    return this.entries.filter((e) => e.reference === reference && e.kind === 'preauth' && TAKEN_STATES.has(e.state)).length;
+    return this.entries.filter((e) => e.reference === reference && e.kind === 'preauth' && TAKEN_STATES.has(e.state))
+      .length;
   }
 
   snapshot(): IppLedgerSnapshot {

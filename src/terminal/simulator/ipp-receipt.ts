@@ -53,18 +53,30 @@ export const DEFAULT_CARD: IppSimCard = {
  * reported code; they are purchases on the wire, so 00 (the PREAUTH_CODE field tells them apart).
  */
 export const LAST_TX_TYPE: Readonly<Record<IppLedgerKind, string>> = {
-  sale: '00', preauth: '00', preauth_completion: '00', refund: '20',
-  reversal: '02', cancel_tx: '02', preauth_cancel: '02', complete_tx: '00',
+  sale: '00',
+  preauth: '00',
+  preauth_completion: '00',
+  refund: '20',
+  reversal: '02',
+  cancel_tx: '02',
+  preauth_cancel: '02',
+  complete_tx: '00',
 };
 
 /** Host and merchant data of an answer (§9, §10): trace numbers, terminal and merchant, local date and time. */
 export function receiptFields(id: IppSimIdentity, stan: number, at: Date): Pairs {
   const stanText = String(stan).padStart(6, '0');
   return [
-    ['AUTH_CODE', authCode(stan)], ['RRN', `${yymmdd(at)}${stanText}`], ['STAN', stanText],
-    ['TERMINAL_ID', id.terminalId], ['MERCHANT_ID', id.merchantId], ['MERCHANT_NAME', id.merchantName],
-    ['MERCHANT_AL1', id.merchantAddress1], ['MERCHANT_AL2', id.merchantAddress2],
-    ['TX_DATE_LOCAL', localDate(at)], ['TX_TIME_LOCAL', localTime(at)],
+    ['AUTH_CODE', authCode(stan)],
+    ['RRN', `${yymmdd(at)}${stanText}`],
+    ['STAN', stanText],
+    ['TERMINAL_ID', id.terminalId],
+    ['MERCHANT_ID', id.merchantId],
+    ['MERCHANT_NAME', id.merchantName],
+    ['MERCHANT_AL1', id.merchantAddress1],
+    ['MERCHANT_AL2', id.merchantAddress2],
+    ['TX_DATE_LOCAL', localDate(at)],
+    ['TX_TIME_LOCAL', localTime(at)],
   ];
 }
 
@@ -72,8 +84,13 @@ export function receiptFields(id: IppSimIdentity, stan: number, at: Date): Pairs
 export function cardFields(id: IppSimIdentity, c: IppSimCard, stan: number, at: Date, pin: boolean): Pairs {
   return [
     ...receiptFields(id, stan, at),
-    ['PAN_MASKED', c.panMasked], ['AID', c.aid], ['AID_NAME', c.aidName], ['APPL_PREF_NAME', c.applPrefName],
-    ['ENTRY_MODE', pin ? 'CHIP' : 'CONTACTLESS'], ['CVM', pin ? 'PIN' : 'NONE'], ['SIGNATURE_NOT_REQ', '1'],
+    ['PAN_MASKED', c.panMasked],
+    ['AID', c.aid],
+    ['AID_NAME', c.aidName],
+    ['APPL_PREF_NAME', c.applPrefName],
+    ['ENTRY_MODE', pin ? 'CHIP' : 'CONTACTLESS'],
+    ['CVM', pin ? 'PIN' : 'NONE'],
+    ['SIGNATURE_NOT_REQ', '1'],
   ];
 }
 

@@ -32,7 +32,10 @@ export interface SimulatorSerialPort {
  * Serves IPP on a serial port. Resolves once the first attempt to open it is over (opened, or failed and
  * retrying: see `state()`); never rejects for a missing port.
  */
-export async function serveIppOnSerial(sim: IppSimulator, options: SimulatorSerialOptions): Promise<SimulatorSerialPort> {
+export async function serveIppOnSerial(
+  sim: IppSimulator,
+  options: SimulatorSerialOptions,
+): Promise<SimulatorSerialPort> {
   const settings = serialSettings(options, 'ipp');
   const address = describeSerial(settings);
   const reopenMs = options.reopenMs ?? 1000;

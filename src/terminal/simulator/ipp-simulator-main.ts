@@ -98,7 +98,8 @@ async function main(): Promise<void> {
   }
   if (values.baud !== undefined && values.serial === undefined) fail('--baud needs --serial');
   const baudRate = values.baud === undefined ? undefined : Number(values.baud);
-  if (baudRate !== undefined && (!/^[0-9]{3,7}$/.test(values.baud!) || baudRate < 300)) fail('--baud must be a baud rate such as 9600 or 115200');
+  if (baudRate !== undefined && (!/^[0-9]{3,7}$/.test(values.baud!) || baudRate < 300))
+    fail('--baud must be a baud rate such as 9600 or 115200');
   const host = values.host;
   const addresses: string[] = [];
   if (values.port !== undefined || values.serial === undefined) {
@@ -107,19 +108,29 @@ async function main(): Promise<void> {
   }
   let serial: SimulatorSerialPort | undefined;
   if (values.serial !== undefined) {
-    if (values.serial === '' || values.serial === 'auto') fail('--serial takes the path of a serial port, such as /dev/ttyUSB0 or COM5');
+    if (values.serial === '' || values.serial === 'auto')
+      fail('--serial takes the path of a serial port, such as /dev/ttyUSB0 or COM5');
     const path = values.serial;
     serial = await serveIppOnSerial(sim, {
       path,
       ...(baudRate !== undefined ? { baudRate } : {}),
-      onLost: (reason) => process.stdout.write(`ipp-simulator serial port ${path} closed${reason ? ` (${reason.message})` : ''}; opening it again\n`),
+      onLost: (reason) =>
+        process.stdout.write(
+          `ipp-simulator serial port ${path} closed${reason ? ` (${reason.message})` : ''}; opening it again\n`,
+        ),
       onOpen: () => process.stdout.write(`ipp-simulator serial port ${path} open\n`),
     });
     const state = serial.state();
-    if (!state.open) process.stderr.write(`ipp-simulator: ${state.error ?? 'the serial port could not be opened'}; trying again every second\n`);
+    if (!state.open)
+      process.stderr.write(
+        `ipp-simulator: ${state.error ?? 'the serial port could not be opened'}; trying again every second\n`,
+      );
     addresses.push(serial.address);
   }
-  const control = await startIppControlServer(sim, { host: '127.0.0.1', port: port(values['control-port'], '--control-port') });
+  const control = await startIppControlServer(sim, {
+    host: '127.0.0.1',
+    port: port(values['control-port'], '--control-port'),
+  });
   process.stdout.write(`ipp-simulator listening on ${addresses.join(' and ')} control 127.0.0.1:${control.port}\n`);
 
   let closing = false;

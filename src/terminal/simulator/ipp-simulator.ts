@@ -23,7 +23,14 @@ import { money, type Money } from '../../domain/money';
 import { GARBAGE_FRAME, isEchoable, type IppFrame } from './ipp-frames';
 import { SimConnection } from './ipp-connection';
 import {
-  cardFields, DEFAULT_CARD, DEFAULT_IDENTITY, LAST_TX_TYPE, receiptFields, type IppSimCard, type IppSimIdentity, type Pairs,
+  cardFields,
+  DEFAULT_CARD,
+  DEFAULT_IDENTITY,
+  LAST_TX_TYPE,
+  receiptFields,
+  type IppSimCard,
+  type IppSimIdentity,
+  type Pairs,
 } from './ipp-receipt';
 import { BEHAVIOUR_RESULTS, IPP_SIM_BEHAVIOURS, magicFor, type IppSimBehaviour } from './ipp-magic';
 import { IppLedger, type IppLedgerEntry, type IppLedgerKind, type IppLedgerState } from './ipp-ledger';
@@ -143,7 +150,10 @@ export interface IppSimulatorEvents {
   connection: [{ readonly connectionId: number; readonly open: boolean }];
 }
 
-const DEFAULT_VERSIONS: ReadonlyArray<readonly [number, number]> = [[100, 106], [200, 202]];
+const DEFAULT_VERSIONS: ReadonlyArray<readonly [number, number]> = [
+  [100, 106],
+  [200, 202],
+];
 
 /** Methods refused with STATUS=20 while an approved transaction is open (§8.1). COMPLETE_TX/CANCEL_TX resolve it. */
 const BLOCKED_WHILE_OPEN = new Set(['PURCHASE', 'REFUND', 'REVERSAL', 'COMPLETE_PREAUTH', 'CANCEL_PREAUTH']);
@@ -188,7 +198,12 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   private running: { sid: string; method: string; conn: SimConnection } | undefined;
   private heldRelease: ((outcome: IppSimBehaviour | undefined) => void) | undefined;
   private readonly faultState: IppSimFaults = {
-    dropAfterApproval: false, silentAfterStage2: false, offline: false, busyNext: 0, garbageNext: 0, hold: false,
+    dropAfterApproval: false,
+    silentAfterStage2: false,
+    offline: false,
+    busyNext: 0,
+    garbageNext: 0,
+    hold: false,
   };
 
   constructor(options: IppSimulatorOptions = {}) {
@@ -420,7 +435,13 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const method = frame.ok ? frame.message.get('METHOD') : frame.method;
       const sid = frame.ok ? frame.message.get('SID') : frame.sid;
       try {
-        this.send(conn, method && isEchoable(method) ? method : undefined, sid && isEchoable(sid) ? sid : undefined, 1, IPP_STATUS.INTERNAL_ERROR);
+        this.send(
+          conn,
+          method && isEchoable(method) ? method : undefined,
+          sid && isEchoable(sid) ? sid : undefined,
+          1,
+          IPP_STATUS.INTERNAL_ERROR,
+        );
       } catch {
         /* nothing more to say */
       }
@@ -497,8 +518,13 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
   /** Sends one answer: PROTOCOL, METHOD, SID, STAGE, STATUS, [TIMEOUT], then the fields (§3, §9). */
   private send(
-    conn: SimConnection, method: string | undefined, sid: string | undefined,
-    stage: number, status: number, fields: Pairs = [], timeout?: number,
+    conn: SimConnection,
+    method: string | undefined,
+    sid: string | undefined,
+    stage: number,
+    status: number,
+    fields: Pairs = [],
+    timeout?: number,
   ): void {
     const pairs: Pairs = [['PROTOCOL', 'IPP']];
     if (method !== undefined) pairs.push(['METHOD', method]);
@@ -600,14 +626,18 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       echo.push([name, v]);
     }
     const reference = msg.get('REFERENCE_NUMBER') ?? msg.get('REFERENCE');
-    if (reference !== undefined && !/^[\x20-\x7e]*$/.test(reference)) return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
+    if (reference !== undefined && !/^[\x20-\x7e]*$/.test(reference))
+      return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
 
     this.run(req, async () => {
       const magic = magicFor(amount.minor);
-      let behaviour: IppSimBehaviour = this.faultState.silentAfterStage2 ? 'silent' : magic?.behaviour ?? 'approve';
+      let behaviour: IppSimBehaviour = this.faultState.silentAfterStage2 ? 'silent' : (magic?.behaviour ?? 'approve');
       const pace = magic?.slow ? this.opts.slowStageMs : this.opts.stageDelayMs;
 
-      const amountFields: Pairs = [['AMOUNT', formatIppAmount(amount, this.opts.amountDecimals)], ['CURRENCY', ippCurrency(this.currency)]];
+      const amountFields: Pairs = [
+        ['AMOUNT', formatIppAmount(amount, this.opts.amountDecimals)],
+        ['CURRENCY', ippCurrency(this.currency)],
+      ];
       if (tip) amountFields.push(['TIP_AMOUNT', formatIppAmount(tip, this.opts.amountDecimals)]);
 
       await this.pause(pace);
@@ -651,8 +681,11 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const r = BEHAVIOUR_RESULTS[behaviour];
       if (behaviour !== 'approve') {
         const fields: Pairs = [
-          ...amountFields, ['APPROVAL', r.approval ?? '05'], ...card.filter(([n]) => n !== 'AUTH_CODE'),
-          ['DECLINED_REASON1', r.declinedReason!], ...echo,
+          ...amountFields,
+          ['APPROVAL', r.approval ?? '05'],
+          ...card.filter(([n]) => n !== 'AUTH_CODE'),
+          ['DECLINED_REASON1', r.declinedReason!],
+          ...echo,
         ];
         const state: IppLedgerState = behaviour === 'host_unreachable' ? 'failed' : 'declined';
         this.finish(req, kind, amount, tip, reference, state, r.status, fields);
@@ -663,7 +696,17 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const fields: Pairs = [...amountFields, ['APPROVAL', '00'], ...card, ...echo];
       if (preauthCode) fields.push(['PREAUTH_CODE', preauthCode]);
       const twoPhase = kind !== 'preauth' || this.opts.preauthNeedsCompletion;
-      this.finish(req, kind, amount, tip, reference, twoPhase ? 'open' : 'completed', IPP_STATUS.OK, fields, preauthCode);
+      this.finish(
+        req,
+        kind,
+        amount,
+        tip,
+        reference,
+        twoPhase ? 'open' : 'completed',
+        IPP_STATUS.OK,
+        fields,
+        preauthCode,
+      );
     });
   }
 
@@ -719,7 +762,9 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       this.book.update(last.sid, { state: 'reversed', updatedAt: at });
       const stan = this.book.nextStan();
       const fields: Pairs = [
-        ['AMOUNT', this.wireAmount(last.amountMinor)], ['CURRENCY', ippCurrency(last.currency)], ['APPROVAL', '00'],
+        ['AMOUNT', this.wireAmount(last.amountMinor)],
+        ['CURRENCY', ippCurrency(last.currency)],
+        ['APPROVAL', '00'],
         ...receiptFields(this.identity, stan, this.now()),
       ];
       if (last.reference !== undefined) fields.push(['REFERENCE_NUMBER', last.reference]);
@@ -734,11 +779,14 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     if (!preauth) return;
     const amount = this.parseAmount(req.msg.get('COMPLETION_AMOUNT'));
     // Choice: the completion may not exceed the authorised amount (over-completion rules vary by acquirer).
-    if (!amount || amount.minor === 0 || amount.minor > preauth.amountMinor) return this.refuse(req, IPP_STATUS.INVALID_AMOUNT);
+    if (!amount || amount.minor === 0 || amount.minor > preauth.amountMinor)
+      return this.refuse(req, IPP_STATUS.INVALID_AMOUNT);
     const cur = req.msg.get('CURRENCY');
-    if (cur !== undefined && cur !== ippCurrency(preauth.currency)) return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
+    if (cur !== undefined && cur !== ippCurrency(preauth.currency))
+      return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
     const reference = req.msg.get('REFERENCE_NUMBER') ?? preauth.reference;
-    if (reference !== undefined && !/^[\x20-\x7e]*$/.test(reference)) return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
+    if (reference !== undefined && !/^[\x20-\x7e]*$/.test(reference))
+      return this.refuse(req, IPP_STATUS.UNSUPPORTED_PARAM);
     this.run(req, async () => {
       await this.pause(this.opts.stageDelayMs); // host capture
       this.ending();
@@ -746,14 +794,27 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       this.book.update(preauth.sid, { state: 'captured', updatedAt: at });
       const stan = this.book.nextStan();
       const fields: Pairs = [
-        ['AMOUNT', formatIppAmount(amount, this.opts.amountDecimals)], ['CURRENCY', ippCurrency(preauth.currency)],
-        ['APPROVAL', '00'], ...cardFields(this.identity, this.card, stan, this.now(), false), ['PREAUTH_CODE', preauth.preauthCode!],
+        ['AMOUNT', formatIppAmount(amount, this.opts.amountDecimals)],
+        ['CURRENCY', ippCurrency(preauth.currency)],
+        ['APPROVAL', '00'],
+        ...cardFields(this.identity, this.card, stan, this.now(), false),
+        ['PREAUTH_CODE', preauth.preauthCode!],
       ];
       if (reference !== undefined) fields.push(['REFERENCE_NUMBER', reference]);
       this.book.add({
-        sid: req.sid, method: req.method, kind: 'preauth_completion', reference, amountMinor: amount.minor,
-        currency: preauth.currency, state: 'completed', status: IPP_STATUS.OK, preauthCode: preauth.preauthCode,
-        originalSid: preauth.sid, fields: Object.fromEntries(fields), at, updatedAt: at,
+        sid: req.sid,
+        method: req.method,
+        kind: 'preauth_completion',
+        reference,
+        amountMinor: amount.minor,
+        currency: preauth.currency,
+        state: 'completed',
+        status: IPP_STATUS.OK,
+        preauthCode: preauth.preauthCode,
+        originalSid: preauth.sid,
+        fields: Object.fromEntries(fields),
+        at,
+        updatedAt: at,
       });
       if (this.dropIfAsked(req)) return;
       this.reply(req, 5, IPP_STATUS.OK, fields);
@@ -770,8 +831,10 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const at = this.iso();
       this.book.update(preauth.sid, { state: 'released', updatedAt: at });
       const fields: Pairs = [
-        ['AMOUNT', this.wireAmount(preauth.amountMinor)], ['CURRENCY', ippCurrency(preauth.currency)],
-        ['APPROVAL', '00'], ['PREAUTH_CODE', preauth.preauthCode!],
+        ['AMOUNT', this.wireAmount(preauth.amountMinor)],
+        ['CURRENCY', ippCurrency(preauth.currency)],
+        ['APPROVAL', '00'],
+        ['PREAUTH_CODE', preauth.preauthCode!],
       ];
       this.action(req, 'preauth_cancel', preauth, at, fields);
       this.reply(req, 5, IPP_STATUS.OK, fields);
@@ -795,9 +858,14 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     }
     const id = this.identity;
     const fields: Pairs = [
-      ['TERMINAL_ID', id.terminalId], ['TERMINAL_NAME', id.terminalName], ['SN', id.serialNumber],
-      ['SOFTWARE_VERSION', id.softwareVersion], ['CURRENCY_NAME', this.currency], ['PRINTER', id.printer ? '1' : '0'],
-      ['MERCHANT_ID', id.merchantId], ['MERCHANT_NAME', id.merchantName],
+      ['TERMINAL_ID', id.terminalId],
+      ['TERMINAL_NAME', id.terminalName],
+      ['SN', id.serialNumber],
+      ['SOFTWARE_VERSION', id.softwareVersion],
+      ['CURRENCY_NAME', this.currency],
+      ['PRINTER', id.printer ? '1' : '0'],
+      ['MERCHANT_ID', id.merchantId],
+      ['MERCHANT_NAME', id.merchantName],
     ];
     const last = this.book.last((e) => e.kind !== 'complete_tx' && e.kind !== 'cancel_tx');
     if (last) {
@@ -813,7 +881,9 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
   private txStatusFields(entry: IppLedgerEntry): Pairs {
     const pairs: Pairs = [
-      ['SID_ORIGINAL', entry.sid], ['LAST_TX_TYPE', LAST_TX_TYPE[entry.kind]], ['TX_STATUS', entry.state.toUpperCase()],
+      ['SID_ORIGINAL', entry.sid],
+      ['LAST_TX_TYPE', LAST_TX_TYPE[entry.kind]],
+      ['TX_STATUS', entry.state.toUpperCase()],
     ];
     for (const [n, v] of Object.entries(entry.fields)) if (n !== 'SID_ORIGINAL') pairs.push([n, v]);
     return pairs;
@@ -879,20 +949,45 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   }
 
   private record(
-    req: Request, kind: IppLedgerKind, amount: Money, tip: Money | undefined, reference: string | undefined,
-    state: IppLedgerState, status: number, fields: Pairs, preauthCode?: string,
+    req: Request,
+    kind: IppLedgerKind,
+    amount: Money,
+    tip: Money | undefined,
+    reference: string | undefined,
+    state: IppLedgerState,
+    status: number,
+    fields: Pairs,
+    preauthCode?: string,
   ): void {
     const at = this.iso();
     this.book.add({
-      sid: req.sid, method: req.method, kind, reference, amountMinor: amount.minor, currency: amount.currency,
-      tipMinor: tip?.minor, state, status, preauthCode, fields: Object.fromEntries(fields), at, updatedAt: at,
+      sid: req.sid,
+      method: req.method,
+      kind,
+      reference,
+      amountMinor: amount.minor,
+      currency: amount.currency,
+      tipMinor: tip?.minor,
+      state,
+      status,
+      preauthCode,
+      fields: Object.fromEntries(fields),
+      at,
+      updatedAt: at,
     });
   }
 
   /** Records the outcome, then sends STAGE=5 — unless dropAfterApproval loses the answer. */
   private finish(
-    req: Request, kind: IppLedgerKind, amount: Money, tip: Money | undefined, reference: string | undefined,
-    state: IppLedgerState, status: number, fields: Pairs, preauthCode?: string,
+    req: Request,
+    kind: IppLedgerKind,
+    amount: Money,
+    tip: Money | undefined,
+    reference: string | undefined,
+    state: IppLedgerState,
+    status: number,
+    fields: Pairs,
+    preauthCode?: string,
   ): void {
     this.ending();
     this.record(req, kind, amount, tip, reference, state, status, fields, preauthCode);
@@ -910,9 +1005,19 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   /** A follow-up that took effect, recorded with the original's reference and amount. */
   private action(req: Request, kind: IppLedgerKind, original: IppLedgerEntry, at: string, fields: Pairs = []): void {
     this.book.add({
-      sid: req.sid, method: req.method, kind, reference: original.reference, amountMinor: original.amountMinor,
-      currency: original.currency, state: 'done', status: IPP_STATUS.OK, preauthCode: original.preauthCode,
-      originalSid: original.sid, fields: Object.fromEntries(fields), at, updatedAt: at,
+      sid: req.sid,
+      method: req.method,
+      kind,
+      reference: original.reference,
+      amountMinor: original.amountMinor,
+      currency: original.currency,
+      state: 'done',
+      status: IPP_STATUS.OK,
+      preauthCode: original.preauthCode,
+      originalSid: original.sid,
+      fields: Object.fromEntries(fields),
+      at,
+      updatedAt: at,
     });
   }
 

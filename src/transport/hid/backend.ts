@@ -52,7 +52,8 @@ interface NodeHidModule {
   HIDAsync: { open(path: string): Promise<NodeHidAsync> };
 }
 
-const SHARED_LIBRARY = /cannot open shared object|shared library|dlopen|Library not loaded|The specified module could not be found|ERR_DLOPEN_FAILED/i;
+const SHARED_LIBRARY =
+  /cannot open shared object|shared library|dlopen|Library not loaded|The specified module could not be found|ERR_DLOPEN_FAILED/i;
 
 export interface NodeHidBackendOptions {
   /** Loads node-hid (tests pass a stand-in). */
@@ -106,14 +107,22 @@ export class NodeHidBackend implements HidBackend {
     try {
       hid = this.o.load ? this.o.load() : (createRequire(import.meta.url)('node-hid') as NodeHidModule);
     } catch (e) {
-      throw new DeviceError('unavailable', `HID devices cannot be used on this computer: node-hid did not load (${firstLine(errorText(e))})`, errorText(e));
+      throw new DeviceError(
+        'unavailable',
+        `HID devices cannot be used on this computer: node-hid did not load (${firstLine(errorText(e))})`,
+        errorText(e),
+      );
     }
     const platform = this.o.platform ?? process.platform;
     if (platform !== 'linux') {
       try {
         await hid.devicesAsync();
       } catch (e) {
-        throw new DeviceError('unavailable', `HID devices cannot be used on this computer: ${firstLine(errorText(e))}`, errorText(e));
+        throw new DeviceError(
+          'unavailable',
+          `HID devices cannot be used on this computer: ${firstLine(errorText(e))}`,
+          errorText(e),
+        );
       }
       this.driver = 'native';
       this.module = hid;
@@ -164,7 +173,8 @@ function toInfo(d: Record<string, unknown>): HidDeviceInfo | undefined {
   const vendorId = typeof d.vendorId === 'number' ? d.vendorId : undefined;
   const productId = typeof d.productId === 'number' ? d.productId : undefined;
   if (!path || vendorId === undefined || productId === undefined) return undefined;
-  const text = (k: string): string | undefined => (typeof d[k] === 'string' && (d[k] as string).length > 0 ? (d[k] as string) : undefined);
+  const text = (k: string): string | undefined =>
+    typeof d[k] === 'string' && (d[k] as string).length > 0 ? (d[k] as string) : undefined;
   const num = (k: string): number | undefined => (typeof d[k] === 'number' ? (d[k] as number) : undefined);
   const serialNumber = text('serialNumber');
   const manufacturer = text('manufacturer');
@@ -173,7 +183,9 @@ function toInfo(d: Record<string, unknown>): HidDeviceInfo | undefined {
   const usagePage = num('usagePage');
   const usage = num('usage');
   return {
-    path, vendorId, productId,
+    path,
+    vendorId,
+    productId,
     ...(serialNumber ? { serialNumber } : {}),
     ...(manufacturer ? { manufacturer } : {}),
     ...(product ? { product } : {}),

@@ -32,7 +32,8 @@ export function maxPayload(f: HidReportFormat): number {
 }
 
 export function checkReportFormat(f: HidReportFormat): void {
-  if (!Number.isInteger(f.reportSize) || f.reportSize < 2 || f.reportSize > 1024) throw new RangeError('HID reportSize must be 2–1024 bytes');
+  if (!Number.isInteger(f.reportSize) || f.reportSize < 2 || f.reportSize > 1024)
+    throw new RangeError('HID reportSize must be 2–1024 bytes');
   if (f.reportId !== undefined && (!Number.isInteger(f.reportId) || f.reportId < 0 || f.reportId > 255)) {
     throw new RangeError('HID reportId must be 0–255');
   }
@@ -67,13 +68,18 @@ export function decodeReport(report: Uint8Array, f: HidReportFormat): DecodedRep
   let at = 0;
   if (f.reportId !== undefined && f.reportId !== 0) {
     if (report.length === 0) return { payload: empty, problem: 'empty HID report' };
-    if (report[0] !== f.reportId) return { payload: empty, problem: `HID report id ${report[0]} is not the data report (${f.reportId}); ignored` };
+    if (report[0] !== f.reportId)
+      return { payload: empty, problem: `HID report id ${report[0]} is not the data report (${f.reportId}); ignored` };
     at = 1;
   }
   if (report.length <= at) return { payload: empty, problem: 'HID report without a length byte' };
   const n = report[at]!;
   const max = maxPayload(f);
-  if (n > max) return { payload: empty, problem: `HID report length ${n} exceeds the ${max}-byte payload of a data report; ignored` };
+  if (n > max)
+    return {
+      payload: empty,
+      problem: `HID report length ${n} exceeds the ${max}-byte payload of a data report; ignored`,
+    };
   const available = report.length - at - 1;
   if (n > available) {
     return {

@@ -84,7 +84,11 @@ export class HidByteStream extends EventEmitter<HidStreamEvents> implements Byte
   }
 
   private unplugged(err: Error): DeviceError {
-    return new DeviceError('unplugged', `${this.description} went away (unplugged?): ${firstLine(errorText(err))}`, errorText(err));
+    return new DeviceError(
+      'unplugged',
+      `${this.description} went away (unplugged?): ${firstLine(errorText(err))}`,
+      errorText(err),
+    );
   }
 
   private fail(err: Error): void {

@@ -45,14 +45,16 @@ let loaded: Promise<SerialPortModule> | undefined;
  * Electron regressions.
  */
 export function loadSerialport(): Promise<SerialPortModule> {
-  loaded ??= Promise.resolve().then(() => createRequire(import.meta.url)('serialport') as SerialPortModule).catch((e: unknown) => {
-    loaded = undefined;
-    throw new DeviceError(
-      'unavailable',
-      `serial ports cannot be used on this computer: the serialport library did not load (${firstLine(errorText(e))})`,
-      errorText(e),
-    );
-  });
+  loaded ??= Promise.resolve()
+    .then(() => createRequire(import.meta.url)('serialport') as SerialPortModule)
+    .catch((e: unknown) => {
+      loaded = undefined;
+      throw new DeviceError(
+        'unavailable',
+        `serial ports cannot be used on this computer: the serialport library did not load (${firstLine(errorText(e))})`,
+        errorText(e),
+      );
+    });
   return loaded;
 }
 

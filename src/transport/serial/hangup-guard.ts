@@ -34,13 +34,19 @@ export function guardHangup(port: unknown): boolean {
       if (!p.isOpen || typeof p.fd !== 'number') throw canceled();
       try {
         const { bytesRead } = await readAsync(p.fd, buffer, offset, length, null);
-        if (bytesRead === 0) throw Object.assign(new Error('the device hung up (unplugged or closed by the other side)'), { disconnect: true, code: 'EHANGUP' });
+        if (bytesRead === 0)
+          throw Object.assign(new Error('the device hung up (unplugged or closed by the other side)'), {
+            disconnect: true,
+            code: 'EHANGUP',
+          });
         return { buffer, bytesRead };
       } catch (e) {
         const err = e as NodeJS.ErrnoException & { disconnect?: boolean };
         if (err.disconnect || !RETRY.has(err.code ?? '')) throw err;
         if (!p.isOpen) throw canceled();
-        await new Promise<void>((resolve, reject) => poller.once('readable', (pollErr) => (pollErr ? reject(pollErr) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          poller.once('readable', (pollErr) => (pollErr ? reject(pollErr) : resolve())),
+        );
       }
     }
   };

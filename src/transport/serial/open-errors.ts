@@ -22,7 +22,8 @@ export interface OpenErrorContext {
 
 const NOT_FOUND = /ENOENT|no such file|cannot find|file not found|does not exist|not found/i;
 const PERMISSION = /EACCES|EPERM|permission denied|access is denied|access denied|operation not permitted/i;
-const BUSY = /cannot lock port|resource temporarily unavailable|EBUSY|EAGAIN|device or resource busy|resource busy|in use/i;
+const BUSY =
+  /cannot lock port|resource temporarily unavailable|EBUSY|EAGAIN|device or resource busy|resource busy|in use/i;
 
 export type OpenErrorKind = 'not_found' | 'permission_denied' | 'busy' | 'failed';
 
@@ -42,9 +43,17 @@ export function explainOpenError(raw: unknown, ctx: OpenErrorContext): DeviceErr
   const kind = classifyOpenError(raw, ctx.platform);
   switch (kind) {
     case 'not_found':
-      return new DeviceError('not_found', `serial port ${ctx.path} was not found. ${portsSentence(ctx.ports)} ${whereHint(ctx.platform)}`, cause);
+      return new DeviceError(
+        'not_found',
+        `serial port ${ctx.path} was not found. ${portsSentence(ctx.ports)} ${whereHint(ctx.platform)}`,
+        cause,
+      );
     case 'permission_denied':
-      return new DeviceError('permission_denied', `no permission to open serial port ${ctx.path}. ${permissionHint(ctx.platform)}`, cause);
+      return new DeviceError(
+        'permission_denied',
+        `no permission to open serial port ${ctx.path}. ${permissionHint(ctx.platform)}`,
+        cause,
+      );
     case 'busy':
       return new DeviceError('busy', busySentence(ctx), cause);
     case 'failed':
@@ -54,31 +63,41 @@ export function explainOpenError(raw: unknown, ctx: OpenErrorContext): DeviceErr
 
 function busySentence(ctx: OpenErrorContext): string {
   const h = ctx.holder;
-  if (h?.self) return `serial port ${ctx.path} is already open in this bridge: two listeners or terminals are configured on the same port`;
-  if (h) return `serial port ${ctx.path} is in use by another program: ${h.name} (process ${h.pid}). Close it, or configure another port`;
+  if (h?.self)
+    return `serial port ${ctx.path} is already open in this bridge: two listeners or terminals are configured on the same port`;
+  if (h)
+    return `serial port ${ctx.path} is in use by another program: ${h.name} (process ${h.pid}). Close it, or configure another port`;
   if (ctx.platform === 'win32') {
-    return `serial port ${ctx.path} is in use by another program (Windows says "Access denied"), or its driver refuses access. ` +
-      'Close the other program (the old payment software, a terminal program); if nothing else uses it, reinstall the driver in Device Manager';
+    return (
+      `serial port ${ctx.path} is in use by another program (Windows says "Access denied"), or its driver refuses access. ` +
+      'Close the other program (the old payment software, a terminal program); if nothing else uses it, reinstall the driver in Device Manager'
+    );
   }
   return `serial port ${ctx.path} is in use by another program. Close it, or configure another port`;
 }
 
 export function permissionHint(platform: NodeJS.Platform): string {
   if (platform === 'linux') {
-    return 'Add the user running the bridge to the "dialout" group (sudo usermod -aG dialout USER, then log in again), ' +
-      'or install the udev rule docs/udev/60-register-bridge.rules (see docs/devices.md, "Linux: permissions and udev")';
+    return (
+      'Add the user running the bridge to the "dialout" group (sudo usermod -aG dialout USER, then log in again), ' +
+      'or install the udev rule docs/udev/60-register-bridge.rules (see docs/devices.md, "Linux: permissions and udev")'
+    );
   }
-  if (platform === 'win32') return 'Close any other program using the port; if that does not help, reinstall the port\'s driver in Device Manager';
+  if (platform === 'win32')
+    return "Close any other program using the port; if that does not help, reinstall the port's driver in Device Manager";
   return 'Check that the user running the bridge may open the device';
 }
 
 export function whereHint(platform: NodeJS.Platform): string {
   if (platform === 'win32') {
-    return 'A USB terminal or cable gets a COM port from its driver (Device Manager → Ports (COM & LPT); a device under ' +
+    return (
+      'A USB terminal or cable gets a COM port from its driver (Device Manager → Ports (COM & LPT); a device under ' +
       '"Other devices" needs the driver, for myPOS the myPOS USB driver); a Bluetooth terminal gets one when paired ' +
-      '(Bluetooth settings → More Bluetooth options → COM Ports).';
+      '(Bluetooth settings → More Bluetooth options → COM Ports).'
+    );
   }
-  if (platform === 'darwin') return 'USB terminals and cables appear as /dev/cu.usbmodem* or /dev/cu.usbserial*; paired Bluetooth devices as /dev/cu.<name>.';
+  if (platform === 'darwin')
+    return 'USB terminals and cables appear as /dev/cu.usbmodem* or /dev/cu.usbserial*; paired Bluetooth devices as /dev/cu.<name>.';
   return 'A USB terminal appears as /dev/ttyACM0, a USB-serial cable as /dev/ttyUSB0, a paired Bluetooth terminal as /dev/rfcomm0 (after rfcomm bind).';
 }
 

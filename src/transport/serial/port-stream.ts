@@ -20,7 +20,10 @@ export class SerialByteStream extends EventEmitter<SerialStreamEvents> implement
   private closedFlag = false;
   private failed = false;
 
-  constructor(private readonly port: RawSerialPort, readonly path: string) {
+  constructor(
+    private readonly port: RawSerialPort,
+    readonly path: string,
+  ) {
     super();
     port.on('data', (chunk: Buffer) => this.emit('data', chunk));
     port.on('error', (err: Error) => this.fail(this.translate(err)));
@@ -86,12 +89,20 @@ export class SerialByteStream extends EventEmitter<SerialStreamEvents> implement
   }
 
   private unplugged(err: Error): DeviceError {
-    return new DeviceError('unplugged', `serial port ${this.path} went away (unplugged, out of Bluetooth range or switched off)`, errorText(err));
+    return new DeviceError(
+      'unplugged',
+      `serial port ${this.path} went away (unplugged, out of Bluetooth range or switched off)`,
+      errorText(err),
+    );
   }
 
   private translate(err: Error): Error {
     if (err instanceof DeviceError) return err;
-    if (/EIO|i\/o error|bad file descriptor|ENXIO|no such device|disconnected|device not configured|not open/i.test(err.message)) {
+    if (
+      /EIO|i\/o error|bad file descriptor|ENXIO|no such device|disconnected|device not configured|not open/i.test(
+        err.message,
+      )
+    ) {
       return this.unplugged(err);
     }
     return new DeviceError('failed', `serial port ${this.path}: ${firstLine(err.message)}`, err.message);

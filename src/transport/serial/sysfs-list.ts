@@ -17,7 +17,9 @@ const PORT_NAME = /^(tty(S|WCH|ACM|USB|AMA|MFD|O|XRUSB)[0-9]*|rfcomm[0-9]+)$/;
 
 export function listSysfsPorts(sysRoot = '/sys', devRoot = '/dev'): SerialPortInfo[] {
   const classDir = join(sysRoot, 'class', 'tty');
-  const names = readdirSync(classDir).filter((n) => PORT_NAME.test(n)).sort(byNumber);
+  const names = readdirSync(classDir)
+    .filter((n) => PORT_NAME.test(n))
+    .sort(byNumber);
   const ports: SerialPortInfo[] = [];
   for (const name of names) {
     const device = join(classDir, name, 'device');

@@ -89,7 +89,10 @@ export class DeviceSupervisor extends EventEmitter<DeviceSupervisorEvents> {
       try {
         this.unsubscribe = this.o.plugEvents(() => this.wake());
       } catch (e) {
-        this.log.debug({ device: this.o.description, err: errorText(e) }, 'USB plug events are not available; re-opening on a timer only');
+        this.log.debug(
+          { device: this.o.description, err: errorText(e) },
+          'USB plug events are not available; re-opening on a timer only',
+        );
       }
     }
     void this.attempt();
@@ -164,7 +167,10 @@ export class DeviceSupervisor extends EventEmitter<DeviceSupervisorEvents> {
       this.lastErrorValue = reason;
       this.emit('lost', reason);
       if (this.stateValue === 'closed') return;
-      this.log.warn({ device: this.o.description, err: reason ? errorText(reason) : undefined }, 'device closed; opening it again');
+      this.log.warn(
+        { device: this.o.description, err: reason ? errorText(reason) : undefined },
+        'device closed; opening it again',
+      );
       this.lastLogged = 'lost';
       this.pause(this.minDelay);
     };

@@ -24,9 +24,17 @@ export async function buildDesktopApp(): Promise<BuiltApp> {
   const appPath = mkdtempSync(join(tmpdir(), 'rb-fake-electron-app-'));
   const electronOut = join(appPath, 'dist-electron');
   for (const config of ['vite.main.config.ts', 'vite.preload.config.ts']) {
-    await build({ configFile: join(PROJECT_ROOT, config), logLevel: 'warn', build: { outDir: electronOut, emptyOutDir: false } });
+    await build({
+      configFile: join(PROJECT_ROOT, config),
+      logLevel: 'warn',
+      build: { outDir: electronOut, emptyOutDir: false },
+    });
   }
-  await build({ configFile: join(PROJECT_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: join(appPath, 'dist-renderer'), emptyOutDir: true } });
+  await build({
+    configFile: join(PROJECT_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: join(appPath, 'dist-renderer'), emptyOutDir: true },
+  });
   copyFileSync(join(PROJECT_ROOT, 'package.json'), join(appPath, 'package.json'));
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(appPath, 'node_modules'), 'dir');
   return {

@@ -25,7 +25,11 @@ export interface FakeEvent {
 }
 
 function fakeEvent<T extends object>(extra?: T): FakeEvent & T {
-  const e = { defaultPrevented: false, preventDefault: () => void (e.defaultPrevented = true), ...(extra ?? ({} as T)) };
+  const e = {
+    defaultPrevented: false,
+    preventDefault: () => void (e.defaultPrevented = true),
+    ...(extra ?? ({} as T)),
+  };
   return e;
 }
 
@@ -63,7 +67,15 @@ export interface MenuItem {
 }
 
 export interface FakeMessageBox {
-  readonly options: { type?: string; title?: string; message: string; detail?: string; buttons: string[]; defaultId?: number; cancelId?: number };
+  readonly options: {
+    type?: string;
+    title?: string;
+    message: string;
+    detail?: string;
+    buttons: string[];
+    defaultId?: number;
+    cancelId?: number;
+  };
   readonly parent: unknown;
   /** Answers the box as if `label` was clicked. */
   choose(label: string): void;
@@ -95,7 +107,10 @@ export function createFakeElectron(launch: Launch) {
   const trays: FakeTrayImpl[] = [];
   let handed = 0;
   let appUserModelId: string | undefined;
-  const pkg = JSON.parse(readFileSync(join(launch.app.appPath, 'package.json'), 'utf8')) as { name: string; productName?: string };
+  const pkg = JSON.parse(readFileSync(join(launch.app.appPath, 'package.json'), 'utf8')) as {
+    name: string;
+    productName?: string;
+  };
   const appName = pkg.productName ?? pkg.name;
 
   const needsReady = (what: string): void => {
@@ -165,13 +180,25 @@ export function createFakeElectron(launch: Launch) {
         ipcRenderer: {
           invoke: async (channel: string, ...args: unknown[]) => {
             const handler = ipcHandlers.get(channel);
-            if (!handler) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
+            if (!handler)
+              throw new Error(
+                `Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`,
+              );
             // Electron passes the answer through the structured clone algorithm.
-            return structuredClone(await handler({ sender: contents, senderFrame: { url: contents.url } }, ...args.map((a) => structuredClone(a))));
+            return structuredClone(
+              await handler(
+                { sender: contents, senderFrame: { url: contents.url } },
+                ...args.map((a) => structuredClone(a)),
+              ),
+            );
           },
-          on: (channel: string, l: Listener) => void contents.rendererListeners.set(channel, [...(contents.rendererListeners.get(channel) ?? []), l]),
+          on: (channel: string, l: Listener) =>
+            void contents.rendererListeners.set(channel, [...(contents.rendererListeners.get(channel) ?? []), l]),
           removeListener: (channel: string, l: Listener) =>
-            void contents.rendererListeners.set(channel, (contents.rendererListeners.get(channel) ?? []).filter((x) => x !== l)),
+            void contents.rendererListeners.set(
+              channel,
+              (contents.rendererListeners.get(channel) ?? []).filter((x) => x !== l),
+            ),
         },
       };
     }
@@ -401,11 +428,26 @@ export function createFakeElectron(launch: Launch) {
         return {
           openAtLogin: value === commandLine(path, options?.args),
           executableWillLaunchAtLogin: value !== undefined && value.startsWith(`"${path}"`),
-          launchItems: value === undefined ? [] : [{ name: runValueName(), path, args: value.slice(`"${path}"`.length).trim().split(' ').filter(Boolean), scope: 'user', enabled: true }],
+          launchItems:
+            value === undefined
+              ? []
+              : [
+                  {
+                    name: runValueName(),
+                    path,
+                    args: value.slice(`"${path}"`.length).trim().split(' ').filter(Boolean),
+                    scope: 'user',
+                    enabled: true,
+                  },
+                ],
         };
       }
       if (machine.platform === 'darwin') {
-        return { openAtLogin: machine.macLoginItem, wasOpenedAtLogin: launch.options.openedAtLogin === true, status: machine.macLoginItem ? 'enabled' : 'not-registered' };
+        return {
+          openAtLogin: machine.macLoginItem,
+          wasOpenedAtLogin: launch.options.openedAtLogin === true,
+          status: machine.macLoginItem ? 'enabled' : 'not-registered',
+        };
       }
       // Linux: Electron's login items are not supported there.
       return { openAtLogin: false, executableWillLaunchAtLogin: false, launchItems: [] };
@@ -451,7 +493,8 @@ export function createFakeElectron(launch: Launch) {
     },
     protocol: {
       registerSchemesAsPrivileged(schemes: Array<{ scheme: string }>): void {
-        if (isReady) throw new LifecycleError('protocol.registerSchemesAsPrivileged should be called before app is ready');
+        if (isReady)
+          throw new LifecycleError('protocol.registerSchemesAsPrivileged should be called before app is ready');
         for (const s of schemes) privileged.add(s.scheme);
       },
       handle(scheme: string, handler: (req: Request) => Promise<Response>): void {
@@ -484,19 +527,26 @@ export function createFakeElectron(launch: Launch) {
       },
       encryptString(text: string): Buffer {
         needsReady('safeStorage');
-        if (!machine.encryptionAvailable) throw new Error('Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.');
+        if (!machine.encryptionAvailable)
+          throw new Error(
+            'Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.',
+          );
         return Buffer.concat([Buffer.from('v10'), Buffer.from(Buffer.from(text, 'utf8').map((b) => b ^ 0x5a))]);
       },
       decryptString(data: Buffer): string {
         needsReady('safeStorage');
-        if (!machine.encryptionAvailable) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString. Decryption is not available.');
+        if (!machine.encryptionAvailable)
+          throw new Error(
+            'Error while decrypting the ciphertext provided to safeStorage.decryptString. Decryption is not available.',
+          );
         return Buffer.from(data.subarray(3).map((b) => b ^ 0x5a)).toString('utf8');
       },
     },
     dialog: {
       showMessageBox(a: unknown, b?: unknown): Promise<{ response: number; checkboxChecked: boolean }> {
         needsReady('dialog.showMessageBox()');
-        const [parent, options] = b === undefined ? [undefined, a as FakeMessageBox['options']] : [a, b as FakeMessageBox['options']];
+        const [parent, options] =
+          b === undefined ? [undefined, a as FakeMessageBox['options']] : [a, b as FakeMessageBox['options']];
         return new Promise((resolve) => {
           const box: FakeMessageBox = {
             options,

@@ -9,7 +9,13 @@
 import type { EventEmitter } from 'node:events';
 import Module, { createRequire } from 'node:module';
 import type { BuiltApp } from './build';
-import { createFakeElectron, type FakeBrowserWindow, type FakeElectron, type FakeMessageBox, type FakeTray } from './electron';
+import {
+  createFakeElectron,
+  type FakeBrowserWindow,
+  type FakeElectron,
+  type FakeMessageBox,
+  type FakeTray,
+} from './electron';
 import type { FakeMachine } from './machine';
 
 const require = createRequire(import.meta.url);
@@ -68,7 +74,8 @@ export class Launch {
   /** Loads the main bundle: everything it does before `ready` happens now. */
   start(): this {
     const events: ProcessEvent[] = ['uncaughtException', 'unhandledRejection'];
-    const listenersOf = (e: ProcessEvent): Listener[] => (process as unknown as EventEmitter).listeners(e) as Listener[];
+    const listenersOf = (e: ProcessEvent): Listener[] =>
+      (process as unknown as EventEmitter).listeners(e) as Listener[];
     const before = new Map(events.map((e) => [e, listenersOf(e)]));
     const stdoutErrors = process.stdout.listeners('error');
     // The process's command line is this launch's from now on (the machine gives the test runner's back).
@@ -78,7 +85,9 @@ export class Launch {
     for (const [event, had] of before) {
       for (const l of listenersOf(event)) if (!had.includes(l)) this.processListeners.push([event, l]);
     }
-    this.stdoutErrorListeners = process.stdout.listeners('error').filter((l) => !stdoutErrors.includes(l)) as Listener[];
+    this.stdoutErrorListeners = process.stdout
+      .listeners('error')
+      .filter((l) => !stdoutErrors.includes(l)) as Listener[];
     return this;
   }
 

@@ -51,7 +51,11 @@ export class FakeMachine {
     const platform = Object.getOwnPropertyDescriptor(process, 'platform')!;
     Object.defineProperty(process, 'platform', { ...platform, value: o.platform });
     this.restore.push(() => Object.defineProperty(process, 'platform', platform));
-    const env = { XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, REGISTER_BRIDGE_LOG_LEVEL: process.env.REGISTER_BRIDGE_LOG_LEVEL, APPIMAGE: process.env.APPIMAGE };
+    const env = {
+      XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
+      REGISTER_BRIDGE_LOG_LEVEL: process.env.REGISTER_BRIDGE_LOG_LEVEL,
+      APPIMAGE: process.env.APPIMAGE,
+    };
     process.env.XDG_CONFIG_HOME = join(this.home, '.config');
     delete process.env.REGISTER_BRIDGE_LOG_LEVEL;
     delete process.env.APPIMAGE;
