@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BridgeApi, PaymentHandle, PaymentView, RegisterIdentity } from '../../bridge/api';
+import { panRules } from '../../domain/card-data';
 import { asBridgeError } from '../../domain/errors';
 import { currency as currencyOf } from '../../domain/currency';
 import type { PaymentRequest, PaymentResult } from '../../domain/payment';
@@ -1155,7 +1156,7 @@ export class ZvtSession {
       result.processedAmount && result.processedAmount.currency === result.amount.currency
         ? result.processedAmount
         : result.amount;
-    const pan = safeMaskedPan(result.panMasked);
+    const pan = panRules.register(result.panMasked);
     const cardType = cardTypeFor(result);
     const tlv = zr.text !== undefined || zr.extendedCode !== undefined ? errorTlv(zr) : [];
     return {
@@ -1189,16 +1190,6 @@ export function traceOf(result: Pick<PaymentResult, 'stan' | 'receiptNo'>): stri
   const stan = result.stan?.trim();
   if (stan && /^[0-9]+$/.test(stan)) return stan.replace(/^0+(?=[0-9])/, '');
   return result.receiptNo !== undefined ? String(result.receiptNo) : undefined;
-}
-
-/** Only a masked PAN ever leaves the bridge: anything that looks unmasked is masked here (first 6, last 4). */
-function safeMaskedPan(pan: string | undefined): string | undefined {
-  if (!pan) return undefined;
-  const clean = pan.replace(/[\s-]/g, '');
-  if (!/^[0-9*Xx]{4,19}$/.test(clean)) return undefined;
-  if (/[*Xx]/.test(clean)) return clean.replace(/[Xx]/g, '*');
-  if (clean.length <= 10) return '*'.repeat(clean.length - Math.min(4, clean.length)) + clean.slice(-4);
-  return clean.slice(0, 6) + '*'.repeat(clean.length - 10) + clean.slice(-4);
 }
 
 export function toZvtDateTime(d: Date): ZvtDateTime {
