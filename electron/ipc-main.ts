@@ -4,6 +4,7 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { StatusEvent } from '../src/status/contract';
+import { callStatus } from '../src/status/arguments';
 import type { StatusCore } from '../src/status/core';
 import { problem, toProblem } from '../src/status/problem';
 import { IPC_CHANNELS, isStatusMethod, type IpcAnswer } from './ipc';
@@ -16,8 +17,7 @@ export async function answerInvoke(core: StatusCore, senderUrl: string, request:
   const method = (request as { method?: unknown } | null)?.method;
   if (!isStatusMethod(method)) return { ok: false, problem: problem(404, `Unknown method ${JSON.stringify(method)}`) };
   try {
-    const fn = core[method] as (arg: unknown) => Promise<unknown>;
-    const value = await fn.call(core, (request as { arg?: unknown }).arg);
+    const value = await callStatus(core, method, (request as { arg?: unknown }).arg);
     return { ok: true, value: value ?? null };
   } catch (e) {
     return { ok: false, problem: toProblem(e, method) };

@@ -516,13 +516,23 @@ export interface HttpRoute {
   readonly path: string;
   /** Where the argument travels: nowhere, the query string, a JSON body, or the last path segment. */
   readonly arg: 'none' | 'query' | 'body' | 'id';
+  /**
+   * The answer as a file to download instead of JSON: the method's text answer sent with this content type, under
+   * this file name (`{day}`: today's date, YYYY-MM-DD).
+   */
+  readonly file?: { readonly contentType: string; readonly name: string };
 }
 
 export const HTTP_ROUTES: { readonly [M in StatusMethod]: HttpRoute } = {
   state: { verb: 'GET', path: '/api/state', arg: 'none' },
   journalSearch: { verb: 'GET', path: '/api/journal', arg: 'query' },
   journalDetail: { verb: 'GET', path: '/api/journal/', arg: 'id' },
-  journalCsv: { verb: 'GET', path: '/api/journal.csv', arg: 'query' },
+  journalCsv: {
+    verb: 'GET',
+    path: '/api/journal.csv',
+    arg: 'query',
+    file: { contentType: 'text/csv; charset=utf-8', name: 'register-bridge-journal-{day}.csv' },
+  },
   journalReceipt: { verb: 'POST', path: '/api/receipt', arg: 'body' },
   settingsGet: { verb: 'GET', path: '/api/settings', arg: 'none' },
   settingsValidate: { verb: 'POST', path: '/api/settings/validate', arg: 'body' },

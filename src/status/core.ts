@@ -9,7 +9,7 @@ import type { BridgeEvents } from '../bridge/bridge';
 import { viewOf } from '../bridge/views';
 import { currency } from '../domain/currency';
 import { fromDecimal } from '../domain/money';
-import { OUTCOMES, STAGE_MESSAGES, type Stage } from '../domain/vocabulary';
+import { STAGE_MESSAGES, type Stage } from '../domain/vocabulary';
 import type { ListQuery, PaymentRecord } from '../journal/journal';
 import { journalCsv } from '../journal/report';
 import type { Logger } from '../log/logger';
@@ -58,7 +58,7 @@ import type {
   TestPaymentAnswer,
   TestPaymentRequest,
 } from './contract';
-import { RECEIPT_COLUMNS } from './contract';
+import { calendarDay } from './arguments';
 import { captureRegistry } from '../register/capture/capture-registry';
 import type { LogRing } from './log-ring';
 import { StatusProblem } from './problem';
@@ -94,8 +94,6 @@ export interface StatusCoreOptions {
   /** The log file the bridge writes (support bundle); default the one `register-bridge logs` reads for the config. */
   readonly logFile?: string;
 }
-
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implements StatusApi {
   private service: Service | undefined;
@@ -280,12 +278,12 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   // ---------------------------------------------------------------- journal
 
   async journalSearch(q: JournalQuery): Promise<PaymentView[]> {
-    return this.search(q, Math.min(Math.max(q?.limit ?? 100, 1), 1000)).map((r) => viewOf(r));
+    return this.search(q, Math.min(Math.max(q.limit ?? 100, 1), 1000)).map((r) => viewOf(r));
   }
 
   async journalDetail(id: string): Promise<JournalDetail> {
     const s = this.running();
-    const r = typeof id === 'string' ? s.journal.get(id) : undefined;
+    const r = s.journal.get(id);
     if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
     return {
       payment: viewOf(r),
@@ -303,13 +301,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async journalReceipt(q: ReceiptQuery): Promise<ReceiptView> {
     const s = this.running();
-    const id = (q as { id?: unknown } | null)?.id;
-    const r = typeof id === 'string' ? s.journal.get(id) : undefined;
-    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
-    if (q.width !== undefined && !(RECEIPT_COLUMNS as readonly unknown[]).includes(q.width)) {
-      const message = `must be one of ${RECEIPT_COLUMNS.join(', ')} columns`;
-      throw new StatusProblem(400, `width ${message}`, { code: 'bad_request', issues: [{ field: 'width', message }] });
-    }
+    const r = s.journal.get(q.id);
+    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(q.id)}`, { code: 'unknown_ref' });
     return this.receiptOf(s, r, {
       ...(q.width !== undefined ? { width: q.width } : {}),
       duplicate: q.duplicate === true,
@@ -338,32 +331,24 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async journalCsv(q: JournalQuery): Promise<string> {
-    return journalCsv(this.search(q ?? {}, 1_000_000));
+    return journalCsv(this.search(q, 1_000_000));
   }
 
   private search(q: JournalQuery, limit: number): PaymentRecord[] {
     const s = this.running();
     const base: ListQuery = { limit };
     const issues: FieldIssue[] = [];
-    if (q?.ref !== undefined && q.ref !== '') base.ref = String(q.ref);
-    if (q?.outcome !== undefined && String(q.outcome) !== '') {
-      if (q.outcome === 'open' || (OUTCOMES as readonly string[]).includes(q.outcome)) base.outcome = q.outcome;
-      else issues.push({ field: 'outcome', message: `must be one of ${OUTCOMES.join(', ')} or open` });
-    }
-    if (q?.from) {
-      const d = day(q.from);
-      if (d) base.from = d.toISOString();
-      else issues.push({ field: 'from', message: 'must be a date YYYY-MM-DD' });
-    }
-    if (q?.to) {
-      const d = day(q.to);
-      if (d) base.to = new Date(d.getTime() + 86_400_000).toISOString();
-      else issues.push({ field: 'to', message: 'must be a date YYYY-MM-DD' });
-    }
+    if (q.ref !== undefined && q.ref !== '') base.ref = q.ref;
+    if (q.outcome !== undefined) base.outcome = q.outcome;
+    // The days' format was checked with the argument (arguments.ts).
+    const from = q.from !== undefined ? calendarDay(q.from) : undefined;
+    if (from) base.from = from.toISOString();
+    const to = q.to !== undefined ? calendarDay(q.to) : undefined;
+    if (to) base.to = new Date(to.getTime() + 86_400_000).toISOString();
     // An amount as typed means different minor units per currency exponent (12.34 EUR = 1234; 12 JPY = 12).
     let candidates: Array<{ minor: number; exponent: number }> | undefined;
-    if (q?.amount !== undefined && String(q.amount).trim() !== '') {
-      candidates = amountCandidates(String(q.amount));
+    if (q.amount !== undefined && q.amount.trim() !== '') {
+      candidates = amountCandidates(q.amount);
       if (candidates.length === 0) issues.push({ field: 'amount', message: 'must be an amount such as 12.34' });
     }
     if (issues.length)
@@ -392,10 +377,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer> {
-    if (typeof req !== 'object' || req === null || !('config' in req))
-      throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
     const answer = this.settings.save(req.config);
-    if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean')
+    if (answer.saved && this.o.desktop && req.startAtLogin !== undefined)
       this.o.desktop.setStartAtLogin(req.startAtLogin);
     return answer;
   }
@@ -405,7 +388,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async logs(q: LogQuery): Promise<LogsView> {
-    return this.o.logs ? this.o.logs.query(q ?? {}) : { available: false, lines: [] };
+    return this.o.logs ? this.o.logs.query(q) : { available: false, lines: [] };
   }
 
   // ---------------------------------------------------------------- wizard
@@ -435,20 +418,20 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       const t = this.o.config.terminals.find((x) => x.id === id);
       return t && 'currency' in t ? t.currency : undefined;
     };
-    return this.wizardImpl.testPayment(this.running().bridge, req ?? {}, currencyOf);
+    return this.wizardImpl.testPayment(this.running().bridge, req, currencyOf);
   }
 
   async setPaused(paused: boolean): Promise<void> {
     if (!this.o.desktop)
       throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
-    await this.o.desktop.setPaused(paused === true);
+    await this.o.desktop.setPaused(paused);
   }
 
   // ---------------------------------------------------------------- end of day and reconciliation (docs/receipts.md)
 
   async dayReports(q: ReportsQuery): Promise<DayReportsView> {
     const b = this.running().bridge;
-    const day = this.reportDay(q);
+    const day = q.day;
     const totals = b.dayTotals(day ? { day } : {});
     const lastEndOfDay = b.reports.lastEndOfDay();
     const reconciliation = b.latestReconciliation(totals.businessDay);
@@ -506,7 +489,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
    * keychain (or named environment variables), the switch recorded in the journal. It takes effect at the restart.
    */
   async goLiveSwitch(req: GoLiveRequest): Promise<GoLiveSwitchAnswer> {
-    if (!req?.credentials)
+    if (!req.credentials)
       throw new StatusProblem(400, 'Going live needs the Live credentials', {
         code: 'bad_request',
         issues: [{ field: 'credentials', message: 'required' }],
@@ -606,13 +589,11 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     secrets: SecretContext;
     current: EposTerminalConfig;
   } {
-    const current = this.o.config.terminals.find((t) => t.id === req?.terminal);
+    const current = this.o.config.terminals.find((t) => t.id === req.terminal);
     if (!current || current.driver !== 'epos')
-      throw new StatusProblem(
-        404,
-        `No ePOS terminal "${String(req?.terminal)}": going live is for myPOS cloud terminals`,
-        { code: 'unknown_terminal' },
-      );
+      throw new StatusProblem(404, `No ePOS terminal "${req.terminal}": going live is for myPOS cloud terminals`, {
+        code: 'unknown_terminal',
+      });
     const env = { env: process.env };
     const c = req.credentials;
     if (!c) return { candidate: current, secrets: env, current };
@@ -657,40 +638,15 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async reconcile(q: ReportsQuery): Promise<ReconciliationReport> {
     const b = this.running().bridge;
-    const day = this.reportDay(q);
+    const day = q.day;
     return b.reconcile(day ? { day } : {});
-  }
-
-  private reportDay(q: ReportsQuery | undefined): string | undefined {
-    const d = (q as { day?: unknown } | null | undefined)?.day;
-    if (d === undefined || d === '') return undefined;
-    if (typeof d !== 'string' || !day(d)) {
-      throw new StatusProblem(400, 'day must be a date YYYY-MM-DD', {
-        code: 'bad_request',
-        issues: [{ field: 'day', message: 'must be a date YYYY-MM-DD' }],
-      });
-    }
-    return d;
   }
 
   // ---------------------------------------------------------------- capture holds (docs/legacy-registers.md §5)
 
   async captureDecide(req: CaptureDecision): Promise<CaptureDecisionAnswer> {
     this.running();
-    const id = (req as { id?: unknown } | null)?.id;
-    const action = (req as { action?: unknown } | null)?.action;
-    if (typeof id !== 'string' || id === '') {
-      throw new StatusProblem(400, 'id must name a held total', {
-        code: 'bad_request',
-        issues: [{ field: 'id', message: 'required' }],
-      });
-    }
-    if (action !== 'confirm' && action !== 'discard') {
-      throw new StatusProblem(400, 'action must be "confirm" or "discard"', {
-        code: 'bad_request',
-        issues: [{ field: 'action', message: 'must be "confirm" or "discard"' }],
-      });
-    }
+    const { id, action } = req;
     const gone = (): StatusProblem =>
       new StatusProblem(
         404,
@@ -712,20 +668,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async holdDecide(req: HoldDecision): Promise<HoldDecisionAnswer> {
     const service = this.running();
-    const id = (req as { id?: unknown } | null)?.id;
-    const action = (req as { action?: unknown } | null)?.action;
-    if (typeof id !== 'string' || id === '') {
-      throw new StatusProblem(400, 'id must name a held refund or reversal', {
-        code: 'bad_request',
-        issues: [{ field: 'id', message: 'required' }],
-      });
-    }
-    if (action !== 'confirm' && action !== 'refuse') {
-      throw new StatusProblem(400, 'action must be "confirm" or "refuse"', {
-        code: 'bad_request',
-        issues: [{ field: 'action', message: 'must be "confirm" or "refuse"' }],
-      });
-    }
+    const { id, action } = req;
     const hold = service.holds.list().find((h) => h.id === id);
     if (!hold || !service.holds.decide(id, action)) {
       throw new StatusProblem(
@@ -740,13 +683,6 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     );
     return { action: action === 'confirm' ? 'confirmed' : 'refused' };
   }
-}
-
-function day(text: string): Date | undefined {
-  const m = DAY.exec(text);
-  if (!m) return undefined;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCDate() === Number(m[3]) ? d : undefined;
 }
 
 function exponentOf(code: string): number | undefined {

@@ -16,6 +16,7 @@ import {
   type StatusEvent,
   type StatusMethod,
 } from './contract';
+import { callStatus } from './arguments';
 import type { StatusCore } from './core';
 import { PROBLEM_CONTENT_TYPE, StatusProblem, problem, toProblem } from './problem';
 import { authorize, sameOriginRequest, securityHeaders, type AuthDecision } from './security';
@@ -133,16 +134,15 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
     if (spec.arg === 'query') arg = queryObject(url.searchParams);
     else if (spec.arg === 'id') arg = match.id;
     else if (spec.arg === 'body') arg = await readJson(req);
-    const call = o.core[match.method] as (a: unknown) => Promise<unknown>;
-    const result = await call.call(o.core, arg);
-    if (match.method === 'journalCsv') {
-      const stamp = new Date().toISOString().slice(0, 10);
+    const result = await callStatus(o.core, match.method, arg);
+    if (spec.file) {
+      const name = spec.file.name.replace('{day}', new Date().toISOString().slice(0, 10));
       res.writeHead(200, {
         ...securityHeaders(req.headers.host),
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="register-bridge-journal-${stamp}.csv"`,
+        'Content-Type': spec.file.contentType,
+        'Content-Disposition': `attachment; filename="${name}"`,
       });
-      res.end(result as string);
+      res.end(String(result));
       return;
     }
     sendJson(req, res, 200, result ?? null);
