@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { isKnownCurrency } from '../domain/currency';
-import { isTimeZone } from '../reports/time-zone';
+import { isTimeZone } from '../domain/time-zone';
 import { eposTerminalSchema } from '../terminal/epos/config';
 import { secretRefSchema, envSecretSchema, keychainSecretSchema } from './secrets';
 import { weakKeyReason } from '../security/keys';

@@ -4,7 +4,7 @@
  */
 import type { PaymentRecord } from '../journal/journal';
 import { checkMinor } from '../domain/money';
-import { isoDate, isoTime, localParts, systemTimeZone } from '../reports/time-zone';
+import { isoDate, isoTime, localParts, systemTimeZone } from '../domain/time-zone';
 import { printedPan, safeReference, safeText } from './safe-text';
 import type { ReceiptData, ReceiptSettings } from './types';
 

@@ -4,7 +4,7 @@
  * belongs to the business day of the 14th.
  */
 import { BridgeError } from '../domain/errors';
-import { addDays, isoDate, localParts, parseIsoDate, systemTimeZone, zonedInstant } from './time-zone';
+import { addDays, isoDate, localParts, parseIsoDate, systemTimeZone, zonedInstant } from '../domain/time-zone';
 
 export interface BusinessDaySettings {
   /** Local hour (0–23) at which a business day ends and the next begins. Default 0 (midnight). */

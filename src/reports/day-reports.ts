@@ -15,7 +15,7 @@ import { businessDayOf, businessDayWindow, type BusinessDaySettings, type Busine
 import { fetchHostView, type HostAccess, type HostOptions } from './host';
 import { reconcile, type HostView, type ReconciliationReport, type TerminalSource } from './reconcile';
 import { dayTotals, type DayTotals } from './totals';
-import { reconciliationCsv, reconciliationJson, totalsCsv, totalsJson } from './export';
+import { reconciliationCsv, reconciliationJson, totalsCsv, totalsJson } from '../shared/report-export';
 
 export interface DayQuery {
   /** Business day `YYYY-MM-DD`; default the one running now. */

@@ -12,7 +12,7 @@ import { printedPan } from '../receipts/safe-text';
 import type { BusinessDayWindow } from './business-day';
 import { RECONCILED_KINDS, type HostView, type TerminalSource } from './reconcile';
 import { isOpen } from './totals';
-import { addDays } from './time-zone';
+import { addDays } from '../domain/time-zone';
 
 export interface HostAccess {
   readonly terminal: string;

@@ -15,7 +15,7 @@ import type { Logger } from '../log/logger';
 import { createTerminal, type CreatedTerminal } from '../terminal/factory';
 import { toDecimal } from '../domain/money';
 import { DayReports } from './day-reports';
-import { reconciliationCsv, reconciliationJson, signedDecimal } from './export';
+import { reconciliationCsv, reconciliationJson, signedDecimal } from '../shared/report-export';
 import type { HostAccess } from './host';
 import type { ReconciliationReport, ReconItem } from './reconcile';
 import { reportSettings } from './settings';

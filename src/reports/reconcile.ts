@@ -33,7 +33,7 @@ import type { PaymentRecord } from '../journal/journal';
 import type { HostStatus, HostTransaction } from '../terminal/driver';
 import type { BusinessDayWindow } from './business-day';
 import { isOpen } from './totals';
-import { zonedInstant } from './time-zone';
+import { zonedInstant } from '../domain/time-zone';
 
 export const RECON_KINDS = [
   'matched',

@@ -4,7 +4,7 @@ import { Journal, type PaymentRecord } from '../../src/journal/journal';
 import { businessDayOf, businessDayWindow } from '../../src/reports/business-day';
 import { dayTotals, type DayTotals } from '../../src/reports/totals';
 import { DayReports } from '../../src/reports/day-reports';
-import { totalsCsv } from '../../src/reports/export';
+import { totalsCsv } from '../../src/shared/report-export';
 import type { Outcome, TransactionKind } from '../../src/domain/vocabulary';
 import { record } from './receipt-fixtures';
 

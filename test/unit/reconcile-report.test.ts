@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal, type PaymentRecord } from '../../src/journal/journal';
 import { DayReports } from '../../src/reports/day-reports';
-import { reconciliationCsv, RECON_CSV_COLUMNS } from '../../src/reports/export';
+import { reconciliationCsv, RECON_CSV_COLUMNS } from '../../src/shared/report-export';
 import type { HostAccess } from '../../src/reports/host';
 import { reconciliationText } from '../../src/reports/reconcile-command';
 import { RECON_KINDS, type ReconciliationReport, type ReconItem } from '../../src/reports/reconcile';

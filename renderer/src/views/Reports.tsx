@@ -13,7 +13,7 @@ import { ErrorNote, TextField } from '../components/ui';
 import { downloadText } from '../download';
 import { formatDay, formatMoney, formatSigned, formatTime } from '../format';
 import { Text, useT, type Translate } from '../i18n';
-import { reconciliationCsv, reconciliationJson, totalsCsv, totalsJson } from '../../../src/reports/export';
+import { reconciliationCsv, reconciliationJson, totalsCsv, totalsJson } from '../../../src/shared/report-export';
 import type { ReconItem } from '../../../src/reports/reconcile';
 
 type Ask = '' | 'close' | 'reconcile';

@@ -2,10 +2,15 @@
  * CSV and JSON of end-of-day totals and reconciliation reports. Amounts are written exactly from minor units with
  * the currency's exponent (and as minor units in JSON). CSV cells that a spreadsheet would read as a formula are
  * quoted away; a negative amount stays a number.
+ *
+ * Shared by the core (the `reconcile` command, the end of day's files) and the status page (its download buttons
+ * make the same files from the report it already shows, without asking the bridge again): pure formatting that
+ * imports only types from the reports and the money arithmetic from the domain, never Node or the bridge. (Serving
+ * the files from the core instead would add four API methods for text the page can make from what it holds.)
  */
 import { toDecimal, type Money } from '../domain/money';
-import type { DayTotals } from './totals';
-import { RECON_KINDS, type ReconciliationReport, type ReconItem } from './reconcile';
+import type { DayTotals } from '../reports/totals';
+import type { ReconciliationReport, ReconItem, ReconKind } from '../reports/reconcile';
 
 function cell(v: string | number | undefined | null): string {
   const s = v === undefined || v === null ? '' : String(v);
@@ -87,7 +92,7 @@ export function reconciliationCsv(report: ReconciliationReport): string {
     'unverified',
     'matched',
   ] as const;
-  const byKind: Record<(typeof RECON_KINDS)[number], ReconItem[]> = {
+  const byKind: Record<ReconKind, ReconItem[]> = {
     matched: report.matched,
     missing_at_host: report.missingAtHost,
     missing_in_journal: report.missingInJournal,
