@@ -12,7 +12,7 @@
  * A CVV or an expiry date cannot be recognised in free text; they are caught by their field names
  * (cvv, cvc, expiryDate, EXP_DATE …) and inside track data.
  */
-import { maskPan, redactText, luhnValid } from './redact';
+import { isCardNumber, isUnmaskedPanField, maskPan, redactText } from './redact';
 
 export const REDACTED = '[redacted]';
 
@@ -107,12 +107,11 @@ function scrub(value: unknown, key: string, depth: number, seen: WeakSet<object>
     return REDACTED;
   switch (typeof value) {
     case 'string':
-      if (/^pan_?masked$/i.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, '')))
-        return maskPan(value) ?? REDACTED;
+      if (isUnmaskedPanField(key, value)) return maskPan(value) ?? REDACTED;
       return redactLogText(value);
     case 'number':
     case 'bigint':
-      return looksLikePan(String(value)) ? `****${String(value).slice(-4)}` : value;
+      return isCardNumber(String(value)) ? `****${String(value).slice(-4)}` : value;
     case 'object':
       break;
     default:
@@ -140,10 +139,6 @@ function scrub(value: unknown, key: string, depth: number, seen: WeakSet<object>
   } finally {
     seen.delete(value);
   }
-}
-
-function looksLikePan(digits: string): boolean {
-  return /^[0-9]{13,19}$/.test(digits) && luhnValid(digits);
 }
 
 function isHeaders(value: object): value is Headers {

@@ -4,6 +4,7 @@
  * unchanged, across restarts, and a payment reversed because its result was never acknowledged replays as refused.
  */
 import type { PaymentView } from '../../bridge/api';
+import { panRules } from '../../domain/card-data';
 import type { PaymentResult } from '../../domain/payment';
 import type { Stage } from '../../domain/vocabulary';
 import { translator } from '../../i18n';
@@ -129,14 +130,7 @@ function onlineNumber(r: PaymentResult | undefined, stan: string): string {
 
 /** The PAN as the register may see it: masked only, hidden digits as `mask`, right-aligned and `0`-filled to 19. */
 export function pan19(panMasked: string | undefined, mask: '*' | 'X' | '0'): string {
-  const clean = (panMasked ?? '').replace(/[\s-]/g, '');
-  let masked: string;
-  if (!/^[0-9*Xx]{4,19}$/.test(clean)) masked = '';
-  else if (/[*Xx]/.test(clean)) masked = clean.replace(/[*Xx]/g, '*');
-  // Never a full PAN: digits only means nobody masked it yet (first six and last four stay).
-  else if (clean.length <= 10) masked = '*'.repeat(clean.length - Math.min(4, clean.length)) + clean.slice(-4);
-  else masked = clean.slice(0, 6) + '*'.repeat(clean.length - 10) + clean.slice(-4);
-  return masked.replace(/\*/g, mask).padStart(19, '0');
+  return (panRules.register(panMasked) ?? '').replace(/\*/g, mask).padStart(19, '0');
 }
 
 /** ICC, MAG, MAN, CLM (contactless stripe), CLI (contactless chip) from the terminal's entry mode. */
