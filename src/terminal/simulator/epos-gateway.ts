@@ -11,6 +11,8 @@
  * - Faults (§11.14) per route for the next N requests: 5xx, 429 with Retry-After, slow (held until released or
  *   delayed), connection dropped (before or after the request took effect), 401.
  * - Counters and a request log with secrets redacted (§11.15).
+ * Its vocabulary (options, faults, the request log) is in epos-gateway-types.ts; routes and answer shapes in
+ * epos-gateway-wire.ts; payments and their statuses in epos-gateway-payments.ts.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,200 +21,33 @@ import { randomBytes } from 'node:crypto';
 import { isKnownCurrency } from '../../domain/currency';
 import { toDecimal } from '../../domain/money';
 import { eposMagicScript, type FakeScript } from './epos-magic';
-import { gatewayTime, PaymentBook, type FakePayment, type TimestampForm } from './epos-gateway-payments';
+import { gatewayTime, PaymentBook, type FakePayment } from './epos-gateway-payments';
+import {
+  DEMO_EPOS,
+  type Answer,
+  type Fault,
+  type FaultRoute,
+  type FakeEposGatewayOptions,
+  type FakeMerchant,
+  type FakePartner,
+  type FakeTerminal,
+  type LoggedRequest,
+} from './epos-gateway-types';
+import {
+  jwtLike,
+  PROBLEM_TYPES,
+  pagination,
+  problem,
+  redactBody,
+  routeOf,
+  sessionClientId,
+  validation,
+  type Route,
+} from './epos-gateway-wire';
 
 export type { FakePayment } from './epos-gateway-payments';
 export type { FakeScript, FakeStep } from './epos-magic';
-
-export interface FakePartner {
-  partnerId: string;
-  applicationId: string;
-  clientId: string;
-  clientSecret: string;
-  /** Scopes this integration may ask for (§4.1); a request for another is refused. */
-  scopes?: string[];
-}
-
-export interface FakeMerchant {
-  clientId: string;
-  clientSecret: string;
-}
-
-export interface FakeTerminal {
-  terminalId: string;
-  /** Merchant Client ID of the merchant owning the terminal. */
-  merchant: string;
-  currency: string;
-  /** `N96` = Ultra. */
-  model?: string;
-  /** Account status (§8): Active, Reset, Deactive, Initial, N/A. */
-  status?: string;
-  serialNumber?: string;
-  name?: string;
-  /** False: the terminal is listed but answers 403 to payments (§10). Default true. */
-  eposEnabled?: boolean;
-  forbiddenReversal?: boolean;
-  forbiddenRefund?: boolean;
-  /** Overrides the magic amounts for every payment on this terminal. */
-  script?: FakeScript;
-}
-
-export interface FakeEposGatewayOptions {
-  clock?: { now(): number };
-  partners?: FakePartner[];
-  merchants?: FakeMerchant[];
-  terminals?: FakeTerminal[];
-  tokenTtlSeconds?: number;
-  /** 300 by default; 360 is the other observed value (§4.2). */
-  sessionTtlSeconds?: number;
-  /** Status for unknown partner credentials at the token endpoint: 401 (default) or 400. */
-  badPartnerStatus?: 401 | 400;
-  /** Status when X-Partner-Id / X-Application-Id are missing: 401 (default) or 400. */
-  missingPartnerHeaderStatus?: 401 | 400;
-  /** Answer 415 to plain `application/json`, accepting only `application/json; x-api-version=1`. */
-  requireVersionedMediaType?: boolean;
-  /** Id field of list items: `payment_id` (default) or `request_id` (§6.3). */
-  listItemId?: 'payment_id' | 'request_id';
-  /** Order of list items (§6.3, undocumented in reality). Default oldest first. */
-  listOrder?: 'oldest_first' | 'newest_first';
-  /** A second payment with a `reference_number` already used: allowed (default) or refused with 409. */
-  duplicateReference?: 'allow' | 'refuse';
-  /** Refuse a second concurrent InProgress payment on one terminal with 409. Default true. */
-  oneInProgressPerTerminal?: boolean;
-  /** Status for DELETE on a finished payment: 400 (default) or 409. */
-  cancelFinalStatus?: 400 | 409;
-  /** Gateway time from creation to the final status of an ordinary payment. Default 2000 ms. */
-  approveDelayMs?: number;
-  /** For amounts ending in 77. Default 20000 ms. */
-  slowDelayMs?: number;
-  /** Gateway time from DELETE to Canceled. Default 0. */
-  cancelDelayMs?: number;
-  /** Gateway time from reversal request to Reversed. Default 1000 ms. */
-  reversalDelayMs?: number;
-  /** Every DELETE is acknowledged but the payment still ends Success (§11.7 race mode). */
-  cancelRace?: boolean;
-  /** Reversals end Failed instead of Reversed. */
-  reversalFails?: boolean;
-  timestampForm?: TimestampForm;
-  /** `updated_at` of an unchanged payment is `0001-01-01T00:00:00` (.NET "not set"). */
-  unsetTimestamps?: boolean;
-  /** 500 answers carry a bare text body instead of ProblemDetails (§5, §11.13). */
-  bareText500?: boolean;
-}
-
-export type FaultRoute =
-  | 'token'
-  | 'session'
-  | 'create'
-  | 'get'
-  | 'list'
-  | 'cancel'
-  | 'reversal'
-  | 'refund'
-  | 'terminals'
-  | 'terminal'
-  | 'transactions'
-  | 'activation';
-
-export type Fault =
-  /** Answer with this status (default 500); phase `after`: the request takes effect first (§9.3 lost answer). */
-  | { kind: 'status'; status?: number; phase?: 'before' | 'after' }
-  /** 429 with `Retry-After` (seconds or an HTTP date). */
-  | { kind: 'rate_limit'; retryAfter: string }
-  /** Hold the answer until `releaseSlow()` (or `delayMs` of real time). Phase `after` (default): the request took effect. */
-  | { kind: 'slow'; delayMs?: number; phase?: 'before' | 'after' }
-  /** Destroy the connection; phase `after` (default): after the request took effect (e.g. the payment exists). */
-  | { kind: 'drop'; phase?: 'before' | 'after' }
-  /** 401 as if the token or session had expired. */
-  | { kind: 'unauthorized' };
-
-export interface LoggedRequest {
-  readonly at: number;
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  /** Header names lower-case; Authorization and X-Session redacted. */
-  readonly headers: Record<string, string>;
-  /** Body text with client secrets redacted. */
-  readonly body: string;
-  /** The fault route name (plus `models`, `outlets`, `method_not_allowed`, `other`). */
-  readonly route: string;
-  status?: number;
-  fault?: Fault['kind'];
-}
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  /** Sent as text/plain instead of JSON. */
-  text?: string;
-  headers?: Record<string, string>;
-}
-
-/** Credentials and terminal of the built-in demo setup (used by tests and `register-bridge` demo mode). */
-export const DEMO_EPOS = {
-  partnerId: 'mps-p-0000001',
-  applicationId: 'mps-app-0000001',
-  partnerClientId: 'client_demo0001',
-  partnerSecret: 'secret_demo0001',
-  merchantClientId: 'cli_demo0001',
-  merchantSecret: 'sec_demo0001',
-  terminalId: '80123457',
-  currency: 'EUR',
-} as const;
-
-const PROBLEM_TYPES: Record<number, string> = {
-  400: 'https://tools.ietf.org/html/rfc7231#section-6.5.1',
-  401: 'https://tools.ietf.org/html/rfc7235#section-3.1',
-  403: 'https://tools.ietf.org/html/rfc7231#section-6.5.3',
-  404: 'https://tools.ietf.org/html/rfc7231#section-6.5.4',
-  405: 'https://tools.ietf.org/html/rfc7231#section-6.5.5',
-  409: 'https://tools.ietf.org/html/rfc7231#section-6.5.8',
-  415: 'https://tools.ietf.org/html/rfc7231#section-6.5.13',
-  429: 'https://tools.ietf.org/html/rfc6585#section-4',
-  500: 'https://tools.ietf.org/html/rfc7231#section-6.6.1',
-  502: 'https://tools.ietf.org/html/rfc7231#section-6.6.3',
-  503: 'https://tools.ietf.org/html/rfc7231#section-6.6.4',
-};
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};
-
-function problem(status: number, detail?: string, errors?: Record<string, string[]>, title?: string): Answer {
-  const body: Record<string, unknown> = {
-    type: PROBLEM_TYPES[status] ?? 'about:blank',
-    title: title ?? TITLES[status] ?? 'Error',
-    status,
-  };
-  if (detail !== undefined) body.detail = detail;
-  if (errors) body.errors = errors;
-  return { status, body, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } };
-}
-
-function validation(errors: Record<string, string[]>): Answer {
-  return problem(400, undefined, errors, 'One or more validation errors occurred.');
-}
-
-function jwtLike(sub: string): string {
-  const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub, jti: randomBytes(8).toString('hex') })}.${randomBytes(32).toString('base64url')}`;
-}
-
-function redactBody(text: string): string {
-  return text
-    .replace(/(client_secret=)[^&]*/g, '$1[redacted]')
-    .replace(/("client_secret"\s*:\s*")[^"]*(")/g, '$1[redacted]$2');
-}
+export * from './epos-gateway-types';
 
 export class FakeEposGateway extends EventEmitter {
   readonly options: Required<Omit<FakeEposGatewayOptions, 'clock' | 'partners' | 'merchants' | 'terminals'>>;
@@ -1036,57 +871,4 @@ export class FakeEposGateway extends EventEmitter {
       }));
     return { status: 200, body: { pagination: pagination(page, size, all.length), transactions: list } };
   }
-}
-
-function pagination(page: number, size: number, total: number): Record<string, number> {
-  return { page, page_size: size, total_pages: Math.max(1, Math.ceil(total / size)), total_count: total };
-}
-
-function sessionClientId(text: string): string | undefined {
-  try {
-    const b = JSON.parse(text) as { client_id?: unknown };
-    return typeof b.client_id === 'string' ? b.client_id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-type RouteName = FaultRoute | 'models' | 'outlets' | 'method_not_allowed';
-interface Route {
-  name: RouteName;
-  param?: string;
-}
-
-/** Maps a request to a route name (the unit for fault injection). */
-function routeOf(
-  method: string,
-  path: string,
-): (Route & { name: FaultRoute | 'models' | 'outlets' }) | { name: 'method_not_allowed' } | undefined {
-  const p = path.replace(/\/+$/, '');
-  const is = (m: string): boolean => method === m;
-  if (p === '/api/v1/oauth/token') return is('POST') ? { name: 'token' } : { name: 'method_not_allowed' };
-  if (p === '/api/v1/auth/session') return is('POST') ? { name: 'session' } : { name: 'method_not_allowed' };
-  if (p === '/epos/v1/payments')
-    return is('POST') ? { name: 'create' } : is('GET') ? { name: 'list' } : { name: 'method_not_allowed' };
-  if (p === '/epos/v1/payments/refund') return is('POST') ? { name: 'refund' } : { name: 'method_not_allowed' };
-  let m = /^\/epos\/v1\/payments\/([^/]+)$/.exec(p);
-  if (m)
-    return is('GET')
-      ? { name: 'get', param: decodeURIComponent(m[1]!) }
-      : is('DELETE')
-        ? { name: 'cancel', param: decodeURIComponent(m[1]!) }
-        : { name: 'method_not_allowed' };
-  m = /^\/epos\/v1\/payments\/([^/]+)\/reversal$/.exec(p);
-  if (m) return is('POST') ? { name: 'reversal', param: decodeURIComponent(m[1]!) } : { name: 'method_not_allowed' };
-  if (p === '/pos/v1/terminals') return is('GET') ? { name: 'terminals' } : { name: 'method_not_allowed' };
-  if (p === '/pos/v1/terminals/models') return is('GET') ? { name: 'models' } : { name: 'method_not_allowed' };
-  if (p === '/pos/v1/terminals/outlets') return is('GET') ? { name: 'outlets' } : { name: 'method_not_allowed' };
-  if (p === '/pos/v1/terminals/transactions')
-    return is('GET') ? { name: 'transactions' } : { name: 'method_not_allowed' };
-  if (p === '/pos/v1/terminals/activation') return is('POST') ? { name: 'activation' } : { name: 'method_not_allowed' };
-  m = /^\/pos\/v1\/terminals\/([^/]+)\/transactions$/.exec(p);
-  if (m) return is('GET') ? { name: 'transactions', param: decodeURIComponent(m[1]!) } : { name: 'method_not_allowed' };
-  m = /^\/pos\/v1\/terminals\/([^/]+)$/.exec(p);
-  if (m) return is('GET') ? { name: 'terminal', param: decodeURIComponent(m[1]!) } : { name: 'method_not_allowed' };
-  return undefined;
 }

@@ -11,22 +11,22 @@
  *  §6  status codes; §7 methods; §8 two-phase completion, GET_STATUS, REVERSAL, REFUND, pre-authorisation
  *  §9  field formats: amounts with exactly two decimals, ISO numeric currency; PAN masked only
  * Where the spec leaves a choice open ([inferred]), the choice made here is named in a comment and in the doc.
+ * Beside it: its options, faults and events (ipp-sim-types.ts), ledger entries and wire amounts (ipp-entries.ts),
+ * the ledger (ipp-ledger.ts), magic amounts (ipp-magic.ts), receipts (ipp-receipt.ts) and pacing (ipp-pacing.ts).
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { randomInt } from 'node:crypto';
-import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ByteStream } from '../../transport/byte-stream';
-import { encodeIpp, formatIppAmount, ippCurrency, parseIppAmount, type IppMessage } from '../ipp/codec';
+import { encodeIpp, formatIppAmount, ippCurrency, type IppMessage } from '../ipp/codec';
 import { currency } from '../../domain/currency';
-import { money, type Money } from '../../domain/money';
+import { type Money } from '../../domain/money';
 import { GARBAGE_FRAME, isEchoable, type IppFrame } from './ipp-frames';
 import { SimConnection } from './ipp-connection';
 import {
   cardFields,
   DEFAULT_CARD,
   DEFAULT_IDENTITY,
-  LAST_TX_TYPE,
   receiptFields,
   type IppSimCard,
   type IppSimIdentity,
@@ -35,125 +35,29 @@ import {
 import { BEHAVIOUR_RESULTS, IPP_SIM_BEHAVIOURS, magicFor, type IppSimBehaviour } from './ipp-magic';
 import { IppLedger, type IppLedgerEntry, type IppLedgerKind, type IppLedgerState } from './ipp-ledger';
 import { loadIppState, saveIppState } from './ipp-state-file';
+import {
+  actionEntry,
+  answerPairs,
+  formatWireAmount,
+  freshPreauthCode,
+  outcomeEntry,
+  parseWireAmount,
+  txStatusFields,
+} from './ipp-entries';
+import { checkCount, defaultDelay, isAbort, SimulatorClosed } from './ipp-pacing';
+import {
+  DEFAULT_IPP_VERSIONS,
+  IPP_STATUS,
+  type IppSimFaults,
+  type IppSimulatorEvents,
+  type IppSimulatorOptions,
+} from './ipp-sim-types';
 
 export { IPP_SIM_BEHAVIOURS, type IppSimBehaviour } from './ipp-magic';
 export type { IppLedgerEntry, IppLedgerKind, IppLedgerState } from './ipp-ledger';
 export type { IppSimCard, IppSimIdentity } from './ipp-receipt';
 export { GARBAGE_FRAME } from './ipp-frames';
-
-/** Status codes this terminal sends (§6). */
-export const IPP_STATUS = {
-  OK: 0,
-  BUSY: 1,
-  SYNTAX_ERROR: 2,
-  UNSUPPORTED_PARAM: 3,
-  UNSUPPORTED_METHOD: 4,
-  NO_CARD_FOUND: 5,
-  INVALID_PIN: 9,
-  MAX_PIN_COUNT_EXCEEDED: 10,
-  USER_CANCEL: 13,
-  INTERNAL_ERROR: 14,
-  COMMUNICATION_ERROR: 15,
-  TRANSACTION_NOT_FOUND: 17,
-  REVERSAL_NOT_FOUND: 18,
-  INVALID_AMOUNT: 19,
-  NOT_COMPLETED_LAST_TX: 20,
-  UNSUPPORTED_PROTOCOL_VERSION: 38,
-  WRONG_PREAUTH_CODE: 39,
-  PREAUTH_IS_COMPLETED: 40,
-  WRONG_PASSWORD: 49,
-} as const;
-
-export interface IppSimFaults {
-  /** Record the approval (PURCHASE, REFUND, COMPLETE_PREAUTH) in the ledger, then drop the link before STAGE=5. */
-  dropAfterApproval: boolean;
-  /** Every card transaction goes silent after stage 2, like an amount ending in 99. */
-  silentAfterStage2: boolean;
-  /** TCP connections are reset as soon as they are accepted (open ones are closed); attached streams are ignored. */
-  offline: boolean;
-  /** Answer the next n requests with STAGE=1 STATUS=1 (BUSY). */
-  busyNext: number;
-  /** Answer the next n requests with a correctly length-framed message that is not IPP. */
-  garbageNext: number;
-  /** Card transactions pause at stage 2 until `release()`. */
-  hold: boolean;
-}
-
-export interface IppSimulatorOptions {
-  /** The terminal's currency (alpha code); PURCHASE/REFUND in another currency get STATUS=3. Default EUR. */
-  currency?: string;
-  /** No pacing between stages (tests, benchmarks): stageDelayMs defaults to 0 instead of 300. */
-  fast?: boolean;
-  /** Pause between the stages of a normal transaction. Default 300 ms (a pace a person can follow), 0 with `fast`. */
-  stageDelayMs?: number;
-  /** Pause between stages for amounts ending in 77. Default 1500 ms. */
-  slowStageMs?: number;
-  /** TIMEOUT announced with stages 1–3, seconds. Default 60 (as in the spec's worked example, §13). */
-  timeoutSeconds?: number;
-  /**
-   * How long a silent transaction (…99, silentAfterStage2) keeps the terminal busy while its link stays open.
-   * A real terminal gives up waiting for the card after its timeout. Default: timeoutSeconds.
-   */
-  silentTimeoutMs?: number;
-  /** Discard a partial message after this long without a byte, answering SYNTAX ERROR (§1 serial handling). Default 2000. */
-  partialTimeoutMs?: number;
-  /** Accepted VERSION values as inclusive ranges. Default 100–106 and 200–202 (§3). */
-  acceptedVersions?: ReadonlyArray<readonly [number, number]>;
-  /** Amounts of at least this many minor units ask for a PIN (stage 3). Default 5000 (a contactless limit). */
-  pinThresholdMinor?: number;
-  /** Merchant password REFUND and REVERSAL must carry (STATUS=49 otherwise). Default: none asked for. */
-  password?: string;
-  /**
-   * Whether an approved pre-authorisation (PURCHASE with PREAUTH_TX=1) is open until COMPLETE_TX like a sale.
-   * §8.1 names PURCHASE without exception, so default true; unconfirmed on a device.
-   */
-  preauthNeedsCompletion?: boolean;
-  /** Decimals every amount must have (§9 says exactly two). Default 2. */
-  amountDecimals?: number;
-  identity?: Partial<IppSimIdentity>;
-  card?: Partial<IppSimCard>;
-  /** Keep the ledger (and so the open transaction) in this file across restarts; written atomically on every change. */
-  stateFile?: string;
-  /** Waits between stages; injectable so tests can observe the pacing without sleeping. */
-  delay?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Clock for TX_DATE_LOCAL / TX_TIME_LOCAL and ledger times. */
-  now?: () => Date;
-}
-
-export interface IppSimRequestEvent {
-  readonly connectionId: number;
-  readonly method?: string;
-  readonly sid?: string;
-  /** Properties of the request, PASSWORD removed. */
-  readonly fields?: Readonly<Record<string, string>>;
-  /** Why the request could not be decoded. */
-  readonly error?: string;
-}
-
-export interface IppSimStageEvent {
-  readonly connectionId: number;
-  readonly method?: string;
-  readonly sid?: string;
-  readonly stage: number;
-  readonly status: number;
-  readonly fields: Readonly<Record<string, string>>;
-}
-
-export interface IppSimulatorEvents {
-  request: [IppSimRequestEvent];
-  stage: [IppSimStageEvent];
-  ledger: [IppLedgerEntry];
-  /** A transaction paused at stage 2 because `hold` is set. */
-  held: [{ readonly sid: string; readonly method: string }];
-  /** A connection was dropped by dropAfterApproval before STAGE=5. */
-  dropped: [{ readonly sid: string; readonly method: string; readonly connectionId: number }];
-  connection: [{ readonly connectionId: number; readonly open: boolean }];
-}
-
-const DEFAULT_VERSIONS: ReadonlyArray<readonly [number, number]> = [
-  [100, 106],
-  [200, 202],
-];
+export * from './ipp-sim-types';
 
 /** Methods refused with STATUS=20 while an approved transaction is open (§8.1). COMPLETE_TX/CANCEL_TX resolve it. */
 const BLOCKED_WHILE_OPEN = new Set(['PURCHASE', 'REFUND', 'REVERSAL', 'COMPLETE_PREAUTH', 'CANCEL_PREAUTH']);
@@ -167,9 +71,6 @@ interface Request {
   readonly method: string;
   readonly sid: string;
 }
-
-/** Thrown into a running transaction when the simulator closes. */
-class SimulatorClosed extends Error {}
 
 export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   readonly currency: string;
@@ -221,7 +122,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       timeoutSeconds,
       silentTimeoutMs: options.silentTimeoutMs ?? timeoutSeconds * 1000,
       partialTimeoutMs: options.partialTimeoutMs ?? 2000,
-      acceptedVersions: options.acceptedVersions ?? DEFAULT_VERSIONS,
+      acceptedVersions: options.acceptedVersions ?? DEFAULT_IPP_VERSIONS,
       pinThresholdMinor: options.pinThresholdMinor ?? 5000,
       password: options.password,
       preauthNeedsCompletion: options.preauthNeedsCompletion ?? true,
@@ -526,13 +427,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     fields: Pairs = [],
     timeout?: number,
   ): void {
-    const pairs: Pairs = [['PROTOCOL', 'IPP']];
-    if (method !== undefined) pairs.push(['METHOD', method]);
-    if (sid !== undefined) pairs.push(['SID', sid]);
-    pairs.push(['STAGE', String(stage)], ['STATUS', String(status)]);
-    if (timeout !== undefined) pairs.push(['TIMEOUT', String(timeout)]);
-    pairs.push(...fields);
-    conn.write(encodeIpp(pairs));
+    conn.write(encodeIpp(answerPairs(method, sid, stage, status, fields, timeout)));
     this.emit('stage', { connectionId: conn.id, method, sid, stage, status, fields: Object.fromEntries(fields) });
   }
 
@@ -692,7 +587,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
         return;
       }
       let preauthCode: string | undefined;
-      if (kind === 'preauth') preauthCode = this.newPreauthCode();
+      if (kind === 'preauth') preauthCode = freshPreauthCode(this.book);
       const fields: Pairs = [...amountFields, ['APPROVAL', '00'], ...card, ...echo];
       if (preauthCode) fields.push(['PREAUTH_CODE', preauthCode]);
       const twoPhase = kind !== 'preauth' || this.opts.preauthNeedsCompletion;
@@ -853,7 +748,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
       const entry = this.book.find(named);
       if (!entry) return this.refuse(req, IPP_STATUS.TRANSACTION_NOT_FOUND);
       this.reply(req, 1, IPP_STATUS.OK, [], true);
-      this.reply(req, 5, entry.status, this.txStatusFields(entry));
+      this.reply(req, 5, entry.status, txStatusFields(entry));
       return;
     }
     const id = this.identity;
@@ -870,7 +765,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     const last = this.book.last((e) => e.kind !== 'complete_tx' && e.kind !== 'cancel_tx');
     if (last) {
       const seen = new Set(fields.map(([n]) => n));
-      for (const pair of this.txStatusFields(last)) if (!seen.has(pair[0])) fields.push(pair);
+      for (const pair of txStatusFields(last)) if (!seen.has(pair[0])) fields.push(pair);
     }
     this.reply(req, 1, IPP_STATUS.OK, [], true);
     this.reply(req, 5, IPP_STATUS.OK, fields);
@@ -878,16 +773,6 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
   // ---------------------------------------------------------------------------------------------------------------
   // Helpers
-
-  private txStatusFields(entry: IppLedgerEntry): Pairs {
-    const pairs: Pairs = [
-      ['SID_ORIGINAL', entry.sid],
-      ['LAST_TX_TYPE', LAST_TX_TYPE[entry.kind]],
-      ['TX_STATUS', entry.state.toUpperCase()],
-    ];
-    for (const [n, v] of Object.entries(entry.fields)) if (n !== 'SID_ORIGINAL') pairs.push([n, v]);
-    return pairs;
-  }
 
   /** Stage 1 then stage 5 at once, for a follow-up that changes nothing. */
   private quick(req: Request, fields: Pairs): void {
@@ -924,28 +809,13 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     return this.opts.password === undefined || msg.get('PASSWORD') === this.opts.password;
   }
 
-  /** An amount exactly as §9 writes it ("12.34": digits, ".", exactly two decimals), else undefined. */
+  /** An amount exactly as §9 writes it, in this terminal's currency and decimals, else undefined. */
   private parseAmount(text: string | undefined): Money | undefined {
-    if (text === undefined) return undefined;
-    const d = this.opts.amountDecimals;
-    const shape = d === 0 ? /^[0-9]+$/ : new RegExp(`^[0-9]+\\.[0-9]{${d}}$`);
-    if (!shape.test(text)) return undefined;
-    try {
-      return parseIppAmount(text, this.currency);
-    } catch {
-      return undefined;
-    }
+    return parseWireAmount(text, this.currency, this.opts.amountDecimals);
   }
 
   private wireAmount(minor: number): string {
-    return formatIppAmount(money(minor, this.currency), this.opts.amountDecimals);
-  }
-
-  private newPreauthCode(): string {
-    for (;;) {
-      const code = String(randomInt(100_000, 1_000_000));
-      if (!this.book.usedPreauthCode(code)) return code;
-    }
+    return formatWireAmount(minor, this.currency, this.opts.amountDecimals);
   }
 
   private record(
@@ -959,22 +829,9 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     fields: Pairs,
     preauthCode?: string,
   ): void {
-    const at = this.iso();
-    this.book.add({
-      sid: req.sid,
-      method: req.method,
-      kind,
-      reference,
-      amountMinor: amount.minor,
-      currency: amount.currency,
-      tipMinor: tip?.minor,
-      state,
-      status,
-      preauthCode,
-      fields: Object.fromEntries(fields),
-      at,
-      updatedAt: at,
-    });
+    this.book.add(
+      outcomeEntry(req, { kind, amount, tip, reference, state, status, fields, preauthCode, at: this.iso() }),
+    );
   }
 
   /** Records the outcome, then sends STAGE=5 — unless dropAfterApproval loses the answer. */
@@ -1004,21 +861,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
 
   /** A follow-up that took effect, recorded with the original's reference and amount. */
   private action(req: Request, kind: IppLedgerKind, original: IppLedgerEntry, at: string, fields: Pairs = []): void {
-    this.book.add({
-      sid: req.sid,
-      method: req.method,
-      kind,
-      reference: original.reference,
-      amountMinor: original.amountMinor,
-      currency: original.currency,
-      state: 'done',
-      status: IPP_STATUS.OK,
-      preauthCode: original.preauthCode,
-      originalSid: original.sid,
-      fields: Object.fromEntries(fields),
-      at,
-      updatedAt: at,
-    });
+    this.book.add(actionEntry(req, kind, original, at, fields));
   }
 
   private waitForRelease(req: Request): Promise<IppSimBehaviour | undefined> {
@@ -1060,18 +903,4 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
   private iso(): string {
     return this.now().toISOString();
   }
-}
-
-async function defaultDelay(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) await immediate(undefined, { signal });
-  else await sleep(ms, undefined, { signal });
-}
-
-function isAbort(e: unknown): boolean {
-  return e instanceof Error && e.name === 'AbortError';
-}
-
-function checkCount(n: unknown, what: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${what} must be a non-negative integer`);
-  return n;
 }
