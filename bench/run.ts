@@ -206,7 +206,7 @@ const results: BenchResults = { ...partial, targets: checkTargets(partial) };
 const latestJson = join(resultsDir, 'latest.json');
 const baselineJson = join(resultsDir, 'baseline.json');
 const previousFile = [latestJson, baselineJson].find((f) => existsSync(f));
-let comparison: string[] = [];
+let comparison: string[];
 let regressions = 0;
 if (quick) {
   // Short rounds and 200 ePOS payments are not comparable with a full run: nothing would be judged fairly.
