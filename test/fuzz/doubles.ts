@@ -101,8 +101,8 @@ export class InstantBridgeApi implements BridgeApi {
   }
 }
 
-export function contextFor(api: BridgeApi, options: Record<string, unknown> = {}): RegisterContext {
-  return { api, identity: { listener: 'fuzz', register: 'fuzz' }, options, peer: 'memory', log: silentLogger() };
+export function contextFor(api: BridgeApi): RegisterContext {
+  return { api, identity: { listener: 'fuzz', register: 'fuzz' }, peer: 'memory', log: silentLogger() };
 }
 
 /** Lets queued microtasks, promise chains and immediates run. */
