@@ -23,22 +23,20 @@ import {
 import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
 import { secretsEqual } from '../../security/keys';
-import { throttleOf } from '../auth';
+import { listenerThrottle } from '../auth';
+import type { AuthThrottle } from '../../security/auth-throttle';
+import { parseNativeOptions, type NativeOptions } from './options';
 import { registerTexts, type RegisterTexts } from '../texts';
 
-export interface NativeOptions {
-  /** The listener's key, required in `hello` before any other op when set (also `ctx.auth.key`). */
-  token?: string;
-  /** Longest accepted line in bytes. */
-  maxLineBytes?: number;
-}
-
-export function nativeProtocol(): RegisterProtocol {
+/** The native protocol of one listener, its options parsed once (options.ts). */
+export function nativeProtocol(options: unknown = {}): RegisterProtocol {
+  const opts = parseNativeOptions(options);
+  const throttle = listenerThrottle('key');
   return {
     name: 'native',
     guard: { lines: true },
     serve(stream, ctx) {
-      new NativeSession(stream, ctx).start();
+      new NativeSession(stream, ctx, opts, throttle).start();
     },
   };
 }
@@ -63,8 +61,9 @@ class NativeSession {
   constructor(
     private readonly stream: ByteStream,
     private readonly ctx: RegisterContext,
+    opts: NativeOptions,
+    private readonly throttle: (ctx: RegisterContext) => AuthThrottle,
   ) {
-    const opts = ctx.options as NativeOptions;
     this.identity = ctx.identity;
     const token = ctx.auth?.key ?? opts.token;
     this.listenerKey = typeof token === 'string' && token.length > 0 ? token : undefined;
@@ -275,7 +274,7 @@ class NativeSession {
    * address: one before its time is refused without looking at the key.
    */
   private authenticate(register: string | undefined, presented: string | undefined): void {
-    const throttle = throttleOf(this.ctx, 'key');
+    const throttle = this.throttle(this.ctx);
     const verdict = throttle.check(this.ctx.peer);
     if (!verdict.allowed) {
       const retryAfter = Math.ceil(verdict.retryAfterMs / 1000);
