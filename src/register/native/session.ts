@@ -57,6 +57,8 @@ class NativeSession {
   private receiptWidth: ReceiptWidth | undefined;
   /** Every `message` in the listener's language. */
   private readonly texts: RegisterTexts;
+  /** Lines sent in this turn of the event loop, written together at its end (see `send`). */
+  private outbox: { text: string; sent: Array<(written: boolean) => void> } | undefined;
 
   constructor(
     private readonly stream: ByteStream,
@@ -95,16 +97,38 @@ class NativeSession {
     );
   }
 
-  /** Writes one message; resolves true when it was handed to the OS completely, false when the connection is gone. */
+  /**
+   * Writes one message; resolves true when it was handed to the OS completely, false when the connection is gone.
+   * Lines sent in the same turn of the event loop (a sale's `queued` and `connecting` progress, `accepted` and
+   * `present_card` from one read of the terminal's answers) go out in one write: each write to a socket is a system
+   * call and a wake-up of the register, the most expensive part of sending a line.
+   */
   private send(msg: Record<string, unknown>): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
+    const line = JSON.stringify(msg) + '\n';
     return new Promise((resolve) => {
-      try {
-        this.stream.write(Buffer.from(JSON.stringify(msg) + '\n', 'utf8'), (err) => resolve(!err));
-      } catch {
-        resolve(false);
+      if (!this.outbox) {
+        this.outbox = { text: '', sent: [] };
+        process.nextTick(() => this.flush());
       }
+      this.outbox.text += line;
+      this.outbox.sent.push(resolve);
     });
+  }
+
+  private flush(): void {
+    const box = this.outbox;
+    this.outbox = undefined;
+    if (!box) return;
+    const done = (written: boolean): void => {
+      for (const resolve of box.sent) resolve(written);
+    };
+    if (this.closed) return done(false);
+    try {
+      this.stream.write(Buffer.from(box.text, 'utf8'), (err) => done(!err));
+    } catch {
+      done(false);
+    }
   }
 
   private error(id: string | null, e: unknown, ref?: string): void {
@@ -120,7 +144,10 @@ class NativeSession {
   }
 
   private endIfIdle(): void {
-    if (this.peerEnded && this.pending === 0 && !this.closed) this.stream.end();
+    if (this.peerEnded && this.pending === 0 && !this.closed) {
+      this.flush();
+      this.stream.end();
+    }
   }
 
   private async handle(line: string): Promise<void> {
