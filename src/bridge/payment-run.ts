@@ -10,7 +10,6 @@ import type { Lane } from './lane';
 import * as lifecycle from './lifecycle';
 import type { Recovery } from './recovery';
 import { DeliveryWaiter, type Settler, type Settling } from './settlement';
-import { resultOf } from './views';
 
 /**
  * Running one payment on its lane: the terminal is the payment's until its outcome is settled. BUSY answers are
@@ -108,7 +107,7 @@ export class PaymentRunner {
     }
     const current = this.o.journal.get(existing.id)!;
     this.o.journal.note(existing.id, { type: 'resent_known_result' });
-    return { id: existing.id, attached: true, result: Promise.resolve(resultOf(current)) };
+    return { id: existing.id, attached: true, result: Promise.resolve(lifecycle.resultOf(current)) };
   }
 
   /** A register's cancel: withdrawn while queued, aborted while running, or too late. */
@@ -175,8 +174,10 @@ export class PaymentRunner {
     job.lastStage = stage;
     job.lastMessage = text;
     if (job.record.stage !== stage) {
-      // Progress only: recovery decides on intent, driver reference, outcome and settlement, never on the stage.
-      job.record = lifecycle.apply(this.o.journal, job.record.id, lifecycle.stage(stage, text));
+      // Progress only: recovery decides on intent, driver reference, outcome and settlement, never on the stage. It
+      // rides on the journal's next commit instead of taking one of its own (journal.progress).
+      this.o.journal.progress(job.record.id, lifecycle.stage(stage, text).event);
+      job.record = { ...job.record, stage };
     }
     for (const o of job.observers) {
       try {
