@@ -15,6 +15,7 @@ import type { PendingConfirmation } from '../register/capture/capture-registry';
 import type { OperatorHoldView } from '../bridge/operator-holds';
 import type { DayTotals } from '../reports/totals';
 import type { SecurityEvent } from '../security/events';
+import type { CoreMessage } from '../i18n/core-text';
 
 export type { PaymentView, TerminalView } from '../bridge/api';
 export type { Money } from '../domain/money';
@@ -195,6 +196,8 @@ export interface ReceiptView {
 export interface FieldIssue {
   readonly field: string;
   readonly message: string;
+  /** The message as codes of the catalogue (the page writes them in its language); absent: shown as it is. */
+  readonly messageCode?: CoreMessage;
 }
 
 /** Plain secrets in the config file are never sent to the page: they are replaced by this marker, which a save keeps as is. */
@@ -372,6 +375,8 @@ export interface ProblemDetails {
   readonly title: string;
   readonly status: number;
   readonly detail?: string;
+  /** The detail as codes of the catalogue (the page writes them in its language); absent: shown as it is. */
+  readonly detailCode?: CoreMessage;
   readonly instance?: string;
   /** Field problems (settings validation). */
   readonly issues?: FieldIssue[];

@@ -67,6 +67,7 @@ import type { SecretContext } from '../config/secrets';
 import { SettingsFile, type SecretStore } from './settings';
 import { Wizard, type WizardOptions } from './wizard';
 import type { SecurityEventSink } from '../security/events';
+import { coreText } from '../i18n/say';
 
 /** What the desktop shell lets the page do (absent when headless). */
 export interface DesktopHooks {
@@ -190,7 +191,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   private running(): Service {
     if (!this.service)
-      throw new StatusProblem(503, 'The bridge is paused; resume it to see payments and the journal', {
+      throw new StatusProblem(503, coreText('problem.paused'), {
         code: 'paused',
       });
     return this.service;
@@ -286,7 +287,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   async journalDetail(id: string): Promise<JournalDetail> {
     const s = this.running();
     const r = typeof id === 'string' ? s.journal.get(id) : undefined;
-    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
+    if (!r)
+      throw new StatusProblem(404, coreText('problem.noPayment', { id: JSON.stringify(id) }), {
+        code: 'unknown_ref',
+      });
     return {
       payment: viewOf(r),
       bridgeRef: r.bridgeRef,
@@ -305,7 +309,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const s = this.running();
     const id = (q as { id?: unknown } | null)?.id;
     const r = typeof id === 'string' ? s.journal.get(id) : undefined;
-    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
+    if (!r)
+      throw new StatusProblem(404, coreText('problem.noPayment', { id: JSON.stringify(id) }), {
+        code: 'unknown_ref',
+      });
     if (q.width !== undefined && !(RECEIPT_COLUMNS as readonly unknown[]).includes(q.width)) {
       const message = `must be one of ${RECEIPT_COLUMNS.join(', ')} columns`;
       throw new StatusProblem(400, `width ${message}`, { code: 'bad_request', issues: [{ field: 'width', message }] });
@@ -393,7 +400,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer> {
     if (typeof req !== 'object' || req === null || !('config' in req))
-      throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
+      throw new StatusProblem(400, coreText('problem.settingsMissing'), { code: 'bad_request' });
     const answer = this.settings.save(req.config);
     if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean')
       this.o.desktop.setStartAtLogin(req.startAtLogin);
@@ -439,8 +446,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async setPaused(paused: boolean): Promise<void> {
-    if (!this.o.desktop)
-      throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
+    if (!this.o.desktop) throw new StatusProblem(409, coreText('problem.pauseDesktopOnly'), { code: 'unsupported' });
     await this.o.desktop.setPaused(paused === true);
   }
 
@@ -507,23 +513,19 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
    */
   async goLiveSwitch(req: GoLiveRequest): Promise<GoLiveSwitchAnswer> {
     if (!req?.credentials)
-      throw new StatusProblem(400, 'Going live needs the Live credentials', {
+      throw new StatusProblem(400, coreText('problem.liveCredentialsNeeded'), {
         code: 'bad_request',
         issues: [{ field: 'credentials', message: 'required' }],
       });
     const typed = (['partnerSecret', 'merchantSecret'] as const).filter((f) => 'value' in req.credentials![f]);
     if (typed.length && !this.o.secretStore) {
-      throw new StatusProblem(
-        400,
-        'This bridge has no keychain (it runs as a service): name an environment variable for each secret instead of typing it',
-        {
-          code: 'bad_request',
-          issues: typed.map((f) => ({
-            field: `credentials.${f}`,
-            message: 'name an environment variable: a typed secret would be written to the config file',
-          })),
-        },
-      );
+      throw new StatusProblem(400, coreText('problem.noKeychain'), {
+        code: 'bad_request',
+        issues: typed.map((f) => ({
+          field: `credentials.${f}`,
+          message: 'name an environment variable: a typed secret would be written to the config file',
+        })),
+      });
     }
     const { candidate, secrets, current } = this.goLiveCandidate(req);
     const report = await this.runGoLive(candidate, secrets);
@@ -608,11 +610,9 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   } {
     const current = this.o.config.terminals.find((t) => t.id === req?.terminal);
     if (!current || current.driver !== 'epos')
-      throw new StatusProblem(
-        404,
-        `No ePOS terminal "${String(req?.terminal)}": going live is for myPOS cloud terminals`,
-        { code: 'unknown_terminal' },
-      );
+      throw new StatusProblem(404, coreText('problem.noEposTerminal', { terminal: String(req?.terminal) }), {
+        code: 'unknown_terminal',
+      });
     const env = { env: process.env };
     const c = req.credentials;
     if (!c) return { candidate: current, secrets: env, current };
@@ -636,7 +636,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       terminalId: c.terminalId?.trim() || current.terminalId,
     });
     if (!parsed.success) {
-      throw new StatusProblem(400, 'The Live credentials are incomplete', {
+      throw new StatusProblem(400, coreText('problem.liveCredentialsIncomplete'), {
         code: 'bad_request',
         issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
       });
@@ -665,7 +665,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const d = (q as { day?: unknown } | null | undefined)?.day;
     if (d === undefined || d === '') return undefined;
     if (typeof d !== 'string' || !day(d)) {
-      throw new StatusProblem(400, 'day must be a date YYYY-MM-DD', {
+      throw new StatusProblem(400, coreText('problem.badDay'), {
         code: 'bad_request',
         issues: [{ field: 'day', message: 'must be a date YYYY-MM-DD' }],
       });
@@ -692,11 +692,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       });
     }
     const gone = (): StatusProblem =>
-      new StatusProblem(
-        404,
-        `No total is waiting for a decision with id ${JSON.stringify(id)} (already decided, or charged again after the window)`,
-        { code: 'unknown_ref' },
-      );
+      new StatusProblem(404, coreText('problem.noHeldTotal', { id: JSON.stringify(id) }), { code: 'unknown_ref' });
     if (action === 'discard') {
       if (!captureRegistry.discard(id)) throw gone();
       this.o.log.info({ hold: id }, 'held capture total discarded by the operator');
@@ -728,11 +724,9 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     }
     const hold = service.holds.list().find((h) => h.id === id);
     if (!hold || !service.holds.decide(id, action)) {
-      throw new StatusProblem(
-        404,
-        `Nothing waits for a decision with id ${JSON.stringify(id)} (decided already, withdrawn, or out of time)`,
-        { code: 'unknown_ref' },
-      );
+      throw new StatusProblem(404, coreText('problem.nothingHeld', { id: JSON.stringify(id) }), {
+        code: 'unknown_ref',
+      });
     }
     this.o.log.info(
       { hold: id, listener: hold.listener, ref: hold.ref, kind: hold.kind },
