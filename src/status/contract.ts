@@ -186,6 +186,7 @@ export interface ReceiptView {
   readonly available: boolean;
   /** Why there is no receipt, in plain words. */
   readonly note?: string;
+  readonly noteCode?: CoreMessage;
   readonly width?: number;
   readonly duplicate: boolean;
   readonly merchant: string[];
@@ -269,6 +270,7 @@ export interface IppPingRequest {
 export interface IppPingAnswer {
   readonly online: boolean;
   readonly message: string;
+  readonly messageCode?: CoreMessage;
   readonly terminalId?: string;
   readonly model?: string;
   readonly softwareVersion?: string;
@@ -304,6 +306,7 @@ export interface EposStepResult {
   readonly ok: boolean;
   /** Plain words; the gateway's own message included when it sent one. */
   readonly message: string;
+  readonly messageCode?: CoreMessage;
 }
 
 export interface EposCheckAnswer {
@@ -458,6 +461,7 @@ export interface GoLiveSwitchAnswer {
   readonly report: GoLiveReport;
   /** What happened, in words (saved and what to do next, or why not). */
   readonly message: string;
+  readonly messageCode?: CoreMessage;
 }
 
 export interface SupportInfoView {

@@ -67,7 +67,7 @@ import type { SecretContext } from '../config/secrets';
 import { SettingsFile, type SecretStore } from './settings';
 import { Wizard, type WizardOptions } from './wizard';
 import type { SecurityEventSink } from '../security/events';
-import { coreText } from '../i18n/say';
+import { coreText, said, type CoreText } from '../i18n/say';
 
 /** What the desktop shell lets the page do (absent when headless). */
 export interface DesktopHooks {
@@ -325,13 +325,18 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   private receiptOf(s: Service, r: PaymentRecord, q: Omit<ReceiptQuery, 'id'>): ReceiptView {
     const duplicate = q.duplicate === true;
-    const none = (note: string): ReceiptView => ({ available: false, note, duplicate, merchant: [], customer: [] });
-    if (r.outcome === null) return none('No receipt yet: the payment is still running.');
-    if (r.outcome === 'in_doubt')
-      return none('No receipt while the outcome is in doubt: the bridge is still asking the terminal.');
+    const none = (why: CoreText): ReceiptView => ({
+      available: false,
+      ...said('note', why),
+      duplicate,
+      merchant: [],
+      customer: [],
+    });
+    if (r.outcome === null) return none(coreText('receipt.running'));
+    if (r.outcome === 'in_doubt') return none(coreText('receipt.inDoubt'));
     try {
       const rendering = s.bridge.receiptById(r.id, { ...(q.width !== undefined ? { width: q.width } : {}), duplicate });
-      if (!rendering) return none('No receipt for this payment.');
+      if (!rendering) return none(coreText('receipt.none'));
       return {
         available: true,
         width: rendering.width,
@@ -340,7 +345,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         customer: rendering.customer,
       };
     } catch (e) {
-      return none(`No receipt: ${e instanceof Error ? e.message : String(e)}`);
+      return none(coreText('receipt.failed', { error: e instanceof Error ? e.message : String(e) }));
     }
   }
 
@@ -533,14 +538,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       return {
         switched: false,
         report,
-        message: 'Not switched: fix what the check marks and try again. The terminal stays on its current environment.',
+        ...said('message', coreText('golive.notSwitched')),
       };
     const view = this.settings.view();
     if (!view.writable)
       return {
         switched: false,
         report,
-        message: 'The bridge runs without a config file (demo mode): start it with --config to switch a terminal.',
+        ...said('message', coreText('golive.noConfigNoSwitch')),
       };
     const config = JSON.parse(JSON.stringify(view.config)) as { terminals?: Array<Record<string, unknown>> };
     const c = req.credentials;
@@ -568,6 +573,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         switched: false,
         report,
         message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+        messageCode: coreText('golive.switchNotSaved', {
+          issues: saved.issues.map((i) =>
+            coreText('problem.fieldIssue', {
+              field: i.field,
+              message: i.messageCode ? [i.messageCode].flat() : i.message,
+            }),
+          ),
+        }),
       };
     this.running().journal.recordEnvironmentSwitch({
       terminal: current.id,
@@ -579,7 +592,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     return {
       switched: true,
       report,
-      message: `Terminal "${current.id}" is set to Live (TID ${candidate.terminalId}). Restart the bridge to take Live payments; Demo payments stay in the journal, apart from Live ones.`,
+      ...said('message', coreText('golive.switched', { terminal: current.id, tid: candidate.terminalId })),
     };
   }
 

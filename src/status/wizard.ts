@@ -33,7 +33,7 @@ import type {
   TestPaymentRequest,
 } from './contract';
 import { StatusProblem } from './problem';
-import { coreText } from '../i18n/say';
+import { coreText, said } from '../i18n/say';
 
 export interface WizardOptions {
   readonly log: Logger;
@@ -85,6 +85,7 @@ export class Wizard {
       return {
         online: h.online,
         message: h.message,
+        ...(h.messageCode ? { messageCode: h.messageCode } : {}),
         ...(h.terminalId ? { terminalId: h.terminalId } : {}),
         ...(h.model ? { model: h.model } : {}),
         ...(h.softwareVersion ? { softwareVersion: h.softwareVersion } : {}),
@@ -128,34 +129,28 @@ export class Wizard {
   async eposCheck(c: EposCredentialsInput): Promise<EposCheckAnswer> {
     checkCredentials(c);
     const client = this.client(c);
-    const portal =
-      c.environment === 'demo'
-        ? 'the Demo Partner Portal (demo-partners.mypos.com)'
-        : 'the Live Partner Portal (partners.mypos.com)';
+    const portal = [coreText(c.environment === 'demo' ? 'wizard.demoPortal' : 'wizard.livePortal')];
     let token: string;
     try {
       token = await client.token();
     } catch (e) {
       const unreachable = isEposError(e) && (e.code === 'network' || e.code === 'timeout');
-      const message = unreachable
-        ? `Cannot reach the myPOS gateway at ${client.baseUrl}. Check the internet connection, a proxy or a firewall.`
-        : `myPOS did not accept the Partner Client ID and Partner Secret (the gateway said: "${gatewayWords(e)}"). ` +
-          `Copy them again from the integration's Summary tab in ${portal}.`;
-      return { ok: false, token: { ok: false, message } };
+      const why = unreachable
+        ? coreText('wizard.gatewayUnreachable', { url: client.baseUrl })
+        : coreText('wizard.partnerRefused', { words: gatewayWords(e), portal });
+      return { ok: false, token: { ok: false, ...said('message', why) } };
     }
-    const tokenStep = { ok: true, message: 'Partner credentials accepted: the gateway gave an access token.' };
+    const tokenStep = { ok: true, ...said('message', coreText('wizard.tokenOk')) };
     try {
       await client.session(token);
     } catch (e) {
-      const message =
-        `myPOS accepted the partner credentials but not the Merchant Client ID and Merchant Secret (the gateway said: "${gatewayWords(e)}"). ` +
-        `Use the merchant credentials generated in the Merchants tab of ${portal} after the merchant approved the integration.`;
-      return { ok: false, token: tokenStep, session: { ok: false, message } };
+      const why = coreText('wizard.merchantRefused', { words: gatewayWords(e), portal });
+      return { ok: false, token: tokenStep, session: { ok: false, ...said('message', why) } };
     }
     return {
       ok: true,
       token: tokenStep,
-      session: { ok: true, message: 'Merchant credentials accepted: the gateway opened a session.' },
+      session: { ok: true, ...said('message', coreText('wizard.sessionOk')) },
     };
   }
 

@@ -480,6 +480,10 @@ export interface UiTexts {
       "terminalFix": "Enter the TID of the merchant's real terminal (Demo TIDs do not exist on Live), and make sure it is an Ultra or Carbon activated on this merchant's account ({{url}}).";
       "listFailed": "Listing the merchant's Live terminals failed{{refusal}}";
       "listFix": "Check the Partner ID (mps-p-…) and Application ID (mps-app-…) of the Live integration.";
+      "notSwitched": "Not switched: fix what the check marks and try again. The terminal stays on its current environment.";
+      "noConfigNoSwitch": "The bridge runs without a config file (demo mode): start it with --config to switch a terminal.";
+      "switchNotSaved": "Not saved: {{issues}}";
+      "switched": "Terminal \"{{terminal}}\" is set to Live (TID {{tid}}). Restart the bridge to take Live payments; Demo payments stay in the journal, apart from Live ones.";
     };
     "security": {
       "wrongKey": "wrong key from {{address}}"; "wrongPassword": "wrong password from {{address}}";
@@ -543,6 +547,20 @@ export interface UiTexts {
       "refused_by_operator": "Not confirmed by the manager; nothing was paid out";
       "unsupported": "Not supported by this bridge"; "config_invalid": "The bridge's configuration does not allow this";
       "internal": "The bridge met an internal error; see its log";
+    };
+    "wizard": {
+      "demoPortal": "the Demo Partner Portal (demo-partners.mypos.com)";
+      "livePortal": "the Live Partner Portal (partners.mypos.com)";
+      "gatewayUnreachable": "Cannot reach the myPOS gateway at {{url}}. Check the internet connection, a proxy or a firewall.";
+      "partnerRefused": "myPOS did not accept the Partner Client ID and Partner Secret (the gateway said: \"{{words}}\"). Copy them again from the integration's Summary tab in {{portal}}.";
+      "tokenOk": "Partner credentials accepted: the gateway gave an access token.";
+      "merchantRefused": "myPOS accepted the partner credentials but not the Merchant Client ID and Merchant Secret (the gateway said: \"{{words}}\"). Use the merchant credentials generated in the Merchants tab of {{portal}} after the merchant approved the integration.";
+      "sessionOk": "Merchant credentials accepted: the gateway opened a session.";
+    };
+    "receipt": {
+      "running": "No receipt yet: the payment is still running.";
+      "inDoubt": "No receipt while the outcome is in doubt: the bridge is still asking the terminal.";
+      "none": "No receipt for this payment."; "failed": "No receipt: {{error}}";
     };
   };
 }
