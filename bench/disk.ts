@@ -107,9 +107,12 @@ export function commitsPerPayment(journalFile: string): {
 
 /**
  * How the bridge's commits reached the disk, from the "journal closed" line it logs when it stops: commits with their
- * own fsync, commits made durable by group flushes, and the flushes (fdatasync calls) themselves.
+ * own fsync, commits made durable by group flushes, commits riding on the next flush, and the flushes (fdatasync
+ * calls) themselves. These are the journal's own counts of SQLite transactions, receipts and notes included.
  */
-export function flushesFromLog(logFile: string): { durable: number; grouped: number; flushes: number } | undefined {
+export function flushesFromLog(
+  logFile: string,
+): { durable: number; grouped: number; deferred: number; flushes: number } | undefined {
   let text: string;
   try {
     text = readFileSync(logFile, 'utf8');
@@ -120,10 +123,15 @@ export function flushesFromLog(logFile: string): { durable: number; grouped: num
     if (!line.includes('"journal closed"')) continue;
     try {
       const o = JSON.parse(line) as {
-        commits?: { durable?: number; grouped?: number };
+        commits?: { durable?: number; grouped?: number; deferred?: number };
         flushes?: { flushes?: number };
       };
-      return { durable: o.commits?.durable ?? 0, grouped: o.commits?.grouped ?? 0, flushes: o.flushes?.flushes ?? 0 };
+      return {
+        durable: o.commits?.durable ?? 0,
+        grouped: o.commits?.grouped ?? 0,
+        deferred: o.commits?.deferred ?? 0,
+        flushes: o.flushes?.flushes ?? 0,
+      };
     } catch {
       // not a JSON line
     }

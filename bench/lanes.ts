@@ -3,13 +3,14 @@
  * and the baseline forwarder, each with its own fresh simulated terminals, driven by the same registers in
  * alternating rounds so that a noisy machine disturbs both alike. Added latency = bridge − baseline per percentile.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchRegister, emptyStats, mergeStats, runLoad } from './registers';
 import { Forwarder, laneConfig, startBridge, type SimHost } from './processes';
 import { commitsPerPayment, flushesFromLog } from './disk';
 import { cpuMsOf, RssSampler, round, summarise, type LatencySummary } from './stats';
+import { summariseProfile, type ProfileSummary } from './profile';
 
 export interface LanePhaseOptions {
   lanes: number;
@@ -22,13 +23,11 @@ export interface LanePhaseOptions {
   periodMs?: number;
   /** Keep the temporary folder (journal, bridge log). */
   keep?: boolean;
-  /** Extra node arguments for the bridge process (e.g. --cpu-prof --cpu-prof-dir=DIR). */
-  bridgeNodeArgs?: string[];
   /**
-   * Called with each stretch in which registers drove the bridge (its warm-up and its rounds), as CLOCK_MONOTONIC
-   * microseconds — the clock of a V8 CPU profile — so that a profile can be read over the bridge's own rounds only.
+   * Write a V8 CPU profile of the bridge process into this folder (node --cpu-prof) and summarise it over the stretches
+   * in which registers drove the bridge (its warm-up and rounds), not its start-up, idle wait or the baseline's rounds.
    */
-  onBridgeLoad?: (startUs: number, endUs: number) => void;
+  profileDir?: string;
   log?: (line: string) => void;
 }
 
@@ -52,7 +51,11 @@ export interface LanePhaseResult {
   rssPeakMb: number;
   baselineRssPeakMb: number;
   readyMs: number;
-  /** Journal commits per sale, those with their own fsync (synchronous=FULL), and per event type. */
+  /**
+   * Journal commits (SQLite transactions) per sale and those made durable before the bridge acts on them (own fsync or
+   * an awaited group flush), as the journal counted them (its "journal closed" log line; else one per event row), and
+   * the event rows per sale by type.
+   */
   journal: {
     commitsPerSale: number;
     durableCommitsPerSale: number;
@@ -62,6 +65,8 @@ export interface LanePhaseResult {
   };
   /** What the terminals recorded: charges must equal approved results, no ref charged twice. */
   ledger: { charges: number; approved: number; doubled: number };
+  /** Where the bridge process spent its time while registers drove it (--profile only). */
+  profile?: ProfileSummary;
 }
 
 export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<LanePhaseResult> {
@@ -76,8 +81,10 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     laneConfig(join(dir, 'data'), bridgeTerminals),
     o.lanes,
     join(dir, 'bridge.log'),
-    o.bridgeNodeArgs ?? [],
+    o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
   );
+  // Stretches in which registers drove the bridge, as CLOCK_MONOTONIC µs (the clock of a V8 CPU profile).
+  const loadWindows: Array<[number, number]> = [];
   const forwarder = new Forwarder();
   const baselinePorts = await forwarder.start(baselineTerminals);
   const bridgeRss = new RssSampler(bridge.pid);
@@ -99,7 +106,7 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     const bridgeLoad = async (ms: number): Promise<Awaited<ReturnType<typeof runLoad>>> => {
       const from = process.hrtime.bigint();
       const r = await runLoad(bridgeRegs, ms, o.periodMs);
-      o.onBridgeLoad?.(Number(from / 1000n), Number(process.hrtime.bigint() / 1000n));
+      loadWindows.push([Number(from / 1000n), Number(process.hrtime.bigint() / 1000n)]);
       return r;
     };
     approvedTotal += (await bridgeLoad(o.warmupMs)).stats.approved;
@@ -144,6 +151,13 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     const ledger = await sims.stop();
     const journal = commitsPerPayment(join(dir, 'data', 'journal.sqlite'));
     const flushed = flushesFromLog(join(dir, 'bridge.log'));
+    const perPayment = (n: number): number => round(n / Math.max(1, journal.payments), 2);
+    const profileFile = o.profileDir
+      ? readdirSync(o.profileDir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .sort()
+          .map((f) => join(o.profileDir!, f))[0]
+      : undefined;
     approvedTotal += bridgeStats.approved + baseStats.approved;
     return {
       lanes: o.lanes,
@@ -167,16 +181,21 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
       rssPeakMb: round(rssPeakMb, 1),
       baselineRssPeakMb: round(baselineRssPeakMb, 1),
       readyMs: round(bridge.readyMs, 1),
-      journal: {
-        commitsPerSale: journal.perPayment,
-        durableCommitsPerSale: journal.durablePerPayment,
-        byType: journal.byType,
-        ...(flushed
-          ? { syncsPerSale: round((flushed.durable + flushed.flushes) / Math.max(1, journal.payments), 2) }
-          : {}),
-      },
+      journal: flushed
+        ? {
+            commitsPerSale: perPayment(flushed.durable + flushed.grouped + flushed.deferred),
+            durableCommitsPerSale: perPayment(flushed.durable + flushed.grouped),
+            byType: journal.byType,
+            syncsPerSale: perPayment(flushed.durable + flushed.flushes),
+          }
+        : {
+            commitsPerSale: journal.perPayment,
+            durableCommitsPerSale: journal.durablePerPayment,
+            byType: journal.byType,
+          },
       // Charges over both sides' terminals: every approved result (bridge, baseline, warm-ups) is one charge.
       ledger: { charges: ledger.charges, approved: approvedTotal, doubled: ledger.doubled },
+      ...(profileFile ? { profile: summariseProfile(profileFile, loadWindows) } : {}),
     };
   } finally {
     await bridge.stop();

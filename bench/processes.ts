@@ -2,7 +2,7 @@
  * The processes of a benchmark run: the real `register-bridge serve --config` (as shipped, through bin/), the
  * terminal host and the baseline forwarder (forked children spoken to over IPC).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,11 @@ import type { ForwarderAnswer, ForwarderRequest } from './forwarder';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'register-bridge.mjs');
+
+/** Builds the command's bundle (and its code cache on first run) from the sources as they are, as `npm ci` does. */
+export function buildBundle(): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { cwd: ROOT, stdio: 'ignore' });
+}
 
 /** A forked TypeScript child answering one IPC message per request, in order. */
 class IpcChild<Req, Ans extends { type: string }> {

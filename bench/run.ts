@@ -6,34 +6,37 @@
  *   3. for 1, 10, 50 and 200 lanes (a lane = one register + one simulated terminal): the bridge as shipped (child
  *      process, journal on, synchronous=FULL) against a baseline forwarder doing the same wire work without the
  *      bridge's logic, in alternating rounds, with the register-side latency, throughput, errors, RSS and CPU;
- *   4. the same at a paced load (default 200 lanes, one sale per lane every 5 s — a busy shop many times over): the
- *      latency a register sees when the bridge is not saturated;
+ *   4. the same at a paced load (default 10 and 50 lanes, 500 sales/s offered in all, the lanes' slots spread evenly):
+ *      the latency a register sees when the bridge is busy but not saturated;
  *   5. ePOS efficiency: token and session requests per (merchant-)hour over 1,000 payments.
  *
- * Prints the targets (PASS/MISS), a markdown table and the change against the last results file — the previous run
- * on this machine (bench/results/latest.json, not committed) or else the committed reference run
- * (bench/results/baseline.json) — then writes bench/results/latest.json and latest.md. --baseline also writes this
- * run as the new baseline.json, to be committed when the reference changes on purpose.
+ * Prints the targets (PASS/MISS, each beside the direct baseline of the same run), a markdown table and the change
+ * against the last results file — the previous run on this machine (bench/results/latest.json, not committed) or else
+ * the committed reference run (bench/results/baseline.json) — then writes bench/results/latest.json and latest.md.
+ * --baseline also writes this run as the new baseline.json, to be committed when the reference changes on purpose.
  *
  *   npm run bench -- [--lanes 1,10,50,200] [--rounds 3] [--round-ms 2000] [--warmup-ms 500] [--quick]
- *                    [--paced LANES:PERIOD_MS | --paced off] [--no-startup] [--no-epos] [--profile DIR] [--keep]
- *                    [--no-write] [--baseline]
+ *                    [--paced 10,50 | --paced 10:20,50:100 | --paced off] [--paced-rate 500] [--no-startup]
+ *                    [--no-epos] [--profile DIR] [--keep] [--no-write] [--baseline]
  *
- * --profile DIR writes a V8 CPU profile of each bridge process (open it in Chrome DevTools) and prints its top
- * functions. Nothing here asserts on time: the numbers are for people and for the comparison with the last run.
+ * --quick: every target once, in about a minute (1, 10 and 50 lanes, one short round each, both paced runs, two
+ * start-ups, 200 ePOS payments); written nowhere and not compared, its figures being rougher than a full run's.
+ * --profile DIR writes a V8 CPU profile of each bridge process (open it in Chrome DevTools) and prints where it spent
+ * its time while registers drove it. Nothing here asserts on time: the numbers are for people and for the comparison
+ * with the last run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCommitCost } from './disk';
 import { runEposBench } from './epos';
 import { runLanePhase, type LanePhaseResult } from './lanes';
-import { ROOT, SimHost } from './processes';
-import { checkTargets, compare, markdown, type BenchResults } from './report';
+import { buildBundle, ROOT, SimHost } from './processes';
+import { checkTargets, compare, markdown, normalise, TARGETS, type BenchResults, type StoredResults } from './report';
 import { measureStartup } from './startup';
-import { topFunctions } from './profile';
+import { profileLines } from './profile';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +45,8 @@ const { values } = parseArgs({
     'round-ms': { type: 'string', default: '2000' },
     'warmup-ms': { type: 'string', default: '500' },
     quick: { type: 'boolean', default: false },
-    paced: { type: 'string', default: '200:5000' },
+    paced: { type: 'string', default: TARGETS.pacedLanes.join(',') },
+    'paced-rate': { type: 'string', default: String(TARGETS.pacedRate) },
     'no-startup': { type: 'boolean', default: false },
     'no-epos': { type: 'boolean', default: false },
     profile: { type: 'string' },
@@ -53,23 +57,31 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick;
-const lanes = (quick ? '1,10' : values.lanes)
+const lanes = (quick ? '1,10,50' : values.lanes)
   .split(',')
   .map((s) => Number(s.trim()))
   .filter((n) => Number.isInteger(n) && n > 0);
 const rounds = quick ? 1 : Number(values.rounds);
-const roundMs = quick ? 500 : Number(values['round-ms']);
-const warmupMs = quick ? 200 : Number(values['warmup-ms']);
-const paced = ((): { lanes: number; periodMs: number } | undefined => {
-  if (quick || values.paced === 'off') return undefined;
-  const m = /^(\d+):(\d+)$/.exec(values.paced);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 100) {
-    process.stderr.write(
-      `--paced must be LANES:PERIOD_MS (e.g. 200:5000) or off, not ${JSON.stringify(values.paced)}\n`,
-    );
-    process.exit(2);
+const roundMs = quick ? 1000 : Number(values['round-ms']);
+const warmupMs = quick ? 300 : Number(values['warmup-ms']);
+/** Paced runs: LANES (one sale per lane every LANES ÷ rate s) or LANES:PERIOD_MS, comma-separated; or off. */
+const paced = ((): Array<{ lanes: number; periodMs: number }> => {
+  if (values.paced === 'off') return [];
+  const rate = Number(values['paced-rate']);
+  const out: Array<{ lanes: number; periodMs: number }> = [];
+  for (const part of values.paced.split(',')) {
+    const m = /^\s*(\d+)(?::(\d+))?\s*$/.exec(part);
+    const n = Number(m?.[1]);
+    const periodMs = m?.[2] !== undefined ? Number(m[2]) : Math.round((n * 1000) / rate);
+    if (!m || n < 1 || !(periodMs >= 10)) {
+      process.stderr.write(
+        `--paced must be lane counts (10,50), LANES:PERIOD_MS pairs (10:20,50:100) or off, with --paced-rate in sales/s; not ${JSON.stringify(values.paced)}\n`,
+      );
+      process.exit(2);
+    }
+    out.push({ lanes: n, periodMs });
   }
-  return { lanes: Number(m[1]), periodMs: Number(m[2]) };
+  return out;
 })();
 const resultsDir = join(ROOT, 'bench', 'results');
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -84,8 +96,11 @@ function gitCommit(): string {
 
 const loadStart = loadavg();
 say(
-  `register-bridge benchmark: lanes ${lanes.join(', ')}; ${rounds} round(s) of ${roundMs} ms per side; load average ${loadStart.map((n) => n.toFixed(2)).join(' ')}`,
+  `register-bridge benchmark${quick ? ' (quick)' : ''}: lanes ${lanes.join(', ')}; paced ${paced.map((p) => `${p.lanes}×1/${p.periodMs} ms`).join(', ') || 'off'}; ${rounds} round(s) of ${roundMs} ms per side; load average ${loadStart.map((n) => n.toFixed(2)).join(' ')}`,
 );
+// The bundle of the sources as they are now (and its code cache), as `npm ci` builds it: without it the command would
+// run the sources through tsx (bin/register-bridge.mjs), which is not what is shipped.
+buildBundle();
 
 say('journal commit cost on this disk …');
 const disk = measureCommitCost();
@@ -96,8 +111,24 @@ say(
 const sims = new SimHost();
 let startup: BenchResults['startup'];
 const lanesResults: LanePhaseResult[] = [];
-let pacedResult: LanePhaseResult | undefined;
+const pacedResults: LanePhaseResult[] = [];
 let epos: BenchResults['epos'];
+const profileOf = (name: string): string | undefined => {
+  if (!values.profile) return undefined;
+  const dir = join(values.profile, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+const report = (r: LanePhaseResult, profileDir: string | undefined): void => {
+  say(
+    `  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} sales/s (baseline ${r.baselineThroughput}); errors ${r.errors}; RSS peak ${r.rssPeakMb} MB; CPU ${r.cpuMsPerSale} ms/sale (baseline ${r.baselineCpuMsPerSale}); ${r.journal.commitsPerSale} commits/sale (${r.journal.durableCommitsPerSale} durable), ${r.journal.syncsPerSale ?? '–'} syncs/sale`,
+  );
+  for (const e of r.errorSamples) say(`  error: ${e}`);
+  if (r.profile) {
+    say(`  CPU profile in ${profileDir}:`);
+    for (const line of profileLines(r.profile, 'while registers drove the bridge')) say(`    ${line}`);
+  }
+};
 try {
   if (!values['no-startup']) {
     say('start-to-ready …');
@@ -108,9 +139,7 @@ try {
   }
   for (const n of lanes) {
     say(`${n} lane(s) …`);
-    const profileDir = values.profile ? join(values.profile, `lanes-${n}`) : undefined;
-    if (profileDir) mkdirSync(profileDir, { recursive: true });
-    const loadWindows: Array<[number, number]> = [];
+    const profileDir = profileOf(`lanes-${n}`);
     const r = await runLanePhase(sims, {
       lanes: n,
       rounds,
@@ -118,55 +147,37 @@ try {
       warmupMs,
       keep: values.keep,
       log: say,
-      ...(profileDir
-        ? {
-            bridgeNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
-            onBridgeLoad: (from: number, to: number) => void loadWindows.push([from, to]),
-          }
-        : {}),
+      ...(profileDir ? { profileDir } : {}),
     });
     lanesResults.push(r);
-    say(
-      `  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s (baseline ${r.baselineThroughput}); errors ${r.errors}; RSS peak ${r.rssPeakMb} MB; ${r.journal.commitsPerSale} commits/sale`,
-    );
-    for (const e of r.errorSamples) say(`  error: ${e}`);
-    if (profileDir) {
-      const file = readdirSync(profileDir)
-        .filter((f) => f.endsWith('.cpuprofile'))
-        .sort()[0];
-      if (file) {
-        say(`  CPU profile ${join(profileDir, file)} — top functions (self time) while registers drove the bridge:`);
-        for (const line of topFunctions(join(profileDir, file), 15, loadWindows)) say(`    ${line}`);
-      }
-    }
+    report(r, profileDir);
   }
-  if (paced) {
+  for (const p of paced) {
     // Rounds long enough for every lane to sell at least twice per side.
-    const pacedRoundMs = Math.max(roundMs, 2 * paced.periodMs);
+    const pacedRoundMs = Math.max(roundMs, 2 * p.periodMs);
     say(
-      `paced: ${paced.lanes} lanes, one sale per lane every ${paced.periodMs} ms (${((paced.lanes * 1000) / paced.periodMs).toFixed(1)} sales/s offered) …`,
+      `paced: ${p.lanes} lanes, one sale per lane every ${p.periodMs} ms (${((p.lanes * 1000) / p.periodMs).toFixed(1)} sales/s offered) …`,
     );
+    const profileDir = profileOf(`paced-${p.lanes}`);
     const r = await runLanePhase(sims, {
-      lanes: paced.lanes,
+      lanes: p.lanes,
       rounds,
       roundMs: pacedRoundMs,
-      warmupMs: Math.max(warmupMs, paced.periodMs),
-      periodMs: paced.periodMs,
+      warmupMs: Math.max(warmupMs, p.periodMs),
+      periodMs: p.periodMs,
       keep: values.keep,
       log: say,
+      ...(profileDir ? { profileDir } : {}),
     });
-    pacedResult = r;
-    say(
-      `  added p50 ${r.added.p50} ms, p99 ${r.added.p99} ms; ${r.throughput} tx/s; errors ${r.errors}; RSS peak ${r.rssPeakMb} MB`,
-    );
-    for (const e of r.errorSamples) say(`  error: ${e}`);
+    pacedResults.push(r);
+    report(r, profileDir);
   }
 } finally {
   sims.kill();
 }
 
 if (!values['no-epos']) {
-  say('ePOS: 1,000 payments on a simulated clock …');
+  say(`ePOS: ${quick ? 200 : 1000} payments on a simulated clock …`);
   epos = await runEposBench(quick ? 200 : 1000);
   say(
     `  ${epos.tokenRequests} token requests in ${epos.gatewayHours} h; ${epos.sessionsPerMerchantHour} sessions per merchant-hour`,
@@ -174,7 +185,7 @@ if (!values['no-epos']) {
 }
 
 const partial: Omit<BenchResults, 'targets'> = {
-  format: 1,
+  format: 2,
   at: new Date().toISOString(),
   commit: gitCommit(),
   machine: {
@@ -183,11 +194,11 @@ const partial: Omit<BenchResults, 'targets'> = {
     loadavgStart: loadStart.map((n) => Number(n.toFixed(2))),
     loadavgEnd: loadavg().map((n) => Number(n.toFixed(2))),
   },
-  settings: { lanes, rounds, roundMs, warmupMs },
+  settings: { lanes, rounds, roundMs, warmupMs, ...(quick ? { quick } : {}) },
   disk,
   ...(startup ? { startup } : {}),
   lanes: lanesResults,
-  ...(pacedResult ? { paced: pacedResult } : {}),
+  ...(pacedResults.length ? { paced: pacedResults } : {}),
   ...(epos ? { epos } : {}),
 };
 const results: BenchResults = { ...partial, targets: checkTargets(partial) };
@@ -195,16 +206,16 @@ const results: BenchResults = { ...partial, targets: checkTargets(partial) };
 const latestJson = join(resultsDir, 'latest.json');
 const baselineJson = join(resultsDir, 'baseline.json');
 const previousFile = [latestJson, baselineJson].find((f) => existsSync(f));
-let comparison: string[] = [];
+let comparison: string[];
 let regressions = 0;
 if (quick) {
   // Short rounds and 200 ePOS payments are not comparable with a full run: nothing would be judged fairly.
   comparison = [
-    'quick run (short rounds, 1 and 10 lanes, 200 ePOS payments): not compared with the last results; run without --quick for the regression check',
+    'quick run (one short round per lane count, 200 ePOS payments): not compared with the last results; run without --quick for the regression check',
   ];
 } else if (previousFile) {
   try {
-    const previous = JSON.parse(readFileSync(previousFile, 'utf8')) as BenchResults;
+    const previous = normalise(JSON.parse(readFileSync(previousFile, 'utf8')) as StoredResults);
     const c = compare(previous, results);
     regressions = c.regressions;
     const elsewhere =

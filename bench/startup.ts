@@ -1,8 +1,8 @@
 /**
  * Start-to-ready: `register-bridge serve --config FILE` spawned, timed until it prints its listeners (it is
  * accepting registers from that moment), and its resident memory once idle. The command is bin/register-bridge.mjs
- * as `npm ci` leaves it: the bundle is built first (scripts/build-cli.mjs, as the `prepare` script does), so the bin
- * runs it, not the sources. For diagnosis also bare Node start-up, and the bridge from its TypeScript sources
+ * as `npm ci` leaves it: the caller builds the bundle first (processes.ts buildBundle, as the `prepare` script does),
+ * so the bin runs it, not the sources. For diagnosis also bare Node start-up, and the bridge from its TypeScript sources
  * through tsx (what the command falls back to when a source is newer than the bundle).
  */
 import { execFileSync } from 'node:child_process';
@@ -52,8 +52,6 @@ async function readyOnce(
 }
 
 export async function measureStartup(sims: SimHost, runs = 5, diagnostics = true): Promise<StartupResult> {
-  // The bundle of the sources as they are now (and its code cache), as `npm ci` builds it.
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { cwd: ROOT, stdio: 'ignore' });
   const [port] = await sims.start(1);
   try {
     const shipped: Array<{ readyMs: number; idleRssMb: number }> = [];

@@ -98,6 +98,7 @@ writeFileSync(join(outDir, 'inputs.json'), JSON.stringify({ inputs }) + '\n');
 // A line separator in a comment becomes a newline so that it still ends the comment.
 const code = result.outputFiles[0].text
   .replace(/[\u2028\u2029]/g, '\n')
+  // eslint-disable-next-line no-control-regex -- the class is everything outside ASCII, NUL included on purpose
   .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 // The bundle last, in one step: it is never older than inputs.json, and a half-written bundle is never run.
 const tmp = join(outDir, `cli.${process.pid}.tmp.cjs`);

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Bridge } from './bridge/bridge';
+import type { DayReports } from './reports/day-reports';
 import type { Config } from './config/schema';
 import { listenerId } from './config/schema';
 import { defaultDataDir } from './config/paths';
@@ -77,6 +78,8 @@ export interface ListenerInfo {
 export interface Service {
   readonly bridge: Bridge;
   readonly journal: Journal;
+  /** Receipts, business-day totals, day closes and reconciliation reports over the journal (the status page's reports). */
+  readonly reports: DayReports;
   readonly listeners: ListenerInfo[];
   readonly terminals: CreatedTerminal[];
   readonly dataDir: string;
@@ -221,6 +224,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     const service: Service = {
       bridge,
       journal,
+      reports: bridge.reports,
       listeners,
       terminals,
       dataDir,

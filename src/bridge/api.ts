@@ -112,43 +112,42 @@ export interface BridgeApi {
   last(who: RegisterIdentity): PaymentView | undefined;
   /**
    * This register's most recent payment whose result carries `receiptNo` (PaymentResult.receiptNo, 1…9999).
-   * ZVT Reversal (06 30) names the payment only by this number. Optional: without it a ZVT listener can reverse
-   * only the register's last payment (`last`).
+   * ZVT Reversal (06 30) names the payment only by this number.
    */
-  findByReceiptNo?(who: RegisterIdentity, receiptNo: number): PaymentView | undefined;
+  findByReceiptNo(who: RegisterIdentity, receiptNo: number): PaymentView | undefined;
   /**
    * Closes the register's accounting period (ZVT End-of-Day 06 50): returns the payments of this register whose
    * results the register acknowledged since the previous close (any kind and outcome; reversed ones flagged), then
-   * starts a new period. Optional: without it a ZVT listener answers End-of-Day with zero totals.
+   * starts a new period.
    */
-  closeDay?(who: RegisterIdentity): Promise<PaymentView[]>;
+  closeDay(who: RegisterIdentity): Promise<PaymentView[]>;
   /** What `closeDay` would return now, without closing the period (ECR17 totals). */
-  periodPayments?(who: RegisterIdentity): PaymentView[];
+  periodPayments(who: RegisterIdentity): PaymentView[];
   /**
    * The receipt of one of this register's payments: merchant and customer copies as text lines at the asked width
    * (32/40/48, default from the config), and ESC/POS bytes when `escpos` is set. `kind` picks a follow-up (e.g. the
    * reversal) instead of the payment itself. Undefined when the ref is unknown; throws BridgeError
    * `receipt_unavailable` while the outcome is still open (running or in_doubt).
    */
-  receipt?(who: RegisterIdentity, ref: string, request?: ReceiptRequest): ReceiptRendering | undefined;
+  receipt(who: RegisterIdentity, ref: string, request?: ReceiptRequest): ReceiptRendering | undefined;
   /** The receipt of a journal payment by its id (status UI). Undefined when unknown or still open. */
-  receiptById?(paymentId: string, request?: ReceiptRequest): ReceiptRendering | undefined;
+  receiptById(paymentId: string, request?: ReceiptRequest): ReceiptRendering | undefined;
   /** Totals of a business day so far, from the journal (an X report: nothing is closed). */
-  dayTotals?(query?: DayQuery): DayTotals;
+  dayTotals(query?: DayQuery): DayTotals;
   /**
    * Closes a business day (a Z report): totals per currency, scheme and type, each terminal's batch where the link
    * can close it, stored in the journal; the day's reconciliation follows automatically (event `reconciliation`).
    */
-  endOfDay?(query?: DayQuery): Promise<EndOfDayReport>;
+  endOfDay(query?: DayQuery): Promise<EndOfDayReport>;
   /** Reconciles a business day's journal with each terminal's host and stores the report. */
-  reconcile?(query?: { day?: string }): Promise<ReconciliationReport>;
+  reconcile(query?: { day?: string }): Promise<ReconciliationReport>;
   /** The latest stored reconciliation report (of a business day, or of any). */
-  latestReconciliation?(day?: string): ReconciliationReport | undefined;
+  latestReconciliation(day?: string): ReconciliationReport | undefined;
   /**
    * Throws BridgeError `not_allowed` when the listener's money-out policy does not allow an operation that never
-   * becomes a payment (ZVT Registration). Absent: everything is allowed.
+   * becomes a payment (ZVT Registration). The bridge itself allows everything; a listener's policy narrows it.
    */
-  permit?(who: RegisterIdentity, operation: 'registration' | 'end_of_day'): void;
+  permit(who: RegisterIdentity, operation: 'registration' | 'end_of_day'): void;
   /** Results of this register that were never delivered (delivered again after `hello`). */
   undelivered(who: RegisterIdentity): PaymentView[];
   terminals(): TerminalView[];

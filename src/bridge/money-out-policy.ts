@@ -14,7 +14,8 @@ import { BridgeError } from '../domain/errors';
 import { formatMoney, type Money } from '../domain/money';
 import type { PaymentRequest } from '../domain/payment';
 import { STAGE_MESSAGES } from '../domain/vocabulary';
-import { opClassOf, type PaymentRecord } from '../journal/journal';
+import { opClassOf } from '../domain/settlement';
+import type { PaymentRecord } from '../journal/journal';
 import type { Logger } from '../log/logger';
 import { businessDayWindow, type BusinessDaySettings } from '../reports/business-day';
 import type { SecurityEventSink } from '../security/events';
@@ -291,22 +292,14 @@ export function policyApi(api: BridgeApi, policy: MoneyOutPolicy): BridgeApi {
     permit(who, operation): void {
       policy.permit(who, operation);
     },
-    ...(api.endOfDay
-      ? {
-          endOfDay: (query) => {
-            policy.permit(undefined, 'end_of_day');
-            return api.endOfDay!(query);
-          },
-        }
-      : {}),
-    ...(api.closeDay
-      ? {
-          closeDay: (who) => {
-            policy.permit(who, 'end_of_day');
-            return api.closeDay!(who);
-          },
-        }
-      : {}),
+    endOfDay(query) {
+      policy.permit(undefined, 'end_of_day');
+      return api.endOfDay(query);
+    },
+    closeDay(who) {
+      policy.permit(who, 'end_of_day');
+      return api.closeDay(who);
+    },
   };
   return new Proxy(api, {
     get(target, prop, receiver) {

@@ -5,9 +5,12 @@
 export class SerialQueue {
   private readonly tasks: Array<{ run: () => Promise<void>; tag: unknown }> = [];
   private busy = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
 
   /** Queues a task; `tag` lets a queued task be withdrawn before it starts. */
   push(run: () => Promise<void>, tag?: unknown, urgent = false): void {
+    if (this.stopped) return;
     const entry = { run, tag };
     if (urgent) this.tasks.unshift(entry);
     else this.tasks.push(entry);
@@ -35,11 +38,22 @@ export class SerialQueue {
     return this.busy;
   }
 
+  /**
+   * Stops the queue (the bridge is closing): tasks not yet started are dropped and new ones refused. Resolves when the
+   * task running now, if any, has ended.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.tasks.length = 0;
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private async drain(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      for (let next = this.tasks.shift(); next; next = this.tasks.shift()) {
+      for (let next = this.tasks.shift(); next && !this.stopped; next = this.tasks.shift()) {
         try {
           await next.run();
         } catch {
@@ -48,6 +62,7 @@ export class SerialQueue {
       }
     } finally {
       this.busy = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 }

@@ -3,3 +3,4 @@ export * from './currency';
 export * from './money';
 export * from './vocabulary';
 export * from './payment';
+export * from './settlement';

@@ -1,3 +1,5 @@
+import type { EventOf, LifecycleEventType } from '../bridge/lifecycle';
+
 /**
  * Which journal commits need their own fsync, and which may ride on the next one.
  *
@@ -14,10 +16,45 @@
  * - `settled` after COMPLETE_TX: the decision to complete was durable before COMPLETE_TX went out; lost, recovery
  *   sends COMPLETE_TX again and the terminal answers that nothing is open, which ends the same way.
  * Everything else — intent, sent (driver reference), outcome, acknowledgement, settle decision, a cancel's
- * settlement that changes the outcome, reversals, recovery — is durable before it is acted on or reported.
+ * settlement that changes the outcome, reversals, recovery, every note — is durable before it is acted on or reported.
+ *
+ * The rule is a table over the event vocabulary of bridge/lifecycle.ts: an event added or renamed there does not
+ * compile until it has its line here.
  */
+const OWN_FSYNC: {
+  [K in LifecycleEventType]: boolean | ((data: Partial<NonNullable<EventOf<K>['data']>>) => boolean);
+} = {
+  intent: true,
+  sent: true,
+  stage: false,
+  outcome: true,
+  in_doubt: true,
+  delivered: false,
+  acknowledged: true,
+  settle_decision: true,
+  settled: (data) => data.decision !== 'complete',
+  recovered: true,
+  reversed: true,
+  attached: true,
+  resent_known_result: true,
+  cancel_requested: true,
+  terminal_busy: true,
+  terminal_has_open_transaction: true,
+  answer_lost: true,
+  recovered_by_lookup: true,
+  recovery_lookup: true,
+  rejected_by_register: true,
+  held_for_register: true,
+  undeliverable: true,
+  preauth_completed: true,
+  settle_failed: true,
+  auto_reversal: true,
+  auto_reversal_failed: true,
+};
+
+/** Whether an event's commit takes its own fsync. Types not in the vocabulary (older journals) count as durable. */
 export function needsOwnFsync(eventType: string, data?: unknown): boolean {
-  if (eventType === 'stage' || eventType === 'delivered') return false;
-  if (eventType === 'settled') return (data as { decision?: unknown } | null | undefined)?.decision !== 'complete';
-  return true;
+  const rule = Object.hasOwn(OWN_FSYNC, eventType) ? OWN_FSYNC[eventType as LifecycleEventType] : true;
+  if (typeof rule === 'boolean') return rule;
+  return (rule as (d: object) => boolean)(data && typeof data === 'object' ? data : {});
 }

@@ -10,6 +10,8 @@ import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { PaymentResult } from '../domain/payment';
 import { BridgeError } from '../domain/errors';
+import { opClassOf, type OpClass, type Settlement } from '../domain/settlement';
+import type { LifecycleEvent, LifecycleEventType } from '../bridge/lifecycle';
 import { redactText, scrubCardData as scrub } from '../log/redact';
 
 /**
@@ -17,16 +19,6 @@ import { redactText, scrubCardData as scrub } from '../log/redact';
  * SQLite through libsql (an N-API binding, so one build serves Node and Electron), WAL, synchronous=FULL:
  * every call below that changes state has committed to disk when it returns.
  */
-
-/** Where the two-phase completion of an approved payment stands (IPP COMPLETE_TX / CANCEL_TX). */
-export type Settlement = 'pending' | 'complete' | 'cancel' | 'completed' | 'cancelled';
-
-/** 'payment' for sale/refund/preauth; follow-ups are their own class so they can reuse the original's ref. */
-export type OpClass = 'payment' | 'reversal' | 'completion' | 'preauth_cancel';
-
-export function opClassOf(kind: TransactionKind): OpClass {
-  return kind === 'reversal' || kind === 'completion' || kind === 'preauth_cancel' ? kind : 'payment';
-}
 
 export interface PaymentRecord {
   readonly id: string;
@@ -96,7 +88,7 @@ export interface PaymentUpdateOptions {
   /**
    * `true`: the commit takes its own fsync; `'grouped'`: it is made durable by the next group flush, and the caller
    * awaits `journal.durable()` before acting on it (wal-flusher.ts); `false`: it rides on whatever flush or fsync
-   * comes next. Default: the rule of durability.ts for the event's type — false only for changes recovery can redo
+   * comes next. Default: the rule of durability.ts for the event's type (bridge/lifecycle.ts names them) — false only for changes recovery can redo
    * (progress stages, delivery to the register, the settled mark after COMPLETE_TX), true otherwise. The write-ahead
    * log is appended in order, so any flush makes everything before it durable and a power cut loses only commits
    * since the last one. (A killed process loses nothing either way: the OS still has the pages.)
@@ -391,12 +383,7 @@ export class Journal {
   }
 
   /** Applies a state change and appends its event in one committed transaction. */
-  update(
-    id: string,
-    patch: PaymentPatch,
-    event: { type: string; data?: unknown },
-    options: PaymentUpdateOptions = {},
-  ): PaymentRecord {
+  update(id: string, patch: PaymentPatch, event: LifecycleEvent, options: PaymentUpdateOptions = {}): PaymentRecord {
     const at = this.stamp();
     const sets: string[] = [];
     const values: unknown[] = [];
@@ -432,11 +419,14 @@ export class Journal {
   }
 
   /** Appends an event without changing the payment (e.g. an informational terminal status). */
-  note(id: string, type: string, data?: unknown): void {
-    this.tx(() => this.appendEvent(id, type, data ?? null, this.stamp()));
+  note(id: string, event: LifecycleEvent): void {
+    this.tx(
+      () => this.appendEvent(id, event.type, event.data ?? null, this.stamp()),
+      needsOwnFsync(event.type, event.data),
+    );
   }
 
-  private appendEvent(id: string, type: string, data: unknown, at: string): void {
+  private appendEvent(id: string, type: LifecycleEventType, data: unknown, at: string): void {
     this.prepared('INSERT INTO events (payment_id, at, type, data) VALUES (?, ?, ?, ?)').run(
       id,
       at,

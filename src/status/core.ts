@@ -9,9 +9,10 @@ import type { BridgeEvents } from '../bridge/bridge';
 import { viewOf } from '../bridge/views';
 import { currency } from '../domain/currency';
 import { fromDecimal } from '../domain/money';
-import { OUTCOMES, STAGE_MESSAGES, type Stage } from '../domain/vocabulary';
+import { OUTCOMES, STAGE_MESSAGES } from '../domain/vocabulary';
 import type { ListQuery, PaymentRecord } from '../journal/journal';
 import { journalCsv } from '../journal/report';
+import { trailStep } from '../bridge/lifecycle';
 import type { Logger } from '../log/logger';
 import type { Service } from '../service';
 import { VERSION } from '../version';
@@ -253,27 +254,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   private stagesOf(r: PaymentRecord): StageStep[] {
     const steps: StageStep[] = [];
     for (const e of this.running().journal.events(r.id)) {
-      let stage: Stage | undefined;
-      let message: string | undefined;
-      const data = (e.data && typeof e.data === 'object' ? e.data : {}) as {
-        stage?: Stage;
-        message?: string;
-        settlement?: string | null;
-        decision?: string;
-      };
-      if (e.type === 'intent') stage = 'queued';
-      else if (e.type === 'sent') stage = 'sent';
-      else if (e.type === 'stage') {
-        stage = data.stage;
-        message = data.message;
-      } else if (e.type === 'outcome' || e.type === 'recovered') {
-        stage = data.settlement === 'pending' ? 'approved_open' : 'done';
-        message = data.message;
-      } else if (e.type === 'in_doubt') stage = 'recovering';
-      else if (e.type === 'settle_decision') stage = data.decision === 'complete' ? 'confirming' : 'cancelling';
-      else if (e.type === 'settled') stage = 'done';
-      if (stage && steps[steps.length - 1]?.stage !== stage)
-        steps.push({ stage, message: message ?? STAGE_MESSAGES[stage], at: e.at });
+      // Which events are steps, and of which stage, is defined with the event vocabulary (bridge/lifecycle.ts).
+      const step = trailStep(e.type, e.data);
+      if (step && steps[steps.length - 1]?.stage !== step.stage)
+        steps.push({ stage: step.stage, message: step.message ?? STAGE_MESSAGES[step.stage], at: e.at });
     }
     return steps;
   }
@@ -458,11 +442,11 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   // ---------------------------------------------------------------- end of day and reconciliation (docs/receipts.md)
 
   async dayReports(q: ReportsQuery): Promise<DayReportsView> {
-    const b = this.running().bridge;
+    const { reports } = this.running();
     const day = this.reportDay(q);
-    const totals = b.dayTotals(day ? { day } : {});
-    const lastEndOfDay = b.reports.lastEndOfDay();
-    const reconciliation = b.latestReconciliation(totals.businessDay);
+    const totals = reports.totals(day ? { day } : {});
+    const lastEndOfDay = reports.lastEndOfDay();
+    const reconciliation = reports.latestReconciliation(totals.businessDay);
     return { totals, ...(lastEndOfDay ? { lastEndOfDay } : {}), ...(reconciliation ? { reconciliation } : {}) };
   }
 

@@ -146,8 +146,7 @@ let staticDir: string;
 let configDir: string;
 const problems: string[] = [];
 
-const VIEWS = ['dashboard', 'journal', 'reports', 'setup', 'settings', 'golive', 'logs'] as const;
-type View = (typeof VIEWS)[number];
+type View = 'dashboard' | 'journal' | 'reports' | 'setup' | 'settings' | 'golive' | 'logs';
 
 /** The heading each view shows, in `lang`. */
 function heading(lang: string, view: View): string {

@@ -33,7 +33,7 @@ class CountingApi extends InstantBridgeApi {
     this.calls++;
     return super.cancel();
   }
-  async endOfDay(): Promise<EndOfDayReport> {
+  override async endOfDay(): Promise<EndOfDayReport> {
     this.calls++;
     throw new Error('not in the fuzz');
   }

@@ -16,6 +16,7 @@ import type { PaymentRequest, PaymentResult } from '../../src/domain/payment';
 import { silentLogger } from '../../src/log/logger';
 import type { RegisterContext } from '../../src/register/protocol';
 import type { ByteStream } from '../../src/transport/byte-stream';
+import { FakeBridgeBase } from '../helpers/fake-bridge-base';
 
 /** The session's side of a connection; what it writes is collected in `written`. */
 export class MemoryStream extends EventEmitter implements ByteStream {
@@ -54,7 +55,7 @@ export class MemoryStream extends EventEmitter implements ByteStream {
 const TERMINAL: TerminalView = { id: 't1', driver: 'fake', link: 'in memory', state: 'ready', queue: 0 };
 
 /** A bridge that approves every payment at once and knows no earlier ref. */
-export class InstantBridgeApi implements BridgeApi {
+export class InstantBridgeApi extends FakeBridgeBase {
   readonly version = '0.0.0-fuzz';
   submitted = 0;
 

@@ -53,8 +53,10 @@ export async function runTarget(t: FuzzTarget<unknown>, o: FuzzRunOptions): Prom
       );
   } catch (e) {
     if (first && !(e instanceof Error && e.message.includes('Counterexample'))) {
+      // The cause is the property's failure; fast-check's own error (it could not print the case) is quoted.
       throw new Error(
         `${first.message} (fast-check could not print the counterexample: ${(e as Error).message}; seed ${o.seed ?? 'random'})`,
+        // eslint-disable-next-line preserve-caught-error
         { cause: first },
       );
     }

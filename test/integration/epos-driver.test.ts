@@ -158,14 +158,12 @@ describe('sale', () => {
     const unknown = await h.driver({ terminalId: '89999999' }).execute(sale(2500), recordingContext());
     expect(unknown.refused).toMatchObject({ code: 'unknown_terminal', status: '404', retryable: false });
     h.gateway.hold();
-    await h
-      .client()
-      .createPayment({
-        terminal_id: T,
-        amount: { value: 100, currency_code: 'EUR' },
-        app_name: 'other',
-        app_version: '1',
-      });
+    await h.client().createPayment({
+      terminal_id: T,
+      amount: { value: 100, currency_code: 'EUR' },
+      app_name: 'other',
+      app_version: '1',
+    });
     const busy = await h.driver().execute(sale(2500), recordingContext());
     expect(busy.refused).toMatchObject({ code: 'terminal_busy', status: '409', retryable: true });
     const ctx = recordingContext();
@@ -245,16 +243,14 @@ describe('reversal (§6.5)', () => {
     expect(approved.outcome).toBe('approved');
     // A new driver (bridge restarted): the journal knows the reference, which is also its driverRef.
     const ctx = recordingContext();
-    const o = await h
-      .driver()
-      .execute(
-        {
-          kind: 'reversal',
-          reference: 'REV-1',
-          original: { reference: first.reference, driverRef: first.reference, amount: first.amount! },
-        },
-        ctx,
-      );
+    const o = await h.driver().execute(
+      {
+        kind: 'reversal',
+        reference: 'REV-1',
+        original: { reference: first.reference, driverRef: first.reference, amount: first.amount! },
+      },
+      ctx,
+    );
     expect(o.outcome).toBe('approved');
     expect(o.message).toMatch(/Reversed/);
     expect(ctx.sent).toEqual([approved.driverRef]);
@@ -399,15 +395,13 @@ describe('lookup, health, settle', () => {
     h.gateway.fault('list', { kind: 'status', status: 500 }, 10);
     expect(await h.driver().lookup({ kind: 'sale', reference: 'R-X', driverRef: 'R-X' })).toBeUndefined();
     h.gateway.hold();
-    const p = await h
-      .client()
-      .createPayment({
-        terminal_id: T,
-        amount: { value: 100, currency_code: 'EUR' },
-        app_name: 'a',
-        app_version: '1',
-        reference_number: 'R-RUN',
-      });
+    const p = await h.client().createPayment({
+      terminal_id: T,
+      amount: { value: 100, currency_code: 'EUR' },
+      app_name: 'a',
+      app_version: '1',
+      reference_number: 'R-RUN',
+    });
     expect(await h.driver().lookup({ kind: 'sale', reference: 'R-RUN', driverRef: p.paymentId })).toBeUndefined();
   });
 

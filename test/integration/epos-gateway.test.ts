@@ -26,6 +26,7 @@ async function call(
   method: string,
   path: string,
   init: { headers?: Record<string, string>; body?: string } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the gateway's JSON as parsed; each test reads what it checks
 ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const res = await fetch(url + path, {
     method,

@@ -153,16 +153,16 @@ export function stages(messages: IppMessage[]): Array<[number | undefined, numbe
 
 /** Resolves with the first event of this name whose payload matches. */
 export function waitForEvent<T>(
-  emitter: EventEmitter | { on: Function; off: Function },
+  emitter: { on(name: string, l: (v: T) => void): unknown; off(name: string, l: (v: T) => void): unknown },
   name: string,
   match: (v: T) => boolean = () => true,
 ): Promise<T> {
   return new Promise((resolve) => {
     const listener = (v: T): void => {
       if (!match(v)) return;
-      (emitter.off as (n: string, l: (v: T) => void) => void).call(emitter, name, listener);
+      emitter.off(name, listener);
       resolve(v);
     };
-    (emitter.on as (n: string, l: (v: T) => void) => void).call(emitter, name, listener);
+    emitter.on(name, listener);
   });
 }

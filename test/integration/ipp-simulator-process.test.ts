@@ -49,6 +49,7 @@ function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the simulator's JSON as parsed; each test reads what it checks
 async function json(url: string, init?: RequestInit): Promise<{ status: number; type: string | null; body: any }> {
   const res = await fetch(url, init);
   return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };

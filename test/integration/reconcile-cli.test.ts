@@ -62,7 +62,9 @@ describe('register-bridge reconcile', () => {
     });
 
     // A day of payments through the running bridge.
-    let { sim, port } = await simulator(stateFile);
+    const started = await simulator(stateFile);
+    const sim = started.sim;
+    let port = started.port;
     const service = await startService(parseConfig(configFor(port)), {
       log: silentLogger(),
       status: false,
@@ -94,7 +96,7 @@ describe('register-bridge reconcile', () => {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as IppLedgerSnapshot;
     state.entries = state.entries.filter((e) => e.amountMinor !== 2500);
     writeFileSync(stateFile, JSON.stringify(state));
-    ({ sim, port } = await simulator(stateFile));
+    ({ port } = await simulator(stateFile));
     writeFileSync(configFile, JSON.stringify(configFor(port)));
 
     const csv = join(dir, 'out.csv');

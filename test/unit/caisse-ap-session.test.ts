@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type {
-  BridgeApi,
   CancelAnswer,
   Delivery,
   PaymentHandle,
@@ -15,12 +14,13 @@ import type {
 import type { PaymentRequest, PaymentResult } from '../../src/domain/payment';
 import { caisseApProtocol } from '../../src/register/caisse-ap/session';
 import { contextFor, InstantBridgeApi, ManualTimers, MemoryStream, settle } from '../fuzz/doubles';
+import { FakeBridgeBase } from '../helpers/fake-bridge-base';
 
 const SALE = 'CZ0040300CJ012012345678901CA00201CE003978BA0010CD0010CB0041250';
 const IMMEDIATE = SALE.replace('BA0010', 'BA0011');
 
 /** A bridge whose payments end when the test says so. */
-class ScriptedApi implements BridgeApi {
+class ScriptedApi extends FakeBridgeBase {
   readonly version = '0.0.0-test';
   readonly requests: Array<{ who: RegisterIdentity; request: PaymentRequest }> = [];
   readonly deliveries: Array<{ ref: string; how: Delivery }> = [];

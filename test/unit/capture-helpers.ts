@@ -22,6 +22,7 @@ import type { RegisterContext } from '../../src/register/protocol';
 import type { ByteStream } from '../../src/transport/byte-stream';
 import type { Clock } from '../../src/register/capture/clock';
 import type { DeviceLink, Dialer } from '../../src/register/capture/forward';
+import { FakeBridgeBase } from '../helpers/fake-bridge-base';
 
 /** The register's side of a connection: `feed` is what the register sends, `written` what it received. */
 export class MemoryStream extends EventEmitter implements ByteStream {
@@ -178,7 +179,7 @@ interface Submitted {
 }
 
 /** A BridgeApi that records requests; results come at once unless `hold` is set (then `release(ref)`). */
-export class FakeApi implements BridgeApi {
+export class FakeApi extends FakeBridgeBase {
   readonly version = 'test';
   readonly submitted: Submitted[] = [];
   readonly deliveries: Array<{ ref: string; how: Delivery; kind?: TransactionKind }> = [];

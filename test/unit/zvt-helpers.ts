@@ -24,6 +24,7 @@ import { ApduReader, apduBytes, type Apdu } from '../../src/register/zvt/apdu';
 import { toHex } from '../../src/register/zvt/bcd';
 import { SerialLink } from '../../src/register/zvt/serial-framing';
 import type { TimerHandle, Timers } from '../../src/register/zvt/timers';
+import { FakeBridgeBase } from '../helpers/fake-bridge-base';
 
 export function hex(s: string): Buffer {
   return Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -265,7 +266,7 @@ export class RunningPayment {
 }
 
 /** A BridgeApi that does what the test scripts, and records what the adapter reported. */
-export class FakeBridgeApi implements BridgeApi {
+export class FakeBridgeApi extends FakeBridgeBase {
   readonly version = '2.14.15';
   terminal: TerminalView = {
     id: 'lane1',
@@ -286,14 +287,17 @@ export class FakeBridgeApi implements BridgeApi {
   autoFinish: ((req: PaymentRequest) => FinishFields) | undefined;
   /** On cancel: end the running payment as cancelled (default), or say it is too late. */
   cancelEffect: 'cancels' | 'too_late' = 'cancels';
-  findByReceiptNo?: (who: RegisterIdentity, receiptNo: number) => PaymentView | undefined;
-  closeDay?: (who: RegisterIdentity) => Promise<PaymentView[]>;
+  /** false: receipt numbers name only the register's last payment. */
+  private readonly receiptLookup: boolean;
 
   constructor(options: { receiptLookup?: boolean } = {}) {
-    if (options.receiptLookup !== false) {
-      this.findByReceiptNo = (_who, receiptNo) =>
-        [...this.views.values()].reverse().find((v) => v.result?.receiptNo === receiptNo);
-    }
+    super();
+    this.receiptLookup = options.receiptLookup !== false;
+  }
+
+  override findByReceiptNo(who: RegisterIdentity, receiptNo: number): PaymentView | undefined {
+    if (!this.receiptLookup) return super.findByReceiptNo(who, receiptNo);
+    return [...this.views.values()].reverse().find((v) => v.result?.receiptNo === receiptNo);
   }
 
   async submit(who: RegisterIdentity, request: PaymentRequest, observer?: PaymentObserver): Promise<PaymentHandle> {

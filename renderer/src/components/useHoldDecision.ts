@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { errorText } from '../client/types';
 
 /**
@@ -9,9 +9,12 @@ export function useHoldDecision(ids: string, onDecided: () => void) {
   const [busy, setBusy] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
-  useEffect(() => {
+  // A new set of held items clears the note, adjusted while rendering (React's way to reset state on a prop change).
+  const [seenIds, setSeenIds] = useState(ids);
+  if (seenIds !== ids) {
+    setSeenIds(ids);
     if (ids) setNote('');
-  }, [ids]);
+  }
   /** Runs one decision; `act` resolves with the note to show. */
   const decide = async (id: string, act: () => Promise<string>): Promise<void> => {
     setBusy(id);

@@ -195,6 +195,7 @@ export function Journal({ client }: { client: BridgeClient }) {
   );
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the table is set when the answer arrives, not synchronously
     void search({});
   }, [search]);
 

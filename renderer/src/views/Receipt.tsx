@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { errorText, RECEIPT_COLUMNS, type BridgeClient, type ReceiptView } from '../client/types';
 import { ErrorNote, SelectField } from '../components/ui';
 import { useT, type Translate } from '../i18n';
@@ -34,10 +34,14 @@ export function Receipt({
   const [error, setError] = useState('');
   const [printing, setPrinting] = useState(false);
 
-  useEffect(() => {
+  // A new receipt from the parent replaces the shown one, adjusted while rendering (React's way to reset state on a
+  // prop change).
+  const [shownInitial, setShownInitial] = useState(initial);
+  if (shownInitial !== initial) {
+    setShownInitial(initial);
     setReceipt(initial);
     setWidth(String(initial.width ?? 40));
-  }, [initial]);
+  }
 
   const load = async (w: string, duplicate: boolean): Promise<ReceiptView | undefined> => {
     try {

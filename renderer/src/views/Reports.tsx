@@ -418,6 +418,7 @@ export function Reports({ client, subscribe }: { client: BridgeClient; subscribe
   }, [client, day]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the reports are set when the answer arrives, not synchronously
     void load();
     const off = subscribe((e: StatusEvent) => {
       // A payment, a closed day, a reconciliation or any other change of the bridge's state.

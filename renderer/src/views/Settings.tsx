@@ -260,7 +260,7 @@ export function Settings({ client }: { client: BridgeClient }) {
         value={typed}
         autoComplete="new-password"
         hint={[hint, t('settings.secretNow', { state: describeSecret(current, t) })].filter(Boolean).join(' ')}
-        onChange={(v) => update(mark(path), v === '' ? ((view.config && getAt(view.config, path)) ?? undefined) : v)}
+        onChange={(v) => update(path, v === '' ? ((view.config && getAt(view.config, path)) ?? undefined) : v)}
         error={issueOf(mark(path))}
       />
     );
@@ -271,6 +271,9 @@ export function Settings({ client }: { client: BridgeClient }) {
       <fieldset className="card">
         <legend>{t('dashboard.listeners')}</legend>
         {listeners.length === 0 ? <p className="empty">{t('settings.noListener')}</p> : null}
+        {/* listenerOptions is called while rendering on purpose (its fields are marked before the form lists the
+            problems no field shows); `update` reaches the validation timer only from change handlers. */}
+        {/* eslint-disable-next-line react-hooks/refs */}
         {listeners.map((l, i) => {
           const transport = getAt(l, ['transport']) as Record<string, Json> | undefined;
           const isTcp = transport?.type === 'tcp';
@@ -299,7 +302,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   value={String(getAt(l, ['id']) ?? '')}
                   placeholder={`${protocol}-${i + 1}`}
                   hint={t('settings.nameHint')}
-                  onChange={(v) => update(mark(['listeners', i, 'id']), v === '' ? undefined : v)}
+                  onChange={(v) => update(['listeners', i, 'id'], v === '' ? undefined : v)}
                   error={issueOf(mark(['listeners', i, 'id']))}
                 />
                 <SelectField
@@ -331,7 +334,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     ].filter((o) => protocol !== 'caisse-ap' || o.value === 'tcp')}
                     onChange={(v) =>
                       update(
-                        mark(['listeners', i, 'transport']),
+                        ['listeners', i, 'transport'],
                         v === 'tcp'
                           ? { type: 'tcp', host: LOOPBACK, port: protocol === 'printer' ? 9100 : nextPort(listeners) }
                           : v === 'hid'
@@ -349,7 +352,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       name={`listeners[${i}].transport.port`}
                       inputMode="numeric"
                       value={String(transport?.port ?? '')}
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'port']), portValue(v))}
+                      onChange={(v) => update(['listeners', i, 'transport', 'port'], portValue(v))}
                       error={issueOf(mark(['listeners', i, 'transport', 'port']))}
                     />
                     <SelectField
@@ -360,7 +363,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                         { value: LOOPBACK, label: t('common.thisComputer') },
                         { value: LAN, label: t('common.localNetwork') },
                       ]}
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'host']), v)}
+                      onChange={(v) => update(['listeners', i, 'transport', 'host'], v)}
                       error={issueOf(mark(['listeners', i, 'transport', 'host']))}
                     />
                   </>
@@ -371,7 +374,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       name={`listeners[${i}].transport.path`}
                       value={String(transport.path ?? '')}
                       placeholder={t('settings.serialPortExample')}
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'path']), v)}
+                      onChange={(v) => update(['listeners', i, 'transport', 'path'], v)}
                       error={issueOf(mark(['listeners', i, 'transport', 'path']))}
                     />
                     <TextField
@@ -380,7 +383,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       inputMode="numeric"
                       value={String(transport.baudRate ?? '')}
                       placeholder="9600"
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'baudRate']), numberValue(v))}
+                      onChange={(v) => update(['listeners', i, 'transport', 'baudRate'], numberValue(v))}
                       error={issueOf(mark(['listeners', i, 'transport', 'baudRate']))}
                     />
                   </>
@@ -392,7 +395,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       value={usbIdText(transport.vendorId)}
                       placeholder="10C4"
                       hint={t('settings.vendorIdHint')}
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'vendorId']), usbIdValue(v))}
+                      onChange={(v) => update(['listeners', i, 'transport', 'vendorId'], usbIdValue(v))}
                       error={issueOf(mark(['listeners', i, 'transport', 'vendorId']))}
                     />
                     <TextField
@@ -400,7 +403,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       name={`listeners[${i}].transport.productId`}
                       value={usbIdText(transport.productId)}
                       placeholder="EA80"
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'productId']), usbIdValue(v))}
+                      onChange={(v) => update(['listeners', i, 'transport', 'productId'], usbIdValue(v))}
                       error={issueOf(mark(['listeners', i, 'transport', 'productId']))}
                     />
                     <TextField
@@ -409,10 +412,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                       value={String(transport.serialNumber ?? '')}
                       hint={t('settings.cableSerialHint')}
                       onChange={(v) =>
-                        update(
-                          mark(['listeners', i, 'transport', 'serialNumber']),
-                          v.trim() === '' ? undefined : v.trim(),
-                        )
+                        update(['listeners', i, 'transport', 'serialNumber'], v.trim() === '' ? undefined : v.trim())
                       }
                       error={issueOf(mark(['listeners', i, 'transport', 'serialNumber']))}
                     />
@@ -425,7 +425,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                         { value: 'cp2110', label: t('settings.framingCp2110') },
                         { value: 'length-prefixed', label: t('settings.framingLength') },
                       ]}
-                      onChange={(v) => update(mark(['listeners', i, 'transport', 'framing']), v === '' ? undefined : v)}
+                      onChange={(v) => update(['listeners', i, 'transport', 'framing'], v === '' ? undefined : v)}
                       error={issueOf(mark(['listeners', i, 'transport', 'framing']))}
                     />
                   </>
@@ -448,7 +448,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                     onChange={(v) => {
                       // Comma-separated; a trailing comma stays (an empty last entry) so that the next address can be typed.
                       const list = v.split(',').map((x) => x.trim());
-                      update(mark(['listeners', i, 'peers']), list.some((x) => x !== '') ? list : undefined);
+                      update(['listeners', i, 'peers'], list.some((x) => x !== '') ? list : undefined);
                     }}
                     error={issueOf(mark(['listeners', i, 'peers']))}
                   />
@@ -460,7 +460,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                   <RegisterKeyButton
                     client={client}
                     listener={name}
-                    onKey={(v) => update(mark(['listeners', i, 'token']), v)}
+                    onKey={(v) => update(['listeners', i, 'token'], v)}
                   />
                 ) : null}
                 {protocol === 'zvt' ? secretField(t('settings.zvtPassword'), ['listeners', i, 'password']) : null}
@@ -470,7 +470,7 @@ export function Settings({ client }: { client: BridgeClient }) {
                 index: i,
                 protocol,
                 get: (path) => getAt(config, path),
-                update: (path, value) => update(mark(path), value),
+                update: (path, value) => update(path, value),
                 issueOf: (path) => issueOf(mark(path)),
               })}
             </div>
@@ -491,7 +491,7 @@ export function Settings({ client }: { client: BridgeClient }) {
             name="status.port"
             inputMode="numeric"
             value={String(getAt(config, ['status', 'port']) ?? 7460)}
-            onChange={(v) => update(mark(['status', 'port']), portValue(v))}
+            onChange={(v) => update(['status', 'port'], portValue(v))}
             error={issueOf(mark(['status', 'port']))}
           />
           <SelectField
@@ -502,7 +502,7 @@ export function Settings({ client }: { client: BridgeClient }) {
               { value: LOOPBACK, label: t('common.thisComputer') },
               { value: LAN, label: t('common.localNetwork') },
             ]}
-            onChange={(v) => update(mark(['status', 'host']), v)}
+            onChange={(v) => update(['status', 'host'], v)}
             error={issueOf(mark(['status', 'host']))}
           />
           {secretField(t('settings.statusToken'), ['status', 'token'], t('settings.statusTokenHint'))}
@@ -518,7 +518,7 @@ export function Settings({ client }: { client: BridgeClient }) {
             value={String(getAt(config, ['dataDir']) ?? '')}
             placeholder={t('settings.dataDirPlaceholder')}
             hint={t('settings.dataDirHint')}
-            onChange={(v) => update(mark(['dataDir']), v === '' ? undefined : v)}
+            onChange={(v) => update(['dataDir'], v === '' ? undefined : v)}
             error={issueOf(mark(['dataDir']))}
           />
           <SelectField
@@ -529,7 +529,7 @@ export function Settings({ client }: { client: BridgeClient }) {
               value: v,
               label: t(`logLevel.${v}`),
             }))}
-            onChange={(v) => update(mark(['log', 'level']), v)}
+            onChange={(v) => update(['log', 'level'], v)}
             error={issueOf(mark(['log', 'level']))}
           />
           {startAtLogin !== undefined ? (

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   errorText,
   issueText,
@@ -85,9 +85,8 @@ function RunTest({ client, terminals }: { client: BridgeClient; terminals: Termi
   const [result, setResult] = useState<TestPaymentAnswer | undefined>();
   const [error, setError] = useState('');
   const id = useId();
-  useEffect(() => {
-    if (!terminal && terminals[0]) setTerminal(terminals[0].id);
-  }, [terminals, terminal]);
+  // The first terminal is chosen once one is running, adjusted while rendering rather than in an effect.
+  if (!terminal && terminals[0]) setTerminal(terminals[0].id);
   if (terminals.length === 0) return <p>{t('setup.noTerminalRunning')}</p>;
   const run = async (): Promise<void> => {
     setBusy(true);
@@ -236,17 +235,18 @@ function UsbSetup({ client }: { client: BridgeClient }) {
   const t = useT();
   const [list, setList] = useState<DeviceList | undefined>();
   const [error, setError] = useState('');
-  const load = async (): Promise<void> => {
+  const load = useCallback(async (): Promise<void> => {
     try {
       setList(await client.devices());
       setError('');
     } catch (e) {
       setError(errorText(e));
     }
-  };
+  }, [client]);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the list is set when the answer arrives, not synchronously
     void load();
-  }, []);
+  }, [load]);
   return (
     <Step n={2} title={t('setup.usb.title')}>
       <button type="button" onClick={() => void load()}>

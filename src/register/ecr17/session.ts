@@ -592,7 +592,7 @@ export class Ecr17Session {
 
   /** §5.4, §8: `2` operative when myPOS is reachable, `3` not aligned otherwise — from the bridge's cached state. */
   private async status(op: Operation): Promise<void> {
-    let state = 3;
+    let state: number;
     try {
       const t = this.api.terminalFor(this.who(this.peer.registerId), this.opts.terminal);
       state = t.state === 'offline' ? 3 : 2;

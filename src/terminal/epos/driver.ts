@@ -672,14 +672,13 @@ export class EposDriver implements TerminalDriver {
   // ---------------------------------------------------------------- lookup
 
   private async lookupPayment(query: LookupQuery): Promise<TerminalOutcome | undefined> {
-    let paymentId = this.knownId(query.driverRef, query.reference);
+    const paymentId = this.knownId(query.driverRef, query.reference);
     if (paymentId) {
       try {
         const p = await this.client.getPayment(paymentId);
         return this.lookedUp(p);
       } catch (e) {
         if (asEposError(e)?.code !== 'not_found') return undefined;
-        paymentId = undefined;
       }
     }
     if (query.kind === 'refund' && !this.o.refundReference) return undefined;

@@ -172,10 +172,9 @@ export function createFakeElectron(launch: Launch) {
 
     /** The `electron` module as the preload sees it: contextBridge and ipcRenderer wired to the main process. */
     private rendererElectron(): unknown {
-      const contents = this;
       return {
         contextBridge: {
-          exposeInMainWorld: (name: string, api: unknown) => void (contents.pageGlobals[name] = api),
+          exposeInMainWorld: (name: string, api: unknown) => void (this.pageGlobals[name] = api),
         },
         ipcRenderer: {
           invoke: async (channel: string, ...args: unknown[]) => {
@@ -186,18 +185,15 @@ export function createFakeElectron(launch: Launch) {
               );
             // Electron passes the answer through the structured clone algorithm.
             return structuredClone(
-              await handler(
-                { sender: contents, senderFrame: { url: contents.url } },
-                ...args.map((a) => structuredClone(a)),
-              ),
+              await handler({ sender: this, senderFrame: { url: this.url } }, ...args.map((a) => structuredClone(a))),
             );
           },
           on: (channel: string, l: Listener) =>
-            void contents.rendererListeners.set(channel, [...(contents.rendererListeners.get(channel) ?? []), l]),
+            void this.rendererListeners.set(channel, [...(this.rendererListeners.get(channel) ?? []), l]),
           removeListener: (channel: string, l: Listener) =>
-            void contents.rendererListeners.set(
+            void this.rendererListeners.set(
               channel,
-              (contents.rendererListeners.get(channel) ?? []).filter((x) => x !== l),
+              (this.rendererListeners.get(channel) ?? []).filter((x) => x !== l),
             ),
         },
       };
