@@ -223,8 +223,10 @@ describe("the core's texts shown by the page are codes of the catalogue", () => 
         const collect = (e: ts.Expression | undefined): void => {
           if (!e) return;
           if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) literals.push(e.text);
-          else if (ts.isConditionalExpression(e)) (collect(e.whenTrue), collect(e.whenFalse));
-          else if (ts.isParenthesizedExpression(e)) collect(e.expression);
+          else if (ts.isConditionalExpression(e)) {
+            collect(e.whenTrue);
+            collect(e.whenFalse);
+          } else if (ts.isParenthesizedExpression(e)) collect(e.expression);
         };
         collect(first);
         if (literals.length === 0) return; // a code built from a vocabulary: checked by the next test
