@@ -20,6 +20,7 @@ import { ListenerConnections } from './status/connections';
 import { receiptDefaults, reportSettings } from './reports/settings';
 import { SecurityLog } from './security/security-log';
 import type { RegisterProtocol } from './register/protocol';
+import { RegisterState } from './register/register-state';
 import type { GuardSettings } from './transport/foreign-protocol-guard';
 import type { ListenerConfig } from './config/schema';
 import type { SecurityEventSink } from './security/events';
@@ -87,6 +88,8 @@ export interface Service {
   readonly security: SecurityLog;
   /** Refunds and reversals waiting for an operator's confirmation (money-out policy). */
   readonly holds: OperatorHolds;
+  /** What the register listeners keep across connections: capture totals held for a decision, ZVT Registrations. */
+  readonly registers: RegisterState;
   /** Calls to the myPOS API Gateway by endpoint and status (metrics). */
   readonly gatewayCalls: GatewayCallCounter;
   /** URL of the status page, when the status server runs. */
@@ -152,16 +155,17 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       : securityLog;
     const holds = new OperatorHolds();
     closers.push(async () => holds.close());
+    const registers = new RegisterState();
     const listeners: ListenerInfo[] = [];
     for (const [i, l] of config.listeners.entries()) {
       const id = listenerId(l, i);
-      const protocol = protocolFor(l);
       const llog = log.child({ listener: id });
       const sec = listenerSecurity(l, i, { listener: id, secrets, log: llog, ...(security ? { security } : {}) });
-      const protocolOptions: Record<string, unknown> = {
-        ...(l.options ?? {}),
+      const protocol = protocolFor(l, {
+        id,
+        state: registers,
         ...(sec.password !== undefined ? { password: sec.password } : {}),
-      };
+      });
       const identity = { listener: id, register: id, ...(l.terminal ? { terminal: l.terminal } : {}) };
       const api = policyApi(
         bridge,
@@ -190,7 +194,6 @@ export async function startService(config: Config, options: ServiceOptions): Pro
           protocol.serve(stream, {
             api,
             identity,
-            options: protocolOptions,
             peer,
             log: llog,
             auth: sec.auth,
@@ -230,6 +233,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       dataDir,
       security: securityLog,
       holds,
+      registers,
       gatewayCalls,
       close: closeAll,
     };

@@ -4,7 +4,6 @@ import type { Settlement } from '../domain/settlement';
 import type { Durability, Journal, PaymentPatch, PaymentRecord } from '../journal/journal';
 import type { TerminalOutcome } from '../terminal/driver';
 import { scrubCardData } from '../log/redact';
-import { resultOf } from './views';
 
 /**
  * The journal's event vocabulary: every event the bridge records about a payment, with what it carries. The journal's
@@ -227,6 +226,33 @@ export function markOriginal(journal: Journal, followUp: PaymentRecord): void {
       data: { by: followUp.id, amount: followUp.amount.minor },
     });
   }
+}
+
+/** The result a register gets for a journal record (recorded result, or what is known so far). */
+export function resultOf(r: PaymentRecord): PaymentResult {
+  // Approved at the terminal, but already decided to be reversed (register never accepted it): that is what it is.
+  if (r.outcome === 'approved' && r.settlement === 'cancel') {
+    return {
+      ...(r.result ?? baseResult(r)),
+      outcome: 'cancelled',
+      message: 'Approved at the terminal, being reversed: the register did not accept it',
+    };
+  }
+  if (r.result && r.outcome !== null) return { ...r.result, outcome: r.outcome };
+  return baseResult(r);
+}
+
+function baseResult(r: PaymentRecord): PaymentResult {
+  return {
+    ref: r.ref,
+    kind: r.kind,
+    outcome: r.outcome ?? 'in_doubt',
+    amount: r.amount,
+    ...(r.tip ? { tip: r.tip } : {}),
+    terminal: r.terminal,
+    message: r.message || (r.outcome === null ? 'Still running' : ''),
+    receiptNo: r.receiptNo,
+  };
 }
 
 /** The result a register gets for a terminal's answer (card data beyond the masked PAN scrubbed). */

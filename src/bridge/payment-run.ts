@@ -10,7 +10,6 @@ import type { Lane } from './lane';
 import * as lifecycle from './lifecycle';
 import type { Recovery } from './recovery';
 import { DeliveryWaiter, type Settler, type Settling } from './settlement';
-import { resultOf } from './views';
 
 /**
  * Running one payment on its lane: the terminal is the payment's until its outcome is settled. BUSY answers are
@@ -108,7 +107,7 @@ export class PaymentRunner {
     }
     const current = this.o.journal.get(existing.id)!;
     this.o.journal.note(existing.id, { type: 'resent_known_result' });
-    return { id: existing.id, attached: true, result: Promise.resolve(resultOf(current)) };
+    return { id: existing.id, attached: true, result: Promise.resolve(lifecycle.resultOf(current)) };
   }
 
   /** A register's cancel: withdrawn while queued, aborted while running, or too late. */

@@ -22,25 +22,21 @@ export interface ListenerAuth {
   readonly registerKeys?: ReadonlyMap<string, string>;
 }
 
-const shared = new WeakMap<object, Map<string, AuthThrottle>>();
-
-/** The listener's throttle: the one the service made, or one shared by the listener's sessions on this api. */
-export function throttleOf(ctx: RegisterContext, secret: string): AuthThrottle {
-  if (ctx.auth?.throttle) return ctx.auth.throttle;
-  let byListener = shared.get(ctx.api);
-  if (!byListener) shared.set(ctx.api, (byListener = new Map()));
-  let t = byListener.get(ctx.identity.listener);
-  if (!t)
-    byListener.set(
-      ctx.identity.listener,
-      (t = new AuthThrottle({
-        listener: ctx.identity.listener,
-        secret,
-        log: ctx.log,
-        ...(ctx.security ? { security: ctx.security } : {}),
-      })),
-    );
-  return t;
+/**
+ * The throttle of a listener's failed tries: the one the service made (`ctx.auth.throttle`), else one the listener's
+ * protocol keeps for all its connections (a secret set in the listener's options rather than by reference). Call
+ * once per protocol, when it is built.
+ */
+export function listenerThrottle(secret: string): (ctx: RegisterContext) => AuthThrottle {
+  let own: AuthThrottle | undefined;
+  return (ctx) =>
+    ctx.auth?.throttle ??
+    (own ??= new AuthThrottle({
+      listener: ctx.identity.listener,
+      secret,
+      log: ctx.log,
+      ...(ctx.security ? { security: ctx.security } : {}),
+    }));
 }
 
 /** How a configured listener authenticates its registers, with every secret resolved (service start). */

@@ -1,23 +1,21 @@
-import type { BridgeApi } from '../bridge/api';
-
 /**
  * State a protocol keeps per listener, shared by all the listener's connections (registers often open a new
- * connection per operation), and separate per bridge (each test's service has its own). `create` makes it the first
- * time a listener asks.
+ * connection per operation). It lives in an object its owner holds — the service's `RegisterState`, or a protocol
+ * made for one listener — never in a module: each service (each test's too) has its own.
  */
-export function perListener<T>(create: () => T): (api: BridgeApi, listener: string) => T {
-  const states = new WeakMap<BridgeApi, Map<string, T>>();
-  return (api, listener) => {
-    let byListener = states.get(api);
-    if (!byListener) {
-      byListener = new Map();
-      states.set(api, byListener);
-    }
-    let s = byListener.get(listener);
+export class ListenerStates<T> {
+  private readonly byListener = new Map<string, T>();
+
+  /** `create` makes a listener's state the first time it is asked for. */
+  constructor(private readonly create: () => T) {}
+
+  /** The state of one listener. */
+  of(listener: string): T {
+    let s = this.byListener.get(listener);
     if (s === undefined) {
-      s = create();
-      byListener.set(listener, s);
+      s = this.create();
+      this.byListener.set(listener, s);
     }
     return s;
-  };
+  }
 }

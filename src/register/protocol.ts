@@ -26,8 +26,6 @@ export interface RegisterContext {
   readonly api: BridgeApi;
   /** Identity of the listener; a protocol may refine `register` (e.g. native `hello` with a register id). */
   readonly identity: RegisterIdentity;
-  /** Protocol options from the listener's config (e.g. ZVT password, native requireAck). */
-  readonly options: Readonly<Record<string, unknown>>;
   /** Human description of the peer, e.g. "tcp 127.0.0.1:53122" or "serial /dev/ttyS0". */
   readonly peer: string;
   readonly log: Logger;

@@ -1,6 +1,7 @@
 import { BridgeError } from '../domain/errors';
 import type { ListenerConfig } from '../config/schema';
 import type { RegisterProtocol } from './protocol';
+import type { RegisterState } from './register-state';
 import { nativeProtocol } from './native/session';
 import { textProtocol } from './text/session';
 import { poleDisplayProtocol } from './capture/pole-display';
@@ -10,19 +11,36 @@ import { ecr17ListenerProtocol } from './ecr17/index';
 import { concertListenerProtocol } from './concert/index';
 import { caisseApListenerProtocol } from './caisse-ap/index';
 
-/** The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). */
-export function protocolFor(listener: ListenerConfig): RegisterProtocol {
+/** What the service gives a listener's protocol when it builds it. */
+export interface ListenerSetup {
+  /** The listener's id (`listenerId`). */
+  readonly id?: string;
+  /** What the listeners of the service keep across connections (default: the protocol keeps its own). */
+  readonly state?: RegisterState;
+  /** The listener's password, resolved from its secret reference (ZVT). */
+  readonly password?: string;
+}
+
+/**
+ * The register protocol a listener speaks, for its transport (ZVT frames differently on serial than on TCP). Its
+ * options are parsed once, here, by the protocol's factory through its schema; a mistake throws.
+ */
+export function protocolFor(listener: ListenerConfig, setup: ListenerSetup = {}): RegisterProtocol {
+  const captures = setup.state ? { registry: setup.state.captures } : {};
   switch (listener.protocol) {
     case 'native':
-      return nativeProtocol();
+      return nativeProtocol(listener.options ?? {});
     case 'text':
       return textProtocol(listener.options ?? {});
     case 'pole-display':
-      return poleDisplayProtocol(listener.options ?? {});
+      return poleDisplayProtocol(listener.options ?? {}, captures);
     case 'printer':
-      return printerProtocol(listener.options ?? {});
+      return printerProtocol(listener.options ?? {}, captures);
     case 'zvt':
-      return zvtListenerProtocol(listener);
+      return zvtListenerProtocol(listener, {
+        ...(setup.password !== undefined ? { password: setup.password } : {}),
+        ...(setup.state && setup.id !== undefined ? { state: setup.state.zvt.of(setup.id) } : {}),
+      });
     case 'ecr17':
       return ecr17ListenerProtocol(listener);
     case 'concert':

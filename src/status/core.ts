@@ -60,7 +60,6 @@ import type {
   TestPaymentRequest,
 } from './contract';
 import { RECEIPT_COLUMNS } from './contract';
-import { captureRegistry } from '../register/capture/capture-registry';
 import type { LogRing } from './log-ring';
 import { StatusProblem } from './problem';
 import { eposTerminalSchema, type EposTerminalConfig } from '../terminal/epos/config';
@@ -151,8 +150,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     for (const l of service.listeners) l.connections?.on('change', onConnections);
     // A total held as a possible duplicate, or the decision on it, changes the dashboard's list of held totals.
     const onHolds = (): void => void this.emit('event', { type: 'state', reason: 'capture' });
-    captureRegistry.on('pending', onHolds);
-    captureRegistry.on('resolved', onHolds);
+    service.registers.captures.on('pending', onHolds);
+    service.registers.captures.on('resolved', onHolds);
     // A refund or reversal held for the operator, or the decision on it.
     const onOperatorHolds = (): void => void this.emit('event', { type: 'state', reason: 'holds' });
     service.holds.on('pending', onOperatorHolds);
@@ -169,8 +168,8 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       b.off('endOfDay', onEndOfDay);
       b.off('reconciliation', onReconciliation);
       service.security.off('event', onSecurity);
-      captureRegistry.off('pending', onHolds);
-      captureRegistry.off('resolved', onHolds);
+      service.registers.captures.off('pending', onHolds);
+      service.registers.captures.off('resolved', onHolds);
       service.holds.off('pending', onOperatorHolds);
       service.holds.off('resolved', onOperatorHolds);
       b.off('payment', onPayment);
@@ -246,7 +245,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       attention,
       dataDir: s.dataDir,
       ...desktop,
-      captureHolds: captureRegistry.listPendingConfirmations().map((p): CaptureHoldView => ({ ...p })),
+      captureHolds: s.registers.captures.listPendingConfirmations().map((p): CaptureHoldView => ({ ...p })),
       operatorHolds: s.holds.list(),
     };
   }
@@ -673,7 +672,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   // ---------------------------------------------------------------- capture holds (docs/legacy-registers.md §5)
 
   async captureDecide(req: CaptureDecision): Promise<CaptureDecisionAnswer> {
-    this.running();
+    const captures = this.running().registers.captures;
     const id = (req as { id?: unknown } | null)?.id;
     const action = (req as { action?: unknown } | null)?.action;
     if (typeof id !== 'string' || id === '') {
@@ -691,12 +690,12 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const gone = (): StatusProblem =>
       new StatusProblem(404, coreText('problem.noHeldTotal', { id: JSON.stringify(id) }), { code: 'unknown_ref' });
     if (action === 'discard') {
-      if (!captureRegistry.discard(id)) throw gone();
+      if (!captures.discard(id)) throw gone();
       this.o.log.info({ hold: id }, 'held capture total discarded by the operator');
       return { action: 'discarded' };
     }
-    if (!captureRegistry.listPendingConfirmations().some((p) => p.id === id)) throw gone();
-    const { ref } = captureRegistry.confirm(id);
+    if (!captures.listPendingConfirmations().some((p) => p.id === id)) throw gone();
+    const { ref } = captures.confirm(id);
     this.o.log.info({ hold: id, ref }, 'held capture total confirmed by the operator: payment started');
     return { action: 'confirmed', ref };
   }

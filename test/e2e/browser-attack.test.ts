@@ -10,7 +10,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenerState } from '../../src/register/zvt/session';
 import { startAttackStack, type AttackStack } from '../helpers/attack';
 import { NativeClient } from '../helpers/native-client';
 import { launchChromium } from './chromium';
@@ -110,7 +109,7 @@ describe('a web page against the register ports (real Chromium)', () => {
     expect(stack.sim.ledger()).toEqual([]);
     expect(stack.service.journal.list({})).toEqual([]);
     const zvtListener = stack.service.listeners.find((l) => l.protocol === 'zvt')!.id;
-    expect(listenerState(stack.service.bridge, zvtListener).registered).toBe(false);
+    expect(stack.service.registers.zvt.of(zvtListener).registered).toBe(false);
     const refused = stack.service.security.recent().slice(0, stack.service.security.recent().length - before);
     const attempts = BODIES.native.length + BODIES.text.length + BODIES.zvt.length + 3;
     expect(refused.filter((e) => e.kind === 'foreign_protocol').length).toBeGreaterThanOrEqual(attempts);

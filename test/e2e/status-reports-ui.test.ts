@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { parseConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log/logger';
-import { captureRegistry, type CaptureRecord } from '../../src/register/capture/capture-registry';
+import type { CaptureRecord, CaptureRegistry } from '../../src/register/capture/capture-registry';
 import { startService, type Service } from '../../src/service';
 import { StatusCore } from '../../src/status/core';
 import { LogRing } from '../../src/status/log-ring';
@@ -23,6 +23,9 @@ import { loadFixture } from '../fixtures/capture/load';
 import { NativeClient } from '../helpers/native-client';
 import { buildRenderer } from './build-renderer';
 import { openStatusPage, openView as openPageView, shoot as shootPage, SHOTS, type StatusPage } from './page';
+
+/** The capture registry of the running service. */
+const captures = (): CaptureRegistry => service.registers.captures;
 
 let sim: IppSimulator;
 let service: Service;
@@ -61,17 +64,19 @@ async function printReceipt(bytes: Buffer): Promise<void> {
 
 /** The next capture of the printer listener that satisfies `pred` (or one seen already). */
 function capture(pred: (c: CaptureRecord) => boolean): Promise<CaptureRecord> {
-  const seen = captureRegistry.recentCaptures(100).find((c) => c.listener === 'prn' && pred(c));
+  const seen = captures()
+    .recentCaptures(100)
+    .find((c) => c.listener === 'prn' && pred(c));
   if (seen) return Promise.resolve(seen);
   return new Promise((res, rej) => {
     const t = setTimeout(() => rej(new Error('no matching capture')), 20_000);
     const on = (c: CaptureRecord): void => {
       if (c.listener !== 'prn' || !pred(c)) return;
       clearTimeout(t);
-      captureRegistry.off('capture', on);
+      captures().off('capture', on);
       res(c);
     };
-    captureRegistry.on('capture', on);
+    captures().on('capture', on);
   });
 }
 
@@ -165,7 +170,7 @@ afterAll(async () => {
   await ui?.close();
   await server?.close();
   core?.detach();
-  await captureRegistry.idle();
+  await captures().idle();
   await service?.close();
   await sim?.close();
   if (staticDir) rmSync(staticDir, { recursive: true, force: true });
@@ -308,7 +313,7 @@ describe('status page: reports, held totals, listener options', () => {
     await page.keyboard.press('Space');
     await page.getByRole('status').getByText('EUR 12.34 discarded: nothing was charged.').waitFor();
     await hold.waitFor({ state: 'detached' });
-    expect(captureRegistry.listPendingConfirmations()).toHaveLength(0);
+    expect(captures().listPendingConfirmations()).toHaveLength(0);
     expect(service.journal.list({ register: 'prn' })).toHaveLength(2);
   });
 

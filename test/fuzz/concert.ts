@@ -142,7 +142,6 @@ const session = target({
     const ctx: RegisterContext = {
       api,
       identity: { listener: 'fuzz', register: 'fuzz' },
-      options: {},
       peer: 'memory',
       log,
     };

@@ -102,8 +102,8 @@ export class InstantBridgeApi extends FakeBridgeBase {
   }
 }
 
-export function contextFor(api: BridgeApi, options: Record<string, unknown> = {}): RegisterContext {
-  return { api, identity: { listener: 'fuzz', register: 'fuzz' }, options, peer: 'memory', log: silentLogger() };
+export function contextFor(api: BridgeApi): RegisterContext {
+  return { api, identity: { listener: 'fuzz', register: 'fuzz' }, peer: 'memory', log: silentLogger() };
 }
 
 /** Lets queued microtasks, promise chains and immediates run. */

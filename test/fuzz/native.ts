@@ -183,7 +183,7 @@ const session = target({
   check: async ({ lines, crlf, cuts: points }) => {
     const maxLineBytes = 256;
     const stream = new MemoryStream();
-    nativeProtocol().serve(stream, contextFor(new InstantBridgeApi(), { maxLineBytes }));
+    nativeProtocol({ maxLineBytes }).serve(stream, contextFor(new InstantBridgeApi()));
     const wire = Buffer.from(lines.map((l) => l.replace(/[\r\n]/g, ' ') + (crlf ? '\r\n' : '\n')).join(''), 'utf8');
     const expected = framerModel(wire, maxLineBytes).filter((e) => 'tooLong' in e || e.line.trim() !== '').length;
     for (const piece of segments(wire, points)) stream.feed(piece);

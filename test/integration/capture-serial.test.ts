@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { parseConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
-import { captureRegistry, type CaptureRecord } from '../../src/register/capture/capture-registry';
+import type { CaptureRecord } from '../../src/register/capture/capture-registry';
 import { startService, type Service } from '../../src/service';
 import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { ensureTool } from '../helpers/system-tools';
@@ -82,15 +82,16 @@ describe('capture forwarding to a serial device', () => {
         status: false,
         bridge: { healthIntervalMs: 0, deliveryTimeoutMs: 5000 },
       });
+      const captures = service.registers.captures;
       const fixture = loadFixture('receipt-total-colon.esc');
       const done = new Promise<CaptureRecord>((resolve) => {
         const on = (c: CaptureRecord): void => {
           if (c.listener === 'prn-serial' && c.outcome !== null) {
-            captureRegistry.off('capture', on);
+            captures.off('capture', on);
             resolve(c);
           }
         };
-        captureRegistry.on('capture', on);
+        captures.on('capture', on);
       });
       const pos = connect({ port: service.listeners[0]!.port!, host: '127.0.0.1', allowHalfOpen: true });
       pos.on('error', () => undefined);
@@ -105,7 +106,7 @@ describe('capture forwarding to a serial device', () => {
       }
       expect(Buffer.concat(received).equals(fixture.bytes)).toBe(true);
       expect(await done).toMatchObject({ outcome: 'approved', amount: { minor: 1234, currency: 'EUR' } });
-      await captureRegistry.idle();
+      await captures.idle();
       pos.destroy();
     } finally {
       await service?.close();

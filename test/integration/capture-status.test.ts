@@ -6,12 +6,15 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { captureRegistry, type CaptureRecord } from '../../src/register/capture/capture-registry';
+import type { CaptureRecord, CaptureRegistry } from '../../src/register/capture/capture-registry';
 import type { Service } from '../../src/service';
 import type { CaptureHoldView, StateView, StatusEvent } from '../../src/status/contract';
 import type { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { loadFixture } from '../fixtures/capture/load';
 import { statusStacks } from '../helpers/status-stack';
+
+/** The capture registry of the running service. */
+const captures = (): CaptureRegistry => service!.registers.captures;
 
 const stack = statusStacks();
 let sim: IppSimulator | undefined;
@@ -52,15 +55,17 @@ async function print(port: number, bytes: Buffer): Promise<void> {
 }
 
 function captured(pred: (c: CaptureRecord) => boolean): Promise<CaptureRecord> {
-  const seen = captureRegistry.recentCaptures(100).find((c) => c.listener === LISTENER && pred(c));
+  const seen = captures()
+    .recentCaptures(100)
+    .find((c) => c.listener === LISTENER && pred(c));
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve) => {
     const on = (c: CaptureRecord): void => {
       if (c.listener !== LISTENER || !pred(c)) return;
-      captureRegistry.off('capture', on);
+      captures().off('capture', on);
       resolve(c);
     };
-    captureRegistry.on('capture', on);
+    captures().on('capture', on);
   });
 }
 

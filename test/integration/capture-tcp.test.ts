@@ -12,13 +12,16 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
 import {
-  captureRegistry,
+  type CaptureRegistry,
   type CaptureRecord,
   type PendingConfirmation,
 } from '../../src/register/capture/capture-registry';
 import { startService, type Service } from '../../src/service';
 import { IppSimulator } from '../../src/terminal/simulator/ipp-simulator';
 import { loadFixture } from '../fixtures/capture/load';
+
+/** The capture registry of the running service. */
+const captures = (): CaptureRegistry => current!.service.registers.captures;
 
 /** A stand-in for the real display or printer: records each connection's bytes. */
 class Sink extends EventEmitter {
@@ -80,7 +83,7 @@ let n = 0;
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
   if (current) {
-    await captureRegistry.idle();
+    await captures().idle();
     await current.service.close();
     await current.sim.close();
     await current.sink.close();
@@ -138,17 +141,19 @@ function register(port: number): Promise<Socket> {
 
 /** The next capture event of a listener that satisfies `pred`. */
 function capture(listener: string, pred: (c: CaptureRecord) => boolean): Promise<CaptureRecord> {
-  const seen = captureRegistry.recentCaptures(100).find((c) => c.listener === listener && pred(c));
+  const seen = captures()
+    .recentCaptures(100)
+    .find((c) => c.listener === listener && pred(c));
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no matching capture for ${listener}`)), 20_000);
     const on = (c: CaptureRecord): void => {
       if (c.listener !== listener || !pred(c)) return;
       clearTimeout(t);
-      captureRegistry.off('capture', on);
+      captures().off('capture', on);
       resolve(c);
     };
-    captureRegistry.on('capture', on);
+    captures().on('capture', on);
   });
 }
 
@@ -213,7 +218,7 @@ describe('capture over TCP → bridge → IPP terminal', () => {
     const approved = await capture(s.listener, (c) => c.outcome === 'approved');
     await settled(s);
 
-    const held = new Promise<PendingConfirmation>((resolve) => captureRegistry.once('pending', resolve));
+    const held = new Promise<PendingConfirmation>((resolve) => captures().once('pending', resolve));
     const again = await register(s.port);
     again.end(fixture.bytes);
     const pending = await held;
@@ -223,11 +228,15 @@ describe('capture over TCP → bridge → IPP terminal', () => {
       previousRef: approved.ref,
       times: 1,
     });
-    expect(captureRegistry.listPendingConfirmations().filter((p) => p.listener === s.listener)).toHaveLength(1);
+    expect(
+      captures()
+        .listPendingConfirmations()
+        .filter((p) => p.listener === s.listener),
+    ).toHaveLength(1);
     // Not charged: the journal knows one payment of this listener.
     expect(s.service.journal.list({ register: s.listener })).toHaveLength(1);
 
-    const { ref } = captureRegistry.confirm(pending.id);
+    const { ref } = captures().confirm(pending.id);
     expect(ref).not.toBe(approved.ref);
     expect(await capture(s.listener, (c) => c.ref === ref && c.outcome !== null)).toMatchObject({
       outcome: 'approved',
@@ -235,6 +244,10 @@ describe('capture over TCP → bridge → IPP terminal', () => {
     });
     await settled(s);
     expect(s.service.journal.list({ register: s.listener })).toHaveLength(2);
-    expect(captureRegistry.listPendingConfirmations().filter((p) => p.listener === s.listener)).toHaveLength(0);
+    expect(
+      captures()
+        .listPendingConfirmations()
+        .filter((p) => p.listener === s.listener),
+    ).toHaveLength(0);
   });
 });

@@ -176,7 +176,6 @@ describe('guessing native keys', () => {
       protocol.serve(socket, {
         api: unreachable,
         identity: { listener: 'pos', register: 'pos' },
-        options: {},
         peer,
         log: silentLogger(),
         auth: { throttle, key: LISTENER_KEY },

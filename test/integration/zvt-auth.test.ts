@@ -72,9 +72,9 @@ describe('guessing the ZVT password', () => {
     const { clock, lines, events, log, security } = captured();
     const throttle = new AuthThrottle({ listener: 'zvt-1', secret: 'password', log, security, now: () => clock.now });
     const api = new FakeBridgeApi();
-    const protocol = zvtTcpProtocol();
+    const protocol = zvtTcpProtocol({ options: { password: '999999', receipts: 'off' } });
     const listener = await listenTcp('127.0.0.1', 0, (socket, peer) =>
-      protocol.serve(socket, { ...contextFor(api, { password: '999999', receipts: 'off' }, peer), auth: { throttle } }),
+      protocol.serve(socket, { ...contextFor(api, peer), auth: { throttle } }),
     );
     open.push(listener);
     const ecr = await ecrAt(listener.port);

@@ -60,7 +60,7 @@ describe('ZVT over a serial pty pair', () => {
     const ecrPort = await openPort(ecrPath);
     try {
       const api = new FakeBridgeApi();
-      zvtSerialProtocol().serve(pt, contextFor(api, { receipts: 'off' }, `serial ${ptPath}`));
+      zvtSerialProtocol({ options: { receipts: 'off' } }).serve(pt, contextFor(api, `serial ${ptPath}`));
       const ecr = new TestEcr({ write: (b) => ecrPort.write(b), onData: (l) => ecrPort.on('data', l) }, 'serial');
 
       // §9 (h): ECR frame → PT 06 → PT frame 80 00 00 → ECR 06 → PT frame 06 0F … → ECR 06 → ECR frame 80 00 00 → PT 06

@@ -15,10 +15,8 @@ afterEach(async () => {
 });
 
 async function bridgeListener(api: FakeBridgeApi, options: Record<string, unknown> = {}): Promise<TcpListener> {
-  const protocol = zvtTcpProtocol();
-  const listener = await listenTcp('127.0.0.1', 0, (socket, peer) =>
-    protocol.serve(socket, contextFor(api, options, peer)),
-  );
+  const protocol = zvtTcpProtocol({ options });
+  const listener = await listenTcp('127.0.0.1', 0, (socket, peer) => protocol.serve(socket, contextFor(api, peer)));
   open.push(listener);
   return listener;
 }

@@ -36,7 +36,7 @@ function run(kind: 'printer' | 'pole', pieces: Uint8Array[]): FakeApi {
       ? printerProtocol({ receiptEnd: { idleMs: 100, init: true } }, setup)
       : poleDisplayProtocol({ trigger: 'stable' }, setup);
   const stream = new MemoryStream();
-  proto.serve(stream, contextFor(api, {}, kind));
+  proto.serve(stream, contextFor(api, kind));
   for (const p of pieces) {
     stream.feed(Buffer.from(p));
     clock.advance(2000);

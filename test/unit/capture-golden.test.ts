@@ -28,7 +28,7 @@ function serve(kind: 'printer' | 'pole', e: Env, options: Record<string, unknown
   const setup = { registry: e.registry, clock: e.clock, dial: e.device.dial };
   const proto = kind === 'printer' ? printerProtocol(options, setup) : poleDisplayProtocol(options, setup);
   const stream = new MemoryStream();
-  proto.serve(stream, contextFor(e.api, {}, `${kind}-test`));
+  proto.serve(stream, contextFor(e.api, `${kind}-test`));
   return stream;
 }
 

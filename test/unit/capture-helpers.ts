@@ -288,8 +288,8 @@ export class FakeApi extends FakeBridgeBase {
   }
 }
 
-export function contextFor(api: BridgeApi, options: Record<string, unknown> = {}, listener = 'cap'): RegisterContext {
-  return { api, identity: { listener, register: listener }, options, peer: 'memory', log: silentLogger() };
+export function contextFor(api: BridgeApi, listener = 'cap'): RegisterContext {
+  return { api, identity: { listener, register: listener }, peer: 'memory', log: silentLogger() };
 }
 
 /** Waits until `pred` holds, letting promises run between checks (no timers involved). */

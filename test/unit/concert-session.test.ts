@@ -28,7 +28,6 @@ function setup(options: Record<string, unknown> = {}) {
   const ctx: RegisterContext = {
     api,
     identity: { listener: 'fr', register: 'fr', terminal: 'lane1' },
-    options: {},
     peer: 'memory',
     log: silentLogger(),
   };

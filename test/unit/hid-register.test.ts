@@ -97,7 +97,6 @@ async function hidListener(
       nativeProtocol().serve(stream, {
         api: h.service.bridge,
         identity: { listener: 'hid-till', register: 'hid-till' },
-        options: {},
         peer,
         log: silentLogger(),
       }),
@@ -340,7 +339,6 @@ describe('a ZVT register on a HID cable', () => {
         protocol.serve(stream, {
           api: h.service.bridge,
           identity: { listener: 'zvt-hid', register: 'zvt-hid' },
-          options: listenerConfig.options ?? {},
           peer,
           log: silentLogger(),
         }),

@@ -5,7 +5,7 @@ import { contextFor, FakeApi, MemoryStream, until } from './capture-helpers';
 function open(options: Record<string, unknown> = {}) {
   const api = new FakeApi();
   const stream = new MemoryStream();
-  textProtocol(options).serve(stream, contextFor(api, {}, 'till'));
+  textProtocol(options).serve(stream, contextFor(api, 'till'));
   const lines = (): string[] =>
     stream
       .text()

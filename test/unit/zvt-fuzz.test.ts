@@ -297,7 +297,7 @@ describe('session under random and mutated commands', () => {
         api.autoFinish = () => ({ outcome: 'declined', hostCode: '05' });
         const timers = new ManualTimers();
         const { stream, ecr } = memoryPair('tcp');
-        zvtTcpProtocol({ timers }).serve(stream, contextFor(api, { receipts: 'off' }));
+        zvtTcpProtocol({ timers, options: { receipts: 'off' } }).serve(stream, contextFor(api));
         await ecr.send(Buffer.from(garbage));
         // let whatever the garbage started finish: acknowledge everything, then flush a partial APDU (5 s)
         for (let i = 0; i < 20; i++) {
@@ -320,7 +320,7 @@ describe('session under random and mutated commands', () => {
         api.autoFinish = () => ({ outcome: 'cancelled' });
         const timers = new ManualTimers();
         const { stream, ecr } = memoryPair('serial', timers);
-        zvtSerialProtocol({ timers }).serve(stream, contextFor(api, { receipts: 'off' }));
+        zvtSerialProtocol({ timers, options: { receipts: 'off' } }).serve(stream, contextFor(api));
         // a damaged copy first: the terminal must NAK it
         const bad = frameApdu(apdu);
         const i = 2 + (at % (bad.length - 4));

@@ -384,11 +384,10 @@ export class FakeBridgeApi extends FakeBridgeBase {
   }
 }
 
-export function contextFor(api: BridgeApi, options: Record<string, unknown> = {}, peer = 'memory'): RegisterContext {
+export function contextFor(api: BridgeApi, peer = 'memory'): RegisterContext {
   return {
     api,
     identity: { listener: 'zvt-1', register: 'zvt-1', terminal: 'lane1' },
-    options,
     peer,
     log: silentLogger(),
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/domain/errors';
 import { apduBytes } from '../../src/register/zvt/apdu';
 import { toHex } from '../../src/register/zvt/bcd';
-import { zvtSerialProtocol, zvtTcpProtocol } from '../../src/register/zvt/session';
+import { freshState, zvtSerialProtocol, zvtTcpProtocol } from '../../src/register/zvt/session';
 import { silentLogger } from '../../src/log/logger';
 import { AuthThrottle } from '../../src/security/auth-throttle';
 import {
@@ -19,7 +19,7 @@ import {
 
 /** A session on an in-memory connection. Receipt lines are off unless a test is about them: without Registration
  *  the config byte is 86, which asks for them (see "receipt lines" below). */
-function setup(options: Record<string, unknown> = {}, api = new FakeBridgeApi()) {
+function setup(options: Record<string, unknown> = {}, api = new FakeBridgeApi(), state = freshState()) {
   const timers = new ManualTimers();
   const { stream, ecr } = memoryPair('tcp');
   let n = 0;
@@ -31,10 +31,13 @@ function setup(options: Record<string, unknown> = {}, api = new FakeBridgeApi())
     log: silentLogger(),
     now: () => clock.now,
   });
-  zvtTcpProtocol({ timers, newRef: () => `zvt-test-${++n}` }).serve(stream, {
-    ...contextFor(api, { receipts: 'off', ...options }),
-    auth: { throttle },
-  });
+  zvtTcpProtocol({ timers, newRef: () => `zvt-test-${++n}`, options: { receipts: 'off', ...options }, state }).serve(
+    stream,
+    {
+      ...contextFor(api),
+      auth: { throttle },
+    },
+  );
   return { api, ecr, stream, timers, clock };
 }
 
@@ -665,13 +668,14 @@ describe('Abort 06 B0 and the commit rule (§10)', () => {
 
   it('registration belongs to the listener: a new connection keeps config and CC', async () => {
     const api = new FakeBridgeApi();
-    const first = setup({}, api);
+    const state = freshState();
+    const first = setup({}, api, state);
     await first.ecr.send('06 00 06 00 00 00 3A 09 78');
     await first.ecr.expect('80 00 00');
     await first.ecr.expect('06 0F 0A 19 00 29 12 34 56 78 49 09 78');
     await first.ecr.ack();
     first.stream.destroy();
-    const second = setup({}, api);
+    const second = setup({}, api, state);
     await second.ecr.send('06 01 07 04 00 00 00 00 10 00');
     await second.ecr.expect('80 00 00');
     const run = await api.submits.next();

@@ -5,7 +5,8 @@
  *  - the recent captures with their outcomes.
  *
  * A capture listener cannot answer its register, so the outcome goes to the journal (as every payment's does),
- * to the bridge's events (the status UI) and to the events of this registry. The UI uses `captureRegistry`:
+ * to the bridge's events (the status UI) and to the events of this registry. The service owns one (its
+ * `registers.captures`, register-state.ts); the status UI uses it:
  *   listPendingConfirmations() · confirm(id) · discard(id) · recentCaptures() · on('pending' | 'resolved' | 'capture')
  */
 import { EventEmitter } from 'node:events';
@@ -379,6 +380,3 @@ export class CaptureRegistry extends EventEmitter<CaptureEvents> {
     this.emit('capture', record);
   }
 }
-
-/** The one registry of the running bridge (the status UI imports it). */
-export const captureRegistry = new CaptureRegistry();

@@ -1,17 +1,11 @@
 /**
  * Capture modes for registers that speak no payment protocol (docs/legacy-registers.md): the bridge poses as
  * the customer pole display or the receipt printer, reads the total and starts the payment itself.
- * The status UI uses `captureRegistry` (pending confirmations, recent captures, events).
+ * The status UI uses the service's capture registry (pending confirmations, recent captures, events).
  */
 export { poleDisplayProtocol, type CaptureSetup } from './pole-display';
 export { printerProtocol } from './printer';
-export {
-  captureRegistry,
-  CaptureRegistry,
-  type CaptureRecord,
-  type PendingConfirmation,
-  type CaptureEvents,
-} from './capture-registry';
+export { CaptureRegistry, type CaptureRecord, type PendingConfirmation, type CaptureEvents } from './capture-registry';
 export {
   parsePoleOptions,
   parsePrinterOptions,

@@ -7,7 +7,7 @@
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import type { ByteStream } from '../../transport/byte-stream';
 import { asBridgeError } from '../../domain/errors';
-import { captureRegistry as defaultRegistry, type CaptureRegistry, type CaptureLane } from './capture-registry';
+import { CaptureRegistry, type CaptureLane } from './capture-registry';
 import { systemClock, type Clock } from './clock';
 import { CustomerDisplay } from './display';
 import { Forwarder, type Dialer } from './forward';
@@ -17,26 +17,26 @@ import { TotalTrigger } from './trigger';
 import type { Money } from '../../domain/money';
 
 export interface CaptureSetup {
+  /** The service's capture registry (RegisterState.captures). */
   readonly registry?: CaptureRegistry;
   readonly clock?: Clock;
   readonly dial?: Dialer;
 }
 
-/** `options`: the listener's options, validated now (a config error stops the start); else read per connection. */
-export function poleDisplayProtocol(options?: unknown, setup: CaptureSetup = {}): RegisterProtocol {
-  const validated = options === undefined ? undefined : parsePoleOptions(options);
+/** What every connection of a capture listener shares: its registry is there. */
+export type ListenerSetup = CaptureSetup & { readonly registry: CaptureRegistry };
+
+/**
+ * `options`: the listener's options, parsed once, now (a config error stops the start). `setup.registry`: the
+ * service's capture registry; default: one of this protocol's own.
+ */
+export function poleDisplayProtocol(options: unknown = {}, setup: CaptureSetup = {}): RegisterProtocol {
+  const opts = parsePoleOptions(options);
+  const shared: ListenerSetup = { ...setup, registry: setup.registry ?? new CaptureRegistry() };
   return {
     name: 'pole-display',
     serve(stream, ctx) {
-      let opts: PoleOptions;
-      try {
-        opts = validated ?? parsePoleOptions(ctx.options);
-      } catch (e) {
-        ctx.log.error({ err: asBridgeError(e).message }, 'pole-display listener options are invalid');
-        stream.destroy();
-        return;
-      }
-      new PoleDisplaySession(stream, ctx, opts, setup).start();
+      new PoleDisplaySession(stream, ctx, opts, shared).start();
     },
   };
 }
@@ -56,10 +56,10 @@ class PoleDisplaySession {
     private readonly stream: ByteStream,
     private readonly ctx: RegisterContext,
     private readonly opts: PoleOptions,
-    setup: CaptureSetup,
+    setup: ListenerSetup,
   ) {
     this.clock = setup.clock ?? systemClock;
-    const registry = setup.registry ?? defaultRegistry;
+    const registry = setup.registry;
     this.lane = registry.lane({
       api: ctx.api,
       identity: ctx.identity,

@@ -9,28 +9,25 @@
 import type { RegisterContext, RegisterProtocol } from '../protocol';
 import type { ByteStream } from '../../transport/byte-stream';
 import { asBridgeError } from '../../domain/errors';
-import { captureRegistry as defaultRegistry, type CaptureLane } from './capture-registry';
+import { CaptureRegistry, type CaptureLane } from './capture-registry';
 import { systemClock, Timer, type Clock } from './clock';
 import { EscPosParser, statusReply, type EscPosEvent } from './escpos';
 import { Forwarder } from './forward';
 import { parsePrinterOptions, type PrinterOptions } from './options';
-import type { CaptureSetup } from './pole-display';
+import type { CaptureSetup, ListenerSetup } from './pole-display';
 import { findTotal } from './total';
 
-export function printerProtocol(options?: unknown, setup: CaptureSetup = {}): RegisterProtocol {
-  const validated = options === undefined ? undefined : parsePrinterOptions(options);
+/**
+ * `options`: the listener's options, parsed once, now (a config error stops the start). `setup.registry`: the
+ * service's capture registry; default: one of this protocol's own.
+ */
+export function printerProtocol(options: unknown = {}, setup: CaptureSetup = {}): RegisterProtocol {
+  const opts = parsePrinterOptions(options);
+  const shared: ListenerSetup = { ...setup, registry: setup.registry ?? new CaptureRegistry() };
   return {
     name: 'printer',
     serve(stream, ctx) {
-      let opts: PrinterOptions;
-      try {
-        opts = validated ?? parsePrinterOptions(ctx.options);
-      } catch (e) {
-        ctx.log.error({ err: asBridgeError(e).message }, 'printer listener options are invalid');
-        stream.destroy();
-        return;
-      }
-      new PrinterSession(stream, ctx, opts, setup).start();
+      new PrinterSession(stream, ctx, opts, shared).start();
     },
   };
 }
@@ -56,11 +53,11 @@ class PrinterSession {
     private readonly stream: ByteStream,
     private readonly ctx: RegisterContext,
     private readonly opts: PrinterOptions,
-    setup: CaptureSetup,
+    setup: ListenerSetup,
   ) {
     this.clock = setup.clock ?? systemClock;
     this.idle = new Timer(this.clock);
-    const registry = setup.registry ?? defaultRegistry;
+    const registry = setup.registry;
     this.lane = registry.lane({
       api: ctx.api,
       identity: ctx.identity,

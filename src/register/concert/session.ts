@@ -44,7 +44,7 @@ import {
   type AnswerStatus,
   type ConcertRequest,
 } from './messages';
-import { parseConcertOptions, type ConcertOptions } from './options';
+import type { ConcertOptions } from './options';
 
 export interface ConcertProtocolSetup {
   /** Timers (tests: a manual clock). */
@@ -53,21 +53,13 @@ export interface ConcertProtocolSetup {
   readonly newRef?: (privateData: string) => string;
 }
 
-/** The Concert protocol with options parsed once (index.ts); `options` undefined reads them per connection. */
-export function concertProtocol(options?: ConcertOptions, setup: ConcertProtocolSetup = {}): RegisterProtocol {
+/** The Concert protocol with the listener's options, parsed once by its factory (index.ts). */
+export function concertProtocol(options: ConcertOptions, setup: ConcertProtocolSetup = {}): RegisterProtocol {
   return {
     name: 'concert',
     serve(stream, ctx) {
-      let o: ConcertOptions;
       try {
-        o = options ?? parseConcertOptions(ctx.options);
-      } catch (e) {
-        ctx.log.error({ peer: ctx.peer, reason: asBridgeError(e).message }, 'Concert listener options are invalid');
-        stream.destroy();
-        return;
-      }
-      try {
-        new ConcertSession(stream, ctx, o, setup);
+        new ConcertSession(stream, ctx, options, setup);
       } catch (e) {
         ctx.log.error({ err: e, peer: ctx.peer }, 'Concert session could not start');
       }

@@ -2,7 +2,6 @@
 import { BridgeError } from '../../domain/errors';
 import type { ListenerConfig } from '../../config/schema';
 import type { RegisterProtocol } from '../protocol';
-import { parseEcr17Options } from './options';
 import { ecr17Protocol } from './session';
 
 export { ecr17Protocol, type Ecr17ProtocolSetup } from './session';
@@ -14,7 +13,7 @@ export { ecr17OptionsSchema, parseEcr17Options, type Ecr17Options, type Ecr17Opt
  */
 export function ecr17ListenerProtocol(listener: ListenerConfig): RegisterProtocol {
   try {
-    return ecr17Protocol({ parsed: parseEcr17Options(listener.options ?? {}) });
+    return ecr17Protocol({ options: listener.options ?? {} });
   } catch (e) {
     throw new BridgeError('config_invalid', (e as Error).message);
   }

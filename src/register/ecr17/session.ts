@@ -22,7 +22,6 @@ import type { Stage, TransactionKind } from '../../domain/vocabulary';
 import type { Logger } from '../../log/logger';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
-import { perListener } from '../listener-state';
 import { realTimers, type TimerHandle, type Timers } from '../zvt/timers';
 import { Ecr17Link, LrcLearner, type SendOutcome } from './link';
 import type { LrcMode } from './lrc';
@@ -75,38 +74,29 @@ interface ListenerState {
   readonly unconfirmed: Map<string, TimerHandle>;
 }
 
-const listenerState = perListener<ListenerState>(() => ({
-  peers: new Map(),
-  running: new Map(),
-  unconfirmed: new Map(),
-}));
+function freshState(): ListenerState {
+  return { peers: new Map(), running: new Map(), unconfirmed: new Map() };
+}
 
 // ---- protocol factory ------------------------------------------------------------------------------------------------
 
 export interface Ecr17ProtocolSetup {
-  /** Options already parsed by the listener's factory (ctx.options is then not read again). */
-  parsed?: Ecr17Options;
-  /** Defaults under the listener's options (tests). */
+  /** The listener's options, parsed once when the protocol is built (a mistake throws, naming every problem). */
   options?: Ecr17OptionsInput;
   timers?: Timers;
   /** The ref for a new payment; default `E17<code>-<register>-<time><random>`, unique across restarts. */
   newRef?: (code: 'P' | 'X', registerId: string) => string;
 }
 
+/** The ECR17 protocol of one listener: its options parsed once, its state shared by all its connections. */
 export function ecr17Protocol(setup: Ecr17ProtocolSetup = {}): RegisterProtocol {
+  const options = parseEcr17Options(setup.options ?? {});
+  const shared = freshState();
   return {
     name: 'ecr17',
     serve: (stream, ctx) => {
-      let options: Ecr17Options;
       try {
-        options = setup.parsed ?? parseEcr17Options({ ...(setup.options ?? {}), ...ctx.options });
-      } catch (e) {
-        ctx.log.error({ peer: ctx.peer }, (e as Error).message);
-        stream.destroy();
-        return;
-      }
-      try {
-        new Ecr17Session(stream, ctx, options, setup);
+        new Ecr17Session(stream, ctx, options, shared, setup);
       } catch (e) {
         ctx.log.error({ err: e, peer: ctx.peer }, 'ECR17 session could not start');
         stream.destroy();
@@ -155,6 +145,7 @@ export class Ecr17Session {
     stream: ByteStream,
     private readonly ctx: RegisterContext,
     private readonly opts: Ecr17Options,
+    shared: ListenerState,
     setup: Ecr17ProtocolSetup = {},
   ) {
     this.timers = setup.timers ?? realTimers;
@@ -162,7 +153,7 @@ export class Ecr17Session {
     this.log = ctx.log.child({ peer: ctx.peer, protocol: 'ecr17' });
     this.newRef = setup.newRef ?? defaultRef;
     this.tcp = !ctx.peer.startsWith('serial') && !ctx.peer.startsWith('hid');
-    this.shared = listenerState(ctx.api, ctx.identity.listener);
+    this.shared = shared;
     // "tcp 192.168.1.20:53122" → the register's address; a serial line is one register.
     const key = ctx.peer.replace(/:[0-9]+$/, '');
     let peer = this.shared.peers.get(key);

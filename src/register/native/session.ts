@@ -23,22 +23,20 @@ import {
 import type { ReceiptWidth } from '../../receipts/types';
 import type { PaymentResult } from '../../domain/payment';
 import { secretsEqual } from '../../security/keys';
-import { throttleOf } from '../auth';
+import { listenerThrottle } from '../auth';
+import type { AuthThrottle } from '../../security/auth-throttle';
+import { parseNativeOptions, type NativeOptions } from './options';
 import { registerTexts, type RegisterTexts } from '../texts';
 
-export interface NativeOptions {
-  /** The listener's key, required in `hello` before any other op when set (also `ctx.auth.key`). */
-  token?: string;
-  /** Longest accepted line in bytes. */
-  maxLineBytes?: number;
-}
-
-export function nativeProtocol(): RegisterProtocol {
+/** The native protocol of one listener, its options parsed once (options.ts). */
+export function nativeProtocol(options: unknown = {}): RegisterProtocol {
+  const opts = parseNativeOptions(options);
+  const throttle = listenerThrottle('key');
   return {
     name: 'native',
     guard: { lines: true },
     serve(stream, ctx) {
-      new NativeSession(stream, ctx).start();
+      new NativeSession(stream, ctx, opts, throttle).start();
     },
   };
 }
@@ -59,12 +57,15 @@ class NativeSession {
   private receiptWidth: ReceiptWidth | undefined;
   /** Every `message` in the listener's language. */
   private readonly texts: RegisterTexts;
+  /** Lines sent in this turn of the event loop, written together at its end (see `send`). */
+  private outbox: { text: string; sent: Array<(written: boolean) => void> } | undefined;
 
   constructor(
     private readonly stream: ByteStream,
     private readonly ctx: RegisterContext,
+    opts: NativeOptions,
+    private readonly throttle: (ctx: RegisterContext) => AuthThrottle,
   ) {
-    const opts = ctx.options as NativeOptions;
     this.identity = ctx.identity;
     const token = ctx.auth?.key ?? opts.token;
     this.listenerKey = typeof token === 'string' && token.length > 0 ? token : undefined;
@@ -96,16 +97,38 @@ class NativeSession {
     );
   }
 
-  /** Writes one message; resolves true when it was handed to the OS completely, false when the connection is gone. */
+  /**
+   * Writes one message; resolves true when it was handed to the OS completely, false when the connection is gone.
+   * Lines sent in the same turn of the event loop (a sale's `queued` and `connecting` progress, `accepted` and
+   * `present_card` from one read of the terminal's answers) go out in one write: each write to a socket is a system
+   * call and a wake-up of the register, the most expensive part of sending a line.
+   */
   private send(msg: Record<string, unknown>): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
+    const line = JSON.stringify(msg) + '\n';
     return new Promise((resolve) => {
-      try {
-        this.stream.write(Buffer.from(JSON.stringify(msg) + '\n', 'utf8'), (err) => resolve(!err));
-      } catch {
-        resolve(false);
+      if (!this.outbox) {
+        this.outbox = { text: '', sent: [] };
+        process.nextTick(() => this.flush());
       }
+      this.outbox.text += line;
+      this.outbox.sent.push(resolve);
     });
+  }
+
+  private flush(): void {
+    const box = this.outbox;
+    this.outbox = undefined;
+    if (!box) return;
+    const done = (written: boolean): void => {
+      for (const resolve of box.sent) resolve(written);
+    };
+    if (this.closed) return done(false);
+    try {
+      this.stream.write(Buffer.from(box.text, 'utf8'), (err) => done(!err));
+    } catch {
+      done(false);
+    }
   }
 
   private error(id: string | null, e: unknown, ref?: string): void {
@@ -121,7 +144,10 @@ class NativeSession {
   }
 
   private endIfIdle(): void {
-    if (this.peerEnded && this.pending === 0 && !this.closed) this.stream.end();
+    if (this.peerEnded && this.pending === 0 && !this.closed) {
+      this.flush();
+      this.stream.end();
+    }
   }
 
   private async handle(line: string): Promise<void> {
@@ -275,7 +301,7 @@ class NativeSession {
    * address: one before its time is refused without looking at the key.
    */
   private authenticate(register: string | undefined, presented: string | undefined): void {
-    const throttle = throttleOf(this.ctx, 'key');
+    const throttle = this.throttle(this.ctx);
     const verdict = throttle.check(this.ctx.peer);
     if (!verdict.allowed) {
       const retryAfter = Math.ceil(verdict.retryAfterMs / 1000);

@@ -13,21 +13,13 @@ import { TextLineFramer } from './framer';
 import { parseTextOptions, type TextOptions } from './options';
 import { registerTexts, type RegisterTexts } from '../texts';
 
-/** `options`: the listener's options, validated now (a config error stops the start); else read per connection. */
-export function textProtocol(options?: unknown): RegisterProtocol {
-  const validated = options === undefined ? undefined : parseTextOptions(options);
+/** `options`: the listener's options, parsed once, now (a config error stops the start). */
+export function textProtocol(options: unknown = {}): RegisterProtocol {
+  const opts = parseTextOptions(options);
   return {
     name: 'text',
     guard: { lines: true },
     serve(stream, ctx) {
-      let opts: TextOptions;
-      try {
-        opts = validated ?? parseTextOptions(ctx.options);
-      } catch (e) {
-        ctx.log.error({ err: asBridgeError(e).message }, 'text listener options are invalid');
-        stream.destroy();
-        return;
-      }
       new TextSession(stream, ctx, opts).start();
     },
   };

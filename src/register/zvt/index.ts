@@ -2,26 +2,28 @@
 import { BridgeError } from '../../domain/errors';
 import type { ListenerConfig } from '../../config/schema';
 import type { RegisterProtocol } from '../protocol';
-import { parseZvtOptions } from './options';
+import type { ListenerState } from './listener-state';
 import { zvtSerialProtocol, zvtTcpProtocol } from './session';
 
-export { zvtProtocol, zvtTcpProtocol, zvtSerialProtocol, type ZvtProtocolSetup } from './session';
+export { zvtTcpProtocol, zvtSerialProtocol, type ZvtProtocolSetup } from './session';
 export { zvtOptionsSchema, parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './options';
 
 /**
  * The ZVT protocol for a configured listener: raw APDUs on TCP; the serial framing (DLE/STX, CRC, ACK/NAK) on a
- * serial port and on a HID-to-UART cable (a serial line too). Checks the listener's ZVT options up front; a mistake
- * is a `config_invalid` BridgeError.
+ * serial port and on a HID-to-UART cable (a serial line too). The listener's ZVT options (with its password, resolved
+ * from its secret reference) are parsed once, here; a mistake is a `config_invalid` BridgeError. `state`: the
+ * listener's Registration state, kept by the service.
  */
-export function zvtListenerProtocol(listener: ListenerConfig): RegisterProtocol {
-  const input = {
-    ...(listener.options ?? {}),
-    ...(typeof listener.password === 'string' ? { password: listener.password } : {}),
-  };
+export function zvtListenerProtocol(
+  listener: ListenerConfig,
+  setup: { readonly password?: string; readonly state?: ListenerState } = {},
+): RegisterProtocol {
+  const password = setup.password ?? (typeof listener.password === 'string' ? listener.password : undefined);
+  const options = { ...(listener.options ?? {}), ...(password !== undefined ? { password } : {}) };
+  const zvt = { options, ...(setup.state ? { state: setup.state } : {}) };
   try {
-    parseZvtOptions(input);
+    return listener.transport.type === 'tcp' ? zvtTcpProtocol(zvt) : zvtSerialProtocol(zvt);
   } catch (e) {
     throw new BridgeError('config_invalid', (e as Error).message);
   }
-  return listener.transport.type === 'tcp' ? zvtTcpProtocol() : zvtSerialProtocol();
 }

@@ -1,9 +1,8 @@
 /**
  * What a ZVT Registration (06 00) sets up (zvt.md §5): the config byte, the register's currency and the PT → ECR
  * commands it listed, its printer width. It belongs to the listener, not to the connection: registers open a new TCP
- * connection per operation.
+ * connection per operation. The service keeps it (register-state.ts).
  */
-import { perListener } from '../listener-state';
 import { DEFAULT_PRINTER_WIDTH } from './receipt';
 
 /** Registration config byte bits (§5). */
@@ -42,6 +41,3 @@ export function freshState(): ListenerState {
     printerWidth: DEFAULT_PRINTER_WIDTH,
   };
 }
-
-/** The Registration state of a listener, shared by all its connections. */
-export const listenerState = perListener<ListenerState>(freshState);

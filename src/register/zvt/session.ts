@@ -36,7 +36,7 @@ import {
 import { EcrDialogue, type Operation } from './dialogue';
 import { isMalformedCommand } from './errors';
 import { tcpLink, serialLink, type ApduLink, type ApduLinkEvents } from './link';
-import { CONFIG, freshState, listenerState, type ListenerState } from './listener-state';
+import { CONFIG, freshState, type ListenerState } from './listener-state';
 import {
   ACK_APDU,
   COMPLETION_APDU,
@@ -67,74 +67,62 @@ import {
 import { RC, TERMINAL_STATUS, resultForError, type ZvtResult } from './result-codes';
 import { dayTotals, numericTid, receiptFacts, toZvtDateTime } from './result-fields';
 import { secretsEqual } from '../../security/keys';
-import { peerAddress } from '../../security/auth-throttle';
-import { throttleOf } from '../auth';
+import { peerAddress, type AuthThrottle } from '../../security/auth-throttle';
+import { listenerThrottle } from '../auth';
 import { realTimers, type Timers } from './timers';
 
-export { CONFIG, DEFAULT_CONFIG, listenerState, type ListenerState } from './listener-state';
+export { CONFIG, DEFAULT_CONFIG, freshState, type ListenerState } from './listener-state';
 export { dayTotals, resultDateTime, toZvtDateTime, traceOf } from './result-fields';
 
 // ---- protocol factories --------------------------------------------------------------------------------------------
 
 export interface ZvtProtocolSetup {
-  /** Defaults under the listener's options (ctx.options wins). */
+  /** The listener's options, parsed once when the protocol is built (a mistake throws, naming every problem). */
   options?: ZvtOptionsInput;
+  /** The listener's Registration state, kept by the service (RegisterState.zvt); default: this protocol's own. */
+  state?: ListenerState;
   /** Timers (tests: short or manual). */
   timers?: Timers;
   /** The ref for a new payment; default `zvt-<time>-<random>`, unique across restarts. */
   newRef?: () => string;
 }
 
+/** What every connection of a ZVT listener shares. */
+interface ZvtListener {
+  readonly opts: ZvtOptions;
+  readonly state: ListenerState;
+  readonly throttle: (ctx: RegisterContext) => AuthThrottle;
+  readonly timers: Timers;
+  readonly newRef: () => string;
+}
+
 /** ZVT over TCP: raw APDUs (zvt.md §1.1). */
 export function zvtTcpProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
   // A ZVT register opens a connection for a command and sends it at once (zvt.md §1.1).
-  return {
-    name: 'zvt',
-    guard: { firstFrameTimeoutMs: 30_000 },
-    serve: (stream, ctx) => startSession('tcp', stream, ctx, setup),
-  };
+  return { name: 'zvt', guard: { firstFrameTimeoutMs: 30_000 }, serve: zvtServer('tcp', setup) };
 }
 
 /** ZVT over a serial line (RS-232, USB virtual COM, null-modem pair): DLE/STX frames with CRC (zvt.md §1.2). */
 export function zvtSerialProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
-  return { name: 'zvt', serve: (stream, ctx) => startSession('serial', stream, ctx, setup) };
+  return { name: 'zvt', serve: zvtServer('serial', setup) };
 }
 
-/** Picks the framing from the listener: serial when ctx.options.transport.type is "serial" or the peer is a serial
- *  port ("serial …"), TCP otherwise. */
-export function zvtProtocol(setup: ZvtProtocolSetup = {}): RegisterProtocol {
-  return {
-    name: 'zvt',
-    serve: (stream, ctx) => {
-      const t = ctx.options['transport'];
-      const serial =
-        (typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'serial') ||
-        ctx.peer.startsWith('serial');
-      startSession(serial ? 'serial' : 'tcp', stream, ctx, setup);
-    },
+function zvtServer(transport: 'tcp' | 'serial', setup: ZvtProtocolSetup): RegisterProtocol['serve'] {
+  const listener: ZvtListener = {
+    opts: parseZvtOptions(setup.options ?? {}),
+    state: setup.state ?? freshState(),
+    throttle: listenerThrottle('password'),
+    timers: setup.timers ?? realTimers,
+    newRef: setup.newRef ?? (() => `zvt-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`),
   };
-}
-
-function startSession(
-  transport: 'tcp' | 'serial',
-  stream: ByteStream,
-  ctx: RegisterContext,
-  setup: ZvtProtocolSetup,
-): void {
-  let options: ZvtOptions;
-  try {
-    options = parseZvtOptions({ ...(setup.options ?? {}), ...ctx.options });
-  } catch (e) {
-    ctx.log.error({ peer: ctx.peer }, (e as Error).message);
-    stream.destroy();
-    return;
-  }
-  try {
-    new ZvtSession(transport, stream, ctx, options, setup);
-  } catch (e) {
-    ctx.log.error({ err: e, peer: ctx.peer }, 'ZVT session could not start');
-    stream.destroy();
-  }
+  return (stream, ctx) => {
+    try {
+      new ZvtSession(transport, stream, ctx, listener);
+    } catch (e) {
+      ctx.log.error({ err: e, peer: ctx.peer }, 'ZVT session could not start');
+      stream.destroy();
+    }
+  };
 }
 
 // ---- the session ---------------------------------------------------------------------------------------------------
@@ -150,6 +138,9 @@ export class ZvtSession {
   private readonly who: RegisterIdentity;
   private readonly newRef: () => string;
   private readonly ctx: RegisterContext;
+  private readonly opts: ZvtOptions;
+  /** Failed password tries of this listener, per peer address. */
+  private readonly throttle: (ctx: RegisterContext) => AuthThrottle;
   /** Which command is served, our replies and the messages the register must answer (§4). */
   private readonly dialogue: EcrDialogue;
   private readonly payments: ZvtPayments;
@@ -157,14 +148,10 @@ export class ZvtSession {
   private readonly texts: RegisterTexts;
   private readonly locale: string | undefined;
 
-  constructor(
-    transport: 'tcp' | 'serial',
-    stream: ByteStream,
-    ctx: RegisterContext,
-    private readonly opts: ZvtOptions,
-    setup: ZvtProtocolSetup = {},
-  ) {
-    this.timers = setup.timers ?? realTimers;
+  constructor(transport: 'tcp' | 'serial', stream: ByteStream, ctx: RegisterContext, listener: ZvtListener) {
+    const opts = listener.opts;
+    this.opts = opts;
+    this.timers = listener.timers;
     this.ctx = ctx;
     this.api = ctx.api;
     this.who = ctx.identity;
@@ -175,8 +162,9 @@ export class ZvtSession {
       listener: ctx.identity.listener,
       ...(ctx.security ? { security: ctx.security } : {}),
     });
-    this.state = listenerState(ctx.api, ctx.identity.listener);
-    this.newRef = setup.newRef ?? (() => `zvt-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+    this.state = listener.state;
+    this.throttle = listener.throttle;
+    this.newRef = listener.newRef;
     currencyOf(opts.currency); // throws on a currency ISO does not know
     const events: ApduLinkEvents = {
       apdu: (a) => this.onApdu(a),
@@ -331,7 +319,7 @@ export class ZvtSession {
   private passwordOk(given: string | undefined): boolean {
     const expected = this.opts.password;
     if (expected === undefined) return true;
-    const throttle = throttleOf(this.ctx, 'password');
+    const throttle = this.throttle(this.ctx);
     const verdict = throttle.check(this.ctx.peer);
     if (!verdict.allowed) {
       this.log.info(
