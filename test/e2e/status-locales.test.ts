@@ -5,7 +5,7 @@
  * picker in Settings switches without a reload and keeps the choice after one, and the pseudo-locale (~40 % longer,
  * accented) overflows nothing at 1024×768 and 800×600. One browser, one context per language.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,20 +19,7 @@ import type { SecurityEvent } from '../../src/security/events';
 import { buildRenderer } from './build-renderer';
 import { launchChromium } from './chromium';
 import { openInLocale, SHOTS } from './page';
-
-type Tree = { [key: string]: string | Tree };
-const LOCALES = join(import.meta.dirname, '..', '..', 'src', 'i18n', 'locales');
-const catalogue = (lang: string): Tree => JSON.parse(readFileSync(join(LOCALES, lang, 'ui.json'), 'utf8')) as Tree;
-
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of Object.entries(tree)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'string') out.set(key, v);
-    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
-  }
-  return out;
-}
+import { catalogue, flatten } from '../helpers/ui-catalogue';
 
 /**
  * The English words of the catalogue that a page in `lang` must not show: every run of text of an English entry

@@ -19,25 +19,14 @@ import { coreText, english, said } from '../../src/i18n/say';
 import { settingsSecurityIssues } from '../../src/status/settings-guard';
 import { toProblem, StatusProblem } from '../../src/status/problem';
 import { BridgeError } from '../../src/domain/errors';
+import { catalogue, flatten, type Tree } from '../helpers/ui-catalogue';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const LOCALES = join(ROOT, 'src', 'i18n', 'locales');
-type Tree = { [key: string]: string | Tree };
 const PLURAL = /_(zero|one|two|few|many|other)$/;
-
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of Object.entries(tree)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'string') out.set(key, v);
-    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
-  }
-  return out;
-}
 
 /** code → placeholders of its English text (plural codes under their base key, with `count`). */
 function englishCodes(): Map<string, string[]> {
-  const core = (JSON.parse(readFileSync(join(LOCALES, 'en', 'ui.json'), 'utf8')) as { core: Tree }).core;
+  const core = catalogue('en').core as Tree;
   const out = new Map<string, string[]>();
   for (const [key, text] of flatten(core)) {
     const names = [...text.matchAll(/\{\{\s*([^},\s]+)[^}]*\}\}/g)].map((m) => m[1]!);
