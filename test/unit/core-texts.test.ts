@@ -136,16 +136,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "a probe that threw: its own error text, shown as received; the partial update copies the probe's codes",
   'src/terminal/epos/driver.ts: terminal health without codes':
     "the gateway's refusal of a health check: the gateway's own words, shown as received",
-  'src/status/core.ts: new StatusProblem `width ${message}`':
-    'a malformed request the page never makes (it offers only the widths it may ask for)',
-  "src/status/core.ts: new StatusProblem 'id must name a held total'":
-    'a malformed decision the page never sends (its buttons name the held total)',
-  'src/status/core.ts: new StatusProblem \'action must be "confirm" or "discard"\'':
-    'a malformed decision the page never sends (its buttons send one of the two)',
-  "src/status/core.ts: new StatusProblem 'id must name a held refund or reversal'":
-    'a malformed decision the page never sends (its buttons name the hold)',
-  'src/status/core.ts: new StatusProblem \'action must be "confirm" or "refuse"\'':
-    'a malformed decision the page never sends (its buttons send one of the two)',
+  'src/status/arguments.ts: new StatusProblem `Bad argument for ${method}: ${detail}`':
+    'a malformed argument the page never sends (it calls through the typed contract; API consumers only, each field named in issues)',
   'src/status/server.ts: new StatusProblem `port ${o.port} on ${o.host} is already in use by another program (status page)`':
     'a start-up failure of the status server: the command line prints it, no page is there to show it',
   'src/status/server.ts: new StatusProblem `${k} must be a whole number`':
