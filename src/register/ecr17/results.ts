@@ -26,7 +26,6 @@ export type ReasonKey =
   | 'noLastResult'
   | 'resultUnknown'
   | 'refused'
-  | 'notAvailable'
   | 'closeFailed';
 
 /** Progress texts: keys of the `register` catalogue's `ecr17.progress` (≤ 20 characters). */

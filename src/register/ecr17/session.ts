@@ -611,7 +611,7 @@ export class Ecr17Session {
 
   private async totals(op: Operation, req: PeriodRequestMsg): Promise<void> {
     const who = this.who(req.registerId);
-    const views = this.api.periodPayments ? this.api.periodPayments(who) : [];
+    const views = this.api.periodPayments(who);
     await this.finalFrame(
       op,
       encodeAnswer({
@@ -626,19 +626,6 @@ export class Ecr17Session {
   /** `C`: the register's period closes in the bridge (api.closeDay); its totals answer; the business day follows. */
   private async close(op: Operation, req: PeriodRequestMsg): Promise<void> {
     const who = this.who(req.registerId);
-    if (!this.api.closeDay) {
-      await this.finalFrame(
-        op,
-        encodeAnswer({
-          code: 'C',
-          terminalId: req.terminalId,
-          result: '01',
-          reason: reasonText('notAvailable', this.ctx.locale).slice(0, 19),
-          actionCode: '100',
-        }),
-      );
-      return;
-    }
     let views: PaymentView[];
     try {
       views = await this.api.closeDay(who);
@@ -661,7 +648,7 @@ export class Ecr17Session {
       op,
       encodeAnswer({ code: 'C', terminalId: req.terminalId, result: '00', terminalTotal: total, hostTotal: total }),
     );
-    if (this.opts.closeBusinessDay && this.api.endOfDay) {
+    if (this.opts.closeBusinessDay) {
       try {
         const report = await this.api.endOfDay({});
         this.log.info({ day: report.businessDay }, 'close session: business day closed');
@@ -692,7 +679,7 @@ export class Ecr17Session {
   private receiptTexts(who: RegisterIdentity, ref: string, kind: TransactionKind, terminalId: string): string[] {
     let lines: string[] = [];
     try {
-      const r = this.api.receipt?.(who, ref, {
+      const r = this.api.receipt(who, ref, {
         kind,
         width: 32,
         ascii: true,

@@ -267,7 +267,6 @@ class NativeSession {
         await this.send({ id: r.id, type: 'pong', bridge: api.version });
         return;
       case 'receipt': {
-        if (!api.receipt) throw new BridgeError('unsupported', 'this bridge keeps no receipts');
         const width = r.width ?? this.receiptWidth;
         const rendering = api.receipt(this.identity, r.ref, {
           duplicate: true,
@@ -284,7 +283,6 @@ class NativeSession {
         return;
       }
       case 'end_of_day': {
-        if (!api.endOfDay) throw new BridgeError('unsupported', 'this bridge keeps no day totals');
         const report = await api.endOfDay({
           ...(r.day ? { day: r.day } : {}),
           ...(r.scope === 'register' ? { register: this.identity.register } : {}),
@@ -344,7 +342,7 @@ class NativeSession {
 
   /** Both copies as text lines for a final result, when the register asked for receipts in `hello`. */
   private receiptFor(result: PaymentResult): { merchant: string[]; customer: string[] } | undefined {
-    if (this.receipts !== 'text' || !this.ctx.api.receipt || result.outcome === 'in_doubt') return undefined;
+    if (this.receipts !== 'text' || result.outcome === 'in_doubt') return undefined;
     try {
       const r = this.ctx.api.receipt(this.identity, result.ref, {
         kind: result.kind,

@@ -184,9 +184,7 @@ export class ZvtPayments {
   }
 
   private findByReceipt(receiptNo: number): PaymentView | undefined {
-    if (this.api.findByReceiptNo) return this.api.findByReceiptNo(this.who, receiptNo);
-    const last = this.api.last(this.who);
-    return last?.result?.receiptNo === receiptNo ? last : undefined;
+    return this.api.findByReceiptNo(this.who, receiptNo);
   }
 
   private beginPayment(kind: TransactionKind): PaymentOp {

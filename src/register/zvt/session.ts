@@ -357,7 +357,7 @@ export class ZvtSession {
       return this.dialogue.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     }
     try {
-      this.api.permit?.(this.who, 'registration');
+      this.api.permit(this.who, 'registration');
     } catch (e) {
       return this.dialogue.finalReply(op, negativeAck(resultForError(asBridgeError(e), this.texts).code));
     }
@@ -458,16 +458,12 @@ export class ZvtSession {
     if (!this.registeredPeer()) return this.notRegistered(op);
     if (!this.passwordOk(password)) return this.dialogue.finalReply(op, negativeAck(RC.FUNCTION_NOT_POSSIBLE));
     await this.dialogue.accept(op);
-    let views: PaymentView[] = [];
-    if (this.api.closeDay) {
-      try {
-        views = await this.api.closeDay(this.who);
-      } catch (e) {
-        await this.dialogue.finishAbort(op, resultForError(asBridgeError(e), this.texts));
-        return;
-      }
-    } else {
-      this.log.info('the bridge keeps no day totals: End-of-Day answered with zero totals');
+    let views: PaymentView[];
+    try {
+      views = await this.api.closeDay(this.who);
+    } catch (e) {
+      await this.dialogue.finishAbort(op, resultForError(asBridgeError(e), this.texts));
+      return;
     }
     const totals = dayTotals(views, this.opts.currency);
     await this.closeBusinessDay();
@@ -491,7 +487,6 @@ export class ZvtSession {
    * (above) do not wait for it and do not depend on it.
    */
   private async closeBusinessDay(): Promise<void> {
-    if (!this.api.endOfDay) return;
     try {
       const report = await this.api.endOfDay({});
       this.log.info(
@@ -552,7 +547,7 @@ export class ZvtSession {
 
   private receiptCopies(facts: ReceiptFacts): Array<{ type: number; lines: string[] }> {
     const width = RECEIPT_WIDTHS.find((w) => w <= this.state.printerWidth);
-    if (width && this.api.receipt) {
+    if (width) {
       let rendering: ReceiptRendering | undefined;
       try {
         rendering = this.api.receipt(this.who, facts.result.ref, {
