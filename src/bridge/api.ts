@@ -4,6 +4,7 @@ import type { Money } from '../domain/money';
 import type { ReceiptRendering, ReceiptRequest } from '../receipts/types';
 import type { DayQuery, EndOfDayReport } from '../reports/day-reports';
 import type { DayTotals } from '../reports/totals';
+import type { CoreMessage } from '../i18n/core-text';
 import type { ReconciliationReport } from '../reports/reconcile';
 
 /**
@@ -75,6 +76,8 @@ export interface TerminalView {
   readonly currentRef?: string;
   readonly lastSeen?: string;
   readonly message?: string;
+  /** The message as codes of the catalogue, which the status page writes in its own language. */
+  readonly messageCode?: CoreMessage;
   readonly terminalId?: string;
   /** ISO 4217 alpha code of the currency the terminal takes, when configured (requests in another are refused). */
   readonly currency?: string;

@@ -103,7 +103,13 @@ export class Lane {
         ? health
         : health.online === before.online
           ? before
-          : { ...before, online: health.online, checkedAt: health.checkedAt, message: health.message };
+          : {
+              ...before,
+              online: health.online,
+              checkedAt: health.checkedAt,
+              message: health.message,
+              messageCode: health.messageCode,
+            };
     if (this.currentState !== 'busy' && this.currentState !== 'recovering')
       this.currentState = health.online ? 'ready' : 'offline';
     if (!wasOffline && this.currentState === 'offline')
@@ -192,6 +198,7 @@ export class Lane {
       ...(this.currentRef !== undefined ? { currentRef: this.currentRef } : {}),
       ...(h?.online ? { lastSeen: h.checkedAt } : {}),
       ...(h ? { message: h.message } : {}),
+      ...(h?.messageCode ? { messageCode: h.messageCode } : {}),
       ...(h?.terminalId ? { terminalId: h.terminalId } : {}),
       ...(this.currency ? { currency: this.currency } : {}),
     };

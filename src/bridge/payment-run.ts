@@ -174,8 +174,10 @@ export class PaymentRunner {
     job.lastStage = stage;
     job.lastMessage = text;
     if (job.record.stage !== stage) {
-      // Progress only: recovery decides on intent, driver reference, outcome and settlement, never on the stage.
-      job.record = lifecycle.apply(this.o.journal, job.record.id, lifecycle.stage(stage, text));
+      // Progress only: recovery decides on intent, driver reference, outcome and settlement, never on the stage. It
+      // rides on the journal's next commit instead of taking one of its own (journal.progress).
+      this.o.journal.progress(job.record.id, lifecycle.stage(stage, text).event);
+      job.record = { ...job.record, stage };
     }
     for (const o of job.observers) {
       try {

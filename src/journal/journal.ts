@@ -11,7 +11,7 @@ import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { PaymentResult } from '../domain/payment';
 import { BridgeError } from '../domain/errors';
 import { opClassOf, type OpClass, type Settlement } from '../domain/settlement';
-import type { LifecycleEvent, LifecycleEventType } from '../bridge/lifecycle';
+import type { EventOf, LifecycleEvent, LifecycleEventType } from '../bridge/lifecycle';
 import { redactText, scrubCardData as scrub } from '../log/redact';
 
 /**
@@ -180,6 +180,15 @@ export class Journal {
   private flusher: WalFlusher | undefined;
   /** The connection's synchronous mode between commits: NORMAL with group commit, else FULL. */
   private baseSync: 'NORMAL' | 'FULL' = 'FULL';
+  /** BEGIN, COMMIT and ROLLBACK, prepared once (a transaction used to parse them, and build its wrapper, each time). */
+  private txStatements:
+    { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement } | undefined;
+  /** Writes without a commit of their own, waiting for the next commit (see `progress`, `putReceipt`). */
+  private riding: RideAlong = emptyRide();
+  /** Writes what rides when no commit came for a while (an idle bridge after its last sale). */
+  private rideTimer: NodeJS.Timeout | undefined;
+  /** The last receipt number given, once read (see nextReceiptNo). */
+  private lastReceiptNo: number | undefined;
 
   private constructor(
     db: Database.Database,
@@ -278,8 +287,30 @@ export class Journal {
     const mode = ownFsync ? 'FULL' : 'NORMAL';
     if (mode !== this.baseSync) this.db.exec(`PRAGMA synchronous = ${mode}`);
     let out: T;
+    const t = (this.txStatements ??= {
+      begin: this.db.prepare('BEGIN'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
+    });
     try {
-      out = this.db.transaction(fn)() as T;
+      t.begin.run();
+      const ride = this.riding;
+      try {
+        this.riding = emptyRide();
+        this.writeRide(ride);
+        out = fn();
+        t.commit.run();
+      } catch (e) {
+        t.rollback.run();
+        // What rode on this commit waits for the next one; the receipt counter is read again.
+        this.riding = joinRides(ride, this.riding);
+        this.lastReceiptNo = undefined;
+        throw e;
+      }
+      if (this.rideTimer && this.riding.stages.length === 0 && this.riding.receipts.size === 0) {
+        clearTimeout(this.rideTimer);
+        this.rideTimer = undefined;
+      }
     } catch (e) {
       if (isDiskError(e)) this.writeErrors++;
       throw e;
@@ -328,9 +359,10 @@ export class Journal {
 
   /** ZVT receipt numbers are 4 BCD digits: they run 1…9999 and wrap; lookups take the most recent. */
   private nextReceiptNo(): number {
-    const last = Number(this.metaGet('last_receipt_no') ?? '0');
+    const last = this.lastReceiptNo ?? Number(this.metaGet('last_receipt_no') ?? '0');
     const next = (last % 9999) + 1;
     this.metaSet('last_receipt_no', String(next));
+    this.lastReceiptNo = next;
     return next;
   }
 
@@ -349,29 +381,27 @@ export class Journal {
     this.tx(() => {
       const receiptNo = this.nextReceiptNo();
       const bridgeRef = this.freeBridgeRef(p.ref);
-      this.db
-        .prepare(
-          `INSERT INTO payments (id, register, ref, op_class, kind, amount, currency, tip, terminal, original_id, bridge_ref,
+      this.prepared(
+        `INSERT INTO payments (id, register, ref, op_class, kind, amount, currency, tip, terminal, original_id, bridge_ref,
              receipt_no, stage, created_at, updated_at, environment)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-        )
-        .run(
-          id,
-          p.register,
-          p.ref,
-          opClassOf(p.kind),
-          p.kind,
-          p.amount.minor,
-          p.amount.currency,
-          p.tip,
-          p.terminal,
-          p.originalId ?? null,
-          bridgeRef,
-          receiptNo,
-          at,
-          at,
-          p.environment ?? null,
-        );
+      ).run(
+        id,
+        p.register,
+        p.ref,
+        opClassOf(p.kind),
+        p.kind,
+        p.amount.minor,
+        p.amount.currency,
+        p.tip,
+        p.terminal,
+        p.originalId ?? null,
+        bridgeRef,
+        receiptNo,
+        at,
+        at,
+        p.environment ?? null,
+      );
       this.appendEvent(
         id,
         'intent',
@@ -415,7 +445,57 @@ export class Journal {
       },
       options.durable ?? needsOwnFsync(event.type, event.data),
     );
-    return toRecord(row);
+    return this.record(row);
+  }
+
+  /**
+   * A progress stage, without a commit of its own: its event row and the payment's stage column are written with the
+   * next commit, whichever payment's (a sale's next one, the driver reference or the outcome, follows within
+   * milliseconds), at the latest a second later, and on close. Until then every read of the payment shows the stage.
+   * Progress is never what recovery decides on (durability.ts); a killed process or a power cut loses at most the
+   * progress rows of that last moment, which the next stage or the outcome overwrites anyway.
+   */
+  progress(id: string, event: EventOf<'stage'>): void {
+    const at = this.stamp();
+    this.riding.stages.push({ id, at, event });
+    this.riding.lastStage.set(id, { stage: event.data.stage, at });
+    this.rideSoon();
+  }
+
+  /** Writes what rides if no commit takes it along within a second. */
+  private rideSoon(): void {
+    if (this.rideTimer) return;
+    this.rideTimer = setTimeout(() => {
+      this.rideTimer = undefined;
+      if (this.riding.stages.length === 0 && this.riding.receipts.size === 0) return;
+      try {
+        this.tx(() => undefined, false);
+      } catch {
+        // Counted in writeErrors when the disk refused; what rides waits for the next commit.
+      }
+    }, 1000);
+    this.rideTimer.unref();
+  }
+
+  private writeRide(ride: RideAlong): void {
+    for (const s of ride.stages) this.appendEvent(s.id, 'stage', s.event.data, s.at);
+    if (ride.lastStage.size) {
+      const set = this.prepared('UPDATE payments SET stage = ?, updated_at = ? WHERE id = ?');
+      for (const [id, s] of ride.lastStage) set.run(s.stage, s.at, id);
+    }
+    if (ride.receipts.size) {
+      const upsert = this.prepared(
+        'INSERT INTO receipts (payment_id, updated_at, data_json) VALUES (?, ?, ?) ON CONFLICT(payment_id) DO UPDATE SET updated_at = excluded.updated_at, data_json = excluded.data_json',
+      );
+      for (const [id, r] of ride.receipts) upsert.run(id, r.at, r.json);
+    }
+  }
+
+  /** A stored row as a record, with a progress stage that still rides (see `progress`). */
+  private record(row: Row): PaymentRecord {
+    const r = toRecord(row);
+    const riding = this.riding.lastStage.get(r.id);
+    return riding ? { ...r, stage: riding.stage, updatedAt: riding.at } : r;
   }
 
   /** Appends an event without changing the payment (e.g. an informational terminal status). */
@@ -437,7 +517,7 @@ export class Journal {
 
   get(id: string): PaymentRecord | undefined {
     const row = this.prepared('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRecord(row) : undefined;
+    return row ? this.record(row) : undefined;
   }
 
   findByRef(register: string, ref: string, opClass: OpClass): PaymentRecord | undefined {
@@ -446,7 +526,7 @@ export class Journal {
       ref,
       opClass,
     ) as Row | undefined;
-    return row ? toRecord(row) : undefined;
+    return row ? this.record(row) : undefined;
   }
 
   /** Every record of a register with this ref (the payment and its follow-ups), oldest first. */
@@ -458,7 +538,7 @@ export class Journal {
     const row = this.db
       .prepare('SELECT * FROM payments WHERE receipt_no = ? ORDER BY rowid DESC LIMIT 1')
       .get(receiptNo) as Row | undefined;
-    return row ? toRecord(row) : undefined;
+    return row ? this.record(row) : undefined;
   }
 
   /** Payments whose outcome is not final, or whose two-phase completion is not done: recovery works on these. */
@@ -633,26 +713,29 @@ export class Journal {
    * Stores a payment's receipt data (card data scrubbed like every result). False when it was already stored as is.
    *
    * The stored receipt is a copy of what the payment's record already holds (DayReports.receipt builds it from the
-   * record when none is stored), so it is committed without its own fsync, like progress stages: it is written
-   * between the outcome commit and the result going to the register, and an fsync here would hold every sale for
-   * one more disk flush. The next flush (the settle decision's) or durable commit takes it along; a power cut before
-   * that can lose only this copy, never the outcome it was made from.
+   * record when none is stored), so it takes no commit of its own, like progress stages: it is made between the
+   * outcome commit and the result going to the register, and rides on the journal's next commit (the delivery mark's,
+   * a second later at the latest; `receipt` reads it back before). A crash or power cut before that can lose only this
+   * copy, never the outcome it was made from.
    */
   putReceipt(paymentId: string, data: unknown): boolean {
     const json = JSON.stringify(scrub(data));
-    const row = this.prepared('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
-    if (row && String(row.data_json) === json) return false;
-    const upsert = this.prepared(
-      'INSERT INTO receipts (payment_id, updated_at, data_json) VALUES (?, ?, ?) ON CONFLICT(payment_id) DO UPDATE SET updated_at = excluded.updated_at, data_json = excluded.data_json',
-    );
-    this.tx(() => upsert.run(paymentId, this.stamp(), json), false);
+    if (this.storedReceiptJson(paymentId) === json) return false;
+    this.riding.receipts.set(paymentId, { at: this.stamp(), json });
+    this.rideSoon();
     return true;
   }
 
+  private storedReceiptJson(paymentId: string): string | undefined {
+    const riding = this.riding.receipts.get(paymentId);
+    if (riding) return riding.json;
+    const row = this.prepared('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
+    return row ? String(row.data_json) : undefined;
+  }
+
   receipt(paymentId: string): unknown {
-    const row = this.db.prepare('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as
-      Row | undefined;
-    return row ? JSON.parse(String(row.data_json)) : undefined;
+    const json = this.storedReceiptJson(paymentId);
+    return json === undefined ? undefined : JSON.parse(json);
   }
 
   /** Records a day close (`scope` "bridge" or a register's own period) with its report. */
@@ -712,13 +795,36 @@ export class Journal {
   }
 
   close(): void {
+    if (this.rideTimer) clearTimeout(this.rideTimer);
+    this.rideTimer = undefined;
+    if (this.riding.stages.length || this.riding.receipts.size) this.tx(() => undefined, false);
     this.flusher?.close();
     this.db.close();
   }
 
   private rows(sql: string, ...args: unknown[]): PaymentRecord[] {
-    return (this.prepared(sql).all(...args) as Row[]).map(toRecord);
+    return (this.prepared(sql).all(...args) as Row[]).map((r) => this.record(r));
   }
+}
+
+/** What rides on the next commit: progress stages (in order, and the last one per payment) and receipt copies. */
+interface RideAlong {
+  readonly stages: Array<{ id: string; at: string; event: EventOf<'stage'> }>;
+  readonly lastStage: Map<string, { stage: Stage; at: string }>;
+  readonly receipts: Map<string, { at: string; json: string }>;
+}
+
+function emptyRide(): RideAlong {
+  return { stages: [], lastStage: new Map(), receipts: new Map() };
+}
+
+/** An earlier ride (its commit rolled back) and what was added since, in order. */
+function joinRides(earlier: RideAlong, later: RideAlong): RideAlong {
+  return {
+    stages: [...earlier.stages, ...later.stages],
+    lastStage: new Map([...earlier.lastStage, ...later.lastStage]),
+    receipts: new Map([...earlier.receipts, ...later.receipts]),
+  };
 }
 
 function str(v: unknown): string | null {

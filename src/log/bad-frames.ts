@@ -7,6 +7,7 @@
 import type { SecurityEventSink } from '../security/events';
 import { LineBudget } from './line-budget';
 import type { Logger } from './logger';
+import { coreText, said } from '../i18n/say';
 
 export interface BadFrameLogOptions {
   /** Lines written per minute before the rest are summarised; default 10. */
@@ -41,12 +42,13 @@ export class BadFrameLog {
   }
 
   private summary(total: number): void {
-    const detail = `${total} bad frames from peer ${this.peer} in the last minute`;
+    const { detail, detailCode } = said('detail', coreText('security.badFrames', { count: total, peer: this.peer }));
     this.log.warn({ peer: this.peer, badFrames: total }, detail);
     this.o.security?.record({
       kind: 'flood',
       peer: this.peer,
       detail,
+      detailCode,
       ...(this.o.listener !== undefined ? { listener: this.o.listener } : {}),
     });
   }

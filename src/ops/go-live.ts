@@ -19,6 +19,7 @@ import { EposGatewayClient } from '../terminal/epos/gateway-client';
 import type { FetchLike } from '../terminal/epos/http';
 import { SKEW_FAIL_MS } from './doctor/check-terminals';
 import { countingFetch, GatewayCallCounter } from './metrics/gateway-calls';
+import { coreText, said, type CoreMessage, type CoreText } from '../i18n/say';
 
 export type GoLiveStepId =
   'environment' | 'credentials' | 'token' | 'merchant' | 'terminal' | 'clock' | 'storage' | 'demo_payments';
@@ -26,10 +27,13 @@ export type GoLiveStepId =
 export interface GoLiveStep {
   readonly id: GoLiveStepId;
   readonly status: 'ok' | 'fail' | 'skip';
-  /** What was checked and what was found, in words. */
+  /** What was checked and what was found, in English words (the command line prints them). */
   readonly text: string;
+  /** The same as codes of the catalogue, which the status page writes in its own language. */
+  readonly textCode?: CoreMessage;
   /** What to do about a failure. */
   readonly fix?: string;
+  readonly fixCode?: CoreMessage;
 }
 
 export interface GoLiveReport {
@@ -59,21 +63,28 @@ const LIVE_PORTAL = 'partners.mypos.com';
 export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps): Promise<GoLiveReport> {
   const now = deps.now ?? Date.now;
   const steps: GoLiveStep[] = [];
-  const ok = (id: GoLiveStepId, text: string): void => void steps.push({ id, status: 'ok', text });
-  const fail = (id: GoLiveStepId, text: string, fix: string): void =>
-    void steps.push({ id, status: 'fail', text, fix });
-  const skip = (id: GoLiveStepId, text: string): void => void steps.push({ id, status: 'skip', text });
+  // A text the bridge only passes on (an error's own words) stays as it is; every other one is coded.
+  const step = (id: GoLiveStepId, status: GoLiveStep['status'], text: CoreText | string, fix?: CoreText): void =>
+    void steps.push({
+      id,
+      status,
+      ...(typeof text === 'string' ? { text } : said('text', text)),
+      ...(fix ? said('fix', fix) : {}),
+    });
+  const ok = (id: GoLiveStepId, text: CoreText): void => step(id, 'ok', text);
+  const fail = (id: GoLiveStepId, text: CoreText | string, fix: CoreText): void => step(id, 'fail', text, fix);
+  const skip = (id: GoLiveStepId, text: CoreText): void => step(id, 'skip', text);
   const gatewaySteps: GoLiveStepId[] = ['token', 'merchant', 'terminal', 'clock'];
 
   // 1. The terminal names Live explicitly.
   if (cfg.environment !== 'live') {
     fail(
       'environment',
-      `Terminal "${cfg.id}" runs on the Demo environment`,
-      `Switch it to Live with the Live integration's credentials from ${LIVE_PORTAL}: nothing carries over from Demo (new Partner and Merchant credentials, and the merchant approves the integration again).`,
+      coreText('golive.demo', { terminal: cfg.id }),
+      coreText('golive.demoFix', { portal: LIVE_PORTAL }),
     );
   } else {
-    ok('environment', `Terminal "${cfg.id}" is set to the Live environment (${eposBaseUrl(cfg)})`);
+    ok('environment', coreText('golive.live', { terminal: cfg.id, url: eposBaseUrl(cfg) }));
   }
 
   // 2. Live credentials present, secrets from the keychain or the environment — never written in the config file.
@@ -82,27 +93,29 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
   if (plain.length > 0) {
     fail(
       'credentials',
-      `${plain.join(' and ')} ${plain.length > 1 ? 'are' : 'is'} written in the config file in plain text`,
-      'Enter the secrets in the Go live view (they are kept in the keychain) or name environment variables: {"env": "MYPOS_PARTNER_SECRET"}.',
+      plain.length > 1
+        ? coreText('golive.plainBoth', { first: plain[0]!, second: plain[1]! })
+        : coreText('golive.plainOne', { field: plain[0]! }),
+      coreText('golive.plainFix'),
     );
   } else {
     try {
       creds = resolveEposCredentials(cfg, deps.secrets);
       ok(
         'credentials',
-        `Partner ID ${cfg.partnerId}, Application ID ${cfg.applicationId}, Partner Client ID ${cfg.partnerClientId} and the Merchant Client ID are present; the secrets come from the keychain or the environment`,
+        coreText('golive.credentialsPresent', {
+          partnerId: cfg.partnerId,
+          applicationId: cfg.applicationId,
+          partnerClientId: cfg.partnerClientId,
+        }),
       );
     } catch (e) {
-      fail(
-        'credentials',
-        isBridgeError(e) ? e.message : String(e),
-        'Store the Live Partner Secret and Merchant Client Secret in the keychain (Go live view) or set the environment variables the config names.',
-      );
+      fail('credentials', isBridgeError(e) ? e.message : String(e), coreText('golive.credentialsFix'));
     }
   }
 
   if (!creds || cfg.environment !== 'live') {
-    for (const id of gatewaySteps) skip(id, 'not checked: the steps above must pass first');
+    for (const id of gatewaySteps) skip(id, coreText('golive.notChecked'));
   } else {
     // The gateway's clock against ours, from the Date headers of the answers (the same reading as the metrics').
     const calls = new GatewayCallCounter();
@@ -118,7 +131,7 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
     });
     await gatewayChecks(cfg, client, { ok, fail, skip });
     // 6. The clock, from the Date headers of the answers above.
-    if (calls.clockSkewSeconds === undefined) skip('clock', 'not checked: the gateway sent no Date header');
+    if (calls.clockSkewSeconds === undefined) skip('clock', coreText('golive.noDateHeader'));
     else {
       // Positive: this computer is ahead of the gateway.
       const skew = -calls.clockSkewSeconds * 1000;
@@ -126,38 +139,37 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
       if (Math.abs(skew) > SKEW_FAIL_MS)
         fail(
           'clock',
-          `This computer's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the myPOS gateway`,
-          'Turn on automatic time (Windows: Settings → Time & language; macOS: Date & Time; Linux: timedatectl set-ntp true), then check again.',
+          coreText(skew > 0 ? 'golive.clockAhead' : 'golive.clockBehind', { seconds }),
+          coreText('golive.clockFix'),
         );
-      else ok('clock', `This computer's clock agrees with the gateway within ${Math.max(1, seconds)} s`);
+      else ok('clock', coreText('golive.clockOk', { seconds: Math.max(1, seconds) }));
     }
   }
 
   // 7. Journal and logs writable.
   const notWritable = [
-    ['journal folder', deps.dataDir],
-    ['log folder', dirname(deps.logFile)],
-  ].filter(([, dir]) => !writable(dir!));
+    coreText('golive.journalFolder', { dir: deps.dataDir }),
+    coreText('golive.logFolder', { dir: dirname(deps.logFile) }),
+  ].filter((folder) => !writable(String(folder.params!.dir)));
   if (notWritable.length)
-    fail(
-      'storage',
-      `Not writable: ${notWritable.map(([what, dir]) => `${what} ${dir}`).join(', ')}`,
-      'Give the user the bridge runs as write access to these folders (or move them with --data-dir / --log-dir), then check again.',
-    );
-  else ok('storage', 'The journal and the logs can be written');
+    fail('storage', coreText('golive.notWritable', { list: notWritable }), coreText('golive.storageFix'));
+  else ok('storage', coreText('golive.storageOk'));
 
   // 8. No Demo payment left unfinished on this terminal.
   const open = deps.openPayments(cfg.id, 'demo');
   if (open.length)
     fail(
       'demo_payments',
-      `${open.length} Demo payment${open.length > 1 ? 's are' : ' is'} not finished on this terminal: ${open
-        .slice(0, 5)
-        .map((p) => p.ref)
-        .join(', ')}${open.length > 5 ? ' …' : ''}`,
-      'Let the bridge finish them on the Demo gateway first (it keeps asking; see the Journal view), or settle them in the Demo account: after the switch the Demo gateway is no longer asked.',
+      coreText('golive.demoOpen', {
+        count: open.length,
+        refs: `${open
+          .slice(0, 5)
+          .map((p) => p.ref)
+          .join(', ')}${open.length > 5 ? ' …' : ''}`,
+      }),
+      coreText('golive.demoOpenFix'),
     );
-  else ok('demo_payments', 'No Demo payment is left unfinished on this terminal');
+  else ok('demo_payments', coreText('golive.demoNone'));
 
   return {
     terminal: cfg.id,
@@ -169,46 +181,42 @@ export async function runGoLiveCheck(cfg: EposTerminalConfig, deps: GoLiveDeps):
 }
 
 interface Say {
-  ok(id: GoLiveStepId, text: string): void;
-  fail(id: GoLiveStepId, text: string, fix: string): void;
-  skip(id: GoLiveStepId, text: string): void;
+  ok(id: GoLiveStepId, text: CoreText): void;
+  fail(id: GoLiveStepId, text: CoreText, fix: CoreText): void;
+  skip(id: GoLiveStepId, text: CoreText): void;
 }
 
 /** Steps 3–5 on the Live gateway: token (partner credentials), session (merchant approval), the terminal listed. */
 async function gatewayChecks(cfg: EposTerminalConfig, client: EposGatewayClient, say: Say): Promise<void> {
-  const rest = (from: GoLiveStepId[]): void =>
-    from.forEach((id) => say.skip(id, 'not checked: the steps above must pass first'));
+  const rest = (from: GoLiveStepId[]): void => from.forEach((id) => say.skip(id, coreText('golive.notChecked')));
   let token: string;
   try {
     token = await client.token();
-    say.ok('token', `The Live gateway issued a token for Partner Client ID ${cfg.partnerClientId}`);
+    say.ok('token', coreText('golive.tokenOk', { id: cfg.partnerClientId }));
   } catch (e) {
     if (isEposError(e) && (e.code === 'network' || e.code === 'timeout')) {
       say.fail(
         'token',
-        `The Live gateway at ${eposBaseUrl(cfg)} cannot be reached: ${e.message}`,
-        'Check the internet connection, a proxy or firewall, and the gatewayUrl setting.',
+        coreText('golive.unreachable', { url: eposBaseUrl(cfg), error: e.message }),
+        coreText('golive.unreachableFix'),
       );
     } else {
       say.fail(
         'token',
-        `The Live gateway refused the partner credentials${refusal(e)}`,
-        `Use the Live integration's Partner Client ID and Secret (Summary tab in ${LIVE_PORTAL}). Demo credentials do not work on Live; the Live integration must have passed the Integration Checklist.`,
+        coreText('golive.tokenRefused', { refusal: refusal(e) }),
+        coreText('golive.tokenRefusedFix', { portal: LIVE_PORTAL }),
       );
     }
     return rest(['merchant', 'terminal']);
   }
   try {
     await client.session(token);
-    say.ok(
-      'merchant',
-      `The merchant approved the integration (a Live session was created for Merchant Client ID ${cfg.merchantClientId})`,
-    );
+    say.ok('merchant', coreText('golive.merchantOk', { id: cfg.merchantClientId }));
   } catch (e) {
     say.fail(
       'merchant',
-      `No Live session for the merchant${refusal(e)}`,
-      `The merchant must approve the Live integration in their myPOS account; then generate the Merchant Client ID and Secret in the Merchants tab of ${LIVE_PORTAL} and enter them here.`,
+      coreText('golive.merchantFailed', { refusal: refusal(e) }),
+      coreText('golive.merchantFix', { portal: LIVE_PORTAL }),
     );
     return rest(['terminal']);
   }
@@ -219,20 +227,17 @@ async function gatewayChecks(cfg: EposTerminalConfig, client: EposGatewayClient,
       ids.push(...p.terminals.map((t) => t.terminalId));
       if (page >= p.pagination.totalPages || p.terminals.length === 0) break;
     }
-    if (ids.includes(cfg.terminalId))
-      say.ok('terminal', `Terminal ${cfg.terminalId} is among the merchant's Live terminals`);
+    if (ids.includes(cfg.terminalId)) say.ok('terminal', coreText('golive.terminalOk', { tid: cfg.terminalId }));
     else
       say.fail(
         'terminal',
-        `Terminal ${cfg.terminalId} is not among the merchant's Live terminals${ids.length ? ` (${ids.join(', ')})` : ' (none is listed)'}`,
-        `Enter the TID of the merchant's real terminal (Demo TIDs do not exist on Live), and make sure it is an Ultra or Carbon activated on this merchant's account (${EPOS_BASE_URLS.live}).`,
+        ids.length
+          ? coreText('golive.terminalMissing', { tid: cfg.terminalId, listed: ids.join(', ') })
+          : coreText('golive.terminalMissingNone', { tid: cfg.terminalId }),
+        coreText('golive.terminalFix', { url: EPOS_BASE_URLS.live }),
       );
   } catch (e) {
-    say.fail(
-      'terminal',
-      `Listing the merchant's Live terminals failed${refusal(e)}`,
-      'Check the Partner ID (mps-p-…) and Application ID (mps-app-…) of the Live integration.',
-    );
+    say.fail('terminal', coreText('golive.listFailed', { refusal: refusal(e) }), coreText('golive.listFix'));
   }
 }
 

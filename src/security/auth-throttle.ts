@@ -10,6 +10,7 @@
  */
 import type { Logger } from '../log/logger';
 import type { SecurityEventSink } from './events';
+import { coreText, said } from '../i18n/say';
 
 export interface ThrottleSettings {
   /** Wrong secrets in a row that lock the peer out. */
@@ -109,7 +110,14 @@ export class AuthThrottle {
         kind: 'auth_lockout',
         listener,
         peer: address,
-        detail: `${address} locked out for ${minutes} min after ${this.settings.maxFailures} wrong ${secret}s in a row`,
+        ...said(
+          'detail',
+          coreText(secret === 'key' ? 'security.lockoutKey' : 'security.lockoutPassword', {
+            address,
+            minutes,
+            count: this.settings.maxFailures,
+          }),
+        ),
       });
       return { allowed: false, reason: 'locked_out', retryAfterMs: lockMs };
     }
@@ -118,7 +126,12 @@ export class AuthThrottle {
     // One line and one event for the first failure of a run; the lockout line reports the rest.
     if (s.failures === 1) {
       log.warn({ listener, peer: address }, `wrong register ${secret}`);
-      security?.record({ kind: 'auth_failed', listener, peer: address, detail: `wrong ${secret} from ${address}` });
+      security?.record({
+        kind: 'auth_failed',
+        listener,
+        peer: address,
+        ...said('detail', coreText(secret === 'key' ? 'security.wrongKey' : 'security.wrongPassword', { address })),
+      });
     }
     return { allowed: false, reason: 'throttled', retryAfterMs: delay };
   }

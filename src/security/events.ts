@@ -4,6 +4,8 @@
  * by the listener's policy, a flood of bad frames. They are kept apart from the rotating log (a flood must never
  * rotate them away) and shown on the status page.
  */
+import type { CoreMessage } from '../i18n/core-text';
+
 export type SecurityEventKind =
   /** An HTTP request, TLS handshake or WebSocket/HTTP2 preface reached a register port and was closed. */
   | 'foreign_protocol'
@@ -32,8 +34,10 @@ export interface SecurityEvent {
   readonly listener?: string;
   /** Who: "tcp 127.0.0.1:53122", a serial device. */
   readonly peer?: string;
-  /** One line for the operator, in words (no secret, no card data). */
+  /** One line for the operator, in English words (no secret, no card data). */
   readonly detail: string;
+  /** The same as codes of the catalogue, which the status page writes in its own language. */
+  readonly detailCode?: CoreMessage;
 }
 
 /** Where security events go: the service owns one and hands it to listeners, the bridge and the status server. */

@@ -14,6 +14,7 @@ import { LineBudget } from '../log/line-budget';
 import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../os/private-files';
 import { scrubLogValue } from '../log/scrub';
 import type { SecurityEvent, SecurityEventKind, SecurityEventSink } from './events';
+import { coreText, said } from '../i18n/say';
 
 export const SECURITY_LOG_NAME = 'security-events.jsonl';
 
@@ -89,7 +90,7 @@ export class SecurityLog extends EventEmitter<{ event: [SecurityEvent] }> implem
     this.write({
       kind,
       ...(listener ? { listener } : {}),
-      detail: `${held} more ${kind.replace(/_/g, ' ')} event${held === 1 ? '' : 's'} in the last minute (not listed one by one)`,
+      ...said('detail', coreText('security.more', { count: held, kind: [coreText(`security.kind.${kind}`)] })),
     });
   }
 
@@ -102,6 +103,7 @@ export class SecurityLog extends EventEmitter<{ event: [SecurityEvent] }> implem
       ...(e.listener ? { listener: e.listener } : {}),
       ...(e.peer ? { peer: e.peer } : {}),
       detail: String(e.detail).slice(0, 300),
+      ...(e.detailCode ? { detailCode: e.detailCode } : {}),
     };
     this.ring.push(full);
     if (this.ring.length > this.keep) this.ring.splice(0, this.ring.length - this.keep);

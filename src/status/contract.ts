@@ -15,6 +15,7 @@ import type { PendingConfirmation } from '../register/capture/capture-registry';
 import type { OperatorHoldView } from '../bridge/operator-holds';
 import type { DayTotals } from '../reports/totals';
 import type { SecurityEvent } from '../security/events';
+import type { CoreMessage } from '../i18n/core-text';
 
 export type { PaymentView, TerminalView } from '../bridge/api';
 export type { Money } from '../domain/money';
@@ -185,6 +186,7 @@ export interface ReceiptView {
   readonly available: boolean;
   /** Why there is no receipt, in plain words. */
   readonly note?: string;
+  readonly noteCode?: CoreMessage;
   readonly width?: number;
   readonly duplicate: boolean;
   readonly merchant: string[];
@@ -195,6 +197,8 @@ export interface ReceiptView {
 export interface FieldIssue {
   readonly field: string;
   readonly message: string;
+  /** The message as codes of the catalogue (the page writes them in its language); absent: shown as it is. */
+  readonly messageCode?: CoreMessage;
 }
 
 /** Plain secrets in the config file are never sent to the page: they are replaced by this marker, which a save keeps as is. */
@@ -266,6 +270,7 @@ export interface IppPingRequest {
 export interface IppPingAnswer {
   readonly online: boolean;
   readonly message: string;
+  readonly messageCode?: CoreMessage;
   readonly terminalId?: string;
   readonly model?: string;
   readonly softwareVersion?: string;
@@ -301,6 +306,7 @@ export interface EposStepResult {
   readonly ok: boolean;
   /** Plain words; the gateway's own message included when it sent one. */
   readonly message: string;
+  readonly messageCode?: CoreMessage;
 }
 
 export interface EposCheckAnswer {
@@ -372,6 +378,8 @@ export interface ProblemDetails {
   readonly title: string;
   readonly status: number;
   readonly detail?: string;
+  /** The detail as codes of the catalogue (the page writes them in its language); absent: shown as it is. */
+  readonly detailCode?: CoreMessage;
   readonly instance?: string;
   /** Field problems (settings validation). */
   readonly issues?: FieldIssue[];
@@ -453,6 +461,7 @@ export interface GoLiveSwitchAnswer {
   readonly report: GoLiveReport;
   /** What happened, in words (saved and what to do next, or why not). */
   readonly message: string;
+  readonly messageCode?: CoreMessage;
 }
 
 export interface SupportInfoView {

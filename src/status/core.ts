@@ -67,6 +67,7 @@ import type { SecretContext } from '../config/secrets';
 import { SettingsFile, type SecretStore } from './settings';
 import { Wizard, type WizardOptions } from './wizard';
 import type { SecurityEventSink } from '../security/events';
+import { coreText, said, type CoreText } from '../i18n/say';
 
 /** What the desktop shell lets the page do (absent when headless). */
 export interface DesktopHooks {
@@ -190,7 +191,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   private running(): Service {
     if (!this.service)
-      throw new StatusProblem(503, 'The bridge is paused; resume it to see payments and the journal', {
+      throw new StatusProblem(503, coreText('problem.paused'), {
         code: 'paused',
       });
     return this.service;
@@ -269,7 +270,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   async journalDetail(id: string): Promise<JournalDetail> {
     const s = this.running();
     const r = typeof id === 'string' ? s.journal.get(id) : undefined;
-    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
+    if (!r)
+      throw new StatusProblem(404, coreText('problem.noPayment', { id: JSON.stringify(id) }), {
+        code: 'unknown_ref',
+      });
     return {
       payment: viewOf(r),
       bridgeRef: r.bridgeRef,
@@ -288,7 +292,10 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const s = this.running();
     const id = (q as { id?: unknown } | null)?.id;
     const r = typeof id === 'string' ? s.journal.get(id) : undefined;
-    if (!r) throw new StatusProblem(404, `The journal has no payment ${JSON.stringify(id)}`, { code: 'unknown_ref' });
+    if (!r)
+      throw new StatusProblem(404, coreText('problem.noPayment', { id: JSON.stringify(id) }), {
+        code: 'unknown_ref',
+      });
     if (q.width !== undefined && !(RECEIPT_COLUMNS as readonly unknown[]).includes(q.width)) {
       const message = `must be one of ${RECEIPT_COLUMNS.join(', ')} columns`;
       throw new StatusProblem(400, `width ${message}`, { code: 'bad_request', issues: [{ field: 'width', message }] });
@@ -301,13 +308,18 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   private receiptOf(s: Service, r: PaymentRecord, q: Omit<ReceiptQuery, 'id'>): ReceiptView {
     const duplicate = q.duplicate === true;
-    const none = (note: string): ReceiptView => ({ available: false, note, duplicate, merchant: [], customer: [] });
-    if (r.outcome === null) return none('No receipt yet: the payment is still running.');
-    if (r.outcome === 'in_doubt')
-      return none('No receipt while the outcome is in doubt: the bridge is still asking the terminal.');
+    const none = (why: CoreText): ReceiptView => ({
+      available: false,
+      ...said('note', why),
+      duplicate,
+      merchant: [],
+      customer: [],
+    });
+    if (r.outcome === null) return none(coreText('receipt.running'));
+    if (r.outcome === 'in_doubt') return none(coreText('receipt.inDoubt'));
     try {
       const rendering = s.bridge.receiptById(r.id, { ...(q.width !== undefined ? { width: q.width } : {}), duplicate });
-      if (!rendering) return none('No receipt for this payment.');
+      if (!rendering) return none(coreText('receipt.none'));
       return {
         available: true,
         width: rendering.width,
@@ -316,7 +328,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         customer: rendering.customer,
       };
     } catch (e) {
-      return none(`No receipt: ${e instanceof Error ? e.message : String(e)}`);
+      return none(coreText('receipt.failed', { error: e instanceof Error ? e.message : String(e) }));
     }
   }
 
@@ -376,7 +388,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
 
   async settingsSave(req: SettingsSaveRequest): Promise<SettingsSaveAnswer> {
     if (typeof req !== 'object' || req === null || !('config' in req))
-      throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
+      throw new StatusProblem(400, coreText('problem.settingsMissing'), { code: 'bad_request' });
     const answer = this.settings.save(req.config);
     if (answer.saved && this.o.desktop && typeof req.startAtLogin === 'boolean')
       this.o.desktop.setStartAtLogin(req.startAtLogin);
@@ -422,8 +434,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   }
 
   async setPaused(paused: boolean): Promise<void> {
-    if (!this.o.desktop)
-      throw new StatusProblem(409, 'Only the desktop app can pause the register listeners', { code: 'unsupported' });
+    if (!this.o.desktop) throw new StatusProblem(409, coreText('problem.pauseDesktopOnly'), { code: 'unsupported' });
     await this.o.desktop.setPaused(paused === true);
   }
 
@@ -490,23 +501,19 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
    */
   async goLiveSwitch(req: GoLiveRequest): Promise<GoLiveSwitchAnswer> {
     if (!req?.credentials)
-      throw new StatusProblem(400, 'Going live needs the Live credentials', {
+      throw new StatusProblem(400, coreText('problem.liveCredentialsNeeded'), {
         code: 'bad_request',
         issues: [{ field: 'credentials', message: 'required' }],
       });
     const typed = (['partnerSecret', 'merchantSecret'] as const).filter((f) => 'value' in req.credentials![f]);
     if (typed.length && !this.o.secretStore) {
-      throw new StatusProblem(
-        400,
-        'This bridge has no keychain (it runs as a service): name an environment variable for each secret instead of typing it',
-        {
-          code: 'bad_request',
-          issues: typed.map((f) => ({
-            field: `credentials.${f}`,
-            message: 'name an environment variable: a typed secret would be written to the config file',
-          })),
-        },
-      );
+      throw new StatusProblem(400, coreText('problem.noKeychain'), {
+        code: 'bad_request',
+        issues: typed.map((f) => ({
+          field: `credentials.${f}`,
+          message: 'name an environment variable: a typed secret would be written to the config file',
+        })),
+      });
     }
     const { candidate, secrets, current } = this.goLiveCandidate(req);
     const report = await this.runGoLive(candidate, secrets);
@@ -514,14 +521,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       return {
         switched: false,
         report,
-        message: 'Not switched: fix what the check marks and try again. The terminal stays on its current environment.',
+        ...said('message', coreText('golive.notSwitched')),
       };
     const view = this.settings.view();
     if (!view.writable)
       return {
         switched: false,
         report,
-        message: 'The bridge runs without a config file (demo mode): start it with --config to switch a terminal.',
+        ...said('message', coreText('golive.noConfigNoSwitch')),
       };
     const config = JSON.parse(JSON.stringify(view.config)) as { terminals?: Array<Record<string, unknown>> };
     const c = req.credentials;
@@ -549,6 +556,14 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         switched: false,
         report,
         message: `Not saved: ${saved.issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+        messageCode: coreText('golive.switchNotSaved', {
+          issues: saved.issues.map((i) =>
+            coreText('problem.fieldIssue', {
+              field: i.field,
+              message: i.messageCode ? [i.messageCode].flat() : i.message,
+            }),
+          ),
+        }),
       };
     this.running().journal.recordEnvironmentSwitch({
       terminal: current.id,
@@ -560,7 +575,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     return {
       switched: true,
       report,
-      message: `Terminal "${current.id}" is set to Live (TID ${candidate.terminalId}). Restart the bridge to take Live payments; Demo payments stay in the journal, apart from Live ones.`,
+      ...said('message', coreText('golive.switched', { terminal: current.id, tid: candidate.terminalId })),
     };
   }
 
@@ -591,11 +606,9 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
   } {
     const current = this.o.config.terminals.find((t) => t.id === req?.terminal);
     if (!current || current.driver !== 'epos')
-      throw new StatusProblem(
-        404,
-        `No ePOS terminal "${String(req?.terminal)}": going live is for myPOS cloud terminals`,
-        { code: 'unknown_terminal' },
-      );
+      throw new StatusProblem(404, coreText('problem.noEposTerminal', { terminal: String(req?.terminal) }), {
+        code: 'unknown_terminal',
+      });
     const env = { env: process.env };
     const c = req.credentials;
     if (!c) return { candidate: current, secrets: env, current };
@@ -619,7 +632,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       terminalId: c.terminalId?.trim() || current.terminalId,
     });
     if (!parsed.success) {
-      throw new StatusProblem(400, 'The Live credentials are incomplete', {
+      throw new StatusProblem(400, coreText('problem.liveCredentialsIncomplete'), {
         code: 'bad_request',
         issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
       });
@@ -648,7 +661,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     const d = (q as { day?: unknown } | null | undefined)?.day;
     if (d === undefined || d === '') return undefined;
     if (typeof d !== 'string' || !day(d)) {
-      throw new StatusProblem(400, 'day must be a date YYYY-MM-DD', {
+      throw new StatusProblem(400, coreText('problem.badDay'), {
         code: 'bad_request',
         issues: [{ field: 'day', message: 'must be a date YYYY-MM-DD' }],
       });
@@ -675,11 +688,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       });
     }
     const gone = (): StatusProblem =>
-      new StatusProblem(
-        404,
-        `No total is waiting for a decision with id ${JSON.stringify(id)} (already decided, or charged again after the window)`,
-        { code: 'unknown_ref' },
-      );
+      new StatusProblem(404, coreText('problem.noHeldTotal', { id: JSON.stringify(id) }), { code: 'unknown_ref' });
     if (action === 'discard') {
       if (!captures.discard(id)) throw gone();
       this.o.log.info({ hold: id }, 'held capture total discarded by the operator');
@@ -711,11 +720,9 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     }
     const hold = service.holds.list().find((h) => h.id === id);
     if (!hold || !service.holds.decide(id, action)) {
-      throw new StatusProblem(
-        404,
-        `Nothing waits for a decision with id ${JSON.stringify(id)} (decided already, withdrawn, or out of time)`,
-        { code: 'unknown_ref' },
-      );
+      throw new StatusProblem(404, coreText('problem.nothingHeld', { id: JSON.stringify(id) }), {
+        code: 'unknown_ref',
+      });
     }
     this.o.log.info(
       { hold: id, listener: hold.listener, ref: hold.ref, kind: hold.kind },

@@ -1,8 +1,10 @@
 /**
  * Errors of the status API as RFC 7807 problem details (`application/problem+json`). Bridge errors keep their
- * stable code; anything unexpected becomes a 500 without internals.
+ * stable code; anything unexpected becomes a 500 without internals. The detail is in English; `detailCode` carries
+ * it as codes of the catalogue, which the status page writes in its own language (a bridge error as its code's text).
  */
 import { isBridgeError, type ErrorCode } from '../domain/errors';
+import { coreText, english, type CoreMessage } from '../i18n/say';
 import type { FieldIssue, ProblemDetails } from './contract';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -27,13 +29,20 @@ export class StatusProblem extends Error {
   readonly status: number;
   readonly code: string | undefined;
   readonly issues: FieldIssue[] | undefined;
+  readonly detailCode: CoreMessage | undefined;
 
-  constructor(status: number, detail: string, extra: { code?: string; issues?: FieldIssue[] } = {}) {
-    super(detail);
+  /** `detail`: coded (preferred), or English words only (the page then shows them as they are). */
+  constructor(
+    status: number,
+    detail: string | CoreMessage,
+    extra: { code?: string; issues?: FieldIssue[]; detailCode?: CoreMessage } = {},
+  ) {
+    super(typeof detail === 'string' ? detail : english(detail));
     this.name = 'StatusProblem';
     this.status = status;
     this.code = extra.code;
     this.issues = extra.issues;
+    this.detailCode = typeof detail === 'string' ? extra.detailCode : detail;
   }
 }
 
@@ -61,13 +70,14 @@ export function statusForBridgeCode(code: ErrorCode): number {
 export function problem(
   status: number,
   detail?: string,
-  extra: { code?: string; issues?: FieldIssue[]; instance?: string } = {},
+  extra: { code?: string; issues?: FieldIssue[]; instance?: string; detailCode?: CoreMessage } = {},
 ): ProblemDetails {
   return {
     type: 'about:blank',
     title: TITLES[status] ?? 'Error',
     status,
     ...(detail !== undefined ? { detail } : {}),
+    ...(extra.detailCode !== undefined ? { detailCode: extra.detailCode } : {}),
     ...(extra.instance !== undefined ? { instance: extra.instance } : {}),
     ...(extra.code !== undefined ? { code: extra.code } : {}),
     ...(extra.issues !== undefined ? { issues: extra.issues } : {}),
@@ -82,16 +92,19 @@ export function toProblem(e: unknown, instance?: string): ProblemDetails {
       ...where,
       ...(e.code ? { code: e.code } : {}),
       ...(e.issues ? { issues: e.issues } : {}),
+      ...(e.detailCode ? { detailCode: e.detailCode } : {}),
     });
   }
+  const internal = coreText('problem.internal');
   if (isBridgeError(e)) {
     const status = statusForBridgeCode(e.code);
-    return problem(status, status === 500 ? 'The bridge met an internal error; see its log' : e.message, {
+    return problem(status, status === 500 ? english(internal) : e.message, {
       ...where,
       code: e.code,
+      detailCode: status === 500 ? internal : coreText(`bridgeError.${e.code}`),
     });
   }
-  return problem(500, 'The bridge met an internal error; see its log', { ...where, code: 'internal' });
+  return problem(500, english(internal), { ...where, code: 'internal', detailCode: internal });
 }
 
 /** True when a value looks like problem details (the renderer and IPC use it to recognise errors). */

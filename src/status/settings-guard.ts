@@ -10,6 +10,7 @@
  */
 import { EPOS_BASE_URLS } from '../terminal/epos/config';
 import { SECRET_MASK, type FieldIssue } from './contract';
+import { coreText, said } from '../i18n/say';
 
 type Obj = Record<string, unknown>;
 
@@ -67,8 +68,7 @@ export function settingsSecurityIssues(
   if (JSON.stringify(candidate.developer ?? null) !== JSON.stringify(before.developer ?? null)) {
     issues.push({
       field: 'developer',
-      message:
-        'developer settings can be changed only in the config file on this computer, not through the settings page',
+      ...said('message', coreText('settingsGuard.developer')),
     });
   }
   const devAllowed = developerGatewayAllowed(before);
@@ -84,8 +84,7 @@ export function settingsSecurityIssues(
     if (typeof url === 'string' && url !== old?.gatewayUrl && !devAllowed && !isMyposGatewayUrl(url)) {
       issues.push({
         field: `terminals[${i}].gatewayUrl`,
-        message:
-          'must be an https address of a myPOS host (…mypos.com); another address needs "developer": {"anyGatewayUrl": true} in the config file itself',
+        ...said('message', coreText('settingsGuard.gatewayUrl')),
       });
     }
     const to = destination(t);
@@ -97,7 +96,7 @@ export function settingsSecurityIssues(
       if (typedSecret(v) || (!old && v !== SECRET_MASK)) continue;
       issues.push({
         field: `terminals[${i}].${f}`,
-        message: 'type this secret again: the address it is sent to changed',
+        ...said('message', coreText('settingsGuard.retypeSecret')),
       });
     }
   });

@@ -13,6 +13,7 @@ import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsVie
 import { StatusProblem } from './problem';
 import { settingsSecurityIssues, type SettingsGuardOptions } from './settings-guard';
 import type { SecurityEventSink } from '../security/events';
+import { coreText, said } from '../i18n/say';
 
 /** Where typed secrets go instead of the config file (the desktop shell's safeStorage keychain). */
 export interface SecretStore {
@@ -159,16 +160,23 @@ export class SettingsFile {
     } catch (e) {
       throw new StatusProblem(
         404,
-        `The config file ${this.opts.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        coreText('problem.configUnreadable', {
+          file: this.opts.file,
+          reason: (e as NodeJS.ErrnoException).code ?? 'error',
+        }),
         { code: 'config_invalid' },
       );
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
-      throw new StatusProblem(422, `The config file ${this.opts.file} is not valid JSON: ${(e as Error).message}`, {
-        code: 'config_invalid',
-      });
+      throw new StatusProblem(
+        422,
+        coreText('problem.configNotJson', { file: this.opts.file, error: (e as Error).message }),
+        {
+          code: 'config_invalid',
+        },
+      );
     }
   }
 
@@ -191,23 +199,30 @@ export class SettingsFile {
   /** `guard`: what the caller itself checked (the go-live switch entered and tested the new secrets). */
   save(candidate: unknown, guard: SettingsGuardOptions = {}): SettingsSaveAnswer {
     if (!this.opts.file) {
-      throw new StatusProblem(
-        409,
-        'The bridge was started without a config file (demo mode); start it with --config FILE to change settings',
-        { code: 'unsupported' },
-      );
+      throw new StatusProblem(409, coreText('problem.demoMode'), { code: 'unsupported' });
     }
     const current = this.readRaw();
     const refused = settingsSecurityIssues(candidate, current, guard);
     if (refused.length > 0) {
       this.opts.security?.record({
         kind: 'settings',
-        detail: `settings change refused: ${refused.map((i) => i.field).join(', ')}`,
+        ...said('detail', coreText('security.settingsRefused', { fields: refused.map((i) => i.field).join(', ') })),
       });
       throw new StatusProblem(
         403,
         `This change would lower security and is refused: ${refused.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-        { code: 'unauthorized', issues: refused },
+        {
+          code: 'unauthorized',
+          issues: refused,
+          detailCode: coreText('problem.securityRefused', {
+            issues: refused.map((i) =>
+              coreText('problem.fieldIssue', {
+                field: i.field,
+                message: i.messageCode ? [i.messageCode].flat() : i.message,
+              }),
+            ),
+          }),
+        },
       );
     }
     let next = restoreSecrets(candidate, current);

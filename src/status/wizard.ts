@@ -33,6 +33,7 @@ import type {
   TestPaymentRequest,
 } from './contract';
 import { StatusProblem } from './problem';
+import { coreText, said } from '../i18n/say';
 
 export interface WizardOptions {
   readonly log: Logger;
@@ -61,13 +62,13 @@ export class Wizard {
   async ippPing(req: IppPingRequest): Promise<IppPingAnswer> {
     const host = typeof req?.host === 'string' ? req.host.trim() : '';
     if (!HOST_RE.test(host))
-      throw new StatusProblem(400, "Enter the terminal's address, e.g. 192.168.1.50", {
+      throw new StatusProblem(400, coreText('problem.ippHost'), {
         code: 'bad_request',
         issues: [{ field: 'host', message: 'must be an IP address or host name' }],
       });
     const port = req?.port;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new StatusProblem(400, 'The port must be 1–65535 (myPOS terminals use 7900 or 60180)', {
+      throw new StatusProblem(400, coreText('problem.ippPort'), {
         code: 'bad_request',
         issues: [{ field: 'port', message: 'must be 1–65535' }],
       });
@@ -84,6 +85,7 @@ export class Wizard {
       return {
         online: h.online,
         message: h.message,
+        ...(h.messageCode ? { messageCode: h.messageCode } : {}),
         ...(h.terminalId ? { terminalId: h.terminalId } : {}),
         ...(h.model ? { model: h.model } : {}),
         ...(h.softwareVersion ? { softwareVersion: h.softwareVersion } : {}),
@@ -127,34 +129,28 @@ export class Wizard {
   async eposCheck(c: EposCredentialsInput): Promise<EposCheckAnswer> {
     checkCredentials(c);
     const client = this.client(c);
-    const portal =
-      c.environment === 'demo'
-        ? 'the Demo Partner Portal (demo-partners.mypos.com)'
-        : 'the Live Partner Portal (partners.mypos.com)';
+    const portal = [coreText(c.environment === 'demo' ? 'wizard.demoPortal' : 'wizard.livePortal')];
     let token: string;
     try {
       token = await client.token();
     } catch (e) {
       const unreachable = isEposError(e) && (e.code === 'network' || e.code === 'timeout');
-      const message = unreachable
-        ? `Cannot reach the myPOS gateway at ${client.baseUrl}. Check the internet connection, a proxy or a firewall.`
-        : `myPOS did not accept the Partner Client ID and Partner Secret (the gateway said: "${gatewayWords(e)}"). ` +
-          `Copy them again from the integration's Summary tab in ${portal}.`;
-      return { ok: false, token: { ok: false, message } };
+      const why = unreachable
+        ? coreText('wizard.gatewayUnreachable', { url: client.baseUrl })
+        : coreText('wizard.partnerRefused', { words: gatewayWords(e), portal });
+      return { ok: false, token: { ok: false, ...said('message', why) } };
     }
-    const tokenStep = { ok: true, message: 'Partner credentials accepted: the gateway gave an access token.' };
+    const tokenStep = { ok: true, ...said('message', coreText('wizard.tokenOk')) };
     try {
       await client.session(token);
     } catch (e) {
-      const message =
-        `myPOS accepted the partner credentials but not the Merchant Client ID and Merchant Secret (the gateway said: "${gatewayWords(e)}"). ` +
-        `Use the merchant credentials generated in the Merchants tab of ${portal} after the merchant approved the integration.`;
-      return { ok: false, token: tokenStep, session: { ok: false, message } };
+      const why = coreText('wizard.merchantRefused', { words: gatewayWords(e), portal });
+      return { ok: false, token: tokenStep, session: { ok: false, ...said('message', why) } };
     }
     return {
       ok: true,
       token: tokenStep,
-      session: { ok: true, message: 'Merchant credentials accepted: the gateway opened a session.' },
+      session: { ok: true, ...said('message', coreText('wizard.sessionOk')) },
     };
   }
 
@@ -175,7 +171,7 @@ export class Wizard {
         if (page >= p.pagination.totalPages || p.terminals.length === 0) break;
       }
     } catch (e) {
-      throw new StatusProblem(502, `Listing the merchant's terminals failed (the gateway said: "${gatewayWords(e)}")`, {
+      throw new StatusProblem(502, coreText('problem.listTerminalsFailed', { words: gatewayWords(e) }), {
         code: isEposError(e) ? e.code : 'terminal_error',
       });
     }
@@ -186,7 +182,7 @@ export class Wizard {
     checkCredentials(req);
     const terminalId = typeof req.terminalId === 'string' ? req.terminalId.trim() : '';
     if (!terminalId)
-      throw new StatusProblem(400, "Pick one of the merchant's terminals first", {
+      throw new StatusProblem(400, coreText('problem.pickTerminal'), {
         code: 'bad_request',
         issues: [{ field: 'terminalId', message: 'must not be empty' }],
       });
@@ -246,7 +242,9 @@ export class Wizard {
     const terminals = bridge.terminals();
     const terminal = req?.terminal ? terminals.find((t) => t.id === req.terminal) : terminals[0];
     if (!terminal)
-      throw new StatusProblem(404, `No terminal "${req?.terminal ?? ''}" is configured`, { code: 'unknown_terminal' });
+      throw new StatusProblem(404, coreText('problem.noTerminal', { terminal: req?.terminal ?? '' }), {
+        code: 'unknown_terminal',
+      });
     const currencyCode = req?.currency ?? currencyOf(terminal.id) ?? 'EUR';
     return paymentThrough(bridge, terminal.id, money(req?.amountMinor ?? 100, currencyCode));
   }
@@ -277,7 +275,7 @@ async function paymentThrough(
 
 function checkCredentials(c: EposCredentialsInput): void {
   if (typeof c !== 'object' || c === null)
-    throw new StatusProblem(400, 'The ePOS credentials are missing', { code: 'bad_request' });
+    throw new StatusProblem(400, coreText('problem.eposCredentialsMissing'), { code: 'bad_request' });
   const fields: Array<[keyof EposCredentialsInput, string]> = [
     ['partnerId', 'Partner ID (mps-p-…)'],
     ['applicationId', 'Application ID (mps-app-…)'],
@@ -294,7 +292,7 @@ function checkCredentials(c: EposCredentialsInput): void {
   if (issues.length)
     throw new StatusProblem(400, issues.map((i) => i.message).join('; '), { code: 'bad_request', issues });
   if (c.environment === 'live' && c.liveConfirmed !== true) {
-    throw new StatusProblem(400, 'Live moves real money: confirm that you want to use the Live environment', {
+    throw new StatusProblem(400, coreText('problem.liveConfirm'), {
       code: 'bad_request',
       issues: [{ field: 'environment', message: 'Live needs confirmation' }],
     });

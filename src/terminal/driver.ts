@@ -2,6 +2,7 @@ import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
 import type { ResultFields } from '../domain/payment';
 import type { ErrorCode } from '../domain/errors';
+import type { CoreMessage } from '../i18n/core-text';
 
 /**
  * The port every terminal link implements (IPP over TCP or serial, ePOS through the API Gateway, the simulator).
@@ -65,7 +66,10 @@ export interface TerminalRefusal {
 export interface TerminalHealth {
   readonly online: boolean;
   readonly checkedAt: string;
+  /** In English words, for the log and API consumers. */
   readonly message: string;
+  /** The message as codes of the catalogue, which the status page writes in its own language. */
+  readonly messageCode?: CoreMessage;
   readonly terminalId?: string;
   readonly model?: string;
   readonly softwareVersion?: string;

@@ -16,6 +16,7 @@ import { LineBudget } from '../log/line-budget';
 import type { SecurityEventSink } from '../security/events';
 import type { ByteStream } from './byte-stream';
 import { ForeignProtocolScanner } from './foreign-protocol';
+import { coreText, said, type CoreText } from '../i18n/say';
 
 export interface GuardSettings {
   /** The protocol is line-based: every line is checked, not only the first bytes. */
@@ -53,11 +54,18 @@ export function reportRefusal(
   ctx: GuardContext,
   kind: 'foreign_protocol' | 'connection_limit',
   peer: string,
-  detail: string,
+  why: CoreText,
 ): void {
+  const { detail, detailCode } = said('detail', why);
   const take = ctx.refusals.take();
   if (take.ok) ctx.log.warn({ peer, ...(take.closed > 0 ? { notLogged: take.closed } : {}) }, detail);
-  ctx.security?.record({ kind, peer, detail, ...(ctx.listener !== undefined ? { listener: ctx.listener } : {}) });
+  ctx.security?.record({
+    kind,
+    peer,
+    detail,
+    detailCode,
+    ...(ctx.listener !== undefined ? { listener: ctx.listener } : {}),
+  });
 }
 
 /** What the guard needs of a connection: a TCP socket, or an in-memory stream in the fuzz targets. */
@@ -133,12 +141,7 @@ export function guardConnection(
   const refuse = (what: string): void => {
     if (done) return;
     close();
-    reportRefusal(
-      ctx,
-      'foreign_protocol',
-      peer,
-      `${what} refused on a register port: connection closed before anything ran`,
-    );
+    reportRefusal(ctx, 'foreign_protocol', peer, coreText('security.foreignProtocol', { what }));
   };
   const frameDone = (): void => {
     if (framed) return;
@@ -199,12 +202,7 @@ export function guardConnection(
       if (framed || done) return;
       if (stream) stream.destroy();
       else close();
-      reportRefusal(
-        ctx,
-        'connection_limit',
-        peer,
-        `register connection closed: no complete first message within ${ms / 1000} s`,
-      );
+      reportRefusal(ctx, 'connection_limit', peer, coreText('security.noFirstMessage', { seconds: ms / 1000 }));
     }, ms);
   }
   if (settings.idleTimeoutMs) {

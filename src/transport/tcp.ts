@@ -9,6 +9,7 @@ import {
   type GuardContext,
   type GuardSettings,
 } from './foreign-protocol-guard';
+import { coreText } from '../i18n/say';
 
 export interface TcpListener {
   readonly host: string;
@@ -56,22 +57,12 @@ export function listenTcp(
       const silent = [...sockets].find(([, s]) => !s.framed);
       if (!silent) {
         socket.resetAndDestroy();
-        reportRefusal(
-          ctx,
-          'connection_limit',
-          peer,
-          `register connection refused: the listener already serves ${max} connections`,
-        );
+        reportRefusal(ctx, 'connection_limit', peer, coreText('security.connectionsFull', { max }));
         return;
       }
       sockets.delete(silent[0]);
       silent[0].resetAndDestroy();
-      reportRefusal(
-        ctx,
-        'connection_limit',
-        silent[1].peer,
-        `register connection closed to make room: ${max} connections open and this one never completed a first message`,
-      );
+      reportRefusal(ctx, 'connection_limit', silent[1].peer, coreText('security.connectionMadeRoom', { max }));
     }
     const state = { framed: false, peer };
     sockets.set(socket, state);

@@ -5,7 +5,7 @@
  * picker in Settings switches without a reload and keeps the choice after one, and the pseudo-locale (~40 % longer,
  * accented) overflows nothing at 1024×768 and 800×600. One browser, one context per language.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,23 +15,11 @@ import { silentLogger } from '../../src/log/logger';
 import { StatusCore } from '../../src/status/core';
 import { startStatusServer, type StatusServer } from '../../src/status/server';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
+import type { SecurityEvent } from '../../src/security/events';
 import { buildRenderer } from './build-renderer';
 import { launchChromium } from './chromium';
 import { openInLocale, SHOTS } from './page';
-
-type Tree = { [key: string]: string | Tree };
-const LOCALES = join(import.meta.dirname, '..', '..', 'src', 'i18n', 'locales');
-const catalogue = (lang: string): Tree => JSON.parse(readFileSync(join(LOCALES, lang, 'ui.json'), 'utf8')) as Tree;
-
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of Object.entries(tree)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'string') out.set(key, v);
-    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
-  }
-  return out;
-}
+import { catalogue, flatten } from '../helpers/ui-catalogue';
 
 /**
  * The English words of the catalogue that a page in `lang` must not show: every run of text of an English entry
@@ -206,6 +194,21 @@ beforeAll(async () => {
     ],
     terminals: [
       { id: 'lane1', driver: 'ipp', transport: { type: 'tcp', host: '127.0.0.1', port: h.sim.port! }, currency: 'EUR' },
+      // A cloud terminal set to Live whose secrets are written in the file: its go-live check fails at the
+      // credentials and skips the gateway, so the Go live view has steps to show without any network.
+      {
+        id: 'cloud',
+        driver: 'epos',
+        environment: 'live',
+        terminalId: '80123457',
+        currency: 'EUR',
+        partnerId: 'mps-p-0000001',
+        applicationId: 'mps-app-0000001',
+        partnerClientId: 'client_e2e0001',
+        partnerSecret: 'secret_e2e0001',
+        merchantClientId: 'cli_e2e0001',
+        merchantSecret: 'sec_e2e0001',
+      },
     ],
   };
   writeFileSync(configFile, JSON.stringify(raw, null, 2));
@@ -289,6 +292,89 @@ describe("status page in the browser's language", () => {
       }
     }, 120_000);
   }
+
+  it("de-DE: the core's own texts are German too — a terminal's health, a go-live step, a security event, a refusal, payment messages", async () => {
+    const de = flatten(catalogue('de'));
+    const en = flatten(catalogue('en'));
+    const german = (key: string, values: Record<string, string> = {}): string =>
+      Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{{${k}}}`, v), de.get(key)!);
+    // A browser's request on the register port: refused, recorded as a security event (the Logs view lists it).
+    await fetch(`http://127.0.0.1:${h.port}/`).catch(() => undefined);
+    const foreign = (): SecurityEvent | undefined =>
+      h.service.security.recent(20).find((e) => e.kind === 'foreign_protocol');
+    await expect.poll(foreign).toBeTruthy();
+    const englishDetail = foreign()!.detail;
+    const approvedInEnglish = h.service.journal.list({ register: 'pos' })[0]!.message;
+
+    const { context, page } = await openInLocale(browser, server.url, 'de-DE', problems, { width: 1024, height: 768 });
+    try {
+      // Payment messages: written from outcome and stage, not the journal's English words.
+      await open(page, 'de', 'dashboard');
+      const approvedRow = page.locator('table.results tr[data-ref="E2E-L1"]');
+      await approvedRow.waitFor();
+      expect(await approvedRow.textContent()).toContain(de.get('payment.approved'));
+      expect(approvedInEnglish).not.toBe('');
+      expect(await approvedRow.textContent()).not.toContain(approvedInEnglish);
+      const doubtRow = page.locator('table.results tr[data-ref="E2E-L-DOUBT"]');
+      expect(await doubtRow.textContent()).toContain(de.get('payment.inDoubt'));
+      expect(await doubtRow.textContent()).not.toContain('The terminal could not tell yet');
+
+      // A terminal's health message (the IPP driver's, through the setup wizard's check), then a refusal.
+      await open(page, 'de', 'setup');
+      await page.locator('input[type="radio"][value="ipp"]').check();
+      await page.locator('input[name="ipp-host"]').fill('127.0.0.1');
+      await page.locator('input[name="ipp-port"]').fill(String(h.sim.port));
+      await page.locator('section.step[data-step="2"] button[type="submit"]').click();
+      const ping = page.getByTestId('ipp-ping-result');
+      await ping.waitFor();
+      const health = (await ping.textContent()) ?? '';
+      expect(health).toContain(german('core.health.online'));
+      expect(health).toMatch(new RegExp(`${escape(german('core.health.tid', { tid: '' }))}\\d+`));
+      expect(health).not.toContain(en.get('core.health.online'));
+      await page.locator('input[name="ipp-port"]').fill('0');
+      await page.locator('section.step[data-step="2"] button[type="submit"]').click();
+      const refusal = page.locator('section.step[data-step="2"] .error-note');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toBe(de.get('core.problem.ippPort'));
+      // Chromium reports the refused request (400) on its console; that one is expected here.
+      const expected = /Failed to load resource: the server responded with a status of 400/;
+      problems.splice(0, problems.length, ...problems.filter((p) => !expected.test(p)));
+      await page.screenshot({ path: join(SHOTS, 'locale-de-DE-core-setup.png') });
+
+      // A go-live step and its fix.
+      await open(page, 'de', 'golive');
+      await page.locator('button', { hasText: de.get('golive.check')! }).click();
+      const steps = page.locator('ul.checks');
+      await steps.waitFor();
+      const stepText = (await steps.textContent()) ?? '';
+      expect(stepText).toContain(german('core.golive.plainBoth', { first: 'partnerSecret', second: 'merchantSecret' }));
+      expect(stepText).toContain(de.get('core.golive.notChecked'));
+      expect(stepText).toContain(de.get('core.golive.storageOk'));
+      for (const english of ['core.golive.plainBoth', 'core.golive.notChecked', 'core.golive.storageOk'])
+        expect(stepText).not.toContain(
+          en
+            .get(english)!
+            .replace(/\{\{[^}]+\}\}/g, '')
+            .slice(0, 30),
+        );
+      await page.screenshot({ path: join(SHOTS, 'locale-de-DE-core-golive.png') });
+
+      // A security event's detail on the Logs view.
+      await open(page, 'de', 'logs');
+      const events = page.locator('table', { has: page.locator('td', { hasText: 'Kassenport' }) });
+      await events.waitFor();
+      const eventText = (await events.textContent()) ?? '';
+      expect(eventText).toContain(german('core.security.foreignProtocol', { what: '' }).trim());
+      expect(eventText).not.toContain(englishDetail);
+      expect(englishDetail).toContain('refused on a register port');
+      await page.screenshot({ path: join(SHOTS, 'locale-de-DE-core-logs.png') });
+
+      // None of these German texts is left to the bridge's own words.
+      expect(await page.locator('[data-source="bridge"]', { hasText: 'Kassenport' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 
   it('the picker in Settings switches the language without a reload and keeps it after one', async () => {
     const { context, page } = await openInLocale(browser, server.url, 'en-US', problems);

@@ -1,4 +1,5 @@
-import type { ProblemDetails, StatusApi, StatusEvent } from '../../../src/status/contract';
+import type { FieldIssue, ProblemDetails, StatusApi, StatusEvent } from '../../../src/status/contract';
+import { coreWordsNow } from '../i18n/core-text';
 
 export * from '../../../src/status/contract';
 
@@ -19,8 +20,9 @@ export class ApiProblem extends Error {
   }
 }
 
+/** A refusal's words in the page's language (its detail's codes), else as received. */
 export function errorText(e: unknown): string {
-  if (e instanceof ApiProblem) return e.message;
+  if (e instanceof ApiProblem) return e.problem.detailCode ? coreWordsNow(e.message, e.problem.detailCode) : e.message;
   if (e instanceof Error) return e.message;
   return String(e);
 }
@@ -28,5 +30,10 @@ export function errorText(e: unknown): string {
 /** A refusal's field problems by field name ("credentials.partnerSecret" → its message); {} for anything else. */
 export function fieldErrors(e: unknown): Record<string, string> {
   if (!(e instanceof ApiProblem)) return {};
-  return Object.fromEntries((e.problem.issues ?? []).map((i) => [i.field, i.message]));
+  return Object.fromEntries((e.problem.issues ?? []).map((i) => [i.field, issueText(i)]));
+}
+
+/** A field problem's words in the page's language when the core coded them, else as received. */
+export function issueText(i: FieldIssue): string {
+  return coreWordsNow(i.message, i.messageCode);
 }

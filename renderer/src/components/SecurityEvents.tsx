@@ -3,6 +3,7 @@ import type { Subscribe } from '../App';
 import { errorText, type BridgeClient, type SecurityEvent } from '../client/types';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
+import { CoreSays } from '../i18n/core-text';
 import { ErrorNote } from './ui';
 
 const KINDS = [
@@ -72,7 +73,7 @@ export function SecurityEvents({ client, subscribe }: { client: BridgeClient; su
                   <td>{isKind(e.kind) ? t(`security.kind.${e.kind}`) : e.kind}</td>
                   <td>{e.listener ?? ''}</td>
                   <td className="mono small">{e.peer ?? ''}</td>
-                  <td data-source="bridge">{e.detail}</td>
+                  <CoreSays as="td" text={e.detail} code={e.detailCode} />
                 </tr>
               ))}
             </tbody>

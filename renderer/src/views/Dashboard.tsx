@@ -14,6 +14,7 @@ import { Badge, ErrorNote } from '../components/ui';
 import { CaptureHolds } from '../components/CaptureHolds';
 import { formatClock, formatMoney, formatTime } from '../format';
 import { useT, type Translate } from '../i18n';
+import { CoreSays, PaymentSays } from '../i18n/core-text';
 import { OutcomeBadge, PaymentsHead } from '../components/labels';
 import { OperatorHolds } from '../components/OperatorHolds';
 
@@ -48,11 +49,7 @@ function StageTrail({ item, title, t }: { item: RunningPayment; title: string; t
           );
         })}
       </ol>
-      {p.message ? (
-        <p className="payment-message" data-source="bridge">
-          {p.message}
-        </p>
-      ) : null}
+      {p.message ? <PaymentSays payment={p} as="p" className="payment-message" /> : null}
     </article>
   );
 }
@@ -76,7 +73,7 @@ function ResultsTable({ rows, t }: { rows: PaymentView[]; t: Translate }) {
                 <OutcomeBadge outcome={p.outcome} t={t} />
               </td>
               <td>
-                <span data-source="bridge">{p.message}</span>
+                <PaymentSays payment={p} />
                 {p.reversed ? ` ${t('dashboard.reversed')}` : ''}
               </td>
             </tr>
@@ -261,7 +258,7 @@ export function Dashboard({ client, subscribe }: { client: BridgeClient; subscri
                   {term.message ? (
                     <>
                       <dt>{t('dashboard.status')}</dt>
-                      <dd data-source="bridge">{term.message}</dd>
+                      <CoreSays as="dd" text={term.message} code={term.messageCode} />
                     </>
                   ) : null}
                 </dl>

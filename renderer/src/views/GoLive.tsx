@@ -9,6 +9,7 @@ import {
 } from '../client/types';
 import { Badge, ErrorNote, SelectField, TextField } from '../components/ui';
 import { useT } from '../i18n';
+import { CoreSays, coreWordsNow } from '../i18n/core-text';
 
 interface EposEntry {
   id: string;
@@ -33,12 +34,8 @@ function Steps({ report }: { report: GoLiveReport }) {
         {report.steps.map((s) => (
           <li key={s.id}>
             <Badge tone={STATUS_TONE[s.status]}>{t(STATUS_WORD[s.status])}</Badge>{' '}
-            <span data-source="bridge">{s.text}</span>
-            {s.fix ? (
-              <p className="hint" data-source="bridge">
-                {s.fix}
-              </p>
-            ) : null}
+            <CoreSays text={s.text} code={s.textCode} />
+            {s.fix ? <CoreSays as="p" className="hint" text={s.fix} code={s.fixCode} /> : null}
           </li>
         ))}
       </ul>
@@ -182,7 +179,7 @@ export function GoLive({ client }: { client: BridgeClient }) {
     try {
       const answer = await client.goLiveSwitch({ terminal: selected, credentials: credentials() });
       setReport(answer.report);
-      setMessage(answer.message);
+      setMessage(coreWordsNow(answer.message, answer.messageCode));
       if (answer.switched)
         setTerminals((ts) => ts?.map((t) => (t.id === selected ? { ...t, environment: 'live' } : t)));
     } catch (err) {
@@ -307,7 +304,7 @@ export function GoLive({ client }: { client: BridgeClient }) {
             </form>
           ) : null}
           {message ? (
-            <p role="status" className="hint" data-source="bridge">
+            <p role="status" className="hint">
               {message}
             </p>
           ) : null}

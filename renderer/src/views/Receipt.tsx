@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { errorText, RECEIPT_COLUMNS, type BridgeClient, type ReceiptView } from '../client/types';
 import { ErrorNote, SelectField } from '../components/ui';
 import { useT, type Translate } from '../i18n';
+import { CoreSays } from '../i18n/core-text';
 
 const widthOptions = (t: Translate) =>
   RECEIPT_COLUMNS.map((w) => ({
@@ -73,8 +74,8 @@ export function Receipt({
     <section className={`receipt${printing ? ' receipt-printing' : ''}`} aria-labelledby="receipt-title">
       <h3 id="receipt-title">{t('receipt.title')}</h3>
       {!receipt.available ? (
-        <p className="empty" data-testid="receipt-note" data-source="bridge">
-          {receipt.note}
+        <p className="empty" data-testid="receipt-note">
+          <CoreSays text={receipt.note} code={receipt.noteCode} />
         </p>
       ) : (
         <>

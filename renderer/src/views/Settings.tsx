@@ -1,5 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { errorText, SECRET_MASK, type BridgeClient, type FieldIssue, type SettingsView } from '../client/types';
+import {
+  errorText,
+  issueText,
+  SECRET_MASK,
+  type BridgeClient,
+  type FieldIssue,
+  type SettingsView,
+} from '../client/types';
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
 import { LanguagePicker } from '../components/LanguagePicker';
 import { Text, useT, type Translate } from '../i18n';
@@ -189,7 +196,7 @@ export function Settings({ client }: { client: BridgeClient }) {
     const key = fieldKey(path);
     // A list field (key words, field orders) also shows the problems of its items (`…keywords[1]`).
     const found = issues.filter((i) => i.field === key || i.field.startsWith(`${key}[`));
-    return found.length ? found.map((i) => i.message).join('; ') : undefined;
+    return found.length ? found.map(issueText).join('; ') : undefined;
   };
 
   const save = async (e: FormEvent): Promise<void> => {
@@ -545,9 +552,13 @@ export function Settings({ client }: { client: BridgeClient }) {
               {issues
                 .filter((x) => x.field.startsWith(`terminals[${i}]`))
                 .map((x) => (
-                  <span key={x.field + x.message} className="field-error" data-source="bridge">
+                  <span
+                    key={x.field + x.message}
+                    className="field-error"
+                    data-source={x.messageCode ? undefined : 'bridge'}
+                  >
                     {' '}
-                    {x.field}: {x.message}
+                    <span className="mono">{x.field}</span>: {issueText(x)}
                   </span>
                 ))}
             </li>
@@ -587,10 +598,10 @@ export function Settings({ client }: { client: BridgeClient }) {
         <div className="summary" ref={summaryRef} tabIndex={-1} aria-live="polite">
           {note ? <p role="status">{note}</p> : null}
           {other.length ? (
-            <ul className="error-list" data-source="bridge">
+            <ul className="error-list">
               {other.map((i) => (
-                <li key={i.field + i.message}>
-                  {i.field || t('settings.config')}: {i.message}
+                <li key={i.field + i.message} data-source={i.messageCode ? undefined : 'bridge'}>
+                  {i.field ? <span className="mono">{i.field}</span> : t('settings.config')}: {issueText(i)}
                 </li>
               ))}
             </ul>

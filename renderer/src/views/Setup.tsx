@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   errorText,
+  issueText,
   IPP_PORT_PRESETS,
   type BridgeClient,
   type DeviceList,
@@ -14,6 +15,7 @@ import {
 import { Badge, ErrorNote, TextField } from '../components/ui';
 import { formatMoney } from '../format';
 import { Text, useT, type Translate } from '../i18n';
+import { CoreSays, PaymentSays } from '../i18n/core-text';
 
 type Link = 'ipp' | 'usb' | 'epos' | 'sim';
 
@@ -43,7 +45,7 @@ function TestResult({ r }: { r: TestPaymentAnswer }) {
         />{' '}
         <Badge tone={r.outcome}>{t(`outcome.${r.outcome}`)}</Badge>
       </p>
-      <p data-source="bridge">{r.message}</p>
+      <PaymentSays as="p" payment={{ ...r, stage: 'done' }} />
       {r.authCode || r.panMasked || r.terminalId ? (
         <p className="small">
           {[
@@ -71,7 +73,7 @@ async function saveTerminal(client: BridgeClient, terminal: Record<string, unkno
   config.terminals = list;
   const answer = await client.settingsSave({ config });
   if (!answer.saved)
-    return t('setup.notSaved', { issues: answer.issues.map((i) => `${i.field} ${i.message}`).join('; ') });
+    return t('setup.notSaved', { issues: answer.issues.map((i) => `${i.field} ${issueText(i)}`).join('; ') });
   const saved = t('setup.savedAs', { id: String(terminal.id) });
   return answer.warnings.length ? `${saved} ${t('setup.savedNote', { warnings: answer.warnings.join(' ') })}` : saved;
 }
@@ -193,7 +195,7 @@ function IppSetup({ client }: { client: BridgeClient }) {
         >
           <p>
             {answer.online ? t('setup.ipp.answered') : t('setup.ipp.noAnswer')}{' '}
-            <span data-source="bridge">{answer.message}</span>
+            <CoreSays text={answer.message} code={answer.messageCode} />
           </p>
           {answer.terminalId || answer.model ? (
             <dl className="facts">
@@ -456,12 +458,12 @@ function EposSetup({ client }: { client: BridgeClient }) {
           <ul className="checks" data-testid="epos-check">
             <li className={check.token.ok ? 'ok' : 'fail'} data-check="token" data-ok={check.token.ok}>
               <strong>{check.token.ok ? t('setup.epos.tokenPassed') : t('setup.epos.tokenFailed')}</strong>{' '}
-              <span data-source="bridge">{check.token.message}</span>
+              <CoreSays text={check.token.message} code={check.token.messageCode} />
             </li>
             {check.session ? (
               <li className={check.session.ok ? 'ok' : 'fail'} data-check="session" data-ok={check.session.ok}>
                 <strong>{check.session.ok ? t('setup.epos.sessionPassed') : t('setup.epos.sessionFailed')}</strong>{' '}
-                <span data-source="bridge">{check.session.message}</span>
+                <CoreSays text={check.session.message} code={check.session.messageCode} />
               </li>
             ) : null}
           </ul>

@@ -34,6 +34,7 @@ import { reconcileByReference, type Reconciliation, type ScanOptions } from './r
 import { classifyStatus, isFinalStatus, isKnownStatus } from './status';
 import { listHostTransactions } from './host-transactions';
 import type { EposPayment } from './wire';
+import { coreText, said } from '../../i18n/say';
 
 export const EPOS_APP_NAME = 'Register Bridge';
 
@@ -186,9 +187,12 @@ export class EposDriver implements TerminalDriver {
         terminalId: d.terminalId,
         ...(d.model ? { model: d.model } : {}),
         ...(d.deviceCurrency ? { currency: d.deviceCurrency } : {}),
-        message: active
-          ? `Terminal ${d.terminalId} is Active at myPOS (an account status: the gateway cannot tell whether the device is switched on)`
-          : `Terminal ${d.terminalId} has status ${d.status} at myPOS; payments need an Active terminal`,
+        ...said(
+          'message',
+          active
+            ? coreText('health.eposActive', { tid: d.terminalId })
+            : coreText('health.eposStatus', { tid: d.terminalId, status: d.status ?? '' }),
+        ),
       };
     } catch (e) {
       return {

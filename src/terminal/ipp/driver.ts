@@ -67,6 +67,7 @@ import {
 import { finalVerdict, resultFields, sanitiseRaw, stageOneRefusal, type Verdict } from './results';
 import { isKnownCurrency } from '../../domain/currency';
 import { plainStatus, SLAVE_MODE_MESSAGE, STAGE, STATUS } from './statuses';
+import { coreText, said, type CoreText } from '../../i18n/say';
 
 export type { IppDriverOptions } from './options';
 
@@ -394,9 +395,10 @@ export class IppDriver implements TerminalDriver {
 
   async health(): Promise<TerminalHealth> {
     const checkedAt = new Date().toISOString();
-    if (this.closed) return { online: false, checkedAt, message: 'The driver is closed' };
+    if (this.closed) return { online: false, checkedAt, ...said('message', coreText('health.closed')) };
     // The terminal is single-threaded (§4): while a payment runs, asking it would only get BUSY or disturb it.
-    if (this.mutex.busy) return { online: true, checkedAt, message: 'Busy with a payment', ...this.lastHealth };
+    if (this.mutex.busy)
+      return { online: true, checkedAt, ...said('message', coreText('health.busyPayment')), ...this.lastHealth };
     return this.mutex.run(() => this.healthLocked(checkedAt));
   }
 
@@ -409,7 +411,7 @@ export class IppDriver implements TerminalDriver {
       return {
         online: false,
         checkedAt,
-        message: `The terminal cannot be reached: ${errorText(ping.error)}`,
+        ...said('message', coreText('health.unreachable', { error: errorText(ping.error) })),
         ...this.lastHealth,
       };
     }
@@ -427,21 +429,20 @@ export class IppDriver implements TerminalDriver {
     this.lastHealth = { ...this.lastHealth, ...info };
 
     const online = pingAnswered || statusAnswered;
-    const parts: string[] = [];
-    if (!online) parts.push('The terminal accepted the connection but did not answer');
-    else if (ping.kind === 'slave' || status?.kind === 'slave') parts.push(SLAVE_MODE_MESSAGE);
-    else if (ping.kind === 'refused' && ping.message.status === STATUS.BUSY) parts.push('Terminal online, busy');
-    else parts.push('Terminal online');
-    const details = [
-      info.terminalId && `TID ${info.terminalId}`,
-      props.SN && `SN ${props.SN}`,
-      info.softwareVersion && `software ${info.softwareVersion}`,
-    ].filter(Boolean);
-    if (details.length) parts.push(`(${details.join(', ')})`);
+    const parts: CoreText[] = [];
+    if (!online) parts.push(coreText('health.noAnswer'));
+    else if (ping.kind === 'slave' || status?.kind === 'slave') parts.push(coreText('health.slaveMode'));
+    else if (ping.kind === 'refused' && ping.message.status === STATUS.BUSY) parts.push(coreText('health.onlineBusy'));
+    else parts.push(coreText('health.online'));
+    const details: CoreText[] = [];
+    if (info.terminalId) details.push(coreText('health.tid', { tid: info.terminalId }));
+    if (props.SN) details.push(coreText('health.sn', { sn: props.SN }));
+    if (info.softwareVersion) details.push(coreText('health.software', { version: info.softwareVersion }));
+    if (details.length) parts.push(coreText('health.details', { list: details }));
     if (cur && this.o.currency && cur !== this.o.currency) {
-      parts.push(`— warning: the terminal reports currency ${cur}, configured ${this.o.currency}`);
+      parts.push(coreText('health.currencyWarning', { reported: cur, configured: this.o.currency }));
     }
-    return { online, checkedAt, message: parts.join(' '), ...this.lastHealth };
+    return { online, checkedAt, ...said('message', parts), ...this.lastHealth };
   }
 
   /**
@@ -451,8 +452,9 @@ export class IppDriver implements TerminalDriver {
    */
   async probe(): Promise<TerminalHealth> {
     const checkedAt = new Date().toISOString();
-    if (this.closed) return { online: false, checkedAt, message: 'The driver is closed' };
-    if (this.mutex.busy) return { online: true, checkedAt, message: 'Busy with a payment', ...this.lastHealth };
+    if (this.closed) return { online: false, checkedAt, ...said('message', coreText('health.closed')) };
+    if (this.mutex.busy)
+      return { online: true, checkedAt, ...said('message', coreText('health.busyPayment')), ...this.lastHealth };
     return this.mutex.run(async () => {
       const ping = await this.transact(pingRequest(), { probe: true }).catch((e: unknown) => ({
         kind: 'offline' as const,
@@ -462,14 +464,14 @@ export class IppDriver implements TerminalDriver {
         return {
           online: false,
           checkedAt,
-          message: `The terminal cannot be reached: ${errorText(ping.error)}`,
+          ...said('message', coreText('health.unreachable', { error: errorText(ping.error) })),
           ...this.lastHealth,
         };
       const online = ping.kind === 'final' || ping.kind === 'refused' || ping.kind === 'slave';
       return {
         online,
         checkedAt,
-        message: online ? 'Terminal online' : 'The terminal accepted the connection but did not answer',
+        ...said('message', coreText(online ? 'health.online' : 'health.noAnswer')),
         ...this.lastHealth,
       };
     });

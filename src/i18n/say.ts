@@ -1,0 +1,36 @@
+/**
+ * The core's side of coded texts (core-text.ts): a text of the `ui` catalogue's `core` group by code, written in
+ * English for the log, the command line and API consumers, and sent with its code so that the status page writes it
+ * in the user's language. `said('message', coreText('health.online'))` gives `{ message, messageCode }`.
+ */
+import { translator } from './index';
+import {
+  writeCoreText,
+  type CoreCode,
+  type CoreMessage,
+  type CoreParam,
+  type CoreText,
+  type LooseT,
+} from './core-text';
+
+export type { CoreCode, CoreMessage, CoreParam, CoreText } from './core-text';
+
+/** A coded text; the code must be a text of `core` in `locales/en/ui.json` (else `npm run typecheck` fails). */
+export function coreText(code: CoreCode, params?: Readonly<Record<string, CoreParam>>): CoreText {
+  return params === undefined ? { code } : { code, params };
+}
+
+/** The English words of a coded text (the catalogue's English file). */
+export function english(message: CoreMessage): string {
+  return writeCoreText(translator('ui', undefined) as unknown as LooseT, message);
+}
+
+/** `{ [field]: English text, [field + 'Code']: the coded text }`, to spread into a payload. */
+export function said<F extends string, M extends CoreMessage>(
+  field: F,
+  message: M,
+): { readonly [K in F]: string } & { readonly [K in `${F}Code`]: M } {
+  return { [field]: english(message), [`${field}Code`]: message } as { readonly [K in F]: string } & {
+    readonly [K in `${F}Code`]: M;
+  };
+}
