@@ -1,9 +1,8 @@
 /**
  * Which part of the tree may load which at run time: the status page takes from `src/` only the status contract,
  * the shared pure modules, the message catalogue and its coded texts (types from anywhere), and whatever it loads
- * from there reaches
- * no Node module; receipts and reports share the time-zone arithmetic from the domain without receipts loading
- * reports.
+ * from there reaches no Node module; receipts and reports share the time-zone arithmetic from the domain without
+ * receipts loading reports.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
