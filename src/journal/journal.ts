@@ -652,8 +652,13 @@ export class Journal {
     return this.rows(sql, ...args, q.limit ?? 200);
   }
 
+  /**
+   * A payment's events in order. Progress of this payment that still rides is written first (a commit without a flush
+   * of its own), so that whoever reads the trail (the status page, `journal show`) sees every step with its number.
+   */
   events(paymentId: string): JournalEvent[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE payment_id = ? ORDER BY seq').all(paymentId) as Row[];
+    if (this.riding.lastStage.has(paymentId)) this.tx(() => undefined, false);
+    const rows = this.prepared('SELECT * FROM events WHERE payment_id = ? ORDER BY seq').all(paymentId) as Row[];
     return rows.map((r) => ({
       seq: Number(r.seq),
       paymentId: String(r.payment_id),

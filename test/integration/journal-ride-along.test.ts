@@ -61,6 +61,16 @@ describe('journal: writes that ride on the next commit', () => {
     j.close();
   });
 
+  it("reading a payment's events writes its riding progress first, so the trail has every step", () => {
+    const dir = tmp();
+    const j = Journal.open(dir);
+    const p = intent(j, 'R-8');
+    j.progress(p.id, stage('connecting', 'Connecting'));
+    expect(j.events(p.id).map((e) => e.type)).toEqual(['intent', 'stage']);
+    expect(onDisk(dir, p.id).stages).toEqual(['connecting']);
+    j.close();
+  });
+
   it('a receipt copy takes no commit; it is read back at once and written with the next commit', () => {
     const dir = tmp();
     const j = Journal.open(dir);

@@ -18,7 +18,7 @@ import type { Logger } from '../../log/logger';
 import { BadFrameLog } from '../../log/bad-frames';
 import type { ByteStream } from '../../transport/byte-stream';
 import type { RegisterContext, RegisterProtocol } from '../protocol';
-import { commandName, isPositiveReply, isReply, type Apdu } from './apdu';
+import { commandName, isReply, type Apdu } from './apdu';
 import {
   CMD,
   STATUS_SERVICE,
@@ -36,34 +36,24 @@ import {
 import { EcrDialogue, type Operation } from './dialogue';
 import { isMalformedCommand } from './errors';
 import { tcpLink, serialLink, type ApduLink, type ApduLinkEvents } from './link';
-import { CONFIG, freshState, type ListenerState } from './listener-state';
+import { freshState, type ListenerState } from './listener-state';
 import {
   ACK_APDU,
   COMPLETION_APDU,
   abortMessage,
   endOfDayInformation,
   negativeAck,
-  printLine,
-  printTextBlock,
-  RECEIPT_TYPE,
   registrationCompletion,
   registrationWrongCurrency,
   statusEnquiryCompletion,
 } from './messages';
-import type { ReceiptRendering } from '../../receipts/types';
 import { parseZvtOptions, type ZvtOptions, type ZvtOptionsInput } from './options';
 import { ZvtPayments } from './payments';
+import { ReceiptPrinter } from './receipt-print';
 import { registerTexts, type RegisterTexts } from '../texts';
 import { languageOf } from '../../i18n/locale';
 import { asciiText } from '../../i18n/transliterate';
-import {
-  DEFAULT_PRINTER_WIDTH,
-  PRINT_LAST_LINE,
-  RECEIPT_WIDTHS,
-  PRINT_NORMAL,
-  receiptLines,
-  type ReceiptFacts,
-} from './receipt';
+import { DEFAULT_PRINTER_WIDTH, type ReceiptFacts } from './receipt';
 import { RC, TERMINAL_STATUS, resultForError, type ZvtResult } from './result-codes';
 import { dayTotals, numericTid, receiptFacts, toZvtDateTime } from './result-fields';
 import { secretsEqual } from '../../security/keys';
@@ -144,6 +134,8 @@ export class ZvtSession {
   /** Which command is served, our replies and the messages the register must answer (§4). */
   private readonly dialogue: EcrDialogue;
   private readonly payments: ZvtPayments;
+  /** Receipt lines after a committed payment (06 D1 / 06 D3). */
+  private readonly receipts: ReceiptPrinter;
   /** Texts for the register (1F17, receipt lines) in the listener's language (German unless configured). */
   private readonly texts: RegisterTexts;
   private readonly locale: string | undefined;
@@ -189,6 +181,15 @@ export class ZvtSession {
       abortMessage: (r) => this.abortMessage(r),
       onLost: () => this.payments.onLost(),
     });
+    this.receipts = new ReceiptPrinter({
+      dialogue: this.dialogue,
+      api: this.api,
+      who: this.who,
+      opts,
+      state: this.state,
+      log: this.log,
+      locale: this.locale,
+    });
     this.payments = new ZvtPayments({
       dialogue: this.dialogue,
       api: this.api,
@@ -200,7 +201,7 @@ export class ZvtSession {
       state: this.state,
       newRef: this.newRef,
       facts: (result) => this.facts(result),
-      printReceipt: (op, facts) => this.printReceipt(op, facts),
+      printReceipt: (op, facts) => this.receipts.print(op, facts),
     });
   }
 
@@ -499,77 +500,6 @@ export class ZvtSession {
         'End-of-Day: the business day could not be closed; the register gets its totals anyway',
       );
     }
-  }
-
-  // ---- receipts (06 D1 / 06 D3) -------------------------------------------------------------------------------------
-
-  /**
-   * The payment's receipts for a register that prints them (config bits 02 and 80): the bridge's merchant and
-   * customer copies (docs/receipts.md) at the widest of 48/40/32 columns that fits the register's printer (TLV 12),
-   * as one 06 D3 text block per copy when the register listed 06 D3 at Registration (TLV 26), else as 06 D1 lines
-   * with the last line of each copy marked (attribute 81). A printer narrower than 32 columns, or a bridge without
-   * journaled receipts, gets the short customer receipt of receipt.ts.
-   */
-  private async printReceipt(op: Operation, facts: ReceiptFacts): Promise<void> {
-    const c = this.state.config;
-    if (
-      this.opts.receipts !== 'auto' ||
-      !(c & CONFIG.ECR_PRINTS_PAYMENT_RECEIPTS) ||
-      !(c & CONFIG.RECEIPT_LINES_VIA_06D1)
-    )
-      return;
-    let copies: Array<{ type: number; lines: string[] }>;
-    try {
-      copies = this.receiptCopies(facts);
-    } catch (e) {
-      this.log.error({ err: e }, 'receipt lines could not be built; none sent');
-      return;
-    }
-    const blocks = this.state.ecrCommands.has(CMD.PRINT_TEXT_BLOCK);
-    const messages = blocks
-      ? copies.map((copy) => printTextBlock(copy.type, copy.lines))
-      : copies.flatMap((copy) =>
-          copy.lines.map((line, i) => printLine(i === copy.lines.length - 1 ? PRINT_LAST_LINE : PRINT_NORMAL, line)),
-        );
-    for (const m of messages) {
-      if (op.lost || this.dialogue.closed) return;
-      const ans = await this.dialogue.exchange(op, m, this.opts.t3Ms);
-      if (!this.dialogue.checkAnswer(op, ans)) return;
-      if (ans.kind === 'answer' && !isPositiveReply(ans.apdu)) {
-        this.log.info(
-          { rc: ans.apdu.instr },
-          `register cannot print (84 xx to ${blocks ? '06 D3' : '06 D1'}): receipt stopped`,
-        );
-        return;
-      }
-    }
-  }
-
-  private receiptCopies(facts: ReceiptFacts): Array<{ type: number; lines: string[] }> {
-    const width = RECEIPT_WIDTHS.find((w) => w <= this.state.printerWidth);
-    if (width) {
-      let rendering: ReceiptRendering | undefined;
-      try {
-        rendering = this.api.receipt(this.who, facts.result.ref, {
-          kind: facts.result.kind,
-          width,
-          ascii: true,
-          ...(this.locale ? { locale: this.locale } : {}),
-        });
-      } catch (e) {
-        this.log.warn(
-          { err: e, ref: facts.result.ref },
-          'the journaled receipt is not available: the short receipt is printed',
-        );
-      }
-      if (rendering) {
-        return [
-          { type: RECEIPT_TYPE.merchant, lines: rendering.merchant },
-          { type: RECEIPT_TYPE.customer, lines: rendering.customer },
-        ];
-      }
-    }
-    return [{ type: RECEIPT_TYPE.customer, lines: receiptLines(facts, this.state.printerWidth, this.locale) }];
   }
 
   // ---- data for the messages -------------------------------------------------------------------------------------
