@@ -9,38 +9,14 @@ import { crashPoint } from './crash-points';
 import type { Lane } from './lane';
 import * as lifecycle from './lifecycle';
 import type { Recovery } from './recovery';
-import { DeliveryWaiter, type Settler, type Settling } from './settlement';
+import type { Settler } from './settlement';
+import { Job } from './job';
 
 /**
  * Running one payment on its lane: the terminal is the payment's until its outcome is settled. BUSY answers are
  * retried, a terminal holding an open transaction has it finished first, a lost answer is looked up at once, and the
  * outcome is recorded (durable) before the register hears it.
  */
-
-/** A payment on its way through its lane: what the bridge holds for it while it runs. */
-export class Job implements Settling {
-  readonly observers: Set<PaymentObserver>;
-  readonly abort = new AbortController();
-  readonly promise: Promise<PaymentResult>;
-  readonly resolve: (result: PaymentResult) => void;
-  readonly delivery = new DeliveryWaiter();
-  started = false;
-  cancelRequested = false;
-  /** Last progress sent to observers (repeats are not sent again). */
-  lastStage: Stage | undefined;
-  lastMessage: string | undefined;
-
-  constructor(
-    public record: PaymentRecord,
-    readonly lane: Lane,
-    observer?: PaymentObserver,
-  ) {
-    this.observers = new Set(observer ? [observer] : []);
-    let resolve!: (r: PaymentResult) => void;
-    this.promise = new Promise<PaymentResult>((res) => (resolve = res));
-    this.resolve = resolve;
-  }
-}
 
 /** Where a committed outcome waits, as the payment was before it, until the journal has made it durable (queries.ts). */
 export interface OutcomeOverlay {
