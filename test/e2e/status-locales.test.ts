@@ -319,6 +319,13 @@ describe("status page in the browser's language", () => {
       expect(await doubtRow.textContent()).toContain(de.get('payment.inDoubt'));
       expect(await doubtRow.textContent()).not.toContain('The terminal could not tell yet');
 
+      await open(page, 'de', 'journal');
+      await page.locator('button[data-details="E2E-L1"]').click();
+      const detail = page.locator('section.detail');
+      await detail.locator('pre[data-copy="customer"]').waitFor();
+      expect(await detail.locator('dl.facts').textContent()).toContain(de.get('payment.approved'));
+      expect(await detail.locator('dl.facts').textContent()).not.toContain(approvedInEnglish);
+
       // A terminal's health message (the IPP driver's, through the setup wizard's check), then a refusal.
       await open(page, 'de', 'setup');
       await page.locator('input[type="radio"][value="ipp"]').check();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   ApiProblem,
   errorText,
@@ -12,6 +12,7 @@ import { formatMoney, formatTime } from '../format';
 import { Text, useT, type Translate } from '../i18n';
 import { OutcomeBadge, PaymentsHead } from '../components/labels';
 import { Receipt } from './Receipt';
+import { PaymentSays } from '../i18n/core-text';
 
 const OUTCOME_FILTERS = ['approved', 'declined', 'cancelled', 'failed', 'in_doubt', 'open'] as const;
 
@@ -114,9 +115,19 @@ function Detail({ client, d, onClose }: { client: BridgeClient; d: JournalDetail
             <dd>{t('common.yes')}</dd>
           </>
         ) : null}
-        {fields.map(([k, v]) => (
-          <FragmentRow key={k} label={isResultField(k) ? t(`journal.field.${k}`) : k} value={fieldValue(v, t)} />
-        ))}
+        {fields.map(([k, v]) =>
+          k === 'message' ? (
+            // The journal's English message, written from the recorded outcome in the page's language.
+            <Fragment key={k}>
+              <dt>{t('journal.field.message')}</dt>
+              <dd>
+                <PaymentSays payment={{ ...p, message: String(v) }} />
+              </dd>
+            </Fragment>
+          ) : (
+            <FragmentRow key={k} label={isResultField(k) ? t(`journal.field.${k}`) : k} value={fieldValue(v, t)} />
+          ),
+        )}
       </dl>
       <Receipt client={client} paymentId={p.id} initial={d.receipt} />
       <h3>{t('journal.events')}</h3>
