@@ -14,6 +14,7 @@ import { BridgeError } from '../domain/errors';
 import { formatMoney, type Money } from '../domain/money';
 import type { PaymentRequest } from '../domain/payment';
 import { STAGE_MESSAGES } from '../domain/vocabulary';
+import { coreText, said, type CoreText } from '../i18n/say';
 import { opClassOf } from '../domain/settlement';
 import type { PaymentRecord } from '../journal/journal';
 import type { Logger } from '../log/logger';
@@ -101,6 +102,11 @@ const OPERATION_NAMES: Readonly<Record<PolicyOperation, string>> = {
   registration: 'Registration',
 };
 
+/** An operation's name as a coded text, for a parameter of a security event's detail. */
+function opText(operation: PolicyOperation): CoreText[] {
+  return [coreText(`security.operation.${operation}`)];
+}
+
 export class MoneyOutPolicy {
   private readonly allowed: ReadonlySet<PolicyOperation>;
   private readonly now: () => Date;
@@ -113,9 +119,14 @@ export class MoneyOutPolicy {
   /** Throws `not_allowed` when the listener's policy does not allow the operation. */
   permit(who: RegisterIdentity | undefined, operation: PolicyOperation): void {
     if (this.allowed.has(operation)) return;
-    this.refuse(who, 'not_allowed', `${OPERATION_NAMES[operation]} is not allowed on listener ${this.o.listener}`, {
-      operation,
-    });
+    this.refuse(
+      who,
+      'not_allowed',
+      `${OPERATION_NAMES[operation]} is not allowed on listener ${this.o.listener}`,
+      { operation },
+      (register) =>
+        coreText('security.policyNotAllowed', { register, operation: opText(operation), listener: this.o.listener }),
+    );
   }
 
   /**
@@ -134,34 +145,51 @@ export class MoneyOutPolicy {
     if (!limits) return;
     const show = (minorUnits: number): string => formatMoney({ minor: minorUnits, currency: amount.currency });
     const operation = OPERATION_NAMES[kind];
-    if (limits.perTransaction !== undefined && amount.minor > limits.perTransaction) {
+    const perTransaction = limits.perTransaction;
+    if (perTransaction !== undefined && amount.minor > perTransaction) {
       this.refuse(
         who,
         'limit_exceeded',
-        `${operation} of ${formatMoney(amount)} is above this listener's limit of ${show(limits.perTransaction)} per transaction`,
+        `${operation} of ${formatMoney(amount)} is above this listener's limit of ${show(perTransaction)} per transaction`,
         {
           currency: amount.currency,
-          limit: limits.perTransaction,
+          limit: perTransaction,
         },
+        (register) =>
+          coreText('security.policyAboveLimit', {
+            register,
+            operation: opText(kind),
+            amount: formatMoney(amount),
+            limit: show(perTransaction),
+          }),
       );
     }
-    if (limits.perDay !== undefined) {
+    const perDay = limits.perDay;
+    if (perDay !== undefined) {
       const today = this.dayTotal(amount.currency);
-      if (today + amount.minor > limits.perDay) {
+      if (today + amount.minor > perDay) {
         this.refuse(
           who,
           'limit_exceeded',
-          `${operation} of ${formatMoney(amount)} would pass this listener's limit of ${show(limits.perDay)} per business day (${show(today)} so far)`,
+          `${operation} of ${formatMoney(amount)} would pass this listener's limit of ${show(perDay)} per business day (${show(today)} so far)`,
           {
             currency: amount.currency,
-            dayLimit: limits.perDay,
+            dayLimit: perDay,
             dayTotal: today,
           },
+          (register) =>
+            coreText('security.policyDayLimit', {
+              register,
+              operation: opText(kind),
+              amount: formatMoney(amount),
+              limit: show(perDay),
+              total: show(today),
+            }),
         );
       }
     }
     if (limits.confirmAbove !== undefined && amount.minor > limits.confirmAbove) {
-      await this.confirm(who, kind, request.ref, amount, `above ${show(limits.confirmAbove)}`, observer);
+      await this.confirm(who, kind, request.ref, amount, show(limits.confirmAbove), observer);
     }
   }
 
@@ -210,10 +238,12 @@ export class MoneyOutPolicy {
     kind: 'refund' | 'reversal',
     ref: string,
     amount: Money,
-    reason: string,
+    above: string,
     observer?: PaymentObserver,
   ): Promise<void> {
     const { holds, log, security, listener } = this.o;
+    const reason = `above ${above}`;
+    const [operation, money, register] = [opText(kind), formatMoney(amount), who.register];
     const timeoutMs = (this.o.policy?.confirmTimeoutSeconds ?? DEFAULT_CONFIRM_TIMEOUT_S) * 1000;
     const joined = holds.find(who.register, ref, kind);
     const held =
@@ -226,7 +256,7 @@ export class MoneyOutPolicy {
       security?.record({
         kind: 'policy_held',
         listener,
-        detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register} waits for confirmation (${reason})`,
+        ...said('detail', coreText('security.policyHeld', { operation, ref, amount: money, register, limit: above })),
       });
     }
     observer?.stage?.({ ref, stage: 'awaiting_manager', message: STAGE_MESSAGES.awaiting_manager });
@@ -239,7 +269,16 @@ export class MoneyOutPolicy {
       security?.record({
         kind: 'policy_held',
         listener,
-        detail: `${kind} ${ref} of ${formatMoney(amount)} from ${who.register}: ${decision}`,
+        ...said(
+          'detail',
+          coreText('security.policyDecided', {
+            operation,
+            ref,
+            amount: money,
+            register,
+            decision: [coreText(`security.decision.${decision}`)],
+          }),
+        ),
       });
     }
     if (decision === 'confirmed') return;
@@ -260,10 +299,11 @@ export class MoneyOutPolicy {
     code: 'not_allowed' | 'limit_exceeded',
     message: string,
     details: Record<string, unknown>,
+    detail: (register: string) => CoreText,
   ): never {
     const register = who?.register ?? this.o.listener;
     this.o.log.warn({ listener: this.o.listener, register, code }, message);
-    this.o.security?.record({ kind: 'policy_refused', listener: this.o.listener, detail: `${register}: ${message}` });
+    this.o.security?.record({ kind: 'policy_refused', listener: this.o.listener, ...said('detail', detail(register)) });
     throw new BridgeError(code, message, details);
   }
 }

@@ -6,6 +6,7 @@
 import type { ListenerConfig } from '../config/schema';
 import { resolveSecret, type SecretContext, type SecretRef } from '../config/secrets';
 import { BridgeError } from '../domain/errors';
+import { said } from '../i18n/say';
 import type { Logger } from '../log/logger';
 import { AuthThrottle, peerAddress } from '../security/auth-throttle';
 import type { SecurityEventSink } from '../security/events';
@@ -124,7 +125,7 @@ export function peerGate(deps: {
         kind: 'peer_refused',
         listener: deps.listener,
         peer: address,
-        detail: `${address} is not allowed by ${deps.peers.description}`,
+        ...said('detail', deps.peers.refusal(address)),
       });
     }
     return false;

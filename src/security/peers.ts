@@ -4,6 +4,7 @@
  * a ZVT password and no list takes any peer: the secret decides.
  */
 import { BlockList, isIP } from 'node:net';
+import { coreText, type CoreText } from '../i18n/say';
 import { peerAddress } from './auth-throttle';
 
 export interface PeerPolicy {
@@ -11,6 +12,8 @@ export interface PeerPolicy {
   allows(peer: string): boolean;
   /** The rule in words, for the log line of a refused peer. */
   readonly description: string;
+  /** Why a peer at this address was refused, as a coded text (the detail of its security event). */
+  refusal(address: string): CoreText;
 }
 
 /** Whether an entry is an address or a subnet the list understands; the message says what is wrong otherwise. */
@@ -36,6 +39,7 @@ export function peerPolicy(peers: readonly string[] | undefined, authenticated: 
     if (authenticated) return undefined;
     return {
       description: 'loopback only (the listener has no "peers" list)',
+      refusal: (address) => coreText('security.peerNotLoopback', { address }),
       allows: (peer) => !peer.startsWith('tcp ') || isLoopbackAddress(peerAddress(peer)),
     };
   }
@@ -48,6 +52,7 @@ export function peerPolicy(peers: readonly string[] | undefined, authenticated: 
   }
   return {
     description: `the listener's "peers" list (${peers.join(', ')})`,
+    refusal: (address) => coreText('security.peerNotListed', { address, peers: peers.join(', ') }),
     allows: (peer) => {
       if (!peer.startsWith('tcp ')) return true;
       const address = peerAddress(peer);

@@ -16,6 +16,8 @@ import { StatusCore } from '../../src/status/core';
 import { startStatusServer, type StatusServer } from '../../src/status/server';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
 import type { SecurityEvent } from '../../src/security/events';
+import { peerPolicy } from '../../src/security/peers';
+import { peerGate } from '../../src/register/auth';
 import { buildRenderer } from './build-renderer';
 import { launchChromium } from './chromium';
 import { openInLocale, SHOTS } from './page';
@@ -304,6 +306,16 @@ describe("status page in the browser's language", () => {
       h.service.security.recent(20).find((e) => e.kind === 'foreign_protocol');
     await expect.poll(foreign).toBeTruthy();
     const englishDetail = foreign()!.detail;
+    // A peer a listener's "peers" list does not take: refused by the listener's gate, recorded as a security event.
+    const gate = peerGate({
+      listener: 'pos',
+      peers: peerPolicy(['192.0.2.1'], false),
+      log: silentLogger(),
+      security: h.service.security,
+    });
+    expect(gate('tcp 198.51.100.7:40000')).toBe(false);
+    const refusedPeer = h.service.security.recent(20).find((e) => e.kind === 'peer_refused')!;
+    expect(refusedPeer.detail).toContain('is not allowed by');
     const approvedInEnglish = h.service.journal.list({ register: 'pos' })[0]!.message;
 
     const { context, page } = await openInLocale(browser, server.url, 'de-DE', problems, { width: 1024, height: 768 });
@@ -374,6 +386,10 @@ describe("status page in the browser's language", () => {
       expect(eventText).toContain(german('core.security.foreignProtocol', { what: '' }).trim());
       expect(eventText).not.toContain(englishDetail);
       expect(englishDetail).toContain('refused on a register port');
+      expect(eventText).toContain(
+        german('core.security.peerNotListed', { address: '198.51.100.7', peers: '192.0.2.1' }),
+      );
+      expect(eventText).not.toContain(refusedPeer.detail);
       await page.screenshot({ path: join(SHOTS, 'locale-de-DE-core-logs.png') });
 
       // None of these German texts is left to the bridge's own words.

@@ -128,10 +128,6 @@ export function findUncoded(rel: string, code: string): Finding[] {
 
 /** `file: what` → why it may stay as it is. */
 const ALLOWED: Readonly<Record<string, string>> = {
-  'src/register/auth.ts: security event without codes':
-    "a peer refused by a listener's allowlist: the page shows the English detail as received (register module)",
-  'src/bridge/money-out-policy.ts: security event without codes':
-    "a money-out operation refused or held by a listener's policy: the page shows the English detail as received (payment lifecycle)",
   'src/bridge/lane.ts: terminal health without codes':
     "a probe that threw: its own error text, shown as received; the partial update copies the probe's codes",
   'src/terminal/epos/driver.ts: terminal health without codes':

@@ -502,6 +502,19 @@ export interface UiTexts {
       "connectionsFull": "register connection refused: the listener already serves {{max}} connections";
       "connectionMadeRoom": "register connection closed to make room: {{max}} connections open and this one never completed a first message";
       "settingsRefused": "settings change refused: {{fields}}";
+      "peerNotListed": "{{address}} is not allowed by the listener's \"peers\" list ({{peers}})";
+      "peerNotLoopback": "{{address}} is not allowed by loopback only (the listener has no \"peers\" list)";
+      "policyNotAllowed": "{{register}}: {{operation}} is not allowed on listener {{listener}}";
+      "policyAboveLimit": "{{register}}: {{operation}} of {{amount}} is above this listener's limit of {{limit}} per transaction";
+      "policyDayLimit": "{{register}}: {{operation}} of {{amount}} would pass this listener's limit of {{limit}} per business day ({{total}} so far)";
+      "policyHeld": "{{operation}} {{ref}} of {{amount}} from {{register}} waits for confirmation (above {{limit}})";
+      "policyDecided": "{{operation}} {{ref}} of {{amount}} from {{register}}: {{decision}}";
+      "operation": {
+        "sale": "Sale"; "refund": "Refund"; "reversal": "Reversal"; "preauth": "Pre-authorisation";
+        "completion": "Completion"; "preauth_cancel": "Release of a pre-authorisation"; "end_of_day": "End of day";
+        "registration": "Registration";
+      };
+      "decision": { "confirmed": "confirmed"; "refused": "refused"; "expired": "expired"; "withdrawn": "withdrawn" };
     };
     "settingsGuard": {
       "developer": "developer settings can be changed only in the config file on this computer, not through the settings page";
