@@ -33,6 +33,7 @@ import type { PaymentRecord } from '../journal/journal';
 import type { HostStatus, HostTransaction } from '../terminal/driver';
 import type { BusinessDayWindow } from './business-day';
 import { isOpen } from './totals';
+import { coreText, said, type CoreText } from '../i18n/say';
 import { zonedInstant } from '../domain/time-zone';
 
 export const RECON_KINDS = [
@@ -74,6 +75,8 @@ export interface ReconItem {
    */
   readonly difference?: number;
   readonly note: string;
+  /** The note as a coded text, which the page writes in its language. */
+  readonly noteCode?: CoreText;
 }
 
 /** Charged amounts of the compared items of one currency. */
@@ -169,41 +172,50 @@ function amountsAgree(r: PaymentRecord, host: HostTransaction): boolean {
   return host.amount.minor === r.amount.minor || (r.tip > 0 && host.amount.minor === r.amount.minor + r.tip);
 }
 
+/** A note of the `recon` texts: its English words and its code. */
+function note(text: CoreText): { note: string; noteCode: CoreText } {
+  return said('note', text);
+}
+
 function compare(
   r: PaymentRecord,
   js: Exclude<JournalStatus, 'open'>,
   host: HostTransaction | null,
-): { kind: ReconKind; note: string } {
+): { kind: ReconKind; note: string; noteCode: CoreText } {
   if (host === null) {
-    if (js === 'approved')
-      return { kind: 'missing_at_host', note: 'approved in the journal; the host has no record of it' };
+    if (js === 'approved') return { kind: 'missing_at_host', ...note(coreText('recon.missingAtHost')) };
     return {
       kind: 'matched',
-      note: js === 'reversed' ? 'reversed; the host lists nothing to pay' : 'not charged; the host lists nothing',
+      ...(js === 'reversed' ? note(coreText('recon.reversedNothingToPay')) : note(coreText('recon.notChargedNothing'))),
     };
   }
   if (host.status === 'unknown')
     return {
       kind: 'status_mismatch',
-      note: `the host's status "${host.statusText}" is not understood; check it by hand`,
+      ...note(coreText('recon.statusNotUnderstood', { status: host.statusText })),
     };
   if (host.status === 'approved') {
     if (js !== 'approved')
       return {
         kind: 'status_mismatch',
-        note: `${js === 'reversed' ? 'reversed' : 'not charged'} in the journal; the host shows it charged`,
+        ...(js === 'reversed'
+          ? note(coreText('recon.reversedHostCharged'))
+          : note(coreText('recon.notChargedHostCharged'))),
       };
-    if (amountsAgree(r, host)) return { kind: 'matched', note: 'same amount and status' };
+    if (amountsAgree(r, host)) return { kind: 'matched', ...note(coreText('recon.same')) };
     return {
       kind: 'amount_mismatch',
-      note: host.amount
-        ? 'the host charged another amount'
-        : `the host's amount "${host.amountText ?? ''}" could not be read exactly`,
+      ...(host.amount
+        ? note(coreText('recon.otherAmount'))
+        : note(coreText('recon.amountUnreadable', { amount: host.amountText ?? '' }))),
     };
   }
   if (js === 'approved')
-    return { kind: 'status_mismatch', note: `approved in the journal; the host shows it ${host.status}` };
-  return { kind: 'matched', note: 'not charged on either side' };
+    return {
+      kind: 'status_mismatch',
+      ...note(coreText('recon.hostShows', { status: [coreText(`recon.hostStatus.${host.status}`)] })),
+    };
+  return { kind: 'matched', ...note(coreText('recon.neitherCharged')) };
 }
 
 function hostFields(host: HostTransaction | null | undefined): Partial<ReconItem> {
@@ -291,28 +303,27 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
         ...base,
         ...hostFields(host),
         kind: 'in_doubt',
-        note:
-          r.outcome === null
-            ? 'still running'
-            : r.outcome === 'in_doubt'
-              ? 'in doubt: the bridge is still asking the terminal'
-              : 'approved, not yet confirmed with the terminal',
+        ...(r.outcome === null
+          ? note(coreText('recon.stillRunning'))
+          : r.outcome === 'in_doubt'
+            ? note(coreText('recon.inDoubt'))
+            : note(coreText('recon.notConfirmed'))),
       });
       continue;
     }
     if (host === undefined) {
       if (!r.driverRef && js === 'not_charged')
-        items.push({ ...base, kind: 'matched', note: 'never reached the terminal' });
+        items.push({ ...base, kind: 'matched', ...note(coreText('recon.neverReached')) });
       else
         items.push({
           ...base,
           kind: 'unverified',
-          note: view.kind === 'none' ? 'the host was not asked' : 'the host could not tell',
+          ...(view.kind === 'none' ? note(coreText('recon.hostNotAsked')) : note(coreText('recon.hostCouldNotTell'))),
         });
       continue;
     }
     const c = compare(r, js, host);
-    items.push({ ...base, ...hostFields(host), kind: c.kind, note: c.note });
+    items.push({ ...base, ...hostFields(host), kind: c.kind, note: c.note, noteCode: c.noteCode });
   }
 
   const from = Date.parse(w.from);
@@ -326,9 +337,7 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
         terminal,
         ...hostFields(tx),
         kind: 'missing_in_journal',
-        note: tx.at
-          ? 'the host has a transaction the journal does not know'
-          : 'the host has a transaction the journal does not know (the host gave no time)',
+        ...(tx.at ? note(coreText('recon.unknownToJournal')) : note(coreText('recon.unknownToJournalNoTime'))),
       });
     }
   }

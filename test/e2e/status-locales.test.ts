@@ -317,6 +317,10 @@ describe("status page in the browser's language", () => {
     const refusedPeer = h.service.security.recent(20).find((e) => e.kind === 'peer_refused')!;
     expect(refusedPeer.detail).toContain('is not allowed by');
     const approvedInEnglish = h.service.journal.list({ register: 'pos' })[0]!.message;
+    // A reconciliation of the day: the payment in doubt is listed with its note.
+    const recon = await core.reconcile({});
+    const doubtNote = recon.inDoubt.find((i) => i.ref === 'E2E-L-DOUBT')!.note;
+    expect(doubtNote).toBe(en.get('core.recon.inDoubt'));
 
     const { context, page } = await openInLocale(browser, server.url, 'de-DE', problems, { width: 1024, height: 768 });
     try {
@@ -391,6 +395,13 @@ describe("status page in the browser's language", () => {
       );
       expect(eventText).not.toContain(refusedPeer.detail);
       await page.screenshot({ path: join(SHOTS, 'locale-de-DE-core-logs.png') });
+
+      // A reconciliation difference's note on the Reports view.
+      await open(page, 'de', 'reports');
+      const doubtItem = page.getByTestId('reconciliation').locator('tr[data-ref="E2E-L-DOUBT"]');
+      await doubtItem.waitFor();
+      expect(await doubtItem.textContent()).toContain(de.get('core.recon.inDoubt'));
+      expect(await doubtItem.textContent()).not.toContain(doubtNote);
 
       // None of these German texts is left to the bridge's own words.
       expect(await page.locator('[data-source="bridge"]', { hasText: 'Kassenport' }).count()).toBe(0);

@@ -178,8 +178,6 @@ const RAW_ALLOWED: Readonly<Record<string, string>> = {
     "the operating system's device enumeration (serial ports, USB) explaining an empty list, shown as received",
   'renderer/src/i18n/core-text.tsx: words.text':
     'CoreSays and PaymentSays themselves: the translated text, or the received one',
-  'renderer/src/views/Reports.tsx: i.note':
-    "a reconciliation difference's note from the reports module, in English words, shown as received",
 };
 
 describe("the core's texts shown by the page are codes of the catalogue", () => {

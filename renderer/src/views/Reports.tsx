@@ -13,6 +13,7 @@ import { ErrorNote, TextField } from '../components/ui';
 import { downloadText } from '../download';
 import { formatDay, formatMoney, formatSigned, formatTime } from '../format';
 import { Text, useT, type Translate } from '../i18n';
+import { CoreSays } from '../i18n/core-text';
 import { reconciliationCsv, reconciliationJson, totalsCsv, totalsJson } from '../../../src/shared/report-export';
 import type { ReconItem } from '../../../src/reports/reconcile';
 
@@ -231,7 +232,7 @@ function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate })
                   ? formatSigned(i.difference, i.journalAmount.currency)
                   : '—'}
               </td>
-              <td data-source="bridge">{i.note}</td>
+              <CoreSays as="td" text={i.note} code={i.noteCode} />
             </tr>
           ))}
         </tbody>

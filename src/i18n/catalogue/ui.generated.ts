@@ -575,5 +575,23 @@ export interface UiTexts {
       "inDoubt": "No receipt while the outcome is in doubt: the bridge is still asking the terminal.";
       "none": "No receipt for this payment."; "failed": "No receipt: {{error}}";
     };
+    "recon": {
+      "missingAtHost": "approved in the journal; the host has no record of it";
+      "reversedNothingToPay": "reversed; the host lists nothing to pay";
+      "notChargedNothing": "not charged; the host lists nothing";
+      "statusNotUnderstood": "the host's status \"{{status}}\" is not understood; check it by hand";
+      "reversedHostCharged": "reversed in the journal; the host shows it charged";
+      "notChargedHostCharged": "not charged in the journal; the host shows it charged";
+      "same": "same amount and status"; "otherAmount": "the host charged another amount";
+      "amountUnreadable": "the host's amount \"{{amount}}\" could not be read exactly";
+      "hostShows": "approved in the journal; the host shows it {{status}}";
+      "neitherCharged": "not charged on either side"; "stillRunning": "still running";
+      "inDoubt": "in doubt: the bridge is still asking the terminal";
+      "notConfirmed": "approved, not yet confirmed with the terminal"; "neverReached": "never reached the terminal";
+      "hostNotAsked": "the host was not asked"; "hostCouldNotTell": "the host could not tell";
+      "unknownToJournal": "the host has a transaction the journal does not know";
+      "unknownToJournalNoTime": "the host has a transaction the journal does not know (the host gave no time)";
+      "hostStatus": { "approved": "approved"; "reversed": "reversed"; "declined": "declined"; "unknown": "unknown" };
+    };
   };
 }
