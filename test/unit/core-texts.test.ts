@@ -273,7 +273,7 @@ describe("the core's texts shown by the page are codes of the catalogue", () => 
   it('the scan finds each kind of uncoded text and lets coded ones pass', () => {
     const code = `
       throw new StatusProblem(400, 'The settings to save are missing', { code: 'bad_request' });
-      throw new StatusProblem(400, coreText('problem.settingsMissing'), { code: 'bad_request' });
+      throw new StatusProblem(400, coreText('problem.paused'), { code: 'bad_request' });
       security?.record({ kind: 'flood', peer, detail: \`\${n} bad frames\` });
       security?.record({ kind: 'flood', peer, ...said('detail', coreText('security.badFrames', { count: n, peer })) });
       security?.record({ kind: 'flood', peer, detail, detailCode });

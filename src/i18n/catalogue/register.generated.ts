@@ -64,8 +64,7 @@ export interface RegisterTexts {
       "wrongPin": "WRONG PIN"; "unreachable": "TERMINAL UNREACHABLE"; "hostUnreachable": "HOST UNREACHABLE";
       "terminalBusy": "TERMINAL BUSY"; "invalidAmount": "INVALID AMOUNT"; "nothingToReverse": "NOTHING TO REVERSE";
       "stanMismatch": "STAN NOT LAST PAYMENT"; "reversed": "REVERSED"; "noLastResult": "NO LAST RESULT";
-      "resultUnknown": "RESULT UNKNOWN"; "refused": "OPERATION REFUSED"; "notAvailable": "NOT AVAILABLE";
-      "closeFailed": "CLOSE FAILED";
+      "resultUnknown": "RESULT UNKNOWN"; "refused": "OPERATION REFUSED"; "closeFailed": "CLOSE FAILED";
     };
   };
   "zvt": {

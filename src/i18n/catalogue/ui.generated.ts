@@ -523,12 +523,12 @@ export interface UiTexts {
     };
     "problem": {
       "paused": "The bridge is paused; resume it to see payments and the journal";
-      "noPayment": "The journal has no payment {{id}}"; "settingsMissing": "The settings to save are missing";
+      "noPayment": "The journal has no payment {{id}}";
       "pauseDesktopOnly": "Only the desktop app can pause the register listeners";
       "liveCredentialsNeeded": "Going live needs the Live credentials";
       "noKeychain": "This bridge has no keychain (it runs as a service): name an environment variable for each secret instead of typing it";
       "noEposTerminal": "No ePOS terminal \"{{terminal}}\": going live is for myPOS cloud terminals";
-      "liveCredentialsIncomplete": "The Live credentials are incomplete"; "badDay": "day must be a date YYYY-MM-DD";
+      "liveCredentialsIncomplete": "The Live credentials are incomplete";
       "noHeldTotal": "No total is waiting for a decision with id {{id}} (already decided, or charged again after the window)";
       "nothingHeld": "Nothing waits for a decision with id {{id}} (decided already, withdrawn, or out of time)";
       "demoMode": "The bridge was started without a config file (demo mode); start it with --config FILE to change settings";
