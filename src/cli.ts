@@ -171,10 +171,6 @@ async function serve(args: string[]): Promise<number> {
   await eposDemo?.close();
   log.flush();
   logOut.end?.();
-  // Everything is closed and the journal is on disk. Should a socket or timer still hold the event loop (a terminal
-  // connection the peer never closed), a stop must not hang: this timer does not itself keep the process alive, so it
-  // only fires when something else does, after the log file has had time to be written.
-  setTimeout(() => process.exit(0), 2000).unref();
   return 0;
 }
 

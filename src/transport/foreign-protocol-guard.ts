@@ -10,6 +10,7 @@
  * otherwise): a connection that does not get there within `firstFrameTimeoutMs` is closed; and a peer that does not
  * read its answers (more than `maxWriteBacklog` bytes waiting) is dropped rather than buffered without end.
  */
+import { abortiveClose } from './abortive-close';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger';
 import { LineBudget } from '../log/line-budget';
@@ -135,8 +136,7 @@ export function guardConnection(
     stopTimers();
     socket.off('data', onData);
     // An abortive close: the browser learns nothing and no answer is ever written.
-    if (socket.resetAndDestroy) socket.resetAndDestroy();
-    else socket.destroy();
+    abortiveClose(socket);
   };
   const refuse = (what: string): void => {
     if (done) return;

@@ -1,3 +1,4 @@
+import { abortiveClose } from './abortive-close';
 import { createServer, type Server, type Socket } from 'node:net';
 import { BridgeError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
@@ -56,12 +57,12 @@ export function listenTcp(
     if (sockets.size >= max) {
       const silent = [...sockets].find(([, s]) => !s.framed);
       if (!silent) {
-        socket.resetAndDestroy();
+        abortiveClose(socket);
         reportRefusal(ctx, 'connection_limit', peer, coreText('security.connectionsFull', { max }));
         return;
       }
       sockets.delete(silent[0]);
-      silent[0].resetAndDestroy();
+      abortiveClose(silent[0]);
       reportRefusal(ctx, 'connection_limit', silent[1].peer, coreText('security.connectionMadeRoom', { max }));
     }
     const state = { framed: false, peer };

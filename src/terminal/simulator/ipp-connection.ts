@@ -2,7 +2,7 @@
  * One link between the simulated terminal and a client: a TCP socket or an attached byte stream (serial line).
  * Keeps the link's framing state and lets the terminal write, drop or close it without ever throwing.
  */
-import type { Socket } from 'node:net';
+import { abortiveClose, type ClosableSocket } from '../../transport/abortive-close';
 import type { ByteStream } from '../../transport/byte-stream';
 import { IppFrameSplitter } from './ipp-frames';
 
@@ -47,10 +47,9 @@ export class SimConnection {
 
   destroy(): void {
     if (this.closed) return;
-    const socket = this.stream as unknown as Partial<Socket>;
     try {
-      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-      else this.stream.destroy();
+      // A TCP socket closes with a reset; a serial port (no reset) just closes.
+      abortiveClose(this.stream as ByteStream & ClosableSocket);
     } catch {
       /* already gone */
     }

@@ -14,6 +14,7 @@
  * Beside it: its options, faults and events (ipp-sim-types.ts), ledger entries and wire amounts (ipp-entries.ts),
  * the ledger (ipp-ledger.ts), magic amounts (ipp-magic.ts), receipts (ipp-receipt.ts) and pacing (ipp-pacing.ts).
  */
+import { abortiveClose } from '../../transport/abortive-close';
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -176,7 +177,7 @@ export class IppSimulator extends EventEmitter<IppSimulatorEvents> {
     const server = createServer({ allowHalfOpen: true }, (socket) => {
       if (this.faultState.offline || this.lifetime.signal.aborted) {
         socket.on('error', () => {});
-        socket.resetAndDestroy();
+        abortiveClose(socket);
         return;
       }
       socket.setNoDelay(true);
