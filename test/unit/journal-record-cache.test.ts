@@ -76,7 +76,7 @@ describe('journal record cache', () => {
         } as never,
         raw: { PAN: '4111111111111111', STAN: '000123' },
       },
-      { type: 'outcome', data: { outcome: 'approved' } },
+      { type: 'outcome', data: { outcome: 'approved', message: 'ok', refused: null, settlement: 'pending' } },
     );
     expect(after.message).not.toContain('4111 1111 1111 1111');
     expect(JSON.stringify(after)).not.toContain('4111111111111111');
@@ -87,7 +87,7 @@ describe('journal record cache', () => {
     writer.update(
       rec.id,
       { settlement: 'completed', stage: 'done' },
-      { type: 'settled', data: { decision: 'complete' } },
+      { type: 'settled', data: { decision: 'complete', message: 'ok' } },
     );
     expect(writer.get(rec.id)).toEqual(stored(reader, rec.id));
     expect(writer.findByRef('pos', 'A-1', 'payment')).toEqual(stored(reader, rec.id));
@@ -119,7 +119,7 @@ describe('journal record cache', () => {
       { outcome: 'declined', stage: 'done', message: 'declined' },
       {
         type: 'outcome',
-        data: { outcome: 'declined' },
+        data: { outcome: 'declined', message: 'declined', refused: null, settlement: null },
       },
     );
     expect(updated).toEqual(stored(reader, first.id));
