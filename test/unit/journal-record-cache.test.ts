@@ -30,6 +30,19 @@ function journals(): { writer: Journal; reader: () => Journal } {
   };
 }
 
+/** A sale's intent on terminal t1 (1.00 EUR unless told). */
+function intent(journal: Journal, ref: string, minor = 100, environment?: 'demo'): PaymentRecord {
+  return journal.insertIntent({
+    register: 'pos',
+    ref,
+    kind: 'sale',
+    amount: money(minor, 'EUR'),
+    tip: 0,
+    terminal: 't1',
+    ...(environment ? { environment } : {}),
+  });
+}
+
 /** What a fresh connection reads for the payment (no cached record, no riding stage). */
 function stored(reader: () => Journal, id: string): PaymentRecord | undefined {
   const j = reader();
@@ -42,15 +55,7 @@ function stored(reader: () => Journal, id: string): PaymentRecord | undefined {
 describe('journal record cache', () => {
   it('hands out records equal to the stored rows through a whole sale', () => {
     const { writer, reader } = journals();
-    const rec = writer.insertIntent({
-      register: 'pos',
-      ref: 'A-1',
-      kind: 'sale',
-      amount: money(1234, 'EUR'),
-      tip: 0,
-      terminal: 't1',
-      environment: 'demo',
-    });
+    const rec = intent(writer, 'A-1', 1234, 'demo');
     expect(rec).toEqual(stored(reader, rec.id));
     writer.update(rec.id, lifecycle.sent('3f2a9c1e-0000-4000-8000-000000000001').patch, {
       type: 'sent',
@@ -96,24 +101,9 @@ describe('journal record cache', () => {
 
   it('reads a payment again once it has left the cache, and updates it as stored', () => {
     const { writer, reader } = journals();
-    const first = writer.insertIntent({
-      register: 'pos',
-      ref: 'OLD',
-      kind: 'sale',
-      amount: money(100, 'EUR'),
-      tip: 0,
-      terminal: 't1',
-    });
+    const first = intent(writer, 'OLD');
     // More payments than the cache keeps push the first one out.
-    for (let i = 0; i < 600; i++)
-      writer.insertIntent({
-        register: 'pos',
-        ref: `N-${i}`,
-        kind: 'sale',
-        amount: money(100, 'EUR'),
-        tip: 0,
-        terminal: 't1',
-      });
+    for (let i = 0; i < 600; i++) intent(writer, `N-${i}`);
     const updated = writer.update(
       first.id,
       { outcome: 'declined', stage: 'done', message: 'declined' },
