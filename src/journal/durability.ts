@@ -14,25 +14,33 @@ import type { EventOf, LifecycleEventType } from '../bridge/lifecycle';
  *   to the register again (a resend of a known ref answers the same result). Where delivery decides a settlement the
  *   decision follows at once as a durable commit, and the log's order makes the delivery durable with it.
  * - `settled` after COMPLETE_TX: the decision to complete was durable before COMPLETE_TX went out; lost, recovery
- *   sends COMPLETE_TX again and the terminal answers that nothing is open, which ends the same way.
+ *   sends COMPLETE_TX again and the terminal answers that nothing is open, which ends the same way. It takes no commit
+ *   of its own either (`ride`): like a progress stage it waits in memory for the journal's next commit (a second at
+ *   most), so a killed process may lose it too — with the same ending.
  * Everything else — intent, sent (driver reference), outcome, acknowledgement, settle decision, a cancel's
  * settlement that changes the outcome, reversals, recovery, every note — is durable before it is acted on or reported.
  *
  * The rule is a table over the event vocabulary of bridge/lifecycle.ts: an event added or renamed there does not
  * compile until it has its line here.
  */
+/**
+ * `true`: its own fsync (or a group flush the bridge awaits); `false`: a commit of its own that rides on the next
+ * flush; `'ride'`: not even a commit of its own — written inside the journal's next commit.
+ */
+export type CommitRule = boolean | 'ride';
+
 const OWN_FSYNC: {
-  [K in LifecycleEventType]: boolean | ((data: Partial<NonNullable<EventOf<K>['data']>>) => boolean);
+  [K in LifecycleEventType]: CommitRule | ((data: Partial<NonNullable<EventOf<K>['data']>>) => CommitRule);
 } = {
   intent: true,
   sent: true,
-  stage: false,
+  stage: 'ride',
   outcome: true,
   in_doubt: true,
   delivered: false,
   acknowledged: true,
   settle_decision: true,
-  settled: (data) => data.decision !== 'complete',
+  settled: (data) => (data.decision === 'complete' ? 'ride' : true),
   recovered: true,
   reversed: true,
   attached: true,
@@ -52,9 +60,14 @@ const OWN_FSYNC: {
   auto_reversal_failed: true,
 };
 
-/** Whether an event's commit takes its own fsync. Types not in the vocabulary (older journals) count as durable. */
-export function needsOwnFsync(eventType: string, data?: unknown): boolean {
+/** How an event is committed. Types not in the vocabulary (older journals) count as durable. */
+export function commitRule(eventType: string, data?: unknown): CommitRule {
   const rule = Object.hasOwn(OWN_FSYNC, eventType) ? OWN_FSYNC[eventType as LifecycleEventType] : true;
-  if (typeof rule === 'boolean') return rule;
-  return (rule as (d: object) => boolean)(data && typeof data === 'object' ? data : {});
+  if (typeof rule !== 'function') return rule;
+  return (rule as (d: object) => CommitRule)(data && typeof data === 'object' ? data : {});
+}
+
+/** Whether an event's commit takes its own fsync. */
+export function needsOwnFsync(eventType: string, data?: unknown): boolean {
+  return commitRule(eventType, data) === true;
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
-import { needsOwnFsync } from './durability';
+import { commitRule, needsOwnFsync } from './durability';
 import { WalFlusher, type FlushFn } from './wal-flusher';
 import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
@@ -309,9 +309,10 @@ export class Journal {
         this.writeRide(ride);
         out = fn();
         t.commit.run();
-        // The stages written now are the stored ones of the cached records.
+        // What rode is now stored: the cached records take it.
         for (const [id, st] of ride.lastStage)
           this.cache.update(id, (r) => ({ ...r, stage: st.stage, updatedAt: st.at }));
+        for (const [id, p] of ride.pending) this.cache.update(id, (r) => ({ ...r, ...p.fields, updatedAt: p.at }));
       } catch (e) {
         t.rollback.run();
         // What rode on this commit waits for the next one; the receipt counter is read again.
@@ -319,7 +320,7 @@ export class Journal {
         this.lastReceiptNo = undefined;
         throw e;
       }
-      if (this.rideTimer && this.riding.stages.length === 0 && this.riding.receipts.size === 0) {
+      if (this.rideTimer && rideIsEmpty(this.riding)) {
         clearTimeout(this.rideTimer);
         this.rideTimer = undefined;
       }
@@ -478,8 +479,10 @@ export class Journal {
     }
     sets.push('updated_at = ?');
     values.push(at);
+    const rule = options.durable ?? commitRule(event.type, event.data);
+    if (rule === 'ride') return this.rideUpdate(id, sets, values, stored as Partial<PaymentRecord>, event, at);
+    const durability: Durability = rule;
     const before = this.cache.get(id);
-    const durability = options.durable ?? needsOwnFsync(event.type, event.data);
     let after: PaymentRecord;
     if (before) {
       this.tx(() => {
@@ -520,12 +523,33 @@ export class Journal {
     this.rideSoon();
   }
 
+  /**
+   * A change without a commit of its own (durability.ts `ride`): written with the journal's next commit, as progress
+   * stages are; every read shows it at once (reads of several payments write it first).
+   */
+  private rideUpdate(
+    id: string,
+    sets: string[],
+    values: unknown[],
+    fields: Partial<PaymentRecord>,
+    event: LifecycleEvent,
+    at: string,
+  ): PaymentRecord {
+    const base = this.get(id);
+    if (!base) throw new BridgeError('internal', `journal has no payment ${id}`);
+    this.riding.updates.push({ id, at, sql: `UPDATE payments SET ${sets.join(', ')} WHERE id = ?`, values, event });
+    const earlier = this.riding.pending.get(id);
+    this.riding.pending.set(id, { fields: { ...earlier?.fields, ...fields }, at });
+    this.rideSoon();
+    return this.get(id)!;
+  }
+
   /** Writes what rides if no commit takes it along within a second. */
   private rideSoon(): void {
     if (this.rideTimer) return;
     this.rideTimer = setTimeout(() => {
       this.rideTimer = undefined;
-      if (this.riding.stages.length === 0 && this.riding.receipts.size === 0) return;
+      if (rideIsEmpty(this.riding)) return;
       try {
         this.tx(() => undefined, false);
       } catch {
@@ -547,12 +571,22 @@ export class Journal {
       );
       for (const [id, r] of ride.receipts) upsert.run(id, r.at, r.json);
     }
+    for (const u of ride.updates) {
+      this.prepared(u.sql).run(...u.values, u.id);
+      this.appendEvent(u.id, u.event.type, u.event.data ?? null, u.at);
+    }
   }
 
-  /** A stored record with a progress stage that still rides (see `progress`). */
+  /** A stored record with what still rides for it (a progress stage, see `progress`; a change, see `rideUpdate`). */
   private record(r: PaymentRecord): PaymentRecord {
     const riding = this.riding.lastStage.get(r.id);
-    return riding ? { ...r, stage: riding.stage, updatedAt: riding.at } : r;
+    const pending = this.riding.pending.get(r.id);
+    if (!riding && !pending) return r;
+    return {
+      ...r,
+      ...(riding ? { stage: riding.stage, updatedAt: riding.at } : {}),
+      ...(pending ? { ...pending.fields, updatedAt: pending.at } : {}),
+    };
   }
 
   /** A row read from the table as a record (cached: the next update of it needs no read). */
@@ -733,7 +767,7 @@ export class Journal {
    * of its own), so that whoever reads the trail (the status page, `journal show`) sees every step with its number.
    */
   events(paymentId: string): JournalEvent[] {
-    if (this.riding.lastStage.has(paymentId)) this.tx(() => undefined, false);
+    if (this.riding.lastStage.has(paymentId) || this.riding.pending.has(paymentId)) this.tx(() => undefined, false);
     const rows = this.prepared('SELECT * FROM events WHERE payment_id = ? ORDER BY seq').all(paymentId) as Row[];
     return rows.map((r) => ({
       seq: Number(r.seq),
@@ -885,25 +919,36 @@ export class Journal {
   close(): void {
     if (this.rideTimer) clearTimeout(this.rideTimer);
     this.rideTimer = undefined;
-    if (this.riding.stages.length || this.riding.receipts.size) this.tx(() => undefined, false);
+    if (!rideIsEmpty(this.riding)) this.tx(() => undefined, false);
     this.flusher?.close();
     this.db.close();
   }
 
   private rows(sql: string, ...args: unknown[]): PaymentRecord[] {
+    // A query over the table must see the changes that ride: they are written first.
+    if (this.riding.updates.length) this.tx(() => undefined, false);
     return (this.prepared(sql).all(...args) as Row[]).map((r) => this.record(toRecord(r)));
   }
 }
 
-/** What rides on the next commit: progress stages (in order, and the last one per payment) and receipt copies. */
+/**
+ * What rides on the next commit: progress stages (in order, and the last one per payment), receipt copies, and
+ * changes without a commit of their own (in order, and their fields per payment as they will be stored).
+ */
 interface RideAlong {
   readonly stages: Array<{ id: string; at: string; event: EventOf<'stage'> }>;
   readonly lastStage: Map<string, { stage: Stage; at: string }>;
   readonly receipts: Map<string, { at: string; json: string }>;
+  readonly updates: Array<{ id: string; at: string; sql: string; values: unknown[]; event: LifecycleEvent }>;
+  readonly pending: Map<string, { fields: Partial<PaymentRecord>; at: string }>;
 }
 
 function emptyRide(): RideAlong {
-  return { stages: [], lastStage: new Map(), receipts: new Map() };
+  return { stages: [], lastStage: new Map(), receipts: new Map(), updates: [], pending: new Map() };
+}
+
+function rideIsEmpty(r: RideAlong): boolean {
+  return r.stages.length === 0 && r.receipts.size === 0 && r.updates.length === 0;
 }
 
 /** An earlier ride (its commit rolled back) and what was added since, in order. */
@@ -912,7 +957,18 @@ function joinRides(earlier: RideAlong, later: RideAlong): RideAlong {
     stages: [...earlier.stages, ...later.stages],
     lastStage: new Map([...earlier.lastStage, ...later.lastStage]),
     receipts: new Map([...earlier.receipts, ...later.receipts]),
+    updates: [...earlier.updates, ...later.updates],
+    pending: joinPending(earlier.pending, later.pending),
   };
+}
+
+function joinPending(
+  earlier: RideAlong['pending'],
+  later: RideAlong['pending'],
+): Map<string, { fields: Partial<PaymentRecord>; at: string }> {
+  const out = new Map(earlier);
+  for (const [id, p] of later) out.set(id, { fields: { ...out.get(id)?.fields, ...p.fields }, at: p.at });
+  return out;
 }
 
 function str(v: unknown): string | null {

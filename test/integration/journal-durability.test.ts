@@ -49,6 +49,7 @@ describe('journal durability per commit', () => {
     ]);
     expect(result.outcome).toBe('approved');
     await done;
+    const commits = { ...journal.commits };
 
     const record = journal.list({ ref: 'DUR-1', limit: 1 })[0]!;
     const events = journal.events(record.id);
@@ -59,14 +60,16 @@ describe('journal durability per commit', () => {
     );
     // The journal did what the rule says: exactly those four commits were made durable before the bridge went on —
     // by the group flush the bridge awaited (none took an fsync of its own on the thread) — and the rest rode along:
-    // the delivery and the settled mark in commits without a flush of their own, the progress stages without a commit
-    // of their own (journal.progress: they ride on the next one).
-    expect(journal.commits.grouped - before.grouped).toBe(4);
-    expect(journal.commits.durable - before.durable).toBe(0);
+    // the delivery mark in a commit without a flush of its own; the progress stages and the settled mark without a
+    // commit of their own (they ride on the next one: here the list query's, which writes what rides first).
+    expect(commits.grouped - before.grouped).toBe(4);
+    expect(commits.durable - before.durable).toBe(0);
     const stages = events.filter((e) => e.type === 'stage').length;
     expect(stages).toBeGreaterThanOrEqual(2);
-    expect(journal.commits.deferred - before.deferred).toBeGreaterThanOrEqual(events.length - 4 - stages);
-    expect(journal.commits.deferred - before.deferred).toBeLessThan(events.length - 4);
+    // The delivery mark's commit (and, on a slow machine, the one a second after the settled mark if nothing came).
+    expect(commits.deferred - before.deferred).toBeGreaterThanOrEqual(1);
+    expect(commits.deferred - before.deferred).toBeLessThanOrEqual(2);
+    expect(events.map((e) => e.type).slice(-2)).toEqual(['settle_decision', 'settled']);
     expect(journal.flushStats().flushes).toBeGreaterThanOrEqual(1);
   });
 

@@ -94,9 +94,43 @@ describe('journal record cache', () => {
       { settlement: 'completed', stage: 'done' },
       { type: 'settled', data: { decision: 'complete', message: 'ok' } },
     );
+    // The settled mark after COMPLETE_TX rides (durability.ts): the writer shows it at once, the row once the next
+    // commit took it along (here the next payment's intent).
+    expect(writer.get(rec.id)).toMatchObject({ settlement: 'completed', stage: 'done' });
+    expect(stored(reader, rec.id)).toMatchObject({ settlement: 'pending' });
+    intent(writer, 'A-2');
     expect(writer.get(rec.id)).toEqual(stored(reader, rec.id));
+    expect(stored(reader, rec.id)).toMatchObject({ settlement: 'completed', stage: 'done' });
     expect(writer.findByRef('pos', 'A-1', 'payment')).toEqual(stored(reader, rec.id));
     expect(writer.allByRef('pos', 'A-1')).toEqual([stored(reader, rec.id)]);
+    expect(writer.events(rec.id).map((e) => e.type)).toEqual([
+      'intent',
+      'sent',
+      'stage',
+      'outcome',
+      'delivered',
+      'settled',
+    ]);
+  });
+
+  it('a query over the table writes what rides first, so it sees the settled mark too', () => {
+    const { writer } = journals();
+    const rec = intent(writer, 'Q-1');
+    writer.update(
+      rec.id,
+      { outcome: 'approved', settlement: 'pending', stage: 'approved_open' },
+      {
+        type: 'outcome',
+        data: { outcome: 'approved', message: 'ok', refused: null, settlement: 'pending' },
+      },
+    );
+    writer.update(
+      rec.id,
+      { settlement: 'completed', stage: 'done' },
+      { type: 'settled', data: { decision: 'complete', message: 'ok' } },
+    );
+    expect(writer.unresolved().map((r) => r.id)).not.toContain(rec.id);
+    expect(writer.list({ ref: 'Q-1' })[0]).toMatchObject({ settlement: 'completed', stage: 'done' });
   });
 
   it('reads a payment again once it has left the cache, and updates it as stored', () => {
