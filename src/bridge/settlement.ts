@@ -13,6 +13,9 @@ import type { SettleDecision } from './lifecycle';
  * durable, and only then sent to the terminal — safe to repeat after a crash (recovery settles from the journal).
  */
 
+/** Why an approval the register accepted is completed. */
+const ACCEPTED = 'the register accepted the result';
+
 /** How a wait for the register's delivery report ended. */
 export type DeliveryWait = Delivery | 'timeout' | 'closed';
 
@@ -117,9 +120,17 @@ export class Settler {
     const { journal } = this.o;
     const at = new Date().toISOString();
     if (how === 'written' || how === 'acknowledged') {
-      if (!record.deliveredAt) lifecycle.apply(journal, record.id, lifecycle.delivered(at));
-      if (how === 'acknowledged' && !record.acknowledgedAt)
-        lifecycle.apply(journal, record.id, lifecycle.acknowledged(at));
+      const steps: lifecycle.Step[] = [];
+      if (!record.deliveredAt) steps.push(lifecycle.delivered(at));
+      if (how === 'acknowledged' && !record.acknowledgedAt) steps.push(lifecycle.acknowledged(at));
+      // A two-phase approval the register has now accepted is decided by this report: the decision goes into the
+      // delivery's own commit (one commit less per sale), made durable before COMPLETE_TX goes out (settle).
+      const decides = running !== undefined && record.settlement === 'pending' && this.accepts(how, record);
+      if (decides) steps.push(lifecycle.settleDecision('complete', ACCEPTED));
+      if (steps.length) {
+        const updated = journal.updateSteps(record.id, steps, decides ? { durable: 'grouped' } : {});
+        if (running) running.record = updated;
+      }
     } else {
       journal.note(record.id, {
         type: how === 'rejected' ? 'rejected_by_register' : how === 'held' ? 'held_for_register' : 'undeliverable',
@@ -149,14 +160,14 @@ export class Settler {
     const how = await payment.delivery.wait(listenerAck, this.o.deliveryTimeoutMs);
     if (how === 'closed') return;
     const decision: SettleDecision =
-      how === 'acknowledged' || how === 'held' || (how === 'written' && listenerAck === undefined)
+      how === 'held' || ((how === 'acknowledged' || how === 'written') && this.accepts(how, payment.record))
         ? 'complete'
         : 'cancel';
     const why =
       how === 'held'
         ? 'the register did not confirm the result; it can ask for it again'
         : decision === 'complete'
-          ? 'the register accepted the result'
+          ? ACCEPTED
           : how === 'written'
             ? `the register did not acknowledge within ${listenerAck} s`
             : how === 'rejected'
@@ -192,7 +203,11 @@ export class Settler {
     payment?: Settling,
   ): Promise<boolean> {
     const { journal } = this.o;
-    let current = lifecycle.apply(journal, record.id, lifecycle.settleDecision(decision, why), { durable: 'grouped' });
+    // The running payment's decision may already be recorded, with the register's delivery report (recordDelivery).
+    let current =
+      payment && record.settlement === decision
+        ? record
+        : lifecycle.apply(journal, record.id, lifecycle.settleDecision(decision, why), { durable: 'grouped' });
     if (payment) payment.record = current;
     // Write before act: the decision is on disk before COMPLETE_TX / CANCEL_TX goes out.
     await journal.durable();
@@ -220,6 +235,11 @@ export class Settler {
     const needsAck = this.requireAckSecondsFor(r) !== undefined;
     if (r.acknowledgedAt || (r.deliveredAt && !needsAck)) return 'complete';
     return 'cancel';
+  }
+
+  /** Whether this report is the register's acceptance of the result: an ack, or a written result where none is required. */
+  private accepts(how: 'written' | 'acknowledged', record: PaymentRecord): boolean {
+    return how === 'acknowledged' || this.requireAckSecondsFor(record) === undefined;
   }
 
   private requireAckSecondsFor(record: PaymentRecord): number | undefined {

@@ -457,7 +457,20 @@ export class Journal {
 
   /** Applies a state change and appends its event in one committed transaction. */
   update(id: string, patch: PaymentPatch, event: LifecycleEvent, options: PaymentUpdateOptions = {}): PaymentRecord {
+    return this.updateSteps(id, [{ patch, event }], options);
+  }
+
+  /**
+   * Several state changes of one payment, in order, with their events, in one committed transaction — as durable as
+   * the most durable of them needs (durability.ts) unless `options.durable` says.
+   */
+  updateSteps(
+    id: string,
+    steps: ReadonlyArray<{ readonly patch: PaymentPatch; readonly event: LifecycleEvent }>,
+    options: PaymentUpdateOptions = {},
+  ): PaymentRecord {
     const at = this.stamp();
+    const patch: PaymentPatch = Object.assign({}, ...steps.map((s) => s.patch)) as PaymentPatch;
     const sets: string[] = [];
     const values: unknown[] = [];
     // The changed fields as stored, for the cached record.
@@ -479,8 +492,11 @@ export class Journal {
     }
     sets.push('updated_at = ?');
     values.push(at);
-    const rule = options.durable ?? commitRule(event.type, event.data);
-    if (rule === 'ride') return this.rideUpdate(id, sets, values, stored as Partial<PaymentRecord>, event, at);
+    const rule = options.durable ?? strongestRule(steps.map((s) => commitRule(s.event.type, s.event.data)));
+    if (rule === 'ride') return this.rideUpdate(id, sets, values, stored as Partial<PaymentRecord>, steps, at);
+    const appendEvents = (): void => {
+      for (const s of steps) this.appendEvent(id, s.event.type, s.event.data ?? patchSummary(s.patch), at);
+    };
     const durability: Durability = rule;
     const before = this.cache.get(id);
     let after: PaymentRecord;
@@ -488,7 +504,7 @@ export class Journal {
       this.tx(() => {
         const r = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
         if (r.changes !== 1) throw new BridgeError('internal', `journal has no payment ${id}`);
-        this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
+        appendEvents();
       }, durability);
       // The cached record as the commit left it (a riding stage of this payment may have been written with it).
       after = { ...(this.cache.get(id) ?? before), ...(stored as Partial<PaymentRecord>), updatedAt: at };
@@ -500,7 +516,7 @@ export class Journal {
           id,
         ) as Row | undefined;
         if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
-        this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
+        appendEvents();
         return updated;
       }, durability);
       after = toRecord(row);
@@ -532,12 +548,13 @@ export class Journal {
     sets: string[],
     values: unknown[],
     fields: Partial<PaymentRecord>,
-    event: LifecycleEvent,
+    steps: ReadonlyArray<{ readonly patch: PaymentPatch; readonly event: LifecycleEvent }>,
     at: string,
   ): PaymentRecord {
     const base = this.get(id);
     if (!base) throw new BridgeError('internal', `journal has no payment ${id}`);
-    this.riding.updates.push({ id, at, sql: `UPDATE payments SET ${sets.join(', ')} WHERE id = ?`, values, event });
+    const events = steps.map((s) => ({ type: s.event.type, data: s.event.data ?? patchSummary(s.patch) }));
+    this.riding.updates.push({ id, at, sql: `UPDATE payments SET ${sets.join(', ')} WHERE id = ?`, values, events });
     const earlier = this.riding.pending.get(id);
     this.riding.pending.set(id, { fields: { ...earlier?.fields, ...fields }, at });
     this.rideSoon();
@@ -573,7 +590,7 @@ export class Journal {
     }
     for (const u of ride.updates) {
       this.prepared(u.sql).run(...u.values, u.id);
-      this.appendEvent(u.id, u.event.type, u.event.data ?? null, u.at);
+      for (const e of u.events) this.appendEvent(u.id, e.type, e.data, u.at);
     }
   }
 
@@ -939,7 +956,13 @@ interface RideAlong {
   readonly stages: Array<{ id: string; at: string; event: EventOf<'stage'> }>;
   readonly lastStage: Map<string, { stage: Stage; at: string }>;
   readonly receipts: Map<string, { at: string; json: string }>;
-  readonly updates: Array<{ id: string; at: string; sql: string; values: unknown[]; event: LifecycleEvent }>;
+  readonly updates: Array<{
+    id: string;
+    at: string;
+    sql: string;
+    values: unknown[];
+    events: Array<{ type: LifecycleEventType; data: unknown }>;
+  }>;
   readonly pending: Map<string, { fields: Partial<PaymentRecord>; at: string }>;
 }
 
@@ -969,6 +992,13 @@ function joinPending(
   const out = new Map(earlier);
   for (const [id, p] of later) out.set(id, { fields: { ...out.get(id)?.fields, ...p.fields }, at: p.at });
   return out;
+}
+
+/** The most durable of several commit rules: an own flush over a commit of its own over riding. */
+function strongestRule(rules: ReadonlyArray<boolean | 'ride'>): boolean | 'ride' {
+  if (rules.includes(true)) return true;
+  if (rules.includes(false)) return false;
+  return 'ride';
 }
 
 function str(v: unknown): string | null {

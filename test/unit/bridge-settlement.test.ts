@@ -94,6 +94,46 @@ describe('Settler', () => {
     expect(eventTypes(journal, p.record.id).slice(-2)).toEqual(['settle_decision', 'settled']);
   });
 
+  it("the register's acceptance records the delivery and the decision in one commit, durable before COMPLETE_TX", async () => {
+    const { journal, driver, lane, settler, settling } = setup();
+    const p = settling(approvedOpen(journal, 'S1b'));
+    const done = settler.afterDelivery(lane, p);
+    const before = { ...journal.commits };
+    await settler.recordDelivery(p.record, 'written', p);
+    // One commit, durable (an in-memory journal has no group flush: its own sync), holding both events.
+    const total = (c: typeof before): number => c.durable + c.grouped + c.deferred;
+    expect(total(journal.commits) - total(before)).toBe(1);
+    expect(journal.commits.deferred - before.deferred).toBe(0);
+    expect(journal.get(p.record.id)).toMatchObject({ settlement: 'complete', stage: 'confirming' });
+    await done;
+    expect(driver.settled).toEqual([{ driverRef: 'sid-S1b', decision: 'complete' }]);
+    const events = journal.events(p.record.id);
+    expect(events.map((e) => e.type).slice(-3)).toEqual(['delivered', 'settle_decision', 'settled']);
+    expect(events.at(-3)!.at).toBe(events.at(-2)!.at);
+    // The decision was not written twice.
+    expect(events.filter((e) => e.type === 'settle_decision')).toHaveLength(1);
+  });
+
+  it('a decision recorded with the delivery is replaced when a stronger report ends the wait (rejected)', async () => {
+    const { journal, driver, lane, settler, settling } = setup();
+    const p = settling(approvedOpen(journal, 'S1c'));
+    // Both reports come before anyone waits: the strongest one (rejected) decides.
+    await settler.recordDelivery(p.record, 'written', p);
+    await settler.recordDelivery(p.record, 'rejected', p);
+    await settler.afterDelivery(lane, p);
+    expect(driver.settled).toEqual([{ driverRef: 'sid-S1c', decision: 'cancel' }]);
+    const decisions = journal.events(p.record.id).filter((e) => e.type === 'settle_decision');
+    expect(decisions.map((e) => (e.data as { decision: string }).decision)).toEqual(['complete', 'cancel']);
+  });
+
+  it('with requireAck a written result decides nothing yet: only the delivery is recorded', async () => {
+    const { journal, settler, settling } = setup(3);
+    const p = settling(approvedOpen(journal, 'S1d'));
+    await settler.recordDelivery(p.record, 'written', p);
+    expect(journal.get(p.record.id)).toMatchObject({ settlement: 'pending' });
+    expect(eventTypes(journal, p.record.id).at(-1)).toBe('delivered');
+  });
+
   it('cancels when no report comes before the delivery timeout: the approval becomes a reversal', async () => {
     const { journal, driver, lane, settler, settling } = setup();
     const p = settling(approvedOpen(journal, 'S2'));
