@@ -57,6 +57,7 @@ const BEARER = /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
  * as in EMV tag 57) and bearer tokens are replaced. Digit runs inside words are left (a word boundary is needed).
  */
 function logText(text: string): string {
+  if (!mayHoldCardData(text)) return text;
   return text
     .replace(TRACK1, '[track data redacted]')
     .replace(TRACK2, '[track data redacted]')
@@ -68,6 +69,20 @@ function logText(text: string): string {
       if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
       return `****${digits.slice(-4)}`;
     });
+}
+
+/**
+ * Every pattern of the log rule needs at least 12 digits (track data, card numbers) or the word "Bearer": most text has
+ * neither and is answered by one pass over its characters instead of five regular expressions (the journal and the log
+ * scrub every text they keep; this was 5 % of a sale's CPU).
+ */
+function mayHoldCardData(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++digits >= 12) return true;
+  }
+  return /bearer/i.test(text);
 }
 
 // ---- receipt text ---------------------------------------------------------------------------------------------------

@@ -189,6 +189,15 @@ export class Journal {
   private rideTimer: NodeJS.Timeout | undefined;
   /** The last receipt number given, once read (see nextReceiptNo). */
   private lastReceiptNo: number | undefined;
+  /**
+   * The records of the payments this journal wrote or read last, exactly as stored (riding progress aside): a sale's
+   * next update and every `get` in between then need no read of the row. Reading a whole row back through SQLite cost
+   * more than the write itself (docs/benchmarks.md). Only this connection writes the journal while the bridge runs;
+   * other programs (doctor, support bundle) only read it.
+   */
+  private readonly cache = new BoundedMap<PaymentRecord>(512);
+  /** The receipt copy stored for those payments (null: none yet), so that storing one needs no read either. */
+  private readonly receiptCache = new BoundedMap<string | null>(512);
 
   private constructor(
     db: Database.Database,
@@ -300,6 +309,9 @@ export class Journal {
         this.writeRide(ride);
         out = fn();
         t.commit.run();
+        // The stages written now are the stored ones of the cached records.
+        for (const [id, st] of ride.lastStage)
+          this.cache.update(id, (r) => ({ ...r, stage: st.stage, updatedAt: st.at }));
       } catch (e) {
         t.rollback.run();
         // What rode on this commit waits for the next one; the receipt counter is read again.
@@ -378,9 +390,11 @@ export class Journal {
   insertIntent(p: NewPayment, options: { durable?: Durability } = {}): PaymentRecord {
     const id = randomUUID();
     const at = this.stamp();
+    let receiptNo = 0;
+    let bridgeRef = '';
     this.tx(() => {
-      const receiptNo = this.nextReceiptNo();
-      const bridgeRef = this.freeBridgeRef(p.ref);
+      receiptNo = this.nextReceiptNo();
+      bridgeRef = this.freeBridgeRef(p.ref);
       this.prepared(
         `INSERT INTO payments (id, register, ref, op_class, kind, amount, currency, tip, terminal, original_id, bridge_ref,
              receipt_no, stage, created_at, updated_at, environment)
@@ -409,7 +423,35 @@ export class Journal {
         at,
       );
     }, options.durable ?? true);
-    return this.get(id)!;
+    const record: PaymentRecord = {
+      id,
+      register: p.register,
+      ref: p.ref,
+      opClass: opClassOf(p.kind),
+      kind: p.kind,
+      amount: { minor: p.amount.minor, currency: p.amount.currency },
+      tip: p.tip,
+      terminal: p.terminal,
+      originalId: p.originalId ?? null,
+      bridgeRef,
+      driverRef: null,
+      receiptNo,
+      stage: 'queued',
+      outcome: null,
+      settlement: null,
+      result: null,
+      raw: null,
+      message: '',
+      deliveredAt: null,
+      acknowledgedAt: null,
+      reversedBy: null,
+      createdAt: at,
+      updatedAt: at,
+      ...(p.environment ? { environment: p.environment } : {}),
+    };
+    this.cache.put(id, record);
+    this.receiptCache.put(id, null);
+    return this.record(record);
   }
 
   /** Applies a state change and appends its event in one committed transaction. */
@@ -417,24 +459,39 @@ export class Journal {
     const at = this.stamp();
     const sets: string[] = [];
     const values: unknown[] = [];
+    // The changed fields as stored, for the cached record.
+    const stored: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(patch) as Array<[keyof PaymentPatch, unknown]>) {
       if (value === undefined) continue;
       sets.push(`${COLUMNS[key]} = ?`);
-      values.push(
-        key === 'result' || key === 'raw'
-          ? JSON.stringify(scrub(value))
-          : // References (the driver's SID or payment id, the reversing payment's id) are keys the bridge acts on and never
-            // card data: stored exactly. Free text goes through the card-number mask.
-            typeof value === 'string' && !VERBATIM_COLUMNS.has(key)
-            ? redactText(value)
-            : value,
-      );
+      if (key === 'result' || key === 'raw') {
+        const json = JSON.stringify(scrub(value));
+        values.push(json);
+        stored[key] = JSON.parse(json) as unknown;
+      } else {
+        // References (the driver's SID or payment id, the reversing payment's id) are keys the bridge acts on and never
+        // card data: stored exactly. Free text goes through the card-number mask.
+        const v = typeof value === 'string' && !VERBATIM_COLUMNS.has(key) ? redactText(value) : value;
+        values.push(v);
+        stored[key] = v;
+      }
     }
     sets.push('updated_at = ?');
     values.push(at);
-    // RETURNING hands back the row as stored (scrubbed, redacted) without a second statement to read it.
-    const row = this.tx(
-      () => {
+    const before = this.cache.get(id);
+    const durability = options.durable ?? needsOwnFsync(event.type, event.data);
+    let after: PaymentRecord;
+    if (before) {
+      this.tx(() => {
+        const r = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+        if (r.changes !== 1) throw new BridgeError('internal', `journal has no payment ${id}`);
+        this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
+      }, durability);
+      // The cached record as the commit left it (a riding stage of this payment may have been written with it).
+      after = { ...(this.cache.get(id) ?? before), ...(stored as Partial<PaymentRecord>), updatedAt: at };
+    } else {
+      // Not cached: RETURNING hands back the row as stored (scrubbed, redacted) without a second statement.
+      const row = this.tx(() => {
         const updated = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(
           ...values,
           id,
@@ -442,10 +499,11 @@ export class Journal {
         if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
         this.appendEvent(id, event.type, event.data ?? patchSummary(patch), at);
         return updated;
-      },
-      options.durable ?? needsOwnFsync(event.type, event.data),
-    );
-    return this.record(row);
+      }, durability);
+      after = toRecord(row);
+    }
+    this.cache.put(id, after);
+    return this.record(after);
   }
 
   /**
@@ -491,11 +549,17 @@ export class Journal {
     }
   }
 
-  /** A stored row as a record, with a progress stage that still rides (see `progress`). */
-  private record(row: Row): PaymentRecord {
-    const r = toRecord(row);
+  /** A stored record with a progress stage that still rides (see `progress`). */
+  private record(r: PaymentRecord): PaymentRecord {
     const riding = this.riding.lastStage.get(r.id);
     return riding ? { ...r, stage: riding.stage, updatedAt: riding.at } : r;
+  }
+
+  /** A row read from the table as a record (cached: the next update of it needs no read). */
+  private fromRow(row: Row): PaymentRecord {
+    const r = toRecord(row);
+    this.cache.put(r.id, r);
+    return this.record(r);
   }
 
   /** Appends an event without changing the payment (e.g. an informational terminal status). */
@@ -516,29 +580,41 @@ export class Journal {
   }
 
   get(id: string): PaymentRecord | undefined {
+    const cached = this.cache.get(id);
+    if (cached) return this.record(cached);
     const row = this.prepared('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
-    return row ? this.record(row) : undefined;
+    return row ? this.fromRow(row) : undefined;
   }
 
   findByRef(register: string, ref: string, opClass: OpClass): PaymentRecord | undefined {
-    const row = this.prepared('SELECT * FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(
+    // The id only (the unique index answers it), then the record from the cache when it is there.
+    const row = this.prepared('SELECT id FROM payments WHERE register = ? AND ref = ? AND op_class = ?').get(
       register,
       ref,
       opClass,
     ) as Row | undefined;
-    return row ? this.record(row) : undefined;
+    return row ? this.get(String(row.id)) : undefined;
   }
 
   /** Every record of a register with this ref (the payment and its follow-ups), oldest first. */
   allByRef(register: string, ref: string): PaymentRecord[] {
-    return this.rows('SELECT * FROM payments WHERE register = ? AND ref = ? ORDER BY created_at, rowid', register, ref);
+    const ids = this.prepared('SELECT id FROM payments WHERE register = ? AND ref = ? ORDER BY created_at, rowid').all(
+      register,
+      ref,
+    ) as Row[];
+    const out: PaymentRecord[] = [];
+    for (const r of ids) {
+      const record = this.get(String(r.id));
+      if (record) out.push(record);
+    }
+    return out;
   }
 
   byReceiptNo(receiptNo: number): PaymentRecord | undefined {
     const row = this.db
       .prepare('SELECT * FROM payments WHERE receipt_no = ? ORDER BY rowid DESC LIMIT 1')
       .get(receiptNo) as Row | undefined;
-    return row ? this.record(row) : undefined;
+    return row ? this.fromRow(row) : undefined;
   }
 
   /** Payments whose outcome is not final, or whose two-phase completion is not done: recovery works on these. */
@@ -682,6 +758,8 @@ export class Journal {
       this.db.prepare(`DELETE FROM events WHERE payment_id IN (${old})`).run(cutoff, cutoff);
       this.db.prepare(`UPDATE payments SET original_id = NULL WHERE original_id IN (${old})`).run(cutoff, cutoff);
       const r = this.db.prepare(`DELETE FROM payments WHERE id IN (${old})`).run(cutoff, cutoff);
+      this.cache.clear();
+      this.receiptCache.clear();
       return r.changes;
     });
   }
@@ -727,6 +805,7 @@ export class Journal {
     const json = JSON.stringify(scrub(data));
     if (this.storedReceiptJson(paymentId) === json) return false;
     this.riding.receipts.set(paymentId, { at: this.stamp(), json });
+    this.receiptCache.put(paymentId, json);
     this.rideSoon();
     return true;
   }
@@ -734,8 +813,12 @@ export class Journal {
   private storedReceiptJson(paymentId: string): string | undefined {
     const riding = this.riding.receipts.get(paymentId);
     if (riding) return riding.json;
+    const known = this.receiptCache.get(paymentId);
+    if (known !== undefined) return known ?? undefined;
     const row = this.prepared('SELECT data_json FROM receipts WHERE payment_id = ?').get(paymentId) as Row | undefined;
-    return row ? String(row.data_json) : undefined;
+    const json = row ? String(row.data_json) : undefined;
+    this.receiptCache.put(paymentId, json ?? null);
+    return json;
   }
 
   receipt(paymentId: string): unknown {
@@ -808,7 +891,7 @@ export class Journal {
   }
 
   private rows(sql: string, ...args: unknown[]): PaymentRecord[] {
-    return (this.prepared(sql).all(...args) as Row[]).map((r) => this.record(r));
+    return (this.prepared(sql).all(...args) as Row[]).map((r) => this.record(toRecord(r)));
   }
 }
 
@@ -878,4 +961,31 @@ function patchSummary(patch: PaymentPatch): Record<string, unknown> {
 function isDiskError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|CORRUPT)/.test(code);
+}
+
+/** A map that keeps its `max` most recently used entries (insertion order is use order). */
+class BoundedMap<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  put(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+
+  /** Replaces an entry that is there (without counting as a use). */
+  update(key: string, f: (v: V) => V): void {
+    const v = this.map.get(key);
+    if (v !== undefined) this.map.set(key, f(v));
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
 }
