@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BridgeError } from '../domain/errors';
 import { configSchema, type Config } from './schema';
+import { fieldPath as formatPath, schemaIssues, type CodedFieldIssue } from './issue-text';
 
 /** Validates a parsed config; throws config_invalid with one message naming the field and what is wrong. */
 export function parseConfig(value: unknown): Config {
@@ -33,16 +34,12 @@ export function loadConfigFile(file: string): Config {
   return parseConfig(value);
 }
 
-/** Every issue of a candidate config, per field path (the settings screen shows them next to the fields). */
-export function configIssues(value: unknown): Array<{ field: string; message: string }> {
-  const r = configSchema.safeParse(value);
-  return r.success ? [] : r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
+/**
+ * Every issue of a candidate config, per field path (the settings screen shows them next to the fields): the English
+ * message, and the coded text the page writes in its language (issue-text.ts).
+ */
+export function configIssues(value: unknown): CodedFieldIssue[] {
+  return schemaIssues(configSchema, value);
 }
 
 /** The configuration of `serve --demo`: the native listener on 7450 and the built-in simulated terminal. */

@@ -7,12 +7,14 @@ import { isKnownCurrency } from '../domain/currency';
 import { isTimeZone } from '../domain/time-zone';
 import { eposTerminalSchema } from '../terminal/epos/config';
 import { secretRefSchema, envSecretSchema, keychainSecretSchema } from './secrets';
-import { weakKeyReason } from '../security/keys';
-import { peerEntryProblem } from '../security/peers';
+import { weakKeyText } from '../security/keys';
+import { peerEntryText } from '../security/peers';
 import { moneyOutPolicySchema } from '../bridge/money-out-policy';
 import { checkLocale } from '../i18n/locale';
 import { ESC_POS_CODE_PAGES } from '../receipts/types';
-import { CONCERT_TCP_MESSAGE } from '../register/concert/options';
+import { CONCERT_TCP_TEXT } from '../register/concert/options';
+import { coreText } from '../i18n/core-text';
+import { codedIssue } from './issue-text';
 
 const port = z
   .number({ error: 'must be a port number' })
@@ -24,12 +26,12 @@ const id = z
   .min(1, 'must not be empty')
   .max(64)
   .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
-const currencyCode = z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"');
+const currencyCode = z.string().refine(isKnownCurrency, codedIssue(coreText('config.currency')));
 
 /** A BCP 47 language tag with a catalogue (docs/localisation.md), e.g. "de-DE", "bg-BG". */
 export const localeSchema = z.string().superRefine((tag, ctx) => {
   const r = checkLocale(tag);
-  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.problem });
+  if (!r.ok) ctx.addIssue({ code: 'custom', ...codedIssue(r.text) });
 });
 
 /** A secret: an environment variable reference, an OS keychain reference, or (discouraged) the plain value. */
@@ -94,8 +96,8 @@ const keyRef = z.union([
     .string()
     .min(1, 'must not be empty')
     .superRefine((v, ctx) => {
-      const weak = weakKeyReason(v);
-      if (weak) ctx.addIssue({ code: 'custom', message: weak });
+      const weak = weakKeyText(v);
+      if (weak) ctx.addIssue({ code: 'custom', ...codedIssue(weak) });
     }),
   envSecretSchema,
   keychainSecretSchema,
@@ -127,8 +129,8 @@ export const listenerSchema = z
     peers: z
       .array(
         z.string().superRefine((v, ctx) => {
-          const problem = peerEntryProblem(v);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          const problem = peerEntryText(v);
+          if (problem) ctx.addIssue({ code: 'custom', ...codedIssue(problem) });
         }),
       )
       .optional(),
@@ -226,7 +228,10 @@ export const businessDaySchema = z
   .object({
     cutoffHour: z.number().int('must be a whole hour').min(0, 'must be 0–23').max(23, 'must be 0–23').default(0),
     /** IANA time zone such as "Europe/Sofia"; default the system's. */
-    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Sofia"').optional(),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, codedIssue(coreText('config.timeZone')))
+      .optional(),
   })
   .strict();
 
@@ -291,7 +296,11 @@ export const configSchema = z
     const terminalIds = new Set<string>();
     cfg.terminals.forEach((t, i) => {
       if (terminalIds.has(t.id))
-        ctx.addIssue({ code: 'custom', path: ['terminals', i, 'id'], message: `duplicate terminal id "${t.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['terminals', i, 'id'],
+          ...codedIssue(coreText('config.duplicateTerminal', { id: t.id })),
+        });
       terminalIds.add(t.id);
     });
     const listenerIds = new Set<string>();
@@ -299,17 +308,25 @@ export const configSchema = z
     cfg.listeners.forEach((l, i) => {
       const lid = l.id ?? `${l.protocol}-${i + 1}`;
       if (listenerIds.has(lid))
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'id'], message: `duplicate listener id "${lid}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'id'],
+          ...codedIssue(coreText('config.duplicateListener', { id: lid })),
+        });
       listenerIds.add(lid);
       if (l.terminal && !terminalIds.has(l.terminal)) {
         ctx.addIssue({
           code: 'custom',
           path: ['listeners', i, 'terminal'],
-          message: `no terminal with id "${l.terminal}" (known: ${[...terminalIds].join(', ')})`,
+          ...codedIssue(coreText('config.unknownTerminal', { id: l.terminal, known: [...terminalIds].join(', ') })),
         });
       }
       if (l.transport.type === 'tcp' && l.protocol === 'concert') {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'transport', 'type'], message: CONCERT_TCP_MESSAGE });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'transport', 'type'],
+          ...codedIssue(CONCERT_TCP_TEXT),
+        });
       }
       if (l.transport.type === 'tcp') {
         const key = `${l.transport.host}:${l.transport.port}`;
@@ -317,7 +334,7 @@ export const configSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['listeners', i, 'transport', 'port'],
-            message: `port ${l.transport.port} is already used by another listener`,
+            ...codedIssue(coreText('config.portUsed', { port: l.transport.port })),
           });
         endpoints.add(key);
         if (!isLoopback(l.transport.host)) {
@@ -326,19 +343,19 @@ export const configSchema = z
             ctx.addIssue({
               code: 'custom',
               path: ['listeners', i, 'token'],
-              message: `a native listener on ${l.transport.host} (beyond loopback) needs a key: "token", or "registers" with a key each`,
+              ...codedIssue(coreText('config.nativeNeedsKey', { host: l.transport.host })),
             });
           } else if (l.protocol === 'zvt' && l.password === undefined && l.peers === undefined) {
             ctx.addIssue({
               code: 'custom',
               path: ['listeners', i, 'peers'],
-              message: `a ZVT listener on ${l.transport.host} (beyond loopback) needs a "password" or a "peers" list of the registers' addresses`,
+              ...codedIssue(coreText('config.zvtNeedsPassword', { host: l.transport.host })),
             });
           } else if (l.protocol !== 'native' && l.protocol !== 'zvt' && l.peers === undefined) {
             ctx.addIssue({
               code: 'custom',
               path: ['listeners', i, 'peers'],
-              message: `${l.protocol} has no authentication: to listen on ${l.transport.host} list the registers' addresses in "peers"`,
+              ...codedIssue(coreText('config.needsPeers', { protocol: l.protocol, host: l.transport.host })),
             });
           }
         }
@@ -348,7 +365,7 @@ export const configSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['listeners', i, 'transport', 'path'],
-            message: '"auto" finds a myPOS terminal; name the register\'s port, e.g. COM4 or /dev/ttyUSB0',
+            ...codedIssue(coreText('config.autoForListener')),
           });
         }
         const key = `serial:${l.transport.path}`;
@@ -356,7 +373,7 @@ export const configSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['listeners', i, 'transport', 'path'],
-            message: `serial port ${l.transport.path} is already used by another listener`,
+            ...codedIssue(coreText('config.serialUsed', { path: l.transport.path })),
           });
         endpoints.add(key);
       }
@@ -364,21 +381,21 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['listeners', i, 'registers'],
-          message: 'per-register keys apply to native listeners',
+          ...codedIssue(coreText('config.registersNativeOnly')),
         });
       }
       if (l.token !== undefined && l.protocol !== 'native') {
         ctx.addIssue({
           code: 'custom',
           path: ['listeners', i, 'token'],
-          message: 'a key applies to native listeners (ZVT has its "password", other protocols a "peers" list)',
+          ...codedIssue(coreText('config.tokenNativeOnly')),
         });
       }
       if (l.password !== undefined && l.protocol !== 'zvt') {
         ctx.addIssue({
           code: 'custom',
           path: ['listeners', i, 'password'],
-          message: 'a password applies to ZVT listeners',
+          ...codedIssue(coreText('config.passwordZvtOnly')),
         });
       }
       if (l.registers) {
@@ -388,7 +405,7 @@ export const configSchema = z
             ctx.addIssue({
               code: 'custom',
               path: ['listeners', i, 'registers', j, 'name'],
-              message: `duplicate register "${r.name}"`,
+              ...codedIssue(coreText('config.duplicateRegister', { name: r.name })),
             });
           names.add(r.name);
         });
@@ -397,14 +414,14 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['listeners', i, 'transport', 'type'],
-          message: 'Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)',
+          ...codedIssue(coreText('config.caisseApTcp')),
         });
       }
       if (l.requireAck !== undefined && l.protocol !== 'native') {
         ctx.addIssue({
           code: 'custom',
           path: ['listeners', i, 'requireAck'],
-          message: 'requireAck applies to native listeners (ZVT always requires the register to confirm)',
+          ...codedIssue(coreText('config.requireAckNativeOnly')),
         });
       }
     });
@@ -418,7 +435,7 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['terminals', i, 'transport', 'path'],
-          message: `serial port ${t.transport.path} is also configured for a register listener`,
+          ...codedIssue(coreText('config.serialAlsoListener', { path: t.transport.path })),
         });
       }
     });
@@ -426,7 +443,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['status', 'token'],
-        message: `a status server on ${cfg.status.host} (beyond loopback) needs a token`,
+        ...codedIssue(coreText('config.statusNeedsToken', { host: cfg.status.host })),
       });
     }
   });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BridgeError } from '../domain/errors';
+import { coreText, english, type CoreText } from '../i18n/say';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -44,12 +45,14 @@ export function describeSecretRef(ref: SecretRef): string {
   return `keychain entry "${ref.keychain}"`;
 }
 
-/** A warning for each plain-text secret (`what` names the field, e.g. "terminals[0].partnerSecret"). */
+/** A warning for a plain-text secret (`what` names the field, e.g. "terminals[0].partnerSecret"), coded. */
+export function plainSecretText(what: string): CoreText {
+  return coreText('config.plainSecret', { field: what });
+}
+
+/** The same warning in English (the command line, the log). */
 export function plainSecretWarning(what: string): string {
-  return (
-    `${what} is written in plain text in the config file; prefer {"env":"VARIABLE"} or {"keychain":"name"} ` +
-    'so that the secret is not stored in the file'
-  );
+  return english(plainSecretText(what));
 }
 
 /**

@@ -25,6 +25,11 @@ export interface CoreText {
   readonly params?: Readonly<Record<string, CoreParam>>;
 }
 
+/** A coded text; the code must be a text of `core` in `locales/en/ui.json` (else `npm run typecheck` fails). */
+export function coreText(code: CoreCode, params?: Readonly<Record<string, CoreParam>>): CoreText {
+  return params === undefined ? { code } : { code, params };
+}
+
 /** A message: one text, or sentences written one after the other. */
 export type CoreMessage = CoreText | readonly CoreText[];
 

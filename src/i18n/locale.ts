@@ -4,24 +4,25 @@
  * catalogue is refused with a sentence naming the languages there are.
  */
 import { LANGUAGES, type Language } from './catalogue.generated';
+import { coreText, type CoreText } from './core-text';
 
 export { LANGUAGES, type Language };
 
-/** The canonical form of a BCP 47 tag, or a sentence saying why it is not usable. */
+/** The canonical form of a BCP 47 tag, or a coded text saying why it is not usable (its English: `english(text)`). */
 export function checkLocale(
   tag: string,
-): { ok: true; locale: string; language: Language } | { ok: false; problem: string } {
+): { ok: true; locale: string; language: Language } | { ok: false; text: CoreText } {
   let canonical: string;
   try {
     const [first] = Intl.getCanonicalLocales(tag);
-    if (first === undefined) return { ok: false, problem: 'must be a BCP 47 language tag such as "de-DE"' };
+    if (first === undefined) return { ok: false, text: coreText('config.locale.notTag') };
     canonical = first;
   } catch {
-    return { ok: false, problem: `"${tag}" is not a BCP 47 language tag (such as "de-DE" or "bg-BG")` };
+    return { ok: false, text: coreText('config.locale.badTag', { tag }) };
   }
   const language = new Intl.Locale(canonical).language;
   if (!(LANGUAGES as readonly string[]).includes(language)) {
-    return { ok: false, problem: `no catalogue for the language "${language}"; available: ${LANGUAGES.join(', ')}` };
+    return { ok: false, text: coreText('config.locale.noCatalogue', { language, available: LANGUAGES.join(', ') }) };
   }
   return { ok: true, locale: canonical, language: language as Language };
 }

@@ -4,21 +4,9 @@
  * in the user's language. `said('message', coreText('health.online'))` gives `{ message, messageCode }`.
  */
 import { translator } from './index';
-import {
-  writeCoreText,
-  type CoreCode,
-  type CoreMessage,
-  type CoreParam,
-  type CoreText,
-  type LooseT,
-} from './core-text';
+import { writeCoreText, type CoreMessage, type LooseT } from './core-text';
 
-export type { CoreCode, CoreMessage, CoreParam, CoreText } from './core-text';
-
-/** A coded text; the code must be a text of `core` in `locales/en/ui.json` (else `npm run typecheck` fails). */
-export function coreText(code: CoreCode, params?: Readonly<Record<string, CoreParam>>): CoreText {
-  return params === undefined ? { code } : { code, params };
-}
+export { coreText, type CoreCode, type CoreMessage, type CoreParam, type CoreText } from './core-text';
 
 /** The English words of a coded text (the catalogue's English file). */
 export function english(message: CoreMessage): string {

@@ -7,6 +7,9 @@
  */
 import type { z } from 'zod';
 import { BridgeError } from '../domain/errors';
+import { schemaIssues as codedSchemaIssues } from '../config/issue-text';
+import { coreText, type CoreText } from '../i18n/core-text';
+import { english } from '../i18n/say';
 import { captureOptionsSchema } from './capture/options';
 import { compileFilter, compileTotalPattern, DEFAULT_PATTERN_FLAGS } from './capture/total';
 import { textOptionsSchema } from './text/options';
@@ -17,18 +20,19 @@ import { caisseApOptionsSchema } from './caisse-ap/options';
 export interface OptionIssue {
   readonly field: string;
   readonly message: string;
-}
-
-function pathText(prefix: string, path: ReadonlyArray<PropertyKey>): string {
-  let out = prefix;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
-  return out;
+  /** The message as a coded text (the settings page writes it in its language). */
+  readonly messageCode: CoreText;
 }
 
 function schemaIssues(schema: z.ZodType, value: unknown, prefix: string): OptionIssue[] {
-  const r = schema.safeParse(value ?? {});
-  return r.success ? [] : r.error.issues.map((i) => ({ field: pathText(prefix, i.path), message: i.message }));
+  return codedSchemaIssues(schema, value ?? {}).map((i) => ({
+    ...i,
+    field: i.field ? `${prefix}.${i.field}` : prefix,
+  }));
 }
+
+/** A problem the page writes from its code, with the same text in English. */
+const issue = (field: string, text: CoreText): OptionIssue => ({ field, message: english(text), messageCode: text });
 
 /** Why `compile` throws, without the "what" the message starts with (the field says it). */
 function compileIssue(field: string, compile: () => unknown): OptionIssue[] {
@@ -42,7 +46,8 @@ function compileIssue(field: string, compile: () => unknown): OptionIssue[] {
     const message = text
       .replace(/^(pattern|ignore|require|receiptEnd\.pattern) /, '')
       .replace(/Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    return [{ field, message }];
+    const coded = e instanceof BridgeError ? (e.details?.text as CoreText | undefined) : undefined;
+    return [{ field, message, messageCode: coded ?? coreText('config.issue.invalid') }];
   }
 }
 
@@ -63,16 +68,8 @@ function captureIssues(mode: 'pole-display' | 'printer', options: unknown, prefi
       ),
     );
   if (o.slip === true && o.slipPrinter === undefined) {
-    if (mode === 'pole-display')
-      out.push({
-        field: `${prefix}.slipPrinter`,
-        message: 'slips need a printer: a TCP or serial printer for the slips',
-      });
-    else if (o.forward === undefined)
-      out.push({
-        field: `${prefix}.slipPrinter`,
-        message: 'slips need the real printer ("forward") or a slip printer',
-      });
+    if (mode === 'pole-display') out.push(issue(`${prefix}.slipPrinter`, coreText('config.slipNeedsPrinter')));
+    else if (o.forward === undefined) out.push(issue(`${prefix}.slipPrinter`, coreText('config.slipNeedsForward')));
   }
   return out;
 }

@@ -7,6 +7,8 @@
  * (base64), so a key needs 32 hex digits or 22 other characters, and a run of one repeated character is refused.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { coreText, type CoreText } from '../i18n/core-text';
+import { english } from '../i18n/say';
 
 export const MIN_KEY_BITS = 128;
 
@@ -24,10 +26,16 @@ export function keyBits(key: string): number {
   return key.length * perChar;
 }
 
-/** Why a key is too weak, or undefined when it is strong enough. */
-export function weakKeyReason(key: string): string | undefined {
+/** Why a key is too weak as a coded text (the settings page writes it in its language), or undefined when it is strong enough. */
+export function weakKeyText(key: string): CoreText | undefined {
   if (keyBits(key) >= MIN_KEY_BITS) return undefined;
-  return `is too weak: a key needs at least ${MIN_KEY_BITS} bits (32 hex digits or 22 random letters and digits); make one with "register-bridge keygen"`;
+  return coreText('config.weakKey', { bits: MIN_KEY_BITS });
+}
+
+/** Why a key is too weak, in English, or undefined when it is strong enough. */
+export function weakKeyReason(key: string): string | undefined {
+  const text = weakKeyText(key);
+  return text && english(text);
 }
 
 /**

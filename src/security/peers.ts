@@ -16,16 +16,14 @@ export interface PeerPolicy {
   refusal(address: string): CoreText;
 }
 
-/** Whether an entry is an address or a subnet the list understands; the message says what is wrong otherwise. */
-export function peerEntryProblem(entry: string): string | undefined {
+/** Whether an entry is an address or a subnet the list understands; the coded text says what is wrong otherwise. */
+export function peerEntryText(entry: string): CoreText | undefined {
   const [address, bits, ...rest] = entry.split('/');
   const family = isIP(address ?? '');
-  if (family === 0 || rest.length > 0)
-    return `"${entry}" is not an IP address or subnet such as 192.168.1.20 or 192.168.1.0/24`;
+  if (family === 0 || rest.length > 0) return coreText('config.peerNotAddress', { entry });
   if (bits !== undefined) {
     const n = Number(bits);
-    if (!/^\d{1,3}$/.test(bits) || n > (family === 4 ? 32 : 128))
-      return `"${entry}" has a prefix length that does not fit the address`;
+    if (!/^\d{1,3}$/.test(bits) || n > (family === 4 ? 32 : 128)) return coreText('config.peerPrefix', { entry });
   }
   return undefined;
 }

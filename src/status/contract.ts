@@ -210,8 +210,10 @@ export interface SettingsView {
   /** The file's content with plain secrets replaced by SECRET_MASK. */
   readonly config: unknown;
   readonly issues: FieldIssue[];
-  /** Things that work but should be changed (plain-text secrets …). */
+  /** Things that work but should be changed (plain-text secrets …), in English. */
   readonly warnings: string[];
+  /** The same warnings as coded texts, in the same order (the page writes them in its language). */
+  readonly warningCodes?: CoreMessage[];
   /** False when there is no file to write (demo mode). */
   readonly writable: boolean;
   /** Desktop only; undefined when headless. */
@@ -228,6 +230,8 @@ export interface SettingsSaveAnswer {
   readonly saved: boolean;
   readonly issues: FieldIssue[];
   readonly warnings: string[];
+  /** The same warnings as coded texts, in the same order. */
+  readonly warningCodes?: CoreMessage[];
   /** Saved settings take effect when the bridge restarts. */
   readonly restartNeeded: boolean;
 }
@@ -287,6 +291,8 @@ export interface DeviceList {
   readonly devices: DeviceInfo[];
   /** Why the list is empty or incomplete, in plain words. */
   readonly note?: string;
+  /** The same as coded texts, one per sentence (the page writes them in its language). */
+  readonly noteCode?: CoreMessage;
 }
 
 /** The Partner Portal values, in the order the portal shows them. */

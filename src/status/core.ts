@@ -68,6 +68,7 @@ import { SettingsFile, type SecretStore } from './settings';
 import { Wizard, type WizardOptions } from './wizard';
 import type { SecurityEventSink } from '../security/events';
 import { coreText, said, type CoreText } from '../i18n/say';
+import { zodIssueText } from '../config/issue-text';
 
 /** What the desktop shell lets the page do (absent when headless). */
 export interface DesktopHooks {
@@ -344,12 +345,19 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     let candidates: Array<{ minor: number; exponent: number }> | undefined;
     if (q.amount !== undefined && q.amount.trim() !== '') {
       candidates = amountCandidates(q.amount);
-      if (candidates.length === 0) issues.push({ field: 'amount', message: 'must be an amount such as 12.34' });
+      if (candidates.length === 0)
+        issues.push({ field: 'amount', ...said('message', coreText('problem.notAnAmount')) });
     }
     if (issues.length)
       throw new StatusProblem(400, issues.map((i) => `${i.field} ${i.message}`).join('; '), {
         code: 'bad_request',
         issues,
+        detailCode: issues.map((i) =>
+          coreText('problem.fieldIssue', {
+            field: i.field,
+            message: i.messageCode ? [i.messageCode].flat() : i.message,
+          }),
+        ),
       });
     if (!candidates) return s.journal.list(base);
     const rows = candidates
@@ -486,7 +494,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
     if (!req.credentials)
       throw new StatusProblem(400, coreText('problem.liveCredentialsNeeded'), {
         code: 'bad_request',
-        issues: [{ field: 'credentials', message: 'required' }],
+        issues: [{ field: 'credentials', message: 'required', messageCode: coreText('config.issue.required') }],
       });
     const typed = (['partnerSecret', 'merchantSecret'] as const).filter((f) => 'value' in req.credentials![f]);
     if (typed.length && !this.o.secretStore) {
@@ -494,7 +502,7 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
         code: 'bad_request',
         issues: typed.map((f) => ({
           field: `credentials.${f}`,
-          message: 'name an environment variable: a typed secret would be written to the config file',
+          ...said('message', coreText('problem.nameEnvVariable')),
         })),
       });
     }
@@ -603,21 +611,28 @@ export class StatusCore extends EventEmitter<{ event: [StatusEvent] }> implement
       typed.set(`go-live.${field}`, input.value);
       return { keychain: `go-live.${field}` };
     };
-    const parsed = eposTerminalSchema.safeParse({
-      ...current,
-      environment: 'live',
-      partnerId: c.partnerId,
-      applicationId: c.applicationId,
-      partnerClientId: c.partnerClientId,
-      partnerSecret: ref('partnerSecret'),
-      merchantClientId: c.merchantClientId,
-      merchantSecret: ref('merchantSecret'),
-      terminalId: c.terminalId?.trim() || current.terminalId,
-    });
+    const parsed = eposTerminalSchema.safeParse(
+      {
+        ...current,
+        environment: 'live',
+        partnerId: c.partnerId,
+        applicationId: c.applicationId,
+        partnerClientId: c.partnerClientId,
+        partnerSecret: ref('partnerSecret'),
+        merchantClientId: c.merchantClientId,
+        merchantSecret: ref('merchantSecret'),
+        terminalId: c.terminalId?.trim() || current.terminalId,
+      },
+      { reportInput: true },
+    );
     if (!parsed.success) {
       throw new StatusProblem(400, coreText('problem.liveCredentialsIncomplete'), {
         code: 'bad_request',
-        issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        issues: parsed.error.issues.map((i) => ({
+          field: i.path.join('.'),
+          message: i.message,
+          messageCode: zodIssueText(i),
+        })),
       });
     }
     return { candidate: parsed.data, secrets: { ...env, keychain: { read: (name) => typed.get(name) } }, current };

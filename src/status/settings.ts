@@ -7,13 +7,13 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configIssues } from '../config/load';
-import { plainSecretWarning } from '../config/secrets';
+import { plainSecretText } from '../config/secrets';
 import { listenerOptionIssues } from '../register/listener-options';
 import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsView } from './contract';
 import { StatusProblem } from './problem';
 import { settingsSecurityIssues, type SettingsGuardOptions } from './settings-guard';
 import type { SecurityEventSink } from '../security/events';
-import { coreText, said } from '../i18n/say';
+import { coreText, english, said, type CoreText } from '../i18n/say';
 
 /** Where typed secrets go instead of the config file (the desktop shell's safeStorage keychain). */
 export interface SecretStore {
@@ -132,11 +132,18 @@ function stripNulls(v: Json): Json {
   return v;
 }
 
-export function secretWarnings(config: unknown): string[] {
+/** A warning for each plain-text secret of the file, as coded texts (the page writes them in its language). */
+export function secretWarningTexts(config: unknown): CoreText[] {
   if (!isObj(config)) return [];
   return secretRefFields(config)
     .filter((f) => typeof getAt(config, f.path) === 'string')
-    .map((f) => plainSecretWarning(fieldName(f.path)));
+    .map((f) => plainSecretText(fieldName(f.path)));
+}
+
+/** `warnings` in English (as before, for API consumers) and `warningCodes`, the same warnings coded, in order. */
+function warningsOf(config: unknown): Pick<SettingsView, 'warnings' | 'warningCodes'> {
+  const texts = secretWarningTexts(config);
+  return { warnings: texts.map(english), warningCodes: texts };
 }
 
 export interface SettingsFileOptions {
@@ -186,7 +193,7 @@ export class SettingsFile {
       file: this.opts.file ?? null,
       config: maskSecrets(raw),
       issues: issuesOf(raw),
-      warnings: secretWarnings(raw),
+      ...warningsOf(raw),
       writable: this.opts.file !== undefined,
     };
   }
@@ -227,10 +234,10 @@ export class SettingsFile {
     }
     let next = restoreSecrets(candidate, current);
     const issues = issuesOf(next);
-    if (issues.length > 0) return { saved: false, issues, warnings: [], restartNeeded: false };
+    if (issues.length > 0) return { saved: false, issues, warnings: [], warningCodes: [], restartNeeded: false };
     if (this.opts.secretStore && isObj(next)) next = this.moveSecretsToStore(next, current);
     writeAtomically(this.opts.file, JSON.stringify(next, null, 2) + '\n');
-    return { saved: true, issues: [], warnings: secretWarnings(next), restartNeeded: true };
+    return { saved: true, issues: [], ...warningsOf(next), restartNeeded: true };
   }
 
   /** Newly typed plain secrets go to the keychain; the file gets {"keychain": name}. Unchanged plain ones too. */

@@ -18,7 +18,7 @@ import { EPOS_BASE_URLS, type EposTerminalConfig } from '../terminal/epos/config
 import { isEposError } from '../terminal/epos/errors';
 import { EposGatewayClient } from '../terminal/epos/gateway-client';
 import { createEposDriver } from '../terminal/epos/index';
-import { listDevices } from '../transport/discovery';
+import { listDevices, type DiscoveryDeps } from '../transport/discovery';
 import { VERSION } from '../version';
 import type {
   DeviceInfo,
@@ -312,15 +312,19 @@ function gatewayWords(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Serial ports (USB-serial, Bluetooth), HID and USB devices through the transport layer's discovery. */
-async function listLocalDevices(): Promise<DeviceList> {
-  const report = await listDevices();
+/**
+ * Serial ports (USB-serial, Bluetooth), HID and USB devices through the transport layer's discovery (`deps`: its
+ * backends, replaced in tests). The note says why the list is empty or incomplete — every source that could not be
+ * read is in it — in English and as coded texts.
+ */
+export async function listLocalDevices(deps?: DiscoveryDeps): Promise<DeviceList> {
+  const report = await listDevices(deps);
   const devices: DeviceInfo[] = report.devices.map((d) => ({
     kind: d.kind,
     path: d.path,
     description: d.role === 'mypos_terminal' ? `${d.description} (looks like a myPOS terminal)` : d.description,
   }));
-  const reasons = report.unavailable.map((u) => u.reason);
-  const note = [report.note, ...reasons.filter((r) => !report.note?.includes(r))].filter(Boolean).join(' ');
-  return note ? { devices, note } : { devices };
+  return report.note
+    ? { devices, note: report.note, ...(report.noteCode ? { noteCode: report.noteCode } : {}) }
+    : { devices };
 }

@@ -13,6 +13,7 @@ import { isBluetoothPort } from './serial/open-errors';
 import { isPlaceholderUart } from './serial/placeholder-uart';
 import { nodeHidBackend, type HidBackend, type HidDeviceInfo } from './hid/backend';
 import { libusbBackend, type UsbBackend, type UsbDeviceInfo } from './usb';
+import { coreText, type CoreCode, type CoreText } from '../i18n/core-text';
 
 export type DeviceSource = 'serial' | 'hid' | 'usb';
 
@@ -39,6 +40,8 @@ export interface DeviceReport {
   readonly unavailable: Array<{ readonly source: DeviceSource; readonly reason: string }>;
   /** Summary for the status page when the list is empty or incomplete. */
   readonly note?: string;
+  /** The same summary as coded texts, one per sentence (the status page writes it in its language). */
+  readonly noteCode?: readonly CoreText[];
 }
 
 export interface DiscoveryDeps {
@@ -58,6 +61,7 @@ export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceRepor
   const sources = deps.sources ?? ALL_SOURCES;
   const devices: DiscoveredDevice[] = [];
   const unavailable: Array<{ source: DeviceSource; reason: string }> = [];
+  const coded: CoreText[] = [];
   const read = async <T>(
     source: DeviceSource,
     fn: () => Promise<T[]>,
@@ -72,6 +76,13 @@ export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceRepor
         source,
         reason: e instanceof DeviceError ? e.message : `${NOUNS[source]} could not be read: ${firstLine(errorText(e))}`,
       });
+      coded.push(
+        e instanceof DeviceError && e.text
+          ? e.text
+          : coreText(`devices.unreadable.${source}`, {
+              error: e instanceof DeviceError ? e.message : firstLine(errorText(e)),
+            }),
+      );
     }
   };
   const placeholder = {
@@ -84,8 +95,8 @@ export async function listDevices(deps: DiscoveryDeps = {}): Promise<DeviceRepor
   await read('hid', () => (deps.hid ?? nodeHidBackend()).devices(), fromHid);
   await read('usb', () => (deps.usb ?? libusbBackend).devices(), fromUsb);
   const report: DeviceReport = { devices: dedupeHid(devices), unavailable };
-  const note = noteFor(report, sources);
-  return note ? { ...report, note } : report;
+  const note = noteFor(report, sources, coded);
+  return note ? { ...report, ...note } : report;
 }
 
 function ids(
@@ -176,12 +187,36 @@ export function nothingFound(sources: readonly DeviceSource[]): string {
   return `no ${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]} found`;
 }
 
-function noteFor(r: DeviceReport, sources: readonly DeviceSource[]): string | undefined {
+/** "No … found." for the sources that could be read (in the order serial, HID, USB), as one text of the catalogue. */
+const NONE_FOUND: Readonly<Record<string, CoreCode>> = {
+  serial: 'devices.noneFound.serial',
+  hid: 'devices.noneFound.hid',
+  usb: 'devices.noneFound.usb',
+  'serial,hid': 'devices.noneFound.serialHid',
+  'serial,usb': 'devices.noneFound.serialUsb',
+  'hid,usb': 'devices.noneFound.hidUsb',
+  'serial,hid,usb': 'devices.noneFound.serialHidUsb',
+};
+
+/**
+ * The note in English (for the log, the command line and API consumers) and as coded texts: nothing found where
+ * the discovery could look, then one sentence per source that could not be read (`coded`: in the same order).
+ */
+function noteFor(
+  r: DeviceReport,
+  sources: readonly DeviceSource[],
+  coded: readonly CoreText[],
+): { note: string; noteCode: CoreText[] } | undefined {
   const read = sources.filter((s) => !r.unavailable.some((u) => u.source === s));
   const parts: string[] = [];
-  if (r.devices.length === 0 && read.length > 0) parts.push(capital(nothingFound(read)) + '.');
+  const codes: CoreText[] = [];
+  if (r.devices.length === 0 && read.length > 0) {
+    parts.push(capital(nothingFound(read)) + '.');
+    codes.push(coreText(NONE_FOUND[ALL_SOURCES.filter((s) => read.includes(s)).join(',')]!));
+  }
   for (const u of r.unavailable) parts.push(capital(u.reason) + '.');
-  return parts.length ? parts.join(' ') : undefined;
+  codes.push(...coded);
+  return parts.length ? { note: parts.join(' '), noteCode: codes } : undefined;
 }
 
 function capital(s: string): string {

@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { DeviceError, errorText, firstLine } from './usb/device-error';
+import { coreText } from '../i18n/core-text';
 
 export interface UsbDeviceInfo {
   readonly vendorId: number;
@@ -58,6 +59,7 @@ function loadUsb(): UsbModule {
       'unavailable',
       `USB devices cannot be read on this computer: the usb library did not load (${firstLine(errorText(e))})`,
       errorText(e),
+      coreText('devices.usbLibrary', { error: firstLine(errorText(e)) }),
     );
   }
 }
@@ -83,7 +85,12 @@ export const libusbBackend: UsbBackend = {
     try {
       return usb.getDeviceList().map(info);
     } catch (e) {
-      throw new DeviceError('unavailable', `USB devices cannot be listed: ${firstLine(errorText(e))}`, errorText(e));
+      throw new DeviceError(
+        'unavailable',
+        `USB devices cannot be listed: ${firstLine(errorText(e))}`,
+        errorText(e),
+        coreText('devices.usbList', { error: firstLine(errorText(e)) }),
+      );
     }
   },
   watch(listener) {

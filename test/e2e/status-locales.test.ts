@@ -22,6 +22,8 @@ import { buildRenderer } from './build-renderer';
 import { launchChromium } from './chromium';
 import { openInLocale, SHOTS } from './page';
 import { catalogue, flatten } from '../helpers/ui-catalogue';
+import { listLocalDevices } from '../../src/status/wizard';
+import { NodeHidBackend } from '../../src/transport/hid/backend';
 
 /**
  * The English words of the catalogue that a page in `lang` must not show: every run of text of an English entry
@@ -214,7 +216,25 @@ beforeAll(async () => {
     ],
   };
   writeFileSync(configFile, JSON.stringify(raw, null, 2));
-  core = new StatusCore({ config: parseConfig(raw), configFile, log: silentLogger() });
+  // The set-up wizard's device list through the real discovery with its backends replaced: no serial port and no USB
+  // device plugged in, and node-hid that does not load (the operating system's note explains the empty list).
+  const noHid = new NodeHidBackend({
+    load: () => {
+      throw new Error("Cannot find module 'node-hid'");
+    },
+  });
+  const devices = () =>
+    listLocalDevices({
+      serial: { list: async () => [], open: () => Promise.reject(new Error('no port in this test')) },
+      hid: noHid,
+      usb: { devices: async () => [], watch: () => () => undefined },
+    });
+  core = new StatusCore({
+    config: parseConfig(raw),
+    configFile,
+    log: silentLogger(),
+    wizard: { listDevices: devices },
+  });
   core.attach(h.service);
   server = await startStatusServer({ core, host: '127.0.0.1', port: 0, staticDir, log: silentLogger() });
 
@@ -405,6 +425,71 @@ describe("status page in the browser's language", () => {
 
       // None of these German texts is left to the bridge's own words.
       expect(await page.locator('[data-source="bridge"]', { hasText: 'Kassenport' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it("de-DE: the device list's note, the settings' problems and warnings and the journal status are German, not English", async () => {
+    const de = flatten(catalogue('de'));
+    const en = flatten(catalogue('en'));
+    const fill = (map: Map<string, string>, key: string, values: Record<string, string> = {}): string =>
+      Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{{${k}}}`, v), map.get(key)!);
+    const german = (key: string, values?: Record<string, string>): string => fill(de, key, values);
+    const english = (key: string, values?: Record<string, string>): string => fill(en, key, values);
+    const { context, page } = await openInLocale(browser, server.url, 'de-DE', problems, { width: 1024, height: 768 });
+    try {
+      // The empty device list: nothing found where the discovery could look, and why HID devices could not be read.
+      await open(page, 'de', 'setup');
+      await page.locator('input[type="radio"][value="usb"]').check();
+      const note = page.locator('section.step[data-step="2"] p.hint').last();
+      await note.waitFor();
+      const error = "Cannot find module 'node-hid'";
+      expect(await note.textContent()).toBe(
+        `${german('core.devices.noneFound.serialUsb')} ${german('core.devices.hidLibrary', { error })}`,
+      );
+      expect(await note.getAttribute('data-source')).toBeNull();
+      const noteText = (await note.textContent()) ?? '';
+      for (const words of ['No serial ports', 'devices found', 'cannot be used on this computer', 'did not load'])
+        expect(noteText).not.toContain(words);
+      // The English note is still there for API consumers; the page does not show it.
+      const list = await core.devices();
+      expect(list.note).toBe(
+        `${english('core.devices.noneFound.serialUsb')} ${english('core.devices.hidLibrary', { error })}`,
+      );
+      expect(noteText).not.toContain(list.note!);
+      await page.screenshot({ path: join(SHOTS, 'locale-de-DE-device-note.png') });
+
+      // Settings: the plain-text secrets' warnings, then a field out of range and a port two listeners share.
+      await open(page, 'de', 'settings');
+      const warnings = page.locator('.banner-warn li');
+      await warnings.first().waitFor();
+      const warningText = (await warnings.allTextContents()).join('\n');
+      expect(warningText).toContain(german('core.config.plainSecret', { field: 'terminals[1].partnerSecret' }));
+      expect(warningText).toContain(german('core.config.plainSecret', { field: 'terminals[1].merchantSecret' }));
+      expect(warningText).not.toContain('is written in plain text');
+      expect(warningText).not.toContain('so that the secret is not stored');
+      const port = page.locator('input[name="listeners[1].transport.port"]');
+      const portError = page.locator('.field:has(input[name="listeners[1].transport.port"]) .field-error');
+      await port.fill('70000');
+      await expect.poll(() => portError.textContent()).toBe(german('core.config.issue.atMost', { maximum: '65535' }));
+      await port.fill('7450');
+      await expect.poll(() => portError.textContent()).toBe(german('core.config.portUsed', { port: '7450' }));
+      const portText = (await portError.textContent()) ?? '';
+      for (const words of ['must be', 'already used by another listener', '0–65535'])
+        expect(portText).not.toContain(words);
+      await page.screenshot({ path: join(SHOTS, 'locale-de-DE-settings-problems.png') });
+      await port.fill('7451');
+      await expect.poll(() => portError.count()).toBe(0);
+
+      // Reports: a payment still open in the journal, in the reconciliation's journal column.
+      await core.reconcile({});
+      await open(page, 'de', 'reports');
+      const status = page.getByTestId('reconciliation').locator('tr[data-ref="E2E-L-DOUBT"] td:nth-child(3)');
+      await status.waitFor();
+      const statusText = (await status.textContent()) ?? '';
+      expect(statusText).toContain(german('reports.journalStatus.open'));
+      expect(statusText).not.toMatch(/\bopen\b/i);
     } finally {
       await context.close();
     }

@@ -46,7 +46,11 @@ describe('Caisse-AP listener configuration', () => {
       'listeners[0].options.panMask',
     ]);
     expect(listenerOptionIssues(config({ options: { abortAfterMs: 200_000, answerDeadlineMs: 100_000 } }))).toEqual([
-      { field: 'listeners[0].options.abortAfterMs', message: 'must be shorter than answerDeadlineMs' },
+      {
+        field: 'listeners[0].options.abortAfterMs',
+        message: 'must be shorter than answerDeadlineMs',
+        messageCode: { code: 'config.abortShorter' },
+      },
     ]);
   });
 

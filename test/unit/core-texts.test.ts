@@ -174,8 +174,6 @@ export function findRawTexts(rel: string, code: string): Finding[] {
 /** `file: expression` → why the page may show it as received. */
 const RAW_ALLOWED: Readonly<Record<string, string>> = {
   'renderer/src/components/HoldList.tsx: p.note': "the page's own words (a translated note passed in by the caller)",
-  'renderer/src/views/Setup.tsx: list.note':
-    "the operating system's device enumeration (serial ports, USB) explaining an empty list, shown as received",
   'renderer/src/i18n/core-text.tsx: words.text':
     'CoreSays and PaymentSays themselves: the translated text, or the received one',
 };

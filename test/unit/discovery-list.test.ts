@@ -64,7 +64,12 @@ function sysfs(): string {
 describe('device list', () => {
   it('nothing plugged in: an empty list, a note, and ONE line saying so', async () => {
     const r = await listDevices(empty);
-    expect(r).toEqual({ devices: [], unavailable: [], note: 'No serial ports, HID devices or USB devices found.' });
+    expect(r).toEqual({
+      devices: [],
+      unavailable: [],
+      note: 'No serial ports, HID devices or USB devices found.',
+      noteCode: [{ code: 'devices.noneFound.serialHidUsb' }],
+    });
     expect(formatDevices(r)).toEqual(['no serial ports, HID devices or USB devices found']);
   });
 

@@ -29,25 +29,8 @@ const ALLOWED: Record<string, Record<string, string>> = {
   'src/register/caisse-ap/session.ts': {
     'the bridge lost the result': 'journal/log reason of an in-doubt result; Caisse-AP answers carry codes only',
   },
-  'src/register/caisse-ap/options.ts': {
-    'must be shorter than answerDeadlineMs': 'configuration error (exit 2, for the operator)',
-  },
   'src/register/concert/session.ts': {
     'the bridge lost the result': 'journal/log reason of an in-doubt result; Concert answers carry codes only',
-  },
-  'src/register/text/options.ts': {
-    'must differ from the decimal separator': 'configuration error (exit 2, for the operator)',
-    'must not contain the decimal or thousands separator': 'configuration error (exit 2, for the operator)',
-  },
-  'src/register/listener-options.ts': {
-    'slips need a printer: a TCP or serial printer for the slips':
-      'configuration error (settings form, for the operator)',
-    'slips need the real printer ("forward") or a slip printer':
-      'configuration error (settings form, for the operator)',
-  },
-  'src/register/capture/options.ts': {
-    'forwarding to a HID device is not available; put the real device on a serial (COM) port or TCP':
-      'configuration error (exit 2, for the operator)',
   },
   'src/register/capture/capture-registry.ts': {
     'Payment started': "status-window record of a captured payment, in the journal's English words",

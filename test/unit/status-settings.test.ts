@@ -79,7 +79,13 @@ describe('settings', () => {
     const before = readFileSync(file, 'utf8');
     const page = s.view().config as { listeners: Array<{ transport: { port: unknown } }> };
     page.listeners[0]!.transport.port = 70000;
-    expect(s.validate(page)).toEqual([{ field: 'listeners[0].transport.port', message: 'must be 0–65535' }]);
+    expect(s.validate(page)).toEqual([
+      {
+        field: 'listeners[0].transport.port',
+        message: 'must be 0–65535',
+        messageCode: { code: 'config.issue.atMost', params: { maximum: '65535' } },
+      },
+    ]);
     page.listeners[0]!.transport.port = 'abc';
     expect(s.validate(page)[0]).toMatchObject({
       field: 'listeners[0].transport.port',
@@ -99,6 +105,7 @@ describe('settings', () => {
       {
         field: 'listeners[0].token',
         message: 'a native listener on 0.0.0.0 (beyond loopback) needs a key: "token", or "registers" with a key each',
+        messageCode: { code: 'config.nativeNeedsKey', params: { host: '0.0.0.0' } },
       },
     ]);
   });

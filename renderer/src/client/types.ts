@@ -1,4 +1,4 @@
-import type { FieldIssue, ProblemDetails, StatusApi, StatusEvent } from '../../../src/status/contract';
+import type { FieldIssue, ProblemDetails, SettingsView, StatusApi, StatusEvent } from '../../../src/status/contract';
 import { coreWordsNow } from '../i18n/core-text';
 
 export * from '../../../src/status/contract';
@@ -36,4 +36,9 @@ export function fieldErrors(e: unknown): Record<string, string> {
 /** A field problem's words in the page's language when the core coded them, else as received. */
 export function issueText(i: FieldIssue): string {
   return coreWordsNow(i.message, i.messageCode);
+}
+
+/** Settings warnings in the page's language when the core coded them (`warningCodes`, in order), else as received. */
+export function warningTexts(a: Pick<SettingsView, 'warnings' | 'warningCodes'>): string[] {
+  return a.warnings.map((w, i) => coreWordsNow(w, a.warningCodes?.[i]));
 }

@@ -55,7 +55,7 @@ export function CoreSays({
 }: {
   text: string | undefined;
   code: CoreMessage | undefined;
-  as?: 'span' | 'p' | 'td' | 'dd';
+  as?: 'span' | 'p' | 'td' | 'dd' | 'li';
   className?: string;
 }): ReactNode {
   const t = useT();

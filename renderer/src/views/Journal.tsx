@@ -2,6 +2,7 @@ import { Fragment, useCallback, useEffect, useRef, useState, type FormEvent } fr
 import {
   ApiProblem,
   errorText,
+  issueText,
   type BridgeClient,
   type JournalDetail,
   type JournalQuery,
@@ -199,7 +200,7 @@ export function Journal({ client }: { client: BridgeClient }) {
         if (mine !== latestSearch.current) return;
         setError(errorText(e));
         if (e instanceof ApiProblem && e.problem.issues)
-          setFieldErrors(Object.fromEntries(e.problem.issues.map((i) => [i.field, i.message])));
+          setFieldErrors(Object.fromEntries(e.problem.issues.map((i) => [i.field, issueText(i)])));
       }
     },
     [client],

@@ -221,7 +221,11 @@ function ReconItems({ items, t }: { items: readonly ReconItem[]; t: Translate })
             <tr key={`${i.paymentId ?? i.hostId ?? ''}-${n}`} data-ref={i.ref ?? i.reference ?? ''}>
               <td>{i.terminal}</td>
               <td className="mono">{i.ref ?? i.reference ?? i.hostId ?? '—'}</td>
-              <td>{i.journalStatus ? `${statusWord(i.journalStatus, t)} · ${amountOf(i.journalAmount)}` : '—'}</td>
+              <td>
+                {i.journalStatus
+                  ? `${t(`reports.journalStatus.${i.journalStatus}`)} · ${amountOf(i.journalAmount)}`
+                  : '—'}
+              </td>
               <td data-source="bridge">
                 {i.hostStatus
                   ? `${i.hostStatusText ?? i.hostStatus} · ${amountOf(i.hostAmount, i.hostAmountText)}`

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import {
   errorText,
   issueText,
+  warningTexts,
   SECRET_MASK,
   type BridgeClient,
   type FieldIssue,
@@ -10,6 +11,7 @@ import {
 import { CheckField, ErrorNote, SelectField, TextField } from '../components/ui';
 import { LanguagePicker } from '../components/LanguagePicker';
 import { Text, useT, type Translate } from '../i18n';
+import { CoreSays } from '../i18n/core-text';
 import { listenerOptions, numberValue } from './ListenerOptions';
 import { RegisterKeyButton } from '../components/RegisterKeyButton';
 
@@ -210,7 +212,7 @@ export function Settings({ client }: { client: BridgeClient }) {
       setIssues(answer.issues);
       if (answer.saved) {
         setNote(
-          [t('settings.saved'), answer.restartNeeded ? t('settings.restartNeeded') : '', ...answer.warnings]
+          [t('settings.saved'), answer.restartNeeded ? t('settings.restartNeeded') : '', ...warningTexts(answer)]
             .filter(Boolean)
             .join(' '),
         );
@@ -586,9 +588,9 @@ export function Settings({ client }: { client: BridgeClient }) {
         )}
       </p>
       {view.warnings.length ? (
-        <ul className="banner banner-warn" data-source="bridge">
-          {view.warnings.map((w) => (
-            <li key={w}>{w}</li>
+        <ul className="banner banner-warn">
+          {view.warnings.map((w, i) => (
+            <CoreSays key={w} as="li" text={w} code={view.warningCodes?.[i]} />
           ))}
         </ul>
       ) : null}

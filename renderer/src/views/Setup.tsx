@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type R
 import {
   errorText,
   issueText,
+  warningTexts,
   IPP_PORT_PRESETS,
   type BridgeClient,
   type DeviceList,
@@ -75,7 +76,9 @@ async function saveTerminal(client: BridgeClient, terminal: Record<string, unkno
   if (!answer.saved)
     return t('setup.notSaved', { issues: answer.issues.map((i) => `${i.field} ${issueText(i)}`).join('; ') });
   const saved = t('setup.savedAs', { id: String(terminal.id) });
-  return answer.warnings.length ? `${saved} ${t('setup.savedNote', { warnings: answer.warnings.join(' ') })}` : saved;
+  return answer.warnings.length
+    ? `${saved} ${t('setup.savedNote', { warnings: warningTexts(answer).join(' ') })}`
+    : saved;
 }
 
 function RunTest({ client, terminals }: { client: BridgeClient; terminals: TerminalView[] }) {
@@ -266,11 +269,7 @@ function UsbSetup({ client }: { client: BridgeClient }) {
               ))}
             </ul>
           ) : null}
-          {list.note ? (
-            <p className="hint" data-source="bridge">
-              {list.note}
-            </p>
-          ) : null}
+          {list.note ? <CoreSays as="p" className="hint" text={list.note} code={list.noteCode} /> : null}
         </>
       ) : null}
     </Step>

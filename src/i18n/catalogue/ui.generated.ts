@@ -150,6 +150,7 @@ export interface UiTexts {
     "totalsJson": "Totals JSON"; "lastEod": "Last end of day"; "noEod": "No day has been closed yet.";
     "reconOf": "Reconciliation of {{day}}"; "reconciliation": "Reconciliation";
     "notReconciled": "This business day has not been reconciled yet.";
+    "journalStatus": { "approved": "Approved"; "reversed": "Reversed"; "not_charged": "Not charged"; "open": "Open" };
   };
   "setup": {
     "title": "Set up a terminal"; "step": "Step {{n}}."; "howConnected": "How is the terminal connected?";
@@ -542,7 +543,8 @@ export interface UiTexts {
       "noTerminal": "No terminal \"{{terminal}}\" is configured";
       "eposCredentialsMissing": "The ePOS credentials are missing";
       "liveConfirm": "Live moves real money: confirm that you want to use the Live environment";
-      "internal": "The bridge met an internal error; see its log";
+      "internal": "The bridge met an internal error; see its log"; "notAnAmount": "must be an amount such as 12.34";
+      "nameEnvVariable": "name an environment variable: a typed secret would be written to the config file";
     };
     "bridgeError": {
       "bad_json": "The request is not valid JSON"; "bad_request": "The request is not valid";
@@ -592,6 +594,84 @@ export interface UiTexts {
       "unknownToJournal": "the host has a transaction the journal does not know";
       "unknownToJournalNoTime": "the host has a transaction the journal does not know (the host gave no time)";
       "hostStatus": { "approved": "approved"; "reversed": "reversed"; "declined": "declined"; "unknown": "unknown" };
+    };
+    "devices": {
+      "noneFound": {
+        "serial": "No serial ports found."; "hid": "No HID devices found."; "usb": "No USB devices found.";
+        "serialHid": "No serial ports or HID devices found."; "serialUsb": "No serial ports or USB devices found.";
+        "hidUsb": "No HID devices or USB devices found.";
+        "serialHidUsb": "No serial ports, HID devices or USB devices found.";
+      };
+      "unreadable": {
+        "serial": "Serial ports could not be read: {{error}}."; "hid": "HID devices could not be read: {{error}}.";
+        "usb": "USB devices could not be read: {{error}}.";
+      };
+      "serialLibrary": "Serial ports cannot be used on this computer: the serialport library did not load ({{error}}).";
+      "hidLibrary": "HID devices cannot be used on this computer: node-hid did not load ({{error}}).";
+      "hidUnusable": "HID devices cannot be used on this computer: {{error}}.";
+      "hidDrivers": "HID devices cannot be used on this computer: node-hid could not load ({{failures}}). Install libusb (Debian/Ubuntu: apt-get install libusb-1.0-0) or make sure the kernel has hidraw.";
+      "usbLibrary": "USB devices cannot be read on this computer: the usb library did not load ({{error}}).";
+      "usbList": "USB devices cannot be listed: {{error}}.";
+    };
+    "config": {
+      "issue": {
+        "required": "is required"; "type": "must be {{expected}}"; "wrongType": "has the wrong type";
+        "atLeast": "must be at least {{minimum}}"; "above": "must be greater than {{minimum}}";
+        "atMost": "must be at most {{maximum}}"; "below": "must be less than {{maximum}}";
+        "notEmpty": "must not be empty"; "minChars_one": "must have at least {{count}} character";
+        "minChars_other": "must have at least {{count}} characters";
+        "maxChars_one": "may have at most {{count}} character";
+        "maxChars_other": "may have at most {{count}} characters"; "minItems_one": "needs at least {{count}} entry";
+        "minItems_other": "needs at least {{count}} entries"; "maxItems_one": "may have at most {{count}} entry";
+        "maxItems_other": "may have at most {{count}} entries"; "value": "must be {{value}}";
+        "oneOf": "must be one of {{values}}"; "pattern": "must match the pattern {{pattern}}";
+        "url": "must be a web address (URL)"; "format": "must be in the {{format}} format";
+        "unknownField_one": "has an unknown field: {{keys}}"; "unknownField_other": "has unknown fields: {{keys}}";
+        "union": "matches none of the allowed forms"; "invalidKey": "has a key that is not valid";
+        "invalidEntry": "has an entry that is not valid"; "multipleOf": "must be a multiple of {{divisor}}";
+        "invalid": "is not valid";
+      };
+      "type": {
+        "string": "a text"; "number": "a number"; "int": "a whole number"; "boolean": "true or false";
+        "object": "an object"; "array": "a list"; "record": "an object";
+      };
+      "currency": "must be an ISO 4217 alpha code such as \"EUR\"";
+      "timeZone": "must be an IANA time zone such as \"Europe/Sofia\"";
+      "locale": {
+        "notTag": "must be a BCP 47 language tag such as \"de-DE\"";
+        "badTag": "\"{{tag}}\" is not a BCP 47 language tag (such as \"de-DE\" or \"bg-BG\")";
+        "noCatalogue": "no catalogue for the language \"{{language}}\"; available: {{available}}";
+      };
+      "weakKey": "is too weak: a key needs at least {{bits}} bits (32 hex digits or 22 random letters and digits); make one with \"register-bridge keygen\"";
+      "peerNotAddress": "\"{{entry}}\" is not an IP address or subnet such as 192.168.1.20 or 192.168.1.0/24";
+      "peerPrefix": "\"{{entry}}\" has a prefix length that does not fit the address";
+      "duplicateTerminal": "duplicate terminal id \"{{id}}\""; "duplicateListener": "duplicate listener id \"{{id}}\"";
+      "unknownTerminal": "no terminal with id \"{{id}}\" (known: {{known}})";
+      "concertTcp": "Concert runs on a serial line only (a COM port or a USB virtual COM port); a French register on the network speaks Caisse-AP: use \"protocol\": \"caisse-ap\"";
+      "portUsed": "port {{port}} is already used by another listener";
+      "nativeNeedsKey": "a native listener on {{host}} (beyond loopback) needs a key: \"token\", or \"registers\" with a key each";
+      "zvtNeedsPassword": "a ZVT listener on {{host}} (beyond loopback) needs a \"password\" or a \"peers\" list of the registers' addresses";
+      "needsPeers": "{{protocol}} has no authentication: to listen on {{host}} list the registers' addresses in \"peers\"";
+      "autoForListener": "\"auto\" finds a myPOS terminal; name the register's port, e.g. COM4 or /dev/ttyUSB0";
+      "serialUsed": "serial port {{path}} is already used by another listener";
+      "registersNativeOnly": "per-register keys apply to native listeners";
+      "tokenNativeOnly": "a key applies to native listeners (ZVT has its \"password\", other protocols a \"peers\" list)";
+      "passwordZvtOnly": "a password applies to ZVT listeners"; "duplicateRegister": "duplicate register \"{{name}}\"";
+      "caisseApTcp": "Caisse-AP is served over TCP only (Caisse-AP on a serial or USB cable is not supported)";
+      "requireAckNativeOnly": "requireAck applies to native listeners (ZVT always requires the register to confirm)";
+      "serialAlsoListener": "serial port {{path}} is also configured for a register listener";
+      "statusNeedsToken": "a status server on {{host}} (beyond loopback) needs a token";
+      "plainSecret": "{{field}} is written in plain text in the config file; prefer {\"env\":\"VARIABLE\"} or {\"keychain\":\"name\"} so that the secret is not stored in the file";
+      "orderEach": "must name each of {{names}} exactly once";
+      "separatorChars": "must not contain digits, spaces or line breaks";
+      "thousandsDiffers": "must differ from the decimal separator";
+      "separatorHasDecimal": "must not contain the decimal or thousands separator";
+      "abortShorter": "must be shorter than answerDeadlineMs";
+      "noHidForward": "forwarding to a HID device is not available; put the real device on a serial (COM) port or TCP";
+      "regexInvalid": "is not a valid regular expression: {{error}}";
+      "amountGroup": "needs a named group \"amount\", e.g. (?<amount>\\d+[.,]\\d{2})";
+      "slipNeedsPrinter": "slips need a printer: a TCP or serial printer for the slips";
+      "slipNeedsForward": "slips need the real printer (\"forward\") or a slip printer";
     };
   };
 }

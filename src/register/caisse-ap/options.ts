@@ -4,6 +4,8 @@
  * most common behaviour of the registers in the wild.
  */
 import { z } from 'zod';
+import { coreText } from '../../i18n/core-text';
+import { codedIssue } from '../../config/issue-text';
 
 const ms = z.number().int().positive();
 
@@ -45,7 +47,7 @@ export const caisseApOptionsSchema = z
   .strict()
   .refine((o) => o.abortAfterMs < o.answerDeadlineMs, {
     path: ['abortAfterMs'],
-    message: 'must be shorter than answerDeadlineMs',
+    ...codedIssue(coreText('config.abortShorter')),
   });
 
 export type CaisseApOptions = z.output<typeof caisseApOptionsSchema>;

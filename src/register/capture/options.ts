@@ -8,16 +8,19 @@ import { BridgeError } from '../../domain/errors';
 import { isKnownCurrency } from '../../domain/currency';
 import { listenerTransport } from '../../config/schema';
 import { compileFilter, compileTotalPattern, DEFAULT_PATTERN_FLAGS, type TotalRule } from './total';
+import { coreText } from '../../i18n/core-text';
+import { codedIssue } from '../../config/issue-text';
 
 export type CaptureMode = 'pole-display' | 'printer';
 
-const currencyCode = z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"');
+const currencyCode = z.string().refine(isKnownCurrency, codedIssue(coreText('config.currency')));
 const regexSource = z.string().min(1).max(2000);
 
 /** Where captured bytes are passed on to (the real display or printer), and where slips go. */
-export const forwardTransport = listenerTransport.refine((t) => t.type !== 'hid', {
-  message: 'forwarding to a HID device is not available; put the real device on a serial (COM) port or TCP',
-});
+export const forwardTransport = listenerTransport.refine(
+  (t) => t.type !== 'hid',
+  codedIssue(coreText('config.noHidForward')),
+);
 export type ForwardTransport = z.infer<typeof listenerTransport>;
 
 const common = {

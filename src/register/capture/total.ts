@@ -6,6 +6,7 @@
 import { BridgeError } from '../../domain/errors';
 import { currency as currencyOf, isKnownCurrency, MYPOS_CURRENCIES } from '../../domain/currency';
 import { fromDecimal, type Money } from '../../domain/money';
+import { coreText, type CoreText } from '../../i18n/core-text';
 
 export type DecimalSeparator = 'auto' | ',' | '.';
 
@@ -54,10 +55,14 @@ export function compileTotalPattern(
   try {
     re = new RegExp(source, flags.includes('g') ? flags : flags + 'g');
   } catch (e) {
-    throw new BridgeError('config_invalid', `pattern is not a valid regular expression: ${(e as Error).message}`);
+    throw new BridgeError('config_invalid', `pattern is not a valid regular expression: ${(e as Error).message}`, {
+      text: regexText(e),
+    });
   }
   if (!/\(\?<amount>/.test(source))
-    throw new BridgeError('config_invalid', 'pattern needs a named group "amount", e.g. (?<amount>\\d+[.,]\\d{2})');
+    throw new BridgeError('config_invalid', 'pattern needs a named group "amount", e.g. (?<amount>\\d+[.,]\\d{2})', {
+      text: coreText('config.amountGroup'),
+    });
   return re;
 }
 
@@ -71,8 +76,16 @@ export function compileFilter(
   try {
     return new RegExp(source, flags.replace('g', ''));
   } catch (e) {
-    throw new BridgeError('config_invalid', `${what} is not a valid regular expression: ${(e as Error).message}`);
+    throw new BridgeError('config_invalid', `${what} is not a valid regular expression: ${(e as Error).message}`, {
+      text: regexText(e),
+    });
   }
+}
+
+/** A pattern the regular expression engine refused, as a coded text with the engine's own words (without the pattern). */
+function regexText(e: unknown): CoreText {
+  const words = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+  return coreText('config.regexInvalid', { error: words });
 }
 
 /**

@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import { BridgeError } from '../../domain/errors';
+import { coreText } from '../../i18n/core-text';
+import { english } from '../../i18n/say';
 
 /** Concert has no TCP variant; its IP successor is Caisse-AP (the config schema names the field with this). */
-export const CONCERT_TCP_MESSAGE =
-  'Concert runs on a serial line only (a COM port or a USB virtual COM port); a French register on the network speaks Caisse-AP: use "protocol": "caisse-ap"';
+export const CONCERT_TCP_TEXT = coreText('config.concertTcp');
+export const CONCERT_TCP_MESSAGE = english(CONCERT_TCP_TEXT);
 
 const ms = z.number().int().positive();
 const repeats = z.number().int().min(0).max(10);

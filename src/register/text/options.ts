@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { BridgeError } from '../../domain/errors';
 import { isKnownCurrency } from '../../domain/currency';
+import { coreText } from '../../i18n/core-text';
+import { codedIssue } from '../../config/issue-text';
 
 export const REQUEST_FIELDS = ['command', 'ref', 'amount', 'currency'] as const;
 export const ANSWER_FIELDS = ['status', 'ref', 'result', 'detail'] as const;
@@ -19,7 +21,7 @@ const order = <T extends string>(all: readonly T[]) =>
     .array(z.enum(all as [T, ...T[]]))
     .refine(
       (a) => a.length === all.length && new Set(a).size === all.length,
-      `must name each of ${all.join(', ')} exactly once`,
+      codedIssue(coreText('config.orderEach', { names: all.join(', ') })),
     );
 
 const LINE_ENDINGS = { CRLF: '\r\n', LF: '\n', CR: '\r' } as const;
@@ -31,7 +33,7 @@ export const textOptionsSchema = z
       .string()
       .min(1)
       .max(4)
-      .refine((s) => !/[\r\n0-9 ]/.test(s), 'must not contain digits, spaces or line breaks')
+      .refine((s) => !/[\r\n0-9 ]/.test(s), codedIssue(coreText('config.separatorChars')))
       .default(';'),
     /** Line ending of the bridge's answers; requests may end in CR, LF or CR LF. */
     lineEnding: z.enum(['CRLF', 'LF', 'CR']).default('CRLF'),
@@ -42,7 +44,10 @@ export const textOptionsSchema = z
     /** "decimal": 12.34; "minor": the amount in minor units (1234). */
     amountFormat: z.enum(['decimal', 'minor']).default('decimal'),
     /** Currency of a request whose line has none. */
-    currency: z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"').default('EUR'),
+    currency: z
+      .string()
+      .refine(isKnownCurrency, codedIssue(coreText('config.currency')))
+      .default('EUR'),
     /** Order of the fields of SALE and REFUND; STATUS and CANCEL carry command and ref in the same order. */
     fields: order(REQUEST_FIELDS).default([...REQUEST_FIELDS]),
     /** Order of the fields of every answer line. */
@@ -101,12 +106,12 @@ export const textOptionsSchema = z
   .strict()
   .superRefine((o, ctx) => {
     if (o.thousands !== '' && o.thousands === o.decimal)
-      ctx.addIssue({ code: 'custom', path: ['thousands'], message: 'must differ from the decimal separator' });
+      ctx.addIssue({ code: 'custom', path: ['thousands'], ...codedIssue(coreText('config.thousandsDiffers')) });
     if ((o.thousands !== '' && o.separator.includes(o.thousands)) || o.separator.includes(o.decimal)) {
       ctx.addIssue({
         code: 'custom',
         path: ['separator'],
-        message: 'must not contain the decimal or thousands separator',
+        ...codedIssue(coreText('config.separatorHasDecimal')),
       });
     }
   });

@@ -15,6 +15,8 @@ import {
   type SecretContext,
 } from '../../config/secrets';
 import type { EposCredentials } from './gateway-client';
+import { coreText } from '../../i18n/core-text';
+import { codedIssue } from '../../config/issue-text';
 
 /** Base URLs per environment (spec §3): demo [doc], live [reported]. */
 export const EPOS_BASE_URLS = {
@@ -38,7 +40,10 @@ export const eposTerminalSchema = z
     gatewayUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** The terminal's TID (8 digits on known terminals, spec §2). */
     terminalId: nonEmpty,
-    currency: z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"').optional(),
+    currency: z
+      .string()
+      .refine(isKnownCurrency, codedIssue(coreText('config.currency')))
+      .optional(),
     partnerId: nonEmpty,
     applicationId: nonEmpty,
     partnerClientId: nonEmpty,

@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { DeviceError, errorText, firstLine } from '../usb/device-error';
+import { coreText } from '../../i18n/core-text';
 
 export interface HidDeviceInfo {
   /** What `open` takes (a /dev/hidraw node, an IOKit path, a Windows device path). */
@@ -111,6 +112,7 @@ export class NodeHidBackend implements HidBackend {
         'unavailable',
         `HID devices cannot be used on this computer: node-hid did not load (${firstLine(errorText(e))})`,
         errorText(e),
+        coreText('devices.hidLibrary', { error: firstLine(errorText(e)) }),
       );
     }
     const platform = this.o.platform ?? process.platform;
@@ -122,6 +124,7 @@ export class NodeHidBackend implements HidBackend {
           'unavailable',
           `HID devices cannot be used on this computer: ${firstLine(errorText(e))}`,
           errorText(e),
+          coreText('devices.hidUnusable', { error: firstLine(errorText(e)) }),
         );
       }
       this.driver = 'native';
@@ -151,6 +154,7 @@ export class NodeHidBackend implements HidBackend {
       `HID devices cannot be used on this computer: node-hid could not load (${failures.join('; ')}). ` +
         'Install libusb (Debian/Ubuntu: apt-get install libusb-1.0-0) or make sure the kernel has hidraw',
       failures.join('; '),
+      coreText('devices.hidDrivers', { failures: failures.join('; ') }),
     );
   }
 }

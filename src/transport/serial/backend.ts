@@ -10,6 +10,7 @@ import { parseHexId } from '../usb/ids';
 import type { SerialSettings } from './settings';
 import { guardHangup } from './hangup-guard';
 import { isMissingUdevadm, listSysfsPorts } from './sysfs-list';
+import { coreText } from '../../i18n/core-text';
 
 export interface SerialPortInfo {
   readonly path: string;
@@ -53,6 +54,7 @@ export function loadSerialport(): Promise<SerialPortModule> {
         'unavailable',
         `serial ports cannot be used on this computer: the serialport library did not load (${firstLine(errorText(e))})`,
         errorText(e),
+        coreText('devices.serialLibrary', { error: firstLine(errorText(e)) }),
       );
     });
   return loaded;

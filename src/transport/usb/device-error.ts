@@ -2,6 +2,8 @@
  * Why a device (serial port, HID cable, USB backend) could not be used, in words a person at the till can act on.
  * `kind` is stable for code and the status UI; `message` is the sentence shown and logged (no stack traces).
  */
+import type { CoreText } from '../../i18n/core-text';
+
 export type DeviceProblem =
   /** The path or device is not there (also: nothing matched "auto"). */
   | 'not_found'
@@ -22,6 +24,8 @@ export class DeviceError extends Error {
     message: string,
     /** The OS's or library's own words, for the debug log. */
     readonly detail?: string,
+    /** The sentence as a coded text of the catalogue (the status page writes it in its language), where one is made. */
+    readonly text?: CoreText,
   ) {
     super(message);
   }
