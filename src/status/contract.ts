@@ -284,7 +284,10 @@ export interface IppPingAnswer {
 export interface DeviceInfo {
   readonly kind: 'serial' | 'bluetooth' | 'hid' | 'usb';
   readonly path: string;
+  /** In English: the device's names with the bridge's labels (serial number, USB id, a recognised terminal). */
   readonly description: string;
+  /** The same as coded texts (the page writes the labels in its language; the device's names stay as they are). */
+  readonly descriptionCode?: CoreMessage;
 }
 
 export interface DeviceList {

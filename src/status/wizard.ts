@@ -322,7 +322,12 @@ export async function listLocalDevices(deps?: DiscoveryDeps): Promise<DeviceList
   const devices: DeviceInfo[] = report.devices.map((d) => ({
     kind: d.kind,
     path: d.path,
-    description: d.role === 'mypos_terminal' ? `${d.description} (looks like a myPOS terminal)` : d.description,
+    ...(d.role === 'mypos_terminal'
+      ? {
+          description: `${d.description} (looks like a myPOS terminal)`,
+          ...(d.descriptionCode ? { descriptionCode: [d.descriptionCode, coreText('devices.looksMyPos')] } : {}),
+        }
+      : { description: d.description, ...(d.descriptionCode ? { descriptionCode: d.descriptionCode } : {}) }),
   }));
   return report.note
     ? { devices, note: report.note, ...(report.noteCode ? { noteCode: report.noteCode } : {}) }

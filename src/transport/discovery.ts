@@ -32,6 +32,8 @@ export interface DiscoveredDevice {
   readonly role?: 'mypos_terminal' | 'hid_uart_cable';
   /** One line for people. */
   readonly description: string;
+  /** The same line as a coded text (the status page writes the bridge's labels in its language). */
+  readonly descriptionCode?: CoreText;
 }
 
 export interface DeviceReport {
@@ -112,32 +114,59 @@ function ids(
   return { vendorId, productId, usbId: formatUsbId(vendorId, productId), ...(role ? { role } : {}) };
 }
 
+/** A piece of a device's line: its English words and the same as a coded text. */
+interface Piece {
+  readonly words: string;
+  readonly text: CoreText;
+}
+
+/** The device's own words (a name it reports), as they are in every language. */
+const own = (words: string | undefined): Piece | undefined =>
+  words ? { words, text: coreText('devices.part.name', { name: words }) } : undefined;
+
+const serialNumber = (sn: string | undefined): Piece | undefined =>
+  sn ? { words: `serial number ${sn}`, text: coreText('devices.part.serialNumber', { serial: sn }) } : undefined;
+
+/** The line of a device: a known id's label, its own names and serial number (each once), its USB id. */
 function describe(
-  parts: Array<string | undefined>,
+  parts: Array<Piece | undefined>,
   vendorId: number | undefined,
   productId: number | undefined,
-): string {
-  const known = isMyPos(vendorId, productId)?.label ?? hidUartCable(vendorId, productId)?.label;
-  const words = [known, ...parts].filter((p): p is string => Boolean(p && p.trim()));
-  const unique = words.filter((w, i) => words.findIndex((x) => x.toLowerCase() === w.toLowerCase()) === i);
-  if (vendorId !== undefined && productId !== undefined) unique.push(`USB ${formatUsbId(vendorId, productId)}`);
-  return unique.join(', ');
+  fallback?: Piece,
+): Pick<DiscoveredDevice, 'description' | 'descriptionCode'> {
+  const id = isMyPos(vendorId, productId) ?? hidUartCable(vendorId, productId);
+  const known: Piece | undefined = id && { words: id.label, text: id.labelText ?? own(id.label)!.text };
+  const pieces = [known, ...parts].filter((p): p is Piece => Boolean(p && p.words.trim()));
+  const unique = pieces.filter(
+    (w, i) => pieces.findIndex((x) => x.words.toLowerCase() === w.words.toLowerCase()) === i,
+  );
+  if (vendorId !== undefined && productId !== undefined) {
+    const usbId = formatUsbId(vendorId, productId);
+    unique.push({ words: `USB ${usbId}`, text: coreText('devices.part.usbId', { id: usbId }) });
+  }
+  if (unique.length === 0 && fallback) unique.push(fallback);
+  return {
+    description: unique.map((p) => p.words).join(', '),
+    descriptionCode: coreText('devices.description', { parts: unique.map((p) => p.text) }),
+  };
 }
 
 function fromSerial(p: SerialPortInfo): DiscoveredDevice {
   const bt = isBluetoothPort(p);
-  const text = describe(
-    [p.friendlyName ?? p.manufacturer, p.serialNumber ? `serial number ${p.serialNumber}` : undefined],
-    p.vendorId,
-    p.productId,
-  );
   return {
     kind: bt ? 'bluetooth' : 'serial',
     path: p.path,
     ...ids(p.vendorId, p.productId),
     ...(p.manufacturer ? { manufacturer: p.manufacturer } : {}),
     ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
-    description: text || (bt ? 'Bluetooth serial port' : 'serial port'),
+    ...describe(
+      [own(p.friendlyName ?? p.manufacturer), serialNumber(p.serialNumber)],
+      p.vendorId,
+      p.productId,
+      bt
+        ? { words: 'Bluetooth serial port', text: coreText('devices.part.bluetoothPort') }
+        : { words: 'serial port', text: coreText('devices.part.serialPort') },
+    ),
   };
 }
 
@@ -149,11 +178,7 @@ function fromHid(d: HidDeviceInfo): DiscoveredDevice {
     ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}),
     ...(d.product ? { product: d.product } : {}),
     ...(d.serialNumber ? { serialNumber: d.serialNumber } : {}),
-    description: describe(
-      [d.manufacturer, d.product, d.serialNumber ? `serial number ${d.serialNumber}` : undefined],
-      d.vendorId,
-      d.productId,
-    ),
+    ...describe([own(d.manufacturer), own(d.product), serialNumber(d.serialNumber)], d.vendorId, d.productId),
   };
 }
 
@@ -163,7 +188,7 @@ function fromUsb(d: UsbDeviceInfo): DiscoveredDevice {
     : d.busNumber !== undefined
       ? `usb bus ${d.busNumber} device ${d.deviceAddress ?? '?'}`
       : 'usb';
-  return { kind: 'usb', path, ...ids(d.vendorId, d.productId), description: describe([], d.vendorId, d.productId) };
+  return { kind: 'usb', path, ...ids(d.vendorId, d.productId), ...describe([], d.vendorId, d.productId) };
 }
 
 /** A HID device with several collections on one path is listed once. */

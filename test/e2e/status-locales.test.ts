@@ -24,6 +24,7 @@ import { openInLocale, SHOTS } from './page';
 import { catalogue, flatten } from '../helpers/ui-catalogue';
 import { listLocalDevices } from '../../src/status/wizard';
 import { NodeHidBackend } from '../../src/transport/hid/backend';
+import type { SerialPortInfo } from '../../src/transport/serial/backend';
 
 /**
  * The English words of the catalogue that a page in `lang` must not show: every run of text of an English entry
@@ -137,6 +138,8 @@ let browser: Browser;
 let staticDir: string;
 let configDir: string;
 const problems: string[] = [];
+/** The serial ports the set-up wizard's device list finds (none, unless a test plugs one in). */
+const serialPorts: SerialPortInfo[] = [];
 
 type View = 'dashboard' | 'journal' | 'reports' | 'setup' | 'settings' | 'golive' | 'logs';
 
@@ -225,7 +228,7 @@ beforeAll(async () => {
   });
   const devices = () =>
     listLocalDevices({
-      serial: { list: async () => [], open: () => Promise.reject(new Error('no port in this test')) },
+      serial: { list: async () => serialPorts, open: () => Promise.reject(new Error('no port in this test')) },
       hid: noHid,
       usb: { devices: async () => [], watch: () => () => undefined },
     });
@@ -459,6 +462,30 @@ describe("status page in the browser's language", () => {
       );
       expect(noteText).not.toContain(list.note!);
       await page.screenshot({ path: join(SHOTS, 'locale-de-DE-device-note.png') });
+      // A myPOS terminal plugged in: its line keeps the device's names and writes the bridge's labels in German.
+      serialPorts.push({
+        path: '/dev/ttyACM0',
+        manufacturer: 'Nexgo',
+        serialNumber: 'N86-0001',
+        vendorId: 0x294a,
+        productId: 0x3101,
+      });
+      try {
+        await page.locator('section.step[data-step="2"] button', { hasText: german('setup.usb.again') }).click();
+        const line = page.locator('.device-list li');
+        await line.waitFor();
+        const parts = [
+          german('core.devices.part.myPosTerminal', { maker: 'Nexgo' }),
+          'Nexgo',
+          german('core.devices.part.serialNumber', { serial: 'N86-0001' }),
+          german('core.devices.part.usbId', { id: '294A:3101' }),
+        ];
+        expect(await line.textContent()).toContain(`${parts.join(', ')} ${german('core.devices.looksMyPos')}`);
+        for (const words of ['serial number', 'looks like', 'myPOS terminal'])
+          expect(await line.textContent()).not.toContain(words);
+      } finally {
+        serialPorts.splice(0);
+      }
 
       // Settings: the plain-text secrets' warnings, then a field out of range and a port two listeners share.
       await open(page, 'de', 'settings');

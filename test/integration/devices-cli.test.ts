@@ -113,6 +113,17 @@ describe.runIf(process.platform === 'linux')('register-bridge devices', () => {
       manufacturer: 'Nexgo',
       serialNumber: 'N86-0001',
       description: 'myPOS terminal (Nexgo), Nexgo, serial number N86-0001, USB 294A:3101',
+      descriptionCode: {
+        code: 'devices.description',
+        params: {
+          parts: [
+            { code: 'devices.part.myPosTerminal', params: { maker: 'Nexgo' } },
+            { code: 'devices.part.name', params: { name: 'Nexgo' } },
+            { code: 'devices.part.serialNumber', params: { serial: 'N86-0001' } },
+            { code: 'devices.part.usbId', params: { id: '294A:3101' } },
+          ],
+        },
+      },
     });
   });
 

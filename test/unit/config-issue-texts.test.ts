@@ -361,7 +361,7 @@ describe("the device list's note as coded texts", () => {
     ]);
     expect(english(r.noteCode!)).toBe(r.note);
     expect(write('de', r.noteCode!)).toBe(
-      "Keine seriellen Anschlüsse oder USB-Geräte gefunden. HID-Geräte sind auf diesem Computer nicht nutzbar: node-hid wurde nicht geladen (Cannot find module 'node-hid').",
+      "Keine seriellen Schnittstellen oder USB-Geräte gefunden. HID-Geräte sind auf diesem Computer nicht nutzbar: node-hid wurde nicht geladen (Cannot find module 'node-hid').",
     );
   });
 

@@ -15,6 +15,9 @@ import type { HidBackend, HidDeviceInfo } from '../../src/transport/hid';
 import type { UsbBackend, UsbDeviceInfo } from '../../src/transport/usb';
 import { DeviceError } from '../../src/transport/usb/device-error';
 import { isPlaceholderUart } from '../../src/transport/serial/placeholder-uart';
+import { writeCoreText, type LooseT } from '../../src/i18n/core-text';
+import { translator } from '../../src/i18n';
+import { english } from '../../src/i18n/say';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -157,6 +160,14 @@ describe('device list', () => {
     expect(lines[1]).toMatch(/^bluetooth +\/dev\/rfcomm0 +Bluetooth serial port$/);
     expect(lines[4]).toMatch(/^hid +\/dev\/hidraw3 .*  ← HID-to-UART cable$/);
     expect(lines[6]).toMatch(/^usb +usb 1-2 +myPOS terminal \(Nexgo\), USB 294A:3101  ← myPOS terminal$/);
+    // Each line also as coded texts whose English is the line: the page writes the bridge's labels in its language.
+    for (const d of r.devices) expect(english(d.descriptionCode!)).toBe(d.description);
+    expect(writeCoreText(translator('ui', 'de') as unknown as LooseT, r.devices[0]!.descriptionCode!)).toBe(
+      'myPOS-Terminal (Nexgo), Nexgo, Seriennummer N86-0001, USB 294A:3101',
+    );
+    expect(writeCoreText(translator('ui', 'de') as unknown as LooseT, r.devices[1]!.descriptionCode!)).toBe(
+      'serielle Bluetooth-Schnittstelle',
+    );
     // Plain data: what the status page receives over IPC or WebSocket survives JSON unchanged.
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
@@ -173,7 +184,17 @@ describe('device list', () => {
       ]),
     });
     expect(r.devices).toEqual([
-      { kind: 'bluetooth', path: 'COM7', description: 'Standard Serial over Bluetooth link (COM7)' },
+      {
+        kind: 'bluetooth',
+        path: 'COM7',
+        description: 'Standard Serial over Bluetooth link (COM7)',
+        descriptionCode: {
+          code: 'devices.description',
+          params: {
+            parts: [{ code: 'devices.part.name', params: { name: 'Standard Serial over Bluetooth link (COM7)' } }],
+          },
+        },
+      },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import type { FieldIssue, ProblemDetails, SettingsView, StatusApi, StatusEvent } from '../../../src/status/contract';
 import { coreWordsNow } from '../i18n/core-text';
+import { currentLanguage } from '../i18n';
 
 export * from '../../../src/status/contract';
 
@@ -33,9 +34,13 @@ export function fieldErrors(e: unknown): Record<string, string> {
   return Object.fromEntries((e.problem.issues ?? []).map((i) => [i.field, issueText(i)]));
 }
 
-/** A field problem's words in the page's language when the core coded them, else as received. */
+/**
+ * A field problem's words in the page's language when the core coded them, else as received. An English page keeps
+ * the words received: the schema's own English may say a little more than the code of its kind ("must be 0–65535"
+ * where the code says "must be at most 65535").
+ */
 export function issueText(i: FieldIssue): string {
-  return coreWordsNow(i.message, i.messageCode);
+  return currentLanguage() === 'en' ? i.message : coreWordsNow(i.message, i.messageCode);
 }
 
 /** Settings warnings in the page's language when the core coded them (`warningCodes`, in order), else as received. */

@@ -264,7 +264,7 @@ function UsbSetup({ client }: { client: BridgeClient }) {
               {list.devices.map((d) => (
                 <li key={d.path}>
                   <strong className="mono">{d.path}</strong> — {t(`setup.usb.kind.${d.kind}`)},{' '}
-                  <span data-source="bridge">{d.description}</span>
+                  <CoreSays text={d.description} code={d.descriptionCode} />
                 </li>
               ))}
             </ul>

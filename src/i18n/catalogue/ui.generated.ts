@@ -611,7 +611,13 @@ export interface UiTexts {
       "hidUnusable": "HID devices cannot be used on this computer: {{error}}.";
       "hidDrivers": "HID devices cannot be used on this computer: node-hid could not load ({{failures}}). Install libusb (Debian/Ubuntu: apt-get install libusb-1.0-0) or make sure the kernel has hidraw.";
       "usbLibrary": "USB devices cannot be read on this computer: the usb library did not load ({{error}}).";
-      "usbList": "USB devices cannot be listed: {{error}}.";
+      "usbList": "USB devices cannot be listed: {{error}}."; "description": "{{parts}}";
+      "looksMyPos": "(looks like a myPOS terminal)";
+      "part": {
+        "name": "{{name}}"; "serialNumber": "serial number {{serial}}"; "usbId": "USB {{id}}";
+        "serialPort": "serial port"; "bluetoothPort": "Bluetooth serial port";
+        "myPosTerminal": "myPOS terminal ({{maker}})"; "myPosTerminalDebug": "myPOS terminal (debug id)";
+      };
     };
     "config": {
       "issue": {

@@ -3,11 +3,14 @@
  * bridge cables that registers are sold with. Used by "auto" serial paths, the device list and the udev rules
  * (docs/udev/60-register-bridge.rules lists the same ids; keep both in step).
  */
+import { coreText, type CoreText } from '../../i18n/core-text';
 
 export interface UsbId {
   readonly vendorId: number;
   readonly productId: number;
+  /** In English; a product's own name (the cables) or the bridge's words (`labelText` then codes them). */
   readonly label: string;
+  readonly labelText?: CoreText;
 }
 
 /**
@@ -15,8 +18,18 @@ export interface UsbId {
  * terminals use ids that are not public, so such a terminal needs its port named in the config.
  */
 export const MYPOS_USB_IDS: readonly UsbId[] = [
-  { vendorId: 0x294a, productId: 0x3101, label: 'myPOS terminal (Nexgo)' },
-  { vendorId: 0x2c7c, productId: 0x0125, label: 'myPOS terminal (debug id)' },
+  {
+    vendorId: 0x294a,
+    productId: 0x3101,
+    label: 'myPOS terminal (Nexgo)',
+    labelText: coreText('devices.part.myPosTerminal', { maker: 'Nexgo' }),
+  },
+  {
+    vendorId: 0x2c7c,
+    productId: 0x0125,
+    label: 'myPOS terminal (debug id)',
+    labelText: coreText('devices.part.myPosTerminalDebug'),
+  },
 ];
 
 /**
