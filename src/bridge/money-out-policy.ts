@@ -15,6 +15,7 @@ import { formatMoney, type Money } from '../domain/money';
 import type { PaymentRequest } from '../domain/payment';
 import { STAGE_MESSAGES } from '../domain/vocabulary';
 import { coreText, said, type CoreText } from '../i18n/say';
+import { codedIssue } from '../config/issue-text';
 import { opClassOf } from '../domain/settlement';
 import type { PaymentRecord } from '../journal/journal';
 import type { Logger } from '../log/logger';
@@ -59,7 +60,7 @@ export const moneyOutPolicySchema = z
     allow: z.array(z.enum(POLICY_OPERATIONS, { error: `must be one of ${POLICY_OPERATIONS.join(', ')}` })).optional(),
     /** Per currency (ISO 4217 alpha code): limits for money going back to cards. */
     limits: z
-      .record(z.string().refine(isKnownCurrency, 'must be an ISO 4217 alpha code such as "EUR"'), moneyOutLimitSchema)
+      .record(z.string().refine(isKnownCurrency, codedIssue(coreText('config.currency'))), moneyOutLimitSchema)
       .optional(),
     /** Seconds a held refund or reversal waits for the operator before it is refused (default 120). */
     confirmTimeoutSeconds: z.number().int().min(10).max(900).optional(),

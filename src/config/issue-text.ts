@@ -102,8 +102,12 @@ export function zodIssueText(issue: z.core.$ZodIssue): CoreText {
       const values = unionValues(issue.errors);
       return values ? allowed(values) : coreText('config.issue.union');
     }
-    case 'invalid_key':
-      return coreText('config.issue.invalidKey');
+    case 'invalid_key': {
+      // A key the schema checks with a coded refinement (a currency code) says what is wrong with it.
+      const inner = issue.issues[0];
+      const text = inner?.code === 'custom' ? (inner.params as Partial<CodedIssueParams> | undefined)?.text : undefined;
+      return text ?? coreText('config.issue.invalidKey');
+    }
     case 'invalid_element':
       return coreText('config.issue.invalidEntry');
     case 'custom': {

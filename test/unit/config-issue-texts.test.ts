@@ -324,6 +324,21 @@ describe('configuration problems as coded texts', () => {
     expect(write('de', byField.get('listeners[0].transport.port')!.messageCode)).toBe('darf höchstens 65535 sein');
   });
 
+  it("a listener's money-out policy naming no currency: coded like every currency field", () => {
+    const [issue] = configIssues({
+      listeners: [
+        {
+          protocol: 'native',
+          transport: { type: 'tcp', host: '127.0.0.1', port: 7450 },
+          policy: { limits: { EURO: { perTransaction: 5000 } } },
+        },
+      ],
+      terminals: [{ id: 'sim', driver: 'simulator' }],
+    });
+    expect(issue).toMatchObject({ field: 'listeners[0].policy.limits.EURO', messageCode: coreText('config.currency') });
+    expect(write('de', issue!.messageCode)).not.toMatch(/ungültig/);
+  });
+
   it('a plain secret in the file: a coded warning whose English is the warning the command line prints', () => {
     const [warning] = secretWarningTexts({ terminals: [{ id: 'cloud', driver: 'epos', partnerSecret: 'x' }] });
     expect(warning).toEqual(coreText('config.plainSecret', { field: 'terminals[0].partnerSecret' }));
