@@ -5,24 +5,15 @@
  */
 import { isBridgeError, type ErrorCode } from '../domain/errors';
 import { coreText, english, type CoreMessage } from '../i18n/say';
+import { STATUS_CODES } from 'node:http';
 import type { FieldIssue, ProblemDetails } from './contract';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};
+/** The title of a status: HTTP's own reason phrase, 422 by its current name (RFC 9110 §15.5.21). */
+function titleOf(status: number): string {
+  return status === 422 ? 'Unprocessable Content' : (STATUS_CODES[status] ?? 'Error');
+}
 
 /** A refusal of the status API: thrown by the core, rendered by the HTTP server and the IPC bridge alike. */
 export class StatusProblem extends Error {
@@ -74,7 +65,7 @@ export function problem(
 ): ProblemDetails {
   return {
     type: 'about:blank',
-    title: TITLES[status] ?? 'Error',
+    title: titleOf(status),
     status,
     ...(detail !== undefined ? { detail } : {}),
     ...(extra.detailCode !== undefined ? { detailCode: extra.detailCode } : {}),

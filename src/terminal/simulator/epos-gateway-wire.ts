@@ -4,6 +4,7 @@
  * redaction of secrets in the request log.
  */
 import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { Answer, FaultRoute } from './epos-gateway-types';
 
 export const PROBLEM_TYPES: Record<number, string> = {
@@ -19,24 +20,11 @@ export const PROBLEM_TYPES: Record<number, string> = {
   502: 'https://tools.ietf.org/html/rfc7231#section-6.6.3',
   503: 'https://tools.ietf.org/html/rfc7231#section-6.6.4',
 };
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};
 
 export function problem(status: number, detail?: string, errors?: Record<string, string[]>, title?: string): Answer {
   const body: Record<string, unknown> = {
     type: PROBLEM_TYPES[status] ?? 'about:blank',
-    title: title ?? TITLES[status] ?? 'Error',
+    title: title ?? STATUS_CODES[status] ?? 'Error',
     status,
   };
   if (detail !== undefined) body.detail = detail;
