@@ -1,4 +1,6 @@
+import { Bridge } from '../../src/bridge/bridge';
 import { Lane, type LaneOptions } from '../../src/bridge/lane';
+import type { TerminalDriver } from '../../src/terminal/driver';
 import type { TerminalView } from '../../src/bridge/api';
 import { money } from '../../src/domain/money';
 import type { TransactionKind } from '../../src/domain/vocabulary';
@@ -63,4 +65,17 @@ export function approvedOpen(journal: Journal, ref: string, extra: PaymentPatch 
 /** The journal's event types of a payment, in order. */
 export function eventTypes(journal: Journal, id: string): string[] {
   return journal.events(id).map((e) => e.type);
+}
+
+/** A started bridge on one terminal with the defaults, no health probes (the tests drive every exchange). */
+export async function startedBridge(journal: Journal, driver: TerminalDriver): Promise<Bridge> {
+  const bridge = new Bridge({
+    journal,
+    terminals: [{ driver }],
+    log: silentLogger(),
+    version: 't',
+    healthIntervalMs: 0,
+  });
+  await bridge.start();
+  return bridge;
 }

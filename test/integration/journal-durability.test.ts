@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Bridge } from '../../src/bridge/bridge';
 import { parseConfig } from '../../src/config/load';
 import { money } from '../../src/domain/money';
 import { Journal } from '../../src/journal/journal';
-import { silentLogger } from '../../src/log/logger';
 import { approve, ScriptedDriver } from '../helpers/scripted-driver';
 import { needsOwnFsync } from '../../src/journal/durability';
 import { startHarness, type Harness } from '../helpers/bridge-harness';
+import { startedBridge } from '../helpers/bridge-parts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -91,14 +90,7 @@ describe('journal durability per commit', () => {
       const journal = Journal.open(dir, { groupCommit: false });
       const driver = new ScriptedDriver('t1');
       driver.script(approve(true));
-      const bridge = new Bridge({
-        journal,
-        terminals: [{ driver }],
-        log: silentLogger(),
-        version: 't',
-        healthIntervalMs: 0,
-      });
-      await bridge.start();
+      const bridge = await startedBridge(journal, driver);
       const before = { ...journal.commits };
       const who = { listener: 'pos', register: 'pos' };
       const h = await bridge.submit(who, { kind: 'sale', ref: 'NG-1', amount: money(100, 'EUR') });

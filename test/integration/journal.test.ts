@@ -3,12 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../../src/journal/journal';
 import { SCHEMA_VERSION } from '../../src/journal/schema';
-import { Bridge } from '../../src/bridge/bridge';
-import { silentLogger } from '../../src/log/logger';
 import { money } from '../../src/domain/money';
 import { ScriptedDriver } from '../helpers/scripted-driver';
 import { tempDirs } from '../helpers/temp-dirs';
 import { journalCsv } from '../../src/journal/report';
+import { startedBridge } from '../helpers/bridge-parts';
 
 const tmp = tempDirs('rb-journal-');
 
@@ -42,14 +41,7 @@ describe('journal (real SQLite file)', () => {
         },
       };
     });
-    const bridge = new Bridge({
-      journal,
-      terminals: [{ driver }],
-      log: silentLogger(),
-      version: 't',
-      healthIntervalMs: 0,
-    });
-    await bridge.start();
+    const bridge = await startedBridge(journal, driver);
     const h = await bridge.submit(
       { listener: 'pos', register: 'pos' },
       { kind: 'sale', ref: 'PAN-1', amount: money(100, 'EUR') },

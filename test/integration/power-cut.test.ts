@@ -18,6 +18,7 @@ import { silentLogger } from '../../src/log/logger';
 import type { TerminalOutcome } from '../../src/terminal/driver';
 import { ScriptedDriver } from '../helpers/scripted-driver';
 import { tempDirs } from '../helpers/temp-dirs';
+import { startedBridge } from '../helpers/bridge-parts';
 
 type TxState = 'open' | 'completed' | 'cancelled';
 
@@ -124,14 +125,7 @@ describe('power cut: the bridge acts only on what is on disk', () => {
     const { journal, durableLogBytes } = openJournal(dir);
     let copy = '';
     const driver = terminal(ledger, () => (copy = powerCut(dir, durableLogBytes())));
-    const bridge = new Bridge({
-      journal,
-      terminals: [{ driver }],
-      log: silentLogger(),
-      version: 't',
-      healthIntervalMs: 0,
-    });
-    await bridge.start();
+    const bridge = await startedBridge(journal, driver);
     const h = await bridge.submit(who, { kind: 'sale', ref: 'PC-1', amount: money(1500, 'EUR') });
     await h.result;
     await bridge.close();
@@ -161,14 +155,7 @@ describe('power cut: the bridge acts only on what is on disk', () => {
       afterComplete = powerCut(dir, durableLogBytes());
       return settle(sid, decision);
     };
-    const bridge = new Bridge({
-      journal,
-      terminals: [{ driver }],
-      log: silentLogger(),
-      version: 't',
-      healthIntervalMs: 0,
-    });
-    await bridge.start();
+    const bridge = await startedBridge(journal, driver);
     const h = await bridge.submit(who, { kind: 'sale', ref: 'PC-2', amount: money(2500, 'EUR') });
     const result = await h.result;
     expect(result.outcome).toBe('approved');

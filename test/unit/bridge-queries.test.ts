@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/bridge';
 import { Journal } from '../../src/journal/journal';
-import { silentLogger } from '../../src/log/logger';
 import { money } from '../../src/domain/money';
 import { ScriptedDriver } from '../helpers/scripted-driver';
 import { tempDirs } from '../helpers/temp-dirs';
+import { startedBridge } from '../helpers/bridge-parts';
 
 const tmp = tempDirs('rb-queries-');
 const who = { listener: 'pos', register: 'pos' };
@@ -34,14 +34,7 @@ async function setup() {
     },
   });
   const driver = new ScriptedDriver();
-  const bridge = new Bridge({
-    journal,
-    terminals: [{ driver }],
-    log: silentLogger(),
-    version: 't',
-    healthIntervalMs: 0,
-  });
-  await bridge.start();
+  const bridge = await startedBridge(journal, driver);
   open.push({ bridge, journal });
   // Approved and final (no two-phase completion); the flushes after the terminal's answer are held.
   driver.script(async (_cmd, ctx, sid) => {

@@ -7,13 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Bridge } from '../../src/bridge/bridge';
 import { money } from '../../src/domain/money';
 import { Journal } from '../../src/journal/journal';
 import { luhnValid, redactText } from '../../src/log/redact';
-import { silentLogger } from '../../src/log/logger';
 import { ScriptedDriver } from '../helpers/scripted-driver';
 import { tempDirs } from '../helpers/temp-dirs';
+import { startedBridge } from '../helpers/bridge-parts';
 
 const SID_LIKE_A_CARD = '41111111-1111-1111-a2cf-8d127ae52357'; // groups 1–3: 4111 1111 1111 1111, Luhn-valid
 const SID_TAIL_LIKE_A_CARD = '9f0c2b7e-5d4a-4c3e-4111-111111111111'; // groups 4–5: 16 digits, Luhn-valid
@@ -55,14 +54,7 @@ describe('card-number mask and references', () => {
         message: 'Approved',
       };
     });
-    const bridge = new Bridge({
-      journal,
-      terminals: [{ driver }],
-      log: silentLogger(),
-      version: 't',
-      healthIntervalMs: 0,
-    });
-    await bridge.start();
+    const bridge = await startedBridge(journal, driver);
     const who = { listener: 'pos', register: 'pos' };
     const h = await bridge.submit(who, { kind: 'sale', ref: 'SID-1', amount: money(990, 'EUR') });
     expect((await h.result).outcome).toBe('approved');
