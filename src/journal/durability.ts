@@ -1,6 +1,12 @@
 import type { EventOf, LifecycleEventType } from '../bridge/lifecycle';
 
 /**
+ * `true`: its own fsync (or a group flush the bridge awaits); `false`: a commit of its own that rides on the next
+ * flush; `'ride'`: not even a commit of its own — written inside the journal's next commit.
+ */
+export type CommitRule = boolean | 'ride';
+
+/**
  * Which journal commits need their own fsync, and which may ride on the next one.
  *
  * Every commit goes into SQLite's write-ahead log in order, so a durable commit (synchronous=FULL: the log is
@@ -12,7 +18,7 @@ import type { EventOf, LifecycleEventType } from '../bridge/lifecycle';
  * - `stage`: progress only; recovery decides on intent, driver reference, outcome and settlement, never on a stage.
  * - `delivered`: the result was written to the register. Lost, the result counts as not yet delivered and is offered
  *   to the register again (a resend of a known ref answers the same result). Where delivery decides a settlement the
- *   decision follows at once as a durable commit, and the log's order makes the delivery durable with it.
+ *   decision goes into the same commit, which is made durable before the decision is acted on.
  * - `settled` after COMPLETE_TX: the decision to complete was durable before COMPLETE_TX went out; lost, recovery
  *   sends COMPLETE_TX again and the terminal answers that nothing is open, which ends the same way. It takes no commit
  *   of its own either (`ride`): like a progress stage it waits in memory for the journal's next commit (a second at
@@ -23,13 +29,7 @@ import type { EventOf, LifecycleEventType } from '../bridge/lifecycle';
  * The rule is a table over the event vocabulary of bridge/lifecycle.ts: an event added or renamed there does not
  * compile until it has its line here.
  */
-/**
- * `true`: its own fsync (or a group flush the bridge awaits); `false`: a commit of its own that rides on the next
- * flush; `'ride'`: not even a commit of its own — written inside the journal's next commit.
- */
-export type CommitRule = boolean | 'ride';
-
-const OWN_FSYNC: {
+const COMMIT_RULES: {
   [K in LifecycleEventType]: CommitRule | ((data: Partial<NonNullable<EventOf<K>['data']>>) => CommitRule);
 } = {
   intent: true,
@@ -62,7 +62,7 @@ const OWN_FSYNC: {
 
 /** How an event is committed. Types not in the vocabulary (older journals) count as durable. */
 export function commitRule(eventType: string, data?: unknown): CommitRule {
-  const rule = Object.hasOwn(OWN_FSYNC, eventType) ? OWN_FSYNC[eventType as LifecycleEventType] : true;
+  const rule = Object.hasOwn(COMMIT_RULES, eventType) ? COMMIT_RULES[eventType as LifecycleEventType] : true;
   if (typeof rule !== 'function') return rule;
   return (rule as (d: object) => CommitRule)(data && typeof data === 'object' ? data : {});
 }
@@ -70,4 +70,11 @@ export function commitRule(eventType: string, data?: unknown): CommitRule {
 /** Whether an event's commit takes its own fsync. */
 export function needsOwnFsync(eventType: string, data?: unknown): boolean {
   return commitRule(eventType, data) === true;
+}
+
+/** The rule of several changes made in one commit: the most durable of theirs. */
+export function strongestRule(rules: readonly CommitRule[]): CommitRule {
+  if (rules.includes(true)) return true;
+  if (rules.includes(false)) return false;
+  return 'ride';
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
-import { commitRule, needsOwnFsync } from './durability';
+import { commitRule, needsOwnFsync, strongestRule } from './durability';
 import { WalFlusher, type FlushFn } from './wal-flusher';
 import type { Money } from '../domain/money';
 import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
@@ -558,7 +558,7 @@ export class Journal {
     const earlier = this.riding.pending.get(id);
     this.riding.pending.set(id, { fields: { ...earlier?.fields, ...fields }, at });
     this.rideSoon();
-    return this.get(id)!;
+    return this.record(base);
   }
 
   /** Writes what rides if no commit takes it along within a second. */
@@ -992,13 +992,6 @@ function joinPending(
   const out = new Map(earlier);
   for (const [id, p] of later) out.set(id, { fields: { ...out.get(id)?.fields, ...p.fields }, at: p.at });
   return out;
-}
-
-/** The most durable of several commit rules: an own flush over a commit of its own over riding. */
-function strongestRule(rules: ReadonlyArray<boolean | 'ride'>): boolean | 'ride' {
-  if (rules.includes(true)) return true;
-  if (rules.includes(false)) return false;
-  return 'ride';
 }
 
 function str(v: unknown): string | null {
