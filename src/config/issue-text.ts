@@ -105,16 +105,18 @@ export function zodIssueText(issue: z.core.$ZodIssue): CoreText {
     case 'invalid_key': {
       // A key the schema checks with a coded refinement (a currency code) says what is wrong with it.
       const inner = issue.issues[0];
-      const text = inner?.code === 'custom' ? (inner.params as Partial<CodedIssueParams> | undefined)?.text : undefined;
-      return text ?? coreText('config.issue.invalidKey');
+      return (inner?.code === 'custom' ? ownText(inner) : undefined) ?? coreText('config.issue.invalidKey');
     }
     case 'invalid_element':
       return coreText('config.issue.invalidEntry');
-    case 'custom': {
-      const text = (issue.params as Partial<CodedIssueParams> | undefined)?.text;
-      return text ?? coreText('config.issue.invalid');
-    }
+    case 'custom':
+      return ownText(issue) ?? coreText('config.issue.invalid');
   }
+}
+
+/** The coded text a custom issue was raised with (`codedIssue`), if any. */
+function ownText(issue: z.core.$ZodIssueCustom): CoreText | undefined {
+  return (issue.params as Partial<CodedIssueParams> | undefined)?.text;
 }
 
 /** A problem with one field: its path, the English message and the coded text. */

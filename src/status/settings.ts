@@ -7,6 +7,7 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configIssues } from '../config/load';
+import { fieldPath } from '../config/issue-text';
 import { plainSecretText } from '../config/secrets';
 import { listenerOptionIssues } from '../register/listener-options';
 import { SECRET_MASK, type FieldIssue, type SettingsSaveAnswer, type SettingsView } from './contract';
@@ -88,12 +89,6 @@ function setAt(root: Json, path: Array<string | number>, value: Json): void {
   else if (typeof last === 'string' && isObj(cur)) cur[last] = value;
 }
 
-function fieldName(path: Array<string | number>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
-  return out;
-}
-
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
@@ -137,7 +132,7 @@ export function secretWarningTexts(config: unknown): CoreText[] {
   if (!isObj(config)) return [];
   return secretRefFields(config)
     .filter((f) => typeof getAt(config, f.path) === 'string')
-    .map((f) => plainSecretText(fieldName(f.path)));
+    .map((f) => plainSecretText(fieldPath(f.path)));
 }
 
 /** `warnings` in English (as before, for API consumers) and `warningCodes`, the same warnings coded, in order. */
@@ -252,7 +247,7 @@ export class SettingsFile {
       } catch (e) {
         throw new StatusProblem(
           500,
-          `${fieldName(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`,
+          `${fieldPath(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`,
           { code: 'config_invalid' },
         );
       }

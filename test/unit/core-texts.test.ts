@@ -144,7 +144,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
     'a request the page never sends (API consumers only)',
   'src/status/server.ts: new StatusProblem `The request body is not valid JSON: ${(e as Error).message}`':
     'a malformed request the page never sends (API consumers only)',
-  'src/status/settings.ts: new StatusProblem `${fieldName(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`':
+  'src/status/settings.ts: new StatusProblem `${fieldPath(f.path)} could not be stored in the keychain: ${e instanceof Error ? e.message : String(e)}`':
     "the keychain's own refusal, shown as received",
 };
 
