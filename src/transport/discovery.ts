@@ -14,6 +14,7 @@ import { isPlaceholderUart } from './serial/placeholder-uart';
 import { nodeHidBackend, type HidBackend, type HidDeviceInfo } from './hid/backend';
 import { libusbBackend, type UsbBackend, type UsbDeviceInfo } from './usb';
 import { coreText, type CoreCode, type CoreText } from '../i18n/core-text';
+import { english, said } from '../i18n/say';
 
 export type DeviceSource = 'serial' | 'hid' | 'usb';
 
@@ -114,41 +115,31 @@ function ids(
   return { vendorId, productId, usbId: formatUsbId(vendorId, productId), ...(role ? { role } : {}) };
 }
 
-/** A piece of a device's line: its English words and the same as a coded text. */
-interface Piece {
-  readonly words: string;
-  readonly text: CoreText;
-}
-
 /** The device's own words (a name it reports), as they are in every language. */
-const own = (words: string | undefined): Piece | undefined =>
-  words ? { words, text: coreText('devices.part.name', { name: words }) } : undefined;
+const own = (words: string | undefined): CoreText | undefined =>
+  words?.trim() ? coreText('devices.part.name', { name: words }) : undefined;
 
-const serialNumber = (sn: string | undefined): Piece | undefined =>
-  sn ? { words: `serial number ${sn}`, text: coreText('devices.part.serialNumber', { serial: sn }) } : undefined;
+const serialNumber = (sn: string | undefined): CoreText | undefined =>
+  sn ? coreText('devices.part.serialNumber', { serial: sn }) : undefined;
 
-/** The line of a device: a known id's label, its own names and serial number (each once), its USB id. */
+/**
+ * The line of a device: a known id's label, its own names and serial number (each once, compared by their English
+ * words), its USB id — coded, and in English from the same catalogue.
+ */
 function describe(
-  parts: Array<Piece | undefined>,
+  parts: Array<CoreText | undefined>,
   vendorId: number | undefined,
   productId: number | undefined,
-  fallback?: Piece,
+  fallback?: CoreText,
 ): Pick<DiscoveredDevice, 'description' | 'descriptionCode'> {
   const id = isMyPos(vendorId, productId) ?? hidUartCable(vendorId, productId);
-  const known: Piece | undefined = id && { words: id.label, text: id.labelText ?? own(id.label)!.text };
-  const pieces = [known, ...parts].filter((p): p is Piece => Boolean(p && p.words.trim()));
-  const unique = pieces.filter(
-    (w, i) => pieces.findIndex((x) => x.words.toLowerCase() === w.words.toLowerCase()) === i,
-  );
-  if (vendorId !== undefined && productId !== undefined) {
-    const usbId = formatUsbId(vendorId, productId);
-    unique.push({ words: `USB ${usbId}`, text: coreText('devices.part.usbId', { id: usbId }) });
-  }
+  const pieces = [id && (id.labelText ?? own(id.label)), ...parts].filter((p): p is CoreText => p !== undefined);
+  const words = pieces.map((p) => english(p).toLowerCase());
+  const unique = pieces.filter((_, i) => words.indexOf(words[i]!) === i);
+  if (vendorId !== undefined && productId !== undefined)
+    unique.push(coreText('devices.part.usbId', { id: formatUsbId(vendorId, productId) }));
   if (unique.length === 0 && fallback) unique.push(fallback);
-  return {
-    description: unique.map((p) => p.words).join(', '),
-    descriptionCode: coreText('devices.description', { parts: unique.map((p) => p.text) }),
-  };
+  return said('description', coreText('devices.description', { parts: unique }));
 }
 
 function fromSerial(p: SerialPortInfo): DiscoveredDevice {
@@ -163,9 +154,7 @@ function fromSerial(p: SerialPortInfo): DiscoveredDevice {
       [own(p.friendlyName ?? p.manufacturer), serialNumber(p.serialNumber)],
       p.vendorId,
       p.productId,
-      bt
-        ? { words: 'Bluetooth serial port', text: coreText('devices.part.bluetoothPort') }
-        : { words: 'serial port', text: coreText('devices.part.serialPort') },
+      coreText(bt ? 'devices.part.bluetoothPort' : 'devices.part.serialPort'),
     ),
   };
 }
