@@ -10,7 +10,6 @@
  * otherwise): a connection that does not get there within `firstFrameTimeoutMs` is closed; and a peer that does not
  * read its answers (more than `maxWriteBacklog` bytes waiting) is dropped rather than buffered without end.
  */
-import { abortiveClose } from './abortive-close';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger';
 import { LineBudget } from '../log/line-budget';
@@ -18,6 +17,7 @@ import type { SecurityEventSink } from '../security/events';
 import type { ByteStream } from './byte-stream';
 import { ForeignProtocolScanner } from './foreign-protocol';
 import { coreText, said, type CoreText } from '../i18n/say';
+import { abortiveClose } from './abortive-close';
 
 export interface GuardSettings {
   /** The protocol is line-based: every line is checked, not only the first bytes. */

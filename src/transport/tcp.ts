@@ -1,4 +1,3 @@
-import { abortiveClose } from './abortive-close';
 import { createServer, type Server, type Socket } from 'node:net';
 import { BridgeError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
@@ -11,6 +10,7 @@ import {
   type GuardSettings,
 } from './foreign-protocol-guard';
 import { coreText } from '../i18n/say';
+import { abortiveClose } from './abortive-close';
 
 export interface TcpListener {
   readonly host: string;
