@@ -6,140 +6,47 @@ import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { commitRule, needsOwnFsync, strongestRule } from './durability';
 import { WalFlusher, type FlushFn } from './wal-flusher';
-import type { Money } from '../domain/money';
-import type { Outcome, Stage, TransactionKind } from '../domain/vocabulary';
-import type { PaymentResult } from '../domain/payment';
 import { BridgeError } from '../domain/errors';
-import { opClassOf, type OpClass, type Settlement } from '../domain/settlement';
+import { opClassOf, type OpClass } from '../domain/settlement';
 import type { EventOf, LifecycleEvent, LifecycleEventType } from '../bridge/lifecycle';
 import { redactText, scrubCardData as scrub } from '../log/redact';
+import {
+  COLUMNS,
+  patchSummary,
+  toRecord,
+  VERBATIM_COLUMNS,
+  type EnvironmentSwitch,
+  type JournalEvent,
+  type ListQuery,
+  type NewPayment,
+  type PaymentPatch,
+  type PaymentRecord,
+  type PaymentUpdateOptions,
+  type Row,
+  type StoredReport,
+  type Durability,
+  type Environment,
+} from './records';
+import { BoundedMap, emptyRide, joinRides, rideIsEmpty, type RideAlong } from './ride-along';
+
+export type {
+  Durability,
+  Environment,
+  EnvironmentSwitch,
+  JournalEvent,
+  ListQuery,
+  NewPayment,
+  PaymentPatch,
+  PaymentRecord,
+  PaymentUpdateOptions,
+  StoredReport,
+} from './records';
 
 /**
  * The write-ahead journal: the only source of truth for what happened to a payment.
  * SQLite through libsql (an N-API binding, so one build serves Node and Electron), WAL, synchronous=FULL:
  * every call below that changes state has committed to disk when it returns.
  */
-
-export interface PaymentRecord {
-  readonly id: string;
-  readonly register: string;
-  readonly ref: string;
-  readonly opClass: OpClass;
-  readonly kind: TransactionKind;
-  readonly amount: Money;
-  readonly tip: number;
-  readonly terminal: string;
-  readonly originalId: string | null;
-  readonly bridgeRef: string;
-  readonly driverRef: string | null;
-  readonly receiptNo: number;
-  readonly stage: Stage;
-  readonly outcome: Outcome | null;
-  readonly settlement: Settlement | null;
-  readonly result: PaymentResult | null;
-  readonly raw: Record<string, string> | null;
-  readonly message: string;
-  readonly deliveredAt: string | null;
-  readonly acknowledgedAt: string | null;
-  readonly reversedBy: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** The myPOS environment of the terminal it ran on (ePOS terminals); absent for links without one. */
-  readonly environment?: Environment;
-}
-
-/** myPOS's two environments, which share nothing (credentials, merchants, terminals, payments). */
-export type Environment = 'demo' | 'live';
-
-/** A terminal switched from one environment to the other, with the check that allowed it. */
-export interface EnvironmentSwitch {
-  readonly terminal: string;
-  readonly from: Environment;
-  readonly to: Environment;
-  readonly at: string;
-  readonly check: unknown;
-}
-
-export interface NewPayment {
-  register: string;
-  ref: string;
-  kind: TransactionKind;
-  amount: Money;
-  tip: number;
-  terminal: string;
-  originalId?: string;
-  environment?: Environment;
-}
-
-export interface PaymentPatch {
-  stage?: Stage;
-  outcome?: Outcome | null;
-  settlement?: Settlement | null;
-  driverRef?: string;
-  result?: PaymentResult;
-  raw?: Record<string, string>;
-  message?: string;
-  deliveredAt?: string | null;
-  acknowledgedAt?: string;
-  reversedBy?: string;
-}
-
-export interface PaymentUpdateOptions {
-  /**
-   * `true`: the commit takes its own fsync; `'grouped'`: it is made durable by the next group flush, and the caller
-   * awaits `journal.durable()` before acting on it (wal-flusher.ts); `false`: it rides on whatever flush or fsync
-   * comes next. Default: the rule of durability.ts for the event's type (bridge/lifecycle.ts names them) — false only for changes recovery can redo
-   * (progress stages, delivery to the register, the settled mark after COMPLETE_TX), true otherwise. The write-ahead
-   * log is appended in order, so any flush makes everything before it durable and a power cut loses only commits
-   * since the last one. (A killed process loses nothing either way: the OS still has the pages.)
-   */
-  durable?: Durability;
-}
-
-/** See Journal.tx: own fsync, group flush awaited by the caller, or riding on the next flush. */
-export type Durability = boolean | 'grouped';
-
-export interface JournalEvent {
-  readonly seq: number;
-  readonly paymentId: string;
-  readonly at: string;
-  readonly type: string;
-  readonly data: unknown;
-}
-
-export interface ListQuery {
-  ref?: string;
-  register?: string;
-  outcome?: Outcome | 'open';
-  from?: string;
-  to?: string;
-  amount?: number;
-  terminal?: string;
-  limit?: number;
-}
-
-/** A stored day close or reconciliation report. */
-export interface StoredReport {
-  readonly seq: number;
-  readonly businessDay: string;
-  readonly at: string;
-  readonly report: unknown;
-}
-
-type Row = Record<string, unknown>;
-
-const COLUMNS: Record<keyof PaymentPatch, string> = {
-  stage: 'stage',
-  outcome: 'outcome',
-  settlement: 'settlement',
-  driverRef: 'driver_ref',
-  result: 'result_json',
-  raw: 'raw_json',
-  message: 'message',
-  deliveredAt: 'delivered_at',
-  acknowledgedAt: 'acknowledged_at',
-  reversedBy: 'reversed_by',
-};
 
 export interface JournalOptions {
   /** Clock for timestamps (tests). */
@@ -149,17 +56,6 @@ export interface JournalOptions {
   /** false: no group commit; every commit the bridge acts on takes its own fsync (config `journal.groupCommit`). */
   groupCommit?: boolean;
 }
-
-/** Columns stored exactly as given: identifiers and timestamps, never free text that could carry card data. */
-const VERBATIM_COLUMNS: ReadonlySet<keyof PaymentPatch> = new Set([
-  'driverRef',
-  'reversedBy',
-  'deliveredAt',
-  'acknowledgedAt',
-  'stage',
-  'outcome',
-  'settlement',
-]);
 
 /** A bridge reference (sent to the terminal) is the register's ref when free, else ref + a short suffix. */
 const BRIDGE_REF_MAX = 50;
@@ -948,123 +844,8 @@ export class Journal {
   }
 }
 
-/**
- * What rides on the next commit: progress stages (in order, and the last one per payment), receipt copies, and
- * changes without a commit of their own (in order, and their fields per payment as they will be stored).
- */
-interface RideAlong {
-  readonly stages: Array<{ id: string; at: string; event: EventOf<'stage'> }>;
-  readonly lastStage: Map<string, { stage: Stage; at: string }>;
-  readonly receipts: Map<string, { at: string; json: string }>;
-  readonly updates: Array<{
-    id: string;
-    at: string;
-    sql: string;
-    values: unknown[];
-    events: Array<{ type: LifecycleEventType; data: unknown }>;
-  }>;
-  readonly pending: Map<string, { fields: Partial<PaymentRecord>; at: string }>;
-}
-
-function emptyRide(): RideAlong {
-  return { stages: [], lastStage: new Map(), receipts: new Map(), updates: [], pending: new Map() };
-}
-
-function rideIsEmpty(r: RideAlong): boolean {
-  return r.stages.length === 0 && r.receipts.size === 0 && r.updates.length === 0;
-}
-
-/** An earlier ride (its commit rolled back) and what was added since, in order. */
-function joinRides(earlier: RideAlong, later: RideAlong): RideAlong {
-  return {
-    stages: [...earlier.stages, ...later.stages],
-    lastStage: new Map([...earlier.lastStage, ...later.lastStage]),
-    receipts: new Map([...earlier.receipts, ...later.receipts]),
-    updates: [...earlier.updates, ...later.updates],
-    pending: joinPending(earlier.pending, later.pending),
-  };
-}
-
-function joinPending(
-  earlier: RideAlong['pending'],
-  later: RideAlong['pending'],
-): Map<string, { fields: Partial<PaymentRecord>; at: string }> {
-  const out = new Map(earlier);
-  for (const [id, p] of later) out.set(id, { fields: { ...out.get(id)?.fields, ...p.fields }, at: p.at });
-  return out;
-}
-
-function str(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-function toRecord(r: Row): PaymentRecord {
-  return {
-    id: String(r.id),
-    register: String(r.register),
-    ref: String(r.ref),
-    opClass: String(r.op_class) as OpClass,
-    kind: String(r.kind) as TransactionKind,
-    amount: { minor: Number(r.amount), currency: String(r.currency) },
-    tip: Number(r.tip),
-    terminal: String(r.terminal),
-    originalId: str(r.original_id),
-    bridgeRef: String(r.bridge_ref),
-    driverRef: str(r.driver_ref),
-    receiptNo: Number(r.receipt_no),
-    stage: String(r.stage) as Stage,
-    outcome: str(r.outcome) as Outcome | null,
-    settlement: str(r.settlement) as Settlement | null,
-    result: r.result_json == null ? null : (JSON.parse(String(r.result_json)) as PaymentResult),
-    raw: r.raw_json == null ? null : (JSON.parse(String(r.raw_json)) as Record<string, string>),
-    message: String(r.message ?? ''),
-    deliveredAt: str(r.delivered_at),
-    acknowledgedAt: str(r.acknowledged_at),
-    reversedBy: str(r.reversed_by),
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-    ...(r.environment === 'demo' || r.environment === 'live' ? { environment: r.environment } : {}),
-  };
-}
-
-function patchSummary(patch: PaymentPatch): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined || k === 'raw') continue;
-    out[k] = v;
-  }
-  return out;
-}
-
 /** SQLite's answers for a disk that refuses a write (I/O error, full, read-only), as opposed to a constraint. */
 function isDiskError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|CORRUPT)/.test(code);
-}
-
-/** A map that keeps its `max` most recently used entries (insertion order is use order). */
-class BoundedMap<V> {
-  private readonly map = new Map<string, V>();
-
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    return this.map.get(key);
-  }
-
-  put(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
-  }
-
-  /** Replaces an entry that is there (without counting as a use). */
-  update(key: string, f: (v: V) => V): void {
-    const v = this.map.get(key);
-    if (v !== undefined) this.map.set(key, f(v));
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
 }
