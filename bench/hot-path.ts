@@ -15,6 +15,7 @@ import { resultFields, sanitiseRaw } from '../src/terminal/ipp/results';
 import { parseRequest, resultMessage } from '../src/register/native/messages';
 import { registerTexts } from '../src/register/texts';
 import type { PaymentResult } from '../src/domain/payment';
+import { record as receiptRecord } from '../test/unit/receipt-fixtures';
 
 const N = Number(process.argv[2] ?? 20000);
 
@@ -64,31 +65,17 @@ const result: PaymentResult = {
   receiptNo: 17,
 };
 
-const record: PaymentRecord = {
+const record: PaymentRecord = receiptRecord({
   id: '0b7d3c1e-1f2a-4c3d-8e9f-a0b1c2d3e4f5',
   register: 'native/till-1',
   ref: 'R123456',
-  opClass: 'payment',
-  kind: 'sale',
-  amount: { minor: 1234, currency: 'EUR' },
-  tip: 0,
-  terminal: 'lane1',
-  originalId: null,
   bridgeRef: 'R123456',
   driverRef: '5f0c7d2e-8a41-4c55-9b7e-0d3f2a6c1e99',
-  receiptNo: 17,
-  stage: 'done',
-  outcome: 'approved',
   settlement: 'pending',
   result,
   raw,
-  message: 'Approved',
-  deliveredAt: null,
-  acknowledgedAt: null,
-  reversedBy: null,
   createdAt: '2026-12-08T01:30:11.482Z',
-  updatedAt: '2026-12-08T01:30:12.113Z',
-};
+});
 /** What a scripted terminal answers: no local date or time, so the receipt takes the journal's. */
 const bareRecord: PaymentRecord = { ...record, raw: {}, result: { ...result, txDate: undefined, txTime: undefined } };
 const stepData = { stage: 'present_card', message: 'Present the card' };
