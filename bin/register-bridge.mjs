@@ -32,12 +32,13 @@ function bundleIsCurrent() {
 }
 
 /**
- * Runs the bundle as Node runs a CommonJS file, with V8's code cache: the compiled code of an earlier run
- * (dist-cli/cli.cjs.v8-cache, keyed by the bundle's SHA-1) spares compiling it again at every start. Without a usable
- * cache the bundle is compiled as usual and the cache written once it has run a moment (best effort: a read-only
- * install just goes without). The bundle is ASCII (scripts/build-cli.mjs escapes the rest), so it is read as latin1.
+ * Compiles the bundle with V8's code cache: the compiled code of an earlier run (dist-cli/cli.cjs.v8-cache, keyed by
+ * the bundle's SHA-1) spares compiling it again at every start. The bundle is one function expression, Node's CommonJS
+ * wrapper included (scripts/build-cli.mjs), and ASCII, so its text is compiled as read (latin1): one copy of the 3 MB
+ * source, held outside V8's heap, which V8 keeps for the functions it compiles later. The file's bytes and the cache's
+ * are dropped when this returns, before the bundle runs, so that they are freed young instead of outliving start-up.
  */
-function runBundle() {
+function compileBundle() {
   const bytes = readFileSync(bundle);
   const key = createHash('sha1').update(bytes).digest();
   let cachedData;
@@ -47,14 +48,20 @@ function runBundle() {
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname) { ${bytes.toString('latin1')}\n})`,
-    {
-      filename: bundle,
-      ...(cachedData ? { cachedData } : {}),
-    },
-  );
-  if (!cachedData || script.cachedDataRejected) {
+  const script = new vm.Script(bytes.toString('latin1'), {
+    filename: bundle,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  return { script, key, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+}
+
+/**
+ * Runs the bundle as Node runs a CommonJS file. Without a usable code cache the bundle is compiled as usual and the
+ * cache written once it has run a moment (best effort: a read-only install just goes without).
+ */
+function runBundle() {
+  const { script, key, cacheUsed } = compileBundle();
+  if (!cacheUsed) {
     let written = false;
     const write = () => {
       if (written) return;
