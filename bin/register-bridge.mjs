@@ -45,6 +45,18 @@ function limitYoungGeneration(semiSpaceMb) {
   }).observe({ entryTypes: ['gc'] });
   return {
     /**
+     * Runs `fn` with the young generation held at its size: loading the bundle builds objects that are kept (modules,
+     * schemas, catalogues) and would grow it to 4 MB per semi-space, which an idle bridge keeps and does not use.
+     */
+    holding(fn) {
+      setFactor(1);
+      try {
+        return fn();
+      } finally {
+        setFactor(V8_GROWTH_FACTOR);
+      }
+    },
+    /**
      * Runs `fn` with V8's default flags. V8 stamps a code cache with the flags it was made under and rejects it under
      * others: a cache made while the factor is 1 would be refused at every later start.
      */
@@ -128,7 +140,9 @@ function runBundle(young) {
     process.once('beforeExit', write);
   }
   const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  young.holding(() =>
+    script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle)),
+  );
 }
 
 // Semi-spaces of up to 8 MB instead of V8's 16.
