@@ -72,17 +72,31 @@ function logText(text: string): string {
 }
 
 /**
- * Every pattern of the log rule needs at least 12 digits (track data, card numbers) or the word "Bearer": most text has
- * neither and is answered by one pass over its characters instead of five regular expressions (the journal and the log
- * scrub every text they keep; this was 5 % of a sale's CPU).
+ * Every pattern of the log rule but the bearer token needs a run of at least 12 digits — track data 12 in a row, a card
+ * number 13 with at most one space or dash between two digits — and the bearer token needs the word "Bearer". Most
+ * text has neither (a UUID, a timestamp and a message have digits, but in short runs) and is answered by one pass over
+ * its characters instead of five regular expressions (the journal and the log scrub every text they keep).
  */
 function mayHoldCardData(text: string): boolean {
-  let digits = 0;
+  let run = 0;
+  let separated = false;
+  let b = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57 && ++digits >= 12) return true;
+    if (c >= 48 && c <= 57) {
+      if (++run >= 12) return true;
+      separated = false;
+    } else if ((c === 32 || c === 45) && run > 0 && !separated) {
+      // One space or dash between two digits keeps the run going ("4111 1111-1111 1111").
+      separated = true;
+    } else {
+      run = 0;
+      separated = false;
+      if (c === 98 || c === 66) b = true;
+    }
   }
-  return /bearer/i.test(text);
+  // "Bearer" in any case needs a "b" or "B" (the pattern has no Unicode flag: only ASCII letters fold).
+  return b && /bearer/i.test(text);
 }
 
 // ---- receipt text ---------------------------------------------------------------------------------------------------
@@ -180,9 +194,11 @@ export function isReferenceKey(key: string): boolean {
   return REFERENCE_KEY.test(key);
 }
 
+const PAN_MASKED_KEY = /^pan_?masked$/i;
+
 /** A "masked PAN" field (`panMasked`, `pan_masked`) whose value still holds 11 or more digits in a row: not masked. */
 export function isUnmaskedPanField(key: string, value: string): boolean {
-  return /^pan_?masked$/i.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''));
+  return PAN_MASKED_KEY.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''));
 }
 
 /** Names of terminal properties that carry card data; dropped wherever they appear. */
@@ -190,24 +206,106 @@ const CARD_DATA_KEYS =
   /^(PAN|TRACK\d?|TRACK_?\d_?DATA|EXP(IRE|IRY)?_?DATE|CVV2?|CVC2?|EMBOSS_NAME|pan|track\d?|cvv|expiryDate)$/;
 
 /**
- * Defence in depth for anything stored or sent on: card-data properties are dropped, every string but a reference
- * (`isReferenceKey`) goes through the log text rule, and a "masked" PAN that is not masked gets the log PAN rule.
+ * How `scrubCardData` treats a property by its name alone: `drop` a card-data property (`CARD_DATA_KEYS`), keep a
+ * `reference` exactly (`isReferenceKey`), check that a `panMasked` field is masked (`isUnmaskedPanField`), or pass a
+ * `plain` value through the log text rule.
  */
-export function scrubCardData<T>(value: T): T {
-  return scrubValue(value, '') as T;
+type KeyRule = 'plain' | 'drop' | 'reference' | 'panMasked';
+
+/**
+ * Each property name's rule, found once: the same few dozen names (result fields, terminal properties) come with every
+ * payment, and three patterns per name were most of the scrub's time. Bounded, so that names nobody repeats cannot
+ * fill it; a name beyond the bound is classified each time, by the same patterns.
+ */
+const keyRules = new Map<string, KeyRule>();
+const KEY_RULES_MAX = 2048;
+
+function keyRule(key: string): KeyRule {
+  let rule = keyRules.get(key);
+  if (rule === undefined) {
+    rule = CARD_DATA_KEYS.test(key)
+      ? 'drop'
+      : PAN_MASKED_KEY.test(key)
+        ? 'panMasked'
+        : REFERENCE_KEY.test(key)
+          ? 'reference'
+          : 'plain';
+    if (keyRules.size < KEY_RULES_MAX) keyRules.set(key, rule);
+  }
+  return rule;
 }
 
-function scrubValue(value: unknown, key: string): unknown {
+/**
+ * Defence in depth for anything stored or sent on: card-data properties are dropped, every string but a reference
+ * (`isReferenceKey`) goes through the log text rule, and a "masked" PAN that is not masked gets the log PAN rule.
+ *
+ * Made for plain data (what JSON holds): a plain object or array that needs no change at any depth is returned as it is
+ * instead of copied — most stored values hold no card data, and their copies were garbage at once. Anything else that
+ * is an object (a Date, a Map, a class instance) is copied into a plain object of its own enumerable properties.
+ */
+export function scrubCardData<T>(value: T): T {
+  return scrubValue(value, 'plain') as T;
+}
+
+function scrubValue(value: unknown, rule: KeyRule): unknown {
   if (typeof value === 'string') {
-    if (isUnmaskedPanField(key, value)) return logPan(value) ?? '';
-    if (isReferenceKey(key)) return value;
+    if (rule === 'reference') return value;
+    if (rule === 'panMasked' && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''))) return logPan(value) ?? '';
     return logText(value);
   }
-  if (Array.isArray(value)) return value.map((v) => scrubValue(v, ''));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (!CARD_DATA_KEYS.test(k)) out[k] = scrubValue(v, k);
-    return out;
+  if (typeof value !== 'object' || value === null) return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Array.prototype) return scrubArray(value as unknown[]);
+  if (proto === Object.prototype) return scrubObject(value as Record<string, unknown>);
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, 'plain'));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const r = keyRule(k);
+    if (r !== 'drop') out[k] = scrubValue(v, r);
   }
-  return value;
+  return out;
+}
+
+/** A plain array scrubbed: the same array when no element changed, else a copy. */
+function scrubArray(value: unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    const s = scrubValue(v, 'plain');
+    if (out) out[i] = s;
+    else if (s !== v) {
+      out = value.slice(0, i);
+      out[i] = s;
+    }
+  }
+  return out ?? value;
+}
+
+/** A plain object scrubbed: the same object when nothing in it changed, else a copy in the same key order. */
+function scrubObject(value: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = value[k];
+    const rule = keyRule(k);
+    if (rule === 'drop') {
+      out ??= copyKeys(value, keys, i);
+      continue;
+    }
+    const s = scrubValue(v, rule);
+    if (out) out[k] = s;
+    else if (s !== v) {
+      out = copyKeys(value, keys, i);
+      out[k] = s;
+    }
+  }
+  return out ?? value;
+}
+
+/** The first `n` properties of `value`, already found unchanged. */
+function copyKeys(value: Record<string, unknown>, keys: readonly string[], n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) out[keys[i]!] = value[keys[i]!];
+  return out;
 }

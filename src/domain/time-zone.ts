@@ -32,16 +32,21 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-let systemZone: { tz: string | undefined; zone: string } | undefined;
+let systemZone: { zone: string; readAt: number } | undefined;
+
+/** How long the system zone is taken as read (see `systemTimeZone`). */
+const SYSTEM_ZONE_TTL_MS = 60_000;
 
 /**
- * The system's time zone (what a cashier's PC shows). Asking Intl builds a formatter (~0.3 ms), and receipts and
- * business days ask for every payment: the answer is kept until TZ changes, as Node's own clock keeps it.
+ * The system's time zone (what a cashier's PC shows). Asking Intl builds a formatter (~0.3 ms) and even reading
+ * process.env.TZ costs a call into the platform, while receipts and business days ask for every payment: the answer
+ * is read again at most once a minute. The zone can change while the bridge runs (TZ set, the PC's zone changed);
+ * a receipt or business day in the minute after such a change may still use the zone before it.
  */
 export function systemTimeZone(): string {
-  const tz = process.env.TZ;
-  if (systemZone?.tz !== tz || systemZone === undefined) {
-    systemZone = { tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+  const now = Date.now();
+  if (systemZone === undefined || now - systemZone.readAt >= SYSTEM_ZONE_TTL_MS || now < systemZone.readAt) {
+    systemZone = { zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', readAt: now };
   }
   return systemZone.zone;
 }
@@ -56,8 +61,22 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** The parts of the second asked last, per zone: a sale's receipt is built again as its state changes. */
+const lastParts = new Map<string, { second: number; parts: LocalParts }>();
+
 /** Local wall-clock parts of an instant in `timeZone`. */
 export function localParts(instant: Date, timeZone: string): LocalParts {
+  const t = instant.getTime();
+  // Parts name whole seconds: every instant within one second has the same ones (an invalid date is not cached).
+  const second = Math.floor(t / 1000);
+  const cached = lastParts.get(timeZone);
+  if (cached !== undefined && cached.second === second) return cached.parts;
+  const parts = formatParts(instant, timeZone);
+  if (Number.isFinite(second)) lastParts.set(timeZone, { second, parts });
+  return parts;
+}
+
+function formatParts(instant: Date, timeZone: string): LocalParts {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

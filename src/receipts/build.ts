@@ -4,7 +4,7 @@
  */
 import type { PaymentRecord } from '../journal/journal';
 import { checkMinor } from '../domain/money';
-import { isoDate, isoTime, localParts, systemTimeZone } from '../domain/time-zone';
+import { isoDate, isoTime, isTimeZone, localParts, systemTimeZone } from '../domain/time-zone';
 import { printedPan, safeReference, safeText } from './safe-text';
 import type { ReceiptData, ReceiptSettings } from './types';
 
@@ -30,21 +30,15 @@ export function receiptData(
   const o = original?.result ?? undefined;
   const raw = record.raw ?? {};
   const oraw = original?.raw ?? {};
-  const pick = (...values: unknown[]): string | undefined => {
-    for (const v of values) {
-      const s = safeText(v);
-      if (s !== undefined) return s;
-    }
-    return undefined;
-  };
 
   const cfg = settings.merchant ?? {};
-  const terminalName = pick(r?.merchantName, raw[RAW_MERCHANT_NAME], o?.merchantName, oraw[RAW_MERCHANT_NAME]);
-  const terminalAddress = [
-    pick(raw[RAW_ADDRESS_1], oraw[RAW_ADDRESS_1]),
-    pick(raw[RAW_ADDRESS_2], oraw[RAW_ADDRESS_2]),
-  ].filter((l): l is string => l !== undefined);
-  const configAddress = (cfg.address ?? []).map((l) => safeText(l)).filter((l): l is string => l !== undefined);
+  const terminalName = firstText(r?.merchantName, raw[RAW_MERCHANT_NAME], o?.merchantName, oraw[RAW_MERCHANT_NAME]);
+  const terminalAddress: string[] = [];
+  const line1 = firstText(raw[RAW_ADDRESS_1], oraw[RAW_ADDRESS_1]);
+  if (line1 !== undefined) terminalAddress.push(line1);
+  const line2 = firstText(raw[RAW_ADDRESS_2], oraw[RAW_ADDRESS_2]);
+  if (line2 !== undefined) terminalAddress.push(line2);
+  const configAddress = safeLines(cfg.address);
   const configName = safeText(cfg.name);
   const name = cfg.override ? (configName ?? terminalName) : (terminalName ?? configName);
   const address = cfg.override
@@ -54,7 +48,7 @@ export function receiptData(
     : terminalAddress.length
       ? terminalAddress
       : configAddress;
-  const terminalMid = pick(r?.merchantId, o?.merchantId);
+  const terminalMid = firstText(r?.merchantId, o?.merchantId);
   const merchantId = cfg.override
     ? (safeText(cfg.merchantId) ?? terminalMid)
     : (terminalMid ?? safeText(cfg.merchantId));
@@ -69,9 +63,13 @@ export function receiptData(
   const tip = checkMinor(record.kind === 'reversal' && original ? original.tip : record.tip, 'tip');
   const amount = { minor: checkMinor(record.amount.minor), currency: record.amount.currency };
   const outcome = record.outcome ?? 'in_doubt';
-  const reason = outcome === 'approved' ? undefined : pick(r?.declineReason, r?.message, record.message);
+  const reason = outcome === 'approved' ? undefined : firstText(r?.declineReason, r?.message, record.message);
 
-  const data: ReceiptData = {
+  const merchant: Draft['merchant'] & { name?: string; merchantId?: string } = name ? { name, address } : { address };
+  if (merchantId) merchant.merchantId = merchantId;
+  // Built field by field in the order receipts have always been stored in (the stored JSON is compared and kept):
+  // optional fields are left out, not undefined.
+  const data: Draft = {
     version: 1,
     paymentId: record.id,
     ref: safeReference(record.ref) ?? '',
@@ -80,35 +78,58 @@ export function receiptData(
     kind: record.kind,
     outcome,
     reversed: record.reversedBy !== null,
-    merchant: { ...(name ? { name } : {}), address, ...(merchantId ? { merchantId } : {}) },
-    ...opt('terminalId', pick(r?.terminalId, o?.terminalId)),
-    date: when.date,
-    time: when.time,
-    ...opt('cardScheme', pick(r?.cardScheme, o?.cardScheme)),
-    ...opt('applicationLabel', pick(r?.applicationLabel, o?.applicationLabel)),
-    ...opt('aid', pick(r?.aid, o?.aid)),
-    ...opt('panMasked', printedPan(r?.panMasked) ?? printedPan(o?.panMasked)),
-    // Entry mode and verification describe this transaction's card presentment: never taken from the original.
-    ...opt('entryMode', pick(r?.entryMode)),
-    ...opt('cvm', pick(raw[RAW_CVM])),
-    amount,
-    tip,
-    total: amount.minor + tip,
-    ...opt('authCode', pick(r?.authCode)),
-    ...opt('rrn', pick(r?.rrn)),
-    ...opt('stan', pick(r?.stan)),
-    ...opt('hostCode', pick(r?.hostCode)),
-    ...opt('preauthCode', pick(r?.preauthCode)),
-    ...opt('reason', reason),
-    signatureRequired: r?.signatureRequired === true,
-    receiptNo: Number.isInteger(record.receiptNo) ? record.receiptNo : 0,
-    footer: (settings.footer ?? []).map((l) => safeText(l)).filter((l): l is string => l !== undefined),
+    merchant,
   };
-  return data;
+  put(data, 'terminalId', firstText(r?.terminalId, o?.terminalId));
+  data.date = when.date;
+  data.time = when.time;
+  put(data, 'cardScheme', firstText(r?.cardScheme, o?.cardScheme));
+  put(data, 'applicationLabel', firstText(r?.applicationLabel, o?.applicationLabel));
+  put(data, 'aid', firstText(r?.aid, o?.aid));
+  put(data, 'panMasked', printedPan(r?.panMasked) ?? printedPan(o?.panMasked));
+  // Entry mode and verification describe this transaction's card presentment: never taken from the original.
+  put(data, 'entryMode', safeText(r?.entryMode));
+  put(data, 'cvm', safeText(raw[RAW_CVM]));
+  data.amount = amount;
+  data.tip = tip;
+  data.total = amount.minor + tip;
+  put(data, 'authCode', safeText(r?.authCode));
+  put(data, 'rrn', safeText(r?.rrn));
+  put(data, 'stan', safeText(r?.stan));
+  put(data, 'hostCode', safeText(r?.hostCode));
+  put(data, 'preauthCode', safeText(r?.preauthCode));
+  put(data, 'reason', reason);
+  data.signatureRequired = r?.signatureRequired === true;
+  data.receiptNo = Number.isInteger(record.receiptNo) ? record.receiptNo : 0;
+  data.footer = safeLines(settings.footer);
+  return data as ReceiptData;
 }
 
-function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+/** ReceiptData while it is built. */
+type Draft = { -readonly [K in keyof ReceiptData]?: ReceiptData[K] };
+
+/** The optional text fields of a receipt. */
+type OptionalText = {
+  [K in keyof ReceiptData]-?: undefined extends ReceiptData[K] ? (string extends ReceiptData[K] ? K : never) : never;
+}[keyof ReceiptData];
+
+function put(data: Draft, key: OptionalText, value: string | undefined): void {
+  if (value !== undefined) data[key] = value;
+}
+
+/** The first of the values that is receipt text (`safeText`). */
+function firstText(a: unknown, b?: unknown, c?: unknown, d?: unknown): string | undefined {
+  return safeText(a) ?? safeText(b) ?? safeText(c) ?? safeText(d);
+}
+
+/** Configured lines (address, footer) as receipt text; lines with nothing to print are left out. */
+function safeLines(lines: readonly unknown[] | undefined): string[] {
+  const out: string[] = [];
+  for (const l of lines ?? []) {
+    const s = safeText(l);
+    if (s !== undefined) out.push(s);
+  }
+  return out;
 }
 
 /**
@@ -124,14 +145,24 @@ export function transactionTime(
   timeZone: string,
 ): { date: string; time: string } {
   const txDate = typeof txDateValue === 'string' ? txDateValue : undefined;
-  const fallback = localParts(new Date(createdAt), timeZone);
+  const created = new Date(createdAt);
   let date = readDate(txDate);
   let time = readTime(typeof txTimeValue === 'string' ? txTimeValue : undefined);
-  const iso = txDate ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(txDate.trim()) : null;
+  const iso =
+    txDate && (date === undefined || time === undefined)
+      ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(txDate.trim())
+      : null;
   if (iso) {
     date = date ?? iso[1];
     time = time ?? readTime(iso[2]);
   }
+  if (date !== undefined && time !== undefined) {
+    // The terminal's own date and time (an IPP answer's): the journal's time is not needed, but an unreadable one or
+    // an unknown zone still fails as it does when it is used.
+    if (Number.isNaN(created.getTime()) || !isTimeZone(timeZone)) localParts(created, timeZone);
+    return { date, time };
+  }
+  const fallback = localParts(created, timeZone);
   return { date: date ?? isoDate(fallback), time: time ?? isoTime(fallback) };
 }
 

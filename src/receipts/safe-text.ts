@@ -16,6 +16,7 @@ export const maskCardNumbers: (text: string) => string = textRules.receipt;
  */
 export function safeText(value: unknown, max = 80): string | undefined {
   if (typeof value !== 'string') return undefined;
+  if (isPlainShortText(value, max)) return value;
   const clean = value
     .normalize('NFC')
     // C0, DEL, C1 controls and the Unicode line/paragraph separators never reach a printer.
@@ -26,6 +27,27 @@ export function safeText(value: unknown, max = 80): string | undefined {
   const masked = maskCardNumbers(clean);
   const chars = Array.from(masked);
   return chars.length > max ? chars.slice(0, max).join('').trimEnd() : masked;
+}
+
+/**
+ * Text that every step of `safeText` leaves as it is, found in one pass: printable ASCII only (NFC and control
+ * characters change nothing), no leading, trailing or double space, at most `max` characters, and fewer than 13 digits
+ * in all (no digit run can hold a card number). Almost every field a terminal sends is such text; anything else takes
+ * the full path.
+ */
+function isPlainShortText(value: string, max: number): boolean {
+  const n = value.length;
+  if (n === 0 || n > max) return false;
+  let digits = 0;
+  let previous = 32;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c > 126) return false;
+    if (c === 32 && previous === 32) return false;
+    if (c >= 48 && c <= 57 && ++digits >= 13) return false;
+    previous = c;
+  }
+  return previous !== 32;
 }
 
 /**

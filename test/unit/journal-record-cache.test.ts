@@ -5,6 +5,8 @@
  * second connection reads from the file.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'libsql';
+import { join } from 'node:path';
 import { Journal, type PaymentRecord } from '../../src/journal/journal';
 import { money } from '../../src/domain/money';
 import * as lifecycle from '../../src/bridge/lifecycle';
@@ -148,5 +150,143 @@ describe('journal record cache', () => {
     );
     expect(updated).toEqual(stored(reader, first.id));
     expect(writer.get(first.id)).toEqual(updated);
+  });
+});
+
+describe('journal ref index', () => {
+  it('finds a payment written after its ref was asked about, and its follow-up after it', () => {
+    const { writer, reader } = journals();
+    // Admission asks first (nothing known), then the intent is written: the next question must see it.
+    expect(writer.findByRef('pos', 'R-1', 'payment')).toBeUndefined();
+    expect(writer.allByRef('pos', 'R-1')).toEqual([]);
+    const sale = intent(writer, 'R-1');
+    expect(writer.findByRef('pos', 'R-1', 'payment')).toEqual(stored(reader, sale.id));
+    expect(writer.findByRef('pos', 'R-1', 'reversal')).toBeUndefined();
+    const reversal = writer.insertIntent({
+      register: 'pos',
+      ref: 'R-1',
+      kind: 'reversal',
+      amount: money(100, 'EUR'),
+      tip: 0,
+      terminal: 't1',
+      originalId: sale.id,
+    });
+    expect(writer.findByRef('pos', 'R-1', 'reversal')?.id).toBe(reversal.id);
+    expect(writer.allByRef('pos', 'R-1').map((r) => r.id)).toEqual([sale.id, reversal.id]);
+    // The same ref of another register is another payment.
+    expect(writer.findByRef('pos-2', 'R-1', 'payment')).toBeUndefined();
+    // What a fresh connection answers from the file is the same.
+    const fresh = reader();
+    expect(fresh.allByRef('pos', 'R-1').map((r) => r.id)).toEqual([sale.id, reversal.id]);
+  });
+
+  it('keeps the order of the stored rows (creation time) when the clock was set back', () => {
+    const dir = tmp();
+    let now = new Date('2026-12-07T12:00:00.000Z');
+    const writer = Journal.open(dir, { now: () => now });
+    open.push(writer);
+    const later = intent(writer, 'C-1');
+    expect(writer.allByRef('pos', 'C-1')).toHaveLength(1);
+    now = new Date('2026-12-07T11:00:00.000Z');
+    const earlier = writer.insertIntent({
+      register: 'pos',
+      ref: 'C-1',
+      kind: 'reversal',
+      amount: money(100, 'EUR'),
+      tip: 0,
+      terminal: 't1',
+      originalId: later.id,
+    });
+    const fresh = Journal.open(dir, { groupCommit: false });
+    open.push(fresh);
+    const fromFile = fresh.allByRef('pos', 'C-1').map((r) => r.id);
+    expect(fromFile).toEqual([earlier.id, later.id]);
+    expect(writer.allByRef('pos', 'C-1').map((r) => r.id)).toEqual(fromFile);
+  });
+
+  it('forgets the refs it knew when old payments are pruned', () => {
+    const dir = tmp();
+    let now = new Date('2026-10-01T12:00:00.000Z');
+    const writer = Journal.open(dir, { now: () => now });
+    open.push(writer);
+    const old = intent(writer, 'P-1');
+    writer.update(
+      old.id,
+      { outcome: 'declined', stage: 'done' },
+      {
+        type: 'outcome',
+        data: { outcome: 'declined', message: 'declined', refused: null, settlement: null },
+      },
+    );
+    expect(writer.findByRef('pos', 'P-1', 'payment')?.id).toBe(old.id);
+    now = new Date('2026-12-07T12:00:00.000Z');
+    expect(writer.prune(30)).toBe(1);
+    expect(writer.findByRef('pos', 'P-1', 'payment')).toBeUndefined();
+    expect(writer.allByRef('pos', 'P-1')).toEqual([]);
+  });
+});
+
+describe('journal receipt numbers', () => {
+  function metaReceiptNo(dir: string): string | undefined {
+    const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
+    try {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'last_receipt_no'").get() as
+        { value: string } | undefined;
+      return row?.value;
+    } finally {
+      db.close();
+    }
+  }
+
+  it('are taken from the newest payment: no other write per payment, and they go on after a restart', () => {
+    const dir = tmp();
+    const first = Journal.open(dir);
+    expect([intent(first, 'N-1'), intent(first, 'N-2'), intent(first, 'N-3')].map((r) => r.receiptNo)).toEqual([
+      1, 2, 3,
+    ]);
+    first.close();
+    // Nothing but the payment rows holds the counter.
+    expect(metaReceiptNo(dir)).toBeUndefined();
+    const again = Journal.open(dir);
+    open.push(again);
+    expect(intent(again, 'N-4').receiptNo).toBe(4);
+  });
+
+  it('go on after pruning removed every payment (the counter is kept before the rows go)', () => {
+    const dir = tmp();
+    let now = new Date('2026-10-01T12:00:00.000Z');
+    const j = Journal.open(dir, { now: () => now });
+    for (const ref of ['O-1', 'O-2']) {
+      const r = intent(j, ref);
+      j.update(
+        r.id,
+        { outcome: 'declined', stage: 'done' },
+        {
+          type: 'outcome',
+          data: { outcome: 'declined', message: 'declined', refused: null, settlement: null },
+        },
+      );
+    }
+    now = new Date('2026-12-07T12:00:00.000Z');
+    expect(j.prune(30)).toBe(2);
+    j.close();
+    expect(metaReceiptNo(dir)).toBe('2');
+    const again = Journal.open(dir, { now: () => now });
+    open.push(again);
+    expect(intent(again, 'N-1').receiptNo).toBe(3);
+  });
+
+  it('continue from a journal that kept the counter in meta (written before)', () => {
+    const dir = tmp();
+    const j = Journal.open(dir);
+    j.close();
+    const db = new Database(join(dir, 'journal.sqlite'));
+    db.prepare("INSERT INTO meta(key, value) VALUES ('last_receipt_no', '9999')").run();
+    db.close();
+    const again = Journal.open(dir);
+    open.push(again);
+    // 9999 wraps to 1 (4 BCD digits on ZVT).
+    expect(intent(again, 'W-1').receiptNo).toBe(1);
+    expect(intent(again, 'W-2').receiptNo).toBe(2);
   });
 });
