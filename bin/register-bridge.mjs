@@ -8,7 +8,6 @@ import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -16,60 +15,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist-cli', 'cli.cjs');
 const codeCache = join(root, 'dist-cli', 'cli.cjs.v8-cache');
 
-const MB = 1024 * 1024;
-const V8_GROWTH_FACTOR = 2;
-
 /**
- * How far V8 lets the command's young generation grow. V8 doubles a semi-space (the young generation is two of them)
- * each time enough survives its scavenges, up to 16 MB: 32 MB of resident memory once a busy bridge has grown it.
- * A sale's objects die young, so a smaller young generation keeps nearly all of them out of the old one while it
- * costs a few more (cheap) scavenges. Its maximum (--max-semi-space-size) is fixed when Node starts, by flags the
- * bridge does not control (a service manager, the desktop shell and the bench start `node` themselves); the growth
- * factor is read each time V8 grows the space, so after every collection it is set to 1 (no growth) once a semi-space
- * has reached the limit and back to V8's 2 below it (V8 shrinks it again on its own when the bridge is idle).
- *
- * Semi-spaces of at most `semiSpaceMb` (a power of two: V8 doubles from 1 MB).
+ * Runs `fn` with V8's young generation held at its size. V8 doubles a semi-space (the young generation is two of
+ * them) each time enough survives its scavenges; loading the bundle builds objects that are kept (modules, schemas,
+ * catalogues) and would grow it to 4 MB per semi-space, which an idle bridge keeps and does not use (V8 shrinks it
+ * only after seconds of low allocation). The growth factor is read each time V8 grows the space; it is 1 during the
+ * load and V8's default (2) again after it, so the flags are V8's defaults again when the code cache is made (V8
+ * refuses a cache made under other flags).
  */
-function limitYoungGeneration(semiSpaceMb) {
-  let factor = V8_GROWTH_FACTOR;
-  const setFactor = (f) => {
-    if (f === factor) return;
-    factor = f;
-    v8.setFlagsFromString(`--semi-space-growth-factor=${f}`);
-  };
-  new PerformanceObserver(() => {
-    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-    // Used + available is a semi-space's capacity (less its pages' headers).
-    const capacity = young ? young.space_used_size + young.space_available_size : 0;
-    setFactor(capacity >= 0.75 * semiSpaceMb * MB ? 1 : V8_GROWTH_FACTOR);
-  }).observe({ entryTypes: ['gc'] });
-  return {
-    /**
-     * Runs `fn` with the young generation held at its size: loading the bundle builds objects that are kept (modules,
-     * schemas, catalogues) and would grow it to 4 MB per semi-space, which an idle bridge keeps and does not use.
-     */
-    holding(fn) {
-      setFactor(1);
-      try {
-        return fn();
-      } finally {
-        setFactor(V8_GROWTH_FACTOR);
-      }
-    },
-    /**
-     * Runs `fn` with V8's default flags. V8 stamps a code cache with the flags it was made under and rejects it under
-     * others: a cache made while the factor is 1 would be refused at every later start.
-     */
-    withDefaultFlags(fn) {
-      const current = factor;
-      setFactor(V8_GROWTH_FACTOR);
-      try {
-        return fn();
-      } finally {
-        setFactor(current);
-      }
-    },
-  };
+function holdingYoungGeneration(fn) {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  try {
+    return fn();
+  } finally {
+    v8.setFlagsFromString('--semi-space-growth-factor=2');
+  }
 }
 
 /** True when the bundle exists and no source file it was built from is newer. */
@@ -117,7 +77,7 @@ function compileBundle() {
  * Runs the bundle as Node runs a CommonJS file. Without a usable code cache the bundle is compiled as usual and the
  * cache written once it has run a moment (best effort: a read-only install just goes without).
  */
-function runBundle(young) {
+function runBundle() {
   const { script, key, cacheUsed } = compileBundle();
   if (!cacheUsed) {
     let written = false;
@@ -126,7 +86,7 @@ function runBundle(young) {
       written = true;
       const tmp = `${codeCache}.${process.pid}.tmp`;
       try {
-        writeFileSync(tmp, Buffer.concat([key, young.withDefaultFlags(() => script.createCachedData())]));
+        writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
         renameSync(tmp, codeCache);
       } catch {
         try {
@@ -140,15 +100,13 @@ function runBundle(young) {
     process.once('beforeExit', write);
   }
   const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
-  young.holding(() =>
+  holdingYoungGeneration(() =>
     script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle)),
   );
 }
 
-// Semi-spaces of up to 8 MB instead of V8's 16.
-const young = limitYoungGeneration(8);
 if (bundleIsCurrent()) {
-  runBundle(young);
+  runBundle();
 } else {
   const { register } = await import('tsx/esm/api');
   register();
