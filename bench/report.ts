@@ -270,6 +270,17 @@ export function markdown(r: BenchResults, comparison: string[]): string {
           ? ` At 1 lane each flush is waited for in turn on the sale's path: ${fmt(l1.journal.syncsPerSale)} × ~${fmt(d.fdatasync.p50, 2)} ms (fdatasync p50) ≈ ${fmt(l1.journal.syncsPerSale * d.fdatasync.p50)} ms is a floor under the added latency that no code change removes while those points must be on disk before the bridge acts.`
           : ''),
     );
+    if (d.fdatasyncCpuMs !== undefined) {
+      const floors = r.lanes
+        .filter((l) => l.journal.syncsPerSale !== undefined)
+        .map((l) => {
+          const disk = l.journal.syncsPerSale! * d.fdatasyncCpuMs!;
+          return `${l.lanes} lane${l.lanes === 1 ? '' : 's'}: ${fmt(l.journal.syncsPerSale)} × ${fmt(d.fdatasyncCpuMs, 3)} = ${fmt(disk, 2)} ms of the disk + ${fmt(l.baselineCpuMsPerSale, 2)} ms of the baseline's socket work = ${fmt(disk + l.baselineCpuMsPerSale, 2)} ms`;
+        });
+      lines.push(
+        `- A flush costs CPU as well as time: writing a commit's 8 pages to the log and one fdatasync of it (as the log is written after a checkpoint restarted it) take ${fmt(d.fdatasyncCpuMs, 3)} ms of CPU in the kernel, counted in the bridge's CPU per sale. Under the CPU per sale lies, before any work of the bridge's own, what the disk and the sockets cost${floors.length ? ` (${floors.join('; ')})` : ''}.`,
+      );
+    }
   }
   if (r.startup) {
     const s = r.startup;

@@ -8,11 +8,29 @@ import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import vm from 'node:vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist-cli', 'cli.cjs');
 const codeCache = join(root, 'dist-cli', 'cli.cjs.v8-cache');
+
+/**
+ * Runs `fn` with V8's young generation held at its size. V8 doubles a semi-space (the young generation is two of
+ * them) each time enough survives its scavenges; loading the bundle builds objects that are kept (modules, schemas,
+ * catalogues) and would grow it to 4 MB per semi-space, which an idle bridge keeps and does not use (V8 shrinks it
+ * only after seconds of low allocation). The growth factor is read each time V8 grows the space; it is 1 during the
+ * load and V8's default (2) again after it, so the flags are V8's defaults again when the code cache is made (V8
+ * refuses a cache made under other flags).
+ */
+function holdingYoungGeneration(fn) {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  try {
+    return fn();
+  } finally {
+    v8.setFlagsFromString('--semi-space-growth-factor=2');
+  }
+}
 
 /** True when the bundle exists and no source file it was built from is newer. */
 function bundleIsCurrent() {
@@ -32,12 +50,13 @@ function bundleIsCurrent() {
 }
 
 /**
- * Runs the bundle as Node runs a CommonJS file, with V8's code cache: the compiled code of an earlier run
- * (dist-cli/cli.cjs.v8-cache, keyed by the bundle's SHA-1) spares compiling it again at every start. Without a usable
- * cache the bundle is compiled as usual and the cache written once it has run a moment (best effort: a read-only
- * install just goes without). The bundle is ASCII (scripts/build-cli.mjs escapes the rest), so it is read as latin1.
+ * Compiles the bundle with V8's code cache: the compiled code of an earlier run (dist-cli/cli.cjs.v8-cache, keyed by
+ * the bundle's SHA-1) spares compiling it again at every start. The bundle is one function expression, Node's CommonJS
+ * wrapper included (scripts/build-cli.mjs), and ASCII, so its text is compiled as read (latin1): one copy of the 3 MB
+ * source, held outside V8's heap, which V8 keeps for the functions it compiles later. The file's bytes and the cache's
+ * are dropped when this returns, before the bundle runs, so that they are freed young instead of outliving start-up.
  */
-function runBundle() {
+function compileBundle() {
   const bytes = readFileSync(bundle);
   const key = createHash('sha1').update(bytes).digest();
   let cachedData;
@@ -47,14 +66,20 @@ function runBundle() {
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname) { ${bytes.toString('latin1')}\n})`,
-    {
-      filename: bundle,
-      ...(cachedData ? { cachedData } : {}),
-    },
-  );
-  if (!cachedData || script.cachedDataRejected) {
+  const script = new vm.Script(bytes.toString('latin1'), {
+    filename: bundle,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  return { script, key, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+}
+
+/**
+ * Runs the bundle as Node runs a CommonJS file. Without a usable code cache the bundle is compiled as usual and the
+ * cache written once it has run a moment (best effort: a read-only install just goes without).
+ */
+function runBundle() {
+  const { script, key, cacheUsed } = compileBundle();
+  if (!cacheUsed) {
     let written = false;
     const write = () => {
       if (written) return;
@@ -75,7 +100,9 @@ function runBundle() {
     process.once('beforeExit', write);
   }
   const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  holdingYoungGeneration(() =>
+    script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle)),
+  );
 }
 
 if (bundleIsCurrent()) {

@@ -9,7 +9,8 @@
  * One CommonJS file, as the desktop build (dist-electron/main.cjs): Node compiles it without the ES module loader's
  * extra passes (decoding, export scanning of every CommonJS dependency), which is a third of the start-up time of
  * an ES module bundle. `import.meta.url` is this file's URL (the sources find package.json and dist-renderer/ one
- * folder up, which holds for dist-cli/ too).
+ * folder up, which holds for dist-cli/ too). The file holds Node's CommonJS function wrapper around the bundle, so that
+ * bin/register-bridge.mjs compiles its text as it is read.
  *
  * External, loaded from node_modules at run time: Node built-ins, the native modules (libsql, serialport, node-hid,
  * usb), and pino and ws, which load optional or worker files by path — the same list as the desktop build
@@ -96,10 +97,13 @@ writeFileSync(join(outDir, 'inputs.json'), JSON.stringify({ inputs }) + '\n');
 // esbuild escapes every non-ASCII character in code (its default charset); what it leaves is in comments. Escaped
 // there too, the bundle is ASCII, which bin/register-bridge.mjs reads as latin1 (half the time of UTF-8 decoding).
 // A line separator in a comment becomes a newline so that it still ends the comment.
-const code = result.outputFiles[0].text
+const ascii = result.outputFiles[0].text
   .replace(/[\u2028\u2029]/g, '\n')
   // eslint-disable-next-line no-control-regex -- the class is everything outside ASCII, NUL included on purpose
   .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+// Node's CommonJS wrapper is written into the bundle (on its first line, so that line numbers stay the bundle's): the
+// command compiles the file's text as it is, without building a wrapped copy of 3 MB first.
+const code = `(function (exports, require, module, __filename, __dirname) { ${ascii}\n})`;
 // The bundle last, in one step: it is never older than inputs.json, and a half-written bundle is never run.
 const tmp = join(outDir, `cli.${process.pid}.tmp.cjs`);
 writeFileSync(tmp, code, 'latin1');

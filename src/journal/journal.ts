@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ensurePrivateDir, ensurePrivateFile, makePrivate } from '../os/private-files';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { commitRule, needsOwnFsync, strongestRule } from './durability';
@@ -304,7 +305,11 @@ export class Journal {
 
   /** Records a payment's intent before anything reaches the terminal. Throws SQLITE_CONSTRAINT on a duplicate ref. */
   insertIntent(p: NewPayment, options: { durable?: Durability } = {}): PaymentRecord {
-    const id = randomUUID();
+    // Time-ordered (UUID version 7): the indexes keyed by payment id (the payments' primary key, the events of a payment,
+    // the receipts) grow at their end instead of on a random page of an ever larger index. Commits and checkpoints
+    // then touch the same few pages however big the journal has grown: with random ids a checkpoint took 6 → 31 ms as
+    // a 6,000-sale journal grew, with ordered ids 4–7 ms throughout (docs/benchmarks.md).
+    const id = timeOrderedUuid();
     const at = this.stamp();
     let receiptNo = 0;
     let bridgeRef = '';

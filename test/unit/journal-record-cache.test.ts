@@ -11,6 +11,7 @@ import { Journal, type PaymentRecord } from '../../src/journal/journal';
 import { money } from '../../src/domain/money';
 import * as lifecycle from '../../src/bridge/lifecycle';
 import { tempDirs } from '../helpers/temp-dirs';
+import { redactText, scrubCardData } from '../../src/log/redact';
 
 const tmp = tempDirs('rb-cache-');
 const open: Journal[] = [];
@@ -288,5 +289,23 @@ describe('journal receipt numbers', () => {
     // 9999 wraps to 1 (4 BCD digits on ZVT).
     expect(intent(again, 'W-1').receiptNo).toBe(1);
     expect(intent(again, 'W-2').receiptNo).toBe(2);
+  });
+});
+
+describe('journal payment ids', () => {
+  it('are time-ordered UUIDs: each new payment sorts after the ones before it', () => {
+    const { writer } = journals();
+    const ids = Array.from({ length: 50 }, (_, i) => intent(writer, `O-${i}`).id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('pass the card-data rules unchanged, as a reference (many of their digits are the time)', () => {
+    const { writer } = journals();
+    for (let i = 0; i < 300; i++) {
+      const { id } = intent(writer, `S-${i}`);
+      expect(scrubCardData({ id, note: `payment ${id}` })).toEqual({ id, note: `payment ${id}` });
+      expect(redactText(`payment ${id} approved`)).toBe(`payment ${id} approved`);
+    }
   });
 });
