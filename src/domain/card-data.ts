@@ -15,6 +15,8 @@
  * `isReferenceKey` names them and `scrubCardData` keeps them exactly.
  */
 
+import { ruleByName } from './rule-by-name';
+
 /** The Luhn (mod 10) check of a digit string. */
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -212,28 +214,16 @@ const CARD_DATA_KEYS =
  */
 type KeyRule = 'plain' | 'drop' | 'reference' | 'panMasked';
 
-/**
- * Each property name's rule, found once: the same few dozen names (result fields, terminal properties) come with every
- * payment, and three patterns per name were most of the scrub's time. Bounded, so that names nobody repeats cannot
- * fill it; a name beyond the bound is classified each time, by the same patterns.
- */
-const keyRules = new Map<string, KeyRule>();
-const KEY_RULES_MAX = 2048;
-
-function keyRule(key: string): KeyRule {
-  let rule = keyRules.get(key);
-  if (rule === undefined) {
-    rule = CARD_DATA_KEYS.test(key)
-      ? 'drop'
-      : PAN_MASKED_KEY.test(key)
-        ? 'panMasked'
-        : REFERENCE_KEY.test(key)
-          ? 'reference'
-          : 'plain';
-    if (keyRules.size < KEY_RULES_MAX) keyRules.set(key, rule);
-  }
-  return rule;
-}
+/** Each property name's rule (three patterns per name were most of the scrub's time). */
+const keyRule = ruleByName<KeyRule>((key) =>
+  CARD_DATA_KEYS.test(key)
+    ? 'drop'
+    : PAN_MASKED_KEY.test(key)
+      ? 'panMasked'
+      : REFERENCE_KEY.test(key)
+        ? 'reference'
+        : 'plain',
+);
 
 /**
  * Defence in depth for anything stored or sent on: card-data properties are dropped, every string but a reference

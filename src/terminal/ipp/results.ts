@@ -6,6 +6,7 @@ import type { ResultFields } from '../../domain/payment';
 import type { Outcome } from '../../domain/vocabulary';
 import type { TerminalRefusal } from '../driver';
 import { maskPan, redactText } from '../../log/redact';
+import { ruleByName } from '../../domain/rule-by-name';
 import { currencyFromIpp, parseIppAmount } from './codec';
 import { cardScheme } from './card-scheme';
 import { plainStatus, SLAVE_MODE_MESSAGE, STATUS, statusToken } from './statuses';
@@ -205,22 +206,10 @@ export function sanitiseRaw(props: Readonly<Record<string, string>>): Record<str
 /** What `sanitiseRaw` does with a property, by its name: mask the PAN, drop, keep verbatim, or redact its text. */
 type RawRule = 'pan' | 'drop' | 'safe' | 'redact';
 
-/**
- * Each property name's rule, found once (a terminal sends the same few dozen names in every answer; the card-data
- * pattern per name was most of `sanitiseRaw`'s time). Bounded: names beyond it are classified each time.
- */
-const rawRules = new Map<string, RawRule>();
-const RAW_RULES_MAX = 1024;
-
-function rawRule(name: string): RawRule {
-  let rule = rawRules.get(name);
-  if (rule === undefined) {
-    rule =
-      name === 'PAN_MASKED' ? 'pan' : CARD_OR_SECRET.test(name) ? 'drop' : KNOWN_SAFE.has(name) ? 'safe' : 'redact';
-    if (rawRules.size < RAW_RULES_MAX) rawRules.set(name, rule);
-  }
-  return rule;
-}
+/** Each property name's rule (the card-data pattern per name was most of `sanitiseRaw`'s time). */
+const rawRule = ruleByName<RawRule>((name) =>
+  name === 'PAN_MASKED' ? 'pan' : CARD_OR_SECRET.test(name) ? 'drop' : KNOWN_SAFE.has(name) ? 'safe' : 'redact',
+);
 
 function nonEmpty(v: string | undefined): string | undefined {
   const t = v?.trim();

@@ -1,0 +1,16 @@
+/**
+ * A rule of a property name (drop it, keep it, mask it…) worked out once per name: the same few dozen names come with
+ * every payment, and testing each against the patterns every time was most of the time spent on them. At most `max`
+ * names are remembered, so that names nobody repeats cannot fill memory; a name beyond that is worked out each time.
+ */
+export function ruleByName<R>(rule: (name: string) => R, max = 1024): (name: string) => R {
+  const known = new Map<string, R>();
+  return (name) => {
+    let r = known.get(name);
+    if (r === undefined) {
+      r = rule(name);
+      if (known.size < max) known.set(name, r);
+    }
+    return r;
+  };
+}
