@@ -9,7 +9,11 @@
 import type { PaymentRecord } from '../src/journal/journal';
 import { receiptData } from '../src/receipts/build';
 import { scrubCardData } from '../src/domain/card-data';
-import { decodeIppBody, encodeIpp } from '../src/terminal/ipp/codec';
+import { decodeIppBody, encodeIpp, IppReader } from '../src/terminal/ipp/codec';
+import { IppDriver } from '../src/terminal/ipp/driver';
+import { decodeInto, IppInbox, type IppLink } from '../src/terminal/ipp/link';
+import { silentLogger } from '../src/log/logger';
+import { money } from '../src/domain/money';
 import { withHeader } from '../src/terminal/ipp/requests';
 import { resultFields, sanitiseRaw } from '../src/terminal/ipp/results';
 import { parseRequest, resultMessage } from '../src/register/native/messages';
@@ -105,6 +109,62 @@ const cases: Array<[string, () => unknown]> = [
   ['native result line', () => JSON.stringify(resultMessage('42', result, texts))],
 ];
 
+/**
+ * A terminal in memory that answers at once, as the simulator does: PURCHASE with STAGE 1, 2, 3 and the final answer
+ * above, COMPLETE_TX with STAGE 1 and 5. The driver's whole path runs (request, decoding, the exchange, the outcome).
+ */
+const SID = FINAL[3]![1];
+const header = (method: string, stage: number, timeout?: number): Array<[string, string]> => [
+  ['PROTOCOL', 'IPP'],
+  ['METHOD', method],
+  ['SID', SID],
+  ['STAGE', String(stage)],
+  ['STATUS', '0'],
+  ...(timeout === undefined ? [] : ([['TIMEOUT', String(timeout)]] as Array<[string, string]>)),
+];
+const ANSWERS: Record<string, Buffer[]> = {
+  PURCHASE: [
+    encodeIpp(header('PURCHASE', 1, 60)),
+    encodeIpp(header('PURCHASE', 2, 30)),
+    encodeIpp(header('PURCHASE', 3, 30)),
+    encodeIpp(FINAL),
+  ],
+  COMPLETE_TX: [
+    encodeIpp(header('COMPLETE_TX', 1, 30)),
+    encodeIpp([...header('COMPLETE_TX', 5), ...FINAL.slice(9, 13)]),
+  ],
+};
+const memoryTerminal: IppLink = {
+  description: 'memory',
+  async open() {
+    const inbox = new IppInbox();
+    const reader = new IppReader();
+    return {
+      description: 'memory',
+      async write(frame) {
+        const method = Buffer.from(frame).includes('METHOD=PURCHASE') ? 'PURCHASE' : 'COMPLETE_TX';
+        for (const answer of ANSWERS[method]!) decodeInto(reader, answer, (e) => inbox.push(e));
+      },
+      readable: () => inbox.readable(),
+      take: () => inbox.take(),
+      release: () => inbox.close(),
+    };
+  },
+};
+const ippDriver = new IppDriver({ link: memoryTerminal, currency: 'EUR', logger: silentLogger(), sid: () => SID });
+const driverContext = {
+  signal: new AbortController().signal,
+  stage: () => undefined,
+  beforeSend: async () => undefined,
+};
+async function ippSale(): Promise<void> {
+  const sale = { kind: 'sale' as const, amount: money(1234, 'EUR'), reference: 'R123456' };
+  const out = await ippDriver.execute(sale, driverContext);
+  if (out.outcome !== 'approved') throw new Error(`IPP sale ${out.outcome}: ${out.message}`);
+  const settled = await ippDriver.settle(SID, 'complete');
+  if (!settled.ok) throw new Error(`COMPLETE_TX: ${settled.message}`);
+}
+
 let sink = 0;
 for (const [name, fn] of cases) {
   for (let i = 0; i < Math.min(N, 2000); i++) sink ^= fn() === undefined ? 1 : 0;
@@ -115,6 +175,19 @@ for (const [name, fn] of cases) {
     best.push(Number(process.hrtime.bigint() - t0) / 1000 / N);
   }
   best.sort((a, b) => a - b);
+  console.log(`${name.padEnd(48)} ${best[0]!.toFixed(2).padStart(7)} µs (median ${best[2]!.toFixed(2)})`);
+}
+{
+  const n = Math.max(1000, Math.floor(N / 10));
+  for (let i = 0; i < 500; i++) await ippSale();
+  const best: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await ippSale();
+    best.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
+  }
+  best.sort((a, b) => a - b);
+  const name = 'IPP driver sale (PURCHASE + COMPLETE_TX, memory)';
   console.log(`${name.padEnd(48)} ${best[0]!.toFixed(2).padStart(7)} µs (median ${best[2]!.toFixed(2)})`);
 }
 if (sink === 42) console.log('');

@@ -97,6 +97,31 @@ describe('IPP framing (spec §2, §13)', () => {
   });
 });
 
+describe("an answer's properties (spec §9: keep every received property)", () => {
+  const pairs: Array<[string, string]> = [
+    ['PROTOCOL', 'IPP'],
+    ['STAGE', '5'],
+    ['STATUS', '0'],
+    ['STAGE', '9'], // a repeated name: the first occurrence counts
+    ['toString', 'x'], // names every object has are not taken
+    ['__proto__', 'y'],
+    ['7', 'seven'],
+    ['AUTH_CODE', 'A1B2C3'],
+  ];
+
+  it('adds them to what earlier answers said exactly as Object.assign of the record does', () => {
+    const m = new IppMessage(pairs);
+    const earlier = () => ({ STATUS: '1', TIMEOUT: '60', METHOD: 'PURCHASE' }) as Record<string, string>;
+    const assigned = earlier();
+    m.assignTo(assigned);
+    const expected = Object.assign(earlier(), m.toRecord());
+    expect(JSON.stringify(assigned)).toBe(JSON.stringify(expected));
+    expect(Object.keys(assigned)).toEqual(['7', 'STATUS', 'TIMEOUT', 'METHOD', 'PROTOCOL', 'STAGE', 'AUTH_CODE']);
+    expect(assigned.STAGE).toBe('5');
+    expect(Object.getPrototypeOf(assigned)).toBe(Object.prototype);
+  });
+});
+
 describe('IPP amounts (spec §9)', () => {
   it('formats from minor units with exactly two decimals', () => {
     expect(formatIppAmount(money(1234, 'EUR'))).toBe('12.34');

