@@ -28,7 +28,8 @@ import {
   type Durability,
   type Environment,
 } from './records';
-import { BoundedMap, emptyRide, joinRides, rideIsEmpty, type RideAlong } from './ride-along';
+import { emptyRide, joinRides, rideIsEmpty, type RideAlong } from './ride-along';
+import { BoundedMap } from '../shared/bounded-map';
 
 export type {
   Durability,
@@ -93,16 +94,16 @@ export class Journal {
    * more than the write itself (docs/benchmarks.md). Only this connection writes the journal while the bridge runs;
    * other programs (doctor, support bundle) only read it.
    */
-  private readonly cache = new BoundedMap<PaymentRecord>(512);
+  private readonly cache = new BoundedMap<string, PaymentRecord>(512);
   /** The receipt copy stored for those payments (null: none yet), so that storing one needs no read either. */
-  private readonly receiptCache = new BoundedMap<string | null>(512);
+  private readonly receiptCache = new BoundedMap<string, string | null>(512);
   /**
    * The payments of a register's ref (ids with their creation time, oldest first), for the refs asked about or
    * written last: admission asks whether a ref is known and the register's delivery mark finds its payment by ref,
    * each a query (~40–80 µs) on every sale otherwise. A ref read here once stays complete: every later payment of it is
    * written by this connection (`insertIntent` adds it), and pruning forgets them all.
    */
-  private readonly refIndex = new BoundedMap<Array<{ id: string; createdAt: string }>>(512);
+  private readonly refIndex = new BoundedMap<string, Array<{ id: string; createdAt: string }>>(512);
 
   private constructor(
     db: Database.Database,

@@ -1,6 +1,6 @@
 /**
  * What the journal holds in memory between commits: writes that ride on the next commit (journal.ts `progress`,
- * `putReceipt`, the `ride` rule of durability.ts) and the bounded maps of records and receipts it keeps as stored.
+ * `putReceipt`, the `ride` rule of durability.ts).
  */
 import type { EventOf, LifecycleEventType } from '../bridge/lifecycle';
 import type { Stage } from '../domain/vocabulary';
@@ -50,31 +50,4 @@ function joinPending(
   const out = new Map(earlier);
   for (const [id, p] of later) out.set(id, { fields: { ...out.get(id)?.fields, ...p.fields }, at: p.at });
   return out;
-}
-
-/** A map that keeps its `max` most recently used entries (insertion order is use order). */
-export class BoundedMap<V> {
-  private readonly map = new Map<string, V>();
-
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    return this.map.get(key);
-  }
-
-  put(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
-  }
-
-  /** Replaces an entry that is there (without counting as a use). */
-  update(key: string, f: (v: V) => V): void {
-    const v = this.map.get(key);
-    if (v !== undefined) this.map.set(key, f(v));
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
 }

@@ -13,6 +13,7 @@ import type { PaymentView, TerminalView } from '../../bridge/api';
 import { isFinalOutcome, type Stage } from '../../domain/vocabulary';
 import type { Service } from '../../service';
 import type { GatewayCallCounter } from './gateway-calls';
+import { BoundedMap } from '../../shared/bounded-map';
 
 /** A card payment takes from half a second (a contactless tap on a fast link) to two minutes (PIN, slow host). */
 export const PAYMENT_SECONDS_BUCKETS = [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60, 90, 120];
@@ -48,9 +49,9 @@ export interface BridgeMetricsOptions {
 export class BridgeMetrics {
   readonly registry = new Registry();
   private readonly now: () => number;
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly tracked = new BoundedMap<string, Tracked>(MAX_TRACKED);
   /** Payments already counted with their final outcome (ids), so repeated change events count once. */
-  private readonly counted = new Set<string>();
+  private readonly counted = new BoundedMap<string, true>(MAX_TRACKED);
   private readonly payments: Counter<'terminal' | 'kind' | 'outcome'>;
   private readonly duration: Histogram<'terminal' | 'kind'>;
   private readonly terminalTime: Histogram<'terminal'>;
@@ -284,9 +285,8 @@ export class BridgeMetrics {
   private onStage(e: { id: string; terminal: string; stage: Stage }): void {
     let t = this.tracked.get(e.id);
     if (!t) {
-      if (this.tracked.size >= MAX_TRACKED) this.tracked.delete(this.tracked.keys().next().value!);
       t = {};
-      this.tracked.set(e.id, t);
+      this.tracked.put(e.id, t);
     }
     const now = this.now();
     if (e.stage !== 'queued' && t.started === undefined) t.started = now;
@@ -298,8 +298,7 @@ export class BridgeMetrics {
 
   private onPayment(p: PaymentView): void {
     if (!isFinalOutcome(p.outcome) || this.counted.has(p.id)) return;
-    if (this.counted.size >= MAX_TRACKED) this.counted.delete(this.counted.values().next().value!);
-    this.counted.add(p.id);
+    this.counted.put(p.id, true);
     const now = this.now();
     this.payments.inc({ terminal: p.terminal, kind: p.kind, outcome: p.outcome });
     const created = Date.parse(p.createdAt);

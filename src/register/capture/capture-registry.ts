@@ -21,6 +21,7 @@ import type { Clock } from './clock';
 import { dialDevice, printOnce, type Dialer } from './forward';
 import type { CaptureMode, CaptureOptions } from './options';
 import { slipBytes } from './slip';
+import { BoundedMap } from '../../shared/bounded-map';
 
 /** A total that was not charged because the same total was charged moments before. */
 export interface PendingConfirmation {
@@ -281,7 +282,7 @@ function failed(o: Outcome | null): boolean {
 
 export class CaptureRegistry extends EventEmitter<CaptureEvents> {
   private readonly lanes = new Map<string, CaptureLane>();
-  private readonly pending = new Map<string, PendingEntry>();
+  private readonly pending = new BoundedMap<string, PendingEntry>(MAX_PENDING);
   private records: CaptureRecord[] = [];
 
   /** The lane of a capture listener, created on its first connection and refreshed on every later one. */
@@ -356,8 +357,7 @@ export class CaptureRegistry extends EventEmitter<CaptureEvents> {
       previousRef,
       previousAt: previousAt.toISOString(),
     };
-    this.pending.set(value.id, { value, lane });
-    while (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.put(value.id, { value, lane });
     this.emit('pending', value);
     return value;
   }

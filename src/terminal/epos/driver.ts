@@ -35,6 +35,7 @@ import { classifyStatus, isFinalStatus, isKnownStatus } from './status';
 import { listHostTransactions } from './host-transactions';
 import type { EposPayment } from './wire';
 import { coreText, said } from '../../i18n/say';
+import { BoundedMap } from '../../shared/bounded-map';
 
 export const EPOS_APP_NAME = 'Register Bridge';
 
@@ -104,7 +105,7 @@ export class EposDriver implements TerminalDriver {
   private readonly log: Logger;
   private readonly currency: string | undefined;
   /** reference → payment id of recent payments (the journal keeps the reference as the driver's handle). */
-  private readonly ids = new Map<string, string>();
+  private readonly ids = new BoundedMap<string, string>(2000);
   private readonly alerted = new Set<string>();
   private closed = false;
 
@@ -729,9 +730,7 @@ export class EposDriver implements TerminalDriver {
   }
 
   private remember(reference: string, paymentId: string): void {
-    this.ids.delete(reference);
-    this.ids.set(reference, paymentId);
-    if (this.ids.size > 2000) this.ids.delete(this.ids.keys().next().value as string);
+    this.ids.put(reference, paymentId);
   }
 
   /** Token and session before anything is committed: a credentials problem is a clean refusal. */
