@@ -41,8 +41,9 @@ export class IppMessage {
     const pairs = this.pairs;
     next: for (let i = 0; i < pairs.length; i++) {
       const [n, v] = pairs[i]!;
-      // As in toRecord: a name the record already has (an earlier pair's, or one every object has) is skipped.
-      if (n in Object.prototype) continue;
+      // As in toRecord: a name the record already has (an earlier pair's, or one every object has) is skipped. No property
+      // every object has is named like an IPP property (upper case, digits, "_"): those skip the costly `in`.
+      if (!isPropertyName(n) && n in Object.prototype) continue;
       for (let j = 0; j < i; j++) if (pairs[j]![0] === n) continue next;
       target[n] = v;
     }
@@ -64,6 +65,16 @@ export class IppMessage {
   get timeout(): number | undefined {
     return intOrUndefined(this.get('TIMEOUT'));
   }
+}
+
+/** A name in the form IPP properties have (`NAME_RE`), checked without a regular expression. */
+function isPropertyName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
 }
 
 function intOrUndefined(v: string | undefined): number | undefined {
