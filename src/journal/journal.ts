@@ -64,7 +64,6 @@ const BRIDGE_REF_MAX = 50;
 
 export class Journal {
   private readonly db: Database.Database;
-  private readonly now: () => Date;
   /** The clock the journal was given (tests), else undefined: the system's, read as `Date.now()`. */
   private readonly clock: (() => Date) | undefined;
   /** The last timestamp written and its millisecond: a sale stamps ~8 rows, often several in the same millisecond. */
@@ -111,7 +110,6 @@ export class Journal {
     readonly path: string,
   ) {
     this.db = db;
-    this.now = options.now ?? (() => new Date());
     this.clock = options.now;
   }
 
@@ -271,8 +269,12 @@ export class Journal {
     return stmt;
   }
 
+  private nowMs(): number {
+    return this.clock ? this.clock().getTime() : Date.now();
+  }
+
   private stamp(): string {
-    const ms = this.clock ? this.clock().getTime() : Date.now();
+    const ms = this.nowMs();
     if (ms !== this.lastStamp.ms) this.lastStamp = { ms, iso: new Date(ms).toISOString() };
     return this.lastStamp.iso;
   }
@@ -739,7 +741,7 @@ export class Journal {
    */
   prune(days: number): number {
     const keep = Math.max(30, days);
-    const cutoff = new Date(this.now().getTime() - keep * 86_400_000).toISOString();
+    const cutoff = new Date(this.nowMs() - keep * 86_400_000).toISOString();
     return this.tx(() => {
       const old = `SELECT id FROM payments WHERE updated_at < ? AND outcome IN ('approved','declined','cancelled','failed')
         AND (settlement IS NULL OR settlement IN ('completed','cancelled'))
