@@ -200,7 +200,12 @@ const PAN_MASKED_KEY = /^pan_?masked$/i;
 
 /** A "masked PAN" field (`panMasked`, `pan_masked`) whose value still holds 11 or more digits in a row: not masked. */
 export function isUnmaskedPanField(key: string, value: string): boolean {
-  return PAN_MASKED_KEY.test(key) && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''));
+  return PAN_MASKED_KEY.test(key) && showsLongDigitRun(value);
+}
+
+/** 11 or more digits in a row once spaces and dashes are taken out: more than a masked PAN shows. */
+function showsLongDigitRun(value: string): boolean {
+  return /[0-9]{11,}/.test(value.replace(/[ -]/g, ''));
 }
 
 /** Names of terminal properties that carry card data; dropped wherever they appear. */
@@ -240,7 +245,7 @@ export function scrubCardData<T>(value: T): T {
 function scrubValue(value: unknown, rule: KeyRule): unknown {
   if (typeof value === 'string') {
     if (rule === 'reference') return value;
-    if (rule === 'panMasked' && /[0-9]{11,}/.test(value.replace(/[ -]/g, ''))) return logPan(value) ?? '';
+    if (rule === 'panMasked' && showsLongDigitRun(value)) return logPan(value) ?? '';
     return logText(value);
   }
   if (typeof value !== 'object' || value === null) return value;
