@@ -55,6 +55,35 @@ function stored(reader: () => Journal, id: string): PaymentRecord | undefined {
   return r;
 }
 
+/** A reversal of `original` under the same ref. */
+function reversalOf(journal: Journal, original: PaymentRecord): PaymentRecord {
+  return journal.insertIntent({
+    register: 'pos',
+    ref: original.ref,
+    kind: 'reversal',
+    amount: money(100, 'EUR'),
+    tip: 0,
+    terminal: 't1',
+    originalId: original.id,
+  });
+}
+
+/** The payment declined: final, so pruning may remove it once old. */
+function decline(journal: Journal, id: string): void {
+  journal.update(
+    id,
+    { outcome: 'declined', stage: 'done' },
+    { type: 'outcome', data: { outcome: 'declined', message: 'declined', refused: null, settlement: null } },
+  );
+}
+
+/** A journal in `dir` on a clock the test sets (`clock.now`). */
+function onClock(dir: string, start: string): { journal: Journal; clock: { now: Date } } {
+  const clock = { now: new Date(start) };
+  const journal = Journal.open(dir, { now: () => clock.now });
+  return { journal, clock };
+}
+
 describe('journal record cache', () => {
   it('hands out records equal to the stored rows through a whole sale', () => {
     const { writer, reader } = journals();
@@ -163,15 +192,7 @@ describe('journal ref index', () => {
     const sale = intent(writer, 'R-1');
     expect(writer.findByRef('pos', 'R-1', 'payment')).toEqual(stored(reader, sale.id));
     expect(writer.findByRef('pos', 'R-1', 'reversal')).toBeUndefined();
-    const reversal = writer.insertIntent({
-      register: 'pos',
-      ref: 'R-1',
-      kind: 'reversal',
-      amount: money(100, 'EUR'),
-      tip: 0,
-      terminal: 't1',
-      originalId: sale.id,
-    });
+    const reversal = reversalOf(writer, sale);
     expect(writer.findByRef('pos', 'R-1', 'reversal')?.id).toBe(reversal.id);
     expect(writer.allByRef('pos', 'R-1').map((r) => r.id)).toEqual([sale.id, reversal.id]);
     // The same ref of another register is another payment.
@@ -183,21 +204,12 @@ describe('journal ref index', () => {
 
   it('keeps the order of the stored rows (creation time) when the clock was set back', () => {
     const dir = tmp();
-    let now = new Date('2026-12-07T12:00:00.000Z');
-    const writer = Journal.open(dir, { now: () => now });
+    const { journal: writer, clock } = onClock(dir, '2026-12-07T12:00:00.000Z');
     open.push(writer);
     const later = intent(writer, 'C-1');
     expect(writer.allByRef('pos', 'C-1')).toHaveLength(1);
-    now = new Date('2026-12-07T11:00:00.000Z');
-    const earlier = writer.insertIntent({
-      register: 'pos',
-      ref: 'C-1',
-      kind: 'reversal',
-      amount: money(100, 'EUR'),
-      tip: 0,
-      terminal: 't1',
-      originalId: later.id,
-    });
+    clock.now = new Date('2026-12-07T11:00:00.000Z');
+    const earlier = reversalOf(writer, later);
     const fresh = Journal.open(dir, { groupCommit: false });
     open.push(fresh);
     const fromFile = fresh.allByRef('pos', 'C-1').map((r) => r.id);
@@ -207,20 +219,12 @@ describe('journal ref index', () => {
 
   it('forgets the refs it knew when old payments are pruned', () => {
     const dir = tmp();
-    let now = new Date('2026-10-01T12:00:00.000Z');
-    const writer = Journal.open(dir, { now: () => now });
+    const { journal: writer, clock } = onClock(dir, '2026-10-01T12:00:00.000Z');
     open.push(writer);
     const old = intent(writer, 'P-1');
-    writer.update(
-      old.id,
-      { outcome: 'declined', stage: 'done' },
-      {
-        type: 'outcome',
-        data: { outcome: 'declined', message: 'declined', refused: null, settlement: null },
-      },
-    );
+    decline(writer, old.id);
     expect(writer.findByRef('pos', 'P-1', 'payment')?.id).toBe(old.id);
-    now = new Date('2026-12-07T12:00:00.000Z');
+    clock.now = new Date('2026-12-07T12:00:00.000Z');
     expect(writer.prune(30)).toBe(1);
     expect(writer.findByRef('pos', 'P-1', 'payment')).toBeUndefined();
     expect(writer.allByRef('pos', 'P-1')).toEqual([]);
@@ -255,24 +259,13 @@ describe('journal receipt numbers', () => {
 
   it('go on after pruning removed every payment (the counter is kept before the rows go)', () => {
     const dir = tmp();
-    let now = new Date('2026-10-01T12:00:00.000Z');
-    const j = Journal.open(dir, { now: () => now });
-    for (const ref of ['O-1', 'O-2']) {
-      const r = intent(j, ref);
-      j.update(
-        r.id,
-        { outcome: 'declined', stage: 'done' },
-        {
-          type: 'outcome',
-          data: { outcome: 'declined', message: 'declined', refused: null, settlement: null },
-        },
-      );
-    }
-    now = new Date('2026-12-07T12:00:00.000Z');
+    const { journal: j, clock } = onClock(dir, '2026-10-01T12:00:00.000Z');
+    for (const ref of ['O-1', 'O-2']) decline(j, intent(j, ref).id);
+    clock.now = new Date('2026-12-07T12:00:00.000Z');
     expect(j.prune(30)).toBe(2);
     j.close();
     expect(metaReceiptNo(dir)).toBe('2');
-    const again = Journal.open(dir, { now: () => now });
+    const again = Journal.open(dir, { now: () => clock.now });
     open.push(again);
     expect(intent(again, 'N-1').receiptNo).toBe(3);
   });
