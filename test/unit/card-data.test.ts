@@ -37,6 +37,10 @@ const table: ReadonlyArray<readonly [Rule, string, unknown, unknown]> = [
   ['text.log', 'track 1', `%B${CARD}^DOE/JOHN^2512101?`, '[track data redacted]'],
   ['text.log', 'a bearer token', 'Authorization: Bearer abc.def-123', 'Authorization: Bearer [redacted]'],
   ['text.log', '12 digits are too short', '411111111111', '411111111111'],
+  ['text.log', 'after another number and one space', `lane 12 ${CARD} ok`, 'lane 12 ****1111 ok'],
+  ['text.log', 'before another number and one space', `${CARD} 12`, '****1111 12'],
+  ['text.log', 'grouped, between numbers, with dashes', '7-4111-1111-1111-1111-9', '7-****1111-9'],
+  ['text.log', 'two numbers beside each other, no card', '12 4111111111111112', '12 4111111111111112'],
   // receipt text: any digit run containing a card number, also inside words; AIDs (leading zeros) stay.
   ['text.receipt', 'a card number', `card ${CARD}`, 'card ****1111'],
   ['text.receipt', 'glued to letters', `X${CARD}Y`, 'X****1111Y'],
