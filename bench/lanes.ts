@@ -81,7 +81,10 @@ export async function runLanePhase(sims: SimHost, o: LanePhaseOptions): Promise<
     laneConfig(join(dir, 'data'), bridgeTerminals),
     o.lanes,
     join(dir, 'bridge.log'),
-    o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
+    [
+      ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
+      ...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
   );
   // Stretches in which registers drove the bridge, as CLOCK_MONOTONIC µs (the clock of a V8 CPU profile).
   const loadWindows: Array<[number, number]> = [];
