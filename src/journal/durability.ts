@@ -10,8 +10,9 @@ export type CommitRule = boolean | 'ride';
  * Which journal commits need their own fsync, and which may ride on the next one.
  *
  * Every commit goes into SQLite's write-ahead log in order, so a durable commit (synchronous=FULL: the log is
- * fsynced) also makes every commit before it durable. A commit without its own fsync (synchronous=NORMAL) survives a
- * killed process (the OS still holds the pages) and is lost only by a power cut before the next durable commit.
+ * fsynced) also makes every commit before it durable. A commit without its own fsync (synchronous=NORMAL), once in the
+ * log, survives a killed process (the OS still holds the pages) and is lost only by a power cut before the next durable
+ * commit; grouped commits reach the log at the end of their turn (`writtenAtOnce` below).
  *
  * A change may skip its fsync when losing it in a power cut cannot lose a payment or charge one twice, because
  * recovery reaches the same end without it:
@@ -65,6 +66,16 @@ export function commitRule(eventType: string, data?: unknown): CommitRule {
   const rule = Object.hasOwn(COMMIT_RULES, eventType) ? COMMIT_RULES[eventType as LifecycleEventType] : true;
   if (typeof rule !== 'function') return rule;
   return (rule as (d: object) => CommitRule)(data && typeof data === 'object' ? data : {});
+}
+
+/**
+ * Grouped commits go to the log at the end of their turn of the event loop, with every lane's (Journal.groupedTx): a
+ * killed process loses them, which is safe for what no one has acted on yet. A delivery report is different: the
+ * register already holds the result, and recovery reverses an approval it finds undelivered. A grouped commit that
+ * carries one is written to the log at once, so a killed process keeps it, as before group commit.
+ */
+export function writtenAtOnce(eventType: string): boolean {
+  return eventType === 'delivered' || eventType === 'acknowledged';
 }
 
 /** Whether an event's commit takes its own fsync. */

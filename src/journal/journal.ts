@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { v7 as timeOrderedUuid } from 'uuid';
 import Database from 'libsql';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
-import { commitRule, needsOwnFsync, strongestRule } from './durability';
+import { commitRule, needsOwnFsync, strongestRule, writtenAtOnce } from './durability';
 import { WalFlusher, type FlushFn } from './wal-flusher';
 import { BridgeError } from '../domain/errors';
 import { opClassOf, type OpClass } from '../domain/settlement';
@@ -85,6 +85,11 @@ export class Journal {
   private riding: RideAlong = emptyRide();
   /** Writes what rides when no commit came for a while (an idle bridge after its last sale). */
   private rideTimer: NodeJS.Timeout | undefined;
+  /**
+   * The grouped commits of this turn of the event loop, open as one SQLite transaction (`groupedTx`), committed at the
+   * end of the turn or by the next commit of another kind, whichever comes first.
+   */
+  private batch: GroupedBatch | undefined;
   /** The last receipt number given, once read (see nextReceiptNo). */
   private lastReceiptNo: number | undefined;
   /**
@@ -197,7 +202,10 @@ export class Journal {
    * `false`: without, riding on whatever flush or fsync comes next. `writesStageOf`: a payment whose stage `fn` writes
    * itself, so that a riding progress stage of it needs no UPDATE of its own (its event row is still written).
    */
-  private tx<T>(fn: () => T, durable: Durability = true, writesStageOf?: string): T {
+  private tx<T>(fn: () => T, durable: Durability = true, writesStageOf?: string, atOnce = false): T {
+    if (durable === 'grouped' && this.flusher) return this.groupedTx(fn, writesStageOf, atOnce);
+    // Any other commit goes to the log after the grouped ones before it, in order.
+    this.commitBatch();
     const ownFsync = durable === true || (durable === 'grouped' && !this.flusher);
     const mode = ownFsync ? 'FULL' : 'NORMAL';
     if (mode !== this.baseSync) this.db.exec(`PRAGMA synchronous = ${mode}`);
@@ -212,20 +220,13 @@ export class Journal {
         this.writeRide(ride, writesStageOf);
         out = fn();
         this.db.exec('COMMIT');
-        // What rode is now stored: the cached records take it.
-        for (const [id, st] of ride.lastStage)
-          this.cache.update(id, (r) => ({ ...r, stage: st.stage, updatedAt: st.at }));
-        for (const [id, p] of ride.pending) this.cache.update(id, (r) => ({ ...r, ...p.fields, updatedAt: p.at }));
+        this.rideStored(ride);
       } catch (e) {
         this.db.exec('ROLLBACK');
         // What rode on this commit waits for the next one; the receipt counter is read again.
         this.riding = joinRides(ride, this.riding);
         this.lastReceiptNo = undefined;
         throw e;
-      }
-      if (this.rideTimer && rideIsEmpty(this.riding)) {
-        clearTimeout(this.rideTimer);
-        this.rideTimer = undefined;
       }
     } catch (e) {
       if (isDiskError(e)) this.writeErrors++;
@@ -243,16 +244,122 @@ export class Journal {
     return out;
   }
 
+  /** What rode on a commit is stored: the cached records take it, and the ride's timer has nothing left to write. */
+  private rideStored(ride: RideAlong): void {
+    for (const [id, st] of ride.lastStage) this.cache.update(id, (r) => ({ ...r, stage: st.stage, updatedAt: st.at }));
+    for (const [id, p] of ride.pending) this.cache.update(id, (r) => ({ ...r, ...p.fields, updatedAt: p.at }));
+    if (this.rideTimer && rideIsEmpty(this.riding)) {
+      clearTimeout(this.rideTimer);
+      this.rideTimer = undefined;
+    }
+  }
+
+  /**
+   * A grouped commit, as a savepoint in this turn's batch: the grouped commits of every lane in one turn of the event
+   * loop go to the log as one SQLite transaction, at the end of the turn, before the group flush that makes them
+   * durable — one COMMIT and one copy of each page they share instead of one per commit (docs/benchmarks.md). Nobody
+   * acts on a grouped commit before `durable()`, which waits for the batch's COMMIT and then for the flush; until then
+   * it is visible on this connection only, and a killed process loses it as a power cut would (the bridge had not
+   * acted on it). A failing commit rolls back to its savepoint and throws, as a transaction of its own would.
+   * `atOnce`: the batch is committed with this commit instead of at the end of the turn (durability.ts, writtenAtOnce).
+   */
+  private groupedTx<T>(fn: () => T, writesStageOf: string | undefined, atOnce: boolean): T {
+    const batch = this.batch ?? this.openBatch();
+    this.db.exec('SAVEPOINT grouped');
+    const ride = this.riding;
+    let out: T;
+    try {
+      this.riding = emptyRide();
+      this.writeRide(ride, writesStageOf);
+      out = fn();
+      this.db.exec('RELEASE grouped');
+    } catch (e) {
+      this.riding = joinRides(ride, this.riding);
+      this.lastReceiptNo = undefined;
+      if (this.db.inTransaction) {
+        this.db.exec('ROLLBACK TO grouped');
+        this.db.exec('RELEASE grouped');
+      } else {
+        // SQLite rolled the whole transaction back itself (a disk error): the batch's earlier commits are gone too.
+        this.batchLost(batch, e);
+      }
+      if (isDiskError(e)) this.writeErrors++;
+      throw e;
+    }
+    this.rideStored(ride);
+    batch.commits++;
+    this.commits.grouped++;
+    if (atOnce) {
+      const refused = this.commitBatch();
+      if (refused) throw refused;
+    }
+    return out;
+  }
+
+  private openBatch(): GroupedBatch {
+    this.db.exec('BEGIN');
+    let settle!: { resolve: () => void; reject: (e: Error) => void };
+    const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    // Whoever awaits the batch hears of a failure through `durable()`; nobody awaiting is no unhandled rejection.
+    written.catch(() => undefined);
+    const batch: GroupedBatch = { commits: 0, written, ...settle, timer: setImmediate(() => this.commitBatch()) };
+    this.batch = batch;
+    return batch;
+  }
+
+  /**
+   * Commits the open batch, if any. A refused COMMIT loses the batch: its waiters hear it through `durable()`, and the
+   * refusal is returned.
+   */
+  private commitBatch(): Error | undefined {
+    const batch = this.batch;
+    if (!batch) return undefined;
+    this.batch = undefined;
+    clearImmediate(batch.timer);
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.writeErrors++;
+      return this.batchLost(batch, e);
+    }
+    this.flusher?.committedDeferred(batch.commits);
+    batch.resolve();
+    return undefined;
+  }
+
+  /**
+   * The batch's commits were rolled back. What the journal remembers of records and receipt numbers may hold them:
+   * it is forgotten and read again; whoever awaits the batch learns that nothing of it was recorded.
+   */
+  private batchLost(batch: GroupedBatch, e: unknown): Error {
+    if (this.batch === batch) {
+      this.batch = undefined;
+      clearImmediate(batch.timer);
+    }
+    this.cache.clear();
+    this.receiptCache.clear();
+    this.refIndex.clear();
+    this.lastReceiptNo = undefined;
+    const error = new Error(`the journal could not record its last changes: ${(e as Error).message}`, { cause: e });
+    batch.reject(error);
+    return error;
+  }
+
   /**
    * Resolves once every commit made so far is on disk — the "write" of write-before-act for commits made with
-   * `durable: 'grouped'`. At once where there is no group commit (each such commit already took its own fsync).
+   * `durable: 'grouped'`: the batch of this turn committed (at the end of the turn), then the group flush. At once where
+   * there is no group commit (each such commit already took its own fsync).
    */
   durable(): Promise<void> {
-    if (!this.flusher) return Promise.resolve();
-    return this.flusher.durable().catch((e: unknown) => {
-      this.writeErrors++;
-      throw e;
-    });
+    const flusher = this.flusher;
+    if (!flusher) return Promise.resolve();
+    const flushed = (): Promise<void> =>
+      flusher.durable().catch((e: unknown) => {
+        this.writeErrors++;
+        throw e;
+      });
+    return this.batch ? this.batch.written.then(flushed) : flushed();
   }
 
   /** Group flushes so far (fdatasync calls) and the commits they made durable. */
@@ -439,20 +546,26 @@ export class Journal {
         },
         durability,
         stored.stage !== undefined ? id : undefined,
+        steps.some((s) => writtenAtOnce(s.event.type)),
       );
       // The cached record as the commit left it (a riding stage of this payment may have been written with it).
       after = { ...(this.cache.get(id) ?? before), ...(stored as Partial<PaymentRecord>), updatedAt: at };
     } else {
       // Not cached: RETURNING hands back the row as stored (scrubbed, redacted) without a second statement.
-      const row = this.tx(() => {
-        const updated = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(
-          ...values,
-          id,
-        ) as Row | undefined;
-        if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
-        appendEvents();
-        return updated;
-      }, durability);
+      const row = this.tx(
+        () => {
+          const updated = this.prepared(`UPDATE payments SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(
+            ...values,
+            id,
+          ) as Row | undefined;
+          if (!updated) throw new BridgeError('internal', `journal has no payment ${id}`);
+          appendEvents();
+          return updated;
+        },
+        durability,
+        undefined,
+        steps.some((s) => writtenAtOnce(s.event.type)),
+      );
       after = toRecord(row);
     }
     this.cache.put(id, after);
@@ -879,6 +992,7 @@ export class Journal {
   close(): void {
     if (this.rideTimer) clearTimeout(this.rideTimer);
     this.rideTimer = undefined;
+    this.commitBatch();
     if (!rideIsEmpty(this.riding)) this.tx(() => undefined, false);
     this.flusher?.close();
     this.db.close();
@@ -889,6 +1003,18 @@ export class Journal {
     if (this.riding.updates.length) this.tx(() => undefined, false);
     return (this.prepared(sql).all(...args) as Row[]).map((r) => this.record(toRecord(r)));
   }
+}
+
+/** The grouped commits of one turn of the event loop, in one open transaction (`Journal.groupedTx`). */
+interface GroupedBatch {
+  /** Grouped commits in it so far. */
+  commits: number;
+  /** Settles when the batch's COMMIT is done or refused. */
+  readonly written: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+  /** The end of the turn, when the batch commits unless another commit did first. */
+  readonly timer: NodeJS.Immediate;
 }
 
 /** SQLite's answers for a disk that refuses a write (I/O error, full, read-only), as opposed to a constraint. */

@@ -9,8 +9,9 @@
  * Why this is as safe as synchronous=FULL: in WAL mode SQLite's FULL does exactly one thing more per commit — it
  * syncs the `-wal` file after appending the commit's frames. The log is appended in order and a commit is valid in
  * it only with all frames before it, so after our `fdatasync` of that file every commit before the flush is on disk,
- * as FULL would have left it. A killed process loses nothing either way (the OS still has the pages); only a power cut
- * before the flush loses commits, and no one acted on those. Checkpoints keep their own syncs (SQLite syncs the log
+ * as FULL would have left it. A killed process loses nothing written to the log either way (the OS still has the
+ * pages; the journal writes a turn's grouped commits at the end of the turn, Journal.groupedTx); only a power cut before
+ * the flush loses commits, and no one acted on those. Checkpoints keep their own syncs (SQLite syncs the log
  * before copying it into the database file and the database after).
  *
  * Not done by hand for want of a library: no SQLite binding for Node exposes an asynchronous sync of the log, and
@@ -63,9 +64,9 @@ export class WalFlusher {
     }
   }
 
-  /** A commit without its own fsync was made; `durable()` after this covers it. */
-  committedDeferred(): void {
-    this.committed++;
+  /** A commit without its own fsync was made (or `n`, written to the log together); `durable()` after this covers it. */
+  committedDeferred(n = 1): void {
+    this.committed += n;
   }
 
   /** A commit with its own fsync was made: it made every commit before it durable too (the log is in order). */

@@ -43,10 +43,11 @@ afterEach(() => {
 });
 
 describe('journal: writes that ride on the next commit', () => {
-  it('a progress stage takes no commit; reads show it; the next commit writes it, in order', () => {
+  it('a progress stage takes no commit; reads show it; the next commit writes it, in order', async () => {
     const dir = tmp();
     const j = Journal.open(dir);
     const p = intent(j, 'R-1');
+    await j.durable();
     const before = { ...j.commits };
     j.progress(p.id, stage('connecting', 'Connecting'));
     j.progress(p.id, stage('accepted', 'Accepted'));
@@ -56,6 +57,7 @@ describe('journal: writes that ride on the next commit', () => {
 
     // Another payment's commit takes them along.
     intent(j, 'R-2');
+    await j.durable();
     expect(onDisk(dir, p.id)).toEqual({ stage: 'accepted', stages: ['connecting', 'accepted'], receipt: false });
     expect(j.events(p.id).map((e) => e.type)).toEqual(['intent', 'stage', 'stage']);
     j.close();
@@ -71,10 +73,11 @@ describe('journal: writes that ride on the next commit', () => {
     j.close();
   });
 
-  it('a receipt copy takes no commit; it is read back at once and written with the next commit', () => {
+  it('a receipt copy takes no commit; it is read back at once and written with the next commit', async () => {
     const dir = tmp();
     const j = Journal.open(dir);
     const p = intent(j, 'R-3');
+    await j.durable();
     const before = { ...j.commits };
     expect(j.putReceipt(p.id, { lines: ['A'] })).toBe(true);
     expect(j.putReceipt(p.id, { lines: ['A'] })).toBe(false);
@@ -86,16 +89,18 @@ describe('journal: writes that ride on the next commit', () => {
     j.close();
   });
 
-  it('a commit that fails keeps what rode on it for the next one', () => {
+  it('a commit that fails keeps what rode on it for the next one', async () => {
     const dir = tmp();
     const j = Journal.open(dir);
     const p = intent(j, 'R-4');
+    await j.durable();
     j.progress(p.id, stage('present_card', 'Present card'));
     // The same ref again: the intent's commit fails on the unique constraint.
     expect(() => intent(j, 'R-4')).toThrow();
     expect(onDisk(dir, p.id).stages).toEqual([]);
     expect(j.get(p.id)!.stage).toBe('present_card');
     intent(j, 'R-5');
+    await j.durable();
     expect(onDisk(dir, p.id)).toMatchObject({ stage: 'present_card', stages: ['present_card'] });
     j.close();
   });
