@@ -112,6 +112,21 @@ describe('journal: the grouped commits of a turn are written together', () => {
     j.close();
   });
 
+  it("a batch's first commit that fails rolls the batch back; the next commit opens another", async () => {
+    const dir = tmp();
+    const j = Journal.open(dir);
+    intent(j, 'M');
+    await j.durable();
+    expect(() => intent(j, 'M')).toThrow(/UNIQUE/);
+    intent(j, 'N');
+    intent(j, 'O');
+    expect(() => intent(j, 'N')).toThrow(/UNIQUE/);
+    await j.durable();
+    expect(refsOnDisk(dir)).toEqual(['M', 'N', 'O']);
+    expect(j.commits.grouped).toBe(3);
+    j.close();
+  });
+
   it('a refused COMMIT loses the batch: durable() says so, and the journal forgets what it held of it', async () => {
     const dir = tmp();
     const j = Journal.open(dir);
