@@ -13,8 +13,22 @@ const root = resolve(import.meta.dirname, '..', '..');
 const tmp = tempDirs('rb-first-run-');
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const c of children.splice(0)) stopGroup(c);
 });
+
+/**
+ * Stops `npm start` and everything it started: npm runs the start script through a shell, which runs bin/start.mjs,
+ * which runs the service. Killing npm alone left the service running (and serving the demo terminal) after the test.
+ * npm is started as the leader of its own process group, and the whole group is killed.
+ */
+function stopGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
 
 /** The project's files (tracked, and new ones not ignored) copied into a new folder, with the installed node_modules linked in (what `npm ci` installs). */
 function freshCopy(): string {
@@ -41,6 +55,8 @@ function start(dir: string, dataDir: string): Promise<{ url: string; out: string
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron') },
+    // Its own process group, so that stopGroup reaches the shell, bin/start.mjs and the service under npm.
+    detached: process.platform !== 'win32',
   });
   children.push(child);
   let out = '';
