@@ -312,10 +312,16 @@ export class Journal {
     return batch;
   }
 
-  /** Rolls back a batch whose only commit failed: nothing of it is lost, and nobody waits for it. */
-  private dropEmptyBatch(batch: GroupedBatch): void {
+  /** The batch is no longer this turn's: its end-of-turn commit is called off. */
+  private detachBatch(batch: GroupedBatch): void {
+    if (this.batch !== batch) return;
     this.batch = undefined;
     clearImmediate(batch.timer);
+  }
+
+  /** Rolls back a batch whose only commit failed: nothing of it is lost, and nobody waits for it. */
+  private dropEmptyBatch(batch: GroupedBatch): void {
+    this.detachBatch(batch);
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     batch.resolve();
   }
@@ -327,8 +333,7 @@ export class Journal {
   private commitBatch(): Error | undefined {
     const batch = this.batch;
     if (!batch) return undefined;
-    this.batch = undefined;
-    clearImmediate(batch.timer);
+    this.detachBatch(batch);
     try {
       this.db.exec('COMMIT');
     } catch (e) {
@@ -346,10 +351,7 @@ export class Journal {
    * it is forgotten and read again; whoever awaits the batch learns that nothing of it was recorded.
    */
   private batchLost(batch: GroupedBatch, e: unknown): Error {
-    if (this.batch === batch) {
-      this.batch = undefined;
-      clearImmediate(batch.timer);
-    }
+    this.detachBatch(batch);
     this.cache.clear();
     this.receiptCache.clear();
     this.refIndex.clear();
@@ -548,6 +550,7 @@ export class Journal {
       for (const s of steps) this.appendEvent(id, s.event.type, s.event.data ?? patchSummary(s.patch), at);
     };
     const durability: Durability = rule;
+    const atOnce = steps.some((s) => writtenAtOnce(s.event.type));
     const before = this.cache.get(id);
     let after: PaymentRecord;
     if (before) {
@@ -559,7 +562,7 @@ export class Journal {
         },
         durability,
         stored.stage !== undefined ? id : undefined,
-        steps.some((s) => writtenAtOnce(s.event.type)),
+        atOnce,
       );
       // The cached record as the commit left it (a riding stage of this payment may have been written with it).
       after = { ...(this.cache.get(id) ?? before), ...(stored as Partial<PaymentRecord>), updatedAt: at };
@@ -577,7 +580,7 @@ export class Journal {
         },
         durability,
         undefined,
-        steps.some((s) => writtenAtOnce(s.event.type)),
+        atOnce,
       );
       after = toRecord(row);
     }
