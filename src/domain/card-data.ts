@@ -70,18 +70,16 @@ function logText(text: string): string {
 
 /**
  * A candidate run is digit groups with one space or dash between them ("12 4111111111111111"). The pattern takes the
- * longest run, which may hold a card number beside another number; so when the whole run is not a card number, each
- * span of whole groups (a card number starts and ends where a word does) is tried, longest first from each start.
+ * longest run, which may hold a card number beside another number; so each span of whole groups (a card number starts
+ * and ends where a word does) is tried, longest first from each start — the whole run first of all.
  */
 function maskGroupedCardNumber(run: string): string {
-  const digits = run.replace(/[ -]/g, '');
-  if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return `****${digits.slice(-4)}`;
   const groups = run.split(/([ -])/);
   for (let first = 0; first < groups.length; first += 2) {
     for (let last = groups.length - 1; last >= first; last -= 2) {
       let span = '';
       for (let g = first; g <= last; g += 2) span += groups[g];
-      if (span.length < 13 || span.length > 19 || !luhnValid(span)) continue;
+      if (!isCardNumber(span)) continue;
       const before = groups.slice(0, first).join('');
       return `${before}****${span.slice(-4)}${maskGroupedCardNumber(groups.slice(last + 1).join(''))}`;
     }
