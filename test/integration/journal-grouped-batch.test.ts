@@ -4,31 +4,25 @@
  * another kind, then flushed once. What another connection (a power cut's survivor, the CLI) reads from the file
  * shows when each commit reached the log.
  */
-import Database from 'libsql';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/journal/journal';
 import { tempDirs } from '../helpers/temp-dirs';
+import { groupedIntent as intent, readJournalFile } from '../helpers/journal-files';
 
 const tmp = tempDirs('rb-batch-');
 
-function intent(j: Journal, ref: string) {
-  return j.insertIntent(
-    { register: 'pos-1', ref, kind: 'sale', amount: { minor: 1250, currency: 'EUR' }, tip: 0, terminal: 't1' },
-    { durable: 'grouped' },
+/** The refs another connection finds in the file, in order. */
+function refsOnDisk(dir: string): string[] {
+  return readJournalFile(dir, (db) =>
+    (db.prepare('SELECT ref FROM payments ORDER BY created_at, ref').all() as Array<{ ref: string }>).map((r) => r.ref),
   );
 }
 
-/** The refs another connection finds in the file, in order. */
-function refsOnDisk(dir: string): string[] {
-  const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
-  try {
-    return (db.prepare('SELECT ref FROM payments ORDER BY created_at, ref').all() as Array<{ ref: string }>).map(
-      (r) => r.ref,
-    );
-  } finally {
-    db.close();
-  }
+/** The register's delivery report, committed as the bridge commits one that decides a settlement (grouped). */
+function deliver(j: Journal, id: string): void {
+  j.updateSteps(id, [{ patch: { deliveredAt: new Date().toISOString() }, event: { type: 'delivered' } }], {
+    durable: 'grouped',
+  });
 }
 
 const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -91,12 +85,11 @@ describe('journal: the grouped commits of a turn are written together', () => {
     const dir = tmp();
     const j = Journal.open(dir);
     const p = intent(j, 'F');
-    j.updateSteps(p.id, [{ patch: { deliveredAt: new Date().toISOString() }, event: { type: 'delivered' } }], {
-      durable: 'grouped',
-    });
-    const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
-    const row = db.prepare('SELECT delivered_at FROM payments WHERE ref = ?').get('F') as { delivered_at: string };
-    db.close();
+    deliver(j, p.id);
+    const row = readJournalFile(
+      dir,
+      (db) => db.prepare('SELECT delivered_at FROM payments WHERE ref = ?').get('F') as { delivered_at: string },
+    );
     expect(row.delivered_at).toBeTruthy();
     j.close();
   });
@@ -152,11 +145,7 @@ describe('journal: the grouped commits of a turn are written together', () => {
     const j = Journal.open(dir);
     const p = intent(j, 'K');
     refuse(j, 'COMMIT');
-    expect(() =>
-      j.updateSteps(p.id, [{ patch: { deliveredAt: new Date().toISOString() }, event: { type: 'delivered' } }], {
-        durable: 'grouped',
-      }),
-    ).toThrow(/could not record its last changes/);
+    expect(() => deliver(j, p.id)).toThrow(/could not record its last changes/);
     expect(j.get(p.id)).toBeUndefined();
     j.close();
   });

@@ -4,27 +4,18 @@
  * writes what still rides, and so does the journal on its own a second after the last of them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import Database from 'libsql';
-import { join } from 'node:path';
 import { Journal } from '../../src/journal/journal';
 import { tempDirs } from '../helpers/temp-dirs';
+import { groupedIntent as intent, readJournalFile } from '../helpers/journal-files';
 
 const tmp = tempDirs('rb-ride-');
 
 const stage = (s: 'connecting' | 'accepted' | 'present_card', message: string) =>
   ({ type: 'stage', data: { stage: s, message } }) as const;
 
-function intent(j: Journal, ref: string) {
-  return j.insertIntent(
-    { register: 'pos-1', ref, kind: 'sale', amount: { minor: 1250, currency: 'EUR' }, tip: 0, terminal: 't1' },
-    { durable: 'grouped' },
-  );
-}
-
 /** What another connection (a power cut's survivor, the CLI) reads from the file. */
 function onDisk(dir: string, id: string): { stage: string; stages: string[]; receipt: boolean } {
-  const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
-  try {
+  return readJournalFile(dir, (db) => {
     const row = db.prepare('SELECT stage FROM payments WHERE id = ?').get(id) as { stage: string };
     const stages = (
       db.prepare("SELECT data FROM events WHERE payment_id = ? AND type = 'stage' ORDER BY seq").all(id) as Array<{
@@ -33,9 +24,7 @@ function onDisk(dir: string, id: string): { stage: string; stages: string[]; rec
     ).map((e) => (JSON.parse(e.data) as { stage: string }).stage);
     const receipt = db.prepare('SELECT 1 FROM receipts WHERE payment_id = ?').get(id) !== undefined;
     return { stage: row.stage, stages, receipt };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 afterEach(() => {
