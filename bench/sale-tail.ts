@@ -1,22 +1,15 @@
 /**
  * Where the slowest sales' time goes, one lane, no sockets: `node --import tsx bench/sale-tail.ts [N]` runs N sales
- * through the real `Bridge` and a real journal file (as bench/core-sale.ts does) and, per sale, measures the time spent
- * in journal transactions, the longest single COMMIT of a batch, the waits for `journal.durable()`, the longest
- * `fdatasync` of the log and garbage-collection pauses. It prints the latency percentiles, the same figures for the
+ * through the real `Bridge` and a real journal file (bench/scripted-sales.ts, as bench/core-sale.ts does) and, per
+ * sale, measures the time spent in journal transactions, the longest single COMMIT of a batch, the waits for
+ * `journal.durable()`, the longest `fdatasync` of the log and garbage-collection pauses. It prints the latency percentiles, the same figures for the
  * median and the slowest 1.5 % of sales, the 25 slowest one by one, and the distribution of the flushes themselves.
  *
  * It watches the journal from outside (its transaction, batch commit and flush functions wrapped): a diagnosis tool
  * for docs/benchmarks.md, not a target.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { Bridge } from '../src/bridge/bridge';
-import { Journal } from '../src/journal/journal';
-import { silentLogger } from '../src/log/logger';
-import { money } from '../src/domain/money';
-import { approve, ScriptedDriver } from '../test/helpers/scripted-driver';
+import { scriptedSales } from './scripted-sales';
 
 type Fn = (...args: unknown[]) => unknown;
 /** The journal's inner parts this tool wraps. */
@@ -27,9 +20,8 @@ interface JournalInside {
 }
 
 const N = Number(process.argv[2] ?? 4000);
-const driver = new ScriptedDriver('t1');
-driver.settleAnswer = () => ({ ok: true, message: 'ok' });
-const journal = Journal.open(mkdtempSync(join(tmpdir(), 'rb-tail-')));
+const run = await scriptedSales(1);
+const { journal } = run;
 const inside = journal as unknown as JournalInside;
 
 interface SaleTimes {
@@ -68,23 +60,14 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) now.gc += e.duration;
 }).observe({ entryTypes: ['gc'] });
 
-const bridge = new Bridge({ journal, terminals: [{ driver }], log: silentLogger(), version: 'x', healthIntervalMs: 0 });
-await bridge.start();
-const who = { listener: 'l', register: 'r', terminal: 't1' };
-async function sale(i: number): Promise<void> {
-  driver.script(approve(true));
-  const h = await bridge.submit(who, { kind: 'sale', ref: `R${i}`, amount: money(1234, 'EUR') });
-  await h.result;
-  await bridge.delivery(who, `R${i}`, 'written', 'sale');
-}
-for (let i = 0; i < 300; i++) await sale(-i - 1);
+await run.sales(300, -1_000_000);
 flushes.length = 0;
 
 const sales: SaleTimes[] = [];
 for (let i = 0; i < N; i++) {
   Object.assign(now, { tx: 0, longestCommit: 0, durableWait: 0, longestFlush: 0, gc: 0 });
   const t = performance.now();
-  await sale(i);
+  await run.sale(0, i);
   sales.push({ ms: performance.now() - t, ...now });
 }
 
@@ -109,5 +92,4 @@ for (const s of bySpeed.slice(-25)) console.log(`  ${line([s])}`);
 console.log(
   `fdatasync of the log (${flushes.length}): p50 ${quantile(flushes, 0.5)} p90 ${quantile(flushes, 0.9)} p99 ${quantile(flushes, 0.99)} max ${quantile(flushes, 1)} ms`,
 );
-await bridge.close();
-journal.close();
+await run.close();
