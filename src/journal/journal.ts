@@ -206,7 +206,8 @@ export class Journal {
     if (durable === 'grouped' && this.flusher) return this.groupedTx(fn, writesStageOf, atOnce);
     // Any other commit goes to the log after the grouped ones before it, in order.
     this.commitBatch();
-    const ownFsync = durable === true || (durable === 'grouped' && !this.flusher);
+    // A grouped commit still here has no group flush to wait for (no group commit): it takes its own fsync.
+    const ownFsync = durable !== false;
     const mode = ownFsync ? 'FULL' : 'NORMAL';
     if (mode !== this.baseSync) this.db.exec(`PRAGMA synchronous = ${mode}`);
     let out: T;
@@ -238,7 +239,7 @@ export class Journal {
       this.commits.durable++;
       this.flusher?.committedDurably();
     } else {
-      this.commits[durable === 'grouped' ? 'grouped' : 'deferred']++;
+      this.commits.deferred++;
       this.flusher?.committedDeferred();
     }
     return out;
